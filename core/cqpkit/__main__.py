@@ -1,0 +1,3 @@
+import sys
+from cqpkit.cli import main
+sys.exit(main())

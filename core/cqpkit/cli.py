@@ -1,0 +1,351 @@
+"""The ``cqpkit`` command: thin, French, with stable JSON output.
+
+Each command parses its arguments, calls the registry or a service, and renders French
+text (or JSON with ``--json``). Exit codes: 0 fine; 1 the input was read and is invalid
+(or a plugin or référentiel is broken); 2 usage error or unreadable input. No Python
+traceback for any input; ``--debug`` shows one.
+
+Heavy modules (attrs, cattrs, the format layer) are imported inside the commands that
+need them, so ``cqpkit list`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from cqpkit.exceptions import CqpkitError, Erreur, InvalidFileError, UnreadableFileError
+
+__all__ = ["main"]
+
+# argparse's own messages, in French (argparse looks ``_`` up at call time).
+_ARGPARSE_FR = {
+    "usage: ": "usage : ",
+    "options": "options",
+    "positional arguments": "arguments",
+    "show this help message and exit": "afficher cette aide et quitter",
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "unrecognized arguments: %s": "arguments non reconnus : %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "choix invalide : %(value)r (choix possibles : %(choices)s)",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "expected one argument": "une valeur est attendue",
+    "expected at least one argument": "au moins une valeur est attendue",
+    "invalid %(type)s value: %(value)r": "valeur %(type)s invalide : %(value)r",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur d'utilisation : %(message)s\n",
+    "ambiguous option: %(option)s could match %(matches)s": "option ambiguë : %(option)s peut désigner %(matches)s",
+}
+
+
+def _fr(message: str) -> str:
+    return _ARGPARSE_FR.get(message, message)
+
+
+argparse._ = _fr  # type: ignore[attr-defined]
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"date invalide « {text} » : forme attendue AAAA-MM-JJ") from None
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def _failures_out(registry: Any) -> None:
+    for f in registry.failures:
+        head, _, rest = f.raison.partition("\n")
+        print(f"erreur : extension « {f.plugin} » : {head}", file=sys.stderr)
+        for line in rest.splitlines():
+            print(f"  {line}", file=sys.stderr)
+
+
+def _registry() -> Any:
+    from cqpkit.plugins.registry import load_registry
+
+    return load_registry()
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    lines = ["  ".join(str(v).ljust(w) for v, w in zip(headers, widths, strict=True)).rstrip()]
+    lines += ["  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- commands
+def cmd_list(args: argparse.Namespace) -> int:
+    registry = _registry()
+    resumes = registry.resumes()
+    if args.json:
+        _print_json(
+            {
+                "referentiels": [r.to_json() for r in resumes],
+                "erreurs": [{"plugin": f.plugin, "raison": f.raison} for f in registry.failures],
+            }
+        )
+    else:
+        if resumes:
+            rows = [
+                [r.id, r.version, str(r.domaines), r.plugin, r.intitule + ("" if r.complet else " (incomplet)")]
+                for r in resumes
+            ]
+            print(_table(rows, ["Certification", "Version", "Domaines", "Extension", "Intitulé"]))
+        n = len(resumes)
+        print(f"{n} référentiel{'s' if n > 1 else ''}" if n else "Aucun référentiel enregistré.")
+    _failures_out(registry)
+    return 1 if registry.failures else 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    registry = _registry()
+    _failures_out(registry)
+    ref = registry.referentiel(args.id, version=args.version, as_of=args.as_of)
+    plugin = registry.plugin_of(ref.id, ref.version)
+    if args.json:
+        from cqpkit.formats.converter import json_converter
+
+        _print_json({"plugin": plugin, "referentiel": json_converter().unstructure(ref)})
+        return 0
+    print(_render_referentiel(ref, plugin))
+    return 0
+
+
+def _render_referentiel(ref: Any, plugin: str) -> str:
+    c = ref.certification
+    out = [f"{c.intitule} — {c.id}, version {c.version}"]
+    out.append(f"  Branche : {c.branche} ; certificateur : {c.certificateur} ; extension : {plugin}")
+    if c.en_vigueur_depuis or c.en_vigueur_jusqua:
+        start = c.en_vigueur_depuis.strftime("%d/%m/%Y") if c.en_vigueur_depuis else "…"
+        end = c.en_vigueur_jusqua.strftime("%d/%m/%Y") if c.en_vigueur_jusqua else "…"
+        out.append(f"  En vigueur : du {start} au {end}")
+    if c.mentions:
+        out.append(f"  Mentions : {', '.join(c.mentions)}")
+    if not c.complet:
+        out.append("  Référentiel incomplet : les sources ne donnent pas tout (voir les notes).")
+    if c.notes:
+        out.append(f"  Notes : {c.notes.strip()}")
+    if ref.prerequis:
+        out.append("\nPrérequis")
+        out += [f"  {p.id}  {p.libelle}" for p in ref.prerequis]
+    out.append(f"\nDomaines ({len(ref.domaines)})")
+    for d in ref.domaines:
+        extra = []
+        if d.savoir_faire:
+            extra.append(f"{len(d.savoir_faire)} savoir-faire")
+        if d.savoirs:
+            extra.append(f"{len(d.savoirs)} savoirs")
+        if not d.complet:
+            extra.append("incomplet")
+        out.append(f"  {d.id}  {d.intitule}" + (f"  ({', '.join(extra)})" if extra else ""))
+    if ref.epreuves:
+        out.append(f"\nÉpreuves ({len(ref.epreuves)})")
+        for e in ref.epreuves:
+            doms = f" [{', '.join(e.domaines)}]" if e.domaines else ""
+            crit = f", {len(e.criteres)} critères" if e.criteres else ""
+            out.append(f"  {e.id}  {e.intitule} ({e.type}{crit}){doms}")
+    if ref.modules:
+        out.append(f"\nModules ({len(ref.modules)})")
+        for m in ref.modules:
+            days = [
+                f"{_num(v)} j {label}"
+                for v, label in ((m.jours_presentiel, "présentiel"), (m.jours_elearning, "e-learning"), (m.jours_foad, "FOAD"))
+                if v is not None
+            ]
+            if m.heures is not None:
+                days.append(f"{_num(m.heures)} h")
+            out.append(f"  {m.id}  {m.intitule}" + (f"  ({', '.join(days)})" if days else ""))
+    if ref.voies:
+        out.append("\nVoies d'accès")
+        out += [f"  {v.id}  {v.intitule}" for v in ref.voies]
+    if ref.jury is not None:
+        j = ref.jury
+        out.append("\nJury")
+        if j.composition:
+            out.append("  Composition : " + ", ".join(f"{x.nombre} {x.libelle or x.college}" for x in j.composition))
+        if j.delai_premier_passage:
+            out.append(f"  Premier passage : au plus tard {j.delai_premier_passage.libelle()} après l'inscription")
+        if j.validite_acquis_partiels:
+            out.append(f"  Validité des acquis partiels : {j.validite_acquis_partiels.libelle()}")
+    if ref.financement:
+        out.append("\nFinancement")
+        for key, f in ref.financement.items():
+            last = f.valeurs[-1]
+            unit = "point" if f.en == "point" else "€"
+            out.append(f"  {key}  {f.intitule} : {_num(last.valeur)} {unit} / {f.unite} depuis le {last.depuis.strftime('%d/%m/%Y')}")
+    return "\n".join(out)
+
+
+def _num(value: float) -> str:
+    text = f"{value:g}"
+    return text.replace(".", ",")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from cqpkit.formats.referentiels import referentiel_from_document
+    from cqpkit.formats.tomlfile import parse_toml, read_text
+
+    results = []
+    code = 0
+    for path in args.files:
+        try:
+            doc = parse_toml(read_text(path), path)
+            if "certification" not in doc.data:
+                raise InvalidFileError(
+                    path,
+                    [Erreur(path, 1, "", "type de fichier non reconnu : un référentiel commence par la table [certification]")],
+                )
+            ref = referentiel_from_document(doc)
+        except UnreadableFileError as exc:
+            code = max(code, 2)
+            results.append({"fichier": path, "valide": False, "illisible": str(exc), "erreurs": []})
+            continue
+        except InvalidFileError as exc:
+            code = max(code, 1)
+            results.append({"fichier": path, "valide": False, "erreurs": [e._asdict() for e in exc.erreurs]})
+            continue
+        results.append(
+            {
+                "fichier": path,
+                "valide": True,
+                "type": "referentiel",
+                "certification": ref.id,
+                "version": ref.version,
+                "erreurs": [],
+            }
+        )
+    if args.json:
+        _print_json({"fichiers": results})
+        return code
+    n_bad = 0
+    for r in results:
+        if r["valide"]:
+            print(f"{r['fichier']} : référentiel valide ({r['certification']}, version {r['version']})")
+        elif "illisible" in r:
+            n_bad += 1
+            print(f"erreur : {r['illisible']}", file=sys.stderr)
+        else:
+            n_bad += 1
+            errs = r["erreurs"]
+            print(f"{r['fichier']} : {len(errs)} erreur{'s' if len(errs) > 1 else ''}", file=sys.stderr)
+            for e in errs:
+                print(str(Erreur(**e)), file=sys.stderr)
+    n = len(results)
+    print(f"{n - n_bad} fichier{'s' if n - n_bad > 1 else ''} valide{'s' if n - n_bad > 1 else ''} sur {n}")
+    return code
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from cqpkit.formats.schema import schema_text
+
+    sys.stdout.write(schema_text(args.kind))
+    return 0
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    registry = _registry()
+    rows = []
+    for p in registry.plugins():
+        rows.append(
+            {
+                "nom": p.name,
+                "module": p.module,
+                "version": p.version,
+                "distribution": p.distribution,
+                "integre": p.builtin,
+                "hooks": registry.hooks_of(p.name),
+                "referentiels": registry.files_of(p.name),
+            }
+        )
+    if args.json:
+        _print_json(
+            {"plugins": rows, "erreurs": [{"plugin": f.plugin, "raison": f.raison} for f in registry.failures]}
+        )
+    else:
+        for r in rows:
+            kind = "intégrée" if r["integre"] else f"distribution {r['distribution'] or '?'}"
+            print(f"{r['nom']} {r['version']} ({kind}, module {r['module']})")
+            print(f"  hooks : {', '.join(r['hooks']) or 'aucun'}")
+            for f in r["referentiels"]:
+                print(f"  référentiel : {f}")
+    _failures_out(registry)
+    return 1 if registry.failures else 0
+
+
+# ----------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (French help)."""
+    from cqpkit import __version__
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="afficher la trace Python en cas d'erreur")
+
+    parser = argparse.ArgumentParser(
+        prog="cqpkit",
+        description="Les CQP de branche en règles exécutables : référentiels, dossiers, jurys, financement.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"cqpkit {__version__}", help="afficher la version")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", title="commandes")
+    sub.required = True
+
+    p = sub.add_parser("list", help="lister les certifications enregistrées", parents=[common])
+    p.add_argument("--json", action="store_true", help="sortie JSON")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("show", help="afficher un référentiel", parents=[common])
+    p.add_argument("id", metavar="ID", help="identifiant de la certification (branche.slug)")
+    p.add_argument("--version", dest="version", metavar="V", help="version du référentiel")
+    p.add_argument("--as-of", dest="as_of", type=_date, metavar="DATE", help="la version en vigueur à cette date (AAAA-MM-JJ)")
+    p.add_argument("--json", action="store_true", help="sortie JSON")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("validate", help="valider des fichiers (référentiels)", parents=[common])
+    p.add_argument("files", nargs="+", metavar="FICHIER", help="fichiers TOML à valider")
+    p.add_argument("--json", action="store_true", help="sortie JSON")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("schema", help="afficher le schéma JSON d'un type de fichier", parents=[common])
+    p.add_argument("kind", metavar="TYPE", choices=["referentiel"], help="type de fichier : referentiel")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("plugins", help="lister les extensions chargées, leurs hooks et leurs fichiers", parents=[common])
+    p.add_argument("--json", action="store_true", help="sortie JSON")
+    p.set_defaults(func=cmd_plugins)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``cqpkit`` command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    debug = args.debug or bool(os.environ.get("CQPKIT_DEBUG"))
+    try:
+        return args.func(args)
+    except CqpkitError as exc:
+        if debug:
+            raise
+        print(f"erreur : {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrompu", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        if debug:
+            raise
+        print(f"erreur interne : {type(exc).__name__}: {exc} (relancer avec --debug pour la trace)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

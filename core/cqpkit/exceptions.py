@@ -1,0 +1,84 @@
+"""The exceptions cqpkit raises, and the error record they carry.
+
+Every error a user can cause derives from :class:`CqpkitError`; the CLI turns them into
+French messages and exit codes (1 for invalid input, 2 for usage or unreadable input)
+without a traceback. This module imports nothing heavy: the CLI's fast paths use it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+__all__ = [
+    "CqpkitError",
+    "DuplicateReferentielError",
+    "Erreur",
+    "InvalidFileError",
+    "PluginError",
+    "UnknownCertificationError",
+    "UnreadableFileError",
+]
+
+
+class Erreur(NamedTuple):
+    """One problem in one file: where (file, line, key path) and what, in French."""
+
+    fichier: str
+    ligne: int
+    chemin: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.fichier}:{self.ligne}"
+        return f"{where}: {self.chemin}: {self.message}" if self.chemin else f"{where}: {self.message}"
+
+
+class CqpkitError(Exception):
+    """Base class of the errors a user's input or environment can cause."""
+
+    exit_code = 1
+
+
+class InvalidFileError(CqpkitError):
+    """A file was read and is invalid; ``erreurs`` lists every problem found, in file order."""
+
+    exit_code = 1
+
+    def __init__(self, fichier: str, erreurs: list[Erreur] | tuple[Erreur, ...]) -> None:
+        self.fichier = fichier
+        self.erreurs = tuple(erreurs)
+        n = len(self.erreurs)
+        head = f"{fichier} : {n} erreur{'s' if n > 1 else ''}"
+        super().__init__("\n".join([head, *map(str, self.erreurs)]))
+
+
+class UnreadableFileError(CqpkitError):
+    """A file could not be read at all (missing, a directory, not UTF-8, permissions)."""
+
+    exit_code = 2
+
+
+class UnknownCertificationError(CqpkitError, KeyError):
+    """No référentiel matches the certification id, version or date asked for."""
+
+    exit_code = 1
+
+    def __str__(self) -> str:  # KeyError would add quotes
+        return str(self.args[0])
+
+
+class DuplicateReferentielError(CqpkitError):
+    """Two plugins (or two files) supply the same certification id and version."""
+
+    exit_code = 1
+
+
+class PluginError(CqpkitError):
+    """A plugin failed to import, register or run; ``plugin`` names it."""
+
+    exit_code = 1
+
+    def __init__(self, plugin: str, raison: str) -> None:
+        self.plugin = plugin
+        self.raison = raison
+        super().__init__(f"extension « {plugin} » : {raison}")

@@ -1,0 +1,258 @@
+"""The project's one cattrs converter, shaped like cattrs' ``preconf/tomllib.py``.
+
+Rules of :func:`make_converter`:
+
+- **Strict scalars.** TOML has real types, so nothing is coerced: a string is not an
+  integer, ``true`` is not a number, an integer is accepted where a float is expected
+  (``3`` for ``3.0``) but not the other way round. A date is a TOML date (``2014-01-01``),
+  not a string and not a date-time. Each refusal is a :class:`FormatError` whose message
+  is the French sentence shown to the user.
+- **Lists are lists.** A ``tuple[X, ...]`` field takes a TOML array only (a string is
+  not a list of characters). Tables are tables.
+- **Closed sets.** ``Literal`` fields list their allowed values in the message.
+- **No unknown keys** (``forbid_extra_keys=True``), every error of a document collected
+  at once (``detailed_validation=True``).
+- **Durations** (:class:`~cqpkit.model.Duree`) are ISO 8601 period strings.
+- **Writing**: ``omit_if_default=True`` (tomli-w cannot write ``None``, and a file
+  should only hold what its author wrote); tuples become arrays, dates stay dates.
+
+The JSON flavour (``make_converter(json=True)``) is the same except that dates are
+ISO strings, since JSON has no date type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing
+from functools import lru_cache
+from typing import Any, Literal, get_args, get_origin
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+
+from cqpkit.model import Duree
+
+__all__ = ["FormatError", "converter", "json_converter", "make_converter", "type_label", "value_label"]
+
+
+class FormatError(ValueError):
+    """A value of the wrong shape; ``str(exc)`` is the French message for the user."""
+
+
+_TYPE_LABELS: dict[Any, str] = {
+    str: "un texte",
+    int: "un entier",
+    float: "un nombre",
+    bool: "un booléen (true ou false)",
+    dt.date: "une date (AAAA-MM-JJ)",
+    dt.datetime: "une date et heure",
+    list: "une liste",
+    tuple: "une liste",
+    dict: "une table",
+    Duree: "une durée (« P3Y », « P2M »…)",
+}
+
+
+def type_label(tp: Any) -> str:
+    """The French name of an expected type, for messages."""
+    if tp in _TYPE_LABELS:
+        return _TYPE_LABELS[tp]
+    origin = get_origin(tp)
+    if origin in (tuple, list):
+        return "une liste"
+    if origin is dict or attrs.has(tp):
+        return "une table"
+    if origin is typing.Union or str(origin) == "<class 'types.UnionType'>":
+        return " ou ".join(type_label(a) for a in get_args(tp) if a is not type(None))
+    return str(tp)
+
+
+def value_label(value: Any) -> str:
+    """The French name of the type of a value found in a file."""
+    if isinstance(value, bool):
+        return f"un booléen ({str(value).lower()})"
+    if isinstance(value, dt.datetime):
+        return "une date et heure"
+    if isinstance(value, dt.date):
+        return f"une date ({value.isoformat()})"
+    if isinstance(value, str):
+        shown = value if len(value) <= 30 else value[:29] + "…"
+        return f"un texte (« {shown} »)"
+    if isinstance(value, int):
+        return f"un entier ({value})"
+    if isinstance(value, float):
+        return f"un nombre ({value})"
+    if isinstance(value, list):
+        return "une liste"
+    if isinstance(value, dict):
+        return "une table"
+    return type(value).__name__
+
+
+def _wrong(expected: Any, value: Any) -> FormatError:
+    return FormatError(f"type incorrect : attendu {type_label(expected)}, trouvé {value_label(value)}")
+
+
+def _structure_str(value: Any, _: type) -> str:
+    if not isinstance(value, str):
+        raise _wrong(str, value)
+    return value
+
+
+def _structure_int(value: Any, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _wrong(int, value)
+    return value
+
+
+def _structure_float(value: Any, _: type) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _wrong(float, value)
+    return float(value)
+
+
+def _structure_bool(value: Any, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise _wrong(bool, value)
+    return value
+
+
+def _structure_date(value: Any, _: type) -> dt.date:
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise _wrong(dt.date, value)
+    return value
+
+
+def _structure_date_json(value: Any, _: type) -> dt.date:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise FormatError(f"date invalide « {value} » : forme attendue AAAA-MM-JJ") from None
+    return _structure_date(value, _)
+
+
+def _structure_duree(value: Any, _: type) -> Duree:
+    if not isinstance(value, str):
+        raise _wrong(Duree, value)
+    return Duree.parse(value)  # its ValueError carries the French message
+
+
+def _is_literal(tp: Any) -> bool:
+    return get_origin(tp) is Literal
+
+
+def _literal_hook(tp: Any):
+    allowed = get_args(tp)
+    shown = ", ".join(f"« {a} »" for a in allowed)
+
+    def structure(value: Any, _: type) -> Any:
+        if isinstance(value, str) and value in allowed:
+            return value
+        if not isinstance(value, str):
+            raise _wrong(str, value)
+        raise FormatError(f"valeur « {value} » non admise ; valeurs possibles : {shown}")
+
+    return structure
+
+
+def _is_homogeneous_tuple(tp: Any) -> bool:
+    args = get_args(tp)
+    return get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def make_converter(*, json: bool = False) -> cattrs.Converter:
+    """Build the converter (see the module docstring for its rules)."""
+    conv = cattrs.Converter(forbid_extra_keys=True, omit_if_default=True, detailed_validation=True)
+    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(float, _structure_float)
+    conv.register_structure_hook(bool, _structure_bool)
+    conv.register_structure_hook(dt.date, _structure_date_json if json else _structure_date)
+    conv.register_structure_hook(Duree, _structure_duree)
+    conv.register_unstructure_hook(Duree, str)
+    if json:
+        conv.register_unstructure_hook(dt.date, dt.date.isoformat)
+    else:
+        conv.register_unstructure_hook(dt.date, lambda d: d)
+    conv.register_structure_hook_factory(_is_literal, _literal_hook)
+
+    def tuple_factory(tp: Any) -> Any:
+        (item,) = get_args(tp)[:1]
+
+        def structure(value: Any, _: type) -> tuple:
+            if not isinstance(value, (list, tuple)):
+                raise _wrong(tp, value)
+            errors = []
+            out = []
+            for i, v in enumerate(value):
+                try:
+                    out.append(conv.structure(v, item))
+                except Exception as exc:  # collected, as cattrs does
+                    exc.__notes__ = [*getattr(exc, "__notes__", []), cattrs.errors.IterableValidationNote(f"index {i}", i, item)]
+                    errors.append(exc)
+            if errors:
+                raise cattrs.errors.IterableValidationError("liste invalide", errors, tp)
+            return tuple(out)
+
+        return structure
+
+    conv.register_structure_hook_factory(_is_homogeneous_tuple, tuple_factory)
+
+    def dict_factory(tp: Any) -> Any:
+        key_type, value_type = get_args(tp)
+
+        def structure(value: Any, _: type) -> dict:
+            if not isinstance(value, dict):
+                raise _wrong(tp, value)
+            errors = []
+            out = {}
+            for k, v in value.items():
+                try:
+                    out[k] = conv.structure(v, value_type)
+                except Exception as exc:
+                    exc.__notes__ = [*getattr(exc, "__notes__", []), cattrs.errors.IterableValidationNote(f"clé {k}", k, value_type)]
+                    errors.append(exc)
+            if errors:
+                raise cattrs.errors.IterableValidationError("table invalide", errors, tp)
+            return out
+
+        return structure
+
+    conv.register_structure_hook_factory(lambda tp: get_origin(tp) is dict, dict_factory)
+
+    def attrs_factory(cl: type) -> Any:
+        inner = make_dict_structure_fn(cl, conv, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=True)
+
+        def structure(value: Any, _: type) -> Any:
+            if not isinstance(value, dict):
+                raise _wrong(cl, value)
+            return inner(value, cl)
+
+        return structure
+
+    conv.register_structure_hook_factory(attrs.has, attrs_factory)
+    conv.register_unstructure_hook_factory(
+        attrs.has, lambda cl: make_dict_unstructure_fn(cl, conv, _cattrs_omit_if_default=True)
+    )
+    conv.register_unstructure_hook_factory(_is_homogeneous_tuple, lambda tp: _unstructure_seq(conv, tp))
+    return conv
+
+
+def _unstructure_seq(conv: cattrs.Converter, tp: Any):
+    (item,) = get_args(tp)[:1]
+    hook = conv.get_unstructure_hook(item)
+    return lambda value: [hook(v) for v in value]
+
+
+@lru_cache(maxsize=None)
+def converter() -> cattrs.Converter:
+    """The shared TOML converter."""
+    return make_converter()
+
+
+@lru_cache(maxsize=None)
+def json_converter() -> cattrs.Converter:
+    """The shared JSON converter (dates as ISO strings)."""
+    return make_converter(json=True)

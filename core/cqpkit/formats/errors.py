@@ -1,0 +1,96 @@
+"""Turning cattrs' validation errors into path-first French messages.
+
+cattrs (with ``detailed_validation``) raises one exception group per document, whose
+members carry notes saying which attribute (:class:`cattrs.errors.AttributeValidationNote`)
+or which list index or table key (:class:`cattrs.errors.IterableValidationNote`) failed.
+:func:`structure_errors` walks that tree and yields ``(path, message)`` pairs, keeping the
+message of our own validators (:class:`~cqpkit.formats.converter.FormatError`,
+:class:`~cqpkit.model.Duree` parsing) as it is.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+from cattrs.errors import (
+    AttributeValidationNote,
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+
+from cqpkit.formats.converter import FormatError, type_label
+from cqpkit.formats.positions import Path
+
+__all__ = ["format_path", "structure_errors"]
+
+
+def format_path(path: Path) -> str:
+    """``("domaines", 2, "criteres", 0, "id")`` → ``"domaines[2].criteres[0].id"``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            text = part if part and all(c.isalnum() or c in "_-" for c in part) else f'"{part}"'
+            out += f".{text}" if out else text
+    return out
+
+
+def _note(exc: BaseException, kind: type) -> Any:
+    for note in getattr(exc, "__notes__", ()):
+        if isinstance(note, kind):
+            return note
+    return None
+
+
+def _leaf_message(exc: BaseException, expected: Any) -> str:
+    if isinstance(exc, FormatError):
+        return str(exc)
+    if isinstance(exc, KeyError):
+        return "clé obligatoire manquante"
+    if isinstance(exc, ValueError) and str(exc):
+        # Our validators and Duree.parse raise ValueError with a French sentence.
+        return str(exc)
+    if expected is not None:
+        return f"valeur invalide : attendu {type_label(expected)}"
+    return f"valeur invalide ({exc})"
+
+
+def structure_errors(exc: BaseException, path: Path = (), cls: type | None = None) -> Iterator[tuple[Path, str]]:
+    """Yield ``(path, message)`` for every leaf error of a cattrs structuring failure."""
+    if isinstance(exc, ClassValidationError):
+        for sub in exc.exceptions:
+            note = _note(sub, AttributeValidationNote)
+            if note is None:
+                yield from structure_errors(sub, path, exc.cl)
+            else:
+                yield from _child(sub, path + (note.name,), note.type)
+    elif isinstance(exc, IterableValidationError):
+        for sub in exc.exceptions:
+            note = _note(sub, IterableValidationNote)
+            if note is None:
+                yield from structure_errors(sub, path)
+            else:
+                yield from _child(sub, path + (note.index,), note.type)
+    elif isinstance(exc, ForbiddenExtraKeysError):
+        known = [a.name for a in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
+        for key in sorted(exc.extra_fields):
+            hint = difflib.get_close_matches(key, known, n=1)
+            msg = "clé inconnue"
+            if hint:
+                msg += f" (vouliez-vous dire « {hint[0]} » ?)"
+            yield path + (key,), msg
+    else:
+        yield path, _leaf_message(exc, None)
+
+
+def _child(exc: BaseException, path: Path, expected: Any) -> Iterator[tuple[Path, str]]:
+    if isinstance(exc, (ClassValidationError, IterableValidationError, ForbiddenExtraKeysError)):
+        yield from structure_errors(exc, path)
+    else:
+        yield path, _leaf_message(exc, expected)

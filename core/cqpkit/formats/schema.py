@@ -1,0 +1,106 @@
+"""JSON Schema generation from the attrs model.
+
+The schema of a file kind is derived from its root class, so it cannot drift from the
+model; ``referentials/referentiel.schema.json`` is the generated file, checked in, and a
+test fails when it is stale (regenerate with ``cqpkit schema referentiel >
+referentials/referentiel.schema.json``). TOML dates appear as strings of format
+``date``, the convention of TOML schema tools (Taplo, Even Better TOML).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import typing
+from typing import Any, Literal, get_args, get_origin
+
+import attrs
+
+from cqpkit.model import Duree, Referentiel
+
+__all__ = ["SCHEMAS", "json_schema", "schema_text"]
+
+SCHEMAS: dict[str, tuple[type, str]] = {
+    "referentiel": (Referentiel, "Référentiel cqpkit : une version datée d'une certification (CQP)"),
+}
+
+
+def _first_line(doc: str | None) -> str:
+    return (doc or "").strip().split("\n\n")[0].replace("\n", " ")
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.defs: dict[str, Any] = {}
+
+    def of(self, tp: Any) -> dict[str, Any]:
+        origin = get_origin(tp)
+        if tp is str:
+            return {"type": "string"}
+        if tp is bool:
+            return {"type": "boolean"}
+        if tp is int:
+            return {"type": "integer"}
+        if tp is float:
+            return {"type": "number"}
+        if tp is dt.date:
+            return {"type": "string", "format": "date"}
+        if tp is Duree:
+            return {
+                "type": "string",
+                "pattern": r"^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?$",
+                "description": "Durée ISO 8601 : « P3Y », « P2M », « P3W », « P15D ».",
+            }
+        if origin is Literal:
+            return {"enum": list(get_args(tp))}
+        if origin is tuple:
+            return {"type": "array", "items": self.of(get_args(tp)[0])}
+        if origin is dict:
+            return {"type": "object", "additionalProperties": self.of(get_args(tp)[1])}
+        if origin is typing.Union or type(tp).__name__ == "UnionType":
+            options = [a for a in get_args(tp) if a is not type(None)]
+            return self.of(options[0]) if len(options) == 1 else {"anyOf": [self.of(a) for a in options]}
+        if attrs.has(tp):
+            name = tp.__name__
+            if name not in self.defs:
+                self.defs[name] = {}  # placeholder against recursion
+                self.defs[name] = self.cls(tp)
+            return {"$ref": f"#/$defs/{name}"}
+        raise TypeError(f"no JSON Schema for {tp!r}")
+
+    def cls(self, cl: type) -> dict[str, Any]:
+        hints = typing.get_type_hints(cl)
+        props: dict[str, Any] = {}
+        required = []
+        for a in attrs.fields(cl):
+            props[a.name] = self.of(hints[a.name])
+            if a.default is attrs.NOTHING:
+                required.append(a.name)
+        out: dict[str, Any] = {
+            "type": "object",
+            "description": _first_line(cl.__doc__),
+            "properties": props,
+            "additionalProperties": False,
+        }
+        if required:
+            out["required"] = required
+        return out
+
+
+def json_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a file kind (``referentiel``)."""
+    root, title = SCHEMAS[kind]
+    b = _Builder()
+    body = b.cls(root)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://cqpkit.invalid/referentials/{kind}.schema.json",
+        "title": title,
+        **body,
+        "$defs": dict(sorted(b.defs.items())),
+    }
+
+
+def schema_text(kind: str) -> str:
+    """The schema as the checked-in file holds it (indented, sorted defs, final newline)."""
+    return json.dumps(json_schema(kind), ensure_ascii=False, indent=2) + "\n"

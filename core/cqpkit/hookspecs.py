@@ -1,0 +1,160 @@
+"""Every hook a cqpkit plugin can implement.
+
+A plugin is a module (or object) registered under the entry-point group ``cqpkit``; it
+implements any of these hooks with the ``cqpkit.hookimpl`` marker::
+
+    from cqpkit import hookimpl
+
+    @hookimpl
+    def cqpkit_referentiels(register):
+        register(files(__package__) / "referentiels" / "mon-cqp.toml")
+
+Each docstring says, in this order: what the hook is for; when it is called; what it
+returns and what ``None`` means; whether the first result stops the call; the
+parameters. The rest of the code never calls ``pm.hook`` directly: it goes through
+:class:`cqpkit.plugins.registry.Registry`, which validates what plugins send and names
+the plugin when something goes wrong.
+
+The dossier-side types (``Dossier``, ``SessionJury``, ``Constat``, ``Parcours``,
+``Resultat``, ``LigneFinancement``) are defined by the engine (``cqpkit.model``); they
+are named here as strings so that importing this module stays light.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover - type-only imports
+    import os
+
+    from cqpkit.model import Referentiel
+
+__all__ = ["hookimpl", "hookspec"]
+
+hookspec = pluggy.HookspecMarker("cqpkit")
+hookimpl = pluggy.HookimplMarker("cqpkit")
+
+
+# ---------------------------------------------------------------------------------------
+# Référentiels
+# ---------------------------------------------------------------------------------------
+
+
+@hookspec
+def cqpkit_referentiels(register: Callable[[os.PathLike[str] | str | Referentiel], None]) -> None:
+    """Contribute référentiels (one dated version of a certification each).
+
+    Called once, when the registry loads, for each plugin in load order.
+
+    Returns nothing: the plugin calls ``register`` once per référentiel, with the path of a
+    TOML file (usually found with ``importlib.resources``) or a
+    :class:`~cqpkit.model.Referentiel` built in Python. The registry validates each
+    contribution; an invalid one is reported under the plugin's name and the others
+    still load. Two contributions with the same certification id and version (from one
+    plugin or two) are an error naming both.
+
+    Not ``firstresult``: every plugin contributes.
+
+    :param register: the callback that takes a path or a ``Referentiel``.
+    """
+
+
+# ---------------------------------------------------------------------------------------
+# Dossiers (implemented by the engine; the builtin plugins give the generic behaviour)
+# ---------------------------------------------------------------------------------------
+
+
+@hookspec
+def cqpkit_check_dossier(referentiel: Referentiel, dossier: Any, date: dt.date) -> Sequence[Any]:
+    """Check a candidate's dossier against the rules of its référentiel.
+
+    Called by each ``check`` (``Registry.check``, ``cqpkit check``), once per dossier,
+    after the dossier file was validated against the référentiel.
+
+    Returns a list of ``Constat`` (code, level, French message, key path, source); an
+    empty list means this plugin found nothing. ``None`` counts as an empty list.
+
+    Not ``firstresult``: all implementations contribute and the findings are merged.
+
+    :param referentiel: the version of the référentiel the dossier names.
+    :param dossier: the ``Dossier``.
+    :param date: the date "as of" which the rules in force are chosen.
+    """
+
+
+@hookspec
+def cqpkit_check_session(
+    referentiel: Referentiel, session: Any, dossiers: Sequence[Any], historique: Sequence[Any]
+) -> Sequence[Any]:
+    """Check a jury session: composition, presidency, alternation, the candidates presented.
+
+    Called by ``cqpkit check --session`` once per certification the session covers.
+
+    Returns a list of ``Constat``; empty (or ``None``) when this plugin found nothing.
+
+    Not ``firstresult``: all implementations contribute.
+
+    :param referentiel: the référentiel of the certification checked.
+    :param session: the ``SessionJury``.
+    :param dossiers: the ``Dossier`` of each candidate presented to this session.
+    :param historique: earlier ``SessionJury`` records of the same jury, newest first
+        (for the alternation of the presidency).
+    """
+
+
+@hookspec(firstresult=True)
+def cqpkit_plan_parcours(referentiel: Referentiel, dossier: Any, date: dt.date) -> Any | None:
+    """Orient a candidate after the positionnement: the individualised ``Parcours``.
+
+    Called by each ``plan`` (``Registry.plan``, ``cqpkit plan``), once per dossier.
+
+    Returns a ``Parcours`` (per domaine: training or direct evaluation, modules, hours;
+    or a re-orientation), or ``None`` to let the next implementation answer.
+
+    ``firstresult``: the first non-``None`` answer wins; the builtin generic planner
+    answers last.
+
+    :param referentiel: the version of the référentiel the dossier names.
+    :param dossier: the ``Dossier`` with its positionnement.
+    :param date: the date "as of" which the rules in force are chosen.
+    """
+
+
+@hookspec(firstresult=True)
+def cqpkit_decide(referentiel: Referentiel, dossier: Any, date: dt.date) -> Any | None:
+    """Compute the ``Resultat`` of a dossier as of a date.
+
+    Called by each ``decide`` (``Registry.decide``, ``cqpkit decide``), once per dossier.
+
+    Returns a ``Resultat`` (status, acquired domaines with their validity, expired and
+    remaining ones, certification date), or ``None`` to let the next implementation
+    answer.
+
+    ``firstresult``: the first non-``None`` answer wins; the builtin generic engine
+    answers last.
+
+    :param referentiel: the version of the référentiel the dossier names.
+    :param dossier: the ``Dossier`` with its jury passages.
+    :param date: the date "as of" which the result is computed.
+    """
+
+
+@hookspec
+def cqpkit_funding(referentiel: Referentiel, dossier: Any, date: dt.date) -> Sequence[Any]:
+    """Compute the funding and reward lines of a dossier.
+
+    Called by each ``funding`` (``Registry.funding``, ``cqpkit funding``), once per dossier.
+
+    Returns a list of ``LigneFinancement`` (label, base, quantity, unit, rate, cap,
+    amount, source); empty (or ``None``) when this plugin has nothing to add.
+
+    Not ``firstresult``: all implementations contribute and the lines are concatenated.
+
+    :param referentiel: the version of the référentiel the dossier names.
+    :param dossier: the ``Dossier``.
+    :param date: the date "as of" which the barèmes in force are chosen.
+    """

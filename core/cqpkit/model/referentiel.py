@@ -1,0 +1,547 @@
+"""The référentiel side of the model: one dated version of one certification.
+
+Pure data: frozen, keyword-only attrs classes with tuples for collections and no I/O.
+Everything a source document states about a certification (domaines, prérequis,
+échelles, épreuves, modules, voies d'accès, jury, tutoring, funding barèmes, generic
+rules) has a place here; ``cqpkit.formats`` maps these classes to and from TOML and
+``referentials/README.md`` documents every key.
+
+Conventions
+-----------
+- Field names are the TOML keys (French domain nouns, ASCII snake_case).
+- A field that a source does not give stays at its default (``None`` or empty); the
+  référentiel then says so with ``complet = false`` and ``notes``.
+- Durations are :class:`Duree` values written as ISO 8601 periods (``"P3Y"``, ``"P2M"``).
+- Amounts, rates and caps that a source gives with a date are :class:`Bareme` lists:
+  each value holds from ``depuis`` until the next one (or ``jusqua`` when a source
+  states an end).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from attrs import field, frozen
+
+__all__ = [
+    "Bareme",
+    "Certification",
+    "College",
+    "ConditionOrientation",
+    "Critere",
+    "Domaine",
+    "Duree",
+    "Echelle",
+    "Epreuve",
+    "Evaluateurs",
+    "ExperienceRequise",
+    "Financement",
+    "FormationRegles",
+    "Module",
+    "Niveau",
+    "Prerequis",
+    "Referentiel",
+    "Regle",
+    "RegleJury",
+    "Sequence",
+    "Source",
+    "Tutorat",
+    "Voie",
+    "Volume",
+    "TYPES_DOMAINE",
+    "TYPES_EPREUVE",
+    "TYPES_MODULE",
+    "TYPES_REGLE",
+    "EVENEMENTS",
+    "NIVEAUX",
+]
+
+# --------------------------------------------------------------------------- enums
+# Closed vocabularies. They are Literal types so that the converter rejects any other
+# value and the JSON Schema lists the allowed ones.
+
+TypeDomaine = Literal["domaine", "bloc", "transverse"]
+TYPES_DOMAINE: tuple[str, ...] = TypeDomaine.__args__  # type: ignore[attr-defined]
+
+TypeEpreuve = Literal[
+    "positionnement",
+    "formative",
+    "intermediaire",
+    "finale_entreprise",
+    "synthese",
+    "certifiante",
+    "vae",
+]
+TYPES_EPREUVE: tuple[str, ...] = TypeEpreuve.__args__  # type: ignore[attr-defined]
+
+TypeModule = Literal[
+    "formation",
+    "transverse",
+    "accompagnement",
+    "ouverture",
+    "activites",
+]
+TYPES_MODULE: tuple[str, ...] = TypeModule.__args__  # type: ignore[attr-defined]
+
+Niveau_ = Literal["erreur", "avertissement", "information"]
+NIVEAUX: tuple[str, ...] = Niveau_.__args__  # type: ignore[attr-defined]
+
+# Events of a dossier that generic rules can name. ``module:<id>`` (the date a module
+# was followed) and ``epreuve:<id>`` (the date of an evaluation) are also accepted.
+Evenement = str
+EVENEMENTS: tuple[str, ...] = (
+    "inscription",
+    "debut_formation",
+    "fin_formation",
+    "depot_dossier",
+    "premier_passage",
+    "passage",
+    "nomination",
+)
+
+TypeRegle = Literal[
+    "delai",
+    "ordre",
+    "avant",
+]
+TYPES_REGLE: tuple[str, ...] = TypeRegle.__args__  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------------- values
+_DUREE_RE = re.compile(r"^P(?:(?P<annees>\d+)Y)?(?:(?P<mois>\d+)M)?(?:(?P<semaines>\d+)W)?(?:(?P<jours>\d+)D)?$")
+
+
+@frozen(kw_only=True)
+class Duree:
+    """A calendar duration (years, months, weeks, days), written ``"P3Y"``, ``"P2M"``, ``"P1Y6M"``.
+
+    Weeks are kept as written (``"P3W"``) so that a duration a source gives in weeks
+    round-trips unchanged; the date arithmetic counts them as 7 days.
+    """
+
+    annees: int = 0
+    mois: int = 0
+    semaines: int = 0
+    jours: int = 0
+
+    @classmethod
+    def parse(cls, text: str) -> Duree:
+        """Parse an ISO 8601 period of years, months, weeks and days (no time part)."""
+        m = _DUREE_RE.match(text)
+        if not m or text == "P":
+            raise ValueError(
+                f"durée invalide « {text} » : forme attendue « P3Y », « P2M », « P3W » ou « P15D »"
+            )
+        return cls(**{k: int(v) for k, v in m.groupdict().items() if v is not None})
+
+    def __str__(self) -> str:
+        parts = [
+            f"{n}{u}"
+            for n, u in ((self.annees, "Y"), (self.mois, "M"), (self.semaines, "W"), (self.jours, "D"))
+            if n
+        ]
+        return "P" + ("".join(parts) or "0D")
+
+    def libelle(self) -> str:
+        """The duration in French words (« 3 ans », « 2 mois »)."""
+        parts = []
+        if self.annees:
+            parts.append(f"{self.annees} an{'s' if self.annees > 1 else ''}")
+        if self.mois:
+            parts.append(f"{self.mois} mois")
+        if self.semaines:
+            parts.append(f"{self.semaines} semaine{'s' if self.semaines > 1 else ''}")
+        if self.jours:
+            parts.append(f"{self.jours} jour{'s' if self.jours > 1 else ''}")
+        return " ".join(parts) or "0 jour"
+
+
+@frozen(kw_only=True)
+class Source:
+    """Where a value or a rule is stated: a document of ``seeds/`` (or any document) and its section."""
+
+    document: str
+    section: str = ""
+    date: date | None = None
+    notes: str = ""
+
+
+@frozen(kw_only=True)
+class Bareme:
+    """One dated value: it holds from ``depuis`` until the next value's ``depuis`` (or ``jusqua``).
+
+    ``valeur`` is in the unit of the :class:`Financement` it belongs to. The optional
+    caps bound the quantity (hours, months, points), the amount, or the quantity per
+    calendar year.
+    """
+
+    depuis: date
+    valeur: float
+    source: Source
+    jusqua: date | None = None
+    plafond_quantite: float | None = None
+    plafond_montant: float | None = None
+    plafond_annuel: float | None = None
+    notes: str = ""
+
+
+# --------------------------------------------------------------------- référentiel
+@frozen(kw_only=True)
+class Certification:
+    """Identity and status of one dated version of a certification (the ``[certification]`` table)."""
+
+    id: str
+    intitule: str
+    branche: str
+    certificateur: str
+    version: str
+    en_vigueur_depuis: date | None = None
+    en_vigueur_jusqua: date | None = None
+    complet: bool = True
+    mentions: tuple[str, ...] = ()
+    finalite: tuple[str, ...] = ()
+    capacites: tuple[str, ...] = ()
+    equivalence: str = ""
+    sources: tuple[Source, ...] = ()
+    notes: str = ""
+
+    @property
+    def slug(self) -> str:
+        """The part of the id after ``branche.``."""
+        return self.id.partition(".")[2]
+
+
+@frozen(kw_only=True)
+class Domaine:
+    """A domaine de compétences, or a bloc de compétences, or a transverse module of competences."""
+
+    id: str
+    intitule: str
+    type: TypeDomaine = "domaine"
+    description: str = ""
+    savoir_faire: tuple[str, ...] = ()
+    savoirs: tuple[str, ...] = ()
+    capacites: tuple[str, ...] = ()
+    competences: tuple[str, ...] = ()
+    spe: int | None = None
+    jours_spe: float | None = None
+    jours_tuteur: float | None = None
+    heures_accompagnement_individuel: float | None = None
+    complet: bool = True
+    sources: tuple[Source, ...] = ()
+    notes: str = ""
+
+
+@frozen(kw_only=True)
+class Prerequis:
+    """A prerequisite checked at the entretien d'accueil (yes / no); a "no" leads to ``consequence``."""
+
+    id: str
+    libelle: str
+    details: tuple[str, ...] = ()
+    consequence: Literal["reorientation", "information"] = "reorientation"
+    sources: tuple[Source, ...] = ()
+    notes: str = ""
+
+
+@frozen(kw_only=True)
+class Niveau:
+    """One value of an échelle. ``favorable`` marks the values that count as positive."""
+
+    id: str
+    libelle: str
+    favorable: bool = False
+
+
+@frozen(kw_only=True)
+class Echelle:
+    """A rating scale; ``valeurs`` go from the least to the most favourable."""
+
+    libelle: str
+    valeurs: tuple[Niveau, ...]
+    sources: tuple[Source, ...] = ()
+
+
+@frozen(kw_only=True)
+class Critere:
+    """A criterion of an épreuve, rated on the épreuve's échelle (or its own ``echelle``)."""
+
+    id: str
+    libelle: str
+    domaine: str | None = None
+    nature: Literal["savoir_faire", "savoir", "activite", "question"] | None = None
+    echelle: str | None = None
+    mention: str | None = None
+
+
+@frozen(kw_only=True)
+class Evaluateurs:
+    """Who evaluates: how many, whether they must be distinct, which roles are required or excluded."""
+
+    nombre: int | None = None
+    distincts: bool = True
+    roles_requis: tuple[str, ...] = ()
+    roles_admis: tuple[str, ...] = ()
+    roles_exclus: tuple[str, ...] = ()
+    source: Source | None = None
+
+
+@frozen(kw_only=True)
+class Epreuve:
+    """An evaluation modality: positionnement, formative, intermédiaire, finale en entreprise, certifiante, VAE."""
+
+    id: str
+    intitule: str
+    type: TypeEpreuve
+    domaines: tuple[str, ...] = ()
+    mention: str | None = None
+    echelle: str | None = None
+    verdict: str | None = None
+    consigne: str = ""
+    modalites: tuple[str, ...] = ()
+    supports: tuple[str, ...] = ()
+    evaluateurs: Evaluateurs | None = None
+    criteres: tuple[Critere, ...] = ()
+    obligatoire: bool = True
+    sources: tuple[Source, ...] = ()
+    notes: str = ""
+
+
+@frozen(kw_only=True)
+class Module:
+    """A training module / unité de professionnalisation, with its durations, SPE and tutor days.
+
+    Durations are those a source states; a figure computed from others says so in ``notes``.
+    """
+
+    id: str
+    intitule: str
+    type: TypeModule = "formation"
+    domaines: tuple[str, ...] = ()
+    mention: str | None = None
+    jours_presentiel: float | None = None
+    jours_elearning: float | None = None
+    jours_foad: float | None = None
+    heures: float | None = None
+    spe: int | None = None
+    jours_spe: float | None = None
+    jours_tuteur: float | None = None
+    heures_accompagnement_individuel: float | None = None
+    obligatoire: bool = False
+    repetable: bool = False
+    conseille_en_premier: bool = False
+    contenus: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+    notes: str = ""
+
+
+@frozen(kw_only=True)
+class ExperienceRequise:
+    """An experience condition: ``duree`` of relevant experience within the last ``fenetre``."""
+
+    duree: Duree
+    fenetre: Duree | None = None
+    natures: tuple[str, ...] = ()
+    pertinente: str = ""
+    source: Source | None = None
+
+
+@frozen(kw_only=True)
+class ConditionOrientation:
+    """When the entretien d'accueil suggests this route (e.g. VAE): experience and/or every domaine a priori acquired."""
+
+    experience: ExperienceRequise | None = None
+    tous_domaines_acquis: bool = False
+    source: Source | None = None
+    notes: str = ""
+
+
+@frozen(kw_only=True)
+class Voie:
+    """A route to the certification (formation, VAE, parcours intégral, parcours individualisé, par bloc)."""
+
+    id: str
+    intitule: str
+    description: str = ""
+    public: str = ""
+    inscription_par: str = ""
+    experience: ExperienceRequise | None = None
+    documents_requis: tuple[str, ...] = ()
+    orientation: ConditionOrientation | None = None
+    sources: tuple[Source, ...] = ()
+    notes: str = ""
+
+
+@frozen(kw_only=True)
+class College:
+    """One collège of the jury and how many of its representatives sit."""
+
+    college: str
+    nombre: int
+    libelle: str = ""
+
+
+@frozen(kw_only=True)
+class Sequence:
+    """One part of the jury's format (presentation, interview, deliberation) with its length."""
+
+    libelle: str
+    minutes: int | None = None
+    supports: tuple[str, ...] = ()
+
+
+@frozen(kw_only=True)
+class RegleJury:
+    """The jury: composition, presidency, format, what it decides and how long partial awards last."""
+
+    composition: tuple[College, ...] = ()
+    presidence_parmi_membres: bool = True
+    presidence_alternee: bool = False
+    format: tuple[Sequence, ...] = ()
+    delivrance_partielle: bool = True
+    validite_acquis_partiels: Duree | None = None
+    delai_premier_passage: Duree | None = None
+    conditions_passage: tuple[Literal["evaluation_finale_favorable", "activites_realisees", "modules_obligatoires"], ...] = ()
+    souverain: bool = True
+    sources: tuple[Source, ...] = ()
+    notes: str = ""
+
+
+@frozen(kw_only=True)
+class Tutorat:
+    """Tutor requirements and load (``[tutorat]``)."""
+
+    experience_min: Duree | None = None
+    pas_n_plus_1: bool = False
+    charge_recommandee: int | None = None
+    charge_max: int | None = None
+    formation_prealable: bool = False
+    formation_heures: float | None = None
+    formation_delai_min: Duree | None = None
+    formation_delai_max: Duree | None = None
+    jours: float | None = None
+    sources: tuple[Source, ...] = ()
+    notes: str = ""
+
+
+@frozen(kw_only=True)
+class FormationRegles:
+    """Rules on the training itself (``[formation]``): hours range, agreed training bodies."""
+
+    heures_min: float | None = None
+    heures_max: float | None = None
+    organisme_agree: bool = False
+    agrement_jusqua: date | None = None
+    organismes_agrees: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+    notes: str = ""
+
+
+@frozen(kw_only=True)
+class Financement:
+    """A funding or reward line (``[financement.<id>]``) and its dated barème.
+
+    ``unite`` is what one unit of quantity is (``heure``, ``jour``, ``mois``,
+    ``point``, ``forfait``); ``valeur`` of each barème is what one unit is worth, in
+    euros, or in points when ``en = "point"`` (a reward counted in points whose value
+    the source does not give). ``quantite`` is the quantity when a source fixes it
+    (120 points, 32.5 days); otherwise the engine takes it from the dossier.
+    """
+
+    intitule: str
+    unite: Literal["heure", "jour", "mois", "mois_commence", "point", "forfait"]
+    valeurs: tuple[Bareme, ...]
+    en: Literal["euro", "point"] = "euro"
+    quantite: float | None = None
+    beneficiaire: str = ""
+    heures_par_jour: float | None = None
+    sources: tuple[Source, ...] = ()
+    notes: str = ""
+
+
+@frozen(kw_only=True)
+class Volume:
+    """A duration or volume a source states for the whole parcours (``[[volumes]]``): 12 months, 27 days…"""
+
+    id: str
+    libelle: str
+    valeur: float
+    unite: Literal["jour", "heure", "mois", "semaine", "minute", "action"]
+    etalement_mois: float | None = None
+    source: Source | None = None
+    notes: str = ""
+
+
+@frozen(kw_only=True)
+class Regle:
+    """A generic rule parametrised in TOML (``[[regles]]``); ``type`` says which parameters apply.
+
+    - ``delai``: the time from event ``de`` to event ``a`` is at most ``max`` and/or at least ``min``.
+    - ``ordre``: module ``avant`` is followed before module ``apres``.
+    - ``avant``: event ``de`` (e.g. ``module:spe``) happens before event ``a`` (e.g. ``depot_dossier``).
+    """
+
+    id: str
+    type: TypeRegle
+    libelle: str
+    source: Source
+    niveau: Niveau_ = "erreur"
+    de: Evenement | None = None
+    a: Evenement | None = None
+    min: Duree | None = None
+    max: Duree | None = None
+    avant: str | None = None
+    apres: str | None = None
+    notes: str = ""
+
+
+@frozen(kw_only=True)
+class Referentiel:
+    """One dated version of a certification: a whole référentiel file."""
+
+    certification: Certification
+    domaines: tuple[Domaine, ...] = ()
+    prerequis: tuple[Prerequis, ...] = ()
+    echelles: dict[str, Echelle] = field(factory=dict)
+    epreuves: tuple[Epreuve, ...] = ()
+    modules: tuple[Module, ...] = ()
+    voies: tuple[Voie, ...] = ()
+    jury: RegleJury | None = None
+    tutorat: Tutorat | None = None
+    formation: FormationRegles | None = None
+    financement: dict[str, Financement] = field(factory=dict)
+    volumes: tuple[Volume, ...] = ()
+    regles: tuple[Regle, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.certification.id
+
+    @property
+    def version(self) -> str:
+        return self.certification.version
+
+    def domaine(self, domaine_id: str) -> Domaine:
+        """The domaine with this id (``KeyError`` if none)."""
+        for d in self.domaines:
+            if d.id == domaine_id:
+                return d
+        raise KeyError(domaine_id)
+
+    def epreuve(self, epreuve_id: str) -> Epreuve:
+        """The épreuve with this id (``KeyError`` if none)."""
+        for e in self.epreuves:
+            if e.id == epreuve_id:
+                return e
+        raise KeyError(epreuve_id)
+
+    def module(self, module_id: str) -> Module:
+        """The module with this id (``KeyError`` if none)."""
+        for m in self.modules:
+            if m.id == module_id:
+                return m
+        raise KeyError(module_id)
+
+

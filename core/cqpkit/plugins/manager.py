@@ -1,0 +1,161 @@
+"""The plugin manager: builtin plugins, entry points, environment switches.
+
+:func:`make_plugin_manager` is the one factory. Load order is fixed: the builtin default
+plugins first (in :data:`DEFAULT_PLUGINS` order), then the installed plugins of the
+entry-point group ``cqpkit`` sorted by entry-point name, then ``check_pending()``.
+pluggy calls hook implementations last-registered first, so an installed plugin answers
+a ``firstresult`` hook before the builtin generic engine.
+
+Environment switches (read at each call):
+
+- ``CQPKIT_LOAD_PLUGINS``: comma-separated entry-point names; only these installed
+  plugins are loaded (an empty value loads none). Builtin plugins always load.
+- ``CQPKIT_DISABLE_PLUGINS``: comma-separated entry-point names not to load.
+- ``CQPKIT_TRACE_PLUGINS=1``: print every hook call and its result on stderr.
+
+A plugin that fails to import is not fatal: it is recorded in
+:attr:`PluginSet.failures` with its name and the reason, and the others load.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+import pluggy
+
+from cqpkit import hookspecs
+
+__all__ = [
+    "DEFAULT_PLUGINS",
+    "ENTRY_POINT_GROUP",
+    "PluginFailure",
+    "PluginSet",
+    "PluginSource",
+    "make_plugin_manager",
+]
+
+ENTRY_POINT_GROUP = "cqpkit"
+
+#: Builtin plugins, registered like any other (datasette's DEFAULT_PLUGINS).
+DEFAULT_PLUGINS: tuple[str, ...] = ("cqpkit.plugins.default_referentiels",)
+
+
+class PluginFailure(NamedTuple):
+    """A plugin that could not be loaded or used: its name and why, in French."""
+
+    plugin: str
+    raison: str
+
+
+class PluginSource(NamedTuple):
+    """Where a registered plugin comes from (for ``cqpkit plugins``)."""
+
+    name: str
+    module: str
+    version: str
+    distribution: str
+    builtin: bool
+
+
+class PluginSet(NamedTuple):
+    """A loaded plugin manager with what it knows about each plugin."""
+
+    pm: pluggy.PluginManager
+    sources: dict[str, PluginSource]
+    failures: list[PluginFailure]
+
+
+def _names(var: str) -> set[str] | None:
+    value = os.environ.get(var)
+    if value is None:
+        return None
+    return {n.strip() for n in value.split(",") if n.strip()}
+
+
+def _entry_points() -> Iterable[Any]:
+    from importlib.metadata import entry_points
+
+    seen = set()
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        if ep.name in seen:  # the same distribution found twice on sys.path
+            continue
+        seen.add(ep.name)
+        yield ep
+
+
+def _trace(pm: pluggy.PluginManager) -> None:
+    def before(hook_name: str, hook_impls: list, kwargs: dict) -> None:
+        names = ", ".join(i.plugin_name for i in hook_impls)
+        print(f"[cqpkit] appel {hook_name}({', '.join(kwargs)}) → {names}", file=sys.stderr)
+
+    def after(outcome: Any, hook_name: str, hook_impls: list, kwargs: dict) -> None:
+        exc = outcome.exception
+        result = f"exception {type(exc).__name__}: {exc}" if exc else repr(outcome.get_result())[:200]
+        print(f"[cqpkit] retour {hook_name} : {result}", file=sys.stderr)
+
+    pm.add_hookcall_monitoring(before, after)
+
+
+def make_plugin_manager(*, extra: Iterable[tuple[str, object]] = ()) -> PluginSet:
+    """Build the plugin manager: builtins, installed entry points, then ``extra`` (tests, API users).
+
+    ``extra`` is a sequence of ``(name, plugin)`` pairs registered last, so an embedding
+    application can add a plugin object without packaging it.
+    """
+    from cqpkit import __version__
+
+    pm = pluggy.PluginManager("cqpkit")
+    pm.add_hookspecs(hookspecs)
+    sources: dict[str, PluginSource] = {}
+    failures: list[PluginFailure] = []
+
+    for modname in DEFAULT_PLUGINS:
+        pm.register(importlib.import_module(modname), name=modname)
+        sources[modname] = PluginSource(modname, modname, __version__, "cqpkit", True)
+
+    only = _names("CQPKIT_LOAD_PLUGINS")
+    blocked = _names("CQPKIT_DISABLE_PLUGINS") or set()
+    for ep in _entry_points():
+        if (only is not None and ep.name not in only) or ep.name in blocked:
+            continue
+        dist = getattr(ep, "dist", None)
+        version = getattr(dist, "version", "") or ""
+        dist_name = (getattr(dist, "name", "") or "") if dist else ""
+        try:
+            plugin = ep.load()
+        except Exception as exc:  # any import failure of third-party code
+            failures.append(PluginFailure(ep.name, f"échec du chargement de « {ep.value} » : {type(exc).__name__}: {exc}"))
+            continue
+        try:
+            pm.register(plugin, name=ep.name)
+        except Exception as exc:  # e.g. a misspelt hook name (pluggy validation)
+            failures.append(PluginFailure(ep.name, f"enregistrement refusé : {exc}"))
+            continue
+        sources[ep.name] = PluginSource(ep.name, ep.value, version, dist_name, False)
+
+    for name, plugin in extra:
+        pm.register(plugin, name=name)
+        sources[name] = PluginSource(name, getattr(plugin, "__name__", type(plugin).__name__), "", "", False)
+
+    # A hook implementation whose name matches no hookspec (a typo) is refused by
+    # check_pending(); that plugin is set aside by name and the check runs again.
+    while True:
+        try:
+            pm.check_pending()
+            break
+        except pluggy.PluginValidationError as exc:
+            plugin = getattr(exc, "plugin", None)
+            pname = pm.get_name(plugin) if plugin is not None else None
+            if pname is None:
+                raise
+            failures.append(PluginFailure(pname, f"hook inconnu : {exc}"))
+            pm.unregister(plugin)
+            sources.pop(pname, None)
+
+    if os.environ.get("CQPKIT_TRACE_PLUGINS"):
+        _trace(pm)
+    return PluginSet(pm, sources, failures)

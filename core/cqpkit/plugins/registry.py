@@ -1,0 +1,286 @@
+"""The ``Registry`` facade: what the rest of cqpkit (CLI, services, applications) calls.
+
+``cqpkit.load_registry()`` builds the plugin manager, asks every plugin for its
+référentiels (``cqpkit_referentiels``) and validates each contribution. Problems never
+stop the others: a plugin that fails to import, raises, or sends an invalid référentiel
+is listed in :attr:`Registry.failures` by name with the reason (French, with every error
+of the file), and the remaining certifications load. Two contributions with the same
+certification id and version are an error naming both plugins; that version is then
+unavailable until one of them is removed.
+
+Référentiel files are validated at load time (through :mod:`cqpkit.plugins.cache`, so
+an unchanged file is not re-validated) and fully loaded into the model on first use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from cqpkit.exceptions import (
+    CqpkitError,
+    DuplicateReferentielError,
+    InvalidFileError,
+    UnknownCertificationError,
+)
+from cqpkit.plugins.manager import PluginFailure, PluginSet, PluginSource, make_plugin_manager
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cqpkit.model import Certification, Referentiel
+
+__all__ = ["Registry", "Resume", "load_registry"]
+
+
+class Resume(NamedTuple):
+    """A registered référentiel, summarised (what ``cqpkit list`` shows)."""
+
+    id: str
+    version: str
+    intitule: str
+    branche: str
+    domaines: int
+    complet: bool
+    en_vigueur_depuis: str | None
+    en_vigueur_jusqua: str | None
+    plugin: str
+    fichier: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return self._asdict()
+
+
+def _summary(ref: Referentiel) -> dict[str, Any]:
+    c = ref.certification
+    return {
+        "id": c.id,
+        "version": c.version,
+        "intitule": c.intitule,
+        "branche": c.branche,
+        "domaines": len(ref.domaines),
+        "complet": c.complet,
+        "en_vigueur_depuis": c.en_vigueur_depuis.isoformat() if c.en_vigueur_depuis else None,
+        "en_vigueur_jusqua": c.en_vigueur_jusqua.isoformat() if c.en_vigueur_jusqua else None,
+    }
+
+
+class _Entry:
+    __slots__ = ("plugin", "fichier", "resume", "ref")
+
+    def __init__(self, plugin: str, fichier: str | None, summary: dict, ref: Referentiel | None) -> None:
+        self.plugin = plugin
+        self.fichier = fichier
+        self.resume = Resume(**summary, plugin=plugin, fichier=fichier)
+        self.ref = ref
+
+
+class Registry:
+    """The certifications the installed plugins supply, and (later) the engines applied to dossiers."""
+
+    def __init__(self, plugins: PluginSet, *, cache: bool = True) -> None:
+        self._plugins = plugins
+        self.failures: list[PluginFailure] = list(plugins.failures)
+        self._entries: list[_Entry] = []
+        self._duplicates: dict[tuple[str, str], list[str]] = {}
+        self._collect(cache)
+
+    # -- loading ---------------------------------------------------------------------
+    def _collect(self, use_cache: bool) -> None:
+        contributions: list[tuple[str, object]] = []
+        hook = self._plugins.pm.hook.cqpkit_referentiels
+        for impl in hook.get_hookimpls():
+            name = impl.plugin_name
+            sent: list[tuple[str, object]] = []
+
+            def register(item: object, _sent: list = sent, _name: str = name) -> None:
+                _sent.append((_name, item))
+
+            try:
+                impl.function(**{a: register for a in impl.argnames})
+            except Exception as exc:  # third-party code
+                self.failures.append(PluginFailure(name, f"erreur dans cqpkit_referentiels : {type(exc).__name__}: {exc}"))
+                continue
+            contributions.extend(sent)
+
+        from cqpkit.plugins.cache import ValidationCache
+
+        cache = ValidationCache() if use_cache else None
+        by_key: dict[tuple[str, str], _Entry] = {}
+        for plugin, item in contributions:
+            entry = self._validate(plugin, item, cache)
+            if entry is None:
+                continue
+            key = (entry.resume.id, entry.resume.version)
+            first = by_key.get(key)
+            if first is not None:
+                who = self._duplicates.setdefault(key, [_where(first)])
+                who.append(_where(entry))
+                self.failures.append(
+                    PluginFailure(
+                        entry.plugin,
+                        f"la certification « {key[0]} » version « {key[1]} » est fournie deux fois : "
+                        + " et ".join(who)
+                        + " ; cette version est ignorée",
+                    )
+                )
+                continue
+            by_key[key] = entry
+        if cache is not None:
+            cache.save()
+        self._entries = [e for k, e in by_key.items() if k not in self._duplicates]
+        self._entries.sort(key=lambda e: (e.resume.id, e.resume.version))
+
+    def _validate(self, plugin: str, item: object, cache: Any) -> _Entry | None:
+        if isinstance(item, (str, os.PathLike)):
+            path = os.fspath(item)
+            try:
+                content = Path(path).read_bytes()
+            except OSError as exc:
+                self.failures.append(PluginFailure(plugin, f"{path} : fichier illisible ({exc.strerror or exc})"))
+                return None
+            digest = cache.digest(content) if cache is not None else ""
+            summary = cache.get(os.path.abspath(path), digest) if cache is not None else None
+            if summary is not None:
+                return _Entry(plugin, path, summary, None)
+            from cqpkit.formats.referentiels import load_referentiel
+
+            try:
+                ref = load_referentiel(path)
+            except CqpkitError as exc:
+                self.failures.append(PluginFailure(plugin, f"référentiel invalide\n{exc}"))
+                return None
+            summary = _summary(ref)
+            if cache is not None:
+                cache.put(os.path.abspath(path), digest, summary)
+            return _Entry(plugin, path, summary, ref)
+
+        from cqpkit.formats.referentiels import validate_referentiel
+        from cqpkit.model import Referentiel
+
+        if not isinstance(item, Referentiel):
+            self.failures.append(
+                PluginFailure(plugin, f"register() attend un chemin de fichier ou un Referentiel, pas {type(item).__name__}")
+            )
+            return None
+        erreurs = validate_referentiel(item, f"<{plugin}>")
+        if erreurs:
+            self.failures.append(PluginFailure(plugin, "référentiel invalide\n" + "\n".join(map(str, erreurs))))
+            return None
+        return _Entry(plugin, None, _summary(item), item)
+
+    # -- queries ---------------------------------------------------------------------
+    def resumes(self) -> list[Resume]:
+        """Every valid registered référentiel, sorted by certification id and version (no full load)."""
+        return [e.resume for e in self._entries]
+
+    def plugins(self) -> list[PluginSource]:
+        """The loaded plugins, builtin first, in load order."""
+        return list(self._plugins.sources.values())
+
+    def hooks_of(self, plugin: str) -> list[str]:
+        """The hooks a plugin implements."""
+        obj = self._plugins.pm.get_plugin(plugin)
+        if obj is None:
+            return []
+        return sorted(h.name for h in self._plugins.pm.get_hookcallers(obj) or [])
+
+    def files_of(self, plugin: str) -> list[str]:
+        """The référentiel files a plugin registered (valid ones)."""
+        return [e.fichier for e in self._entries if e.plugin == plugin and e.fichier]
+
+    def certifications(self) -> list[Certification]:
+        """The ``Certification`` of every registered référentiel (one per id and version)."""
+        return [self._load(e).certification for e in self._entries]
+
+    def versions(self, certification_id: str) -> list[Resume]:
+        """The registered versions of one certification."""
+        return [e.resume for e in self._entries if e.resume.id == certification_id]
+
+    def referentiel(self, certification_id: str, version: str | None = None, as_of: dt.date | None = None) -> Referentiel:
+        """The référentiel of a certification: the given ``version``, or the one in force ``as_of``.
+
+        With neither, the most recent version (latest ``en_vigueur_depuis``, then highest
+        version label). Raises :class:`UnknownCertificationError` with a French message
+        listing what exists.
+        """
+        return self._load(self._pick(certification_id, version, as_of))
+
+    def plugin_of(self, certification_id: str, version: str | None = None) -> str:
+        """The plugin that supplies this certification (version)."""
+        return self._pick(certification_id, version, None).plugin
+
+    def _pick(self, cid: str, version: str | None, as_of: dt.date | None) -> _Entry:
+        candidates = [e for e in self._entries if e.resume.id == cid]
+        if not candidates:
+            dup = [k for k in self._duplicates if k[0] == cid and (version is None or k[1] == version)]
+            if dup:
+                raise DuplicateReferentielError(
+                    f"certification « {cid} » version « {dup[0][1]} » fournie deux fois : {' et '.join(self._duplicates[dup[0]])}"
+                )
+            known = ", ".join(sorted({e.resume.id for e in self._entries})) or "aucune"
+            raise UnknownCertificationError(f"certification « {cid} » inconnue (certifications disponibles : {known})")
+        if version is not None:
+            for e in candidates:
+                if e.resume.version == version:
+                    return e
+            if (cid, version) in self._duplicates:
+                raise DuplicateReferentielError(
+                    f"certification « {cid} » version « {version} » fournie deux fois : {' et '.join(self._duplicates[(cid, version)])}"
+                )
+            raise UnknownCertificationError(
+                f"version « {version} » inconnue pour « {cid} » (versions disponibles : {_versions(candidates)})"
+            )
+        if as_of is not None:
+            iso = as_of.isoformat()
+            in_force = [
+                e
+                for e in candidates
+                if (e.resume.en_vigueur_depuis or "") <= iso
+                and (e.resume.en_vigueur_jusqua is None or iso <= e.resume.en_vigueur_jusqua)
+            ]
+            if not in_force:
+                raise UnknownCertificationError(
+                    f"aucune version de « {cid} » en vigueur le {as_of.strftime('%d/%m/%Y')} (versions : {_versions(candidates)})"
+                )
+            candidates = in_force
+        return max(candidates, key=lambda e: (e.resume.en_vigueur_depuis or "", _version_key(e.resume.version)))
+
+    def _load(self, entry: _Entry) -> Referentiel:
+        if entry.ref is None:
+            from cqpkit.formats.referentiels import load_referentiel
+
+            try:
+                entry.ref = load_referentiel(entry.fichier)  # type: ignore[arg-type]
+            except InvalidFileError:
+                raise  # the file changed since it was validated
+        return entry.ref
+
+
+def _where(entry: _Entry) -> str:
+    return f"« {entry.plugin} »" + (f" ({entry.fichier})" if entry.fichier else "")
+
+
+def _versions(entries: Iterable[_Entry]) -> str:
+    out = []
+    for e in entries:
+        r = e.resume
+        span = ""
+        if r.en_vigueur_depuis or r.en_vigueur_jusqua:
+            span = f" [{r.en_vigueur_depuis or '…'} → {r.en_vigueur_jusqua or '…'}]"
+        out.append(f"{r.version}{span}")
+    return ", ".join(out)
+
+
+def _version_key(version: str) -> tuple:
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in version.replace("-", ".").split("."))
+
+
+def load_registry(*, plugins: Iterable[tuple[str, object]] = (), cache: bool = True) -> Registry:
+    """Load the registry: builtin plugins, installed plugins (entry points), then ``plugins``.
+
+    ``plugins`` lets an embedding application add plugin objects without packaging them,
+    as ``(name, plugin)`` pairs. ``cache=False`` re-validates every référentiel file.
+    """
+    return Registry(make_plugin_manager(extra=plugins), cache=cache)

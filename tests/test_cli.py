@@ -1,0 +1,140 @@
+"""The cqpkit command: French output, stable JSON, exit codes 0 / 1 / 2, no traceback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import run_cli
+
+MO = "secu.manager-operationnel"
+SP = "mutualite.specialiste-prestations"
+
+
+class TestList:
+    """`cqpkit list` shows the bundled certifications with plugin, version and number of domaines."""
+
+    def test_text(self):
+        """Each bundled certification is one row; the summary line counts them."""
+        result = run_cli("list")
+        assert result.returncode == 0, result.stderr
+        rows = {line.split()[0]: line.split() for line in result.stdout.splitlines()[1:-1]}
+        assert rows[MO][1:4] == ["2016", "5", "cqp_mo"]
+        assert rows[SP][2:4] == ["5", "mutualite"]
+        assert result.stdout.splitlines()[0].split() == ["Certification", "Version", "Domaines", "Extension", "Intitulé"]
+        assert result.stdout.splitlines()[-1] == f"{len(rows)} référentiels"
+
+    def test_json(self):
+        """`--json` gives the documented keys for each référentiel and an empty error list."""
+        data = json.loads(run_cli("list", "--json").stdout)
+        assert data["erreurs"] == []
+        mo = next(r for r in data["referentiels"] if r["id"] == MO)
+        assert set(mo) == {
+            "id", "version", "intitule", "branche", "domaines", "complet",
+            "en_vigueur_depuis", "en_vigueur_jusqua", "plugin", "fichier",
+        }
+        assert (mo["version"], mo["domaines"], mo["plugin"], mo["branche"]) == ("2016", 5, "cqp_mo", "secu")
+        assert mo["fichier"].endswith(".toml")
+
+    def test_broken_plugin_file_exit_1(self, tmp_path):
+        """A broken référentiel on CQPKIT_REFERENTIELS_PATH is reported with file:line; the others are listed; exit 1."""
+        bad = tmp_path / "brouillon.toml"
+        bad.write_text('[certification]\nid = "demo.x"\n', encoding="utf-8")
+        result = run_cli("list", env={"CQPKIT_REFERENTIELS_PATH": str(bad)})
+        assert result.returncode == 1
+        assert MO in result.stdout
+        assert "erreur : extension « cqpkit.plugins.default_referentiels » : référentiel invalide" in result.stderr
+        assert f"  {bad}:1: certification.intitule: clé obligatoire manquante" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+class TestShow:
+    """`cqpkit show ID` prints a référentiel in French or as JSON."""
+
+    def test_text(self):
+        """The text view names the certification, its version, plugin and domaines."""
+        result = run_cli("show", SP)
+        assert result.returncode == 0, result.stderr
+        assert f"— {SP}, version" in result.stdout.splitlines()[0]
+        assert "Domaines (5)" in result.stdout
+        for d in ("D1", "D2", "D3", "D4", "D5"):
+            assert f"\n  {d}  " in result.stdout
+
+    def test_json_round_trips(self):
+        """The JSON view is the whole référentiel and loads back into an equal object."""
+        from cqpkit.formats.converter import json_converter
+        from cqpkit.model import Referentiel
+        import cqpkit
+
+        data = json.loads(run_cli("show", MO, "--version", "2016", "--json").stdout)
+        assert data["plugin"] == "cqp_mo"
+        ref = json_converter().structure(data["referentiel"], Referentiel)
+        assert ref == cqpkit.load_registry().referentiel(MO, version="2016")
+
+    def test_unknown_id_exit_1(self):
+        """An unknown certification is a French error listing the known ones, exit 1."""
+        result = run_cli("show", "mutualite.inconnu")
+        assert result.returncode == 1
+        assert result.stderr.startswith("erreur : certification « mutualite.inconnu » inconnue (certifications disponibles : ")
+        assert "Traceback" not in result.stderr
+
+    def test_bad_date_exit_2(self):
+        """A malformed --as-of date is a usage error, exit 2."""
+        result = run_cli("show", MO, "--as-of", "16/12/2016")
+        assert result.returncode == 2
+        assert "date invalide « 16/12/2016 » : forme attendue AAAA-MM-JJ" in result.stderr
+
+
+class TestPlugins:
+    """`cqpkit plugins` lists plugins, versions, hooks and référentiel files."""
+
+    def test_json(self):
+        """Each bundled plugin shows its distribution, hooks and files."""
+        data = json.loads(run_cli("plugins", "--json").stdout)
+        by_name = {p["nom"]: p for p in data["plugins"]}
+        assert by_name["mutualite"]["hooks"] == ["cqpkit_referentiels"]
+        assert by_name["mutualite"]["distribution"] == "cqpkit"
+        assert any(f.endswith("specialiste-prestations.toml") for f in by_name["mutualite"]["referentiels"])
+        assert by_name["cqpkit.plugins.default_referentiels"]["integre"] is True
+
+    def test_text(self):
+        """The text view names each plugin and its hooks."""
+        result = run_cli("plugins")
+        assert result.returncode == 0
+        assert "cqp_mo 0.1.0 (distribution cqpkit, module cqpkit_cqp_mo)" in result.stdout
+        assert "  hooks : cqpkit_referentiels" in result.stdout
+
+
+class TestUsageAndDebug:
+    """Usage errors exit 2 in French; --debug shows a traceback, nothing else does."""
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["commande-inconnue"], "choix invalide"),
+            (["show"], "arguments obligatoires manquants : ID"),
+            (["validate"], "arguments obligatoires manquants : FICHIER"),
+            (["list", "--inconnu"], "arguments non reconnus : --inconnu"),
+        ],
+    )
+    def test_usage_errors(self, args, message):
+        """Each usage error exits with 2 and a French message."""
+        result = run_cli(*args)
+        assert result.returncode == 2
+        assert "cqpkit" in result.stderr and "erreur d'utilisation" in result.stderr
+        assert message in result.stderr
+
+    def test_help_in_french(self):
+        """The help is in French."""
+        result = run_cli("--help")
+        assert result.returncode == 0
+        assert "lister les certifications enregistrées" in result.stdout
+        assert result.stdout.startswith("usage : cqpkit")
+
+    def test_debug_shows_traceback(self):
+        """With --debug, an error shows the Python traceback; without, only the French message."""
+        plain = run_cli("show", "x.y")
+        debug = run_cli("show", "x.y", "--debug")
+        assert "Traceback" not in plain.stderr and plain.returncode == 1
+        assert "Traceback" in debug.stderr and "UnknownCertificationError" in debug.stderr
