@@ -12,16 +12,17 @@ need them, so ``cqpkit list`` starts fast.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cqpkit.exceptions import CqpkitError, Erreur, InvalidFileError, UnreadableFileError
 
-__all__ = ["main"]
+if TYPE_CHECKING:  # pragma: no cover
+    import datetime as dt
+
+__all__ = ["COMMANDS", "build_parser", "main"]
 
 # argparse's own messages, in French (argparse looks ``_`` up at call time).
 _ARGPARSE_FR = {
@@ -48,7 +49,26 @@ def _fr(message: str) -> str:
 argparse._ = _fr  # type: ignore[attr-defined]
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, minus its import of shutil (zlib, bz2, lzma…) on every start.
+
+    argparse builds a formatter for each argument it adds, and the stock one imports
+    ``shutil`` just to read the terminal width; this reads it the same way with ``os``.
+    """
+
+    def __init__(self, prog: str, **kwargs: Any) -> None:
+        if "width" not in kwargs:
+            try:
+                columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.__stdout__.fileno()).columns
+            except (ValueError, OSError, AttributeError):
+                columns = 80
+            kwargs["width"] = max(columns - 2, 20)
+        super().__init__(prog, **kwargs)
+
+
 def _date(text: str) -> dt.date:
+    import datetime as dt
+
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -56,6 +76,8 @@ def _date(text: str) -> dt.date:
 
 
 def _print_json(data: Any) -> None:
+    import json
+
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
 
@@ -281,52 +303,79 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 
 
 # ----------------------------------------------------------------------------- parser
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (French help)."""
-    from cqpkit import __version__
+# Each command's parser is built only when that command runs (git-style lazy
+# subcommands): building all of them costs `cqpkit list` a noticeable share of its
+# start-up budget. `cqpkit --help` and usage errors build the full parser.
 
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true", help="afficher la trace Python en cas d'erreur")
 
-    parser = argparse.ArgumentParser(
-        prog="cqpkit",
-        description="Les CQP de branche en règles exécutables : référentiels, dossiers, jurys, financement.",
-        parents=[common],
-    )
-    parser.add_argument("--version", action="version", version=f"cqpkit {__version__}", help="afficher la version")
-    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", title="commandes")
-    sub.required = True
-
-    p = sub.add_parser("list", help="lister les certifications enregistrées", parents=[common])
+def _add_list(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="sortie JSON")
     p.set_defaults(func=cmd_list)
 
-    p = sub.add_parser("show", help="afficher un référentiel", parents=[common])
+
+def _add_show(p: argparse.ArgumentParser) -> None:
     p.add_argument("id", metavar="ID", help="identifiant de la certification (branche.slug)")
     p.add_argument("--version", dest="version", metavar="V", help="version du référentiel")
     p.add_argument("--as-of", dest="as_of", type=_date, metavar="DATE", help="la version en vigueur à cette date (AAAA-MM-JJ)")
     p.add_argument("--json", action="store_true", help="sortie JSON")
     p.set_defaults(func=cmd_show)
 
-    p = sub.add_parser("validate", help="valider des fichiers (référentiels)", parents=[common])
+
+def _add_validate(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", metavar="FICHIER", help="fichiers TOML à valider")
     p.add_argument("--json", action="store_true", help="sortie JSON")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("schema", help="afficher le schéma JSON d'un type de fichier", parents=[common])
+
+def _add_schema(p: argparse.ArgumentParser) -> None:
     p.add_argument("kind", metavar="TYPE", choices=["referentiel"], help="type de fichier : referentiel")
     p.set_defaults(func=cmd_schema)
 
-    p = sub.add_parser("plugins", help="lister les extensions chargées, leurs hooks et leurs fichiers", parents=[common])
+
+def _add_plugins(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="sortie JSON")
     p.set_defaults(func=cmd_plugins)
+
+
+#: command → (help, builder), in the order `cqpkit --help` lists them.
+COMMANDS = {
+    "list": ("lister les certifications enregistrées", _add_list),
+    "show": ("afficher un référentiel", _add_show),
+    "validate": ("valider des fichiers (référentiels)", _add_validate),
+    "schema": ("afficher le schéma JSON d'un type de fichier", _add_schema),
+    "plugins": ("lister les extensions chargées, leurs hooks et leurs fichiers", _add_plugins),
+}
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser (French help); with ``only``, just that command's sub-parser."""
+    from cqpkit import __version__
+
+    common = argparse.ArgumentParser(add_help=False, formatter_class=_Formatter)
+    common.add_argument("--debug", action="store_true", help="afficher la trace Python en cas d'erreur")
+
+    parser = argparse.ArgumentParser(
+        prog="cqpkit",
+        description="Les CQP de branche en règles exécutables : référentiels, dossiers, jurys, financement.",
+        parents=[common],
+        formatter_class=_Formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"cqpkit {__version__}", help="afficher la version")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", title="commandes")
+    sub.required = True
+    for name, (help_text, add) in COMMANDS.items():
+        if only is None or name == only:
+            add(sub.add_parser(name, help=help_text, parents=[common], formatter_class=_Formatter))
+        else:
+            sub.add_parser(name, help=help_text, add_help=False, formatter_class=_Formatter)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cqpkit`` command; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    args = build_parser(command if command in COMMANDS else None).parse_args(argv)
     debug = args.debug or bool(os.environ.get("CQPKIT_DEBUG"))
     try:
         return args.func(args)

@@ -5,7 +5,9 @@ to import than reading the files; listing them should cost about as much as read
 them (DESIGN.md, performance). So the registry remembers, for each file that validated,
 a summary (id, version, title, number of domaines…) keyed by
 
-- the SHA-256 of the file's bytes (any edit invalidates it), and
+- the size, modification time (ns) and CRC-32 of the file's bytes (any edit changes
+  at least the modification time; ``hashlib`` is not imported because its OpenSSL
+  start-up alone is a noticeable part of the budget), and
 - a fingerprint of the validator: the cqpkit version plus the size and modification
   time of every source file of ``cqpkit.model`` and ``cqpkit.formats`` (a change to the
   rules invalidates everything, also in an editable install).
@@ -18,41 +20,40 @@ can only save work, never change a result.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-from pathlib import Path
+import zlib
 
 __all__ = ["ValidationCache"]
 
 _FILE = "referentiels-v1.json"
 
 
-def _cache_dir() -> Path | None:
+def _cache_dir() -> str | None:
     if os.environ.get("CQPKIT_NO_CACHE"):
         return None
     explicit = os.environ.get("CQPKIT_CACHE_DIR")
     if explicit:
-        return Path(explicit)
+        return explicit
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cqpkit"
+    return os.path.join(base, "cqpkit")
 
 
 def _fingerprint() -> str:
     from cqpkit import __version__
 
-    root = Path(__file__).resolve().parent.parent
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     parts = [__version__]
     for sub in ("model", "formats"):
         try:
-            entries = sorted(os.scandir(root / sub), key=lambda e: e.name)
+            entries = sorted(os.scandir(os.path.join(root, sub)), key=lambda e: e.name)
         except OSError:
             continue
         for entry in entries:
             if entry.name.endswith(".py"):
                 st = entry.stat()
                 parts.append(f"{sub}/{entry.name}:{st.st_size}:{st.st_mtime_ns}")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return f"{zlib.crc32(chr(10).join(parts).encode()):08x}:{len(parts)}"
 
 
 class ValidationCache:
@@ -67,7 +68,8 @@ class ValidationCache:
             return
         self._fingerprint = _fingerprint()
         try:
-            data = json.loads((self.dir / _FILE).read_text(encoding="utf-8"))
+            with open(os.path.join(self.dir, _FILE), encoding="utf-8") as fh:
+                data = json.load(fh)
             if data.get("fingerprint") == self._fingerprint:
                 self._entries = data.get("entries", {})
         except (OSError, ValueError, AttributeError):
@@ -78,20 +80,21 @@ class ValidationCache:
         return self.dir is not None
 
     @staticmethod
-    def digest(content: bytes) -> str:
-        return hashlib.sha256(content).hexdigest()
+    def digest(content: bytes, stat: os.stat_result) -> str:
+        """The key of one file's content: size, modification time and CRC-32."""
+        return f"{stat.st_size}:{stat.st_mtime_ns}:{zlib.crc32(content):08x}"
 
     def get(self, path: str, digest: str) -> dict | None:
         """The cached summary of ``path`` if its content is unchanged, else ``None``."""
         entry = self._entries.get(path)
-        if entry and entry.get("sha256") == digest:
+        if entry and entry.get("cle") == digest:
             return entry.get("summary")
         return None
 
     def put(self, path: str, digest: str, summary: dict) -> None:
         if self.dir is None:
             return
-        self._entries[path] = {"sha256": digest, "summary": summary}
+        self._entries[path] = {"cle": digest, "summary": summary}
         self._dirty = True
 
     def save(self) -> None:
@@ -99,10 +102,11 @@ class ValidationCache:
         if self.dir is None or not self._dirty:
             return
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            tmp = self.dir / f"{_FILE}.{os.getpid()}.tmp"
-            tmp.write_text(json.dumps({"fingerprint": self._fingerprint, "entries": self._entries}), encoding="utf-8")
-            os.replace(tmp, self.dir / _FILE)
+            os.makedirs(self.dir, exist_ok=True)
+            tmp = os.path.join(self.dir, f"{_FILE}.{os.getpid()}.tmp")
+            with open(tmp, "w", encoding="utf-8") as fh:
+                json.dump({"fingerprint": self._fingerprint, "entries": self._entries}, fh)
+            os.replace(tmp, os.path.join(self.dir, _FILE))
             self._dirty = False
         except OSError:
             pass

@@ -77,11 +77,11 @@ def _names(var: str) -> set[str] | None:
 
 
 def _entry_points() -> Iterable[Any]:
-    from importlib.metadata import entry_points
+    from cqpkit.plugins.entrypoints import entry_points
 
     seen = set()
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-        if ep.name in seen:  # the same distribution found twice on sys.path
+    for ep in sorted(entry_points(ENTRY_POINT_GROUP), key=lambda e: e.name):
+        if ep.name in seen:  # two distributions using the same entry-point name: the first wins
             continue
         seen.add(ep.name)
         yield ep
@@ -122,9 +122,7 @@ def make_plugin_manager(*, extra: Iterable[tuple[str, object]] = ()) -> PluginSe
     for ep in _entry_points():
         if (only is not None and ep.name not in only) or ep.name in blocked:
             continue
-        dist = getattr(ep, "dist", None)
-        version = getattr(dist, "version", "") or ""
-        dist_name = (getattr(dist, "name", "") or "") if dist else ""
+        version, dist_name = ep.dist_version, ep.dist_name
         try:
             plugin = ep.load()
         except Exception as exc:  # any import failure of third-party code

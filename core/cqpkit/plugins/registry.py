@@ -14,10 +14,8 @@ an unchanged file is not re-validated) and fully loaded into the model on first 
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cqpkit.exceptions import (
@@ -29,6 +27,8 @@ from cqpkit.exceptions import (
 from cqpkit.plugins.manager import PluginFailure, PluginSet, PluginSource, make_plugin_manager
 
 if TYPE_CHECKING:  # pragma: no cover
+    import datetime as dt
+
     from cqpkit.model import Certification, Referentiel
 
 __all__ = ["Registry", "Resume", "load_registry"]
@@ -136,11 +136,13 @@ class Registry:
         if isinstance(item, (str, os.PathLike)):
             path = os.fspath(item)
             try:
-                content = Path(path).read_bytes()
+                with open(path, "rb") as fh:
+                    stat = os.fstat(fh.fileno())
+                    content = fh.read()
             except OSError as exc:
                 self.failures.append(PluginFailure(plugin, f"{path} : fichier illisible ({exc.strerror or exc})"))
                 return None
-            digest = cache.digest(content) if cache is not None else ""
+            digest = cache.digest(content, stat) if cache is not None else ""
             summary = cache.get(os.path.abspath(path), digest) if cache is not None else None
             if summary is not None:
                 return _Entry(plugin, path, summary, None)
