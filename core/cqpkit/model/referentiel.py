@@ -394,17 +394,22 @@ class Sequence:
 
 @frozen(kw_only=True)
 class RegleJury:
-    """The jury: composition, presidency, format, what it decides and how long partial awards last."""
+    """The jury: composition, presidency, format, what it decides and how long partial awards last.
+
+    The yes/no facts (``presidence_parmi_membres``, ``delivrance_partielle``,
+    ``souverain``) default to ``None``, "the sources do not say", so that a référentiel
+    never asserts what its documents do not state.
+    """
 
     composition: tuple[College, ...] = ()
-    presidence_parmi_membres: bool = True
+    presidence_parmi_membres: bool | None = None
     presidence_alternee: bool = False
     format: tuple[Sequence, ...] = ()
-    delivrance_partielle: bool = True
+    delivrance_partielle: bool | None = None
     validite_acquis_partiels: Duree | None = None
     delai_premier_passage: Duree | None = None
     conditions_passage: tuple[Literal["evaluation_finale_favorable", "activites_realisees", "modules_obligatoires"], ...] = ()
-    souverain: bool = True
+    souverain: bool | None = None
     sources: tuple[Source, ...] = ()
     notes: str = ""
 
