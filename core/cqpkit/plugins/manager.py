@@ -76,14 +76,22 @@ def _names(var: str) -> set[str] | None:
     return {n.strip() for n in value.split(",") if n.strip()}
 
 
-def _entry_points() -> Iterable[Any]:
+def _entry_points(failures: list[PluginFailure]) -> Iterable[Any]:
     from cqpkit.plugins.entrypoints import entry_points
 
-    seen = set()
+    seen: dict[str, Any] = {}
     for ep in sorted(entry_points(ENTRY_POINT_GROUP), key=lambda e: e.name):
-        if ep.name in seen:  # two distributions using the same entry-point name: the first wins
+        first = seen.get(ep.name)
+        if first is not None:
+            failures.append(
+                PluginFailure(
+                    ep.name,
+                    f"nom d'extension utilisé deux fois : « {first.value} » ({first.dist_name}) et "
+                    f"« {ep.value} » ({ep.dist_name}) ; seule la première est chargée",
+                )
+            )
             continue
-        seen.add(ep.name)
+        seen[ep.name] = ep
         yield ep
 
 
@@ -119,7 +127,7 @@ def make_plugin_manager(*, extra: Iterable[tuple[str, object]] = ()) -> PluginSe
 
     only = _names("CQPKIT_LOAD_PLUGINS")
     blocked = _names("CQPKIT_DISABLE_PLUGINS") or set()
-    for ep in _entry_points():
+    for ep in _entry_points(failures):
         if (only is not None and ep.name not in only) or ep.name in blocked:
             continue
         version, dist_name = ep.dist_version, ep.dist_name

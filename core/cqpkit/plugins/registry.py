@@ -89,16 +89,21 @@ class Registry:
     # -- loading ---------------------------------------------------------------------
     def _collect(self, use_cache: bool) -> None:
         contributions: list[tuple[str, object]] = []
-        hook = self._plugins.pm.hook.cqpkit_referentiels
-        for impl in hook.get_hookimpls():
-            name = impl.plugin_name
+        pm = self._plugins.pm
+        implementers = {impl.plugin_name for impl in pm.hook.cqpkit_referentiels.get_hookimpls()}
+        names = [n for n in self._plugins.sources if n in implementers]
+        for name in names:
+            # One call per plugin, still through pluggy (tracing, wrappers), so that a
+            # plugin that raises is named and the others are still asked.
+            others = [pm.get_plugin(n) for n in names if n != name]
+            caller = pm.subset_hook_caller("cqpkit_referentiels", remove_plugins=others)
             sent: list[tuple[str, object]] = []
 
             def register(item: object, _sent: list = sent, _name: str = name) -> None:
                 _sent.append((_name, item))
 
             try:
-                impl.function(**{a: register for a in impl.argnames})
+                caller(register=register)
             except Exception as exc:  # third-party code
                 self.failures.append(PluginFailure(name, f"erreur dans cqpkit_referentiels : {type(exc).__name__}: {exc}"))
                 continue

@@ -1,0 +1,329 @@
+"""A third-party plugin, packaged on its own, seen by cqpkit like any installed distribution.
+
+``tests/third_party/cqpkit-exemple`` is a real plugin distribution (its own
+``pyproject.toml``) supplying one fictional référentiel. Most tests expose it the way an
+installer leaves it — the package next to a ``.dist-info`` directory whose
+``entry_points.txt`` declares the ``cqpkit`` group — on ``PYTHONPATH``, and run the
+``cqpkit`` command in a subprocess. One test installs it for real with pip.
+
+The bundled plugins' own référentiels are not assumed: every test compares with a
+baseline run of the same command without the third-party plugin.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import BUNDLED, run_cli
+
+PROJECT = Path(__file__).resolve().parent / "third_party" / "cqpkit-exemple"
+PACKAGE = PROJECT / "cqpkit_exemple"
+REF_NAME = "agent-test-2024.toml"
+CERT_ID = "exemple.agent-test"
+CERT_VERSION = "2024"
+WITH_EXEMPLE = f"{BUNDLED},exemple"
+
+_PYPROJECT = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))
+DIST_NAME: str = _PYPROJECT["project"]["name"]
+DIST_VERSION: str = _PYPROJECT["project"]["version"]
+ENTRY_POINTS: dict[str, str] = _PYPROJECT["project"]["entry-points"]["cqpkit"]
+
+
+# ----------------------------------------------------------------------------- helpers
+def expose(
+    site: Path,
+    *,
+    entry: str = "exemple",
+    module: str = "cqpkit_exemple",
+    dist: str = DIST_NAME,
+    version: str = DIST_VERSION,
+    package: Path | None = PACKAGE,
+) -> Path:
+    """Put ``module`` (a copy of ``package``) and its ``.dist-info`` into ``site``, as an installer would.
+
+    Returns the package directory, so a test can break it before running the command.
+    """
+    target = site / module
+    if package is not None:
+        shutil.copytree(package, target, ignore=shutil.ignore_patterns("__pycache__"))
+    else:
+        target.mkdir(parents=True)
+    dist_info = site / f"{dist.replace('-', '_')}-{version}.dist-info"
+    dist_info.mkdir(parents=True)
+    (dist_info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n", encoding="utf-8"
+    )
+    (dist_info / "entry_points.txt").write_text(f"[cqpkit]\n{entry} = {module}\n", encoding="utf-8")
+    return target
+
+
+def cli(
+    *args: str, site: Path | None = None, load: str | None = WITH_EXEMPLE, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``cqpkit ARGS`` in a subprocess with ``site`` on ``PYTHONPATH`` and ``CQPKIT_LOAD_PLUGINS=load``."""
+    extra = dict(env)
+    if load is not None:
+        extra["CQPKIT_LOAD_PLUGINS"] = load
+    if site is not None:
+        extra["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))
+    return run_cli(*args, env=extra)
+
+
+def as_json(proc: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    """The JSON a ``--json`` command printed (with its stderr in the message if it is not JSON)."""
+    try:
+        return json.loads(proc.stdout)
+    except ValueError:
+        pytest.fail(f"sortie non JSON (code {proc.returncode}) :\n{proc.stdout}\n{proc.stderr}")
+
+
+def keys(listing: dict[str, Any]) -> set[tuple[str, str]]:
+    """The (id, version) pairs of a ``cqpkit list --json`` output."""
+    return {(r["id"], r["version"]) for r in listing["referentiels"]}
+
+
+def error_plugins(listing: dict[str, Any]) -> set[str]:
+    """The plugin names of the errors of a ``--json`` output."""
+    return {e["plugin"] for e in listing["erreurs"]}
+
+
+@pytest.fixture
+def baseline() -> dict[str, Any]:
+    """``cqpkit list --json`` with the bundled plugins only: what must still be there beside the third party."""
+    return as_json(cli("list", "--json", load=BUNDLED))
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """An empty directory standing for a ``site-packages``."""
+    path = tmp_path / "site"
+    path.mkdir()
+    return path
+
+
+# ------------------------------------------------------------------------------ tests
+class TestFixturePlugin:
+    def test_pyproject_declares_the_entry_point(self) -> None:
+        """The distribution is ``cqpkit-exemple`` 0.1.0, declaring entry point ``exemple = cqpkit_exemple``."""
+        assert (DIST_NAME, DIST_VERSION) == ("cqpkit-exemple", "0.1.0")
+        assert ENTRY_POINTS == {"exemple": "cqpkit_exemple"}
+        assert _PYPROJECT["build-system"]["build-backend"] == "hatchling.build"
+
+    def test_referentiel_validates(self) -> None:
+        """``cqpkit validate`` accepts the plugin's référentiel file."""
+        path = PACKAGE / "referentiels" / REF_NAME
+        proc = run_cli("validate", "--json", str(path))
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        [result] = as_json(proc)["fichiers"]
+        assert (result["valide"], result["certification"], result["version"]) == (True, CERT_ID, CERT_VERSION)
+
+    def test_referentiel_content_is_the_minimal_fictional_one(self) -> None:
+        """The référentiel is the fictional one: 3 blocs, one épreuve, an échelle, a jury, one sourced barème."""
+        from cqpkit import load_referentiel
+
+        ref = load_referentiel(PACKAGE / "referentiels" / REF_NAME)
+        assert [(d.id, d.type) for d in ref.domaines] == [("D1", "bloc"), ("D2", "bloc"), ("D3", "bloc")]
+        assert ref.certification.branche == "exemple"
+        assert len(ref.epreuves) == 1 and ref.echelles and ref.jury is not None
+        [fin] = ref.financement.values()
+        assert all(v.source.document for v in fin.valeurs)
+        assert "FICTIVE" in ref.certification.notes and "pas un vrai CQP" in ref.certification.notes
+
+
+class TestExposedDistribution:
+    def test_list_shows_the_certification(self, site: Path, baseline: dict[str, Any]) -> None:
+        """``cqpkit list --json`` shows the fictional certification from plugin ``exemple`` beside the bundled ones."""
+        expose(site)
+        proc = cli("list", "--json", site=site)
+        listing = as_json(proc)
+        [row] = [r for r in listing["referentiels"] if r["id"] == CERT_ID]
+        assert (row["plugin"], row["version"], row["domaines"]) == ("exemple", CERT_VERSION, 3)
+        assert row["fichier"] == str(site / "cqpkit_exemple" / "referentiels" / REF_NAME)
+        assert keys(listing) == keys(baseline) | {(CERT_ID, CERT_VERSION)}
+        assert error_plugins(listing) == error_plugins(baseline)
+        assert proc.returncode == (1 if baseline["erreurs"] else 0), proc.stderr
+
+    def test_list_text_shows_the_certification(self, site: Path) -> None:
+        """The text table of ``cqpkit list`` has a row for the certification naming the extension."""
+        expose(site)
+        proc = cli("list", site=site)
+        [line] = [ln for ln in proc.stdout.splitlines() if ln.startswith(CERT_ID)]
+        assert line.split()[:4] == [CERT_ID, CERT_VERSION, "3", "exemple"]
+
+    def test_plugins_shows_distribution_hook_and_file(self, site: Path) -> None:
+        """``cqpkit plugins --json`` gives the plugin's distribution, version, hook and référentiel file."""
+        expose(site)
+        rows = {p["nom"]: p for p in as_json(cli("plugins", "--json", site=site))["plugins"]}
+        assert rows["exemple"] == {
+            "nom": "exemple",
+            "module": "cqpkit_exemple",
+            "version": DIST_VERSION,
+            "distribution": DIST_NAME,
+            "integre": False,
+            "hooks": ["cqpkit_referentiels"],
+            "referentiels": [str(site / "cqpkit_exemple" / "referentiels" / REF_NAME)],
+        }
+
+    def test_show_loads_the_full_referentiel(self, site: Path) -> None:
+        """``cqpkit show --json`` loads the référentiel supplied by the plugin into the model."""
+        expose(site)
+        proc = cli("show", CERT_ID, "--json", site=site)
+        assert proc.returncode == 0, proc.stderr
+        data = as_json(proc)
+        assert data["plugin"] == "exemple"
+        assert [d["id"] for d in data["referentiel"]["domaines"]] == ["D1", "D2", "D3"]
+
+
+class TestBrokenPlugin:
+    @staticmethod
+    def _dangling(site: Path) -> tuple[Path, int]:
+        """Expose a copy whose épreuve names a domaine D9 that does not exist; return the file and that line."""
+        path = expose(site) / "referentiels" / REF_NAME
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        [index] = [i for i, ln in enumerate(lines) if ln.startswith('domaines = ["D1", "D2", "D3"]')]
+        lines[index] = 'domaines = ["D1", "D2", "D9"]\n'
+        path.write_text("".join(lines), encoding="utf-8")
+        return path, index + 1
+
+    def test_invalid_referentiel_is_reported_with_file_and_line(self, site: Path) -> None:
+        """An invalid référentiel is reported on stderr under the plugin's name, as ``file:line: message``, exit 1."""
+        path, line = self._dangling(site)
+        proc = cli("list", site=site)
+        assert proc.returncode == 1
+        assert "erreur : extension « exemple » : référentiel invalide" in proc.stderr
+        assert f"{path}:{line}: epreuves[0].domaines[2]: domaine « D9 » inconnu" in proc.stderr
+        assert CERT_ID not in proc.stdout
+
+    def test_invalid_referentiel_leaves_the_others_listed(self, site: Path, baseline: dict[str, Any]) -> None:
+        """With one plugin's référentiel invalid, every bundled certification is still listed."""
+        self._dangling(site)
+        listing = as_json(cli("list", "--json", site=site))
+        assert keys(listing) == keys(baseline)
+        assert error_plugins(listing) == error_plugins(baseline) | {"exemple"}
+
+    def test_import_error_is_reported_by_name(self, site: Path, baseline: dict[str, Any]) -> None:
+        """A plugin whose import raises is reported by name with the exception, exit 1, and the others load."""
+        expose(site)
+        broken = expose(site, entry="casse", module="cqpkit_casse", dist="cqpkit-casse", package=None)
+        (broken / "__init__.py").write_text('raise RuntimeError("dépendance absente")\n', encoding="utf-8")
+        proc = cli("list", "--json", site=site, load=f"{WITH_EXEMPLE},casse")
+        assert proc.returncode == 1
+        listing = as_json(proc)
+        [error] = [e for e in listing["erreurs"] if e["plugin"] == "casse"]
+        assert error["raison"] == "échec du chargement de « cqpkit_casse » : RuntimeError: dépendance absente"
+        assert "erreur : extension « casse » : échec du chargement" in proc.stderr
+        assert keys(listing) == keys(baseline) | {(CERT_ID, CERT_VERSION)}
+
+    def test_hook_error_is_reported_by_name(self, site: Path, baseline: dict[str, Any]) -> None:
+        """A plugin whose ``cqpkit_referentiels`` raises is reported by name with the exception, and the others load."""
+        broken = expose(site, entry="casse", module="cqpkit_casse", dist="cqpkit-casse", package=None)
+        (broken / "__init__.py").write_text(
+            "from cqpkit import hookimpl\n\n\n@hookimpl\ndef cqpkit_referentiels(register):\n"
+            '    raise OSError("dossier introuvable")\n',
+            encoding="utf-8",
+        )
+        proc = cli("list", "--json", site=site, load=f"{BUNDLED},casse")
+        assert proc.returncode == 1
+        listing = as_json(proc)
+        [error] = [e for e in listing["erreurs"] if e["plugin"] == "casse"]
+        assert error["raison"] == "erreur dans cqpkit_referentiels : OSError: dossier introuvable"
+        assert keys(listing) == keys(baseline)
+
+
+class TestDuplicate:
+    @staticmethod
+    def _twice(site: Path) -> None:
+        """Expose the plugin twice, as ``exemple`` and as ``exemple_bis`` from another distribution."""
+        expose(site)
+        expose(site, entry="exemple_bis", module="cqpkit_exemple_bis", dist="cqpkit-exemple-bis")
+
+    def test_same_id_and_version_is_an_error_naming_both(self, site: Path, baseline: dict[str, Any]) -> None:
+        """Two plugins supplying the same id and version give one error naming both, and that version is withdrawn."""
+        self._twice(site)
+        proc = cli("list", "--json", site=site, load=f"{WITH_EXEMPLE},exemple_bis")
+        assert proc.returncode == 1
+        listing = as_json(proc)
+        [error] = [e for e in listing["erreurs"] if CERT_ID in e["raison"]]
+        assert "« exemple »" in error["raison"] and "« exemple_bis »" in error["raison"]
+        assert f"version « {CERT_VERSION} »" in error["raison"]
+        assert keys(listing) == keys(baseline)
+
+    def test_show_of_a_duplicate_names_both(self, site: Path) -> None:
+        """``cqpkit show`` of the duplicated certification fails with a message naming both plugins."""
+        self._twice(site)
+        proc = cli("show", CERT_ID, site=site, load=f"{WITH_EXEMPLE},exemple_bis")
+        assert proc.returncode != 0
+        last = proc.stderr.strip().splitlines()[-1]
+        assert "fournie deux fois" in last and "« exemple »" in last and "« exemple_bis »" in last
+
+
+class TestSwitches:
+    @staticmethod
+    def _names(proc: subprocess.CompletedProcess[str]) -> set[str]:
+        return {p["nom"] for p in as_json(proc)["plugins"]}
+
+    def test_disable_hides_the_plugin(self, site: Path, baseline: dict[str, Any]) -> None:
+        """``CQPKIT_DISABLE_PLUGINS=exemple`` keeps the plugin out although it is installed and named to load."""
+        expose(site)
+        assert "exemple" not in self._names(cli("plugins", "--json", site=site, CQPKIT_DISABLE_PLUGINS="exemple"))
+        listing = as_json(cli("list", "--json", site=site, CQPKIT_DISABLE_PLUGINS="exemple"))
+        assert keys(listing) == keys(baseline)
+
+    def test_load_restricts_to_the_named_plugins(self, site: Path) -> None:
+        """``CQPKIT_LOAD_PLUGINS=exemple`` loads that plugin alone beside the builtin one."""
+        expose(site)
+        names = self._names(cli("plugins", "--json", site=site, load="exemple"))
+        assert names == {"cqpkit.plugins.default_referentiels", "exemple"}
+        assert keys(as_json(cli("list", "--json", site=site, load="exemple"))) == {(CERT_ID, CERT_VERSION)}
+
+    def test_load_without_its_name_leaves_it_out(self, site: Path) -> None:
+        """An installed plugin not named in ``CQPKIT_LOAD_PLUGINS`` is not loaded."""
+        expose(site)
+        names = self._names(cli("plugins", "--json", site=site, load=BUNDLED))
+        assert "exemple" not in names and set(BUNDLED.split(",")) <= names
+
+    def test_installed_plugin_loads_when_no_switch_is_set(self, site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Without ``CQPKIT_LOAD_PLUGINS``, every installed plugin loads, the third-party one included."""
+        monkeypatch.delenv("CQPKIT_LOAD_PLUGINS")
+        expose(site)
+        assert "exemple" in self._names(cli("plugins", "--json", site=site, load=None))
+
+
+@pytest.mark.slow
+class TestRealInstall:
+    def test_pip_install_target_is_listed(self, tmp_path: Path) -> None:
+        """After ``pip install --target``, the plugin's certification is listed from the installed copy."""
+        pytest.importorskip(
+            "hatchling",
+            reason="hatchling n'est pas importable : pip ne peut pas construire cqpkit-exemple sans isolation de build",
+        )
+        # Built from a copy so that the build leaves nothing in the source tree.
+        source = tmp_path / "src"
+        shutil.copytree(PROJECT, source, ignore=shutil.ignore_patterns("__pycache__", "build", "dist", "*.egg-info"))
+        target = tmp_path / "target"
+        pip = subprocess.run(
+            [
+                sys.executable, "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index",
+                "--disable-pip-version-check", "--quiet", "--target", str(target), str(source),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert pip.returncode == 0, pip.stdout + pip.stderr
+        assert (target / f"cqpkit_exemple-{DIST_VERSION}.dist-info" / "entry_points.txt").is_file()
+        listing = as_json(cli("list", "--json", site=target))
+        [row] = [r for r in listing["referentiels"] if r["id"] == CERT_ID]
+        assert (row["plugin"], row["domaines"]) == ("exemple", 3)
+        assert row["fichier"] == str(target / "cqpkit_exemple" / "referentiels" / REF_NAME)
+        rows = {p["nom"]: p for p in as_json(cli("plugins", "--json", site=target))["plugins"]}
+        assert (rows["exemple"]["distribution"], rows["exemple"]["version"]) == (DIST_NAME, DIST_VERSION)
