@@ -123,7 +123,9 @@ def referentiels(draw: st.DrawFn) -> m.Referentiel:
             id=v,
             intitule=draw(text),
             experience=draw(st.none() | st.builds(m.ExperienceRequise, duree=durees, fenetre=st.none() | durees, natures=st.lists(short, max_size=2).map(tuple))),
-            documents_requis=tuple(draw(st.lists(text, max_size=2))),
+            documents_requis=tuple(
+                m.DocumentRequis(id=did, libelle=draw(text)) for did in _unique_ids("doc", draw(st.integers(0, 2)))
+            ),
         )
         for v in _unique_ids("V", draw(st.integers(0, 2)))
     )

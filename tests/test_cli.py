@@ -95,7 +95,7 @@ class TestPlugins:
         by_name = {p["nom"]: p for p in data["plugins"]}
         assert by_name["mutualite"]["hooks"] == ["cqpkit_referentiels"]
         assert by_name["mutualite"]["distribution"] == "cqpkit"
-        assert any(f.endswith("specialiste-prestations.toml") for f in by_name["mutualite"]["referentiels"])
+        assert any(f.endswith("specialiste-prestations-2014.toml") for f in by_name["mutualite"]["referentiels"])
         assert by_name["cqpkit.plugins.default_referentiels"]["integre"] is True
 
     def test_text(self):

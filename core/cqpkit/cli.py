@@ -137,11 +137,13 @@ def cmd_show(args: argparse.Namespace) -> int:
 
         _print_json({"plugin": plugin, "referentiel": json_converter().unstructure(ref)})
         return 0
-    print(_render_referentiel(ref, plugin))
+    print(_render_referentiel(ref, plugin, args.as_of))
     return 0
 
 
-def _render_referentiel(ref: Any, plugin: str) -> str:
+def _render_referentiel(ref: Any, plugin: str, as_of: dt.date | None = None) -> str:
+    import datetime as dt
+
     c = ref.certification
     out = [f"{c.intitule} — {c.id}, version {c.version}"]
     out.append(f"  Branche : {c.branche} ; certificateur : {c.certificateur} ; extension : {plugin}")
@@ -198,11 +200,17 @@ def _render_referentiel(ref: Any, plugin: str) -> str:
         if j.validite_acquis_partiels:
             out.append(f"  Validité des acquis partiels : {j.validite_acquis_partiels.libelle()}")
     if ref.financement:
-        out.append("\nFinancement")
+        from cqpkit.rules.asof import value_as_of
+
+        day = as_of or dt.date.today()
+        out.append(f"\nFinancement (barèmes en vigueur le {day.strftime('%d/%m/%Y')})")
         for key, f in ref.financement.items():
-            last = f.valeurs[-1]
+            value = value_as_of(f.valeurs, day)
+            if value is None:
+                out.append(f"  {key}  {f.intitule} : aucune valeur en vigueur à cette date")
+                continue
             unit = "point" if f.en == "point" else "€"
-            out.append(f"  {key}  {f.intitule} : {_num(last.valeur)} {unit} / {f.unite} depuis le {last.depuis.strftime('%d/%m/%Y')}")
+            out.append(f"  {key}  {f.intitule} : {_num(value.valeur)} {unit} / {f.unite} depuis le {value.depuis.strftime('%d/%m/%Y')}")
     return "\n".join(out)
 
 

@@ -29,6 +29,8 @@ from cqpkit.model import EVENEMENTS
 __all__ = ["check_referentiel_data"]
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_ID = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$")
+_ID_RULE = "lettres ASCII, chiffres, « - », « _ » ou « . », sans espace ni accent"
 _BRANCHE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
 Finding = tuple[Path, str]
@@ -61,6 +63,8 @@ def _ids(rows: list[tuple[Path, dict]], what: str, findings: list[Finding]) -> s
         rid = row.get("id")
         if not isinstance(rid, str):
             continue
+        if not _ID.match(rid):
+            findings.append((path + ("id",), f"identifiant « {rid} » invalide : {_ID_RULE}"))
         if rid in seen:
             findings.append((path + ("id",), f"identifiant « {rid} » en double ({what}, déjà défini en {_fmt(seen[rid])})"))
         else:
@@ -113,10 +117,18 @@ def check_referentiel_data(data: dict) -> list[Finding]:
     epreuves = _ids([(("epreuves", i), r) for i, r in _rows(data, "epreuves")], "épreuves", findings)
     modules = _ids([(("modules", i), r) for i, r in _rows(data, "modules")], "modules", findings)
     _ids([(("voies", i), r) for i, r in _rows(data, "voies")], "voies", findings)
+    for i, voie in _rows(data, "voies"):
+        _ids([(("voies", i, "documents_requis", j), r) for j, r in _rows(voie, "documents_requis")], "documents requis", findings)
     _ids([(("volumes", i), r) for i, r in _rows(data, "volumes")], "volumes", findings)
     _ids([(("regles", i), r) for i, r in _rows(data, "regles")], "règles", findings)
     echelles = set(_table(data, "echelles"))
+    for table in ("echelles", "financement"):
+        for name in _table(data, table):
+            if not _ID.match(name):
+                findings.append(((table, name), f"identifiant « {name} » invalide : {_ID_RULE}"))
     for name, echelle in _table(data, "echelles").items():
+        if isinstance(echelle, dict) and echelle.get("valeurs") == []:
+            findings.append((("echelles", name, "valeurs"), "au moins une valeur est attendue"))
         if isinstance(echelle, dict):
             _ids([(("echelles", name, "valeurs", i), r) for i, r in _rows(echelle, "valeurs")], f"valeurs de l'échelle {name}", findings)
 
@@ -177,17 +189,32 @@ def check_referentiel_data(data: dict) -> list[Finding]:
                 problem = _event_problem(ev, modules, epreuves)
                 if problem:
                     findings.append((base + (key,), problem))
-        needs = {"delai": ("de", "a"), "avant": ("de", "a"), "ordre": ("avant", "apres")}.get(kind, ())
-        for key in needs:
-            if key not in rule:
-                findings.append((base + (key,), f"clé obligatoire pour une règle de type « {kind} »"))
+        needs = {"delai": ("de", "a"), "avant": ("de", "a"), "ordre": ("avant", "apres")}.get(kind)
+        if needs is not None:
+            for key in needs:
+                if key not in rule:
+                    findings.append((base + (key,), f"clé obligatoire pour une règle de type « {kind} »"))
+            allowed = set(needs) | ({"min", "max"} if kind == "delai" else set())
+            for key in ("de", "a", "min", "max", "avant", "apres"):
+                if key in rule and key not in allowed:
+                    findings.append((base + (key,), f"clé sans effet pour une règle de type « {kind} »"))
         if kind == "delai" and "min" not in rule and "max" not in rule:
             findings.append((base, "une règle de type « delai » donne « min », « max » ou les deux"))
+        if kind == "delai" and _approx_days(rule.get("min")) > _approx_days(rule.get("max"), default=10**9):
+            findings.append((base + ("max",), f"délai maximal ({rule.get('max')}) inférieur au délai minimal ({rule.get('min')})"))
 
-    # Dated values: in order, without overlap.
+    # Dated values: in order, without overlap; where the quantity comes from.
+    volumes = {r.get("id") for _, r in _rows(data, "volumes")}
     for name, fin in _table(data, "financement").items():
+        if isinstance(fin, dict) and fin.get("valeurs") == []:
+            findings.append((("financement", name, "valeurs"), "au moins une valeur datée est attendue"))
         if isinstance(fin, dict):
             findings.extend(_check_dated(("financement", name, "valeurs"), list(_rows(fin, "valeurs"))))
+            src = fin.get("quantite_de")
+            if isinstance(src, str):
+                problem = _quantity_problem(src, volumes)
+                if problem:
+                    findings.append((("financement", name, "quantite_de"), problem))
 
     # Ranges.
     form = _table(data, "formation")
@@ -198,11 +225,44 @@ def check_referentiel_data(data: dict) -> list[Finding]:
     lo, hi = tut.get("charge_recommandee"), tut.get("charge_max")
     if _is_num(lo) and _is_num(hi) and lo > hi:
         findings.append((("tutorat", "charge_max"), f"charge maximale ({hi}) inférieure à la charge recommandée ({lo})"))
+    lo, hi = tut.get("formation_delai_min"), tut.get("formation_delai_max")
+    if _approx_days(lo) > _approx_days(hi, default=10**9):
+        findings.append((("tutorat", "formation_delai_max"), f"délai maximal ({hi}) inférieur au délai minimal ({lo})"))
     return findings
+
+
+QUANTITES = ("volumes:<id>+<id>…", "tutorat.formation_heures", "mission_tuteur", "parcours.jours_tuteur")
+
+
+def _quantity_problem(src: str, volumes: set) -> str | None:
+    if src in QUANTITES[1:]:
+        return None
+    kind, colon, ids = src.partition(":")
+    if kind == "volumes" and colon and ids:
+        for vid in ids.split("+"):
+            if vid not in volumes:
+                return _known(vid, {v for v in volumes if isinstance(v, str)}, "volume")
+        return None
+    return f"origine de quantité « {src} » inconnue (possibles : {', '.join(QUANTITES)})"
+
+
+def _approx_days(value: Any, default: int = -1) -> int:
+    """A duration string in days, approximately (Y = 365, M = 30, W = 7), for min/max comparisons only."""
+    if not isinstance(value, str):
+        return default
+    from cqpkit.model import Duree
+
+    try:
+        d = Duree.parse(value)
+    except ValueError:
+        return default
+    return d.annees * 365 + d.mois * 30 + d.semaines * 7 + d.jours
 
 
 def _event_problem(event: str, modules: set[str], epreuves: set[str]) -> str | None:
     kind, colon, ref = event.partition(":")
+    if colon and not ref:
+        return f"identifiant manquant après « {kind}: »"
     if colon:
         if kind == "module":
             return None if ref in modules else _known(ref, modules, "module")

@@ -48,7 +48,7 @@ class _Builder:
         if tp is Duree:
             return {
                 "type": "string",
-                "pattern": r"^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?$",
+                "pattern": r"^P(?=\d)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?$",
                 "description": "Durée ISO 8601 : « P3Y », « P2M », « P3W », « P15D ».",
             }
         if origin is Literal:

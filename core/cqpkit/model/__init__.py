@@ -1,6 +1,8 @@
 """The data model: attrs frozen classes, pure data, no I/O."""
 
+from cqpkit.model.dossier import *  # noqa: F403
+from cqpkit.model.dossier import __all__ as _dossier_all
 from cqpkit.model.referentiel import *  # noqa: F403
 from cqpkit.model.referentiel import __all__ as _referentiel_all
 
-__all__ = list(_referentiel_all)
+__all__ = [*_referentiel_all, *_dossier_all]

@@ -31,6 +31,7 @@ __all__ = [
     "College",
     "ConditionOrientation",
     "Critere",
+    "DocumentRequis",
     "Domaine",
     "Duree",
     "Echelle",
@@ -85,8 +86,8 @@ TypeModule = Literal[
 ]
 TYPES_MODULE: tuple[str, ...] = TypeModule.__args__  # type: ignore[attr-defined]
 
-Niveau_ = Literal["erreur", "avertissement", "information"]
-NIVEAUX: tuple[str, ...] = Niveau_.__args__  # type: ignore[attr-defined]
+NiveauConstat = Literal["erreur", "avertissement", "information"]
+NIVEAUX: tuple[str, ...] = NiveauConstat.__args__  # type: ignore[attr-defined]
 
 # Events of a dossier that generic rules can name. ``module:<id>`` (the date a module
 # was followed) and ``epreuve:<id>`` (the date of an evaluation) are also accepted.
@@ -278,10 +279,13 @@ class Critere:
 
 @frozen(kw_only=True)
 class Evaluateurs:
-    """Who evaluates: how many, whether they must be distinct, which roles are required or excluded."""
+    """Who evaluates: how many, whether they must be distinct, which roles are required or excluded.
+
+    Nothing is required unless written: ``distincts`` is false by default.
+    """
 
     nombre: int | None = None
-    distincts: bool = True
+    distincts: bool = False
     roles_requis: tuple[str, ...] = ()
     roles_admis: tuple[str, ...] = ()
     roles_exclus: tuple[str, ...] = ()
@@ -359,6 +363,14 @@ class ConditionOrientation:
 
 
 @frozen(kw_only=True)
+class DocumentRequis:
+    """A document a route requires (e.g. the VAE file's CV); a dossier lists the ids it provides."""
+
+    id: str
+    libelle: str
+
+
+@frozen(kw_only=True)
 class Voie:
     """A route to the certification (formation, VAE, parcours intégral, parcours individualisé, par bloc)."""
 
@@ -368,7 +380,7 @@ class Voie:
     public: str = ""
     inscription_par: str = ""
     experience: ExperienceRequise | None = None
-    documents_requis: tuple[str, ...] = ()
+    documents_requis: tuple[DocumentRequis, ...] = ()
     orientation: ConditionOrientation | None = None
     sources: tuple[Source, ...] = ()
     notes: str = ""
@@ -452,7 +464,19 @@ class Financement:
     ``point``, ``forfait``); ``valeur`` of each barème is what one unit is worth, in
     euros, or in points when ``en = "point"`` (a reward counted in points whose value
     the source does not give). ``quantite`` is the quantity when a source fixes it
-    (120 points, 32.5 days); otherwise the engine takes it from the dossier.
+    (120 points, 32.5 days); otherwise ``quantite_de`` says where the engine takes it:
+
+    - ``"volumes:<id>+<id>…"``: the sum of those ``[[volumes]]`` of the référentiel;
+    - ``"tutorat.formation_heures"``: the tutor's training hours (the tuteur acteur's
+      ``formation_heures`` when the dossier gives them, else ``[tutorat] formation_heures``);
+    - ``"mission_tuteur"``: the months (started) of the tuteur's mission, split per
+      calendar year so that ``plafond_annuel`` applies;
+    - ``"parcours.jours_tuteur"``: the tutor days of the domaines (blocs) the dossier's
+      parcours actually follows.
+
+    ``heures_par_jour`` converts a quantity in days into hours when the barème is per
+    hour (``unite = "heure"``): 32.5 days × 7 h × 12 €/h. Say in ``notes`` when that
+    figure is derived rather than stated.
     """
 
     intitule: str
@@ -460,6 +484,7 @@ class Financement:
     valeurs: tuple[Bareme, ...]
     en: Literal["euro", "point"] = "euro"
     quantite: float | None = None
+    quantite_de: str | None = None
     beneficiaire: str = ""
     heures_par_jour: float | None = None
     sources: tuple[Source, ...] = ()
@@ -492,7 +517,7 @@ class Regle:
     type: TypeRegle
     libelle: str
     source: Source
-    niveau: Niveau_ = "erreur"
+    niveau: NiveauConstat = "erreur"
     de: Evenement | None = None
     a: Evenement | None = None
     min: Duree | None = None
