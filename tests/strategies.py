@@ -11,7 +11,7 @@ from cqpkit import model as m
 # Any text a user could write in a label, including accents, quotes, newlines.
 text = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x7f") | st.sampled_from("\n\t\"'\\"), max_size=30)
 short = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
-ident = st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,8}", fullmatch=True)
+ident = st.from_regex(r"[A-Za-z](?:[A-Za-z0-9_-]{0,7}[A-Za-z0-9])?", fullmatch=True)
 number = st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False)
 dates = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 12, 31))
 durees = st.builds(
