@@ -213,7 +213,7 @@ class TestEnvironment:
         """An empty CQPKIT_LOAD_PLUGINS loads no installed plugin, only the builtins."""
         monkeypatch.setenv("CQPKIT_LOAD_PLUGINS", "")
         registry = cqpkit.load_registry()
-        assert [p.name for p in registry.plugins()] == ["cqpkit.plugins.default_referentiels"]
+        assert [p.name for p in registry.plugins()] == ["cqpkit.plugins.default_referentiels", "cqpkit.plugins.default_engine"]
 
     def test_referentiels_path(self, tmp_path, monkeypatch):
         """The builtin plugin registers the files of CQPKIT_REFERENTIELS_PATH (files or directories)."""

@@ -282,7 +282,7 @@ class TestSwitches:
         """``CQPKIT_LOAD_PLUGINS=exemple`` loads that plugin alone beside the builtin one."""
         expose(site)
         names = self._names(cli("plugins", "--json", site=site, load="exemple"))
-        assert names == {"cqpkit.plugins.default_referentiels", "exemple"}
+        assert names == {"cqpkit.plugins.default_referentiels", "cqpkit.plugins.default_engine", "exemple"}
         assert keys(as_json(cli("list", "--json", site=site, load="exemple"))) == {(CERT_ID, CERT_VERSION)}
 
     def test_load_without_its_name_leaves_it_out(self, site: Path) -> None:

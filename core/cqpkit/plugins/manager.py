@@ -41,7 +41,7 @@ __all__ = [
 ENTRY_POINT_GROUP = "cqpkit"
 
 #: Builtin plugins, registered like any other (datasette's DEFAULT_PLUGINS).
-DEFAULT_PLUGINS: tuple[str, ...] = ("cqpkit.plugins.default_referentiels",)
+DEFAULT_PLUGINS: tuple[str, ...] = ("cqpkit.plugins.default_referentiels", "cqpkit.plugins.default_engine")
 
 
 class PluginFailure(NamedTuple):

@@ -28,10 +28,20 @@ from cqpkit.plugins.manager import PluginFailure, PluginSet, PluginSource, make_
 
 if TYPE_CHECKING:  # pragma: no cover
     import datetime as dt
+    from collections.abc import Sequence
 
-    from cqpkit.model import Certification, Referentiel
+    from cqpkit.model import (
+        Certification,
+        Constat,
+        Dossier,
+        LigneFinancement,
+        Parcours,
+        Referentiel,
+        Resultat,
+        SessionJury,
+    )
 
-__all__ = ["Registry", "Resume", "load_registry"]
+__all__ = ["Explication", "Registry", "Resume", "load_registry"]
 
 
 class Resume(NamedTuple):
@@ -84,6 +94,7 @@ class Registry:
         self.failures: list[PluginFailure] = list(plugins.failures)
         self._entries: list[_Entry] = []
         self._duplicates: dict[tuple[str, str], list[str]] = {}
+        self._memo: dict[tuple[str, str], Referentiel] = {}
         self._collect(cache)
 
     # -- loading ---------------------------------------------------------------------
@@ -263,6 +274,98 @@ class Registry:
             except InvalidFileError:
                 raise  # the file changed since it was validated
         return entry.ref
+
+
+    # -- engines -----------------------------------------------------------------------
+    def referentiel_for(self, dossier: Dossier) -> Referentiel:
+        """The référentiel a dossier names (its certification and version)."""
+        info = dossier.dossier
+        key = (info.certification, info.version)
+        ref = self._memo.get(key)
+        if ref is None:
+            ref = self._memo[key] = self.referentiel(info.certification, version=info.version)
+        return ref
+
+    def _call(self, hook_name: str, **kwargs: Any) -> Any:
+        """Call a hook; an exception is turned into a PluginError naming the plugin that raised."""
+        hook = getattr(self._plugins.pm.hook, hook_name)
+        try:
+            return hook(**kwargs)
+        except Exception as exc:
+            culprit = "?"
+            for impl in reversed(hook.get_hookimpls()):
+                try:
+                    impl.function(*[kwargs[a] for a in impl.argnames])
+                except Exception:  # the one that raises is named
+                    culprit = impl.plugin_name
+                    break
+            from cqpkit.exceptions import PluginError
+
+            raise PluginError(culprit, f"erreur dans {hook_name} : {type(exc).__name__}: {exc}") from exc
+
+    @staticmethod
+    def _today(as_of: dt.date | None) -> dt.date:
+        import datetime
+
+        return as_of or datetime.date.today()
+
+    def check(self, dossier: Dossier, as_of: dt.date | None = None) -> list[Constat]:
+        """Every finding of every plugin on a dossier, as of a date (default: today), sorted by path then code."""
+        day = self._today(as_of)
+        parts = self._call("cqpkit_check_dossier", referentiel=self.referentiel_for(dossier), dossier=dossier, date=day)
+        found = [c for part in parts if part for c in part]
+        return sorted(found, key=lambda c: (c.chemin, c.code, c.message))
+
+    def check_session(
+        self, session: SessionJury, dossiers: Sequence[Dossier] = (), historique: Sequence[SessionJury] = ()
+    ) -> list[Constat]:
+        """The findings on a jury session, for each certification it covers."""
+        found: list[Constat] = []
+        for cid in session.session.certifications:
+            own = [d for d in dossiers if d.dossier.certification == cid]
+            ref = self.referentiel_for(own[0]) if own else self.referentiel(cid, as_of=session.session.date)
+            parts = self._call(
+                "cqpkit_check_session", referentiel=ref, session=session, dossiers=own, historique=list(historique)
+            )
+            found += [c for part in parts if part for c in part]
+        return sorted(found, key=lambda c: (c.chemin, c.code, c.message))
+
+    def plan(self, dossier: Dossier, as_of: dt.date | None = None) -> Parcours:
+        """The individualised parcours after the positionnement (the first plugin to answer wins)."""
+        day = self._today(as_of)
+        return self._call("cqpkit_plan_parcours", referentiel=self.referentiel_for(dossier), dossier=dossier, date=day)
+
+    def decide(self, dossier: Dossier, as_of: dt.date | None = None) -> Resultat:
+        """The result of a dossier as of a date (the first plugin to answer wins; the generic engine last)."""
+        day = self._today(as_of)
+        return self._call("cqpkit_decide", referentiel=self.referentiel_for(dossier), dossier=dossier, date=day)
+
+    def funding(self, dossier: Dossier, as_of: dt.date | None = None) -> list[LigneFinancement]:
+        """Every funding and reward line of every plugin, with the barème in force as of the date."""
+        day = self._today(as_of)
+        parts = self._call("cqpkit_funding", referentiel=self.referentiel_for(dossier), dossier=dossier, date=day)
+        return [line for part in parts if part for line in part]
+
+    def explain(self, dossier: Dossier, as_of: dt.date | None = None) -> Explication:
+        """Everything about a dossier with the rule, values and source of each item (for ``cqpkit explain``)."""
+        day = self._today(as_of)
+        return Explication(
+            dossier=dossier.id,
+            date=day,
+            constats=self.check(dossier, day),
+            resultat=self.decide(dossier, day),
+            financement=self.funding(dossier, day),
+        )
+
+
+class Explication(NamedTuple):
+    """What ``explain`` returns: findings, result and funding lines of one dossier as of a date."""
+
+    dossier: str
+    date: Any
+    constats: list[Any]
+    resultat: Any
+    financement: list[Any]
 
 
 def _where(entry: _Entry) -> str:

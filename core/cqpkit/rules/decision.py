@@ -1,0 +1,313 @@
+"""The acquisition ledger: what a dossier's jury passages award, as of a date (:func:`decide`).
+
+The jury is sovereign (Mutualité guide, Partie 1, 2.5: « le jury est souverain, n'a pas à justifier
+ses décisions, qui ne peuvent faire l'objet d'aucun recours »): the engine records its decisions and
+never overrides them; where a decision is not supported by the dossier it only flags it.
+
+Semantic choices, each pinned by ``tests/test_rules_decision.py``
+-----------------------------------------------------------------
+- **Which passages.** Every passage of the dossier dated on or before ``as_of`` (a later one has not
+  happened yet), in date order; passages of the same day keep their order in the dossier. A passage
+  marked ``absent`` or ``excuse`` decides nothing, whatever decisions it records, and does not count
+  as a passage for the status (an absent-only dossier is ``en_cours``).
+- **Acquisition.** A domaine decided ``"acquis"`` at a passage is acquired on the passage's date,
+  valid through ``dates.valid_until(date, jury.validite_acquis_partiels)`` (acquired 2014-01-20 for
+  P5Y: valid through 2019-01-19, both days included). Without ``[jury]`` or without
+  ``validite_acquis_partiels`` an acquisition never expires (``valide_jusqua = None``): nothing is
+  invented that the source does not give. Re-acquiring a domaine (expired or not) renews it from the
+  new passage's date.
+- **Non acquis.** A ``"non_acquis"`` decision never withdraws a still-valid earlier acquisition (an
+  award is not taken back); it is recorded as "not acquired at this passage" and changes nothing in
+  the ledger. Hence adding an ``"acquis"`` decision can never worsen a result.
+- **Expiry.** An acquisition whose last valid day is before a passage's date has expired at that
+  passage; it is listed in ``expires`` (the latest expired acquisition of the domaine) until the
+  domaine is re-acquired.
+- **Certification.** The certification is awarded on the date of the first passage after whose
+  decisions every domaine of the référentiel is acquired and still valid on that date (a domaine
+  acquired earlier but expired by then does not count; completing on the last valid day counts).
+  From then on acquisitions no longer expire: the result lists them with ``valide_jusqua = None``.
+  Any passage processed after the certifying one (a later date, or the same day later in the
+  dossier) is an error ``passage_apres_certification`` and its decisions are not applied.
+- **Status** as of ``as_of``: ``certifie`` (certification awarded); ``partiel`` (at least one valid
+  acquisition, not all); ``expire`` (acquisitions existed and all have expired); ``non_acquis``
+  (at least one attended passage, nothing ever acquired); ``en_cours`` (no attended passage yet).
+  ``acquis`` (valid acquisitions), ``expires`` and ``restants`` (domaines not validly acquired,
+  expired ones included) follow the référentiel's domaine order.
+- **Décision contraire.** On a training route (see :func:`is_training_route`), when the référentiel's
+  ``[jury] conditions_passage`` lists ``evaluation_finale_favorable``, an ``"acquis"`` without a
+  favourable final evaluation of that domaine gives the warning ``decision_contraire``; the
+  acquisition stands. A favourable final evaluation is an evaluation, dated on or before the passage,
+  of an épreuve of type ``finale_entreprise`` whose ``domaines`` include the domaine, whose verdict is
+  a ``favorable`` value of the échelle named by the épreuve's ``verdict``. An épreuve without a
+  verdict échelle (e.g. the D1 "découverte" grid) cannot make an evaluation favourable.
+- **Errors.** A référentiel without domaines (``complet = false``, e.g. the four other Mutualité CQPs)
+  cannot be decided: error ``domaine_non_defini`` and status ``en_cours``. A decision on a domaine
+  the référentiel does not define is an error ``decision_domaine_inconnu`` and is not applied.
+- **Sources.** ``Resultat.source`` is the first source of ``[jury]`` (the certification's first
+  source when the référentiel has no jury table). Each :class:`~cqpkit.model.Constat` carries the same
+  source, except ``domaine_non_defini`` (the certification's first source).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from cqpkit.model import (
+    Constat,
+    Dossier,
+    DomaineAcquis,
+    Epreuve,
+    PassageJury,
+    Referentiel,
+    Resultat,
+    Source,
+)
+from cqpkit.rules import dates
+
+__all__ = [
+    "STATUTS",
+    "decide",
+    "favourable_final_evaluation",
+    "is_training_route",
+]
+
+#: The statuses from the least to the most advanced (the order the property tests check).
+STATUTS: tuple[str, ...] = ("en_cours", "non_acquis", "expire", "partiel", "certifie")
+
+
+def _first(sources: tuple[Source, ...]) -> Source | None:
+    return sources[0] if sources else None
+
+
+def _result_source(ref: Referentiel) -> Source | None:
+    if ref.jury is not None and ref.jury.sources:
+        return ref.jury.sources[0]
+    return _first(ref.certification.sources)
+
+
+def _fr(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+def is_training_route(ref: Referentiel, voie_id: str) -> bool:
+    """Whether ``voie_id`` is a training route (where final in-company evaluations are expected).
+
+    Every route is a training route except a VAE one: the voie whose id is ``"vae"``, or a voie of
+    the référentiel with an ``experience`` admissibility condition (only VAE routes have one).
+    """
+    if voie_id == "vae":
+        return False
+    for voie in ref.voies:
+        if voie.id == voie_id:
+            return voie.experience is None
+    return True
+
+
+def _epreuve(ref: Referentiel, epreuve_id: str) -> Epreuve | None:
+    try:
+        return ref.epreuve(epreuve_id)
+    except KeyError:
+        return None
+
+
+def favourable_final_evaluation(ref: Referentiel, dossier: Dossier, domaine: str, on: date) -> bool:
+    """Whether the dossier has a favourable final in-company evaluation of ``domaine`` dated on or before ``on``.
+
+    Favourable: the épreuve is of type ``finale_entreprise``, covers ``domaine``, names a verdict
+    échelle, and the evaluation's verdict is one of that échelle's ``favorable`` values.
+    """
+    for evaluation in dossier.evaluations:
+        if evaluation.date > on or evaluation.verdict is None:
+            continue
+        epreuve = _epreuve(ref, evaluation.epreuve)
+        if epreuve is None or epreuve.type != "finale_entreprise" or domaine not in epreuve.domaines:
+            continue
+        echelle = ref.echelles.get(epreuve.verdict) if epreuve.verdict else None
+        if echelle is None:
+            continue
+        if any(n.id == evaluation.verdict and n.favorable for n in echelle.valeurs):
+            return True
+    return False
+
+
+def _requires_final_evaluation(ref: Referentiel, dossier: Dossier) -> bool:
+    return (
+        ref.jury is not None
+        and "evaluation_finale_favorable" in ref.jury.conditions_passage
+        and is_training_route(ref, dossier.dossier.voie)
+    )
+
+
+def _ordered_passages(dossier: Dossier, as_of: date) -> list[tuple[int, PassageJury]]:
+    dated = [(i, p) for i, p in enumerate(dossier.passages) if p.date <= as_of]
+    # sorted() is stable: passages of the same day keep the dossier's order.
+    return sorted(dated, key=lambda item: item[1].date)
+
+
+def _undefined(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
+    cert = ref.certification
+    why = (
+        "le référentiel est déclaré incomplet (complet = false) et ne définit aucun domaine"
+        if not cert.complet
+        else "le référentiel ne définit aucun domaine"
+    )
+    constat = Constat(
+        code="domaine_non_defini",
+        niveau="erreur",
+        message=(
+            f"Aucune décision ne peut être établie pour le {cert.intitule} (version {cert.version}) : {why}. "
+            "Les domaines de compétences doivent être ajoutés au référentiel à partir de ses sources."
+        ),
+        chemin="passages",
+        source=_first(cert.sources),
+        valeurs={"certification": cert.id, "version": cert.version, "complet": str(cert.complet).lower()},
+    )
+    return Resultat(
+        dossier=dossier.id,
+        certification=ref.id,
+        version=ref.version,
+        date=as_of,
+        statut="en_cours",
+        constats=(constat,),
+        source=_result_source(ref),
+    )
+
+
+def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
+    """The dossier's result as of ``as_of``: the acquisition ledger over its jury passages (see the module docstring)."""
+    if not ref.domaines:
+        return _undefined(ref, dossier, as_of)
+
+    order = [d.id for d in ref.domaines]
+    known = set(order)
+    validite = ref.jury.validite_acquis_partiels if ref.jury is not None else None
+    source = _result_source(ref)
+    check_final = _requires_final_evaluation(ref, dossier)
+
+    current: dict[str, DomaineAcquis] = {}
+    expired: dict[str, DomaineAcquis] = {}
+    constats: list[Constat] = []
+    attended = False
+    certified_on: date | None = None
+    certifying_index: int | None = None
+
+    def expire_before(day: date) -> None:
+        for dom, acq in list(current.items()):
+            if acq.valide_jusqua is not None and acq.valide_jusqua < day:
+                expired[dom] = acq
+                del current[dom]
+
+    for index, passage in _ordered_passages(dossier, as_of):
+        if passage.absent or passage.excuse:
+            continue
+        if certified_on is not None:
+            constats.append(
+                Constat(
+                    code="passage_apres_certification",
+                    niveau="erreur",
+                    message=(
+                        f"Passage devant le jury du {_fr(passage.date)} (session {passage.session}) après la "
+                        f"délivrance de la certification le {_fr(certified_on)} (passage n° {certifying_index + 1}) : "
+                        "ses décisions ne sont pas prises en compte."
+                    ),
+                    chemin=f"passages[{index}]",
+                    source=source,
+                    valeurs={
+                        "date_passage": passage.date.isoformat(),
+                        "session": passage.session,
+                        "date_certification": certified_on.isoformat(),
+                    },
+                )
+            )
+            continue
+        attended = True
+        expire_before(passage.date)
+        for dom, decision in passage.decisions.items():
+            chemin = f"passages[{index}].decisions.{dom}"
+            if dom not in known:
+                constats.append(
+                    Constat(
+                        code="decision_domaine_inconnu",
+                        niveau="erreur",
+                        message=(
+                            f"Décision « {decision} » du jury du {_fr(passage.date)} sur le domaine « {dom} », "
+                            f"que le référentiel ne définit pas (domaines définis : {', '.join(order)}) : "
+                            "décision non prise en compte."
+                        ),
+                        chemin=chemin,
+                        source=source,
+                        valeurs={"domaine": dom, "decision": decision, "domaines": ", ".join(order)},
+                    )
+                )
+                continue
+            if decision != "acquis":
+                continue
+            if check_final and not favourable_final_evaluation(ref, dossier, dom, passage.date):
+                constats.append(
+                    Constat(
+                        code="decision_contraire",
+                        niveau="avertissement",
+                        message=(
+                            f"Le jury du {_fr(passage.date)} a déclaré le domaine {dom} acquis sans évaluation "
+                            f"finale en entreprise favorable de ce domaine à cette date (voie {dossier.dossier.voie}) ; "
+                            "le jury est souverain : la décision est enregistrée."
+                        ),
+                        chemin=chemin,
+                        source=source,
+                        valeurs={
+                            "domaine": dom,
+                            "date_passage": passage.date.isoformat(),
+                            "voie": dossier.dossier.voie,
+                            "condition": "evaluation_finale_favorable",
+                        },
+                    )
+                )
+            until = dates.valid_until(passage.date, validite) if validite is not None else None
+            current[dom] = DomaineAcquis(domaine=dom, date=passage.date, session=passage.session, valide_jusqua=until)
+            expired.pop(dom, None)
+        if all(dom in current for dom in order):
+            certified_on = passage.date
+            certifying_index = index
+
+    if certified_on is not None:
+        acquis = tuple(
+            DomaineAcquis(domaine=d, date=current[d].date, session=current[d].session, valide_jusqua=None)
+            for d in order
+        )
+        return Resultat(
+            dossier=dossier.id,
+            certification=ref.id,
+            version=ref.version,
+            date=as_of,
+            statut="certifie",
+            acquis=acquis,
+            date_certification=certified_on,
+            constats=tuple(constats),
+            source=source,
+        )
+
+    # Acquisitions valid at the last passage may have expired by as_of (valid through their last day, inclusive).
+    expire_before(as_of)
+    acquis = tuple(current[d] for d in order if d in current)
+    expires = tuple(expired[d] for d in order if d in expired)
+    restants = tuple(d for d in order if d not in current)
+    if acquis:
+        statut = "partiel"
+    elif expires:
+        statut = "expire"
+    elif attended:
+        statut = "non_acquis"
+    else:
+        statut = "en_cours"
+    return Resultat(
+        dossier=dossier.id,
+        certification=ref.id,
+        version=ref.version,
+        date=as_of,
+        statut=statut,
+        acquis=acquis,
+        expires=expires,
+        restants=restants,
+        constats=tuple(constats),
+        source=source,
+    )
