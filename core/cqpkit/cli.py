@@ -310,6 +310,346 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     return 1 if registry.failures else 0
 
 
+# -------------------------------------------------------------------- dossier commands
+_NIVEAU_ORDRE = {"erreur": 0, "avertissement": 1, "information": 2}
+_STATUTS = {
+    "certifie": "certifié",
+    "partiel": "validation partielle",
+    "en_cours": "en cours",
+    "non_acquis": "aucun domaine acquis",
+    "expire": "acquis expirés",
+}
+
+
+def _fr_date(d: Any) -> str:
+    return d.strftime("%d/%m/%Y") if d else "—"
+
+
+def _source_text(source: Any) -> str:
+    if source is None:
+        return "source non précisée"
+    text = source.document
+    if source.section:
+        text += f", {source.section}"
+    return text
+
+
+def _load_dossiers(registry: Any, paths: Sequence[str]) -> tuple[list[tuple[str, Any]], int]:
+    """Load every dossier file; print the errors of those that fail; return the good ones and an exit code."""
+    from cqpkit.formats.dossiers import load_dossier
+
+    loaded = []
+    code = 0
+    for path in paths:
+        try:
+            loaded.append((path, load_dossier(path, registry)))
+        except UnreadableFileError as exc:
+            code = max(code, 2)
+            print(f"erreur : {exc}", file=sys.stderr)
+        except InvalidFileError as exc:
+            code = max(code, 1)
+            print(str(exc), file=sys.stderr)
+    return loaded, code
+
+
+def _as_of(args: argparse.Namespace) -> dt.date:
+    import datetime as dt
+
+    return args.as_of or dt.date.today()
+
+
+def _dump(obj: Any) -> Any:
+    from cqpkit.formats.converter import json_converter
+
+    return json_converter().unstructure(obj)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    registry = _registry()
+    _failures_out(registry)
+    day = _as_of(args)
+    loaded, code = _load_dossiers(registry, args.dossiers)
+    report = []
+    for path, dossier in loaded:
+        constats = registry.check(dossier, day)
+        report.append((path, dossier, constats))
+    session_constats: list[Any] = []
+    if args.session:
+        from cqpkit.formats.dossiers import load_session
+
+        historique = [load_session(p) for p in args.historique or ()]
+        session = load_session(args.session)
+        session_constats = registry.check_session(session, [d for _, d, _ in report], historique)
+    n_err = sum(1 for *_, cs in report if any(c.niveau == "erreur" for c in cs))
+    n_warn = sum(1 for *_, cs in report if cs and not any(c.niveau == "erreur" for c in cs) and any(c.niveau == "avertissement" for c in cs))
+    if any(c.niveau == "erreur" for c in session_constats):
+        code = max(code, 1)
+    if n_err:
+        code = max(code, 1)
+    if args.json:
+        out = {
+            "date": day.isoformat(),
+            "dossiers": [
+                {
+                    "fichier": path,
+                    "dossier": d.id,
+                    "certification": d.dossier.certification,
+                    "version": d.dossier.version,
+                    "constats": [_dump(c) for c in cs],
+                }
+                for path, d, cs in report
+            ],
+            "resume": {"dossiers": len(report), "avec_erreurs": n_err, "avec_avertissements": n_warn},
+        }
+        if args.session:
+            out["session"] = {"fichier": args.session, "constats": [_dump(c) for c in session_constats]}
+        _print_json(out)
+        return code
+    for path, d, cs in report:
+        head = f"{d.id} ({d.dossier.certification} {d.dossier.version}) — "
+        print(head + (f"{len(cs)} constat{'s' if len(cs) > 1 else ''}" if cs else "aucun constat"))
+        for c in sorted(cs, key=lambda c: (_NIVEAU_ORDRE[c.niveau], c.chemin, c.code)):
+            where = f"{c.chemin} : " if c.chemin else ""
+            print(f"  {c.niveau:<13} {c.code} — {where}{c.message}")
+    if args.session:
+        print(f"Session {args.session} — " + (f"{len(session_constats)} constat(s)" if session_constats else "aucun constat"))
+        for c in session_constats:
+            print(f"  {c.niveau:<13} {c.code} — {c.message}")
+    n = len(report)
+    print(
+        f"{n} dossier{'s' if n > 1 else ''} vérifié{'s' if n > 1 else ''} au {_fr_date(day)} : "
+        f"{n_err} avec erreurs, {n_warn} avec avertissements seulement, {n - n_err - n_warn} sans problème"
+    )
+    return code
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    registry = _registry()
+    _failures_out(registry)
+    day = _as_of(args)
+    loaded, code = _load_dossiers(registry, args.dossiers)
+    results = [(path, registry.decide(d, day)) for path, d in loaded]
+    counts: dict[str, int] = {}
+    for _, r in results:
+        counts[r.statut] = counts.get(r.statut, 0) + 1
+        if any(c.niveau == "erreur" for c in r.constats):
+            code = max(code, 1)
+    if args.json:
+        _print_json(
+            {
+                "date": day.isoformat(),
+                "resultats": [{"fichier": path, **_dump(r)} for path, r in results],
+                "resume": counts,
+            }
+        )
+        return code
+    for _, r in results:
+        line = f"{r.dossier} ({r.certification} {r.version}) : {_STATUTS.get(r.statut, r.statut)}"
+        if r.date_certification:
+            line += f" le {_fr_date(r.date_certification)}"
+        print(line)
+        for a in r.acquis:
+            until = f", valable jusqu'au {_fr_date(a.valide_jusqua)}" if a.valide_jusqua and r.statut != "certifie" else ""
+            print(f"  acquis   {a.domaine} (jury du {_fr_date(a.date)}{until})")
+        for a in r.expires:
+            print(f"  expiré   {a.domaine} (jury du {_fr_date(a.date)}, validité échue le {_fr_date(a.valide_jusqua)})")
+        if r.restants:
+            print(f"  restants {', '.join(r.restants)}")
+        for c in r.constats:
+            print(f"  {c.niveau} {c.code} — {c.message}")
+    summary = ", ".join(f"{n} {_STATUTS.get(k, k)}" for k, n in sorted(counts.items()))
+    n = len(results)
+    print(f"{n} dossier{'s' if n > 1 else ''} au {_fr_date(day)}" + (f" : {summary}" if summary else ""))
+    return code
+
+
+def _money(value: float, en: str) -> str:
+    if en == "point":
+        return f"{_num(value)} point{'s' if value > 1 else ''}"
+    return f"{value:,.2f} €".replace(",", " ").replace(".", ",")
+
+
+def cmd_funding(args: argparse.Namespace) -> int:
+    registry = _registry()
+    _failures_out(registry)
+    day = _as_of(args)
+    loaded, code = _load_dossiers(registry, args.dossiers)
+    rows = [(path, d, registry.funding(d, day)) for path, d in loaded]
+    total_eur = sum(line.montant for *_, lines in rows for line in lines if line.en == "euro")
+    total_pts = sum(line.montant for *_, lines in rows for line in lines if line.en == "point")
+    if args.json:
+        _print_json(
+            {
+                "date": day.isoformat(),
+                "dossiers": [{"fichier": p, "dossier": d.id, "lignes": [_dump(x) for x in lines]} for p, d, lines in rows],
+                "total": {"euro": round(total_eur, 2), "point": total_pts},
+            }
+        )
+        return code
+    for _, d, lines in rows:
+        print(f"{d.id} ({d.dossier.certification} {d.dossier.version})")
+        if not lines:
+            print("  aucune ligne de financement")
+        for x in lines:
+            year = f" [{x.annee}]" if x.annee else ""
+            print(f"  {x.libelle}{year} : {x.base} = {_money(x.montant, x.en)}")
+    print(f"Total au {_fr_date(day)} : {_money(total_eur, 'euro')}" + (f" et {_money(total_pts, 'point')}" if total_pts else ""))
+    return code
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    registry = _registry()
+    _failures_out(registry)
+    day = _as_of(args)
+    loaded, code = _load_dossiers(registry, args.dossiers)
+    plans = [(path, registry.plan(d, day)) for path, d in loaded]
+    if args.json:
+        _print_json({"date": day.isoformat(), "parcours": [{"fichier": p, **_dump(x)} for p, x in plans]})
+        return code
+    labels = {"formation": "formation", "evaluation_directe": "évaluation directe", "acquis": "déjà acquis"}
+    for _, x in plans:
+        print(f"{x.dossier} : " + ("réorientation" if x.reorientation else "parcours individualisé"))
+        if x.voie_suggeree:
+            print(f"  voie suggérée : {x.voie_suggeree}")
+        for pd in x.domaines:
+            extra = []
+            if pd.modules:
+                extra.append("modules " + ", ".join(pd.modules))
+            if pd.heures is not None:
+                extra.append(f"{_num(pd.heures)} h")
+            if pd.jours is not None:
+                extra.append(f"{_num(pd.jours)} j")
+            if pd.jours_tuteur is not None:
+                extra.append(f"{_num(pd.jours_tuteur)} j de tutorat")
+            if pd.spe is not None:
+                extra.append(f"{pd.spe} SPE")
+            print(f"  {pd.domaine}  {labels.get(pd.orientation, pd.orientation)}" + (f" ({', '.join(extra)})" if extra else ""))
+        if x.heures is not None:
+            print(f"  total : {_num(x.heures)} h")
+        for c in x.constats:
+            print(f"  {c.niveau} {c.code} — {c.message}")
+    return code
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    registry = _registry()
+    _failures_out(registry)
+    day = _as_of(args)
+    loaded, code = _load_dossiers(registry, args.dossiers)
+    explanations = [(path, registry.explain(d, day)) for path, d in loaded]
+    if args.json:
+        _print_json(
+            {
+                "date": day.isoformat(),
+                "dossiers": [
+                    {
+                        "fichier": p,
+                        "dossier": e.dossier,
+                        "constats": [_dump(c) for c in e.constats],
+                        "resultat": _dump(e.resultat),
+                        "financement": [_dump(x) for x in e.financement],
+                    }
+                    for p, e in explanations
+                ],
+            }
+        )
+        return code
+    for _, e in explanations:
+        print(f"Dossier {e.dossier}, au {_fr_date(day)}")
+        print("Constats")
+        if not e.constats:
+            print("  aucun")
+        for c in e.constats:
+            print(f"  [{c.niveau}] {c.code} : {c.message}")
+            if c.regle:
+                print(f"    règle : {c.regle}")
+            if c.valeurs:
+                print("    valeurs : " + " ; ".join(f"{k} = {v}" for k, v in c.valeurs.items()))
+            print(f"    source : {_source_text(c.source)}")
+        r = e.resultat
+        print(f"Décision : {_STATUTS.get(r.statut, r.statut)}" + (f" le {_fr_date(r.date_certification)}" if r.date_certification else ""))
+        for a in r.acquis:
+            print(f"  {a.domaine} acquis au jury {a.session} du {_fr_date(a.date)}" + (f", valable jusqu'au {_fr_date(a.valide_jusqua)}" if a.valide_jusqua else ""))
+        for a in r.expires:
+            print(f"  {a.domaine} acquis le {_fr_date(a.date)}, expiré après le {_fr_date(a.valide_jusqua)}")
+        if r.restants:
+            print(f"  restent à acquérir : {', '.join(r.restants)}")
+        for c in r.constats:
+            print(f"  [{c.niveau}] {c.code} : {c.message} (source : {_source_text(c.source)})")
+        print(f"  règle de décision : {_source_text(r.source)}")
+        print("Financement")
+        if not e.financement:
+            print("  aucune ligne")
+        for x in e.financement:
+            cap = f" ; plafond {_num(x.plafond)}" if x.plafond is not None else ""
+            since = f" ; barème en vigueur depuis le {_fr_date(x.depuis)}" if x.depuis else ""
+            print(f"  {x.libelle} : {x.base} = {_money(x.montant, x.en)}{cap}{since}")
+            print(f"    source : {_source_text(x.source)}")
+    return code
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    from cqpkit.scenarios import find_scenarios, load_scenario, run_scenario
+
+    registry = _registry()
+    _failures_out(registry)
+    roots = args.paths or _plugin_scenario_dirs(registry)
+    paths = [p for root in roots for p in find_scenarios(root)]
+    if not paths:
+        print("Aucun scénario trouvé.")
+        return 1 if args.paths else 0
+    passed = failed = 0
+    code = 0
+    results = []
+    for path in paths:
+        try:
+            outcome = run_scenario(load_scenario(path, registry), registry)
+        except CqpkitError as exc:
+            failed += 1
+            code = max(code, exc.exit_code)
+            results.append({"fichier": path, "reussi": False, "differences": [], "erreur": str(exc)})
+            if not args.json:
+                print(f"ERREUR {path}", file=sys.stderr)
+                print(str(exc), file=sys.stderr)
+            continue
+        results.append({"fichier": path, "reussi": outcome.ok, "description": outcome.description, "differences": list(outcome.differences)})
+        if outcome.ok:
+            passed += 1
+            if not args.json:
+                print(f"ok     {path}")
+        else:
+            failed += 1
+            code = max(code, 1)
+            if not args.json:
+                print(f"ÉCHEC  {path} — {outcome.description}")
+                for d in outcome.differences:
+                    print(f"         {d}")
+    if args.json:
+        _print_json({"scenarios": results, "reussis": passed, "echoues": failed})
+    else:
+        print(f"{passed} passed, {failed} failed")
+    return code
+
+
+def _plugin_scenario_dirs(registry: Any) -> list[str]:
+    """The ``scenarios`` directory of each loaded plugin package that has one."""
+    dirs = []
+    for p in registry.plugins():
+        module = sys.modules.get(p.module.partition(":")[0])
+        path = getattr(module, "__file__", None)
+        if path:
+            candidate = os.path.join(os.path.dirname(path), "scenarios")
+            if os.path.isdir(candidate):
+                dirs.append(candidate)
+    return dirs
+
+
+def _add_test(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", metavar="CHEMIN", help="fichiers ou répertoires de scénarios (défaut : ceux des extensions)")
+    p.add_argument("--json", action="store_true", help="sortie JSON")
+    p.set_defaults(func=cmd_test)
+
+
 # ----------------------------------------------------------------------------- parser
 # Each command's parser is built only when that command runs (git-style lazy
 # subcommands): building all of them costs `cqpkit list` a noticeable share of its
@@ -345,6 +685,21 @@ def _add_plugins(p: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_plugins)
 
 
+def _add_dossiers(func: Any, session: bool = False) -> Any:
+    def add(p: argparse.ArgumentParser) -> None:
+        p.add_argument("dossiers", nargs="+", metavar="DOSSIER", help="fichiers dossier (TOML)")
+        p.add_argument("--as-of", dest="as_of", type=_date, metavar="DATE", help="date d'évaluation (AAAA-MM-JJ ; défaut : aujourd'hui)")
+        p.add_argument("--json", action="store_true", help="sortie JSON")
+        if session:
+            p.add_argument("--session", metavar="SESSION", help="vérifier aussi cette session de jury (fichier TOML)")
+            p.add_argument(
+                "--historique", nargs="*", metavar="SESSION", help="sessions précédentes du même jury (alternance de la présidence)"
+            )
+        p.set_defaults(func=func)
+
+    return add
+
+
 #: command → (help, builder), in the order `cqpkit --help` lists them.
 COMMANDS = {
     "list": ("lister les certifications enregistrées", _add_list),
@@ -352,6 +707,12 @@ COMMANDS = {
     "validate": ("valider des fichiers (référentiels)", _add_validate),
     "schema": ("afficher le schéma JSON d'un type de fichier", _add_schema),
     "plugins": ("lister les extensions chargées, leurs hooks et leurs fichiers", _add_plugins),
+    "check": ("vérifier des dossiers (et une session de jury)", _add_dossiers(cmd_check, session=True)),
+    "plan": ("orienter : le parcours individualisé après le positionnement", _add_dossiers(cmd_plan)),
+    "decide": ("le résultat de chaque dossier à une date", _add_dossiers(cmd_decide)),
+    "funding": ("les lignes de financement et de gratification", _add_dossiers(cmd_funding)),
+    "explain": ("pourquoi : chaque constat, décision et montant avec sa règle et sa source", _add_dossiers(cmd_explain)),
+    "test": ("exécuter des scénarios (dossier, date, résultats attendus)", _add_test),
 }
 
 
