@@ -359,9 +359,9 @@ def _as_of(args: argparse.Namespace) -> dt.date:
 
 
 def _dump(obj: Any) -> Any:
-    from cqpkit.formats.converter import json_converter
+    from cqpkit.formats.converter import output_converter
 
-    return json_converter().unstructure(obj)
+    return output_converter().unstructure(obj)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -33,7 +33,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from cqpkit.model import Duree
 
-__all__ = ["FormatError", "converter", "json_converter", "make_converter", "type_label", "value_label"]
+__all__ = ["FormatError", "converter", "json_converter", "make_converter", "output_converter", "type_label", "value_label"]
 
 
 class FormatError(ValueError):
@@ -162,9 +162,13 @@ def _is_homogeneous_tuple(tp: Any) -> bool:
     return get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
 
 
-def make_converter(*, json: bool = False) -> cattrs.Converter:
-    """Build the converter (see the module docstring for its rules)."""
-    conv = cattrs.Converter(forbid_extra_keys=True, omit_if_default=True, detailed_validation=True)
+def make_converter(*, json: bool = False, omit_defaults: bool = True) -> cattrs.Converter:
+    """Build the converter (see the module docstring for its rules).
+
+    ``omit_defaults=False`` writes every key, defaults included: the machine output of
+    the CLI (``--json``) uses it so that its keys are always the same.
+    """
+    conv = cattrs.Converter(forbid_extra_keys=True, omit_if_default=omit_defaults, detailed_validation=True)
     conv.register_structure_hook(str, _structure_str)
     conv.register_structure_hook(int, _structure_int)
     conv.register_structure_hook(float, _structure_float)
@@ -234,7 +238,7 @@ def make_converter(*, json: bool = False) -> cattrs.Converter:
 
     conv.register_structure_hook_factory(attrs.has, attrs_factory)
     conv.register_unstructure_hook_factory(
-        attrs.has, lambda cl: make_dict_unstructure_fn(cl, conv, _cattrs_omit_if_default=True)
+        attrs.has, lambda cl: make_dict_unstructure_fn(cl, conv, _cattrs_omit_if_default=omit_defaults)
     )
     conv.register_unstructure_hook_factory(_is_homogeneous_tuple, lambda tp: _unstructure_seq(conv, tp))
     return conv
@@ -256,3 +260,9 @@ def converter() -> cattrs.Converter:
 def json_converter() -> cattrs.Converter:
     """The shared JSON converter (dates as ISO strings)."""
     return make_converter(json=True)
+
+
+@lru_cache(maxsize=None)
+def output_converter() -> cattrs.Converter:
+    """The converter of the CLI's ``--json`` output: ISO dates, every key written (the documented contract)."""
+    return make_converter(json=True, omit_defaults=False)
