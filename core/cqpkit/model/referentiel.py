@@ -474,6 +474,9 @@ class Financement:
     - ``"parcours.jours_tuteur"``: the tutor days of the domaines (blocs) the dossier's
       parcours actually follows.
 
+    ``condition = "certifie"``: the line is due only once the dossier is certified (the
+    gratification of the holders of a CQP).
+
     ``heures_par_jour`` converts a quantity in days into hours when the barème is per
     hour (``unite = "heure"``): 32.5 days × 7 h × 12 €/h. Say in ``notes`` when that
     figure is derived rather than stated.
@@ -485,6 +488,7 @@ class Financement:
     en: Literal["euro", "point"] = "euro"
     quantite: float | None = None
     quantite_de: str | None = None
+    condition: Literal["certifie"] | None = None
     beneficiaire: str = ""
     heures_par_jour: float | None = None
     sources: tuple[Source, ...] = ()

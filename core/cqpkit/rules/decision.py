@@ -54,8 +54,8 @@ from datetime import date
 
 from cqpkit.model import (
     Constat,
-    Dossier,
     DomaineAcquis,
+    Dossier,
     Epreuve,
     PassageJury,
     Referentiel,
@@ -174,7 +174,7 @@ def _undefined(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
 
 
 def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
-    """The dossier's result as of ``as_of``: the acquisition ledger over its jury passages (see the module docstring)."""
+    """The dossier's result as of ``as_of``: the ledger of its jury passages (see the module docstring)."""
     if not ref.domaines:
         return _undefined(ref, dossier, as_of)
 
@@ -249,7 +249,8 @@ def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
                         niveau="avertissement",
                         message=(
                             f"Le jury du {_fr(passage.date)} a déclaré le domaine {dom} acquis sans évaluation "
-                            f"finale en entreprise favorable de ce domaine à cette date (voie {dossier.dossier.voie}) ; "
+                            "finale en entreprise favorable de ce domaine à cette date "
+                            f"(voie {dossier.dossier.voie}) ; "
                             "le jury est souverain : la décision est enregistrée."
                         ),
                         chemin=chemin,

@@ -1,0 +1,477 @@
+"""Funding and reward lines (:func:`cqpkit.rules.funding.funding`).
+
+Expected values come from the sources (RULES.md lists them):
+
+- seeds/cqp-mo_tutorat_lettre-2017-05.md (letter of 5 May 2017), VIII: tutoral accompaniment 11,5 days +
+  integrative alternance 21 days = 32,5 days « à hauteur de 12 € par heure » (7 h a day, derived from the
+  21 h / 3 days of tutor training: 2 730 €); IX: tutor training « 15 € par heure de formation dans la limite
+  de 40 heures, soit un remboursement de 315 € » for 21 h; aide à l'exercice de la fonction tutorale
+  « 230 € par mois pour une durée maximale de 6 mois (soit un maximum de 1 380 €) »; X: prime de mission
+  tutorale « 5 points par mois, complet ou non », « au maximum 180 points par année civile et par tuteur ».
+- seeds/mutualite_cqp_guide-et-outils-specialiste-prestations.txt, Partie 1, 1.4: gratification of
+  120 points, 1 point = 7,99 € in 2014 (958,80 €), the bundled référentiel's line.
+
+The bundled CQP MO file does not carry the 2017 tutoring lines yet: they are built here with the model.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from cqpkit.formats.referentiels import load_referentiel, validate_referentiel
+from cqpkit.model import (
+    Acteur,
+    Bareme,
+    Candidat,
+    Certification,
+    Domaine,
+    Dossier,
+    DossierInfo,
+    Financement,
+    Positionnement,
+    PositionnementDomaine,
+    Referentiel,
+    Source,
+    Tutorat,
+    Volume,
+)
+from cqpkit.rules.funding import funding, round_cents
+
+ROOT = Path(__file__).resolve().parent.parent
+MUTUALITE = ROOT / "plugins/mutualite/cqpkit_mutualite/referentiels/specialiste-prestations-2014.toml"
+CQP_MO = ROOT / "plugins/cqp_mo/cqpkit_cqp_mo/referentiels/manager-operationnel-2016.toml"
+
+LETTRE = "cqp-mo_tutorat_lettre-2017-05.md"
+VIII = Source(
+    document=LETTRE, section="VIII - Financement de l'accompagnement tutoral et de l'alternance", date=date(2017, 5, 5)
+)
+IX = Source(
+    document=LETTRE,
+    section="IX - Financement de la formation de tuteur et de l'aide à l'exercice de la fonction tutorale",
+    date=date(2017, 5, 5),
+)
+X = Source(document=LETTRE, section="X - Prime à la mission tutorale", date=date(2017, 5, 5))
+LANCEMENT = Source(document="cqp-mo_lancement_lettre-2017-01.md", section="VI.1 Le parcours de formation")
+LETTER_DAY = date(2017, 5, 5)  # the letter does not date its values: « depuis » is its date
+AS_OF = date(2018, 1, 1)
+
+
+def bareme(valeur: float, source: Source, depuis: date = LETTER_DAY, **caps) -> Bareme:
+    return Bareme(depuis=depuis, valeur=valeur, source=source, **caps)
+
+
+def accompagnement(**kw) -> Financement:
+    """VIII: 32,5 days (11,5 tutor + 21 alternance) at 12 € per hour, 7 h a day (derived)."""
+    args = dict(
+        intitule="Prise en charge de l'accompagnement tutoral et de l'alternance intégrative",
+        unite="heure",
+        quantite_de="volumes:tuteur+experimentation",
+        heures_par_jour=7,
+        valeurs=(bareme(12, VIII),),
+        beneficiaire="employeur",
+    )
+    return Financement(**{**args, **kw})
+
+
+def formation_tuteur(**caps) -> Financement:
+    """IX: 15 € per hour of tutor training within 40 h."""
+    return Financement(
+        intitule="Prise en charge de la formation de tuteur",
+        unite="heure",
+        quantite_de="tutorat.formation_heures",
+        valeurs=(bareme(15, IX, **({"plafond_quantite": 40} | caps)),),
+        beneficiaire="employeur",
+    )
+
+
+def aide() -> Financement:
+    """IX: 230 € per month, at most 6 months."""
+    return Financement(
+        intitule="Aide à l'exercice de la fonction tutorale",
+        unite="mois",
+        quantite_de="mission_tuteur",
+        valeurs=(bareme(230, IX, plafond_quantite=6),),
+        beneficiaire="employeur",
+    )
+
+
+def prime(plafond_annuel: float = 180) -> Financement:
+    """X: 5 points per month started, at most 180 points per calendar year."""
+    return Financement(
+        intitule="Prime de mission tutorale",
+        unite="mois_commence",
+        en="point",
+        quantite_de="mission_tuteur",
+        valeurs=(bareme(5, X, plafond_annuel=plafond_annuel),),
+        beneficiaire="tuteur",
+    )
+
+
+def referentiel(financement: dict[str, Financement], domaines: tuple[Domaine, ...] = ()) -> Referentiel:
+    return Referentiel(
+        certification=Certification(
+            id="secu.manager-operationnel",
+            intitule="CQP Manager Opérationnel",
+            branche="secu",
+            certificateur="CPNEFP de la Sécurité sociale (Ucanss)",
+            version="2016",
+            complet=False,
+        ),
+        domaines=domaines or (Domaine(id="D1", intitule="Le manager inscrit dans son rôle et ses missions"),),
+        tutorat=Tutorat(formation_heures=21, sources=(IX,)),
+        volumes=(
+            Volume(id="tuteur", libelle="Accompagnement par le tuteur", valeur=11.5, unite="jour", source=LANCEMENT),
+            Volume(
+                id="experimentation", libelle="Expérimentation en organisme", valeur=21, unite="jour", source=LANCEMENT
+            ),
+            Volume(id="amplitude", libelle="Amplitude", valeur=12, unite="mois", source=LANCEMENT),
+        ),
+        financement=financement,
+    )
+
+
+def tuteur(**kw) -> Acteur:
+    return Acteur(**{"id": "P-02", "role": "tuteur", **kw})
+
+
+def dossier(*acteurs: Acteur, positionnement: Positionnement | None = None) -> Dossier:
+    return Dossier(
+        dossier=DossierInfo(
+            id="I410-2017-0003",
+            certification="secu.manager-operationnel",
+            version="2016",
+            voie="parcours-integral",
+            inscription=date(2017, 3, 1),
+        ),
+        candidat=Candidat(id="C-0003"),
+        acteurs=acteurs,
+        positionnement=positionnement,
+    )
+
+
+def only(lines):
+    [line] = lines
+    return line
+
+
+class TestTestReferentiel:
+    def test_the_test_referentiel_is_valid(self):
+        """The référentiel built here passes the same checks as a file (quantite_de vocabulary, volumes)."""
+        ref = referentiel(
+            {
+                "accompagnement": accompagnement(),
+                "formation_tuteur": formation_tuteur(),
+                "aide": aide(),
+                "prime": prime(),
+            }
+        )
+        assert validate_referentiel(ref) == []
+
+
+def certified_mutualite(jury: date = date(2014, 5, 20)) -> Dossier:
+    """A Spécialiste prestations dossier whose five domaines were all acquired at one jury (VAE, no evaluation needed)."""
+    from cqpkit.model import PassageJury
+
+    return Dossier(
+        dossier=DossierInfo(
+            id="OEMM-2014-0001", certification="mutualite.specialiste-prestations", version="2014",
+            voie="vae", mention="sante", inscription=date(2013, 9, 2),
+        ),
+        candidat=Candidat(id="C-0001"),
+        passages=(PassageJury(session="J-2014-05", date=jury, decisions={f"D{i}": "acquis" for i in range(1, 6)}),),
+    )
+
+
+class TestGratification:
+    def test_bundled_gratification(self):
+        """Mutualité 1.4: 120 points × 7,99 € = 958,80 €, barème of 2014, its source, once certified."""
+        ref = load_referentiel(MUTUALITE)
+        line = only(funding(ref, certified_mutualite(), date(2014, 6, 1)))
+        assert (line.code, line.quantite, line.unite, line.taux, line.montant, line.en) == (
+            "gratification",
+            120,
+            "point",
+            7.99,
+            958.80,
+            "euro",
+        )
+        assert line.base == "120 points × 7,99 €/point"
+        assert line.depuis == date(2014, 1, 1)
+        assert line.source.section == "Partie 1, 1.4 Remarques"
+        assert line.plafond is None
+
+    def test_before_the_first_value_no_line(self):
+        """As of 2013-12-31 no point value is in force: no line, even for a holder."""
+        assert funding(load_referentiel(MUTUALITE), certified_mutualite(date(2013, 12, 2)), date(2013, 12, 31)) == []
+
+    def test_only_for_holders(self):
+        """« attribuée à toute personne ayant obtenu un CQP »: not before the certifying jury, due from its day."""
+        ref = load_referentiel(MUTUALITE)
+        jury = date(2014, 5, 20)
+        assert funding(ref, certified_mutualite(jury), date(2014, 5, 19)) == []
+        assert only(funding(ref, certified_mutualite(jury), jury)).montant == 958.80
+
+
+class TestAccompagnement:
+    def test_volumes_in_days_times_hours_per_day(self):
+        """VIII: (11,5 + 21) days × 7 h × 12 €/h = 2 730 €."""
+        line = only(funding(referentiel({"accompagnement": accompagnement()}), dossier(), AS_OF))
+        assert line.quantite == 227.5
+        assert line.unite == "heure"
+        assert line.montant == 2730.00
+        assert line.base == "32,5 jours × 7 h × 12,00 €/h"
+        assert line.source == VIII and line.depuis == LETTER_DAY
+        assert "Accompagnement par le tuteur (11,5 jours)" in line.notes
+
+    def test_fixed_quantity_in_days(self):
+        """The same line with quantite = 32,5 (days, since heures_par_jour is given): 2 730 €."""
+        fin = accompagnement(quantite_de=None, quantite=32.5)
+        assert only(funding(referentiel({"a": fin}), dossier(), AS_OF)).montant == 2730.00
+
+    def test_without_hours_per_day_no_line(self):
+        """Days cannot be turned into hours without heures_par_jour: the quantity is unknown, no line."""
+        assert funding(referentiel({"a": accompagnement(heures_par_jour=None)}), dossier(), AS_OF) == []
+
+    def test_volumes_of_mixed_units_no_line(self):
+        """Days plus months make no quantity."""
+        assert (
+            funding(referentiel({"a": accompagnement(quantite_de="volumes:tuteur+amplitude")}), dossier(), AS_OF) == []
+        )
+
+    def test_per_day_line(self):
+        """A line per day takes the days as they are: 32,5 × 12 € = 390 €."""
+        fin = accompagnement(unite="jour", heures_par_jour=None)
+        line = only(funding(referentiel({"a": fin}), dossier(), AS_OF))
+        assert (line.quantite, line.montant, line.base) == (32.5, 390.0, "32,5 jours × 12,00 €/jour")
+
+    def test_quantity_cap_after_conversion(self):
+        """A cap of 200 h applies to the 227,5 h: 200 × 12 = 2 400 €, the base shows both."""
+        fin = accompagnement(valeurs=(bareme(12, VIII, plafond_quantite=200),))
+        line = only(funding(referentiel({"a": fin}), dossier(), AS_OF))
+        assert (line.quantite, line.montant, line.plafond) == (200, 2400.0, 200)
+        assert line.base == "32,5 jours × 7 h = 227,5 h, plafond de 200 h appliqué : 200 h × 12,00 €/h"
+
+
+class TestFormationTuteur:
+    def test_referentiel_hours(self):
+        """IX: 21 h × 15 €/h = 315 €, within the 40 h cap."""
+        line = only(funding(referentiel({"formation_tuteur": formation_tuteur()}), dossier(tuteur()), AS_OF))
+        assert (line.quantite, line.montant, line.plafond) == (21, 315.0, None)
+        assert line.base == "21 h × 15,00 €/h"
+        assert "P-02" in line.notes
+
+    def test_no_tutor_named_uses_the_referentiel(self):
+        """A dossier naming no tutor still has the référentiel's 21 h."""
+        assert only(funding(referentiel({"f": formation_tuteur()}), dossier(), AS_OF)).montant == 315.0
+
+    def test_tutor_hours_capped_at_forty(self):
+        """45 h of training: « dans la limite de 40 heures », 40 × 15 = 600 €."""
+        line = only(funding(referentiel({"f": formation_tuteur()}), dossier(tuteur(formation_heures=45)), AS_OF))
+        assert (line.quantite, line.montant, line.plafond) == (40, 600.0, 40)
+        assert line.base == "45 h, plafond de 40 h appliqué : 40 h × 15,00 €/h"
+
+    def test_forty_hours_exactly_is_not_capped(self):
+        """40 h: the cap is reached, not exceeded; no cap reported."""
+        line = only(funding(referentiel({"f": formation_tuteur()}), dossier(tuteur(formation_heures=40)), AS_OF))
+        assert (line.montant, line.plafond) == (600.0, None)
+
+    def test_amount_cap(self):
+        """An amount cap of 500 € below 40 h × 15 €: 500 €."""
+        fin = formation_tuteur(plafond_montant=500)
+        line = only(funding(referentiel({"f": fin}), dossier(tuteur(formation_heures=45)), AS_OF))
+        assert (line.montant, line.plafond) == (500.0, 500)
+        assert line.base == "45 h, plafond de 40 h appliqué : 40 h × 15,00 €/h = 600,00 €, plafond de 500,00 €"
+
+    def test_one_line_per_tutor(self):
+        """Two tutors: one line each, with the hours each declares."""
+        lines = funding(
+            referentiel({"f": formation_tuteur()}), dossier(tuteur(), tuteur(id="P-05", formation_heures=14)), AS_OF
+        )
+        assert [line.montant for line in lines] == [315.0, 210.0]
+
+
+class TestAide:
+    def test_capped_at_six_months(self):
+        """IX: a 12-month mission, at most 6 months × 230 € = 1 380 €."""
+        t = tuteur(mission_debut=date(2017, 5, 15), mission_fin=date(2018, 5, 14))
+        line = only(funding(referentiel({"aide": aide()}), dossier(t), AS_OF))
+        assert (line.quantite, line.montant, line.plafond) == (6, 1380.0, 6)
+        assert line.base == "12 mois, plafond de 6 mois appliqué : 6 mois × 230,00 €/mois"
+
+    def test_complete_months_only(self):
+        """« par mois »: 2017-05-15 .. 2017-09-24 holds 4 complete months (the fifth ends 2017-10-14): 920 €."""
+        t = tuteur(mission_debut=date(2017, 5, 15), mission_fin=date(2017, 9, 24))
+        assert only(funding(referentiel({"aide": aide()}), dossier(t), AS_OF)).montant == 920.0
+
+    def test_complete_month_boundary(self):
+        """2017-05-15 .. 2017-06-14 is one complete month; .. 2017-06-13 none."""
+        ref = referentiel({"aide": aide()})
+        assert (
+            only(
+                funding(ref, dossier(tuteur(mission_debut=date(2017, 5, 15), mission_fin=date(2017, 6, 14))), AS_OF)
+            ).quantite
+            == 1
+        )
+        assert (
+            only(
+                funding(ref, dossier(tuteur(mission_debut=date(2017, 5, 15), mission_fin=date(2017, 6, 13))), AS_OF)
+            ).quantite
+            == 0
+        )
+
+    def test_mission_without_end_no_line(self):
+        """The mission's end is not known: the quantity is unknown, no line."""
+        assert funding(referentiel({"aide": aide()}), dossier(tuteur(mission_debut=date(2017, 5, 15))), AS_OF) == []
+
+    def test_no_tutor_no_line(self):
+        """No tutor in the dossier: no mission, no line."""
+        assert funding(referentiel({"aide": aide()}), dossier(), AS_OF) == []
+
+
+# A 50-month mission: months started 2017-09-01 .. 2021-10-31 → 4 in 2017, 12 in 2018, 2019, 2020, 10 in 2021.
+MISSION = tuteur(mission_debut=date(2017, 9, 1), mission_fin=date(2021, 10, 31))
+
+
+class TestPrime:
+    def test_one_line_per_calendar_year(self):
+        """X: 5 points per month started, one line per year: 20, 60, 60, 60, 50 = 250 points."""
+        lines = funding(referentiel({"prime": prime()}), dossier(MISSION), AS_OF)
+        assert [(line.annee, line.quantite, line.montant) for line in lines] == [
+            (2017, 4, 20),
+            (2018, 12, 60),
+            (2019, 12, 60),
+            (2020, 12, 60),
+            (2021, 10, 50),
+        ]
+        assert sum(line.quantite for line in lines) == 50
+        assert all(line.en == "point" and line.plafond is None for line in lines)
+        assert lines[1].base == "12 mois commencés × 5 points/mois commencé"
+
+    def test_180_points_never_reached_by_one_mission(self):
+        """One mission gives at most 12 × 5 = 60 points a calendar year, below the 180-point cap."""
+        lines = funding(referentiel({"prime": prime()}), dossier(MISSION), AS_OF)
+        assert max(line.montant for line in lines) == 60 < 180
+
+    def test_annual_cap_applies_per_year(self):
+        """With a (hypothetical) 50-point yearly cap: 20, 50, 50, 50, 50."""
+        lines = funding(referentiel({"prime": prime(plafond_annuel=50)}), dossier(MISSION), AS_OF)
+        assert [line.montant for line in lines] == [20, 50, 50, 50, 50]
+        assert [line.plafond for line in lines] == [None, 50, 50, 50, None]
+        assert lines[1].base == "12 mois commencés × 5 points/mois commencé = 60 points, plafond annuel de 50 points"
+        assert lines[0].base == "4 mois commencés × 5 points/mois commencé"
+
+    def test_month_started_counts(self):
+        """A mission of one day is one month started: 5 points."""
+        t = tuteur(mission_debut=date(2017, 12, 31), mission_fin=date(2017, 12, 31))
+        assert [line.montant for line in funding(referentiel({"prime": prime()}), dossier(t), AS_OF)] == [5]
+
+    def test_month_goes_to_the_year_it_starts(self):
+        """2017-12-20 .. 2018-01-19 is one month, started in 2017."""
+        t = tuteur(mission_debut=date(2017, 12, 20), mission_fin=date(2018, 1, 19))
+        assert [(line.annee, line.montant) for line in funding(referentiel({"prime": prime()}), dossier(t), AS_OF)] == [
+            (2017, 5)
+        ]
+
+
+class TestAsOf:
+    def test_value_in_force_on_each_side_of_a_change(self):
+        """Two dated rates: the day before the change uses the first, the day of the change the second."""
+        fin = formation_tuteur()
+        fin = Financement(
+            intitule=fin.intitule,
+            unite="heure",
+            quantite_de="tutorat.formation_heures",
+            valeurs=(bareme(15, IX), bareme(16, IX, depuis=date(2019, 1, 1))),
+        )
+        ref = referentiel({"f": fin})
+        before = only(funding(ref, dossier(), date(2018, 12, 31)))
+        after = only(funding(ref, dossier(), date(2019, 1, 1)))
+        assert (before.taux, before.montant, before.depuis) == (15, 315.0, LETTER_DAY)
+        assert (after.taux, after.montant, after.depuis) == (16, 336.0, date(2019, 1, 1))
+
+    def test_no_value_in_force_no_line(self):
+        """As of the day before the letter, no line."""
+        assert funding(referentiel({"f": formation_tuteur()}), dossier(), date(2017, 5, 4)) == []
+
+    def test_lines_follow_the_referentiel_order(self):
+        """Several financements: one line each, in the référentiel's order."""
+        ref = referentiel({"accompagnement": accompagnement(), "formation_tuteur": formation_tuteur(), "aide": aide()})
+        t = tuteur(mission_debut=date(2017, 5, 15), mission_fin=date(2018, 5, 14))
+        assert [(line.code, line.montant) for line in funding(ref, dossier(t), AS_OF)] == [
+            ("accompagnement", 2730.0),
+            ("formation_tuteur", 315.0),
+            ("aide", 1380.0),
+        ]
+
+
+class TestParcoursJoursTuteur:
+    DOMAINES = (
+        Domaine(id="T", intitule="Module transverse", type="transverse", jours_tuteur=0.5),
+        Domaine(id="B1", intitule="Pilotage", type="bloc", jours_tuteur=2.5),
+        Domaine(id="B2", intitule="Management d'équipe", type="bloc", jours_tuteur=3.5),
+        Domaine(id="B3", intitule="Accompagnement", type="bloc", jours_tuteur=3),
+        Domaine(id="B4", intitule="Amélioration continue", type="bloc", jours_tuteur=2),
+    )
+
+    def fin(self) -> Financement:
+        return accompagnement(quantite_de="parcours.jours_tuteur")
+
+    def test_full_parcours(self):
+        """No positionnement: every bloc in training, 11,5 days × 7 h × 12 € = 966 €."""
+        line = only(funding(referentiel({"t": self.fin()}, self.DOMAINES), dossier(), AS_OF))
+        assert (line.quantite, line.montant) == (80.5, 966.0)
+        assert line.base == "11,5 jours × 7 h × 12,00 €/h"
+
+    def test_individualised_parcours(self):
+        """B2 directly evaluated: 11,5 − 3,5 = 8 days × 7 h × 12 € = 672 €."""
+        pos = Positionnement(
+            date=date(2017, 3, 1),
+            domaines={
+                d: PositionnementDomaine(orientation="evaluation_directe" if d == "B2" else "formation")
+                for d in ("T", "B1", "B2", "B3", "B4")
+            },
+        )
+        line = only(funding(referentiel({"t": self.fin()}, self.DOMAINES), dossier(positionnement=pos), AS_OF))
+        assert line.montant == 672.0
+
+    def test_domaine_without_tutor_days_no_line(self):
+        """A domaine in training whose tutor days the référentiel does not give: unknown, no line."""
+        doms = (*self.DOMAINES, Domaine(id="B5", intitule="Sans jours"))
+        assert funding(referentiel({"t": self.fin()}, doms), dossier(), AS_OF) == []
+
+
+class TestRoundingAndBounds:
+    @pytest.mark.parametrize(
+        ("value", "expected"), [(0.125, 0.13), (2.675, 2.68), (1.005, 1.01), (958.8, 958.8), (0.124999, 0.12)]
+    )
+    def test_round_half_up_to_the_cent(self, value, expected):
+        """Half up in decimal: 2,675 → 2,68 (binary rounding would give 2,67)."""
+        assert round_cents(value) == expected
+
+    def test_amount_rounded_half_up(self):
+        """1 h × 2,675 €/h = 2,68 € (half up, in decimal)."""
+        fin = Financement(intitule="Essai", unite="heure", quantite=1, valeurs=(bareme(2.675, IX),))
+        assert only(funding(referentiel({"e": fin}), dossier(), AS_OF)).montant == 2.68
+
+    def test_negative_quantity_gives_zero(self):
+        """A negative quantity never makes a negative amount."""
+        fin = Financement(intitule="Essai", unite="heure", quantite=-3, valeurs=(bareme(15, IX),))
+        line = only(funding(referentiel({"e": fin}), dossier(), AS_OF))
+        assert (line.quantite, line.montant) == (0, 0)
+
+    def test_forfait_without_quantity(self):
+        """CQP MO VII: the 9 650 € lump sum of the bundled file."""
+        line = only(funding(load_referentiel(CQP_MO), dossier(), AS_OF))
+        assert (line.code, line.quantite, line.montant, line.base) == (
+            "cout_pedagogique",
+            1,
+            9650.0,
+            "forfait",
+        )
+
+    def test_line_without_any_quantity_is_not_emitted(self):
+        """Neither quantite nor quantite_de on a per-hour line: no line."""
+        fin = Financement(intitule="Essai", unite="heure", valeurs=(bareme(15, IX),))
+        assert funding(referentiel({"e": fin}), dossier(), AS_OF) == []
