@@ -313,22 +313,32 @@ class Registry:
         """Every finding of every plugin on a dossier, as of a date (default: today), sorted by path then code."""
         day = self._today(as_of)
         parts = self._call("cqpkit_check_dossier", referentiel=self.referentiel_for(dossier), dossier=dossier, date=day)
-        found = [c for part in parts if part for c in part]
-        return sorted(found, key=lambda c: (c.chemin, c.code, c.message))
+        from cqpkit.rules.checks import sort_constats
+
+        return sort_constats(c for part in parts if part for c in part)
 
     def check_session(
         self, session: SessionJury, dossiers: Sequence[Dossier] = (), historique: Sequence[SessionJury] = ()
     ) -> list[Constat]:
-        """The findings on a jury session, for each certification it covers."""
-        found: list[Constat] = []
+        """The findings on a jury session, for each certification it covers (each finding once).
+
+        The hooks are called once per certification the session covers, with that
+        certification's référentiel and *every* dossier presented (so that a dossier of a
+        certification the session does not cover can be found); a finding that several
+        calls return (the session's composition) is kept once.
+        """
+        from cqpkit.rules.checks import sort_constats
+
+        found: dict[tuple[str, str, str], Constat] = {}
         for cid in session.session.certifications:
             own = [d for d in dossiers if d.dossier.certification == cid]
             ref = self.referentiel_for(own[0]) if own else self.referentiel(cid, as_of=session.session.date)
             parts = self._call(
-                "cqpkit_check_session", referentiel=ref, session=session, dossiers=own, historique=list(historique)
+                "cqpkit_check_session", referentiel=ref, session=session, dossiers=list(dossiers), historique=list(historique)
             )
-            found += [c for part in parts if part for c in part]
-        return sorted(found, key=lambda c: (c.chemin, c.code, c.message))
+            for c in (c for part in parts if part for c in part):
+                found.setdefault((c.code, c.chemin, c.message), c)
+        return sort_constats(found.values())
 
     def plan(self, dossier: Dossier, as_of: dt.date | None = None) -> Parcours:
         """The individualised parcours after the positionnement (the first plugin to answer wins)."""

@@ -10,8 +10,9 @@ resolves to zero, one or several dates, always sorted:
   ``formations``, where a module without ``fin`` ends on its ``debut`` (a one-day session, or an
   end not recorded: the latest date known).
 - ``premier_passage``: the first passage in front of the jury; ``passage``: every passage. A
-  passage marked ``absent`` (excused or not) is not a passage in front of the jury: the candidate
-  did not present himself, so it is neither the first passage nor a passage.
+  passage marked ``absent`` or ``excuse`` is not a passage in front of the jury: the candidate did
+  not present himself, so it is neither the first passage nor a passage (as in
+  :mod:`cqpkit.rules.decision`).
 - ``module:<id>``: the ``debut`` of every time the module was followed (a repeatable module may be
   followed several times); ``epreuve:<id>``: the ``date`` of every evaluation of that épreuve.
 
@@ -116,7 +117,7 @@ def event_occurrences(dossier: Dossier, name: str, *, as_of: date | None = None)
             (
                 Occurrence(date=p.date, chemin=f"passages[{i}].date")
                 for i, p in enumerate(dossier.passages)
-                if not p.absent
+                if not (p.absent or p.excuse)
             ),
             None,
         )
