@@ -92,7 +92,7 @@ def referentiels(draw: st.DrawFn) -> m.Referentiel:
                     nombre=st.none() | st.integers(1, 4),
                     distincts=st.booleans(),
                     roles_requis=st.just(("n_plus_1",)),
-                    roles_exclus=st.lists(st.sampled_from(["tuteur", "formateur"]), unique=True).map(tuple),
+                    roles_exclus=st.lists(st.sampled_from(["tuteur", "formateur_suivi"]), unique=True).map(tuple),
                 )
             ),
             criteres=tuple(
@@ -122,7 +122,7 @@ def referentiels(draw: st.DrawFn) -> m.Referentiel:
         m.Voie(
             id=v,
             intitule=draw(text),
-            experience=draw(st.none() | st.builds(m.ExperienceRequise, duree=durees, fenetre=st.none() | durees, natures=st.lists(short, max_size=2).map(tuple))),
+            experience=draw(st.none() | st.builds(m.ExperienceRequise, duree=durees, fenetre=st.none() | durees, natures=st.lists(st.sampled_from(["salariee", "non_salariee", "benevole"]), max_size=2, unique=True).map(tuple))),
             documents_requis=tuple(
                 m.DocumentRequis(id=did, libelle=draw(text)) for did in _unique_ids("doc", draw(st.integers(0, 2)))
             ),

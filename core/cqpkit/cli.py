@@ -220,45 +220,80 @@ def _num(value: float) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from cqpkit.formats.dossiers import dossier_from_document, file_kind, session_from_document
     from cqpkit.formats.referentiels import referentiel_from_document
     from cqpkit.formats.tomlfile import parse_toml, read_text
 
-    results = []
+    registry = None  # loaded on the first dossier, session or scenario: a référentiel needs none
+
+    def get_registry() -> Any:
+        nonlocal registry
+        if registry is None:
+            registry = _registry()
+        return registry
+
+    results: list[dict[str, Any]] = []
     code = 0
     for path in args.files:
+        kind = None
         try:
             doc = parse_toml(read_text(path), path)
-            if "certification" not in doc.data:
+            kind = file_kind(doc.data)
+            if kind == "referentiel":
+                ref = referentiel_from_document(doc)
+                details = {"certification": ref.id, "version": ref.version}
+            elif kind == "dossier":
+                d = dossier_from_document(doc, get_registry())
+                details = {"dossier": d.id, "certification": d.dossier.certification, "version": d.dossier.version}
+            elif kind == "session":
+                s = session_from_document(doc, get_registry())
+                details = {"session": s.id, "date": s.session.date.isoformat()}
+            elif kind == "scenario":
+                from cqpkit.scenarios import load_scenario
+
+                sc = load_scenario(path, get_registry())
+                details = {"scenario": sc.info.description, "dossier": sc.dossier.id}
+            else:
                 raise InvalidFileError(
                     path,
-                    [Erreur(path, 1, "", "type de fichier non reconnu : un référentiel commence par la table [certification]")],
+                    [
+                        Erreur(
+                            path,
+                            1,
+                            "",
+                            "type de fichier non reconnu : un référentiel commence par la table [certification], "
+                            "un dossier par la table [dossier], une session de jury par la table [session], "
+                            "un scénario par la table [scenario]",
+                        )
+                    ],
                 )
-            ref = referentiel_from_document(doc)
         except UnreadableFileError as exc:
             code = max(code, 2)
-            results.append({"fichier": path, "valide": False, "illisible": str(exc), "erreurs": []})
+            results.append({"fichier": path, "valide": False, "type": kind, "illisible": str(exc), "erreurs": []})
             continue
         except InvalidFileError as exc:
             code = max(code, 1)
-            results.append({"fichier": path, "valide": False, "erreurs": [e._asdict() for e in exc.erreurs]})
+            erreurs = [e._asdict() for e in exc.erreurs]
+            results.append({"fichier": path, "valide": False, "type": kind, "erreurs": erreurs})
             continue
-        results.append(
-            {
-                "fichier": path,
-                "valide": True,
-                "type": "referentiel",
-                "certification": ref.id,
-                "version": ref.version,
-                "erreurs": [],
-            }
-        )
+        results.append({"fichier": path, "valide": True, "type": kind, **details, "erreurs": []})
     if args.json:
         _print_json({"fichiers": results})
         return code
+    if registry is not None:
+        _failures_out(registry)  # a broken plugin explains an unknown certification
     n_bad = 0
     for r in results:
         if r["valide"]:
-            print(f"{r['fichier']} : référentiel valide ({r['certification']}, version {r['version']})")
+            if r["type"] == "dossier":
+                what = f"dossier valide ({r['dossier']}, {r['certification']} {r['version']})"
+            elif r["type"] == "session":
+                what = f"session de jury valide ({r['session']}, {r['date']})"
+            elif r["type"] == "scenario":
+                what = f"scénario valide ({r['dossier']} : {r['scenario']})"
+            else:
+                what = f"référentiel valide ({r['certification']}, version {r['version']})"
+            print(f"{r['fichier']} : {what}")
         elif "illisible" in r:
             n_bad += 1
             print(f"erreur : {r['illisible']}", file=sys.stderr)
@@ -676,7 +711,12 @@ def _add_validate(p: argparse.ArgumentParser) -> None:
 
 
 def _add_schema(p: argparse.ArgumentParser) -> None:
-    p.add_argument("kind", metavar="TYPE", choices=["referentiel"], help="type de fichier : referentiel")
+    p.add_argument(
+        "kind",
+        metavar="TYPE",
+        choices=["referentiel", "dossier", "session"],
+        help="type de fichier : referentiel, dossier ou session",
+    )
     p.set_defaults(func=cmd_schema)
 
 
@@ -704,7 +744,7 @@ def _add_dossiers(func: Any, session: bool = False) -> Any:
 COMMANDS = {
     "list": ("lister les certifications enregistrées", _add_list),
     "show": ("afficher un référentiel", _add_show),
-    "validate": ("valider des fichiers (référentiels)", _add_validate),
+    "validate": ("valider des fichiers (référentiels, dossiers, sessions de jury, scénarios)", _add_validate),
     "schema": ("afficher le schéma JSON d'un type de fichier", _add_schema),
     "plugins": ("lister les extensions chargées, leurs hooks et leurs fichiers", _add_plugins),
     "check": ("vérifier des dossiers (et une session de jury)", _add_dossiers(cmd_check, session=True)),

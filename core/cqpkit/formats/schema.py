@@ -1,9 +1,10 @@
 """JSON Schema generation from the attrs model.
 
 The schema of a file kind is derived from its root class, so it cannot drift from the
-model; ``referentials/referentiel.schema.json`` is the generated file, checked in, and a
-test fails when it is stale (regenerate with ``cqpkit schema referentiel >
-referentials/referentiel.schema.json``). TOML dates appear as strings of format
+model; ``referentials/<kind>.schema.json`` (``referentiel``, ``dossier``, ``session``) are
+the generated files, checked in, and a test fails when one is stale (regenerate with
+``cqpkit schema referentiel > referentials/referentiel.schema.json``, and likewise for
+``dossier`` and ``session``). TOML dates appear as strings of format
 ``date``, the convention of TOML schema tools (Taplo, Even Better TOML).
 """
 
@@ -16,12 +17,14 @@ from typing import Any, Literal, get_args, get_origin
 
 import attrs
 
-from cqpkit.model import Duree, Referentiel
+from cqpkit.model import Dossier, Duree, Referentiel, SessionJury
 
 __all__ = ["SCHEMAS", "json_schema", "schema_text"]
 
 SCHEMAS: dict[str, tuple[type, str]] = {
     "referentiel": (Referentiel, "Référentiel cqpkit : une version datée d'une certification (CQP)"),
+    "dossier": (Dossier, "Dossier cqpkit : le dossier d'un candidat à une certification (CQP)"),
+    "session": (SessionJury, "Session de jury cqpkit : la session, les certifications qu'elle couvre et ses membres"),
 }
 
 
@@ -88,7 +91,7 @@ class _Builder:
 
 
 def json_schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of a file kind (``referentiel``)."""
+    """The JSON Schema (draft 2020-12) of a file kind (``referentiel``, ``dossier``, ``session``)."""
     root, title = SCHEMAS[kind]
     b = _Builder()
     body = b.cls(root)

@@ -17,10 +17,9 @@ from typing import Literal
 
 from attrs import field, frozen
 
-from cqpkit.model.referentiel import Source
+from cqpkit.model.referentiel import ROLES, NatureExperience, Role, Source
 
 __all__ = [
-    "ROLES",
     "Acteur",
     "Activite",
     "Candidat",
@@ -43,19 +42,6 @@ __all__ = [
     "SessionInfo",
     "SessionJury",
 ]
-
-Role = Literal[
-    "tuteur",
-    "n_plus_1",
-    "formateur_suivi",
-    "formateur_interne",
-    "professionnel_experimente",
-    "evaluateur",
-    "responsable_rh",
-    "responsable_session",
-    "consultant",
-]
-ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
 
 DecisionDomaine = Literal["acquis", "non_acquis"]
 
@@ -126,7 +112,7 @@ class Experience:
 
     debut: date
     fin: date | None = None
-    nature: Literal["salariee", "non_salariee", "benevole"] = "salariee"
+    nature: NatureExperience = "salariee"
     emploi: str = ""
     organisation: str = ""
     pertinente: bool = True

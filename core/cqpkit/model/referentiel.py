@@ -43,6 +43,7 @@ __all__ = [
     "Module",
     "Niveau",
     "Prerequis",
+    "ROLES",
     "Referentiel",
     "Regle",
     "RegleJury",
@@ -101,6 +102,23 @@ EVENEMENTS: tuple[str, ...] = (
     "passage",
     "nomination",
 )
+
+# Roles of the people around a candidate: the référentiel names them (evaluators required,
+# admitted, excluded) and the dossier's acteurs hold them, so both sides share this list.
+Role = Literal[
+    "tuteur",
+    "n_plus_1",
+    "formateur_suivi",
+    "formateur_interne",
+    "professionnel_experimente",
+    "evaluateur",
+    "responsable_rh",
+    "responsable_session",
+    "consultant",
+]
+ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
+
+NatureExperience = Literal["salariee", "non_salariee", "benevole"]
 
 TypeRegle = Literal[
     "delai",
@@ -286,9 +304,9 @@ class Evaluateurs:
 
     nombre: int | None = None
     distincts: bool = False
-    roles_requis: tuple[str, ...] = ()
-    roles_admis: tuple[str, ...] = ()
-    roles_exclus: tuple[str, ...] = ()
+    roles_requis: tuple[Role, ...] = ()
+    roles_admis: tuple[Role, ...] = ()
+    roles_exclus: tuple[Role, ...] = ()
     source: Source | None = None
 
 
@@ -347,7 +365,7 @@ class ExperienceRequise:
 
     duree: Duree
     fenetre: Duree | None = None
-    natures: tuple[str, ...] = ()
+    natures: tuple[NatureExperience, ...] = ()
     pertinente: str = ""
     source: Source | None = None
 

@@ -1,0 +1,352 @@
+"""Cross-checks of dossier and jury-session documents: identifiers, references, dates.
+
+Like :mod:`cqpkit.formats.checks`, these run on the parsed TOML tables (plain dicts), so
+that a file with a wrong type *and* a dangling reference gets both messages at once; they
+are tolerant of wrong shapes (those are the converter's to report) and only look at what
+has the expected shape. The référentiel they check a dossier against is a loaded (hence
+valid) :class:`~cqpkit.model.Referentiel`.
+
+Choices written down here:
+
+- **Dates before registration.** An evaluation, a formation (its ``debut``), an activité
+  or a jury passage dated before ``dossier.inscription`` is an error. The positionnement
+  and the experiences are not checked: the entretien d'accueil et d'orientation comes
+  before registration (the parcours it defines is sent with the registration) and the
+  experience a VAE counts is past experience. Nor are the acteurs' dates (management
+  experience, tutor training, mission), ``nomination`` or ``depot_dossier``: they may
+  precede registration.
+- **A passage and the evaluation it relies on.** For each domaine decided at a passage,
+  when the dossier has final in-company evaluations (épreuves of type
+  ``finale_entreprise``) of that domaine but none dated on or before the passage, the
+  passage is dated before the evaluation it relies on. A final evaluation after a passage
+  is otherwise a new attempt, for a later passage, and is fine. An evaluation on the day
+  of the passage counts as before it. This check needs the référentiel (épreuve types).
+- **Passages** are in date order; two passages on the same day are reported.
+- **Against the référentiel.** The voie is checked only when the référentiel defines
+  voies (the key is required: otherwise no value would be right). A critère value is
+  checked on the critère's own échelle, else on the épreuve's; a verdict on the épreuve's
+  ``verdict`` échelle; neither is checked when there is no échelle to check against.
+  Positionnement values (``savoir_faire``, ``savoirs``, ``niveau``) are checked on the
+  échelle of the référentiel's positionnement épreuve, when it has one. The ids of
+  ``documents`` are those of the ``documents_requis`` of the dossier's voie.
+- **Sessions.** ``president`` names a member id (whether the presidency is right is the
+  engine's ``jury_president`` rule). With the known certifications, each certification id
+  must be one of them, and each member's collège one of the collèges that the jury of a
+  registered version of a covered certification defines (not checked when none does).
+- Lists of what exists are in the order of the file that defines them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from cqpkit.formats.checks import _ids, _is_date, _rows, _strings, _table
+from cqpkit.formats.positions import Path
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cqpkit.model import Referentiel
+
+__all__ = ["check_dossier_data", "check_session_data"]
+
+Finding = tuple[Path, str]
+
+_ID = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$")
+_ID_RULE = "lettres ASCII, chiffres, « - », « _ » ou « . », sans espace ni accent"
+
+# singular → (plural, feminine)
+_WORDS: dict[str, tuple[str, bool]] = {
+    "acteur": ("acteurs", False),
+    "collège": ("collèges", False),
+    "domaine": ("domaines", False),
+    "épreuve": ("épreuves", True),
+    "membre": ("membres", False),
+    "mention": ("mentions", True),
+    "module": ("modules", False),
+    "prérequis": ("prérequis", False),
+    "voie": ("voies", True),
+}
+
+
+def _known(name: str, known: Iterable[str], what: str) -> str:
+    plural, feminine = _WORDS[what]
+    e = "e" if feminine else ""
+    listed = ", ".join(known) or f"aucun{e}"
+    return f"{what} « {name} » inconnu{e} ({plural} défini{e}s : {listed})"
+
+
+def _echelle_problem(value: str, name: str, ref: Referentiel) -> str | None:
+    echelle = ref.echelles.get(name)
+    if echelle is None:
+        return None
+    values = [n.id for n in echelle.valeurs]
+    if value in values:
+        return None
+    return f"valeur « {value} » hors de l'échelle « {name} » (valeurs possibles : {', '.join(values)})"
+
+
+def _check_id(findings: list[Finding], path: Path, value: Any) -> None:
+    if isinstance(value, str) and not _ID.match(value):
+        findings.append((path, f"identifiant « {value} » invalide : {_ID_RULE}"))
+
+
+def _date(row: dict, key: str) -> Any:
+    value = row.get(key)
+    return value if _is_date(value) else None
+
+
+# ----------------------------------------------------------------------------- dossiers
+def check_dossier_data(data: dict, referentiel: Referentiel | None = None) -> list[Finding]:
+    """Return the cross-check findings of a parsed dossier document (and against ``referentiel`` when given)."""
+    findings: list[Finding] = []
+    info = _table(data, "dossier")
+    _check_id(findings, ("dossier", "id"), info.get("id"))
+    _check_id(findings, ("candidat", "id"), _table(data, "candidat").get("id"))
+
+    # Identifiers, each unique within its list; references to acteurs.
+    acteur_rows = list(_rows(data, "acteurs"))
+    _ids([(("acteurs", i), r) for i, r in acteur_rows], "acteurs", findings)
+    acteurs = list(dict.fromkeys(r["id"] for _, r in acteur_rows if isinstance(r.get("id"), str)))
+    _ids([(("activites", i), r) for i, r in _rows(data, "activites")], "activités", findings)
+    for i, ev in _rows(data, "evaluations"):
+        for j, a in _strings(ev.get("evaluateurs")):
+            if a not in acteurs:
+                findings.append((("evaluations", i, "evaluateurs", j), _known(a, acteurs, "acteur")))
+    positionnement = _table(data, "positionnement")
+    par = positionnement.get("par")
+    if isinstance(par, str) and par not in acteurs:
+        findings.append((("positionnement", "par"), _known(par, acteurs, "acteur")))
+
+    # Periods: an end is not before its start.
+    for i, row in acteur_rows:
+        start, end = _date(row, "mission_debut"), _date(row, "mission_fin")
+        if start and end and end < start:
+            findings.append(
+                (("acteurs", i, "mission_fin"), f"fin de mission ({end}) antérieure au début de mission ({start})")
+            )
+    for key in ("formations", "experiences"):
+        for i, row in _rows(data, key):
+            start, end = _date(row, "debut"), _date(row, "fin")
+            if start and end and end < start:
+                findings.append(((key, i, "fin"), f"fin ({end}) antérieure au début ({start})"))
+
+    # Events of the parcours happen after registration (see the module docstring).
+    inscription = _date(info, "inscription")
+    if inscription:
+        for key, field, what in (
+            ("formations", "debut", "début ({}) antérieur"),
+            ("activites", "date", "date ({}) antérieure"),
+            ("evaluations", "date", "date ({}) antérieure"),
+            ("passages", "date", "date ({}) antérieure"),
+        ):
+            for i, row in _rows(data, key):
+                day = _date(row, field)
+                if day and day < inscription:
+                    findings.append(((key, i, field), f"{what.format(day)} à l'inscription ({inscription})"))
+
+    # Passages in date order.
+    previous: tuple[int, Any] | None = None
+    for i, row in _rows(data, "passages"):
+        day = _date(row, "date")
+        if day is None:
+            continue
+        if previous is not None:
+            j, before = previous
+            if day < before:
+                findings.append(
+                    (
+                        ("passages", i, "date"),
+                        f"passages dans le désordre : {day} est antérieur au passage précédent "
+                        f"({before}, passages[{j}])",
+                    )
+                )
+            elif day == before:
+                findings.append((("passages", i, "date"), f"deux passages le même jour ({day}, voir passages[{j}])"))
+        previous = (i, day)
+
+    if referentiel is not None:
+        findings.extend(_check_against_referentiel(data, referentiel))
+    return findings
+
+
+def _check_against_referentiel(data: dict, ref: Referentiel) -> list[Finding]:
+    findings: list[Finding] = []
+    info = _table(data, "dossier")
+    cert, version = info.get("certification"), info.get("version")
+    if isinstance(cert, str) and cert != ref.id:
+        findings.append(
+            (("dossier", "certification"), f"certification « {cert} » différente de celle du référentiel ({ref.id})")
+        )
+        return findings
+    if isinstance(version, str) and version != ref.version:
+        findings.append(
+            (
+                ("dossier", "version"),
+                f"version « {version} » différente de celle du référentiel ({ref.id} version {ref.version})",
+            )
+        )
+        return findings
+
+    domaines = [d.id for d in ref.domaines]
+    modules = [m.id for m in ref.modules]
+    mentions = list(ref.certification.mentions)
+    epreuves = {e.id: e for e in ref.epreuves}
+    voies = {v.id: v for v in ref.voies}
+
+    # [dossier]: voie, mention; documents of the voie.
+    voie = info.get("voie")
+    if isinstance(voie, str) and voies and voie not in voies:
+        findings.append((("dossier", "voie"), _known(voie, voies, "voie")))
+    mention = info.get("mention")
+    if "mention" not in info and mentions and isinstance(data.get("dossier"), dict):
+        findings.append(
+            (
+                ("dossier", "mention"),
+                f"clé obligatoire manquante : la certification a des mentions ({', '.join(mentions)})",
+            )
+        )
+    elif isinstance(mention, str) and mention not in mentions:
+        findings.append((("dossier", "mention"), _known(mention, mentions, "mention")))
+    if isinstance(voie, str) and voie in voies:
+        required = [d.id for d in voies[voie].documents_requis]
+        for j, doc in _strings(data.get("documents")):
+            if doc not in required:
+                listed = ", ".join(required) or "aucun"
+                findings.append(
+                    (
+                        ("documents", j),
+                        f"document « {doc} » inconnu pour la voie « {voie} » (documents requis : {listed})",
+                    )
+                )
+
+    # Positionnement: prérequis, domaines, values on the positionnement échelle.
+    positionnement = _table(data, "positionnement")
+    prerequis = [p.id for p in ref.prerequis]
+    for pid in _table(positionnement, "prerequis"):
+        if pid not in prerequis:
+            findings.append((("positionnement", "prerequis", pid), _known(pid, prerequis, "prérequis")))
+    scale = next((e.echelle for e in ref.epreuves if e.type == "positionnement" and e.echelle in ref.echelles), None)
+    for did, row in _table(positionnement, "domaines").items():
+        path: Path = ("positionnement", "domaines", did)
+        if did not in domaines:
+            findings.append((path, _known(did, domaines, "domaine")))
+        if scale is None or not isinstance(row, dict):
+            continue
+        for key in ("savoir_faire", "savoirs", "niveau"):
+            value = row.get(key)
+            if isinstance(value, str):
+                problem = _echelle_problem(value, scale, ref)
+                if problem:
+                    findings.append(((*path, key), problem))
+
+    # Formations and activités: modules and domaines.
+    for i, row in _rows(data, "formations"):
+        m = row.get("module")
+        if isinstance(m, str) and m not in modules:
+            findings.append((("formations", i, "module"), _known(m, modules, "module")))
+    for i, row in _rows(data, "activites"):
+        d, m = row.get("domaine"), row.get("module")
+        if isinstance(d, str) and d not in domaines:
+            findings.append((("activites", i, "domaine"), _known(d, domaines, "domaine")))
+        if isinstance(m, str) and m not in modules:
+            findings.append((("activites", i, "module"), _known(m, modules, "module")))
+
+    # Evaluations: épreuve, critères and their values, verdict, mention.
+    finales: dict[str, list[tuple[Any, int, str]]] = {}
+    for i, ev in _rows(data, "evaluations"):
+        base: Path = ("evaluations", i)
+        eid = ev.get("epreuve")
+        em = ev.get("mention")
+        if isinstance(em, str) and em not in mentions:
+            findings.append(((*base, "mention"), _known(em, mentions, "mention")))
+        if not isinstance(eid, str):
+            continue
+        epreuve = epreuves.get(eid)
+        if epreuve is None:
+            findings.append(((*base, "epreuve"), _known(eid, epreuves, "épreuve")))
+            continue
+        criteres = {c.id: c for c in epreuve.criteres}
+        for cid, value in _table(ev, "criteres").items():
+            critere = criteres.get(cid)
+            if critere is None:
+                listed = ", ".join(criteres) or "aucun"
+                findings.append(
+                    (
+                        (*base, "criteres", cid),
+                        f"critère « {cid} » inconnu dans l'épreuve « {eid} » (critères définis : {listed})",
+                    )
+                )
+                continue
+            scale_name = critere.echelle or epreuve.echelle
+            if isinstance(value, str) and scale_name:
+                problem = _echelle_problem(value, scale_name, ref)
+                if problem:
+                    findings.append(((*base, "criteres", cid), problem))
+        verdict = ev.get("verdict")
+        if isinstance(verdict, str) and epreuve.verdict:
+            problem = _echelle_problem(verdict, epreuve.verdict, ref)
+            if problem:
+                findings.append(((*base, "verdict"), problem))
+        day = _date(ev, "date")
+        if epreuve.type == "finale_entreprise" and day:
+            for d in epreuve.domaines:
+                finales.setdefault(d, []).append((day, i, eid))
+
+    # Passages: domaines decided, and the final evaluations they rely on.
+    for i, row in _rows(data, "passages"):
+        day = _date(row, "date")
+        for did in _table(row, "decisions"):
+            path = ("passages", i, "decisions", did)
+            if did not in domaines:
+                findings.append((path, _known(did, domaines, "domaine")))
+            evals = finales.get(did, [])
+            if day and evals and not any(d <= day for d, _, _ in evals):
+                first_day, j, eid = min(evals)
+                findings.append(
+                    (
+                        path,
+                        f"domaine « {did} » décidé le {day} sans évaluation finale à cette date : "
+                        f"l'évaluation « {eid} » (evaluations[{j}]) est datée du {first_day}, après le passage",
+                    )
+                )
+    return findings
+
+
+# ----------------------------------------------------------------------------- sessions
+def check_session_data(data: dict, certifications: Mapping[str, Collection[str]] | None = None) -> list[Finding]:
+    """Return the cross-check findings of a parsed jury-session document.
+
+    ``certifications``, when given, maps each known certification id to the collèges its
+    jury defines (empty when its référentiels define none).
+    """
+    findings: list[Finding] = []
+    info = _table(data, "session")
+    _check_id(findings, ("session", "id"), info.get("id"))
+    membre_rows = list(_rows(data, "membres"))
+    _ids([(("membres", i), r) for i, r in membre_rows], "membres", findings)
+    membres = list(dict.fromkeys(r["id"] for _, r in membre_rows if isinstance(r.get("id"), str)))
+    president = info.get("president")
+    if isinstance(president, str) and president not in membres:
+        findings.append((("session", "president"), _known(president, membres, "membre")))
+    if info.get("certifications") == []:
+        findings.append((("session", "certifications"), "au moins une certification est attendue"))
+    if certifications is not None:
+        colleges: set[str] = set()
+        for j, cid in _strings(info.get("certifications")):
+            if cid in certifications:
+                colleges.update(certifications[cid])
+            else:
+                listed = ", ".join(sorted(certifications)) or "aucune"
+                findings.append(
+                    (
+                        ("session", "certifications", j),
+                        f"certification « {cid} » inconnue (certifications disponibles : {listed})",
+                    )
+                )
+        if colleges:
+            for i, row in membre_rows:
+                college = row.get("college")
+                if isinstance(college, str) and college not in colleges:
+                    findings.append((("membres", i, "college"), _known(college, sorted(colleges), "collège")))
+    return findings

@@ -1,0 +1,244 @@
+"""Dossier and jury-session files: load (with every error at once), dump, validate.
+
+A dossier file (one per candidate) and a jury-session file are read with tomllib,
+structured into a :class:`~cqpkit.model.Dossier` or a :class:`~cqpkit.model.SessionJury`
+by the project converter, and cross-checked by :mod:`cqpkit.formats.dossier_checks`; all
+findings of one file are reported together, sorted by line, each as
+``fichier.toml:LIGNE: chemin.de.la.cle: message``, exactly like référentiel files.
+
+A dossier is also checked against the référentiel it names when one is given: either a
+:class:`~cqpkit.model.Referentiel` (it must be the dossier's certification and version),
+or a registry (anything with the ``resumes``, ``versions`` and ``referentiel`` methods of
+:class:`cqpkit.plugins.registry.Registry`), in which ``dossier.certification`` and
+``dossier.version`` are looked up; an unknown certification or version is then one more
+error of the file, listing what exists. A session is checked against a registry's
+certification ids and jury collèges when one is given.
+
+Writing uses tomli-w and gives a file that loads back to an equal object.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Literal, Protocol
+
+import cattrs
+
+from cqpkit.exceptions import CqpkitError, Erreur, InvalidFileError, UnknownCertificationError
+from cqpkit.formats.converter import converter
+from cqpkit.formats.dossier_checks import check_dossier_data, check_session_data
+from cqpkit.formats.errors import structure_errors
+from cqpkit.formats.positions import Path
+from cqpkit.formats.tomlfile import TomlDocument, parse_toml, read_text
+from cqpkit.model import Dossier, Referentiel, SessionJury
+
+__all__ = [
+    "DOSSIER_SCHEMA_URL",
+    "SESSION_SCHEMA_URL",
+    "ReferentielSource",
+    "dossier_from_document",
+    "dump_dossier",
+    "dump_session",
+    "file_kind",
+    "load_dossier",
+    "load_session",
+    "loads_dossier",
+    "loads_session",
+    "session_from_document",
+    "validate_dossier",
+    "validate_session",
+]
+
+#: The ``#:schema`` lines editors (Taplo, Even Better TOML) use to check a file as it is typed.
+DOSSIER_SCHEMA_URL = "https://cqpkit.invalid/referentials/dossier.schema.json"
+SESSION_SCHEMA_URL = "https://cqpkit.invalid/referentials/session.schema.json"
+
+Finding = tuple[Path, str]
+
+
+class ReferentielSource(Protocol):
+    """What a dossier or a session is checked against: the registry's query methods (duck-typed)."""
+
+    def resumes(self) -> list[Any]: ...
+
+    def versions(self, certification_id: str) -> list[Any]: ...
+
+    def referentiel(self, certification_id: str, version: str | None = None) -> Referentiel: ...
+
+
+def file_kind(data: dict) -> Literal["referentiel", "dossier", "session", "scenario"] | None:
+    """The kind of a parsed file, from its top-level tables.
+
+    ``[certification]``: a référentiel; ``[dossier]``: a dossier; ``[session]``: a jury
+    session; ``[scenario]``: a scenario (checked first, since a scenario may hold its
+    dossier's tables inline). ``None`` for anything else.
+    """
+    kinds = (("scenario", "scenario"), ("certification", "referentiel"), ("dossier", "dossier"), ("session", "session"))
+    for table, kind in kinds:
+        if table in data:
+            return kind  # type: ignore[return-value]
+    return None
+
+
+def _raise_if_any(doc: TomlDocument, findings: list[Finding]) -> None:
+    if findings:
+        erreurs = sorted(
+            {doc.erreur(path, msg) for path, msg in findings}, key=lambda e: (e.ligne, e.chemin, e.message)
+        )
+        raise InvalidFileError(doc.fichier, erreurs)
+
+
+def _structure(doc: TomlDocument, cls: type, findings: list[Finding]) -> Any:
+    try:
+        return converter().structure(doc.data, cls)
+    except cattrs.BaseValidationError as exc:
+        findings.extend(structure_errors(exc))
+    except ValueError as exc:  # a validator outside any class (should not happen)
+        findings.append(((), str(exc)))
+    return None
+
+
+# ----------------------------------------------------------------------------- dossiers
+def _resolve(data: dict, source: Referentiel | ReferentielSource | None) -> tuple[Referentiel | None, list[Finding]]:
+    """The référentiel to check a dossier against, or the error saying why there is none."""
+    if source is None or isinstance(source, Referentiel):
+        return source, []
+    info = data.get("dossier")
+    cid = info.get("certification") if isinstance(info, dict) else None
+    version = info.get("version") if isinstance(info, dict) else None
+    if not isinstance(cid, str) or not isinstance(version, str):
+        return None, []  # the converter reports the missing or mistyped key
+    try:
+        return source.referentiel(cid, version=version), []
+    except UnknownCertificationError:
+        known = list(dict.fromkeys(r.id for r in source.resumes()))
+        if cid not in known:
+            listed = ", ".join(known) or "aucune"
+            return None, [
+                (
+                    ("dossier", "certification"),
+                    f"certification « {cid} » inconnue (certifications disponibles : {listed})",
+                )
+            ]
+        versions = ", ".join(r.version for r in source.versions(cid))
+        return None, [
+            (
+                ("dossier", "version"),
+                f"version « {version} » inconnue pour « {cid} » (versions disponibles : {versions})",
+            )
+        ]
+    except CqpkitError as exc:  # supplied twice, or its file changed and is now invalid
+        return None, [(("dossier", "certification"), f"référentiel inutilisable : {str(exc).splitlines()[0]}")]
+
+
+def dossier_from_document(doc: TomlDocument, referentiel: Referentiel | ReferentielSource | None = None) -> Dossier:
+    """Structure and cross-check a parsed dossier; raise :class:`InvalidFileError` with every error."""
+    findings: list[Finding] = []
+    dossier = _structure(doc, Dossier, findings)
+    ref, problems = _resolve(doc.data, referentiel)
+    findings.extend(problems)
+    findings.extend(check_dossier_data(doc.data, ref))
+    _raise_if_any(doc, findings)
+    return dossier
+
+
+def loads_dossier(
+    text: str, fichier: str = "<texte>", referentiel: Referentiel | ReferentielSource | None = None
+) -> Dossier:
+    """Load a dossier from TOML text (``fichier`` names it in messages).
+
+    ``referentiel`` is a :class:`~cqpkit.model.Referentiel` or a registry; see the module docstring.
+    """
+    return dossier_from_document(parse_toml(text, fichier), referentiel)
+
+
+def load_dossier(
+    path: str | os.PathLike[str], registry_or_referentiel: Referentiel | ReferentielSource | None = None
+) -> Dossier:
+    """Load a dossier file; raise :class:`InvalidFileError` (every error) or :class:`UnreadableFileError`.
+
+    With a registry (``cqpkit.load_registry()``) or a référentiel, the dossier is also
+    checked against the référentiel of its certification and version.
+    """
+    fichier = os.fspath(path)
+    return loads_dossier(read_text(fichier), fichier, registry_or_referentiel)
+
+
+def dump_dossier(dossier: Dossier, *, schema_line: bool = False) -> str:
+    """Write a dossier as TOML text that :func:`loads_dossier` reads back to an equal object."""
+    import tomli_w
+
+    text = tomli_w.dumps(converter().unstructure(dossier), multiline_strings=True)
+    return f"#:schema {DOSSIER_SCHEMA_URL}\n{text}" if schema_line else text
+
+
+def validate_dossier(
+    dossier: Dossier, referentiel: Referentiel | ReferentielSource | None = None, fichier: str = "<dossier>"
+) -> list[Erreur]:
+    """Cross-check a dossier built in Python (not from a file); return the errors found.
+
+    The object is written to TOML and read back, so the checks and messages are exactly
+    those of a file (line numbers refer to that TOML text).
+    """
+    try:
+        loads_dossier(dump_dossier(dossier), fichier, referentiel)
+    except InvalidFileError as exc:
+        return list(exc.erreurs)
+    return []
+
+
+# ----------------------------------------------------------------------------- sessions
+def _certifications(registry: ReferentielSource) -> dict[str, list[str]]:
+    """Each registered certification id → the collèges the jury of any of its versions defines."""
+    out: dict[str, list[str]] = {}
+    for r in registry.resumes():
+        colleges = out.setdefault(r.id, [])
+        try:
+            ref = registry.referentiel(r.id, version=r.version)
+        except CqpkitError:
+            continue
+        if ref.jury is not None:
+            colleges.extend(c.college for c in ref.jury.composition if c.college not in colleges)
+    return out
+
+
+def session_from_document(doc: TomlDocument, registry: ReferentielSource | None = None) -> SessionJury:
+    """Structure and cross-check a parsed jury session; raise :class:`InvalidFileError` with every error."""
+    findings: list[Finding] = []
+    session = _structure(doc, SessionJury, findings)
+    findings.extend(check_session_data(doc.data, None if registry is None else _certifications(registry)))
+    _raise_if_any(doc, findings)
+    return session
+
+
+def loads_session(text: str, fichier: str = "<texte>", registry: ReferentielSource | None = None) -> SessionJury:
+    """Load a jury session from TOML text (``fichier`` names it in messages)."""
+    return session_from_document(parse_toml(text, fichier), registry)
+
+
+def load_session(path: str | os.PathLike[str], registry: ReferentielSource | None = None) -> SessionJury:
+    """Load a jury-session file; raise :class:`InvalidFileError` (every error) or :class:`UnreadableFileError`.
+
+    With a registry, the certification ids and the members' collèges are checked too.
+    """
+    fichier = os.fspath(path)
+    return loads_session(read_text(fichier), fichier, registry)
+
+
+def dump_session(session: SessionJury, *, schema_line: bool = False) -> str:
+    """Write a jury session as TOML text that :func:`loads_session` reads back to an equal object."""
+    import tomli_w
+
+    text = tomli_w.dumps(converter().unstructure(session), multiline_strings=True)
+    return f"#:schema {SESSION_SCHEMA_URL}\n{text}" if schema_line else text
+
+
+def validate_session(
+    session: SessionJury, registry: ReferentielSource | None = None, fichier: str = "<session>"
+) -> list[Erreur]:
+    """Cross-check a jury session built in Python; return the errors found (as for a file)."""
+    try:
+        loads_session(dump_session(session), fichier, registry)
+    except InvalidFileError as exc:
+        return list(exc.erreurs)
+    return []
