@@ -177,6 +177,7 @@ def dossier(
     mention: str | None = None,
     nomination: date | None = None,
     depot_dossier: date | None = None,
+    documents: tuple[str, ...] = (),
     **parts: object,
 ) -> Dossier:
     """A dossier registered on 06/01/2020 on the voie ``formation``, with ``parts`` (acteurs, formations…)."""
@@ -189,6 +190,7 @@ def dossier(
         mention=mention,
         nomination=nomination,
         depot_dossier=depot_dossier,
+        documents=documents,
     )
     return Dossier(dossier=info, candidat=Candidat(id="C-1"), **parts)  # type: ignore[arg-type]
 

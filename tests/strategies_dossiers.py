@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 from hypothesis import strategies as st
 
 from cqpkit import model as m
@@ -245,12 +246,12 @@ def dossiers(draw: st.DrawFn, referentiel: m.Referentiel | None = None) -> m.Dos
         for day in passage_dates
     )
 
+    info = attrs.evolve(info, documents=documents)
     return m.Dossier(
         dossier=info,
         candidat=candidat,
         acteurs=tuple(acteurs),
         experiences=tuple(experiences),
-        documents=documents,
         positionnement=positionnement,
         formations=tuple(formations),
         activites=activites,

@@ -138,3 +138,49 @@ class TestUsageAndDebug:
         debug = run_cli("show", "x.y", "--debug")
         assert "Traceback" not in plain.stderr and plain.returncode == 1
         assert "Traceback" in debug.stderr and "UnknownCertificationError" in debug.stderr
+
+
+class TestDossierCommands:
+    """check, decide, funding and explain on the fictional examples, in French."""
+
+    FORMATION = "examples/dossier-specialiste-prestations-formation.toml"
+
+    def test_decide_text(self):
+        """The training example (D3 refused in January, awarded in June 2014) is certified on 30/06/2014."""
+        from tests.conftest import ROOT
+
+        result = run_cli("decide", str(ROOT / self.FORMATION), "--as-of", "2014-07-01")
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert lines[0] == "OEMM-2013-0042 (mutualite.specialiste-prestations 2014) : certifié le 30/06/2014"
+        assert "  acquis   D3 (jury du 30/06/2014)" in lines
+        assert lines[-1] == "1 dossier au 01/07/2014 : 1 certifié"
+
+    def test_decide_before_the_second_jury(self):
+        """As of the day before the second jury, four domaines are acquired, valid 5 years, and D3 remains."""
+        from tests.conftest import ROOT
+
+        result = run_cli("decide", str(ROOT / self.FORMATION), "--as-of", "2014-06-29")
+        lines = result.stdout.splitlines()
+        assert lines[0].endswith(": validation partielle")
+        # Partie 1, 2.5: partial awards valid 5 years: acquired 20/01/2014, valid through 19/01/2019.
+        assert "  acquis   D1 (jury du 20/01/2014, valable jusqu'au 19/01/2019)" in lines
+        assert "  restants D3" in lines
+
+    def test_explain_cites_sources(self):
+        """explain gives the computation and the source of the gratification."""
+        from tests.conftest import ROOT
+
+        result = run_cli("explain", str(ROOT / self.FORMATION), "--as-of", "2014-07-01")
+        assert result.returncode == 0, result.stderr
+        assert "120 points × 7,99 €/point = 958,80 €" in result.stdout
+        assert "source : mutualite_cqp_guide-et-outils-specialiste-prestations.txt, Partie 1, 1.4 Remarques" in result.stdout
+
+    def test_check_session_exit_1_on_errors(self, tmp_path):
+        """A session of three members is a blocking finding: exit code 1."""
+        from tests.conftest import ROOT
+
+        session = ROOT / "tests" / "scenarios" / "sessions" / "jury-2014-05-trois-membres.toml"
+        result = run_cli("check", str(ROOT / self.FORMATION), "--session", str(session), "--as-of", "2014-07-01")
+        assert result.returncode == 1
+        assert "jury_composition" in result.stdout

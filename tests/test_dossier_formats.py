@@ -174,7 +174,7 @@ EXPECTED_DOSSIERS: dict[str, list[str]] = {
         "(prérequis définis : traiter-informations-gestion, utiliser-systeme-informatique)"
     ],
     "37-document-inconnu": [
-        "4: documents[1]: document « lettre-motivation » inconnu pour la voie « vae » "
+        "12: dossier.documents[1]: document « lettre-motivation » inconnu pour la voie « vae » "
         "(documents requis : cv, descriptif-postes, preuves, dossier-vae)"
     ],
     "38-identifiant-invalide": [f"3: dossier.id: identifiant « T 0001 » invalide : {ID_RULE}"],

@@ -653,7 +653,7 @@ class TestVaeDocuments:
             documents=("cv",),
         )
         [c] = check_vae(self.REF, dos, LATER)
-        assert (c.code, c.niveau, c.chemin) == ("vae_document_manquant", "erreur", "documents")
+        assert (c.code, c.niveau, c.chemin) == ("vae_document_manquant", "erreur", "dossier.documents")
         assert c.valeurs["document"] == "dossier-vae" and "Document dossier-vae" in c.message
 
     def test_not_before_the_deposit(self) -> None:

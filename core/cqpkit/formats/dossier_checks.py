@@ -210,12 +210,12 @@ def _check_against_referentiel(data: dict, ref: Referentiel) -> list[Finding]:
         findings.append((("dossier", "mention"), _known(mention, mentions, "mention")))
     if isinstance(voie, str) and voie in voies:
         required = [d.id for d in voies[voie].documents_requis]
-        for j, doc in _strings(data.get("documents")):
+        for j, doc in _strings(info.get("documents")):
             if doc not in required:
                 listed = ", ".join(required) or "aucun"
                 findings.append(
                     (
-                        ("documents", j),
+                        ("dossier", "documents", j),
                         f"document « {doc} » inconnu pour la voie « {voie} » (documents requis : {listed})",
                     )
                 )

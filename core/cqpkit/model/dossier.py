@@ -49,7 +49,7 @@ DecisionDomaine = Literal["acquis", "non_acquis"]
 # ------------------------------------------------------------------------------ inputs
 @frozen(kw_only=True)
 class DossierInfo:
-    """The ``[dossier]`` table: which certification, version, route and the key dates."""
+    """The ``[dossier]`` table: which certification, version, route, the key dates, the documents handed in."""
 
     id: str
     certification: str
@@ -59,6 +59,7 @@ class DossierInfo:
     mention: str | None = None
     nomination: date | None = None
     depot_dossier: date | None = None
+    documents: tuple[str, ...] = ()
     notes: str = ""
 
 
@@ -198,7 +199,6 @@ class Dossier:
     candidat: Candidat
     acteurs: tuple[Acteur, ...] = ()
     experiences: tuple[Experience, ...] = ()
-    documents: tuple[str, ...] = ()
     positionnement: Positionnement | None = None
     formations: tuple[FormationSuivie, ...] = ()
     activites: tuple[Activite, ...] = ()
@@ -208,6 +208,11 @@ class Dossier:
     @property
     def id(self) -> str:
         return self.dossier.id
+
+    @property
+    def documents(self) -> tuple[str, ...]:
+        """The ids of the documents handed in (``[dossier] documents``)."""
+        return self.dossier.documents
 
     def acteur(self, acteur_id: str) -> Acteur | None:
         for a in self.acteurs:

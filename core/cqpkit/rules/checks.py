@@ -756,7 +756,7 @@ def check_vae(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
                         "vae_document_manquant",
                         "erreur",
                         f"Document requis pour la VAE absent du dossier : {doc.libelle} ({doc.id}).",
-                        chemin="documents",
+                        chemin="dossier.documents",
                         source=_first(voie.sources),
                         regle="voies.documents_requis",
                         valeurs={"voie": voie.id, "document": doc.id, "documents": _liste(dossier.documents)},

@@ -1,0 +1,100 @@
+"""The --json output of the dossier commands: the keys documented in docs/json-output.md, always present."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import ROOT, run_cli
+
+EXAMPLES = sorted(str(p) for p in (ROOT / "examples").glob("dossier-*.toml"))
+SESSION = str(ROOT / "examples" / "session-oemm-jury-2014-01.toml")
+
+SOURCE = {"document", "section", "date", "notes"}
+CONSTAT = {"code", "niveau", "message", "chemin", "source", "regle", "valeurs"}
+ACQUIS = {"domaine", "date", "session", "valide_jusqua"}
+RESULTAT = {
+    "dossier", "certification", "version", "date", "statut", "acquis", "expires", "restants",
+    "date_certification", "constats", "source",
+}
+PARCOURS = {"dossier", "reorientation", "voie_suggeree", "domaines", "heures", "constats"}
+PARCOURS_DOMAINE = {"domaine", "orientation", "modules", "heures", "jours", "jours_tuteur", "spe"}
+LIGNE = {
+    "code", "libelle", "base", "quantite", "unite", "taux", "montant", "en", "plafond", "annee", "depuis",
+    "source", "notes",
+}
+
+
+def run_json(*args: str) -> dict:
+    result = run_cli(*args, "--json")
+    assert "Traceback" not in result.stderr
+    return json.loads(result.stdout)
+
+
+class TestContract:
+    """Each command's JSON has exactly the documented keys."""
+
+    def test_check(self):
+        """check: date, dossiers with constats, resume, session."""
+        data = run_json("check", *EXAMPLES, "--session", SESSION, "--as-of", "2014-07-01")
+        assert set(data) == {"date", "dossiers", "resume", "session"}
+        assert data["date"] == "2014-07-01"
+        assert set(data["resume"]) == {"dossiers", "avec_erreurs", "avec_avertissements"}
+        for d in data["dossiers"]:
+            assert set(d) == {"fichier", "dossier", "certification", "version", "constats"}
+        constats = [c for d in data["dossiers"] for c in d["constats"]] + data["session"]["constats"]
+        assert constats, "the examples with this session give at least one finding"
+        for c in constats:
+            assert set(c) == CONSTAT
+            assert c["source"] is None or set(c["source"]) == SOURCE
+
+    def test_decide(self):
+        """decide: each result has the Resultat keys plus fichier; acquired domaines their four keys."""
+        data = run_json("decide", *EXAMPLES, "--as-of", "2014-07-01")
+        assert set(data) == {"date", "resultats", "resume"}
+        for r in data["resultats"]:
+            assert set(r) == RESULTAT | {"fichier"}
+            for a in r["acquis"] + r["expires"]:
+                assert set(a) == ACQUIS
+        certified = [r for r in data["resultats"] if r["statut"] == "certifie"]
+        assert certified and certified[0]["date_certification"] == "2014-06-30"
+
+    def test_plan(self):
+        """plan: each parcours has the Parcours keys plus fichier."""
+        data = run_json("plan", *EXAMPLES, "--as-of", "2014-07-01")
+        assert set(data) == {"date", "parcours"}
+        for p in data["parcours"]:
+            assert set(p) == PARCOURS | {"fichier"}
+            for d in p["domaines"]:
+                assert set(d) == PARCOURS_DOMAINE
+
+    def test_funding(self):
+        """funding: lines with every documented key and a total in euros and points."""
+        data = run_json("funding", *EXAMPLES, "--as-of", "2014-07-01")
+        assert set(data) == {"date", "dossiers", "total"}
+        assert set(data["total"]) == {"euro", "point"}
+        lines = [x for d in data["dossiers"] for x in d["lignes"]]
+        assert lines
+        for x in lines:
+            assert set(x) == LIGNE
+        # Mutualité 1.4: 120 points × 7,99 € for the certified example.
+        assert data["total"]["euro"] == 958.80
+
+    def test_explain(self):
+        """explain: constats, resultat and financement of each dossier."""
+        data = run_json("explain", EXAMPLES[0], "--as-of", "2014-07-01")
+        assert set(data) == {"date", "dossiers"}
+        (d,) = data["dossiers"]
+        assert set(d) == {"fichier", "dossier", "constats", "resultat", "financement"}
+        assert set(d["resultat"]) == RESULTAT
+
+    @pytest.mark.parametrize("command", ["check", "decide", "plan", "funding", "explain"])
+    def test_invalid_dossier_exit_1(self, tmp_path, command):
+        """A broken dossier is reported with file:line on stderr, exit 1; the JSON still lists the others."""
+        bad = tmp_path / "casse.toml"
+        bad.write_text('[dossier]\nid = "X"\n', encoding="utf-8")
+        result = run_cli(command, EXAMPLES[0], str(bad), "--json")
+        assert result.returncode == 1
+        assert f"{bad}:1: dossier.certification: clé obligatoire manquante" in result.stderr
+        json.loads(result.stdout)
