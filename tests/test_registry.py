@@ -266,3 +266,82 @@ class TestCache:
         monkeypatch.setenv("CQPKIT_NO_CACHE", "1")
         cqpkit.load_registry(plugins=[("p", FilesPlugin(write(tmp_path, "a.toml", ref_text())))])
         assert not (tmp_path / "cache").exists()
+
+
+class TestEngineHooks:
+    """The Registry calls the dossier hooks; plugins add to or replace the generic engine."""
+
+    @staticmethod
+    def _dossier():
+        from cqpkit.formats.dossiers import load_dossier
+        from tests.conftest import ROOT
+
+        registry = cqpkit.load_registry()
+        return registry, load_dossier(ROOT / "examples" / "dossier-specialiste-prestations-formation.toml", registry)
+
+    def test_hook_cqpkit_decide_plugin_answers_first(self):
+        """A plugin's decide answers before the builtin generic engine (firstresult, builtin trylast)."""
+        import datetime as dt
+
+        from attrs import evolve
+
+        _, dossier = self._dossier()
+
+        class Override:
+            @hookimpl
+            def cqpkit_decide(self, referentiel, dossier, date):
+                from cqpkit.rules.decision import decide
+
+                return evolve(decide(referentiel, dossier, date), statut="en_cours")
+
+        registry = cqpkit.load_registry(plugins=[("surcharge", Override())])
+        assert registry.decide(dossier, dt.date(2014, 7, 1)).statut == "en_cours"
+        assert cqpkit.load_registry().decide(dossier, dt.date(2014, 7, 1)).statut == "certifie"
+
+    def test_hook_cqpkit_check_dossier_contributions_merge(self):
+        """A plugin's findings are added to the generic ones."""
+        import datetime as dt
+
+        from cqpkit.model import Constat
+
+        _, dossier = self._dossier()
+
+        class Extra:
+            @hookimpl
+            def cqpkit_check_dossier(self, referentiel, dossier, date):
+                return [Constat(code="regle_maison", niveau="information", message="Règle propre à l'extension.")]
+
+        found = cqpkit.load_registry(plugins=[("maison", Extra())]).check(dossier, dt.date(2014, 7, 1))
+        assert "regle_maison" in [c.code for c in found]
+
+    def test_hook_cqpkit_funding_raising_plugin_is_named(self):
+        """A plugin raising in a hook is named in a PluginError, not a traceback."""
+        import datetime as dt
+
+        from cqpkit.exceptions import PluginError
+
+        _, dossier = self._dossier()
+
+        class Boom:
+            @hookimpl
+            def cqpkit_funding(self, referentiel, dossier, date):
+                raise ZeroDivisionError("taux nul")
+
+        with pytest.raises(PluginError) as info:
+            cqpkit.load_registry(plugins=[("boum", Boom())]).funding(dossier, dt.date(2014, 7, 1))
+        assert info.value.plugin == "boum"
+        assert str(info.value) == "extension « boum » : erreur dans cqpkit_funding : ZeroDivisionError: taux nul"
+
+    def test_hook_cqpkit_plan_parcours_and_check_session(self):
+        """plan and check_session go through the hooks to the generic engine."""
+        import datetime as dt
+
+        from cqpkit.formats.dossiers import load_session
+        from tests.conftest import ROOT
+
+        registry, dossier = self._dossier()
+        parcours = registry.plan(dossier, dt.date(2013, 3, 1))
+        assert [d.domaine for d in parcours.domaines] == ["D1", "D2", "D3", "D4", "D5"]
+        session = load_session(ROOT / "tests" / "scenarios" / "sessions" / "jury-2014-05-trois-membres.toml")
+        codes = [c.code for c in registry.check_session(session, [dossier])]
+        assert "jury_composition" in codes
