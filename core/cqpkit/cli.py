@@ -148,8 +148,8 @@ def _render_referentiel(ref: Any, plugin: str, as_of: dt.date | None = None) -> 
     out = [f"{c.intitule} — {c.id}, version {c.version}"]
     out.append(f"  Branche : {c.branche} ; certificateur : {c.certificateur} ; extension : {plugin}")
     if c.en_vigueur_depuis or c.en_vigueur_jusqua:
-        start = c.en_vigueur_depuis.strftime("%d/%m/%Y") if c.en_vigueur_depuis else "…"
-        end = c.en_vigueur_jusqua.strftime("%d/%m/%Y") if c.en_vigueur_jusqua else "…"
+        start = _fr_date(c.en_vigueur_depuis) if c.en_vigueur_depuis else "…"
+        end = _fr_date(c.en_vigueur_jusqua) if c.en_vigueur_jusqua else "…"
         out.append(f"  En vigueur : du {start} au {end}")
     if c.mentions:
         out.append(f"  Mentions : {', '.join(c.mentions)}")
@@ -203,20 +203,21 @@ def _render_referentiel(ref: Any, plugin: str, as_of: dt.date | None = None) -> 
         from cqpkit.rules.asof import value_as_of
 
         day = as_of or dt.date.today()
-        out.append(f"\nFinancement (barèmes en vigueur le {day.strftime('%d/%m/%Y')})")
+        out.append(f"\nFinancement (barèmes en vigueur le {_fr_date(day)})")
         for key, f in ref.financement.items():
             value = value_as_of(f.valeurs, day)
             if value is None:
                 out.append(f"  {key}  {f.intitule} : aucune valeur en vigueur à cette date")
                 continue
             unit = "point" if f.en == "point" else "€"
-            out.append(f"  {key}  {f.intitule} : {_num(value.valeur)} {unit} / {f.unite} depuis le {value.depuis.strftime('%d/%m/%Y')}")
+            out.append(f"  {key}  {f.intitule} : {_num(value.valeur)} {unit} / {f.unite} depuis le {_fr_date(value.depuis)}")
     return "\n".join(out)
 
 
 def _num(value: float) -> str:
-    text = f"{value:g}"
-    return text.replace(".", ",")
+    from cqpkit.rules.fr import nombre_fr
+
+    return nombre_fr(value)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -357,7 +358,9 @@ _STATUTS = {
 
 
 def _fr_date(d: Any) -> str:
-    return d.strftime("%d/%m/%Y") if d else "—"
+    from cqpkit.rules.fr import date_fr
+
+    return date_fr(d) if d else "—"
 
 
 def _source_text(source: Any) -> str:

@@ -75,6 +75,13 @@ from cqpkit.model import (
 )
 from cqpkit.rules import dates
 from cqpkit.rules.events import Occurrence, event_occurrences
+from cqpkit.rules.fr import (
+    date_fr as _jj,
+    entier_fr as _entier,
+    liste as _liste,
+    nombre_fr as _nombre,
+    pluriel as _pluriel,
+)
 
 __all__ = [
     "CHECKS",
@@ -96,30 +103,6 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------- formatting
-def _jj(d: date) -> str:
-    """A date as JJ/MM/AAAA."""
-    return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
-
-
-def _nombre(x: float) -> str:
-    """A number the French way: ``280``, ``12,5``."""
-    if float(x).is_integer():
-        return str(int(x))
-    return f"{x:g}".replace(".", ",")
-
-
-def _entier(n: int) -> str:
-    """An integer with French thousands separators: ``1 095``."""
-    return f"{n:,}".replace(",", " ")
-
-
-def _pluriel(n: int, singulier: str, pluriel: str | None = None) -> str:
-    return f"{_entier(n)} {singulier if n <= 1 else (pluriel or singulier + 's')}"
-
-
-def _liste(items: Iterable[str]) -> str:
-    items = list(items)
-    return ", ".join(items) if items else "aucun"
 
 
 _ROLES = {

@@ -63,6 +63,7 @@ from cqpkit.model import (
     Source,
 )
 from cqpkit.rules import dates
+from cqpkit.rules.fr import date_fr as _fr
 
 __all__ = [
     "STATUTS",
@@ -83,10 +84,6 @@ def _result_source(ref: Referentiel) -> Source | None:
     if ref.jury is not None and ref.jury.sources:
         return ref.jury.sources[0]
     return _first(ref.certification.sources)
-
-
-def _fr(d: date) -> str:
-    return d.strftime("%d/%m/%Y")
 
 
 def is_training_route(ref: Referentiel, voie_id: str) -> bool:

@@ -44,6 +44,7 @@ from datetime import date
 
 from cqpkit.model import Constat, Dossier, Referentiel, SessionJury, Source
 from cqpkit.rules.checks import sort_constats
+from cqpkit.rules.fr import date_fr as _jj
 
 __all__ = [
     "check_certifications",
@@ -54,10 +55,6 @@ __all__ = [
     "check_session",
     "previous_session",
 ]
-
-
-def _jj(d: date) -> str:
-    return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
 
 
 def _source(ref: Referentiel) -> Source | None:

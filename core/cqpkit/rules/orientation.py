@@ -74,16 +74,13 @@ from cqpkit.model import (
 )
 from cqpkit.rules import dates
 from cqpkit.rules.decision import decide
+from cqpkit.rules.fr import date_fr as _fr
 
 __all__ = ["derive_orientation", "domaine_modules", "plan"]
 
 
 def _first(sources: tuple[Source, ...]) -> Source | None:
     return sources[0] if sources else None
-
-
-def _fr(d: date) -> str:
-    return d.strftime("%d/%m/%Y")
 
 
 def domaine_modules(ref: Referentiel, domaine_id: str, mention: str | None) -> tuple[Module, ...]:
