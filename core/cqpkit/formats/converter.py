@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
-from functools import lru_cache
+from functools import cache
 from typing import Any, Literal, get_args, get_origin
 
 import attrs
@@ -205,7 +205,7 @@ def make_converter(*, json: bool = False, omit_defaults: bool = True) -> cattrs.
     conv.register_structure_hook_factory(_is_homogeneous_tuple, tuple_factory)
 
     def dict_factory(tp: Any) -> Any:
-        key_type, value_type = get_args(tp)
+        _, value_type = get_args(tp)
 
         def structure(value: Any, _: type) -> dict:
             if not isinstance(value, dict):
@@ -250,19 +250,19 @@ def _unstructure_seq(conv: cattrs.Converter, tp: Any):
     return lambda value: [hook(v) for v in value]
 
 
-@lru_cache(maxsize=None)
+@cache
 def converter() -> cattrs.Converter:
     """The shared TOML converter."""
     return make_converter()
 
 
-@lru_cache(maxsize=None)
+@cache
 def json_converter() -> cattrs.Converter:
     """The shared JSON converter (dates as ISO strings)."""
     return make_converter(json=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def output_converter() -> cattrs.Converter:
     """The converter of the CLI's ``--json`` output: ISO dates, every key written (the documented contract)."""
     return make_converter(json=True, omit_defaults=False)

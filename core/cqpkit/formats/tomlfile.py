@@ -77,7 +77,7 @@ def read_text(path: str | os.PathLike[str]) -> str:
 class TomlDocument:
     """A parsed TOML file: its tables, its text and the line of each key path."""
 
-    __slots__ = ("fichier", "text", "data", "_lines")
+    __slots__ = ("_lines", "data", "fichier", "text")
 
     def __init__(self, fichier: str, text: str, data: dict) -> None:
         self.fichier = fichier

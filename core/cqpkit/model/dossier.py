@@ -17,7 +17,7 @@ from typing import Literal
 
 from attrs import field, frozen
 
-from cqpkit.model.referentiel import ROLES, NatureExperience, Role, Source
+from cqpkit.model.referentiel import NatureExperience, Role, Source
 
 __all__ = [
     "Acteur",
@@ -25,9 +25,9 @@ __all__ = [
     "Candidat",
     "Constat",
     "Decision",
+    "DomaineAcquis",
     "Dossier",
     "DossierInfo",
-    "DomaineAcquis",
     "Evaluation",
     "Experience",
     "FormationSuivie",

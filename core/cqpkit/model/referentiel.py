@@ -26,6 +26,13 @@ from typing import Literal
 from attrs import field, frozen
 
 __all__ = [
+    "EVENEMENTS",
+    "NIVEAUX",
+    "ROLES",
+    "TYPES_DOMAINE",
+    "TYPES_EPREUVE",
+    "TYPES_MODULE",
+    "TYPES_REGLE",
     "Bareme",
     "Certification",
     "College",
@@ -43,7 +50,6 @@ __all__ = [
     "Module",
     "Niveau",
     "Prerequis",
-    "ROLES",
     "Referentiel",
     "Regle",
     "RegleJury",
@@ -52,12 +58,6 @@ __all__ = [
     "Tutorat",
     "Voie",
     "Volume",
-    "TYPES_DOMAINE",
-    "TYPES_EPREUVE",
-    "TYPES_MODULE",
-    "TYPES_REGLE",
-    "EVENEMENTS",
-    "NIVEAUX",
 ]
 
 # --------------------------------------------------------------------------- enums

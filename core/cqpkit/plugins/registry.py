@@ -77,7 +77,7 @@ def _summary(ref: Referentiel) -> dict[str, Any]:
 
 
 class _Entry:
-    __slots__ = ("plugin", "fichier", "resume", "ref")
+    __slots__ = ("fichier", "plugin", "ref", "resume")
 
     def __init__(self, plugin: str, fichier: str | None, summary: dict, ref: Referentiel | None) -> None:
         self.plugin = plugin

@@ -77,9 +77,17 @@ from cqpkit.rules import dates
 from cqpkit.rules.events import Occurrence, event_occurrences
 from cqpkit.rules.fr import (
     date_fr as _jj,
+)
+from cqpkit.rules.fr import (
     entier_fr as _entier,
+)
+from cqpkit.rules.fr import (
     liste as _liste,
+)
+from cqpkit.rules.fr import (
     nombre_fr as _nombre,
+)
+from cqpkit.rules.fr import (
     pluriel as _pluriel,
 )
 

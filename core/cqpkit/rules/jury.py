@@ -40,7 +40,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date
 
 from cqpkit.model import Constat, Dossier, Referentiel, SessionJury, Source
 from cqpkit.rules.checks import sort_constats
