@@ -150,7 +150,7 @@ EXPECTED_DOSSIERS: dict[str, list[str]] = {
     ],
     "27-critere-inconnu": [
         "16: evaluations[0].criteres.D1-F9: critère « D1-F9 » inconnu dans l'épreuve « finale-entreprise-D1 » "
-        "(critères définis : D1-F1, D1-F2, D1-F3, D1-F4, D1-F5)"
+        "(critères définis : D1-F1, D1-F2, D1-F3, D1-F4, D1-F5, D1-Q1, D1-Q2, D1-Q3, D1-Q4)"
     ],
     "28-critere-hors-echelle": [
         "16: evaluations[0].criteres.D1-F1: valeur « acquis » hors de l'échelle « oui_non » "
@@ -194,7 +194,6 @@ EXPECTED_DOSSIERS: dict[str, list[str]] = {
 
 EXPECTED_SESSIONS: dict[str, list[str]] = {
     "01-membres-doublon": ["13: membres[1].id: identifiant « J-01 » en double (membres, déjà défini en membres[0])"],
-    "02-president-inconnu": ["6: session.president: membre « J-09 » inconnu (membres définis : J-01, J-02)"],
     "03-certification-inconnue": [
         f"7: session.certifications[1]: certification « mutualite.conseiller-imaginaire » inconnue ({CERTIFICATIONS})"
     ],
@@ -206,7 +205,6 @@ EXPECTED_SESSIONS: dict[str, list[str]] = {
     "07-plusieurs-erreurs": [
         f"3: session.id: identifiant « S 2014 » invalide : {ID_RULE}",
         "4: session.date: type incorrect : attendu une date (AAAA-MM-JJ), trouvé un texte (« 2014-01-20 »)",
-        "6: session.president: membre « J-03 » inconnu (membres définis : J-01)",
         "7: session.lieux: clé inconnue (vouliez-vous dire « lieu » ?)",
         "14: membres[1].id: identifiant « J-01 » en double (membres, déjà défini en membres[0])",
         "16: membres[1].organisation: type incorrect : attendu un texte, trouvé un entier (3)",
@@ -317,7 +315,7 @@ class TestBrokenFilesCli:
     def test_json_output_has_the_type(self, pinned):
         """`--json` gives the kind of each file and each error as fichier, ligne, chemin, message."""
         path = BROKEN_DOSSIERS / "09-evaluateur-inconnu.toml"
-        session = BROKEN_SESSIONS / "02-president-inconnu.toml"
+        session = BROKEN_SESSIONS / "01-membres-doublon.toml"
         result = run_cli("validate", "--json", str(path), str(session), env=pinned)
         assert result.returncode == 1
         first, second = json.loads(result.stdout)["fichiers"]
@@ -335,7 +333,7 @@ class TestBrokenFilesCli:
             ],
         }
         assert second["type"] == "session"
-        assert [e["ligne"] for e in second["erreurs"]] == [6]
+        assert [e["ligne"] for e in second["erreurs"]] == [13]  # the second « id = "J-01" »
 
     def test_unrecognised_file_names_the_kinds(self, tmp_path):
         """A TOML file without [certification], [dossier], [session] or [scenario] is named as such, at line 1."""
@@ -750,15 +748,18 @@ class TestValidateObjects:
         assert validate_dossier(d, mutualite) == []
 
     def test_session(self):
-        """A session whose president is not a member is reported."""
+        """A president from outside the jury is a valid file; the engine's jury_president rule reports it."""
+        import cqpkit
+
         s = load_session(EXAMPLE_SESSIONS[0])
-        bad = attrs.evolve(s, session=attrs.evolve(s.session, president="J-99"))
-        (err,) = validate_session(bad)
-        assert (err.chemin, err.message) == (
-            "session.president",
-            "membre « J-99 » inconnu (membres définis : J-01, J-02, J-03, J-04)",
-        )
+        outside = attrs.evolve(s, session=attrs.evolve(s.session, president="J-99"))
+        assert validate_session(outside) == []
         assert validate_session(s) == []
+        codes = [c.code for c in cqpkit.load_registry().check_session(outside)]
+        assert codes == ["jury_president"]
+        bad_id = attrs.evolve(s, session=attrs.evolve(s.session, president="J 99"))
+        (err,) = validate_session(bad_id)
+        assert err.chemin == "session.president" and err.message.startswith("identifiant « J 99 » invalide")
 
     def test_unreadable(self, tmp_path):
         """A missing file raises UnreadableFileError, for dossiers and sessions alike."""

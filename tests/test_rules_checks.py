@@ -1086,11 +1086,16 @@ class TestSpecialistePrestations:
         )
         assert codes(check_heures_formation(real(SPECIALISTE), dos, LATER)) == attendu
 
-    def test_training_body_not_agreed(self) -> None:
-        """« délivrée par un organisme agréé par la CPNEFP »: a body not agreed is an error (no end date encoded)."""
-        dos = dossier(formations=(formation("M2", day("2015-01-05"), organisme="Centre X", organisme_agree=False),))
+    @pytest.mark.parametrize(
+        ("debut", "niveau"),
+        [(day("2014-06-30"), "erreur"), (day("2014-07-01"), "avertissement"), (day("2015-01-05"), "avertissement")],
+    )
+    def test_training_body_not_agreed(self, debut: date, niveau: str) -> None:
+        """« délivrée par un organisme agréé par la CPNEFP » (2.3); « l'agrément … a été délivré jusqu'à juin 2014 »
+        (4.1, encoded as 2014-06-30 inclusive): an error while agreements ran, a warning after (RULES.md: E / W)."""
+        dos = dossier(formations=(formation("M2", debut, organisme="Centre X", organisme_agree=False),))
         assert [(c.code, c.niveau) for c in check_organismes(real(SPECIALISTE), dos, LATER)] == [
-            ("organisme_non_agree", "erreur")
+            ("organisme_non_agree", niveau)
         ]
 
 

@@ -314,6 +314,11 @@ class TestUndefinedDomaines:
         assert (c.code, c.niveau) == ("domaine_non_defini", "erreur")
         assert "CQP Téléconseiller" in c.message and "complet = false" in c.message
         assert c.source == ref.certification.sources[0]
+        # Before any jury, nothing to decide yet: the same refusal is only an information.
+        before = decide(ref, dossier(passage(date(2014, 1, 20), **acquis(*ALL))), date(2014, 1, 19))
+        assert [(c.code, c.niveau) for c in before.constats] == [("domaine_non_defini", "information")]
+        absent = decide(ref, dossier(passage(date(2014, 1, 20), absent=True)), date(2014, 6, 1))
+        assert [(c.code, c.niveau) for c in absent.constats] == [("domaine_non_defini", "information")]
 
     def test_unknown_domaine_is_an_error_and_not_applied(self):
         """A decision on D9, which the référentiel does not define: error, ignored; the others apply."""

@@ -440,7 +440,7 @@ class TestAcquiredAndUndefined:
         }
 
     def test_referentiel_without_domaines(self):
-        """Nothing to plan: error domaine_non_defini."""
+        """Nothing to plan: domaine_non_defini, as an information (deciding is where it blocks)."""
         ref = Referentiel(
             certification=Certification(
                 id="mutualite.teleconseiller",
@@ -453,4 +453,4 @@ class TestAcquiredAndUndefined:
         )
         p = plan(ref, dossier(), AS_OF)
         assert p.domaines == ()
-        assert [(c.code, c.niveau) for c in p.constats] == [("domaine_non_defini", "erreur")]
+        assert [(c.code, c.niveau) for c in p.constats] == [("domaine_non_defini", "information")]

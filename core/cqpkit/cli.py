@@ -137,81 +137,10 @@ def cmd_show(args: argparse.Namespace) -> int:
 
         _print_json({"plugin": plugin, "referentiel": json_converter().unstructure(ref)})
         return 0
-    print(_render_referentiel(ref, plugin, args.as_of))
+    from cqpkit.render import render_referentiel
+
+    print(render_referentiel(ref, plugin, args.as_of, court=args.court))
     return 0
-
-
-def _render_referentiel(ref: Any, plugin: str, as_of: dt.date | None = None) -> str:
-    import datetime as dt
-
-    c = ref.certification
-    out = [f"{c.intitule} — {c.id}, version {c.version}"]
-    out.append(f"  Branche : {c.branche} ; certificateur : {c.certificateur} ; extension : {plugin}")
-    if c.en_vigueur_depuis or c.en_vigueur_jusqua:
-        start = _fr_date(c.en_vigueur_depuis) if c.en_vigueur_depuis else "…"
-        end = _fr_date(c.en_vigueur_jusqua) if c.en_vigueur_jusqua else "…"
-        out.append(f"  En vigueur : du {start} au {end}")
-    if c.mentions:
-        out.append(f"  Mentions : {', '.join(c.mentions)}")
-    if not c.complet:
-        out.append("  Référentiel incomplet : les sources ne donnent pas tout (voir les notes).")
-    if c.notes:
-        out.append(f"  Notes : {c.notes.strip()}")
-    if ref.prerequis:
-        out.append("\nPrérequis")
-        out += [f"  {p.id}  {p.libelle}" for p in ref.prerequis]
-    out.append(f"\nDomaines ({len(ref.domaines)})")
-    for d in ref.domaines:
-        extra = []
-        if d.savoir_faire:
-            extra.append(f"{len(d.savoir_faire)} savoir-faire")
-        if d.savoirs:
-            extra.append(f"{len(d.savoirs)} savoirs")
-        if not d.complet:
-            extra.append("incomplet")
-        out.append(f"  {d.id}  {d.intitule}" + (f"  ({', '.join(extra)})" if extra else ""))
-    if ref.epreuves:
-        out.append(f"\nÉpreuves ({len(ref.epreuves)})")
-        for e in ref.epreuves:
-            doms = f" [{', '.join(e.domaines)}]" if e.domaines else ""
-            crit = f", {len(e.criteres)} critères" if e.criteres else ""
-            out.append(f"  {e.id}  {e.intitule} ({e.type}{crit}){doms}")
-    if ref.modules:
-        out.append(f"\nModules ({len(ref.modules)})")
-        for m in ref.modules:
-            days = [
-                f"{_num(v)} j {label}"
-                for v, label in ((m.jours_presentiel, "présentiel"), (m.jours_elearning, "e-learning"), (m.jours_foad, "FOAD"))
-                if v is not None
-            ]
-            if m.heures is not None:
-                days.append(f"{_num(m.heures)} h")
-            out.append(f"  {m.id}  {m.intitule}" + (f"  ({', '.join(days)})" if days else ""))
-    if ref.voies:
-        out.append("\nVoies d'accès")
-        out += [f"  {v.id}  {v.intitule}" for v in ref.voies]
-    if ref.jury is not None:
-        j = ref.jury
-        out.append("\nJury")
-        if j.composition:
-            out.append("  Composition : " + ", ".join(f"{x.nombre} {x.libelle or x.college}" for x in j.composition))
-        if j.delai_premier_passage:
-            out.append(f"  Premier passage : au plus tard {j.delai_premier_passage.libelle()} après l'inscription")
-        if j.validite_acquis_partiels:
-            out.append(f"  Validité des acquis partiels : {j.validite_acquis_partiels.libelle()}")
-    if ref.financement:
-        from cqpkit.rules.asof import value_as_of
-
-        day = as_of or dt.date.today()
-        out.append(f"\nFinancement (barèmes en vigueur le {_fr_date(day)})")
-        for key, f in ref.financement.items():
-            value = value_as_of(f.valeurs, day)
-            if value is None:
-                out.append(f"  {key}  {f.intitule} : aucune valeur en vigueur à cette date")
-                continue
-            unit = "point" if f.en == "point" else "€"
-            out.append(f"  {key}  {f.intitule} : {_num(value.valeur)} {unit} / {f.unite} depuis le {_fr_date(value.depuis)}")
-    return "\n".join(out)
 
 
 def _num(value: float) -> str:
@@ -703,6 +632,7 @@ def _add_show(p: argparse.ArgumentParser) -> None:
     p.add_argument("id", metavar="ID", help="identifiant de la certification (branche.slug)")
     p.add_argument("--version", dest="version", metavar="V", help="version du référentiel")
     p.add_argument("--as-of", dest="as_of", type=_date, metavar="DATE", help="la version en vigueur à cette date (AAAA-MM-JJ)")
+    p.add_argument("--court", action="store_true", help="une ligne par élément (sans savoir-faire, savoirs ni critères)")
     p.add_argument("--json", action="store_true", help="sortie JSON")
     p.set_defaults(func=cmd_show)
 
@@ -743,6 +673,12 @@ def _add_dossiers(func: Any, session: bool = False) -> Any:
     return add
 
 
+def _add_new_plugin(p: argparse.ArgumentParser) -> None:
+    from cqpkit.scaffold import add_arguments  # the command lives in cqpkit.scaffold
+
+    add_arguments(p)
+
+
 #: command → (help, builder), in the order `cqpkit --help` lists them.
 COMMANDS = {
     "list": ("lister les certifications enregistrées", _add_list),
@@ -756,6 +692,14 @@ COMMANDS = {
     "funding": ("les lignes de financement et de gratification", _add_dossiers(cmd_funding)),
     "explain": ("pourquoi : chaque constat, décision et montant avec sa règle et sa source", _add_dossiers(cmd_explain)),
     "test": ("exécuter des scénarios (dossier, date, résultats attendus)", _add_test),
+    "new-plugin": ("créer une extension pour un nouveau CQP, prête à tester et à publier", _add_new_plugin),
+    # The store commands live in cqpkit.cli_store, imported only when one of them runs.
+    "db": ("la base : créer (init), migrer (upgrade), vérifier le journal d'audit (verify)", lambda p: __import__("cqpkit.cli_store").cli_store.add_db(p)),
+    "import": ("enregistrer des dossiers et des sessions de jury dans la base (tout ou rien)", lambda p: __import__("cqpkit.cli_store").cli_store.add_import(p)),
+    "jury": ("sessions de jury : ouvrir (open), présenter (add), décider (decide), clore (close)", lambda p: __import__("cqpkit.cli_store").cli_store.add_jury(p)),
+    "dossier": ("un dossier enregistré : état (show), historique (history)", lambda p: __import__("cqpkit.cli_store").cli_store.add_dossier(p)),
+    "report": ("rapports : échéances (deadlines), campagne (campaign)", lambda p: __import__("cqpkit.cli_store").cli_store.add_report(p)),
+    "candidate": ("données personnelles d'un candidat : exporter (export), effacer (erase)", lambda p: __import__("cqpkit.cli_store").cli_store.add_candidate(p)),
 }
 
 

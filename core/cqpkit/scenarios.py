@@ -8,9 +8,9 @@ traceback (the format is in ``docs/scenarios.md``).
 
 What is compared, and how:
 
-- ``constats``: the codes of every *erreur* and *avertissement* found by ``check`` and
-  ``decide`` (and by the session checks when ``scenario.session`` is given) must be
-  exactly this set; an *information* code listed must be present too.
+- ``constats``: the codes of every *erreur* and *avertissement* found by ``check``,
+  ``decide`` and ``plan`` (and by the session checks when ``scenario.session`` is given)
+  must be exactly this set; an *information* code listed must be present too.
 - ``statut``, ``acquis``, ``expires``, ``restants``, ``date_certification``: the
   ``Resultat`` of ``decide`` as of ``scenario.date`` (acquis/expires/restants as sets of
   domaine ids).
@@ -176,14 +176,25 @@ def run_scenario(scenario: Scenario, registry: Any) -> ScenarioOutcome:
     diffs: list[str] = []
     dossier = scenario.dossier
     resultat = registry.decide(dossier, day)
-    constats = list(registry.check(dossier, day)) + list(resultat.constats)
+    parcours = registry.plan(dossier, day)
+    constats = list(registry.check(dossier, day)) + list(resultat.constats) + list(parcours.constats)
     if scenario.session is not None:
         constats += registry.check_session(scenario.session, [dossier], list(scenario.historique))
     if a.constats is not None:
-        blocking = sorted({c.code for c in constats if c.niveau != "information"})
-        infos = {c.code for c in constats if c.niveau == "information"}
-        expected_blocking = {c for c in a.constats if c not in infos}
-        _set("constats", tuple(expected_blocking), blocking, diffs)
+        # Every erreur / avertissement must be expected; every code expected must be found
+        # (an information code may be listed, it is then required).
+        blocking = {c.code for c in constats if c.niveau != "information"}
+        found = blocking | {c.code for c in constats}
+        expected = set(a.constats)
+        missing = sorted(expected - found)
+        extra = sorted(blocking - expected)
+        if missing or extra:
+            parts = []
+            if missing:
+                parts.append(f"manquant(s) : {', '.join(missing)}")
+            if extra:
+                parts.append(f"en trop : {', '.join(extra)}")
+            diffs.append(f"constats : {' ; '.join(parts)} (obtenu : {', '.join(sorted(blocking)) or 'aucun'})")
     _same("statut", a.statut, resultat.statut, diffs)
     _set("acquis", a.acquis, [x.domaine for x in resultat.acquis], diffs)
     _set("expires", a.expires, [x.domaine for x in resultat.expires], diffs)
@@ -192,7 +203,6 @@ def run_scenario(scenario: Scenario, registry: Any) -> ScenarioOutcome:
     if a.sans_certification and resultat.date_certification is not None:
         diffs.append(f"date_certification : aucune attendue, obtenu « {resultat.date_certification.isoformat()} »")
     if any(x is not None for x in (a.reorientation, a.voie_suggeree, a.formation, a.evaluation_directe)):
-        parcours = registry.plan(dossier, day)
         _same("reorientation", a.reorientation, parcours.reorientation, diffs)
         _same("voie_suggeree", a.voie_suggeree, parcours.voie_suggeree, diffs)
         _set("formation", a.formation, [d.domaine for d in parcours.domaines if d.orientation == "formation"], diffs)

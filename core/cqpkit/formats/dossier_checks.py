@@ -29,8 +29,9 @@ Choices written down here:
   Positionnement values (``savoir_faire``, ``savoirs``, ``niveau``) are checked on the
   échelle of the référentiel's positionnement épreuve, when it has one. The ids of
   ``documents`` are those of the ``documents_requis`` of the dossier's voie.
-- **Sessions.** ``president`` names a member id (whether the presidency is right is the
-  engine's ``jury_president`` rule). With the known certifications, each certification id
+- **Sessions.** ``president`` is an id of the right shape; it may name someone who is not
+  a member: a president from outside the jury is a fact to record, and the engine's
+  ``jury_president`` rule reports it (an error) rather than the file being refused. With the known certifications, each certification id
   must be one of them, and each member's collège one of the collèges that the jury of a
   registered version of a covered certification defines (not checked when none does).
 - Lists of what exists are in the order of the file that defines them.
@@ -327,8 +328,8 @@ def check_session_data(data: dict, certifications: Mapping[str, Collection[str]]
     _ids([(("membres", i), r) for i, r in membre_rows], "membres", findings)
     membres = list(dict.fromkeys(r["id"] for _, r in membre_rows if isinstance(r.get("id"), str)))
     president = info.get("president")
-    if isinstance(president, str) and president not in membres:
-        findings.append((("session", "president"), _known(president, membres, "membre")))
+    if isinstance(president, str):
+        _check_id(findings, ("session", "president"), president)
     if info.get("certifications") == []:
         findings.append((("session", "certifications"), "au moins une certification est attendue"))
     if certifications is not None:

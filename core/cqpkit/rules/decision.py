@@ -41,7 +41,10 @@ Semantic choices, each pinned by ``tests/test_rules_decision.py``
   a ``favorable`` value of the échelle named by the épreuve's ``verdict``. An épreuve without a
   verdict échelle (e.g. the D1 "découverte" grid) cannot make an evaluation favourable.
 - **Errors.** A référentiel without domaines (``complet = false``, e.g. the four other Mutualité CQPs)
-  cannot be decided: error ``domaine_non_defini`` and status ``en_cours``. A decision on a domaine
+  cannot be decided: ``domaine_non_defini`` and status ``en_cours``. It is an error once the
+  candidate has been in front of a jury (there is a decision the engine refuses to establish), and
+  an information before (nothing to decide yet: a VAE dossier can still be checked for
+  admissibility without a blocking finding). A decision on a domaine
   the référentiel does not define is an error ``decision_domaine_inconnu`` and is not applied.
 - **Sources.** ``Resultat.source`` is the first source of ``[jury]`` (the certification's first
   source when the référentiel has no jury table). Each :class:`~cqpkit.model.Constat` carries the same
@@ -148,9 +151,10 @@ def _undefined(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
         if not cert.complet
         else "le référentiel ne définit aucun domaine"
     )
+    attended = any(not (p.absent or p.excuse) for _, p in _ordered_passages(dossier, as_of))
     constat = Constat(
         code="domaine_non_defini",
-        niveau="erreur",
+        niveau="erreur" if attended else "information",
         message=(
             f"Aucune décision ne peut être établie pour le {cert.intitule} (version {cert.version}) : {why}. "
             "Les domaines de compétences doivent être ajoutés au référentiel à partir de ses sources."

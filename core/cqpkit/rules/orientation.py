@@ -52,7 +52,9 @@ Semantic choices, each pinned by ``tests/test_rules_orientation.py``
   ``duree`` within the last ``fenetre`` **as of the positionnement's date**, the day the entretien
   concludes (:func:`cqpkit.rules.dates.has_duration`: merged periods, 3 years = 1 095 days);
   ``tous_domaines_acquis`` — every domaine is ``"evaluation_directe"`` or ``"acquis"``.
-- **Référentiel without domaines**: nothing can be planned; an error ``domaine_non_defini``.
+- **Référentiel without domaines**: nothing can be planned; ``domaine_non_defini`` as an
+  information (the parcours cannot be individualised, which blocks nothing by itself: the
+  refusal to *decide* is the error, see :mod:`cqpkit.rules.decision`).
 """
 
 from __future__ import annotations
@@ -241,7 +243,7 @@ def plan(ref: Referentiel, dossier: Dossier, as_of: date) -> Parcours:
             constats=(
                 Constat(
                     code="domaine_non_defini",
-                    niveau="erreur",
+                    niveau="information",
                     message=(
                         f"Aucun parcours ne peut être établi pour le {cert.intitule} (version {cert.version}) : "
                         "le référentiel ne définit aucun domaine."
