@@ -1,13 +1,17 @@
 """cqpkit plugin: the five CQPs of the Mutualité branch (CPNEFP de la Mutualité / OEMM).
 
 Registered through the entry point ``mutualite`` of group ``cqpkit``, like any third-party
-plugin. Its référentiels are the TOML files of ``referentiels/``.
+plugin. Its référentiels are the TOML files of ``referentiels/``, generated from the fragments
+of ``fragments/`` by :mod:`cqpkit_mutualite.generation` (the branch rules are written once, in
+``fragments/branche.toml``). Everything else (checks, orientation, decision, funding) is the
+generic engine, plus the domaine 1 checks of :mod:`cqpkit_mutualite.regles`.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import Any
 
 from cqpkit import hookimpl
 
@@ -23,3 +27,13 @@ def cqpkit_referentiels(register: Callable[[object], None]) -> None:
     for name in sorted(os.listdir(REFERENTIELS)):
         if name.endswith(".toml"):
             register(os.path.join(REFERENTIELS, name))
+
+
+@hookimpl
+def cqpkit_check_dossier(referentiel: Any, dossier: Any, date: Any) -> list:
+    """The domaine 1 mention checks of the Spécialiste prestations (nothing for the other CQPs)."""
+    if referentiel.certification.id != "mutualite.specialiste-prestations":
+        return []
+    from cqpkit_mutualite.regles import check_d1
+
+    return check_d1(referentiel, dossier, date)

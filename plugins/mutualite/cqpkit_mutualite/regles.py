@@ -1,0 +1,115 @@
+"""Rules of the CQP Spécialiste prestations that the generic engine cannot express in TOML.
+
+The domaine 1 final evaluation has two grids (Partie 2, livret d'évaluation finale en
+entreprise): the first « dans le domaine de la mention choisie par le candidat », the second on
+the « compte-rendu de la période d'observation réalisée par le candidat dans le domaine qui ne
+correspond pas à la mention choisie », and one verdict for the domaine, placed after the second
+grid. The référentiel model has no key for "the other mention", so these checks live here:
+
+- ``d1_mention_choisie`` (erreur): an evaluation of ``finale-entreprise-D1`` that records a
+  mention other than the dossier's;
+- ``d1_decouverte_autre_mention`` (erreur): an evaluation of
+  ``finale-entreprise-D1-decouverte`` that records the dossier's own mention;
+- ``d1_decouverte_manquante`` (information): a favourable verdict on domaine 1
+  (``finale-entreprise-D1``) with no evaluation of the découverte grid dated on or before it — the
+  verdict covers both grids. Information only: the guide does not say what happens when the
+  second grid is missing, and the jury is sovereign.
+
+An evaluation that records no mention is not checked for the mention. Only evaluations dated on
+or before the date "as of" count. Pure functions: :func:`check_d1` takes a référentiel, a dossier
+and a date; the hook in ``cqpkit_mutualite`` calls it for ``mutualite.specialiste-prestations``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+__all__ = ["CERTIFICATION", "DECOUVERTE", "FINALE_D1", "check_d1"]
+
+CERTIFICATION = "mutualite.specialiste-prestations"
+FINALE_D1 = "finale-entreprise-D1"
+DECOUVERTE = "finale-entreprise-D1-decouverte"
+
+_MENTIONS = {"sante": "santé", "prevoyance": "prévoyance"}
+
+
+def _jj(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _mention(mention: str | None) -> str:
+    return _MENTIONS.get(mention or "", mention or "")
+
+
+def check_d1(referentiel: Any, dossier: Any, as_of: dt.date) -> list[Any]:
+    """The findings on the two domaine 1 grids of a Spécialiste prestations dossier (see the module docstring)."""
+    from cqpkit.model import Constat
+
+    if referentiel.certification.id != CERTIFICATION:
+        return []
+    epreuves = {e.id: e for e in referentiel.epreuves}
+    if FINALE_D1 not in epreuves or DECOUVERTE not in epreuves:
+        return []
+    finale, decouverte = epreuves[FINALE_D1], epreuves[DECOUVERTE]
+    choisie = dossier.dossier.mention
+    found: list[Any] = []
+    evaluations = [(i, e) for i, e in enumerate(dossier.evaluations) if e.date <= as_of]
+    for i, ev in evaluations:
+        if ev.mention is None or choisie is None:
+            continue
+        if ev.epreuve == FINALE_D1 and ev.mention != choisie:
+            found.append(
+                Constat(
+                    code="d1_mention_choisie",
+                    niveau="erreur",
+                    message=(
+                        f"L'évaluation finale du domaine 1 du {_jj(ev.date)} porte sur la mention "
+                        f"{_mention(ev.mention)} ; elle doit porter sur la mention choisie par le candidat "
+                        f"({_mention(choisie)})."
+                    ),
+                    chemin=f"evaluations[{i}].mention",
+                    source=finale.sources[0] if finale.sources else None,
+                    regle=f"epreuves.{FINALE_D1}",
+                    valeurs={"mention_evaluation": ev.mention, "mention_dossier": choisie},
+                )
+            )
+        if ev.epreuve == DECOUVERTE and ev.mention == choisie:
+            found.append(
+                Constat(
+                    code="d1_decouverte_autre_mention",
+                    niveau="erreur",
+                    message=(
+                        f"L'évaluation du compte-rendu de découverte du {_jj(ev.date)} porte sur la mention "
+                        f"{_mention(ev.mention)}, celle du candidat ; la découverte porte sur le processus de "
+                        "l'autre mention."
+                    ),
+                    chemin=f"evaluations[{i}].mention",
+                    source=decouverte.sources[0] if decouverte.sources else None,
+                    regle=f"epreuves.{DECOUVERTE}",
+                    valeurs={"mention_evaluation": ev.mention, "mention_dossier": choisie},
+                )
+            )
+    favorables: set[str] = set()
+    if finale.verdict is not None and finale.verdict in referentiel.echelles:
+        favorables = {n.id for n in referentiel.echelles[finale.verdict].valeurs if n.favorable}
+    for i, ev in evaluations:
+        if ev.epreuve != FINALE_D1 or ev.verdict not in favorables:
+            continue
+        if not any(e.epreuve == DECOUVERTE and e.date <= ev.date for _, e in evaluations):
+            found.append(
+                Constat(
+                    code="d1_decouverte_manquante",
+                    niveau="information",
+                    message=(
+                        f"Domaine 1 déclaré maîtrisé le {_jj(ev.date)} sans évaluation du compte-rendu de "
+                        "découverte du processus de l'autre mention à cette date : l'avis sur le domaine 1 "
+                        "porte sur les deux grilles."
+                    ),
+                    chemin=f"evaluations[{i}].verdict",
+                    source=decouverte.sources[0] if decouverte.sources else None,
+                    regle=f"epreuves.{DECOUVERTE}",
+                    valeurs={"date_evaluation": _jj(ev.date), "verdict": ev.verdict or ""},
+                )
+            )
+    return found
