@@ -997,3 +997,25 @@ class TestFormatReference:
         readme = (ROOT / "referentials" / "README.md").read_text(encoding="utf-8")
         readme_anchors = {github_slug(t) for _, _, t in headings(readme)}
         assert not sorted({a for a in re.findall(r"\]\(README\.md#([^)]+)\)", text) if a not in readme_anchors})
+
+
+class TestOtherMissions:
+    """A tutor's other missions are periods: an end before the start is refused with its line."""
+
+    def test_end_before_start(self):
+        """`autres_missions[0].fin` before its `debut` is reported at its line."""
+        from cqpkit.exceptions import InvalidFileError
+
+        text = (
+            '[dossier]\nid = "I410-1"\ncertification = "secu.manager-operationnel"\nversion = "2016"\n'
+            'voie = "parcours-integral"\ninscription = 2017-03-01\n\n[candidat]\nid = "C-1"\n\n'
+            '[[acteurs]]\nid = "T1"\nrole = "tuteur"\n'
+            "autres_missions = [\n  { debut = 2017-01-01, fin = 2017-06-30 },\n  { debut = 2017-09-01, fin = 2017-08-31 },\n]\n"
+        )
+        with pytest.raises(InvalidFileError) as info:
+            loads_dossier(text, "m.toml")
+        # Lines: [dossier] 1-6, blank 7, [candidat] 8-9, blank 10, [[acteurs]] 11-13, the list opens on 14:
+        # the first mission is on 15, the second on 16.
+        assert [str(e) for e in info.value.erreurs] == [
+            "m.toml:16: acteurs[0].autres_missions[1].fin: fin (2017-08-31) antérieure au début (2017-09-01)"
+        ]

@@ -161,3 +161,35 @@ def test_dates_loaded_as_dates():
     """TOML dates become datetime.date values."""
     ref = loads_referentiel(HEAD + "en_vigueur_depuis = 2016-12-16\n")
     assert ref.certification.en_vigueur_depuis == dt.date(2016, 12, 16)
+
+
+class TestRoutes:
+    """Rules and funding lines may be limited to routes the référentiel defines."""
+
+    def test_unknown_route(self):
+        """A rule or a funding line naming an undefined voie is reported at its line."""
+        body = (
+            '[[voies]]\nid = "formation"\nintitule = "Formation"\n\n'
+            '[[modules]]\nid = "M1"\nintitule = "Un"\n\n[[modules]]\nid = "M2"\nintitule = "Deux"\n\n'
+            '[[regles]]\nid = "ordre"\ntype = "ordre"\nlibelle = "M1 avant M2"\navant = "M1"\napres = "M2"\n'
+            'voies = ["vae"]\nsource = { document = "d" }\n'
+        )
+        # HEAD is 6 lines; voies is the 19th line of the body: 6 + 19 = 25.
+        assert errors_of(body) == ["f.toml:25: regles[0].voies[0]: voie « vae » inconnue (voies définies : formation)"]
+
+    def test_rule_of_another_route_is_not_applied(self):
+        """A rule limited to the formation route gives nothing on the VAE route."""
+        import datetime as dt
+
+        from cqpkit.rules.checks import check_regles
+        from tests.factories import dossier, formation, module, referentiel, regle
+
+        ref = referentiel(
+            modules=(module("M1"), module("M2")),
+            regles=(regle("ordre-m1-m2", "ordre", avant="M1", apres="M2", voies=("formation",)),),
+        )
+        followed = (formation("M2", dt.date(2020, 2, 3)), formation("M1", dt.date(2020, 3, 2)))
+        on_formation = dossier(voie="formation", formations=followed)
+        on_vae = dossier(voie="vae", formations=followed)
+        assert [c.code for c in check_regles(ref, on_formation, dt.date(2020, 12, 31))] == ["ordre-m1-m2"]
+        assert check_regles(ref, on_vae, dt.date(2020, 12, 31)) == []

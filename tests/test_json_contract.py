@@ -21,7 +21,7 @@ RESULTAT = {
 PARCOURS = {"dossier", "reorientation", "voie_suggeree", "domaines", "heures", "constats"}
 PARCOURS_DOMAINE = {"domaine", "orientation", "modules", "heures", "jours", "jours_tuteur", "spe"}
 LIGNE = {
-    "code", "libelle", "base", "quantite", "unite", "taux", "montant", "en", "plafond", "annee", "depuis",
+    "code", "libelle", "base", "quantite", "unite", "taux", "montant", "en", "nature", "plafond", "annee", "depuis",
     "source", "notes",
 }
 
@@ -72,14 +72,15 @@ class TestContract:
     def test_funding(self):
         """funding: lines with every documented key and a total in euros and points."""
         data = run_json("funding", *EXAMPLES, "--as-of", "2014-07-01")
-        assert set(data) == {"date", "dossiers", "total"}
+        assert set(data) == {"date", "dossiers", "total", "total_par_nature"}
         assert set(data["total"]) == {"euro", "point"}
+        assert set(data["total_par_nature"]) == {"cout", "financement", "gratification"}
         lines = [x for d in data["dossiers"] for x in d["lignes"]]
         assert lines
         for x in lines:
             assert set(x) == LIGNE
-        # Mutualité 1.4: 120 points × 7,99 € for the certified example.
-        assert data["total"]["euro"] == 958.80
+        # Mutualité 1.4: 120 points × 7,99 € for the certified example, a gratification.
+        assert data["total_par_nature"]["gratification"]["euro"] == 958.80
 
     def test_explain(self):
         """explain: constats, resultat and financement of each dossier."""

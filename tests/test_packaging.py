@@ -49,3 +49,8 @@ class TestWheel:
         text = wheel.read(ep).decode()
         assert "[console_scripts]\ncqpkit = cqpkit.cli:main" in text
         assert "[cqpkit]\ncqp_mo = cqpkit_cqp_mo\nmutualite = cqpkit_mutualite" in text
+
+    def test_plugin_template_ships(self, wheel):
+        """The template of `cqpkit new-plugin` is inside the package, so the command works from a wheel."""
+        names = set(wheel.namelist())
+        assert "cqpkit/_template/pyproject.toml" in names

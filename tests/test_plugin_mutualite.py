@@ -70,8 +70,8 @@ class TestShow:
     """`cqpkit show mutualite.specialiste-prestations`: the 5 domaines with savoir-faire, savoirs and critères."""
 
     def test_text(self):
-        """The five domaines are listed with their counts of savoir-faire and savoirs."""
-        result = run_cli("show", SP)
+        """`--court`: the five domaines are listed with their counts of savoir-faire and savoirs."""
+        result = run_cli("show", SP, "--court")
         assert result.returncode == 0, result.stderr
         assert "Domaines (5)" in result.stdout
         for line, counts in [
@@ -84,6 +84,17 @@ class TestShow:
             shown = next(x for x in result.stdout.splitlines() if line in x)
             assert shown.endswith(counts)
         assert "finale-entreprise-D1" in result.stdout and "critères" in result.stdout
+
+    def test_full_text_lists_savoir_faire_savoirs_and_criteres(self):
+        """Without --court, each domaine's savoir-faire and savoirs and each épreuve's critères are written out."""
+        result = run_cli("show", SP)
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        d1 = lines.index(next(x for x in lines if x.startswith("  D1  Analyser et traiter les dossiers complexes")))
+        assert lines[d1 + 1] == "    Savoir-faire :"
+        assert lines[d1 + 2] == "      - Analyser la demande et/ou la réclamation"
+        assert "    Savoirs :" in lines[d1 : d1 + 15]
+        assert any(x.startswith("    D1-F1  ") for x in lines), "the critères of the final evaluation of D1"
 
     def test_json_every_domaine_has_savoir_faire_savoirs_and_criteres(self):
         """`--json`: each domaine's savoir-faire and savoirs, and the critères of its final evaluation."""

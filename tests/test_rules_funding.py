@@ -11,7 +11,8 @@ Expected values come from the sources (RULES.md lists them):
 - seeds/mutualite_cqp_guide-et-outils-specialiste-prestations.txt, Partie 1, 1.4: gratification of
   120 points, 1 point = 7,99 € in 2014 (958,80 €), the bundled référentiel's line.
 
-The bundled CQP MO file does not carry the 2017 tutoring lines yet: they are built here with the model.
+The lines are built here with the model, so that each rule of the engine is pinned on its own; the bundled
+CQP MO files carry the same lines (their scenarios are in plugins/cqp_mo/cqpkit_cqp_mo/scenarios/).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from cqpkit.model import (
     Dossier,
     DossierInfo,
     Financement,
+    MissionTutorale,
     Positionnement,
     PositionnementDomaine,
     Referentiel,
@@ -375,6 +377,90 @@ class TestPrime:
         ]
 
 
+class TestPrimeAcrossMissions:
+    """X: « au maximum 180 points par année civile et par tuteur »: the tutor's other missions share the cap."""
+
+    @staticmethod
+    def autre(debut: str, fin: str, dossier_id: str = "") -> MissionTutorale:
+        return MissionTutorale(debut=date.fromisoformat(debut), fin=date.fromisoformat(fin), dossier=dossier_id)
+
+    def lines(self, *autres: MissionTutorale, debut: str = "2017-07-02", fin: str = "2017-12-31"):
+        t = tuteur(mission_debut=date.fromisoformat(debut), mission_fin=date.fromisoformat(fin), autres_missions=autres)
+        return funding(referentiel({"prime": prime()}), dossier(t), AS_OF)
+
+    def test_earlier_missions_use_the_cap_first(self):
+        """Missions of 12 + 12 + 7 months started in 2017 (155 points) leave 25 of this mission's 30 points (37 months)."""
+        line = only(
+            self.lines(
+                self.autre("2017-01-01", "2017-12-31", "A"),
+                self.autre("2017-01-01", "2017-12-31", "B"),
+                self.autre("2017-01-01", "2017-07-01", "C"),
+            )
+        )
+        assert (line.annee, line.quantite, line.montant, line.plafond) == (2017, 6, 25, 180)
+        assert line.base == (
+            "6 mois commencés × 5 points/mois commencé = 30 points, plafond annuel de 180 points "
+            "dont 155 points déjà atteints par les autres missions du tuteur"
+        )
+        assert "Autres missions du tuteur, antérieures" in line.notes and "dossier C" in line.notes
+
+    def test_exactly_the_cap_is_not_capped(self):
+        """12 + 12 + 6 months before (150 points) and 6 months here (30 points): 180, nothing cut."""
+        line = only(
+            self.lines(
+                self.autre("2017-01-01", "2017-12-31", "A"),
+                self.autre("2017-01-01", "2017-12-31", "B"),
+                self.autre("2017-01-01", "2017-06-30", "C"),
+            )
+        )
+        assert (line.montant, line.plafond) == (30, None)
+
+    def test_cap_used_up_gives_zero(self):
+        """Three full years of earlier missions in 2017 (180 points): nothing left this year."""
+        line = only(self.lines(*(self.autre("2017-01-01", "2017-12-31", d) for d in "ABC")))
+        assert (line.montant, line.plafond) == (0, 180)
+
+    def test_later_missions_do_not_reduce_this_one(self):
+        """A mission starting after this one gets what this one leaves: this one keeps its 30 points."""
+        line = only(self.lines(*(self.autre("2017-08-01", "2017-12-31", d) for d in "ABCD")))
+        assert (line.montant, line.plafond) == (30, None)
+        assert "4 autre(s) mission(s) du tuteur, postérieure(s)" in line.notes
+
+    def test_other_years_are_not_counted(self):
+        """Missions of 2016 do not touch the 2017 cap."""
+        line = only(self.lines(*(self.autre("2016-01-01", "2016-12-31", d) for d in "ABCD")))
+        assert line.montant == 30
+
+    def test_same_dates_ordered_by_dossier_id(self):
+        """Same start and end: the dossier ids order the missions, so two dossiers declaring each other agree."""
+        # This dossier is I410-2017-0003; « I410-2017-0001 » comes first, « I410-2017-0009 » after.
+        first = [self.autre("2017-07-02", "2017-12-31", "I410-2017-0001")] * 5  # 5 × 30 = 150 points before
+        assert only(self.lines(*first)).montant == 30
+        assert only(self.lines(*first, self.autre("2017-07-02", "2017-12-31", "I410-2017-0002"))).montant == 0
+        after = [self.autre("2017-07-02", "2017-12-31", "I410-2017-0009")] * 6
+        assert only(self.lines(*after)).montant == 30
+
+    def test_invalid_other_mission_is_ignored(self):
+        """A mission that ends before it starts counts for nothing."""
+        assert only(self.lines(self.autre("2017-12-31", "2017-01-01", "A"))).montant == 30
+
+    def test_complete_months_for_a_line_per_month(self):
+        """With a line per complete month and an annual cap, the other missions count in complete months too."""
+        fin = Financement(
+            intitule="Essai",
+            unite="mois",
+            quantite_de="mission_tuteur",
+            valeurs=(bareme(10, X, plafond_annuel=100),),
+        )
+        t = tuteur(
+            mission_debut=date(2017, 7, 1),
+            mission_fin=date(2017, 12, 31),
+            autres_missions=(self.autre("2017-01-01", "2017-07-30", "A"),),  # 6 complete months: 60
+        )
+        line = only(funding(referentiel({"e": fin}), dossier(t), AS_OF))
+        assert (line.quantite, line.montant, line.plafond) == (6, 40, 100)
+
+
 class TestAsOf:
     def test_value_in_force_on_each_side_of_a_change(self):
         """Two dated rates: the day before the change uses the first, the day of the change the second."""
@@ -463,7 +549,7 @@ class TestRoundingAndBounds:
 
     def test_forfait_without_quantity(self):
         """CQP MO VII: the 9 650 € lump sum of the bundled file."""
-        line = only(funding(load_referentiel(CQP_MO), dossier(), AS_OF))
+        line = only(line for line in funding(load_referentiel(CQP_MO), dossier(), AS_OF) if line.code == "cout_pedagogique")
         assert (line.code, line.quantite, line.montant, line.base) == (
             "cout_pedagogique",
             1,
@@ -475,3 +561,18 @@ class TestRoundingAndBounds:
         """Neither quantite nor quantite_de on a per-hour line: no line."""
         fin = Financement(intitule="Essai", unite="heure", valeurs=(bareme(15, IX),))
         assert funding(referentiel({"e": fin}), dossier(), AS_OF) == []
+
+
+class TestRouteAndNature:
+    """A line limited to some routes is left out on the others; each line carries its nature."""
+
+    def test_price_of_the_parcours_integral_only(self):
+        """CQP MO lancement VII: « en parcours intégral s'élève à 9 650 € »: not on the parcours individualisé."""
+        import attrs
+
+        ref = load_referentiel(ROOT / "plugins/cqp_mo/cqpkit_cqp_mo/referentiels/manager-operationnel-2016.toml")
+        integral = dossier()
+        individualise = attrs.evolve(integral, dossier=attrs.evolve(integral.dossier, voie="parcours-individualise"))
+        [cost] = [x for x in funding(ref, integral, date(2017, 6, 1)) if x.code == "cout_pedagogique"]
+        assert (cost.montant, cost.nature) == (9650.0, "cout")
+        assert "cout_pedagogique" not in [x.code for x in funding(ref, individualise, date(2017, 6, 1))]

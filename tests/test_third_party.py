@@ -1,7 +1,9 @@
 """A third-party plugin, packaged on its own, seen by cqpkit like any installed distribution.
 
 ``tests/third_party/cqpkit-exemple`` is a real plugin distribution (its own
-``pyproject.toml``) supplying one fictional référentiel. Most tests expose it the way an
+``pyproject.toml``): a fictional branch CQP with three blocs, one rule written in Python
+(``cqpkit_check_dossier``), one funding barème, two scenarios and the conformance test
+module (run by tests/test_conformance_example.py). Most tests expose it the way an
 installer leaves it — the package next to a ``.dist-info`` directory whose
 ``entry_points.txt`` declares the ``cqpkit`` group — on ``PYTHONPATH``, and run the
 ``cqpkit`` command in a subprocess. One test installs it for real with pip.
@@ -103,6 +105,17 @@ def baseline() -> dict[str, Any]:
 
 
 @pytest.fixture
+def example_package(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The plugin's package imported from its source tree (and forgotten afterwards)."""
+    import importlib
+
+    monkeypatch.syspath_prepend(str(PROJECT))
+    yield importlib.import_module("cqpkit_exemple")
+    for name in [m for m in sys.modules if m == "cqpkit_exemple" or m.startswith("cqpkit_exemple.")]:
+        del sys.modules[name]
+
+
+@pytest.fixture
 def site(tmp_path: Path) -> Path:
     """An empty directory standing for a ``site-packages``."""
     path = tmp_path / "site"
@@ -126,17 +139,54 @@ class TestFixturePlugin:
         [result] = as_json(proc)["fichiers"]
         assert (result["valide"], result["certification"], result["version"]) == (True, CERT_ID, CERT_VERSION)
 
-    def test_referentiel_content_is_the_minimal_fictional_one(self) -> None:
-        """The référentiel is the fictional one: 3 blocs, one épreuve, an échelle, a jury, one sourced barème."""
+    def test_referentiel_content_is_the_small_fictional_cqp(self) -> None:
+        """The référentiel is the fictional CQP: 3 blocs, an épreuve per route, a VAE route, a jury, one sourced barème."""
         from cqpkit import load_referentiel
 
         ref = load_referentiel(PACKAGE / "referentiels" / REF_NAME)
         assert [(d.id, d.type) for d in ref.domaines] == [("D1", "bloc"), ("D2", "bloc"), ("D3", "bloc")]
         assert ref.certification.branche == "exemple"
-        assert len(ref.epreuves) == 1 and ref.echelles and ref.jury is not None
+        assert [e.type for e in ref.epreuves] == ["finale_entreprise", "vae"]
+        assert [v.id for v in ref.voies] == ["formation", "vae"] and ref.echelles and ref.jury is not None
         [fin] = ref.financement.values()
-        assert all(v.source.document for v in fin.valeurs)
+        assert len(fin.valeurs) == 2 and all(v.source.document and v.source.section for v in fin.valeurs)
         assert "FICTIVE" in ref.certification.notes and "pas un vrai CQP" in ref.certification.notes
+
+    def test_referentiel_has_the_schema_line(self) -> None:
+        """The file starts with the ``#:schema`` line editors use to check it as it is typed."""
+        from cqpkit.formats.referentiels import SCHEMA_URL
+
+        first = (PACKAGE / "referentiels" / REF_NAME).read_text(encoding="utf-8").splitlines()[0]
+        assert first == f"#:schema {SCHEMA_URL}"
+
+    def test_hook_cqpkit_referentiels_registers_the_package_files(self, example_package: Any) -> None:
+        """The plugin's ``cqpkit_referentiels`` registers each ``referentiels/*.toml`` of its package, by name."""
+        sent: list[object] = []
+        example_package.cqpkit_referentiels(register=sent.append)
+        assert [Path(str(p)).name for p in sent] == [REF_NAME]
+
+    def test_python_rule_only_judges_its_own_certification(self, example_package: Any) -> None:
+        """The Python rule (``cqpkit_check_dossier``) finds D3 presented alone, and answers None for another certification."""
+        import datetime as dt
+
+        from cqpkit.model import Certification
+
+        from tests.factories import dossier, passage, referentiel
+
+        rule = example_package.regles.cqpkit_check_dossier
+        ours = referentiel(
+            domaines=("D1", "D2", "D3"),
+            certification=Certification(id=CERT_ID, intitule="CQP", branche="exemple", certificateur="C", version=CERT_VERSION),
+        )
+
+        def at_jury(**decisions: str) -> Any:
+            return dossier(certification=CERT_ID, version=CERT_VERSION, passages=(passage(dt.date(2024, 11, 18), decisions=decisions),))
+
+        [found] = rule(ours, at_jury(D3="acquis"), dt.date(2025, 1, 1))
+        assert (found.code, found.niveau, found.chemin) == ("exemple_bloc_d3_premature", "erreur", "passages[0].decisions.D3")
+        assert "sans D1 ni D2" in found.message
+        assert rule(ours, at_jury(D1="acquis", D2="non_acquis", D3="acquis"), dt.date(2025, 1, 1)) == []
+        assert rule(referentiel(), at_jury(D3="acquis"), dt.date(2025, 1, 1)) is None
 
 
 class TestExposedDistribution:
@@ -169,7 +219,7 @@ class TestExposedDistribution:
             "version": DIST_VERSION,
             "distribution": DIST_NAME,
             "integre": False,
-            "hooks": ["cqpkit_referentiels"],
+            "hooks": ["cqpkit_check_dossier", "cqpkit_referentiels"],
             "referentiels": [str(site / "cqpkit_exemple" / "referentiels" / REF_NAME)],
         }
 
@@ -189,7 +239,7 @@ class TestBrokenPlugin:
         """Expose a copy whose épreuve names a domaine D9 that does not exist; return the file and that line."""
         path = expose(site) / "referentiels" / REF_NAME
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-        [index] = [i for i, ln in enumerate(lines) if ln.startswith('domaines = ["D1", "D2", "D3"]')]
+        index = next(i for i, ln in enumerate(lines) if ln.startswith('domaines = ["D1", "D2", "D3"]'))
         lines[index] = 'domaines = ["D1", "D2", "D9"]\n'
         path.write_text("".join(lines), encoding="utf-8")
         return path, index + 1
@@ -296,6 +346,27 @@ class TestSwitches:
         monkeypatch.delenv("CQPKIT_LOAD_PLUGINS")
         expose(site)
         assert "exemple" in self._names(cli("plugins", "--json", site=site, load=None))
+
+    def test_trace_prints_each_hook_call_and_result(self, site: Path, tmp_path: Path) -> None:
+        """``CQPKIT_TRACE_PLUGINS=1`` prints, on stderr, each hook call with the plugins it reaches, then its result."""
+        expose(site)
+        dossier = tmp_path / "dossier.toml"
+        dossier.write_text(
+            f'[dossier]\nid = "EX-TRACE"\ncertification = "{CERT_ID}"\nversion = "{CERT_VERSION}"\nvoie = "formation"\n'
+            'inscription = 2024-02-05\n\n[candidat]\nid = "C-TRACE"\n\n'
+            '[[passages]]\nsession = "S1"\ndate = 2024-11-18\ndecisions = { D3 = "acquis" }\n',
+            encoding="utf-8",
+        )
+        proc = cli("check", str(dossier), "--as-of", "2025-01-01", site=site, CQPKIT_TRACE_PLUGINS="1")
+        lines = proc.stderr.splitlines()
+        assert any(ln.startswith("[cqpkit] appel cqpkit_referentiels(register) → ") and ln.endswith("exemple") for ln in lines)
+        [called] = [ln for ln in lines if ln.startswith("[cqpkit] appel cqpkit_check_dossier(referentiel, dossier, date) → ")]
+        assert {"cqpkit.plugins.default_engine", "exemple"} <= set(called.partition(" → ")[2].split(", "))
+        [back] = [ln for ln in lines if ln.startswith("[cqpkit] retour cqpkit_check_dossier : ")]
+        assert "exemple_bloc_d3_premature" in back
+        assert "exemple_bloc_d3_premature" in proc.stdout
+        quiet = cli("check", str(dossier), "--as-of", "2025-01-01", site=site)
+        assert "[cqpkit]" not in quiet.stderr and quiet.stdout == proc.stdout
 
 
 @pytest.mark.slow

@@ -444,12 +444,22 @@ def cmd_funding(args: argparse.Namespace) -> int:
     rows = [(path, d, registry.funding(d, day)) for path, d in loaded]
     total_eur = sum(line.montant for *_, lines in rows for line in lines if line.en == "euro")
     total_pts = sum(line.montant for *_, lines in rows for line in lines if line.en == "point")
+    # Totals per nature, so that what the training costs is not added to what is paid for it.
+    natures = {"cout": "coûts", "financement": "financements", "gratification": "gratifications"}
+    per_nature = {
+        n: {
+            "euro": round(sum(x.montant for *_, ls in rows for x in ls if x.nature == n and x.en == "euro"), 2),
+            "point": sum(x.montant for *_, ls in rows for x in ls if x.nature == n and x.en == "point"),
+        }
+        for n in natures
+    }
     if args.json:
         _print_json(
             {
                 "date": day.isoformat(),
                 "dossiers": [{"fichier": p, "dossier": d.id, "lignes": [_dump(x) for x in lines]} for p, d, lines in rows],
                 "total": {"euro": round(total_eur, 2), "point": total_pts},
+                "total_par_nature": per_nature,
             }
         )
         return code
@@ -460,7 +470,14 @@ def cmd_funding(args: argparse.Namespace) -> int:
         for x in lines:
             year = f" [{x.annee}]" if x.annee else ""
             print(f"  {x.libelle}{year} : {x.base} = {_money(x.montant, x.en)}")
-    print(f"Total au {_fr_date(day)} : {_money(total_eur, 'euro')}" + (f" et {_money(total_pts, 'point')}" if total_pts else ""))
+    parts = []
+    for n, label in natures.items():
+        t = per_nature[n]
+        if t["euro"] or t["point"]:
+            amounts = [_money(t["euro"], "euro")] if t["euro"] else []
+            amounts += [_money(t["point"], "point")] if t["point"] else []
+            parts.append(f"{label} {' et '.join(amounts)}")
+    print(f"Totaux au {_fr_date(day)} : " + ("; ".join(parts) if parts else "aucun montant"))
     return code
 
 

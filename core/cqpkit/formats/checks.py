@@ -78,7 +78,7 @@ def _fmt(path: Path) -> str:
     return format_path(path)
 
 
-_FEMININE = frozenset({"échelle", "épreuve", "mention"})
+_FEMININE = frozenset({"échelle", "épreuve", "mention", "voie"})
 
 
 def _known(name: str, known: set[str], what: str) -> str:
@@ -174,6 +174,18 @@ def check_referentiel_data(data: dict) -> list[Finding]:
             if d not in domaines:
                 findings.append((("modules", i, "domaines", j), _known(d, domaines, "domaine")))
         mention(("modules", i), mod)
+
+    # Routes named by rules and funding lines.
+    voie_ids = {r.get("id") for _, r in _rows(data, "voies") if isinstance(r.get("id"), str)}
+    for i, rule in _rows(data, "regles"):
+        for j, v in _strings(rule.get("voies")):
+            if v not in voie_ids:
+                findings.append((("regles", i, "voies", j), _known(v, voie_ids, "voie")))
+    for name, fin in _table(data, "financement").items():
+        if isinstance(fin, dict):
+            for j, v in _strings(fin.get("voies")):
+                if v not in voie_ids:
+                    findings.append((("financement", name, "voies", j), _known(v, voie_ids, "voie")))
 
     # Generic rules.
     for i, rule in _rows(data, "regles"):

@@ -126,6 +126,10 @@ def check_dossier_data(data: dict, referentiel: Referentiel | None = None) -> li
             findings.append(
                 (("acteurs", i, "mission_fin"), f"fin de mission ({end}) antérieure au début de mission ({start})")
             )
+        for j, other in _rows(row, "autres_missions"):
+            start, end = _date(other, "debut"), _date(other, "fin")
+            if start and end and end < start:
+                findings.append((("acteurs", i, "autres_missions", j, "fin"), f"fin ({end}) antérieure au début ({start})"))
     for key in ("formations", "experiences"):
         for i, row in _rows(data, key):
             start, end = _date(row, "debut"), _date(row, "fin")

@@ -33,6 +33,7 @@ __all__ = [
     "FormationSuivie",
     "LigneFinancement",
     "Membre",
+    "MissionTutorale",
     "Parcours",
     "ParcoursDomaine",
     "PassageJury",
@@ -79,6 +80,21 @@ class Candidat:
 
 
 @frozen(kw_only=True)
+class MissionTutorale:
+    """Another tutoring mission of the same tutor (another candidate), as an :class:`Acteur` declares it.
+
+    The funding engine counts these missions for caps that hold per tutor and per calendar
+    year across all of a tutor's missions (the CQP MO's « 180 points par année civile et par
+    tuteur »). ``fin`` is inclusive; ``dossier`` names the other candidate's dossier when known.
+    """
+
+    debut: date
+    fin: date
+    dossier: str = ""
+    notes: str = ""
+
+
+@frozen(kw_only=True)
 class Acteur:
     """Someone around the candidate, with the facts the rules need.
 
@@ -86,7 +102,9 @@ class Acteur:
     manager: what the rules forbid must be expressible). ``management_depuis`` dates the
     start of management experience; ``forme_le`` the start of the tutor training;
     ``mission_debut`` / ``mission_fin`` the tutor's mission; ``tutores_simultanes`` how
-    many people the tutor accompanies at the same time, this candidate included.
+    many people the tutor accompanies at the same time, this candidate included;
+    ``autres_missions`` the tutor's other missions (for other candidates), for the caps
+    per tutor and calendar year.
     """
 
     id: str
@@ -100,6 +118,7 @@ class Acteur:
     mission_debut: date | None = None
     mission_fin: date | None = None
     tutores_simultanes: int | None = None
+    autres_missions: tuple[MissionTutorale, ...] = ()
     notes: str = ""
 
     @property
@@ -358,6 +377,7 @@ class LigneFinancement:
     taux: float
     montant: float
     en: Literal["euro", "point"] = "euro"
+    nature: Literal["cout", "financement", "gratification"] = "financement"
     plafond: float | None = None
     annee: int | None = None
     depuis: date | None = None

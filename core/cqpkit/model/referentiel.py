@@ -493,7 +493,10 @@ class Financement:
       parcours actually follows.
 
     ``condition = "certifie"``: the line is due only once the dossier is certified (the
-    gratification of the holders of a CQP).
+    gratification of the holders of a CQP). ``voies``: the routes the line applies to (empty:
+    every route; the 9 650 € of the CQP MO are the price of the *parcours intégral*).
+    ``nature`` keeps apart, in totals, what the training costs (``cout``), what a funder pays
+    (``financement``) and what a person receives (``gratification``: prime, gratification).
 
     ``heures_par_jour`` converts a quantity in days into hours when the barème is per
     hour (``unite = "heure"``): 32.5 days × 7 h × 12 €/h. Say in ``notes`` when that
@@ -507,6 +510,8 @@ class Financement:
     quantite: float | None = None
     quantite_de: str | None = None
     condition: Literal["certifie"] | None = None
+    voies: tuple[str, ...] = ()
+    nature: Literal["cout", "financement", "gratification"] = "financement"
     beneficiaire: str = ""
     heures_par_jour: float | None = None
     sources: tuple[Source, ...] = ()
@@ -533,6 +538,8 @@ class Regle:
     - ``delai``: the time from event ``de`` to event ``a`` is at most ``max`` and/or at least ``min``.
     - ``ordre``: module ``avant`` is followed before module ``apres``.
     - ``avant``: event ``de`` (e.g. ``module:spe``) happens before event ``a`` (e.g. ``depot_dossier``).
+
+    ``voies`` limits the rule to those routes (empty: every route).
     """
 
     id: str
@@ -546,6 +553,7 @@ class Regle:
     max: Duree | None = None
     avant: str | None = None
     apres: str | None = None
+    voies: tuple[str, ...] = ()
     notes: str = ""
 
 

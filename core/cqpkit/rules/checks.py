@@ -374,9 +374,11 @@ def _regle_breach(
 
 
 def check_regles(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
-    """Every ``[[regles]]`` rule of the référentiel (see :func:`check_regle`)."""
+    """Every ``[[regles]]`` rule of the référentiel that applies to the dossier's route (see :func:`check_regle`)."""
     found: list[Constat] = []
     for regle in ref.regles:
+        if regle.voies and dossier.dossier.voie not in regle.voies:
+            continue  # a rule of another route
         found.extend(check_regle(ref, regle, dossier, as_of))
     return found
 

@@ -44,7 +44,16 @@ Semantic choices, each pinned by ``tests/test_rules_funding.py``
   and there is **one line per calendar year** (``annee``); the quantity and amount caps are then used
   up by the earliest years first. A line that is not split per year counts as one year for
   ``plafond_annuel``. One mission gives at most 12 months a year (60 points for the prime): the
-  180-point cap only bites across the several missions of one tutor, which one dossier does not show.
+  180-point cap only bites across the several missions of one tutor.
+- **Across a tutor's missions.** The tuteur acteur may declare his other missions (for other
+  candidates, ``autres_missions``). With ``plafond_annuel`` and a ``mission_tuteur`` quantity, the
+  missions are taken in chronological order of (start, end, dossier id), as
+  :func:`cqpkit.rules.dates.cap_per_year_across` does: the months each earlier mission starts in a
+  calendar year, counted in the line's unit and valued at the same barème, use that year's cap first
+  (up to the cap), and this dossier's mission gets what is left, possibly 0. Later missions do not
+  reduce it (they get what this one leaves). A mission that ends before it starts is ignored. Each of
+  two dossiers of one tutor declaring the other gets the same order, so their lines never exceed the
+  cap together.
   The mission counts as recorded (``mission_debut`` .. ``mission_fin``), even when it ends after
   ``as_of`` (a planned end): ``as_of`` chooses the barème.
 - **plafond** on a line is the cap that limited it (the last one applied), in its own unit; ``None``
@@ -73,7 +82,7 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from attrs import frozen
 
-from cqpkit.model import Bareme, Dossier, Duree, Financement, LigneFinancement, Parcours, Referentiel
+from cqpkit.model import Acteur, Bareme, Dossier, Duree, Financement, LigneFinancement, Parcours, Referentiel
 from cqpkit.rules import asof, dates
 from cqpkit.rules.orientation import plan
 
@@ -150,6 +159,7 @@ class _Portion:
     texte: str  # how the quantity reads in the base, before any cap (« 32,5 jours × 7 h »)
     annee: int | None = None
     converti: bool = False  # days turned into hours: the base then shows the hours before a cap
+    autres: float = 0.0  # quantity of the tutor's earlier other missions in the same year (shares plafond_annuel)
 
 
 @frozen(kw_only=True)
@@ -240,6 +250,41 @@ def _complete_months_by_year(debut: date, fin: date) -> dict[int, int]:
     return dates.months_started_by_year(debut, last_start)
 
 
+def _months_by_year(fin: Financement, debut: date, end: date) -> dict[int, int]:
+    if fin.unite == "mois_commence":
+        return dates.months_started_by_year(debut, end)
+    return _complete_months_by_year(debut, end)
+
+
+def _earlier_missions(dossier: Dossier, tutor: Acteur, fin: Financement) -> tuple[dict[int, int], str]:
+    """Months per calendar year of the tutor's other missions that come before this one, and what the notes say.
+
+    Missions are taken in chronological order of (start, end, dossier id): the earlier ones use the
+    annual cap first. A mission that ends before it starts is ignored.
+    """
+    assert tutor.mission_debut is not None and tutor.mission_fin is not None
+    this = (tutor.mission_debut, tutor.mission_fin, dossier.id)
+    earlier: dict[int, int] = {}
+    listed = []
+    later = 0
+    for other in tutor.autres_missions:
+        if other.fin < other.debut:
+            continue
+        if (other.debut, other.fin, other.dossier) >= this:
+            later += 1
+            continue
+        for year, n in _months_by_year(fin, other.debut, other.fin).items():
+            earlier[year] = earlier.get(year, 0) + n
+        ref = f", dossier {other.dossier}" if other.dossier else ""
+        listed.append(f"du {other.debut.strftime('%d/%m/%Y')} au {other.fin.strftime('%d/%m/%Y')}{ref}")
+    notes = ""
+    if listed:
+        notes += f" Autres missions du tuteur, antérieures, qui entament le plafond annuel avant celle-ci : {' ; '.join(listed)}."
+    if later:
+        notes += f" {later} autre(s) mission(s) du tuteur, postérieure(s) à celle-ci, sans effet sur son plafond annuel."
+    return earlier, notes
+
+
 def _mission(dossier: Dossier, fin: Financement, per_year: bool) -> list[_Groupe]:
     if fin.unite not in ("mois", "mois_commence"):
         return []
@@ -248,14 +293,15 @@ def _mission(dossier: Dossier, fin: Financement, per_year: bool) -> list[_Groupe
         debut, end = tutor.mission_debut, tutor.mission_fin
         if debut is None or end is None or end < debut:
             continue
-        if fin.unite == "mois_commence":
-            by_year = dates.months_started_by_year(debut, end)
-        else:
-            by_year = _complete_months_by_year(debut, end)
+        by_year = _months_by_year(fin, debut, end)
         notes = f"Tuteur {tutor.id} : mission du {debut.strftime('%d/%m/%Y')} au {end.strftime('%d/%m/%Y')}."
         if per_year and by_year:
+            earlier, more = _earlier_missions(dossier, tutor, fin) if tutor.autres_missions else ({}, "")
+            notes += more
             portions = tuple(
-                _Portion(quantite=float(n), texte=_quantite_txt(n, fin.unite), annee=year)
+                _Portion(
+                    quantite=float(n), texte=_quantite_txt(n, fin.unite), annee=year, autres=float(earlier.get(year, 0))
+                )
                 for year, n in sorted(by_year.items())
             )
         else:
@@ -345,11 +391,15 @@ def _lines_of(code: str, fin: Financement, bareme: Bareme, group: _Groupe) -> li
         computed = f" = {_montant_txt(float(montant), fin.en)}"  # shown only when a cap then lowers the amount
         if annual is not None:
             year = portion.annee if portion.annee is not None else 0
-            capped = dates.cap_per_year({year: montant}, annual)[year]
+            # The tutor's earlier missions of the same year use the cap first (dates.cap_per_year_across).
+            deja = min(annual, (_dec(portion.autres) * taux).quantize(_CENT, rounding=ROUND_HALF_UP))
+            capped = dates.cap_per_year({year: montant}, annual - deja)[year]
             if capped < montant:
                 montant = capped
                 plafond = bareme.plafond_annuel
                 texte += computed + _cap_txt("plafond annuel", _montant_txt(bareme.plafond_annuel, fin.en))
+                if deja:
+                    texte += f" dont {_montant_txt(float(deja), fin.en)} déjà atteints par les autres missions du tuteur"
                 computed = ""
         if amount_left is not None:
             allowed = max(amount_left, Decimal(0))
@@ -369,6 +419,7 @@ def _lines_of(code: str, fin: Financement, bareme: Bareme, group: _Groupe) -> li
                 taux=bareme.valeur,
                 montant=float(montant),
                 en=fin.en,
+                nature=fin.nature,
                 plafond=plafond,
                 annee=portion.annee,
                 depuis=bareme.depuis,
@@ -391,6 +442,8 @@ def funding(ref: Referentiel, dossier: Dossier, as_of: date) -> list[LigneFinanc
     lines: list[LigneFinancement] = []
     certified: list[bool] = []
     for code, fin in ref.financement.items():
+        if fin.voies and dossier.dossier.voie not in fin.voies:
+            continue  # a line of another route (e.g. the price of the parcours intégral)
         bareme = asof.value_as_of(fin.valeurs, as_of)
         if bareme is None:
             continue

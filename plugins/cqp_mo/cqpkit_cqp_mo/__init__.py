@@ -1,13 +1,26 @@
 """cqpkit plugin: the CQP Manager Opérationnel of the Sécurité sociale (Ucanss / Institut 4.10).
 
 Registered through the entry point ``cqp_mo`` of group ``cqpkit``, like any third-party
-plugin. Its référentiels are the TOML files of ``referentiels/``.
+plugin. Its référentiels are the TOML files of ``referentiels/``: two versions of one
+certification, ``secu.manager-operationnel`` version ``2016`` (five domaines, eight unités de
+professionnalisation) and version ``blocs`` (module transverse and four blocs de compétences).
+Its scenarios are the TOML files of ``scenarios/`` (``cqpkit test`` finds them).
+
+The generic engine applies what the référentiels say; the hooks below add only what is
+specific to the CQP MO (see :mod:`cqpkit_cqp_mo.regles` and ``plugins/cqp_mo/README.md``):
+
+- ``cqpkit_check_dossier``: module transverse first, SPE before the deposit of the
+  certification dossier, SPE before a collective module, parcours intégral in the first year;
+- ``cqpkit_decide``: the bloc version certifies the four blocs, not the module transverse.
+
+Each hook answers nothing for another certification.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import Any
 
 from cqpkit import hookimpl
 
@@ -16,6 +29,7 @@ from cqpkit import hookimpl
 # imports (zipfile, tempfile, shutil, urllib) would cost `cqpkit list` a tenth of its
 # start-up budget; all give the same paths for an installed or editable package.
 REFERENTIELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "referentiels")
+CERTIFICATION = "secu.manager-operationnel"
 
 
 @hookimpl
@@ -23,3 +37,23 @@ def cqpkit_referentiels(register: Callable[[object], None]) -> None:
     for name in sorted(os.listdir(REFERENTIELS)):
         if name.endswith(".toml"):
             register(os.path.join(REFERENTIELS, name))
+
+
+# The rules are imported inside the hooks: this module is loaded on every start, including
+# `cqpkit list`, which needs none of them.
+@hookimpl
+def cqpkit_check_dossier(referentiel: Any, dossier: Any, date: Any) -> list:
+    if referentiel.id != CERTIFICATION:
+        return []
+    from cqpkit_cqp_mo.regles import check_dossier
+
+    return check_dossier(referentiel, dossier, date)
+
+
+@hookimpl
+def cqpkit_decide(referentiel: Any, dossier: Any, date: Any) -> Any:
+    if referentiel.id != CERTIFICATION:
+        return None
+    from cqpkit_cqp_mo.regles import decide
+
+    return decide(referentiel, dossier, date)

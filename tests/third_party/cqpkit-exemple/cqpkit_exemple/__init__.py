@@ -1,8 +1,10 @@
-"""cqpkit plugin ``exemple``: one fictional référentiel, a test fixture for third-party plugins.
+"""cqpkit plugin ``exemple``: a fictional branch CQP, the third-party plugin of cqpkit's tests.
 
-Registered through the entry point ``exemple`` of group ``cqpkit``. Its référentiels are
-the TOML files of ``referentiels/``, found with :mod:`importlib.resources` so that the
-plugin works from a wheel, a ``--target`` directory or a source tree alike.
+Registered through the entry point ``exemple`` of group ``cqpkit``. It supplies one
+référentiel (``referentiels/agent-test-2024.toml``: three blocs, an épreuve, a VAE route,
+a jury and a funding barème) and one rule the TOML cannot say, written in Python in
+:mod:`cqpkit_exemple.regles`. Its référentiels are found with :mod:`importlib.resources`, so
+that the plugin works from a wheel, a ``--target`` directory or a source tree alike.
 """
 
 from __future__ import annotations
@@ -11,6 +13,13 @@ from collections.abc import Callable
 from importlib.resources import files
 
 from cqpkit import hookimpl
+
+from cqpkit_exemple.regles import cqpkit_check_dossier
+
+__all__ = ["CERTIFICATIONS", "cqpkit_check_dossier", "cqpkit_referentiels"]
+
+#: The certifications this plugin supplies: its hooks answer for these only.
+CERTIFICATIONS = frozenset({"exemple.agent-test"})
 
 
 @hookimpl

@@ -1,0 +1,163 @@
+"""``cqpkit new-plugin NAME``: a standalone plugin distribution whose suite passes out of the box.
+
+The files come from the template ``referentials/template/`` (shipped in the wheel as
+``cqpkit/_template`` when packaging force-includes it; read from the source tree
+otherwise). Every file and path of the template is text in which these tokens are
+replaced (a plain ``str.replace``, so that the ``${{ … }}`` of a CI file or the ``{}`` of
+Python need no escaping):
+
+==========================  =======================================  ======================
+token                       what                                     for ``ma-branche``
+==========================  =======================================  ======================
+``__NAME__``                the name given                           ``ma-branche``
+``__DISTRIBUTION__``        the distribution                         ``cqpkit-ma-branche``
+``__PACKAGE__``             the import package                       ``cqpkit_ma_branche``
+``__ENTRY_POINT__``         the entry-point (plugin) name            ``ma_branche``
+``__BRANCHE__``             the ``branche`` of the certification     ``ma-branche``
+``__SLUG__``                the certification slug (``--certification``)  ``mon-cqp``
+``__CERTIFICATION__``       the certification id                     ``ma-branche.mon-cqp``
+``__INTITULE__``            its title (``--intitule``)               ``CQP de la branche ma-branche``
+``__YEAR__``, ``__NEXT_YEAR__``  this year and the next (version, dates)  ``2025``, ``2026``
+``__CQPKIT_VERSION__``      the running cqpkit version (dependency)  ``0.1.0``
+==========================  =======================================  ======================
+
+A name is lowercase ASCII letters, digits and hyphens, starting with a letter (``cqpkit-``
+in front is dropped). The target directory (``--dest``, default ``./cqpkit-NAME``) must
+not exist or be empty: nothing is ever overwritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import sys
+from pathlib import Path
+
+from cqpkit.exceptions import CqpkitError
+
+__all__ = ["ScaffoldError", "add_arguments", "new_plugin", "placeholders", "template_dir"]
+
+_NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class ScaffoldError(CqpkitError):
+    """The plugin cannot be created: an invalid name, an existing directory, no template."""
+
+    exit_code = 2
+
+
+def template_dir() -> Path:
+    """The template directory: in the installed package (``cqpkit/_template``) or the source tree."""
+    import cqpkit
+
+    package = Path(cqpkit.__file__).resolve().parent
+    for candidate in (package / "_template", package.parent.parent / "referentials" / "template"):
+        if (candidate / "pyproject.toml").is_file():
+            return candidate
+    raise ScaffoldError(
+        "modèle d'extension introuvable (ni cqpkit/_template dans le paquet installé, ni referentials/template "
+        "dans les sources) : réinstallez cqpkit"
+    )
+
+
+def placeholders(
+    name: str, certification: str = "mon-cqp", intitule: str | None = None, today: dt.date | None = None
+) -> dict[str, str]:
+    """The token → value table for a plugin ``name`` (see the module docstring); checks the names."""
+    from cqpkit import __version__
+
+    name = name.removeprefix("cqpkit-")
+    if not _NAME.match(name):
+        raise ScaffoldError(
+            f"nom d'extension invalide « {name} » : minuscules ASCII, chiffres et tirets, en commençant par une "
+            "lettre (par exemple « proprete » ou « ma-branche »)"
+        )
+    if not _SLUG.match(certification):
+        raise ScaffoldError(
+            f"identifiant de certification invalide « {certification} » : minuscules ASCII, chiffres et tirets "
+            "(par exemple « agent-de-proprete »)"
+        )
+    year = (today or dt.date.today()).year
+    snake = name.replace("-", "_")
+    return {
+        "__NAME__": name,
+        "__DISTRIBUTION__": f"cqpkit-{name}",
+        "__PACKAGE__": f"cqpkit_{snake}",
+        "__ENTRY_POINT__": snake,
+        "__BRANCHE__": name,
+        "__SLUG__": certification,
+        "__CERTIFICATION__": f"{name}.{certification}",
+        "__INTITULE__": intitule or f"CQP de la branche {name}",
+        "__NEXT_YEAR__": str(year + 1),
+        "__YEAR__": str(year),
+        "__CQPKIT_VERSION__": __version__,
+    }
+
+
+def _fill(text: str, table: dict[str, str]) -> str:
+    # __NEXT_YEAR__ before __YEAR__ (dict order): neither token contains the other's value.
+    for token, value in table.items():
+        text = text.replace(token, value)
+    return text
+
+
+def new_plugin(
+    name: str,
+    dest: str | os.PathLike[str] | None = None,
+    *,
+    certification: str = "mon-cqp",
+    intitule: str | None = None,
+    today: dt.date | None = None,
+) -> tuple[Path, list[Path]]:
+    """Create the plugin distribution; return its directory and the files written (relative, sorted)."""
+    table = placeholders(name, certification, intitule, today)
+    target = Path(dest) if dest is not None else Path.cwd() / table["__DISTRIBUTION__"]
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise ScaffoldError(f"{target} existe déjà et n'est pas un répertoire vide : choisissez un autre --dest")
+    source = template_dir()
+    written: list[Path] = []
+    for folder, dirs, files in os.walk(source):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for fname in sorted(files):
+            if fname.endswith((".pyc", ".pyo")):
+                continue
+            src = Path(folder) / fname
+            rel = Path(_fill(str(src.relative_to(source)), table))
+            out = target / rel
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(_fill(src.read_text(encoding="utf-8"), table), encoding="utf-8")
+            written.append(rel)
+    return target, sorted(written)
+
+
+def cmd_new_plugin(args: argparse.Namespace) -> int:
+    """The ``new-plugin`` command: create the distribution, list its files, say what to do next."""
+    target, files = new_plugin(args.name, args.dest, certification=args.certification, intitule=args.intitule)
+    table = placeholders(args.name, args.certification, args.intitule)
+    shown = os.path.relpath(target) if not os.path.isabs(args.dest or "") else str(target)
+    out = sys.stdout
+    out.write(f"Extension « {table['__ENTRY_POINT__']} » ({table['__CERTIFICATION__']}) créée dans {shown} :\n")
+    for f in files:
+        out.write(f"  {f.as_posix()}\n")
+    out.write(
+        "Ensuite :\n"
+        f"  cd {shown} && pip install -e '.[test]'\n"
+        "  cqpkit list                 # la certification apparaît\n"
+        "  python -m pytest            # la suite de conformité et le scénario passent\n"
+        "puis remplacez le référentiel de départ par le vôtre (guide : docs/writing-a-plugin.md).\n"
+    )
+    return 0
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``cqpkit new-plugin``."""
+    p.add_argument("name", metavar="NOM", help="nom de l'extension : minuscules, chiffres et tirets (ex. ma-branche)")
+    p.add_argument("--dest", metavar="RÉPERTOIRE", help="répertoire à créer (défaut : ./cqpkit-NOM)")
+    p.add_argument(
+        "--certification", default="mon-cqp", metavar="SLUG", help="identifiant de la certification après « NOM. » (défaut : mon-cqp)"
+    )
+    p.add_argument("--intitule", metavar="TEXTE", help="intitulé de la certification (défaut : « CQP de la branche NOM »)")
+    p.set_defaults(func=cmd_new_plugin)

@@ -1,0 +1,50 @@
+"""Les hooks de l'extension cqpkit « __NAME__ » (le guide : docs/writing-a-plugin.md de cqpkit).
+
+cqpkit appelle ``cqpkit_referentiels`` une fois, au chargement : l'extension y enregistre
+chacun de ses référentiels. Le moteur générique de cqpkit applique ensuite les règles écrites
+dans le TOML ; une règle que le TOML ne sait pas dire s'écrit ici, dans un autre hook (exemple
+en fin de fichier).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from cqpkit import hookimpl
+
+#: Les certifications que fournit l'extension : ses hooks ne répondent que pour elles.
+CERTIFICATIONS = frozenset({"__CERTIFICATION__"})
+
+REFERENTIELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "referentiels")
+
+
+@hookimpl
+def cqpkit_referentiels(register: Callable[[object], None]) -> None:
+    """Enregistre chaque fichier ``referentiels/*.toml`` du paquet, par ordre de nom."""
+    for name in sorted(os.listdir(REFERENTIELS)):
+        if name.endswith(".toml"):
+            register(os.path.join(REFERENTIELS, name))
+
+
+# Une règle propre à la certification, en Python : décommentez, adaptez, puis ajoutez un scénario
+# qui la montre de chaque côté de sa limite.
+#
+# from cqpkit.model import Constat, Source
+#
+# @hookimpl
+# def cqpkit_check_dossier(referentiel, dossier, date):
+#     if referentiel.id not in CERTIFICATIONS:
+#         return None  # la certification d'une autre extension
+#     constats = []
+#     if len(dossier.passages) > 3:
+#         constats.append(
+#             Constat(
+#                 code="__ENTRY_POINT___passages_trop_nombreux",
+#                 niveau="avertissement",
+#                 message=f"{len(dossier.passages)} passages devant le jury : au plus 3.",
+#                 chemin="passages",
+#                 source=Source(document="document-source-a-preciser.pdf", section="à préciser"),
+#             )
+#         )
+#     return constats

@@ -1,0 +1,10 @@
+"""The cqpkit conformance suite on this plugin: the few lines every plugin writes."""
+
+from cqpkit.testing import ConformanceSuite
+
+
+class TestConformite(ConformanceSuite):
+    """Every conformance check on the plugin ``exemple``."""
+
+    plugin = "exemple"
+    certifications = ("exemple.agent-test",)
