@@ -1,0 +1,200 @@
+"""The store: import time per dossier at 10 000 and 100 000 dossiers, and ``report deadlines`` at 100 000 and 1 000 000.
+
+1. **Import.** N fictional Spécialiste prestations dossiers (those of ``decide_batch.py``: both routes,
+   final evaluations, one to three jury passages) are generated as TOML text and imported into a new
+   SQLite file in one call, as ``cqpkit import`` does, in two timed phases:
+
+   - *lecture* — reading and validating each text with the format layer (``loads_dossier`` with the
+     registry), exactly what ``cqpkit import`` does before it opens the database;
+   - *base* — the store itself (:meth:`Store.import_lot` after :func:`read_lot`): canonical content and
+     fingerprints, the engine's deadlines, the audit chain, and the SQL through SQLAlchemy Core, in
+     one transaction.
+
+   Then the very rows the store wrote (every table) are inserted with the raw driver (``sqlite3``,
+   ``executemany``, one transaction) into another new file with the same schema, indexes and
+   triggers: the *brut* baseline. It prints the time per dossier of each phase at each size (goal:
+   flat) and the ratio base / brut (goal: at most 2), and, for information, (lecture + base) / brut.
+
+2. **Deadlines.** Databases of 100 000 and 1 000 000 dossiers are built by writing their rows
+   directly (``dossiers``, ``candidats``, ``echeances``; importing a million files would take most of
+   an hour on a small machine): one dossier in 2 has a first-jury deadline, one in 4 two expiring
+   partial awards. Registrations are spread at a constant 150 per day, so a bigger store is a longer
+   history, as in real life, and a 30-day window holds the same number of deadlines in both. It
+   times :meth:`Store.deadlines` (what ``cqpkit report deadlines --within 30`` runs; best of 7)
+   on each and prints the ratio (goal: at most 1.5, i.e. the query is served by the date index, not
+   a scan).
+
+Runs in about 10 minutes on a 2-core machine. Figures are measured in one run; compare the ratios.
+
+    .venv/bin/python bench/store.py
+    .venv/bin/python bench/store.py --sizes 10000 --deadline-sizes 100000   # quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import os
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import cqpkit
+from cqpkit.formats.dossiers import loads_dossier
+from cqpkit.store import schema as t
+from cqpkit.store.reading import read_lot
+from cqpkit.store.store import Store
+from decide_batch import dossier_text
+
+TABLE_ORDER = ["candidats", "dossiers", "dossier_versions", "evaluations", "passages", "echeances", "sessions", "session_versions", "audit"]
+
+
+def _new_store(directory: str, name: str, registry: object) -> Store:
+    store = Store.open(os.path.join(directory, name), create=True, check=False, registry=registry)
+    store.init()
+    return store
+
+
+def bench_import(registry: object, texts: list[str], directory: str) -> tuple[float, float, float, float]:
+    n = len(texts)
+    gc.collect()
+    start = time.perf_counter()
+    dossiers = [(f"bench-{i}.toml", loads_dossier(text, f"bench-{i}.toml", registry)) for i, text in enumerate(texts)]
+    lecture = time.perf_counter() - start
+
+    store = _new_store(directory, f"store-{n}.db", registry)
+    gc.collect()
+    start = time.perf_counter()
+    report = store.import_lot(read_lot(dossiers), operateur="bench")
+    base = time.perf_counter() - start
+    sql = report.secondes_sql
+    del dossiers
+
+    # The same rows, with the raw driver, into a new file with the same schema.
+    raw_path = os.path.join(directory, f"raw-{n}.db")
+    _new_store(directory, f"raw-{n}.db", registry).close()
+    src = sqlite3.connect(store.target.path)
+    rows = {name: src.execute(f"SELECT * FROM {name}").fetchall() for name in TABLE_ORDER}
+    head = src.execute("SELECT cle, valeur FROM cqpkit_meta WHERE cle LIKE 'audit_%'").fetchall()
+    src.close()
+    store.close()
+    conn = sqlite3.connect(raw_path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    gc.collect()
+    start = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    for name in TABLE_ORDER:
+        if rows[name]:
+            marks = ", ".join("?" * len(rows[name][0]))
+            conn.executemany(f"INSERT INTO {name} VALUES ({marks})", rows[name])
+    conn.executemany("UPDATE cqpkit_meta SET valeur = ? WHERE cle = ?", [(v, k) for k, v in head])
+    conn.execute("COMMIT")
+    brut = time.perf_counter() - start
+    conn.close()
+    return lecture, base - sql, sql, brut
+
+
+def build_deadline_db(directory: str, n: int, registry: object) -> Store:
+    """A store of ``n`` dossiers whose rows are written directly (see the module docstring)."""
+    store = _new_store(directory, f"deadlines-{n}.db", registry)
+    store.close()
+    rng = random.Random(n)
+    conn = sqlite3.connect(os.path.join(directory, f"deadlines-{n}.db"), isolation_level=None)
+    conn.execute("BEGIN")
+    start = dt.date(1990, 1, 1)
+    now = "2026-01-01T00:00:00+00:00"
+    batch_c, batch_d, batch_e = [], [], []
+
+    def flush() -> None:
+        conn.executemany("INSERT INTO candidats (id, nom, prenom, email, telephone, emploi, employeur, notes, cree_le, modifie_le) VALUES (?, '', '', '', '', '', '', '', ?, ?)", batch_c)
+        conn.executemany("INSERT INTO dossiers VALUES (?, ?, '2014', ?, 'sante', ?, ?, 1, ?, ?, ?)", batch_d)
+        conn.executemany("INSERT INTO echeances VALUES (?, ?, ?, ?, ?, ?)", batch_e)
+        batch_c.clear()
+        batch_d.clear()
+        batch_e.clear()
+
+    for i in range(n):
+        did, cid = f"D-{i:07d}", f"C-{i:07d}"
+        inscription = start + dt.timedelta(days=i // 150)
+        voie = "vae" if rng.random() < 0.3 else "formation"
+        batch_c.append((cid, now, now))
+        batch_d.append((did, t.dossiers.name and "mutualite.specialiste-prestations", voie, inscription.isoformat(), cid, f"{i:064x}"[-64:], now, now))
+        kind = rng.random()
+        if kind < 0.5:
+            limite = dt.date(inscription.year + 3, inscription.month, min(inscription.day, 28))
+            batch_e.append((did, "premier_passage", "", "mutualite.specialiste-prestations", limite.isoformat(), inscription.isoformat()))
+        elif kind < 0.75:
+            jury = inscription + dt.timedelta(days=rng.randrange(200, 900))
+            until = dt.date(jury.year + 5, jury.month, min(jury.day, 28))
+            for dom in rng.sample(["D1", "D2", "D3", "D4", "D5"], 2):
+                batch_e.append((did, "acquis_partiel", dom, "mutualite.specialiste-prestations", until.isoformat(), jury.isoformat()))
+        if len(batch_d) >= 20_000:
+            flush()
+    flush()
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.close()
+    return Store.open(os.path.join(directory, f"deadlines-{n}.db"), registry=registry)
+
+
+def time_deadlines(store: Store, as_of: dt.date, within: int, runs: int = 7) -> tuple[float, int]:
+    store.deadlines(as_of, within)  # warm the cache
+    best = float("inf")
+    found = 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        data = store.deadlines(as_of, within)
+        best = min(best, time.perf_counter() - start)
+        found = len(data["a_venir"]) + len(data["passees"])
+    return best, found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
+    parser.add_argument("--deadline-sizes", type=int, nargs="*", default=[100_000, 1_000_000])
+    parser.add_argument("--within", type=int, default=30)
+    args = parser.parse_args()
+    os.environ.setdefault("CQPKIT_OPERATEUR", "bench")
+    registry = cqpkit.load_registry()
+    rng = random.Random(20261201)
+    with tempfile.TemporaryDirectory(prefix="cqpkit-bench-") as directory:
+        if args.sizes:
+            texts = [dossier_text(i, rng) for i in range(max(args.sizes))]
+            print("Import (SQLite, un seul appel, une transaction) — temps par dossier")
+            print(f"{'dossiers':>9}  {'lecture':>10}  {'préparation':>11}  {'écriture':>10}  {'brut':>10}  {'écriture/brut':>13}  {'base/brut':>9}  {'total/brut':>10}")
+            for size in args.sizes:
+                lecture, prep, sql, brut = bench_import(registry, texts[:size], directory)
+                print(
+                    f"{size:>9}  {lecture / size * 1e6:>7.0f} µs  {prep / size * 1e6:>8.0f} µs  {sql / size * 1e6:>7.0f} µs  {brut / size * 1e6:>7.0f} µs  "
+                    f"{sql / brut:>13.2f}  {(prep + sql) / brut:>9.2f}  {(lecture + prep + sql) / brut:>10.1f}"
+                )
+            print("lecture : TOML et validation (couche formats) ; préparation : contenu, empreintes, échéances (moteur), journal chaîné ;")
+            print("écriture : requêtes et commit dans la base ; base = préparation + écriture ; brut : les mêmes lignes par sqlite3 seul")
+            print("objectifs : temps par dossier stables d'une taille à l'autre ; écriture/brut ≤ 2")
+            del texts
+        if args.deadline_sizes:
+            print(f"\nreport deadlines --within {args.within} (SQLite, meilleur de 7)")
+            print(f"{'dossiers':>9}  {'échéances':>10}  {'temps':>10}")
+            timings = []
+            for size in args.deadline_sizes:
+                built = time.perf_counter()
+                store = build_deadline_db(directory, size, registry)
+                built = time.perf_counter() - built
+                # An as-of inside the span of every size: 3 years after the first registrations, + 200 days.
+                as_of = dt.date(1993, 7, 20)
+                seconds, found = time_deadlines(store, as_of, args.within)
+                store.close()
+                timings.append(seconds)
+                print(f"{size:>9}  {found:>10}  {seconds * 1000:>7.1f} ms   (base construite en {built:.0f} s)")
+            if len(timings) >= 2:
+                print(f"ratio {args.deadline_sizes[-1]} / {args.deadline_sizes[0]} : {timings[-1] / timings[0]:.2f} (objectif ≤ 1,5 : requête servie par l'index des dates)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""The audit log: every change, who made it and when, chained by SHA-256 so that it can be verified.
+
+Each entry has a number (1, 2, 3… without gaps), a UTC timestamp, the operator (``--operateur``,
+``CQPKIT_OPERATEUR`` or the system user), an action (``dossier.creation``, ``passage.correction``…),
+the object it concerns (``dossier``, ``session``, ``candidat``) and its id, and details as JSON.
+Its fingerprint is the SHA-256 of the canonical JSON of all these fields **and of the previous
+entry's fingerprint**; the first entry follows 64 zeros. The number and fingerprint of the last
+entry (the head) are also kept in ``cqpkit_meta``, updated in the same transaction.
+
+:func:`verify` recomputes the chain: a changed entry (its fingerprint no longer matches), a
+removed or inserted one (a gap in the numbers, a broken link), or a truncated log (the last entry
+is not the head) is reported with the number of the first entry at fault. The chain proves the
+log was not changed *after the fact* by someone who did not rewrite it whole; to detect a rewrite
+too, keep the head printed by ``cqpkit db verify`` somewhere else (a jury's minutes, an e-mail).
+
+Details never hold personal data: the log is append-only (a trigger forbids ``UPDATE`` and
+``DELETE``), so what it holds could not be erased. A candidate's changes list the fields changed,
+never their values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+
+from cqpkit.store import schema as t
+
+__all__ = ["GENESIS", "AuditWriter", "Verification", "entry_hash", "verify"]
+
+GENESIS = "0" * 64
+
+
+def canonical(value: Any) -> str:
+    """The canonical JSON text of ``value`` (sorted keys, no spaces, UTF-8 kept)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def entry_hash(numero: int, horodatage: str, operateur: str, action: str, objet: str, objet_id: str, details: str, precedente: str) -> str:
+    """The fingerprint of one entry (``details`` is its JSON text, as stored)."""
+    payload = canonical([numero, horodatage, operateur, action, objet, objet_id, details, precedente])
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class AuditWriter:
+    """Appends entries within a writing transaction; :meth:`flush` writes them and moves the head."""
+
+    def __init__(self, conn: sa.Connection, operateur: str, horodatage: str) -> None:
+        self.conn = conn
+        self.operateur = operateur
+        self.horodatage = horodatage
+        head = dict(conn.execute(sa.select(t.meta.c.cle, t.meta.c.valeur).where(t.meta.c.cle.in_(("audit_numero", "audit_empreinte")))).all())
+        self.numero = int(head.get("audit_numero", "0"))
+        self.empreinte = head.get("audit_empreinte", GENESIS)
+        self._rows: list[dict[str, Any]] = []
+
+    def add(self, action: str, objet: str, objet_id: str, details: dict[str, Any]) -> None:
+        """Record one change (never personal data in ``details``)."""
+        self.numero += 1
+        text = canonical(details)
+        digest = entry_hash(self.numero, self.horodatage, self.operateur, action, objet, objet_id, text, self.empreinte)
+        self._rows.append(
+            {
+                "numero": self.numero,
+                "horodatage": self.horodatage,
+                "operateur": self.operateur,
+                "action": action,
+                "objet": objet,
+                "objet_id": objet_id,
+                "details": text,
+                "precedente": self.empreinte,
+                "empreinte": digest,
+            }
+        )
+        self.empreinte = digest
+        if len(self._rows) >= 5000:
+            self._write()
+
+    def _write(self) -> None:
+        if self._rows:
+            from cqpkit.store.store import bulk_insert
+
+            bulk_insert(self.conn, t.audit, self._rows)
+            self._rows = []
+
+    def flush(self) -> int:
+        """Write the pending entries and the new head; return how many entries this transaction added."""
+        self._write()
+        self.conn.execute(t.meta.update().where(t.meta.c.cle == "audit_numero").values(valeur=str(self.numero)))
+        self.conn.execute(t.meta.update().where(t.meta.c.cle == "audit_empreinte").values(valeur=self.empreinte))
+        return self.numero
+
+
+class Verification(NamedTuple):
+    """What :func:`verify` found: the entries checked, the head, and the problems (French)."""
+
+    entrees: int
+    tete: str
+    problemes: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problemes
+
+
+def verify(conn: sa.Connection, batch: int = 10_000) -> Verification:
+    """Recompute the whole chain, in order, and compare its end with the head in ``cqpkit_meta``."""
+    problems: list[str] = []
+    previous = GENESIS
+    expected = 1
+    last = 0
+    cols = t.audit.c
+    after = 0
+    while True:
+        rows = conn.execute(
+            sa.select(cols.numero, cols.horodatage, cols.operateur, cols.action, cols.objet, cols.objet_id, cols.details, cols.precedente, cols.empreinte)
+            .where(cols.numero > after)
+            .order_by(cols.numero)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        for r in rows:
+            if r.numero != expected:
+                problems.append(f"entrée n° {r.numero} : l'entrée n° {expected} manque (numéros non consécutifs)")
+                expected = r.numero
+            if r.precedente != previous:
+                problems.append(f"entrée n° {r.numero} : le lien vers l'entrée précédente est rompu (entrée supprimée, insérée ou modifiée)")
+            digest = entry_hash(r.numero, r.horodatage, r.operateur, r.action, r.objet, r.objet_id, r.details, r.precedente)
+            if digest != r.empreinte:
+                problems.append(f"entrée n° {r.numero} : contenu modifié (l'empreinte recalculée ne correspond pas)")
+            previous = r.empreinte
+            last = r.numero
+            expected += 1
+            if len(problems) >= 20:
+                return Verification(last, previous, problems)
+        after = rows[-1].numero
+    head = dict(conn.execute(sa.select(t.meta.c.cle, t.meta.c.valeur).where(t.meta.c.cle.in_(("audit_numero", "audit_empreinte")))).all())
+    if int(head.get("audit_numero", "0")) != last or head.get("audit_empreinte", GENESIS) != previous:
+        problems.append(
+            f"la dernière entrée (n° {last}) n'est pas la tête enregistrée (n° {head.get('audit_numero')}) : "
+            "des entrées ont été supprimées en fin de journal, ou la tête a été modifiée"
+        )
+    return Verification(last, previous, problems)

@@ -1,0 +1,37 @@
+"""The errors of the store, each a :class:`~cqpkit.exceptions.CqpkitError` with its exit code.
+
+- :class:`StoreError` (exit 2): the database cannot be used at all — missing, unreadable,
+  corrupted, not a cqpkit database, a schema of another version, a server that does not answer.
+- :class:`StoreConflictError` (exit 1): the request was read and is refused — a closed jury
+  session, a decision on an unknown domaine, a dossier or a session that does not exist. When the
+  refusal comes from files, ``erreurs`` lists each problem with its file, line and key path.
+
+This module imports nothing heavy: the CLI catches these without loading SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from cqpkit.exceptions import CqpkitError, Erreur
+
+__all__ = ["NotFoundError", "StoreConflictError", "StoreError"]
+
+
+class StoreError(CqpkitError):
+    """The database cannot be opened or used (exit code 2)."""
+
+    exit_code = 2
+
+
+class StoreConflictError(CqpkitError):
+    """A request the store refuses (exit code 1); ``erreurs`` locates each problem in its file."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, erreurs: list[Erreur] | tuple[Erreur, ...] = ()) -> None:
+        self.erreurs = tuple(erreurs)
+        lines = [message, *map(str, self.erreurs)]
+        super().__init__("\n".join(lines))
+
+
+class NotFoundError(StoreConflictError):
+    """A dossier, a candidate or a jury session that the store does not hold (exit code 1)."""

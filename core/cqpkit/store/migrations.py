@@ -1,0 +1,274 @@
+"""Versioned migrations of the store's schema, and the version check every command makes first.
+
+A small equivalent of Alembic, on purpose: the schema is a dozen tables, the migrations are
+plain Python functions over SQLAlchemy Core, applied in order, each in the transaction that
+also records the new version, so a failed upgrade leaves the database at the previous version
+(SQLite and PostgreSQL both run DDL inside a transaction). No script directory, ``env.py`` or
+``alembic.ini`` to ship as package data, and the check at start is ours to word in French.
+
+Rules for whoever changes the schema:
+
+- never edit a migration that has shipped: add one at the end of :data:`MIGRATIONS`, and
+  update :mod:`cqpkit.store.schema` to the result (a test compares the two);
+- a migration's tables are written out in the migration itself (frozen), not imported from
+  :mod:`cqpkit.store.schema`, which only describes the latest version;
+- data that can be derived from the dossiers (the ``echeances``) is rebuilt with the engine.
+
+The version lives in ``cqpkit_meta`` (``schema_version``), next to ``application = cqpkit``,
+which tells a cqpkit database from any other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+
+from cqpkit.store.errors import StoreError
+
+__all__ = ["CURRENT", "MIGRATIONS", "Migration", "apply", "read_version"]
+
+APPLICATION = "cqpkit"
+
+
+class Migration:
+    """One step of the schema: its number, what it does (French), the function that does it."""
+
+    __slots__ = ("description", "numero", "run")
+
+    def __init__(self, numero: int, description: str, run: Callable[[sa.Connection, Any], None]) -> None:
+        self.numero = numero
+        self.description = description
+        self.run = run
+
+
+# ------------------------------------------------------------------------ migration 1
+def _v1(conn: sa.Connection, ctx: Any) -> None:
+    md = sa.MetaData()
+    sa.Table("cqpkit_meta", md, sa.Column("cle", sa.String(64), primary_key=True), sa.Column("valeur", sa.Text, nullable=False))
+    sa.Table(
+        "candidats", md,
+        sa.Column("id", sa.String(100), primary_key=True),
+        *(sa.Column(c, sa.Text, nullable=False) for c in ("nom", "prenom")),
+        sa.Column("naissance", sa.Date, nullable=True),
+        *(sa.Column(c, sa.Text, nullable=False) for c in ("email", "telephone", "emploi", "employeur", "notes")),
+        sa.Column("pseudonyme", sa.Text, nullable=True),
+        sa.Column("efface_le", sa.String(32), nullable=True),
+        sa.Column("cree_le", sa.String(32), nullable=False),
+        sa.Column("modifie_le", sa.String(32), nullable=False),
+    )
+    sa.Table(
+        "dossiers", md,
+        sa.Column("id", sa.String(100), primary_key=True),
+        sa.Column("certification", sa.String(200), nullable=False),
+        sa.Column("version_referentiel", sa.String(50), nullable=False),
+        sa.Column("voie", sa.String(100), nullable=False),
+        sa.Column("mention", sa.String(100), nullable=True),
+        sa.Column("inscription", sa.Date, nullable=False),
+        sa.Column("candidat_id", sa.String(100), sa.ForeignKey("candidats.id"), nullable=False),
+        sa.Column("numero_version", sa.Integer, nullable=False),
+        sa.Column("empreinte", sa.String(64), nullable=False),
+        sa.Column("cree_le", sa.String(32), nullable=False),
+        sa.Column("modifie_le", sa.String(32), nullable=False),
+        sa.Index("ix_dossiers_certification", "certification"),
+        sa.Index("ix_dossiers_candidat", "candidat_id"),
+    )
+    sa.Table(
+        "dossier_versions", md,
+        sa.Column("dossier_id", sa.String(100), sa.ForeignKey("dossiers.id"), primary_key=True),
+        sa.Column("numero", sa.Integer, primary_key=True),
+        sa.Column("empreinte", sa.String(64), nullable=False),
+        sa.Column("certification", sa.String(200), nullable=False),
+        sa.Column("version_referentiel", sa.String(50), nullable=False),
+        sa.Column("contenu", sa.Text, nullable=False),
+        sa.Column("enregistre_le", sa.String(32), nullable=False),
+        sa.Column("operateur", sa.Text, nullable=False),
+    )
+    sa.Table(
+        "evaluations", md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("dossier_id", sa.String(100), sa.ForeignKey("dossiers.id"), nullable=False),
+        sa.Column("numero_version", sa.Integer, nullable=False),
+        sa.Column("position", sa.Integer, nullable=False),
+        sa.Column("epreuve", sa.String(200), nullable=False),
+        sa.Column("date", sa.Date, nullable=False),
+        sa.Column("contenu", sa.Text, nullable=False),
+        sa.Column("empreinte", sa.String(64), nullable=False),
+        sa.Column("enregistre_le", sa.String(32), nullable=False),
+        sa.Index("ix_evaluations_dossier", "dossier_id"),
+    )
+    sa.Table(
+        "sessions", md,
+        sa.Column("id", sa.String(100), primary_key=True),
+        sa.Column("date", sa.Date, nullable=False),
+        sa.Column("certifications", sa.Text, nullable=False),
+        sa.Column("numero_version", sa.Integer, nullable=False),
+        sa.Column("empreinte", sa.String(64), nullable=False),
+        sa.Column("contenu", sa.Text, nullable=False),
+        sa.Column("cloturee", sa.Boolean, nullable=False),
+        sa.Column("cloturee_le", sa.String(32), nullable=True),
+        sa.Column("cree_le", sa.String(32), nullable=False),
+        sa.Column("modifie_le", sa.String(32), nullable=False),
+    )
+    sa.Table(
+        "session_versions", md,
+        sa.Column("session_id", sa.String(100), sa.ForeignKey("sessions.id"), primary_key=True),
+        sa.Column("numero", sa.Integer, primary_key=True),
+        sa.Column("empreinte", sa.String(64), nullable=False),
+        sa.Column("contenu", sa.Text, nullable=False),
+        sa.Column("enregistre_le", sa.String(32), nullable=False),
+        sa.Column("operateur", sa.Text, nullable=False),
+    )
+    sa.Table(
+        "passages", md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("dossier_id", sa.String(100), sa.ForeignKey("dossiers.id"), nullable=False),
+        sa.Column("session_id", sa.String(100), nullable=False),
+        sa.Column("date", sa.Date, nullable=False),
+        sa.Column("absent", sa.Boolean, nullable=False),
+        sa.Column("excuse", sa.Boolean, nullable=False),
+        sa.Column("decisions", sa.Text, nullable=False),
+        sa.Column("notes", sa.Text, nullable=False),
+        sa.Column("origine", sa.String(20), nullable=False),
+        sa.Column("remplace_id", sa.Integer, sa.ForeignKey("passages.id"), nullable=True),
+        sa.Column("motif", sa.Text, nullable=False),
+        sa.Column("enregistre_le", sa.String(32), nullable=False),
+        sa.Column("operateur", sa.Text, nullable=False),
+        sa.Index("ix_passages_dossier", "dossier_id"),
+        sa.Index("ix_passages_session", "session_id"),
+    )
+    sa.Table(
+        "audit", md,
+        sa.Column("numero", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("horodatage", sa.String(32), nullable=False),
+        sa.Column("operateur", sa.Text, nullable=False),
+        sa.Column("action", sa.String(40), nullable=False),
+        sa.Column("objet", sa.String(20), nullable=False),
+        sa.Column("objet_id", sa.String(100), nullable=False),
+        sa.Column("details", sa.Text, nullable=False),
+        sa.Column("precedente", sa.String(64), nullable=False),
+        sa.Column("empreinte", sa.String(64), nullable=False),
+        sa.Index("ix_audit_objet", "objet_id"),
+    )
+    md.create_all(conn)
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    conn.execute(
+        md.tables["cqpkit_meta"].insert(),
+        [
+            {"cle": "application", "valeur": APPLICATION},
+            {"cle": "schema_version", "valeur": "0"},
+            {"cle": "cree_le", "valeur": now},
+            {"cle": "audit_numero", "valeur": "0"},
+            {"cle": "audit_empreinte", "valeur": "0" * 64},
+        ],
+    )
+
+
+# ------------------------------------------------------------------------ migration 2
+_APPEND_ONLY_V2 = ("dossier_versions", "session_versions", "evaluations", "passages", "audit")
+
+
+def _v2(conn: sa.Connection, ctx: Any) -> None:
+    md = sa.MetaData()
+    sa.Table("dossiers", md, sa.Column("id", sa.String(100), primary_key=True))
+    echeances = sa.Table(
+        "echeances", md,
+        sa.Column("dossier_id", sa.String(100), sa.ForeignKey("dossiers.id"), primary_key=True),
+        sa.Column("type", sa.String(20), primary_key=True),
+        sa.Column("domaine", sa.String(50), primary_key=True),
+        sa.Column("certification", sa.String(200), nullable=False),
+        sa.Column("date", sa.Date, nullable=False),
+        sa.Column("depuis", sa.Date, nullable=False),
+        sa.Index("ix_echeances_date", "date"),
+    )
+    echeances.create(conn)
+    dialect = conn.dialect.name
+    for table in _APPEND_ONLY_V2:
+        message = f"table {table} en ajout seul : modification et suppression interdites"
+        if dialect == "sqlite":
+            for op in ("UPDATE", "DELETE"):
+                conn.exec_driver_sql(
+                    f"CREATE TRIGGER {table}_ajout_seul_{op.lower()} BEFORE {op} ON {table} "
+                    f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+                )
+        else:
+            conn.exec_driver_sql(
+                f"CREATE OR REPLACE FUNCTION cqpkit_{table}_ajout_seul() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                f"BEGIN RAISE EXCEPTION '{message}'; END $$"
+            )
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER {table}_ajout_seul BEFORE UPDATE OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION cqpkit_{table}_ajout_seul()"
+            )
+    # Dossiers stored at version 1 get their deadlines from the engine.
+    if conn.execute(sa.text("SELECT 1 FROM dossiers LIMIT 1")).first() is not None:
+        from cqpkit.store.store import rebuild_echeances
+
+        rebuild_echeances(conn, ctx.registry)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "tables des candidats, dossiers, évaluations, sessions, passages et du journal d'audit", _v1),
+    Migration(2, "échéances indexées par date ; tables en ajout seul protégées par des déclencheurs", _v2),
+)
+CURRENT = MIGRATIONS[-1].numero
+
+
+def read_version(conn: sa.Connection, label: str) -> int | None:
+    """The schema version of the database; ``None`` for an empty one; :class:`StoreError` for a foreign one."""
+    names = set(sa.inspect(conn).get_table_names())
+    if "cqpkit_meta" not in names:
+        if not names:
+            return None
+        shown = ", ".join(sorted(names)[:8]) + (" …" if len(names) > 8 else "")
+        raise StoreError(f"{label} n'est pas une base cqpkit (table cqpkit_meta absente ; tables trouvées : {shown})")
+    rows = dict(conn.execute(sa.text("SELECT cle, valeur FROM cqpkit_meta WHERE cle IN ('application', 'schema_version')")).all())
+    if rows.get("application") != APPLICATION:
+        raise StoreError(f"{label} n'est pas une base cqpkit (application « {rows.get('application')} »)")
+    try:
+        return int(rows.get("schema_version", ""))
+    except ValueError:
+        raise StoreError(f"{label} : version de schéma illisible « {rows.get('schema_version')} »") from None
+
+
+def check(version: int | None, label: str) -> None:
+    """Refuse a database that is not at the schema version of this cqpkit, saying what to do."""
+    if version is None:
+        raise StoreError(f"{label} : base vide, non initialisée (lancez « cqpkit db init »)")
+    if version < CURRENT:
+        raise StoreError(
+            f"{label} : schéma en version {version}, cette version de cqpkit attend la version {CURRENT} "
+            "(lancez « cqpkit db upgrade » ; faites d'abord une sauvegarde)"
+        )
+    if version > CURRENT:
+        raise StoreError(
+            f"{label} : schéma en version {version}, plus récent que cette version de cqpkit (version {CURRENT}) : "
+            "mettez cqpkit à jour"
+        )
+
+
+def apply(conn_factory: Callable[[], Any], label: str, ctx: Any, target: int = CURRENT) -> list[Migration]:
+    """Apply the missing migrations up to ``target``, each in its own writing transaction; return those applied.
+
+    ``conn_factory()`` gives a context manager yielding a connection inside a writing
+    transaction (locked, so two upgrades never run at once).
+    """
+    done: list[Migration] = []
+    for migration in MIGRATIONS:
+        if migration.numero > target:
+            break
+        with conn_factory() as conn:
+            version = read_version(conn, label)
+            current = 0 if version is None else version
+            if current > CURRENT:
+                check(current, label)
+            if migration.numero <= current:
+                continue
+            migration.run(conn, ctx)
+            conn.execute(
+                sa.text("UPDATE cqpkit_meta SET valeur = :v WHERE cle = 'schema_version'"), {"v": str(migration.numero)}
+            )
+            done.append(migration)
+    return done

@@ -1,0 +1,176 @@
+"""What ``cqpkit import`` reads: dossier and jury-session files, validated before anything is written.
+
+Every file is read with the format layer's loaders (:mod:`cqpkit.formats.dossiers`, with the
+registry: the référentiel a dossier names must be installed) and every error of every file is
+collected; :func:`read_files` raises :class:`~cqpkit.exceptions.InvalidFileError`-like errors
+only after all files were read, so one run reports every problem at once.
+
+A dossier's **content** is its file as JSON, minus the candidate's personal data (the candidate
+is reduced to its ``id``; the personal fields are kept apart, in the ``candidats`` table, the one
+place export and erasure act on). Its **fingerprint** is the SHA-256 of that content's canonical
+JSON: re-importing a file whose content did not change (comments, spacing, key order do not
+count) is a no-op; a change is a new version of the dossier.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+
+from cqpkit.exceptions import CqpkitError, Erreur, InvalidFileError, UnreadableFileError
+from cqpkit.model import Candidat, Dossier, SessionJury
+from cqpkit.store.audit import canonical
+
+__all__ = ["DossierLu", "ImportErrors", "Lot", "SessionLue", "collect_paths", "personal_fields", "read_files", "read_lot"]
+
+#: The fields of ``[candidat]`` that are personal data (all but ``id``).
+PERSONAL = tuple(a.name for a in attrs.fields(Candidat) if a.name != "id")
+
+
+def personal_fields(candidat: Candidat) -> dict[str, Any]:
+    """The personal data of a candidate, as stored (dates as dates)."""
+    return {name: getattr(candidat, name) for name in PERSONAL}
+
+
+@attrs.frozen
+class DossierLu:
+    """A dossier file read and validated: the object, its content without personal data, its fingerprint."""
+
+    fichier: str
+    dossier: Dossier
+    contenu: str
+    empreinte: str
+    #: The content as data (``contenu`` parsed), kept to spare the store a second conversion.
+    data: dict = attrs.field(eq=False, repr=False, factory=dict)
+
+
+@attrs.frozen
+class SessionLue:
+    """A jury-session file read and validated; the fingerprint leaves ``cloturee`` out (see the store)."""
+
+    fichier: str
+    session: SessionJury
+    contenu: str
+    empreinte: str
+
+
+@attrs.frozen
+class Lot:
+    """Everything one ``cqpkit import`` call writes, or nothing."""
+
+    dossiers: tuple[DossierLu, ...] = ()
+    sessions: tuple[SessionLue, ...] = ()
+
+
+class ImportErrors(CqpkitError):
+    """Some files of an import are unreadable or invalid: nothing was written (exit 1, or 2 if one is unreadable)."""
+
+    def __init__(self, problems: Sequence[CqpkitError]) -> None:
+        self.problems = tuple(problems)
+        self.exit_code = 2 if any(isinstance(p, UnreadableFileError) for p in problems) else 1
+        n = len(problems)
+        head = f"import refusé : {n} fichier{'s' if n > 1 else ''} en erreur, rien n'a été enregistré"
+        super().__init__("\n".join([*(str(p) for p in problems), head]))
+
+
+def collect_paths(paths: Iterable[str]) -> list[str]:
+    """The files to import: each file given, and every ``*.toml`` under each directory given (sorted)."""
+    out: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            found = []
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(os.path.join(root, f) for f in files if f.endswith(".toml") and not f.startswith("."))
+            out.extend(sorted(found))
+        else:
+            out.append(path)
+    return out
+
+
+def _fingerprint(content: str) -> str:
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def dossier_content(dossier: Dossier) -> tuple[str, str, dict]:
+    """The content (canonical JSON, candidate reduced to its id), its fingerprint, and the content as data."""
+    from cqpkit.formats.converter import json_converter
+
+    data = json_converter().unstructure(attrs.evolve(dossier, candidat=Candidat(id=dossier.candidat.id)))
+    text = canonical(data)
+    return text, _fingerprint(text), data
+
+
+def session_content(session: SessionJury) -> tuple[str, str]:
+    """The content of a session (canonical JSON) and its fingerprint, ``cloturee`` left out of the latter."""
+    from cqpkit.formats.converter import json_converter
+
+    text = canonical(json_converter().unstructure(session))
+    unclosed = attrs.evolve(session, session=attrs.evolve(session.session, cloturee=False))
+    return text, _fingerprint(canonical(json_converter().unstructure(unclosed)))
+
+
+def read_lot(dossiers: Iterable[tuple[str, Dossier]] = (), sessions: Iterable[tuple[str, SessionJury]] = ()) -> Lot:
+    """A :class:`Lot` from objects already validated (the Python API: no files)."""
+    ds = tuple(DossierLu(f, d, *dossier_content(d)) for f, d in dossiers)
+    ss = tuple(SessionLue(f, s, *session_content(s)) for f, s in sessions)
+    return Lot(ds, ss)
+
+
+def read_files(paths: Sequence[str], registry: Any) -> Lot:
+    """Read and validate every file; raise :class:`ImportErrors` with every problem, or return the lot."""
+    from cqpkit.formats.dossiers import dossier_from_document, file_kind, session_from_document
+    from cqpkit.formats.tomlfile import parse_toml, read_text
+
+    problems: list[CqpkitError] = []
+    dossiers: list[DossierLu] = []
+    sessions: list[SessionLue] = []
+    seen: dict[tuple[str, str], str] = {}
+    for path in collect_paths(paths):
+        try:
+            doc = parse_toml(read_text(path), path)
+            kind = file_kind(doc.data)
+            if kind == "dossier":
+                d = dossier_from_document(doc, registry)
+                key = ("dossier", d.id)
+                if key in seen:
+                    raise InvalidFileError(path, [doc.erreur(("dossier", "id"), f"dossier « {d.id} » déjà lu dans {seen[key]} (un fichier par dossier)")])
+                seen[key] = path
+                dossiers.append(DossierLu(path, d, *dossier_content(d)))
+            elif kind == "session":
+                s = session_from_document(doc, registry)
+                key = ("session", s.id)
+                if key in seen:
+                    raise InvalidFileError(path, [doc.erreur(("session", "id"), f"session « {s.id} » déjà lue dans {seen[key]} (un fichier par session)")])
+                seen[key] = path
+                sessions.append(SessionLue(path, s, *session_content(s)))
+            else:
+                what = f"un {kind}" if kind else "un fichier non reconnu"
+                raise InvalidFileError(
+                    path,
+                    [Erreur(path, 1, "", f"{what} ne s'importe pas : la base reçoit des dossiers (table [dossier]) et des sessions de jury (table [session])")],
+                )
+        except (InvalidFileError, UnreadableFileError) as exc:
+            problems.append(exc)
+    if problems:
+        raise ImportErrors(problems)
+    # Two dossiers of one candidate must agree on the candidate's personal data.
+    by_candidate: dict[str, DossierLu] = {}
+    for lu in dossiers:
+        first = by_candidate.setdefault(lu.dossier.candidat.id, lu)
+        if first is not lu and personal_fields(first.dossier.candidat) != personal_fields(lu.dossier.candidat):
+            diff = [k for k in PERSONAL if getattr(first.dossier.candidat, k) != getattr(lu.dossier.candidat, k)]
+            doc = parse_toml(read_text(lu.fichier), lu.fichier)
+            problems.append(
+                InvalidFileError(
+                    lu.fichier,
+                    [doc.erreur(("candidat", diff[0]), f"candidat « {lu.dossier.candidat.id} » décrit autrement dans {first.fichier} ({', '.join(diff)})")],
+                )
+            )
+    if problems:
+        raise ImportErrors(problems)
+    return Lot(tuple(dossiers), tuple(sessions))

@@ -1,0 +1,197 @@
+"""The tables of the store at the current schema version (what the queries use).
+
+The migrations (:mod:`cqpkit.store.migrations`) create exactly these tables, version after
+version; ``tests/test_store_migrations.py`` checks that a database built by the migrations
+matches this module.
+
+What is kept where:
+
+- ``cqpkit_meta``: the application name, the schema version, the head of the audit chain.
+- ``candidats``: the only personal data (the ``[candidat]`` table of dossier files). Mutable:
+  updated by a later import, erased on request (``efface_le``, ``pseudonyme``).
+- ``dossiers``: one row per dossier, its current version (certification, référentiel version,
+  voie, inscription); ``dossier_versions``: every version, in order, with its content (the dossier
+  file as JSON, the candidate reduced to its id) and its fingerprint. Append-only.
+- ``evaluations``: every evaluation ever recorded, with the dossier version that brought it.
+  Append-only.
+- ``sessions`` and ``session_versions``: the jury sessions (members, president, certifications),
+  open or closed.
+- ``passages``: the jury's decisions, one row per state of a dossier's passage in a session.
+  Append-only: a new decision, or a correction of a closed session (with its ``motif``), is a new
+  row that names the row it replaces (``remplace_id``).
+- ``audit``: the log of every change (who, when, what), chained by SHA-256. Append-only.
+- ``echeances``: the deadlines the engine computed for each dossier (first jury, expiry of each
+  partial award), indexed by date for ``cqpkit report deadlines``. Derived: recomputed whenever
+  the dossier or its decisions change.
+
+The append-only tables are protected by triggers (migration 2): an ``UPDATE`` or a ``DELETE``
+fails in the database itself, whatever the client.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+__all__ = [
+    "APPEND_ONLY",
+    "audit",
+    "candidats",
+    "dossier_versions",
+    "dossiers",
+    "echeances",
+    "evaluations",
+    "meta",
+    "metadata",
+    "passages",
+    "session_versions",
+    "sessions",
+]
+
+metadata = sa.MetaData()
+
+meta = sa.Table(
+    "cqpkit_meta",
+    metadata,
+    sa.Column("cle", sa.String(64), primary_key=True),
+    sa.Column("valeur", sa.Text, nullable=False),
+)
+
+candidats = sa.Table(
+    "candidats",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("nom", sa.Text, nullable=False, default=""),
+    sa.Column("prenom", sa.Text, nullable=False, default=""),
+    sa.Column("naissance", sa.Date, nullable=True),
+    sa.Column("email", sa.Text, nullable=False, default=""),
+    sa.Column("telephone", sa.Text, nullable=False, default=""),
+    sa.Column("emploi", sa.Text, nullable=False, default=""),
+    sa.Column("employeur", sa.Text, nullable=False, default=""),
+    sa.Column("notes", sa.Text, nullable=False, default=""),
+    sa.Column("pseudonyme", sa.Text, nullable=True),
+    sa.Column("efface_le", sa.String(32), nullable=True),
+    sa.Column("cree_le", sa.String(32), nullable=False),
+    sa.Column("modifie_le", sa.String(32), nullable=False),
+)
+
+dossiers = sa.Table(
+    "dossiers",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("certification", sa.String(200), nullable=False),
+    sa.Column("version_referentiel", sa.String(50), nullable=False),
+    sa.Column("voie", sa.String(100), nullable=False),
+    sa.Column("mention", sa.String(100), nullable=True),
+    sa.Column("inscription", sa.Date, nullable=False),
+    sa.Column("candidat_id", sa.String(100), sa.ForeignKey("candidats.id"), nullable=False),
+    sa.Column("numero_version", sa.Integer, nullable=False),
+    sa.Column("empreinte", sa.String(64), nullable=False),
+    sa.Column("cree_le", sa.String(32), nullable=False),
+    sa.Column("modifie_le", sa.String(32), nullable=False),
+    sa.Index("ix_dossiers_certification", "certification"),
+    sa.Index("ix_dossiers_candidat", "candidat_id"),
+)
+
+dossier_versions = sa.Table(
+    "dossier_versions",
+    metadata,
+    sa.Column("dossier_id", sa.String(100), sa.ForeignKey("dossiers.id"), primary_key=True),
+    sa.Column("numero", sa.Integer, primary_key=True),
+    sa.Column("empreinte", sa.String(64), nullable=False),
+    sa.Column("certification", sa.String(200), nullable=False),
+    sa.Column("version_referentiel", sa.String(50), nullable=False),
+    sa.Column("contenu", sa.Text, nullable=False),
+    sa.Column("enregistre_le", sa.String(32), nullable=False),
+    sa.Column("operateur", sa.Text, nullable=False),
+)
+
+evaluations = sa.Table(
+    "evaluations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dossier_id", sa.String(100), sa.ForeignKey("dossiers.id"), nullable=False),
+    sa.Column("numero_version", sa.Integer, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("epreuve", sa.String(200), nullable=False),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("contenu", sa.Text, nullable=False),
+    sa.Column("empreinte", sa.String(64), nullable=False),
+    sa.Column("enregistre_le", sa.String(32), nullable=False),
+    sa.Index("ix_evaluations_dossier", "dossier_id"),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("certifications", sa.Text, nullable=False),
+    sa.Column("numero_version", sa.Integer, nullable=False),
+    sa.Column("empreinte", sa.String(64), nullable=False),
+    sa.Column("contenu", sa.Text, nullable=False),
+    sa.Column("cloturee", sa.Boolean, nullable=False, default=False),
+    sa.Column("cloturee_le", sa.String(32), nullable=True),
+    sa.Column("cree_le", sa.String(32), nullable=False),
+    sa.Column("modifie_le", sa.String(32), nullable=False),
+)
+
+session_versions = sa.Table(
+    "session_versions",
+    metadata,
+    sa.Column("session_id", sa.String(100), sa.ForeignKey("sessions.id"), primary_key=True),
+    sa.Column("numero", sa.Integer, primary_key=True),
+    sa.Column("empreinte", sa.String(64), nullable=False),
+    sa.Column("contenu", sa.Text, nullable=False),
+    sa.Column("enregistre_le", sa.String(32), nullable=False),
+    sa.Column("operateur", sa.Text, nullable=False),
+)
+
+passages = sa.Table(
+    "passages",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dossier_id", sa.String(100), sa.ForeignKey("dossiers.id"), nullable=False),
+    sa.Column("session_id", sa.String(100), nullable=False),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("absent", sa.Boolean, nullable=False, default=False),
+    sa.Column("excuse", sa.Boolean, nullable=False, default=False),
+    sa.Column("decisions", sa.Text, nullable=False),
+    sa.Column("notes", sa.Text, nullable=False, default=""),
+    sa.Column("origine", sa.String(20), nullable=False),
+    sa.Column("remplace_id", sa.Integer, sa.ForeignKey("passages.id"), nullable=True),
+    sa.Column("motif", sa.Text, nullable=False, default=""),
+    sa.Column("enregistre_le", sa.String(32), nullable=False),
+    sa.Column("operateur", sa.Text, nullable=False),
+    sa.Index("ix_passages_dossier", "dossier_id"),
+    sa.Index("ix_passages_session", "session_id"),
+)
+
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("numero", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("horodatage", sa.String(32), nullable=False),
+    sa.Column("operateur", sa.Text, nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("objet", sa.String(20), nullable=False),
+    sa.Column("objet_id", sa.String(100), nullable=False),
+    sa.Column("details", sa.Text, nullable=False),
+    sa.Column("precedente", sa.String(64), nullable=False),
+    sa.Column("empreinte", sa.String(64), nullable=False),
+    sa.Index("ix_audit_objet", "objet_id"),
+)
+
+echeances = sa.Table(
+    "echeances",
+    metadata,
+    sa.Column("dossier_id", sa.String(100), sa.ForeignKey("dossiers.id"), primary_key=True),
+    sa.Column("type", sa.String(20), primary_key=True),
+    sa.Column("domaine", sa.String(50), primary_key=True),
+    sa.Column("certification", sa.String(200), nullable=False),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("depuis", sa.Date, nullable=False),
+    sa.Index("ix_echeances_date", "date"),
+)
+
+#: The tables whose rows are never updated nor deleted (triggers enforce it).
+APPEND_ONLY = ("dossier_versions", "session_versions", "evaluations", "passages", "audit")

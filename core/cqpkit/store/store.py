@@ -1,0 +1,1109 @@
+"""The store: candidates, dossiers, jury sessions and decisions on SQLite or PostgreSQL.
+
+:class:`Store` is the Python API behind ``cqpkit db``, ``import``, ``jury``, ``dossier``,
+``report`` and ``candidate``. Every operation is one transaction: it is applied whole or not at
+all, and writers are serialised (see :mod:`cqpkit.store.engine`). Every change is logged in the
+audit chain (:mod:`cqpkit.store.audit`) with the operator's name.
+
+What the store guarantees, and how
+----------------------------------
+- **Dossiers are versioned.** An import whose content did not change is a no-op; a changed
+  file is a new version (``dossier_versions``), which records the référentiel version it follows.
+- **Evaluations and decisions are append-only.** Evaluations are added when a version brings new
+  ones. A jury passage is a row per state (``passages``): a new decision, or a later file that
+  says something new about an open session, is a new row that names the one it replaces. A
+  closed session's decisions never change in place: a file that contradicts them is refused, and a
+  correction (``cqpkit jury decide … --motif``) is a new row of origin ``correction`` with its
+  reason. Triggers forbid ``UPDATE`` and ``DELETE`` on these tables.
+- **The engine reads what the store holds.** The dossier the engines see is the latest version's
+  content with, as its passages, the current state of each of its passages in the store. Every
+  deadline (first jury after registration, expiry of each partial award) is computed with the
+  engine (:meth:`Registry.decide`, :func:`cqpkit.rules.dates.add`) when the dossier or its
+  decisions change, and kept in ``echeances``, indexed by date.
+- **Personal data live in one table** (``candidats``): exported as JSON on request, replaced by a
+  pseudonym on erasure, never written to the audit log nor to the dossier versions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import getpass
+import json
+import os
+import secrets
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+
+from cqpkit.exceptions import CqpkitError, Erreur
+from cqpkit.model import Dossier, PassageJury, SessionJury
+from cqpkit.store import migrations
+from cqpkit.store import schema as t
+from cqpkit.store.audit import AuditWriter, Verification, canonical
+from cqpkit.store.audit import verify as verify_chain
+from cqpkit.store.engine import Target, is_driver_error, make_engine, resolve, translate
+from cqpkit.store.errors import NotFoundError, StoreConflictError
+from cqpkit.store.reading import PERSONAL, Lot, personal_fields, read_files
+
+__all__ = ["ImportReport", "Store", "compute_echeances", "operateur_par_defaut", "rebuild_echeances"]
+
+_CHUNK = 500
+
+
+def operateur_par_defaut() -> str:
+    """Who makes a change when ``--operateur`` is not given: ``CQPKIT_OPERATEUR``, else the system user."""
+    name = os.environ.get("CQPKIT_OPERATEUR", "").strip()
+    if name:
+        return name
+    try:
+        return getpass.getuser() or "inconnu"
+    except Exception:  # no user name in this environment (some containers)
+        return "inconnu"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _chunks(items: Sequence[Any], n: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def _jour(horodatage: str | None) -> str:
+    """``2020-07-06T09:30:00+00:00`` → ``06/07/2020``."""
+    if not horodatage:
+        return "—"
+    return dt.date.fromisoformat(horodatage[:10]).strftime("%d/%m/%Y")
+
+
+def _locate(fichier: str, path: tuple, message: str) -> Erreur:
+    """An error at ``path`` in a file already read (re-read to find the line; line 0 if it is not a file)."""
+    from cqpkit.formats.errors import format_path
+
+    try:
+        from cqpkit.formats.tomlfile import parse_toml, read_text
+
+        return parse_toml(read_text(fichier), fichier).erreur(path, message)
+    except CqpkitError:
+        return Erreur(fichier, 0, format_path(path), message)
+
+
+# --------------------------------------------------------------------------- deadlines
+def compute_echeances(registry: Any, dossier: Dossier) -> list[dict[str, Any]]:
+    """The deadlines of a dossier, computed with the engine (rows of ``echeances`` without the ids).
+
+    - ``premier_passage``: while the dossier has no passage in front of the jury, the last day of
+      ``[jury] delai_premier_passage`` after registration (``dates.add``: the anniversary day is
+      still in time, as in :func:`cqpkit.rules.checks.check_premier_passage`).
+    - ``acquis_partiel``: for a dossier that is not certified, each domaine acquired and the last
+      day of its validity, as :meth:`Registry.decide` gives it after the last recorded passage.
+    """
+    from cqpkit.rules import dates
+    from cqpkit.rules.events import event_dates
+
+    ref = registry.referentiel_for(dossier)
+    info = dossier.dossier
+    rows: list[dict[str, Any]] = []
+    jury = ref.jury
+    if jury is not None and jury.delai_premier_passage is not None and not event_dates(dossier, "premier_passage"):
+        rows.append(
+            {"type": "premier_passage", "domaine": "", "date": dates.add(info.inscription, jury.delai_premier_passage), "depuis": info.inscription}
+        )
+    if dossier.passages and ref.domaines:
+        last = max(p.date for p in dossier.passages)
+        result = registry.decide(dossier, last)
+        if result.statut != "certifie":
+            for a in result.acquis:
+                if a.valide_jusqua is not None:
+                    rows.append({"type": "acquis_partiel", "domaine": a.domaine, "date": a.valide_jusqua, "depuis": a.date})
+    for r in rows:
+        r["certification"] = info.certification
+        r["dossier_id"] = info.id
+    return rows
+
+
+def _passage_from_row(r: Any) -> PassageJury:
+    return PassageJury(
+        session=r.session_id, date=r.date, decisions=json.loads(r.decisions), absent=bool(r.absent), excuse=bool(r.excuse), notes=r.notes
+    )
+
+
+def _state(p: PassageJury) -> tuple:
+    return (p.date, bool(p.absent), bool(p.excuse), tuple(sorted(p.decisions.items())), p.notes)
+
+
+def _row_state(r: Any) -> tuple:
+    return (r.date, bool(r.absent), bool(r.excuse), tuple(sorted(json.loads(r.decisions).items())), r.notes)
+
+
+def _effective(rows: Iterable[Any]) -> list[Any]:
+    """The current row of each session (the latest one), in date order."""
+    latest: dict[str, Any] = {}
+    for r in sorted(rows, key=lambda r: r.id):
+        latest[r.session_id] = r
+    return sorted(latest.values(), key=lambda r: (r.date, r.id))
+
+
+def _load_contents(conn: sa.Connection, ids: Sequence[str]) -> dict[str, str]:
+    d, v = t.dossiers, t.dossier_versions
+    out: dict[str, str] = {}
+    for chunk in _chunks(list(ids)):
+        q = (
+            sa.select(d.c.id, v.c.contenu)
+            .join(v, sa.and_(v.c.dossier_id == d.c.id, v.c.numero == d.c.numero_version))
+            .where(d.c.id.in_(chunk))
+        )
+        out.update({r.id: r.contenu for r in conn.execute(q)})
+    return out
+
+
+def _passages_of(conn: sa.Connection, ids: Sequence[str]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = defaultdict(list)
+    for chunk in _chunks(list(ids)):
+        for r in conn.execute(sa.select(t.passages).where(t.passages.c.dossier_id.in_(chunk)).order_by(t.passages.c.id)):
+            out[r.dossier_id].append(r)
+    return out
+
+
+def _engine_dossiers(conn: sa.Connection, ids: Sequence[str]) -> dict[str, Dossier]:
+    """The dossiers as the engines see them: latest content, passages as the store holds them."""
+    from cqpkit.formats.converter import json_converter
+
+    conv = json_converter()
+    contents = _load_contents(conn, ids)
+    passages = _passages_of(conn, ids)
+    out = {}
+    for did, text in contents.items():
+        d = conv.structure(json.loads(text), Dossier)
+        out[did] = attrs.evolve(d, passages=tuple(_passage_from_row(r) for r in _effective(passages.get(did, ()))))
+    return out
+
+
+def rebuild_echeances(conn: sa.Connection, registry: Any, ids: Sequence[str] | None = None) -> int:
+    """Recompute the deadlines of the given dossiers (all of them by default); return the rows written."""
+    if ids is None:
+        ids = [r.id for r in conn.execute(sa.select(t.dossiers.c.id).order_by(t.dossiers.c.id))]
+    n = 0
+    for chunk in _chunks(list(ids), 2000):
+        dossiers = _engine_dossiers(conn, chunk)
+        conn.execute(t.echeances.delete().where(t.echeances.c.dossier_id.in_(list(chunk))))
+        rows = [r for d in dossiers.values() for r in compute_echeances(registry, d)]
+        if rows:
+            conn.execute(t.echeances.insert(), rows)
+        n += len(rows)
+    return n
+
+
+# ------------------------------------------------------------------------------ import
+@attrs.define
+class ImportReport:
+    """What one import did: per file, ``statut`` (nouveau, version N, inchangé…) and notes."""
+
+    fichiers: list[dict[str, Any]] = attrs.Factory(list)
+    notes: list[str] = attrs.Factory(list)
+    audit: int = 0
+    #: seconds spent in the database (statements and commit), the rest of the import being Python work
+    secondes_sql: float = 0.0
+
+    def count(self, kind: str, statut_prefix: str) -> int:
+        return sum(1 for f in self.fichiers if f["type"] == kind and f["statut"].startswith(statut_prefix))
+
+
+class _Existing:
+    """The rows an import compares itself with, read in chunks under the write lock."""
+
+    def __init__(self, conn: sa.Connection, lot: Lot) -> None:
+        sess_ids = {s.session.id for s in lot.sessions} | {p.session for lu in lot.dossiers for p in lu.dossier.passages}
+        self.sessions = self._by_id(conn, t.sessions, sorted(sess_ids))
+        self.candidats = self._by_id(conn, t.candidats, sorted({lu.dossier.candidat.id for lu in lot.dossiers}))
+        self.dossiers = self._by_id(conn, t.dossiers, [lu.dossier.id for lu in lot.dossiers])
+        known = sorted(self.dossiers)
+        self.passages = _passages_of(conn, known)
+        self.evaluations: dict[str, Counter] = defaultdict(Counter)
+        ev = t.evaluations.c
+        for chunk in _chunks(known):
+            for r in conn.execute(sa.select(ev.dossier_id, ev.empreinte).where(ev.dossier_id.in_(chunk))):
+                self.evaluations[r.dossier_id][r.empreinte] += 1
+
+    @staticmethod
+    def _by_id(conn: sa.Connection, table: sa.Table, ids: Sequence[str]) -> dict[str, Any]:
+        out = {}
+        for chunk in _chunks(list(ids)):
+            out.update({r.id: r for r in conn.execute(sa.select(table).where(table.c.id.in_(chunk)))})
+        return out
+
+
+def _evaluation_rows(lu: Any, numero: int, already: Counter, now: str) -> list[dict[str, Any]]:
+    """The evaluations a dossier version brings that the store does not hold yet (compared by fingerprint)."""
+    import hashlib
+
+    dossier = lu.dossier
+    data = lu.data.get("evaluations") if lu.data else None
+    if data is None:
+        from cqpkit.formats.converter import json_converter
+
+        data = [json_converter().unstructure(e) for e in dossier.evaluations]
+    seen: Counter = Counter()
+    rows = []
+    for i, (e, raw) in enumerate(zip(dossier.evaluations, data, strict=True)):
+        text = canonical(raw)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        seen[digest] += 1
+        if seen[digest] <= already.get(digest, 0):
+            continue
+        rows.append(
+            {
+                "dossier_id": dossier.id,
+                "numero_version": numero,
+                "position": i,
+                "epreuve": e.epreuve,
+                "date": e.date,
+                "contenu": text,
+                "empreinte": digest,
+                "enregistre_le": now,
+            }
+        )
+    return rows
+
+
+def bulk_insert(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]], chunk: int = 5000) -> None:
+    """Insert many rows at the driver level (one ``executemany`` per chunk, no per-row SQL compilation).
+
+    This is the import's hot path: SQLAlchemy's compiled ``insert()`` costs several times the
+    driver's own work per row; the statement is still built from the table's metadata, quoted by
+    the dialect, and runs on the SQLAlchemy connection, inside its transaction. Dates go to SQLite
+    as ISO text (what ``sa.Date`` stores there), to PostgreSQL as dates.
+    """
+    if not rows:
+        return
+    cols = list(rows[0])
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in cols)}) VALUES ({', '.join([mark] * len(cols))})"
+    if conn.dialect.name == "sqlite":
+        def value(v: Any) -> Any:
+            return v.isoformat() if isinstance(v, dt.date) else v
+        params = [tuple(value(r[c]) for c in cols) for r in rows]
+    else:
+        params = [tuple(r[c] for c in cols) for r in rows]
+    for i in range(0, len(params), chunk):
+        conn.exec_driver_sql(sql, params[i : i + chunk])
+
+
+# ------------------------------------------------------------------------------- store
+class Store:
+    """A cqpkit database (see the module docstring). Open it with :meth:`open`."""
+
+    def __init__(self, target: Target, engine: sa.Engine, registry: Any = None) -> None:
+        self.target = target
+        self.engine = engine
+        self._registry = registry
+
+    # -- opening -------------------------------------------------------------------
+    @classmethod
+    def open(cls, db: str | None = None, *, create: bool = False, registry: Any = None, check: bool = True) -> Store:
+        """Open the database ``db`` (path or URL; see :mod:`cqpkit.store.engine`).
+
+        With ``check`` (the default) the schema version is checked first: an empty, foreign,
+        older or newer database raises :class:`StoreError` saying what to do. ``create`` allows
+        a missing SQLite file to be created (it is initialised by :meth:`init`).
+        """
+        target = resolve(db)
+        engine = make_engine(target, create=create)
+        store = cls(target, engine, registry)
+        if check:
+            store.check_schema()
+        return store
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def registry(self) -> Any:
+        """The registry used to validate and to run the engines (loaded on first use)."""
+        if self._registry is None:
+            from cqpkit.plugins.registry import load_registry
+
+            self._registry = load_registry()
+        return self._registry
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except CqpkitError:
+            raise
+        except Exception as exc:
+            if is_driver_error(exc):
+                raise translate(exc, self.target) from exc
+            raise
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        """A connection in a read transaction (driver errors become French :class:`StoreError`)."""
+        with self._guard(), self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sa.Connection]:
+        """A connection in a writing transaction, writers serialised; committed at the end, or rolled back."""
+        with self._guard(), self.engine.connect() as conn:
+            conn.execution_options(cqpkit_write=True)
+            with conn.begin():
+                yield conn
+
+    # -- schema --------------------------------------------------------------------
+    def version(self) -> int | None:
+        """The schema version of the database (``None``: empty)."""
+        with self.read() as conn:
+            return migrations.read_version(conn, self.target.label)
+
+    def check_schema(self) -> None:
+        """Raise :class:`StoreError` unless the database is a cqpkit database at the current schema version."""
+        migrations.check(self.version(), self.target.label)
+
+    def init(self) -> list[migrations.Migration]:
+        """Create the schema in an empty database; a database already current is left as it is.
+
+        An older cqpkit database is not upgraded silently: :meth:`upgrade` says it is done.
+        """
+        version = self.version()
+        if version is not None and version < migrations.CURRENT:
+            migrations.check(version, self.target.label)
+        return migrations.apply(self.write, self.target.label, self)
+
+    def upgrade(self, target: int = migrations.CURRENT) -> list[migrations.Migration]:
+        """Apply the missing migrations (up to ``target``); an empty database is refused (``init`` creates)."""
+        if self.version() is None:
+            migrations.check(None, self.target.label)
+        return migrations.apply(self.write, self.target.label, self, target)
+
+    def verify(self) -> Verification:
+        """Check the audit chain and, on SQLite, the file's integrity (``PRAGMA integrity_check``)."""
+        with self.read() as conn:
+            result = verify_chain(conn)
+            if self.target.kind == "sqlite":
+                rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").all()]
+                if rows != ["ok"]:
+                    result.problemes.extend(f"intégrité SQLite : {r}" for r in rows[:10])
+        return result
+
+    # -- import --------------------------------------------------------------------
+    def import_files(self, paths: Sequence[str], operateur: str | None = None) -> ImportReport:
+        """Validate every file, then store them all in one transaction (or nothing: see :meth:`import_lot`)."""
+        lot = read_files(paths, self.registry)
+        return self.import_lot(lot, operateur)
+
+    def import_lot(self, lot: Lot, operateur: str | None = None) -> ImportReport:
+        """Store validated dossiers and sessions, all or nothing (see the module docstring)."""
+        operateur = operateur or operateur_par_defaut()
+        import time
+
+        from sqlalchemy import event
+
+        spent = [0.0, 0.0]
+
+        def before(*_: Any) -> None:
+            spent[1] = time.perf_counter()
+
+        def after(*_: Any) -> None:
+            spent[0] += time.perf_counter() - spent[1]
+
+        with self.write() as conn:
+            # Time spent in the database (for bench/store.py): the rest is preparing the rows.
+            event.listen(conn, "before_cursor_execute", before)
+            event.listen(conn, "after_cursor_execute", after)
+            report = _Import(self, conn, lot, operateur).run()
+            start = time.perf_counter()
+        spent[0] += time.perf_counter() - start  # the commit
+        report.secondes_sql = spent[0]
+        return report
+
+    # -- jury ----------------------------------------------------------------------
+    def open_session(self, session: SessionJury, operateur: str | None = None) -> None:
+        """Record a new jury session (open); it is validated against the registry first."""
+        from cqpkit.formats.dossiers import validate_session
+
+        erreurs = validate_session(attrs.evolve(session, session=attrs.evolve(session.session, cloturee=False)), self.registry, "jury open")
+        if erreurs:
+            raise StoreConflictError(f"session « {session.id} » invalide :", erreurs)
+        from cqpkit.store.reading import read_lot
+
+        lot = read_lot(sessions=[("jury open", attrs.evolve(session, session=attrs.evolve(session.session, cloturee=False)))])
+        operateur = operateur or operateur_par_defaut()
+        with self.write() as conn:
+            if conn.execute(sa.select(t.sessions.c.id).where(t.sessions.c.id == session.id)).first() is not None:
+                raise StoreConflictError(f"session « {session.id} » déjà enregistrée")
+            _Import(self, conn, lot, operateur).run()
+
+    def _session_row(self, conn: sa.Connection, session_id: str) -> Any:
+        row = conn.execute(sa.select(t.sessions).where(t.sessions.c.id == session_id)).first()
+        if row is None:
+            raise NotFoundError(f"session de jury « {session_id} » inconnue (ouvrez-la avec « cqpkit jury open » ou importez son fichier)")
+        return row
+
+    def _dossier_row(self, conn: sa.Connection, dossier_id: str) -> Any:
+        row = conn.execute(sa.select(t.dossiers).where(t.dossiers.c.id == dossier_id)).first()
+        if row is None:
+            raise NotFoundError(f"dossier « {dossier_id} » inconnu dans la base {self.target.label}")
+        return row
+
+    def _refresh(self, conn: sa.Connection, ids: Sequence[str]) -> None:
+        rebuild_echeances(conn, self.registry, ids)
+
+    def add_to_session(
+        self, session_id: str, dossier_ids: Sequence[str], operateur: str | None = None, *, absent: bool = False, excuse: bool = False
+    ) -> list[tuple[str, str]]:
+        """Present dossiers to an open session (a passage without decisions yet); return ``(dossier, statut)``."""
+        operateur = operateur or operateur_par_defaut()
+        out = []
+        with self.write() as conn:
+            s = self._session_row(conn, session_id)
+            if s.cloturee:
+                raise StoreConflictError(f"session « {session_id} » close le {_jour(s.cloturee_le)} : on ne peut plus y présenter de dossier")
+            certs = json.loads(s.certifications)
+            audit = AuditWriter(conn, operateur, _now())
+            rows = []
+            for did in dossier_ids:
+                d = self._dossier_row(conn, did)
+                if d.certification not in certs:
+                    raise StoreConflictError(
+                        f"dossier « {did} » ({d.certification}) : la session « {session_id} » ne couvre pas cette certification ({', '.join(certs)})"
+                    )
+                existing = conn.execute(
+                    sa.select(t.passages.c.id).where(t.passages.c.dossier_id == did, t.passages.c.session_id == session_id)
+                ).first()
+                if existing is not None:
+                    out.append((did, "déjà présenté"))
+                    continue
+                rows.append(
+                    {
+                        "dossier_id": did, "session_id": session_id, "date": s.date, "absent": absent, "excuse": excuse,
+                        "decisions": "{}", "notes": "", "origine": "jury", "remplace_id": None, "motif": "",
+                        "enregistre_le": audit.horodatage, "operateur": operateur,
+                    }
+                )
+                audit.add("passage.inscription", "dossier", did, {"session": session_id, "absent": absent, "excuse": excuse})
+                out.append((did, "présenté"))
+            if rows:
+                conn.execute(t.passages.insert(), rows)
+                self._refresh(conn, [r["dossier_id"] for r in rows])
+            audit.flush()
+        return out
+
+    def decide(
+        self, session_id: str, dossier_id: str, decisions: dict[str, str], operateur: str | None = None, *, motif: str = ""
+    ) -> dict[str, Any]:
+        """Record the jury's decisions on a dossier at a session; on a closed session, a correction with its ``motif``.
+
+        Returns ``{"statut": "enregistré" | "corrigé" | "inchangé", "passage": id, "remplace": id | None}``.
+        """
+        operateur = operateur or operateur_par_defaut()
+        motif = motif.strip()
+        with self.write() as conn:
+            s = self._session_row(conn, session_id)
+            d = self._dossier_row(conn, dossier_id)
+            certs = json.loads(s.certifications)
+            if d.certification not in certs:
+                raise StoreConflictError(
+                    f"dossier « {dossier_id} » ({d.certification}) : la session « {session_id} » ne couvre pas cette certification ({', '.join(certs)})"
+                )
+            ref = self.registry.referentiel(d.certification, version=d.version_referentiel)
+            known = [x.id for x in ref.domaines]
+            problems = []
+            for dom, value in decisions.items():
+                if dom not in known:
+                    problems.append(f"domaine « {dom} » inconnu de {d.certification} {d.version_referentiel} (domaines : {', '.join(known) or 'aucun'})")
+                if value not in ("acquis", "non_acquis"):
+                    problems.append(f"décision « {value} » invalide pour {dom} (valeurs possibles : acquis, non_acquis)")
+            if problems:
+                raise StoreConflictError("décisions refusées :\n" + "\n".join(f"  {p}" for p in problems))
+            rows = conn.execute(
+                sa.select(t.passages).where(t.passages.c.dossier_id == dossier_id, t.passages.c.session_id == session_id).order_by(t.passages.c.id)
+            ).all()
+            current = rows[-1] if rows else None
+            if s.cloturee:
+                if current is None:
+                    raise StoreConflictError(
+                        f"session « {session_id} » close : le dossier « {dossier_id} » n'y est pas passé, il n'y a rien à corriger"
+                    )
+                if not motif:
+                    raise StoreConflictError(
+                        f"session « {session_id} » close le {_jour(s.cloturee_le)} : ses décisions ne changent pas ; "
+                        "une correction est un nouvel enregistrement motivé (ajoutez --motif « … »)"
+                    )
+            before = json.loads(current.decisions) if current is not None else {}
+            merged = {**before, **decisions}
+            if current is not None and merged == before:
+                return {"statut": "inchangé", "passage": current.id, "remplace": None}
+            horodatage = _now()
+            origine = "correction" if s.cloturee else "jury"
+            values = {
+                "dossier_id": dossier_id, "session_id": session_id,
+                "date": current.date if current is not None else s.date,
+                "absent": bool(current.absent) if current is not None else False,
+                "excuse": bool(current.excuse) if current is not None else False,
+                "decisions": canonical(merged), "notes": current.notes if current is not None else "",
+                "origine": origine, "remplace_id": current.id if current is not None else None, "motif": motif,
+                "enregistre_le": horodatage, "operateur": operateur,
+            }
+            conn.execute(t.passages.insert(), [values])
+            new_id = conn.execute(
+                sa.select(sa.func.max(t.passages.c.id)).where(t.passages.c.dossier_id == dossier_id, t.passages.c.session_id == session_id)
+            ).scalar_one()
+            audit = AuditWriter(conn, operateur, horodatage)
+            details = {"session": session_id, "decisions": merged, "passage": new_id, "remplace": values["remplace_id"]}
+            if motif:
+                details["motif"] = motif
+            audit.add("passage.correction" if s.cloturee else "passage.decision", "dossier", dossier_id, details)
+            self._refresh(conn, [dossier_id])
+            audit.flush()
+            return {"statut": "corrigé" if s.cloturee else "enregistré", "passage": new_id, "remplace": values["remplace_id"]}
+
+    def close_session(self, session_id: str, operateur: str | None = None, *, force: bool = False) -> list[Any]:
+        """Close a session after checking it with the engine (composition, presidency, passages).
+
+        Error findings refuse the closing (:class:`StoreConflictError`) unless ``force``; the
+        findings are returned.
+        """
+        from cqpkit.formats.converter import json_converter
+
+        operateur = operateur or operateur_par_defaut()
+        conv = json_converter()
+        with self.write() as conn:
+            s = self._session_row(conn, session_id)
+            if s.cloturee:
+                raise StoreConflictError(f"session « {session_id} » déjà close (le {_jour(s.cloturee_le)})")
+            session = conv.structure(json.loads(s.contenu), SessionJury)
+            session = attrs.evolve(session, session=attrs.evolve(session.session, cloturee=True))
+            ids = [r.dossier_id for r in conn.execute(sa.select(t.passages.c.dossier_id).where(t.passages.c.session_id == session_id).distinct())]
+            dossiers = list(_engine_dossiers(conn, sorted(ids)).values())
+            others = conn.execute(sa.select(t.sessions.c.contenu).where(t.sessions.c.id != session_id)).all()
+            historique = sorted((conv.structure(json.loads(r.contenu), SessionJury) for r in others), key=lambda x: x.session.date, reverse=True)
+            constats = self.registry.check_session(session, dossiers, historique)
+            errors = [c for c in constats if c.niveau == "erreur"]
+            if errors and not force:
+                lines = "\n".join(f"  {c.code} — {c.message}" for c in errors)
+                raise StoreConflictError(
+                    f"session « {session_id} » non close : {len(errors)} constat(s) bloquant(s) (corrigez, ou --forcer pour clore quand même)\n{lines}"
+                )
+            horodatage = _now()
+            conn.execute(t.sessions.update().where(t.sessions.c.id == session_id).values(cloturee=True, cloturee_le=horodatage, modifie_le=horodatage))
+            audit = AuditWriter(conn, operateur, horodatage)
+            audit.add("session.cloture", "session", session_id, {"dossiers": len(ids), "constats": sorted({c.code for c in constats}), "forcee": bool(errors)})
+            audit.flush()
+            return constats
+
+    # -- queries -------------------------------------------------------------------
+    def dossier(self, dossier_id: str) -> Dossier:
+        """A stored dossier as the engines see it (latest version; passages as the store holds them)."""
+        with self.read() as conn:
+            self._dossier_row(conn, dossier_id)
+            return _engine_dossiers(conn, [dossier_id])[dossier_id]
+
+    def dossier_ids(self, certification: str | None = None) -> list[str]:
+        """The ids of the stored dossiers (of one certification)."""
+        q = sa.select(t.dossiers.c.id).order_by(t.dossiers.c.id)
+        if certification:
+            q = q.where(t.dossiers.c.certification == certification)
+        with self.read() as conn:
+            return [r.id for r in conn.execute(q)]
+
+    def show(self, dossier_id: str, as_of: dt.date) -> dict[str, Any]:
+        """Everything about one dossier as of a date: identity, candidate, passages, result, funding, deadlines."""
+        from cqpkit.formats.converter import output_converter
+
+        out_conv = output_converter()
+        with self.read() as conn:
+            row = self._dossier_row(conn, dossier_id)
+            dossier = _engine_dossiers(conn, [dossier_id])[dossier_id]
+            cand = conn.execute(sa.select(t.candidats).where(t.candidats.c.id == row.candidat_id)).first()
+            prows = conn.execute(sa.select(t.passages).where(t.passages.c.dossier_id == dossier_id).order_by(t.passages.c.id)).all()
+            ech = conn.execute(sa.select(t.echeances).where(t.echeances.c.dossier_id == dossier_id).order_by(t.echeances.c.date)).all()
+            sessions = {r.id: bool(r.cloturee) for r in conn.execute(sa.select(t.sessions.c.id, t.sessions.c.cloturee).where(t.sessions.c.id.in_({r.session_id for r in prows} or {""})))}
+        effective = {r.id for r in _effective(prows)}
+        resultat = self.registry.decide(dossier, as_of)
+        lignes = self.registry.funding(dossier, as_of)
+        return {
+            "dossier": dossier_id,
+            "certification": row.certification,
+            "version": row.version_referentiel,
+            "voie": row.voie,
+            "mention": row.mention,
+            "inscription": row.inscription.isoformat(),
+            "version_dossier": row.numero_version,
+            "candidat": _candidate_public(cand),
+            "evaluations": [out_conv.unstructure(e) for e in dossier.evaluations],
+            "passages": [
+                {
+                    "id": r.id, "session": r.session_id, "session_close": sessions.get(r.session_id, False),
+                    "date": r.date.isoformat(), "absent": bool(r.absent), "excuse": bool(r.excuse),
+                    "decisions": json.loads(r.decisions), "origine": r.origine, "remplace": r.remplace_id,
+                    "motif": r.motif, "en_vigueur": r.id in effective,
+                }
+                for r in prows
+            ],
+            "resultat": out_conv.unstructure(resultat),
+            "financement": [out_conv.unstructure(x) for x in lignes],
+            "echeances": [{"type": e.type, "domaine": e.domaine or None, "date": e.date.isoformat(), "depuis": e.depuis.isoformat()} for e in ech],
+            "date": as_of.isoformat(),
+        }
+
+    def history(self, dossier_id: str) -> dict[str, Any]:
+        """The versions of a dossier, every state of its passages (corrections included) and its audit entries."""
+        with self.read() as conn:
+            row = self._dossier_row(conn, dossier_id)
+            versions = conn.execute(
+                sa.select(t.dossier_versions.c.numero, t.dossier_versions.c.empreinte, t.dossier_versions.c.certification,
+                          t.dossier_versions.c.version_referentiel, t.dossier_versions.c.enregistre_le, t.dossier_versions.c.operateur)
+                .where(t.dossier_versions.c.dossier_id == dossier_id).order_by(t.dossier_versions.c.numero)
+            ).all()
+            evals = conn.execute(
+                sa.select(t.evaluations.c.numero_version, t.evaluations.c.epreuve, t.evaluations.c.date, t.evaluations.c.enregistre_le)
+                .where(t.evaluations.c.dossier_id == dossier_id).order_by(t.evaluations.c.id)
+            ).all()
+            prows = conn.execute(sa.select(t.passages).where(t.passages.c.dossier_id == dossier_id).order_by(t.passages.c.id)).all()
+            entries = conn.execute(
+                sa.select(t.audit).where(t.audit.c.objet_id.in_([dossier_id, row.candidat_id])).order_by(t.audit.c.numero)
+            ).all()
+        return {
+            "dossier": dossier_id,
+            "versions": [
+                {"numero": v.numero, "empreinte": v.empreinte, "certification": v.certification, "version": v.version_referentiel,
+                 "enregistre_le": v.enregistre_le, "operateur": v.operateur}
+                for v in versions
+            ],
+            "evaluations": [{"version_dossier": e.numero_version, "epreuve": e.epreuve, "date": e.date.isoformat(), "enregistre_le": e.enregistre_le} for e in evals],
+            "passages": [
+                {"id": r.id, "session": r.session_id, "date": r.date.isoformat(), "decisions": json.loads(r.decisions),
+                 "absent": bool(r.absent), "excuse": bool(r.excuse), "origine": r.origine, "remplace": r.remplace_id,
+                 "motif": r.motif, "enregistre_le": r.enregistre_le, "operateur": r.operateur}
+                for r in prows
+            ],
+            "journal": [_audit_json(e) for e in entries],
+        }
+
+    # -- reports -------------------------------------------------------------------
+    def deadlines(self, as_of: dt.date, within: int, certification: str | None = None) -> dict[str, Any]:
+        """Deadlines falling in the next ``within`` days, and those passed in the last ``within`` days.
+
+        Two range scans of the date index of ``echeances`` (the query costs what the window holds,
+        not what the store holds).
+        """
+        e, d = t.echeances, t.dossiers
+        horizon = as_of + dt.timedelta(days=within)
+        since = as_of - dt.timedelta(days=within)
+
+        def window(lo: dt.date, hi: dt.date, hi_inclusive: bool) -> list[dict[str, Any]]:
+            q = (
+                sa.select(e.c.certification, e.c.type, e.c.domaine, e.c.date, e.c.depuis, e.c.dossier_id, d.c.candidat_id, d.c.voie)
+                .join(d, d.c.id == e.c.dossier_id)
+                .where(e.c.date >= lo, e.c.date <= hi if hi_inclusive else e.c.date < hi)
+                .order_by(e.c.certification, e.c.date, e.c.dossier_id, e.c.domaine)
+            )
+            if certification:
+                q = q.where(e.c.certification == certification)
+            return [
+                {"certification": r.certification, "type": r.type, "domaine": r.domaine or None, "date": r.date.isoformat(),
+                 "depuis": r.depuis.isoformat(), "dossier": r.dossier_id, "candidat": r.candidat_id, "voie": r.voie,
+                 "jours": (r.date - as_of).days}
+                for r in conn.execute(q)
+            ]
+
+        with self.read() as conn:
+            return {
+                "date": as_of.isoformat(),
+                "jours": within,
+                "a_venir": window(as_of, horizon, True),
+                "passees": window(since, as_of, False),
+            }
+
+    def campaign(self, as_of: dt.date, certification: str | None = None) -> dict[str, Any]:
+        """Per certification: dossiers, candidates, routes, awards (full, partial), failures, deadlines missed, funding.
+
+        Every figure comes from the engine as of ``as_of`` (:meth:`Registry.decide`,
+        :meth:`Registry.check` for the first-jury deadline, :meth:`Registry.funding`).
+        """
+        ids = self.dossier_ids(certification)
+        stats: dict[str, dict[str, Any]] = {}
+        all_candidates: set[str] = set()
+        for chunk in _chunks(ids, 2000):
+            with self.read() as conn:
+                dossiers = _engine_dossiers(conn, chunk)
+                cands = {r.id: r.candidat_id for r in conn.execute(sa.select(t.dossiers.c.id, t.dossiers.c.candidat_id).where(t.dossiers.c.id.in_(list(chunk))))}
+            for did in chunk:
+                d = dossiers[did]
+                cid = d.dossier.certification
+                s = stats.setdefault(cid, _empty_stats(cid, self.registry))
+                s["dossiers"] += 1
+                s["_candidats"].add(cands[did])
+                all_candidates.add(cands[did])
+                voie = "vae" if d.dossier.voie == "vae" else "formation"
+                s[voie] += 1
+                if d.dossier.inscription > as_of:
+                    s["a_venir"] += 1
+                    continue
+                r = self.registry.decide(d, as_of)
+                key = {"certifie": "certifies", "partiel": "partiels", "non_acquis": "echecs", "expire": "expires", "en_cours": "en_cours"}[r.statut]
+                s[key] += 1
+                if any(c.code == "premier_passage_hors_delai" for c in self.registry.check(d, as_of)):
+                    s["delais_depasses"] += 1
+                for line in self.registry.funding(d, as_of):
+                    # Costs, funding and rewards are kept apart: what a training costs is not added to what is paid for it.
+                    nature = getattr(line, "nature", "financement")
+                    s[f"{nature}_{'points' if line.en == 'point' else 'euro'}"] += line.montant
+        rows = []
+        for cid in sorted(stats):
+            s = stats[cid]
+            s["candidats"] = len(s.pop("_candidats"))
+            for k in _MONEY:
+                s[k] = round(s[k], 2)
+            rows.append(s)
+        total = _empty_stats("total", None)
+        total.pop("_candidats")
+        for s in rows:
+            for k, v in s.items():
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    total[k] += v
+        for k in _MONEY:
+            total[k] = round(total[k], 2)
+        total["intitule"] = "Total"
+        total["candidats"] = len(all_candidates)
+        with self.read() as conn:
+            sessions = conn.execute(sa.select(t.sessions.c.id, t.sessions.c.date, t.sessions.c.certifications, t.sessions.c.cloturee).order_by(t.sessions.c.date, t.sessions.c.id)).all()
+        return {
+            "date": as_of.isoformat(),
+            "certifications": rows,
+            "total": total,
+            "sessions": [
+                {"session": r.id, "date": r.date.isoformat(), "certifications": json.loads(r.certifications), "close": bool(r.cloturee)}
+                for r in sessions
+                if not certification or certification in json.loads(r.certifications)
+            ],
+        }
+
+    # -- personal data -------------------------------------------------------------
+    def export_candidate(self, candidat_id: str, operateur: str | None = None) -> dict[str, Any]:
+        """Every personal datum the store holds on a candidate, with their dossiers and the log (GDPR access).
+
+        The export is itself logged (who asked, when; not what was exported).
+        """
+        operateur = operateur or operateur_par_defaut()
+        with self.write() as conn:
+            cand = conn.execute(sa.select(t.candidats).where(t.candidats.c.id == candidat_id)).first()
+            if cand is None:
+                raise NotFoundError(f"candidat « {candidat_id} » inconnu dans la base {self.target.label}")
+            ids = [r.id for r in conn.execute(sa.select(t.dossiers.c.id).where(t.dossiers.c.candidat_id == candidat_id).order_by(t.dossiers.c.id))]
+            dossiers = []
+            for did in ids:
+                versions = conn.execute(
+                    sa.select(t.dossier_versions).where(t.dossier_versions.c.dossier_id == did).order_by(t.dossier_versions.c.numero)
+                ).all()
+                prows = conn.execute(sa.select(t.passages).where(t.passages.c.dossier_id == did).order_by(t.passages.c.id)).all()
+                dossiers.append(
+                    {
+                        "dossier": did,
+                        "versions": [{"numero": v.numero, "enregistre_le": v.enregistre_le, "operateur": v.operateur, "contenu": json.loads(v.contenu)} for v in versions],
+                        "passages": [
+                            {"session": r.session_id, "date": r.date.isoformat(), "decisions": json.loads(r.decisions), "origine": r.origine,
+                             "motif": r.motif, "enregistre_le": r.enregistre_le}
+                            for r in prows
+                        ],
+                    }
+                )
+            entries = conn.execute(sa.select(t.audit).where(t.audit.c.objet_id.in_([candidat_id, *ids])).order_by(t.audit.c.numero)).all()
+            audit = AuditWriter(conn, operateur, _now())
+            audit.add("candidat.export", "candidat", candidat_id, {"dossiers": len(ids)})
+            audit.flush()
+        personal = {k: (getattr(cand, k).isoformat() if isinstance(getattr(cand, k), dt.date) else getattr(cand, k)) for k in PERSONAL}
+        return {
+            "candidat": {"id": cand.id, **personal, "pseudonyme": cand.pseudonyme, "efface_le": cand.efface_le,
+                         "enregistre_le": cand.cree_le, "modifie_le": cand.modifie_le},
+            "dossiers": dossiers,
+            "journal": [_audit_json(e) for e in entries],
+            "exporte_le": audit.horodatage,
+            "base": self.target.label,
+        }
+
+    def erase_candidate(self, candidat_id: str, operateur: str | None = None) -> str:
+        """Replace a candidate's personal data with a pseudonym; dossiers, decisions and statistics stay. Return the pseudonym.
+
+        The candidate's id stays (it is what the dossiers refer to); every personal field is
+        emptied and ``nom`` becomes the pseudonym. A later import of one of their files keeps the
+        candidate erased. On SQLite, ``secure_delete`` overwrites the old values in the file.
+        """
+        operateur = operateur or operateur_par_defaut()
+        with self.write() as conn:
+            cand = conn.execute(sa.select(t.candidats).where(t.candidats.c.id == candidat_id)).first()
+            if cand is None:
+                raise NotFoundError(f"candidat « {candidat_id} » inconnu dans la base {self.target.label}")
+            if cand.efface_le:
+                return cand.pseudonyme
+            pseudonyme = f"Candidat-{secrets.token_hex(4)}"
+            horodatage = _now()
+            champs = [k for k in PERSONAL if getattr(cand, k) not in (None, "")]
+            values = {k: "" for k in PERSONAL}
+            values.update(naissance=None, nom=pseudonyme, pseudonyme=pseudonyme, efface_le=horodatage, modifie_le=horodatage)
+            conn.execute(t.candidats.update().where(t.candidats.c.id == candidat_id).values(**values))
+            audit = AuditWriter(conn, operateur, horodatage)
+            audit.add("candidat.effacement", "candidat", candidat_id, {"champs": champs, "pseudonyme": pseudonyme})
+            audit.flush()
+            return pseudonyme
+
+
+def _candidate_public(cand: Any) -> dict[str, Any]:
+    if cand is None:
+        return {}
+    out = {"id": cand.id, "efface": bool(cand.efface_le)}
+    for k in PERSONAL:
+        v = getattr(cand, k)
+        out[k] = v.isoformat() if isinstance(v, dt.date) else v
+    out["pseudonyme"] = cand.pseudonyme
+    return out
+
+
+def _audit_json(e: Any) -> dict[str, Any]:
+    return {
+        "numero": e.numero, "horodatage": e.horodatage, "operateur": e.operateur, "action": e.action,
+        "objet": e.objet, "objet_id": e.objet_id, "details": json.loads(e.details), "empreinte": e.empreinte,
+    }
+
+
+def _empty_stats(cid: str, registry: Any) -> dict[str, Any]:
+    intitule = cid
+    if registry is not None:
+        for r in registry.resumes():
+            if r.id == cid:
+                intitule = r.intitule
+    return {
+        "certification": cid, "intitule": intitule, "dossiers": 0, "candidats": 0, "_candidats": set(), "formation": 0, "vae": 0,
+        "certifies": 0, "partiels": 0, "echecs": 0, "expires": 0, "en_cours": 0, "a_venir": 0, "delais_depasses": 0,
+        **dict.fromkeys(_MONEY, 0.0),
+    }
+
+
+#: The funding sums of the campaign report, per nature of line (``LigneFinancement.nature``) and unit.
+_MONEY = tuple(f"{n}_{u}" for n in ("cout", "financement", "gratification") for u in ("euro", "points"))
+
+
+# ------------------------------------------------------------------------ the import
+def _test_pause() -> None:
+    """Testing hook: with ``CQPKIT_TEST_PAUSE_IMPORT=FILE``, create FILE once the rows are written, then wait.
+
+    The fault tests use it to kill a process, or to start a concurrent one, while an import holds
+    its transaction open with its rows written and not committed. ``CQPKIT_TEST_PAUSE_SECONDS``
+    (default 60) is how long it waits.
+    """
+    path = os.environ.get("CQPKIT_TEST_PAUSE_IMPORT")
+    if not path:
+        return
+    import time
+
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(str(os.getpid()))
+    time.sleep(float(os.environ.get("CQPKIT_TEST_PAUSE_SECONDS", "60")))
+
+
+class _Import:
+    """One import transaction (sessions, candidates, dossiers, closings), or an error and nothing."""
+
+    def __init__(self, store: Store, conn: sa.Connection, lot: Lot, operateur: str) -> None:
+        self.store = store
+        self.conn = conn
+        self.lot = lot
+        self.operateur = operateur
+        self.now = _now()
+        self.audit = AuditWriter(conn, operateur, self.now)
+        self.start = self.audit.numero
+        self.report = ImportReport()
+        self.errors: list[Erreur] = []
+
+    def run(self) -> ImportReport:
+        existing = _Existing(self.conn, self.lot)
+        closed_before = {sid for sid, r in existing.sessions.items() if r.cloturee}
+        to_close = self._sessions(existing)
+        self._candidates(existing)
+        self._dossiers(existing, closed_before)
+        _test_pause()
+        for s in to_close:
+            self.conn.execute(t.sessions.update().where(t.sessions.c.id == s.session.id).values(cloturee=True, cloturee_le=self.now, modifie_le=self.now))
+            self.audit.add("session.cloture", "session", s.session.id, {})
+        if self.errors:
+            n = len({e.fichier for e in self.errors})
+            raise StoreConflictError(
+                f"import refusé : {n} fichier{'s' if n > 1 else ''} en conflit avec la base, rien n'a été enregistré",
+                sorted(self.errors, key=lambda e: (e.fichier, e.ligne)),
+            )
+        self.audit.flush()
+        self.report.audit = self.audit.numero - self.start
+        return self.report
+
+    # sessions ------------------------------------------------------------------------
+    def _sessions(self, existing: _Existing) -> list[Any]:
+        to_close = []
+        inserts, versions = [], []
+        for s in self.lot.sessions:
+            info = s.session.session
+            row = existing.sessions.get(info.id)
+            entry = {"fichier": s.fichier, "type": "session", "id": info.id}
+            if row is None:
+                inserts.append(
+                    {"id": info.id, "date": info.date, "certifications": canonical(list(info.certifications)), "numero_version": 1,
+                     "empreinte": s.empreinte, "contenu": s.contenu, "cloturee": False, "cloturee_le": None,
+                     "cree_le": self.now, "modifie_le": self.now}
+                )
+                versions.append({"session_id": info.id, "numero": 1, "empreinte": s.empreinte, "contenu": s.contenu, "enregistre_le": self.now, "operateur": self.operateur})
+                self.audit.add("session.creation", "session", info.id, {"empreinte": s.empreinte, "date": info.date.isoformat()})
+                entry["statut"] = "nouvelle"
+            elif row.empreinte == s.empreinte:
+                entry["statut"] = "inchangée"
+            elif row.cloturee:
+                self.errors.append(
+                    _locate(s.fichier, ("session",), f"session « {info.id} » close le {_jour(row.cloturee_le)} : son contenu ne peut plus changer")
+                )
+                continue
+            else:
+                numero = row.numero_version + 1
+                self.conn.execute(
+                    t.sessions.update().where(t.sessions.c.id == info.id).values(
+                        date=info.date, certifications=canonical(list(info.certifications)), numero_version=numero,
+                        empreinte=s.empreinte, contenu=s.contenu, modifie_le=self.now,
+                    )
+                )
+                versions.append({"session_id": info.id, "numero": numero, "empreinte": s.empreinte, "contenu": s.contenu, "enregistre_le": self.now, "operateur": self.operateur})
+                self.audit.add("session.version", "session", info.id, {"numero": numero, "empreinte": s.empreinte})
+                entry["statut"] = f"version {numero}"
+            if info.cloturee and not (row is not None and row.cloturee):
+                to_close.append(s)
+                entry["statut"] += ", close"
+            self.report.fichiers.append(entry)
+        if inserts:
+            self.conn.execute(t.sessions.insert(), inserts)
+        if versions:
+            self.conn.execute(t.session_versions.insert(), versions)
+        return to_close
+
+    # candidates ----------------------------------------------------------------------
+    def _candidates(self, existing: _Existing) -> None:
+        inserts = []
+        done: set[str] = set()
+        for lu in self.lot.dossiers:
+            c = lu.dossier.candidat
+            if c.id in done:
+                continue
+            done.add(c.id)
+            personal = personal_fields(c)
+            row = existing.candidats.get(c.id)
+            if row is None:
+                inserts.append({"id": c.id, **personal, "pseudonyme": None, "efface_le": None, "cree_le": self.now, "modifie_le": self.now})
+                self.audit.add("candidat.creation", "candidat", c.id, {"champs": [k for k in PERSONAL if personal[k] not in (None, "")]})
+            elif row.efface_le:
+                if any(personal[k] not in (None, "") for k in PERSONAL):
+                    self.report.notes.append(
+                        f"candidat « {c.id} » effacé le {_jour(row.efface_le)} : ses données personnelles ({lu.fichier}) ne sont pas réenregistrées"
+                    )
+            else:
+                changed = [k for k in PERSONAL if getattr(row, k) != personal[k]]
+                if changed:
+                    self.conn.execute(t.candidats.update().where(t.candidats.c.id == c.id).values(**{k: personal[k] for k in changed}, modifie_le=self.now))
+                    self.audit.add("candidat.modification", "candidat", c.id, {"champs": changed})
+                    self.report.notes.append(f"candidat « {c.id} » : données personnelles mises à jour ({', '.join(changed)})")
+        bulk_insert(self.conn, t.candidats, inserts)
+
+    # dossiers ------------------------------------------------------------------------
+    def _dossiers(self, existing: _Existing, closed_before: set[str]) -> None:
+        registry = self.store.registry
+        new_dossiers, updates, versions, evals, passages, refresh = [], [], [], [], [], []
+        echeances: list[dict[str, Any]] = []
+        for lu in self.lot.dossiers:
+            d = lu.dossier
+            info = d.dossier
+            row = existing.dossiers.get(d.id)
+            entry = {"fichier": lu.fichier, "type": "dossier", "id": d.id}
+            self.report.fichiers.append(entry)
+            if row is not None and row.empreinte == lu.empreinte:
+                entry["statut"] = "inchangé"
+                continue
+            numero = 1 if row is None else row.numero_version + 1
+            stored = defaultdict(list)
+            for r in existing.passages.get(d.id, ()):
+                stored[r.session_id].append(r)
+            new_rows, bad = [], False
+            seen_sessions: set[str] = set()
+            for i, p in enumerate(d.passages):
+                if p.session in seen_sessions:
+                    self.errors.append(_locate(lu.fichier, ("passages", i, "session"), f"session « {p.session} » citée par deux passages : un passage par session"))
+                    bad = True
+                    continue
+                seen_sessions.add(p.session)
+                rows = stored.get(p.session, [])
+                if any(_row_state(r) == _state(p) for r in rows):
+                    continue  # already recorded (maybe since corrected: the store keeps the correction)
+                if p.session in closed_before:
+                    srow = existing.sessions[p.session]
+                    what = "ses décisions ne changent pas" if rows else "on ne peut plus y ajouter de passage"
+                    self.errors.append(
+                        _locate(
+                            lu.fichier, ("passages", i),
+                            f"la session « {p.session} » est close depuis le {_jour(srow.cloturee_le)} : {what} "
+                            "(une correction est un nouvel enregistrement motivé : cqpkit jury decide … --motif)",
+                        )
+                    )
+                    bad = True
+                    continue
+                new_rows.append(
+                    {
+                        "dossier_id": d.id, "session_id": p.session, "date": p.date, "absent": p.absent, "excuse": p.excuse,
+                        "decisions": canonical(p.decisions), "notes": p.notes, "origine": "import",
+                        "remplace_id": rows[-1].id if rows else None, "motif": "", "enregistre_le": self.now, "operateur": self.operateur,
+                    }
+                )
+            if bad or self.errors:
+                continue  # nothing will be written; keep collecting the errors of the other files
+            record = {
+                "certification": info.certification, "version_referentiel": info.version, "voie": info.voie, "mention": info.mention,
+                "inscription": info.inscription, "candidat_id": d.candidat.id, "numero_version": numero, "empreinte": lu.empreinte,
+                "modifie_le": self.now,
+            }
+            if row is None:
+                new_dossiers.append({"id": d.id, **record, "cree_le": self.now})
+            else:
+                updates.append({"_id": d.id, **record})
+                refresh.append(d.id)
+            versions.append(
+                {"dossier_id": d.id, "numero": numero, "empreinte": lu.empreinte, "certification": info.certification,
+                 "version_referentiel": info.version, "contenu": lu.contenu, "enregistre_le": self.now, "operateur": self.operateur}
+            )
+            ev = _evaluation_rows(lu, numero, existing.evaluations.get(d.id, Counter()), self.now)
+            evals.extend(ev)
+            passages.extend(new_rows)
+            details = {
+                "numero": numero, "empreinte": lu.empreinte, "certification": info.certification, "version": info.version,
+                "evaluations": len(ev), "passages": [r["session_id"] for r in new_rows],
+            }
+            self.audit.add("dossier.creation" if row is None else "dossier.version", "dossier", d.id, details)
+            entry["statut"] = "nouveau" if row is None else f"version {numero}"
+            if row is None:
+                echeances.extend(compute_echeances(registry, d))
+        if self.errors:
+            return
+        bulk_insert(self.conn, t.dossiers, new_dossiers)
+        if updates:
+            stmt = t.dossiers.update().where(t.dossiers.c.id == sa.bindparam("_id"))
+            self.conn.execute(stmt, updates)
+        for rows, table in ((versions, t.dossier_versions), (evals, t.evaluations), (passages, t.passages), (echeances, t.echeances)):
+            bulk_insert(self.conn, table, rows)
+        if refresh:
+            rebuild_echeances(self.conn, registry, refresh)
