@@ -33,14 +33,35 @@ __all__ = ["GENESIS", "AuditWriter", "Verification", "entry_hash", "verify"]
 GENESIS = "0" * 64
 
 
+#: One encoder for every canonical text: ``json.dumps`` with these options builds a new encoder per
+#: call, which costs more than encoding a small dict. The output is the same, byte for byte.
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+#: How the encoder above writes a string (``ensure_ascii=False``): the C function when available.
+_string = json.encoder.encode_basestring
+
+
 def canonical(value: Any) -> str:
     """The canonical JSON text of ``value`` (sorted keys, no spaces, UTF-8 kept)."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _ENCODER.encode(value)
+
+
+def _payload(numero: int, horodatage: str, operateur: str, action: str, objet: str, objet_id: str, details: str, precedente: str) -> str:
+    """``canonical([numero, horodatage, …, precedente])``, written directly when every field is an int or a str.
+
+    The fields of an entry are one int and seven strings: the list's canonical JSON is then the
+    ``repr`` of the int and each string as the encoder writes it, joined by commas in brackets
+    (``tests/test_store.py`` checks it against :func:`canonical`). Anything else goes through
+    :func:`canonical`.
+    """
+    fields = (horodatage, operateur, action, objet, objet_id, details, precedente)
+    if type(numero) is not int or any(type(f) is not str for f in fields):
+        return canonical([numero, *fields])
+    return f"[{numero!r},{','.join(map(_string, fields))}]"
 
 
 def entry_hash(numero: int, horodatage: str, operateur: str, action: str, objet: str, objet_id: str, details: str, precedente: str) -> str:
-    """The fingerprint of one entry (``details`` is its JSON text, as stored)."""
-    payload = canonical([numero, horodatage, operateur, action, objet, objet_id, details, precedente])
+    """The fingerprint of one entry (``details`` is its JSON text, as stored): SHA-256 of the canonical JSON of its fields."""
+    payload = _payload(numero, horodatage, operateur, action, objet, objet_id, details, precedente)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

@@ -1,0 +1,160 @@
+"""The import's fast paths write exactly what the plain code would: canonical texts, fingerprints, hashes, dates, deadlines."""
+
+# ruff: noqa: F811  (pytest fixtures imported from tests.test_store_support and used as parameters)
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import hashlib
+import json
+
+import attrs
+import pytest
+import sqlalchemy as sa
+from cqpkit.store import schema as t
+from cqpkit.store.audit import _payload, canonical, entry_hash
+from cqpkit.store.reading import _Placeholder, collect_paths, dossier_content, read_files, without_cycle_collector
+
+from tests.test_store_support import (  # noqa: F401 (fixtures)
+    CAMPAIGN,
+    campaign_store,
+    db,
+    registry,
+    store,
+)
+
+TRICKY = ["", "é à ç", 'guillemet " et \\ barre', "ligne\nsuivante\ttab", "\x00\x1f\x7f", "\u2028\u2029", "😀 emoji", "</script>"]
+
+
+def _plain(value):  # the definition the fast paths must match: json.dumps with the canonical options
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+class TestCanonical:
+    def test_shared_encoder_writes_what_dumps_writes(self):
+        for value in [{"b": [1, 2.5, None, True], "a": {"z": "é", "y": dt.date(2020, 1, 2)}}, TRICKY, "x", 3, {"k": TRICKY}]:
+            assert canonical(value) == _plain(value)
+
+    def test_entry_payload_is_the_canonical_list(self):
+        for s in TRICKY:
+            fields = [17, s, f"op {s}", "dossier.creation", "dossier", f"D-{s}", _plain({"k": s}), "0" * 64]
+            assert _payload(*fields) == _plain(fields)
+            digest = hashlib.sha256(_plain(fields).encode("utf-8")).hexdigest()
+            assert entry_hash(*fields) == digest
+
+    def test_entry_payload_falls_back_for_other_types(self):
+        fields = [True, "h", "o", "a", "o", 12, "{}", "0" * 64]  # not an int and a str: the generic encoder
+        assert _payload(*fields) == _plain(fields)
+
+
+class TestDossierContent:
+    def test_splice_equals_whole_encoding(self, registry):
+        lot = read_files(collect_paths([str(CAMPAIGN)]), registry)
+        with_evals = [lu for lu in lot.dossiers if lu.dossier.evaluations]
+        assert with_evals, "the campaign has dossiers with evaluations"
+        for lu in lot.dossiers:
+            assert lu.contenu == _plain(lu.data)
+            assert lu.empreinte == hashlib.sha256(lu.contenu.encode("utf-8")).hexdigest()
+            assert list(lu.evaluations) == [_plain(e) for e in lu.data.get("evaluations", [])]
+
+    def test_placeholder_in_the_data_falls_back(self, registry):
+        lot = read_files(collect_paths([str(CAMPAIGN)]), registry)
+        lu = next(lu for lu in lot.dossiers if lu.dossier.evaluations)
+        d = lu.dossier
+        tricky = attrs.evolve(d, dossier=attrs.evolve(d.dossier, id=_Placeholder.token))
+        text, digest, data, evaluations = dossier_content(tricky)
+        assert text == _plain(data) and _Placeholder.token in text
+        assert digest == hashlib.sha256(text.encode("utf-8")).hexdigest()
+        assert list(evaluations) == [_plain(e) for e in data["evaluations"]]
+
+
+class TestStoredRows:
+    def test_rows_are_the_plain_encodings(self, campaign_store, registry):
+        from cqpkit.formats.converter import json_converter
+
+        conv = json_converter()
+        with campaign_store.read() as conn:
+            evals = conn.execute(sa.select(t.evaluations).order_by(t.evaluations.c.id)).all()
+            versions = {(r.dossier_id, r.numero): r for r in conn.execute(sa.select(t.dossier_versions))}
+            passages = conn.execute(sa.select(t.passages)).all()
+            dossiers = conn.execute(sa.select(t.dossiers)).all()
+        assert evals and passages
+        for e in evals:
+            content = json.loads(versions[(e.dossier_id, e.numero_version)].contenu)
+            raw = content["evaluations"][e.position]
+            assert e.contenu == _plain(raw)
+            assert e.empreinte == hashlib.sha256(e.contenu.encode("utf-8")).hexdigest()
+            assert e.date == dt.date.fromisoformat(raw["date"]) and isinstance(e.date, dt.date)
+        for p in passages:
+            assert p.decisions == _plain(json.loads(p.decisions))
+            assert isinstance(p.date, dt.date)
+        for d in dossiers:
+            assert isinstance(d.inscription, dt.date)
+            v = versions[(d.id, d.numero_version)]
+            assert v.contenu == _plain(conv.unstructure(conv.structure(json.loads(v.contenu), type(campaign_store.dossier(d.id)))))
+        assert campaign_store.verify().ok
+
+    def test_bulk_insert_dates_and_nulls(self, store):
+        from cqpkit.store.store import bulk_insert
+
+        rows = [
+            {"id": "C-1", "nom": "", "prenom": "", "naissance": dt.date(1990, 2, 3), "email": "", "telephone": "", "emploi": "",
+             "employeur": "", "notes": "", "pseudonyme": None, "efface_le": None, "cree_le": "x", "modifie_le": "x"},
+            {"id": "C-2", "nom": "", "prenom": "", "naissance": None, "email": "", "telephone": "", "emploi": "",
+             "employeur": "", "notes": "", "pseudonyme": None, "efface_le": None, "cree_le": "x", "modifie_le": "x"},
+        ]
+        with store.write() as conn:
+            bulk_insert(conn, t.candidats, rows)
+            bulk_insert(conn, t.meta, [{"cle": "essai", "valeur": "1"}])  # a single column of text
+        with store.read() as conn:
+            got = dict(conn.execute(sa.select(t.candidats.c.id, t.candidats.c.naissance)).all())
+            assert conn.execute(sa.select(t.meta.c.valeur).where(t.meta.c.cle == "essai")).scalar_one() == "1"
+        assert got == {"C-1": dt.date(1990, 2, 3), "C-2": None}
+
+
+class TestDeadlines:
+    @pytest.mark.parametrize(
+        "flags",
+        [[], [(False, False)], [(True, False)], [(False, True)], [(True, False), (False, False)], [(True, False), (False, True)]],
+    )
+    def test_first_jury_deadline_follows_the_event(self, registry, flags):
+        from cqpkit.model import PassageJury
+        from cqpkit.rules.events import event_dates
+        from cqpkit.store.store import compute_echeances
+
+        lot = read_files(collect_paths([str(CAMPAIGN)]), registry)
+        d = next(lu.dossier for lu in lot.dossiers if registry.referentiel_for(lu.dossier).jury is not None)
+        passages = tuple(
+            PassageJury(session=f"S{i}", date=d.dossier.inscription + dt.timedelta(days=100 * (i + 1)), absent=a, excuse=x)
+            for i, (a, x) in enumerate(flags)
+        )
+        d = attrs.evolve(d, passages=passages)
+        has_deadline = any(r["type"] == "premier_passage" for r in compute_echeances(registry, d))
+        jury = registry.referentiel_for(d).jury
+        expected = jury.delai_premier_passage is not None and not event_dates(d, "premier_passage")
+        assert has_deadline == expected
+
+
+class TestCycleCollector:
+    def test_paused_then_restored(self):
+        assert gc.isenabled()
+        with without_cycle_collector():
+            assert not gc.isenabled()
+        assert gc.isenabled()
+        with pytest.raises(RuntimeError), without_cycle_collector():
+            raise RuntimeError("x")
+        assert gc.isenabled()
+
+    def test_left_off_when_it_was_off(self):
+        gc.disable()
+        try:
+            with without_cycle_collector():
+                pass
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+
+    def test_import_restores_it(self, store, registry):
+        store.import_files([str(CAMPAIGN)], operateur="test")
+        assert gc.isenabled()
