@@ -186,3 +186,29 @@ class TestDossierCommands:
         result = run_cli("check", str(ROOT / self.FORMATION), "--session", str(session), "--as-of", "2014-07-01")
         assert result.returncode == 1
         assert "jury_composition" in result.stdout
+
+
+class TestDbOption:
+    """`--db` may come before or after the store command."""
+
+    def test_before_and_after(self, tmp_path):
+        """`cqpkit --db X report campaign` and `cqpkit report campaign --db X` read the same base."""
+        from tests.conftest import ROOT
+
+        db = tmp_path / "b.db"
+        example = ROOT / "examples" / "dossier-specialiste-prestations-formation.toml"
+        imported = run_cli("--db", str(db), "import", str(example))
+        assert imported.returncode == 0, imported.stderr
+        before = run_cli(f"--db={db}", "report", "campaign", "--as-of", "2014-07-01")
+        after = run_cli("report", "campaign", "--db", str(db), "--as-of", "2014-07-01")
+        assert before.returncode == after.returncode == 0, before.stderr + after.stderr
+        assert before.stdout == after.stdout
+        assert "mutualite.specialiste-prestations" in before.stdout
+
+    def test_unit(self):
+        """The rewriting keeps every other argument in place."""
+        from cqpkit.cli import _db_after_command
+
+        assert _db_after_command(["--debug", "--db", "x.db", "import", "a.toml"]) == ["--debug", "import", "a.toml", "--db", "x.db"]
+        assert _db_after_command(["import", "--db", "x.db", "a.toml"]) == ["import", "--db", "x.db", "a.toml"]
+        assert _db_after_command(["--db=x.db", "report", "campaign"]) == ["report", "campaign", "--db=x.db"]

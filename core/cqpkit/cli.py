@@ -744,9 +744,35 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _db_after_command(argv: list[str]) -> list[str]:
+    """Accept ``cqpkit --db PATH COMMAND …`` as well as ``cqpkit COMMAND --db PATH …``.
+
+    ``--db`` belongs to the store commands' (and sub-commands') parsers; written before the
+    command, it is moved to the end of the line (``--db=PATH`` too), where the innermost
+    parser reads it, so both orders mean the same.
+    """
+    moved: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if not arg.startswith("-"):
+            return [*rest, *argv[i:], *moved]
+        if arg == "--db" and i + 1 < len(argv):
+            moved += argv[i : i + 2]
+            i += 2
+            continue
+        if arg.startswith("--db="):
+            moved.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return [*rest, *moved]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cqpkit`` command; returns the exit code."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _db_after_command(list(sys.argv[1:] if argv is None else argv))
     command = next((a for a in argv if not a.startswith("-")), None)
     args = build_parser(command if command in COMMANDS else None).parse_args(argv)
     debug = args.debug or bool(os.environ.get("CQPKIT_DEBUG"))
