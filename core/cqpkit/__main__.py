@@ -1,3 +1,5 @@
 import sys
+
 from cqpkit.cli import main
+
 sys.exit(main())

@@ -372,7 +372,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             out["session"] = {"fichier": args.session, "constats": [_dump(c) for c in session_constats]}
         _print_json(out)
         return code
-    for path, d, cs in report:
+    for _path, d, cs in report:
         head = f"{d.id} ({d.dossier.certification} {d.dossier.version}) — "
         print(head + (f"{len(cs)} constat{'s' if len(cs) > 1 else ''}" if cs else "aucun constat"))
         for c in sorted(cs, key=lambda c: (_NIVEAU_ORDRE[c.niveau], c.chemin, c.code)):

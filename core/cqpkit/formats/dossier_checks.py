@@ -330,7 +330,6 @@ def check_session_data(data: dict, certifications: Mapping[str, Collection[str]]
     _check_id(findings, ("session", "id"), info.get("id"))
     membre_rows = list(_rows(data, "membres"))
     _ids([(("membres", i), r) for i, r in membre_rows], "membres", findings)
-    membres = list(dict.fromkeys(r["id"] for _, r in membre_rows if isinstance(r.get("id"), str)))
     president = info.get("president")
     if isinstance(president, str):
         _check_id(findings, ("session", "president"), president)
