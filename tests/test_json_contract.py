@@ -11,7 +11,7 @@ from tests.conftest import ROOT, run_cli
 EXAMPLES = sorted(str(p) for p in (ROOT / "examples").glob("dossier-*.toml"))
 SESSION = str(ROOT / "examples" / "session-oemm-jury-2014-01.toml")
 
-SOURCE = {"document", "section", "date", "notes"}
+SOURCE = {"document", "section", "date", "cles", "notes"}
 CONSTAT = {"code", "niveau", "message", "chemin", "source", "regle", "valeurs"}
 ACQUIS = {"domaine", "date", "session", "valide_jusqua"}
 RESULTAT = {

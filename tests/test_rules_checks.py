@@ -1365,3 +1365,35 @@ class TestAdmittedRolesAndMandatoryModules:
         assert (c.code, c.niveau, c.valeurs["module"], c.chemin) == ("passage_modules_obligatoires", "erreur", "preparer", "passages[0]")
         assert check_conditions_passage(ref, both, day("2021-12-31")) == []  # followed on the day of the jury: counts
         assert [x.valeurs["module"] for x in check_conditions_passage(ref, late, day("2021-12-31"))] == ["preparer"]
+
+
+class TestCitedSources:
+    """A finding cites the section that states its rule (Source.cles), not just the table's first source."""
+
+    def test_tutor_load_cites_section_v(self) -> None:
+        """« au maximum, deux managers » is in section V of the tutoring letter."""
+        dos = dossier(acteurs=(acteur("T1", tutores_simultanes=3),))
+        [c] = check_tutorat(real(MANAGER), dos, LATER)
+        assert c.code == "tuteur_charge_recommandee"
+        assert c.source is not None and c.source.section.startswith("V - Mise en œuvre de la fonction tutorale")
+
+    def test_first_jury_deadline_cites_2_1(self) -> None:
+        """« 3 ans pour se présenter une 1re fois au jury » is in Partie 1, 2.1 of the Mutualité guide."""
+        from cqpkit.rules.checks import check_premier_passage
+
+        dos = dossier(certification="mutualite.specialiste-prestations", version="2014", inscription=day("2013-03-04"))
+        [c] = check_premier_passage(real(SPECIALISTE), dos, day("2016-03-05"))
+        assert c.source is not None and c.source.section == "Partie 1, 2.1 Modalités d'inscription"
+
+    def test_source_for_order(self) -> None:
+        """A source naming the key wins; else the first naming no key; else the first."""
+        from cqpkit.model import Source
+        from cqpkit.rules.sources import source_for
+
+        general = Source(document="g")
+        a = Source(document="a", cles=("x",))
+        b = Source(document="b", cles=("y",))
+        assert source_for((a, general, b), "y") is b
+        assert source_for((a, general, b), "z") is general
+        assert source_for((a, b), "z") is a
+        assert source_for((), "z") is None

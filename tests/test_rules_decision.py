@@ -173,7 +173,8 @@ class TestFullAward:
             "2014",
             date(2014, 1, 1),
         )
-        assert res.source == mutualite.jury.sources[0]
+        # « les domaines de compétences obtenus ont une validité de 5 ans » : Partie 1, 2.5.
+        assert res.source is not None and res.source.section == "Partie 1, 2.5 Évaluation et validation par le jury final"
 
 
 class TestPartialThenCompletion:

@@ -179,11 +179,17 @@ class Duree:
 
 @frozen(kw_only=True)
 class Source:
-    """Where a value or a rule is stated: a document of ``seeds/`` (or any document) and its section."""
+    """Where a value or a rule is stated: a document of ``seeds/`` (or any document) and its section.
+
+    ``cles`` names the keys of the enclosing table that this source states (in a table's
+    ``sources`` list): a finding about ``charge_max`` cites the source whose ``cles`` holds
+    ``charge_max`` (see :mod:`cqpkit.rules.sources`).
+    """
 
     document: str
     section: str = ""
     date: date | None = None
+    cles: tuple[str, ...] = ()
     notes: str = ""
 
 

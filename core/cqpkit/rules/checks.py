@@ -90,6 +90,7 @@ from cqpkit.rules.fr import (
 from cqpkit.rules.fr import (
     pluriel as _pluriel,
 )
+from cqpkit.rules.sources import source_for
 
 __all__ = [
     "CHECKS",
@@ -243,7 +244,7 @@ def check_premier_passage(ref: Referentiel, dossier: Dossier, as_of: date) -> li
             "erreur",
             message,
             chemin=chemin,
-            source=_first(jury.sources),
+            source=source_for(jury.sources, "delai_premier_passage"),
             regle="jury.delai_premier_passage",
             valeurs=valeurs,
         )
@@ -534,7 +535,6 @@ def check_tutorat(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Const
 def _check_tuteur(ref: Referentiel, acteur: Acteur, i: int, debut_formation: date | None, as_of: date) -> list[Constat]:
     tutorat = ref.tutorat
     assert tutorat is not None
-    source = _first(tutorat.sources)
     head = f"Tuteur {acteur.id}"
     found: list[Constat] = []
 
@@ -545,7 +545,7 @@ def _check_tuteur(ref: Referentiel, acteur: Acteur, i: int, debut_formation: dat
                 niveau,
                 message,
                 chemin=f"acteurs[{i}].{champ}",
-                source=source,
+                source=source_for(tutorat.sources, regle),
                 regle=f"tutorat.{regle}",
                 valeurs={"tuteur": acteur.id, **valeurs},
             )
@@ -819,7 +819,7 @@ def check_conditions_passage(ref: Referentiel, dossier: Dossier, as_of: date) ->
     if jury is None or not jury.conditions_passage or is_vae_route(ref, dossier):
         return []
     conditions = set(jury.conditions_passage)
-    source = _first(jury.sources)
+    source = source_for(jury.sources, "conditions_passage")
     found: list[Constat] = []
     for i, passage in enumerate(dossier.passages):
         if passage.absent or passage.excuse or passage.date > as_of:
@@ -980,7 +980,7 @@ def check_heures_formation(ref: Referentiel, dossier: Dossier, as_of: date) -> l
             f"Formation de {_nombre(total)} h au total pour un parcours couvrant tous les domaines, {sens} "
             f"(durée prévue : {fourchette}).",
             chemin="formations",
-            source=_first(formation.sources),
+            source=source_for(formation.sources, "heures_min", "heures_max"),
             regle="formation.heures",
             valeurs={
                 "heures": _nombre(total),
@@ -1027,7 +1027,7 @@ def check_organismes(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Co
                 "avertissement" if expire else "erreur",
                 message + ".",
                 chemin=f"formations[{i}].organisme",
-                source=_first(formation.sources),
+                source=source_for(formation.sources, "organisme_agree", "agrement_jusqua"),
                 regle="formation.organisme_agree",
                 valeurs={
                     "module": suivie.module,

@@ -67,6 +67,7 @@ from cqpkit.model import (
 )
 from cqpkit.rules import dates
 from cqpkit.rules.fr import date_fr as _fr
+from cqpkit.rules.sources import source_for
 
 __all__ = [
     "STATUTS",
@@ -85,7 +86,7 @@ def _first(sources: tuple[Source, ...]) -> Source | None:
 
 def _result_source(ref: Referentiel) -> Source | None:
     if ref.jury is not None and ref.jury.sources:
-        return ref.jury.sources[0]
+        return source_for(ref.jury.sources, "validite_acquis_partiels", "delivrance_partielle")
     return _first(ref.certification.sources)
 
 

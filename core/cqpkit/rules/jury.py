@@ -44,6 +44,7 @@ from collections.abc import Sequence
 from cqpkit.model import Constat, Dossier, Referentiel, SessionJury, Source
 from cqpkit.rules.checks import sort_constats
 from cqpkit.rules.fr import date_fr as _jj
+from cqpkit.rules.sources import source_for
 
 __all__ = [
     "check_certifications",
@@ -56,10 +57,11 @@ __all__ = [
 ]
 
 
-def _source(ref: Referentiel) -> Source | None:
-    if ref.jury is None or not ref.jury.sources:
+def _source(ref: Referentiel, *keys: str) -> Source | None:
+    """The source of ``[jury]`` stating ``keys`` (see :func:`cqpkit.rules.sources.source_for`)."""
+    if ref.jury is None:
         return None
-    return ref.jury.sources[0]
+    return source_for(ref.jury.sources, *keys)
 
 
 def _membres(n: int) -> str:
@@ -86,7 +88,7 @@ def check_composition(ref: Referentiel, session: SessionJury) -> list[Constat]:
     jury = ref.jury
     if jury is None or not jury.composition:
         return []
-    source = _source(ref)
+    source = _source(ref, "composition")
     head = f"Session {session.id} du {_jj(session.session.date)}"
     found: list[Constat] = []
     seen: dict[str, int] = {}
@@ -179,7 +181,7 @@ def check_president(ref: Referentiel, session: SessionJury) -> list[Constat]:
             "erreur",
             message,
             "session.president",
-            _source(ref),
+            _source(ref, "presidence_parmi_membres"),
             "jury.presidence_parmi_membres",
             valeurs,
         )
@@ -224,7 +226,7 @@ def check_presidence_alternee(
             f"« {current.college} » (président {current.id}), comme à la session précédente {previous.id} du "
             f"{_jj(previous.session.date)} (président {before.id}) ; elle doit alterner entre les collèges.",
             "session.president",
-            _source(ref),
+            _source(ref, "presidence_alternee"),
             "jury.presidence_alternee",
             {
                 "president": current.id,
