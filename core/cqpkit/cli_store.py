@@ -269,8 +269,95 @@ def cmd_jury_close(args: argparse.Namespace) -> int:
     return 0
 
 
+def _decisions_text(decisions: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {str(v).replace('_', ' ')}" for k, v in decisions.items()) or "aucune décision"
+
+
+def _membre_text(m: dict[str, Any]) -> str:
+    parts = [m["college"]] + [x for x in (m["organisation"], m["fonction"]) if x]
+    return f"{m['id']} ({', '.join(parts)})"
+
+
+def cmd_jury_list(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        sessions = store.jury_sessions(args.certification)
+        label = store.target.label
+    if args.json:
+        _print_json({"base": label, "certification": args.certification, "sessions": sessions})
+        return 0
+    scope = f" pour {args.certification}" if args.certification else ""
+    if not sessions:
+        print(f"Aucune session de jury{scope} dans la base {label}.")
+        return 0
+    print(f"Sessions de jury{scope} — base {label} ({len(sessions)})")
+    rows = [
+        [
+            s["session"], _fr_date(dt.date.fromisoformat(s["date"])), "close" if s["close"] else "ouverte", s["president"] or "—",
+            str(s["membres"]), str(s["dossiers"]), ", ".join(s["certifications"]),
+        ]
+        for s in sessions
+    ]
+    print(_table(rows, ["Session", "Date", "État", "Président", "Membres", "Candidats", "Certifications"]))
+    return 0
+
+
+def cmd_jury_show(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        data = store.jury_session(args.session)
+    if args.json:
+        _print_json(data)
+        return 0
+    state = f"close le {_fr_date(dt.date.fromisoformat(data['cloturee_le'][:10]))}" if data["close"] else "ouverte"
+    print(f"Session {data['session']} du {_fr_date(dt.date.fromisoformat(data['date']))} — {state}")
+    if data["lieu"]:
+        print(f"  Lieu : {data['lieu']}")
+    print(f"  Certifications : {', '.join(data['certifications'])}")
+    if data["precedente"]:
+        print(f"  Session précédente : {data['precedente']}")
+    pres = next((m for m in data["membres"] if m["president"]), None)
+    if pres is not None:
+        print(f"  Président : {_membre_text(pres)}")
+    elif data["president"]:
+        print(f"  Président : {data['president']} (pas parmi les membres)")
+    else:
+        print("  Président : aucun")
+    print(f"  Membres ({len(data['membres'])})")
+    for m in data["membres"]:
+        print(f"    {_membre_text(m)}" + (" — président" if m["president"] else ""))
+    if not data["membres"]:
+        print("    aucun")
+    cands = data["candidats"]
+    print(f"  Candidats présentés ({len(cands)})")
+    for c in cands:
+        if c["absent"] or c["excuse"]:
+            what = "absent" if c["absent"] else "excusé"
+            what += f" ({_decisions_text(c['decisions'])})" if c["decisions"] else ""
+        else:
+            what = _decisions_text(c["decisions"])
+        print(f"    {c['dossier']} (candidat {c['candidat']}, {c['certification']} {c['version']}, {c['voie']}) : {what}")
+        for r in c["enregistrements"]:
+            if r["origine"] != "correction":
+                continue
+            changes = ", ".join(
+                f"{k} {(v['avant'] or 'sans décision').replace('_', ' ')} → {(v['apres'] or 'sans décision').replace('_', ' ')}"
+                for k, v in r["modifie"].items()
+            ) or "aucun changement de décision"
+            print(f"      correction n° {r['id']} du {_fr_date(dt.date.fromisoformat(r['enregistre_le'][:10]))} par {r['operateur']} "
+                  f"(remplace n° {r['remplace']}) : {changes} — motif : {r['motif']}")
+    if not cands:
+        print("    aucun")
+    constats = data["constats"]
+    if constats:
+        print(f"  Constats ({len(constats)})")
+        for k in constats:
+            print(f"    {k['niveau']} {k['code']} — {k['message']}")
+    else:
+        print("  Constats : aucun")
+    return 0
+
+
 def add_jury(p: argparse.ArgumentParser) -> None:
-    """``cqpkit jury open | add | decide | close``."""
+    """``cqpkit jury open | add | decide | close | list | show``."""
     sub = _actions(p)
     a = sub.add_parser("open", help="ouvrir une session de jury")
     a.add_argument("session", metavar="SESSION", help="identifiant de la session (ex. OEMM-JURY-2020-01)")
@@ -302,6 +389,14 @@ def add_jury(p: argparse.ArgumentParser) -> None:
     a.add_argument("--forcer", action="store_true", help="clore malgré des constats bloquants")
     _common(a, write=True)
     a.set_defaults(func=cmd_jury_close)
+    a = sub.add_parser("list", help="les sessions de jury enregistrées, par date")
+    a.add_argument("--certification", metavar="ID", help="les seules sessions qui couvrent cette certification")
+    _common(a, json=True)
+    a.set_defaults(func=cmd_jury_list)
+    a = sub.add_parser("show", help="une session : membres, président, candidats et décisions (corrections comprises), constats")
+    a.add_argument("session", metavar="SESSION")
+    _common(a, json=True)
+    a.set_defaults(func=cmd_jury_show)
 
 
 # ------------------------------------------------------------------------------ dossier

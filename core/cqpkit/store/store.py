@@ -33,6 +33,7 @@ import hashlib
 import json
 import operator
 import os
+import re
 import secrets
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -604,21 +605,13 @@ class Store:
         Error findings refuse the closing (:class:`StoreConflictError`) unless ``force``; the
         findings are returned.
         """
-        from cqpkit.formats.converter import json_converter
-
         operateur = operateur or operateur_par_defaut()
-        conv = json_converter()
         with self.write() as conn:
             s = self._session_row(conn, session_id)
             if s.cloturee:
                 raise StoreConflictError(f"session « {session_id} » déjà close (le {_jour(s.cloturee_le)})")
-            session = conv.structure(json.loads(s.contenu), SessionJury)
-            session = attrs.evolve(session, session=attrs.evolve(session.session, cloturee=True))
             ids = [r.dossier_id for r in conn.execute(sa.select(t.passages.c.dossier_id).where(t.passages.c.session_id == session_id).distinct())]
-            dossiers = list(_engine_dossiers(conn, sorted(ids)).values())
-            others = conn.execute(sa.select(t.sessions.c.contenu).where(t.sessions.c.id != session_id)).all()
-            historique = sorted((conv.structure(json.loads(r.contenu), SessionJury) for r in others), key=lambda x: x.session.date, reverse=True)
-            constats = self.registry.check_session(session, dossiers, historique)
+            constats = self._session_findings(conn, s, ids)
             errors = [c for c in constats if c.niveau == "erreur"]
             if errors and not force:
                 lines = "\n".join(f"  {c.code} — {c.message}" for c in errors)
@@ -631,6 +624,22 @@ class Store:
             audit.add("session.cloture", "session", session_id, {"dossiers": len(ids), "constats": sorted({c.code for c in constats}), "forcee": bool(errors)})
             audit.flush()
             return constats
+
+    def _session_findings(self, conn: sa.Connection, row: Any, dossier_ids: Sequence[str]) -> list[Any]:
+        """The engine's findings on a stored session as ``jury close`` checks it.
+
+        The session is checked as closed (``cloturee``), with the dossiers presented to it as the
+        engines see them and every other stored session as its history (most recent first).
+        """
+        from cqpkit.formats.converter import json_converter
+
+        conv = json_converter()
+        session = conv.structure(json.loads(row.contenu), SessionJury)
+        session = attrs.evolve(session, session=attrs.evolve(session.session, cloturee=True))
+        dossiers = list(_engine_dossiers(conn, sorted(dossier_ids)).values())
+        others = conn.execute(sa.select(t.sessions.c.contenu).where(t.sessions.c.id != row.id)).all()
+        historique = sorted((conv.structure(json.loads(r.contenu), SessionJury) for r in others), key=lambda x: x.session.date, reverse=True)
+        return self.registry.check_session(session, dossiers, historique)
 
     # -- queries -------------------------------------------------------------------
     def dossier(self, dossier_id: str) -> Dossier:
@@ -719,6 +728,117 @@ class Store:
                 for r in prows
             ],
             "journal": [_audit_json(e) for e in entries],
+        }
+
+    # -- jury sessions (read only) -------------------------------------------------
+    def jury_sessions(self, certification: str | None = None) -> list[dict[str, Any]]:
+        """Every stored jury session (covering ``certification``), by date then id.
+
+        Each is ``{session, date, lieu, certifications, president, membres, close, cloturee_le,
+        dossiers, candidats}``: ``membres`` is the number of members, ``dossiers`` the number of
+        dossiers presented to the session (a passage recorded, absent or not), ``candidats`` the
+        number of distinct candidates among them.
+        """
+        p, d, s = t.passages, t.dossiers, t.sessions
+        counts_q = (
+            sa.select(p.c.session_id, sa.func.count(sa.distinct(p.c.dossier_id)).label("dossiers"),
+                      sa.func.count(sa.distinct(d.c.candidat_id)).label("candidats"))
+            .join(d, d.c.id == p.c.dossier_id)
+            .group_by(p.c.session_id)
+        )
+        with self.read() as conn:
+            rows = conn.execute(sa.select(s.c.id, s.c.date, s.c.certifications, s.c.contenu, s.c.cloturee, s.c.cloturee_le).order_by(s.c.date, s.c.id)).all()
+            presented = {r.session_id: (r.dossiers, r.candidats) for r in conn.execute(counts_q)}
+        out = []
+        for r in rows:
+            certs = json.loads(r.certifications)
+            if certification and certification not in certs:
+                continue
+            content = json.loads(r.contenu)
+            info = content.get("session", {})
+            n_dossiers, n_candidats = presented.get(r.id, (0, 0))
+            out.append(
+                {
+                    "session": r.id, "date": r.date.isoformat(), "lieu": info.get("lieu") or "", "certifications": certs,
+                    "president": info.get("president"), "membres": len(content.get("membres") or ()), "close": bool(r.cloturee),
+                    "cloturee_le": r.cloturee_le, "dossiers": n_dossiers, "candidats": n_candidats,
+                }
+            )
+        return out
+
+    def jury_session(self, session_id: str) -> dict[str, Any]:
+        """One stored jury session: members, president, candidates presented with every record of their decisions, findings.
+
+        ``candidats`` lists the dossiers presented (by dossier id), each with the decisions in force
+        and ``enregistrements``: every state recorded in this session, in order (the jury's
+        decision, then each correction with its ``motif`` and the record it replaces).
+        ``constats`` are the engine's findings on the session as ``jury close`` checks it
+        (:meth:`Registry.check_session`, the session taken as closed). An unknown session raises
+        :class:`NotFoundError` naming the stored sessions.
+        """
+        from cqpkit.formats.converter import output_converter
+
+        p, d = t.passages, t.dossiers
+        with self.read() as conn:
+            row = conn.execute(sa.select(t.sessions).where(t.sessions.c.id == session_id)).first()
+            if row is None:
+                known = [r.id for r in conn.execute(sa.select(t.sessions.c.id).order_by(t.sessions.c.date, t.sessions.c.id))]
+                raise NotFoundError(_unknown_session(session_id, known, self.target.label))
+            prows = conn.execute(
+                sa.select(p, d.c.candidat_id, d.c.certification, d.c.version_referentiel, d.c.voie, d.c.mention)
+                .join(d, d.c.id == p.c.dossier_id)
+                .where(p.c.session_id == session_id)
+                .order_by(p.c.dossier_id, p.c.id)
+            ).all()
+            ids = sorted({r.dossier_id for r in prows})
+            constats = self._session_findings(conn, row, ids)
+        content = json.loads(row.contenu)
+        info = content.get("session", {})
+        president = info.get("president")
+        by_dossier: dict[str, list[Any]] = defaultdict(list)
+        for r in prows:
+            by_dossier[r.dossier_id].append(r)
+        candidats = []
+        for did in ids:
+            records = by_dossier[did]
+            current = records[-1]  # the latest row is the one in force (as the engines see it)
+            decisions_of = {r.id: json.loads(r.decisions) for r in records}
+            candidats.append(
+                {
+                    "dossier": did, "candidat": current.candidat_id, "certification": current.certification,
+                    "version": current.version_referentiel, "voie": current.voie, "mention": current.mention,
+                    "date": current.date.isoformat(), "absent": bool(current.absent), "excuse": bool(current.excuse),
+                    "decisions": _sorted_decisions(decisions_of[current.id]),
+                    "corrections": sum(1 for r in records if r.origine == "correction"),
+                    "enregistrements": [
+                        {
+                            "id": r.id, "origine": r.origine, "date": r.date.isoformat(), "absent": bool(r.absent), "excuse": bool(r.excuse),
+                            "decisions": _sorted_decisions(decisions_of[r.id]), "remplace": r.remplace_id,
+                            "modifie": _changed(decisions_of.get(r.remplace_id, {}), decisions_of[r.id]) if r.remplace_id else {},
+                            "motif": r.motif, "enregistre_le": r.enregistre_le, "operateur": r.operateur, "en_vigueur": r is current,
+                        }
+                        for r in records
+                    ],
+                }
+            )
+        out_conv = output_converter()
+        return {
+            "session": row.id,
+            "date": row.date.isoformat(),
+            "lieu": info.get("lieu") or "",
+            "certifications": json.loads(row.certifications),
+            "precedente": info.get("precedente"),
+            "president": president,
+            "membres": [
+                {"id": m.get("id"), "college": m.get("college"), "organisation": m.get("organisation") or "",
+                 "fonction": m.get("fonction") or "", "president": m.get("id") == president}
+                for m in content.get("membres") or ()
+            ],
+            "close": bool(row.cloturee),
+            "cloturee_le": row.cloturee_le,
+            "version_session": row.numero_version,
+            "candidats": candidats,
+            "constats": [out_conv.unstructure(c) for c in constats],
         }
 
     # -- reports -------------------------------------------------------------------
@@ -887,6 +1007,31 @@ class Store:
             audit.add("candidat.effacement", "candidat", candidat_id, {"champs": champs, "pseudonyme": pseudonyme})
             audit.flush()
             return pseudonyme
+
+
+def _domain_key(dom: str) -> tuple:
+    """``D2`` before ``D10``: digits compared as numbers."""
+    return tuple(int(x) if x.isdigit() else x for x in re.split(r"(\d+)", dom))
+
+
+def _sorted_decisions(decisions: dict[str, str]) -> dict[str, str]:
+    return {k: decisions[k] for k in sorted(decisions, key=_domain_key)}
+
+
+def _changed(before: dict[str, str], after: dict[str, str]) -> dict[str, dict[str, str | None]]:
+    """What a record changed in the decisions of the one it replaces: ``{domaine: {avant, apres}}``."""
+    keys = sorted(set(before) | set(after), key=_domain_key)
+    return {k: {"avant": before.get(k), "apres": after.get(k)} for k in keys if before.get(k) != after.get(k)}
+
+
+def _unknown_session(session_id: str, known: Sequence[str], label: str, shown: int = 30) -> str:
+    """The message of an unknown session: the sessions the base holds (the most recent ``shown`` of them)."""
+    head = f"session de jury « {session_id} » inconnue dans la base {label}"
+    if not known:
+        return f"{head} : la base ne contient aucune session (ouvrez-en une avec « cqpkit jury open » ou importez son fichier)"
+    listed = ", ".join(known[-shown:])
+    more = f" (les {shown} plus récentes sur {len(known)} ; toutes : cqpkit jury list)" if len(known) > shown else ""
+    return f"{head} ; sessions enregistrées{more} : {listed}"
 
 
 def _candidate_public(cand: Any) -> dict[str, Any]:
