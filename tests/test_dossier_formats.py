@@ -24,9 +24,6 @@ from pathlib import Path
 import attrs
 import jsonschema
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from cqpkit.exceptions import InvalidFileError, UnreadableFileError
 from cqpkit.formats.dossier_checks import check_dossier_data, check_session_data
 from cqpkit.formats.dossiers import (
@@ -46,18 +43,20 @@ from cqpkit.formats.referentiels import load_referentiel
 from cqpkit.formats.schema import json_schema, schema_text
 from cqpkit.model import Dossier, SessionJury
 from cqpkit.plugins.registry import load_registry
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from tests.conftest import DATA, ROOT, run_cli
 from tests.strategies import referentiels
 from tests.strategies_dossiers import dossiers, sessions
 from tests.test_format_reference import (
-    SCALAR_CLASSES,
-    _walk_types,
     default_cell,
     fenced_blocks,
     github_slug,
     headings,
     key_rows,
     literal_values,
+    model_classes,
 )
 
 BROKEN_DOSSIERS = DATA / "dossiers" / "broken"
@@ -847,21 +846,7 @@ def _reference() -> str:
 
 def _classes() -> list[type]:
     """Every attrs class reachable from Dossier and SessionJury, in discovery order."""
-    found: list[type] = []
-
-    def visit(cls: type) -> None:
-        if cls in found or cls in SCALAR_CLASSES:
-            return
-        found.append(cls)
-        hints = typing.get_type_hints(cls)
-        for a in attrs.fields(cls):
-            for tp in _walk_types(hints[a.name]):
-                if isinstance(tp, type) and attrs.has(tp):
-                    visit(tp)
-
-    visit(Dossier)
-    visit(SessionJury)
-    return found
+    return model_classes(Dossier, SessionJury)
 
 
 def _sections() -> dict[str, str]:

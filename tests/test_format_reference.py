@@ -29,10 +29,10 @@ from typing import Any, Literal
 
 import attrs
 import pytest
-
 from cqpkit.exceptions import InvalidFileError
 from cqpkit.formats.referentiels import SCHEMA_URL, loads_referentiel
 from cqpkit.model import EVENEMENTS, Duree, Referentiel
+
 from tests.conftest import ROOT, run_cli
 
 README = ROOT / "referentials" / "README.md"
@@ -50,8 +50,8 @@ def _walk_types(tp: Any) -> Iterator[Any]:
             yield from _walk_types(arg)
 
 
-def model_classes() -> list[type]:
-    """Every attrs class reachable from ``Referentiel`` whose fields are TOML keys, in discovery order."""
+def model_classes(*roots: type) -> list[type]:
+    """Every attrs class reachable from ``roots`` (default ``Referentiel``) whose fields are TOML keys, in discovery order."""
     found: list[type] = []
 
     def visit(cls: type) -> None:
@@ -64,7 +64,8 @@ def model_classes() -> list[type]:
                 if isinstance(tp, type) and attrs.has(tp):
                     visit(tp)
 
-    visit(Referentiel)
+    for root in roots or (Referentiel,):
+        visit(root)
     return found
 
 
