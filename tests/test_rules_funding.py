@@ -576,3 +576,32 @@ class TestRouteAndNature:
         [cost] = [x for x in funding(ref, integral, date(2017, 6, 1)) if x.code == "cout_pedagogique"]
         assert (cost.montant, cost.nature) == (9650.0, "cout")
         assert "cout_pedagogique" not in [x.code for x in funding(ref, individualise, date(2017, 6, 1))]
+
+
+class TestFollowedBlocsAfterTheJury:
+    """The tutor days of the blocs followed still count once a jury has acquired them."""
+
+    def test_before_and_after_the_jury(self):
+        """CQP MO blocs (acteurs, mise en œuvre): the funding of a parcours does not shrink when its blocs are certified."""
+        import attrs
+
+        from cqpkit.model import PassageJury
+
+        path = ROOT / "plugins/cqp_mo/cqpkit_cqp_mo/referentiels/manager-operationnel-blocs.toml"
+        ref = load_referentiel(path)
+        assert ref.financement["accompagnement_tutoral"].quantite_de == "parcours.jours_tuteur"
+        base = Dossier(
+            dossier=DossierInfo(
+                id="I410-2023-0001", certification="secu.manager-operationnel", version="blocs",
+                voie="parcours-complet", inscription=date(2023, 1, 9),
+            ),
+            candidat=Candidat(id="C-1"),
+        )
+        before = [x for x in funding(ref, base, date(2023, 6, 1)) if x.code == "accompagnement_tutoral"]
+        certified = attrs.evolve(
+            base,
+            passages=(PassageJury(session="J", date=date(2024, 2, 1), decisions={b: "acquis" for b in ("B1", "B2", "B3", "B4")}),),
+        )
+        after = [x for x in funding(ref, certified, date(2024, 6, 1)) if x.code == "accompagnement_tutoral"]
+        assert before and after
+        assert after[0].quantite == before[0].quantite

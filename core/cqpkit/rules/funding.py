@@ -24,8 +24,9 @@ Semantic choices, each pinned by ``tests/test_rules_funding.py``
     ``unite = "mois_commence"``; complete months (anniversary months from the start whose last day is
     on or before the end) for ``unite = "mois"``; one line per tutor;
   - ``"parcours.jours_tuteur"``: the tutor days (``Domaine.jours_tuteur``) of the domaines in
-    training in :func:`cqpkit.rules.orientation.plan`, for a line per day, or per hour with
-    ``heures_par_jour``;
+    training in :func:`cqpkit.rules.orientation.plan` **as of the positionnement** (or of the
+    registration when there is none), for a line per day, or per hour with ``heures_par_jour``:
+    the blocs the candidate followed stay counted after a jury acquires them;
   - ``unite = "forfait"`` without a quantity: 1 (``valeur`` is the lump sum).
 
   A quantity that cannot be known (no quantity given, a volume in another unit, a conversion
@@ -435,8 +436,11 @@ def funding(ref: Referentiel, dossier: Dossier, as_of: date) -> list[LigneFinanc
     cache: list[Parcours] = []
 
     def parcours() -> Parcours:
+        # The parcours as it was set at the positionnement (or at registration without one):
+        # the blocs followed in training stay followed after a jury acquires them.
         if not cache:
-            cache.append(plan(ref, dossier, as_of))
+            basis = dossier.positionnement.date if dossier.positionnement is not None else dossier.dossier.inscription
+            cache.append(plan(ref, dossier, min(as_of, basis)))
         return cache[0]
 
     lines: list[LigneFinancement] = []
