@@ -50,6 +50,7 @@ from tests.conftest import DATA, ROOT, run_cli
 from tests.strategies import referentiels
 from tests.strategies_dossiers import dossiers, sessions
 from tests.test_format_reference import (
+    classes_used,
     default_cell,
     fenced_blocks,
     github_slug,
@@ -933,23 +934,11 @@ class TestFormatReference:
         """The complete examples validate against the bundled référentiels and instantiate every class."""
         used: set[type] = set()
 
-        def visit(value) -> None:
-            if attrs.has(type(value)):
-                used.add(type(value))
-                for a in attrs.fields(type(value)):
-                    visit(getattr(value, a.name))
-            elif isinstance(value, (tuple, list)):
-                for v in value:
-                    visit(v)
-            elif isinstance(value, dict):
-                for v in value.values():
-                    visit(v)
-
         blocks = _marked("example")
         assert {b.marker[1] for b in blocks} == {"dossier-complet.toml", "session-complete.toml"}
         for b in blocks:
             loader = loads_dossier if "[dossier]" in b.text else loads_session
-            visit(loader(b.text, b.marker[1], registry))
+            used |= classes_used(loader(b.text, b.marker[1], registry))
         missing = [c.__name__ for c in _classes() if c not in used]
         assert not missing, f"classes the complete examples do not use: {', '.join(missing)}"
 

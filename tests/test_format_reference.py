@@ -50,6 +50,26 @@ def _walk_types(tp: Any) -> Iterator[Any]:
             yield from _walk_types(arg)
 
 
+def classes_used(value: Any) -> set[type]:
+    """Every attrs class instantiated in ``value`` (an object of the model), at any depth."""
+    used: set[type] = set()
+
+    def visit(v: Any) -> None:
+        if attrs.has(type(v)):
+            used.add(type(v))
+            for a in attrs.fields(type(v)):
+                visit(getattr(v, a.name))
+        elif isinstance(v, (tuple, list)):
+            for x in v:
+                visit(x)
+        elif isinstance(v, dict):
+            for x in v.values():
+                visit(x)
+
+    visit(value)
+    return used
+
+
 def model_classes(*roots: type) -> list[type]:
     """Every attrs class reachable from ``roots`` (default ``Referentiel``) whose fields are TOML keys, in discovery order."""
     found: list[type] = []
@@ -342,21 +362,8 @@ class TestExamples:
     def test_complete_example_uses_every_class(self) -> None:
         """Some example instantiates every class of the model, so that every table is shown in context."""
         used: set[type] = set()
-
-        def visit(value: Any) -> None:
-            if attrs.has(type(value)):
-                used.add(type(value))
-                for a in attrs.fields(type(value)):
-                    visit(getattr(value, a.name))
-            elif isinstance(value, (tuple, list)):
-                for v in value:
-                    visit(v)
-            elif isinstance(value, dict):
-                for v in value.values():
-                    visit(v)
-
         for block in example_blocks():
-            visit(loads_referentiel(block.text))
+            used |= classes_used(loads_referentiel(block.text))
         missing = [c.__name__ for c in model_classes() if c not in used]
         assert not missing, f"classes the complete example does not use: {', '.join(missing)}"
 
