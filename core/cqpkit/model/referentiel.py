@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 from attrs import field, frozen
@@ -598,10 +599,13 @@ class Referentiel:
 
     def epreuve(self, epreuve_id: str) -> Epreuve:
         """The épreuve with this id (``KeyError`` if none)."""
-        for e in self.epreuves:
-            if e.id == epreuve_id:
-                return e
-        raise KeyError(epreuve_id)
+        return self._epreuves_par_id[epreuve_id]
+
+    @cached_property
+    def _epreuves_par_id(self) -> dict[str, Epreuve]:
+        # Computed once per référentiel (the engine looks épreuves up for every evaluation of every
+        # dossier). Ids are unique in a file that was read; for one built in Python, the first wins.
+        return {e.id: e for e in reversed(self.epreuves)}
 
     def module(self, module_id: str) -> Module:
         """The module with this id (``KeyError`` if none)."""

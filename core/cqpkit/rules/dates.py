@@ -103,9 +103,14 @@ ONE_DAY = timedelta(days=1)
 # ------------------------------------------------------------------ adding durations
 def _add_months(d: date, months: int) -> date:
     """``d`` moved by ``months`` (may be negative), falling back to the last day of the month."""
+    if not months:
+        return d
     year, month0 = divmod(d.year * 12 + d.month - 1 + months, 12)
     month = month0 + 1
-    return date(year, month, min(d.day, monthrange(year, month)[1]))
+    day = d.day
+    if day > 28:  # every month has a 28th: only the 29th to the 31st may fall back
+        day = min(day, monthrange(year, month)[1])
+    return date(year, month, day)
 
 
 def _days(duree: Duree) -> timedelta:
@@ -116,7 +121,9 @@ def add(d: date, duree: Duree) -> date:
     """``d`` plus ``duree``: years, then months, then weeks and days; 31 Jan + P1M = 28/29 Feb."""
     d = _add_months(d, 12 * duree.annees)
     d = _add_months(d, duree.mois)
-    return d + _days(duree)
+    if duree.semaines or duree.jours:
+        d += _days(duree)
+    return d
 
 
 def subtract(d: date, duree: Duree) -> date:

@@ -59,7 +59,6 @@ from cqpkit.model import (
     Constat,
     DomaineAcquis,
     Dossier,
-    Epreuve,
     PassageJury,
     Referentiel,
     Resultat,
@@ -75,6 +74,8 @@ __all__ = [
     "favourable_final_evaluation",
     "is_training_route",
 ]
+
+_UNSET = object()
 
 #: The statuses from the least to the most advanced (the order the property tests check).
 STATUTS: tuple[str, ...] = ("en_cours", "non_acquis", "expire", "partiel", "certifie")
@@ -104,31 +105,38 @@ def is_training_route(ref: Referentiel, voie_id: str) -> bool:
     return True
 
 
-def _epreuve(ref: Referentiel, epreuve_id: str) -> Epreuve | None:
-    try:
-        return ref.epreuve(epreuve_id)
-    except KeyError:
-        return None
-
-
 def favourable_final_evaluation(ref: Referentiel, dossier: Dossier, domaine: str, on: date) -> bool:
     """Whether the dossier has a favourable final in-company evaluation of ``domaine`` dated on or before ``on``.
 
     Favourable: the épreuve is of type ``finale_entreprise``, covers ``domaine``, names a verdict
     échelle, and the evaluation's verdict is one of that échelle's ``favorable`` values.
     """
+    first = _first_favourable(ref, dossier).get(domaine)
+    return first is not None and first <= on
+
+
+def _first_favourable(ref: Referentiel, dossier: Dossier) -> dict[str, date]:
+    """The date of the first favourable final in-company evaluation of each domaine that has one.
+
+    A domaine has a favourable evaluation dated on or before a day exactly when its first one is:
+    :func:`decide` reads every acquisition of a dossier against this one pass over its evaluations.
+    """
+    first: dict[str, date] = {}
+    epreuves = ref._epreuves_par_id if dossier.evaluations else {}
     for evaluation in dossier.evaluations:
-        if evaluation.date > on or evaluation.verdict is None:
+        if evaluation.verdict is None:
             continue
-        epreuve = _epreuve(ref, evaluation.epreuve)
-        if epreuve is None or epreuve.type != "finale_entreprise" or domaine not in epreuve.domaines:
+        epreuve = epreuves.get(evaluation.epreuve)
+        if epreuve is None or epreuve.type != "finale_entreprise" or not epreuve.verdict:
             continue
-        echelle = ref.echelles.get(epreuve.verdict) if epreuve.verdict else None
-        if echelle is None:
+        echelle = ref.echelles.get(epreuve.verdict)
+        if echelle is None or not any(n.id == evaluation.verdict and n.favorable for n in echelle.valeurs):
             continue
-        if any(n.id == evaluation.verdict and n.favorable for n in echelle.valeurs):
-            return True
-    return False
+        for domaine in epreuve.domaines:
+            known = first.get(domaine)
+            if known is None or evaluation.date < known:
+                first[domaine] = evaluation.date
+    return first
 
 
 def _requires_final_evaluation(ref: Referentiel, dossier: Dossier) -> bool:
@@ -185,9 +193,11 @@ def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
     validite = ref.jury.validite_acquis_partiels if ref.jury is not None else None
     source = _result_source(ref)
     check_final = _requires_final_evaluation(ref, dossier)
+    favourable = _first_favourable(ref, dossier) if check_final else {}
 
-    current: dict[str, DomaineAcquis] = {}
-    expired: dict[str, DomaineAcquis] = {}
+    # An acquisition while the ledger runs: (date, session, last valid day or None); DomaineAcquis at the end.
+    current: dict[str, tuple[date, str, date | None]] = {}
+    expired: dict[str, tuple[date, str, date | None]] = {}
     constats: list[Constat] = []
     attended = False
     certified_on: date | None = None
@@ -195,7 +205,7 @@ def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
 
     def expire_before(day: date) -> None:
         for dom, acq in list(current.items()):
-            if acq.valide_jusqua is not None and acq.valide_jusqua < day:
+            if acq[2] is not None and acq[2] < day:
                 expired[dom] = acq
                 del current[dom]
 
@@ -224,8 +234,8 @@ def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
             continue
         attended = True
         expire_before(passage.date)
+        until: object = _UNSET
         for dom, decision in passage.decisions.items():
-            chemin = f"passages[{index}].decisions.{dom}"
             if dom not in known:
                 constats.append(
                     Constat(
@@ -236,7 +246,7 @@ def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
                             f"que le référentiel ne définit pas (domaines définis : {', '.join(order)}) : "
                             "décision non prise en compte."
                         ),
-                        chemin=chemin,
+                        chemin=f"passages[{index}].decisions.{dom}",
                         source=source,
                         valeurs={"domaine": dom, "decision": decision, "domaines": ", ".join(order)},
                     )
@@ -244,7 +254,7 @@ def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
                 continue
             if decision != "acquis":
                 continue
-            if check_final and not favourable_final_evaluation(ref, dossier, dom, passage.date):
+            if check_final and not (dom in favourable and favourable[dom] <= passage.date):
                 constats.append(
                     Constat(
                         code="decision_contraire",
@@ -255,7 +265,7 @@ def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
                             f"(voie {dossier.dossier.voie}) ; "
                             "le jury est souverain : la décision est enregistrée."
                         ),
-                        chemin=chemin,
+                        chemin=f"passages[{index}].decisions.{dom}",
                         source=source,
                         valeurs={
                             "domaine": dom,
@@ -265,16 +275,17 @@ def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
                         },
                     )
                 )
-            until = dates.valid_until(passage.date, validite) if validite is not None else None
-            current[dom] = DomaineAcquis(domaine=dom, date=passage.date, session=passage.session, valide_jusqua=until)
+            if until is _UNSET:  # once per passage
+                until = dates.valid_until(passage.date, validite) if validite is not None else None
+            current[dom] = (passage.date, passage.session, until)
             expired.pop(dom, None)
-        if all(dom in current for dom in order):
+        if len(current) == len(order):  # current holds known domaines only, each once
             certified_on = passage.date
             certifying_index = index
 
     if certified_on is not None:
         acquis = tuple(
-            DomaineAcquis(domaine=d, date=current[d].date, session=current[d].session, valide_jusqua=None)
+            DomaineAcquis(domaine=d, date=current[d][0], session=current[d][1], valide_jusqua=None)
             for d in order
         )
         return Resultat(
@@ -291,8 +302,8 @@ def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
 
     # Acquisitions valid at the last passage may have expired by as_of (valid through their last day, inclusive).
     expire_before(as_of)
-    acquis = tuple(current[d] for d in order if d in current)
-    expires = tuple(expired[d] for d in order if d in expired)
+    acquis = tuple(DomaineAcquis(domaine=d, date=a[0], session=a[1], valide_jusqua=a[2]) for d in order if (a := current.get(d)))
+    expires = tuple(DomaineAcquis(domaine=d, date=a[0], session=a[1], valide_jusqua=a[2]) for d in order if (a := expired.get(d)))
     restants = tuple(d for d in order if d not in current)
     if acquis:
         statut = "partiel"

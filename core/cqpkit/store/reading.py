@@ -18,7 +18,6 @@ import contextlib
 import gc
 import hashlib
 import os
-import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -47,9 +46,9 @@ class DossierLu:
     dossier: Dossier
     contenu: str
     empreinte: str
-    #: The content as data (``contenu`` parsed), kept to spare the store a second conversion.
-    data: dict = attrs.field(eq=False, repr=False, factory=dict)
-    #: The canonical JSON of each evaluation (as it appears in ``contenu``), kept for the same reason.
+    #: The canonical JSON of each evaluation (as it appears in ``contenu``), kept to spare the store a second
+    #: conversion. (The content as data is not kept: a lot of 100 000 dossiers would hold millions of small
+    #: containers, which the cycle collector walks at every full pass.)
     evaluations: tuple[str, ...] = attrs.field(eq=False, repr=False, default=())
 
 
@@ -121,42 +120,21 @@ def _fingerprint(content: str) -> str:
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
-class _Placeholder:
-    """Stands for the list of evaluations while the rest of a content is encoded (see :func:`dossier_content`)."""
+def dossier_content(dossier: Dossier) -> tuple[str, str, tuple[str, ...]]:
+    """The content (canonical JSON, candidate reduced to its id), its fingerprint, and the canonical JSON of each evaluation.
 
-    token = f"cqpkit-evaluations-{secrets.token_hex(16)}"
-
-    def __str__(self) -> str:  # the encoder's ``default=str``
-        return self.token
-
-
-_PLACEHOLDER = _Placeholder()
-_PLACEHOLDER_JSON = canonical(_Placeholder.token)
-
-
-def dossier_content(dossier: Dossier) -> tuple[str, str, dict, tuple[str, ...]]:
-    """The content (canonical JSON, candidate reduced to its id), its fingerprint, the content as data, and the canonical JSON of each evaluation.
-
-    The evaluations are encoded once: the content is encoded with a random placeholder in their
-    place, which is then replaced by ``[e1,e2,…]`` — exactly what encoding the whole would write,
-    as canonical JSON has no indentation and sorts the keys of every object the same way at any
-    depth. Should the placeholder occur anywhere else, the whole is encoded again.
+    The candidate's personal data are left out by replacing the unstructured ``candidat`` with its
+    id alone — what unstructuring ``Candidat(id=…)`` writes, every other field being at its default
+    (``tests/test_store_fastpaths.py`` checks both agree).
     """
     from cqpkit.formats.converter import json_converter
 
-    data = json_converter().unstructure(attrs.evolve(dossier, candidat=Candidat(id=dossier.candidat.id)))
+    data = json_converter().unstructure(dossier)
+    data["candidat"] = {"id": dossier.candidat.id}
+    text = canonical(data)
     evaluations = data.get("evaluations")
-    if not evaluations:
-        text = canonical(data)
-        return text, _fingerprint(text), data, ()
-    texts = tuple(map(canonical, evaluations))
-    text = canonical({**data, "evaluations": _PLACEHOLDER})
-    at = text.find(_PLACEHOLDER_JSON)
-    if at < 0 or text.find(_PLACEHOLDER_JSON, at + 1) >= 0:
-        text = canonical(data)
-    else:
-        text = f"{text[:at]}[{','.join(texts)}]{text[at + len(_PLACEHOLDER_JSON):]}"
-    return text, _fingerprint(text), data, texts
+    texts = tuple(map(canonical, evaluations)) if evaluations else ()
+    return text, _fingerprint(text), texts
 
 
 def session_content(session: SessionJury) -> tuple[str, str]:

@@ -36,7 +36,7 @@ import os
 import re
 import secrets
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -55,6 +55,7 @@ from cqpkit.store.reading import PERSONAL, Lot, personal_fields, read_files, wit
 __all__ = ["ImportReport", "Store", "compute_echeances", "operateur_par_defaut", "rebuild_echeances"]
 
 _CHUNK = 500
+_NONE: Mapping[str, int] = {}  # no evaluation stored yet (read-only: never written to)
 
 
 def operateur_par_defaut() -> str:
@@ -214,6 +215,8 @@ class ImportReport:
     audit: int = 0
     #: seconds spent in the database (statements and commit), the rest of the import being Python work
     secondes_sql: float = 0.0
+    #: seconds spent computing the deadlines with the engine (part of the Python work; for bench/store.py)
+    secondes_moteur: float = 0.0
 
     def count(self, kind: str, statut_prefix: str) -> int:
         return sum(1 for f in self.fichiers if f["type"] == kind and f["statut"].startswith(statut_prefix))
@@ -243,71 +246,76 @@ class _Existing:
         return out
 
 
-def _evaluation_rows(lu: Any, numero: int, already: Counter, now: str) -> list[dict[str, Any]]:
+def _same(value: Any) -> Any:
+    return value
+
+
+def _evaluation_rows(lu: Any, numero: int, already: Mapping[str, int], now: str, day: Any = _same) -> list[dict[str, Any]]:
     """The evaluations a dossier version brings that the store does not hold yet (compared by fingerprint)."""
     dossier = lu.dossier
     texts = lu.evaluations
     if len(texts) != len(dossier.evaluations):  # a DossierLu built without them
-        data = lu.data.get("evaluations") if lu.data else None
-        if data is None:
-            from cqpkit.formats.converter import json_converter
+        from cqpkit.formats.converter import json_converter
 
-            data = [json_converter().unstructure(e) for e in dossier.evaluations]
-        texts = [canonical(raw) for raw in data]
-    seen: Counter = Counter()
+        texts = [canonical(json_converter().unstructure(e)) for e in dossier.evaluations]
     rows = []
     sha256 = hashlib.sha256
+    did = dossier.id
+    seen: dict[str, int] = {}
     for i, (e, text) in enumerate(zip(dossier.evaluations, texts, strict=True)):
         digest = sha256(text.encode("utf-8")).hexdigest()
-        seen[digest] += 1
-        if seen[digest] <= already.get(digest, 0):
-            continue
+        if already:  # a new version: skip the evaluations already stored (as many times as stored)
+            seen[digest] = n = seen.get(digest, 0) + 1
+            if n <= already.get(digest, 0):
+                continue
         rows.append(
-            {
-                "dossier_id": dossier.id,
-                "numero_version": numero,
-                "position": i,
-                "epreuve": e.epreuve,
-                "date": e.date,
-                "contenu": text,
-                "empreinte": digest,
-                "enregistre_le": now,
-            }
+            {"dossier_id": did, "numero_version": numero, "position": i, "epreuve": e.epreuve, "date": day(e.date),
+             "contenu": text, "empreinte": digest, "enregistre_le": now}
         )
     return rows
 
 
-def bulk_insert(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]], chunk: int = 5000) -> None:
+def date_param(conn: sa.Connection) -> Any:
+    """How a date goes to this connection's driver in :func:`bulk_insert`'s rows: ISO text on SQLite (what
+    ``sa.Date`` stores there), the date itself on PostgreSQL. The import writes its dates with it as it builds
+    its rows, and tells :func:`bulk_insert` so (``dates_ready``)."""
+    return dt.date.isoformat if conn.dialect.name == "sqlite" else _same
+
+
+def bulk_insert(
+    conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]], chunk: int = 5000, *, dates_ready: bool = False
+) -> None:
     """Insert many rows at the driver level (one ``executemany`` per chunk, no per-row SQL compilation).
 
     This is the import's hot path: SQLAlchemy's compiled ``insert()`` costs several times the
     driver's own work per row; the statement is still built from the table's metadata, quoted by
     the dialect, and runs on the SQLAlchemy connection, inside its transaction. Dates go to SQLite
-    as ISO text (what ``sa.Date`` stores there), to PostgreSQL as dates. Values are converted per
-    column, not per cell: the rows become tuples in C (``itemgetter``), and only the ``sa.Date``
-    columns are rewritten, on SQLite (booleans, integers and texts go to both drivers as they are).
+    as ISO text (what ``sa.Date`` stores there), to PostgreSQL as dates: converted here, column by
+    column, unless the caller wrote them with :func:`date_param` (``dates_ready=True``). The rows
+    become tuples in C (``itemgetter``, with the keys of the first row); booleans, integers and
+    texts go to both drivers as they are.
     """
     if not rows:
         return
-    cols = list(rows[0])
+    keys = tuple(rows[0])
     quote = conn.dialect.identifier_preparer.quote
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in cols)}) VALUES ({', '.join([mark] * len(cols))})"
-    params = _tuples(rows, cols)
-    if conn.dialect.name == "sqlite":
-        dates = [i for i, c in enumerate(cols) if isinstance(table.c[c].type, sa.Date)]
+    sql = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in keys)}) VALUES ({', '.join([mark] * len(keys))})"
+    params = _tuples(rows, keys)
+    if not dates_ready and conn.dialect.name == "sqlite":
+        dates = [i for i, c in enumerate(keys) if isinstance(table.c[c].type, sa.Date)]
         if dates:
-            params = _iso_dates(params, dates, len(cols))
+            params = _iso_dates(params, dates, len(keys))
     for i in range(0, len(params), chunk):
         conn.exec_driver_sql(sql, params[i : i + chunk])
 
 
-def _tuples(rows: Sequence[dict[str, Any]], cols: list[str]) -> list[tuple]:
-    """The rows as tuples in the order of ``cols`` (a missing key is an error, as before)."""
-    if len(cols) == 1:
-        (col,) = cols
+def _tuples(rows: Sequence[dict[str, Any]], keys: tuple[str, ...]) -> list[tuple]:
+    """The rows as tuples in the order of ``keys`` (a missing key is an error, as before)."""
+    if len(keys) == 1:
+        (col,) = keys
         return [(r[col],) for r in rows]
-    return list(map(operator.itemgetter(*cols), rows))
+    return list(map(operator.itemgetter(*keys), rows))
 
 
 def _iso_dates(params: list[tuple], dates: list[int], width: int) -> list[tuple]:
@@ -1097,6 +1105,7 @@ class _Import:
         self.operateur = operateur
         self.now = _now()
         self.audit = AuditWriter(conn, operateur, self.now)
+        self.day = date_param(conn)  # dates as the driver takes them (bulk_insert(..., dates_ready=True))
         self.start = self.audit.numero
         self.report = ImportReport()
         self.errors: list[Erreur] = []
@@ -1196,21 +1205,26 @@ class _Import:
     # dossiers ------------------------------------------------------------------------
     def _dossiers(self, existing: _Existing, closed_before: set[str]) -> None:
         registry = self.store.registry
+        day = self.day
+        now, operateur = self.now, self.operateur
+        report = self.report
+        from time import perf_counter
         new_dossiers, updates, versions, evals, passages, refresh = [], [], [], [], [], []
         echeances: list[dict[str, Any]] = []
         for lu in self.lot.dossiers:
             d = lu.dossier
             info = d.dossier
-            row = existing.dossiers.get(d.id)
-            entry = {"fichier": lu.fichier, "type": "dossier", "id": d.id}
+            did = info.id
+            row = existing.dossiers.get(did)
+            entry = {"fichier": lu.fichier, "type": "dossier", "id": did}
             self.report.fichiers.append(entry)
             if row is not None and row.empreinte == lu.empreinte:
                 entry["statut"] = "inchangé"
                 continue
             numero = 1 if row is None else row.numero_version + 1
-            stored = defaultdict(list)
-            for r in existing.passages.get(d.id, ()):
-                stored[r.session_id].append(r)
+            stored: dict[str, list[Any]] = {}
+            for r in existing.passages.get(did, ()):
+                stored.setdefault(r.session_id, []).append(r)
             new_rows, bad = [], False
             seen_sessions: set[str] = set()
             for i, p in enumerate(d.passages):
@@ -1219,8 +1233,8 @@ class _Import:
                     bad = True
                     continue
                 seen_sessions.add(p.session)
-                rows = stored.get(p.session, [])
-                if any(_row_state(r) == _state(p) for r in rows):
+                rows = stored.get(p.session, ())
+                if rows and any(_row_state(r) == _state(p) for r in rows):
                     continue  # already recorded (maybe since corrected: the store keeps the correction)
                 if p.session in closed_before:
                     srow = existing.sessions[p.session]
@@ -1236,9 +1250,9 @@ class _Import:
                     continue
                 new_rows.append(
                     {
-                        "dossier_id": d.id, "session_id": p.session, "date": p.date, "absent": p.absent, "excuse": p.excuse,
+                        "dossier_id": did, "session_id": p.session, "date": day(p.date), "absent": p.absent, "excuse": p.excuse,
                         "decisions": canonical(p.decisions), "notes": p.notes, "origine": "import",
-                        "remplace_id": rows[-1].id if rows else None, "motif": "", "enregistre_le": self.now, "operateur": self.operateur,
+                        "remplace_id": rows[-1].id if rows else None, "motif": "", "enregistre_le": now, "operateur": operateur,
                     }
                 )
             if bad or self.errors:
@@ -1246,35 +1260,43 @@ class _Import:
             record = {
                 "certification": info.certification, "version_referentiel": info.version, "voie": info.voie, "mention": info.mention,
                 "inscription": info.inscription, "candidat_id": d.candidat.id, "numero_version": numero, "empreinte": lu.empreinte,
-                "modifie_le": self.now,
+                "modifie_le": now,
             }
             if row is None:
-                new_dossiers.append({"id": d.id, **record, "cree_le": self.now})
+                new_dossiers.append({"id": did, **record, "inscription": day(info.inscription), "cree_le": now})
             else:
-                updates.append({"_id": d.id, **record})
-                refresh.append(d.id)
+                updates.append({"_id": did, **record})
+                refresh.append(did)
             versions.append(
-                {"dossier_id": d.id, "numero": numero, "empreinte": lu.empreinte, "certification": info.certification,
-                 "version_referentiel": info.version, "contenu": lu.contenu, "enregistre_le": self.now, "operateur": self.operateur}
+                {"dossier_id": did, "numero": numero, "empreinte": lu.empreinte, "certification": info.certification,
+                 "version_referentiel": info.version, "contenu": lu.contenu, "enregistre_le": now, "operateur": operateur}
             )
-            ev = _evaluation_rows(lu, numero, existing.evaluations.get(d.id, Counter()), self.now)
+            ev = _evaluation_rows(lu, numero, existing.evaluations.get(did, _NONE), now, day)
             evals.extend(ev)
             passages.extend(new_rows)
             details = {
                 "numero": numero, "empreinte": lu.empreinte, "certification": info.certification, "version": info.version,
                 "evaluations": len(ev), "passages": [r["session_id"] for r in new_rows],
             }
-            self.audit.add("dossier.creation" if row is None else "dossier.version", "dossier", d.id, details)
+            self.audit.add("dossier.creation" if row is None else "dossier.version", "dossier", did, details)
             entry["statut"] = "nouveau" if row is None else f"version {numero}"
             if row is None:
-                echeances.extend(compute_echeances(registry, d))
+                start = perf_counter()
+                computed = compute_echeances(registry, d)
+                report.secondes_moteur += perf_counter() - start
+                for r in computed:
+                    r["date"] = day(r["date"])
+                    r["depuis"] = day(r["depuis"])
+                    echeances.append(r)
         if self.errors:
             return
-        bulk_insert(self.conn, t.dossiers, new_dossiers)
+        bulk_insert(self.conn, t.dossiers, new_dossiers, dates_ready=True)
         if updates:
             stmt = t.dossiers.update().where(t.dossiers.c.id == sa.bindparam("_id"))
             self.conn.execute(stmt, updates)
         for rows, table in ((versions, t.dossier_versions), (evals, t.evaluations), (passages, t.passages), (echeances, t.echeances)):
-            bulk_insert(self.conn, table, rows)
+            bulk_insert(self.conn, table, rows, dates_ready=True)
         if refresh:
+            start = perf_counter()
             rebuild_echeances(self.conn, registry, refresh)
+            report.secondes_moteur += perf_counter() - start  # with the few queries it makes
