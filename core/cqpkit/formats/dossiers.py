@@ -1,6 +1,6 @@
 """Dossier and jury-session files: load (with every error at once), dump, validate.
 
-A dossier file (one per candidate) and a jury-session file are read with tomllib,
+A dossier file (one per candidate) and a jury-session file are read with tomli (see tomlfile.py),
 structured into a :class:`~cqpkit.model.Dossier` or a :class:`~cqpkit.model.SessionJury`
 by the project converter, and cross-checked by :mod:`cqpkit.formats.dossier_checks`; all
 findings of one file are reported together, sorted by line, each as

@@ -1,6 +1,6 @@
 """Référentiel files: load (with every error at once), dump, validate.
 
-A référentiel file is read with tomllib, structured into a
+A référentiel file is read with tomli (tomllib where tomli is absent), structured into a
 :class:`~cqpkit.model.Referentiel` by the project converter, and cross-checked by
 :mod:`cqpkit.formats.checks`; all findings of one file are reported together, sorted by
 line, each as ``fichier.toml:LIGNE: chemin.de.la.cle: message``. Writing uses tomli-w and
