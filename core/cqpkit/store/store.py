@@ -44,6 +44,7 @@ import sqlalchemy as sa
 
 from cqpkit.exceptions import CqpkitError, Erreur
 from cqpkit.model import Dossier, PassageJury, SessionJury
+from cqpkit.rules import dates
 from cqpkit.store import migrations
 from cqpkit.store import schema as t
 from cqpkit.store.audit import AuditWriter, Verification, canonical
@@ -107,8 +108,6 @@ def compute_echeances(registry: Any, dossier: Dossier) -> list[dict[str, Any]]:
     - ``acquis_partiel``: for a dossier that is not certified, each domaine acquired and the last
       day of its validity, as :meth:`Registry.decide` gives it after the last recorded passage.
     """
-    from cqpkit.rules import dates
-
     ref = registry.referentiel_for(dossier)
     info = dossier.dossier
     rows: list[dict[str, Any]] = []
@@ -303,9 +302,9 @@ def bulk_insert(
     sql = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in keys)}) VALUES ({', '.join([mark] * len(keys))})"
     params = _tuples(rows, keys)
     if not dates_ready and conn.dialect.name == "sqlite":
-        dates = [i for i, c in enumerate(keys) if isinstance(table.c[c].type, sa.Date)]
-        if dates:
-            params = _iso_dates(params, dates, len(keys))
+        date_columns = [i for i, c in enumerate(keys) if isinstance(table.c[c].type, sa.Date)]
+        if date_columns:
+            params = _iso_dates(params, date_columns, len(keys))
     for i in range(0, len(params), chunk):
         conn.exec_driver_sql(sql, params[i : i + chunk])
 
@@ -318,14 +317,14 @@ def _tuples(rows: Sequence[dict[str, Any]], keys: tuple[str, ...]) -> list[tuple
     return list(map(operator.itemgetter(*keys), rows))
 
 
-def _iso_dates(params: list[tuple], dates: list[int], width: int) -> list[tuple]:
-    """``params`` with the values of the columns ``dates`` written as ISO text (``None`` and texts kept)."""
+def _iso_dates(params: list[tuple], date_columns: list[int], width: int) -> list[tuple]:
+    """``params`` with the values of the columns ``date_columns`` written as ISO text (``None`` and texts kept)."""
 
     def iso(v: Any) -> Any:
         return v.isoformat() if isinstance(v, dt.date) else v
 
     columns = list(zip(*params, strict=True)) if params else [() for _ in range(width)]
-    for i in dates:
+    for i in date_columns:
         columns[i] = tuple(map(iso, columns[i]))
     return list(zip(*columns, strict=True))
 
