@@ -184,15 +184,19 @@ def make_converter(*, json: bool = False, omit_defaults: bool = True) -> cattrs.
 
     def tuple_factory(tp: Any) -> Any:
         (item,) = get_args(tp)[:1]
+        hook = None  # the item's hook, looked up at the first call (not per item: that dispatch hashes typing objects)
 
         def structure(value: Any, _: type) -> tuple:
+            nonlocal hook
             if not isinstance(value, (list, tuple)):
                 raise _wrong(tp, value)
+            if hook is None:
+                hook = conv.get_structure_hook(item)
             errors = []
             out = []
             for i, v in enumerate(value):
                 try:
-                    out.append(conv.structure(v, item))
+                    out.append(hook(v, item))
                 except Exception as exc:  # collected, as cattrs does
                     exc.__notes__ = [*getattr(exc, "__notes__", []), cattrs.errors.IterableValidationNote(f"index {i}", i, item)]
                     errors.append(exc)
@@ -206,15 +210,19 @@ def make_converter(*, json: bool = False, omit_defaults: bool = True) -> cattrs.
 
     def dict_factory(tp: Any) -> Any:
         _, value_type = get_args(tp)
+        hook = None  # as in tuple_factory
 
         def structure(value: Any, _: type) -> dict:
+            nonlocal hook
             if not isinstance(value, dict):
                 raise _wrong(tp, value)
+            if hook is None:
+                hook = conv.get_structure_hook(value_type)
             errors = []
             out = {}
             for k, v in value.items():
                 try:
-                    out[k] = conv.structure(v, value_type)
+                    out[k] = hook(v, value_type)
                 except Exception as exc:
                     exc.__notes__ = [*getattr(exc, "__notes__", []), cattrs.errors.IterableValidationNote(f"clé {k}", k, value_type)]
                     errors.append(exc)
