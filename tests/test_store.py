@@ -22,6 +22,7 @@ from tests.test_store_support import (  # noqa: F401 (fixtures)
     copy_campaign,
     counts,
     db,
+    generated_dossier,
     registry,
     snapshot,
     store,
@@ -177,6 +178,35 @@ class TestJury:
         assert err.fichier == str(path) and err.chemin == "passages[0]" and err.ligne > 1
         assert "la session « OEMM-JURY-2019-10 » est close" in err.message
         assert snapshot(campaign_store) == before
+
+    def test_rows_written_in_batches_are_rolled_back_with_the_import(self, campaign_store, tmp_path, monkeypatch):
+        """The import writes its rows every few dossiers; a conflict found after a batch still leaves nothing."""
+        from cqpkit.store import store as store_module
+
+        monkeypatch.setattr(store_module, "_FLUSH_EVERY", 2)
+        files = copy_campaign(tmp_path)
+        for i in range(5):  # new dossiers read before the conflicting file (files are read in name order)
+            (files / "dossiers" / f"aaa-{i}.toml").write_text(generated_dossier(i, prefix="LOT"), encoding="utf-8")
+        _edit(files / "dossiers" / "oemm-2018-0204.toml", 'decisions = { D1 = "non_acquis"', 'decisions = { D1 = "acquis"')
+        before = snapshot(campaign_store)
+        with pytest.raises(StoreConflictError, match="OEMM-JURY-2019-10"):
+            campaign_store.import_files([str(files)], operateur="x")
+        assert snapshot(campaign_store) == before
+
+    def test_batches_write_what_one_batch_writes(self, store, registry, tmp_path, monkeypatch):
+        """Written two dossiers at a time, the campaign gives the same rows and deadlines as written at once."""
+        from cqpkit.store import store as store_module
+        from cqpkit.store.store import Store
+
+        whole = Store.open(str(tmp_path / "whole.db"), create=True, check=False, registry=registry)
+        whole.init()
+        whole.import_files([str(CAMPAIGN)], operateur="test")
+        monkeypatch.setattr(store_module, "_FLUSH_EVERY", 2)
+        store.import_files([str(CAMPAIGN)], operateur="test")
+        assert counts(store) == counts(whole)
+        assert store.deadlines(AS_OF, 3650) == whole.deadlines(AS_OF, 3650)
+        assert store.verify().ok
+        whole.close()
 
     def test_stale_file_after_correction(self, campaign_store, tmp_path):
         """After a correction, a new version of the file that still shows the old decision keeps the correction."""

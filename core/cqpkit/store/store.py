@@ -56,6 +56,9 @@ from cqpkit.store.reading import PERSONAL, Lot, personal_fields, read_files, wit
 __all__ = ["ImportReport", "Store", "compute_echeances", "operateur_par_defaut", "rebuild_echeances"]
 
 _CHUNK = 500
+#: The import writes its dossiers' rows every this many dossiers, not all at the end: the rows of a large
+#: lot (about 5 kB a dossier) need not all be in memory at once.
+_FLUSH_EVERY = 2000
 _NONE: Mapping[str, int] = {}  # no evaluation stored yet (read-only: never written to)
 
 
@@ -1210,6 +1213,17 @@ class _Import:
         from time import perf_counter
         new_dossiers, updates, versions, evals, passages, refresh = [], [], [], [], [], []
         echeances: list[dict[str, Any]] = []
+
+        def flush() -> None:
+            """Write the rows built so far (in the transaction: an error found later still rolls them back)."""
+            bulk_insert(self.conn, t.dossiers, new_dossiers, dates_ready=True)
+            if updates:
+                self.conn.execute(t.dossiers.update().where(t.dossiers.c.id == sa.bindparam("_id")), updates)
+            for rows, table in ((versions, t.dossier_versions), (evals, t.evaluations), (passages, t.passages), (echeances, t.echeances)):
+                bulk_insert(self.conn, table, rows, dates_ready=True)
+            for rows in (new_dossiers, updates, versions, evals, passages, echeances):
+                rows.clear()
+
         for lu in self.lot.dossiers:
             d = lu.dossier
             info = d.dossier
@@ -1287,14 +1301,11 @@ class _Import:
                     r["date"] = day(r["date"])
                     r["depuis"] = day(r["depuis"])
                     echeances.append(r)
+            if len(versions) >= _FLUSH_EVERY and not self.errors:
+                flush()
         if self.errors:
             return
-        bulk_insert(self.conn, t.dossiers, new_dossiers, dates_ready=True)
-        if updates:
-            stmt = t.dossiers.update().where(t.dossiers.c.id == sa.bindparam("_id"))
-            self.conn.execute(stmt, updates)
-        for rows, table in ((versions, t.dossier_versions), (evals, t.evaluations), (passages, t.passages), (echeances, t.echeances)):
-            bulk_insert(self.conn, table, rows, dates_ready=True)
+        flush()
         if refresh:
             start = perf_counter()
             rebuild_echeances(self.conn, registry, refresh)
