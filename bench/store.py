@@ -8,12 +8,17 @@
      registry), exactly what ``cqpkit import`` does before it opens the database;
    - *base* — the store itself (:meth:`Store.import_lot` after :func:`read_lot`): canonical content and
      fingerprints, the engine's deadlines, the audit chain, and the SQL through SQLAlchemy Core, in
-     one transaction.
+     one transaction. Its Python part (*préparation*) is printed apart from the SQL (*écriture*,
+     statements and commit, timed by connection events), and the time in the engine (*dont moteur*,
+     :attr:`ImportReport.secondes_moteur`) apart within it.
 
    Then the very rows the store wrote (every table) are inserted with the raw driver (``sqlite3``,
    ``executemany``, one transaction) into another new file with the same schema, indexes and
-   triggers: the *brut* baseline. It prints the time per dossier of each phase at each size (goal:
-   flat) and the ratio base / brut (goal: at most 2), and, for information, (lecture + base) / brut.
+   triggers: the *brut* baseline. The texts are read once; the import and the raw insert then run
+   ``--repeat`` times (3) alternately, each into a new file, and each figure is the best of its runs
+   (the SQL phases, which write to disk, vary most on a shared machine). It prints the time per
+   dossier of each phase at each size (goal: flat) and the ratio base / brut (goal: at most 2), and,
+   for information, écriture / brut (the SQL layer alone) and (lecture + base) / brut.
 
 2. **Deadlines.** Databases of 100 000 and 1 000 000 dossiers are built by writing their rows
    directly (``dossiers``, ``candidats``, ``echeances``; importing a million files would take most of
@@ -24,7 +29,7 @@
    on each and prints the ratio (goal: at most 1.5, i.e. the query is served by the date index, not
    a scan).
 
-Runs in about 10 minutes on a 2-core machine. Figures are measured in one run; compare the ratios.
+Runs in about 12 minutes on a 2-core machine. Figures are measured in one run; compare the ratios.
 
     .venv/bin/python bench/store.py
     .venv/bin/python bench/store.py --sizes 10000 --deadline-sizes 100000   # quicker

@@ -376,6 +376,31 @@ class TestDecisionContraire:
         )
         assert [c.code for c in decide(mutualite, d, date(2014, 2, 1)).constats] == ["decision_contraire"]
 
+    def test_each_passage_is_read_against_the_evaluations_before_it(self, mutualite):
+        """Unfavourable in November, favourable in March: the January jury is flagged, the April jury is not."""
+        d = dossier(
+            passage(date(2014, 1, 20), D1="acquis", session="J1"),
+            passage(date(2014, 4, 14), D2="acquis", session="J2"),
+            voie="formation",
+            evaluations=(
+                final_evaluation("D1", date(2013, 11, 15), "pas_totalement_maitrise"),
+                final_evaluation("D2", date(2014, 3, 10)),
+                final_evaluation("D1", date(2014, 3, 10)),
+            ),
+        )
+        res = decide(mutualite, d, date(2014, 5, 1))
+        assert [c.chemin for c in res.constats] == ["passages[0].decisions.D1"]
+        assert favourable_final_evaluation(mutualite, d, "D1", date(2014, 3, 10))
+        assert not favourable_final_evaluation(mutualite, d, "D1", date(2014, 3, 9))
+
+    def test_epreuves_by_id_keep_the_file_order_and_are_read_only(self, mutualite):
+        index = mutualite.epreuves_par_id
+        assert list(index) == [e.id for e in mutualite.epreuves]
+        assert index["finale-entreprise-D1"] is mutualite.epreuve("finale-entreprise-D1")
+        assert mutualite.epreuves_par_id is index  # built once
+        with pytest.raises(TypeError):
+            index["x"] = None  # type: ignore[index]
+
     def test_evaluation_of_another_domaine_does_not_support(self, mutualite):
         """A favourable final evaluation of D2 says nothing of D1."""
         d = dossier(

@@ -196,7 +196,7 @@ def _check_against_referentiel(data: dict, ref: Referentiel) -> list[Finding]:
     domaines = [d.id for d in ref.domaines]
     modules = [m.id for m in ref.modules]
     mentions = list(ref.certification.mentions)
-    epreuves = {e.id: e for e in ref.epreuves}
+    epreuves = ref.epreuves_par_id
     voies = {v.id: v for v in ref.voies}
 
     # [dossier]: voie, mention; documents of the voie.

@@ -20,8 +20,10 @@ Conventions
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from functools import cached_property
+from types import MappingProxyType
 from typing import Literal
 
 from attrs import field, frozen
@@ -599,13 +601,19 @@ class Referentiel:
 
     def epreuve(self, epreuve_id: str) -> Epreuve:
         """The épreuve with this id (``KeyError`` if none)."""
-        return self._epreuves_par_id[epreuve_id]
+        return self.epreuves_par_id[epreuve_id]
 
     @cached_property
-    def _epreuves_par_id(self) -> dict[str, Epreuve]:
-        # Computed once per référentiel (the engine looks épreuves up for every evaluation of every
-        # dossier). Ids are unique in a file that was read; for one built in Python, the first wins.
-        return {e.id: e for e in reversed(self.epreuves)}
+    def epreuves_par_id(self) -> Mapping[str, Epreuve]:
+        """The épreuves by id, in the file's order (read-only; built once per référentiel).
+
+        The engine and the dossier checks look an épreuve up for every evaluation of every dossier.
+        Ids are unique in a file that was read; in a référentiel built in Python, the first one wins.
+        """
+        index: dict[str, Epreuve] = {}
+        for e in self.epreuves:
+            index.setdefault(e.id, e)
+        return MappingProxyType(index)
 
     def module(self, module_id: str) -> Module:
         """The module with this id (``KeyError`` if none)."""

@@ -400,7 +400,7 @@ def check_evaluateurs(ref: Referentiel, dossier: Dossier, as_of: date) -> list[C
     ``roles_admis`` is not checked: no code of ``docs/engine.md`` reports it. An evaluation of an
     épreuve the référentiel does not define, or that states no ``evaluateurs``, gives nothing.
     """
-    epreuves = {e.id: e for e in ref.epreuves}
+    epreuves = ref.epreuves_par_id
     found: list[Constat] = []
     for i, evaluation in enumerate(dossier.evaluations):
         epreuve = epreuves.get(evaluation.epreuve)

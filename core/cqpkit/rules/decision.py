@@ -122,7 +122,7 @@ def _first_favourable(ref: Referentiel, dossier: Dossier) -> dict[str, date]:
     :func:`decide` reads every acquisition of a dossier against this one pass over its evaluations.
     """
     first: dict[str, date] = {}
-    epreuves = ref._epreuves_par_id if dossier.evaluations else {}
+    epreuves = ref.epreuves_par_id
     for evaluation in dossier.evaluations:
         if evaluation.verdict is None:
             continue

@@ -35,6 +35,7 @@ import operator
 import os
 import re
 import secrets
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -446,8 +447,6 @@ class Store:
     def import_lot(self, lot: Lot, operateur: str | None = None) -> ImportReport:
         """Store validated dossiers and sessions, all or nothing (see the module docstring)."""
         operateur = operateur or operateur_par_defaut()
-        import time
-
         from sqlalchemy import event
 
         spent = [0.0, 0.0]
@@ -1090,8 +1089,6 @@ def _test_pause() -> None:
     path = os.environ.get("CQPKIT_TEST_PAUSE_IMPORT")
     if not path:
         return
-    import time
-
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(str(os.getpid()))
     time.sleep(float(os.environ.get("CQPKIT_TEST_PAUSE_SECONDS", "60")))
@@ -1210,7 +1207,6 @@ class _Import:
         day = self.day
         now, operateur = self.now, self.operateur
         report = self.report
-        from time import perf_counter
         new_dossiers, updates, versions, evals, passages, refresh = [], [], [], [], [], []
         echeances: list[dict[str, Any]] = []
 
@@ -1294,9 +1290,9 @@ class _Import:
             self.audit.add("dossier.creation" if row is None else "dossier.version", "dossier", did, details)
             entry["statut"] = "nouveau" if row is None else f"version {numero}"
             if row is None:
-                start = perf_counter()
+                start = time.perf_counter()
                 computed = compute_echeances(registry, d)
-                report.secondes_moteur += perf_counter() - start
+                report.secondes_moteur += time.perf_counter() - start
                 for r in computed:
                     r["date"] = day(r["date"])
                     r["depuis"] = day(r["depuis"])
@@ -1307,6 +1303,6 @@ class _Import:
             return
         flush()
         if refresh:
-            start = perf_counter()
+            start = time.perf_counter()
             rebuild_echeances(self.conn, registry, refresh)
-            report.secondes_moteur += perf_counter() - start  # with the few queries it makes
+            report.secondes_moteur += time.perf_counter() - start  # with the few queries it makes

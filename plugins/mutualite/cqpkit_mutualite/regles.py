@@ -48,7 +48,7 @@ def check_d1(referentiel: Any, dossier: Any, as_of: dt.date) -> list[Any]:
 
     if referentiel.certification.id != CERTIFICATION:
         return []
-    epreuves = {e.id: e for e in referentiel.epreuves}
+    epreuves = referentiel.epreuves_par_id
     if FINALE_D1 not in epreuves or DECOUVERTE not in epreuves:
         return []
     finale, decouverte = epreuves[FINALE_D1], epreuves[DECOUVERTE]
