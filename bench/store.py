@@ -1,20 +1,23 @@
 """The store: import time per dossier at 10 000 and 100 000 dossiers, and ``report deadlines`` at 100 000 and 1 000 000.
 
 1. **Import.** N fictional Spécialiste prestations dossiers (those of ``decide_batch.py``: both routes,
-   final evaluations, one to three jury passages) are generated as TOML text and imported into a new
-   SQLite file in one call, as ``cqpkit import`` does, in two timed phases:
+   final evaluations, one to three jury passages) are written as TOML files in a directory and imported
+   into a new SQLite file in one call, as ``cqpkit import DIR`` does (``Store.import_files``), in its
+   two timed phases:
 
-   - *lecture* — reading and validating each text with the format layer (``loads_dossier`` with the
-     registry), exactly what ``cqpkit import`` does before it opens the database;
-   - *base* — the store itself (:meth:`Store.import_lot` after :func:`read_lot`): canonical content and
-     fingerprints, the engine's deadlines, the audit chain, and the SQL through SQLAlchemy Core, in
-     one transaction. Its Python part (*préparation*) is printed apart from the SQL (*écriture*,
+   - *lecture* — :func:`read_files`: reading every file, validating it with the format layer and the
+     registry, and what depends on the file alone — its content without personal data, its
+     fingerprint, each evaluation's text and fingerprint. ``cqpkit import`` does all of it before it
+     opens the database (an invalid file then changes nothing).
+   - *base* — the store itself (:meth:`Store.import_lot`): what the database already holds, the
+     engine's deadlines, the audit chain, the rows, and the SQL through SQLAlchemy Core, in one
+     transaction. Its Python part (*préparation*) is printed apart from the SQL (*écriture*,
      statements and commit, timed by connection events), and the time in the engine (*dont moteur*,
      :attr:`ImportReport.secondes_moteur`) apart within it.
 
    Then the very rows the store wrote (every table) are inserted with the raw driver (``sqlite3``,
    ``executemany``, one transaction) into another new file with the same schema, indexes and
-   triggers: the *brut* baseline. The texts are read once; the import and the raw insert then run
+   triggers: the *brut* baseline. The files are read once; the import and the raw insert then run
    ``--repeat`` times (3) alternately, each into a new file, and each figure is the best of its runs
    (the SQL phases, which write to disk, vary most on a shared machine). It prints the time per
    dossier of each phase at each size (goal: flat) and the ratio base / brut (goal: at most 2), and,
@@ -42,6 +45,7 @@ import datetime as dt
 import gc
 import os
 import random
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -50,9 +54,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import cqpkit
-from cqpkit.formats.dossiers import loads_dossier
 from cqpkit.store import schema as t
-from cqpkit.store.reading import read_lot
+from cqpkit.store.reading import Lot, read_files
 from cqpkit.store.store import Store
 from decide_batch import dossier_text
 
@@ -65,11 +68,11 @@ def _new_store(directory: str, name: str, registry: object) -> Store:
     return store
 
 
-def _import_once(registry: object, dossiers: list, directory: str, name: str) -> tuple[float, float, float, Store]:
+def _import_once(lot: Lot, registry: object, directory: str, name: str) -> tuple[float, float, float, Store]:
     store = _new_store(directory, name, registry)
     gc.collect()
     start = time.perf_counter()
-    report = store.import_lot(read_lot(dossiers), operateur="bench")
+    report = store.import_lot(lot, operateur="bench")
     # The import pauses the cycle collector; the collection it puts off is part of its cost.
     gc.collect()
     base = time.perf_counter() - start
@@ -102,15 +105,21 @@ def bench_import(registry: object, texts: list[str], directory: str, repeat: int
     vary most). Returns lecture, préparation, dont moteur, écriture, brut, in seconds.
     """
     n = len(texts)
+    files = os.path.join(directory, f"dossiers-{n}")
+    os.mkdir(files)
+    for i, text in enumerate(texts):
+        with open(os.path.join(files, f"bench-{i:07d}.toml"), "w", encoding="utf-8") as fh:
+            fh.write(text)
     gc.collect()
     start = time.perf_counter()
-    dossiers = [(f"bench-{i}.toml", loads_dossier(text, f"bench-{i}.toml", registry)) for i, text in enumerate(texts)]
+    lot = read_files([files], registry)  # what cqpkit import does before it opens the database
     lecture = time.perf_counter() - start
+    shutil.rmtree(files)
 
     best_base = best_sql = best_moteur = best_brut = float("inf")
     best_prep = float("inf")
     for run in range(repeat):
-        base, sql, moteur, store = _import_once(registry, dossiers, directory, f"store-{n}-{run}.db")
+        base, sql, moteur, store = _import_once(lot, registry, directory, f"store-{n}-{run}.db")
         best_base, best_sql, best_moteur = min(best_base, base), min(best_sql, sql), min(best_moteur, moteur)
         best_prep = min(best_prep, base - sql)
         if run == 0:  # the rows the store wrote, for the raw driver
@@ -206,8 +215,9 @@ def main() -> None:
                     f"{size:>9}  {us(lecture)}  {us(prep):>11}  {us(moteur):>11}  {us(sql)}  {us(brut)}  "
                     f"{sql / brut:>13.2f}  {(prep + sql) / brut:>9.2f}  {(lecture + prep + sql) / brut:>10.1f}"
                 )
-            print("lecture : TOML et validation (couche formats) ; préparation : contenu et empreintes, échéances (dont moteur : Registry.decide),")
-            print("journal chaîné, lignes ; écriture : requêtes et commit dans la base ; base = préparation + écriture ; brut : les mêmes lignes par sqlite3 seul")
+            print("lecture : fichiers lus et validés, contenu et empreintes (tout ce que cqpkit import fait avant d'ouvrir la base) ;")
+            print("préparation : état de la base, échéances (dont moteur : Registry.decide), journal chaîné, lignes ; écriture : requêtes et commit ;")
+            print("base = préparation + écriture (Store.import_lot) ; brut : les mêmes lignes par sqlite3 seul, une transaction")
             print("objectifs : temps par dossier stables d'une taille à l'autre ; base/brut ≤ 2 ; écriture/brut : la couche SQL seule (SQLAlchemy Core)")
             del texts
         if args.deadline_sizes:

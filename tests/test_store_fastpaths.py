@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 import sqlalchemy as sa
 from cqpkit.store import schema as t
-from cqpkit.store.audit import _payload, canonical, entry_hash
+from cqpkit.store.audit import _payload, canonical, canonical_plain, entry_hash
 from cqpkit.store.reading import collect_paths, dossier_content, read_files, without_cycle_collector
 
 from tests.test_store_support import (  # noqa: F401 (fixtures)
@@ -45,6 +45,13 @@ _json_like = st.recursive(
 )
 
 
+_float_free = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(st.characters(exclude_categories=())) | st.dates(),
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20,
+)
+
+
 def _plain(value):  # the definition the fast paths must match: json.dumps with the canonical options
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
@@ -58,6 +65,17 @@ class TestCanonical:
     @given(value=_json_like)
     def test_orjson_path_writes_what_dumps_writes(self, value):
         assert canonical(value) == _plain(value)
+
+    @settings(max_examples=400, deadline=None)
+    @given(value=_float_free)
+    def test_plain_path_writes_what_dumps_writes_without_floats(self, value):
+        # No check of orjson's text: without floats it is json's, surrogates and big integers aside (refused, then encoded by json).
+        assert canonical_plain(value) == _plain(value)
+
+    def test_plain_path_on_what_canonical_rechecks(self):
+        # Texts holding "null", "0.0000" or a short exponent make canonical() re-encode; canonical_plain() need not.
+        for value in [{"n": None, "t": "null 0.00001 1e-7"}, ["nullité", 2**70, "\ud800"], {"décisions": {"D1": "acquis"}}, TRICKY]:
+            assert canonical_plain(value) == _plain(value)
 
     @pytest.mark.parametrize(
         "value",
@@ -107,6 +125,7 @@ class TestDossierContent:
             assert lu.contenu == _plain(data)
             assert lu.empreinte == hashlib.sha256(lu.contenu.encode("utf-8")).hexdigest()
             assert list(lu.evaluations) == [_plain(e) for e in data.get("evaluations", [])]
+            assert list(lu.empreintes_evaluations) == [hashlib.sha256(e.encode("utf-8")).hexdigest() for e in lu.evaluations]
 
     def test_candidate_reduced_to_its_id_as_the_converter_writes_it(self, registry):
         from cqpkit.formats.converter import json_converter
@@ -147,6 +166,24 @@ class TestStoredRows:
             v = versions[(d.id, d.numero_version)]
             assert v.contenu == _plain(conv.unstructure(conv.structure(json.loads(v.contenu), type(campaign_store.dossier(d.id)))))
         assert campaign_store.verify().ok
+
+    def test_lot_built_without_evaluation_texts_stores_the_same_evaluations(self, store, registry):
+        # A DossierLu made by hand (no evaluation texts nor fingerprints) is encoded by the store itself.
+        from cqpkit.store.reading import DossierLu, Lot
+
+        lot = read_files(collect_paths([str(CAMPAIGN)]), registry)
+        bare = Lot(tuple(DossierLu(lu.fichier, lu.dossier, lu.contenu, lu.empreinte) for lu in lot.dossiers), lot.sessions)
+        assert any(lu.empreintes_evaluations for lu in lot.dossiers) and not any(lu.empreintes_evaluations for lu in bare.dossiers)
+        store.import_lot(bare, operateur="test")
+        cols = t.evaluations.c
+        with store.read() as conn:
+            stored = conn.execute(sa.select(cols.dossier_id, cols.position, cols.contenu, cols.empreinte).order_by(cols.dossier_id, cols.position)).all()
+        expected = sorted(
+            (lu.dossier.id, i, text, digest)
+            for lu in lot.dossiers
+            for i, (text, digest) in enumerate(zip(lu.evaluations, lu.empreintes_evaluations, strict=True))
+        )
+        assert [tuple(r) for r in stored] == expected
 
     def test_bulk_insert_dates_and_nulls(self, store):
         from cqpkit.store.store import bulk_insert

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 
 from cqpkit.store import schema as t
 
-__all__ = ["GENESIS", "AuditWriter", "Verification", "entry_hash", "verify"]
+__all__ = ["GENESIS", "AuditWriter", "Verification", "canonical", "canonical_plain", "entry_hash", "verify"]
 
 GENESIS = "0" * 64
 
@@ -77,6 +77,20 @@ def canonical(value: Any) -> str:
     return data.decode("utf-8")
 
 
+def canonical_plain(value: Any) -> str:
+    """:func:`canonical` for data that holds no float: texts, integers, booleans, ``None``, lists and tables of them.
+
+    orjson and the reference encoder write such data identically (only floats differ), so the check
+    of :func:`canonical` is skipped: the store uses this for what it builds itself — audit details,
+    jury decisions, lists of certifications. What orjson refuses still goes to the reference encoder.
+    ``tests/test_store_fastpaths.py`` compares both on arbitrary float-free data.
+    """
+    try:
+        return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS).decode("utf-8")
+    except TypeError:
+        return _ENCODER.encode(value)
+
+
 def _payload(numero: int, horodatage: str, operateur: str, action: str, objet: str, objet_id: str, details: str, precedente: str) -> str:
     """``canonical([numero, horodatage, …, precedente])``, written directly when every field is an int or a str.
 
@@ -114,7 +128,7 @@ class AuditWriter:
     def add(self, action: str, objet: str, objet_id: str, details: dict[str, Any]) -> None:
         """Record one change (never personal data in ``details``)."""
         self.numero += 1
-        text = canonical(details)
+        text = canonical_plain(details)
         digest = entry_hash(self.numero, self.horodatage, self.operateur, action, objet, objet_id, text, self.empreinte)
         self._rows.append(
             {

@@ -50,6 +50,8 @@ class DossierLu:
     #: conversion. (The content as data is not kept: a lot of 100 000 dossiers would hold millions of small
     #: containers, which the cycle collector walks at every full pass.)
     evaluations: tuple[str, ...] = attrs.field(eq=False, repr=False, default=())
+    #: The fingerprint (SHA-256) of each of those texts, which the store compares with the evaluations it holds.
+    empreintes_evaluations: tuple[str, ...] = attrs.field(eq=False, repr=False, default=())
 
 
 @attrs.frozen
@@ -120,8 +122,11 @@ def _fingerprint(content: str) -> str:
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
-def dossier_content(dossier: Dossier) -> tuple[str, str, tuple[str, ...]]:
-    """The content (canonical JSON, candidate reduced to its id), its fingerprint, and the canonical JSON of each evaluation.
+def dossier_content(dossier: Dossier) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
+    """The content (canonical JSON, candidate reduced to its id), its fingerprint, and the canonical JSON of each evaluation and its fingerprint.
+
+    All of it depends on the file alone: ``cqpkit import`` computes it while it reads the files,
+    before it opens the database.
 
     The candidate's personal data are left out by replacing the unstructured ``candidat`` with its
     id alone — what unstructuring ``Candidat(id=…)`` writes, every other field being at its default
@@ -133,8 +138,10 @@ def dossier_content(dossier: Dossier) -> tuple[str, str, tuple[str, ...]]:
     data["candidat"] = {"id": dossier.candidat.id}
     text = canonical(data)
     evaluations = data.get("evaluations")
-    texts = tuple(map(canonical, evaluations)) if evaluations else ()
-    return text, _fingerprint(text), texts
+    if not evaluations:
+        return text, _fingerprint(text), (), ()
+    texts = tuple(map(canonical, evaluations))
+    return text, _fingerprint(text), texts, tuple(map(_fingerprint, texts))
 
 
 def session_content(session: SessionJury) -> tuple[str, str]:

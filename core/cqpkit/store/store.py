@@ -48,7 +48,7 @@ from cqpkit.model import Dossier, PassageJury, SessionJury
 from cqpkit.rules import dates
 from cqpkit.store import migrations
 from cqpkit.store import schema as t
-from cqpkit.store.audit import AuditWriter, Verification, canonical
+from cqpkit.store.audit import AuditWriter, Verification, canonical, canonical_plain
 from cqpkit.store.audit import verify as verify_chain
 from cqpkit.store.engine import Target, is_driver_error, make_engine, resolve, translate
 from cqpkit.store.errors import NotFoundError, StoreConflictError
@@ -256,17 +256,16 @@ def _same(value: Any) -> Any:
 def _evaluation_rows(lu: Any, numero: int, already: Mapping[str, int], now: str, day: Any = _same) -> list[dict[str, Any]]:
     """The evaluations a dossier version brings that the store does not hold yet (compared by fingerprint)."""
     dossier = lu.dossier
-    texts = lu.evaluations
-    if len(texts) != len(dossier.evaluations):  # a DossierLu built without them
+    texts, digests = lu.evaluations, lu.empreintes_evaluations
+    if len(texts) != len(dossier.evaluations) or len(digests) != len(texts):  # a DossierLu built without them
         from cqpkit.formats.converter import json_converter
 
         texts = [canonical(json_converter().unstructure(e)) for e in dossier.evaluations]
+        digests = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in texts]
     rows = []
-    sha256 = hashlib.sha256
     did = dossier.id
     seen: dict[str, int] = {}
-    for i, (e, text) in enumerate(zip(dossier.evaluations, texts, strict=True)):
-        digest = sha256(text.encode("utf-8")).hexdigest()
+    for i, (e, text, digest) in enumerate(zip(dossier.evaluations, texts, digests, strict=True)):
         if already:  # a new version: skip the evaluations already stored (as many times as stored)
             seen[digest] = n = seen.get(digest, 0) + 1
             if n <= already.get(digest, 0):
@@ -1260,7 +1259,7 @@ class _Import:
                 new_rows.append(
                     {
                         "dossier_id": did, "session_id": p.session, "date": day(p.date), "absent": p.absent, "excuse": p.excuse,
-                        "decisions": canonical(p.decisions), "notes": p.notes, "origine": "import",
+                        "decisions": canonical_plain(p.decisions), "notes": p.notes, "origine": "import",
                         "remplace_id": rows[-1].id if rows else None, "motif": "", "enregistre_le": now, "operateur": operateur,
                     }
                 )
