@@ -338,7 +338,7 @@ class TestBrokenFilesCli:
     def test_unrecognised_file_names_the_kinds(self, tmp_path):
         """A TOML file without [certification], [dossier], [session] or [scenario] is named as such, at line 1."""
         path = tmp_path / "autre.toml"
-        path.write_text("[scenarioo]\ndate = 2020-01-01\n", encoding="utf-8")
+        path.write_text("[divers]\ndate = 2020-01-01\n", encoding="utf-8")
         result = run_cli("validate", str(path))
         assert result.returncode == 1
         assert result.stderr.splitlines() == [
@@ -347,6 +347,18 @@ class TestBrokenFilesCli:
             "un dossier par la table [dossier], une session de jury par la table [session], "
             "un scénario par la table [scenario]",
         ]
+
+    def test_unrecognised_file_with_a_near_miss_table_gets_a_suggestion(self, tmp_path):
+        """A misspelt kind table ([scenarioo]) is named, at its line, with the table meant."""
+        path = tmp_path / "autre.toml"
+        path.write_text("# brouillon\n[scenarioo]\ndate = 2020-01-01\n", encoding="utf-8")
+        result = run_cli("validate", str(path))
+        assert result.returncode == 1
+        assert result.stderr.splitlines()[1] == (
+            f"{path}:2: scenarioo: type de fichier non reconnu : vouliez-vous dire [scenario] ? "
+            "(un référentiel commence par la table [certification], un dossier par la table [dossier], "
+            "une session de jury par la table [session], un scénario par la table [scenario])"
+        )
 
     def test_unreadable_dossier_exit_2(self, tmp_path):
         """A missing dossier file is a usage problem: exit code 2 and a French message, even next to a valid file."""

@@ -93,7 +93,13 @@ class TestStrictTypes:
         """A date-time is not a date."""
         body = '[financement.x]\nintitule = "X"\nunite = "forfait"\n[[financement.x.valeurs]]\ndepuis = 2017-01-16T10:00:00\nvaleur = 1\nsource = { document = "d" }\n'
         (msg,) = errors_of(body)
-        assert msg.endswith("depuis: type incorrect : attendu une date (AAAA-MM-JJ), trouvé une date et heure")
+        assert msg.endswith("depuis: type incorrect : attendu une date (AAAA-MM-JJ), trouvé une date et heure (2017-01-16T10:00:00)")
+
+    def test_time_refused_for_date_in_french(self):
+        """A TOML local time is named in French with its value (it was the Python type name, « time »)."""
+        body = '[financement.x]\nintitule = "X"\nunite = "forfait"\n[[financement.x.valeurs]]\ndepuis = 10:30:00\nvaleur = 1\nsource = { document = "d" }\n'
+        (msg,) = errors_of(body)
+        assert msg.endswith("depuis: type incorrect : attendu une date (AAAA-MM-JJ), trouvé une heure (10:30:00)")
 
 
 class TestDuree:

@@ -149,6 +149,25 @@ def _num(value: float) -> str:
     return nombre_fr(value)
 
 
+def _unknown_kind(doc: Any) -> Erreur:
+    """The error of a file that is none of the kinds ``validate`` knows: empty, or which table it lacks."""
+    import difflib
+
+    known = (
+        "un référentiel commence par la table [certification], un dossier par la table [dossier], "
+        "une session de jury par la table [session], un scénario par la table [scenario]"
+    )
+    if not doc.data:
+        return Erreur(doc.fichier, 1, "", f"fichier vide (ou seulement des commentaires) : {known}")
+    for key in doc.data:
+        hint = difflib.get_close_matches(key, ["certification", "dossier", "session", "scenario"], n=1, cutoff=0.8)
+        if hint:
+            return Erreur(
+                doc.fichier, doc.line((key,)), key, f"type de fichier non reconnu : vouliez-vous dire [{hint[0]}] ? ({known})"
+            )
+    return Erreur(doc.fichier, 1, "", f"type de fichier non reconnu : {known}")
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from cqpkit.formats.dossiers import dossier_from_document, file_kind, session_from_document
     from cqpkit.formats.referentiels import referentiel_from_document
@@ -184,19 +203,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 sc = load_scenario(path, get_registry())
                 details = {"scenario": sc.info.description, "dossier": sc.dossier.id}
             else:
-                raise InvalidFileError(
-                    path,
-                    [
-                        Erreur(
-                            path,
-                            1,
-                            "",
-                            "type de fichier non reconnu : un référentiel commence par la table [certification], "
-                            "un dossier par la table [dossier], une session de jury par la table [session], "
-                            "un scénario par la table [scenario]",
-                        )
-                    ],
-                )
+                raise InvalidFileError(path, [_unknown_kind(doc)])
         except UnreadableFileError as exc:
             code = max(code, 2)
             results.append({"fichier": path, "valide": False, "type": kind, "illisible": str(exc), "erreurs": []})
@@ -223,7 +230,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 what = f"scénario valide ({r['dossier']} : {r['scenario']})"
             else:
                 what = f"référentiel valide ({r['certification']}, version {r['version']})"
-            print(f"{r['fichier']} : {what}")
+            print(f"{r['fichier']} : {what}", flush=True)  # in order with the errors, even in one log
         elif "illisible" in r:
             n_bad += 1
             print(f"erreur : {r['illisible']}", file=sys.stderr)
@@ -301,15 +308,13 @@ def _source_text(source: Any) -> str:
     return text
 
 
-def _load_dossiers(registry: Any, paths: Sequence[str]) -> tuple[list[tuple[str, Any]], int]:
-    """Load every dossier file; print the errors of those that fail; return the good ones and an exit code."""
-    from cqpkit.formats.dossiers import load_dossier
-
+def _load_files(load: Any, paths: Sequence[str]) -> tuple[list[tuple[str, Any]], int]:
+    """Load every file with ``load(path)``; print the errors of those that fail; return the good ones and an exit code."""
     loaded = []
     code = 0
     for path in paths:
         try:
-            loaded.append((path, load_dossier(path, registry)))
+            loaded.append((path, load(path)))
         except UnreadableFileError as exc:
             code = max(code, 2)
             print(f"erreur : {exc}", file=sys.stderr)
@@ -317,6 +322,13 @@ def _load_dossiers(registry: Any, paths: Sequence[str]) -> tuple[list[tuple[str,
             code = max(code, 1)
             print(str(exc), file=sys.stderr)
     return loaded, code
+
+
+def _load_dossiers(registry: Any, paths: Sequence[str]) -> tuple[list[tuple[str, Any]], int]:
+    """Load every dossier file; print the errors of those that fail; return the good ones and an exit code."""
+    from cqpkit.formats.dossiers import load_dossier
+
+    return _load_files(lambda path: load_dossier(path, registry), paths)
 
 
 def _as_of(args: argparse.Namespace) -> dt.date:
@@ -332,20 +344,29 @@ def _dump(obj: Any) -> Any:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    if args.historique and not args.session:
+        print("cqpkit check : erreur d'utilisation : --historique ne s'emploie qu'avec --session", file=sys.stderr)
+        return 2
     registry = _registry()
     _failures_out(registry)
     day = _as_of(args)
     loaded, code = _load_dossiers(registry, args.dossiers)
+    sessions: list[tuple[str, Any]] = []
+    if args.session:
+        from cqpkit.formats.dossiers import load_session
+
+        # Every session file is read, each with all its errors, before any is used.
+        session_paths = [args.session, *(args.historique or ())]
+        sessions, session_code = _load_files(lambda path: load_session(path, registry), session_paths)
+        code = max(code, session_code)
     report = []
     for path, dossier in loaded:
         constats = registry.check(dossier, day)
         report.append((path, dossier, constats))
     session_constats: list[Any] = []
-    if args.session:
-        from cqpkit.formats.dossiers import load_session
-
-        historique = [load_session(p) for p in args.historique or ()]
-        session = load_session(args.session)
+    session_checked = bool(args.session) and len(sessions) == len(session_paths)
+    if session_checked:
+        session, *historique = (s for _, s in sessions)
         session_constats = registry.check_session(session, [d for _, d, _ in report], historique)
     n_err = sum(1 for *_, cs in report if any(c.niveau == "erreur" for c in cs))
     n_warn = sum(1 for *_, cs in report if cs and not any(c.niveau == "erreur" for c in cs) and any(c.niveau == "avertissement" for c in cs))
@@ -378,7 +399,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         for c in sorted(cs, key=lambda c: (_NIVEAU_ORDRE[c.niveau], c.chemin, c.code)):
             where = f"{c.chemin} : " if c.chemin else ""
             print(f"  {c.niveau:<13} {c.code} — {where}{c.message}")
-    if args.session:
+    if args.session and not session_checked:
+        print(f"Session {args.session} — non vérifiée : un fichier de session est invalide ou illisible (voir les erreurs)")
+    elif args.session:
         print(f"Session {args.session} — " + (f"{len(session_constats)} constat(s)" if session_constats else "aucun constat"))
         for c in session_constats:
             print(f"  {c.niveau:<13} {c.code} — {c.message}")
@@ -593,8 +616,9 @@ def cmd_test(args: argparse.Namespace) -> int:
             code = max(code, exc.exit_code)
             results.append({"fichier": path, "reussi": False, "differences": [], "erreur": str(exc)})
             if not args.json:
+                sys.stdout.flush()  # keep the order of ok / ÉCHEC / ERREUR when both streams go to one log
                 print(f"ERREUR {path}", file=sys.stderr)
-                print(str(exc), file=sys.stderr)
+                print(str(exc), file=sys.stderr, flush=True)
             continue
         results.append({"fichier": path, "reussi": outcome.ok, "description": outcome.description, "differences": list(outcome.differences)})
         if outcome.ok:
@@ -611,7 +635,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"scenarios": results, "reussis": passed, "echoues": failed})
     else:
-        print(f"{passed} passed, {failed} failed")
+        print(f"{passed} scénario{'s' if passed > 1 else ''} réussi{'s' if passed > 1 else ''}, {failed} en échec")
     return code
 
 

@@ -7,6 +7,7 @@ without a traceback. This module imports nothing heavy: the CLI's fast paths use
 
 from __future__ import annotations
 
+import errno
 from typing import NamedTuple
 
 __all__ = [
@@ -82,3 +83,25 @@ class PluginError(CqpkitError):
         self.plugin = plugin
         self.raison = raison
         super().__init__(f"extension « {plugin} » : {raison}")
+
+
+#: The system's reasons (English in ``strerror``) that a user can cause, in French.
+_OS_REASONS = {
+    errno.ENOENT: "fichier ou répertoire introuvable",
+    errno.EACCES: "permission refusée",
+    errno.EPERM: "opération non permise",
+    errno.EISDIR: "c'est un répertoire, pas un fichier",
+    errno.ENOTDIR: "une partie du chemin n'est pas un répertoire",
+    errno.ENAMETOOLONG: "nom de fichier trop long",
+    errno.ELOOP: "trop de liens symboliques : une boucle de liens ?",
+    errno.ENOSPC: "plus de place sur le disque",
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.EIO: "erreur d'entrée-sortie",
+    errno.ENXIO: "périphérique ou adresse inexistant",
+    errno.EINVAL: "argument invalide",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a system call failed, in French where the reason is one a user can cause (else the system's text)."""
+    return _OS_REASONS.get(exc.errno or 0) or exc.strerror or str(exc) or type(exc).__name__

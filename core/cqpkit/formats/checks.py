@@ -165,7 +165,7 @@ def check_referentiel_data(data: dict) -> list[Finding]:
                 if r in required:
                     findings.append((base + ("evaluateurs", "roles_exclus", j), f"rôle « {r} » à la fois requis et exclu"))
             n = ev.get("nombre")
-            if isinstance(n, int) and not isinstance(n, bool) and n < 1:
+            if isinstance(n, int) and not isinstance(n, bool) and n == 0:  # below 0: the converter's message
                 findings.append((base + ("evaluateurs", "nombre"), f"nombre d'évaluateurs ({n}) inférieur à 1"))
 
     # References from modules.
@@ -191,6 +191,7 @@ def check_referentiel_data(data: dict) -> list[Finding]:
     for i, rule in _rows(data, "regles"):
         base = ("regles", i)
         kind = rule.get("type")
+        kind = kind if isinstance(kind, str) else None  # a mistyped type is the converter's to report
         for key in ("avant", "apres"):
             m = rule.get(key)
             if isinstance(m, str) and m not in modules:
@@ -216,7 +217,7 @@ def check_referentiel_data(data: dict) -> list[Finding]:
             findings.append((base + ("max",), f"délai maximal ({rule.get('max')}) inférieur au délai minimal ({rule.get('min')})"))
 
     # Dated values: in order, without overlap; where the quantity comes from.
-    volumes = {r.get("id") for _, r in _rows(data, "volumes")}
+    volumes = {r.get("id") for _, r in _rows(data, "volumes") if isinstance(r.get("id"), str)}
     for name, fin in _table(data, "financement").items():
         if isinstance(fin, dict) and fin.get("valeurs") == []:
             findings.append((("financement", name, "valeurs"), "au moins une valeur datée est attendue"))

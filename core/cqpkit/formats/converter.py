@@ -9,6 +9,9 @@ Rules of :func:`make_converter`:
   is the French sentence shown to the user.
 - **Lists are lists.** A ``tuple[X, ...]`` field takes a TOML array only (a string is
   not a list of characters). Tables are tables.
+- **No negative numbers** (nor ``nan``, ``inf``) in files: every number of the model is a count, a duration, an
+  amount or a rate, so ``-3`` is refused with its own message rather than computed with.
+  (The JSON flavour, which reads back what the store wrote, does not check it.)
 - **Closed sets.** ``Literal`` fields list their allowed values in the message.
 - **No unknown keys** (``forbid_extra_keys=True``), every error of a document collected
   at once (``detailed_validation=True``).
@@ -23,6 +26,7 @@ ISO strings, since JSON has no date type.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import typing
 from functools import cache
 from typing import Any, Literal, get_args, get_origin
@@ -73,9 +77,11 @@ def value_label(value: Any) -> str:
     if isinstance(value, bool):
         return f"un booléen ({str(value).lower()})"
     if isinstance(value, dt.datetime):
-        return "une date et heure"
+        return f"une date et heure ({value.isoformat()})"
     if isinstance(value, dt.date):
         return f"une date ({value.isoformat()})"
+    if isinstance(value, dt.time):
+        return f"une heure ({value.isoformat()})"
     if isinstance(value, str):
         shown = value if len(value) <= 30 else value[:29] + "…"
         return f"un texte (« {shown} »)"
@@ -110,6 +116,18 @@ def _structure_float(value: Any, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _wrong(float, value)
     return float(value)
+
+
+def _not_negative(hook: Any) -> Any:
+    def structure(value: Any, tp: type) -> Any:
+        number = hook(value, tp)
+        if not math.isfinite(number):
+            raise FormatError(f"valeur « {value} » non admise : un nombre fini est attendu")
+        if number < 0:
+            raise FormatError(f"valeur négative ({value}) : un nombre positif ou nul est attendu")
+        return number
+
+    return structure
 
 
 def _structure_bool(value: Any, _: type) -> bool:
@@ -170,8 +188,8 @@ def make_converter(*, json: bool = False, omit_defaults: bool = True) -> cattrs.
     """
     conv = cattrs.Converter(forbid_extra_keys=True, omit_if_default=omit_defaults, detailed_validation=True)
     conv.register_structure_hook(str, _structure_str)
-    conv.register_structure_hook(int, _structure_int)
-    conv.register_structure_hook(float, _structure_float)
+    conv.register_structure_hook(int, _structure_int if json else _not_negative(_structure_int))
+    conv.register_structure_hook(float, _structure_float if json else _not_negative(_structure_float))
     conv.register_structure_hook(bool, _structure_bool)
     conv.register_structure_hook(dt.date, _structure_date_json if json else _structure_date)
     conv.register_structure_hook(Duree, _structure_duree)

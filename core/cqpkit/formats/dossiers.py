@@ -20,7 +20,7 @@ Writing uses tomli-w and gives a file that loads back to an equal object.
 from __future__ import annotations
 
 import os
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import cattrs
 
@@ -29,7 +29,7 @@ from cqpkit.formats.converter import converter
 from cqpkit.formats.dossier_checks import check_dossier_data, check_session_data
 from cqpkit.formats.errors import structure_errors
 from cqpkit.formats.positions import Path
-from cqpkit.formats.tomlfile import TomlDocument, parse_toml, read_text
+from cqpkit.formats.tomlfile import TomlDocument, file_kind, parse_toml, raise_if_other_kind, read_text
 from cqpkit.model import Dossier, Referentiel, SessionJury
 
 __all__ = [
@@ -64,20 +64,6 @@ class ReferentielSource(Protocol):
     def versions(self, certification_id: str) -> list[Any]: ...
 
     def referentiel(self, certification_id: str, version: str | None = None) -> Referentiel: ...
-
-
-def file_kind(data: dict) -> Literal["referentiel", "dossier", "session", "scenario"] | None:
-    """The kind of a parsed file, from its top-level tables.
-
-    ``[certification]``: a référentiel; ``[dossier]``: a dossier; ``[session]``: a jury
-    session; ``[scenario]``: a scenario (checked first, since a scenario may hold its
-    dossier's tables inline). ``None`` for anything else.
-    """
-    kinds = (("scenario", "scenario"), ("certification", "referentiel"), ("dossier", "dossier"), ("session", "session"))
-    for table, kind in kinds:
-        if table in data:
-            return kind  # type: ignore[return-value]
-    return None
 
 
 def _raise_if_any(doc: TomlDocument, findings: list[Finding]) -> None:
@@ -133,6 +119,7 @@ def _resolve(data: dict, source: Referentiel | ReferentielSource | None) -> tupl
 
 def dossier_from_document(doc: TomlDocument, referentiel: Referentiel | ReferentielSource | None = None) -> Dossier:
     """Structure and cross-check a parsed dossier; raise :class:`InvalidFileError` with every error."""
+    raise_if_other_kind(doc, "dossier")
     findings: list[Finding] = []
     dossier = _structure(doc, Dossier, findings)
     ref, problems = _resolve(doc.data, referentiel)
@@ -204,6 +191,7 @@ def _certifications(registry: ReferentielSource) -> dict[str, list[str]]:
 
 def session_from_document(doc: TomlDocument, registry: ReferentielSource | None = None) -> SessionJury:
     """Structure and cross-check a parsed jury session; raise :class:`InvalidFileError` with every error."""
+    raise_if_other_kind(doc, "session")
     findings: list[Finding] = []
     session = _structure(doc, SessionJury, findings)
     findings.extend(check_session_data(doc.data, None if registry is None else _certifications(registry)))

@@ -28,6 +28,8 @@ from cqpkit.formats.positions import Path
 
 __all__ = ["format_path", "structure_errors"]
 
+_BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
 
 def format_path(path: Path) -> str:
     """``("domaines", 2, "criteres", 0, "id")`` → ``"domaines[2].criteres[0].id"``."""
@@ -36,7 +38,9 @@ def format_path(path: Path) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            text = part if part and all(c.isalnum() or c in "_-" for c in part) else f'"{part}"'
+            # Quoted unless TOML would take it as a bare key (ASCII letters, digits, « _ », « - »).
+            escaped = part.replace("\\", "\\\\").replace('"', '\\"')
+            text = part if part and all(c in _BARE for c in part) else f'"{escaped}"'
             out += f".{text}" if out else text
     return out
 
@@ -61,36 +65,51 @@ def _leaf_message(exc: BaseException, expected: Any) -> str:
     return f"valeur invalide ({exc})"
 
 
-def structure_errors(exc: BaseException, path: Path = (), cls: type | None = None) -> Iterator[tuple[Path, str]]:
-    """Yield ``(path, message)`` for every leaf error of a cattrs structuring failure."""
+def structure_errors(
+    exc: BaseException, path: Path = (), cls: type | None = None, root: type | None = None
+) -> Iterator[tuple[Path, str]]:
+    """Yield ``(path, message)`` for every leaf error of a cattrs structuring failure.
+
+    ``root`` is the class of the whole document (taken from ``exc`` when not given): an
+    unknown key that is one of its keys, found inside a table, was written under the wrong
+    header, and the message says so.
+    """
+    if root is None and not path and isinstance(exc, ClassValidationError):
+        root = exc.cl
     if isinstance(exc, ClassValidationError):
         for sub in exc.exceptions:
             note = _note(sub, AttributeValidationNote)
             if note is None:
-                yield from structure_errors(sub, path, exc.cl)
+                yield from structure_errors(sub, path, exc.cl, root)
             else:
-                yield from _child(sub, path + (note.name,), note.type)
+                yield from _child(sub, path + (note.name,), note.type, root)
     elif isinstance(exc, IterableValidationError):
         for sub in exc.exceptions:
             note = _note(sub, IterableValidationNote)
             if note is None:
-                yield from structure_errors(sub, path)
+                yield from structure_errors(sub, path, None, root)
             else:
-                yield from _child(sub, path + (note.index,), note.type)
+                yield from _child(sub, path + (note.index,), note.type, root)
     elif isinstance(exc, ForbiddenExtraKeysError):
         known = [a.name for a in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
+        top = [a.name for a in attrs.fields(root)] if path and root is not None and attrs.has(root) else []
         for key in sorted(exc.extra_fields):
             hint = difflib.get_close_matches(key, known, n=1)
             msg = "clé inconnue"
             if hint:
                 msg += f" (vouliez-vous dire « {hint[0]} » ?)"
+            elif key in top:
+                msg += (
+                    f" ici : « {key} » est une clé du premier niveau du fichier, mais une clé écrite après "
+                    "un en-tête de table appartient à cette table ; l'écrire avant le premier en-tête"
+                )
             yield path + (key,), msg
     else:
         yield path, _leaf_message(exc, None)
 
 
-def _child(exc: BaseException, path: Path, expected: Any) -> Iterator[tuple[Path, str]]:
+def _child(exc: BaseException, path: Path, expected: Any, root: type | None) -> Iterator[tuple[Path, str]]:
     if isinstance(exc, (ClassValidationError, IterableValidationError, ForbiddenExtraKeysError)):
-        yield from structure_errors(exc, path)
+        yield from structure_errors(exc, path, None, root)
     else:
         yield path, _leaf_message(exc, expected)

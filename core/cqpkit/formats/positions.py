@@ -53,7 +53,14 @@ class _Scanner:
         s = self.s
         for q in ('"""', "'''"):
             if s.startswith(q, self.i):
-                end = s.find(q, self.i + 3)
+                if q == '"""':
+                    # A backslash escapes the next character: `\"""` does not close the string.
+                    end = self.i + 3
+                    while end < len(s) and not s.startswith(q, end):
+                        end += 2 if s[end] == "\\" else 1
+                    end = -1 if end >= len(s) else end
+                else:
+                    end = s.find(q, self.i + 3)
                 # Closing quotes may be followed by up to two more quote characters.
                 while end != -1 and s.startswith(q[0], end + 3):
                     end += 1

@@ -18,7 +18,7 @@ from cqpkit.exceptions import Erreur, InvalidFileError
 from cqpkit.formats.checks import check_referentiel_data
 from cqpkit.formats.converter import converter
 from cqpkit.formats.errors import structure_errors
-from cqpkit.formats.tomlfile import TomlDocument, parse_toml, read_text
+from cqpkit.formats.tomlfile import TomlDocument, parse_toml, raise_if_other_kind, read_text
 from cqpkit.model import Referentiel
 
 __all__ = [
@@ -36,6 +36,7 @@ SCHEMA_URL = "https://cqpkit.invalid/referentials/referentiel.schema.json"
 
 def referentiel_from_document(doc: TomlDocument) -> Referentiel:
     """Structure and cross-check a parsed document; raise :class:`InvalidFileError` with every error."""
+    raise_if_other_kind(doc, "referentiel")
     findings: list[tuple[Any, str]] = []
     ref = None
     try:

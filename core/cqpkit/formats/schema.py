@@ -42,10 +42,10 @@ class _Builder:
             return {"type": "string"}
         if tp is bool:
             return {"type": "boolean"}
-        if tp is int:
-            return {"type": "integer"}
+        if tp is int:  # every number of a file is a count, a duration, an amount or a rate
+            return {"type": "integer", "minimum": 0}
         if tp is float:
-            return {"type": "number"}
+            return {"type": "number", "minimum": 0}
         if tp is dt.date:
             return {"type": "string", "format": "date"}
         if tp is Duree:

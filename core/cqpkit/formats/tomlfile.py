@@ -1,36 +1,54 @@
 """Reading TOML files a user wrote: bytes → text → tables, with French errors.
 
-Shared by every file kind (référentiel, and later dossier, session, scenario): it
-reports unreadable files (exit code 2) and TOML syntax errors with their line (exit
-code 1), and gives back the tables with the line of each key path.
+Shared by every file kind (référentiel, dossier, session, scenario): it reports
+unreadable files (exit code 2: missing, a directory, not UTF-8 — UTF-16 named as such —,
+with the system's reason in French) and TOML syntax errors with their line (exit code 1;
+every parser message in French, made precise with the text of the line where it can be:
+the key defined twice, the date that does not exist), and gives back the tables with the
+line of each key path. A UTF-8 byte order mark is ignored. :func:`file_kind` tells the
+kind of a file from its top-level tables, and :func:`raise_if_other_kind` refuses a file
+of another kind with one error rather than one « clé inconnue » per table.
 """
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 from pathlib import Path as FsPath
+from typing import Literal
 
 try:  # tomli is the parser the standard library vendors as tomllib, compiled (mypyc): about 3 times faster
     import tomli as toml_parser
 except ImportError:  # pragma: no cover - a platform without tomli: the same parser, pure Python
     import tomllib as toml_parser
 
-from cqpkit.exceptions import Erreur, InvalidFileError, UnreadableFileError
+from cqpkit.exceptions import Erreur, InvalidFileError, UnreadableFileError, os_reason
 from cqpkit.formats.positions import Path, key_lines, line_of
 
-__all__ = ["TomlDocument", "parse_toml", "read_text"]
+__all__ = ["TomlDocument", "file_kind", "parse_toml", "raise_if_other_kind", "read_text"]
 
 _AT = re.compile(r"^(?P<msg>.*) \(at line (?P<line>\d+), column (?P<col>\d+)\)$", re.S)
 _AT_END = re.compile(r"^(?P<msg>.*) \(at end of document\)$", re.S)
 
-# tomli's (and tomllib's) messages, in French. Unknown ones are shown as they are.
+# How tomli names a closing quote it expected: ' " ''' or """ (as a Python repr).
+_QUOTES = "|".join(re.escape(repr(q)) for q in ("'", '"', "'''", '"""'))
+_STRING_END = f"Unterminated string|Expected ({_QUOTES})"
+
+_ESCAPES = r"\b \t \n \f \r \" \\ \uXXXX \UXXXXXXXX"
+
+# tomli's (and tomllib's) messages, in French. ``{x}`` is the message's own detail (a key,
+# a character), already made readable by :func:`_detail`. Unknown ones are shown as they are.
 _MESSAGES = [
     (r"Cannot overwrite a value", "une valeur ne peut pas être redéfinie"),
     (r"Escaped character is not a Unicode scalar value", "caractère échappé qui n'est pas un caractère Unicode valide"),
     (r"Expected '=' after a key in a key/value pair", "« = » attendu après la clé"),
     (r"Expected '\]' at the end of a table declaration", "« ] » attendu à la fin de l'en-tête de table"),
     (r"Expected '\]\]' at the end of an array declaration", "« ]] » attendu à la fin de l'en-tête de tableau de tables"),
+    (
+        r"Expected newline or end of document after a statement",
+        "texte inattendu après la valeur ou l'en-tête de table : une ligne ne contient qu'une clé et sa valeur",
+    ),
     (r"Invalid date or datetime", "date ou date-heure invalide"),
     (r"Invalid hex value", "valeur hexadécimale invalide"),
     (r"Invalid initial character for a key part", "caractère invalide au début d'une clé"),
@@ -38,23 +56,84 @@ _MESSAGES = [
     (r"Invalid value", "valeur invalide"),
     (r"Unclosed array", "liste non fermée"),
     (r"Unclosed inline table", "table en ligne non fermée"),
-    (r"Unescaped '\\' in a string", "« \\ » non échappé dans une chaîne"),
+    (
+        r"Unescaped '\\' in a string",
+        f"« \\ » suivi d'un caractère non admis dans une chaîne (séquences admises : {_ESCAPES} ; "
+        "écrire « \\\\ » pour une barre oblique inverse, ou utiliser une chaîne littérale entre apostrophes)",
+    ),
     (r"Unterminated string", "chaîne non terminée"),
+    (r"Illegal character '\\n'", "fin de ligne dans une chaîne : guillemet fermant manquant"),
+    (rf"Expected (?P<x>{_QUOTES})", "guillemet fermant {x} attendu : chaîne non terminée"),
     (r"Expected (?P<x>.*)", "{x} attendu"),
-    (r"Found invalid character (?P<x>.*)", "caractère invalide {x}"),
-    (r"Cannot declare (?P<x>.*) twice", "la clé {x} est déclarée deux fois"),
-    (r"Cannot mutate immutable namespace (?P<x>.*)", "la table {x} ne peut plus être modifiée"),
-    (r"Cannot redefine namespace (?P<x>.*)", "la table {x} est redéfinie"),
+    (r"Found invalid character (?P<x>.*)", "caractère interdit {x}"),
+    (r"Cannot declare (?P<x>.*) twice", "table {x} déjà définie plus haut dans le fichier"),
+    (
+        r"Cannot mutate immutable namespace (?P<x>.*)",
+        "{x} est écrite en ligne (table ou liste entre accolades ou crochets) : elle ne peut pas être complétée plus loin",
+    ),
+    (r"Cannot redefine namespace (?P<x>.*)", "table {x} redéfinie"),
     (r"Duplicate inline table key (?P<x>.*)", "clé {x} en double dans la table en ligne"),
     (r"Illegal character (?P<x>.*)", "caractère interdit {x}"),
 ]
 
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+# The key at the start of a ``key = value`` line (dotted and quoted keys included).
+_LINE_KEY = re.compile(
+    r"""^\s*((?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*'))*)\s*="""
+)
+_AOT_HEADER = re.compile(r"^\s*\[\[\s*([^\]]+?)\s*\]\]")
+# What follows ``=`` on a line, up to a blank, a comma, a bracket or a comment.
+_LINE_VALUE = re.compile(r"=\s*([^\s,\]}#]+)")
+_TOKEN = re.compile(r"[^\s,\]}#]+")
+_DATE_LIKE = re.compile(r"^(?:\d{4}-\d|\d{1,2}:\d)")
 
-def _french(msg: str) -> str:
+
+def _char(c: str) -> str:
+    """A character for a message: itself in quotes when printable, else its code point."""
+    return f"« {c} »" if c.isprintable() and c != " " else f"U+{ord(c):04X}"
+
+
+def _detail(x: str) -> str:
+    """tomli's detail (a Python repr of a string, a character or a tuple of key parts) made readable."""
+    try:
+        value = ast.literal_eval(x)
+    except (ValueError, SyntaxError):
+        return x
+    if isinstance(value, tuple) and all(isinstance(p, str) for p in value):
+        return "« " + ".".join(p if _BARE_KEY.match(p) else f'"{p}"' for p in value) + " »"
+    if isinstance(value, str) and len(value) == 1:
+        return _char(value)
+    if isinstance(value, str):
+        return f"« {value} »"
+    return x
+
+
+def _french(msg: str, line_text: str = "", col: int = 0) -> str:
+    # Some messages are made precise with the text of the offending line.
+    if msg == "Invalid date or datetime" and col:
+        m = _TOKEN.match(line_text, col - 1)
+        if m:
+            return f"date ou date-heure invalide « {m[0]} » : ce jour ou cette heure n'existe pas"
+    if msg == "Cannot overwrite a value":
+        header = _AOT_HEADER.match(line_text)
+        if header:
+            key = re.sub(r"\s*\.\s*", ".", header[1])
+            return (
+                f"[[{key}]] : « {key} » est déjà défini plus haut autrement que comme liste de tables "
+                f"([{key}] ou {key} = …)"
+            )
+        m = _LINE_KEY.match(line_text)
+        if m:
+            key = re.sub(r"\s*\.\s*", ".", m[1])
+            return f"clé « {key} » déjà définie plus haut : une valeur ne peut pas être redéfinie"
+    if msg == "Expected newline or end of document after a statement":
+        m = _LINE_VALUE.search(line_text)
+        if m and _DATE_LIKE.match(m[1]):
+            return f"date ou heure invalide « {m[1]} » : forme attendue AAAA-MM-JJ (ou HH:MM:SS)"
     for pattern, french in _MESSAGES:
         m = re.fullmatch(pattern, msg, re.S)
         if m:
-            return french.format(**m.groupdict())
+            return french.format(**{k: _detail(v) for k, v in m.groupdict().items()})
     return msg
 
 
@@ -70,12 +149,20 @@ def read_text(path: str | os.PathLike[str]) -> str:
     except PermissionError:
         raise UnreadableFileError(f"{path} : lecture non autorisée") from None
     except OSError as exc:
-        raise UnreadableFileError(f"{path} : lecture impossible ({exc.strerror or exc})") from None
+        reason = os_reason(exc)
+        raise UnreadableFileError(f"{path} : lecture impossible ({reason})") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnreadableFileError(f"{path}:1: le fichier est encodé en UTF-16, pas en UTF-8 : l'enregistrer en UTF-8")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise UnreadableFileError(f"{path}:{line}: le fichier n'est pas encodé en UTF-8") from None
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[start : exc.start].decode("utf-8", errors="replace")) + 1
+        raise UnreadableFileError(
+            f"{path}:{line}: le fichier n'est pas encodé en UTF-8 (octet 0x{data[exc.start]:02X}, colonne {column}) : "
+            "l'enregistrer en UTF-8"
+        ) from None
 
 
 class TomlDocument:
@@ -103,7 +190,12 @@ class TomlDocument:
 
 
 def parse_toml(text: str, fichier: str) -> TomlDocument:
-    """Parse TOML text; a syntax error raises :class:`InvalidFileError` with its line."""
+    """Parse TOML text; a syntax error raises :class:`InvalidFileError` with its line.
+
+    A UTF-8 byte order mark at the start (written by some Windows editors) is ignored.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
     try:
         data = toml_parser.loads(text)
     except toml_parser.TOMLDecodeError as exc:
@@ -111,11 +203,79 @@ def parse_toml(text: str, fichier: str) -> TomlDocument:
         m = _AT.match(msg)
         if m:
             line, col = int(m["line"]), int(m["col"])
-            detail = f"syntaxe TOML invalide : {_french(m['msg'])} (colonne {col})"
+            lines = text.split("\n")
+            line_text = lines[line - 1] if line <= len(lines) else ""
+            detail = f"syntaxe TOML invalide : {_french(m['msg'], line_text, col)} (colonne {col})"
         else:
             m2 = _AT_END.match(msg)
-            # tomllib only says "at end of document": point at the last line written.
+            # tomllib only says "at end of document": point at the last line written, or, for a
+            # multi-line string never closed, at the line where it opens (an odd number of
+            # triple quotes: the last one opens it).
             line = text.rstrip().count("\n") + 1
             detail = f"syntaxe TOML invalide : {_french(m2['msg'] if m2 else msg)} (en fin de fichier)"
+            about_a_string = bool(m2) and re.fullmatch(_STRING_END, m2["msg"])
+            opening = [text.rfind(q) for q in ('"""', "'''") if text.count(q) % 2]
+            if about_a_string and opening:
+                line = text.count("\n", 0, max(opening)) + 1
+                detail = "syntaxe TOML invalide : chaîne sur plusieurs lignes ouverte ici et jamais fermée"
         raise InvalidFileError(fichier, [Erreur(fichier, line, "", detail)]) from None
+    except RecursionError:  # tomli's guard against arrays or inline tables nested too deep
+        detail = "syntaxe TOML invalide : listes ou tables en ligne imbriquées trop profondément"
+        raise InvalidFileError(fichier, [Erreur(fichier, _deepest_line(text), "", detail)]) from None
     return TomlDocument(fichier, text, data)
+
+
+def _deepest_line(text: str) -> int:
+    """The line where brackets and braces are nested deepest (strings are not told apart: a hint)."""
+    depth = best = 0
+    line = best_line = 1
+    for c in text:
+        if c in "[{":
+            depth += 1
+            if depth > best:
+                best, best_line = depth, line
+        elif c in "]}":
+            depth -= 1
+        elif c == "\n":
+            line += 1
+    return best_line
+
+
+#: Each file kind: the top-level table that marks it, and its name in messages.
+_KINDS: dict[str, tuple[str, str]] = {
+    "scenario": ("scenario", "un scénario"),
+    "referentiel": ("certification", "un référentiel"),
+    "dossier": ("dossier", "un dossier"),
+    "session": ("session", "une session de jury"),
+}
+
+
+def file_kind(data: dict) -> Literal["referentiel", "dossier", "session", "scenario"] | None:
+    """The kind of a parsed file, from its top-level tables.
+
+    ``[certification]``: a référentiel; ``[dossier]``: a dossier; ``[session]``: a jury
+    session; ``[scenario]``: a scenario (checked first, since a scenario may hold its
+    dossier's tables inline). ``None`` for anything else.
+    """
+    for kind, (table, _) in _KINDS.items():
+        if table in data:
+            return kind  # type: ignore[return-value]
+    return None
+
+
+def raise_if_other_kind(doc: TomlDocument, expected: str) -> None:
+    """Refuse, with one clear error, a file of another kind than ``expected`` (a référentiel given as a dossier…).
+
+    Without this, every top-level table of the other kind would be one « clé inconnue ».
+    """
+    table, name = _KINDS[expected]
+    kind = file_kind(doc.data)
+    # A scenario may hold a dossier's tables, yet it is not a dossier file.
+    if kind is None or kind == expected or (table in doc.data and kind != "scenario"):
+        return
+    other_table, other_name = _KINDS[kind]
+    message = (
+        f"ce fichier est {other_name} (table [{other_table}]), pas {name} : "
+        f"{name} commence par la table [{table}]"
+    )
+    raise InvalidFileError(doc.fichier, [Erreur(doc.fichier, doc.line((other_table,)), "", message)])
