@@ -400,6 +400,54 @@ class TestPluginTests:
         assert "`if referentiel.id not in MES_CERTIFICATIONS: return None`" in text and "cqpkit_check_dossier répond" in text
 
 
+class TestPluginMistakes:
+    """A plugin author's mistakes at loading are named with the hook, its file and line, and the fix."""
+
+    def test_unmarked_hook(self):
+        """A function named like a hook but without ``@hookimpl`` is never called: the loading test says so."""
+
+        class Unmarked(RefPlugin):
+            def cqpkit_check_dossier(self, referentiel, dossier, date):  # forgot @hookimpl
+                return []
+
+        line = Unmarked.cqpkit_check_dossier.__code__.co_firstlineno
+        with pytest.raises(FAILED) as info:
+            S.test_plugin_loads(put_of(Unmarked()))
+        assert (
+            f"cqpkit_check_dossier ({__file__}:{line}) n'a pas le marqueur @hookimpl : cqpkit ne l'appelle jamais ; "
+            "écrivez `@hookimpl`"
+        ) in str(info.value)
+
+    def test_wrong_signature_of_a_plugin_object(self):
+        """A hook argument the hookspec lacks, on a plugin object not yet packaged: named in French, not a traceback."""
+
+        class Renamed(RefPlugin):
+            @hookimpl
+            def cqpkit_decide(self, referentiel, dossier, jour):
+                return None
+
+        with pytest.raises(FAILED) as info:
+            S.test_plugin_loads(put_of(Renamed()))
+        assert (
+            "enregistrement refusé : le hook cqpkit_decide (" in str(info.value)
+            and "déclare « jour », que cqpkit ne fournit pas : sa signature est cqpkit_decide(referentiel, dossier, date)"
+            in str(info.value)
+        )
+
+    def test_referentiels_hook_raising_gives_the_line(self):
+        """The exception of ``cqpkit_referentiels`` is shown with the file and line that raised it."""
+
+        class Broken:
+            @hookimpl
+            def cqpkit_referentiels(self, register):
+                raise OSError("répertoire introuvable")
+
+        line = Broken.cqpkit_referentiels.__code__.co_firstlineno + 2
+        with pytest.raises(FAILED) as info:
+            S.test_plugin_loads(put_of(Broken()))
+        assert f"erreur dans cqpkit_referentiels : OSError: répertoire introuvable (levée à {__file__}:{line})" in str(info.value)
+
+
 class TestReferentielTests:
     """Each référentiel test fails on what it is about."""
 
@@ -492,6 +540,56 @@ class TestEngineTests:
         with pytest.raises(FAILED, match=r"cqpkit_funding renvoie .* au lieu d'une liste de LigneFinancement"):
             S.test_no_hook_raises_on_valid_dossiers(put_of(Texts()))
 
+    def test_raising_hook_gives_the_line(self):
+        """A hook raising on a valid dossier is shown with the file and line of the plugin's code that raised."""
+
+        class Raising(RefPlugin):
+            @hookimpl
+            def cqpkit_check_dossier(self, referentiel, dossier, date):
+                if referentiel.id != "essai.cqp":
+                    return None
+                ratio = len(dossier.acteurs) / len(dossier.evaluations)
+                return [] if ratio >= 0 else None
+
+        line = Raising.cqpkit_check_dossier.__code__.co_firstlineno + 4
+        with pytest.raises(FAILED) as info:
+            S.test_no_hook_raises_on_valid_dossiers(put_of(Raising()))
+        assert f"ZeroDivisionError: division by zero (levée à {__file__}:{line})" in str(info.value)
+
+    def test_several_distinct_failures(self):
+        """Two different failures found on generated dossiers are both shown, without a traceback."""
+
+        class TwoBugs(RefPlugin):
+            @hookimpl
+            def cqpkit_check_dossier(self, referentiel, dossier, date):
+                if referentiel.id != "essai.cqp":
+                    return None
+                return [len(dossier.acteurs) / len(dossier.evaluations)]  # raises, or returns a float
+
+        with pytest.raises(FAILED) as info:
+            S.test_no_hook_raises_on_valid_dossiers(put_of(TwoBugs()))
+        text = str(info.value)
+        assert text.startswith("2 problèmes distincts :")
+        assert "ZeroDivisionError: division by zero" in text and "renvoie [" in text and "au lieu d'une liste de Constat" in text
+
+    def test_lone_constat_is_a_wrong_return(self):
+        """A check hook returning one Constat, not a list: the plugin, what it returned and the fix."""
+
+        class Lone(RefPlugin):
+            @hookimpl
+            def cqpkit_check_dossier(self, referentiel, dossier, date):
+                if referentiel.id != "essai.cqp":
+                    return None
+                return Constat(code="essai_seul", niveau="information", message="Seul.")
+
+        with pytest.raises(FAILED) as info:
+            S.test_no_hook_raises_on_valid_dossiers(put_of(Lone()))
+        assert (
+            "extension « essai » : cqpkit_check_dossier renvoie un Constat seul au lieu d'une liste de Constat : "
+            "`return [constat]` (ou None)."
+        ) in str(info.value)
+        assert "lève une exception" not in str(info.value)
+
     def test_non_deterministic(self):
         """A decide hook that counts its calls is not deterministic."""
 
@@ -563,9 +661,50 @@ class TestScenarioTests:
             S.test_scenarios_pass(put_of(RefPlugin()), [str(path)])
 
 
+    def test_hook_raising_in_a_scenario_is_not_an_invalid_scenario(self, tmp_path):
+        """A hook that raises while a valid scenario runs is reported as the plugin's failure, with its line."""
+
+        class Raising(RefPlugin):
+            @hookimpl
+            def cqpkit_decide(self, referentiel, dossier, date):
+                raise RuntimeError("règle absente")
+
+        line = Raising.cqpkit_decide.__code__.co_firstlineno + 2
+        path = write(
+            tmp_path,
+            """\
+            [scenario]
+            description = "Un dossier sans passage"
+            date = 2021-01-01
+
+            [attendu]
+            statut = "en_cours"
+
+            [dossier]
+            id = "ESSAI-1"
+            certification = "essai.cqp"
+            version = "1"
+            voie = "formation"
+            inscription = 2020-06-01
+
+            [candidat]
+            id = "C-1"
+            """,
+            "s.toml",
+        )
+        with pytest.raises(FAILED) as info:
+            S.test_scenarios_pass(put_of(Raising()), [str(path)])
+        text = str(info.value)
+        assert "scénario illisible ou invalide" not in text
+        assert (
+            f"{path} : une extension échoue en jouant ce scénario : extension « essai » : erreur dans cqpkit_decide : "
+            f"RuntimeError: règle absente (levée à {__file__}:{line})"
+        ) in text
+
+
 # --------------------------------------------------------------------------- fixtures
 FIXTURES_MODULE = '''
-from cqpkit.testing import ConformanceSuite, PluginTests, PluginFixtures
+from cqpkit.testing import ConformanceSuite, PluginTests, PluginFixtures, ScenarioTests
 
 
 class TestSansPlugin(ConformanceSuite):
@@ -591,6 +730,12 @@ class TestCapaciteAutreCertification(PluginFixtures, PluginTests):
 class TestNonInstallee(PluginFixtures, PluginTests):
     plugin = "inexistante"
     certifications = ["x.y"]
+
+
+class TestScenariosAbsents(PluginFixtures, ScenarioTests):
+    plugin = "mutualite"
+    certifications = ["mutualite.specialiste-prestations"]
+    scenarios = ["nulle-part"]
 '''
 
 
@@ -637,6 +782,57 @@ class TestFixtures:
         """A plugin that is not installed: the entry points found and how to install it."""
         assert "extension « inexistante » introuvable : aucun point d'entrée « inexistante » dans le groupe « cqpkit »" in output
         assert "Installez la distribution de l'extension (`pip install -e .` dans son répertoire)" in output
+
+
+class TestFixturesWithoutTraceback:
+    """A fixture left unset or wrong shows its sentence alone: no Python traceback into cqpkit's code."""
+
+    def test_no_traceback(self, output):
+        """pytest prints the sentence for each test, and no traceback nor cqpkit source line."""
+        assert "Traceback" not in output and "fixtures.py:" not in output and "raise " not in output
+
+    def test_still_a_not_implemented_error(self):
+        """The error is a NotImplementedError (fsspec's convention) that pytest reports without traceback."""
+        from cqpkit.testing import FixtureNotSet
+
+        err = FixtureNotSet("Donnez le nom.")
+        assert isinstance(err, NotImplementedError) and isinstance(err, FAILED) and err.pytrace is False
+        assert str(err) == "NotImplementedError: Donnez le nom."
+
+    def test_missing_scenarios_path(self, output):
+        """A `scenarios` path that does not exist is named with where it was looked for (next to the test module)."""
+        assert "NotImplementedError: `scenarios` nomme « nulle-part », qui n'existe pas (" in output
+        assert "un chemin relatif part du répertoire du module de test" in output
+
+
+class TestRelativeScenarios:
+    def test_relative_to_the_test_module(self, tmp_path):
+        """A relative `scenarios` path is found next to the test module, whatever directory pytest runs from."""
+        folder = tmp_path / "extension" / "tests"
+        (folder / "mes-scenarios").mkdir(parents=True)
+        good = (Path(__file__).parent / "scenarios" / "vae-certification-complete.toml").read_text(encoding="utf-8")
+        (folder / "mes-scenarios" / "faux.toml").write_text(good.replace('statut = "certifie"', 'statut = "expire"'), encoding="utf-8")
+        (folder / "test_relatif.py").write_text(
+            "from cqpkit.testing import PluginFixtures, ScenarioTests\n\n\n"
+            "class TestRelatif(PluginFixtures, ScenarioTests):\n"
+            '    plugin = "mutualite"\n'
+            '    certifications = ["mutualite.specialiste-prestations"]\n'
+            '    scenarios = ["mes-scenarios"]\n',
+            encoding="utf-8",
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CQPKIT_")}
+        proc = subprocess.run(
+            [sys.executable, "-P", "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder / "test_relatif.py")],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        output = proc.stdout + proc.stderr
+        assert "1 failed" in output, output
+        assert f"{folder / 'mes-scenarios' / 'faux.toml'} — « VAE : les cinq domaines acquis" in output
+        assert "statut : attendu « expire », obtenu « certifie »" in output
 
 
 class TestLoadPlugin:

@@ -564,7 +564,7 @@ class TestScenarios:
         result = run_cli("test", str(PLUGIN))
         n = len(list(SCENARIOS.glob("*.toml")))
         assert result.returncode == 0, result.stdout + result.stderr
-        assert result.stdout.splitlines()[-1] == f"{n} passed, 0 failed"
+        assert result.stdout.splitlines()[-1] == f"{n} scénarios réussis, 0 en échec"
 
     def test_found_without_a_path(self):
         """`cqpkit test` without a path runs the scenarios/ of each loaded plugin package, ours included."""

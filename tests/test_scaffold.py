@@ -232,6 +232,16 @@ class TestCommand:
         assert proc.stderr.startswith(message) and "Traceback" not in proc.stderr
         assert not any(tmp_path.iterdir())
 
+    def test_name_of_an_installed_plugin_exit_2(self, tmp_path):
+        """The name of an installed plugin (here the bundled ``mutualite``) is refused: the two would clash at every load."""
+        proc = run_cli("new-plugin", "mutualite", cwd=tmp_path)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert proc.stderr.startswith(
+            "erreur : le nom d'extension « mutualite » est déjà celui d'une extension installée (distribution cqpkit) : "
+            "deux extensions de même nom ne peuvent pas être chargées ensemble ; choisissez-en un autre"
+        )
+        assert not any(tmp_path.iterdir())
+
     def test_existing_directory_exit_2(self, tmp_path):
         """Running it twice does not overwrite the first plugin."""
         assert run_cli("new-plugin", "proprete", cwd=tmp_path).returncode == 0
@@ -277,7 +287,7 @@ class TestScaffoldToPassingSuite:
         scenarios = run([str(python), "-m", "cqpkit", "test"], env=env, cwd=project)
         assert scenarios.returncode == 0, scenarios.stdout + scenarios.stderr
         assert "ok     " in scenarios.stdout and "certification-complete.toml" in scenarios.stdout
-        assert scenarios.stdout.rstrip().endswith("passed, 0 failed")
+        assert scenarios.stdout.rstrip().endswith(", 0 en échec")
 
         start = time.perf_counter()
         suite = run([str(python), "-P", "-m", "pytest", "-v", "-p", "no:cacheprovider"], env=env, cwd=project)

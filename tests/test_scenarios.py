@@ -12,6 +12,11 @@ SCENARIOS = ROOT / "tests" / "scenarios"
 GOOD = (SCENARIOS / "vae-certification-complete.toml").read_text(encoding="utf-8")
 
 
+def line_of(text: str, line: str) -> int:
+    """The 1-based number of the line ``line`` in ``text``."""
+    return text.splitlines().index(line) + 1
+
+
 def write(tmp_path: Path, name: str, text: str) -> Path:
     folder = tmp_path / "scenarios"
     folder.mkdir(exist_ok=True)
@@ -28,7 +33,7 @@ class TestCqpkitTest:
         result = run_cli("test", str(SCENARIOS))
         assert result.returncode == 0, result.stdout + result.stderr
         n = len([p for p in SCENARIOS.glob("*.toml")])
-        assert result.stdout.splitlines()[-1] == f"{n} passed, 0 failed"
+        assert result.stdout.splitlines()[-1] == f"{n} scénarios réussis, 0 en échec"
         assert n >= 12
 
     def test_wrong_expectation_fails_with_differences(self, tmp_path):
@@ -40,7 +45,7 @@ class TestCqpkitTest:
         assert f"ÉCHEC  {path} — VAE : les cinq domaines acquis au premier jury" in result.stdout
         assert "statut : attendu « partiel », obtenu « certifie »" in result.stdout
         assert "financement : attendu gratification = 900.00 ; obtenu gratification = 958.80" in result.stdout
-        assert result.stdout.splitlines()[-1] == "0 passed, 1 failed"
+        assert result.stdout.splitlines()[-1] == "0 scénario réussi, 1 en échec"
 
     def test_typo_in_a_key_is_a_clear_error(self, tmp_path):
         """A misspelt key of [attendu] is reported with file, line and path, no traceback."""
@@ -68,6 +73,59 @@ class TestCqpkitTest:
         )
         result = run_cli("test", str(write(tmp_path, "parchemin.toml", text)))
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+class TestErrorsAtOnce:
+    """Every error of a scenario file at once, each with its line and key path."""
+
+    def test_attendu_and_inline_dossier_errors_together(self, tmp_path):
+        """A typo in [attendu] and one in the inline dossier are both reported in one run."""
+        text = GOOD.replace('statut = "certifie"', 'status = "certifie"').replace("[[passages]]", "[[passage]]")
+        path = write(tmp_path, "deux.toml", text)
+        status, passage = line_of(text, 'status = "certifie"'), line_of(text, "[[passage]]")
+        result = run_cli("test", str(path))
+        assert result.returncode == 1
+        assert f"{path} : 2 erreurs" in result.stderr
+        assert f"{path}:{status}: attendu.status: clé inconnue" in result.stderr
+        assert f"{path}:{passage}: passage: clé inconnue (vouliez-vous dire « passages » ?)" in result.stderr
+
+    def test_unknown_statut_and_domaine(self, tmp_path):
+        """A statut the engine never returns and a domaine the référentiel lacks are errors, not silent differences."""
+        text = GOOD.replace('statut = "certifie"', 'statut = "certifé"').replace('acquis = ["D1", "D2", "D3", "D4", "D5"]', 'acquis = ["D1", "D9"]')
+        path = write(tmp_path, "valeurs.toml", text)
+        statut, acquis = line_of(text, 'statut = "certifé"'), line_of(text, 'acquis = ["D1", "D9"]')
+        result = run_cli("test", str(path))
+        assert result.returncode == 1
+        assert (
+            f"{path}:{statut}: attendu.statut: statut inconnu « certifé » "
+            "(statuts possibles : en_cours, non_acquis, expire, partiel, certifie)"
+        ) in result.stderr
+        assert (
+            f"{path}:{acquis}: attendu.acquis[1]: domaine « D9 » inconnu "
+            "(domaines de mutualite.specialiste-prestations 2014 : D1, D2, D3, D4, D5)"
+        ) in result.stderr
+
+    def test_referenced_files_missing_at_their_key(self, tmp_path):
+        """A dossier, session or historique file that does not exist is named at the line of its key."""
+        text = (
+            '[scenario]  # un commentaire après l\'en-tête\ndescription = "Fichiers absents"\ndate = 2014-07-01\n'
+            'dossier = "absent.toml"\nsession = "jury.toml"\nhistorique = ["ancien.toml"]\n\n[attendu]\nstatut = "certifie"\n'
+        )
+        path = write(tmp_path, "absents.toml", text)
+        result = run_cli("test", str(path.parent))
+        assert result.returncode == 1
+        folder = path.parent
+        assert f"{path}:4: scenario.dossier: fichier introuvable : « absent.toml » (chemin relatif au fichier du scénario : {folder / 'absent.toml'})" in result.stderr
+        assert f"{path}:5: scenario.session: fichier introuvable : « jury.toml »" in result.stderr
+        assert f"{path}:6: scenario.historique[0]: fichier introuvable : « ancien.toml »" in result.stderr
+
+    def test_misspelt_scenario_header_is_not_skipped(self, tmp_path):
+        """A scenario whose [scenario] header is misspelt is reported when its directory is run, not silently left out."""
+        path = write(tmp_path, "entete.toml", GOOD.replace("[scenario]", "[scenarios]"))
+        result = run_cli("test", str(path.parent))
+        assert result.returncode == 1
+        assert f"{path}:1: scenario: clé obligatoire manquante" in result.stderr
+        assert result.stdout.splitlines()[-1] == "0 scénario réussi, 1 en échec"
 
 
 class TestPytestPlugin:

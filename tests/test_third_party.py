@@ -289,6 +289,135 @@ class TestBrokenPlugin:
         assert keys(listing) == keys(baseline)
 
 
+class TestAuthorMistakes:
+    """The mistakes a plugin author makes are named in French, with the file and line or the key to fix, never a traceback."""
+
+    @staticmethod
+    def _casse(site: Path, code: str, *, value: str = "cqpkit_casse") -> Path:
+        """Expose a plugin ``casse`` whose ``__init__.py`` is ``code``; return that file."""
+        broken = expose(site, entry="casse", module="cqpkit_casse", dist="cqpkit-casse", package=None)
+        if value != "cqpkit_casse":
+            dist_info = site / "cqpkit_casse-0.1.0.dist-info"
+            (dist_info / "entry_points.txt").write_text(f"[cqpkit]\ncasse = {value}\n", encoding="utf-8")
+        init = broken / "__init__.py"
+        init.write_text(code, encoding="utf-8")
+        return init
+
+    @staticmethod
+    def _reason(site: Path) -> tuple[str, subprocess.CompletedProcess[str]]:
+        proc = cli("list", "--json", site=site, load=f"{BUNDLED},casse")
+        [error] = [e for e in as_json(proc)["erreurs"] if e["plugin"] == "casse"]
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr
+        return error["raison"], proc
+
+    def test_wrong_hook_signature_names_the_argument_and_the_signature(self, site: Path) -> None:
+        """A hook argument the hookspec does not have: the hook, its file and line, and the signature to write."""
+        init = self._casse(
+            site, "from cqpkit import hookimpl\n\n\n@hookimpl\ndef cqpkit_check_dossier(referentiel, dossier, day):\n    return None\n"
+        )
+        raison, proc = self._reason(site)
+        assert raison == (
+            f"enregistrement refusé : le hook cqpkit_check_dossier ({init}:4) déclare « day », que cqpkit ne fournit pas : "
+            "sa signature est cqpkit_check_dossier(referentiel, dossier, date) (un hook peut omettre des arguments, pas en "
+            "renommer ni en ajouter)"
+        )
+        assert "hookimpl definition" not in proc.stderr and "erreur : extension « casse » : enregistrement refusé" in proc.stderr
+
+    def test_misspelt_hook_is_named_with_the_hook_meant(self, site: Path) -> None:
+        """A hook name that no hookspec has: its file and line, and the closest hook name."""
+        init = self._casse(site, "from cqpkit import hookimpl\n\n\n@hookimpl\ndef cqpkit_check_dosier(referentiel):\n    return None\n")
+        raison, _ = self._reason(site)
+        assert raison.startswith(
+            f"hook inconnu : « cqpkit_check_dosier » ({init}:4) n'est pas un hook de cqpkit ; vouliez-vous dire "
+            "« cqpkit_check_dossier » ? (hooks : cqpkit_check_dossier, "
+        )
+        assert "unknown hook" not in raison
+
+    def test_entry_point_naming_a_missing_module(self, site: Path) -> None:
+        """An entry point naming a module that does not exist says to check the entry point."""
+        self._casse(site, "", value="cqpkit_casse.hooks")
+        raison, _ = self._reason(site)
+        assert raison == (
+            "échec du chargement de « cqpkit_casse.hooks » : module « cqpkit_casse.hooks » introuvable : vérifiez le point "
+            "d'entrée sous [project.entry-points.cqpkit] du pyproject.toml de l'extension et que sa distribution est "
+            "installée (`pip install -e .`)"
+        )
+
+    def test_missing_dependency(self, site: Path) -> None:
+        """A module the plugin imports and that is not installed is named as a missing dependency."""
+        self._casse(site, "import cqpkit_dependance_absente\n")
+        raison, _ = self._reason(site)
+        assert raison == (
+            "échec du chargement de « cqpkit_casse » : module « cqpkit_dependance_absente » introuvable, importé par "
+            "l'extension : installez-le, et ajoutez-le aux `dependencies` de son pyproject.toml"
+        )
+
+    def test_syntax_error_gives_file_and_line(self, site: Path) -> None:
+        """A syntax error in the plugin's module gives its file and line."""
+        init = self._casse(site, "x = 1\ndef f(:\n")
+        raison, _ = self._reason(site)
+        assert raison.startswith(f"échec du chargement de « cqpkit_casse » : erreur de syntaxe : {init}:2: ")
+
+    def test_registered_file_missing_from_the_package(self, site: Path) -> None:
+        """A registered référentiel file that does not exist (left out of the package data): said in French."""
+        self._casse(
+            site,
+            "import os\nfrom cqpkit import hookimpl\n\n\n@hookimpl\ndef cqpkit_referentiels(register):\n"
+            "    register(os.path.join(os.path.dirname(__file__), 'referentiels', 'absent.toml'))\n",
+        )
+        raison, _ = self._reason(site)
+        path = site / "cqpkit_casse" / "referentiels" / "absent.toml"
+        assert raison == (
+            f"{path} : fichier introuvable : cqpkit_referentiels l'enregistre mais il n'existe pas (nom mal écrit ? fichier "
+            "absent des données du paquet installé ?)"
+        )
+
+    def test_registered_directory(self, site: Path) -> None:
+        """Registering a directory instead of its files says to register each file."""
+        self._casse(
+            site,
+            "import os\nfrom cqpkit import hookimpl\n\n\n@hookimpl\ndef cqpkit_referentiels(register):\n"
+            "    register(os.path.dirname(__file__))\n",
+        )
+        raison, _ = self._reason(site)
+        assert raison == (
+            f"{site / 'cqpkit_casse'} : c'est un répertoire : register() attend un fichier de référentiel ; enregistrez "
+            "chacun de ses fichiers .toml"
+        )
+
+    def test_missing_referentiels_directory(self, site: Path) -> None:
+        """A ``referentiels/`` directory left out of the package: the system's error said in French with the path."""
+        self._casse(
+            site,
+            "import os\nfrom cqpkit import hookimpl\n\n\n@hookimpl\ndef cqpkit_referentiels(register):\n"
+            "    for name in os.listdir(os.path.join(os.path.dirname(__file__), 'referentiels')):\n        register(name)\n",
+        )
+        raison, _ = self._reason(site)
+        assert raison == (
+            "erreur dans cqpkit_referentiels : FileNotFoundError: fichier ou répertoire introuvable : "
+            f"{site / 'cqpkit_casse' / 'referentiels'}"
+        )
+
+    def test_hook_returning_a_lone_constat_is_named(self, site: Path, tmp_path: Path) -> None:
+        """A check hook returning one Constat instead of a list: the plugin and the fix, not an "erreur interne"."""
+        package = expose(site)
+        rules = package / "regles.py"
+        rules.write_text(rules.read_text(encoding="utf-8").replace("    return found\n", "    return found[0] if found else None\n"), encoding="utf-8")
+        dossier = tmp_path / "dossier.toml"
+        dossier.write_text(
+            f'[dossier]\nid = "EX-SEUL"\ncertification = "{CERT_ID}"\nversion = "{CERT_VERSION}"\nvoie = "formation"\n'
+            'inscription = 2024-02-05\n\n[candidat]\nid = "C-SEUL"\n\n'
+            '[[passages]]\nsession = "S1"\ndate = 2024-11-18\ndecisions = { D3 = "acquis" }\n',
+            encoding="utf-8",
+        )
+        proc = cli("check", str(dossier), "--as-of", "2025-01-01", site=site)
+        assert proc.returncode == 1 and "erreur interne" not in proc.stderr and "Traceback" not in proc.stderr
+        assert (
+            "extension « exemple » : cqpkit_check_dossier renvoie un Constat seul au lieu d'une liste de Constat : "
+            "`return [constat]` (ou None)"
+        ) in proc.stderr
+
+
 class TestDuplicate:
     @staticmethod
     def _twice(site: Path) -> None:

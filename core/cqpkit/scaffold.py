@@ -22,7 +22,7 @@ token                       what                                     for ``ma-br
 ==========================  =======================================  ======================
 
 A name is lowercase ASCII letters, digits and hyphens, starting with a letter (``cqpkit-``
-in front is dropped). The target directory (``--dest``, default ``./cqpkit-NAME``) must
+in front is dropped), and not the entry-point name of an installed plugin. The target directory (``--dest``, default ``./cqpkit-NAME``) must
 not exist or be empty: nothing is ever overwritten.
 """
 
@@ -97,6 +97,19 @@ def placeholders(
     }
 
 
+def _check_free(entry_point: str) -> None:
+    """Refuse a plugin name that an installed plugin already has: the two would clash at every load."""
+    from cqpkit.plugins.entrypoints import entry_points
+    from cqpkit.plugins.manager import ENTRY_POINT_GROUP
+
+    for ep in entry_points(ENTRY_POINT_GROUP):
+        if ep.name == entry_point:
+            raise ScaffoldError(
+                f"le nom d'extension « {entry_point} » est déjà celui d'une extension installée (distribution "
+                f"{ep.dist_name}) : deux extensions de même nom ne peuvent pas être chargées ensemble ; choisissez-en un autre"
+            )
+
+
 def _fill(text: str, table: dict[str, str]) -> str:
     # __NEXT_YEAR__ before __YEAR__ (dict order): neither token contains the other's value.
     for token, value in table.items():
@@ -114,6 +127,7 @@ def new_plugin(
 ) -> tuple[Path, list[Path]]:
     """Create the plugin distribution; return its directory and the files written (relative, sorted)."""
     table = placeholders(name, certification, intitule, today)
+    _check_free(table["__ENTRY_POINT__"])
     target = Path(dest) if dest is not None else Path.cwd() / table["__DISTRIBUTION__"]
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ScaffoldError(f"{target} existe déjà et n'est pas un répertoire vide : choisissez un autre --dest")

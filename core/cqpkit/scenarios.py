@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -105,13 +106,20 @@ class ScenarioOutcome:
 
 
 def load_scenario(path: str | os.PathLike[str], registry: Any) -> Scenario:
-    """Read a scenario file (and its dossier); raise InvalidFileError with every error of the file."""
+    """Read a scenario file (and its dossier); raise InvalidFileError with every error of the file.
+
+    Every error of the scenario file is reported at once: those of ``[scenario]`` and
+    ``[attendu]``, those of an inline dossier, a referenced file that does not exist (at
+    the line of its key), an unknown ``statut`` and domaine ids the référentiel does not
+    have. A referenced dossier or session file is then read with its own errors.
+    """
     import cattrs
 
     from cqpkit.formats.converter import converter
     from cqpkit.formats.dossiers import dossier_from_document, load_dossier, load_session
     from cqpkit.formats.errors import structure_errors
     from cqpkit.formats.tomlfile import TomlDocument, parse_toml, read_text
+    from cqpkit.rules.decision import STATUTS
 
     fichier = os.fspath(path)
     doc = parse_toml(read_text(fichier), fichier)
@@ -123,18 +131,37 @@ def load_scenario(path: str | os.PathLike[str], registry: Any) -> Scenario:
     except cattrs.BaseValidationError as exc:
         erreurs += [doc.erreur(p, m) for p, m in structure_errors(exc)]
         parsed = None
-    if parsed is not None and parsed.scenario.dossier is None and "dossier" not in rest:
-        erreurs.append(doc.erreur(("scenario",), "dossier absent : donner scenario.dossier (chemin) ou les tables du dossier dans ce fichier"))
-    if parsed is not None and parsed.scenario.dossier is not None and rest:
-        erreurs.append(doc.erreur((next(iter(rest)),), "un scénario qui renvoie à un fichier dossier ne contient pas de tables de dossier"))
+    base = os.path.dirname(fichier)
+    if parsed is not None:
+        info = parsed.scenario
+        if info.dossier is None and "dossier" not in rest:
+            erreurs.append(doc.erreur(("scenario",), "dossier absent : donner scenario.dossier (chemin) ou les tables du dossier dans ce fichier"))
+        if info.dossier is not None and rest:
+            erreurs.append(doc.erreur((next(iter(rest)),), "un scénario qui renvoie à un fichier dossier ne contient pas de tables de dossier"))
+        refs: list[tuple[tuple[str | int, ...], str]] = [(("scenario", "dossier"), info.dossier or ""), (("scenario", "session"), info.session or "")]
+        refs += [(("scenario", "historique", i), p) for i, p in enumerate(info.historique)]
+        for key, rel in refs:
+            if rel and not os.path.isfile(os.path.join(base, rel)):
+                erreurs.append(doc.erreur(key, f"fichier introuvable : « {rel} » (chemin relatif au fichier du scénario : {os.path.join(base, rel)})"))
+        if parsed.attendu.statut is not None and parsed.attendu.statut not in STATUTS:
+            erreurs.append(doc.erreur(("attendu", "statut"), f"statut inconnu « {parsed.attendu.statut} » (statuts possibles : {', '.join(STATUTS)})"))
+    dossier = None
+    if (parsed is None or parsed.scenario.dossier is None) and "dossier" in rest:
+        # The inline dossier is validated even when [scenario] or [attendu] has errors: all at once.
+        try:
+            dossier = dossier_from_document(TomlDocument(fichier, doc.text, rest), registry)
+        except InvalidFileError as exc:
+            erreurs += [e for e in exc.erreurs if e not in erreurs]
+    if dossier is not None and parsed is not None:
+        erreurs += _unknown_domaines(doc, parsed.attendu, dossier, registry)
     if erreurs:
         raise InvalidFileError(fichier, sorted(erreurs, key=lambda e: (e.ligne, e.chemin)))
     assert parsed is not None
-    base = os.path.dirname(fichier)
-    if parsed.scenario.dossier is not None:
-        dossier = load_dossier(os.path.join(base, parsed.scenario.dossier), registry)
-    else:
-        dossier = dossier_from_document(TomlDocument(fichier, doc.text, rest), registry)
+    if dossier is None:
+        dossier = load_dossier(os.path.join(base, parsed.scenario.dossier or ""), registry)
+        unknown = _unknown_domaines(doc, parsed.attendu, dossier, registry)
+        if unknown:
+            raise InvalidFileError(fichier, unknown)
     session = load_session(os.path.join(base, parsed.scenario.session)) if parsed.scenario.session else None
     historique = tuple(load_session(os.path.join(base, p)) for p in parsed.scenario.historique)
     return Scenario(
@@ -145,6 +172,26 @@ def load_scenario(path: str | os.PathLike[str], registry: Any) -> Scenario:
         session=session,
         historique=historique,
     )
+
+
+def _unknown_domaines(doc: Any, attendu: Attendu, dossier: Any, registry: Any) -> list[Erreur]:
+    """An error for each domaine id of ``[attendu]`` that the dossier's référentiel does not define."""
+    try:
+        ref = registry.referentiel_for(dossier)
+    except Exception:  # the dossier's own validation already said why
+        return []
+    known = [d.id for d in ref.domaines]
+    out = []
+    for key in ("acquis", "expires", "restants", "formation", "evaluation_directe"):
+        for i, value in enumerate(getattr(attendu, key) or ()):
+            if value not in known:
+                out.append(
+                    doc.erreur(
+                        ("attendu", key, i),
+                        f"domaine « {value} » inconnu (domaines de {ref.id} {ref.version} : {', '.join(known) or 'aucun'})",
+                    )
+                )
+    return out
 
 
 def _set(label: str, expected: tuple[str, ...] | None, actual: list[str], out: list[str]) -> None:
@@ -224,13 +271,20 @@ def run_scenario(scenario: Scenario, registry: Any) -> ScenarioOutcome:
     return ScenarioOutcome(fichier=scenario.fichier, description=scenario.info.description, differences=tuple(diffs))
 
 
+_SCENARIO_TABLE = re.compile(r"^\s*\[\s*(?:scenario|attendu)\s*\]\s*(?:#.*)?$")
+
+
 def is_scenario_file(path: str) -> bool:
-    """A ``.toml`` file with a ``[scenario]`` table (checked on the text, without parsing)."""
+    """A ``.toml`` file with a ``[scenario]`` or an ``[attendu]`` table (checked on the text, without parsing).
+
+    ``[attendu]`` counts too, so that a scenario whose ``[scenario]`` header is misspelt
+    is read and reported, not silently left out of a run.
+    """
     if not path.endswith(".toml"):
         return False
     try:
         with open(path, encoding="utf-8") as fh:
-            return any(line.strip() == "[scenario]" for line in fh)
+            return any(_SCENARIO_TABLE.match(line) for line in fh)
     except (OSError, UnicodeDecodeError):
         return False
 

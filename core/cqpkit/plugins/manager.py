@@ -19,7 +19,9 @@ A plugin that fails to import is not fatal: it is recorded in
 
 from __future__ import annotations
 
+import difflib
 import importlib
+import inspect
 import os
 import sys
 from collections.abc import Iterable
@@ -28,6 +30,7 @@ from typing import Any, NamedTuple
 import pluggy
 
 from cqpkit import hookspecs
+from cqpkit.exceptions import os_reason
 
 __all__ = [
     "DEFAULT_PLUGINS",
@@ -95,6 +98,104 @@ def _entry_points(failures: list[PluginFailure]) -> Iterable[Any]:
         yield ep
 
 
+def exception_text(exc: BaseException) -> str:
+    """``Type: message`` of an exception raised by plugin code, in French where Python's own text is English.
+
+    An ``OSError`` raised by the system (with an ``errno`` and a file name) is said in
+    French with the file; any other exception keeps the plugin's own message.
+    """
+    name = type(exc).__name__
+    if isinstance(exc, OSError) and exc.errno is not None and exc.filename is not None:
+        what = os_reason(exc)
+        return f"{name}: {what} : {exc.filename}"
+    return f"{name}: {exc}"
+
+
+def where(obj: Any) -> str:
+    """``file:line`` of a function (or method), for messages; empty when unknown."""
+    func = getattr(obj, "__func__", obj)
+    code = getattr(func, "__code__", None)
+    if code is None:
+        return ""
+    return f"{code.co_filename}:{code.co_firstlineno}"
+
+
+def _load_failure(ep: Any, exc: BaseException) -> str:
+    """Why an entry point could not be imported, in French, with what to check."""
+    head = f"échec du chargement de « {ep.value} »"
+    target = ep.value.partition(":")[0].strip()
+    if isinstance(exc, ModuleNotFoundError) and exc.name is not None:
+        if target == exc.name or target.startswith(exc.name + "."):
+            return (
+                f"{head} : module « {exc.name} » introuvable : vérifiez le point d'entrée sous "
+                "[project.entry-points.cqpkit] du pyproject.toml de l'extension et que sa distribution est installée "
+                "(`pip install -e .`)"
+            )
+        return (
+            f"{head} : module « {exc.name} » introuvable, importé par l'extension : installez-le, et ajoutez-le aux "
+            "`dependencies` de son pyproject.toml"
+        )
+    if isinstance(exc, SyntaxError):
+        return f"{head} : erreur de syntaxe : {exc.filename}:{exc.lineno}: {exc.msg}"
+    return f"{head} : {exception_text(exc)}"
+
+
+def _signature(func: Any) -> list[str]:
+    try:
+        return list(inspect.signature(func).parameters)
+    except (TypeError, ValueError):  # a builtin or an odd callable
+        return []
+
+
+def _refusal(pm: pluggy.PluginManager, plugin: object, exc: Exception) -> str:
+    """Why pluggy refused a plugin, in French: the hook, its file and line, and the signature to write.
+
+    pluggy's own message (English) is kept only for the rare cases not recognised here
+    (a wrapper that is not a generator…).
+    """
+    specs = {n: getattr(hookspecs, n) for n in dir(hookspecs) if n.startswith("cqpkit_")}
+    for attr in dir(plugin):
+        try:
+            if pm.parse_hookimpl_opts(plugin, attr) is None:
+                continue
+            func = getattr(plugin, attr)
+        except Exception:  # an attribute that cannot be read is not a hook
+            continue
+        spec = specs.get(attr)
+        if spec is None:
+            continue
+        wanted = _signature(spec)
+        extra = [a for a in _signature(func) if a not in wanted]
+        if extra:
+            names = ", ".join(f"« {a} »" for a in extra)
+            return (
+                f"enregistrement refusé : le hook {attr} ({where(func)}) déclare {names}, que cqpkit ne fournit pas : "
+                f"sa signature est {attr}({', '.join(wanted)}) (un hook peut omettre des arguments, pas en renommer "
+                "ni en ajouter)"
+            )
+    return f"enregistrement refusé : {exc}"
+
+
+def _unknown_hook(pm: pluggy.PluginManager, plugin: object) -> str:
+    """The hook implementations of ``plugin`` that match no hookspec (typos), in French with a suggestion."""
+    specs = sorted(n for n in dir(hookspecs) if n.startswith("cqpkit_"))
+    parts = []
+    for attr in dir(plugin):
+        try:
+            if attr in specs or pm.parse_hookimpl_opts(plugin, attr) is None:
+                continue
+            func = getattr(plugin, attr)
+        except Exception:  # an attribute that cannot be read is not a hook
+            continue
+        near = difflib.get_close_matches(attr, specs, n=1)
+        hint = f" ; vouliez-vous dire « {near[0]} » ?" if near else ""
+        place = where(func)
+        parts.append(f"« {attr} »{f' ({place})' if place else ''} n'est pas un hook de cqpkit{hint}")
+    if not parts:
+        return "hook inconnu"
+    return f"hook inconnu : {' ; '.join(parts)} (hooks : {', '.join(specs)})"
+
+
 def _trace(pm: pluggy.PluginManager) -> None:
     def before(hook_name: str, hook_impls: list, kwargs: dict) -> None:
         names = ", ".join(i.plugin_name for i in hook_impls)
@@ -134,17 +235,21 @@ def make_plugin_manager(*, extra: Iterable[tuple[str, object]] = ()) -> PluginSe
         try:
             plugin = ep.load()
         except Exception as exc:  # any import failure of third-party code
-            failures.append(PluginFailure(ep.name, f"échec du chargement de « {ep.value} » : {type(exc).__name__}: {exc}"))
+            failures.append(PluginFailure(ep.name, _load_failure(ep, exc)))
             continue
         try:
             pm.register(plugin, name=ep.name)
-        except Exception as exc:  # e.g. a misspelt hook name (pluggy validation)
-            failures.append(PluginFailure(ep.name, f"enregistrement refusé : {exc}"))
+        except Exception as exc:  # e.g. a hook argument that is not in the hookspec (pluggy validation)
+            failures.append(PluginFailure(ep.name, _refusal(pm, plugin, exc)))
             continue
         sources[ep.name] = PluginSource(ep.name, ep.value, version, dist_name, False)
 
     for name, plugin in extra:
-        pm.register(plugin, name=name)
+        try:
+            pm.register(plugin, name=name)
+        except pluggy.PluginValidationError as exc:  # same check as for an installed plugin
+            failures.append(PluginFailure(name, _refusal(pm, plugin, exc)))
+            continue
         sources[name] = PluginSource(name, getattr(plugin, "__name__", type(plugin).__name__), "", "", False)
 
     # A hook implementation whose name matches no hookspec (a typo) is refused by
@@ -158,7 +263,7 @@ def make_plugin_manager(*, extra: Iterable[tuple[str, object]] = ()) -> PluginSe
             pname = pm.get_name(plugin) if plugin is not None else None
             if pname is None:
                 raise
-            failures.append(PluginFailure(pname, f"hook inconnu : {exc}"))
+            failures.append(PluginFailure(pname, _unknown_hook(pm, plugin)))
             pm.unregister(plugin)
             sources.pop(pname, None)
 

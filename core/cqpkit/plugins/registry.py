@@ -22,9 +22,10 @@ from cqpkit.exceptions import (
     CqpkitError,
     DuplicateReferentielError,
     InvalidFileError,
+    PluginError,
     UnknownCertificationError,
 )
-from cqpkit.plugins.manager import PluginFailure, PluginSet, PluginSource, make_plugin_manager
+from cqpkit.plugins.manager import PluginFailure, PluginSet, PluginSource, exception_text, make_plugin_manager
 
 if TYPE_CHECKING:  # pragma: no cover
     import datetime as dt
@@ -41,7 +42,50 @@ if TYPE_CHECKING:  # pragma: no cover
         SessionJury,
     )
 
-__all__ = ["Explication", "Registry", "Resume", "load_registry"]
+__all__ = ["Explication", "HookReturnError", "Registry", "Resume", "load_registry"]
+
+
+class HookReturnError(PluginError):
+    """A plugin's hook returned something of the wrong type (a lone ``Constat``, text…); ``hook`` names it."""
+
+    def __init__(self, plugin: str, hook: str, raison: str) -> None:
+        self.hook = hook
+        super().__init__(plugin, raison)
+
+
+#: What each dossier hook returns: (a list of) this class, and how to say it in French.
+_RETURNS = {
+    "cqpkit_check_dossier": ("Constat", True),
+    "cqpkit_check_session": ("Constat", True),
+    "cqpkit_funding": ("LigneFinancement", True),
+    "cqpkit_decide": ("Resultat", False),
+    "cqpkit_plan_parcours": ("Parcours", False),
+}
+
+
+def _wrong_return(hook_name: str, value: Any) -> str | None:
+    """What is wrong with ``value`` as the answer of one implementation of ``hook_name`` (``None``: nothing)."""
+    import cqpkit.model as model
+
+    cls_name, many = _RETURNS[hook_name]
+    cls = getattr(model, cls_name)
+    if value is None:
+        return None
+    if not many:
+        return None if isinstance(value, cls) else f"{hook_name} renvoie {_short(value)} au lieu d'un {cls_name} (ou None)"
+    if isinstance(value, cls):
+        return (
+            f"{hook_name} renvoie un {cls_name} seul au lieu d'une liste de {cls_name} : "
+            f"`return [{cls_name.lower()}]` (ou None)"
+        )
+    if isinstance(value, (list, tuple)) and all(isinstance(x, cls) for x in value):
+        return None
+    return f"{hook_name} renvoie {_short(value)} au lieu d'une liste de {cls_name} (ou None)"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 160 else text[:157] + "…"
 
 
 class Resume(NamedTuple):
@@ -116,7 +160,7 @@ class Registry:
             try:
                 caller(register=register)
             except Exception as exc:  # third-party code
-                self.failures.append(PluginFailure(name, f"erreur dans cqpkit_referentiels : {type(exc).__name__}: {exc}"))
+                self.failures.append(PluginFailure(name, f"erreur dans cqpkit_referentiels : {exception_text(exc)}"))
                 continue
             contributions.extend(sent)
 
@@ -155,6 +199,27 @@ class Registry:
                 with open(path, "rb") as fh:
                     stat = os.fstat(fh.fileno())
                     content = fh.read()
+            except FileNotFoundError:
+                self.failures.append(
+                    PluginFailure(
+                        plugin,
+                        f"{path} : fichier introuvable : cqpkit_referentiels l'enregistre mais il n'existe pas (nom mal "
+                        "écrit ? fichier absent des données du paquet installé ?)",
+                    )
+                )
+                return None
+            except IsADirectoryError:
+                self.failures.append(
+                    PluginFailure(
+                        plugin,
+                        f"{path} : c'est un répertoire : register() attend un fichier de référentiel ; enregistrez "
+                        "chacun de ses fichiers .toml",
+                    )
+                )
+                return None
+            except PermissionError:
+                self.failures.append(PluginFailure(plugin, f"{path} : lecture refusée (droits du fichier)"))
+                return None
             except OSError as exc:
                 self.failures.append(PluginFailure(plugin, f"{path} : fichier illisible ({exc.strerror or exc})"))
                 return None
@@ -287,10 +352,10 @@ class Registry:
         return ref
 
     def _call(self, hook_name: str, **kwargs: Any) -> Any:
-        """Call a hook; an exception is turned into a PluginError naming the plugin that raised."""
+        """Call a hook; an exception, or an answer of the wrong type, is a PluginError naming the plugin."""
         hook = getattr(self._plugins.pm.hook, hook_name)
         try:
-            return hook(**kwargs)
+            result = hook(**kwargs)
         except Exception as exc:
             culprit = "?"
             for impl in reversed(hook.get_hookimpls()):
@@ -299,9 +364,19 @@ class Registry:
                 except Exception:  # the one that raises is named
                     culprit = impl.plugin_name
                     break
-            from cqpkit.exceptions import PluginError
+            raise PluginError(culprit, f"erreur dans {hook_name} : {exception_text(exc)}") from exc
+        parts = result if _RETURNS[hook_name][1] else [result]
+        if any(_wrong_return(hook_name, part) for part in parts):
+            self._wrong_answer(hook_name, hook, kwargs)
+        return result
 
-            raise PluginError(culprit, f"erreur dans {hook_name} : {type(exc).__name__}: {exc}") from exc
+    def _wrong_answer(self, hook_name: str, hook: Any, kwargs: dict[str, Any]) -> None:
+        """Find the implementation whose answer has the wrong type (calls each again) and raise naming its plugin."""
+        for impl in reversed(hook.get_hookimpls()):
+            problem = _wrong_return(hook_name, impl.function(*[kwargs[a] for a in impl.argnames]))
+            if problem is not None:
+                raise HookReturnError(impl.plugin_name, hook_name, problem)
+        raise HookReturnError("?", hook_name, f"{hook_name} renvoie une valeur du mauvais type")
 
     @staticmethod
     def _today(as_of: dt.date | None) -> dt.date:

@@ -23,6 +23,8 @@ Public names:
 - :class:`PluginFixtures`: the fixtures (``plugin``, ``certifications``, ``capabilities``,
   ``scenarios``, ``max_examples``);
 - :class:`Capability`: what a plugin may declare not applicable;
+- :class:`FixtureNotSet`: the ``NotImplementedError`` a fixture left unset raises (shown
+  by pytest as its sentence alone, without traceback);
 - :mod:`cqpkit.testing.checks` (the référentiel checks as functions) and
   :mod:`cqpkit.testing.strategies` (hypothesis strategies for référentiels, dossiers,
   sessions).
@@ -33,7 +35,7 @@ The engine properties need hypothesis (``pip install hypothesis``). The guide is
 
 from __future__ import annotations
 
-from cqpkit.testing.fixtures import ALL, Capability, PluginFixtures, PluginUnderTest, load_plugin
+from cqpkit.testing.fixtures import ALL, Capability, FixtureNotSet, PluginFixtures, PluginUnderTest, load_plugin
 from cqpkit.testing.suite import ConformanceSuite, EngineTests, PluginTests, ReferentielTests, ScenarioTests
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "Capability",
     "ConformanceSuite",
     "EngineTests",
+    "FixtureNotSet",
     "PluginFixtures",
     "PluginTests",
     "PluginUnderTest",

@@ -30,10 +30,24 @@ if TYPE_CHECKING:  # pragma: no cover
     from cqpkit.plugins.manager import PluginFailure, PluginSet, PluginSource
     from cqpkit.plugins.registry import Registry
 
-__all__ = ["ALL", "Capability", "PluginFixtures", "PluginUnderTest"]
+__all__ = ["ALL", "Capability", "FixtureNotSet", "PluginFixtures", "PluginUnderTest"]
 
 #: Key of :attr:`PluginFixtures.capabilities` (mapping form) for what applies to every certification.
 ALL = "*"
+
+
+class FixtureNotSet(NotImplementedError, pytest.fail.Exception):  # type: ignore[misc]
+    """A fixture of the suite is not set, or set wrong: a :class:`NotImplementedError` with a sentence saying what to write.
+
+    It is also pytest's "fail" outcome without traceback (``pytrace=False``), so that pytest
+    shows the sentence alone on each test, not a Python traceback into cqpkit's code.
+    """
+
+    def __init__(self, message: str) -> None:
+        pytest.fail.Exception.__init__(self, message, pytrace=False)
+
+    def __str__(self) -> str:
+        return f"NotImplementedError: {self.msg}"
 
 
 class Capability(enum.StrEnum):
@@ -137,6 +151,53 @@ class PluginUnderTest:
         """Whether ``capability`` is declared for ``certification`` (or for the whole plugin)."""
         return capability in self.capabilities(certification)
 
+    def raised_at(self, exc: BaseException) -> str:
+        """`` (levée à FICHIER:LIGNE)``: where the plugin's code raised ``exc``, or ``""`` when unknown.
+
+        For a :class:`~cqpkit.exceptions.PluginError` (the registry's report of a hook that
+        raised), the place is taken from its cause. It is the deepest frame in the plugin's
+        package, else the deepest one outside cqpkit's core, pluggy and the standard library:
+        the line a plugin author opens, since the suite shows no traceback.
+        """
+        import sysconfig
+        import traceback
+
+        import pluggy
+
+        import cqpkit
+        from cqpkit.exceptions import PluginError
+
+        if isinstance(exc, PluginError) and exc.__cause__ is not None:
+            exc = exc.__cause__
+        frames = traceback.extract_tb(exc.__traceback__)
+
+        def under(filename: str, folder: Path | None) -> bool:
+            return folder is not None and Path(filename).resolve().is_relative_to(folder)
+
+        root = self.module_dir()
+        ours = [f for f in frames if under(f.filename, root)]
+        if not ours:
+            skip = [Path(m.__file__).resolve().parent for m in (cqpkit, pluggy)] + [Path(sysconfig.get_paths()["stdlib"]).resolve()]
+            ours = [f for f in frames if not any(under(f.filename, d) for d in skip)]
+        return f" (levée à {ours[-1].filename}:{ours[-1].lineno})" if ours else ""
+
+    def unmarked_hooks(self) -> list[str]:
+        """The functions of the plugin named like a hook but without the ``@hookimpl`` marker (never called), with their place."""
+        from cqpkit import hookspecs
+        from cqpkit.plugins.manager import where
+
+        obj = self.plugin
+        if obj is None:
+            return []
+        pm = self.plugin_set.pm
+        out = []
+        for name in sorted(n for n in dir(hookspecs) if n.startswith("cqpkit_")):
+            func = getattr(obj, name, None)
+            if callable(func) and pm.parse_hookimpl_opts(obj, name) is None:
+                place = where(func)
+                out.append(f"{name}{f' ({place})' if place else ''}")
+        return out
+
     def module_dir(self) -> Path | None:
         """The directory of the plugin's module (the package directory for a package's module)."""
         obj = self.plugin
@@ -191,7 +252,7 @@ def _capability(value: object) -> Capability:
         return Capability(value)
     except ValueError:
         known = ", ".join(f"Capability.{c.name}" for c in Capability)
-        raise NotImplementedError(f"capacité inconnue {value!r} dans `capabilities` : les capacités possibles sont {known}.") from None
+        raise FixtureNotSet(f"capacité inconnue {value!r} dans `capabilities` : les capacités possibles sont {known}.") from None
 
 
 class PluginFixtures:
@@ -225,7 +286,7 @@ class PluginFixtures:
     def plugin_name(cls) -> str:
         """The entry-point name of the plugin under test."""
         if not cls.plugin:
-            raise NotImplementedError(
+            raise FixtureNotSet(
                 "Donnez le nom de l'extension à tester : `plugin = \"<nom>\"` dans la classe de test, le nom de son "
                 "point d'entrée sous [project.entry-points.cqpkit] dans pyproject.toml."
             )
@@ -236,7 +297,7 @@ class PluginFixtures:
     def declared_certifications(cls) -> tuple[str, ...]:
         """The certification ids the plugin declares it supplies."""
         if cls.certifications is None or isinstance(cls.certifications, str):
-            raise NotImplementedError(
+            raise FixtureNotSet(
                 "Donnez la liste des certifications que fournit l'extension : "
                 "`certifications = (\"<branche>.<slug>\", …)` dans la classe de test (les `id` de [certification] "
                 "de ses référentiels)."
@@ -249,12 +310,12 @@ class PluginFixtures:
         """The declared capabilities, per certification id (:data:`ALL` for every one)."""
         value = cls.capabilities
         if isinstance(value, str):
-            raise NotImplementedError("`capabilities` est une collection de Capability (ou un dictionnaire), pas un texte.")
+            raise FixtureNotSet("`capabilities` est une collection de Capability (ou un dictionnaire), pas un texte.")
         if isinstance(value, Mapping):
             out = {}
             for key, caps in value.items():
                 if key != ALL and key not in declared_certifications:
-                    raise NotImplementedError(
+                    raise FixtureNotSet(
                         f"`capabilities` nomme « {key} », qui n'est pas dans `certifications` "
                         f"({', '.join(declared_certifications)}) : corrigez l'identifiant, ou utilisez \"{ALL}\" pour toutes."
                     )
@@ -302,9 +363,14 @@ class PluginFixtures:
             if root.is_dir():
                 found += [p for p in find_scenarios(root) if p not in found]
         mine = set(plugin_under_test.declared) | set(plugin_under_test.certifications())
-        for extra in cls.scenarios:
-            if not os.path.exists(extra):
-                raise NotImplementedError(f"`scenarios` nomme « {os.fspath(extra)} », qui n'existe pas : corrigez le chemin.")
+        here = Path(request.path).resolve().parent
+        for given in cls.scenarios:
+            extra = here / given  # a relative path is relative to the test module; an absolute one stays
+            if not extra.exists():
+                raise FixtureNotSet(
+                    f"`scenarios` nomme « {os.fspath(given)} », qui n'existe pas ({extra}) : corrigez le chemin (un chemin "
+                    "relatif part du répertoire du module de test)."
+                )
             for path in find_scenarios(extra):
                 if path not in found and scenario_certification(path) in mine:
                     found.append(path)

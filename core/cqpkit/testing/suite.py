@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
+from cqpkit.plugins.registry import HookReturnError
 from cqpkit.testing import checks
 from cqpkit.testing.fixtures import Capability, PluginFixtures, PluginUnderTest
 
@@ -61,12 +62,20 @@ class PluginTests:
     """The plugin is installed, loads, supplies the certifications it declares and keeps to them."""
 
     def test_plugin_loads(self, plugin_under_test: PluginUnderTest) -> None:
-        """The plugin imports, registers and answers ``cqpkit_referentiels`` without error."""
+        """The plugin imports, registers, marks its hooks and answers ``cqpkit_referentiels`` without error."""
+        from cqpkit.plugins.manager import exception_text
+
         put = plugin_under_test
         problems = [f.raison for f in put.failures if f.raison.startswith(_LOADING)]
-        if put.contribution_error is not None and not problems:
+        if put.contribution_error is not None:
             exc = put.contribution_error
-            problems.append(f"erreur dans cqpkit_referentiels : {type(exc).__name__}: {exc}")
+            problems = [p for p in problems if not p.startswith("erreur dans cqpkit_referentiels")]
+            problems.append(f"erreur dans cqpkit_referentiels : {exception_text(exc)}{put.raised_at(exc)}")
+        problems += [
+            f"{hook} n'a pas le marqueur @hookimpl : cqpkit ne l'appelle jamais ; écrivez `@hookimpl` (`from cqpkit "
+            "import hookimpl`) sur la ligne au-dessus de sa définition"
+            for hook in put.unmarked_hooks()
+        ]
         if problems:
             fail(f"L'extension « {put.name} » ne se charge pas ; corrigez :", problems)
 
@@ -107,7 +116,7 @@ class PluginTests:
             try:
                 answer = put.hook(hook)(**args[hook])
             except Exception as exc:
-                problems.append(f"{hook} lève {type(exc).__name__}: {exc}")
+                problems.append(f"{hook} lève {type(exc).__name__}: {exc}{put.raised_at(exc)}")
                 continue
             parts = answer if isinstance(answer, list) and hook not in ("cqpkit_decide", "cqpkit_plan_parcours") else [answer]
             if any(p for p in parts):
@@ -350,9 +359,13 @@ class EngineTests:
                 body(ref, dossier, as_of, data)
             except AssertionError:
                 raise
+            except HookReturnError as exc:  # a wrong answer: said here, detailed by test_no_hook_raises_on_valid_dossiers
+                raise AssertionError(
+                    f"{exc.raison} (voir test_no_hook_raises_on_valid_dossiers).\nDossier en cause :\n{_toml(dossier)}"
+                ) from None
             except Exception as exc:  # a hook raising: said here, detailed by test_no_hook_raises_on_valid_dossiers
                 raise AssertionError(
-                    f"un hook lève une exception au {as_of.isoformat()} : {type(exc).__name__}: {exc} "
+                    f"un hook lève une exception au {as_of.isoformat()} : {type(exc).__name__}: {exc}{put.raised_at(exc)} "
                     f"(voir test_no_hook_raises_on_valid_dossiers).\nDossier en cause :\n{_toml(dossier)}"
                 ) from None
 
@@ -361,6 +374,11 @@ class EngineTests:
             run()
         except AssertionError as exc:
             message = str(exc)
+        except BaseExceptionGroup as group:  # hypothesis found several distinct failures: show each, no traceback
+            leaves = _leaves(group)
+            if not all(isinstance(e, AssertionError) for e in leaves):
+                raise
+            message = f"{len(leaves)} problèmes distincts :\n\n" + "\n\n".join(str(e) for e in leaves)
         if message is not None:
             fail(message)
 
@@ -387,9 +405,15 @@ class EngineTests:
             for hook, call, ok, expected in calls:
                 try:
                     result = call()
+                except HookReturnError as exc:  # the registry checks the type of each plugin's answer
+                    raise AssertionError(
+                        f"extension « {exc.plugin} » : {exc.raison}.\nDossier en cause (TOML, à copier dans un scénario "
+                        f"pour reproduire) :\n{_toml(dossier)}"
+                    ) from None
                 except Exception as exc:
                     raise AssertionError(
-                        f"{hook} lève une exception sur un dossier valide, au {day.isoformat()} : {type(exc).__name__}: {exc}\n"
+                        f"{hook} lève une exception sur un dossier valide, au {day.isoformat()} : {type(exc).__name__}: {exc}"
+                        f"{put.raised_at(exc)}\n"
                         "Un hook ne lève jamais sur une entrée valide : il renvoie des constats (Constat) ou None. "
                         f"Dossier en cause (TOML, à copier dans un scénario pour reproduire) :\n{_toml(dossier)}"
                     ) from None
@@ -523,6 +547,14 @@ class EngineTests:
         self._run(put, body)
 
 
+def _leaves(group: BaseExceptionGroup) -> list[BaseException]:
+    """The exceptions of a (nested) exception group, in order."""
+    out: list[BaseException] = []
+    for exc in group.exceptions:
+        out += _leaves(exc) if isinstance(exc, BaseExceptionGroup) else [exc]
+    return out
+
+
 def _rank(statut: str) -> int:
     from cqpkit.rules.decision import STATUTS
 
@@ -546,7 +578,7 @@ class ScenarioTests:
 
     def test_scenarios_pass(self, plugin_under_test: PluginUnderTest, scenario_files: list[str]) -> None:
         """Every scenario file of the plugin gives the expected findings, result and funding."""
-        from cqpkit.exceptions import CqpkitError
+        from cqpkit.exceptions import CqpkitError, PluginError
         from cqpkit.scenarios import load_scenario, run_scenario
 
         put = plugin_under_test
@@ -573,8 +605,14 @@ class ScenarioTests:
         for path in scenario_files:
             try:
                 outcome = run_scenario(load_scenario(path, put.registry), put.registry)
+            except PluginError as exc:  # the scenario is fine: a hook raised or answered the wrong type
+                problems.append(f"{path} : une extension échoue en jouant ce scénario : {exc}{put.raised_at(exc)}")
+                continue
             except CqpkitError as exc:
                 problems.append(f"{path} : scénario illisible ou invalide :\n{exc}")
+                continue
+            except Exception as exc:  # third-party code failing outside a hook call
+                problems.append(f"{path} : exception en jouant ce scénario : {type(exc).__name__}: {exc}{put.raised_at(exc)}")
                 continue
             if not outcome.ok:
                 problems.append("\n".join([f"{path} — « {outcome.description} » :", *outcome.differences]))
