@@ -77,7 +77,8 @@ class TestStoreApi:
         """`certification` keeps the sessions that cover it; an unknown one gives none."""
         assert [r["session"] for r in campaign_store.jury_sessions("secu.manager-operationnel")] == ["I410-JURY-2019-03", "I410-JURY-2019-11"]
         assert len(campaign_store.jury_sessions(SP)) == 3
-        assert campaign_store.jury_sessions("nope") == []
+        with pytest.raises(NotFoundError, match="certification « nope » inconnue"):  # a misspelt filter is said, not an empty list
+            campaign_store.jury_sessions("nope")
 
     def test_show(self, campaign_store):
         """Members with collège and organisation, the president, the candidates and their decisions per domaine."""
@@ -165,7 +166,8 @@ class TestCli:
         assert lines[3].split()[:6] == ["OEMM-JURY-2019-10", "14/10/2019", "close", "J-04", "4", "4"]
         out = _ok(run_cli("jury", "list", "--db", db, "--certification", "secu.manager-operationnel"))
         assert "pour secu.manager-operationnel" in out and "OEMM-JURY" not in out
-        assert "Aucune session de jury pour nope" in _ok(run_cli("jury", "list", "--db", db, "--certification", "nope"))
+        err = _fails(run_cli("jury", "list", "--db", db, "--certification", "nope"), 1)
+        assert "certification « nope » inconnue : ni dans les extensions chargées ni dans la base" in err
         data = json.loads(_ok(run_cli("jury", "list", "--db", db, "--json")))
         assert set(data) == {"base", "certification", "sessions"} and data["certification"] is None
         assert [s["session"] for s in data["sessions"]] == SESSIONS_BY_DATE and all(set(s) == LIST_KEYS for s in data["sessions"])

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
+import os
 import sys
 from typing import Any
 
 from cqpkit.cli import _date, _failures_out, _fr_date, _money, _num, _print_json, _table
-from cqpkit.exceptions import InvalidFileError, UnreadableFileError
+from cqpkit.exceptions import InvalidFileError, UnreadableFileError, os_reason
 
 __all__ = ["add_candidate", "add_db", "add_dossier", "add_import", "add_jury", "add_report"]
 
@@ -58,6 +60,17 @@ def _op(args: argparse.Namespace) -> str:
     from cqpkit.store.store import operateur_par_defaut
 
     return (getattr(args, "operateur", None) or "").strip() or operateur_par_defaut()
+
+
+def _days(text: str) -> int:
+    """``--within``: a whole number of days, zero or more."""
+    try:
+        n = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"nombre de jours invalide « {text} » : un entier positif ou nul est attendu (ex. 90)") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"nombre de jours invalide « {text} » : un entier positif ou nul est attendu (ex. 90)")
+    return n
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -147,7 +160,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"import refusé : {n} fichier{'s' if n > 1 else ''} en erreur, rien n'a été enregistré", file=sys.stderr)
         return exc.exit_code
     if not lot.dossiers and not lot.sessions:
-        print("erreur : aucun fichier à importer (des fichiers .toml de dossiers ou de sessions de jury sont attendus)", file=sys.stderr)
+        where = ", ".join(dict.fromkeys(args.paths))
+        print(f"erreur : aucun fichier .toml dans {where} : rien à importer (des fichiers .toml de dossiers ou de sessions de jury sont attendus)", file=sys.stderr)
         return 2
     with Store.open(args.db, create=True, check=False, registry=registry) as store:
         created = store.version() is None
@@ -238,7 +252,16 @@ def cmd_jury_add(args: argparse.Namespace) -> int:
 
 
 def cmd_jury_decide(args: argparse.Namespace) -> int:
-    decisions = dict(args.decisions)
+    decisions: dict[str, str] = {}
+    twice: dict[str, list[str]] = {}
+    for dom, value in args.decisions:
+        if dom in decisions and decisions[dom] != value:
+            twice.setdefault(dom, [decisions[dom]]).append(value)
+        decisions[dom] = value
+    if twice:  # D1=acquis D1=non_acquis: which one did the jury decide? Say it rather than keep the last.
+        for dom, values in twice.items():
+            print(f"erreur : décision de {dom} donnée plusieurs fois avec des valeurs différentes ({', '.join(values)}) : une seule par domaine", file=sys.stderr)
+        return 2
     with _open(args) as store:
         out = store.decide(args.session, args.dossier, decisions, _op(args), motif=args.motif or "")
         resultat = None
@@ -494,9 +517,6 @@ def add_dossier(p: argparse.ArgumentParser) -> None:
 
 # ------------------------------------------------------------------------------- report
 def cmd_report_deadlines(args: argparse.Namespace) -> int:
-    if args.within < 0:
-        print("erreur : --within attend un nombre de jours positif", file=sys.stderr)
-        return 2
     day = _as_of(args)
     with _open(args) as store:
         data = store.deadlines(day, args.within, args.certification)
@@ -568,7 +588,7 @@ def add_report(p: argparse.ArgumentParser) -> None:
     """``cqpkit report deadlines | campaign``."""
     sub = _actions(p)
     a = sub.add_parser("deadlines", help="échéances : premier passage devant le jury, fin de validité des acquis partiels")
-    a.add_argument("--within", type=int, required=True, metavar="JOURS", help="fenêtre en jours autour de la date")
+    a.add_argument("--within", type=_days, required=True, metavar="JOURS", help="fenêtre en jours autour de la date (entier positif ou nul)")
     a.add_argument("--certification", metavar="ID", help="une seule certification")
     _common(a, json=True, as_of=True)
     a.set_defaults(func=cmd_report_deadlines)
@@ -579,22 +599,54 @@ def add_report(p: argparse.ArgumentParser) -> None:
 
 
 # ---------------------------------------------------------------------------- candidate
+class _WriteFailed(Exception):
+    """The export file could not be written (the export's log entry is rolled back)."""
+
+
 def cmd_candidate_export(args: argparse.Namespace) -> int:
     import json
+    import tempfile
 
-    with _open(args) as store:
-        data = store.export_candidate(args.candidat, _op(args))
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
-    if args.output:
+    out = args.output
+    tmp = None
+    if out:
+        # The file is prepared before the database is touched, and written before the export's log
+        # entry is committed: a file that cannot be written leaves the log as it was. It is written
+        # under a temporary name (readable by its owner only: personal data) and renamed at the end.
+        target = os.path.abspath(out)
         try:
-            with open(args.output, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            if os.path.isdir(target):
+                raise IsADirectoryError(errno.EISDIR, "is a directory", out)
+            fd, tmp = tempfile.mkstemp(prefix=".cqpkit-export-", suffix=".json", dir=os.path.dirname(target))
+            os.close(fd)
         except OSError as exc:
-            print(f"erreur : {args.output} : écriture impossible ({exc.strerror or exc})", file=sys.stderr)
+            print(f"erreur : {out} : écriture impossible ({os_reason(exc)}) ; rien n'a été exporté", file=sys.stderr)
             return 2
-        print(f"Données du candidat {args.candidat} exportées dans {args.output} ({_plural(len(data['dossiers']), 'dossier')}).", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+
+    def deliver(data: dict[str, Any]) -> None:
+        text = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+        if tmp is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            return
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise _WriteFailed(os_reason(exc)) from exc
+
+    try:
+        with _open(args) as store:
+            data = store.export_candidate(args.candidat, _op(args), deliver=deliver)
+    except _WriteFailed as exc:
+        print(f"erreur : {out} : écriture impossible ({exc}) ; rien n'a été exporté", file=sys.stderr)
+        return 2
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+    if out:
+        print(f"Données du candidat {args.candidat} exportées dans {out} ({_plural(len(data['dossiers']), 'dossier')}).", file=sys.stderr)
     return 0
 
 

@@ -24,6 +24,7 @@ A missing SQLite file is created only when asked (``create=True``: ``cqpkit db i
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -60,7 +61,9 @@ class Target:
         if "@" in netloc:
             user, _, host = netloc.rpartition("@")
             netloc = f"{user.split(':')[0]}@{host}"
-        return urlunsplit((parts.scheme.replace("+psycopg", ""), netloc, parts.path, parts.query, ""))
+        # ``?password=…`` is a password too: never shown
+        query = re.sub(r"(?i)(^|&)(password=)[^&]*", r"\1\2***", parts.query)
+        return urlunsplit((parts.scheme.replace("+psycopg", ""), netloc, parts.path, query, ""))
 
 
 def resolve(db: str | None) -> Target:
@@ -70,14 +73,29 @@ def resolve(db: str | None) -> Target:
         return Target("sqlite", "", os.fspath(db))
     scheme, _, rest = db.partition("://")
     if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
-        return Target("postgresql", f"postgresql+psycopg://{rest}")
+        target = Target("postgresql", f"postgresql+psycopg://{rest}")
+        try:  # a malformed address (a port that is not a number…) is a usage error, said before any work
+            sa.engine.make_url(target.url)
+        except (sa.exc.ArgumentError, ValueError) as exc:
+            raise StoreError(f"adresse PostgreSQL invalide « {target.label} » : {_url_problem(exc)}") from None
+        return target
     if scheme == "sqlite":
         path = rest[1:] if rest.startswith("/") else rest
         return Target("sqlite", "", path or "cqpkit.db")
+    shown = re.sub(r"://([^/@:]*):[^/@]*@", r"://\1@", db)  # no password in a message
     raise StoreError(
-        f"adresse de base non reconnue « {db} » : un chemin de fichier SQLite, ou une adresse "
+        f"adresse de base non reconnue « {shown} » : un chemin de fichier SQLite, ou une adresse "
         "postgresql://utilisateur@hôte:port/base"
     )
+
+
+def _url_problem(exc: BaseException) -> str:
+    """Why SQLAlchemy could not read a URL, in French."""
+    text = str(exc)
+    m = re.search(r"invalid literal for int\(\) with base 10: '([^']*)'", text)
+    if m:
+        return f"port « {m.group(1)} » invalide (un nombre est attendu, ex. 5432)"
+    return "forme attendue postgresql://utilisateur@hôte:port/base"
 
 
 def _sqlite_engine(target: Target, create: bool) -> sa.Engine:
@@ -121,8 +139,8 @@ def _postgresql_engine(target: Target) -> sa.Engine:
         ) from None
     try:
         engine = sa.create_engine(target.url, poolclass=sa.pool.NullPool, connect_args={"connect_timeout": 10})
-    except sa.exc.ArgumentError as exc:
-        raise StoreError(f"adresse PostgreSQL invalide « {target.label} » : {exc}") from None
+    except (sa.exc.ArgumentError, ValueError) as exc:
+        raise StoreError(f"adresse PostgreSQL invalide « {target.label} » : {_url_problem(exc)}") from None
 
     @event.listens_for(engine, "begin")
     def _begin(conn: sa.Connection) -> None:

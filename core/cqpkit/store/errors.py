@@ -29,8 +29,15 @@ class StoreConflictError(CqpkitError):
 
     def __init__(self, message: str, erreurs: list[Erreur] | tuple[Erreur, ...] = ()) -> None:
         self.erreurs = tuple(erreurs)
-        lines = [message, *map(str, self.erreurs)]
+        lines = [message, *map(_located, self.erreurs)]
         super().__init__("\n".join(lines))
+
+
+def _located(e: Erreur) -> str:
+    """``file:line: path: message``; without the line when there is none (``ligne`` 0: not read from a file)."""
+    if e.ligne:
+        return str(e)
+    return f"{e.fichier}: {e.chemin}: {e.message}" if e.chemin else f"{e.fichier}: {e.message}"
 
 
 class NotFoundError(StoreConflictError):

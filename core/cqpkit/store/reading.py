@@ -84,17 +84,30 @@ class ImportErrors(CqpkitError):
 
 
 def collect_paths(paths: Iterable[str]) -> list[str]:
-    """The files to import: each file given, and every ``*.toml`` under each directory given (sorted)."""
+    """The files to import: each file given, and every ``*.toml`` under each directory given (sorted).
+
+    A file reached twice (named twice, or named and inside a directory named too) is read once, where it
+    is first reached: it is the same file, not two files describing the same dossier.
+    """
     out: list[str] = []
+    seen: set[str] = set()
+
+    def add(path: str) -> None:
+        key = os.path.realpath(path)
+        if key not in seen:
+            seen.add(key)
+            out.append(path)
+
     for path in paths:
         if os.path.isdir(path):
             found = []
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 found.extend(os.path.join(root, f) for f in files if f.endswith(".toml") and not f.startswith("."))
-            out.extend(sorted(found))
+            for f in sorted(found):
+                add(f)
         else:
-            out.append(path)
+            add(path)
     return out
 
 

@@ -37,7 +37,7 @@ import re
 import secrets
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -51,7 +51,7 @@ from cqpkit.store import schema as t
 from cqpkit.store.audit import AuditWriter, Verification, canonical, canonical_plain
 from cqpkit.store.audit import verify as verify_chain
 from cqpkit.store.engine import Target, is_driver_error, make_engine, resolve, translate
-from cqpkit.store.errors import NotFoundError, StoreConflictError
+from cqpkit.store.errors import NotFoundError, StoreConflictError, StoreError
 from cqpkit.store.reading import PERSONAL, Lot, personal_fields, read_files, without_cycle_collector
 
 __all__ = ["ImportReport", "Store", "compute_echeances", "operateur_par_defaut", "rebuild_echeances"]
@@ -405,6 +405,13 @@ class Store:
     def version(self) -> int | None:
         """The schema version of the database (``None``: empty)."""
         with self.read() as conn:
+            if self.target.kind == "postgresql" and conn.exec_driver_sql("SELECT current_schema()").scalar() is None:
+                # No schema of the search_path exists: not an empty base, and `db init` could not create anything.
+                path = conn.exec_driver_sql("SHOW search_path").scalar()
+                raise StoreError(
+                    f"{self.target.label} : aucun des schémas du search_path ({path}) n'existe sur le serveur ; "
+                    "créez-le (CREATE SCHEMA …) ou corrigez l'option search_path de l'adresse"
+                )
             return migrations.read_version(conn, self.target.label)
 
     def check_schema(self) -> None:
@@ -473,6 +480,8 @@ class Store:
 
         erreurs = validate_session(attrs.evolve(session, session=attrs.evolve(session.session, cloturee=False)), self.registry, "jury open")
         if erreurs:
+            # The session was written to TOML only to be validated: its line numbers mean nothing to the user.
+            erreurs = [e._replace(ligne=0) for e in erreurs]
             raise StoreConflictError(f"session « {session.id} » invalide :", erreurs)
         from cqpkit.store.reading import read_lot
 
@@ -481,12 +490,18 @@ class Store:
         with self.write() as conn:
             if conn.execute(sa.select(t.sessions.c.id).where(t.sessions.c.id == session.id)).first() is not None:
                 raise StoreConflictError(f"session « {session.id} » déjà enregistrée")
+            precedente = session.session.precedente
+            if precedente is not None and conn.execute(sa.select(t.sessions.c.id).where(t.sessions.c.id == precedente)).first() is None:
+                # The alternation of the presidency would silently not be checked (rules/jury.py): say it now.
+                known = [r.id for r in conn.execute(sa.select(t.sessions.c.id).order_by(t.sessions.c.date, t.sessions.c.id))]
+                raise StoreConflictError(f"--precedente : {_unknown_session(precedente, known, self.target.label)}")
             _Import(self, conn, lot, operateur).run()
 
     def _session_row(self, conn: sa.Connection, session_id: str) -> Any:
         row = conn.execute(sa.select(t.sessions).where(t.sessions.c.id == session_id)).first()
         if row is None:
-            raise NotFoundError(f"session de jury « {session_id} » inconnue (ouvrez-la avec « cqpkit jury open » ou importez son fichier)")
+            known = [r.id for r in conn.execute(sa.select(t.sessions.c.id).order_by(t.sessions.c.date, t.sessions.c.id))]
+            raise NotFoundError(_unknown_session(session_id, known, self.target.label))
         return row
 
     def _dossier_row(self, conn: sa.Connection, dossier_id: str) -> Any:
@@ -494,6 +509,25 @@ class Store:
         if row is None:
             raise NotFoundError(f"dossier « {dossier_id} » inconnu dans la base {self.target.label}")
         return row
+
+    def _check_certification(self, conn: sa.Connection, certification: str) -> None:
+        """Raise :class:`NotFoundError` unless ``certification`` is known: to a loaded plugin, or in the base.
+
+        Called by the reports and ``jury_sessions`` only when their filter gave nothing, so that a
+        misspelt ``--certification`` is said as such rather than shown as an empty report.
+        """
+        d = t.dossiers
+        if conn.execute(sa.select(d.c.id).where(d.c.certification == certification).limit(1)).first() is not None:
+            return
+        stored = {c for r in conn.execute(sa.select(t.sessions.c.certifications)) for c in json.loads(r.certifications)}
+        known = {r.id for r in self.registry.resumes()}
+        if certification in stored or certification in known:
+            return
+        stored |= {r.certification for r in conn.execute(sa.select(d.c.certification).distinct())}
+        raise NotFoundError(
+            f"certification « {certification} » inconnue : ni dans les extensions chargées ni dans la base {self.target.label} "
+            f"(certifications connues : {', '.join(sorted(known | stored)) or 'aucune'})"
+        )
 
     def _refresh(self, conn: sa.Connection, ids: Sequence[str]) -> None:
         rebuild_echeances(conn, self.registry, ids)
@@ -504,19 +538,30 @@ class Store:
         """Present dossiers to an open session (a passage without decisions yet); return ``(dossier, statut)``."""
         operateur = operateur or operateur_par_defaut()
         out = []
+        dossier_ids = list(dict.fromkeys(dossier_ids))  # a dossier named twice is presented once
         with self.write() as conn:
             s = self._session_row(conn, session_id)
             if s.cloturee:
                 raise StoreConflictError(f"session « {session_id} » close le {_jour(s.cloturee_le)} : on ne peut plus y présenter de dossier")
             certs = json.loads(s.certifications)
+            # Every dossier is checked before anything is written, and every problem is said at once.
+            found = {r.id: r for chunk in _chunks(dossier_ids) for r in conn.execute(sa.select(t.dossiers).where(t.dossiers.c.id.in_(list(chunk))))}
+            unknown = [f"dossier « {did} » inconnu dans la base {self.target.label}" for did in dossier_ids if did not in found]
+            foreign = [
+                f"dossier « {did} » ({found[did].certification}) : la session « {session_id} » ne couvre pas cette certification ({', '.join(certs)})"
+                for did in dossier_ids
+                if did in found and found[did].certification not in certs
+            ]
+            problems = unknown + foreign
+            if len(problems) == 1:
+                raise (NotFoundError if unknown else StoreConflictError)(problems[0])
+            if problems:
+                raise StoreConflictError(
+                    f"aucun dossier présenté à la session « {session_id} » ({len(problems)} problèmes) :\n" + "\n".join(f"  {p}" for p in problems)
+                )
             audit = AuditWriter(conn, operateur, _now())
             rows = []
             for did in dossier_ids:
-                d = self._dossier_row(conn, did)
-                if d.certification not in certs:
-                    raise StoreConflictError(
-                        f"dossier « {did} » ({d.certification}) : la session « {session_id} » ne couvre pas cette certification ({', '.join(certs)})"
-                    )
                 existing = conn.execute(
                     sa.select(t.passages.c.id).where(t.passages.c.dossier_id == did, t.passages.c.session_id == session_id)
                 ).first()
@@ -637,7 +682,10 @@ class Store:
         """The engine's findings on a stored session as ``jury close`` checks it.
 
         The session is checked as closed (``cloturee``), with the dossiers presented to it as the
-        engines see them and every other stored session as its history (most recent first).
+        engines see them and, as its history (most recent first, then by id), the other stored
+        sessions of the same jury: those that cover one of its certifications, and the one its
+        ``precedente`` names. A session of another branch's jury is not "the previous session"
+        for the alternation of the presidency.
         """
         from cqpkit.formats.converter import json_converter
 
@@ -645,8 +693,14 @@ class Store:
         session = conv.structure(json.loads(row.contenu), SessionJury)
         session = attrs.evolve(session, session=attrs.evolve(session.session, cloturee=True))
         dossiers = list(_engine_dossiers(conn, sorted(dossier_ids)).values())
-        others = conn.execute(sa.select(t.sessions.c.contenu).where(t.sessions.c.id != row.id)).all()
-        historique = sorted((conv.structure(json.loads(r.contenu), SessionJury) for r in others), key=lambda x: x.session.date, reverse=True)
+        mine = set(session.session.certifications)
+        others = conn.execute(sa.select(t.sessions.c.id, t.sessions.c.certifications, t.sessions.c.contenu).where(t.sessions.c.id != row.id)).all()
+        historique = [
+            conv.structure(json.loads(r.contenu), SessionJury)
+            for r in others
+            if r.id == session.session.precedente or mine.intersection(json.loads(r.certifications))
+        ]
+        historique.sort(key=lambda x: (x.session.date, x.id), reverse=True)
         return self.registry.check_session(session, dossiers, historique)
 
     # -- queries -------------------------------------------------------------------
@@ -757,6 +811,8 @@ class Store:
         with self.read() as conn:
             rows = conn.execute(sa.select(s.c.id, s.c.date, s.c.certifications, s.c.contenu, s.c.cloturee, s.c.cloturee_le).order_by(s.c.date, s.c.id)).all()
             presented = {r.session_id: (r.dossiers, r.candidats) for r in conn.execute(counts_q)}
+            if certification and not any(certification in json.loads(r.certifications) for r in rows):
+                self._check_certification(conn, certification)
         out = []
         for r in rows:
             certs = json.loads(r.certifications)
@@ -856,9 +912,11 @@ class Store:
         Two range scans of the date index of ``echeances`` (the query costs what the window holds,
         not what the store holds).
         """
+        if within < 0:
+            raise ValueError(f"within doit être un nombre de jours positif ou nul, pas {within}")
         e, d = t.echeances, t.dossiers
-        horizon = as_of + dt.timedelta(days=within)
-        since = as_of - dt.timedelta(days=within)
+        horizon = _shift(as_of, within)  # a window beyond the calendar stops at its ends
+        since = _shift(as_of, -within)
 
         def window(lo: dt.date, hi: dt.date, hi_inclusive: bool) -> list[dict[str, Any]]:
             q = (
@@ -877,12 +935,15 @@ class Store:
             ]
 
         with self.read() as conn:
-            return {
+            out = {
                 "date": as_of.isoformat(),
                 "jours": within,
                 "a_venir": window(as_of, horizon, True),
                 "passees": window(since, as_of, False),
             }
+            if certification and not out["a_venir"] and not out["passees"]:
+                self._check_certification(conn, certification)
+            return out
 
     def campaign(self, as_of: dt.date, certification: str | None = None) -> dict[str, Any]:
         """Per certification: dossiers, candidates, routes, awards (full, partial), failures, deadlines missed, funding.
@@ -891,6 +952,9 @@ class Store:
         :meth:`Registry.check` for the first-jury deadline, :meth:`Registry.funding`).
         """
         ids = self.dossier_ids(certification)
+        if certification and not ids:
+            with self.read() as conn:
+                self._check_certification(conn, certification)
         stats: dict[str, dict[str, Any]] = {}
         all_candidates: set[str] = set()
         for chunk in _chunks(ids, 2000):
@@ -949,10 +1013,14 @@ class Store:
         }
 
     # -- personal data -------------------------------------------------------------
-    def export_candidate(self, candidat_id: str, operateur: str | None = None) -> dict[str, Any]:
+    def export_candidate(
+        self, candidat_id: str, operateur: str | None = None, *, deliver: Callable[[dict[str, Any]], None] | None = None
+    ) -> dict[str, Any]:
         """Every personal datum the store holds on a candidate, with their dossiers and the log (GDPR access).
 
-        The export is itself logged (who asked, when; not what was exported).
+        The export is itself logged (who asked, when; not what was exported). ``deliver``, when given,
+        receives the export before the log entry is committed: if it raises (the file cannot be
+        written), the entry is rolled back with it, so the log never records an export that was not made.
         """
         operateur = operateur or operateur_par_defaut()
         with self.write() as conn:
@@ -981,15 +1049,18 @@ class Store:
             audit = AuditWriter(conn, operateur, _now())
             audit.add("candidat.export", "candidat", candidat_id, {"dossiers": len(ids)})
             audit.flush()
-        personal = {k: (getattr(cand, k).isoformat() if isinstance(getattr(cand, k), dt.date) else getattr(cand, k)) for k in PERSONAL}
-        return {
-            "candidat": {"id": cand.id, **personal, "pseudonyme": cand.pseudonyme, "efface_le": cand.efface_le,
-                         "enregistre_le": cand.cree_le, "modifie_le": cand.modifie_le},
-            "dossiers": dossiers,
-            "journal": [_audit_json(e) for e in entries],
-            "exporte_le": audit.horodatage,
-            "base": self.target.label,
-        }
+            personal = {k: (getattr(cand, k).isoformat() if isinstance(getattr(cand, k), dt.date) else getattr(cand, k)) for k in PERSONAL}
+            data = {
+                "candidat": {"id": cand.id, **personal, "pseudonyme": cand.pseudonyme, "efface_le": cand.efface_le,
+                             "enregistre_le": cand.cree_le, "modifie_le": cand.modifie_le},
+                "dossiers": dossiers,
+                "journal": [_audit_json(e) for e in entries],
+                "exporte_le": audit.horodatage,
+                "base": self.target.label,
+            }
+            if deliver is not None:
+                deliver(data)
+        return data
 
     def erase_candidate(self, candidat_id: str, operateur: str | None = None) -> str:
         """Replace a candidate's personal data with a pseudonym; dossiers, decisions and statistics stay. Return the pseudonym.
@@ -1015,6 +1086,14 @@ class Store:
             audit.add("candidat.effacement", "candidat", candidat_id, {"champs": champs, "pseudonyme": pseudonyme})
             audit.flush()
             return pseudonyme
+
+
+def _shift(day: dt.date, days: int) -> dt.date:
+    """``day`` moved by ``days`` days, kept within the calendar (``date.min``, ``date.max``)."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
 
 
 def _domain_key(dom: str) -> tuple:

@@ -1,0 +1,281 @@
+"""An operator's review of the store commands: each test is a defect found by using the CLI, and its fix.
+
+Real databases (SQLite files, and PostgreSQL schemas when ``CQPKIT_TEST_POSTGRES_URL`` is set), the
+real command line: French messages, exit codes 1 (refused) and 2 (usage, unusable), no traceback,
+and nothing stored changed by a command that fails.
+"""
+
+# ruff: noqa: F811  (pytest fixtures imported from tests.test_store_support and used as parameters)
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import secrets
+import stat
+
+import pytest
+
+from tests.conftest import run_cli
+from tests.test_store_cli import _fails, _ok
+from tests.test_store_support import CAMPAIGN, db, postgres_url_or_skip, registry, snapshot  # noqa: F401 (fixtures)
+
+AS_OF = "2020-06-30"
+MEMBERS = ["--membre", "J-01:employeur", "--membre", "J-02:employeur", "--membre", "J-03:salarie", "--membre", "J-04:salarie"]
+
+
+def _campaign(db: str) -> str:
+    _ok(run_cli("import", "--db", db, str(CAMPAIGN), "--operateur", "oemm"))
+    return db
+
+
+def _snapshot(db: str, registry) -> dict:  # type: ignore[no-untyped-def]
+    from cqpkit.store.store import Store
+
+    with Store.open(db, registry=registry) as store:
+        return snapshot(store)
+
+
+def _audit_entries(db: str) -> int:
+    return json.loads(_ok(run_cli("db", "verify", "--db", db, "--json")))["entrees"]
+
+
+class TestDeadlineWindow:
+    """`report deadlines`: a window reaching past the calendar is not an internal error."""
+
+    def test_window_beyond_the_calendar(self, db):
+        """A huge --within, or an --as-of at either end of the calendar: exit 0, the window stops at the calendar's ends."""
+        _campaign(db)
+        data = json.loads(_ok(run_cli("report", "deadlines", "--within", "99999999999", "--as-of", AS_OF, "--db", db, "--json")))
+        assert data["jours"] == 99999999999
+        assert len(data["a_venir"]) + len(data["passees"]) > 4  # every deadline stored, on both sides
+        for day in ("0001-01-01", "9999-12-31"):
+            out = _ok(run_cli("report", "deadlines", "--within", "10", "--as-of", day, "--db", db))
+            assert "erreur" not in out
+
+    def test_api_window_beyond_the_calendar(self, db, registry):
+        """`Store.deadlines` keeps its window within the calendar too."""
+        from cqpkit.store.store import Store
+
+        _campaign(db)
+        with Store.open(db, registry=registry) as store:
+            assert store.deadlines(dt.date.max, 30) == {"date": "9999-12-31", "jours": 30, "a_venir": [], "passees": []}
+            assert store.deadlines(dt.date(2020, 6, 30), 10**12)["a_venir"]
+
+    def test_within_is_checked_in_french(self, tmp_path):
+        """`--within abc` or `-1`: a usage error in French (no « int »), exit 2, before the database is opened."""
+        for value in ("abc", "-1", "1.5"):
+            err = _fails(run_cli("report", "deadlines", "--within", value, "--db", str(tmp_path / "absente.db")), 2)
+            assert f"nombre de jours invalide « {value} » : un entier positif ou nul est attendu" in err
+            assert "int" not in err.split("erreur d'utilisation", 1)[1]
+
+
+class TestExport:
+    """`candidate export -o FILE`: a file that cannot be written leaves no export in the audit log."""
+
+    def test_unwritable_output_logs_nothing(self, db, registry, tmp_path):
+        """A missing directory, or a directory as the file: exit 2, a French reason, the database unchanged."""
+        _campaign(db)
+        before = _snapshot(db, registry)
+        err = _fails(run_cli("candidate", "export", "C-0207", "-o", str(tmp_path / "absent" / "c.json"), "--db", db), 2)
+        assert "écriture impossible (fichier ou répertoire introuvable) ; rien n'a été exporté" in err
+        err = _fails(run_cli("candidate", "export", "C-0207", "-o", str(tmp_path), "--db", db), 2)
+        assert "écriture impossible (c'est un répertoire, pas un fichier)" in err
+        err = _fails(run_cli("candidate", "export", "C-NOPE", "-o", str(tmp_path / "nope.json"), "--db", db), 1)
+        assert "candidat « C-NOPE » inconnu" in err
+        assert _snapshot(db, registry) == before
+        assert not [p for p in os.listdir(tmp_path) if p.startswith(".cqpkit-export-")]  # no temporary file left
+        assert not (tmp_path / "nope.json").exists()
+
+    def test_export_file_is_private_and_logged(self, db, tmp_path):
+        """A written export holds the data, is readable by its owner only (personal data), and is logged once."""
+        _campaign(db)
+        n = _audit_entries(db)
+        (tmp_path / "rgpd").mkdir()
+        path = tmp_path / "rgpd" / "c-0207.json"
+        _ok(run_cli("candidate", "export", "C-0207", "-o", str(path), "--db", db))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert data["candidat"]["id"] == "C-0207" and data["dossiers"][0]["dossier"] == "OEMM-2017-0207"
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert _audit_entries(db) == n + 1
+        assert [p.name for p in path.parent.iterdir()] == ["c-0207.json"]
+
+
+class TestJuryAdd:
+    """`jury add`: each dossier once, every problem at once, nothing written when one is wrong."""
+
+    def _open(self, db: str) -> None:
+        _ok(run_cli("jury", "open", "OEMM-JURY-2020-07", "--date", "2020-07-06", "--certification", "mutualite.specialiste-prestations",
+                    *MEMBERS, "--president", "J-02", "--precedente", "OEMM-JURY-2019-10", "--db", db))
+
+    def test_dossier_named_twice_is_presented_once(self, db):
+        """`jury add S D D`: one passage record and one log entry, not two."""
+        _campaign(db)
+        self._open(db)
+        n = _audit_entries(db)
+        out = _ok(run_cli("jury", "add", "OEMM-JURY-2020-07", "OEMM-2017-0207", "OEMM-2017-0207", "--db", db))
+        assert out.count("présenté à la session") == 1
+        history = json.loads(_ok(run_cli("dossier", "history", "OEMM-2017-0207", "--db", db, "--json")))
+        assert [p["session"] for p in history["passages"]] == ["OEMM-JURY-2020-07"]
+        assert _audit_entries(db) == n + 1
+
+    def test_every_problem_at_once_and_nothing_written(self, db, registry):
+        """An unknown dossier and one of another certification: both said, exit 1, the valid one not presented."""
+        _campaign(db)
+        self._open(db)
+        before = _snapshot(db, registry)
+        err = _fails(run_cli("jury", "add", "OEMM-JURY-2020-07", "OEMM-2018-0204", "NOPE-1", "I410-2018-0101", "NOPE-2", "--db", db), 1)
+        assert "aucun dossier présenté à la session « OEMM-JURY-2020-07 » (3 problèmes)" in err
+        assert "dossier « NOPE-1 » inconnu" in err and "dossier « NOPE-2 » inconnu" in err
+        assert "dossier « I410-2018-0101 » (secu.manager-operationnel) : la session « OEMM-JURY-2020-07 » ne couvre pas cette certification" in err
+        assert _snapshot(db, registry) == before
+        err = _fails(run_cli("jury", "add", "OEMM-JURY-2020-07", "NOPE-1", "--db", db), 1)
+        assert err.startswith("erreur : dossier « NOPE-1 » inconnu dans la base")
+
+
+class TestJuryMessages:
+    """Unknown sessions, invalid `jury open` options, a domaine decided twice."""
+
+    def test_unknown_session_everywhere(self, db):
+        """`jury add | decide | close` on an unknown session say, like `jury show`, the base and the stored sessions."""
+        _campaign(db)
+        for args in (("add", "NOPE", "OEMM-2017-0207"), ("decide", "NOPE", "OEMM-2017-0207", "D1=acquis"), ("close", "NOPE"), ("show", "NOPE")):
+            err = _fails(run_cli("jury", *args, "--db", db), 1)
+            assert "session de jury « NOPE » inconnue dans la base " in err, args
+            assert "sessions enregistrées : OEMM-JURY-2015-09, OEMM-JURY-2019-03" in err, args
+
+    def test_open_errors_have_no_made_up_line(self, db):
+        """`jury open` with an unknown certification and collège: every error, by key path, without a line of a file that does not exist."""
+        _campaign(db)
+        err = _fails(run_cli("jury", "open", "S-BAD", "--date", "2020-09-01", "--certification", "mutualite.teleconseiller",
+                             "--certification", "nope.cert", "--membre", "X:foo", "--db", db), 1)
+        lines = err.splitlines()
+        assert lines[0] == "erreur : session « S-BAD » invalide :"
+        assert any(x.startswith("jury open: membres[0].college: collège « foo » inconnu") for x in lines), err
+        assert any(x.startswith("jury open: session.certifications[1]: certification « nope.cert » inconnue") for x in lines), err
+        assert not re.search(r"jury open:\d", err)
+
+    def test_open_with_unknown_previous_session(self, db, registry):
+        """`jury open --precedente NOPE`: refused (exit 1) naming the stored sessions, nothing written; a known one is accepted."""
+        _campaign(db)
+        before = _snapshot(db, registry)
+        args = ["jury", "open", "S-NEXT", "--date", "2020-09-01", "--certification", "mutualite.specialiste-prestations", *MEMBERS, "--db", db]
+        err = _fails(run_cli(*args, "--precedente", "NOPE"), 1)
+        assert "--precedente : session de jury « NOPE » inconnue dans la base " in err
+        assert "OEMM-JURY-2015-09" in err
+        assert _snapshot(db, registry) == before
+        _ok(run_cli(*args, "--precedente", "OEMM-JURY-2019-10"))
+        assert json.loads(_ok(run_cli("jury", "show", "S-NEXT", "--db", db, "--json")))["precedente"] == "OEMM-JURY-2019-10"
+
+    def test_decide_same_domaine_twice(self, db, registry):
+        """`D1=acquis D1=non_acquis`: refused (exit 2) rather than keeping the last one silently."""
+        _campaign(db)
+        before = _snapshot(db, registry)
+        err = _fails(run_cli("jury", "decide", "OEMM-JURY-2019-10", "OEMM-2014-0206", "D1=acquis", "D1=non_acquis", "--motif", "m", "--db", db), 2)
+        assert "décision de D1 donnée plusieurs fois avec des valeurs différentes (acquis, non_acquis)" in err
+        assert _snapshot(db, registry) == before
+
+
+class TestPresidencyHistory:
+    """`jury close` / `jury show`: the previous session is one of the same jury, not another branch's."""
+
+    def _findings(self, db: str, president: str) -> list[dict]:
+        _ok(run_cli("jury", "open", "OEMM-JURY-2020-07", "--date", "2020-07-06", "--certification", "mutualite.specialiste-prestations",
+                    *MEMBERS, "--president", president, "--db", db))
+        return [c for c in json.loads(_ok(run_cli("jury", "show", "OEMM-JURY-2020-07", "--db", db, "--json")))["constats"]
+                if c["code"] == "jury_presidence_alternee"]
+
+    def test_other_branch_session_is_not_the_previous_one(self, db):
+        """Without --precedente, an employer president after OEMM-JURY-2019-10 (salarié) is right, though I410-JURY-2019-11 (another jury) came later."""
+        _campaign(db)
+        assert self._findings(db, "J-02") == []
+        _ok(run_cli("jury", "close", "OEMM-JURY-2020-07", "--db", db))
+
+    def test_same_jury_previous_session_is_found(self, db):
+        """Without --precedente, a salarié president after OEMM-JURY-2019-10 (salarié) is refused at closing."""
+        _campaign(db)
+        found = self._findings(db, "J-03")
+        assert len(found) == 1 and found[0]["valeurs"]["session_precedente"] == "OEMM-JURY-2019-10"
+        err = _fails(run_cli("jury", "close", "OEMM-JURY-2020-07", "--db", db), 1)
+        assert "jury_presidence_alternee" in err and "OEMM-JURY-2019-10" in err
+
+
+class TestAddresses:
+    """Database addresses: a malformed one is a French usage error; a password is never printed."""
+
+    def test_bad_port(self, tmp_path):
+        """A port that is not a number: exit 2 (not an internal error), for reports and for import."""
+        url = "postgresql://operateur@127.0.0.1:notaport/campagne?password=s3cret"
+        for args in (("report", "campaign"), ("import", str(CAMPAIGN))):
+            err = _fails(run_cli(*args, "--db", url), 2)
+            assert "adresse PostgreSQL invalide « postgresql://operateur@127.0.0.1:notaport/campagne?password=*** » : port « notaport » invalide" in err
+            assert "s3cret" not in err and "erreur interne" not in err
+
+    def test_password_never_shown(self):
+        """The label of a URL hides the password of the user part and of the query, and of an unknown scheme."""
+        from cqpkit.store.engine import resolve
+
+        assert resolve("postgresql://u:pw1@h/b?sslmode=require&PASSWORD=pw2").label == "postgresql://u@h/b?sslmode=require&PASSWORD=***"
+        err = _fails(run_cli("report", "campaign", "--db", "mysql://u:pw3@h/b"), 2)
+        assert "« mysql://u@h/b »" in err and "pw3" not in err
+
+    def test_missing_postgres_schema(self):
+        """A search_path naming no existing schema: said as such (not « base vide »), for reads and for `db init`, exit 2."""
+        base = postgres_url_or_skip()
+        sep = "&" if "?" in base else "?"
+        url = f"{base}{sep}options=-csearch_path%3Dcqpkit_absent_{secrets.token_hex(4)}"
+        for args in (("report", "campaign"), ("db", "init"), ("import", str(CAMPAIGN / "sessions"))):
+            err = _fails(run_cli(*args, "--db", url), 2)
+            assert "aucun des schémas du search_path (cqpkit_absent_" in err and "CREATE SCHEMA" in err, err
+
+
+def test_import_without_toml_names_the_directory(tmp_path):
+    """A directory with no TOML file: exit 2, the directory named, no database created."""
+    (tmp_path / "vide").mkdir()
+    (tmp_path / "vide" / "lisez-moi.txt").write_text("rien\n", encoding="utf-8")
+    base = tmp_path / "b.db"
+    err = _fails(run_cli("import", "--db", str(base), str(tmp_path / "vide")), 2)
+    assert f"aucun fichier .toml dans {tmp_path / 'vide'} : rien à importer" in err
+    assert not base.exists()
+
+
+class TestCertificationFilter:
+    """`--certification` that neither a plugin nor the base knows is said (exit 1), not shown as an empty report."""
+
+    def test_misspelt_certification(self, db, registry):
+        """`report deadlines | campaign` and `jury list`: exit 1 naming the known ones; a known one with nothing to show stays exit 0."""
+        from cqpkit.store.errors import NotFoundError
+        from cqpkit.store.store import Store
+
+        _campaign(db)
+        for args in (("report", "deadlines", "--within", "30"), ("report", "campaign"), ("jury", "list")):
+            err = _fails(run_cli(*args, "--certification", "mutualite.specialiste-prestation", "--as-of" if args[0] == "report" else "--json",
+                                 *([AS_OF] if args[0] == "report" else []), "--db", db), 1)
+            assert "certification « mutualite.specialiste-prestation » inconnue" in err, args
+            assert "mutualite.specialiste-prestations" in err.split("certifications connues :", 1)[1], args
+        out = _ok(run_cli("report", "deadlines", "--within", "1", "--as-of", AS_OF, "--certification", "mutualite.teleconseiller", "--db", db))
+        assert "À venir (0)" in out
+        with Store.open(db, registry=registry) as store:
+            with pytest.raises(NotFoundError, match="certification « x » inconnue"):
+                store.deadlines(dt.date(2020, 6, 30), 5, "x")
+            with pytest.raises(NotFoundError, match="certification « x » inconnue"):
+                store.campaign(dt.date(2020, 6, 30), "x")
+            assert store.campaign(dt.date(2020, 6, 30), "mutualite.teleconseiller")["total"]["dossiers"] == 2
+
+
+def test_same_file_reached_twice_is_read_once(tmp_path):
+    """A directory named twice, or a file named and inside a directory named too: each file is read once."""
+    base = tmp_path / "b.db"
+    sessions = CAMPAIGN / "sessions"
+    one = sorted(sessions.glob("*.toml"))[0]
+    out = _ok(run_cli("import", "--db", str(base), str(sessions), str(sessions), str(one), "--json"))
+    fichiers = json.loads(out)["fichiers"]
+    assert len(fichiers) == len(list(sessions.glob("*.toml")))
+    assert len({f["fichier"] for f in fichiers}) == len(fichiers)
+    # Two different files describing the same session are still refused.
+    copy = tmp_path / "copie.toml"
+    copy.write_bytes(one.read_bytes())
+    err = _fails(run_cli("import", "--db", str(tmp_path / "c.db"), str(sessions), str(copy)), 1)
+    assert "déjà lue dans" in err
