@@ -279,3 +279,69 @@ def test_same_file_reached_twice_is_read_once(tmp_path):
     copy.write_bytes(one.read_bytes())
     err = _fails(run_cli("import", "--db", str(tmp_path / "c.db"), str(sessions), str(copy)), 1)
     assert "déjà lue dans" in err
+
+
+class TestPresence:
+    """`jury add --absent | --excuse | --present` on a dossier already presented: its presence can be set right, append-only."""
+
+    SESSION = ["S-PRES", "--date", "2020-09-01", "--certification", "mutualite.specialiste-prestations", *MEMBERS]
+    DOSSIER = "OEMM-2016-0205"
+
+    def _open(self, db: str) -> None:
+        _campaign(db)
+        _ok(run_cli("jury", "open", *self.SESSION, "--db", db))
+
+    def _record(self, db: str) -> dict:
+        shown = json.loads(_ok(run_cli("jury", "show", "S-PRES", "--db", db, "--json")))
+        [record] = [c for c in shown["candidats"] if c["dossier"] == self.DOSSIER]
+        return record
+
+    def test_present_then_absent_then_present(self, db):
+        """Presented, then recorded absent, then present again: three records, the last in force; each change logged."""
+        self._open(db)
+        assert _ok(run_cli("jury", "add", "S-PRES", self.DOSSIER, "--db", db)).strip() == f"{self.DOSSIER} : présenté à la session S-PRES"
+        entries = _audit_entries(db)
+        out = _ok(run_cli("jury", "add", "S-PRES", self.DOSSIER, "--absent", "--db", db))
+        assert out.strip() == f"{self.DOSSIER} : présence mise à jour (absent) à la session S-PRES"
+        record = self._record(db)
+        assert (record["absent"], record["excuse"], len(record["enregistrements"])) == (True, False, 2)
+        assert record["enregistrements"][1]["remplace"] == record["enregistrements"][0]["id"]
+        assert _audit_entries(db) == entries + 1
+        # The same presence again, or no presence said: nothing written.
+        for extra in (["--absent"], []):
+            out = _ok(run_cli("jury", "add", "S-PRES", self.DOSSIER, *extra, "--db", db))
+            assert out.strip() == f"{self.DOSSIER} : déjà présenté (absent) à la session S-PRES"
+        assert _audit_entries(db) == entries + 1
+        out = _ok(run_cli("jury", "add", "S-PRES", self.DOSSIER, "--present", "--db", db))
+        assert out.strip() == f"{self.DOSSIER} : présence mise à jour (présent) à la session S-PRES"
+        record = self._record(db)
+        assert (record["absent"], record["excuse"], len(record["enregistrements"])) == (False, False, 3)
+        assert _audit_entries(db) == entries + 2
+        assert json.loads(_ok(run_cli("db", "verify", "--db", db, "--json")))["integre"] is True
+
+    def test_no_decision_on_an_absent_candidate(self, db, registry):
+        """`jury decide` on a dossier recorded absent: refused (exit 1) with the way out, nothing written; after --present it is recorded."""
+        self._open(db)
+        _ok(run_cli("jury", "add", "S-PRES", self.DOSSIER, "--excuse", "--db", db))
+        before = _snapshot(db, registry)
+        err = _fails(run_cli("jury", "decide", "S-PRES", self.DOSSIER, "D1=acquis", "--db", db), 1)
+        assert f"dossier « {self.DOSSIER} » enregistré excusé à la session « S-PRES » : le jury ne décide pas" in err
+        assert f"cqpkit jury add S-PRES {self.DOSSIER} --present" in err
+        assert _snapshot(db, registry) == before
+        _ok(run_cli("jury", "add", "S-PRES", self.DOSSIER, "--present", "--db", db))
+        _ok(run_cli("jury", "decide", "S-PRES", self.DOSSIER, "D1=acquis", "--db", db))
+        assert self._record(db)["decisions"] == {"D1": "acquis"}
+
+    def test_decided_dossier_cannot_be_made_absent(self, db, registry):
+        """Decisions recorded: --absent is refused with them named, with every other problem, and nothing is written."""
+        self._open(db)
+        _ok(run_cli("jury", "add", "S-PRES", self.DOSSIER, "--db", db))
+        _ok(run_cli("jury", "decide", "S-PRES", self.DOSSIER, "D1=acquis", "D2=non_acquis", "--db", db))
+        before = _snapshot(db, registry)
+        err = _fails(run_cli("jury", "add", "S-PRES", self.DOSSIER, "NOPE", "--absent", "--db", db), 1)
+        assert "(2 problèmes)" in err and "dossier « NOPE » inconnu" in err
+        assert f"dossier « {self.DOSSIER} » : le jury a déjà enregistré des décisions à cette session (D1 acquis, D2 non_acquis) ; il ne peut pas y être absent" in err
+        assert _snapshot(db, registry) == before
+        # Saying "present" about a present candidate with decisions changes nothing.
+        assert "déjà présenté à la session" in _ok(run_cli("jury", "add", "S-PRES", self.DOSSIER, "--present", "--db", db))
+        assert _snapshot(db, registry) == before

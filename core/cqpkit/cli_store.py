@@ -245,7 +245,7 @@ def cmd_jury_open(args: argparse.Namespace) -> int:
 
 def cmd_jury_add(args: argparse.Namespace) -> int:
     with _open(args) as store:
-        done = store.add_to_session(args.session, args.dossiers, _op(args), absent=args.absent, excuse=args.excuse)
+        done = store.add_to_session(args.session, args.dossiers, _op(args), absent=args.absent, excuse=args.excuse, present=args.present)
     for did, statut in done:
         print(f"{did} : {statut} à la session {args.session}")
     return 0
@@ -398,6 +398,10 @@ def add_jury(p: argparse.ArgumentParser) -> None:
     g = a.add_mutually_exclusive_group()
     g.add_argument("--absent", action="store_true", help="le candidat ne s'est pas présenté")
     g.add_argument("--excuse", action="store_true", help="le candidat s'est excusé")
+    g.add_argument(
+        "--present", action="store_true",
+        help="le candidat est venu (déjà présenté absent ou excusé : sa présence est mise à jour, par un nouvel enregistrement)",
+    )
     _common(a, write=True)
     a.set_defaults(func=cmd_jury_add)
     a = sub.add_parser("decide", help="enregistrer les décisions du jury (ou, session close, une correction motivée)")

@@ -533,9 +533,19 @@ class Store:
         rebuild_echeances(conn, self.registry, ids)
 
     def add_to_session(
-        self, session_id: str, dossier_ids: Sequence[str], operateur: str | None = None, *, absent: bool = False, excuse: bool = False
+        self, session_id: str, dossier_ids: Sequence[str], operateur: str | None = None, *,
+        absent: bool = False, excuse: bool = False, present: bool = False,
     ) -> list[tuple[str, str]]:
-        """Present dossiers to an open session (a passage without decisions yet); return ``(dossier, statut)``."""
+        """Present dossiers to an open session (a passage without decisions yet); return ``(dossier, statut)``.
+
+        A dossier already presented keeps its record, unless the call says its presence explicitly
+        (``absent``, ``excuse`` or ``present``) and it differs from the one recorded: a new record then
+        replaces it (append-only, like a decision), decisions kept — the candidate announced present who
+        did not come, the one recorded absent who came after all. Marking absent or excused a dossier
+        the jury has already decided on is refused (with every other problem, before anything is written).
+        """
+        if sum((absent, excuse, present)) > 1:
+            raise ValueError("absent, excuse, present : un seul à la fois")
         operateur = operateur or operateur_par_defaut()
         out = []
         dossier_ids = list(dict.fromkeys(dossier_ids))  # a dossier named twice is presented once
@@ -552,7 +562,19 @@ class Store:
                 for did in dossier_ids
                 if did in found and found[did].certification not in certs
             ]
-            problems = unknown + foreign
+            current = {}
+            for chunk in _chunks([did for did in dossier_ids if did in found]):
+                q = sa.select(t.passages).where(t.passages.c.session_id == session_id, t.passages.c.dossier_id.in_(list(chunk))).order_by(t.passages.c.id)
+                current.update({r.dossier_id: r for r in conn.execute(q)})  # the latest record of each dossier
+            wanted = (absent, excuse)
+            decided = [
+                f"dossier « {did} » : le jury a déjà enregistré des décisions à cette session ({_decisions_text(current[did].decisions)}) ; "
+                f"il ne peut pas y être {'absent' if absent else 'excusé'}"
+                for did in dossier_ids
+                if (absent or excuse) and did in current and (bool(current[did].absent), bool(current[did].excuse)) != wanted
+                and json.loads(current[did].decisions)
+            ]
+            problems = unknown + foreign + decided
             if len(problems) == 1:
                 raise (NotFoundError if unknown else StoreConflictError)(problems[0])
             if problems:
@@ -562,11 +584,21 @@ class Store:
             audit = AuditWriter(conn, operateur, _now())
             rows = []
             for did in dossier_ids:
-                existing = conn.execute(
-                    sa.select(t.passages.c.id).where(t.passages.c.dossier_id == did, t.passages.c.session_id == session_id)
-                ).first()
-                if existing is not None:
-                    out.append((did, "déjà présenté"))
+                previous = current.get(did)
+                if previous is not None:
+                    recorded = (bool(previous.absent), bool(previous.excuse))
+                    if not (absent or excuse or present) or recorded == wanted:
+                        out.append((did, "déjà présenté" + _presence_text(*recorded)))
+                        continue
+                    rows.append(
+                        {
+                            "dossier_id": did, "session_id": session_id, "date": previous.date, "absent": absent, "excuse": excuse,
+                            "decisions": previous.decisions, "notes": previous.notes, "origine": "jury", "remplace_id": previous.id,
+                            "motif": "", "enregistre_le": audit.horodatage, "operateur": operateur,
+                        }
+                    )
+                    audit.add("passage.presence", "dossier", did, {"session": session_id, "absent": absent, "excuse": excuse, "remplace": previous.id})
+                    out.append((did, "présence mise à jour" + (_presence_text(absent, excuse) or " (présent)")))
                     continue
                 rows.append(
                     {
@@ -576,7 +608,7 @@ class Store:
                     }
                 )
                 audit.add("passage.inscription", "dossier", did, {"session": session_id, "absent": absent, "excuse": excuse})
-                out.append((did, "présenté"))
+                out.append((did, "présenté" + _presence_text(absent, excuse)))
             if rows:
                 conn.execute(t.passages.insert(), rows)
                 self._refresh(conn, [r["dossier_id"] for r in rows])
@@ -614,6 +646,12 @@ class Store:
                 sa.select(t.passages).where(t.passages.c.dossier_id == dossier_id, t.passages.c.session_id == session_id).order_by(t.passages.c.id)
             ).all()
             current = rows[-1] if rows else None
+            if current is not None and (current.absent or current.excuse):
+                what = "absent" if current.absent else "excusé"
+                raise StoreConflictError(
+                    f"dossier « {dossier_id} » enregistré {what} à la session « {session_id} » : le jury ne décide pas sur un candidat "
+                    f"qui n'est pas passé (s'il est venu : cqpkit jury add {session_id} {dossier_id} --present)"
+                )
             if s.cloturee:
                 if current is None:
                     raise StoreConflictError(
@@ -1109,6 +1147,14 @@ def _changed(before: dict[str, str], after: dict[str, str]) -> dict[str, dict[st
     """What a record changed in the decisions of the one it replaces: ``{domaine: {avant, apres}}``."""
     keys = sorted(set(before) | set(after), key=_domain_key)
     return {k: {"avant": before.get(k), "apres": after.get(k)} for k in keys if before.get(k) != after.get(k)}
+
+
+def _presence_text(absent: bool, excuse: bool) -> str:
+    return " (absent)" if absent else (" (excusé)" if excuse else "")
+
+
+def _decisions_text(decisions: str) -> str:
+    return ", ".join(f"{dom} {value}" for dom, value in sorted(json.loads(decisions).items(), key=lambda kv: _domain_key(kv[0])))
 
 
 def _unknown_session(session_id: str, known: Sequence[str], label: str, shown: int = 30) -> str:
