@@ -721,6 +721,18 @@ class TestCapaciteInconnue(ConformanceSuite):
     capabilities = {"no_vea"}
 
 
+class TestCapaciteTiret(ConformanceSuite):
+    plugin = "cqp_mo"
+    certifications = ["secu.manager-operationnel"]
+    capabilities = ("no-vae",)
+
+
+class TestCapaciteSansVoisine(ConformanceSuite):
+    plugin = "cqp_mo"
+    certifications = ["secu.manager-operationnel"]
+    capabilities = {"*": ["tout"]}
+
+
 class TestCapaciteAutreCertification(PluginFixtures, PluginTests):
     plugin = "cqp_mo"
     certifications = ["secu.manager-operationnel"]
@@ -771,8 +783,27 @@ class TestFixtures:
         assert "NotImplementedError: Donnez la liste des certifications que fournit l'extension" in output
 
     def test_unknown_capability(self, output):
-        """A capability that does not exist is named with the possible ones."""
-        assert "NotImplementedError: capacité inconnue 'no_vea' dans `capabilities` : les capacités possibles sont Capability.NO_VAE" in output
+        """A capability that does not exist is named with the close one meant and the possible ones."""
+        assert (
+            "NotImplementedError: capacité inconnue 'no_vea' dans `capabilities` : vouliez-vous dire Capability.NO_VAE "
+            "(« no_vae ») ? Les capacités possibles sont Capability.NO_VAE, Capability.NO_FUNDING, "
+            "Capability.INCOMPLETE, Capability.NO_SCENARIOS."
+        ) in output
+
+    def test_unknown_capability_with_a_hyphen(self, output):
+        """``"no-vae"`` (a hyphen for the underscore) gets the capability meant."""
+        assert (
+            "NotImplementedError: capacité inconnue 'no-vae' dans `capabilities` : vouliez-vous dire Capability.NO_VAE "
+            "(« no_vae ») ? Les capacités possibles sont "
+        ) in output
+
+    def test_unknown_capability_without_a_close_one(self, output):
+        """A name close to none (here in the mapping form) gets the possible ones only, no guess."""
+        assert (
+            "NotImplementedError: capacité inconnue 'tout' dans `capabilities` : les capacités possibles sont "
+            "Capability.NO_VAE, Capability.NO_FUNDING, Capability.INCOMPLETE, Capability.NO_SCENARIOS."
+        ) in output
+        assert "'tout' dans `capabilities` : vouliez-vous dire" not in output
 
     def test_capability_of_an_undeclared_certification(self, output):
         """The mapping form names only declared certifications."""

@@ -274,6 +274,71 @@ class TestUnreadablePaths:
         ]
         assert result.stdout.splitlines() == [f"{good} : dossier valide (OEMM-2013-0042, mutualite.specialiste-prestations 2014)", "1 fichier valide sur 5"]
 
+    @staticmethod
+    def _run_bounded(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        """``cqpkit ARGS`` that must not block: reading a named pipe would wait for a writer forever."""
+        try:
+            return subprocess.run(
+                [sys.executable, "-m", "cqpkit", *args], capture_output=True, text=True, cwd=cwd, timeout=60
+            )
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"cqpkit {' '.join(args)} reste bloqué (lecture d'un tube nommé ?)")
+
+    @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="pas de tube nommé ni de socket Unix sur ce système")
+    def test_named_pipe_socket_and_device_are_refused(self, tmp_path):
+        """A FIFO, a socket and a device are refused before reading (a FIFO would block): exit 2, French, the good file passes."""
+        import socket
+
+        good = write(tmp_path, "bon.toml", FORMATION)
+        os.mkfifo(tmp_path / "tube.toml")
+        server = socket.socket(socket.AF_UNIX)
+        try:
+            server.bind(str(tmp_path / "prise.toml"))
+            result = self._run_bounded("validate", "bon.toml", "tube.toml", "prise.toml", os.devnull, cwd=tmp_path)
+        finally:
+            server.close()
+        no_traceback(result)
+        assert result.returncode == 2
+        assert result.stderr.splitlines() == [
+            "erreur : tube.toml : c'est un tube nommé (FIFO), pas un fichier ordinaire : cqpkit ne lit que des fichiers "
+            "enregistrés sur le disque",
+            "erreur : prise.toml : c'est une socket, pas un fichier ordinaire : cqpkit ne lit que des fichiers "
+            "enregistrés sur le disque",
+            f"erreur : {os.devnull} : c'est un périphérique, pas un fichier ordinaire : cqpkit ne lit que des fichiers "
+            "enregistrés sur le disque",
+        ]
+        assert result.stdout.splitlines() == [
+            "bon.toml : dossier valide (OEMM-2013-0042, mutualite.specialiste-prestations 2014)",
+            "1 fichier valide sur 4",
+        ]
+        assert good.read_text(encoding="utf-8") == FORMATION
+
+    @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="pas de tube nommé sur ce système")
+    def test_check_on_a_named_pipe_does_not_block(self, tmp_path):
+        """``cqpkit check`` on a FIFO: the same refusal, exit 2."""
+        os.mkfifo(tmp_path / "tube.toml")
+        result = self._run_bounded("check", "tube.toml", cwd=tmp_path)
+        no_traceback(result)
+        assert result.returncode == 2
+        assert "erreur : tube.toml : c'est un tube nommé (FIFO), pas un fichier ordinaire" in result.stderr
+
+    @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="pas de tube nommé sur ce système")
+    def test_import_of_a_directory_holding_a_named_pipe(self, tmp_path):
+        """``cqpkit import DIR`` where DIR holds a FIFO ending in .toml: refused with the others read, exit 2, no hang."""
+        folder = tmp_path / "lot"
+        folder.mkdir()
+        write(folder, "a-dossier.toml", FORMATION)
+        os.mkfifo(folder / "z-tube.toml")
+        result = self._run_bounded("import", "--db", str(tmp_path / "base.db"), "lot", cwd=tmp_path)
+        no_traceback(result)
+        assert result.returncode == 2, result.stdout + result.stderr
+        tube = os.path.join("lot", "z-tube.toml")
+        assert (
+            f"{tube} : c'est un tube nommé (FIFO), pas un fichier ordinaire : cqpkit ne lit que des fichiers enregistrés "
+            "sur le disque"
+        ) in result.stderr
+        assert "a-dossier.toml" not in result.stderr  # the valid file was read and found valid
+
     def test_valid_and_invalid_lines_keep_their_order_in_one_log(self, tmp_path):
         """stdout and stderr sent to one file: each file's verdict comes in the order of the files."""
         good = write(tmp_path, "bon.toml", FORMATION)

@@ -91,17 +91,18 @@ class TestContributions:
         assert f"{bad}:16: modules[0].intitule: clé obligatoire manquante" in failure.raison
 
     def test_raising_hook_is_isolated(self, tmp_path, only_test_plugins):
-        """A plugin whose hook raises is named with the exception; the others load."""
+        """A plugin whose hook raises is named with the exception and the line that raised it; the others load."""
 
         class Boom:
             @hookimpl
             def cqpkit_referentiels(self, register):
                 raise RuntimeError("disque absent")
 
+        line = Boom.cqpkit_referentiels.__code__.co_firstlineno + 2
         registry = cqpkit.load_registry(plugins=[("boum", Boom()), ("bon", FilesPlugin(write(tmp_path, "ok.toml", ref_text())))])
         assert [r.id for r in registry.resumes()] == ["demo.essai"]
         assert [(f.plugin, f.raison) for f in registry.failures] == [
-            ("boum", "erreur dans cqpkit_referentiels : RuntimeError: disque absent")
+            ("boum", f"erreur dans cqpkit_referentiels : RuntimeError: disque absent (levée à {__file__}:{line})")
         ]
 
     def test_wrong_registration(self, only_test_plugins):
@@ -327,10 +328,38 @@ class TestEngineHooks:
             def cqpkit_funding(self, referentiel, dossier, date):
                 raise ZeroDivisionError("taux nul")
 
+        line = Boom.cqpkit_funding.__code__.co_firstlineno + 2
         with pytest.raises(PluginError) as info:
             cqpkit.load_registry(plugins=[("boum", Boom())]).funding(dossier, dt.date(2014, 7, 1))
         assert info.value.plugin == "boum"
-        assert str(info.value) == "extension « boum » : erreur dans cqpkit_funding : ZeroDivisionError: taux nul"
+        assert str(info.value) == (
+            f"extension « boum » : erreur dans cqpkit_funding : ZeroDivisionError: taux nul (levée à {__file__}:{line})"
+        )
+        assert info.value.lieu == f"{__file__}:{line}" and info.value.hook == "cqpkit_funding"
+
+    def test_raising_hook_is_named_without_being_called_again(self):
+        """The plugin that raised is found in the traceback: a hook that raises once is named, with its line, and called once."""
+        import datetime as dt
+
+        from cqpkit.exceptions import PluginError
+
+        _, dossier = self._dossier()
+        calls = []
+
+        class Once:
+            @hookimpl
+            def cqpkit_decide(self, referentiel, dossier, date):
+                calls.append(date)
+                if len(calls) == 1:
+                    raise RuntimeError("base indisponible")
+
+        line = Once.cqpkit_decide.__code__.co_firstlineno + 4
+        with pytest.raises(PluginError) as info:
+            cqpkit.load_registry(plugins=[("une_fois", Once())]).decide(dossier, dt.date(2014, 7, 1))
+        assert str(info.value) == (
+            f"extension « une_fois » : erreur dans cqpkit_decide : RuntimeError: base indisponible (levée à {__file__}:{line})"
+        )
+        assert len(calls) == 1
 
     def test_hook_cqpkit_plan_parcours_and_check_session(self):
         """plan and check_session go through the hooks to the generic engine."""

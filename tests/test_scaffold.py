@@ -248,6 +248,38 @@ class TestCommand:
         proc = run_cli("new-plugin", "proprete", cwd=tmp_path)
         assert proc.returncode == 2 and "existe déjà" in proc.stderr
 
+    def test_dest_is_an_existing_file_exit_2(self, tmp_path):
+        """``--dest README.md`` (an existing file) is said to be a file, not "a non-empty directory"; the file is untouched."""
+        readme = tmp_path / "README.md"
+        readme.write_text("# Mon projet\n", encoding="utf-8")
+        proc = run_cli("new-plugin", "proprete", "--dest", "README.md", cwd=tmp_path)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert proc.stderr == (
+            "erreur : README.md existe déjà et est un fichier, pas un répertoire : --dest attend un répertoire à créer "
+            "(ou vide) ; choisissez un autre --dest\n"
+        )
+        assert "répertoire vide" not in proc.stderr
+        assert readme.read_text(encoding="utf-8") == "# Mon projet\n" and sorted(tmp_path.iterdir()) == [readme]
+
+    def test_dest_under_a_file_exit_2(self, tmp_path):
+        """``--dest README.md/extension``: the file in the way is named, in French, not a Python error."""
+        readme = tmp_path / "README.md"
+        readme.write_text("# Mon projet\n", encoding="utf-8")
+        proc = run_cli("new-plugin", "proprete", "--dest", "README.md/extension", cwd=tmp_path)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr and "erreur interne" not in proc.stderr
+        assert proc.stderr.startswith(
+            "erreur : README.md est un fichier, pas un répertoire : --dest README.md/extension ne peut pas être créé dedans"
+        )
+        assert sorted(tmp_path.iterdir()) == [readme]
+
+    @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="pas de tube nommé sur ce système")
+    def test_dest_is_a_named_pipe_exit_2(self, tmp_path):
+        """A special file (here a named pipe) is named as such."""
+        os.mkfifo(tmp_path / "tube")
+        proc = run_cli("new-plugin", "proprete", "--dest", "tube", cwd=tmp_path)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert proc.stderr.startswith("erreur : tube existe déjà et est un fichier spécial (tube, socket ou périphérique), pas un répertoire")
+
     def test_listed_in_help(self):
         """``cqpkit --help`` lists the command."""
         assert "new-plugin" in run_cli("--help").stdout

@@ -285,7 +285,7 @@ class TestBrokenPlugin:
         assert proc.returncode == 1
         listing = as_json(proc)
         [error] = [e for e in listing["erreurs"] if e["plugin"] == "casse"]
-        assert error["raison"] == "erreur dans cqpkit_referentiels : OSError: dossier introuvable"
+        assert error["raison"] == f"erreur dans cqpkit_referentiels : OSError: dossier introuvable (levée à {broken / '__init__.py'}:6)"
         assert keys(listing) == keys(baseline)
 
 
@@ -395,7 +395,7 @@ class TestAuthorMistakes:
         raison, _ = self._reason(site)
         assert raison == (
             "erreur dans cqpkit_referentiels : FileNotFoundError: fichier ou répertoire introuvable : "
-            f"{site / 'cqpkit_casse' / 'referentiels'}"
+            f"{site / 'cqpkit_casse' / 'referentiels'} (levée à {site / 'cqpkit_casse' / '__init__.py'}:7)"
         )
 
     def test_hook_returning_a_lone_constat_is_named(self, site: Path, tmp_path: Path) -> None:
@@ -527,3 +527,86 @@ class TestRealInstall:
         assert row["fichier"] == str(target / "cqpkit_exemple" / "referentiels" / REF_NAME)
         rows = {p["nom"]: p for p in as_json(cli("plugins", "--json", site=target))["plugins"]}
         assert (rows["exemple"]["distribution"], rows["exemple"]["version"]) == (DIST_NAME, DIST_VERSION)
+
+
+class TestHookRaisingInACommand:
+    """A hook that raises during a command on a dossier: the plugin, the hook, the exception and the line that raised it."""
+
+    #: The plugin's hooks: each calls its own helper module; the check hook fails inside the standard library.
+    HOOKS = (
+        "import json\n"
+        "from cqpkit import hookimpl\n"
+        "from cqpkit_exemple.calculs import part\n"
+        "\n"
+        "\n"
+        "def _mine(referentiel):\n"
+        '    return referentiel.id == "exemple.agent-test"\n'
+        "\n"
+        "\n"
+        "@hookimpl\n"
+        "def cqpkit_check_dossier(referentiel, dossier, date):\n"
+        "    if _mine(referentiel):\n"
+        '        json.loads("{")\n'
+        "\n"
+        "\n"
+        "@hookimpl\n"
+        "def cqpkit_decide(referentiel, dossier, date):\n"
+        "    if _mine(referentiel):\n"
+        "        return part(len(dossier.passages), 0)\n"
+        "\n"
+        "\n"
+        "@hookimpl\n"
+        "def cqpkit_funding(referentiel, dossier, date):\n"
+        "    if _mine(referentiel):\n"
+        "        return part(1, 0)\n"
+        "\n"
+        "\n"
+        "@hookimpl\n"
+        "def cqpkit_plan_parcours(referentiel, dossier, date):\n"
+        "    if _mine(referentiel):\n"
+        "        return part(2, 0)\n"
+    )
+
+    @pytest.fixture
+    def raising(self, site: Path, tmp_path: Path) -> tuple[Path, Path]:
+        """The example plugin with raising hooks (``casse.py``, helper in ``calculs.py``), and a dossier of its certification."""
+        package = expose(site)
+        (package / "calculs.py").write_text('def part(a, b):\n    """a / b."""\n    return a / b\n', encoding="utf-8")
+        (package / "casse.py").write_text(self.HOOKS, encoding="utf-8")
+        init = package / "__init__.py"
+        init.write_text(
+            init.read_text(encoding="utf-8").replace(
+                "from cqpkit_exemple.regles import cqpkit_check_dossier\n",
+                "from cqpkit_exemple.casse import cqpkit_check_dossier, cqpkit_decide, cqpkit_funding, cqpkit_plan_parcours\n",
+            ),
+            encoding="utf-8",
+        )
+        dossier = tmp_path / "dossier.toml"
+        dossier.write_text(
+            f'[dossier]\nid = "EX-1"\ncertification = "{CERT_ID}"\nversion = "{CERT_VERSION}"\nvoie = "formation"\n'
+            'inscription = 2024-02-05\n\n[candidat]\nid = "C-1"\n',
+            encoding="utf-8",
+        )
+        return package, dossier
+
+    @pytest.mark.parametrize(
+        ("command", "hook", "exception", "where"),
+        [
+            ("check", "cqpkit_check_dossier", "JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)", ("casse.py", 13)),
+            ("explain", "cqpkit_check_dossier", "JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)", ("casse.py", 13)),
+            ("decide", "cqpkit_decide", "ZeroDivisionError: division by zero", ("calculs.py", 3)),
+            ("funding", "cqpkit_funding", "ZeroDivisionError: division by zero", ("calculs.py", 3)),
+            ("plan", "cqpkit_plan_parcours", "ZeroDivisionError: division by zero", ("calculs.py", 3)),
+        ],
+    )
+    def test_names_the_line_in_the_plugin(
+        self, raising: tuple[Path, Path], site: Path, command: str, hook: str, exception: str, where: tuple[str, int]
+    ) -> None:
+        """Exit 1 and « (levée à FICHIER:LIGNE) »: the innermost line of the plugin's code, not cqpkit's, pluggy's or json's."""
+        package, dossier = raising
+        proc = cli(command, str(dossier), "--as-of", "2025-01-01", site=site)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "Traceback" not in proc.stderr and "erreur interne" not in proc.stderr
+        assert (
+            f"erreur : extension « exemple » : erreur dans {hook} : {exception} (levée à {package / where[0]}:{where[1]})"
+        ) in proc.stderr

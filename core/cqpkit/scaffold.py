@@ -32,10 +32,11 @@ import argparse
 import datetime as dt
 import os
 import re
+import stat
 import sys
 from pathlib import Path
 
-from cqpkit.exceptions import CqpkitError
+from cqpkit.exceptions import CqpkitError, os_reason
 
 __all__ = ["ScaffoldError", "add_arguments", "new_plugin", "placeholders", "template_dir"]
 
@@ -129,8 +130,7 @@ def new_plugin(
     table = placeholders(name, certification, intitule, today)
     _check_free(table["__ENTRY_POINT__"])
     target = Path(dest) if dest is not None else Path.cwd() / table["__DISTRIBUTION__"]
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise ScaffoldError(f"{target} existe déjà et n'est pas un répertoire vide : choisissez un autre --dest")
+    _check_target(target)
     source = template_dir()
     written: list[Path] = []
     for folder, dirs, files in os.walk(source):
@@ -141,10 +141,50 @@ def new_plugin(
             src = Path(folder) / fname
             rel = Path(_fill(str(src.relative_to(source)), table))
             out = target / rel
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(_fill(src.read_text(encoding="utf-8"), table), encoding="utf-8")
+            try:
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_text(_fill(src.read_text(encoding="utf-8"), table), encoding="utf-8")
+            except OSError as exc:  # a read-only disk, a full one, a file in the way…
+                where = exc.filename or out
+                raise ScaffoldError(
+                    f"{where} : écriture impossible ({os_reason(exc)}) : l'extension n'est créée qu'en partie dans {target}"
+                ) from None
             written.append(rel)
     return target, sorted(written)
+
+
+def _check_target(target: Path) -> None:
+    """Refuse a ``--dest`` that is a file, a non-empty directory, or under a file: nothing is ever overwritten."""
+    try:
+        st = target.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        if target.is_symlink():
+            raise ScaffoldError(
+                f"{target} est un lien symbolique vers un chemin qui n'existe pas : choisissez un autre --dest"
+            ) from None
+        for parent in target.parents:  # a missing directory is created, unless a file is in the way
+            if parent.exists():
+                if not parent.is_dir():
+                    raise ScaffoldError(
+                        f"{parent} est un fichier, pas un répertoire : --dest {target} ne peut pas être créé dedans ; "
+                        "choisissez un autre --dest"
+                    ) from None
+                break
+        return
+    except OSError as exc:
+        raise ScaffoldError(f"{target} : accès impossible ({os_reason(exc)}) : choisissez un autre --dest") from None
+    if not stat.S_ISDIR(st.st_mode):
+        what = "un fichier" if stat.S_ISREG(st.st_mode) else "un fichier spécial (tube, socket ou périphérique)"
+        raise ScaffoldError(
+            f"{target} existe déjà et est {what}, pas un répertoire : --dest attend un répertoire à créer (ou vide) ; "
+            "choisissez un autre --dest"
+        )
+    try:
+        empty = not any(target.iterdir())
+    except OSError as exc:
+        raise ScaffoldError(f"{target} : lecture du répertoire impossible ({os_reason(exc)}) : choisissez un autre --dest") from None
+    if not empty:
+        raise ScaffoldError(f"{target} existe déjà et n'est pas un répertoire vide : choisissez un autre --dest")
 
 
 def cmd_new_plugin(args: argparse.Namespace) -> int:

@@ -13,9 +13,10 @@ of another kind with one error rather than one « clé inconnue » per table.
 from __future__ import annotations
 
 import ast
+import errno
 import os
 import re
-from pathlib import Path as FsPath
+import stat
 from typing import Literal
 
 try:  # tomli is the parser the standard library vendors as tomllib, compiled (mypyc): about 3 times faster
@@ -137,11 +138,65 @@ def _french(msg: str, line_text: str = "", col: int = 0) -> str:
     return msg
 
 
-def read_text(path: str | os.PathLike[str]) -> str:
-    """Read a UTF-8 text file; any failure is an :class:`UnreadableFileError` in French."""
-    p = FsPath(path)
+def _special(mode: int) -> str | None:
+    """What a file that is neither a regular file nor a directory is, in French (``None`` for those two)."""
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "un tube nommé (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "une socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "un périphérique"
+    return "un fichier spécial"
+
+
+def _refuse_special(path: str | os.PathLike[str], mode: int) -> None:
+    what = _special(mode)
+    if what is not None:
+        raise UnreadableFileError(
+            f"{path} : c'est {what}, pas un fichier ordinaire : cqpkit ne lit que des fichiers enregistrés sur le disque"
+        )
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
+
+
+def _read_regular(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of ``path`` if it is a regular file; a FIFO, socket or device is refused before anything is read.
+
+    The file is opened without blocking (opening a named pipe for reading would wait for a
+    writer) and checked on the open descriptor, so that nothing can be swapped in between.
+    """
     try:
-        data = p.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        try:  # a socket cannot be opened at all (ENXIO): say what it is
+            mode = os.stat(path).st_mode
+        except OSError:
+            mode = None
+        if mode is not None:
+            _refuse_special(path, mode)
+        raise
+    try:
+        _refuse_special(path, os.fstat(fd).st_mode)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as fh:
+            fd = -1  # closed by the file object
+            return fh.read()
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """Read a UTF-8 text file; any failure is an :class:`UnreadableFileError` in French.
+
+    Only a regular file is read: a named pipe (FIFO), a socket or a device is refused
+    before reading (reading a pipe would wait forever for a writer).
+    """
+    try:
+        data = _read_regular(path)
     except FileNotFoundError:
         raise UnreadableFileError(f"{path} : fichier introuvable") from None
     except IsADirectoryError:

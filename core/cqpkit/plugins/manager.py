@@ -24,7 +24,9 @@ import importlib
 import inspect
 import os
 import sys
+import types
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import pluggy
@@ -109,6 +111,70 @@ def exception_text(exc: BaseException) -> str:
         what = os_reason(exc)
         return f"{name}: {what} : {exc.filename}"
     return f"{name}: {exc}"
+
+
+def code_root(plugin: object, module: str | None = None) -> Path | None:
+    """Where a plugin's code is: its top-level package directory, or its module file; ``None`` when unknown.
+
+    ``plugin`` is the registered object (a module, a class instance…); ``module`` the
+    entry point's value (``pkg.mod`` or ``pkg.mod:obj``) when there is one.
+    """
+    own = plugin.__name__ if isinstance(plugin, types.ModuleType) else getattr(plugin, "__module__", None)
+    names = [own, module.partition(":")[0].strip() if module else None]
+    for name in (n for n in names if isinstance(n, str) and n):
+        top = sys.modules.get(name.partition(".")[0])
+        path = getattr(top, "__file__", None) or getattr(sys.modules.get(name), "__file__", None)
+        if path:
+            path = Path(path).resolve()
+            return path.parent if path.name == "__init__.py" else path
+    return None
+
+
+def _library_dirs() -> tuple[list[Path], list[Path], list[Path]]:
+    """cqpkit's and pluggy's directories, the standard library's, and the site directories inside it."""
+    import sysconfig
+
+    import cqpkit
+
+    paths = sysconfig.get_paths()
+    ours = [Path(m.__file__).resolve().parent for m in (cqpkit, pluggy) if m.__file__]
+    stdlib = [Path(paths[k]).resolve() for k in ("stdlib", "platstdlib") if paths.get(k)]
+    sites = [Path(paths[k]).resolve() for k in ("purelib", "platlib") if paths.get(k)]
+    return ours, stdlib, sites
+
+
+def raised_at(exc: BaseException, root: Path | None) -> str:
+    """``file:line`` where the plugin's code raised ``exc`` (the innermost such frame), or ``""`` when unknown.
+
+    The plugin's code is what is under ``root`` (see :func:`code_root`), never cqpkit,
+    pluggy or the standard library; when no frame is under ``root`` (or it is unknown),
+    the innermost frame outside cqpkit, pluggy and the standard library. The file is
+    written as Python names it (the function's ``co_filename``).
+    """
+    import traceback
+
+    ours, stdlib, sites = _library_dirs()
+    if root is not None:  # a builtin plugin's code is in cqpkit: not a library then
+        ours = [d for d in ours if not root.is_relative_to(d)]
+
+    def resolved(filename: str) -> Path | None:
+        if filename.startswith("<"):  # <string>, <frozen …>: no file to open
+            return None
+        try:
+            return Path(filename).resolve()
+        except (OSError, RuntimeError):  # pragma: no cover - an unresolvable path
+            return None
+
+    def library(path: Path) -> bool:
+        if any(path.is_relative_to(d) for d in ours):
+            return True
+        return any(path.is_relative_to(d) for d in stdlib) and not any(path.is_relative_to(d) for d in sites)
+
+    frames = [(f, resolved(f.filename)) for f in traceback.extract_tb(exc.__traceback__)]
+    candidates = [(f, p) for f, p in frames if p is not None and not library(p)]
+    inside = [f for f, p in candidates if root is not None and p.is_relative_to(root)]
+    chosen = inside or [f for f, _ in candidates]
+    return f"{chosen[-1].filename}:{chosen[-1].lineno}" if chosen else ""
 
 
 def where(obj: Any) -> str:

@@ -25,7 +25,15 @@ from cqpkit.exceptions import (
     PluginError,
     UnknownCertificationError,
 )
-from cqpkit.plugins.manager import PluginFailure, PluginSet, PluginSource, exception_text, make_plugin_manager
+from cqpkit.plugins.manager import (
+    PluginFailure,
+    PluginSet,
+    PluginSource,
+    code_root,
+    exception_text,
+    make_plugin_manager,
+    raised_at,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import datetime as dt
@@ -51,6 +59,22 @@ class HookReturnError(PluginError):
     def __init__(self, plugin: str, hook: str, raison: str) -> None:
         self.hook = hook
         super().__init__(plugin, raison)
+
+
+def _hook_error(plugin: str, hook: str, exc: BaseException, lieu: str) -> PluginError:
+    """The :class:`PluginError` of a hook that raised: « extension « P » : erreur dans HOOK : Type: message (levée à fichier:ligne) ».
+
+    It carries ``hook`` (the hook's name) and ``lieu`` (``fichier:ligne`` of the innermost
+    frame in the plugin's code, ``""`` when unknown); the exception is its ``__cause__``.
+    """
+    error = PluginError(plugin, f"erreur dans {hook} : {exception_text(exc)}{_raised(lieu)}")
+    error.hook = hook  # type: ignore[attr-defined]
+    error.lieu = lieu  # type: ignore[attr-defined]
+    return error
+
+
+def _raised(lieu: str) -> str:
+    return f" (levée à {lieu})" if lieu else ""
 
 
 #: What each dossier hook returns: (a list of) this class, and how to say it in French.
@@ -81,6 +105,22 @@ def _wrong_return(hook_name: str, value: Any) -> str | None:
     if isinstance(value, (list, tuple)) and all(isinstance(x, cls) for x in value):
         return None
     return f"{hook_name} renvoie {_short(value)} au lieu d'une liste de {cls_name} (ou None)"
+
+
+def _implementer(hook: Any, exc: BaseException) -> str | None:
+    """The plugin whose hook implementation is in ``exc``'s traceback (the one pluggy called), if one alone has that code."""
+    owners: dict[Any, set[str]] = {}
+    for impl in hook.get_hookimpls():
+        code = getattr(getattr(impl.function, "__func__", impl.function), "__code__", None)
+        if code is not None:
+            owners.setdefault(code, set()).add(impl.plugin_name)
+    tb = exc.__traceback__
+    while tb is not None:
+        names = owners.get(tb.tb_frame.f_code)
+        if names:
+            return next(iter(names)) if len(names) == 1 else None
+        tb = tb.tb_next
+    return None
 
 
 def _short(value: Any) -> str:
@@ -160,7 +200,10 @@ class Registry:
             try:
                 caller(register=register)
             except Exception as exc:  # third-party code
-                self.failures.append(PluginFailure(name, f"erreur dans cqpkit_referentiels : {exception_text(exc)}"))
+                lieu = self._raised_in(name, exc)
+                self.failures.append(
+                    PluginFailure(name, f"erreur dans cqpkit_referentiels : {exception_text(exc)}{_raised(lieu)}")
+                )
                 continue
             contributions.extend(sent)
 
@@ -357,18 +400,27 @@ class Registry:
         try:
             result = hook(**kwargs)
         except Exception as exc:
-            culprit = "?"
-            for impl in reversed(hook.get_hookimpls()):
-                try:
-                    impl.function(*[kwargs[a] for a in impl.argnames])
-                except Exception:  # the one that raises is named
-                    culprit = impl.plugin_name
-                    break
-            raise PluginError(culprit, f"erreur dans {hook_name} : {exception_text(exc)}") from exc
+            culprit = _implementer(hook, exc)
+            if culprit is None:  # not found in the traceback (a decorated hook…): call each again
+                culprit = "?"
+                for impl in reversed(hook.get_hookimpls()):
+                    try:
+                        impl.function(*[kwargs[a] for a in impl.argnames])
+                    except Exception:  # the one that raises is named
+                        culprit = impl.plugin_name
+                        break
+            raise _hook_error(culprit, hook_name, exc, self._raised_in(culprit, exc)) from exc
         parts = result if _RETURNS[hook_name][1] else [result]
         if any(_wrong_return(hook_name, part) for part in parts):
             self._wrong_answer(hook_name, hook, kwargs)
         return result
+
+    def _raised_in(self, plugin: str, exc: BaseException) -> str:
+        """``file:line`` of the innermost frame of ``exc``'s traceback in ``plugin``'s code (``""``: unknown)."""
+        source = self._plugins.sources.get(plugin)
+        obj = self._plugins.pm.get_plugin(plugin)
+        root = code_root(obj, source.module if source is not None else None) if obj is not None else None
+        return raised_at(exc, root)
 
     def _wrong_answer(self, hook_name: str, hook: Any, kwargs: dict[str, Any]) -> None:
         """Find the implementation whose answer has the wrong type (calls each again) and raise naming its plugin."""

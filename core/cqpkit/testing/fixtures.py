@@ -154,32 +154,24 @@ class PluginUnderTest:
     def raised_at(self, exc: BaseException) -> str:
         """`` (levée à FICHIER:LIGNE)``: where the plugin's code raised ``exc``, or ``""`` when unknown.
 
-        For a :class:`~cqpkit.exceptions.PluginError` (the registry's report of a hook that
-        raised), the place is taken from its cause. It is the deepest frame in the plugin's
-        package, else the deepest one outside cqpkit's core, pluggy and the standard library:
-        the line a plugin author opens, since the suite shows no traceback.
+        It is the innermost frame in the plugin's code (its package), else the innermost one
+        outside cqpkit, pluggy and the standard library: the line a plugin author opens,
+        since the suite shows no traceback (:func:`cqpkit.plugins.manager.raised_at`). The
+        registry's :class:`~cqpkit.exceptions.PluginError` for a hook that raised already says
+        it in its message (it has a ``lieu``): ``""`` then; for another ``PluginError``, the
+        place is taken from its cause.
         """
-        import sysconfig
-        import traceback
-
-        import pluggy
-
-        import cqpkit
         from cqpkit.exceptions import PluginError
+        from cqpkit.plugins.manager import code_root, raised_at
 
+        if isinstance(exc, PluginError) and hasattr(exc, "lieu"):
+            return ""
         if isinstance(exc, PluginError) and exc.__cause__ is not None:
             exc = exc.__cause__
-        frames = traceback.extract_tb(exc.__traceback__)
-
-        def under(filename: str, folder: Path | None) -> bool:
-            return folder is not None and Path(filename).resolve().is_relative_to(folder)
-
-        root = self.module_dir()
-        ours = [f for f in frames if under(f.filename, root)]
-        if not ours:
-            skip = [Path(m.__file__).resolve().parent for m in (cqpkit, pluggy)] + [Path(sysconfig.get_paths()["stdlib"]).resolve()]
-            ours = [f for f in frames if not any(under(f.filename, d) for d in skip)]
-        return f" (levée à {ours[-1].filename}:{ours[-1].lineno})" if ours else ""
+        obj = self.plugin
+        root = code_root(obj, self.source.module if self.source is not None else None) if obj is not None else None
+        lieu = raised_at(exc, root)
+        return f" (levée à {lieu})" if lieu else ""
 
     def unmarked_hooks(self) -> list[str]:
         """The functions of the plugin named like a hook but without the ``@hookimpl`` marker (never called), with their place."""
@@ -252,7 +244,25 @@ def _capability(value: object) -> Capability:
         return Capability(value)
     except ValueError:
         known = ", ".join(f"Capability.{c.name}" for c in Capability)
-        raise FixtureNotSet(f"capacité inconnue {value!r} dans `capabilities` : les capacités possibles sont {known}.") from None
+        near = _near_capability(value)
+        hint = f"vouliez-vous dire Capability.{near.name} (« {near.value} ») ? " if near is not None else ""
+        raise FixtureNotSet(
+            f"capacité inconnue {value!r} dans `capabilities` : {hint}{'L' if hint else 'l'}es capacités possibles sont {known}."
+        ) from None
+
+
+def _near_capability(value: object) -> Capability | None:
+    """The capability a misspelt one was meant to be (``"no-vae"``, ``"NO_VEA"``, ``"Capability.NO_VAE"``), if one is close."""
+    import difflib
+
+    if not isinstance(value, str):
+        return None
+    text = value.strip().lower().removeprefix("capability.")
+    names = {c.value: c for c in Capability}
+    if text.replace("-", "_").replace(" ", "_") in names:
+        return names[text.replace("-", "_").replace(" ", "_")]
+    found = difflib.get_close_matches(text, list(names), n=1)
+    return names[found[0]] if found else None
 
 
 class PluginFixtures:
