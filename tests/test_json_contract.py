@@ -99,3 +99,31 @@ class TestContract:
         assert result.returncode == 1
         assert f"{bad}:1: dossier.certification: clé obligatoire manquante" in result.stderr
         json.loads(result.stdout)
+
+
+class TestStoreReports:
+    """`report campaign | deadlines --json` on a stored campaign: the documented keys, the added ones included."""
+
+    def test_report_keys(self, tmp_path):
+        """Every documented key, always present; `certifications_ignorees` is `[]` when every plugin is loaded."""
+        base = str(tmp_path / "c.db")
+        assert run_cli("import", "--db", base, str(ROOT / "examples" / "campaign")).returncode == 0
+        data = run_json("report", "campaign", "--db", base, "--as-of", "2020-06-30")
+        assert set(data) == {"date", "certifications", "total", "sessions", "certifications_ignorees"}
+        stats = {
+            "certification", "intitule", "dossiers", "candidats", "formation", "vae", "certifies", "partiels", "echecs", "expires",
+            "en_cours", "a_venir", "delais_depasses", "cout_euro", "cout_points", "financement_euro", "financement_points",
+            "gratification_euro", "gratification_points",
+        }
+        assert all(set(s) == stats for s in data["certifications"]) and set(data["total"]) == stats
+        assert data["sessions"] and all(set(s) == {"session", "date", "certifications", "close", "a_venir"} for s in data["sessions"])
+        assert data["certifications_ignorees"] == []
+        data = run_json("report", "deadlines", "--within", "180", "--db", base, "--as-of", "2020-06-30")
+        assert set(data) == {"date", "jours", "a_venir", "passees", "certifications_ignorees"}
+        row = {"certification", "type", "domaine", "date", "depuis", "dossier", "candidat", "voie", "jours"}
+        assert data["a_venir"] and all(set(r) == row for r in data["a_venir"] + data["passees"])
+        result = run_cli("report", "deadlines", "--within", "180", "--db", base, "--as-of", "2020-06-30", "--json",
+                         env={"CQPKIT_LOAD_PLUGINS": "mutualite"})
+        assert result.returncode == 1
+        left = json.loads(result.stdout)["certifications_ignorees"]
+        assert left and all(set(x) == {"certification", "dossiers", "raison"} for x in left)

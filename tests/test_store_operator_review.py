@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 import stat
+from typing import ClassVar
 
 import pytest
 
@@ -61,7 +62,9 @@ class TestDeadlineWindow:
 
         _campaign(db)
         with Store.open(db, registry=registry) as store:
-            assert store.deadlines(dt.date.max, 30) == {"date": "9999-12-31", "jours": 30, "a_venir": [], "passees": []}
+            assert store.deadlines(dt.date.max, 30) == {
+                "date": "9999-12-31", "jours": 30, "a_venir": [], "passees": [], "certifications_ignorees": [],
+            }
             assert store.deadlines(dt.date(2020, 6, 30), 10**12)["a_venir"]
 
     def test_within_is_checked_in_french(self, tmp_path):
@@ -345,3 +348,168 @@ class TestPresence:
         # Saying "present" about a present candidate with decisions changes nothing.
         assert "déjà présenté à la session" in _ok(run_cli("jury", "add", "S-PRES", self.DOSSIER, "--present", "--db", db))
         assert _snapshot(db, registry) == before
+
+
+class TestCampaignSessionsToCome:
+    """`report campaign --as-of D`: the sessions dated after D are listed, said to be still to come."""
+
+    def test_future_session_is_to_come(self, db):
+        """A session opened for after D: « à venir » in the text, `a_venir` true in the JSON; the ones held before D are not."""
+        _campaign(db)
+        _ok(run_cli("jury", "open", "OEMM-JURY-2020-09", "--date", "2020-09-14", "--certification", "mutualite.specialiste-prestations",
+                    *MEMBERS, "--president", "J-02", "--db", db))
+        out = _ok(run_cli("report", "campaign", "--as-of", AS_OF, "--db", db))
+        assert "Sessions de jury (6, dont 1 à venir après le 30/06/2020)" in out
+        lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ") and "JURY" in line}
+        assert lines["OEMM-JURY-2020-09"].endswith("14/09/2020  mutualite.specialiste-prestations  ouverte — à venir")
+        assert lines["OEMM-JURY-2019-10"].endswith("close") and "à venir" not in lines["OEMM-JURY-2019-10"]
+        data = json.loads(_ok(run_cli("report", "campaign", "--as-of", AS_OF, "--db", db, "--json")))
+        assert {s["session"]: s["a_venir"] for s in data["sessions"]} == {
+            "OEMM-JURY-2015-09": False, "OEMM-JURY-2019-03": False, "I410-JURY-2019-03": False,
+            "OEMM-JURY-2019-10": False, "I410-JURY-2019-11": False, "OEMM-JURY-2020-09": True,
+        }
+        # As of an earlier date, sessions held since are to come as well (a session on the date itself is not).
+        data = json.loads(_ok(run_cli("report", "campaign", "--as-of", "2019-10-14", "--db", db, "--json")))
+        assert [s["session"] for s in data["sessions"] if s["a_venir"]] == ["I410-JURY-2019-11", "OEMM-JURY-2020-09"]
+        out = _ok(run_cli("report", "campaign", "--as-of", "2019-10-14", "--db", db))
+        assert "I410-JURY-2019-11  19/11/2019  secu.manager-operationnel  close — à venir" in out
+
+
+class TestHistoryDates:
+    """`dossier history`: French dates in the text, as `dossier show` writes them; ISO in the JSON."""
+
+    def test_french_dates_in_text_iso_in_json(self, db):
+        """No ISO date left in the text: jury and evaluation dates jj/mm/aaaa, recording times jj/mm/aaaa à hh:mm:ss UTC."""
+        _campaign(db)
+        _ok(run_cli("jury", "decide", "OEMM-JURY-2019-10", "OEMM-2014-0206", "D4=acquis", "--motif", "erreur de saisie", "--db", db))
+        for dossier in ("OEMM-2014-0206", "I410-2018-0101"):
+            out = _ok(run_cli("dossier", "history", dossier, "--db", db))
+            assert not re.search(r"\d{4}-\d{2}-\d{2}", out), out
+            assert re.search(r"\n    1  \d{2}/\d{2}/\d{4} à \d{2}:\d{2}:\d{2} UTC  par oemm  \(", out), out
+            assert re.search(r"\n    n° \d+  \d{2}/\d{2}/\d{4} à \d{2}:\d{2}:\d{2} UTC  oemm  dossier.creation " + dossier, out), out
+        out = _ok(run_cli("dossier", "history", "OEMM-2014-0206", "--db", db))
+        assert "OEMM-JURY-2015-09 (21/09/2015)" in out and "OEMM-JURY-2019-10 (14/10/2019)" in out
+        out = _ok(run_cli("dossier", "history", "I410-2018-0101", "--db", db))
+        assert re.search(r"\n    version 1  \d{2}/\d{2}/\d{4}  \S", out), out
+        data = json.loads(_ok(run_cli("dossier", "history", "OEMM-2014-0206", "--db", db, "--json")))
+        assert data["passages"][0]["date"] == "2015-09-21"
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00", data["journal"][0]["horodatage"])
+
+
+class TestEraseTwice:
+    """`candidate erase` on a candidate already erased: said, with the date, and nothing changed."""
+
+    def test_second_erasure_changes_nothing(self, db, registry):
+        """Exit 0, « déjà effacées le jj/mm/aaaa », the same pseudonym, no new log entry, the base unchanged."""
+        from cqpkit.store.store import Store
+
+        _campaign(db)
+        first = _ok(run_cli("candidate", "erase", "C-0207", "--confirmer", "--db", db))
+        pseudonyme = re.search(r"« (Candidat-[0-9a-f]+) »", first).group(1)
+        assert "données personnelles effacées, remplacées par le pseudonyme" in first
+        before = _snapshot(db, registry)
+        entries = _audit_entries(db)
+        again = _ok(run_cli("candidate", "erase", "C-0207", "--confirmer", "--db", db, "--operateur", "dpo"))
+        today = dt.datetime.now(dt.UTC).date().strftime("%d/%m/%Y")
+        assert again.strip() == (
+            f"Candidat C-0207 : données personnelles déjà effacées le {today} (pseudonyme « {pseudonyme} ») ; rien à faire, rien n'a été modifié."
+        )
+        assert _audit_entries(db) == entries
+        assert _snapshot(db, registry) == before
+        with Store.open(db, registry=registry) as store:
+            done = store.erase("C-0207", operateur="dpo")
+            assert (done.pseudonyme, done.deja_efface, done.efface_le[:10]) == (pseudonyme, True, dt.datetime.now(dt.UTC).date().isoformat())
+            assert store.erase_candidate("C-0207", operateur="dpo") == pseudonyme
+        assert _snapshot(db, registry) == before
+
+
+class TestMissingPlugin:
+    """A base holding dossiers of a certification whose plugin is not loaded here: reported as far as possible, said, exit 1."""
+
+    MUTUALITE_ONLY: ClassVar[dict[str, str]] = {"CQPKIT_LOAD_PLUGINS": "mutualite"}
+    SECU = "secu.manager-operationnel"
+
+    def test_campaign_reports_the_others(self, db, registry):
+        """`report campaign`: the Mutualité certifications reported, the CQP MO left out and named on stderr with the cure; exit 1."""
+        _campaign(db)
+        before = _snapshot(db, registry)
+        result = run_cli("report", "campaign", "--db", db, "--as-of", AS_OF, env=self.MUTUALITE_ONLY)
+        err = _fails(result, 1)
+        rows = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line.startswith(("mutualite.", "secu.", "Total"))}
+        assert set(rows) == {"mutualite.assistant-commercial", "mutualite.charge-accueil-relation-clients", "mutualite.conseiller-mutualiste",
+                             "mutualite.specialiste-prestations", "mutualite.teleconseiller", "Total"}
+        assert rows["mutualite.specialiste-prestations"][1:9] == ["8", "8", "5", "3", "3", "2", "1", "0"]
+        assert rows["Total"][1:3] == ["18", "17"]
+        assert "rapport incomplet : 1 certification de la base laissée de côté" in err
+        assert f"  {self.SECU} (5 dossiers) : aucune extension chargée ne fournit cette certification — installez l'extension (le plugin) qui la fournit" in err
+        assert "CQPKIT_LOAD_PLUGINS=mutualite : seules ces extensions installées sont chargées" in err
+        assert "inconnue" not in err
+        data = json.loads(run_cli("report", "campaign", "--db", db, "--as-of", AS_OF, "--json", env=self.MUTUALITE_ONLY).stdout)
+        [left] = data["certifications_ignorees"]
+        assert (left["certification"], left["dossiers"]) == (self.SECU, 5) and "installez" in left["raison"]
+        assert data["total"]["dossiers"] == 18 and self.SECU not in [c["certification"] for c in data["certifications"]]
+        assert _snapshot(db, registry) == before
+
+    def test_deadlines_report_the_others(self, db):
+        """`report deadlines`: the deadlines of the certifications whose plugin is loaded; the others named; exit 1."""
+        _campaign(db)
+        full = json.loads(_ok(run_cli("report", "deadlines", "--within", "180", "--as-of", AS_OF, "--db", db, "--json")))
+        assert full["a_venir"] and full["certifications_ignorees"] == []
+        result = run_cli("report", "deadlines", "--within", "180", "--as-of", AS_OF, "--db", db, env=self.MUTUALITE_ONLY)
+        err = _fails(result, 1)
+        assert "OEMM-2017-0207" in result.stdout and f"{self.SECU} (5 dossiers) : aucune extension chargée" in err
+        only_secu = {"CQPKIT_LOAD_PLUGINS": "cqp_mo"}
+        result = run_cli("report", "deadlines", "--within", "180", "--as-of", AS_OF, "--db", db, "--json", env=only_secu)
+        err = _fails(result, 1)
+        data = json.loads(result.stdout)
+        assert data["a_venir"] == [] and data["passees"] == []  # the Mutualité deadlines are not shown as if the rules were there
+        assert [x["certification"] for x in data["certifications_ignorees"]] == [
+            "mutualite.assistant-commercial", "mutualite.charge-accueil-relation-clients", "mutualite.conseiller-mutualiste",
+            "mutualite.specialiste-prestations", "mutualite.teleconseiller",
+        ]
+        assert "mutualite.specialiste-prestations (8 dossiers)" in err and "CQPKIT_LOAD_PLUGINS=cqp_mo" in err
+        assert err.count("CQPKIT_LOAD_PLUGINS") == 1  # the common cause said once, after the list
+
+    def test_certification_asked_for_is_an_error(self, db):
+        """`--certification` of a certification whose plugin is missing: exit 1, nothing on stdout, the plugin named as missing."""
+        _campaign(db)
+        for args in (("report", "campaign", "--as-of", AS_OF), ("report", "deadlines", "--within", "30", "--as-of", AS_OF)):
+            result = run_cli(*args, "--certification", self.SECU, "--db", db, env=self.MUTUALITE_ONLY)
+            err = _fails(result, 1)
+            assert result.stdout == ""
+            assert f"erreur : certification « {self.SECU} » (5 dossiers dans la base " in err, args
+            assert "aucune extension chargée ne fournit cette certification — installez l'extension" in err
+            assert "inconnue" not in err
+
+    def test_dossier_show_says_the_plugin_is_missing(self, db, registry):
+        """`dossier show`: exit 1 saying the plugin is missing (not « inconnue »), and that the history is still readable."""
+        _campaign(db)
+        before = _snapshot(db, registry)
+        err = _fails(run_cli("dossier", "show", "I410-2018-0101", "--db", db, env=self.MUTUALITE_ONLY), 1)
+        assert err.startswith(f"erreur : dossier « I410-2018-0101 » ({self.SECU} 2016) : aucune extension chargée ne fournit cette certification")
+        assert "installez l'extension (le plugin) qui la fournit" in err and "cqpkit dossier history I410-2018-0101" in err
+        assert "inconnue" not in err
+        assert "Historique du dossier I410-2018-0101" in _ok(run_cli("dossier", "history", "I410-2018-0101", "--db", db, env=self.MUTUALITE_ONLY))
+        err = _fails(run_cli("jury", "decide", "I410-JURY-2019-11", "I410-2018-0101", "D1=acquis", "--motif", "m", "--db", db, env=self.MUTUALITE_ONLY), 1)
+        assert "aucune extension chargée ne fournit cette certification" in err
+        assert _snapshot(db, registry) == before
+
+    def test_missing_referentiel_version(self, db, tmp_path):
+        """The plugin supplies another version of the référentiel only: those dossiers are left out, the version named."""
+        import shutil
+
+        from tests.conftest import ROOT
+
+        _campaign(db)
+        refs = tmp_path / "refs"
+        refs.mkdir()
+        shutil.copy(ROOT / "plugins" / "cqp_mo" / "cqpkit_cqp_mo" / "referentiels" / "manager-operationnel-blocs.toml", refs)
+        env = {"CQPKIT_LOAD_PLUGINS": "mutualite", "CQPKIT_REFERENTIELS_PATH": str(refs)}
+        result = run_cli("report", "campaign", "--db", db, "--as-of", AS_OF, "--json", env=env)
+        err = _fails(result, 1)
+        [left] = json.loads(result.stdout)["certifications_ignorees"]
+        assert (left["certification"], left["dossiers"]) == (self.SECU, 5)
+        assert left["raison"].startswith("version « 2016 » du référentiel absente des extensions chargées (versions fournies : blocs)")
+        assert "version « 2016 » du référentiel absente" in err
+        err = _fails(run_cli("dossier", "show", "I410-2018-0101", "--db", db, env=env), 1)
+        assert "version « 2016 » du référentiel absente des extensions chargées" in err

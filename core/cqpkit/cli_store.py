@@ -7,7 +7,9 @@ Every command takes ``--db`` (a SQLite file, default ``$CQPKIT_DB`` or ``cqpkit.
 ``postgresql://`` URL); those that change something take ``--operateur`` (default
 ``$CQPKIT_OPERATEUR``, else the system user), recorded in the audit log. Exit codes as
 everywhere: 0 fine; 1 refused (invalid input, a closed session, an unknown dossier, a broken
-audit chain); 2 usage error, unreadable file or unusable database.
+audit chain), or a report that had to leave out certifications whose plugin is not loaded (the
+report is printed, the certifications left out are said on stderr); 2 usage error, unreadable file
+or unusable database.
 """
 
 from __future__ import annotations
@@ -75,6 +77,54 @@ def _days(text: str) -> int:
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n <= 1 else (plural or word + 's')}"
+
+
+def _fr_iso(text: str | None) -> str:
+    """An ISO date (``2020-07-06``) as ``06/07/2020``."""
+    return _fr_date(dt.date.fromisoformat(text)) if text else "—"
+
+
+def _fr_timestamp(text: str | None) -> str:
+    """A stored UTC time (``2020-07-06T09:30:00+00:00``) as ``06/07/2020 à 09:30:00 UTC``."""
+    if not text:
+        return "—"
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+    return f"{_fr_date(moment.date())} à {moment:%H:%M:%S} UTC"
+
+
+def _left_out(data: dict[str, Any], hint: str = "") -> int:
+    """Say on stderr which certifications a report left out, and why; the exit code (1 if any, so scripts notice).
+
+    ``hint`` (:func:`cqpkit.store.store.plugin_hint`: why plugins may not be loaded here) ends every
+    reason: it is said once, after them.
+    """
+    left = data.get("certifications_ignorees") or []
+    if not left:
+        return 0
+    n = len(left)
+    common = bool(hint) and all(x["raison"].endswith(hint) for x in left)
+    print(
+        f"rapport incomplet : {_plural(n, 'certification')} de la base laissée{'s' if n > 1 else ''} de côté "
+        "(les règles qu'il faut pour en lire les dossiers ne sont pas chargées) :",
+        file=sys.stderr,
+    )
+    for x in left:
+        raison = x["raison"][: -len(hint)] if common else x["raison"]
+        print(f"  {x['certification']} ({_plural(x['dossiers'], 'dossier')}) : {raison}", file=sys.stderr)
+    if common:
+        print(f"  {hint.strip().removeprefix('(').removesuffix(')')}", file=sys.stderr)
+    return 1
+
+
+def _hint(store: Any) -> str:
+    from cqpkit.store.store import plugin_hint
+
+    return plugin_hint(store.registry)
 
 
 # ----------------------------------------------------------------------------------- db
@@ -485,24 +535,26 @@ def cmd_dossier_history(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(data)
         return 0
+    # Dates as `dossier show` writes them (jj/mm/aaaa); the times of recording in UTC, as stored. The JSON keeps ISO.
     print(f"Historique du dossier {data['dossier']}")
     print("  Versions")
     for v in data["versions"]:
-        print(f"    {v['numero']}  {v['enregistre_le']}  par {v['operateur']}  ({v['certification']} {v['version']}, empreinte {v['empreinte'][:12]}…)")
+        print(f"    {v['numero']}  {_fr_timestamp(v['enregistre_le'])}  par {v['operateur']}  ({v['certification']} {v['version']}, empreinte {v['empreinte'][:12]}…)")
     if data["evaluations"]:
         print("  Évaluations enregistrées")
         for e in data["evaluations"]:
-            print(f"    version {e['version_dossier']}  {e['date']}  {e['epreuve']}")
+            print(f"    version {e['version_dossier']}  {_fr_iso(e['date'])}  {e['epreuve']}")
     if data["passages"]:
         print("  Décisions du jury (chaque état ; rien n'est modifié en place)")
         for p in data["passages"]:
             decisions = ", ".join(f"{k} {v.replace('_', ' ')}" for k, v in sorted(p["decisions"].items())) or "aucune décision"
             link = f", remplace n° {p['remplace']}" if p["remplace"] else ""
             motif = f", motif : {p['motif']}" if p["motif"] else ""
-            print(f"    n° {p['id']}  {p['session']} ({p['date']})  {decisions}  [{p['origine']}{link}{motif}]  {p['enregistre_le']} par {p['operateur']}")
+            print(f"    n° {p['id']}  {p['session']} ({_fr_iso(p['date'])})  {decisions}  [{p['origine']}{link}{motif}]  "
+                  f"{_fr_timestamp(p['enregistre_le'])} par {p['operateur']}")
     print("  Journal d'audit")
     for e in data["journal"]:
-        print(f"    n° {e['numero']}  {e['horodatage']}  {e['operateur']}  {e['action']} {e['objet_id']}")
+        print(f"    n° {e['numero']}  {_fr_timestamp(e['horodatage'])}  {e['operateur']}  {e['action']} {e['objet_id']}")
     return 0
 
 
@@ -524,9 +576,10 @@ def cmd_report_deadlines(args: argparse.Namespace) -> int:
     day = _as_of(args)
     with _open(args) as store:
         data = store.deadlines(day, args.within, args.certification)
+        hint = _hint(store)
     if args.json:
         _print_json(data)
-        return 0
+        return _left_out(data, hint)
     print(f"Échéances au {_fr_date(day)} : dans les {args.within} jours à venir, et passées depuis moins de {args.within} jours")
     for title, key in (("À venir", "a_venir"), ("Passées", "passees")):
         rows = data[key]
@@ -544,7 +597,7 @@ def cmd_report_deadlines(args: argparse.Namespace) -> int:
             print(f"    {_fr_date(d)} ({when})  {r['dossier']} (candidat {r['candidat']}, {r['voie']}) : {_TYPES[r['type']]}{dom} — {origin}")
         if not rows:
             print("  aucune")
-    return 0
+    return _left_out(data, hint)
 
 
 def cmd_report_campaign(args: argparse.Namespace) -> int:
@@ -552,9 +605,10 @@ def cmd_report_campaign(args: argparse.Namespace) -> int:
     with _open(args) as store:
         data = store.campaign(day, args.certification)
         label = store.target.label
+        hint = _hint(store)
     if args.json:
         _print_json(data)
-        return 0
+        return _left_out(data, hint)
     print(f"Campagne au {_fr_date(day)} — base {label}")
     headers = ["Certification", "Dossiers", "Candidats", "Formation", "VAE", "Certifiés", "Partiels", "Échecs", "Expirés", "En cours", "Délais dépassés", "Coûts", "Financements", "Gratifications"]
 
@@ -575,9 +629,11 @@ def cmd_report_campaign(args: argparse.Namespace) -> int:
     print(_table(rows, headers))
     sessions = data["sessions"]
     if sessions:
-        print(f"\nSessions de jury ({len(sessions)})")
+        coming = sum(1 for s in sessions if s["a_venir"])
+        print(f"\nSessions de jury ({len(sessions)}" + (f", dont {coming} à venir après le {_fr_date(day)}" if coming else "") + ")")
         for s in sessions:
-            print(f"  {s['session']}  {_fr_date(dt.date.fromisoformat(s['date']))}  {', '.join(s['certifications'])}  {'close' if s['close'] else 'ouverte'}")
+            state = ("close" if s["close"] else "ouverte") + (" — à venir" if s["a_venir"] else "")
+            print(f"  {s['session']}  {_fr_date(dt.date.fromisoformat(s['date']))}  {', '.join(s['certifications'])}  {state}")
     t = data["total"]
     print(
         f"\n{_plural(t['candidats'], 'candidat')}, {_plural(t['dossiers'], 'dossier')} : {_plural(t['certifies'], 'certification complète', 'certifications complètes')}, "
@@ -585,7 +641,7 @@ def cmd_report_campaign(args: argparse.Namespace) -> int:
         f"{_plural(t['delais_depasses'], 'délai de premier passage dépassé', 'délais de premier passage dépassés')} ; "
         f"coûts de formation {amount(t, 'cout')}, financements {amount(t, 'financement')}, gratifications {amount(t, 'gratification')}"
     )
-    return 0
+    return _left_out(data, hint)
 
 
 def add_report(p: argparse.ArgumentParser) -> None:
@@ -662,8 +718,12 @@ def cmd_candidate_erase(args: argparse.Namespace) -> int:
         )
         return 2
     with _open(args) as store:
-        pseudonyme = store.erase_candidate(args.candidat, _op(args))
-    print(f"Candidat {args.candidat} : données personnelles effacées, remplacées par le pseudonyme « {pseudonyme} » ; dossiers, décisions et statistiques conservés.")
+        done = store.erase(args.candidat, _op(args))
+    if done.deja_efface:
+        print(f"Candidat {args.candidat} : données personnelles déjà effacées le {_fr_date(dt.date.fromisoformat(done.efface_le[:10]))} "
+              f"(pseudonyme « {done.pseudonyme} ») ; rien à faire, rien n'a été modifié.")
+        return 0
+    print(f"Candidat {args.candidat} : données personnelles effacées, remplacées par le pseudonyme « {done.pseudonyme} » ; dossiers, décisions et statistiques conservés.")
     return 0
 
 

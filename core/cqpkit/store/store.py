@@ -54,7 +54,7 @@ from cqpkit.store.engine import Target, is_driver_error, make_engine, resolve, t
 from cqpkit.store.errors import NotFoundError, StoreConflictError, StoreError
 from cqpkit.store.reading import PERSONAL, Lot, personal_fields, read_files, without_cycle_collector
 
-__all__ = ["ImportReport", "Store", "compute_echeances", "operateur_par_defaut", "rebuild_echeances"]
+__all__ = ["Effacement", "ImportReport", "Store", "compute_echeances", "operateur_par_defaut", "plugin_hint", "rebuild_echeances"]
 
 _CHUNK = 500
 #: The import writes its dossiers' rows every this many dossiers, not all at the end: the rows of a large
@@ -332,6 +332,86 @@ def _iso_dates(params: list[tuple], date_columns: list[int], width: int) -> list
     return list(zip(*columns, strict=True))
 
 
+# ----------------------------------------------------------------- certifications without rules
+def plugin_hint(registry: Any) -> str:
+    """Why a plugin may not be loaded in this process: the environment switches, the plugins that failed."""
+    parts = []
+    only = os.environ.get("CQPKIT_LOAD_PLUGINS")
+    if only is not None:
+        only = ",".join(x.strip() for x in only.split(",") if x.strip())
+        parts.append(
+            f"CQPKIT_LOAD_PLUGINS={only} : seules ces extensions installées sont chargées" if only
+            else "CQPKIT_LOAD_PLUGINS est vide : aucune extension installée n'est chargée"
+        )
+    off = ",".join(x.strip() for x in os.environ.get("CQPKIT_DISABLE_PLUGINS", "").split(",") if x.strip())
+    if off:
+        parts.append(f"CQPKIT_DISABLE_PLUGINS={off} en écarte")
+    failed = sorted({f.plugin for f in getattr(registry, "failures", ())})
+    if failed:
+        parts.append(f"extension{'s' if len(failed) > 1 else ''} qui n'{'ont' if len(failed) > 1 else 'a'} pas pu être chargée{'s' if len(failed) > 1 else ''} : {', '.join(failed)}")
+    parts.append("« cqpkit plugins » liste les extensions chargées")
+    return " (" + " ; ".join(parts) + ")"
+
+
+def _rules_of(registry: Any) -> dict[str, set[str]]:
+    """The certifications the loaded plugins supply, each with its référentiel versions."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for r in registry.resumes():
+        out[r.id].add(r.version)
+    return out
+
+
+def _no_rules(registry: Any, rules: Mapping[str, set[str]], certification: str, versions: Iterable[str] = ()) -> str | None:
+    """Why the dossiers of ``certification`` (in these référentiel ``versions``) cannot be evaluated here, or ``None``.
+
+    The engines need the référentiel a dossier follows: a certification that no loaded plugin
+    supplies (its plugin is not installed, not loaded, or failed to load), or a version of it that
+    the installed plugin no longer (or not yet) supplies.
+    """
+    supplied = rules.get(certification)
+    if not supplied:
+        return "aucune extension chargée ne fournit cette certification — installez l'extension (le plugin) qui la fournit" + plugin_hint(registry)
+    missing = sorted(set(versions) - supplied)
+    if not missing:
+        return None
+    s = "s" if len(missing) > 1 else ""
+    return (
+        f"version{s} {', '.join(f'« {v} »' for v in missing)} du référentiel absente{s} des extensions chargées "
+        f"(versions fournies : {', '.join(sorted(supplied))}) — installez la version de l'extension qui la fournit" + plugin_hint(registry)
+    )
+
+
+def _count_dossiers(n: int) -> str:
+    return f"{n} dossier{'s' if n > 1 else ''}"
+
+
+def _left_out(entries: Mapping[str, tuple[int, str]]) -> list[dict[str, Any]]:
+    """``certifications_ignorees`` of the reports: ``{certification, dossiers, raison}``, by certification."""
+    return [{"certification": c, "dossiers": n, "raison": raison} for c, (n, raison) in sorted(entries.items())]
+
+
+def _stored_certifications(conn: sa.Connection) -> list[str]:
+    """The distinct certifications of the stored dossiers, one index lookup each (not a scan of the dossiers)."""
+    c = t.dossiers.c.certification
+    out: list[str] = []
+    q = sa.select(c).order_by(c).limit(1)
+    current = conn.execute(q).scalar()
+    while current is not None:
+        out.append(current)
+        current = conn.execute(q.where(c > current)).scalar()
+    return out
+
+
+@attrs.frozen
+class Effacement:
+    """What :meth:`Store.erase` did: the candidate's pseudonym, when they were erased, and whether it was already done."""
+
+    candidat: str
+    pseudonyme: str
+    efface_le: str
+    deja_efface: bool
+
+
 # ------------------------------------------------------------------------------- store
 class Store:
     """A cqpkit database (see the module docstring). Open it with :meth:`open`."""
@@ -529,6 +609,17 @@ class Store:
             f"(certifications connues : {', '.join(sorted(known | stored)) or 'aucune'})"
         )
 
+    def _require_rules(self, row: Any, readable: str = "") -> None:
+        """Raise :class:`StoreConflictError` unless a loaded plugin supplies the référentiel of the dossier ``row``.
+
+        Without it the engines cannot read the dossier: say that the plugin is missing (rather
+        than an unknown certification, since the base holds it), and what can still be read.
+        """
+        why = _no_rules(self.registry, _rules_of(self.registry), row.certification, [row.version_referentiel])
+        if why is not None:
+            still = f" ; ce qui est enregistré reste lisible : {readable}" if readable else ""
+            raise StoreConflictError(f"dossier « {row.id} » ({row.certification} {row.version_referentiel}) : {why}{still}")
+
     def _refresh(self, conn: sa.Connection, ids: Sequence[str]) -> None:
         rebuild_echeances(conn, self.registry, ids)
 
@@ -632,6 +723,7 @@ class Store:
                 raise StoreConflictError(
                     f"dossier « {dossier_id} » ({d.certification}) : la session « {session_id} » ne couvre pas cette certification ({', '.join(certs)})"
                 )
+            self._require_rules(d)
             ref = self.registry.referentiel(d.certification, version=d.version_referentiel)
             known = [x.id for x in ref.domaines]
             problems = []
@@ -768,6 +860,7 @@ class Store:
             prows = conn.execute(sa.select(t.passages).where(t.passages.c.dossier_id == dossier_id).order_by(t.passages.c.id)).all()
             ech = conn.execute(sa.select(t.echeances).where(t.echeances.c.dossier_id == dossier_id).order_by(t.echeances.c.date)).all()
             sessions = {r.id: bool(r.cloturee) for r in conn.execute(sa.select(t.sessions.c.id, t.sessions.c.cloturee).where(t.sessions.c.id.in_({r.session_id for r in prows} or {""})))}
+        self._require_rules(row, f"cqpkit dossier history {dossier_id}")
         effective = {r.id for r in _effective(prows)}
         resultat = self.registry.decide(dossier, as_of)
         lignes = self.registry.funding(dossier, as_of)
@@ -948,38 +1041,72 @@ class Store:
         """Deadlines falling in the next ``within`` days, and those passed in the last ``within`` days.
 
         Two range scans of the date index of ``echeances`` (the query costs what the window holds,
-        not what the store holds).
+        not what the store holds). A certification of the base whose référentiel no loaded plugin
+        supplies is left out and named in ``certifications_ignorees`` (``{certification, dossiers,
+        raison}``: found with one index lookup per stored certification), and so are the deadlines of
+        the window whose dossier follows a référentiel version no loaded plugin supplies. Asked for
+        with ``certification``, a certification whose plugin is missing raises :class:`StoreConflictError`.
         """
         if within < 0:
             raise ValueError(f"within doit être un nombre de jours positif ou nul, pas {within}")
         e, d = t.echeances, t.dossiers
         horizon = _shift(as_of, within)  # a window beyond the calendar stops at its ends
         since = _shift(as_of, -within)
+        rules = _rules_of(self.registry)
+        left: dict[str, tuple[int, str]] = {}
+        versions_missing: dict[str, set[str]] = defaultdict(set)
 
-        def window(lo: dt.date, hi: dt.date, hi_inclusive: bool) -> list[dict[str, Any]]:
+        def count(conn: sa.Connection, cid: str, versions: Iterable[str] | None = None) -> int:
+            q = sa.select(sa.func.count()).select_from(d).where(d.c.certification == cid)
+            if versions is not None:
+                q = q.where(d.c.version_referentiel.in_(sorted(versions)))
+            return conn.execute(q).scalar_one()
+
+        def window(conn: sa.Connection, lo: dt.date, hi: dt.date, hi_inclusive: bool) -> list[dict[str, Any]]:
             q = (
-                sa.select(e.c.certification, e.c.type, e.c.domaine, e.c.date, e.c.depuis, e.c.dossier_id, d.c.candidat_id, d.c.voie)
+                sa.select(e.c.certification, e.c.type, e.c.domaine, e.c.date, e.c.depuis, e.c.dossier_id, d.c.candidat_id, d.c.voie,
+                          d.c.version_referentiel)
                 .join(d, d.c.id == e.c.dossier_id)
                 .where(e.c.date >= lo, e.c.date <= hi if hi_inclusive else e.c.date < hi)
                 .order_by(e.c.certification, e.c.date, e.c.dossier_id, e.c.domaine)
             )
             if certification:
                 q = q.where(e.c.certification == certification)
-            return [
-                {"certification": r.certification, "type": r.type, "domaine": r.domaine or None, "date": r.date.isoformat(),
-                 "depuis": r.depuis.isoformat(), "dossier": r.dossier_id, "candidat": r.candidat_id, "voie": r.voie,
-                 "jours": (r.date - as_of).days}
-                for r in conn.execute(q)
-            ]
+            if left:
+                q = q.where(e.c.certification.not_in(sorted(left)))
+            out = []
+            for r in conn.execute(q):
+                if r.version_referentiel not in rules.get(r.certification, ()):
+                    versions_missing[r.certification].add(r.version_referentiel)
+                    continue
+                out.append(
+                    {"certification": r.certification, "type": r.type, "domaine": r.domaine or None, "date": r.date.isoformat(),
+                     "depuis": r.depuis.isoformat(), "dossier": r.dossier_id, "candidat": r.candidat_id, "voie": r.voie,
+                     "jours": (r.date - as_of).days}
+                )
+            return out
 
         with self.read() as conn:
+            if certification:
+                stored = [certification] if conn.execute(sa.select(d.c.id).where(d.c.certification == certification).limit(1)).first() else []
+            else:
+                stored = _stored_certifications(conn)
+            for cid in stored:
+                if cid not in rules:
+                    left[cid] = (count(conn, cid), _no_rules(self.registry, rules, cid) or "")
+            if certification and left:
+                n, why = left[certification]
+                raise StoreConflictError(f"certification « {certification} » ({_count_dossiers(n)} dans la base {self.target.label}) : {why}")
             out = {
                 "date": as_of.isoformat(),
                 "jours": within,
-                "a_venir": window(as_of, horizon, True),
-                "passees": window(since, as_of, False),
+                "a_venir": window(conn, as_of, horizon, True),
+                "passees": window(conn, since, as_of, False),
             }
-            if certification and not out["a_venir"] and not out["passees"]:
+            for cid, versions in versions_missing.items():
+                left[cid] = (count(conn, cid, versions), _no_rules(self.registry, rules, cid, versions) or "")
+            out["certifications_ignorees"] = _left_out(left)
+            if certification and not out["a_venir"] and not out["passees"] and not versions_missing:
                 self._check_certification(conn, certification)
             return out
 
@@ -987,14 +1114,25 @@ class Store:
         """Per certification: dossiers, candidates, routes, awards (full, partial), failures, deadlines missed, funding.
 
         Every figure comes from the engine as of ``as_of`` (:meth:`Registry.decide`,
-        :meth:`Registry.check` for the first-jury deadline, :meth:`Registry.funding`).
+        :meth:`Registry.check` for the first-jury deadline, :meth:`Registry.funding`). The dossiers
+        whose référentiel no loaded plugin supplies (the certification's plugin is not installed or
+        not loaded, or it does not supply that version) are left out of every figure and named per
+        certification in ``certifications_ignorees`` (``{certification, dossiers, raison}``); asked
+        for with ``certification``, a certification whose plugin is missing raises
+        :class:`StoreConflictError`. ``sessions`` lists every stored session, ``a_venir`` being true
+        for those dated after ``as_of``.
         """
         ids = self.dossier_ids(certification)
+        rules = _rules_of(self.registry)
+        if certification and ids and certification not in rules:
+            why = _no_rules(self.registry, rules, certification)
+            raise StoreConflictError(f"certification « {certification} » ({_count_dossiers(len(ids))} dans la base {self.target.label}) : {why}")
         if certification and not ids:
             with self.read() as conn:
                 self._check_certification(conn, certification)
         stats: dict[str, dict[str, Any]] = {}
         all_candidates: set[str] = set()
+        left: dict[str, Counter] = defaultdict(Counter)  # certification -> référentiel version -> dossiers left out
         for chunk in _chunks(ids, 2000):
             with self.read() as conn:
                 dossiers = _engine_dossiers(conn, chunk)
@@ -1002,6 +1140,9 @@ class Store:
             for did in chunk:
                 d = dossiers[did]
                 cid = d.dossier.certification
+                if d.dossier.version not in rules.get(cid, ()):
+                    left[cid][d.dossier.version] += 1  # the engines cannot read it here: said, not counted
+                    continue
                 s = stats.setdefault(cid, _empty_stats(cid, self.registry))
                 s["dossiers"] += 1
                 s["_candidats"].add(cands[did])
@@ -1044,10 +1185,14 @@ class Store:
             "certifications": rows,
             "total": total,
             "sessions": [
-                {"session": r.id, "date": r.date.isoformat(), "certifications": json.loads(r.certifications), "close": bool(r.cloturee)}
+                {"session": r.id, "date": r.date.isoformat(), "certifications": json.loads(r.certifications), "close": bool(r.cloturee),
+                 "a_venir": r.date > as_of}
                 for r in sessions
                 if not certification or certification in json.loads(r.certifications)
             ],
+            "certifications_ignorees": _left_out(
+                {cid: (sum(v.values()), _no_rules(self.registry, rules, cid, v) or "") for cid, v in left.items()}
+            ),
         }
 
     # -- personal data -------------------------------------------------------------
@@ -1106,14 +1251,21 @@ class Store:
         The candidate's id stays (it is what the dossiers refer to); every personal field is
         emptied and ``nom`` becomes the pseudonym. A later import of one of their files keeps the
         candidate erased. On SQLite, ``secure_delete`` overwrites the old values in the file.
+        A candidate already erased is left as they are (no log entry): :meth:`erase` says so.
         """
+        return self.erase(candidat_id, operateur).pseudonyme
+
+    def erase(self, candidat_id: str, operateur: str | None = None) -> Effacement:
+        """:meth:`erase_candidate`, saying what was done: the pseudonym, the date of the erasure, and
+        ``deja_efface`` when the candidate had already been erased (then nothing is written, not even
+        a log entry)."""
         operateur = operateur or operateur_par_defaut()
         with self.write() as conn:
             cand = conn.execute(sa.select(t.candidats).where(t.candidats.c.id == candidat_id)).first()
             if cand is None:
                 raise NotFoundError(f"candidat « {candidat_id} » inconnu dans la base {self.target.label}")
             if cand.efface_le:
-                return cand.pseudonyme
+                return Effacement(candidat_id, cand.pseudonyme, cand.efface_le, True)
             pseudonyme = f"Candidat-{secrets.token_hex(4)}"
             horodatage = _now()
             champs = [k for k in PERSONAL if getattr(cand, k) not in (None, "")]
@@ -1123,7 +1275,7 @@ class Store:
             audit = AuditWriter(conn, operateur, horodatage)
             audit.add("candidat.effacement", "candidat", candidat_id, {"champs": champs, "pseudonyme": pseudonyme})
             audit.flush()
-            return pseudonyme
+            return Effacement(candidat_id, pseudonyme, horodatage, False)
 
 
 def _shift(day: dt.date, days: int) -> dt.date:
