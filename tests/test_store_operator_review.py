@@ -513,3 +513,19 @@ class TestMissingPlugin:
         assert "version « 2016 » du référentiel absente" in err
         err = _fails(run_cli("dossier", "show", "I410-2018-0101", "--db", db, env=env), 1)
         assert "version « 2016 » du référentiel absente des extensions chargées" in err
+
+
+def test_imported_session_with_unknown_previous_session_gets_a_note(tmp_path):
+    """A session file whose `precedente` is neither in the base nor in the import: imported, with a note saying the alternation goes unchecked."""
+    from tests.test_store_support import ROOT
+
+    example = ROOT / "examples" / "session-oemm-jury-2014-01.toml"  # precedente = "OEMM-JURY-2013-03", in no file
+    base = tmp_path / "b.db"
+    out = _ok(run_cli("import", "--db", str(base), str(example)))
+    assert (
+        f"note : session « OEMM-JURY-2014-01 » ({example}) : sa session précédente « OEMM-JURY-2013-03 » n'est ni dans la base ni dans "
+        "cet import ; l'alternance de la présidence ne pourra pas être vérifiée tant qu'elle n'y est pas"
+    ) in out
+    # The campaign's sessions name previous sessions that are in the same import: no note.
+    out = _ok(run_cli("import", "--db", str(tmp_path / "c.db"), str(CAMPAIGN / "sessions")))
+    assert "session précédente" not in out

@@ -1409,6 +1409,7 @@ class _Import:
     def _sessions(self, existing: _Existing) -> list[Any]:
         to_close = []
         inserts, versions = [], []
+        self._note_unknown_previous()
         for s in self.lot.sessions:
             info = s.session.session
             row = existing.sessions.get(info.id)
@@ -1449,6 +1450,26 @@ class _Import:
         if versions:
             self.conn.execute(t.session_versions.insert(), versions)
         return to_close
+
+    def _note_unknown_previous(self) -> None:
+        """A note for each session whose ``precedente`` is neither in the base nor in this import.
+
+        Not an error: the previous session may predate the base (a campaign's history imported from its
+        middle). But the alternation of the presidency then goes unchecked (rules/jury.py), which the
+        operator should know. (``jury open --precedente``, typed by hand, refuses an unknown session.)
+        """
+        in_lot = {s.session.id for s in self.lot.sessions}
+        wanted = {s.session.session.precedente for s in self.lot.sessions} - in_lot - {None}
+        if not wanted:
+            return
+        stored = {r.id for r in self.conn.execute(sa.select(t.sessions.c.id).where(t.sessions.c.id.in_(sorted(wanted))))}
+        for s in self.lot.sessions:
+            previous = s.session.session.precedente
+            if previous is not None and previous not in in_lot and previous not in stored:
+                self.report.notes.append(
+                    f"session « {s.session.id} » ({s.fichier}) : sa session précédente « {previous} » n'est ni dans la base ni dans "
+                    "cet import ; l'alternance de la présidence ne pourra pas être vérifiée tant qu'elle n'y est pas"
+                )
 
     # candidates ----------------------------------------------------------------------
     def _candidates(self, existing: _Existing) -> None:
