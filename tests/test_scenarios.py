@@ -75,6 +75,35 @@ class TestCqpkitTest:
         assert result.returncode == 0, result.stdout + result.stderr
 
 
+class TestFindingsByLevel:
+    """`erreurs` and `avertissements` in `[attendu]`: the findings compared level by level."""
+
+    SOURCE = ROOT / "plugins" / "mutualite" / "cqpkit_mutualite" / "scenarios" / "sp-passage-evaluation-finale-defavorable.toml"
+    LINE = 'constats = ["passage_evaluation_finale", "decision_contraire"]'
+
+    def test_levels_as_found(self, tmp_path):
+        """Two warnings and no error (the Mutualité scenario): stated by level, the scenario passes."""
+        text = self.SOURCE.read_text(encoding="utf-8")
+        assert self.LINE in text
+        text = text.replace(self.LINE, self.LINE + '\nerreurs = []\navertissements = ["decision_contraire", "passage_evaluation_finale"]')
+        result = run_cli("test", str(write(tmp_path, "niveaux.toml", text)))
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert result.stdout.splitlines()[-1] == "1 scénario réussi, 0 en échec"
+
+    def test_wrong_level_is_a_difference(self, tmp_path):
+        """A warning expected as an error: `constats` alone cannot see it, `erreurs` / `avertissements` do."""
+        text = self.SOURCE.read_text(encoding="utf-8").replace(
+            self.LINE, self.LINE + '\nerreurs = ["decision_contraire"]\navertissements = ["passage_evaluation_finale"]'
+        )
+        result = run_cli("test", str(write(tmp_path, "niveau-faux.toml", text)))
+        assert result.returncode == 1
+        assert "erreurs : manquant(s) : decision_contraire (obtenu : aucun)" in result.stdout
+        assert (
+            "avertissements : en trop : decision_contraire (obtenu : decision_contraire, passage_evaluation_finale)" in result.stdout
+        )
+        assert "constats :" not in result.stdout  # the codes themselves are right
+
+
 class TestErrorsAtOnce:
     """Every error of a scenario file at once, each with its line and key path."""
 

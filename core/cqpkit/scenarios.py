@@ -11,6 +11,9 @@ What is compared, and how:
 - ``constats``: the codes of every *erreur* and *avertissement* found by ``check``,
   ``decide`` and ``plan`` (and by the session checks when ``scenario.session`` is given)
   must be exactly this set; an *information* code listed must be present too.
+- ``erreurs``, ``avertissements``: the same findings by level — the codes of every *erreur*
+  (resp. *avertissement*) must be exactly this set. They tell apart what ``constats`` cannot:
+  a code that is an error in one case and a warning in another.
 - ``statut``, ``acquis``, ``expires``, ``restants``, ``date_certification``: the
   ``Resultat`` of ``decide`` as of ``scenario.date`` (acquis/expires/restants as sets of
   domaine ids).
@@ -61,6 +64,8 @@ class Attendu:
     """The ``[attendu]`` table: what the engines must return (a key left out is not compared)."""
 
     constats: tuple[str, ...] | None = None
+    erreurs: tuple[str, ...] | None = None
+    avertissements: tuple[str, ...] | None = None
     statut: str | None = None
     acquis: tuple[str, ...] | None = None
     expires: tuple[str, ...] | None = None
@@ -242,6 +247,14 @@ def run_scenario(scenario: Scenario, registry: Any) -> ScenarioOutcome:
             if extra:
                 parts.append(f"en trop : {', '.join(extra)}")
             diffs.append(f"constats : {' ; '.join(parts)} (obtenu : {', '.join(sorted(blocking)) or 'aucun'})")
+    for key, niveau, expected_codes in (("erreurs", "erreur", a.erreurs), ("avertissements", "avertissement", a.avertissements)):
+        if expected_codes is None:
+            continue
+        got = {c.code for c in constats if c.niveau == niveau}
+        missing, extra = sorted(set(expected_codes) - got), sorted(got - set(expected_codes))
+        if missing or extra:
+            parts = ([f"manquant(s) : {', '.join(missing)}"] if missing else []) + ([f"en trop : {', '.join(extra)}"] if extra else [])
+            diffs.append(f"{key} : {' ; '.join(parts)} (obtenu : {', '.join(sorted(got)) or 'aucun'})")
     _same("statut", a.statut, resultat.statut, diffs)
     _set("acquis", a.acquis, [x.domaine for x in resultat.acquis], diffs)
     _set("expires", a.expires, [x.domaine for x in resultat.expires], diffs)
