@@ -590,6 +590,20 @@ class TestEngineTests:
         ) in str(info.value)
         assert "lève une exception" not in str(info.value)
 
+    def test_decide_returning_a_list(self):
+        """A decide hook answering a list instead of one Resultat: the plugin and what it returned are named."""
+
+        class Listing(RefPlugin):
+            @hookimpl(tryfirst=True)
+            def cqpkit_decide(self, referentiel, dossier, date):
+                if referentiel.id != "essai.cqp":
+                    return None
+                return ["pas un résultat"]
+
+        with pytest.raises(FAILED) as info:
+            S.test_no_hook_raises_on_valid_dossiers(put_of(Listing()))
+        assert "extension « essai » : cqpkit_decide renvoie ['pas un résultat'] au lieu d'un Resultat (ou None)" in str(info.value)
+
     def test_non_deterministic(self):
         """A decide hook that counts its calls is not deterministic."""
 

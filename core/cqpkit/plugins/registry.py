@@ -14,6 +14,7 @@ an unchanged file is not re-validated) and fully loaded into the model on first 
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -87,12 +88,27 @@ _RETURNS = {
 }
 
 
-def _wrong_return(hook_name: str, value: Any) -> str | None:
-    """What is wrong with ``value`` as the answer of one implementation of ``hook_name`` (``None``: nothing)."""
+@functools.cache
+def _expected(hook_name: str) -> tuple[type, bool]:
+    """The class a hook answers with, and whether it answers with a list of them (the model imported once)."""
     import cqpkit.model as model
 
     cls_name, many = _RETURNS[hook_name]
-    cls = getattr(model, cls_name)
+    return getattr(model, cls_name), many
+
+
+def _answer_ok(hook_name: str, result: Any) -> bool:
+    """Whether pluggy's ``result`` for ``hook_name`` has the right types (the per-call check: no message built)."""
+    cls, many = _expected(hook_name)
+    if not many:
+        return result is None or isinstance(result, cls)
+    return all(part is None or (isinstance(part, (list, tuple)) and all(isinstance(x, cls) for x in part)) for part in result)
+
+
+def _wrong_return(hook_name: str, value: Any) -> str | None:
+    """What is wrong with ``value`` as the answer of one implementation of ``hook_name`` (``None``: nothing)."""
+    cls_name = _RETURNS[hook_name][0]
+    cls, many = _expected(hook_name)
     if value is None:
         return None
     if not many:
@@ -410,8 +426,7 @@ class Registry:
                         culprit = impl.plugin_name
                         break
             raise _hook_error(culprit, hook_name, exc, self._raised_in(culprit, exc)) from exc
-        parts = result if _RETURNS[hook_name][1] else [result]
-        if any(_wrong_return(hook_name, part) for part in parts):
+        if not _answer_ok(hook_name, result):
             self._wrong_answer(hook_name, hook, kwargs)
         return result
 
