@@ -248,3 +248,127 @@ class TestCycleCollector:
     def test_import_restores_it(self, store, registry):
         store.import_files([str(CAMPAIGN)], operateur="test")
         assert gc.isenabled()
+
+
+def _echeances(store) -> list[tuple]:
+    c = t.echeances.c
+    with store.read() as conn:
+        rows = conn.execute(sa.select(c.dossier_id, c.type, c.domaine, c.date, c.depuis, c.certification)).all()
+    return sorted(tuple(r) for r in rows)
+
+
+class TestDeadlinesWhileReading:
+    """``cqpkit import`` computes each dossier's deadlines while it reads the files (before the write transaction)."""
+
+    def test_read_files_computes_what_the_store_would(self, db, registry, tmp_path):
+        from cqpkit.store.reading import DossierLu, Lot
+        from cqpkit.store.store import Store
+
+        lot = read_files(collect_paths([str(CAMPAIGN)]), registry)
+        assert lot.registry is registry and all(lu.echeances is not None for lu in lot.dossiers)
+        assert any(lu.echeances for lu in lot.dossiers)
+        # The same dossiers without them (a lot made by hand): the store computes them in its transaction.
+        bare = Lot(tuple(DossierLu(lu.fichier, lu.dossier, lu.contenu, lu.empreinte) for lu in lot.dossiers), lot.sessions)
+        first = Store.open(db, create=True, check=False, registry=registry)
+        first.init()
+        first.import_lot(lot, operateur="test")
+        other = Store.open(str(tmp_path / "autre.db"), create=True, check=False, registry=registry)
+        other.init()
+        report = other.import_lot(bare, operateur="test")
+        try:
+            assert report.secondes_moteur > 0  # computed by the store this time
+            assert _echeances(first) == _echeances(other) != []
+        finally:
+            first.close()
+            other.close()
+
+    def test_deadlines_of_another_registry_are_not_used(self, store, registry):
+        from cqpkit.store.reading import Lot
+
+        lot = read_files(collect_paths([str(CAMPAIGN)]), registry)
+        wrong = tuple(attrs.evolve(lu, echeances=()) for lu in lot.dossiers)
+        # Computed with another registry: the store computes its own.
+        store.import_lot(Lot(wrong, lot.sessions, registry=object()), operateur="test")
+        assert len(_echeances(store)) == sum(len(lu.echeances) for lu in lot.dossiers) > 0
+
+    def test_deadlines_of_the_same_registry_are_used_as_read(self, store, registry):
+        from cqpkit.store.reading import Lot
+
+        lot = read_files(collect_paths([str(CAMPAIGN)]), registry)
+        lu = next(lu for lu in lot.dossiers if lu.echeances)
+        one = attrs.evolve(lu, echeances=(("premier_passage", "", dt.date(2031, 1, 2), dt.date(2030, 1, 2)),))
+        store.import_lot(Lot((one,), lot.sessions, registry=registry), operateur="test")
+        assert _echeances(store) == [(lu.dossier.id, "premier_passage", "", dt.date(2031, 1, 2), dt.date(2030, 1, 2), lu.dossier.dossier.certification)]
+
+    def test_read_lot_with_a_registry_computes_them(self, registry):
+        from cqpkit.store.reading import deadlines, read_lot
+
+        read = read_files(collect_paths([str(CAMPAIGN)]), registry)
+        pairs = [(lu.fichier, lu.dossier) for lu in read.dossiers]
+        with_registry = read_lot(pairs, registry=registry)
+        without = read_lot(pairs)
+        assert [lu.echeances for lu in with_registry.dossiers] == [deadlines(registry, d) for _, d in pairs]
+        assert with_registry.registry is registry
+        assert without.registry is None and all(lu.echeances is None for lu in without.dossiers)
+
+    def test_read_files_restores_the_collector(self, registry, tmp_path):
+        from cqpkit.store.reading import ImportErrors
+
+        assert gc.isenabled()
+        read_files(collect_paths([str(CAMPAIGN)]), registry)
+        assert gc.isenabled()
+        bad = tmp_path / "mauvais.toml"
+        bad.write_text("[dossier]\nid = \n", encoding="utf-8")
+        with pytest.raises(ImportErrors):
+            read_files([str(bad)], registry)
+        assert gc.isenabled()
+
+
+class TestPresenceFlags:
+    def test_absent_and_excused_stored_as_booleans(self, store, registry):
+        from cqpkit.store.reading import read_lot
+
+        lot = read_files(collect_paths([str(CAMPAIGN)]), registry)
+        lu = next(lu for lu in lot.dossiers if len(lu.dossier.passages) >= 1)
+        p = lu.dossier.passages[0]
+        flags = [(True, False), (False, True), (False, False)]
+        passages = tuple(
+            attrs.evolve(p, session=f"{p.session}-{i}", absent=a, excuse=x, decisions={} if a or x else p.decisions)
+            for i, (a, x) in enumerate(flags)
+        )
+        d = attrs.evolve(lu.dossier, passages=passages)
+        store.import_lot(read_lot([(lu.fichier, d)], registry=registry), operateur="test")
+        c = t.passages.c
+        with store.read() as conn:
+            got = sorted(conn.execute(sa.select(c.session_id, c.absent, c.excuse)).all())
+            if store.target.kind == "sqlite":  # what sa.Boolean stores there: integers 0 and 1
+                kinds = set(conn.exec_driver_sql("SELECT typeof(absent) || typeof(excuse) FROM passages").scalars())
+                assert kinds == {"integerinteger"}
+        assert [tuple(r) for r in got] == [(f"{p.session}-{i}", a, x) for i, (a, x) in enumerate(flags)]
+        assert all(type(v) is bool for r in got for v in r[1:])
+
+
+class TestEngineErrorsWhileReading:
+    def test_a_raising_engine_stops_the_import_before_the_database(self, db):
+        """A plugin raising while the deadlines are computed (now while reading) stops the import, named, and nothing is written."""
+        import cqpkit
+        from cqpkit import hookimpl
+        from cqpkit.exceptions import PluginError
+        from cqpkit.store.store import Store
+
+        class Boom:
+            @hookimpl(tryfirst=True)
+            def cqpkit_decide(self, referentiel, dossier, date):
+                raise RuntimeError("base indisponible")
+
+        raising = cqpkit.load_registry(plugins=[("boum", Boom())], cache=False)
+        store = Store.open(db, create=True, check=False, registry=raising)
+        store.init()
+        try:
+            with pytest.raises(PluginError, match="extension « boum » : erreur dans cqpkit_decide : RuntimeError: base indisponible"):
+                store.import_files([str(CAMPAIGN)], operateur="test")
+            with store.read() as conn:
+                assert conn.execute(sa.select(sa.func.count()).select_from(t.dossiers)).scalar_one() == 0
+                assert conn.execute(sa.select(sa.func.count()).select_from(t.audit)).scalar_one() == 0
+        finally:
+            store.close()

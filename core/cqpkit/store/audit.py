@@ -123,35 +123,26 @@ class AuditWriter:
         head = dict(conn.execute(sa.select(t.meta.c.cle, t.meta.c.valeur).where(t.meta.c.cle.in_(("audit_numero", "audit_empreinte")))).all())
         self.numero = int(head.get("audit_numero", "0"))
         self.empreinte = head.get("audit_empreinte", GENESIS)
-        self._rows: list[dict[str, Any]] = []
+        self._rows: list[tuple] = []
+
+    #: The columns of :attr:`_rows`' tuples.
+    COLUMNS = ("numero", "horodatage", "operateur", "action", "objet", "objet_id", "details", "precedente", "empreinte")
 
     def add(self, action: str, objet: str, objet_id: str, details: dict[str, Any]) -> None:
         """Record one change (never personal data in ``details``)."""
-        self.numero += 1
+        self.numero = numero = self.numero + 1
         text = canonical_plain(details)
-        digest = entry_hash(self.numero, self.horodatage, self.operateur, action, objet, objet_id, text, self.empreinte)
-        self._rows.append(
-            {
-                "numero": self.numero,
-                "horodatage": self.horodatage,
-                "operateur": self.operateur,
-                "action": action,
-                "objet": objet,
-                "objet_id": objet_id,
-                "details": text,
-                "precedente": self.empreinte,
-                "empreinte": digest,
-            }
-        )
-        self.empreinte = digest
+        previous = self.empreinte
+        self.empreinte = digest = entry_hash(numero, self.horodatage, self.operateur, action, objet, objet_id, text, previous)
+        self._rows.append((numero, self.horodatage, self.operateur, action, objet, objet_id, text, previous, digest))
         if len(self._rows) >= 5000:
             self._write()
 
     def _write(self) -> None:
         if self._rows:
-            from cqpkit.store.store import bulk_insert
+            from cqpkit.store.store import insert_tuples
 
-            bulk_insert(self.conn, t.audit, self._rows)
+            insert_tuples(self.conn, t.audit, self.COLUMNS, self._rows)
             self._rows = []
 
     def flush(self) -> int:

@@ -10,14 +10,22 @@ is reduced to its ``id``; the personal fields are kept apart, in the ``candidats
 place export and erasure act on). Its **fingerprint** is the SHA-256 of that content's canonical
 JSON: re-importing a file whose content did not change (comments, spacing, key order do not
 count) is a no-op; a change is a new version of the dossier.
+
+Everything that depends on a file alone is computed here, before the database is opened: the
+content and the fingerprints, and the dossier's **deadlines** (:func:`deadlines`: first jury,
+expiry of each partial award, with the engine). The store's write transaction — during which
+other writers wait — is left with what depends on the base: comparing with what it holds, the
+audit chain, the rows and the SQL (``bench/store.py`` measures both parts).
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import hashlib
 import os
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -27,7 +35,7 @@ from cqpkit.exceptions import CqpkitError, Erreur, InvalidFileError, UnreadableF
 from cqpkit.model import Candidat, Dossier, SessionJury
 from cqpkit.store.audit import canonical
 
-__all__ = ["DossierLu", "ImportErrors", "Lot", "SessionLue", "collect_paths", "personal_fields", "read_files", "read_lot", "without_cycle_collector"]
+__all__ = ["DossierLu", "ImportErrors", "Lot", "SessionLue", "collect_paths", "deadlines", "personal_fields", "read_files", "read_lot", "without_cycle_collector"]
 
 #: The fields of ``[candidat]`` that are personal data (all but ``id``).
 PERSONAL = tuple(a.name for a in attrs.fields(Candidat) if a.name != "id")
@@ -52,6 +60,10 @@ class DossierLu:
     evaluations: tuple[str, ...] = attrs.field(eq=False, repr=False, default=())
     #: The fingerprint (SHA-256) of each of those texts, which the store compares with the evaluations it holds.
     empreintes_evaluations: tuple[str, ...] = attrs.field(eq=False, repr=False, default=())
+    #: The dossier's deadlines as its file gives them (:func:`deadlines`), computed with the lot's registry while
+    #: reading; ``None`` when not computed (the store then computes them). The store uses them for a dossier new to
+    #: the base; a new version of a stored dossier has its deadlines recomputed from what the base holds.
+    echeances: tuple[tuple[str, str, dt.date, dt.date], ...] | None = attrs.field(eq=False, repr=False, default=None)
 
 
 @attrs.frozen
@@ -70,6 +82,11 @@ class Lot:
 
     dossiers: tuple[DossierLu, ...] = ()
     sessions: tuple[SessionLue, ...] = ()
+    #: The registry the dossiers' deadlines were computed with (``DossierLu.echeances``): the store uses them only
+    #: if it works with the same registry, and computes them itself otherwise.
+    registry: Any = attrs.field(eq=False, repr=False, default=None)
+    #: Seconds spent computing those deadlines with the engine while reading (for ``bench/store.py``).
+    secondes_moteur: float = attrs.field(eq=False, repr=False, default=0.0)
 
 
 class ImportErrors(CqpkitError):
@@ -115,9 +132,9 @@ def collect_paths(paths: Iterable[str]) -> list[str]:
 def without_cycle_collector() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for a bulk step (turned back on after, if it was on).
 
-    Building the rows of a large import allocates millions of small containers while the lot
-    itself stays alive: the collector then runs every few hundred allocations and its full passes
-    walk everything alive, the lot included — about a third of the time of preparing an import
+    Reading a large lot, and building the rows of its import, allocate millions of small containers
+    while the lot stays alive: the collector then runs every few hundred allocations and its full
+    passes walk everything alive, the growing lot included — about a fourth of the reading
     (``bench/store.py``). These steps create no reference cycles of their own, so nothing is
     lost: reference counting still frees everything at once, and whatever cycle there might be is
     collected at the collector's next pass after the step. Only the cyclic collector is paused.
@@ -157,6 +174,39 @@ def dossier_content(dossier: Dossier) -> tuple[str, str, tuple[str, ...], tuple[
     return text, _fingerprint(text), texts, tuple(map(_fingerprint, texts))
 
 
+def deadlines(registry: Any, dossier: Dossier) -> tuple[tuple[str, str, dt.date, dt.date], ...]:
+    """The deadlines of a dossier as the engine gives them: ``(type, domaine, date, depuis)`` tuples.
+
+    - ``premier_passage``: while the dossier has no passage in front of the jury, the last day of
+      ``[jury] delai_premier_passage`` after registration (``dates.add``: the anniversary day is
+      still in time, as in :func:`cqpkit.rules.checks.check_premier_passage`).
+    - ``acquis_partiel``: for a dossier that is not certified, each domaine acquired and the last
+      day of its validity, as :meth:`Registry.decide` gives it after the last passage.
+
+    They depend on the dossier and the installed référentiels alone: ``cqpkit import`` computes them
+    for each file while it reads it, before it opens the database (the store's write transaction is
+    then shorter); the store recomputes them from what it holds when a stored dossier changes
+    (:func:`cqpkit.store.store.rebuild_echeances`).
+    """
+    from cqpkit.rules import dates
+
+    ref = registry.referentiel_for(dossier)
+    info = dossier.dossier
+    out: list[tuple[str, str, dt.date, dt.date]] = []
+    jury = ref.jury
+    # The event ``premier_passage`` of cqpkit.rules.events: the first passage that is not absent
+    # nor excused (tests/test_store.py checks this test against event_dates).
+    attended = any(not (p.absent or p.excuse) for p in dossier.passages)
+    if jury is not None and jury.delai_premier_passage is not None and not attended:
+        out.append(("premier_passage", "", dates.add(info.inscription, jury.delai_premier_passage), info.inscription))
+    if dossier.passages and ref.domaines:
+        last = max(p.date for p in dossier.passages)
+        result = registry.decide(dossier, last)
+        if result.statut != "certifie":
+            out.extend(("acquis_partiel", a.domaine, a.valide_jusqua, a.date) for a in result.acquis if a.valide_jusqua is not None)
+    return tuple(out)
+
+
 def session_content(session: SessionJury) -> tuple[str, str]:
     """The content of a session (canonical JSON) and its fingerprint, ``cloturee`` left out of the latter."""
     from cqpkit.formats.converter import json_converter
@@ -166,64 +216,86 @@ def session_content(session: SessionJury) -> tuple[str, str]:
     return text, _fingerprint(canonical(json_converter().unstructure(unclosed)))
 
 
-def read_lot(dossiers: Iterable[tuple[str, Dossier]] = (), sessions: Iterable[tuple[str, SessionJury]] = ()) -> Lot:
-    """A :class:`Lot` from objects already validated (the Python API: no files)."""
+def read_lot(
+    dossiers: Iterable[tuple[str, Dossier]] = (), sessions: Iterable[tuple[str, SessionJury]] = (), registry: Any = None
+) -> Lot:
+    """A :class:`Lot` from objects already validated (the Python API: no files).
+
+    With ``registry`` (the one the store will use), each dossier's deadlines are computed here too, as
+    :func:`read_files` does; without it, the store computes them in its transaction.
+    """
+    engine = 0.0
     with without_cycle_collector():
-        ds = tuple(DossierLu(f, d, *dossier_content(d)) for f, d in dossiers)
+        ds = []
+        for f, d in dossiers:
+            echeances = None
+            if registry is not None:
+                start = time.perf_counter()
+                echeances = deadlines(registry, d)
+                engine += time.perf_counter() - start
+            ds.append(DossierLu(f, d, *dossier_content(d), echeances=echeances))
         ss = tuple(SessionLue(f, s, *session_content(s)) for f, s in sessions)
-    return Lot(ds, ss)
+    return Lot(tuple(ds), ss, registry=registry, secondes_moteur=engine)
 
 
 def read_files(paths: Sequence[str], registry: Any) -> Lot:
-    """Read and validate every file; raise :class:`ImportErrors` with every problem, or return the lot."""
+    """Read and validate every file; raise :class:`ImportErrors` with every problem, or return the lot.
+
+    Two passes, with the cycle collector paused (see :func:`without_cycle_collector`: reading builds
+    no reference cycles, and the collector's passes over the growing lot cost a fourth of the reading):
+    every file is parsed and validated first, so that every error is reported before anything else
+    is computed; then, for the valid lot, each dossier's content, fingerprints and deadlines.
+    """
     from cqpkit.formats.dossiers import dossier_from_document, file_kind, session_from_document
     from cqpkit.formats.tomlfile import parse_toml, read_text
 
     problems: list[CqpkitError] = []
-    dossiers: list[DossierLu] = []
+    read: list[tuple[str, Dossier]] = []
     sessions: list[SessionLue] = []
     seen: dict[tuple[str, str], str] = {}
-    for path in collect_paths(paths):
-        try:
-            doc = parse_toml(read_text(path), path)
-            kind = file_kind(doc.data)
-            if kind == "dossier":
-                d = dossier_from_document(doc, registry)
-                key = ("dossier", d.id)
-                if key in seen:
-                    raise InvalidFileError(path, [doc.erreur(("dossier", "id"), f"dossier « {d.id} » déjà lu dans {seen[key]} (un fichier par dossier)")])
-                seen[key] = path
-                dossiers.append(DossierLu(path, d, *dossier_content(d)))
-            elif kind == "session":
-                s = session_from_document(doc, registry)
-                key = ("session", s.id)
-                if key in seen:
-                    raise InvalidFileError(path, [doc.erreur(("session", "id"), f"session « {s.id} » déjà lue dans {seen[key]} (un fichier par session)")])
-                seen[key] = path
-                sessions.append(SessionLue(path, s, *session_content(s)))
-            else:
-                what = f"un {kind}" if kind else "un fichier non reconnu"
-                raise InvalidFileError(
-                    path,
-                    [Erreur(path, 1, "", f"{what} ne s'importe pas : la base reçoit des dossiers (table [dossier]) et des sessions de jury (table [session])")],
-                )
-        except (InvalidFileError, UnreadableFileError) as exc:
-            problems.append(exc)
+    with without_cycle_collector():
+        for path in collect_paths(paths):
+            try:
+                doc = parse_toml(read_text(path), path)
+                kind = file_kind(doc.data)
+                if kind == "dossier":
+                    d = dossier_from_document(doc, registry)
+                    key = ("dossier", d.id)
+                    if key in seen:
+                        raise InvalidFileError(path, [doc.erreur(("dossier", "id"), f"dossier « {d.id} » déjà lu dans {seen[key]} (un fichier par dossier)")])
+                    seen[key] = path
+                    read.append((path, d))
+                elif kind == "session":
+                    s = session_from_document(doc, registry)
+                    key = ("session", s.id)
+                    if key in seen:
+                        raise InvalidFileError(path, [doc.erreur(("session", "id"), f"session « {s.id} » déjà lue dans {seen[key]} (un fichier par session)")])
+                    seen[key] = path
+                    sessions.append(SessionLue(path, s, *session_content(s)))
+                else:
+                    what = f"un {kind}" if kind else "un fichier non reconnu"
+                    raise InvalidFileError(
+                        path,
+                        [Erreur(path, 1, "", f"{what} ne s'importe pas : la base reçoit des dossiers (table [dossier]) et des sessions de jury (table [session])")],
+                    )
+            except (InvalidFileError, UnreadableFileError) as exc:
+                problems.append(exc)
     if problems:
         raise ImportErrors(problems)
     # Two dossiers of one candidate must agree on the candidate's personal data.
-    by_candidate: dict[str, DossierLu] = {}
-    for lu in dossiers:
-        first = by_candidate.setdefault(lu.dossier.candidat.id, lu)
-        if first is not lu and personal_fields(first.dossier.candidat) != personal_fields(lu.dossier.candidat):
-            diff = [k for k in PERSONAL if getattr(first.dossier.candidat, k) != getattr(lu.dossier.candidat, k)]
-            doc = parse_toml(read_text(lu.fichier), lu.fichier)
+    by_candidate: dict[str, tuple[str, Dossier]] = {}
+    for path, d in read:
+        first_path, first = by_candidate.setdefault(d.candidat.id, (path, d))
+        if first is not d and personal_fields(first.candidat) != personal_fields(d.candidat):
+            diff = [k for k in PERSONAL if getattr(first.candidat, k) != getattr(d.candidat, k)]
+            doc = parse_toml(read_text(path), path)
             problems.append(
                 InvalidFileError(
-                    lu.fichier,
-                    [doc.erreur(("candidat", diff[0]), f"candidat « {lu.dossier.candidat.id} » décrit autrement dans {first.fichier} ({', '.join(diff)})")],
+                    path,
+                    [doc.erreur(("candidat", diff[0]), f"candidat « {d.candidat.id} » décrit autrement dans {first_path} ({', '.join(diff)})")],
                 )
             )
     if problems:
         raise ImportErrors(problems)
-    return Lot(tuple(dossiers), tuple(sessions))
+    lot = read_lot(read, (), registry)
+    return attrs.evolve(lot, sessions=tuple(sessions))

@@ -45,22 +45,34 @@ import sqlalchemy as sa
 
 from cqpkit.exceptions import CqpkitError, Erreur
 from cqpkit.model import Dossier, PassageJury, SessionJury
-from cqpkit.rules import dates
 from cqpkit.store import migrations
 from cqpkit.store import schema as t
 from cqpkit.store.audit import AuditWriter, Verification, canonical, canonical_plain
 from cqpkit.store.audit import verify as verify_chain
 from cqpkit.store.engine import Target, is_driver_error, make_engine, resolve, translate
 from cqpkit.store.errors import NotFoundError, StoreConflictError, StoreError
-from cqpkit.store.reading import PERSONAL, Lot, personal_fields, read_files, without_cycle_collector
+from cqpkit.store.reading import PERSONAL, Lot, deadlines, personal_fields, read_files, without_cycle_collector
 
-__all__ = ["Effacement", "ImportReport", "Store", "compute_echeances", "operateur_par_defaut", "plugin_hint", "rebuild_echeances"]
+__all__ = ["Effacement", "ImportReport", "Store", "compute_echeances", "insert_tuples", "operateur_par_defaut", "plugin_hint", "rebuild_echeances"]
 
 _CHUNK = 500
 #: The import writes its dossiers' rows every this many dossiers, not all at the end: the rows of a large
 #: lot (about 5 kB a dossier) need not all be in memory at once.
 _FLUSH_EVERY = 2000
 _NONE: Mapping[str, int] = {}  # no evaluation stored yet (read-only: never written to)
+#: The list of ids of a chunked ``IN`` lookup, bound at execution: the statement is compiled once, then
+#: taken from SQLAlchemy's cache, instead of coercing and compiling one literal per id.
+_IDS = sa.bindparam("ids", expanding=True)
+#: The columns of the rows the import builds as tuples (:func:`insert_tuples`), in the order it builds them.
+_DOSSIER_COLUMNS = (
+    "id", "certification", "version_referentiel", "voie", "mention", "inscription", "candidat_id", "numero_version", "empreinte", "modifie_le", "cree_le",
+)
+_VERSION_COLUMNS = ("dossier_id", "numero", "empreinte", "certification", "version_referentiel", "contenu", "enregistre_le", "operateur")
+_EVALUATION_COLUMNS = ("dossier_id", "numero_version", "position", "epreuve", "date", "contenu", "empreinte", "enregistre_le")
+_PASSAGE_COLUMNS = (
+    "dossier_id", "session_id", "date", "absent", "excuse", "decisions", "notes", "origine", "remplace_id", "motif", "enregistre_le", "operateur",
+)
+_ECHEANCE_COLUMNS = ("type", "domaine", "date", "depuis", "certification", "dossier_id")
 
 
 def operateur_par_defaut() -> str:
@@ -104,36 +116,12 @@ def _locate(fichier: str, path: tuple, message: str) -> Erreur:
 
 # --------------------------------------------------------------------------- deadlines
 def compute_echeances(registry: Any, dossier: Dossier) -> list[dict[str, Any]]:
-    """The deadlines of a dossier, computed with the engine (rows of ``echeances`` without the ids).
-
-    - ``premier_passage``: while the dossier has no passage in front of the jury, the last day of
-      ``[jury] delai_premier_passage`` after registration (``dates.add``: the anniversary day is
-      still in time, as in :func:`cqpkit.rules.checks.check_premier_passage`).
-    - ``acquis_partiel``: for a dossier that is not certified, each domaine acquired and the last
-      day of its validity, as :meth:`Registry.decide` gives it after the last recorded passage.
-    """
-    ref = registry.referentiel_for(dossier)
+    """The deadlines of a dossier (:func:`cqpkit.store.reading.deadlines`) as rows of ``echeances`` without the ids."""
     info = dossier.dossier
-    rows: list[dict[str, Any]] = []
-    jury = ref.jury
-    # The event ``premier_passage`` of cqpkit.rules.events: the first passage that is not absent
-    # nor excused (tests/test_store.py checks this test against event_dates).
-    attended = any(not (p.absent or p.excuse) for p in dossier.passages)
-    if jury is not None and jury.delai_premier_passage is not None and not attended:
-        rows.append(
-            {"type": "premier_passage", "domaine": "", "date": dates.add(info.inscription, jury.delai_premier_passage), "depuis": info.inscription}
-        )
-    if dossier.passages and ref.domaines:
-        last = max(p.date for p in dossier.passages)
-        result = registry.decide(dossier, last)
-        if result.statut != "certifie":
-            for a in result.acquis:
-                if a.valide_jusqua is not None:
-                    rows.append({"type": "acquis_partiel", "domaine": a.domaine, "date": a.valide_jusqua, "depuis": a.date})
-    for r in rows:
-        r["certification"] = info.certification
-        r["dossier_id"] = info.id
-    return rows
+    return [
+        {"type": kind, "domaine": dom, "date": date, "depuis": depuis, "certification": info.certification, "dossier_id": info.id}
+        for kind, dom, date, depuis in deadlines(registry, dossier)
+    ]
 
 
 def _passage_from_row(r: Any) -> PassageJury:
@@ -173,8 +161,9 @@ def _load_contents(conn: sa.Connection, ids: Sequence[str]) -> dict[str, str]:
 
 def _passages_of(conn: sa.Connection, ids: Sequence[str]) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = defaultdict(list)
+    q = sa.select(t.passages).where(t.passages.c.dossier_id.in_(_IDS)).order_by(t.passages.c.id)
     for chunk in _chunks(list(ids)):
-        for r in conn.execute(sa.select(t.passages).where(t.passages.c.dossier_id.in_(chunk)).order_by(t.passages.c.id)):
+        for r in conn.execute(q, {"ids": chunk}):
             out[r.dossier_id].append(r)
     return out
 
@@ -231,30 +220,54 @@ class _Existing:
     def __init__(self, conn: sa.Connection, lot: Lot) -> None:
         sess_ids = {s.session.id for s in lot.sessions} | {p.session for lu in lot.dossiers for p in lu.dossier.passages}
         self.sessions = self._by_id(conn, t.sessions, sorted(sess_ids))
-        self.candidats = self._by_id(conn, t.candidats, sorted({lu.dossier.candidat.id for lu in lot.dossiers}))
-        self.dossiers = self._by_id(conn, t.dossiers, [lu.dossier.id for lu in lot.dossiers])
+        # Most ids of a large import are new: which ones exist is asked at the driver level (plain columns,
+        # no per-id parameter expansion), then whole rows are read for those alone.
+        stored = _driver_lookup(conn, t.candidats, ("id",), sorted({lu.dossier.candidat.id for lu in lot.dossiers}))
+        self.candidats = self._by_id(conn, t.candidats, sorted(stored))
+        #: id -> (id, empreinte, numero_version): all an import compares a stored dossier with
+        self.dossiers = _driver_lookup(conn, t.dossiers, ("id", "empreinte", "numero_version"), [lu.dossier.id for lu in lot.dossiers])
         known = sorted(self.dossiers)
         self.passages = _passages_of(conn, known)
         self.evaluations: dict[str, Counter] = defaultdict(Counter)
         ev = t.evaluations.c
+        q = sa.select(ev.dossier_id, ev.empreinte).where(ev.dossier_id.in_(_IDS))
         for chunk in _chunks(known):
-            for r in conn.execute(sa.select(ev.dossier_id, ev.empreinte).where(ev.dossier_id.in_(chunk))):
+            for r in conn.execute(q, {"ids": chunk}):
                 self.evaluations[r.dossier_id][r.empreinte] += 1
 
     @staticmethod
     def _by_id(conn: sa.Connection, table: sa.Table, ids: Sequence[str]) -> dict[str, Any]:
         out = {}
+        q = sa.select(table).where(table.c.id.in_(_IDS))
         for chunk in _chunks(list(ids)):
-            out.update({r.id: r for r in conn.execute(sa.select(table).where(table.c.id.in_(chunk)))})
+            out.update({r.id: r for r in conn.execute(q, {"ids": chunk})})
         return out
+
+
+def _driver_lookup(conn: sa.Connection, table: sa.Table, columns: tuple[str, ...], ids: Sequence[str]) -> dict[str, Any]:
+    """The rows of ``table`` whose ``id`` is in ``ids`` (the first of ``columns``), by id, read at the driver level.
+
+    For columns the drivers return as the store stores them (texts, integers: no type conversion is
+    applied); :meth:`_Existing._by_id` reads whole rows through SQLAlchemy. Rows are named tuples.
+    """
+    if not ids:
+        return {}
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    head = f"SELECT {', '.join(quote(c) for c in columns)} FROM {quote(table.name)} WHERE {quote(columns[0])} IN "
+    out: dict[str, Any] = {}
+    for chunk in _chunks(list(ids)):
+        out.update({r[0]: r for r in conn.exec_driver_sql(f"{head}({', '.join([mark] * len(chunk))})", tuple(chunk))})
+    return out
 
 
 def _same(value: Any) -> Any:
     return value
 
 
-def _evaluation_rows(lu: Any, numero: int, already: Mapping[str, int], now: str, day: Any = _same) -> list[dict[str, Any]]:
-    """The evaluations a dossier version brings that the store does not hold yet (compared by fingerprint)."""
+def _evaluation_rows(lu: Any, numero: int, already: Mapping[str, int], now: str, day: Any = _same) -> list[tuple]:
+    """The evaluations a dossier version brings that the store does not hold yet (compared by fingerprint),
+    as tuples of :data:`_EVALUATION_COLUMNS`."""
     dossier = lu.dossier
     texts, digests = lu.evaluations, lu.empreintes_evaluations
     if len(texts) != len(dossier.evaluations) or len(digests) != len(texts):  # a DossierLu built without them
@@ -262,19 +275,19 @@ def _evaluation_rows(lu: Any, numero: int, already: Mapping[str, int], now: str,
 
         texts = [canonical(json_converter().unstructure(e)) for e in dossier.evaluations]
         digests = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in texts]
-    rows = []
     did = dossier.id
+    rows = zip(dossier.evaluations, texts, digests, strict=True)  # the lengths were checked above
+    if not already:  # a new dossier, or none of its evaluations stored yet: all of them
+        return [(did, numero, i, e.epreuve, day(e.date), text, digest, now) for i, (e, text, digest) in enumerate(rows)]
+    out = []
     seen: dict[str, int] = {}
-    for i, (e, text, digest) in enumerate(zip(dossier.evaluations, texts, digests, strict=True)):
-        if already:  # a new version: skip the evaluations already stored (as many times as stored)
-            seen[digest] = n = seen.get(digest, 0) + 1
-            if n <= already.get(digest, 0):
-                continue
-        rows.append(
-            {"dossier_id": did, "numero_version": numero, "position": i, "epreuve": e.epreuve, "date": day(e.date),
-             "contenu": text, "empreinte": digest, "enregistre_le": now}
-        )
-    return rows
+    for i, (e, text, digest) in enumerate(rows):
+        # a new version: skip the evaluations already stored (as many times as stored)
+        seen[digest] = n = seen.get(digest, 0) + 1
+        if n <= already.get(digest, 0):
+            continue
+        out.append((did, numero, i, e.epreuve, day(e.date), text, digest, now))
+    return out
 
 
 def date_param(conn: sa.Connection) -> Any:
@@ -282,6 +295,14 @@ def date_param(conn: sa.Connection) -> Any:
     ``sa.Date`` stores there), the date itself on PostgreSQL. The import writes its dates with it as it builds
     its rows, and tells :func:`bulk_insert` so (``dates_ready``)."""
     return dt.date.isoformat if conn.dialect.name == "sqlite" else _same
+
+
+def flag_param(conn: sa.Connection) -> tuple[Any, Any]:
+    """How ``False`` and ``True`` go to this connection's driver in :func:`insert_tuples`' rows, indexed by the
+    boolean: ``0`` and ``1`` on SQLite (what ``sa.Boolean`` stores there; ``sqlite3`` binds an exact ``int``
+    directly, a ``bool`` through its adaptation protocol, about a fifth of a row's insert more), the booleans
+    themselves on PostgreSQL (which has no implicit cast from integer to boolean)."""
+    return (0, 1) if conn.dialect.name == "sqlite" else (False, True)
 
 
 def bulk_insert(
@@ -295,21 +316,32 @@ def bulk_insert(
     as ISO text (what ``sa.Date`` stores there), to PostgreSQL as dates: converted here, column by
     column, unless the caller wrote them with :func:`date_param` (``dates_ready=True``). The rows
     become tuples in C (``itemgetter``, with the keys of the first row); booleans, integers and
-    texts go to both drivers as they are.
+    texts go to both drivers as they are. (:func:`insert_tuples` takes rows already as tuples.)
     """
     if not rows:
         return
     keys = tuple(rows[0])
-    quote = conn.dialect.identifier_preparer.quote
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in keys)}) VALUES ({', '.join([mark] * len(keys))})"
     params = _tuples(rows, keys)
     if not dates_ready and conn.dialect.name == "sqlite":
         date_columns = [i for i, c in enumerate(keys) if isinstance(table.c[c].type, sa.Date)]
         if date_columns:
             params = _iso_dates(params, date_columns, len(keys))
+    insert_tuples(conn, table, keys, params, chunk)
+
+
+def insert_tuples(conn: sa.Connection, table: sa.Table, keys: tuple[str, ...], params: Sequence[tuple], chunk: int = 5000) -> None:
+    """:func:`bulk_insert` for rows built as tuples in the order of ``keys``, their dates as :func:`date_param` writes them.
+
+    The import builds its rows this way (a tuple costs less to build, convert and free than a dict,
+    for each of the ten rows a dossier brings).
+    """
+    if not params:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in keys)}) VALUES ({', '.join([mark] * len(keys))})"
     for i in range(0, len(params), chunk):
-        conn.exec_driver_sql(sql, params[i : i + chunk])
+        conn.exec_driver_sql(sql, params[i : i + chunk] if i or len(params) > chunk else params)
 
 
 def _tuples(rows: Sequence[dict[str, Any]], keys: tuple[str, ...]) -> list[tuple]:
@@ -1381,6 +1413,7 @@ class _Import:
         self.now = _now()
         self.audit = AuditWriter(conn, operateur, self.now)
         self.day = date_param(conn)  # dates as the driver takes them (bulk_insert(..., dates_ready=True))
+        self.flag = flag_param(conn)  # booleans as the driver takes them: self.flag[value]
         self.start = self.audit.numero
         self.report = ImportReport()
         self.errors: list[Erreur] = []
@@ -1475,17 +1508,27 @@ class _Import:
     def _candidates(self, existing: _Existing) -> None:
         inserts = []
         done: set[str] = set()
+        now, day = self.now, self.day
+        personal_of = operator.attrgetter(*PERSONAL)
+        date_columns = [i for i, k in enumerate(PERSONAL) if isinstance(t.candidats.c[k].type, sa.Date)]
         for lu in self.lot.dossiers:
             c = lu.dossier.candidat
             if c.id in done:
                 continue
             done.add(c.id)
-            personal = personal_fields(c)
             row = existing.candidats.get(c.id)
             if row is None:
-                inserts.append({"id": c.id, **personal, "pseudonyme": None, "efface_le": None, "cree_le": self.now, "modifie_le": self.now})
-                self.audit.add("candidat.creation", "candidat", c.id, {"champs": [k for k in PERSONAL if personal[k] not in (None, "")]})
-            elif row.efface_le:
+                values = personal_of(c)
+                self.audit.add("candidat.creation", "candidat", c.id, {"champs": [k for k, v in zip(PERSONAL, values, strict=True) if v not in (None, "")]})
+                if date_columns:
+                    values = list(values)
+                    for i in date_columns:
+                        if values[i] is not None:
+                            values[i] = day(values[i])
+                inserts.append((c.id, *values, None, None, now, now))
+                continue
+            personal = personal_fields(c)
+            if row.efface_le:
                 if any(personal[k] not in (None, "") for k in PERSONAL):
                     self.report.notes.append(
                         f"candidat « {c.id} » effacé le {_jour(row.efface_le)} : ses données personnelles ({lu.fichier}) ne sont pas réenregistrées"
@@ -1496,24 +1539,28 @@ class _Import:
                     self.conn.execute(t.candidats.update().where(t.candidats.c.id == c.id).values(**{k: personal[k] for k in changed}, modifie_le=self.now))
                     self.audit.add("candidat.modification", "candidat", c.id, {"champs": changed})
                     self.report.notes.append(f"candidat « {c.id} » : données personnelles mises à jour ({', '.join(changed)})")
-        bulk_insert(self.conn, t.candidats, inserts)
+        insert_tuples(self.conn, t.candidats, ("id", *PERSONAL, "pseudonyme", "efface_le", "cree_le", "modifie_le"), inserts)
 
     # dossiers ------------------------------------------------------------------------
     def _dossiers(self, existing: _Existing, closed_before: set[str]) -> None:
         registry = self.store.registry
-        day = self.day
+        day, flag = self.day, self.flag
         now, operateur = self.now, self.operateur
         report = self.report
         new_dossiers, updates, versions, evals, passages, refresh = [], [], [], [], [], []
-        echeances: list[dict[str, Any]] = []
+        echeances: list[tuple] = []
+        ready = self.lot.registry is registry  # the deadlines computed while reading hold for this store
 
         def flush() -> None:
             """Write the rows built so far (in the transaction: an error found later still rolls them back)."""
-            bulk_insert(self.conn, t.dossiers, new_dossiers, dates_ready=True)
+            insert_tuples(self.conn, t.dossiers, _DOSSIER_COLUMNS, new_dossiers)
             if updates:
                 self.conn.execute(t.dossiers.update().where(t.dossiers.c.id == sa.bindparam("_id")), updates)
-            for rows, table in ((versions, t.dossier_versions), (evals, t.evaluations), (passages, t.passages), (echeances, t.echeances)):
-                bulk_insert(self.conn, table, rows, dates_ready=True)
+            for rows, table, columns in (
+                (versions, t.dossier_versions, _VERSION_COLUMNS), (evals, t.evaluations, _EVALUATION_COLUMNS),
+                (passages, t.passages, _PASSAGE_COLUMNS), (echeances, t.echeances, _ECHEANCE_COLUMNS),
+            ):
+                insert_tuples(self.conn, table, columns, rows)
             for rows in (new_dossiers, updates, versions, evals, passages, echeances):
                 rows.clear()
 
@@ -1555,45 +1602,41 @@ class _Import:
                     bad = True
                     continue
                 new_rows.append(
-                    {
-                        "dossier_id": did, "session_id": p.session, "date": day(p.date), "absent": p.absent, "excuse": p.excuse,
-                        "decisions": canonical_plain(p.decisions), "notes": p.notes, "origine": "import",
-                        "remplace_id": rows[-1].id if rows else None, "motif": "", "enregistre_le": now, "operateur": operateur,
-                    }
+                    (did, p.session, day(p.date), flag[bool(p.absent)], flag[bool(p.excuse)], canonical_plain(p.decisions), p.notes, "import",
+                     rows[-1].id if rows else None, "", now, operateur)
                 )
             if bad or self.errors:
                 continue  # nothing will be written; keep collecting the errors of the other files
-            record = {
-                "certification": info.certification, "version_referentiel": info.version, "voie": info.voie, "mention": info.mention,
-                "inscription": info.inscription, "candidat_id": d.candidat.id, "numero_version": numero, "empreinte": lu.empreinte,
-                "modifie_le": now,
-            }
             if row is None:
-                new_dossiers.append({"id": did, **record, "inscription": day(info.inscription), "cree_le": now})
+                new_dossiers.append(
+                    (did, info.certification, info.version, info.voie, info.mention, day(info.inscription), d.candidat.id, numero,
+                     lu.empreinte, now, now)
+                )
             else:
-                updates.append({"_id": did, **record})
+                updates.append(
+                    {"_id": did, "certification": info.certification, "version_referentiel": info.version, "voie": info.voie,
+                     "mention": info.mention, "inscription": info.inscription, "candidat_id": d.candidat.id, "numero_version": numero,
+                     "empreinte": lu.empreinte, "modifie_le": now}
+                )
                 refresh.append(did)
-            versions.append(
-                {"dossier_id": did, "numero": numero, "empreinte": lu.empreinte, "certification": info.certification,
-                 "version_referentiel": info.version, "contenu": lu.contenu, "enregistre_le": now, "operateur": operateur}
-            )
+            versions.append((did, numero, lu.empreinte, info.certification, info.version, lu.contenu, now, operateur))
             ev = _evaluation_rows(lu, numero, existing.evaluations.get(did, _NONE), now, day)
             evals.extend(ev)
             passages.extend(new_rows)
             details = {
                 "numero": numero, "empreinte": lu.empreinte, "certification": info.certification, "version": info.version,
-                "evaluations": len(ev), "passages": [r["session_id"] for r in new_rows],
+                "evaluations": len(ev), "passages": [r[1] for r in new_rows],
             }
             self.audit.add("dossier.creation" if row is None else "dossier.version", "dossier", did, details)
             entry["statut"] = "nouveau" if row is None else f"version {numero}"
             if row is None:
-                start = time.perf_counter()
-                computed = compute_echeances(registry, d)
-                report.secondes_moteur += time.perf_counter() - start
-                for r in computed:
-                    r["date"] = day(r["date"])
-                    r["depuis"] = day(r["depuis"])
-                    echeances.append(r)
+                computed = lu.echeances if ready else None
+                if computed is None:
+                    start = time.perf_counter()
+                    computed = deadlines(registry, d)
+                    report.secondes_moteur += time.perf_counter() - start
+                cert = info.certification
+                echeances.extend((kind, dom, day(date), day(depuis), cert, did) for kind, dom, date, depuis in computed)
             if len(versions) >= _FLUSH_EVERY and not self.errors:
                 flush()
         if self.errors:
