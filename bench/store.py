@@ -3,22 +3,22 @@
 1. **Import.** N fictional Spécialiste prestations dossiers (those of ``decide_batch.py``: both routes,
    final evaluations, one to three jury passages) are written as TOML files in a directory and imported
    into a new SQLite file in one call, as ``cqpkit import DIR`` does (``Store.import_files``), in its
-   two timed phases:
+   timed phases:
 
    - *lecture* — :func:`read_files`: reading every file, validating it with the format layer and the
      registry, and what depends on the file alone — its content without personal data, its
-     fingerprint, each evaluation's text and fingerprint, and its deadlines computed by the engine
-     (*dont moteur*, :attr:`Lot.secondes_moteur`). ``cqpkit import`` does all of it before it
-     opens the database (an invalid file then changes nothing, and the write transaction is short).
-   - *base* — the store itself (:meth:`Store.import_lot`): what the database already holds, the
-     audit chain, the rows, and the SQL through SQLAlchemy Core, in one transaction. Its Python
-     part (*préparation*) is printed apart from the SQL (*écriture*, statements and commit, timed by
-     connection events). (The engine runs in the transaction only for a stored dossier that changes:
-     none here, the base being new.)
+     fingerprint, each evaluation's text and fingerprint. ``cqpkit import`` does all of it before it
+     opens the database (an invalid file then changes nothing).
+   - *avant* — :meth:`Store.import_lot` before its write transaction: which dossiers the base already
+     holds (one read), and the deadlines of the others computed by the engine (*dont moteur*,
+     :attr:`ImportReport.secondes_moteur`). Other writers need not wait for it.
+   - *transaction* — the write transaction: what the base holds, the audit chain, the rows (Python,
+     *préparation*) and the SQL through SQLAlchemy Core (*écriture*: statements and commit, timed by
+     connection events).
 
-   The cycle collector is paused during both phases (:func:`without_cycle_collector`); the collection
-   each puts off is counted in it: a full collection after the reading (it walks the lot the reading
-   built), and, for the import, what a collection after it costs beyond one just before it (the
+   The cycle collector is paused during reading and importing (:func:`without_cycle_collector`); the
+   collection each puts off is counted in it: a full collection after the reading (it walks the lot the
+   reading built), and, for the import, what a collection after it costs beyond one just before it (the
    walk of the lot, already alive: measured, the import itself leaves nothing for the collector).
 
    Then the very rows the store wrote (every table) are inserted with the raw driver (``sqlite3``,
@@ -26,8 +26,9 @@
    triggers: the *brut* baseline. The files are read once; the import and the raw insert then run
    ``--repeat`` times (3) alternately, each into a new file, and each figure is the best of its runs
    (the SQL phases, which write to disk, vary most on a shared machine). It prints the time per
-   dossier of each phase at each size (goal: flat) and the ratio base / brut (goal: at most 2), and,
-   for information, écriture / brut (the SQL layer alone) and (lecture + base) / brut.
+   dossier of each phase at each size (goal: flat) and the ratio transaction / brut — one
+   transaction writing the same rows (goal: at most 2) — and, for information, écriture / brut
+   (the SQL layer alone), import_lot / brut (avant + transaction) and total / brut (lecture included).
 
 2. **Deadlines.** Databases of 100 000 and 1 000 000 dossiers are built by writing their rows
    directly (``dossiers``, ``candidats``, ``echeances``; importing a million files would take most of
@@ -38,7 +39,7 @@
    on each and prints the ratio (goal: at most 1.5, i.e. the query is served by the date index, not
    a scan).
 
-Runs in about 12 minutes on a 2-core machine. Figures are measured in one run; compare the ratios.
+Runs in two to twelve minutes on a 2-core machine, depending on the machine. Figures are measured in one run; compare the ratios.
 
     .venv/bin/python bench/store.py
     .venv/bin/python bench/store.py --sizes 10000 --deadline-sizes 100000   # quicker
@@ -74,7 +75,8 @@ def _new_store(directory: str, name: str, registry: object) -> Store:
     return store
 
 
-def _import_once(lot: Lot, registry: object, directory: str, name: str) -> tuple[float, float, Store]:
+def _import_once(lot: Lot, registry: object, directory: str, name: str) -> tuple[float, float, float, float, Store]:
+    """One import into a new file: its time, before the transaction, in the engine, in SQL (seconds)."""
     store = _new_store(directory, name, registry)
     gc.collect()
     # The import pauses the cycle collector; the collection it puts off is part of its cost. A full
@@ -85,11 +87,11 @@ def _import_once(lot: Lot, registry: object, directory: str, name: str) -> tuple
     walk = time.perf_counter() - start
     start = time.perf_counter()
     report = store.import_lot(lot, operateur="bench")
-    base = time.perf_counter() - start
+    total = time.perf_counter() - start
     start = time.perf_counter()
     gc.collect()
-    base += max(0.0, time.perf_counter() - start - walk)
-    return base, report.secondes_sql, store
+    total += max(0.0, time.perf_counter() - start - walk)
+    return total, report.secondes_avant, report.secondes_moteur, report.secondes_sql, store
 
 
 def _raw_once(registry: object, rows: dict[str, list], head: list, directory: str, name: str) -> float:
@@ -111,11 +113,11 @@ def _raw_once(registry: object, rows: dict[str, list], head: list, directory: st
     return brut
 
 
-def bench_import(registry: object, texts: list[str], directory: str, repeat: int) -> tuple[float, float, float, float, float]:
+def bench_import(registry: object, texts: list[str], directory: str, repeat: int) -> dict[str, float]:
     """Lecture once; then, ``repeat`` times alternately, the store's import and the raw insert, each into a new file.
 
     Each figure is the best of its runs (the machine is shared: the SQL phases, which write to disk,
-    vary most). Returns lecture, its engine part, préparation, écriture, brut, in seconds.
+    vary most). Returns the seconds of lecture, avant (dont moteur), préparation, écriture and brut.
     """
     n = len(texts)
     files = os.path.join(directory, f"dossiers-{n}")
@@ -128,16 +130,19 @@ def bench_import(registry: object, texts: list[str], directory: str, repeat: int
     lot = read_files([files], registry)  # what cqpkit import does before it opens the database
     # read_files pauses the cycle collector; the collection it puts off is part of its cost.
     gc.collect()
-    lecture = time.perf_counter() - start
-    moteur = lot.secondes_moteur
+    best = {"lecture": time.perf_counter() - start}
     shutil.rmtree(files)
 
-    best_base = best_sql = best_brut = float("inf")
-    best_prep = float("inf")
+    def keep(key: str, seconds: float) -> None:
+        best[key] = min(best.get(key, float("inf")), seconds)
+
     for run in range(repeat):
-        base, sql, store = _import_once(lot, registry, directory, f"store-{n}-{run}.db")
-        best_base, best_sql = min(best_base, base), min(best_sql, sql)
-        best_prep = min(best_prep, base - sql)
+        total, avant, moteur, sql, store = _import_once(lot, registry, directory, f"store-{n}-{run}.db")
+        keep("avant", avant)
+        keep("moteur", moteur)
+        # The transaction = préparation + écriture: the best of each part (a run's noise falls on one or the other).
+        keep("preparation", total - avant - sql)
+        keep("ecriture", sql)
         if run == 0:  # the rows the store wrote, for the raw driver
             src = sqlite3.connect(store.target.path)
             rows = {table: src.execute(f"SELECT * FROM {table}").fetchall() for table in TABLE_ORDER}
@@ -145,10 +150,9 @@ def bench_import(registry: object, texts: list[str], directory: str, repeat: int
             src.close()
         store.close()
         os.remove(store.target.path)
-        best_brut = min(best_brut, _raw_once(registry, rows, head, directory, f"raw-{n}-{run}.db"))
+        keep("brut", _raw_once(registry, rows, head, directory, f"raw-{n}-{run}.db"))
         os.remove(os.path.join(directory, f"raw-{n}-{run}.db"))
-    # base = préparation + écriture: the best of each part (a run's noise falls on one part or the other).
-    return lecture, moteur, best_prep, best_sql, best_brut
+    return best
 
 
 def build_deadline_db(directory: str, n: int, registry: object) -> Store:
@@ -219,22 +223,25 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cqpkit-bench-") as directory:
         if args.sizes:
             texts = [dossier_text(i, rng) for i in range(max(args.sizes))]
-            print(f"Import (SQLite, un seul appel, une transaction) — temps par dossier, meilleur de {args.repeat} (import et brut en alternance)")
+            print(f"Import (SQLite, un seul appel) — temps par dossier, meilleur de {args.repeat} (import et brut en alternance)")
             print(
-                f"{'dossiers':>9}  {'lecture':>10}  {'dont moteur':>11}  {'préparation':>11}  {'écriture':>10}  {'brut':>10}  "
-                f"{'écriture/brut':>13}  {'base/brut':>9}  {'total/brut':>10}"
+                f"{'dossiers':>9}  {'lecture':>9}  {'avant':>9}  {'dont moteur':>11}  {'préparation':>11}  {'écriture':>9}  {'brut':>9}  "
+                f"{'écriture/brut':>13}  {'transaction/brut':>16}  {'import_lot/brut':>15}  {'total/brut':>10}"
             )
             for size in args.sizes:
-                lecture, moteur, prep, sql, brut = bench_import(registry, texts[:size], directory, args.repeat)
-                us = lambda seconds, size=size: f"{seconds / size * 1e6:>7.0f} µs"  # noqa: E731
+                b = bench_import(registry, texts[:size], directory, args.repeat)
+                us = lambda seconds, width=9, size=size: f"{seconds / size * 1e6:>{width - 3}.0f} µs"  # noqa: E731
+                transaction = b["preparation"] + b["ecriture"]
                 print(
-                    f"{size:>9}  {us(lecture)}  {us(moteur):>11}  {us(prep):>11}  {us(sql)}  {us(brut)}  "
-                    f"{sql / brut:>13.2f}  {(prep + sql) / brut:>9.2f}  {(lecture + prep + sql) / brut:>10.1f}"
+                    f"{size:>9}  {us(b['lecture'])}  {us(b['avant'])}  {us(b['moteur'], 11)}  {us(b['preparation'], 11)}  "
+                    f"{us(b['ecriture'])}  {us(b['brut'])}  {b['ecriture'] / b['brut']:>13.2f}  {transaction / b['brut']:>16.2f}  "
+                    f"{(b['avant'] + transaction) / b['brut']:>15.2f}  {(b['lecture'] + b['avant'] + transaction) / b['brut']:>10.1f}"
                 )
-            print("lecture : fichiers lus et validés, contenu, empreintes et échéances (dont moteur : Registry.decide) — tout ce que cqpkit import fait avant d'ouvrir la base ;")
-            print("préparation : état de la base, journal chaîné, lignes ; écriture : requêtes et commit ;")
-            print("base = préparation + écriture (Store.import_lot) ; brut : les mêmes lignes par sqlite3 seul, une transaction")
-            print("objectifs : temps par dossier stables d'une taille à l'autre ; base/brut ≤ 2 ; écriture/brut : la couche SQL seule (SQLAlchemy Core)")
+            print("lecture : fichiers lus et validés, contenu et empreintes (ce que cqpkit import fait avant d'ouvrir la base) ;")
+            print("avant : Store.import_lot avant sa transaction d'écriture — dossiers déjà en base, échéances des nouveaux (dont moteur : Registry.decide) ;")
+            print("transaction = préparation (état de la base, journal chaîné, lignes) + écriture (requêtes et commit) ;")
+            print("brut : les mêmes lignes par sqlite3 seul, une transaction")
+            print("objectifs : temps par dossier stables d'une taille à l'autre ; transaction/brut ≤ 2 ; écriture/brut : la couche SQL seule (SQLAlchemy Core)")
             del texts
         if args.deadline_sizes:
             print(f"\nreport deadlines --within {args.within} (SQLite, meilleur de 7)")

@@ -257,59 +257,60 @@ def _echeances(store) -> list[tuple]:
     return sorted(tuple(r) for r in rows)
 
 
-class TestDeadlinesWhileReading:
-    """``cqpkit import`` computes each dossier's deadlines while it reads the files (before the write transaction)."""
+class TestDeadlinesBeforeTheTransaction:
+    """``Store.import_lot`` computes the deadlines of the dossiers new to the base before its write transaction."""
 
-    def test_read_files_computes_what_the_store_would(self, db, registry, tmp_path):
-        from cqpkit.store.reading import DossierLu, Lot
-        from cqpkit.store.store import Store
+    def test_they_are_those_the_store_computes_from_what_it_holds(self, store, registry):
+        from cqpkit.store.store import rebuild_echeances
+
+        report = store.import_files([str(CAMPAIGN)], operateur="test")
+        assert report.secondes_moteur > 0 and report.secondes_avant >= report.secondes_moteur
+        before = _echeances(store)
+        with store.write() as conn:
+            rebuild_echeances(conn, store.registry)  # from the stored versions and passages, in a transaction
+        assert _echeances(store) == before != []
+
+    def test_an_unchanged_reimport_does_not_run_the_engine(self, store):
+        first = store.import_files([str(CAMPAIGN)], operateur="test")
+        again = store.import_files([str(CAMPAIGN)], operateur="test")
+        assert first.secondes_moteur > 0
+        assert again.count("dossier", "inchangé") == first.count("dossier", "nouveau") > 0
+        assert again.secondes_moteur == 0
+
+    def test_with_deadlines_skips_stored_dossiers_and_drops_another_registrys(self, registry):
+        from cqpkit.store.reading import deadlines, with_deadlines
 
         lot = read_files(collect_paths([str(CAMPAIGN)]), registry)
-        assert lot.registry is registry and all(lu.echeances is not None for lu in lot.dossiers)
-        assert any(lu.echeances for lu in lot.dossiers)
-        # The same dossiers without them (a lot made by hand): the store computes them in its transaction.
-        bare = Lot(tuple(DossierLu(lu.fichier, lu.dossier, lu.contenu, lu.empreinte) for lu in lot.dossiers), lot.sessions)
-        first = Store.open(db, create=True, check=False, registry=registry)
-        first.init()
-        first.import_lot(lot, operateur="test")
-        other = Store.open(str(tmp_path / "autre.db"), create=True, check=False, registry=registry)
-        other.init()
-        report = other.import_lot(bare, operateur="test")
-        try:
-            assert report.secondes_moteur > 0  # computed by the store this time
-            assert _echeances(first) == _echeances(other) != []
-        finally:
-            first.close()
-            other.close()
+        assert lot.registry is None and all(lu.echeances is None for lu in lot.dossiers)
+        stored = {lu.dossier.id for lu in lot.dossiers[::2]}
+        done, seconds = with_deadlines(lot, registry, stored)
+        assert done.registry is registry and seconds > 0 and done.sessions == lot.sessions
+        for lu in done.dossiers:
+            assert lu.echeances == (None if lu.dossier.id in stored else deadlines(registry, lu.dossier))
+        # Computed with another registry: dropped, and computed again for the new dossiers.
+        other = attrs.evolve(done, registry=object())
+        again, _ = with_deadlines(other, registry, stored)
+        assert [lu.echeances for lu in again.dossiers] == [lu.echeances for lu in done.dossiers]
+        # All there, same registry: nothing to do.
+        assert with_deadlines(done, registry, stored)[1] == 0.0
 
     def test_deadlines_of_another_registry_are_not_used(self, store, registry):
-        from cqpkit.store.reading import Lot
+        from cqpkit.store.reading import Lot, deadlines
 
         lot = read_files(collect_paths([str(CAMPAIGN)]), registry)
         wrong = tuple(attrs.evolve(lu, echeances=()) for lu in lot.dossiers)
         # Computed with another registry: the store computes its own.
         store.import_lot(Lot(wrong, lot.sessions, registry=object()), operateur="test")
-        assert len(_echeances(store)) == sum(len(lu.echeances) for lu in lot.dossiers) > 0
+        assert len(_echeances(store)) == sum(len(deadlines(registry, lu.dossier)) for lu in lot.dossiers) > 0
 
-    def test_deadlines_of_the_same_registry_are_used_as_read(self, store, registry):
-        from cqpkit.store.reading import Lot
+    def test_deadlines_of_the_same_registry_are_used_as_given(self, store, registry):
+        from cqpkit.store.reading import Lot, deadlines
 
         lot = read_files(collect_paths([str(CAMPAIGN)]), registry)
-        lu = next(lu for lu in lot.dossiers if lu.echeances)
+        lu = next(lu for lu in lot.dossiers if deadlines(registry, lu.dossier))
         one = attrs.evolve(lu, echeances=(("premier_passage", "", dt.date(2031, 1, 2), dt.date(2030, 1, 2)),))
         store.import_lot(Lot((one,), lot.sessions, registry=registry), operateur="test")
         assert _echeances(store) == [(lu.dossier.id, "premier_passage", "", dt.date(2031, 1, 2), dt.date(2030, 1, 2), lu.dossier.dossier.certification)]
-
-    def test_read_lot_with_a_registry_computes_them(self, registry):
-        from cqpkit.store.reading import deadlines, read_lot
-
-        read = read_files(collect_paths([str(CAMPAIGN)]), registry)
-        pairs = [(lu.fichier, lu.dossier) for lu in read.dossiers]
-        with_registry = read_lot(pairs, registry=registry)
-        without = read_lot(pairs)
-        assert [lu.echeances for lu in with_registry.dossiers] == [deadlines(registry, d) for _, d in pairs]
-        assert with_registry.registry is registry
-        assert without.registry is None and all(lu.echeances is None for lu in without.dossiers)
 
     def test_read_files_restores_the_collector(self, registry, tmp_path):
         from cqpkit.store.reading import ImportErrors
@@ -337,7 +338,7 @@ class TestPresenceFlags:
             for i, (a, x) in enumerate(flags)
         )
         d = attrs.evolve(lu.dossier, passages=passages)
-        store.import_lot(read_lot([(lu.fichier, d)], registry=registry), operateur="test")
+        store.import_lot(read_lot([(lu.fichier, d)]), operateur="test")
         c = t.passages.c
         with store.read() as conn:
             got = sorted(conn.execute(sa.select(c.session_id, c.absent, c.excuse)).all())

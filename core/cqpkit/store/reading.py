@@ -11,11 +11,14 @@ place export and erasure act on). Its **fingerprint** is the SHA-256 of that con
 JSON: re-importing a file whose content did not change (comments, spacing, key order do not
 count) is a no-op; a change is a new version of the dossier.
 
-Everything that depends on a file alone is computed here, before the database is opened: the
-content and the fingerprints, and the dossier's **deadlines** (:func:`deadlines`: first jury,
-expiry of each partial award, with the engine). The store's write transaction — during which
-other writers wait — is left with what depends on the base: comparing with what it holds, the
-audit chain, the rows and the SQL (``bench/store.py`` measures both parts).
+Everything that depends on a file alone is computed before the store's write transaction, during
+which other writers wait: the content and the fingerprints here, while reading, before the
+database is opened; the **deadlines** of the dossiers new to the base (:func:`deadlines`: first
+jury, expiry of each partial award, with the engine) by :meth:`Store.import_lot` just before its
+transaction (:func:`with_deadlines`: it asks the base which dossiers it holds, so that a re-import
+of unchanged files does not run the engine). The transaction is left with what depends on the
+base: comparing with what it holds, the audit chain, the rows and the SQL (``bench/store.py``
+measures each part).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import gc
 import hashlib
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -35,7 +38,7 @@ from cqpkit.exceptions import CqpkitError, Erreur, InvalidFileError, UnreadableF
 from cqpkit.model import Candidat, Dossier, SessionJury
 from cqpkit.store.audit import canonical
 
-__all__ = ["DossierLu", "ImportErrors", "Lot", "SessionLue", "collect_paths", "deadlines", "personal_fields", "read_files", "read_lot", "without_cycle_collector"]
+__all__ = ["DossierLu", "ImportErrors", "Lot", "SessionLue", "collect_paths", "deadlines", "personal_fields", "read_files", "read_lot", "with_deadlines", "without_cycle_collector"]
 
 #: The fields of ``[candidat]`` that are personal data (all but ``id``).
 PERSONAL = tuple(a.name for a in attrs.fields(Candidat) if a.name != "id")
@@ -60,9 +63,9 @@ class DossierLu:
     evaluations: tuple[str, ...] = attrs.field(eq=False, repr=False, default=())
     #: The fingerprint (SHA-256) of each of those texts, which the store compares with the evaluations it holds.
     empreintes_evaluations: tuple[str, ...] = attrs.field(eq=False, repr=False, default=())
-    #: The dossier's deadlines as its file gives them (:func:`deadlines`), computed with the lot's registry while
-    #: reading; ``None`` when not computed (the store then computes them). The store uses them for a dossier new to
-    #: the base; a new version of a stored dossier has its deadlines recomputed from what the base holds.
+    #: The dossier's deadlines as its file gives them (:func:`deadlines`), computed with the lot's registry by
+    #: :func:`with_deadlines` before the store's write transaction, for a dossier new to the base; ``None`` when not
+    #: computed. A new version of a stored dossier has its deadlines recomputed from what the base holds.
     echeances: tuple[tuple[str, str, dt.date, dt.date], ...] | None = attrs.field(eq=False, repr=False, default=None)
 
 
@@ -82,11 +85,9 @@ class Lot:
 
     dossiers: tuple[DossierLu, ...] = ()
     sessions: tuple[SessionLue, ...] = ()
-    #: The registry the dossiers' deadlines were computed with (``DossierLu.echeances``): the store uses them only
-    #: if it works with the same registry, and computes them itself otherwise.
+    #: The registry the dossiers' deadlines were computed with (``DossierLu.echeances``, :func:`with_deadlines`):
+    #: the store uses them only if it works with the same registry.
     registry: Any = attrs.field(eq=False, repr=False, default=None)
-    #: Seconds spent computing those deadlines with the engine while reading (for ``bench/store.py``).
-    secondes_moteur: float = attrs.field(eq=False, repr=False, default=0.0)
 
 
 class ImportErrors(CqpkitError):
@@ -216,26 +217,36 @@ def session_content(session: SessionJury) -> tuple[str, str]:
     return text, _fingerprint(canonical(json_converter().unstructure(unclosed)))
 
 
-def read_lot(
-    dossiers: Iterable[tuple[str, Dossier]] = (), sessions: Iterable[tuple[str, SessionJury]] = (), registry: Any = None
-) -> Lot:
-    """A :class:`Lot` from objects already validated (the Python API: no files).
-
-    With ``registry`` (the one the store will use), each dossier's deadlines are computed here too, as
-    :func:`read_files` does; without it, the store computes them in its transaction.
-    """
-    engine = 0.0
+def read_lot(dossiers: Iterable[tuple[str, Dossier]] = (), sessions: Iterable[tuple[str, SessionJury]] = ()) -> Lot:
+    """A :class:`Lot` from objects already validated (the Python API: no files)."""
     with without_cycle_collector():
-        ds = []
-        for f, d in dossiers:
-            echeances = None
-            if registry is not None:
-                start = time.perf_counter()
-                echeances = deadlines(registry, d)
-                engine += time.perf_counter() - start
-            ds.append(DossierLu(f, d, *dossier_content(d), echeances=echeances))
+        ds = tuple(DossierLu(f, d, *dossier_content(d)) for f, d in dossiers)
         ss = tuple(SessionLue(f, s, *session_content(s)) for f, s in sessions)
-    return Lot(tuple(ds), ss, registry=registry, secondes_moteur=engine)
+    return Lot(ds, ss)
+
+
+def with_deadlines(lot: Lot, registry: Any, stored: Container[str] = ()) -> tuple[Lot, float]:
+    """The lot with the deadlines of each dossier not in ``stored`` computed with ``registry``, and the seconds it took.
+
+    :meth:`Store.import_lot` calls it before its write transaction, with the ids the base already
+    holds: a stored dossier's deadlines are recomputed in the transaction from what the base holds
+    (when its file changed), and an unchanged one needs none. Deadlines computed with another
+    registry are dropped.
+    """
+    same = lot.registry is registry
+    spent = 0.0
+    out = []
+    with without_cycle_collector():
+        for lu in lot.dossiers:
+            echeances = lu.echeances if same else None
+            if echeances is None and lu.dossier.id not in stored:
+                start = time.perf_counter()
+                echeances = deadlines(registry, lu.dossier)
+                spent += time.perf_counter() - start
+            if echeances is not lu.echeances:
+                lu = DossierLu(lu.fichier, lu.dossier, lu.contenu, lu.empreinte, lu.evaluations, lu.empreintes_evaluations, echeances)
+            out.append(lu)
+    return Lot(tuple(out), lot.sessions, registry=registry), spent
 
 
 def read_files(paths: Sequence[str], registry: Any) -> Lot:
@@ -244,7 +255,7 @@ def read_files(paths: Sequence[str], registry: Any) -> Lot:
     Two passes, with the cycle collector paused (see :func:`without_cycle_collector`: reading builds
     no reference cycles, and the collector's passes over the growing lot cost a fourth of the reading):
     every file is parsed and validated first, so that every error is reported before anything else
-    is computed; then, for the valid lot, each dossier's content, fingerprints and deadlines.
+    is computed; then, for the valid lot, each dossier's content and fingerprints.
     """
     from cqpkit.formats.dossiers import dossier_from_document, file_kind, session_from_document
     from cqpkit.formats.tomlfile import parse_toml, read_text
@@ -297,5 +308,6 @@ def read_files(paths: Sequence[str], registry: Any) -> Lot:
             )
     if problems:
         raise ImportErrors(problems)
-    lot = read_lot(read, (), registry)
-    return attrs.evolve(lot, sessions=tuple(sessions))
+    with without_cycle_collector():
+        ds = tuple(DossierLu(f, d, *dossier_content(d)) for f, d in read)
+    return Lot(ds, tuple(sessions))
