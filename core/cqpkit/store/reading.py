@@ -184,10 +184,10 @@ def deadlines(registry: Any, dossier: Dossier) -> tuple[tuple[str, str, dt.date,
     - ``acquis_partiel``: for a dossier that is not certified, each domaine acquired and the last
       day of its validity, as :meth:`Registry.decide` gives it after the last passage.
 
-    They depend on the dossier and the installed référentiels alone: ``cqpkit import`` computes them
-    for each file while it reads it, before it opens the database (the store's write transaction is
-    then shorter); the store recomputes them from what it holds when a stored dossier changes
-    (:func:`cqpkit.store.store.rebuild_echeances`).
+    They depend on the dossier and the installed référentiels alone: :meth:`Store.import_lot` computes
+    them for the dossiers new to the base just before its write transaction (:func:`with_deadlines`:
+    the transaction, during which other writers wait, is then shorter); the store recomputes them
+    from what it holds when a stored dossier changes (:func:`cqpkit.store.store.rebuild_echeances`).
     """
     from cqpkit.rules import dates
 

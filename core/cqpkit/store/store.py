@@ -350,8 +350,11 @@ def insert_tuples(conn: sa.Connection, table: sa.Table, keys: tuple[str, ...], p
     quote = conn.dialect.identifier_preparer.quote
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in keys)}) VALUES ({', '.join([mark] * len(keys))})"
+    if len(params) <= chunk:
+        conn.exec_driver_sql(sql, params)
+        return
     for i in range(0, len(params), chunk):
-        conn.exec_driver_sql(sql, params[i : i + chunk] if i or len(params) > chunk else params)
+        conn.exec_driver_sql(sql, params[i : i + chunk])
 
 
 def _tuples(rows: Sequence[dict[str, Any]], keys: tuple[str, ...]) -> list[tuple]:
@@ -1576,7 +1579,7 @@ class _Import:
         report = self.report
         new_dossiers, updates, versions, evals, passages, refresh = [], [], [], [], [], []
         echeances: list[tuple] = []
-        ready = self.lot.registry is registry  # the deadlines computed while reading hold for this store
+        ready = self.lot.registry is registry  # the deadlines computed before the transaction (with_deadlines) hold here
 
         def flush() -> None:
             """Write the rows built so far (in the transaction: an error found later still rolls them back)."""
