@@ -22,7 +22,7 @@ from tests.test_store_support import CAMPAIGN, SP, campaign_store, db, registry,
 NEW = "OEMM-JURY-2020-07"
 SESSIONS_BY_DATE = ["OEMM-JURY-2015-09", "OEMM-JURY-2019-03", "I410-JURY-2019-03", "OEMM-JURY-2019-10", "I410-JURY-2019-11"]
 LIST_KEYS = {"session", "date", "lieu", "certifications", "president", "membres", "close", "cloturee_le", "dossiers", "candidats"}
-SHOW_KEYS = {"session", "date", "lieu", "certifications", "precedente", "president", "membres", "close", "cloturee_le", "version_session", "candidats", "constats"}
+SHOW_KEYS = {"session", "date", "lieu", "certifications", "precedente", "president", "membres", "close", "cloturee_le", "version_session", "candidats", "constats", "constats_non_etablis"}
 CANDIDATE_KEYS = {"dossier", "candidat", "certification", "version", "voie", "mention", "date", "absent", "excuse", "decisions", "corrections", "enregistrements"}
 RECORD_KEYS = {"id", "origine", "date", "absent", "excuse", "decisions", "remplace", "modifie", "motif", "enregistre_le", "operateur", "en_vigueur"}
 
@@ -95,7 +95,7 @@ class TestStoreApi:
         c = {c["dossier"]: c for c in data["candidats"]}
         assert c["OEMM-2018-0208"]["decisions"] == {f"D{i}": "acquis" for i in range(1, 6)}
         assert c["OEMM-2014-0206"]["candidat"] == "C-0206" and c["OEMM-2014-0206"]["decisions"] == {"D4": "non_acquis"}
-        assert data["constats"] == []
+        assert data["constats"] == [] and data["constats_non_etablis"] == []
 
     def test_show_is_read_only(self, campaign_store):
         """Listing and showing change nothing, not even the audit log."""

@@ -494,6 +494,34 @@ class TestMissingPlugin:
         assert "aucune extension chargée ne fournit cette certification" in err
         assert _snapshot(db, registry) == before
 
+    def test_jury_show_add_close_say_the_plugin_is_missing(self, db, registry):
+        """`jury show` shows what the base holds and says the findings cannot be established; `jury add` and `jury close`
+        refuse (the engine recomputes the deadlines, checks the session) — all exit 1, the plugin named as missing."""
+        _campaign(db)
+        _ok(run_cli("jury", "open", "I410-JURY-2020-09", "--date", "2020-09-01", "--certification", self.SECU, "--membre", "L-01:employeur",
+                    "--membre", "L-02:employeur", "--membre", "L-03:institut", "--president", "L-01", "--precedente", "I410-JURY-2019-11",
+                    "--db", db))
+        before = _snapshot(db, registry)
+        result = run_cli("jury", "show", "I410-JURY-2019-11", "--db", db, env=self.MUTUALITE_ONLY)
+        err = _fails(result, 1)
+        assert "I410-2018-0103 (candidat C-0103, secu.manager-operationnel 2016, parcours-integral) : D1 acquis" in result.stdout
+        assert "Constats : non établis (extension manquante" in result.stdout
+        assert err.startswith("erreur : session « I410-JURY-2019-11 » : constats du moteur non établis ici\n")
+        assert f"certification « {self.SECU} » : aucune extension chargée ne fournit cette certification" in err
+        assert "inconnue" not in err
+        result = run_cli("jury", "show", "I410-JURY-2019-11", "--db", db, "--json", env=self.MUTUALITE_ONLY)
+        _fails(result, 1)
+        data = json.loads(result.stdout)
+        assert data["constats"] == [] and len(data["constats_non_etablis"]) == 1 and len(data["candidats"]) == 3
+        full = json.loads(_ok(run_cli("jury", "show", "I410-JURY-2019-11", "--db", db, "--json")))
+        assert full["constats_non_etablis"] == [] and full["candidats"] == data["candidats"]
+        for args in (("jury", "add", "I410-JURY-2020-09", "I410-2018-0102"), ("jury", "close", "I410-JURY-2020-09")):
+            err = _fails(run_cli(*args, "--db", db, env=self.MUTUALITE_ONLY), 1)
+            assert "aucune extension chargée ne fournit cette certification" in err, args
+            assert "inconnue" not in err, args
+        assert "session « I410-JURY-2020-09 » non close : le moteur ne peut pas la contrôler ici" in err
+        assert _snapshot(db, registry) == before
+
     def test_missing_referentiel_version(self, db, tmp_path):
         """The plugin supplies another version of the référentiel only: those dossiers are left out, the version named."""
         import shutil

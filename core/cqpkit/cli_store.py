@@ -377,9 +377,14 @@ def cmd_jury_list(args: argparse.Namespace) -> int:
 def cmd_jury_show(args: argparse.Namespace) -> int:
     with _open(args) as store:
         data = store.jury_session(args.session)
+    missing = data["constats_non_etablis"]
+    if missing:  # what the base holds is shown; the engine's findings cannot be (exit 1, as the reports)
+        print(f"erreur : session « {data['session']} » : constats du moteur non établis ici", file=sys.stderr)
+        for m in missing:
+            print(f"  {m}", file=sys.stderr)
     if args.json:
         _print_json(data)
-        return 0
+        return 1 if missing else 0
     state = f"close le {_fr_date(dt.date.fromisoformat(data['cloturee_le'][:10]))}" if data["close"] else "ouverte"
     print(f"Session {data['session']} du {_fr_date(dt.date.fromisoformat(data['date']))} — {state}")
     if data["lieu"]:
@@ -420,6 +425,9 @@ def cmd_jury_show(args: argparse.Namespace) -> int:
     if not cands:
         print("    aucun")
     constats = data["constats"]
+    if missing:
+        print("  Constats : non établis (extension manquante : voir le message d’erreur)")
+        return 1
     if constats:
         print(f"  Constats ({len(constats)})")
         for k in constats:

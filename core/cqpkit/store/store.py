@@ -682,6 +682,26 @@ class Store:
             still = f" ; ce qui est enregistré reste lisible : {readable}" if readable else ""
             raise StoreConflictError(f"dossier « {row.id} » ({row.certification} {row.version_referentiel}) : {why}{still}")
 
+    def _session_without_rules(self, conn: sa.Connection, row: Any, dossier_ids: Sequence[str]) -> list[str]:
+        """Why the engine cannot check the stored session ``row`` with these dossiers here: a certification of the
+        session, or the référentiel of a dossier, that no loaded plugin supplies (one French line each)."""
+        registry = self.registry
+        rules = _rules_of(registry)
+        certs = json.loads(row.certifications)
+        out = []
+        for cert in certs:
+            why = _no_rules(registry, rules, cert)
+            if why is not None:
+                out.append(f"certification « {cert} » : {why}")
+        said = {cert for cert in certs if not rules.get(cert)}  # not said again for each of its dossiers
+        for chunk in _chunks(sorted(dossier_ids)):
+            q = sa.select(t.dossiers.c.id, t.dossiers.c.certification, t.dossiers.c.version_referentiel).where(t.dossiers.c.id.in_(list(chunk)))
+            for d in conn.execute(q):
+                why = _no_rules(registry, rules, d.certification, [d.version_referentiel])
+                if why is not None and d.certification not in said:
+                    out.append(f"dossier « {d.id} » ({d.certification} {d.version_referentiel}) : {why}")
+        return out
+
     def _refresh(self, conn: sa.Connection, ids: Sequence[str]) -> None:
         rebuild_echeances(conn, self.registry, ids)
 
@@ -727,7 +747,15 @@ class Store:
                 if (absent or excuse) and did in current and (bool(current[did].absent), bool(current[did].excuse)) != wanted
                 and json.loads(current[did].decisions)
             ]
-            problems = unknown + foreign + decided
+            rules = _rules_of(self.registry)
+            # Recording a passage recomputes the dossier's deadlines with the engine: its référentiel must be installed.
+            without_rules = [
+                f"dossier « {did} » ({found[did].certification} {found[did].version_referentiel}) : {why}"
+                for did in dossier_ids
+                if did in found and found[did].certification in certs
+                and (why := _no_rules(self.registry, rules, found[did].certification, [found[did].version_referentiel])) is not None
+            ]
+            problems = unknown + foreign + decided + without_rules
             if len(problems) == 1:
                 raise (NotFoundError if unknown else StoreConflictError)(problems[0])
             if problems:
@@ -856,6 +884,11 @@ class Store:
             if s.cloturee:
                 raise StoreConflictError(f"session « {session_id} » déjà close (le {_jour(s.cloturee_le)})")
             ids = [r.dossier_id for r in conn.execute(sa.select(t.passages.c.dossier_id).where(t.passages.c.session_id == session_id).distinct())]
+            missing = self._session_without_rules(conn, s, ids)
+            if missing:  # the engine checks the session before it is closed, even with --forcer
+                raise StoreConflictError(
+                    f"session « {session_id} » non close : le moteur ne peut pas la contrôler ici\n" + "\n".join(f"  {m}" for m in missing)
+                )
             constats = self._session_findings(conn, s, ids)
             errors = [c for c in constats if c.niveau == "erreur"]
             if errors and not force:
@@ -1030,7 +1063,10 @@ class Store:
         and ``enregistrements``: every state recorded in this session, in order (the jury's
         decision, then each correction with its ``motif`` and the record it replaces).
         ``constats`` are the engine's findings on the session as ``jury close`` checks it
-        (:meth:`Registry.check_session`, the session taken as closed). An unknown session raises
+        (:meth:`Registry.check_session`, the session taken as closed); when a certification of the
+        session or a dossier's référentiel has no loaded plugin, they cannot be established:
+        ``constats`` is then empty and ``constats_non_etablis`` says why (one line each; empty
+        otherwise), the rest being read from the base. An unknown session raises
         :class:`NotFoundError` naming the stored sessions.
         """
         from cqpkit.formats.converter import output_converter
@@ -1048,7 +1084,8 @@ class Store:
                 .order_by(p.c.dossier_id, p.c.id)
             ).all()
             ids = sorted({r.dossier_id for r in prows})
-            constats = self._session_findings(conn, row, ids)
+            missing = self._session_without_rules(conn, row, ids)
+            constats = [] if missing else self._session_findings(conn, row, ids)
         content = json.loads(row.contenu)
         info = content.get("session", {})
         president = info.get("president")
@@ -1096,6 +1133,8 @@ class Store:
             "version_session": row.numero_version,
             "candidats": candidats,
             "constats": [out_conv.unstructure(c) for c in constats],
+            # Why the engine's findings could not be established here (a plugin missing), one line each; empty otherwise.
+            "constats_non_etablis": missing,
         }
 
     # -- reports -------------------------------------------------------------------
