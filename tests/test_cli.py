@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -133,6 +136,14 @@ class TestUsageAndDebug:
         assert result.returncode == 0
         assert "lister les certifications enregistrées" in result.stdout
         assert result.stdout.startswith("usage : cqpkit")
+
+    @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="/dev/full (un périphérique toujours plein) n'existe que sous Linux")
+    def test_output_refused_by_the_system(self):
+        """An output the system refuses (a full disk): exit 2 and a French reason, not « erreur interne »."""
+        with open("/dev/full", "w") as full:
+            result = subprocess.run([sys.executable, "-m", "cqpkit", "list"], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+        assert result.returncode == 2
+        assert result.stderr == "erreur : écriture de la sortie impossible : plus de place sur le disque\n"
 
     def test_debug_shows_traceback(self):
         """With --debug, an error shows the Python traceback; without, only the French message."""

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from cqpkit.exceptions import CqpkitError, Erreur, InvalidFileError, UnreadableFileError
+from cqpkit.exceptions import CqpkitError, Erreur, InvalidFileError, UnreadableFileError, os_reason
 
 if TYPE_CHECKING:  # pragma: no cover
     import datetime as dt
@@ -812,6 +812,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        # Files read are checked where they are opened (CqpkitError); what is left is the system refusing
+        # an output: a full disk, a device error, a closed terminal. Exit 2, as for an unreadable file.
+        if debug:
+            raise
+        where = f"{exc.filename} : " if exc.filename else "écriture de la sortie impossible : "
+        print(f"erreur : {where}{os_reason(exc)}", file=sys.stderr)
+        return 2
     except Exception as exc:
         if debug:
             raise
