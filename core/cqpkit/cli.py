@@ -291,6 +291,8 @@ _STATUTS = {
     "non_acquis": "aucun domaine acquis",
     "expire": "acquis expirés",
 }
+# The same, after a count above one (``decide``'s closing line): « 3 validations partielles ».
+_STATUTS_PLURIEL = {**_STATUTS, "certifie": "certifiés", "partiel": "validations partielles"}
 
 
 def _fr_date(d: Any) -> str:
@@ -447,7 +449,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
             print(f"  restants {', '.join(r.restants)}")
         for c in r.constats:
             print(f"  {c.niveau} {c.code} — {c.message}")
-    summary = ", ".join(f"{n} {_STATUTS.get(k, k)}" for k, n in sorted(counts.items()))
+    summary = ", ".join(f"{n} {(_STATUTS_PLURIEL if n > 1 else _STATUTS).get(k, k)}" for k, n in sorted(counts.items()))
     n = len(results)
     print(f"{n} dossier{'s' if n > 1 else ''} au {_fr_date(day)}" + (f" : {summary}" if summary else ""))
     return code
@@ -601,7 +603,14 @@ def cmd_test(args: argparse.Namespace) -> int:
     registry = _registry()
     _failures_out(registry)
     roots = args.paths or _plugin_scenario_dirs(registry)
-    paths = [p for root in roots for p in find_scenarios(root)]
+    paths: list[str] = []
+    missing: set[str] = set()
+    for root in roots:
+        if os.path.exists(root):
+            paths.extend(find_scenarios(root))
+        else:  # a misspelt path is an unreadable input (exit 2), never silently skipped
+            paths.append(root)
+            missing.add(root)
     if not paths:
         print("Aucun scénario trouvé.")
         return 1 if args.paths else 0
@@ -610,17 +619,28 @@ def cmd_test(args: argparse.Namespace) -> int:
     results = []
     for path in paths:
         try:
+            if path in missing:
+                raise UnreadableFileError(f"{path} : fichier ou répertoire introuvable")
             outcome = run_scenario(load_scenario(path, registry), registry)
         except CqpkitError as exc:
             failed += 1
             code = max(code, exc.exit_code)
-            results.append({"fichier": path, "reussi": False, "differences": [], "erreur": str(exc)})
+            # every key always present (docs/json-output.md): no description for a file that could not be read
+            results.append({"fichier": path, "reussi": False, "description": None, "differences": [], "erreur": str(exc)})
             if not args.json:
                 sys.stdout.flush()  # keep the order of ok / ÉCHEC / ERREUR when both streams go to one log
                 print(f"ERREUR {path}", file=sys.stderr)
                 print(str(exc), file=sys.stderr, flush=True)
             continue
-        results.append({"fichier": path, "reussi": outcome.ok, "description": outcome.description, "differences": list(outcome.differences)})
+        results.append(
+            {
+                "fichier": path,
+                "reussi": outcome.ok,
+                "description": outcome.description,
+                "differences": list(outcome.differences),
+                "erreur": None,
+            }
+        )
         if outcome.ok:
             passed += 1
             if not args.json:

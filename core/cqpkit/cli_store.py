@@ -451,7 +451,7 @@ def add_jury(p: argparse.ArgumentParser) -> None:
     _common(a, write=True)
     a.set_defaults(func=cmd_jury_open)
     a = sub.add_parser("add", help="présenter des dossiers à une session ouverte")
-    a.add_argument("session", metavar="SESSION")
+    a.add_argument("session", metavar="SESSION", help="identifiant de la session (ouverte)")
     a.add_argument("dossiers", nargs="+", metavar="DOSSIER", help="identifiants des dossiers")
     g = a.add_mutually_exclusive_group()
     g.add_argument("--absent", action="store_true", help="le candidat ne s'est pas présenté")
@@ -463,14 +463,14 @@ def add_jury(p: argparse.ArgumentParser) -> None:
     _common(a, write=True)
     a.set_defaults(func=cmd_jury_add)
     a = sub.add_parser("decide", help="enregistrer les décisions du jury (ou, session close, une correction motivée)")
-    a.add_argument("session", metavar="SESSION")
-    a.add_argument("dossier", metavar="DOSSIER")
+    a.add_argument("session", metavar="SESSION", help="identifiant de la session")
+    a.add_argument("dossier", metavar="DOSSIER", help="identifiant du dossier présenté à la session")
     a.add_argument("decisions", nargs="+", type=_decision, metavar="DOMAINE=DECISION", help="ex. D1=acquis D3=non_acquis")
     a.add_argument("--motif", metavar="TEXTE", help="motif de la correction (obligatoire quand la session est close)")
     _common(a, write=True, as_of=True)
     a.set_defaults(func=cmd_jury_decide)
     a = sub.add_parser("close", help="clore une session après l'avoir vérifiée")
-    a.add_argument("session", metavar="SESSION")
+    a.add_argument("session", metavar="SESSION", help="identifiant de la session à clore")
     a.add_argument("--forcer", action="store_true", help="clore malgré des constats bloquants")
     _common(a, write=True)
     a.set_defaults(func=cmd_jury_close)
@@ -479,7 +479,7 @@ def add_jury(p: argparse.ArgumentParser) -> None:
     _common(a, json=True)
     a.set_defaults(func=cmd_jury_list)
     a = sub.add_parser("show", help="une session : membres, président, candidats et décisions (corrections comprises), constats")
-    a.add_argument("session", metavar="SESSION")
+    a.add_argument("session", metavar="SESSION", help="identifiant de la session")
     _common(a, json=True)
     a.set_defaults(func=cmd_jury_show)
 
@@ -570,16 +570,25 @@ def add_dossier(p: argparse.ArgumentParser) -> None:
     """``cqpkit dossier show | history``."""
     sub = _actions(p)
     a = sub.add_parser("show", help="un dossier enregistré : candidat, passages, résultat, financement, échéances")
-    a.add_argument("dossier", metavar="DOSSIER")
+    a.add_argument("dossier", metavar="DOSSIER", help="identifiant du dossier (ex. OEMM-2017-0207)")
     _common(a, json=True, as_of=True)
     a.set_defaults(func=cmd_dossier_show)
     a = sub.add_parser("history", help="les versions d'un dossier, chaque état de ses décisions et son journal")
-    a.add_argument("dossier", metavar="DOSSIER")
+    a.add_argument("dossier", metavar="DOSSIER", help="identifiant du dossier (ex. OEMM-2017-0207)")
     _common(a, json=True)
     a.set_defaults(func=cmd_dossier_history)
 
 
 # ------------------------------------------------------------------------------- report
+def _window_fr(days: int) -> str:
+    """The window of ``report deadlines`` in words: the next ``days`` days, that day included, and the last ``days``."""
+    if days == 0:
+        return "celles du jour même"
+    if days == 1:
+        return "celles du jour et de demain, et celles d'hier"
+    return f"dans les {days} jours à venir, et passées depuis {days} jours au plus"
+
+
 def cmd_report_deadlines(args: argparse.Namespace) -> int:
     day = _as_of(args)
     with _open(args) as store:
@@ -588,7 +597,7 @@ def cmd_report_deadlines(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(data)
         return _left_out(data, hint)
-    print(f"Échéances au {_fr_date(day)} : dans les {args.within} jours à venir, et passées depuis moins de {args.within} jours")
+    print(f"Échéances au {_fr_date(day)} : {_window_fr(args.within)}")
     for title, key in (("À venir", "a_venir"), ("Passées", "passees")):
         rows = data[key]
         print(f"\n{title} ({len(rows)})")
@@ -739,12 +748,12 @@ def add_candidate(p: argparse.ArgumentParser) -> None:
     """``cqpkit candidate export | erase ID`` (RGPD)."""
     sub = _actions(p)
     a = sub.add_parser("export", help="toutes les données personnelles d'un candidat, en JSON (droit d'accès)")
-    a.add_argument("candidat", metavar="ID")
+    a.add_argument("candidat", metavar="ID", help="identifiant du candidat (ex. C-0207), pas du dossier")
     a.add_argument("--output", "-o", metavar="FICHIER", help="écrire dans ce fichier (défaut : la sortie standard)")
     _common(a, write=True)
     a.set_defaults(func=cmd_candidate_export)
     a = sub.add_parser("erase", help="remplacer les données personnelles d'un candidat par un pseudonyme (droit à l'effacement)")
-    a.add_argument("candidat", metavar="ID")
+    a.add_argument("candidat", metavar="ID", help="identifiant du candidat (ex. C-0207), pas du dossier")
     a.add_argument("--confirmer", action="store_true", help="confirmer l'effacement, définitif")
     _common(a, write=True)
     a.set_defaults(func=cmd_candidate_erase)
