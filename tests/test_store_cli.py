@@ -56,7 +56,12 @@ class TestMainJob:
         _ok(run_cli("import", "--db", db, str(CAMPAIGN)))
         show = _ok(run_cli("dossier", "show", "OEMM-2014-0206", "--db", db, "--as-of", AS_OF))
         assert "Résultat au 30/06/2020 : validation partielle" in show
-        assert "Échéance : fin de validité d'un acquis partiel D1 le 20/09/2020" in show
+        assert "Échéance : fin de validité d'un acquis partiel D1 le 20/09/2020\n" in show
+        # The last day of validity is still in time; the day after, the deadline is marked as passed.
+        on_the_day = _ok(run_cli("dossier", "show", "OEMM-2014-0206", "--db", db, "--as-of", "2020-09-20"))
+        day_after = _ok(run_cli("dossier", "show", "OEMM-2014-0206", "--db", db, "--as-of", "2020-09-21"))
+        assert "acquis partiel D1 le 20/09/2020\n" in on_the_day
+        assert "acquis partiel D1 le 20/09/2020 (passée)\n" in day_after
         data = json.loads(_ok(run_cli("dossier", "show", "OEMM-2014-0206", "--db", db, "--as-of", AS_OF, "--json")))
         assert data["resultat"]["statut"] == "partiel" and len(data["passages"]) == 2
         history = _ok(run_cli("dossier", "history", "OEMM-2014-0206", "--db", db))

@@ -533,7 +533,8 @@ def cmd_dossier_show(args: argparse.Namespace) -> int:
         print(f"  Financement : {x['libelle']} : {x['base']} = {_money(x['montant'], x['en'])}")
     for e in data["echeances"]:
         dom = f" {e['domaine']}" if e["domaine"] else ""
-        print(f"  Échéance : {_TYPES.get(e['type'], e['type'])}{dom} le {_fr_date(dt.date.fromisoformat(e['date']))}")
+        past = " (passée)" if e["date"] < data["date"] else ""  # the last day is still in time (ISO dates compare as text)
+        print(f"  Échéance : {_TYPES.get(e['type'], e['type'])}{dom} le {_fr_date(dt.date.fromisoformat(e['date']))}{past}")
     return 0
 
 
