@@ -14,6 +14,7 @@ __all__ = [
     "CqpkitError",
     "DuplicateReferentielError",
     "Erreur",
+    "InvalidArgumentError",
     "InvalidFileError",
     "PluginError",
     "UnknownCertificationError",
@@ -72,6 +73,17 @@ class DuplicateReferentielError(CqpkitError):
     """Two plugins (or two files) supply the same certification id and version."""
 
     exit_code = 1
+
+
+class InvalidArgumentError(CqpkitError, TypeError, ValueError):
+    """A Python caller passed an argument of the wrong type or value (a date as text, a negative count…).
+
+    Raised by the API before any plugin is called, so that the mistake is not reported as a
+    plugin's failure; it is also a :class:`TypeError` and a :class:`ValueError`, which is what
+    plain Python code would catch.
+    """
+
+    exit_code = 2
 
 
 class PluginError(CqpkitError):

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 import cattrs
 
-from cqpkit.exceptions import CqpkitError, Erreur, InvalidFileError, UnknownCertificationError
+from cqpkit.exceptions import CqpkitError, Erreur, InvalidArgumentError, InvalidFileError, UnknownCertificationError
 from cqpkit.formats.converter import converter
 from cqpkit.formats.dossier_checks import check_dossier_data, check_session_data
 from cqpkit.formats.errors import structure_errors
@@ -130,9 +130,9 @@ def dossier_from_document(doc: TomlDocument, referentiel: Referentiel | Referent
 
 
 def loads_dossier(
-    text: str, fichier: str = "<texte>", referentiel: Referentiel | ReferentielSource | None = None
+    text: str | bytes, fichier: str = "<texte>", referentiel: Referentiel | ReferentielSource | None = None
 ) -> Dossier:
-    """Load a dossier from TOML text (``fichier`` names it in messages).
+    """Load a dossier from TOML text, or its UTF-8 bytes (``fichier`` names it in messages).
 
     ``referentiel`` is a :class:`~cqpkit.model.Referentiel` or a registry; see the module docstring.
     """
@@ -165,13 +165,28 @@ def validate_dossier(
     """Cross-check a dossier built in Python (not from a file); return the errors found.
 
     The object is written to TOML and read back, so the checks and messages are exactly
-    those of a file (line numbers refer to that TOML text).
+    those of a file (line numbers refer to that TOML text). An object that cannot even be
+    written (``None`` where a list is expected…) gives one error saying so; something that is
+    not a :class:`~cqpkit.model.Dossier` raises :class:`~cqpkit.exceptions.InvalidArgumentError`.
     """
+    text = _dumped(dossier, Dossier, dump_dossier, fichier)
+    if isinstance(text, Erreur):
+        return [text]
     try:
-        loads_dossier(dump_dossier(dossier), fichier, referentiel)
+        loads_dossier(text, fichier, referentiel)
     except InvalidFileError as exc:
         return list(exc.erreurs)
     return []
+
+
+def _dumped(obj: Any, cls: type, dump: Any, fichier: str) -> str | Erreur:
+    """``obj`` written as TOML, or the error saying it cannot be (validating objects built in Python)."""
+    if not isinstance(obj, cls):
+        raise InvalidArgumentError(f"{fichier} : un {cls.__name__} est attendu, pas {type(obj).__name__}")
+    try:
+        return dump(obj)
+    except Exception as exc:  # a field of the wrong type, which no file could hold
+        return Erreur(fichier, 1, "", f"objet illisible : un champ n'a pas le type que le modèle attend ({type(exc).__name__}: {exc})")
 
 
 # ----------------------------------------------------------------------------- sessions
@@ -199,8 +214,8 @@ def session_from_document(doc: TomlDocument, registry: ReferentielSource | None 
     return session
 
 
-def loads_session(text: str, fichier: str = "<texte>", registry: ReferentielSource | None = None) -> SessionJury:
-    """Load a jury session from TOML text (``fichier`` names it in messages)."""
+def loads_session(text: str | bytes, fichier: str = "<texte>", registry: ReferentielSource | None = None) -> SessionJury:
+    """Load a jury session from TOML text, or its UTF-8 bytes (``fichier`` names it in messages)."""
     return session_from_document(parse_toml(text, fichier), registry)
 
 
@@ -224,9 +239,12 @@ def dump_session(session: SessionJury, *, schema_line: bool = False) -> str:
 def validate_session(
     session: SessionJury, registry: ReferentielSource | None = None, fichier: str = "<session>"
 ) -> list[Erreur]:
-    """Cross-check a jury session built in Python; return the errors found (as for a file)."""
+    """Cross-check a jury session built in Python; return the errors found (as for a file; see :func:`validate_dossier`)."""
+    text = _dumped(session, SessionJury, dump_session, fichier)
+    if isinstance(text, Erreur):
+        return [text]
     try:
-        loads_session(dump_session(session), fichier, registry)
+        loads_session(text, fichier, registry)
     except InvalidFileError as exc:
         return list(exc.erreurs)
     return []

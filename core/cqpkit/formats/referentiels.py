@@ -53,8 +53,8 @@ def referentiel_from_document(doc: TomlDocument) -> Referentiel:
     return ref
 
 
-def loads_referentiel(text: str, fichier: str = "<texte>") -> Referentiel:
-    """Load a référentiel from TOML text (``fichier`` names it in messages)."""
+def loads_referentiel(text: str | bytes, fichier: str = "<texte>") -> Referentiel:
+    """Load a référentiel from TOML text, or its UTF-8 bytes (``fichier`` names it in messages)."""
     return referentiel_from_document(parse_toml(text, fichier))
 
 

@@ -24,10 +24,10 @@ try:  # tomli is the parser the standard library vendors as tomllib, compiled (m
 except ImportError:  # pragma: no cover - a platform without tomli: the same parser, pure Python
     import tomllib as toml_parser
 
-from cqpkit.exceptions import Erreur, InvalidFileError, UnreadableFileError, os_reason
+from cqpkit.exceptions import Erreur, InvalidArgumentError, InvalidFileError, UnreadableFileError, os_reason
 from cqpkit.formats.positions import Path, key_lines, line_of
 
-__all__ = ["TomlDocument", "file_kind", "parse_toml", "raise_if_other_kind", "read_text"]
+__all__ = ["TomlDocument", "decode_text", "file_kind", "parse_toml", "raise_if_other_kind", "read_text"]
 
 _AT = re.compile(r"^(?P<msg>.*) \(at line (?P<line>\d+), column (?P<col>\d+)\)$", re.S)
 _AT_END = re.compile(r"^(?P<msg>.*) \(at end of document\)$", re.S)
@@ -206,6 +206,11 @@ def read_text(path: str | os.PathLike[str]) -> str:
     except OSError as exc:
         reason = os_reason(exc)
         raise UnreadableFileError(f"{path} : lecture impossible ({reason})") from None
+    return decode_text(data, os.fspath(path))
+
+
+def decode_text(data: bytes, path: str) -> str:
+    """The UTF-8 text of a file's bytes (``path`` names it in messages); else :class:`UnreadableFileError` in French."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UnreadableFileError(f"{path}:1: le fichier est encodé en UTF-16, pas en UTF-8 : l'enregistrer en UTF-8")
     try:
@@ -244,11 +249,17 @@ class TomlDocument:
         return Erreur(self.fichier, self.line(path), format_path(path), message)
 
 
-def parse_toml(text: str, fichier: str) -> TomlDocument:
+def parse_toml(text: str | bytes, fichier: str) -> TomlDocument:
     """Parse TOML text; a syntax error raises :class:`InvalidFileError` with its line.
 
-    A UTF-8 byte order mark at the start (written by some Windows editors) is ignored.
+    A UTF-8 byte order mark at the start (written by some Windows editors) is ignored. ``bytes``
+    (a file read in binary, a request's body) are decoded as a file is (:func:`decode_text`);
+    anything else is an :class:`~cqpkit.exceptions.InvalidArgumentError`.
     """
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        text = decode_text(bytes(text), fichier)
+    elif not isinstance(text, str):
+        raise InvalidArgumentError(f"{fichier} : un texte TOML (str ou bytes) est attendu, pas {type(text).__name__}")
     if text.startswith("\ufeff"):
         text = text[1:]
     try:

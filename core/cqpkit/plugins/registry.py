@@ -354,6 +354,10 @@ class Registry:
         return self._pick(certification_id, version, None).plugin
 
     def _pick(self, cid: str, version: str | None, as_of: dt.date | None) -> _Entry:
+        if as_of is not None:
+            from cqpkit.rules.asof import as_of_day
+
+            as_of = as_of_day(as_of)
         candidates = [e for e in self._entries if e.resume.id == cid]
         if not candidates:
             dup = [k for k in self._duplicates if k[0] == cid and (version is None or k[1] == version)]
@@ -403,7 +407,10 @@ class Registry:
     # -- engines -----------------------------------------------------------------------
     def referentiel_for(self, dossier: Dossier) -> Referentiel:
         """The référentiel a dossier names (its certification and version)."""
-        info = dossier.dossier
+        try:
+            info = dossier.dossier
+        except AttributeError:
+            raise _not_a(dossier, "Dossier", "dossier") from None
         key = (info.certification, info.version)
         ref = self._memo.get(key)
         if ref is None:
@@ -447,9 +454,16 @@ class Registry:
 
     @staticmethod
     def _today(as_of: dt.date | None) -> dt.date:
+        """``as_of``, checked (a text or a datetime is refused before any plugin runs), or today."""
         import datetime
 
-        return as_of or datetime.date.today()
+        if as_of is None:
+            return datetime.date.today()
+        if type(as_of) is datetime.date:  # the usual case, without the import below (per dossier in batch runs)
+            return as_of
+        from cqpkit.rules.asof import as_of_day
+
+        return as_of_day(as_of)
 
     def check(self, dossier: Dossier, as_of: dt.date | None = None) -> list[Constat]:
         """Every finding of every plugin on a dossier, as of a date (default: today), sorted by path then code."""
@@ -469,8 +483,16 @@ class Registry:
         certification the session does not cover can be found); a finding that several
         calls return (the session's composition) is kept once.
         """
+        from cqpkit.model import Dossier, SessionJury
         from cqpkit.rules.checks import sort_constats
 
+        if not isinstance(session, SessionJury):
+            raise _not_a(session, "SessionJury", "session")
+        dossiers, historique = list(dossiers), list(historique)
+        for name, items, cls in (("dossiers", dossiers, Dossier), ("historique", historique, SessionJury)):
+            wrong = next((x for x in items if not isinstance(x, cls)), None)
+            if wrong is not None:
+                raise _not_a(wrong, cls.__name__, f"{name}[{items.index(wrong)}]")
         found: dict[tuple[str, str, str], Constat] = {}
         for cid in session.session.certifications:
             own = [d for d in dossiers if d.dossier.certification == cid]
@@ -518,6 +540,14 @@ class Explication(NamedTuple):
     constats: list[Any]
     resultat: Any
     financement: list[Any]
+
+
+def _not_a(value: Any, expected: str, argument: str) -> CqpkitError:
+    """The :class:`InvalidArgumentError` of an engine called with something that is not a model object."""
+    from cqpkit.exceptions import InvalidArgumentError
+
+    hint = " (un fichier se lit avec cqpkit.formats.dossiers.load_dossier / load_session)" if isinstance(value, (str, dict)) else ""
+    return InvalidArgumentError(f"{argument} : un {expected} (cqpkit.model) est attendu, pas {type(value).__name__}{hint}")
 
 
 def _where(entry: _Entry) -> str:

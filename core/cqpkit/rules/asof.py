@@ -10,6 +10,10 @@ Choices, pinned by ``tests/test_asof.py`` on both sides of each change date:
   the ``jusqua`` of the last value, no value holds: :func:`value_as_of` returns ``None``.
 - The values may come in any order; two values starting on the same day are ambiguous and raise
   :class:`ValueError`.
+- The "as of" day an engine is asked about is a :class:`datetime.date`, nothing else
+  (:func:`as_of_day`): not a text, and not a :class:`datetime.datetime` (a subclass of
+  ``date`` that cannot be compared with one), each refused with a French
+  :class:`~cqpkit.exceptions.InvalidArgumentError` before any rule runs.
 - A certification version is in force (:func:`in_force`) from its start through its end, both
   inclusive, like ``jusqua``; a missing start means "since always" as far as the sources tell, a
   missing end means "still in force".
@@ -18,12 +22,26 @@ Choices, pinned by ``tests/test_asof.py`` on both sides of each change date:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
+from cqpkit.exceptions import InvalidArgumentError
 from cqpkit.model import Bareme, Certification
 from cqpkit.rules.dates import ONE_DAY
 
-__all__ = ["certification_in_force", "holding_periods", "in_force", "value_as_of"]
+__all__ = ["as_of_day", "certification_in_force", "holding_periods", "in_force", "value_as_of"]
+
+
+def as_of_day(value: object, argument: str = "as_of") -> date:
+    """``value`` if it is a :class:`datetime.date` (not a ``datetime``); else :class:`InvalidArgumentError` saying what to pass."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, datetime):
+        found = f"une date et heure ({value.isoformat(sep=' ')}) ; passez-en le jour : {argument}.date()"
+    elif isinstance(value, str):
+        found = f"un texte (« {value} ») ; pour un texte AAAA-MM-JJ : datetime.date.fromisoformat(« {value} »)"
+    else:
+        found = f"{type(value).__name__} ({value!r})"
+    raise InvalidArgumentError(f"{argument} : une date (datetime.date) est attendue, pas {found}")
 
 
 def holding_periods(valeurs: Sequence[Bareme]) -> list[tuple[Bareme, date, date | None]]:

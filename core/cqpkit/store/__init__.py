@@ -23,14 +23,19 @@ from typing import TYPE_CHECKING, Any
 from cqpkit.store.errors import NotFoundError, StoreConflictError, StoreError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cqpkit.store.store import ImportReport, Store
+    from cqpkit.store.reading import ImportErrors, read_lot
+    from cqpkit.store.store import Effacement, ImportReport, Store
 
-__all__ = ["ImportReport", "NotFoundError", "Store", "StoreConflictError", "StoreError"]
+__all__ = ["Effacement", "ImportErrors", "ImportReport", "NotFoundError", "Store", "StoreConflictError", "StoreError", "read_lot"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("Store", "ImportReport"):
+    if name in ("Store", "ImportReport", "Effacement"):
         from cqpkit.store import store
 
         return getattr(store, name)
+    if name in ("ImportErrors", "read_lot"):
+        from cqpkit.store import reading
+
+        return getattr(reading, name)
     raise AttributeError(f"module 'cqpkit.store' has no attribute {name!r}")

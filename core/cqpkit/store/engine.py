@@ -66,8 +66,16 @@ class Target:
         return urlunsplit((parts.scheme.replace("+psycopg", ""), netloc, parts.path, query, ""))
 
 
-def resolve(db: str | None) -> Target:
-    """The database named by ``--db`` (or ``CQPKIT_DB``, or ``cqpkit.db``)."""
+def resolve(db: str | os.PathLike[str] | None) -> Target:
+    """The database named by ``--db`` (or ``CQPKIT_DB``, or ``cqpkit.db``); a ``pathlib.Path`` is a SQLite file."""
+    if isinstance(db, os.PathLike):
+        db = os.fspath(db)
+    if db is not None and not isinstance(db, str):
+        from cqpkit.exceptions import InvalidArgumentError
+
+        raise InvalidArgumentError(
+            f"base : un chemin de fichier SQLite ou une adresse postgresql://… est attendu, pas {type(db).__name__}"
+        )
     db = db or os.environ.get("CQPKIT_DB") or "cqpkit.db"
     if "://" not in db:
         return Target("sqlite", "", os.fspath(db))

@@ -38,7 +38,21 @@ from cqpkit.exceptions import CqpkitError, Erreur, InvalidFileError, UnreadableF
 from cqpkit.model import Candidat, Dossier, SessionJury
 from cqpkit.store.audit import canonical
 
-__all__ = ["DossierLu", "ImportErrors", "Lot", "SessionLue", "collect_paths", "deadlines", "personal_fields", "read_files", "read_lot", "with_deadlines", "without_cycle_collector"]
+__all__ = [
+    "DossierLu",
+    "ImportErrors",
+    "Lot",
+    "SessionLue",
+    "collect_paths",
+    "deadlines",
+    "lot_errors",
+    "personal_fields",
+    "read_files",
+    "read_lot",
+    "refused_objects",
+    "with_deadlines",
+    "without_cycle_collector",
+]
 
 #: The fields of ``[candidat]`` that are personal data (all but ``id``).
 PERSONAL = tuple(a.name for a in attrs.fields(Candidat) if a.name != "id")
@@ -217,12 +231,55 @@ def session_content(session: SessionJury) -> tuple[str, str]:
     return text, _fingerprint(canonical(json_converter().unstructure(unclosed)))
 
 
-def read_lot(dossiers: Iterable[tuple[str, Dossier]] = (), sessions: Iterable[tuple[str, SessionJury]] = ()) -> Lot:
-    """A :class:`Lot` from objects already validated (the Python API: no files)."""
+def read_lot(
+    dossiers: Iterable[tuple[str, Dossier]] = (), sessions: Iterable[tuple[str, SessionJury]] = (), *, registry: Any = None
+) -> Lot:
+    """A :class:`Lot` from objects built in Python (the API: no files), each named by its ``(name, object)`` pair.
+
+    With ``registry`` (``store.registry``), every object is validated as :func:`read_files` validates
+    files (:func:`lot_errors`: types, keys, references, the référentiel it names, ids given twice, a
+    candidate described two ways). Without it, the objects are taken as already validated; only an
+    object that cannot be encoded at all (a text where a date is expected…) is refused. Either way a
+    problem raises :class:`~cqpkit.store.errors.StoreConflictError` listing every one (``erreurs``,
+    each naming its object by the name given with it, ``ligne`` 0), before anything is written.
+    """
+    ds: list[DossierLu] = []
+    ss: list[SessionLue] = []
+    unreadable: list[Erreur] = []
     with without_cycle_collector():
-        ds = tuple(DossierLu(f, d, *dossier_content(d)) for f, d in dossiers)
-        ss = tuple(SessionLue(f, s, *session_content(s)) for f, s in sessions)
-    return Lot(ds, ss)
+        for f, d in dossiers:
+            try:
+                ds.append(DossierLu(f, d, *dossier_content(d)))
+            except Exception:  # a wrong type somewhere in an object built by hand: say where
+                unreadable.extend(_object_errors(f, d, Dossier))
+        for f, s in sessions:
+            try:
+                ss.append(SessionLue(f, s, *session_content(s)))
+            except Exception:  # idem
+                unreadable.extend(_object_errors(f, s, SessionJury))
+    if registry is not None and not unreadable:
+        unreadable = lot_errors(Lot(tuple(ds), tuple(ss)), registry)
+    if unreadable:
+        from cqpkit.store.errors import StoreConflictError
+
+        raise StoreConflictError(refused_objects(unreadable), unreadable)
+    return Lot(tuple(ds), tuple(ss))
+
+
+def _object_errors(name: str, obj: Any, cls: type) -> list[Erreur]:
+    """Why an object built in Python cannot be stored: the format layer's errors (``ligne`` 0), or its type."""
+    from cqpkit.formats.dossiers import validate_dossier, validate_session
+
+    if not isinstance(obj, cls):
+        return [Erreur(name, 0, "", f"un {cls.__name__} est attendu, pas {type(obj).__name__}")]
+    erreurs = (validate_dossier if cls is Dossier else validate_session)(obj, None, name)
+    return [e._replace(ligne=0) for e in erreurs] or [Erreur(name, 0, "", f"un {cls.__name__} illisible")]
+
+
+def refused_objects(erreurs: Sequence[Erreur]) -> str:
+    """The head of the error refusing a lot of objects built in Python."""
+    n = len({e.fichier for e in erreurs})
+    return f"import refusé : {n} objet{'s' if n > 1 else ''} invalide{'s' if n > 1 else ''}, rien n'a été enregistré"
 
 
 def with_deadlines(lot: Lot, registry: Any, stored: Container[str] = ()) -> tuple[Lot, float]:
@@ -247,6 +304,51 @@ def with_deadlines(lot: Lot, registry: Any, stored: Container[str] = ()) -> tupl
                 lu = DossierLu(lu.fichier, lu.dossier, lu.contenu, lu.empreinte, lu.evaluations, lu.empreintes_evaluations, echeances)
             out.append(lu)
     return Lot(tuple(out), lot.sessions, registry=registry), spent
+
+
+def lot_errors(lot: Lot, registry: Any) -> list[Erreur]:
+    """Every problem of a lot built in Python (:func:`read_lot`), checked as :func:`read_files` checks files.
+
+    Each dossier and session is checked with the format layer against ``registry`` (types, keys,
+    references, the référentiel it names); then, across the lot, two dossiers or two sessions with the
+    same id, and two dossiers of one candidate that disagree on the candidate's personal data. An
+    :class:`~cqpkit.exceptions.Erreur` names the object by the name given with it; its ``ligne`` is 0
+    (the object was not read from a file).
+    """
+    from cqpkit.formats.dossiers import validate_dossier, validate_session
+
+    found: list[Erreur] = []
+
+    def check(name: str, validate: Any, obj: Any, cls: type) -> bool:
+        if not isinstance(obj, cls):
+            found.append(Erreur(name, 0, "", f"un {cls.__name__} est attendu, pas {type(obj).__name__}"))
+            return False
+        erreurs = validate(obj, registry, name)
+        found.extend(e._replace(ligne=0) for e in erreurs)
+        return not erreurs
+
+    seen: dict[tuple[str, str], str] = {}
+    by_candidate: dict[str, tuple[str, Dossier]] = {}
+    for lu in lot.dossiers:
+        if not check(lu.fichier, validate_dossier, lu.dossier, Dossier):
+            continue
+        d = lu.dossier
+        first = seen.setdefault(("dossier", d.id), lu.fichier)
+        if first != lu.fichier:
+            found.append(Erreur(lu.fichier, 0, "dossier.id", f"dossier « {d.id} » déjà donné par {first} (un objet par dossier)"))
+        first_name, other = by_candidate.setdefault(d.candidat.id, (lu.fichier, d))
+        if other is not d and personal_fields(other.candidat) != personal_fields(d.candidat):
+            diff = [k for k in PERSONAL if getattr(other.candidat, k) != getattr(d.candidat, k)]
+            found.append(
+                Erreur(lu.fichier, 0, f"candidat.{diff[0]}", f"candidat « {d.candidat.id} » décrit autrement dans {first_name} ({', '.join(diff)})")
+            )
+    for ls in lot.sessions:
+        if not check(ls.fichier, validate_session, ls.session, SessionJury):
+            continue
+        first = seen.setdefault(("session", ls.session.id), ls.fichier)
+        if first != ls.fichier:
+            found.append(Erreur(ls.fichier, 0, "session.id", f"session « {ls.session.id} » déjà donnée par {first} (un objet par session)"))
+    return found
 
 
 def read_files(paths: Sequence[str], registry: Any) -> Lot:

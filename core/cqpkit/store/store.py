@@ -43,8 +43,9 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
-from cqpkit.exceptions import CqpkitError, Erreur
+from cqpkit.exceptions import CqpkitError, Erreur, InvalidArgumentError
 from cqpkit.model import Dossier, PassageJury, SessionJury
+from cqpkit.rules.asof import as_of_day
 from cqpkit.store import migrations
 from cqpkit.store import schema as t
 from cqpkit.store.audit import AuditWriter, Verification, canonical, canonical_plain
@@ -468,7 +469,7 @@ class Store:
 
     # -- opening -------------------------------------------------------------------
     @classmethod
-    def open(cls, db: str | None = None, *, create: bool = False, registry: Any = None, check: bool = True) -> Store:
+    def open(cls, db: str | os.PathLike[str] | None = None, *, create: bool = False, registry: Any = None, check: bool = True) -> Store:
         """Open the database ``db`` (path or URL; see :mod:`cqpkit.store.engine`).
 
         With ``check`` (the default) the schema version is checked first: an empty, foreign,
@@ -570,13 +571,21 @@ class Store:
         return result
 
     # -- import --------------------------------------------------------------------
-    def import_files(self, paths: Sequence[str], operateur: str | None = None) -> ImportReport:
-        """Validate every file, then store them all in one transaction (or nothing: see :meth:`import_lot`)."""
-        lot = read_files(paths, self.registry)
+    def import_files(self, paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str], operateur: str | None = None) -> ImportReport:
+        """Validate every file, then store them all in one transaction (or nothing: see :meth:`import_lot`).
+
+        ``paths`` lists files and directories (every ``*.toml`` under them); one path alone may be
+        given as it is (a text is one path, not a sequence of one-letter paths).
+        """
+        lot = read_files(_paths(paths), self.registry)
         return self.import_lot(lot, operateur)
 
     def import_lot(self, lot: Lot, operateur: str | None = None) -> ImportReport:
         """Store validated dossiers and sessions, all or nothing (see the module docstring).
+
+        The lot is stored as given: :func:`~cqpkit.store.reading.read_files` validates files, and
+        :func:`~cqpkit.store.reading.read_lot` validates objects built in Python when it is given the
+        registry (``read_lot(…, registry=store.registry)``).
 
         Before the write transaction (other writers need not wait for it), the deadlines of the dossiers
         the base does not hold yet are computed with the engine (:func:`~cqpkit.store.reading.with_deadlines`);
@@ -718,9 +727,11 @@ class Store:
         the jury has already decided on is refused (with every other problem, before anything is written).
         """
         if sum((absent, excuse, present)) > 1:
-            raise ValueError("absent, excuse, present : un seul à la fois")
+            raise InvalidArgumentError("absent, excuse, present : un seul à la fois")
         operateur = operateur or operateur_par_defaut()
         out = []
+        if isinstance(dossier_ids, str):  # one id, not a sequence of one-letter ids
+            dossier_ids = [dossier_ids]
         dossier_ids = list(dict.fromkeys(dossier_ids))  # a dossier named twice is presented once
         with self.write() as conn:
             s = self._session_row(conn, session_id)
@@ -801,10 +812,17 @@ class Store:
     ) -> dict[str, Any]:
         """Record the jury's decisions on a dossier at a session; on a closed session, a correction with its ``motif``.
 
-        Returns ``{"statut": "enregistré" | "corrigé" | "inchangé", "passage": id, "remplace": id | None}``.
+        ``decisions`` maps domaine ids to ``"acquis"`` or ``"non_acquis"``. Returns
+        ``{"statut": "enregistré" | "corrigé" | "inchangé", "passage": id, "remplace": id | None}``.
         """
+        if not isinstance(decisions, Mapping):
+            raise InvalidArgumentError(
+                f"decisions : une table domaine → décision est attendue ({{\"D1\": \"acquis\"}}), pas {type(decisions).__name__}"
+            )
+        if motif is not None and not isinstance(motif, str):
+            raise InvalidArgumentError(f"motif : un texte est attendu, pas {type(motif).__name__}")
         operateur = operateur or operateur_par_defaut()
-        motif = motif.strip()
+        motif = (motif or "").strip()
         with self.write() as conn:
             s = self._session_row(conn, session_id)
             d = self._dossier_row(conn, dossier_id)
@@ -947,6 +965,7 @@ class Store:
         """Everything about one dossier as of a date: identity, candidate, passages, result, funding, deadlines."""
         from cqpkit.formats.converter import output_converter
 
+        as_of = as_of_day(as_of)
         out_conv = output_converter()
         with self.read() as conn:
             row = self._dossier_row(conn, dossier_id)
@@ -1148,8 +1167,9 @@ class Store:
         the window whose dossier follows a référentiel version no loaded plugin supplies. Asked for
         with ``certification``, a certification whose plugin is missing raises :class:`StoreConflictError`.
         """
-        if within < 0:
-            raise ValueError(f"within doit être un nombre de jours positif ou nul, pas {within}")
+        as_of = as_of_day(as_of)
+        if isinstance(within, bool) or not isinstance(within, int) or within < 0:
+            raise InvalidArgumentError(f"within doit être un nombre entier de jours positif ou nul, pas {within!r}")
         e, d = t.echeances, t.dossiers
         horizon = _shift(as_of, within)  # a window beyond the calendar stops at its ends
         since = _shift(as_of, -within)
@@ -1223,6 +1243,7 @@ class Store:
         :class:`StoreConflictError`. ``sessions`` lists every stored session, ``a_venir`` being true
         for those dated after ``as_of``.
         """
+        as_of = as_of_day(as_of)
         ids = self.dossier_ids(certification)
         rules = _rules_of(self.registry)
         if certification and ids and certification not in rules:
@@ -1377,6 +1398,13 @@ class Store:
             audit.add("candidat.effacement", "candidat", candidat_id, {"champs": champs, "pseudonyme": pseudonyme})
             audit.flush()
             return Effacement(candidat_id, pseudonyme, horodatage, False)
+
+
+def _paths(paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str]) -> list[str]:
+    """The paths of an import as texts; one path given alone (a text, a ``Path``) is a list of one."""
+    if isinstance(paths, (str, os.PathLike)):
+        return [os.fspath(paths)]
+    return [os.fspath(p) for p in paths]
 
 
 def _shift(day: dt.date, days: int) -> dt.date:
