@@ -12,6 +12,7 @@ import cqpkit
 from cqpkit import hookimpl
 from cqpkit.exceptions import DuplicateReferentielError, UnknownCertificationError
 from cqpkit.formats.referentiels import loads_referentiel
+from tests.conftest import run_cli
 
 
 def ref_text(cid: str = "demo.essai", version: str = "1", depuis: str | None = None, jusqua: str | None = None, domaines: int = 2) -> str:
@@ -209,6 +210,25 @@ class TestEnvironment:
         registry = cqpkit.load_registry()
         assert "cqp_mo" not in {p.name for p in registry.plugins()}
         assert all(r.plugin != "cqp_mo" for r in registry.resumes())
+
+    @pytest.mark.parametrize("var", ["CQPKIT_LOAD_PLUGINS", "CQPKIT_DISABLE_PLUGINS"])
+    def test_switch_naming_no_installed_plugin(self, monkeypatch, var):
+        """A name in a switch that no installed plugin has (a typo) is a failure that says so, with the close name."""
+        monkeypatch.setenv(var, "mutualite,cqpmo")
+        registry = cqpkit.load_registry(cache=False)
+        [failure] = registry.failures
+        assert failure.plugin == "cqpmo"
+        assert failure.raison.startswith(f"nommée dans {var} mais aucune extension installée ne porte ce nom (installées : ")
+        assert "cqp_mo" in failure.raison and failure.raison.endswith(" ; vouliez-vous dire « cqp_mo » ?")
+        monkeypatch.setenv(var, "mutualite")
+        assert cqpkit.load_registry(cache=False).failures == []  # a name installed: no failure
+
+    def test_switch_typo_fails_cqpkit_list(self):
+        """`cqpkit list` with a misspelt CQPKIT_LOAD_PLUGINS: the error on stderr, exit 1 (it listed nothing, silently)."""
+        result = run_cli("list", env={"CQPKIT_LOAD_PLUGINS": "mutualit"})
+        assert result.returncode == 1
+        assert "erreur : extension « mutualit » : nommée dans CQPKIT_LOAD_PLUGINS mais aucune extension installée" in result.stderr
+        assert "vouliez-vous dire « mutualite » ?" in result.stderr
 
     def test_load_none(self, monkeypatch):
         """An empty CQPKIT_LOAD_PLUGINS loads no installed plugin, only the builtins."""

@@ -11,6 +11,8 @@ Environment switches (read at each call):
 - ``CQPKIT_LOAD_PLUGINS``: comma-separated entry-point names; only these installed
   plugins are loaded (an empty value loads none). Builtin plugins always load.
 - ``CQPKIT_DISABLE_PLUGINS``: comma-separated entry-point names not to load.
+  In either switch, a name that no installed plugin has (a typo, which would make the switch do
+  nothing) is recorded as a failure of that name, with the close name if there is one.
 - ``CQPKIT_TRACE_PLUGINS=1``: print every hook call and its result on stderr.
 
 A plugin that fails to import is not fatal: it is recorded in
@@ -294,7 +296,9 @@ def make_plugin_manager(*, extra: Iterable[tuple[str, object]] = ()) -> PluginSe
 
     only = _names("CQPKIT_LOAD_PLUGINS")
     blocked = _names("CQPKIT_DISABLE_PLUGINS") or set()
+    installed: list[str] = []
     for ep in _entry_points(failures):
+        installed.append(ep.name)
         if (only is not None and ep.name not in only) or ep.name in blocked:
             continue
         version, dist_name = ep.dist_version, ep.dist_name
@@ -309,6 +313,15 @@ def make_plugin_manager(*, extra: Iterable[tuple[str, object]] = ()) -> PluginSe
             failures.append(PluginFailure(ep.name, _refusal(pm, plugin, exc)))
             continue
         sources[ep.name] = PluginSource(ep.name, ep.value, version, dist_name, False)
+
+    # A name in the switches that no installed plugin has (a typo): said, or the switch would silently do nothing.
+    for var, names in (("CQPKIT_LOAD_PLUGINS", only or set()), ("CQPKIT_DISABLE_PLUGINS", blocked)):
+        for name in sorted(names - set(installed)):
+            near = difflib.get_close_matches(name, installed, n=1)
+            hint = f" ; vouliez-vous dire « {near[0]} » ?" if near else ""
+            failures.append(
+                PluginFailure(name, f"nommée dans {var} mais aucune extension installée ne porte ce nom (installées : {', '.join(installed) or 'aucune'}){hint}")
+            )
 
     for name, plugin in extra:
         try:

@@ -343,11 +343,13 @@ class PluginFixtures:
     ) -> PluginUnderTest:
         """The plugin loaded alone beside the builtin plugins (fails when it is not installed)."""
         put = load_plugin(plugin_name, declared_certifications, declared_capabilities)
-        if put.source is None and not put.failures:
+        if put.source is None:
             from cqpkit.plugins.entrypoints import entry_points
             from cqpkit.plugins.manager import ENTRY_POINT_GROUP
 
             found = sorted({ep.name for ep in entry_points(ENTRY_POINT_GROUP)})
+            if plugin_name in found:  # installed but failed to load: the failure is reported by the tests
+                return put
             pytest.fail(
                 f"extension « {plugin_name} » introuvable : aucun point d'entrée « {plugin_name} » dans le groupe "
                 f"« {ENTRY_POINT_GROUP} » des distributions installées (trouvés : {', '.join(found) or 'aucun'}). "
