@@ -373,3 +373,35 @@ class TestEngineErrorsWhileReading:
                 assert conn.execute(sa.select(sa.func.count()).select_from(t.audit)).scalar_one() == 0
         finally:
             store.close()
+
+
+class TestCandidateDescribedTwice:
+    """Two dossiers of one candidate must agree on the candidate's personal data (files and objects alike)."""
+
+    def test_files(self, registry, tmp_path):
+        from cqpkit.store.reading import ImportErrors
+        from tests.test_store_support import copy_campaign
+
+        campaign = copy_campaign(tmp_path)
+        second = campaign / "dossiers" / "oemm-2019-0302.toml"  # C-0201's second dossier (oemm-2017-0201 the first)
+        second.write_text(second.read_text(encoding="utf-8").replace('nom = "Aubépine"', 'nom = "Aubepine"'), encoding="utf-8")
+        with pytest.raises(ImportErrors) as info:
+            read_files([str(campaign)], registry)
+        [problem] = info.value.problems
+        [e] = problem.erreurs
+        assert (e.fichier, e.ligne, e.chemin) == (str(second), 17, "candidat.nom")
+        assert e.message == f"candidat « C-0201 » décrit autrement dans {campaign / 'dossiers' / 'oemm-2017-0201.toml'} (nom)"
+
+    def test_objects(self, store):
+        from cqpkit.store import StoreConflictError
+        from cqpkit.store.reading import read_lot
+
+        lot = read_files([str(CAMPAIGN / "dossiers" / "oemm-2017-0201.toml"), str(CAMPAIGN / "dossiers" / "oemm-2019-0302.toml")], store.registry)
+        first, second = (lu.dossier for lu in lot.dossiers)
+        changed = attrs.evolve(second, candidat=attrs.evolve(second.candidat, nom="Aubepine", email="autre@example.invalid"))
+        with pytest.raises(StoreConflictError) as info:
+            read_lot([("premier", first), ("second", changed)], registry=store.registry)
+        assert [(e.fichier, e.ligne, e.chemin, e.message) for e in info.value.erreurs] == [
+            ("second", 0, "candidat.nom", "candidat « C-0201 » décrit autrement dans premier (nom, email)")
+        ]
+        assert read_lot([("premier", first), ("second", second)], registry=store.registry).dossiers  # agreeing: accepted

@@ -43,6 +43,7 @@ __all__ = [
     "ImportErrors",
     "Lot",
     "SessionLue",
+    "candidate_conflicts",
     "collect_paths",
     "deadlines",
     "lot_errors",
@@ -271,9 +272,14 @@ def _object_errors(name: str, obj: Any, cls: type) -> list[Erreur]:
     from cqpkit.formats.dossiers import validate_dossier, validate_session
 
     if not isinstance(obj, cls):
-        return [Erreur(name, 0, "", f"un {cls.__name__} est attendu, pas {type(obj).__name__}")]
+        return [_not_a(name, obj, cls)]
     erreurs = (validate_dossier if cls is Dossier else validate_session)(obj, None, name)
     return [e._replace(ligne=0) for e in erreurs] or [Erreur(name, 0, "", f"un {cls.__name__} illisible")]
+
+
+def _not_a(name: str, obj: Any, cls: type) -> Erreur:
+    """The error of an object of a lot that is not the model object expected."""
+    return Erreur(name, 0, "", f"un {cls.__name__} est attendu, pas {type(obj).__name__}")
 
 
 def refused_objects(erreurs: Sequence[Erreur]) -> str:
@@ -306,6 +312,16 @@ def with_deadlines(lot: Lot, registry: Any, stored: Container[str] = ()) -> tupl
     return Lot(tuple(out), lot.sessions, registry=registry), spent
 
 
+def candidate_conflicts(named: Iterable[tuple[str, Dossier]]) -> Iterator[tuple[str, Dossier, str, list[str]]]:
+    """Two dossiers of one candidate must agree on the candidate's personal data: each dossier that does not agree
+    with the first one of its candidate, as ``(name, dossier, name of the first, the fields that differ)``."""
+    first_of: dict[str, tuple[str, Dossier]] = {}
+    for name, d in named:
+        first_name, first = first_of.setdefault(d.candidat.id, (name, d))
+        if first is not d and personal_fields(first.candidat) != personal_fields(d.candidat):
+            yield name, d, first_name, [k for k in PERSONAL if getattr(first.candidat, k) != getattr(d.candidat, k)]
+
+
 def lot_errors(lot: Lot, registry: Any) -> list[Erreur]:
     """Every problem of a lot built in Python (:func:`read_lot`), checked as :func:`read_files` checks files.
 
@@ -321,27 +337,24 @@ def lot_errors(lot: Lot, registry: Any) -> list[Erreur]:
 
     def check(name: str, validate: Any, obj: Any, cls: type) -> bool:
         if not isinstance(obj, cls):
-            found.append(Erreur(name, 0, "", f"un {cls.__name__} est attendu, pas {type(obj).__name__}"))
+            found.append(_not_a(name, obj, cls))
             return False
         erreurs = validate(obj, registry, name)
         found.extend(e._replace(ligne=0) for e in erreurs)
         return not erreurs
 
     seen: dict[tuple[str, str], str] = {}
-    by_candidate: dict[str, tuple[str, Dossier]] = {}
+    valid: list[tuple[str, Dossier]] = []
     for lu in lot.dossiers:
         if not check(lu.fichier, validate_dossier, lu.dossier, Dossier):
             continue
         d = lu.dossier
+        valid.append((lu.fichier, d))
         first = seen.setdefault(("dossier", d.id), lu.fichier)
         if first != lu.fichier:
             found.append(Erreur(lu.fichier, 0, "dossier.id", f"dossier « {d.id} » déjà donné par {first} (un objet par dossier)"))
-        first_name, other = by_candidate.setdefault(d.candidat.id, (lu.fichier, d))
-        if other is not d and personal_fields(other.candidat) != personal_fields(d.candidat):
-            diff = [k for k in PERSONAL if getattr(other.candidat, k) != getattr(d.candidat, k)]
-            found.append(
-                Erreur(lu.fichier, 0, f"candidat.{diff[0]}", f"candidat « {d.candidat.id} » décrit autrement dans {first_name} ({', '.join(diff)})")
-            )
+    for name, d, first_name, diff in candidate_conflicts(valid):
+        found.append(Erreur(name, 0, f"candidat.{diff[0]}", f"candidat « {d.candidat.id} » décrit autrement dans {first_name} ({', '.join(diff)})"))
     for ls in lot.sessions:
         if not check(ls.fichier, validate_session, ls.session, SessionJury):
             continue
@@ -395,19 +408,14 @@ def read_files(paths: Sequence[str], registry: Any) -> Lot:
                 problems.append(exc)
     if problems:
         raise ImportErrors(problems)
-    # Two dossiers of one candidate must agree on the candidate's personal data.
-    by_candidate: dict[str, tuple[str, Dossier]] = {}
-    for path, d in read:
-        first_path, first = by_candidate.setdefault(d.candidat.id, (path, d))
-        if first is not d and personal_fields(first.candidat) != personal_fields(d.candidat):
-            diff = [k for k in PERSONAL if getattr(first.candidat, k) != getattr(d.candidat, k)]
-            doc = parse_toml(read_text(path), path)
-            problems.append(
-                InvalidFileError(
-                    path,
-                    [doc.erreur(("candidat", diff[0]), f"candidat « {d.candidat.id} » décrit autrement dans {first_path} ({', '.join(diff)})")],
-                )
+    for path, d, first_path, diff in candidate_conflicts(read):
+        doc = parse_toml(read_text(path), path)  # read again for the line of the key (an error path only)
+        problems.append(
+            InvalidFileError(
+                path,
+                [doc.erreur(("candidat", diff[0]), f"candidat « {d.candidat.id} » décrit autrement dans {first_path} ({', '.join(diff)})")],
             )
+        )
     if problems:
         raise ImportErrors(problems)
     with without_cycle_collector():
