@@ -11,11 +11,11 @@ from cqpkit import hookspecs
 # DESIGN.md, "Hooks": name → (parameters, firstresult)
 HOOKS = {
     "cqpkit_referentiels": (["register"], False),
-    "cqpkit_check_dossier": (["referentiel", "dossier", "date"], False),
+    "cqpkit_check_dossier": (["referentiel", "dossier", "date", "resultat"], False),
     "cqpkit_check_session": (["referentiel", "session", "dossiers", "historique"], False),
     "cqpkit_plan_parcours": (["referentiel", "dossier", "date"], True),
     "cqpkit_decide": (["referentiel", "dossier", "date"], True),
-    "cqpkit_funding": (["referentiel", "dossier", "date"], False),
+    "cqpkit_funding": (["referentiel", "dossier", "date", "resultat"], False),
 }
 
 

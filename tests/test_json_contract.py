@@ -21,8 +21,8 @@ RESULTAT = {
 PARCOURS = {"dossier", "reorientation", "voie_suggeree", "domaines", "heures", "constats"}
 PARCOURS_DOMAINE = {"domaine", "orientation", "modules", "heures", "jours", "jours_tuteur", "spe"}
 LIGNE = {
-    "code", "libelle", "base", "quantite", "unite", "taux", "montant", "en", "nature", "plafond", "annee", "depuis",
-    "source", "notes",
+    "code", "libelle", "base", "quantite", "unite", "taux", "montant", "en", "nature", "plafond", "annee",
+    "date_evenement", "depuis", "source", "notes",
 }
 
 

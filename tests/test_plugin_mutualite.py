@@ -13,6 +13,7 @@ from cqpkit.formats.dossiers import loads_dossier
 from cqpkit.formats.referentiels import load_referentiel
 from cqpkit.rules.asof import value_as_of
 from cqpkit.rules.checks import check_organismes
+from cqpkit.rules.decision import decide
 from cqpkit.rules.funding import funding
 from cqpkit_mutualite import generation, regles
 
@@ -429,7 +430,8 @@ class TestBranchRulesOnDossiers:
             text = text.replace('mention = "sante"\n', "")
         else:
             text += '\n[[passages]]\nsession = "S"\ndate = 2014-01-20\ndecisions = { D1 = "acquis", D2 = "acquis", D3 = "acquis", D4 = "acquis", D5 = "acquis" }\n'
-        lines = funding(r, loads_dossier(text, referentiel=r), day("2014-02-01"))
+        d = loads_dossier(text, referentiel=r)
+        lines = funding(r, d, day("2014-02-01"), decide(r, d, day("2014-02-01")))
         if cid == SP:
             [line] = lines
             assert (line.code, line.quantite, line.taux, line.montant) == ("gratification", 120, 7.99, 958.80)

@@ -39,7 +39,8 @@ from cqpkit.model import (
     Tutorat,
     Volume,
 )
-from cqpkit.rules.funding import funding, round_cents
+from cqpkit.rules.decision import decide
+from cqpkit.rules.funding import EVENEMENTS, evenement_of, funding_report, round_cents
 
 ROOT = Path(__file__).resolve().parent.parent
 MUTUALITE = ROOT / "plugins/mutualite/cqpkit_mutualite/referentiels/specialiste-prestations-2014.toml"
@@ -56,12 +57,27 @@ IX = Source(
 )
 X = Source(document=LETTRE, section="X - Prime à la mission tutorale", date=date(2017, 5, 5))
 LANCEMENT = Source(document="cqp-mo_lancement_lettre-2017-01.md", section="VI.1 Le parcours de formation")
-LETTER_DAY = date(2017, 5, 5)  # the letter does not date its values: « depuis » is its date
+YEAR_2017 = date(2017, 1, 1)  # « Priorités de financement 2017 » (note (6)): the rates of the year 2017
 AS_OF = date(2018, 1, 1)
+START = date(2017, 3, 6)  # the training starts (first session of March 2017, lancement VIII)
+TRAINED = date(2017, 2, 6)  # the tutor is trained a month before (tutorat VII)
 
 
-def bareme(valeur: float, source: Source, depuis: date = LETTER_DAY, **caps) -> Bareme:
+def bareme(valeur: float, source: Source, depuis: date = YEAR_2017, **caps) -> Bareme:
     return Bareme(depuis=depuis, valeur=valeur, source=source, **caps)
+
+
+def report(ref: Referentiel, d: Dossier, as_of: date):
+    """The engine as the registry calls it: the decision of the same day, then the funding."""
+    return funding_report(ref, d, as_of, decide(ref, d, as_of))
+
+
+def funding(ref: Referentiel, d: Dossier, as_of: date):
+    return list(report(ref, d, as_of).lignes)
+
+
+def codes(ref: Referentiel, d: Dossier, as_of: date) -> list[tuple[str, str]]:
+    return [(c.code, c.niveau) for c in report(ref, d, as_of).constats]
 
 
 def accompagnement(**kw) -> Financement:
@@ -88,13 +104,13 @@ def formation_tuteur(**caps) -> Financement:
     )
 
 
-def aide() -> Financement:
-    """IX: 230 € per month, at most 6 months."""
+def aide(*valeurs: Bareme) -> Financement:
+    """IX: 230 € per month, at most 6 months, per période de professionnalisation (the candidate's tutoring)."""
     return Financement(
         intitule="Aide à l'exercice de la fonction tutorale",
         unite="mois",
-        quantite_de="mission_tuteur",
-        valeurs=(bareme(230, IX, plafond_quantite=6),),
+        quantite_de="periode_tutorat",
+        valeurs=valeurs or (bareme(230, IX, plafond_quantite=6),),
         beneficiaire="employeur",
     )
 
@@ -135,21 +151,25 @@ def referentiel(financement: dict[str, Financement], domaines: tuple[Domaine, ..
 
 
 def tuteur(**kw) -> Acteur:
-    return Acteur(**{"id": "P-02", "role": "tuteur", **kw})
+    return Acteur(**{"id": "P-02", "role": "tuteur", "forme_le": TRAINED, **kw})
 
 
-def dossier(*acteurs: Acteur, positionnement: Positionnement | None = None) -> Dossier:
+def dossier(*acteurs: Acteur, positionnement: Positionnement | None = None, start: date | None = START, passages=()) -> Dossier:
+    from cqpkit.model import FormationSuivie
+
     return Dossier(
         dossier=DossierInfo(
             id="I410-2017-0003",
             certification="secu.manager-operationnel",
             version="2016",
             voie="parcours-integral",
-            inscription=date(2017, 3, 1),
+            inscription=date(2017, 2, 20),
         ),
         candidat=Candidat(id="C-0003"),
         acteurs=acteurs,
         positionnement=positionnement,
+        formations=(FormationSuivie(module="UP1", debut=start),) if start is not None else (),
+        passages=passages,
     )
 
 
@@ -200,13 +220,31 @@ class TestGratification:
             "euro",
         )
         assert line.base == "120 points × 7,99 €/point"
-        assert line.depuis == date(2014, 1, 1)
-        assert line.source.section == "Partie 1, 1.4 Remarques"
+        assert (line.depuis, line.date_evenement) == (date(2014, 1, 1), date(2014, 5, 20))
+        assert line.source.section.startswith("Partie 1, 1.4 Remarques")
         assert line.plafond is None
 
-    def test_before_the_first_value_no_line(self):
-        """As of 2013-12-31 no point value is in force: no line, even for a holder."""
-        assert funding(load_referentiel(MUTUALITE), certified_mutualite(date(2013, 12, 2)), date(2013, 12, 31)) == []
+    def test_jury_before_the_first_value_no_line(self):
+        """CQP delivered on 2013-12-02, before the 2014 value: no line even read in 2014, a bareme_inconnu warning."""
+        ref = load_referentiel(MUTUALITE)
+        assert funding(ref, certified_mutualite(date(2013, 12, 2)), date(2014, 6, 1)) == []
+        [finding] = report(ref, certified_mutualite(date(2013, 12, 2)), date(2014, 6, 1)).constats
+        assert (finding.code, finding.niveau, finding.chemin) == ("bareme_inconnu", "avertissement", "passages[0].date")
+        assert "aucun barème en vigueur le 02/12/2013 (délivrance du CQP par le jury le 02/12/2013, pour 120 points)" in finding.message
+        assert "du 01/01/2014 au 31/12/2014" in finding.message
+
+    @pytest.mark.parametrize(("jury", "montant"), [(date(2014, 12, 31), 958.80), (date(2015, 1, 1), None)])
+    def test_last_day_of_the_2014_value(self, jury, montant):
+        """« 1 point correspond en 2014 à 7,99 € »: a jury on 31/12/2014 is paid, on 01/01/2015 it is not."""
+        lines = funding(load_referentiel(MUTUALITE), certified_mutualite(jury), date(2016, 1, 1))
+        assert [line.montant for line in lines] == ([montant] if montant else [])
+
+    def test_read_any_later_day_same_amount(self):
+        """The gratification is at the point value of the jury's day, a week or five years after."""
+        ref = load_referentiel(MUTUALITE)
+        week = funding(ref, certified_mutualite(), date(2014, 5, 27))
+        years = funding(ref, certified_mutualite(), date(2019, 5, 27))
+        assert week == years and week[0].montant == 958.80
 
     def test_only_for_holders(self):
         """« attribuée à toute personne ayant obtenu un CQP »: not before the certifying jury, due from its day."""
@@ -224,8 +262,9 @@ class TestAccompagnement:
         assert line.unite == "heure"
         assert line.montant == 2730.00
         assert line.base == "32,5 jours × 7 h × 12,00 €/h"
-        assert line.source == VIII and line.depuis == LETTER_DAY
+        assert line.source == VIII and (line.depuis, line.date_evenement) == (YEAR_2017, START)
         assert "Accompagnement par le tuteur (11,5 jours)" in line.notes
+        assert "appliqué à la date de l'événement : début de la formation le 06/03/2017" in line.notes
 
     def test_fixed_quantity_in_days(self):
         """The same line with quantite = 32,5 (days, since heures_par_jour is given): 2 730 €."""
@@ -264,9 +303,18 @@ class TestFormationTuteur:
         assert line.base == "21 h × 15,00 €/h"
         assert "P-02" in line.notes
 
-    def test_no_tutor_named_uses_the_referentiel(self):
-        """A dossier naming no tutor still has the référentiel's 21 h."""
-        assert only(funding(referentiel({"f": formation_tuteur()}), dossier(), AS_OF)).montant == 315.0
+    def test_no_tutor_no_line(self):
+        """A dossier naming no tutor has no tutor training to fund (the event, his training, is unknown)."""
+        assert funding(referentiel({"f": formation_tuteur()}), dossier(), AS_OF) == []
+
+    def test_tutor_without_training_date_waits(self):
+        """A tutor without forme_le: no line, an information saying the date is missing."""
+        ref = referentiel({"f": formation_tuteur()})
+        d = dossier(tuteur(forme_le=None))
+        assert funding(ref, d, AS_OF) == []
+        [finding] = report(ref, d, AS_OF).constats
+        assert (finding.code, finding.niveau, finding.chemin) == ("financement_en_attente", "information", "acteurs[0].forme_le")
+        assert "date de la formation du tuteur P-02 non renseignée" in finding.message
 
     def test_tutor_hours_capped_at_forty(self):
         """45 h of training: « dans la limite de 40 heures », 40 × 15 = 600 €."""
@@ -296,9 +344,9 @@ class TestFormationTuteur:
 
 class TestAide:
     def test_capped_at_six_months(self):
-        """IX: a 12-month mission, at most 6 months × 230 € = 1 380 €."""
+        """IX: a 12-month mission, at most 6 months × 230 € = 1 380 € (months of 2017 only: its barème)."""
         t = tuteur(mission_debut=date(2017, 5, 15), mission_fin=date(2018, 5, 14))
-        line = only(funding(referentiel({"aide": aide()}), dossier(t), AS_OF))
+        line = only(funding(referentiel({"aide": aide()}), dossier(t), date(2018, 6, 1)))
         assert (line.quantite, line.montant, line.plafond) == (6, 1380.0, 6)
         assert line.base == "12 mois, plafond de 6 mois appliqué : 6 mois × 230,00 €/mois"
 
@@ -316,12 +364,7 @@ class TestAide:
             ).quantite
             == 1
         )
-        assert (
-            only(
-                funding(ref, dossier(tuteur(mission_debut=date(2017, 5, 15), mission_fin=date(2017, 6, 13))), AS_OF)
-            ).quantite
-            == 0
-        )
+        assert funding(ref, dossier(tuteur(mission_debut=date(2017, 5, 15), mission_fin=date(2017, 6, 13))), AS_OF) == []
 
     def test_mission_without_end_no_line(self):
         """The mission's end is not known: the quantity is unknown, no line."""
@@ -336,10 +379,13 @@ class TestAide:
 MISSION = tuteur(mission_debut=date(2017, 9, 1), mission_fin=date(2021, 10, 31))
 
 
+LATE = date(2022, 1, 1)  # after the end of MISSION
+
+
 class TestPrime:
     def test_one_line_per_calendar_year(self):
         """X: 5 points per month started, one line per year: 20, 60, 60, 60, 50 = 250 points."""
-        lines = funding(referentiel({"prime": prime()}), dossier(MISSION), AS_OF)
+        lines = funding(referentiel({"prime": prime()}), dossier(MISSION), LATE)
         assert [(line.annee, line.quantite, line.montant) for line in lines] == [
             (2017, 4, 20),
             (2018, 12, 60),
@@ -353,12 +399,12 @@ class TestPrime:
 
     def test_180_points_never_reached_by_one_mission(self):
         """One mission gives at most 12 × 5 = 60 points a calendar year, below the 180-point cap."""
-        lines = funding(referentiel({"prime": prime()}), dossier(MISSION), AS_OF)
+        lines = funding(referentiel({"prime": prime()}), dossier(MISSION), LATE)
         assert max(line.montant for line in lines) == 60 < 180
 
     def test_annual_cap_applies_per_year(self):
         """With a (hypothetical) 50-point yearly cap: 20, 50, 50, 50, 50."""
-        lines = funding(referentiel({"prime": prime(plafond_annuel=50)}), dossier(MISSION), AS_OF)
+        lines = funding(referentiel({"prime": prime(plafond_annuel=50)}), dossier(MISSION), LATE)
         assert [line.montant for line in lines] == [20, 50, 50, 50, 50]
         assert [line.plafond for line in lines] == [None, 50, 50, 50, None]
         assert lines[1].base == "12 mois commencés × 5 points/mois commencé = 60 points, plafond annuel de 50 points"
@@ -372,9 +418,14 @@ class TestPrime:
     def test_month_goes_to_the_year_it_starts(self):
         """2017-12-20 .. 2018-01-19 is one month, started in 2017."""
         t = tuteur(mission_debut=date(2017, 12, 20), mission_fin=date(2018, 1, 19))
-        assert [(line.annee, line.montant) for line in funding(referentiel({"prime": prime()}), dossier(t), AS_OF)] == [
+        assert [(line.annee, line.montant) for line in funding(referentiel({"prime": prime()}), dossier(t), LATE)] == [
             (2017, 5)
         ]
+
+    def test_months_known_as_of_the_date(self):
+        """As of 2018-01-01, the mission of MISSION has started 5 months (4 in 2017, 1 in 2018): 20 + 5 points."""
+        lines = funding(referentiel({"prime": prime()}), dossier(MISSION), AS_OF)
+        assert [(line.annee, line.montant) for line in lines] == [(2017, 20), (2018, 5)]
 
 
 class TestPrimeAcrossMissions:
@@ -461,25 +512,83 @@ class TestPrimeAcrossMissions:
         assert (line.quantite, line.montant, line.plafond) == (6, 40, 100)
 
 
-class TestAsOf:
-    def test_value_in_force_on_each_side_of_a_change(self):
-        """Two dated rates: the day before the change uses the first, the day of the change the second."""
-        fin = formation_tuteur()
-        fin = Financement(
-            intitule=fin.intitule,
+class TestEventDate:
+    """Each line at the barème of the date of its event; as_of only decides what is known."""
+
+    @staticmethod
+    def two_rates() -> Financement:
+        return Financement(
+            intitule="Prise en charge de la formation de tuteur",
             unite="heure",
             quantite_de="tutorat.formation_heures",
-            valeurs=(bareme(15, IX), bareme(16, IX, depuis=date(2019, 1, 1))),
+            valeurs=(bareme(15, IX, jusqua=date(2018, 12, 31)), bareme(16, IX, depuis=date(2019, 1, 1))),
+        )
+
+    @pytest.mark.parametrize(("trained", "taux", "montant"), [(date(2018, 12, 31), 15, 315.0), (date(2019, 1, 1), 16, 336.0)])
+    def test_rate_of_the_training_day(self, trained, taux, montant):
+        """A change of rate on 2019-01-01: a tutor trained the day before is paid 15 €/h, on the day 16 €/h, whatever the as-of date."""
+        ref = referentiel({"f": self.two_rates()})
+        for as_of in (trained, date(2019, 1, 7), date(2024, 1, 7)):
+            line = only(funding(ref, dossier(tuteur(forme_le=trained)), as_of))
+            assert (line.taux, line.montant, line.date_evenement) == (taux, montant, trained)
+
+    def test_event_after_as_of_is_not_known(self):
+        """A tutor trained after the as-of date: no line yet, financement_en_attente (information)."""
+        ref = referentiel({"f": self.two_rates()})
+        d = dossier(tuteur(forme_le=date(2019, 1, 1)))
+        assert funding(ref, d, date(2018, 12, 31)) == []
+        assert codes(ref, d, date(2018, 12, 31)) == [("financement_en_attente", "information")]
+
+    def test_no_value_at_the_event_date(self):
+        """A 2017-only rate and a training on 2018-01-02: no line, a bareme_inconnu warning naming the periods."""
+        fin = formation_tuteur()
+        fin = Financement(
+            intitule=fin.intitule, unite="heure", quantite_de="tutorat.formation_heures",
+            valeurs=(bareme(15, IX, jusqua=date(2017, 12, 31)),),
         )
         ref = referentiel({"f": fin})
-        before = only(funding(ref, dossier(), date(2018, 12, 31)))
-        after = only(funding(ref, dossier(), date(2019, 1, 1)))
-        assert (before.taux, before.montant, before.depuis) == (15, 315.0, LETTER_DAY)
-        assert (after.taux, after.montant, after.depuis) == (16, 336.0, date(2019, 1, 1))
+        d = dossier(tuteur(forme_le=date(2018, 1, 2)))
+        assert funding(ref, d, date(2018, 6, 1)) == []
+        [finding] = report(ref, d, date(2018, 6, 1)).constats
+        assert (finding.code, finding.niveau, finding.regle) == ("bareme_inconnu", "avertissement", "financement.f")
+        assert finding.message == (
+            "« Prise en charge de la formation de tuteur » : aucun barème en vigueur le 02/01/2018 (formation du tuteur "
+            "P-02 le 02/01/2018, pour 21 h) : la ligne n'est pas calculée (périodes connues du barème : du 01/01/2017 au 31/12/2017)"
+        )
+        assert finding.valeurs["date"] == "2018-01-02"
 
-    def test_no_value_in_force_no_line(self):
-        """As of the day before the letter, no line."""
-        assert funding(referentiel({"f": formation_tuteur()}), dossier(), date(2017, 5, 4)) == []
+    def test_training_start_is_the_first_module(self):
+        """The parcours' lines take the barème of the first module's start, not of a later module."""
+        from cqpkit.model import FormationSuivie
+
+        fin = accompagnement(valeurs=(bareme(12, VIII, jusqua=date(2017, 12, 31)),))
+        d = dossier(start=date(2017, 12, 4))
+        import attrs
+
+        d = attrs.evolve(d, formations=(*d.formations, FormationSuivie(module="UP2", debut=date(2018, 1, 8))))
+        line = only(funding(referentiel({"a": fin}), d, date(2019, 1, 1)))
+        assert (line.montant, line.date_evenement) == (2730.0, date(2017, 12, 4))
+
+    def test_training_not_started_waits(self):
+        """No module followed as of the date: no line, financement_en_attente on « formations »."""
+        ref = referentiel({"a": accompagnement()})
+        assert funding(ref, dossier(start=None), AS_OF) == []
+        [finding] = report(ref, dossier(start=None), AS_OF).constats
+        assert (finding.code, finding.chemin) == ("financement_en_attente", "formations")
+
+    def test_gratification_at_the_certification_day_not_as_of(self):
+        """Two point values (7,99 € in 2014, a hypothetical 8 € from 2015): a jury of 2014 keeps 7,99 € when read in 2016."""
+        from cqpkit.model import PassageJury
+
+        gratif = Financement(
+            intitule="Gratification", unite="point", quantite=120, condition="certifie", nature="gratification",
+            valeurs=(bareme(7.99, IX, depuis=date(2014, 1, 1)), bareme(8, IX, depuis=date(2015, 1, 1))),
+        )
+        jury = PassageJury(session="J", date=date(2014, 6, 16), decisions={"D1": "acquis"})
+        d = dossier(passages=(jury,))
+        line = only(funding(referentiel({"g": gratif}), d, date(2016, 1, 1)))
+        assert (line.taux, line.montant, line.date_evenement) == (7.99, 958.80, date(2014, 6, 16))
+        assert funding(referentiel({"g": gratif}), d, date(2014, 6, 15)) == []  # not yet delivered
 
     def test_lines_follow_the_referentiel_order(self):
         """Several financements: one line each, in the référentiel's order."""
@@ -490,6 +599,78 @@ class TestAsOf:
             ("formation_tuteur", 315.0),
             ("aide", 1380.0),
         ]
+
+    @pytest.mark.parametrize(
+        ("fin", "expected"),
+        [
+            (Financement(intitule="g", unite="point", quantite=1, condition="certifie", valeurs=()), "certification"),
+            (Financement(intitule="f", unite="heure", quantite_de="tutorat.formation_heures", valeurs=()), "formation_tuteur"),
+            (Financement(intitule="p", unite="mois", quantite_de="periode_tutorat", valeurs=()), "mission"),
+            (Financement(intitule="v", unite="heure", quantite_de="volumes:a", valeurs=()), "debut_formation"),
+            (Financement(intitule="t", unite="forfait", evenement="formation_tuteur", valeurs=()), "formation_tuteur"),
+        ],
+    )
+    def test_event_of_a_line(self, fin, expected):
+        """The event is the référentiel's ``evenement``, else follows from the line."""
+        assert evenement_of(fin) == expected and expected in EVENEMENTS
+
+
+class TestMonths:
+    """Each month of a mission at the barème of its first day; the aide's cap per période, whatever the tutors."""
+
+    RATES = (bareme(230, IX, jusqua=date(2017, 12, 31), plafond_quantite=6), bareme(240, IX, depuis=date(2018, 1, 1), plafond_quantite=6))
+
+    def test_each_month_at_its_own_barème(self):
+        """Mission from 2017-11-01: complete months of Nov and Dec 2017 at 230 €, Jan–Apr 2018 at 240 € (cap 6)."""
+        t = tuteur(mission_debut=date(2017, 11, 1), mission_fin=date(2018, 10, 31))
+        lines = funding(referentiel({"aide": aide(*self.RATES)}), dossier(t), date(2019, 1, 1))
+        assert [(line.quantite, line.taux, line.montant, line.date_evenement) for line in lines] == [
+            (2, 230, 460.0, date(2017, 11, 1)),
+            (4, 240, 960.0, date(2018, 1, 1)),
+        ]
+        assert lines[1].plafond == 6 and "plafond de 6 mois atteint sur 12 mois" in lines[1].base
+
+    def test_months_without_barème_are_reported_not_paid(self):
+        """Only the 2017 amount: Nov–Dec 2017 paid, Jan–Apr 2018 (within the cap) reported, May on beyond the cap."""
+        t = tuteur(mission_debut=date(2017, 11, 1), mission_fin=date(2018, 10, 31))
+        ref = referentiel({"aide": aide(self.RATES[0])})
+        assert [line.montant for line in funding(ref, dossier(t), date(2019, 1, 1))] == [460.0]
+        [finding] = report(ref, dossier(t), date(2019, 1, 1)).constats
+        assert finding.code == "bareme_inconnu" and finding.chemin == "acteurs[0].mission_debut"
+        assert "les 4 mois commençant du 01/01/2018 au 01/04/2018 de la période de tutorat" in finding.message
+
+    def test_successive_tutors_share_the_six_months(self):
+        """IX « pour une durée maximale de 6 mois » per période: 3 + 6 complete months of two tutors → 6 months, 1 380 €."""
+        a = tuteur(id="P-02", mission_debut=date(2017, 3, 6), mission_fin=date(2017, 6, 5))
+        b = tuteur(id="P-03", mission_debut=date(2017, 6, 6), mission_fin=date(2017, 12, 5))
+        line = only(funding(referentiel({"aide": aide()}), dossier(a, b), AS_OF))
+        assert (line.quantite, line.montant, line.plafond) == (6, 1380.0, 6)
+        assert "P-02 du 06/03/2017 au 05/06/2017 ; P-03 du 06/06/2017 au 05/12/2017" in line.notes
+
+    def test_overlapping_tutors_count_a_month_once(self):
+        """Two tutors on the same four months: 4 months of tutoring, 920 €, not 8."""
+        a = tuteur(id="P-02", mission_debut=date(2017, 3, 1), mission_fin=date(2017, 6, 30))
+        b = tuteur(id="P-03", mission_debut=date(2017, 3, 1), mission_fin=date(2017, 6, 30))
+        assert only(funding(referentiel({"aide": aide()}), dossier(a, b), AS_OF)).montant == 920.0
+
+    def test_gap_between_tutors(self):
+        """2 complete months, a gap, 2 complete months: 4 months (each period counted from its own start)."""
+        a = tuteur(id="P-02", mission_debut=date(2017, 3, 1), mission_fin=date(2017, 4, 30))
+        b = tuteur(id="P-03", mission_debut=date(2017, 6, 10), mission_fin=date(2017, 8, 9))
+        assert only(funding(referentiel({"aide": aide()}), dossier(a, b), AS_OF)).quantite == 4
+
+    def test_mission_month_known_once_complete(self):
+        """As of 2017-04-04 the month from 2017-03-05 is complete (it ends 04/04); as of 04/03 it is not."""
+        t = tuteur(mission_debut=date(2017, 3, 5), mission_fin=date(2017, 12, 31))
+        ref = referentiel({"aide": aide()})
+        assert only(funding(ref, dossier(t), date(2017, 4, 4))).quantite == 1
+        assert funding(ref, dossier(t), date(2017, 4, 3)) == []
+
+    def test_mission_starting_after_as_of_waits(self):
+        """A mission that starts after the as-of date: no line, financement_en_attente on its start."""
+        t = tuteur(mission_debut=date(2018, 3, 1), mission_fin=date(2018, 12, 31))
+        ref = referentiel({"aide": aide()})
+        assert codes(ref, dossier(t), AS_OF) == [("financement_en_attente", "information")]
 
 
 class TestParcoursJoursTuteur:
@@ -583,25 +764,28 @@ class TestFollowedBlocsAfterTheJury:
 
     def test_before_and_after_the_jury(self):
         """CQP MO blocs (acteurs, mise en œuvre): the funding of a parcours does not shrink when its blocs are certified."""
-        import attrs
-
         from cqpkit.model import PassageJury
 
+        ref = referentiel({"t": accompagnement(quantite_de="parcours.jours_tuteur")}, TestParcoursJoursTuteur.DOMAINES)
+        before = funding(ref, dossier(), date(2017, 6, 1))
+        jury = PassageJury(session="J", date=date(2018, 2, 1), decisions={b: "acquis" for b in ("B1", "B2", "B3", "B4")})
+        after = funding(ref, dossier(passages=(jury,)), date(2018, 6, 1))
+        assert [x.quantite for x in before] == [x.quantite for x in after] == [80.5]
+
+    def test_bundled_blocs_version_has_no_rate_after_2017(self):
+        """The blocs version starts in 2022 and the sources give the 12 €/h of 2017 only: bareme_inconnu, with the hours."""
         path = ROOT / "plugins/cqp_mo/cqpkit_cqp_mo/referentiels/manager-operationnel-blocs.toml"
         ref = load_referentiel(path)
-        assert ref.financement["accompagnement_tutoral"].quantite_de == "parcours.jours_tuteur"
-        base = Dossier(
+        from cqpkit.model import FormationSuivie
+
+        d = Dossier(
             dossier=DossierInfo(
                 id="I410-2023-0001", certification="secu.manager-operationnel", version="blocs",
                 voie="parcours-complet", inscription=date(2023, 1, 9),
             ),
             candidat=Candidat(id="C-1"),
+            formations=(FormationSuivie(module="transverse", debut=date(2023, 1, 16)),),
         )
-        before = [x for x in funding(ref, base, date(2023, 6, 1)) if x.code == "accompagnement_tutoral"]
-        certified = attrs.evolve(
-            base,
-            passages=(PassageJury(session="J", date=date(2024, 2, 1), decisions={b: "acquis" for b in ("B1", "B2", "B3", "B4")}),),
-        )
-        after = [x for x in funding(ref, certified, date(2024, 6, 1)) if x.code == "accompagnement_tutoral"]
-        assert before and after
-        assert after[0].quantite == before[0].quantite
+        assert [x.code for x in funding(ref, d, date(2023, 6, 1))] == []
+        [finding] = [c for c in report(ref, d, date(2023, 6, 1)).constats if c.code == "bareme_inconnu"]
+        assert "pour 11,5 jours × 7 h" in finding.message and "du 01/01/2017 au 31/12/2017" in finding.message

@@ -32,7 +32,12 @@ from cqpkit.model import (
     Tutorat,
 )
 from cqpkit.rules.decision import STATUTS, decide
-from cqpkit.rules.funding import funding
+from cqpkit.rules.funding import funding_report
+
+
+def funding(ref: Referentiel, d: Dossier, as_of: date) -> list:
+    """The funding engine as the registry calls it, with the decision of the same day."""
+    return list(funding_report(ref, d, as_of, decide(ref, d, as_of)).lignes)
 
 SRC = Source(document="mutualite_cqp_guide-et-outils-specialiste-prestations.txt", section="Partie 1, 2.5")
 DOMAINES = ("D1", "D2", "D3", "D4")
@@ -71,6 +76,8 @@ def passages(draw: st.DrawFn, unique_days: bool = False) -> tuple[PassageJury, .
 
 
 def dossier(passages: tuple[PassageJury, ...] = (), acteurs: tuple[Acteur, ...] = ()) -> Dossier:
+    from cqpkit.model import FormationSuivie
+
     return Dossier(
         dossier=DossierInfo(
             id="D-1", certification="essai.cqp", version="1", voie="formation", inscription=date(2009, 1, 1)
@@ -78,6 +85,7 @@ def dossier(passages: tuple[PassageJury, ...] = (), acteurs: tuple[Acteur, ...] 
         candidat=Candidat(id="C-1"),
         passages=passages,
         acteurs=acteurs,
+        formations=(FormationSuivie(module="M1", debut=date(2017, 3, 1)),),
     )
 
 
@@ -160,7 +168,7 @@ caps = st.none() | st.floats(min_value=0, max_value=3000, allow_nan=False, allow
 def financements(draw: st.DrawFn) -> Financement:
     unite = draw(st.sampled_from(["heure", "jour", "mois", "mois_commence", "point", "forfait"]))
     if unite in ("mois", "mois_commence"):
-        quantity = {"quantite_de": "mission_tuteur"}
+        quantity = {"quantite_de": draw(st.sampled_from(["mission_tuteur", "periode_tutorat"]))}
     elif unite == "heure" and draw(st.booleans()):
         quantity = {"quantite_de": "tutorat.formation_heures"}
     else:
@@ -195,6 +203,7 @@ def tuteurs(draw: st.DrawFn) -> tuple[Acteur, ...]:
                 role="tuteur",
                 mission_debut=start,
                 mission_fin=end,
+                forme_le=draw(st.none() | st.dates(min_value=date(2016, 1, 1), max_value=date(2020, 12, 31))),
                 formation_heures=draw(st.none() | st.floats(0, 100, allow_nan=False)),
             )
         )
@@ -242,6 +251,13 @@ class TestFundingBounds:
             if line.plafond is None:
                 exact = Decimal(repr(line.quantite)) * Decimal(repr(line.taux))
                 assert line.montant == max(float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)), 0.0)
+
+    @PROFILE
+    @given(financements(), tuteurs(), st.dates(min_value=date(2025, 1, 1), max_value=date(2040, 12, 31)))
+    def test_past_events_same_lines_whatever_as_of(self, fin, tutors, later):
+        """Every event before 2025 (missions end by 2024): read on 2025-01-01 or on any later day, the same lines."""
+        ref, d = referentiel(fin), dossier(acteurs=tutors)
+        assert funding(ref, d, date(2025, 1, 1)) == funding(ref, d, later)
 
     @PROFILE
     @given(financements(), tuteurs())

@@ -466,7 +466,12 @@ def cmd_funding(args: argparse.Namespace) -> int:
     _failures_out(registry)
     day = _as_of(args)
     loaded, code = _load_dossiers(registry, args.dossiers)
-    rows = [(path, d, registry.funding(d, day)) for path, d in loaded]
+    rows = []
+    notes: dict[str, list[Any]] = {}  # the funding engine's findings per dossier (a line without barème…)
+    for path, d in loaded:
+        resultat = registry.decide(d, day)
+        rows.append((path, d, registry.funding(d, day, resultat=resultat)))
+        notes[d.id] = [c for c in registry.check(d, day, resultat=resultat) if c.regle.startswith("financement.")]
     total_eur = sum(line.montant for *_, lines in rows for line in lines if line.en == "euro")
     total_pts = sum(line.montant for *_, lines in rows for line in lines if line.en == "point")
     # Totals per nature, so that what the training costs is not added to what is paid for it.
@@ -482,7 +487,10 @@ def cmd_funding(args: argparse.Namespace) -> int:
         _print_json(
             {
                 "date": day.isoformat(),
-                "dossiers": [{"fichier": p, "dossier": d.id, "lignes": [_dump(x) for x in lines]} for p, d, lines in rows],
+                "dossiers": [
+                    {"fichier": p, "dossier": d.id, "lignes": [_dump(x) for x in lines], "constats": [_dump(c) for c in notes[d.id]]}
+                    for p, d, lines in rows
+                ],
                 "total": {"euro": round(total_eur, 2), "point": total_pts},
                 "total_par_nature": per_nature,
             }
@@ -495,6 +503,8 @@ def cmd_funding(args: argparse.Namespace) -> int:
         for x in lines:
             year = f" [{x.annee}]" if x.annee else ""
             print(f"  {x.libelle}{year} : {x.base} = {_money(x.montant, x.en)}")
+        for c in notes[d.id]:
+            print(f"  {c.niveau} {c.code} — {c.message}")
     parts = []
     for n, label in natures.items():
         t = per_nature[n]
@@ -592,6 +602,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
         for x in e.financement:
             cap = f" ; plafond {_num(x.plafond)}" if x.plafond is not None else ""
             since = f" ; barème en vigueur depuis le {_fr_date(x.depuis)}" if x.depuis else ""
+            if x.date_evenement:
+                since += f", appliqué à l'événement du {_fr_date(x.date_evenement)}"
             print(f"  {x.libelle} : {x.base} = {_money(x.montant, x.en)}{cap}{since}")
             print(f"    source : {_source_text(x.source)}")
     return code

@@ -69,11 +69,13 @@ def cqpkit_referentiels(register: Callable[[os.PathLike[str] | str | Referentiel
 
 
 @hookspec
-def cqpkit_check_dossier(referentiel: Referentiel, dossier: Any, date: dt.date) -> Sequence[Any]:
+def cqpkit_check_dossier(referentiel: Referentiel, dossier: Any, date: dt.date, resultat: Any) -> Sequence[Any]:
     """Check a candidate's dossier against the rules of its référentiel.
 
     Called by each ``check`` (``Registry.check``, ``cqpkit check``), once per dossier,
-    after the dossier file was validated against the référentiel.
+    after the dossier file was validated against the référentiel, and after the
+    dossier was decided (``cqpkit_decide``): the findings of the decision are added by
+    the registry, so an implementation need not repeat them.
 
     Returns a list of ``Constat`` (code, level, French message, key path, source); an
     empty list means this plugin found nothing. ``None`` counts as an empty list.
@@ -82,7 +84,10 @@ def cqpkit_check_dossier(referentiel: Referentiel, dossier: Any, date: dt.date) 
 
     :param referentiel: the version of the référentiel the dossier names.
     :param dossier: the ``Dossier``.
-    :param date: the date "as of" which the rules in force are chosen.
+    :param date: the date "as of" which the dossier is read: what happened after it is
+        not known yet; dated rules apply at the date of the event they constrain.
+    :param resultat: the ``Resultat`` of ``cqpkit_decide`` for the same dossier and date
+        (the plugin's decision when a plugin decides); an implementation may omit it.
     """
 
 
@@ -144,17 +149,25 @@ def cqpkit_decide(referentiel: Referentiel, dossier: Any, date: dt.date) -> Any 
 
 
 @hookspec
-def cqpkit_funding(referentiel: Referentiel, dossier: Any, date: dt.date) -> Sequence[Any]:
+def cqpkit_funding(referentiel: Referentiel, dossier: Any, date: dt.date, resultat: Any) -> Sequence[Any]:
     """Compute the funding and reward lines of a dossier.
 
-    Called by each ``funding`` (``Registry.funding``, ``cqpkit funding``), once per dossier.
+    Called by each ``funding`` (``Registry.funding``, ``cqpkit funding``), once per dossier,
+    after the dossier was decided (``cqpkit_decide``).
 
     Returns a list of ``LigneFinancement`` (label, base, quantity, unit, rate, cap,
-    amount, source); empty (or ``None``) when this plugin has nothing to add.
+    amount, event date, source); empty (or ``None``) when this plugin has nothing to add.
+    Each line takes the barème in force on the date of the event it pays (a training at
+    its start, a month of tutoring at that month, a gratification at the day the jury
+    delivered the CQP), never the as-of date.
 
     Not ``firstresult``: all implementations contribute and the lines are concatenated.
 
     :param referentiel: the version of the référentiel the dossier names.
     :param dossier: the ``Dossier``.
-    :param date: the date "as of" which the barèmes in force are chosen.
+    :param date: the date "as of" which the dossier is read: events after it have not
+        happened and give no line.
+    :param resultat: the ``Resultat`` of ``cqpkit_decide`` for the same dossier and date
+        (the plugin's decision when a plugin decides): a line due on certification reads
+        ``resultat.statut`` and ``resultat.date_certification``; an implementation may omit it.
     """

@@ -228,6 +228,13 @@ def check_referentiel_data(data: dict) -> list[Finding]:
                 problem = _quantity_problem(src, volumes)
                 if problem:
                     findings.append((("financement", name, "quantite_de"), problem))
+            event = fin.get("evenement")
+            if event == "mission" and src not in _MISSIONS:
+                findings.append((("financement", name, "evenement"), "« mission » suppose une quantité en mois de mission (quantite_de = « mission_tuteur » ou « periode_tutorat »)"))
+            elif isinstance(event, str) and event != "mission" and src in _MISSIONS:
+                findings.append((("financement", name, "evenement"), f"une quantité « {src} » se paie mois par mois : l'événement est « mission », pas « {event} »"))
+            if event == "certification" and fin.get("condition") != "certifie":
+                findings.append((("financement", name, "evenement"), "« certification » suppose condition = « certifie » (la ligne est due une fois le CQP délivré)"))
 
     # Ranges.
     form = _table(data, "formation")
@@ -244,7 +251,8 @@ def check_referentiel_data(data: dict) -> list[Finding]:
     return findings
 
 
-QUANTITES = ("volumes:<id>+<id>…", "tutorat.formation_heures", "mission_tuteur", "parcours.jours_tuteur")
+QUANTITES = ("volumes:<id>+<id>…", "tutorat.formation_heures", "mission_tuteur", "periode_tutorat", "parcours.jours_tuteur")
+_MISSIONS = ("mission_tuteur", "periode_tutorat")
 
 
 def _quantity_problem(src: str, volumes: set) -> str | None:

@@ -367,7 +367,11 @@ class Parcours:
 
 @frozen(kw_only=True)
 class LigneFinancement:
-    """One funding or reward line: base, quantity, unit, rate, cap, amount and the source of the barème."""
+    """One funding or reward line: base, quantity, unit, rate, cap, amount and the source of the barème.
+
+    ``date_evenement`` is the date of the event the line pays (the first month of the line for a
+    tutor's mission), whose barème applies; ``depuis`` the start of that barème.
+    """
 
     code: str
     libelle: str
@@ -380,6 +384,7 @@ class LigneFinancement:
     nature: Literal["cout", "financement", "gratification"] = "financement"
     plafond: float | None = None
     annee: int | None = None
+    date_evenement: date | None = None
     depuis: date | None = None
     source: Source | None = None
     notes: str = ""

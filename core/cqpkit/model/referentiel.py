@@ -496,8 +496,10 @@ class Financement:
     - ``"volumes:<id>+<id>…"``: the sum of those ``[[volumes]]`` of the référentiel;
     - ``"tutorat.formation_heures"``: the tutor's training hours (the tuteur acteur's
       ``formation_heures`` when the dossier gives them, else ``[tutorat] formation_heures``);
-    - ``"mission_tuteur"``: the months (started) of the tuteur's mission, split per
-      calendar year so that ``plafond_annuel`` applies;
+    - ``"mission_tuteur"``: the months of each tuteur's mission (one group of lines per
+      tutor), split per calendar year when a barème has a ``plafond_annuel``;
+    - ``"periode_tutorat"``: the months during which the candidate had a tutor (the tutors'
+      missions merged), one group for the dossier whatever the number of tutors;
     - ``"parcours.jours_tuteur"``: the tutor days of the domaines (blocs) the dossier's
       parcours actually follows.
 
@@ -506,6 +508,12 @@ class Financement:
     every route; the 9 650 € of the CQP MO are the price of the *parcours intégral*).
     ``nature`` keeps apart, in totals, what the training costs (``cout``), what a funder pays
     (``financement``) and what a person receives (``gratification``: prime, gratification).
+
+    ``evenement`` names the event whose date chooses the barème of the line (a dated value
+    applies at the date of the event it pays): ``debut_formation``, ``inscription``,
+    ``certification``, ``formation_tuteur`` (one line per tutor, at his training's date) or
+    ``mission`` (each month of a mission); left out, it follows from the line
+    (:func:`cqpkit.rules.funding.evenement_of`).
 
     ``heures_par_jour`` converts a quantity in days into hours when the barème is per
     hour (``unite = "heure"``): 32.5 days × 7 h × 12 €/h. Say in ``notes`` when that
@@ -519,6 +527,7 @@ class Financement:
     quantite: float | None = None
     quantite_de: str | None = None
     condition: Literal["certifie"] | None = None
+    evenement: Literal["debut_formation", "inscription", "certification", "formation_tuteur", "mission"] | None = None
     voies: tuple[str, ...] = ()
     nature: Literal["cout", "financement", "gratification"] = "financement"
     beneficiaire: str = ""

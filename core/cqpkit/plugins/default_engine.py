@@ -15,10 +15,12 @@ from cqpkit.hookspecs import hookimpl
 
 
 @hookimpl
-def cqpkit_check_dossier(referentiel: Any, dossier: Any, date: Any) -> list:
+def cqpkit_check_dossier(referentiel: Any, dossier: Any, date: Any, resultat: Any) -> list:
     from cqpkit.rules.checks import check_dossier
+    from cqpkit.rules.funding import funding_constats
 
-    return check_dossier(referentiel, dossier, date)
+    # The funding engine's findings (a barème unknown at an event's date…) are findings of the dossier.
+    return check_dossier(referentiel, dossier, date) + funding_constats(referentiel, dossier, date, resultat)
 
 
 @hookimpl
@@ -43,7 +45,7 @@ def cqpkit_decide(referentiel: Any, dossier: Any, date: Any) -> Any:
 
 
 @hookimpl
-def cqpkit_funding(referentiel: Any, dossier: Any, date: Any) -> list:
+def cqpkit_funding(referentiel: Any, dossier: Any, date: Any, resultat: Any) -> list:
     from cqpkit.rules.funding import funding
 
-    return funding(referentiel, dossier, date)
+    return funding(referentiel, dossier, date, resultat)

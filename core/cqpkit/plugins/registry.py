@@ -465,13 +465,27 @@ class Registry:
 
         return as_of_day(as_of)
 
-    def check(self, dossier: Dossier, as_of: dt.date | None = None) -> list[Constat]:
-        """Every finding of every plugin on a dossier, as of a date (default: today), sorted by path then code."""
+    def check(self, dossier: Dossier, as_of: dt.date | None = None, *, resultat: Resultat | None = None) -> list[Constat]:
+        """Every finding on a dossier as of a date (default: today), sorted by path then code.
+
+        The findings of every plugin's ``cqpkit_check_dossier`` and those of the decision
+        (``Resultat.constats``, e.g. a passage after the certification), each once: an
+        operator who checks a dossier misses nothing that ``decide`` would report.
+        ``resultat``: the decision already computed for the same dossier and date (else
+        it is computed here).
+        """
         day = self._today(as_of)
-        parts = self._call("cqpkit_check_dossier", referentiel=self.referentiel_for(dossier), dossier=dossier, date=day)
+        if resultat is None:
+            resultat = self.decide(dossier, day)
+        parts = self._call(
+            "cqpkit_check_dossier", referentiel=self.referentiel_for(dossier), dossier=dossier, date=day, resultat=resultat
+        )
         from cqpkit.rules.checks import sort_constats
 
-        return sort_constats(c for part in parts if part for c in part)
+        found: dict[tuple[str, str, str], Constat] = {}
+        for c in [c for part in parts if part for c in part] + list(resultat.constats or ()):
+            found.setdefault((c.code, c.chemin, c.message), c)
+        return sort_constats(found.values())
 
     def check_session(
         self, session: SessionJury, dossiers: Sequence[Dossier] = (), historique: Sequence[SessionJury] = ()
@@ -514,21 +528,36 @@ class Registry:
         day = self._today(as_of)
         return self._call("cqpkit_decide", referentiel=self.referentiel_for(dossier), dossier=dossier, date=day)
 
-    def funding(self, dossier: Dossier, as_of: dt.date | None = None) -> list[LigneFinancement]:
-        """Every funding and reward line of every plugin, with the barème in force as of the date."""
+    def funding(
+        self, dossier: Dossier, as_of: dt.date | None = None, *, resultat: Resultat | None = None
+    ) -> list[LigneFinancement]:
+        """Every funding and reward line of every plugin, each at the barème of its event's date.
+
+        ``as_of`` (default: today) decides what is known: events after it give no line.
+        The lines due on certification follow ``decide`` (every plugin's decision, through
+        this registry); ``resultat``: that decision, when already computed.
+        """
         day = self._today(as_of)
-        parts = self._call("cqpkit_funding", referentiel=self.referentiel_for(dossier), dossier=dossier, date=day)
+        if resultat is None:
+            resultat = self.decide(dossier, day)
+        parts = self._call(
+            "cqpkit_funding", referentiel=self.referentiel_for(dossier), dossier=dossier, date=day, resultat=resultat
+        )
         return [line for part in parts if part for line in part]
 
     def explain(self, dossier: Dossier, as_of: dt.date | None = None) -> Explication:
-        """Everything about a dossier with the rule, values and source of each item (for ``cqpkit explain``)."""
+        """Everything about a dossier with the rule, values and source of each item (for ``cqpkit explain``).
+
+        The dossier is decided once; the findings and the funding lines read that decision.
+        """
         day = self._today(as_of)
+        resultat = self.decide(dossier, day)
         return Explication(
             dossier=dossier.id,
             date=day,
-            constats=self.check(dossier, day),
-            resultat=self.decide(dossier, day),
-            financement=self.funding(dossier, day),
+            constats=self.check(dossier, day, resultat=resultat),
+            resultat=resultat,
+            financement=self.funding(dossier, day, resultat=resultat),
         )
 
 

@@ -281,3 +281,19 @@ def cap_per_year_across(amounts_per_mission: Sequence[Mapping[int, float]], cap:
             used[year] = used.get(year, 0) + granted
         result.append(capped)
     return result
+
+
+def month_starts(debut: date, fin: date, *, complete: bool = False) -> list[date]:
+    """The first day of each anniversary month of ``debut .. fin`` (inclusive), in order.
+
+    Months started (the default): every month that starts on or before ``fin``, as
+    :func:`months_started` counts them. ``complete=True``: only the months whose last day (the
+    day before the next month starts) is on or before ``fin``: 2017-03-06 .. 2017-04-05 is one
+    complete month, .. 2017-04-04 none. A period that ends before it starts has no month.
+    """
+    if fin < debut:
+        return []
+    starts = [_add_months(debut, k) for k in range(months_started(debut, fin))]
+    if complete and starts and _add_months(debut, len(starts)) - ONE_DAY > fin:
+        starts.pop()
+    return starts
