@@ -394,3 +394,66 @@ class TestEngineHooks:
         session = load_session(ROOT / "tests" / "scenarios" / "sessions" / "jury-2014-05-trois-membres.toml")
         codes = [c.code for c in registry.check_session(session, [dossier])]
         assert "jury_composition" in codes
+
+
+class TestOneDecision:
+    """One decision per dossier, the registry's: funding and check read it, whichever plugin gave it."""
+
+    def test_plugin_decision_gives_the_gratification(self):
+        """A plugin that certifies a dossier the generic engine does not: the gratification follows the plugin's decision.
+
+        Guide 1.4: « attribuée à toute personne ayant obtenu un CQP de la branche »; 120 × 7,99 € = 958,80 €,
+        at the point value of the day the plugin says the CQP was delivered (in 2014, the only year known).
+        """
+        import datetime as dt
+
+        from attrs import evolve
+
+        _, dossier = TestEngineHooks._dossier()
+        day = dt.date(2014, 6, 1)  # before the example's certifying jury of 30/06/2014
+        assert cqpkit.load_registry().decide(dossier, day).statut != "certifie"
+        assert cqpkit.load_registry().funding(dossier, day) == []
+
+        class Certifie:
+            @hookimpl
+            def cqpkit_decide(self, referentiel, dossier, date):
+                from cqpkit.rules.decision import decide
+
+                return evolve(decide(referentiel, dossier, date), statut="certifie", date_certification=dt.date(2014, 5, 20))
+
+        registry = cqpkit.load_registry(plugins=[("jury_maison", Certifie())])
+        [line] = registry.funding(dossier, day)
+        assert (line.code, line.montant, line.date_evenement) == ("gratification", 958.80, dt.date(2014, 5, 20))
+
+    def test_check_reports_the_decisions_findings_once(self):
+        """A passage after the certification (a decision finding) is in `check`, once."""
+        import datetime as dt
+
+        from attrs import evolve
+
+        from cqpkit.model import PassageJury
+
+        _, dossier = TestEngineHooks._dossier()
+        later = PassageJury(session="J-2014-09", date=dt.date(2014, 9, 15), decisions={"D1": "acquis"})
+        dossier = evolve(dossier, passages=(*dossier.passages, later))
+        registry = cqpkit.load_registry()
+        decided = [c.code for c in registry.decide(dossier, dt.date(2014, 10, 1)).constats]
+        checked = [c.code for c in registry.check(dossier, dt.date(2014, 10, 1))]
+        assert "passage_apres_certification" in decided
+        assert checked.count("passage_apres_certification") == 1
+
+    def test_explain_decides_once(self):
+        """explain asks the decide hooks once and its findings and lines read that decision."""
+        import datetime as dt
+
+        calls = []
+
+        class Counting:
+            @hookimpl
+            def cqpkit_decide(self, referentiel, dossier, date):
+                calls.append(date)
+
+        _, dossier = TestEngineHooks._dossier()
+        explication = cqpkit.load_registry(plugins=[("compte", Counting())]).explain(dossier, dt.date(2014, 7, 1))
+        assert len(calls) == 1
+        assert explication.resultat.statut == "certifie" and [x.montant for x in explication.financement] == [958.80]

@@ -69,34 +69,30 @@ Semantic choices, each pinned by ``tests/test_rules_funding.py`` and the plugins
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from attrs import frozen
 
-from cqpkit.model import (
-    Acteur,
-    Bareme,
-    Constat,
-    Dossier,
-    Financement,
-    LigneFinancement,
-    Parcours,
-    Referentiel,
-    Resultat,
-)
-from cqpkit.rules import asof, dates
+from cqpkit.model import Acteur, Constat, Dossier, Financement, LigneFinancement, Parcours, Referentiel, Resultat
+from cqpkit.rules import asof
 from cqpkit.rules.fr import date_fr
-from cqpkit.rules.funding_text import (
-    cap_txt,
-    montant_txt,
-    nombre,
-    periode_txt,
-    periodes_txt,
-    quantite_txt,
-    taux_txt,
+from cqpkit.rules.funding_months import month_groups
+from cqpkit.rules.funding_parts import (
+    _CENT,
+    EVENEMENTS,
+    Findings,
+    Groupe,
+    Portion,
+    bareme_note,
+    cap_cents,
+    dec,
+    evenement_of,
+    quantity,
+    round_cents,
 )
+from cqpkit.rules.funding_text import cap_txt, montant_txt, quantite_txt, taux_txt
 from cqpkit.rules.orientation import plan
 
 __all__ = [
@@ -109,36 +105,6 @@ __all__ = [
     "round_cents",
 ]
 
-_CENT = Decimal("0.01")
-
-#: The events a line's barème is read at, with how a message names them.
-EVENEMENTS = {
-    "debut_formation": "le début de la formation",
-    "inscription": "l'inscription",
-    "certification": "la délivrance du CQP par le jury",
-    "formation_tuteur": "la formation du tuteur",
-    "mission": "chaque mois de la mission",
-}
-
-
-def round_cents(value: Decimal | float) -> float:
-    """``value`` rounded half up to 0,01 (``Decimal`` arithmetic, floats read through ``repr``)."""
-    d = value if isinstance(value, Decimal) else Decimal(repr(value))
-    return float(d.quantize(_CENT, rounding=ROUND_HALF_UP))
-
-
-def evenement_of(fin: Financement) -> str:
-    """The event whose date chooses a line's barème (see the module docstring)."""
-    if fin.evenement is not None:
-        return fin.evenement
-    if fin.condition == "certifie":
-        return "certification"
-    if fin.quantite_de == "tutorat.formation_heures":
-        return "formation_tuteur"
-    if fin.quantite_de in ("mission_tuteur", "periode_tutorat"):
-        return "mission"
-    return "debut_formation"
-
 
 @frozen(kw_only=True)
 class Financements:
@@ -146,171 +112,6 @@ class Financements:
 
     lignes: tuple[LigneFinancement, ...] = ()
     constats: tuple[Constat, ...] = ()
-
-
-# ---------------------------------------------------------------------------- quantities
-@frozen(kw_only=True)
-class _Portion:
-    """A quantity to fund at one barème: the whole line, or the months of one barème (and year)."""
-
-    quantite: float
-    texte: str  # how the quantity reads in the base, before the caps still to apply
-    jour: date  # the event's date (first month of the portion)
-    bareme: Bareme
-    annee: int | None = None
-    converti: bool = False  # days turned into hours: the base then shows the hours before a cap
-    plafonne: float | None = None  # a quantity cap already applied (months): its value
-    deja: Decimal = Decimal(0)  # amount of the year already used by the tutor's earlier missions
-
-
-@frozen(kw_only=True)
-class _Groupe:
-    """The portions of one line or of one tutor's lines, with what the notes say about them."""
-
-    portions: tuple[_Portion, ...]
-    notes: str = ""
-
-
-@frozen(kw_only=True)
-class _Quantite:
-    quantite: float
-    texte: str
-    converti: bool = False
-
-
-def _days_to_line(days: float, fin: Financement) -> _Quantite | None:
-    """A quantity in days for a line per day, or per hour with ``heures_par_jour``."""
-    if fin.unite == "jour":
-        return _Quantite(quantite=days, texte=quantite_txt(days, "jour"))
-    if fin.unite == "heure" and fin.heures_par_jour is not None:
-        return _Quantite(
-            quantite=days * fin.heures_par_jour,
-            texte=f"{quantite_txt(days, 'jour')} × {nombre(fin.heures_par_jour)} h",
-            converti=True,
-        )
-    return None
-
-
-def _volumes(ref: Referentiel, fin: Financement, ids: str) -> tuple[_Quantite, str] | None:
-    found = []
-    for vid in ids.split("+"):
-        volume = next((v for v in ref.volumes if v.id == vid), None)
-        if volume is None:
-            return None
-        found.append(volume)
-    units = {v.unite for v in found}
-    if len(units) != 1:
-        return None
-    unit = units.pop()
-    total = float(sum(v.valeur for v in found))
-    notes = "Quantité : " + " + ".join(f"{v.libelle} ({quantite_txt(v.valeur, unit)})" for v in found) + "."
-    if unit == "jour":
-        q = _days_to_line(total, fin)
-    elif unit == "heure" and fin.unite == "heure":
-        q = _Quantite(quantite=total, texte=quantite_txt(total, "heure"))
-    elif unit == "mois" and fin.unite in ("mois", "mois_commence"):
-        q = _Quantite(quantite=total, texte=quantite_txt(total, fin.unite))
-    else:
-        q = None
-    return (q, notes) if q is not None else None
-
-
-def _parcours_days(fin: Financement, parcours: Parcours) -> tuple[_Quantite, str] | None:
-    if parcours.reorientation or not parcours.domaines:
-        return None
-    training = [pd for pd in parcours.domaines if pd.orientation == "formation"]
-    if any(pd.jours_tuteur is None for pd in training):
-        return None
-    days = float(sum(pd.jours_tuteur or 0.0 for pd in training))
-    q = _days_to_line(days, fin)
-    if q is None:
-        return None
-    listed = ", ".join(f"{pd.domaine} ({quantite_txt(pd.jours_tuteur or 0.0, 'jour')})" for pd in training) or "aucun"
-    return q, f"Jours de tuteur des domaines suivis en formation : {listed}."
-
-
-def _quantity(
-    ref: Referentiel, fin: Financement, tutor: Acteur | None, parcours: Callable[[], Parcours]
-) -> tuple[_Quantite, str] | None:
-    """The quantity of a line paid at one event (for ``tutor`` when the event is his training)."""
-    if fin.quantite is not None:
-        if fin.unite == "heure" and fin.heures_par_jour is not None:
-            q = _days_to_line(fin.quantite, fin)
-            return (q, "") if q is not None else None
-        return _Quantite(quantite=fin.quantite, texte=quantite_txt(fin.quantite, fin.unite)), ""
-    source = fin.quantite_de
-    if source is None:
-        if fin.unite == "forfait":
-            return _Quantite(quantite=1.0, texte="1 forfait"), ""
-        return None
-    kind, colon, ids = source.partition(":")
-    if kind == "volumes" and colon and ids:
-        return _volumes(ref, fin, ids)
-    if source == "tutorat.formation_heures":
-        if fin.unite != "heure":
-            return None
-        default = ref.tutorat.formation_heures if ref.tutorat is not None else None
-        hours = tutor.formation_heures if tutor is not None and tutor.formation_heures is not None else default
-        if hours is None:
-            return None
-        origin = (
-            "durée déclarée dans le dossier"
-            if tutor is not None and tutor.formation_heures is not None
-            else "durée prévue par le référentiel ([tutorat] formation_heures)"
-        )
-        return _Quantite(quantite=hours, texte=quantite_txt(hours, "heure")), f"Formation de tuteur : {origin}."
-    if source == "parcours.jours_tuteur":
-        return _parcours_days(fin, parcours())
-    return None
-
-
-# ---------------------------------------------------------------------------- findings
-class _Findings:
-    """The findings of one line, built with the line's source and rule."""
-
-    def __init__(self, code: str, fin: Financement, out: list[Constat]) -> None:
-        self.code, self.fin, self.out = code, fin, out
-
-    def _source(self) -> object:
-        return self.fin.sources[0] if self.fin.sources else (self.fin.valeurs[0].source if self.fin.valeurs else None)
-
-    def periods(self) -> str:
-        return periodes_txt([(first, last) for _, first, last in asof.holding_periods(self.fin.valeurs)])
-
-    def unknown(self, chemin: str, quand: str, valeurs: dict[str, str]) -> None:
-        self.out.append(
-            Constat(
-                code="bareme_inconnu",
-                niveau="avertissement",
-                message=(
-                    f"« {self.fin.intitule} » : aucun barème en vigueur {quand} : la ligne n'est pas calculée "
-                    f"(périodes connues du barème : {self.periods()})"
-                ),
-                chemin=chemin,
-                source=self._source(),  # type: ignore[arg-type]
-                regle=f"financement.{self.code}",
-                valeurs={"ligne": self.code, **valeurs, "periodes": self.periods()},
-            )
-        )
-
-    def waiting(self, chemin: str, what: str) -> None:
-        self.out.append(
-            Constat(
-                code="financement_en_attente",
-                niveau="information",
-                message=f"« {self.fin.intitule} » : {what} ; la ligne sera calculée au barème en vigueur à cette date",
-                chemin=chemin,
-                source=self._source(),  # type: ignore[arg-type]
-                regle=f"financement.{self.code}",
-                valeurs={"ligne": self.code, "evenement": evenement_of(self.fin)},
-            )
-        )
-
-
-def _month_range(months: Sequence[date]) -> str:
-    if len(months) == 1:
-        return f"le mois commençant le {date_fr(months[0])}"
-    return f"les {len(months)} mois commençant du {date_fr(months[0])} au {date_fr(months[-1])}"
 
 
 # ---------------------------------------------------------------------------- events (one date)
@@ -324,7 +125,7 @@ class _Occasion:
 
 
 def _occasions(
-    fin: Financement, dossier: Dossier, as_of: date, resultat: Resultat, findings: _Findings
+    fin: Financement, dossier: Dossier, as_of: date, resultat: Resultat, findings: Findings
 ) -> list[_Occasion]:
     kind = evenement_of(fin)
     if kind == "certification":
@@ -349,7 +150,9 @@ def _occasions(
             if a.forme_le is None:
                 findings.waiting(chemin, f"date de la formation du tuteur {a.id} non renseignée (forme_le)")
             elif a.forme_le > as_of:
-                findings.waiting(chemin, f"formation du tuteur {a.id} le {date_fr(a.forme_le)}, après le {date_fr(as_of)}")
+                findings.waiting(
+                    chemin, f"formation du tuteur {a.id} le {date_fr(a.forme_le)}, après le {date_fr(as_of)}"
+                )
             else:
                 found.append(
                     _Occasion(
@@ -364,7 +167,9 @@ def _occasions(
     # debut_formation
     started = [(f.debut, i) for i, f in enumerate(dossier.formations) if f.debut <= as_of]
     if not started:
-        findings.waiting("formations", f"la formation n'a pas commencé au {date_fr(as_of)} (aucun module suivi)")
+        findings.waiting(
+            "formations", f"la formation n'a pas commencé au {date_fr(as_of)} (aucun module commencé à cette date)"
+        )
         return []
     day, i = min(started)
     return [_Occasion(jour=day, chemin=f"formations[{i}].debut", label=f"début de la formation le {date_fr(day)}")]
@@ -377,225 +182,45 @@ def _dated_groups(
     as_of: date,
     resultat: Resultat,
     parcours: Callable[[], Parcours],
-    findings: _Findings,
-) -> list[_Groupe]:
+    findings: Findings,
+) -> list[Groupe]:
     groups = []
     for occasion in _occasions(fin, dossier, as_of, resultat, findings):
         bareme = asof.value_as_of(fin.valeurs, occasion.jour)
-        found = _quantity(ref, fin, occasion.tutor, parcours)
+        found = quantity(ref, fin, occasion.tutor, parcours)
         if bareme is None:
             # The quantity is said when it is known: the reader can apply the year's rate himself.
             qty = f", pour {found[0].texte}" if found is not None and fin.unite != "forfait" else ""
             findings.unknown(
-                occasion.chemin, f"le {date_fr(occasion.jour)} ({occasion.label}{qty})", {"date": occasion.jour.isoformat()}
+                occasion.chemin,
+                f"le {date_fr(occasion.jour)} ({occasion.label}{qty})",
+                {"date": occasion.jour.isoformat()},
             )
             continue
         if found is None:
             continue
         q, notes = found
-        portion = _Portion(
-            quantite=q.quantite, texte=q.texte, converti=q.converti, jour=occasion.jour, bareme=bareme
-        )
-        text = " ".join(t for t in (occasion.notes, notes, _bareme_note(bareme, occasion.label)) if t)
-        groups.append(_Groupe(portions=(portion,), notes=text))
+        portion = Portion(quantite=q.quantite, texte=q.texte, converti=q.converti, jour=occasion.jour, bareme=bareme)
+        text = " ".join(t for t in (occasion.notes, notes, bareme_note(bareme, occasion.label)) if t)
+        groups.append(Groupe(portions=(portion,), notes=text))
     return groups
-
-
-def _bareme_note(bareme: Bareme, label: str) -> str:
-    period = periode_txt(bareme.depuis, bareme.jusqua)
-    return f"Barème en vigueur {period}, appliqué à la date de l'événement : {label}."
-
-
-# ---------------------------------------------------------------------------- events (months)
-def _months(fin: Financement, debut: date, fin_mission: date, as_of: date) -> list[date]:
-    """The months of ``debut .. fin_mission`` that count as of ``as_of`` (started, or complete)."""
-    if fin.unite == "mois_commence":
-        return dates.month_starts(debut, min(fin_mission, as_of))
-    return dates.month_starts(debut, min(fin_mission, as_of), complete=True)
-
-
-def _month_groups(
-    fin: Financement, dossier: Dossier, as_of: date, findings: _Findings
-) -> list[_Groupe]:
-    if fin.unite not in ("mois", "mois_commence"):
-        return []
-    tutors = [(i, a) for i, a in enumerate(dossier.acteurs) if "tuteur" in a.roles]
-    with_mission = []
-    for i, a in tutors:
-        if a.mission_debut is None or a.mission_fin is None or a.mission_fin < a.mission_debut:
-            continue
-        if a.mission_debut > as_of:
-            findings.waiting(
-                f"acteurs[{i}].mission_debut",
-                f"mission du tuteur {a.id} commençant le {date_fr(a.mission_debut)}, après le {date_fr(as_of)}",
-            )
-            continue
-        with_mission.append((i, a))
-    if fin.quantite_de == "periode_tutorat":
-        if not with_mission:
-            return []
-        spans = dates.merge([dates.Periode(debut=a.mission_debut, fin=a.mission_fin) for _, a in with_mission], as_of)  # type: ignore[arg-type]
-        months = [m for debut, end in spans for m in _months(fin, debut, end, as_of)]
-        listed = " ; ".join(f"{a.id} du {date_fr(a.mission_debut)} au {date_fr(a.mission_fin)}" for _, a in with_mission)  # type: ignore[arg-type]
-        notes = (
-            f"Période de tutorat du candidat (missions de ses tuteurs, réunies quand elles se suivent ou se "
-            f"chevauchent) : {listed}."
-        )
-        chemin = f"acteurs[{with_mission[0][0]}].mission_debut"
-        group = _months_to_group(fin, months, {}, notes, chemin, "de la période de tutorat", findings)
-        return [group] if group is not None else []
-    groups = []
-    for i, a in with_mission:
-        assert a.mission_debut is not None and a.mission_fin is not None
-        months = _months(fin, a.mission_debut, a.mission_fin, as_of)
-        notes = f"Tuteur {a.id} : mission du {date_fr(a.mission_debut)} au {date_fr(a.mission_fin)}."
-        deja: dict[int, Decimal] = {}
-        if _per_year(fin) and a.autres_missions:
-            deja, more = _earlier_missions(dossier, a, fin, as_of)
-            notes += more
-        group = _months_to_group(fin, months, deja, notes, f"acteurs[{i}].mission_debut", f"de la mission du tuteur {a.id}", findings)
-        if group is not None:
-            groups.append(group)
-    return groups
-
-
-def _per_year(fin: Financement) -> bool:
-    return any(v.plafond_annuel is not None for v in fin.valeurs)
-
-
-def _rate(fin: Financement, day: date) -> Decimal:
-    bareme = asof.value_as_of(fin.valeurs, day)
-    return _dec(bareme.valeur) if bareme is not None else Decimal(0)
-
-
-def _earlier_missions(dossier: Dossier, tutor: Acteur, fin: Financement, as_of: date) -> tuple[dict[int, Decimal], str]:
-    """Amount per calendar year of the tutor's other missions that come before this one, and what the notes say.
-
-    Missions are taken in chronological order of (start, end, dossier id): the earlier ones use the
-    annual cap first; their months count as of ``as_of``, each at its own month's barème. A mission
-    that ends before it starts is ignored.
-    """
-    assert tutor.mission_debut is not None and tutor.mission_fin is not None
-    this = (tutor.mission_debut, tutor.mission_fin, dossier.id)
-    earlier: dict[int, Decimal] = {}
-    listed = []
-    later = 0
-    for other in tutor.autres_missions:
-        if other.fin < other.debut:
-            continue
-        if (other.debut, other.fin, other.dossier) >= this:
-            later += 1
-            continue
-        for month in _months(fin, other.debut, other.fin, as_of):
-            earlier[month.year] = earlier.get(month.year, Decimal(0)) + _rate(fin, month)
-        ref = f", dossier {other.dossier}" if other.dossier else ""
-        listed.append(f"du {date_fr(other.debut)} au {date_fr(other.fin)}{ref}")
-    notes = ""
-    if listed:
-        notes += f" Autres missions du tuteur, antérieures, qui entament le plafond annuel avant celle-ci : {' ; '.join(listed)}."
-    if later:
-        notes += f" {later} autre(s) mission(s) du tuteur, postérieure(s) à celle-ci, sans effet sur son plafond annuel."
-    return earlier, notes
-
-
-def _months_to_group(
-    fin: Financement,
-    months: list[date],
-    deja: dict[int, Decimal],
-    notes: str,
-    chemin: str,
-    what: str,
-    findings: _Findings,
-) -> _Groupe | None:
-    """The months of one group, capped in order, split per barème (and calendar year), unknown ones reported."""
-    if not months:
-        return None
-    per_year = _per_year(fin)
-    funded: list[tuple[date, Bareme]] = []
-    unknown: list[date] = []
-    capped: list[tuple[date, Bareme]] = []
-    last: Bareme | None = None  # the barème of the latest month that had one
-    for index, month in enumerate(months):
-        bareme = asof.value_as_of(fin.valeurs, month)
-        cap = (bareme or last).plafond_quantite if (bareme or last) is not None else None  # type: ignore[union-attr]
-        if cap is not None and index >= cap:
-            # Beyond the cap of the période (a month without barème is measured against the cap of the
-            # last barème before it: the cap is reached whatever the rate of a later month would be).
-            if bareme is not None:
-                capped.append((month, bareme))
-        elif bareme is None:
-            unknown.append(month)
-        else:
-            funded.append((month, bareme))
-        last = bareme or last
-    if unknown:
-        findings.unknown(
-            chemin,
-            f"pour {_month_range(unknown)} {what}",
-            {"mois": ", ".join(m.isoformat() for m in unknown)},
-        )
-    # Consecutive funded months of one barème (and one calendar year when the cap is annual) make a portion.
-    runs: list[list[tuple[date, Bareme]]] = []
-    for month, bareme in funded:
-        if runs and runs[-1][-1][1] is bareme and (not per_year or runs[-1][-1][0].year == month.year):
-            runs[-1].append((month, bareme))
-        else:
-            runs.append([(month, bareme)])
-    portions = []
-    for n, run in enumerate(runs):
-        first, bareme = run[0]
-        count = float(len(run))
-        texte = quantite_txt(count, fin.unite)
-        plafonne = None
-        if capped and n == len(runs) - 1 and bareme.plafond_quantite is not None:
-            total = len(months)
-            texte = (
-                f"{quantite_txt(total, fin.unite)}{cap_txt('plafond', quantite_txt(bareme.plafond_quantite, fin.unite))} "
-                f"appliqué : {quantite_txt(count, fin.unite)}"
-                if len(runs) == 1
-                else f"{texte} (plafond de {quantite_txt(bareme.plafond_quantite, fin.unite)} atteint sur {quantite_txt(total, fin.unite)})"
-            )
-            plafonne = bareme.plafond_quantite
-        year = first.year if per_year else None
-        portions.append(
-            _Portion(
-                quantite=count,
-                texte=texte,
-                jour=first,
-                bareme=bareme,
-                annee=year,
-                plafonne=plafonne,
-                deja=deja.get(year, Decimal(0)) if year is not None else Decimal(0),
-            )
-        )
-    if not portions:
-        return None
-    label = f"chaque mois de la mission, à son premier jour (premier mois payé : le mois commençant le {date_fr(portions[0].jour)})"
-    return _Groupe(portions=tuple(portions), notes=f"{notes} {_bareme_note(portions[0].bareme, label)}")
 
 
 # ---------------------------------------------------------------------------- lines
-def _dec(x: float) -> Decimal:
-    return Decimal(repr(float(x)))
 
 
-def _cap_cents(cap: float) -> Decimal:
-    """An amount cap in cents, taken down to the cent so that a rounded amount never exceeds it."""
-    return max(_dec(cap), Decimal(0)).quantize(_CENT, rounding=ROUND_FLOOR)
-
-
-def _lines_of(code: str, fin: Financement, group: _Groupe) -> list[LigneFinancement]:
+def _lines_of(code: str, fin: Financement, group: Groupe) -> list[LigneFinancement]:
     lines = []
     total = Decimal(0)  # the group's amount so far (plafond_montant)
     used: dict[int, Decimal] = {}  # each year's amount so far (plafond_annuel), earlier missions included
     for portion in group.portions:
         bareme = portion.bareme
-        taux = _dec(bareme.valeur)
+        taux = dec(bareme.valeur)
         plafond: float | None = portion.plafonne
-        quantite = max(_dec(portion.quantite), Decimal(0))
+        quantite = max(dec(portion.quantite), Decimal(0))
         texte = portion.texte
         if portion.plafonne is None and bareme.plafond_quantite is not None:
-            allowed = max(_dec(bareme.plafond_quantite), Decimal(0))
+            allowed = max(dec(bareme.plafond_quantite), Decimal(0))
             if quantite > allowed:
                 if portion.converti:
                     texte += f" = {quantite_txt(float(quantite), fin.unite)}"
@@ -610,7 +235,7 @@ def _lines_of(code: str, fin: Financement, group: _Groupe) -> list[LigneFinancem
             texte += f" × {taux_txt(bareme.valeur, fin.unite, fin.en)}"
         computed = f" = {montant_txt(float(montant), fin.en)}"  # shown only when a cap then lowers the amount
         if bareme.plafond_annuel is not None:
-            annual = _cap_cents(bareme.plafond_annuel)
+            annual = cap_cents(bareme.plafond_annuel)
             year = portion.annee if portion.annee is not None else 0
             if year not in used:
                 used[year] = min(annual, portion.deja.quantize(_CENT, rounding=ROUND_HALF_UP))
@@ -625,7 +250,7 @@ def _lines_of(code: str, fin: Financement, group: _Groupe) -> list[LigneFinancem
                 computed = ""
             used[year] = deja + montant
         if bareme.plafond_montant is not None:
-            allowed = max(_cap_cents(bareme.plafond_montant) - total, Decimal(0))
+            allowed = max(cap_cents(bareme.plafond_montant) - total, Decimal(0))
             if montant > allowed:
                 montant = allowed
                 plafond = bareme.plafond_montant
@@ -675,9 +300,9 @@ def funding_report(ref: Referentiel, dossier: Dossier, as_of: date, resultat: Re
     for code, fin in ref.financement.items():
         if fin.voies and dossier.dossier.voie not in fin.voies:
             continue  # a line of another route (e.g. the price of the parcours intégral)
-        findings = _Findings(code, fin, constats)
+        findings = Findings(code, fin, constats)
         if evenement_of(fin) == "mission":
-            groups = _month_groups(fin, dossier, as_of, findings)
+            groups = month_groups(fin, dossier, as_of, findings)
         else:
             groups = _dated_groups(ref, fin, dossier, as_of, resultat, parcours, findings)
         for group in groups:
@@ -693,4 +318,3 @@ def funding(ref: Referentiel, dossier: Dossier, as_of: date, resultat: Resultat)
 def funding_constats(ref: Referentiel, dossier: Dossier, as_of: date, resultat: Resultat) -> list[Constat]:
     """The findings of the funding engine: ``bareme_inconnu`` and ``financement_en_attente``."""
     return list(funding_report(ref, dossier, as_of, resultat).constats)
-
