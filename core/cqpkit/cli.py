@@ -734,7 +734,7 @@ def _add_plugins(p: argparse.ArgumentParser) -> None:
 def _add_dossiers(func: Any, session: bool = False) -> Any:
     def add(p: argparse.ArgumentParser) -> None:
         p.add_argument("dossiers", nargs="+", metavar="DOSSIER", help="fichiers dossier (TOML)")
-        p.add_argument("--as-of", dest="as_of", type=_date, metavar="DATE", help="date d'évaluation (AAAA-MM-JJ ; défaut : aujourd'hui)")
+        p.add_argument("--as-of", dest="as_of", type=_date, metavar="DATE", help="date à laquelle le dossier est lu (AAAA-MM-JJ ; défaut : aujourd'hui) : les événements postérieurs sont ignorés ; chaque montant reste au barème de la date de son événement")
         p.add_argument("--json", action="store_true", help="sortie JSON")
         if session:
             p.add_argument("--session", metavar="SESSION", help="vérifier aussi cette session de jury (fichier TOML)")

@@ -103,13 +103,22 @@ class PluginTests:
         from cqpkit.testing import witness
 
         put = plugin_under_test
+        from cqpkit.model import Resultat
+
         ref, dossier, session = witness.referentiel(), witness.dossier(), witness.session()
+        resultat = Resultat(
+            dossier=dossier.id,
+            certification=dossier.dossier.certification,
+            version=dossier.dossier.version,
+            date=witness.AS_OF,
+            statut="en_cours",
+        )
         args = {
-            "cqpkit_check_dossier": {"referentiel": ref, "dossier": dossier, "date": witness.AS_OF},
+            "cqpkit_check_dossier": {"referentiel": ref, "dossier": dossier, "date": witness.AS_OF, "resultat": resultat},
             "cqpkit_check_session": {"referentiel": ref, "session": session, "dossiers": [dossier], "historique": []},
             "cqpkit_plan_parcours": {"referentiel": ref, "dossier": dossier, "date": witness.AS_OF},
             "cqpkit_decide": {"referentiel": ref, "dossier": dossier, "date": witness.AS_OF},
-            "cqpkit_funding": {"referentiel": ref, "dossier": dossier, "date": witness.AS_OF},
+            "cqpkit_funding": {"referentiel": ref, "dossier": dossier, "date": witness.AS_OF, "resultat": resultat},
         }
         problems = []
         for hook in (h for h in _DOSSIER_HOOKS if h in put.hooks()):
