@@ -170,7 +170,7 @@ def _domaines(ref: Any, court: bool) -> list[str]:
                 out += [f"      - {x}" for x in items]
         if not shared:
             out += _notes(d.notes, "    ")
-    return out + _notes(shared, "  ", f"Notes (pour {'chacun' if counts['domaine'] else 'chaque élément'})")
+    return out + _notes(shared, "  ", "Notes communes")
 
 
 def _evaluateurs(ev: Any) -> str:
@@ -245,7 +245,7 @@ def _modules(ref: Any, court: bool) -> list[str]:
             out += [f"    - {x}" for x in m.contenus]
             if not shared:
                 out += _notes(m.notes, "    ")
-    return out + _notes(shared, "  ", "Notes (pour chacun)")
+    return out + _notes(shared, "  ", "Notes communes")
 
 
 def _volumes(ref: Any, court: bool) -> list[str]:
