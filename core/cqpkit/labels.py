@@ -21,8 +21,8 @@ from typing import Any
 
 __all__ = [
     "CONDITIONS_PASSAGE",
-    "KEYS",
     "EVENEMENTS",
+    "KEYS",
     "NATURES_CRITERE",
     "NATURES_EXPERIENCE",
     "NATURES_FINANCEMENT",
