@@ -22,12 +22,14 @@ class TestList:
         """Each bundled certification is one row; the summary line counts them."""
         result = run_cli("list")
         assert result.returncode == 0, result.stderr
-        rows = [line.split() for line in result.stdout.splitlines()[1:-1]]
+        rows = [line.split("  ") for line in result.stdout.splitlines()[1:-1]]
+        rows = [[cell.strip() for cell in r if cell.strip()] for r in rows]
         by_key = {(r[0], r[1]): r for r in rows}
         # CQP MO 2016: five domaines (lancement, III); Spécialiste prestations: five domaines (Partie 2).
-        assert by_key[(MO, "2016")][2:4] == ["5", "cqp_mo"]
-        assert by_key[(SP, "2014")][2:4] == ["5", "mutualite"]
-        assert result.stdout.splitlines()[0].split() == ["Certification", "Version", "Domaines", "Extension", "Intitulé"]
+        assert by_key[(MO, "2016")][2:4] == ["5 domaines", "cqp_mo"]
+        assert by_key[(SP, "2014")][2:4] == ["5 domaines", "mutualite"]
+        header = [c.strip() for c in result.stdout.splitlines()[0].split("  ") if c.strip()]
+        assert header == ["Certification", "Version", "Domaines / blocs", "Extension", "Intitulé"]
         assert result.stdout.splitlines()[-1] == f"{len(rows)} référentiels"
 
     def test_json(self):
@@ -36,7 +38,7 @@ class TestList:
         assert data["erreurs"] == []
         mo = next(r for r in data["referentiels"] if r["id"] == MO)
         assert set(mo) == {
-            "id", "version", "intitule", "branche", "domaines", "complet",
+            "id", "version", "intitule", "branche", "domaines", "unites", "unites_libelle", "complet",
             "en_vigueur_depuis", "en_vigueur_jusqua", "plugin", "fichier",
         }
         assert (mo["version"], mo["domaines"], mo["plugin"], mo["branche"]) == ("2016", 5, "cqp_mo", "secu")
@@ -62,7 +64,7 @@ class TestShow:
         result = run_cli("show", SP)
         assert result.returncode == 0, result.stderr
         assert f"— {SP}, version" in result.stdout.splitlines()[0]
-        assert "Domaines (5)" in result.stdout
+        assert "\nDomaines de compétences (5)\n" in result.stdout
         for d in ("D1", "D2", "D3", "D4", "D5"):
             assert f"\n  {d}  " in result.stdout
 

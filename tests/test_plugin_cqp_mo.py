@@ -249,8 +249,10 @@ class TestShow:
         assert result.returncode == 0, result.stderr
         out = result.stdout
         assert out.splitlines()[0] == "CQP Manager Opérationnel — secu.manager-operationnel, version 2016"
-        assert "En vigueur : du 16/12/2016 au …" in out
-        assert "Domaines (5)" in out
+        assert "En vigueur : depuis le 16/12/2016" in out
+        assert "\nDomaines de compétences (5)\n" in out
+        # Lancement VI.2 calls them « unités de professionnalisation ».
+        assert "\nUnités de professionnalisation (8)\n" in out and "\nModules" not in out
         assert "Le manager animateur et entraîneur de son équipe" in self.line(out, "D3")
         for up, title, days in (
             ("UP1", "Le rôle et les missions du manager opérationnel à la Sécurité sociale", "3 j présentiel"),
@@ -267,8 +269,9 @@ class TestShow:
         assert result.returncode == 0, result.stderr
         out = result.stdout
         assert out.splitlines()[0] == "CQP Manager Opérationnel — secu.manager-operationnel, version blocs"
-        assert "En vigueur : du 01/01/2022 au …" in out
-        assert "Domaines (5)" in out
+        assert "En vigueur : depuis le 01/01/2022" in out
+        # Architecture 1: « un module transverse » and « 4 blocs de compétences ».
+        assert "\nModule transverse (1) et blocs de compétences (4)\n" in out
         for ident, title, spe, tutorat in (
             ("T", "Rôle et missions du manager opérationnel à la Sécurité sociale", "1 SPE", "0,5 j"),
             ("B1", "Pilotage, organisation, supervision des activités", "2 SPE", "2,5 j"),
@@ -288,8 +291,9 @@ class TestShow:
         ):
             row = self.line(out, module)
             assert title in row and all(d in row for d in days), row
-        tarif = self.line(out, "tarif_formation_tuteur")
-        assert "577 €" in tarif and "01/01/2022" in tarif
+        # « Pour l'année 2022 le tarif de la formation des tuteurs du CQP Mo est fixé à 577 € » (acteurs).
+        tarif = out.split("  tarif_formation_tuteur  ", 1)[1].splitlines()
+        assert "    du 01/01/2022 au 31/12/2022 : 577 € (forfait) — en vigueur le 01/06/2022" in tarif
 
     def test_blocs_json_has_spe_and_tutor_days(self):
         """The JSON view carries, per bloc, its SPE, tutor days and individual accompaniment."""

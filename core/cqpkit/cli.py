@@ -117,10 +117,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     else:
         if resumes:
             rows = [
-                [r.id, r.version, str(r.domaines), r.plugin, r.intitule + ("" if r.complet else " (incomplet)")]
+                [r.id, r.version, r.unites_libelle, r.plugin, r.intitule + ("" if r.complet else " (incomplet)")]
                 for r in resumes
             ]
-            print(_table(rows, ["Certification", "Version", "Domaines", "Extension", "Intitulé"]))
+            print(_table(rows, ["Certification", "Version", "Domaines / blocs", "Extension", "Intitulé"]))
         n = len(resumes)
         print(f"{n} référentiel{'s' if n > 1 else ''}" if n else "Aucun référentiel enregistré.")
     _failures_out(registry)

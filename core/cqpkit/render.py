@@ -1,11 +1,21 @@
-"""A référentiel as French text, the way its certifier's documents present it (``cqpkit show``).
+"""A référentiel as French text, the way a certification officer reads it (``cqpkit show``).
 
-The whole structure is shown: identity and status; prérequis; each domaine or bloc with its
-savoir-faire, savoirs and capacités, SPE, tutor days and individual accompaniment; the
-épreuves with their evaluators and critères; the modules with their days and hours; the
-volumes of the parcours; the routes with their conditions; the jury; tutoring, training and
-funding rules (the barème in force on the date asked); the generic rules. ``court=True``
-keeps one line per element.
+The whole structure, in the order of the certifier's documents: identity, status and units
+(« 4 blocs de compétences + 1 module transverse »); prérequis; the domaines, blocs or module
+transverse with their savoir-faire, savoirs, SPE and tutor days; the échelles; each épreuve
+with its instructions, modalities, supports, evaluators (roles as labels), échelle and
+critères; the modules (or « unités de professionnalisation »); the volumes of the parcours;
+the routes and their conditions; the jury's rules (composition, presidency, format,
+conditions, first-passage deadline, partial award and its validity, sovereignty); tutoring;
+training; each funding line with every value of its barème and its period of effect (the one
+in force on the date asked is marked) and caps; the rules, as sentences.
+
+Choices: ids of vocabularies never appear, their labels do (:mod:`cqpkit.labels`); the ids
+of the référentiel's own elements (``D1``, ``UP3``, ``finale-entreprise-D1``) stay, since
+dossiers name them. A heading is written only when something follows it. Notes are shown
+(without ``--court``) after what they comment, with the format's key names replaced by what
+they mean; a note shared by every element of a list is shown once. ``court=True`` keeps one
+line per element and no notes.
 """
 
 from __future__ import annotations
@@ -13,20 +23,41 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from cqpkit.rules.fr import date_fr, nombre_fr
+from cqpkit import labels as L
+from cqpkit.rules.fr import date_fr, entier_fr, nombre_fr
 
-__all__ = ["render_referentiel"]
+__all__ = ["render_referentiel", "unit_counts"]
 
-_TYPES_EPREUVE = {
-    "positionnement": "positionnement",
-    "formative": "évaluation formative",
-    "intermediaire": "évaluation intermédiaire",
-    "finale_entreprise": "évaluation finale en entreprise",
-    "synthese": "fiche de synthèse",
-    "certifiante": "évaluation certifiante",
-    "vae": "VAE",
-}
-_UNITES = {"jour": "j", "heure": "h", "mois": "mois", "semaine": "semaine(s)", "minute": "min", "action": "action(s)"}
+
+# ------------------------------------------------------------------------------ helpers
+def unit_counts(ref: Any) -> dict[str, int]:
+    """How many domaines of each type (``domaine``, ``bloc``, ``transverse``) the référentiel has."""
+    counts = {"domaine": 0, "bloc": 0, "transverse": 0}
+    for d in ref.domaines:
+        counts[d.type] = counts.get(d.type, 0) + 1
+    return counts
+
+
+def _qty(x: float, unite: str) -> str:
+    one, many = L.UNITES.get(unite, (unite, unite))
+    return f"{nombre_fr(x)} {many if abs(x) >= 2 else one}"
+
+
+def _notes(text: str, indent: str, title: str = "Notes") -> list[str]:
+    text = L.officer_text(text.strip())
+    if not text:
+        return []
+    lines = [" ".join(line.split()) for para in text.split("\n\n") for line in para.split("\n")]
+    lines = [x for x in lines if x]
+    if len(lines) == 1:
+        return [f"{indent}{title} : {lines[0]}"]
+    return [f"{indent}{title} :"] + [f"{indent}  {x}" for x in lines]
+
+
+def _shared_note(items: Any) -> str:
+    """The note every element has, when there are several and they all have the same one."""
+    notes = {x.notes.strip() for x in items}
+    return notes.pop() if len(items) > 1 and len(notes) == 1 else ""
 
 
 def _days(m: Any) -> list[str]:
@@ -52,39 +83,71 @@ def _days(m: Any) -> list[str]:
     return parts
 
 
-def render_referentiel(ref: Any, plugin: str, as_of: dt.date | None = None, *, court: bool = False) -> str:
-    """The text of ``cqpkit show``."""
+def _source(s: Any) -> str:
+    return f"{s.document}, {s.section}" if s.section else s.document
+
+
+def _lower_first(text: str) -> str:
+    """« Représentants de l'UGEM » → « représentants de l'UGEM » (not « OEMM » or « VAE »)."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _eur(x: float) -> str:
+    """« 9 650 € », « 7,99 € »."""
+    return (entier_fr(int(x)) if float(x).is_integer() else nombre_fr(x)) + " €"
+
+
+def _de(label: str) -> str:
+    """« du début de la formation », « de la nomination », « de l'inscription »."""
+    for article, contracted in (("le ", "du "), ("les ", "des "), ("la ", "de la "), ("l'", "de l'")):
+        if label.startswith(article):
+            return contracted + label[len(article):]
+    return "de " + label
+
+
+# ----------------------------------------------------------------------------- sections
+def _identity(ref: Any, plugin: str, court: bool) -> list[str]:
     c = ref.certification
     out = [f"{c.intitule} — {c.id}, version {c.version}"]
     out.append(f"  Branche : {c.branche} ; certificateur : {c.certificateur} ; extension : {plugin}")
-    if c.en_vigueur_depuis or c.en_vigueur_jusqua:
-        start = date_fr(c.en_vigueur_depuis) if c.en_vigueur_depuis else "…"
-        end = date_fr(c.en_vigueur_jusqua) if c.en_vigueur_jusqua else "…"
-        out.append(f"  En vigueur : du {start} au {end}")
+    if c.en_vigueur_depuis and c.en_vigueur_jusqua:
+        out.append(f"  En vigueur : du {date_fr(c.en_vigueur_depuis)} au {date_fr(c.en_vigueur_jusqua)}")
+    elif c.en_vigueur_depuis:
+        out.append(f"  En vigueur : depuis le {date_fr(c.en_vigueur_depuis)}")
+    elif c.en_vigueur_jusqua:
+        out.append(f"  En vigueur : jusqu'au {date_fr(c.en_vigueur_jusqua)}")
+    units = [L.unites_domaines(unit_counts(ref)).replace("aucun domaine", "aucun domaine de compétences dans les sources")]
+    if ref.modules:
+        units.append(f"{len(ref.modules)} {L.module_appellation(ref).lower()}")
+    out.append(f"  Composition : {' ; '.join(units)}")
     if c.mentions:
-        out.append(f"  Mentions : {', '.join(c.mentions)}")
+        out.append(f"  Mentions : {', '.join(L.mention(ref, m) for m in c.mentions)}")
     if not c.complet:
         out.append("  Référentiel incomplet : les sources ne donnent pas tout (voir les notes).")
-    if not court:
-        if c.finalite:
-            out.append("  Finalité :")
-            out += [f"    - {x}" for x in c.finalite]
-        if c.capacites:
-            out.append("  Le titulaire est capable de :")
-            out += [f"    - {x}" for x in c.capacites]
-        if c.equivalence:
-            out.append(f"  Équivalence : {c.equivalence}")
-        if c.notes:
-            out.append(f"  Notes : {c.notes.strip()}")
+    if court:
+        return out
+    if c.finalite:
+        out.append("  Finalité :")
+        out += [f"    - {x}" for x in c.finalite]
+    if c.capacites:
+        out.append("  Le titulaire est capable de :")
+        out += [f"    - {x}" for x in c.capacites]
+    if c.equivalence:
+        out.append(f"  Équivalence : {c.equivalence}")
+    out += _notes(c.notes, "  ")
+    return out
 
-    if ref.prerequis:
-        out.append("\nPrérequis")
-        for p in ref.prerequis:
-            out.append(f"  {p.id}  {p.libelle}")
-            if not court:
-                out += [f"    - {x}" for x in p.details]
 
-    out.append(f"\nDomaines ({len(ref.domaines)})")
+def _domaines(ref: Any, court: bool) -> list[str]:
+    if not ref.domaines:
+        return []
+    kinds = list(dict.fromkeys(d.type for d in ref.domaines))
+    counts = unit_counts(ref)
+    heading = " et ".join(
+        f"{L.TYPES_DOMAINE[k][0] if counts[k] == 1 else L.TYPES_DOMAINE[k][1]} ({counts[k]})" for k in kinds
+    )
+    out = [f"\n{heading[:1].upper()}{heading[1:]}"]
+    shared = _shared_note(ref.domaines) if not court else ""
     for d in ref.domaines:
         extra = _days(d)
         if court:
@@ -92,143 +155,387 @@ def render_referentiel(ref: Any, plugin: str, as_of: dt.date | None = None, *, c
                 extra.append(f"{len(d.savoir_faire)} savoir-faire")
             if d.savoirs:
                 extra.append(f"{len(d.savoirs)} savoirs")
+        if len(kinds) > 1 and L.TYPES_DOMAINE[d.type][0] not in d.intitule:
+            extra.insert(0, L.TYPES_DOMAINE[d.type][0])
         if not d.complet:
             extra.append("incomplet")
-        kind = {"bloc": "bloc ", "transverse": "transverse "}.get(d.type, "")
-        out.append(f"  {d.id}  {kind}{d.intitule}" + (f"  ({', '.join(extra)})" if extra else ""))
+        out.append(f"  {d.id}  {d.intitule}" + (f"  ({', '.join(extra)})" if extra else ""))
         if court:
             continue
+        if d.description:
+            out.append(f"    {d.description}")
         for title, items in (("Savoir-faire", d.savoir_faire), ("Savoirs", d.savoirs), ("Capacités", d.capacites), ("Compétences", d.competences)):
             if items:
                 out.append(f"    {title} :")
                 out += [f"      - {x}" for x in items]
+        if not shared:
+            out += _notes(d.notes, "    ")
+    return out + _notes(shared, "  ", "Notes communes")
 
+
+def _evaluateurs(ev: Any) -> str:
+    parts = []
+    if ev.nombre is not None:
+        parts.append(f"{ev.nombre} évaluateur{'s' if ev.nombre > 1 else ''}" + (" distincts" if ev.distincts and ev.nombre > 1 else ""))
+    if ev.roles_requis:
+        parts.append("dont obligatoirement : " + ", ".join(L.role(r) for r in ev.roles_requis))
+    if ev.roles_admis:
+        who = "l'autre" if ev.nombre == 2 and len(ev.roles_requis) == 1 else "rôles admis"
+        parts.append(f"{who} : {L.roles(ev.roles_admis)}")
+    if ev.roles_exclus:
+        parts.append("ne peut pas évaluer : " + ", ".join(L.role(r) for r in ev.roles_exclus))
+    return " ; ".join(parts)
+
+
+def _epreuves(ref: Any, court: bool) -> list[str]:
+    if not ref.epreuves:
+        return []
+    out = [f"\nÉpreuves ({len(ref.epreuves)})"]
+    for e in ref.epreuves:
+        doms = f" [{', '.join(e.domaines)}]" if e.domaines else ""
+        kind = [L.TYPES_EPREUVE.get(e.type, e.type)]
+        if e.mention:
+            kind.append(f"mention {L.mention(ref, e.mention)}")
+        if not e.obligatoire:
+            kind.append("facultative")
+        if court and e.criteres:
+            kind.append(f"{len(e.criteres)} critères")
+        out.append(f"  {e.id}  {e.intitule} ({', '.join(kind)}){doms}")
+        if court:
+            continue
+        if e.consigne:
+            out.append(f"    Consigne : {e.consigne}")
+        if e.modalites:
+            out.append("    Modalités :")
+            out += [f"      - {x}" for x in e.modalites]
+        if e.supports:
+            out.append("    Supports : " + " ; ".join(e.supports))
+        if e.evaluateurs is not None and _evaluateurs(e.evaluateurs):
+            out.append(f"    Évaluateurs : {_evaluateurs(e.evaluateurs)}")
+        if e.echelle:
+            out.append(f"    Échelle : {L.echelle(ref, e.echelle)}")
+        if e.verdict:
+            out.append(f"    Avis d'ensemble : {L.echelle(ref, e.verdict)}")
+        if e.criteres:
+            out.append("    Critères :")
+        for k in e.criteres:
+            extra = [k.domaine, k.mention and f"mention {L.mention(ref, k.mention)}", k.nature and L.NATURES_CRITERE.get(k.nature, k.nature)]
+            if k.echelle and k.echelle != e.echelle:
+                extra.append(f"échelle : {L.echelle(ref, k.echelle)}")
+            shown = ", ".join(x for x in extra if x)
+            out.append(f"      {k.id}  {k.libelle}" + (f" ({shown})" if shown else ""))
+        out += _notes(e.notes, "    ")
+    return out
+
+
+def _modules(ref: Any, court: bool) -> list[str]:
+    if not ref.modules:
+        return []
+    out = [f"\n{L.module_appellation(ref)} ({len(ref.modules)})"]
+    shared = _shared_note(ref.modules) if not court else ""
+    for m in ref.modules:
+        parts = _days(m)
+        if m.type != "formation":
+            parts.insert(0, L.TYPES_MODULE.get(m.type, m.type))
+        parts += [x for x, on in (("obligatoire", m.obligatoire), ("répétable", m.repetable), ("conseillé en premier", m.conseille_en_premier)) if on]
+        doms = f" [{', '.join(m.domaines)}]" if m.domaines else ""
+        mention = f" (mention {L.mention(ref, m.mention)})" if m.mention else ""
+        out.append(f"  {m.id}  {m.intitule}{mention}{doms}" + (f"  ({', '.join(parts)})" if parts else ""))
+        if not court:
+            out += [f"    - {x}" for x in m.contenus]
+            if not shared:
+                out += _notes(m.notes, "    ")
+    return out + _notes(shared, "  ", "Notes communes")
+
+
+def _volumes(ref: Any, court: bool) -> list[str]:
+    if not ref.volumes:
+        return []
+    out = ["\nDurées du parcours"]
+    for v in ref.volumes:
+        spread = f" sur {nombre_fr(v.etalement_mois)} mois" if v.etalement_mois is not None else ""
+        out.append(f"  {v.libelle} : {_qty(v.valeur, v.unite)}{spread}")
+        if not court:
+            out += _notes(v.notes, "    ")
+    return out
+
+
+def _experience(x: Any, what: str) -> list[str]:
+    window = f" au cours des {x.fenetre.libelle()} précédents" if x.fenetre else ""
+    natures = ""
+    if x.natures:
+        natures = " (expérience " + ", ".join(L.NATURES_EXPERIENCE.get(n, n) for n in x.natures[:-1])
+        natures += (" ou " if len(x.natures) > 1 else "") + L.NATURES_EXPERIENCE.get(x.natures[-1], x.natures[-1]) + ")"
+    out = [f"    {what} : au moins {x.duree.libelle()} d'expérience{window}{natures}"]
+    if x.pertinente:
+        out.append(f"    Expérience pertinente : {x.pertinente}")
+    return out
+
+
+def _voies(ref: Any, court: bool) -> list[str]:
+    if not ref.voies:
+        return []
+    out = ["\nVoies d'accès"]
+    for v in ref.voies:
+        out.append(f"  {v.id}  {v.intitule}")
+        if court:
+            continue
+        if v.description:
+            out.append(f"    {' '.join(v.description.split())}")
+        if v.public:
+            out.append(f"    Public : {v.public}")
+        if v.inscription_par:
+            article = "l'" if v.inscription_par[:1] in "aeéiou" else "le "
+            out.append(f"    Inscription : par {article}{v.inscription_par}")
+        if v.experience is not None:
+            out += _experience(v.experience, "Recevabilité")
+        for doc in v.documents_requis:
+            out.append(f"    Document requis : {doc.libelle}")
+        o = v.orientation
+        if o is not None:
+            cond = []
+            if o.experience is not None:
+                cond.append(_experience(o.experience, "x")[0].split(" : ", 1)[1])
+            if o.tous_domaines_acquis:
+                cond.append("chaque domaine a priori acquis à l'entretien d'accueil")
+            if cond:
+                out.append("    Proposée à l'entretien d'accueil quand : " + " ; ".join(cond))
+            out += _notes(o.notes, "    ", "Orientation")
+        out += _notes(v.notes, "    ")
+    return out
+
+
+def _jury(ref: Any, court: bool) -> list[str]:
+    j = ref.jury
+    if j is None:
+        return []
+    out: list[str] = []
+    if j.composition:
+        total = sum(x.nombre for x in j.composition)
+        colleges = [f"{x.nombre} {_lower_first(L.college(x))}" for x in j.composition]
+        out.append(f"  Composition : {total} membres — " + " ; ".join(colleges))
+    if j.presidence_parmi_membres is not None or j.presidence_alternee:
+        who = {True: "un président choisi parmi les membres", False: "un président qui n'est pas membre du jury", None: "la présidence"}[j.presidence_parmi_membres]
+        alt = ", à tour de rôle entre les collèges (présidence alternée)" if j.presidence_alternee else ""
+        out.append(f"  Présidence : {who}{alt}")
+    if j.format:
+        steps = [_lower_first(s.libelle) + (f" ({s.minutes} min)" if s.minutes else "") for s in j.format]
+        minutes = sum(s.minutes or 0 for s in j.format)
+        timed = [s for s in j.format if s.minutes]
+        total = f" ; {minutes} min hors délibération" if len(timed) > 1 and len(timed) < len(j.format) else ""
+        out.append(f"  Déroulement : {' ; puis '.join(steps)}{total}")
+    if j.conditions_passage:
+        out.append("  Conditions pour se présenter : " + " ; ".join(L.CONDITIONS_PASSAGE.get(c, c) for c in j.conditions_passage))
+    if j.delai_premier_passage:
+        out.append(f"  Premier passage : au plus tard {j.delai_premier_passage.libelle()} après l'inscription")
+    unit = "domaine" if not unit_counts(ref)["bloc"] else "bloc"
+    if j.delivrance_partielle is True:
+        out.append(f"  Délivrance : en totalité ou en partie, par {unit} ; la certification est délivrée quand chaque {unit} est acquis")
+    elif j.delivrance_partielle is False:
+        out.append("  Délivrance : en totalité seulement")
+    if j.validite_acquis_partiels:
+        out.append(f"  Validité des acquis partiels : {j.validite_acquis_partiels.libelle()}")
+    elif j.delivrance_partielle:
+        out.append(f"  Validité des {unit}s acquis : non précisée par les sources (sans limite de durée)")
+    if j.souverain is True:
+        out.append("  Souveraineté : le jury est souverain ; il n'a pas à justifier ses décisions, qui ne peuvent faire l'objet d'aucun recours")
+    elif j.souverain is False:
+        out.append("  Souveraineté : les décisions du jury peuvent faire l'objet d'un recours")
+    if not court:
+        out += _notes(j.notes, "  ")
+    return ["\nJury", *out] if out else []
+
+
+def _tutorat(ref: Any) -> list[str]:
+    t = ref.tutorat
+    if t is None:
+        return []
+    out: list[str] = []
+    if t.experience_min:
+        out.append(f"  Expérience du tuteur : au moins {t.experience_min.libelle()}")
+    if t.pas_n_plus_1:
+        out.append(f"  Le tuteur n'est pas le {L.role('n_plus_1')} du candidat")
+    if t.charge_recommandee is not None:
+        out.append(f"  Charge recommandée : au plus {t.charge_recommandee} candidats à la fois")
+    if t.charge_max is not None:
+        out.append(f"  Charge maximale : {t.charge_max} candidats à la fois")
+    if t.formation_prealable or t.formation_heures is not None:
+        parts = ["obligatoire avant la mission"] if t.formation_prealable else []
+        if t.formation_heures is not None:
+            parts.append(_qty(t.formation_heures, "heure"))
+        lo, hi = t.formation_delai_min, t.formation_delai_max
+        start = "commencée"
+        if lo and hi:
+            same = [f for f in ("annees", "mois", "semaines", "jours") if getattr(lo, f) or getattr(hi, f)]
+            low = str(getattr(lo, same[0])) if len(same) == 1 else lo.libelle()
+            parts.append(f"{start} {low} à {hi.libelle()} avant le début de la formation du candidat")
+        elif lo:
+            parts.append(f"{start} au moins {lo.libelle()} avant le début de la formation du candidat")
+        elif hi:
+            parts.append(f"{start} au plus {hi.libelle()} avant le début de la formation du candidat")
+        out.append(f"  Formation du tuteur : {', '.join(parts)}")
+    if t.jours is not None:
+        out.append(f"  Temps de tutorat : {_qty(t.jours, 'jour')} par candidat")
+    out += _notes(t.notes, "  ")
+    return ["\nTutorat", *out] if out else []
+
+
+def _formation(ref: Any, day: dt.date) -> list[str]:
+    f = ref.formation
+    if f is None:
+        return []
+    out: list[str] = []
+    if f.heures_min is not None and f.heures_max is not None:
+        out.append(f"  Durée de l'ensemble des modules : de {nombre_fr(f.heures_min)} à {_qty(f.heures_max, 'heure')}")
+    elif f.heures_min is not None:
+        out.append(f"  Durée de l'ensemble des modules : au moins {_qty(f.heures_min, 'heure')}")
+    elif f.heures_max is not None:
+        out.append(f"  Durée de l'ensemble des modules : au plus {_qty(f.heures_max, 'heure')}")
+    if f.organisme_agree:
+        until = ""
+        if f.agrement_jusqua:
+            until = f" ; agrément jusqu'au {date_fr(f.agrement_jusqua)}" + (" (expiré)" if f.agrement_jusqua < day else "")
+        out.append(f"  Organisme de formation : agréé par le certificateur{until}")
+    if f.organismes_agrees:
+        out.append(f"  Organismes agréés ({len(f.organismes_agrees)}) : {', '.join(f.organismes_agrees)}")
+    out += _notes(f.notes, "  ")
+    return ["\nFormation", *out] if out else []
+
+
+def _quantite_de(ref: Any, fin: Any) -> str:
+    source = fin.quantite_de or ""
+    if source.startswith("volumes:"):
+        ids = source.partition(":")[2].split("+")
+        vols = {v.id: v for v in ref.volumes}
+        named = [f"« {vols[i].libelle} »" if i in vols else i for i in ids]
+        total = sum(vols[i].valeur for i in ids if i in vols)
+        unit = vols[ids[0]].unite if ids and ids[0] in vols else "jour"
+        return f"{' + '.join(named)}, soit {_qty(total, unit)}"
+    tutor_hours = ref.tutorat.formation_heures if ref.tutorat is not None else None
+    known = {
+        "tutorat.formation_heures": "les heures de formation du tuteur déclarées dans le dossier"
+        + (f" (sinon {_qty(tutor_hours, 'heure')})" if tutor_hours is not None else ""),
+        "mission_tuteur": "les mois de la mission du tuteur, comptés par année civile",
+        "parcours.jours_tuteur": "les jours de tutorat des domaines ou blocs que le parcours suit",
+    }
+    return known.get(source, source)
+
+
+def _bareme_text(fin: Any, b: Any) -> str:
+    if fin.en == "point":
+        text = f"{_qty(b.valeur, 'point')} par {L.UNITES.get(fin.unite, (fin.unite,))[0]}"
+    elif fin.unite == "forfait":
+        text = f"{_eur(b.valeur)} (forfait)"
+    else:
+        text = f"{_eur(b.valeur)} par {L.UNITES.get(fin.unite, (fin.unite,))[0]}"
+    caps = []
+    if b.plafond_quantite is not None:
+        caps.append(f"dans la limite de {_qty(b.plafond_quantite, fin.unite)}")
+    if b.plafond_annuel is not None:
+        caps.append(f"au plus {_qty(b.plafond_annuel, 'point') if fin.en == 'point' else _eur(b.plafond_annuel)} par année civile")
+    if b.plafond_montant is not None:
+        caps.append(f"au plus {_qty(b.plafond_montant, 'point') if fin.en == 'point' else _eur(b.plafond_montant)} en tout")
+    return text + (", " + ", ".join(caps) if caps else "")
+
+
+def _financement(ref: Any, day: dt.date, court: bool) -> list[str]:
+    if not ref.financement:
+        return []
+    from cqpkit.rules.asof import holding_periods
+
+    out = ["\nFinancement"]
+    for key, fin in ref.financement.items():
+        out.append(f"  {key}  {fin.intitule}")
+        facts = [f"Nature : {L.NATURES_FINANCEMENT.get(fin.nature, fin.nature)}"]
+        if fin.beneficiaire:
+            facts.append(f"bénéficiaire : {fin.beneficiaire}")
+        if fin.voies:
+            facts.append("voie : " + ", ".join(L.voie(ref, v) for v in fin.voies))
+        if fin.condition == "certifie":
+            facts.append("due une fois la certification délivrée")
+        if not court:
+            out.append(f"    {' ; '.join(facts)}")
+        if fin.quantite is not None:
+            out.append(f"    Quantité : {_qty(fin.quantite, fin.unite)}")
+        elif fin.quantite_de:
+            out.append(f"    Quantité : {_quantite_de(ref, fin)}")
+        if fin.heures_par_jour is not None:
+            out.append(f"    Conversion : {nombre_fr(fin.heures_par_jour)} h par jour")
+        for b, first, last in holding_periods(fin.valeurs):
+            period = f"du {date_fr(first)} au {date_fr(last)}" if last else f"depuis le {date_fr(first)}"
+            now = f" — en vigueur le {date_fr(day)}" if first <= day and (last is None or day <= last) else ""
+            out.append(f"    {period} : {_bareme_text(fin, b)}{now}")
+            if not court:
+                out.append(f"      Source : {_source(b.source)}")
+                out += _notes(b.notes, "      ")
+        if not any(first <= day and (last is None or day <= last) for _, first, last in holding_periods(fin.valeurs)):
+            out.append(f"    Aucune valeur en vigueur le {date_fr(day)}")
+        if not court:
+            out += _notes(fin.notes, "    ")
+    return out
+
+
+def _regle_text(ref: Any, r: Any) -> str:
+    de, a = L.evenement(ref, r.de), L.evenement(ref, r.a)
+    if r.type == "delai":
+        if r.min is not None and r.max is not None:
+            return f"entre {r.min.libelle()} et {r.max.libelle()} entre {de} et {a}"
+        if r.min is not None and str(r.min) == "P0D":
+            return f"{de} a lieu au plus tard le jour {_de(a)}"
+        if r.min is not None:
+            return f"au moins {r.min.libelle()} entre {de} et {a}"
+        if r.max is not None:
+            return f"au plus {r.max.libelle()} entre {de} et {a}"
+        return f"délai entre {de} et {a}"
+    if r.type == "ordre":
+        return f"{L.evenement(ref, 'module:' + (r.avant or ''))} est suivi avant {L.evenement(ref, 'module:' + (r.apres or ''))}"
+    return f"{de} a lieu avant {a}"
+
+
+def _regles(ref: Any, court: bool) -> list[str]:
+    if not ref.regles:
+        return []
+    out = ["\nRègles"]
+    for r in ref.regles:
+        out.append(f"  {r.id}  {r.libelle} ({L.NIVEAUX.get(r.niveau, r.niveau)})")
+        if court:
+            continue
+        text = _regle_text(ref, r)
+        if r.voies:
+            text += " — voie : " + ", ".join(L.voie(ref, v) for v in r.voies)
+        out.append(f"    Règle : {text[:1].upper()}{text[1:]}")
+        out.append(f"    Source : {_source(r.source)}")
+        out += _notes(r.notes, "    ")
+    return out
+
+
+def render_referentiel(ref: Any, plugin: str, as_of: dt.date | None = None, *, court: bool = False) -> str:
+    """The text of ``cqpkit show``; ``as_of`` marks the barème values in force that day (default: today)."""
+    day = as_of or dt.date.today()
+    out = _identity(ref, plugin, court)
+    if ref.prerequis:
+        out.append("\nPrérequis")
+        for p in ref.prerequis:
+            out.append(f"  {p.id}  {p.libelle}")
+            if not court:
+                out += [f"    - {x}" for x in p.details]
+                if p.consequence == "reorientation":
+                    out.append("    Si non : le candidat est réorienté")
+                out += _notes(p.notes, "    ")
+    out += _domaines(ref, court)
     if ref.echelles and not court:
         out.append("\nÉchelles")
-        for key, e in ref.echelles.items():
+        for e in ref.echelles.values():
             values = " / ".join(v.libelle + (" (favorable)" if v.favorable else "") for v in e.valeurs)
-            out.append(f"  {key}  {e.libelle} : {values}")
-
-    if ref.epreuves:
-        out.append(f"\nÉpreuves ({len(ref.epreuves)})")
-        for e in ref.epreuves:
-            doms = f" [{', '.join(e.domaines)}]" if e.domaines else ""
-            mention = f" mention {e.mention}" if e.mention else ""
-            kind = _TYPES_EPREUVE.get(e.type, e.type)
-            crit = f", {len(e.criteres)} critères" if e.criteres and court else ""
-            out.append(f"  {e.id}  {e.intitule} ({kind}{mention}{crit}){doms}")
-            if court:
-                continue
-            if e.evaluateurs is not None:
-                ev = e.evaluateurs
-                parts = []
-                if ev.nombre is not None:
-                    parts.append(f"{ev.nombre} évaluateur{'s' if ev.nombre > 1 else ''}" + (" distincts" if ev.distincts and ev.nombre > 1 else ""))
-                if ev.roles_requis:
-                    parts.append("dont " + ", ".join(ev.roles_requis))
-                if ev.roles_admis:
-                    parts.append("admis : " + ", ".join(ev.roles_admis))
-                if ev.roles_exclus:
-                    parts.append("exclus : " + ", ".join(ev.roles_exclus))
-                out.append(f"    Évaluateurs : {' ; '.join(parts)}")
-            if e.modalites:
-                out.append(f"    Modalités : {', '.join(e.modalites)}")
-            if e.supports:
-                out.append(f"    Supports : {', '.join(e.supports)}")
-            if e.echelle or e.verdict:
-                out.append(f"    Échelle : {e.echelle or '—'} ; verdict : {e.verdict or '—'}")
-            for k in e.criteres:
-                extra = ", ".join(x for x in (k.domaine, k.mention and f"mention {k.mention}", k.nature) if x)
-                out.append(f"    {k.id}  {k.libelle}" + (f" ({extra})" if extra else ""))
-
-    if ref.modules:
-        out.append(f"\nModules ({len(ref.modules)})")
-        for m in ref.modules:
-            parts = _days(m)
-            flags = [x for x, on in (("obligatoire", m.obligatoire), ("répétable", m.repetable), ("conseillé en premier", m.conseille_en_premier)) if on]
-            doms = f" [{', '.join(m.domaines)}]" if m.domaines else ""
-            mention = f" mention {m.mention}" if m.mention else ""
-            out.append(f"  {m.id}  {m.intitule}{mention}{doms}" + (f"  ({', '.join(parts + flags)})" if parts or flags else ""))
-            if not court:
-                out += [f"    - {x}" for x in m.contenus]
-
-    if ref.volumes:
-        out.append("\nDurées du parcours")
-        for v in ref.volumes:
-            spread = f" sur {nombre_fr(v.etalement_mois)} mois" if v.etalement_mois is not None else ""
-            out.append(f"  {v.libelle} : {nombre_fr(v.valeur)} {_UNITES.get(v.unite, v.unite)}{spread}")
-
-    if ref.voies:
-        out.append("\nVoies d'accès")
-        for v in ref.voies:
-            out.append(f"  {v.id}  {v.intitule}")
-            if court:
-                continue
-            if v.public:
-                out.append(f"    Public : {v.public}")
-            if v.experience is not None:
-                x = v.experience
-                window = f" dans les {x.fenetre.libelle()} précédents" if x.fenetre else ""
-                out.append(f"    Recevabilité : {x.duree.libelle()} d'expérience{window}" + (f" ({', '.join(x.natures)})" if x.natures else ""))
-                if x.pertinente:
-                    out.append(f"    Expérience pertinente : {x.pertinente}")
-            for doc in v.documents_requis:
-                out.append(f"    Document requis : {doc.libelle}")
-
-    if ref.jury is not None:
-        j = ref.jury
-        out.append("\nJury")
-        if j.composition:
-            out.append("  Composition : " + ", ".join(f"{x.nombre} {x.libelle or x.college}" for x in j.composition))
-        if j.presidence_parmi_membres:
-            out.append("  Président choisi parmi les membres" + (", présidence alternée entre les collèges" if j.presidence_alternee else ""))
-        for seq in j.format:
-            out.append(f"  {seq.libelle}" + (f" : {seq.minutes} min" if seq.minutes else ""))
-        if j.delai_premier_passage:
-            out.append(f"  Premier passage : au plus tard {j.delai_premier_passage.libelle()} après l'inscription")
-        if j.validite_acquis_partiels:
-            out.append(f"  Validité des acquis partiels : {j.validite_acquis_partiels.libelle()}")
-
-    if ref.tutorat is not None and not court:
-        t = ref.tutorat
-        out.append("\nTutorat")
-        if t.experience_min:
-            out.append(f"  Expérience du tuteur : au moins {t.experience_min.libelle()}")
-        if t.pas_n_plus_1:
-            out.append("  Le tuteur n'est pas le responsable hiérarchique")
-        if t.charge_recommandee is not None or t.charge_max is not None:
-            out.append(f"  Charge : {t.charge_recommandee or '—'} recommandé(s), {t.charge_max or '—'} au plus")
-        if t.formation_prealable:
-            hours = f" ({nombre_fr(t.formation_heures)} h)" if t.formation_heures else ""
-            out.append(f"  Formation préalable du tuteur{hours}")
-        if t.jours is not None:
-            out.append(f"  Temps de tutorat : {nombre_fr(t.jours)} j")
-
-    if ref.formation is not None and not court:
-        f = ref.formation
-        out.append("\nFormation")
-        if f.heures_min is not None or f.heures_max is not None:
-            out.append(f"  Durée de l'ensemble des modules : {nombre_fr(f.heures_min or 0)} à {nombre_fr(f.heures_max or 0)} h")
-        if f.organisme_agree:
-            until = f" (agrément jusqu'au {date_fr(f.agrement_jusqua)})" if f.agrement_jusqua else ""
-            out.append(f"  Organisme de formation agréé{until}")
-
-    if ref.financement:
-        from cqpkit.rules.asof import value_as_of
-
-        day = as_of or dt.date.today()
-        out.append(f"\nFinancement (barèmes en vigueur le {date_fr(day)})")
-        for key, fin in ref.financement.items():
-            value = value_as_of(fin.valeurs, day)
-            if value is None:
-                out.append(f"  {key}  {fin.intitule} : aucune valeur en vigueur à cette date")
-                continue
-            unit = "point" if fin.en == "point" else "€"
-            qty = f" ; quantité {nombre_fr(fin.quantite)}" if fin.quantite is not None else ""
-            out.append(f"  {key}  {fin.intitule} : {nombre_fr(value.valeur)} {unit} / {fin.unite}{qty} (depuis le {date_fr(value.depuis)})")
-
-    if ref.regles and not court:
-        out.append("\nRègles")
-        for r in ref.regles:
-            out.append(f"  {r.id}  {r.libelle} ({r.niveau})")
+            out.append(f"  {e.libelle} : {values}")
+    out += _epreuves(ref, court)
+    out += _modules(ref, court)
+    out += _volumes(ref, court)
+    out += _voies(ref, court)
+    out += _jury(ref, court)
+    if not court:
+        out += _tutorat(ref)
+        out += _formation(ref, day)
+    out += _financement(ref, day, court)
+    out += _regles(ref, court)
     return "\n".join(out)

@@ -110,6 +110,11 @@ def check_referentiel_data(data: dict) -> list[Finding]:
     if _is_date(start) and _is_date(end) and end < start:
         findings.append((("certification", "en_vigueur_jusqua"), f"fin de validité ({end}) antérieure au début ({start})"))
     mentions = {m for _, m in _strings(cert.get("mentions"))}
+    labels = cert.get("libelles_mentions")
+    if isinstance(labels, dict):
+        for m in labels:
+            if m not in mentions:
+                findings.append((("certification", "libelles_mentions", m), _known(m, mentions, "mention")))
 
     # Identifiers, each unique within its list.
     domaines = _ids([(("domaines", i), r) for i, r in _rows(data, "domaines")], "domaines", findings)

@@ -218,7 +218,13 @@ class Bareme:
 # --------------------------------------------------------------------- référentiel
 @frozen(kw_only=True)
 class Certification:
-    """Identity and status of one dated version of a certification (the ``[certification]`` table)."""
+    """Identity and status of one dated version of a certification (the ``[certification]`` table).
+
+    ``libelles_mentions`` gives each mention its label as the documents write it (``sante`` →
+    « santé »); ``appellation_modules`` says what the documents call the ``[[modules]]`` when it
+    is not « modules » (« unités de professionnalisation »). Both only change how the
+    référentiel is shown.
+    """
 
     id: str
     intitule: str
@@ -229,6 +235,8 @@ class Certification:
     en_vigueur_jusqua: date | None = None
     complet: bool = True
     mentions: tuple[str, ...] = ()
+    libelles_mentions: dict[str, str] = field(factory=dict)
+    appellation_modules: str = ""
     finalite: tuple[str, ...] = ()
     capacites: tuple[str, ...] = ()
     equivalence: str = ""

@@ -152,6 +152,8 @@ class Resume(NamedTuple):
     intitule: str
     branche: str
     domaines: int
+    unites: dict[str, int]
+    unites_libelle: str
     complet: bool
     en_vigueur_depuis: str | None
     en_vigueur_jusqua: str | None
@@ -163,17 +165,27 @@ class Resume(NamedTuple):
 
 
 def _summary(ref: Referentiel) -> dict[str, Any]:
+    from cqpkit.labels import unites_domaines
+
     c = ref.certification
+    counts = {"domaine": 0, "bloc": 0, "transverse": 0}
+    for d in ref.domaines:
+        counts[d.type] += 1
     return {
         "id": c.id,
         "version": c.version,
         "intitule": c.intitule,
         "branche": c.branche,
         "domaines": len(ref.domaines),
+        "unites": counts,
+        "unites_libelle": unites_domaines(counts),
         "complet": c.complet,
         "en_vigueur_depuis": c.en_vigueur_depuis.isoformat() if c.en_vigueur_depuis else None,
         "en_vigueur_jusqua": c.en_vigueur_jusqua.isoformat() if c.en_vigueur_jusqua else None,
     }
+
+
+_SUMMARY_KEYS = frozenset(Resume._fields) - {"plugin", "fichier"}
 
 
 class _Entry:
@@ -284,7 +296,8 @@ class Registry:
                 return None
             digest = cache.digest(content, stat) if cache is not None else ""
             summary = cache.get(os.path.abspath(path), digest) if cache is not None else None
-            if summary is not None:
+            # A summary cached by a cqpkit whose list had other keys is recomputed.
+            if summary is not None and set(summary) == _SUMMARY_KEYS:
                 return _Entry(plugin, path, summary, None)
             from cqpkit.formats.referentiels import load_referentiel
 
