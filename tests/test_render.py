@@ -241,11 +241,13 @@ class TestShowCapsAndPeriods:
         assert "commencée 2 à 3 semaines avant le début de la formation du candidat" in section(blocs, "Tutorat")
 
     def test_financement_2016(self, mo2016):
-        """Tutorat IX and X, lancement VII: 15 €/h within 40 h; 230 €/month, 6 months; 5 points per month, 180 per calendar year; 9 650 €."""
+        """Tutorat IX and X, lancement VII: 15 €/h within 40 h; 230 €/month, 6 months (« Priorités de financement 2017 »,
+        note (6): the year 2017); 5 points per month, 180 per calendar year (protocol of 3 September 2010); 9 650 €."""
         fin = section(mo2016, "Financement")
-        assert "depuis le 05/05/2017 : 15 € par heure, dans la limite de 40 heures — en vigueur le 01/06/2017" in fin
-        assert "depuis le 05/05/2017 : 230 € par mois, dans la limite de 6 mois" in fin
-        assert "5 points par mois commencé, au plus 180 points par année civile" in fin
+        assert "du 01/01/2017 au 31/12/2017 : 15 € par heure, dans la limite de 40 heures — en vigueur le 01/06/2017" in fin
+        assert "du 01/01/2017 au 31/12/2017 : 230 € par mois, dans la limite de 6 mois" in fin
+        assert "depuis le 03/09/2010 : 5 points par mois commencé, au plus 180 points par année civile" in fin
+        assert "Barème appliqué : celui en vigueur à la date de l'événement payé — chaque mois de mission (son premier jour)" in fin
         assert "depuis le 16/01/2017 : 9 650 € (forfait)" in fin
         # Tutorat VIII: 11,5 days of tutoring + 21 days of alternance = 32,5 days at 12 € per hour.
         assert "soit 32,5 jours" in fin and "Conversion : 7 h par jour" in fin
@@ -254,7 +256,8 @@ class TestShowCapsAndPeriods:
         """Guide 1.4: « une gratification de 120 points (1 point correspond en 2014 à 7,99 €) »."""
         fin = section(sp, "Financement")
         assert "    Quantité : 120 points" in fin
-        assert "    depuis le 01/01/2014 : 7,99 € par point — en vigueur le 01/06/2014" in fin
+        assert "    du 01/01/2014 au 31/12/2014 : 7,99 € par point — en vigueur le 01/06/2014" in fin
+        assert "Barème appliqué : celui en vigueur à la date de l'événement payé — délivrance du CQP par le jury" in fin
         assert "due une fois la certification délivrée" in fin
 
     def test_tutor_training_price_2022_only(self):

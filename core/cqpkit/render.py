@@ -415,7 +415,8 @@ def _quantite_de(ref: Any, fin: Any) -> str:
     known = {
         "tutorat.formation_heures": "les heures de formation du tuteur déclarées dans le dossier"
         + (f" (sinon {_qty(tutor_hours, 'heure')})" if tutor_hours is not None else ""),
-        "mission_tuteur": "les mois de la mission du tuteur, comptés par année civile",
+        "mission_tuteur": "les mois de la mission de chaque tuteur, comptés par année civile",
+        "periode_tutorat": "les mois de la période de tutorat du candidat (les missions de ses tuteurs réunies), quel que soit le nombre de tuteurs",
         "parcours.jours_tuteur": "les jours de tutorat des domaines ou blocs que le parcours suit",
     }
     return known.get(source, source)
@@ -438,10 +439,21 @@ def _bareme_text(fin: Any, b: Any) -> str:
     return text + (", " + ", ".join(caps) if caps else "")
 
 
+#: The event whose date chooses a funding line's barème (cqpkit.rules.funding.evenement_of), as the officer reads it.
+_EVENEMENT_FINANCEMENT = {
+    "debut_formation": "début de la formation (premier module)",
+    "inscription": "inscription",
+    "certification": "délivrance du CQP par le jury",
+    "formation_tuteur": "formation de chaque tuteur",
+    "mission": "chaque mois de mission (son premier jour)",
+}
+
+
 def _financement(ref: Any, day: dt.date, court: bool) -> list[str]:
     if not ref.financement:
         return []
     from cqpkit.rules.asof import holding_periods
+    from cqpkit.rules.funding import evenement_of
 
     out = ["\nFinancement"]
     for key, fin in ref.financement.items():
@@ -461,6 +473,7 @@ def _financement(ref: Any, day: dt.date, court: bool) -> list[str]:
             out.append(f"    Quantité : {_quantite_de(ref, fin)}")
         if fin.heures_par_jour is not None:
             out.append(f"    Conversion : {nombre_fr(fin.heures_par_jour)} h par jour")
+        out.append(f"    Barème appliqué : celui en vigueur à la date de l'événement payé — {_EVENEMENT_FINANCEMENT[evenement_of(fin)]}")
         for b, first, last in holding_periods(fin.valeurs):
             period = f"du {date_fr(first)} au {date_fr(last)}" if last else f"depuis le {date_fr(first)}"
             now = f" — en vigueur le {date_fr(day)}" if first <= day and (last is None or day <= last) else ""
@@ -469,7 +482,7 @@ def _financement(ref: Any, day: dt.date, court: bool) -> list[str]:
                 out.append(f"      Source : {_source(b.source)}")
                 out += _notes(b.notes, "      ")
         if not any(first <= day and (last is None or day <= last) for _, first, last in holding_periods(fin.valeurs)):
-            out.append(f"    Aucune valeur en vigueur le {date_fr(day)}")
+            out.append(f"    Aucune valeur en vigueur le {date_fr(day)} : un événement de ce jour n'aurait pas de montant")
         if not court:
             out += _notes(fin.notes, "    ")
     return out
