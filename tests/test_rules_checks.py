@@ -29,6 +29,7 @@ from cqpkit.rules.checks import (
     check_tutorat,
     check_vae,
     domaines_presentes,
+    premier_passage_limite,
     sort_constats,
 )
 from tests.conftest import ROOT
@@ -141,6 +142,22 @@ class TestPremierPassage:
         dos = dossier(inscription=day("2000-01-01"))
         assert check_premier_passage(referentiel(jury=jury()), dos, LATER) == []
         assert check_premier_passage(referentiel(), dos, LATER) == []
+
+    @pytest.mark.parametrize(
+        ("voie_id", "attendu"), [("formation", ["premier_passage_hors_delai"]), ("vae", [])]
+    )
+    def test_scoped_to_the_routes_named(self, voie_id: str, attendu: list[str]) -> None:
+        """Guide 2.1, under « L'accès par la formation »: with ``delai_premier_passage_voies = ["formation"]``,
+        a VAE dossier one day past the 3 years has no finding, a training one has."""
+        ref = referentiel(
+            voies=(voie("formation"), voie("vae")),
+            jury=jury(delai_premier_passage=P3Y, delai_premier_passage_voies=("formation",)),
+        )
+        late = dossier(voie=voie_id, inscription=day("2013-03-04"), passages=(passage(day("2016-03-05")),))
+        assert codes(check_premier_passage(ref, late, LATER)) == attendu
+        none_yet = dossier(voie=voie_id, inscription=day("2013-03-04"))
+        assert codes(check_premier_passage(ref, none_yet, day("2016-03-05"))) == attendu
+        assert premier_passage_limite(ref, none_yet) == (day("2016-03-04") if attendu else None)
 
 
 # ============================================================================ [[regles]]
@@ -455,6 +472,19 @@ class TestTuteurExperience:
         [c] = check_tutorat(self.REF, dos, day("2025-01-01"))
         assert c.chemin == "acteurs[0].management_depuis"
         assert c.valeurs["date_requise"] == "01/03/2017" and "2 ans" in c.message
+
+    @pytest.mark.parametrize(("niveau", "debut", "attendu"), [
+        ("avertissement", day("2017-02-28"), ["avertissement"]),
+        ("avertissement", day("2017-03-01"), []),
+        ("erreur", day("2017-02-28"), ["erreur"]),
+    ])
+    def test_level_set_by_the_referentiel(self, niveau: str, debut: date, attendu: list[str]) -> None:
+        """``experience_min_niveau``: « de préférence … deux ans au moins » (2022) is a warning, « deux ans
+        minimum » (2017) an error; the boundary is the same (2 years on 01/03/2017, one day short before)."""
+        ref = referentiel(tutorat=attrs.evolve(TUTORAT_MO, experience_min_niveau=niveau))
+        dos = dossier(acteurs=(acteur("T1", management_depuis=day("2015-03-01"), mission_debut=debut),))
+        found = check_tutorat(ref, dos, LATER)
+        assert [c.niveau for c in found if c.code == "tuteur_experience"] == attendu
 
     def test_mission_not_started_or_experience_unknown(self) -> None:
         """A mission starting after ``as_of``, or no ``management_depuis``: nothing."""

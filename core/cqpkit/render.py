@@ -185,7 +185,8 @@ def render_referentiel(ref: Any, plugin: str, as_of: dt.date | None = None, *, c
         for seq in j.format:
             out.append(f"  {seq.libelle}" + (f" : {seq.minutes} min" if seq.minutes else ""))
         if j.delai_premier_passage:
-            out.append(f"  Premier passage : au plus tard {j.delai_premier_passage.libelle()} après l'inscription")
+            voies = f" (voie {', '.join(j.delai_premier_passage_voies)})" if j.delai_premier_passage_voies else ""
+            out.append(f"  Premier passage : au plus tard {j.delai_premier_passage.libelle()} après l'inscription{voies}")
         if j.validite_acquis_partiels:
             out.append(f"  Validité des acquis partiels : {j.validite_acquis_partiels.libelle()}")
 

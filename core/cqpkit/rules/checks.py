@@ -9,7 +9,7 @@ written on its function and summed up here:
 
 - first passage (``premier_passage_hors_delai``): at most ``delai_premier_passage`` after
   registration, the anniversary day included; absences are not passages; with no passage, reported
-  from the day after the deadline.
+  from the day after the deadline; only on the routes of ``delai_premier_passage_voies`` when given.
 - ``[[regles]]``: each occurrence of ``a`` needs one occurrence of ``de`` that fits it (``delai``:
   on or before it, at least ``min`` and at most ``max`` earlier, bounds included; ``avant`` /
   ``ordre``: strictly before); one finding per occurrence of ``a`` left unfitted; nothing while
@@ -106,6 +106,7 @@ __all__ = [
     "check_vae",
     "domaines_presentes",
     "is_vae_route",
+    "premier_passage_limite",
     "sort_constats",
     "voie_vae",
 ]
@@ -194,6 +195,22 @@ def _event_label(ref: Referentiel, name: str) -> str:
 
 
 # ----------------------------------------------------------------------- first passage
+def premier_passage_limite(ref: Referentiel, dossier: Dossier) -> date | None:
+    """The last day of ``[jury] delai_premier_passage`` for this dossier, or ``None`` when none applies.
+
+    ``None`` when the référentiel states no such deadline, or restricts it
+    (``delai_premier_passage_voies``) to routes other than the dossier's. Otherwise
+    ``dates.add(inscription, delai)``: the anniversary day is still in time. The store's deadlines
+    (:func:`cqpkit.store.reading.deadlines`) use it too.
+    """
+    jury = ref.jury
+    if jury is None or jury.delai_premier_passage is None:
+        return None
+    if jury.delai_premier_passage_voies and dossier.dossier.voie not in jury.delai_premier_passage_voies:
+        return None  # a deadline of another route
+    return dates.add(dossier.dossier.inscription, jury.delai_premier_passage)
+
+
 def check_premier_passage(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
     """``premier_passage_hors_delai``: the first passage later than ``[jury] delai_premier_passage`` after registration.
 
@@ -201,17 +218,16 @@ def check_premier_passage(ref: Referentiel, dossier: Dossier, as_of: date) -> li
     (:func:`cqpkit.rules.dates.within`): registered on 04/03/2013 with P3Y, a first passage on
     04/03/2016 is in time, on 05/03/2016 it is not. With no passage as of ``as_of``, the finding
     comes the day after the deadline. A passage where the candidate was absent is not a passage
-    (see :mod:`cqpkit.rules.events`). The rule applies to every route: the model cannot restrict it
-    to one voie.
+    (see :mod:`cqpkit.rules.events`). With ``[jury] delai_premier_passage_voies``, only a dossier
+    on one of those routes is checked (the Mutualité states the 3 years for the training route).
     """
-    jury = ref.jury
-    if jury is None or jury.delai_premier_passage is None:
-        return []
-    delai = jury.delai_premier_passage
+    limite = premier_passage_limite(ref, dossier)
     inscription = dossier.dossier.inscription
-    if inscription > as_of:
+    if limite is None or inscription > as_of:
         return []
-    limite = dates.add(inscription, delai)
+    jury = ref.jury
+    assert jury is not None and jury.delai_premier_passage is not None
+    delai = jury.delai_premier_passage
     valeurs = {
         "inscription": _jj(inscription),
         "delai": str(delai),
@@ -503,9 +519,10 @@ def _check_evaluation(epreuve: Epreuve, evaluation: Evaluation, i: int, dossier:
 def check_tutorat(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
     """Tutor rules of ``[tutorat]`` for every acteur holding the role ``tuteur`` (main or secondary).
 
-    - ``tuteur_experience``: management experience (from ``management_depuis``) at the start of the
-      tutor's mission (``mission_debut``, or the start of the candidate's training when the mission
-      has no start) below ``experience_min``; exactly ``experience_min`` is enough
+    - ``tuteur_experience`` (level ``experience_min_niveau``, an error by default): management
+      experience (from ``management_depuis``) at the start of the tutor's mission (``mission_debut``,
+      or the start of the candidate's training when the mission has no start) below
+      ``experience_min``; exactly ``experience_min`` is enough
       (:func:`~cqpkit.rules.dates.at_least`: from 01/03/2015, P2Y is reached on 01/03/2017). Not
       checked before that start (as of the date) nor without ``management_depuis``.
     - ``tuteur_n_plus_1`` (``pas_n_plus_1``): the tutor also holds the role ``n_plus_1``.
@@ -565,7 +582,7 @@ def _check_tuteur(ref: Referentiel, acteur: Acteur, i: int, debut_formation: dat
             requis = dates.add(acteur.management_depuis, tutorat.experience_min)
             add(
                 "tuteur_experience",
-                "erreur",
+                tutorat.experience_min_niveau,
                 f"{head} : manager depuis le {_jj(acteur.management_depuis)}, moins de "
                 f"{tutorat.experience_min.libelle()} d'expérience de management {quoi} le {_jj(debut)} "
                 f"(atteints le {_jj(requis)}).",
