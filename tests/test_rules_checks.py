@@ -949,6 +949,31 @@ class TestOrganismes:
         [c] = self.run(debut, organisme="Centre B", organisme_agree=False)
         assert c.niveau == niveau
 
+    @pytest.mark.parametrize(
+        ("debut", "organisme", "attendu"),
+        [
+            (day("2014-06-30"), "Centre A", []),
+            (day("2014-07-01"), "Centre A", [("organisme_non_agree", "avertissement")]),
+            (day("2014-06-30"), "Centre B", [("organisme_non_agree", "erreur")]),
+            (day("2014-07-01"), "Centre B", [("organisme_non_agree", "avertissement")]),
+        ],
+    )
+    def test_the_list_agrees_only_until_the_end_of_the_agreement(
+        self, debut: date, organisme: str, attendu: list[tuple[str, str]]
+    ) -> None:
+        """« L'agrément … a été délivré jusqu'à juin 2014 » (4.1): after it a listed body is no more agreed than an
+        unlisted one; the module's start decides, not the as-of date (checked in 2030)."""
+        found = self.run(debut, organisme=organisme)
+        assert [(c.code, c.niveau) for c in found] == attendu
+        if organisme == "Centre A" and found:
+            assert "de la liste des organismes agréés" in found[0].message and "30/06/2014" in found[0].message
+            assert found[0].valeurs["organisme_liste"] == "oui"
+
+    @pytest.mark.parametrize("as_of", [day("2014-06-30"), day("2014-09-01"), day("2030-01-01")])
+    def test_the_as_of_date_does_not_move_the_boundary(self, as_of: date) -> None:
+        """A listed body for a module started on 30/06/2014 is agreed whatever the as-of date after it."""
+        assert self.run(day("2014-06-30"), organisme="Centre A", as_of=as_of) == []
+
     def test_future_module_and_no_requirement(self) -> None:
         """A module after ``as_of``, or a référentiel without ``organisme_agree``: nothing."""
         assert self.run(as_of=day("2014-03-02"), organisme_agree=False) == []

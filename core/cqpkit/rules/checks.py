@@ -1013,44 +1013,62 @@ def check_organismes(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Co
     """``organisme_non_agree``: a module followed (started on or before ``as_of``) with a body that is not agreed.
 
     Applies when ``[formation] organisme_agree`` is true. A module's body is agreed when the
-    dossier says so (``organisme_agree``); when the dossier does not say, when it is one of
-    ``organismes_agrees``; when neither tells (no flag and no list), it is unknown and gives
-    nothing. The dossier's own flag wins over the list. An error, or a warning for a module
-    started after ``agrement_jusqua`` (the branch's agreement had ended, so no body could be agreed).
+    dossier says so (``organisme_agree``: the dossier's own flag wins); when the dossier does not
+    say, when it is one of ``organismes_agrees`` and the module started on or before
+    ``agrement_jusqua``; when neither tells (no flag and no list), it is unknown and gives nothing.
+
+    The date that matters is the module's start (the event the agreement constrains), never
+    ``as_of``: a module started on 30/06/2014 with a listed body stays in order when checked in
+    2020. After ``agrement_jusqua`` the list no longer agrees anyone (« l'agrément … a été délivré
+    jusqu'à juin 2014 »): a listed body is then no more agreed than an unlisted one. The finding is
+    an error, or a warning for a module started after ``agrement_jusqua`` (the branch's agreement
+    had ended: no body could be chosen among agreed ones).
     """
     formation = ref.formation
     if formation is None or not formation.organisme_agree:
         return []
+    jusqua = formation.agrement_jusqua
     found: list[Constat] = []
     for i, suivie in enumerate(dossier.formations):
         if suivie.debut > as_of:
             continue
+        expire = jusqua is not None and suivie.debut > jusqua
+        liste = bool(formation.organismes_agrees) and suivie.organisme in formation.organismes_agrees
         agree = suivie.organisme_agree
         if agree is None and formation.organismes_agrees:
-            agree = suivie.organisme in formation.organismes_agrees
+            agree = liste and not expire
         if agree is None or agree:
             continue
-        expire = formation.agrement_jusqua is not None and suivie.debut > formation.agrement_jusqua
         organisme = f"« {suivie.organisme} »" if suivie.organisme else "(non nommé)"
-        message = (
-            f"Module {suivie.module} commencé le {_jj(suivie.debut)} avec l'organisme {organisme}, qui n'est pas agréé"
-        )
-        if expire:
-            assert formation.agrement_jusqua is not None
-            message += f" (l'agrément de la branche a pris fin le {_jj(formation.agrement_jusqua)})"
+        if liste and expire:
+            assert jusqua is not None
+            message = (
+                f"Module {suivie.module} commencé le {_jj(suivie.debut)} avec l'organisme {organisme}, de la liste des "
+                f"organismes agréés, mais l'agrément de la branche a pris fin le {_jj(jusqua)} : à cette date, "
+                "aucun organisme n'est plus agréé."
+            )
+        else:
+            message = (
+                f"Module {suivie.module} commencé le {_jj(suivie.debut)} avec l'organisme {organisme}, qui n'est pas agréé"
+            )
+            if expire:
+                assert jusqua is not None
+                message += f" (l'agrément de la branche a pris fin le {_jj(jusqua)})"
+            message += "."
         found.append(
             _constat(
                 "organisme_non_agree",
                 "avertissement" if expire else "erreur",
-                message + ".",
+                message,
                 chemin=f"formations[{i}].organisme",
-                source=source_for(formation.sources, "organisme_agree", "agrement_jusqua"),
+                source=source_for(formation.sources, "agrement_jusqua" if expire else "organisme_agree"),
                 regle="formation.organisme_agree",
                 valeurs={
                     "module": suivie.module,
                     "debut": _jj(suivie.debut),
                     "organisme": suivie.organisme,
-                    "agrement_jusqua": _jj(formation.agrement_jusqua) if formation.agrement_jusqua else "",
+                    "organisme_liste": "oui" if liste else "non",
+                    "agrement_jusqua": _jj(jusqua) if jusqua else "",
                 },
             )
         )
