@@ -352,18 +352,29 @@ class TestHookDomaine1:
         )
 
     def test_favourable_without_decouverte(self):
-        """D1 « maîtrisé » with no découverte grid on or before it: an information."""
+        """D1 « maîtrisé » with no découverte grid on or before it: a warning (livret: the avis follows both
+        grids); the découverte on the same day is in time, the day after is not."""
         assert self.codes(evaluation(regles.FINALE_D1, "2014-01-06", "sante", "maitrise")) == [
-            ("d1_decouverte_manquante", "information")
+            ("d1_decouverte_manquante", "avertissement")
         ]
         assert self.codes(
             evaluation(regles.DECOUVERTE, "2014-01-07", "prevoyance"),
             evaluation(regles.FINALE_D1, "2014-01-06", "sante", "maitrise"),
-        ) == [("d1_decouverte_manquante", "information")]
+        ) == [("d1_decouverte_manquante", "avertissement")]
+        assert self.codes(
+            evaluation(regles.DECOUVERTE, "2014-01-06", "prevoyance"),
+            evaluation(regles.FINALE_D1, "2014-01-06", "sante", "maitrise"),
+        ) == []
 
-    def test_unfavourable_verdict_needs_no_decouverte(self):
-        """An unfavourable verdict says nothing about the découverte."""
-        assert self.codes(evaluation(regles.FINALE_D1, "2014-01-06", "sante", "pas_totalement_maitrise")) == []
+    def test_unfavourable_verdict_without_decouverte_is_incomplete_too(self):
+        """Any avis on domaine 1 given without the découverte grid rests on an incomplete evaluation."""
+        assert self.codes(evaluation(regles.FINALE_D1, "2014-01-06", "sante", "pas_totalement_maitrise")) == [
+            ("d1_decouverte_manquante", "avertissement")
+        ]
+
+    def test_no_verdict_yet_is_an_evaluation_in_progress(self):
+        """The D1 grid recorded without an avis: the evaluation is not finished, nothing to say."""
+        assert self.codes(evaluation(regles.FINALE_D1, "2014-01-06", "sante")) == []
 
     def test_later_evaluations_ignored(self):
         """An evaluation dated after the date "as of" has not happened yet."""
