@@ -32,6 +32,7 @@ from cqpkit.rules.checks import (
     premier_passage_limite,
     sort_constats,
 )
+from cqpkit.rules.vigueur import check_version
 from tests.conftest import ROOT
 from tests.factories import (
     SOURCE,
@@ -980,10 +981,49 @@ class TestOrganismes:
         assert self.run(ref=referentiel(formation=formation_regles()), organisme_agree=False) == []
 
 
+# ============================================================================ version in force
+class TestVersionEnVigueur:
+    """``version_hors_vigueur``: registered outside the period the named version is in force (both days inclusive)."""
+
+    @staticmethod
+    def ref(depuis: date | None = None, jusqua: date | None = None) -> Referentiel:
+        base = referentiel()
+        cert = attrs.evolve(base.certification, en_vigueur_depuis=depuis, en_vigueur_jusqua=jusqua)
+        return attrs.evolve(base, certification=cert)
+
+    @pytest.mark.parametrize(
+        ("inscription", "attendu"),
+        [(day("2021-12-31"), ["version_hors_vigueur"]), (day("2022-01-01"), []), (day("2021-06-01"), ["version_hors_vigueur"])],
+    )
+    def test_before_the_date_of_effect(self, inscription: date, attendu: list[str]) -> None:
+        """A version in force from 01/01/2022: registered on 31/12/2021 it did not exist yet; on 01/01/2022 it did."""
+        found = check_dossier(self.ref(depuis=day("2022-01-01")), dossier(inscription=inscription), LATER)
+        assert [c.code for c in found if c.code == "version_hors_vigueur"] == attendu
+
+    def test_finding_names_both_dates(self) -> None:
+        """The error names the registration and the date of effect, at ``dossier.version``."""
+        [c] = check_version(self.ref(depuis=day("2022-01-01")), dossier(inscription=day("2021-06-01")), LATER)
+        assert (c.niveau, c.chemin, c.regle) == ("erreur", "dossier.version", "certification.en_vigueur_depuis")
+        assert "01/06/2021" in c.message and "01/01/2022" in c.message and "n'existait pas encore" in c.message
+
+    @pytest.mark.parametrize(("inscription", "attendu"), [(day("2021-12-31"), []), (day("2022-01-01"), ["erreur"])])
+    def test_after_the_end(self, inscription: date, attendu: list[str]) -> None:
+        """A version in force until 31/12/2021 (inclusive): registered on 01/01/2022 it had been replaced."""
+        found = check_version(self.ref(jusqua=day("2021-12-31")), dossier(inscription=inscription), LATER)
+        assert [c.niveau for c in found] == attendu
+        assert all("31/12/2021" in c.message and "01/01/2022" in c.message for c in found)
+
+    def test_undated_version_and_registration_to_come(self) -> None:
+        """No dates given: nothing; a registration after the as-of date has not happened yet."""
+        assert check_version(self.ref(), dossier(inscription=day("1990-01-01")), LATER) == []
+        ref = self.ref(depuis=day("2022-01-01"))
+        assert check_version(ref, dossier(inscription=day("2021-06-01")), day("2021-05-31")) == []
+
+
 # ============================================================================ check_dossier
 class TestCheckDossier:
     def test_all_rule_kinds_are_composed(self) -> None:
-        """``check_dossier`` runs the eight rule kinds."""
+        """``check_dossier`` runs the nine rule kinds."""
         assert [f.__name__ for f in CHECKS] == [
             "check_premier_passage",
             "check_regles",
@@ -993,6 +1033,7 @@ class TestCheckDossier:
             "check_conditions_passage",
             "check_heures_formation",
             "check_organismes",
+            "check_version",
         ]
 
     def test_a_dossier_breaking_several_rules(self) -> None:

@@ -3,7 +3,8 @@
 :func:`check_dossier` is the union of one public function per kind of rule, each a pure function
 ``(ref, dossier, as_of) -> list[Constat]``: :func:`check_premier_passage`, :func:`check_regles`,
 :func:`check_evaluateurs`, :func:`check_tutorat`, :func:`check_vae`,
-:func:`check_conditions_passage`, :func:`check_heures_formation`, :func:`check_organismes`. The codes
+:func:`check_conditions_passage`, :func:`check_heures_formation`, :func:`check_organismes`, and
+:func:`cqpkit.rules.vigueur.check_version` (the version in force at the registration). The codes
 and levels are those of ``docs/engine.md``; the semantics each rule gives to the parameters are
 written on its function and summed up here:
 
@@ -91,6 +92,7 @@ from cqpkit.rules.fr import (
     pluriel as _pluriel,
 )
 from cqpkit.rules.sources import source_for
+from cqpkit.rules.vigueur import check_version
 
 __all__ = [
     "CHECKS",
@@ -1085,6 +1087,7 @@ CHECKS: tuple[Callable[[Referentiel, Dossier, date], list[Constat]], ...] = (
     check_conditions_passage,
     check_heures_formation,
     check_organismes,
+    check_version,
 )
 """The checks :func:`check_dossier` runs, in this order (the result is sorted anyway)."""
 
