@@ -663,6 +663,26 @@ class TestVaeExperience:
         assert codes(self.run(attrs.evolve(trois_ans, nature="benevole"), ref=ref)) == ["vae_experience"]
         assert self.run(trois_ans, ref=ref) == []
 
+    def test_message_states_the_window_counted(self) -> None:
+        """The message prints the first and last day of the window the count used: 16/05/2012 to 15/05/2024."""
+        [c] = self.run(experience(day("2012-05-15"), day("2015-05-14")))
+        assert "du 16/05/2012 au 15/05/2024 inclus" in c.message
+        assert (c.valeurs["debut_fenetre"], c.valeurs["fin_fenetre"]) == ("16/05/2012", "15/05/2024")
+
+    @pytest.mark.parametrize(
+        ("jour", "jours"),
+        [
+            (day("2012-05-15"), "0"),  # the day before the first day printed: not counted
+            (day("2012-05-16"), "1"),  # the first day printed: counted
+            (day("2024-05-15"), "1"),  # the last day printed (registration): counted
+            (day("2024-05-16"), "0"),  # the day after: not counted
+        ],
+    )
+    def test_the_days_printed_are_the_days_counted(self, jour: date, jours: str) -> None:
+        """One day of experience on each side of each bound of the printed window: counted exactly when inside."""
+        [c] = self.run(experience(jour, jour))
+        assert c.valeurs["jours"] == jours and "du 16/05/2012 au 15/05/2024 inclus" in c.message
+
     def test_not_on_the_training_route_nor_before_registration(self) -> None:
         """The formation route has no experience condition; before registration nothing is checked."""
         assert self.run(voie_id="formation") == []

@@ -701,7 +701,8 @@ def check_vae(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
     - ``vae_experience``: the experiences that count are those marked ``pertinente`` whose
       ``nature`` is one of the voie's ``natures`` (any nature when the list is empty). Their
       periods are merged (overlaps and touching periods count once), clipped to the window "the
-      last ``fenetre``" and counted in days (:func:`~cqpkit.rules.dates.days_within_window`); the
+      last ``fenetre``" (:func:`~cqpkit.rules.dates.window_of`) and counted in days
+      (:func:`~cqpkit.rules.dates.days_in`); the message prints that window's first and last days; the
       required ``duree`` counts 365 days a year (:func:`~cqpkit.rules.dates.duree_as_days`: 3 years
       = 1 095 days). Admissibility is that of the request: the window ends on the day of
       registration (``inscription``, when the candidate registers for the VAE), so experience after
@@ -725,18 +726,19 @@ def check_vae(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
             if e.pertinente and (not exp.natures or e.nature in exp.natures) and (e.fin is None or e.fin >= e.debut)
         ]
         periodes = [dates.Periode(debut=e.debut, fin=e.fin) for e in retenues]
-        jours = dates.days_within_window(periodes, exp.fenetre, inscription)
+        # One window for the count and the message: the days printed are the days counted.
+        fenetre_comptee = dates.window_of(exp.fenetre, inscription)
+        jours = dates.days_in(periodes, fenetre_comptee)
         requis = dates.duree_as_days(exp.duree)
         if jours < requis:
-            if exp.fenetre is not None:
-                debut_fenetre = dates.window_start(exp.fenetre, inscription)
+            debut_fenetre = fenetre_comptee.debut
+            if exp.fenetre is not None and debut_fenetre is not None:
                 fenetre = (
-                    f"sur les {exp.fenetre.libelle()} précédant l'inscription (du {_jj(debut_fenetre)} "
-                    f"au {_jj(inscription)})"
+                    f"du {_jj(debut_fenetre)} au {_jj(fenetre_comptee.fin)} inclus (les {exp.fenetre.libelle()} qui "
+                    "se terminent le jour de l'inscription)"
                 )
             else:
-                debut_fenetre = None
-                fenetre = f"jusqu'à l'inscription du {_jj(inscription)}"
+                fenetre = f"jusqu'à l'inscription du {_jj(fenetre_comptee.fin)} inclus"
             found.append(
                 _constat(
                     "vae_experience",
@@ -753,6 +755,7 @@ def check_vae(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
                         "duree": str(exp.duree),
                         "fenetre": str(exp.fenetre) if exp.fenetre else "",
                         "debut_fenetre": _jj(debut_fenetre) if debut_fenetre else "",
+                        "fin_fenetre": _jj(fenetre_comptee.fin),
                         "date_reference": _jj(inscription),
                         "natures": _liste(exp.natures),
                         "experiences_retenues": f"{len(retenues)} sur {len(dossier.experiences)}",
