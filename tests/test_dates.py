@@ -12,12 +12,14 @@ from hypothesis import strategies as st
 
 from cqpkit.model import Duree
 from cqpkit.rules.dates import (
+    Fenetre,
     Periode,
     add,
     anniversary,
     at_least,
     cap_per_year,
     cap_per_year_across,
+    days_in,
     days_within_window,
     duree_as_days,
     has_duration,
@@ -27,6 +29,7 @@ from cqpkit.rules.dates import (
     months_started_by_year,
     subtract,
     valid_until,
+    window_of,
     window_start,
     within,
     years_as_days,
@@ -517,6 +520,16 @@ class TestDaysWithinWindow:
     def test_ends_day_before_window(self) -> None:
         """Window P1Y as of 2020-06-30 starts on 2019-07-01: a period ending 2019-06-30 counts nothing."""
         assert days_within_window([per(D(2019, 6, 1), D(2019, 6, 30))], P("P1Y"), D(2020, 6, 30)) == 0
+
+    def test_window_of_gives_both_bounds(self) -> None:
+        """The last 12 years as of 06/01/2014 (guide 3.3) run from 07/01/2002 to 06/01/2014; no window: no start."""
+        assert window_of(P("P12Y"), D(2014, 1, 6)) == Fenetre(debut=D(2002, 1, 7), fin=D(2014, 1, 6))
+        assert window_of(None, D(2014, 1, 6)) == Fenetre(debut=None, fin=D(2014, 1, 6))
+
+    @pytest.mark.parametrize(("jour", "n"), [(D(2002, 1, 6), 0), (D(2002, 1, 7), 1), (D(2014, 1, 6), 1), (D(2014, 1, 7), 0)])
+    def test_days_in_counts_exactly_the_bounds(self, jour: date, n: int) -> None:
+        """A one-day period counts when it is on a bound of the Fenetre, not the day outside it."""
+        assert days_in([per(jour, jour)], window_of(P("P12Y"), D(2014, 1, 6))) == n
 
     def test_ends_on_window_start(self) -> None:
         """A period ending on the window's first day counts that one day."""

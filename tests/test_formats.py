@@ -183,6 +183,17 @@ class TestRoutes:
         # HEAD is 6 lines; voies is the 19th line of the body: 6 + 19 = 25.
         assert errors_of(body) == ["f.toml:25: regles[0].voies[0]: voie « vae » inconnue (voies définies : formation)"]
 
+    def test_unknown_route_of_the_first_passage_deadline(self):
+        """``[jury] delai_premier_passage_voies`` naming an undefined voie is reported at its line."""
+        body = (
+            '[[voies]]\nid = "formation"\nintitule = "Formation"\n\n'
+            '[jury]\ndelai_premier_passage = "P3Y"\ndelai_premier_passage_voies = ["formation", "vea"]\n'
+        )
+        # HEAD is 6 lines; the key is the 7th line of the body: 6 + 7 = 13.
+        assert errors_of(body) == [
+            "f.toml:13: jury.delai_premier_passage_voies[1]: voie « vea » inconnue (voies définies : formation)"
+        ]
+
     def test_rule_of_another_route_is_not_applied(self):
         """A rule limited to the formation route gives nothing on the VAE route."""
         import datetime as dt

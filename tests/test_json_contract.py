@@ -18,6 +18,7 @@ RESULTAT = {
     "dossier", "certification", "version", "date", "statut", "acquis", "expires", "restants",
     "date_certification", "constats", "source",
 }
+ERREUR = {"fichier", "ligne", "cle", "chemin", "message"}
 PARCOURS = {"dossier", "reorientation", "voie_suggeree", "domaines", "heures", "constats"}
 PARCOURS_DOMAINE = {"domaine", "orientation", "modules", "heures", "jours", "jours_tuteur", "spe"}
 LIGNE = {
@@ -38,7 +39,8 @@ class TestContract:
     def test_check(self):
         """check: date, dossiers with constats, resume, session."""
         data = run_json("check", *EXAMPLES, "--session", SESSION, "--as-of", "2014-07-01")
-        assert set(data) == {"date", "dossiers", "resume", "session"}
+        assert set(data) == {"date", "dossiers", "resume", "session", "erreurs"}
+        assert data["erreurs"] == []
         assert data["date"] == "2014-07-01"
         assert set(data["resume"]) == {"dossiers", "avec_erreurs", "avec_avertissements"}
         for d in data["dossiers"]:
@@ -52,7 +54,7 @@ class TestContract:
     def test_decide(self):
         """decide: each result has the Resultat keys plus fichier; acquired domaines their four keys."""
         data = run_json("decide", *EXAMPLES, "--as-of", "2014-07-01")
-        assert set(data) == {"date", "resultats", "resume"}
+        assert set(data) == {"date", "resultats", "resume", "erreurs"}
         for r in data["resultats"]:
             assert set(r) == RESULTAT | {"fichier"}
             for a in r["acquis"] + r["expires"]:
@@ -63,7 +65,7 @@ class TestContract:
     def test_plan(self):
         """plan: each parcours has the Parcours keys plus fichier."""
         data = run_json("plan", *EXAMPLES, "--as-of", "2014-07-01")
-        assert set(data) == {"date", "parcours"}
+        assert set(data) == {"date", "parcours", "erreurs"}
         for p in data["parcours"]:
             assert set(p) == PARCOURS | {"fichier"}
             for d in p["domaines"]:
@@ -72,7 +74,7 @@ class TestContract:
     def test_funding(self):
         """funding: lines with every documented key and a total in euros and points."""
         data = run_json("funding", *EXAMPLES, "--as-of", "2014-07-01")
-        assert set(data) == {"date", "dossiers", "total", "total_par_nature"}
+        assert set(data) == {"date", "dossiers", "total", "total_par_nature", "erreurs"}
         assert set(data["total"]) == {"euro", "point"}
         assert set(data["total_par_nature"]) == {"cout", "financement", "gratification"}
         lines = [x for d in data["dossiers"] for x in d["lignes"]]
@@ -85,20 +87,55 @@ class TestContract:
     def test_explain(self):
         """explain: constats, resultat and financement of each dossier."""
         data = run_json("explain", EXAMPLES[0], "--as-of", "2014-07-01")
-        assert set(data) == {"date", "dossiers"}
+        assert set(data) == {"date", "dossiers", "erreurs"}
         (d,) = data["dossiers"]
         assert set(d) == {"fichier", "dossier", "constats", "resultat", "financement"}
         assert set(d["resultat"]) == RESULTAT
 
     @pytest.mark.parametrize("command", ["check", "decide", "plan", "funding", "explain"])
     def test_invalid_dossier_exit_1(self, tmp_path, command):
-        """A broken dossier is reported with file:line on stderr, exit 1; the JSON still lists the others."""
+        """A broken dossier: its errors in the JSON (`erreurs`: fichier, ligne, cle, message) and as text on
+        stderr, exit 1; the valid dossier beside it is still processed."""
         bad = tmp_path / "casse.toml"
-        bad.write_text('[dossier]\nid = "X"\n', encoding="utf-8")
+        bad.write_text('[dossier]\nid = "X"\nversion = 2014\n', encoding="utf-8")
         result = run_cli(command, EXAMPLES[0], str(bad), "--json")
         assert result.returncode == 1
         assert f"{bad}:1: dossier.certification: clé obligatoire manquante" in result.stderr
-        json.loads(result.stdout)
+        assert f"{bad}:3: dossier.version: type incorrect" in result.stderr
+        data = json.loads(result.stdout)
+        erreurs = data["erreurs"]
+        assert all(set(e) == ERREUR for e in erreurs)
+        assert {"fichier": str(bad), "ligne": 1, "cle": "dossier.certification", "chemin": "dossier.certification",
+                "message": "clé obligatoire manquante"} in erreurs
+        [version] = [e for e in erreurs if e["cle"] == "dossier.version"]
+        assert version["ligne"] == 3 and version["message"].startswith("type incorrect")
+        # every stderr line of the file is one JSON error, in the same order
+        lines = [ln for ln in result.stderr.splitlines() if ln.startswith(f"{bad}:")]
+        assert lines == [f"{e['fichier']}:{e['ligne']}: {e['cle']}: {e['message']}" for e in erreurs]
+        listed = data.get("dossiers", data.get("resultats", data.get("parcours")))
+        assert [d["fichier"] for d in listed] == [EXAMPLES[0]]
+
+    @pytest.mark.parametrize("command", ["check", "decide", "plan", "funding", "explain"])
+    def test_unreadable_dossier_exit_2(self, tmp_path, command):
+        """A file that cannot be read: one error with no line and no key, exit 2."""
+        missing = tmp_path / "absent.toml"
+        result = run_cli(command, str(missing), "--json")
+        assert result.returncode == 2
+        assert "fichier introuvable" in result.stderr
+        assert json.loads(result.stdout)["erreurs"] == [
+            {"fichier": str(missing), "ligne": None, "cle": "", "chemin": "", "message": f"{missing} : fichier introuvable"}
+        ]
+
+    def test_invalid_session_in_check(self, tmp_path):
+        """`check --session` with a broken session file: its errors in `erreurs` too, exit 1."""
+        bad = tmp_path / "session-casse.toml"
+        bad.write_text('[session]\nid = "S"\n', encoding="utf-8")
+        result = run_cli("check", EXAMPLES[0], "--session", str(bad), "--json")
+        assert result.returncode == 1
+        erreurs = json.loads(result.stdout)["erreurs"]
+        assert erreurs and {e["fichier"] for e in erreurs} == {str(bad)}
+        assert {"fichier": str(bad), "ligne": 1, "cle": "session.date", "chemin": "session.date",
+                "message": "clé obligatoire manquante"} in erreurs
 
 
 class TestStoreReports:

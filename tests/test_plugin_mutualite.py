@@ -356,18 +356,29 @@ class TestHookDomaine1:
         )
 
     def test_favourable_without_decouverte(self):
-        """D1 « maîtrisé » with no découverte grid on or before it: an information."""
+        """D1 « maîtrisé » with no découverte grid on or before it: a warning (livret: the avis follows both
+        grids); the découverte on the same day is in time, the day after is not."""
         assert self.codes(evaluation(regles.FINALE_D1, "2014-01-06", "sante", "maitrise")) == [
-            ("d1_decouverte_manquante", "information")
+            ("d1_decouverte_manquante", "avertissement")
         ]
         assert self.codes(
             evaluation(regles.DECOUVERTE, "2014-01-07", "prevoyance"),
             evaluation(regles.FINALE_D1, "2014-01-06", "sante", "maitrise"),
-        ) == [("d1_decouverte_manquante", "information")]
+        ) == [("d1_decouverte_manquante", "avertissement")]
+        assert self.codes(
+            evaluation(regles.DECOUVERTE, "2014-01-06", "prevoyance"),
+            evaluation(regles.FINALE_D1, "2014-01-06", "sante", "maitrise"),
+        ) == []
 
-    def test_unfavourable_verdict_needs_no_decouverte(self):
-        """An unfavourable verdict says nothing about the découverte."""
-        assert self.codes(evaluation(regles.FINALE_D1, "2014-01-06", "sante", "pas_totalement_maitrise")) == []
+    def test_unfavourable_verdict_without_decouverte_is_incomplete_too(self):
+        """Any avis on domaine 1 given without the découverte grid rests on an incomplete evaluation."""
+        assert self.codes(evaluation(regles.FINALE_D1, "2014-01-06", "sante", "pas_totalement_maitrise")) == [
+            ("d1_decouverte_manquante", "avertissement")
+        ]
+
+    def test_no_verdict_yet_is_an_evaluation_in_progress(self):
+        """The D1 grid recorded without an avis: the evaluation is not finished, nothing to say."""
+        assert self.codes(evaluation(regles.FINALE_D1, "2014-01-06", "sante")) == []
 
     def test_later_evaluations_ignored(self):
         """An evaluation dated after the date "as of" has not happened yet."""
@@ -440,3 +451,52 @@ class TestBranchRulesOnDossiers:
             assert (line.code, line.quantite, line.taux, line.montant) == ("gratification", 120, 7.99, 958.80)
         else:
             assert lines == []
+
+
+def _scenario_dossier(name: str, tmp_path: Path) -> tuple[str, str]:
+    """The dossier of a bundled scenario as a dossier file of its own, and the scenario's date."""
+    import tomli_w
+
+    data = tomllib.loads((PLUGIN / "scenarios" / name).read_text(encoding="utf-8"))
+    date = data.pop("scenario")["date"].isoformat()
+    data.pop("attendu")
+    path = tmp_path / name
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return str(path), date
+
+
+class TestVaeWindowMessage:
+    """3.3 « au minimum de 3 ans sur les 12 dernières années »: the message states the window the count used."""
+
+    # Registration on 06/01/2014: the last 12 years are 07/01/2002 (the day after 06/01/2002) to 06/01/2014.
+    WINDOW = "du 07/01/2002 au 06/01/2014 inclus"
+
+    @pytest.mark.parametrize(
+        ("name", "jours"),
+        [
+            # 01/01/1999–04/01/2005 clipped to the window: 07/01/2002 → 04/01/2005 = 1 094 days.
+            ("sp-vae-non-recevable-periode-a-cheval-sur-12-ans.toml", 1094),
+            # 01/01/2010–29/12/2012 once merged: 365 + 365 + 364 = 1 094 days.
+            ("sp-vae-non-recevable-1094-jours-chevauchement.toml", 1094),
+        ],
+    )
+    def test_not_admissible_message_names_the_window(self, name, jours, tmp_path):
+        """`check --json`: the finding prints the window's first and last days, and they are those counted."""
+        path, date = _scenario_dossier(name, tmp_path)
+        result = run_cli("check", path, "--as-of", date, "--json")
+        assert result.returncode == 1, result.stderr
+        [c] = [c for d in json.loads(result.stdout)["dossiers"] for c in d["constats"] if c["code"] == "vae_experience"]
+        assert self.WINDOW in c["message"] and f"{jours // 1000} {jours % 1000:03d} jours" in c["message"]
+        assert (c["valeurs"]["debut_fenetre"], c["valeurs"]["fin_fenetre"]) == ("07/01/2002", "06/01/2014")
+        if "cheval" in name:  # the days from the printed first day to the end of the period are those counted
+            assert (day("2005-01-04") - day("2002-01-07")).days + 1 == jours
+
+    @pytest.mark.parametrize(
+        "name", ["sp-vae-recevable-periode-a-cheval-sur-12-ans.toml", "sp-vae-recevable-1096-jours-chevauchement.toml"]
+    )
+    def test_admissible_side_has_no_finding(self, name, tmp_path):
+        """One day more on the other side of the boundary (1 095 days from 07/01/2002; 1 096 merged): admissible."""
+        path, date = _scenario_dossier(name, tmp_path)
+        result = run_cli("check", path, "--as-of", date, "--json")
+        assert result.returncode == 0, result.stderr
+        assert all(c["code"] != "vae_experience" for d in json.loads(result.stdout)["dossiers"] for c in d["constats"])

@@ -29,8 +29,10 @@ from cqpkit.rules.checks import (
     check_tutorat,
     check_vae,
     domaines_presentes,
+    premier_passage_limite,
     sort_constats,
 )
+from cqpkit.rules.vigueur import check_version
 from tests.conftest import ROOT
 from tests.factories import (
     SOURCE,
@@ -141,6 +143,22 @@ class TestPremierPassage:
         dos = dossier(inscription=day("2000-01-01"))
         assert check_premier_passage(referentiel(jury=jury()), dos, LATER) == []
         assert check_premier_passage(referentiel(), dos, LATER) == []
+
+    @pytest.mark.parametrize(
+        ("voie_id", "attendu"), [("formation", ["premier_passage_hors_delai"]), ("vae", [])]
+    )
+    def test_scoped_to_the_routes_named(self, voie_id: str, attendu: list[str]) -> None:
+        """Guide 2.1, under « L'accès par la formation »: with ``delai_premier_passage_voies = ["formation"]``,
+        a VAE dossier one day past the 3 years has no finding, a training one has."""
+        ref = referentiel(
+            voies=(voie("formation"), voie("vae")),
+            jury=jury(delai_premier_passage=P3Y, delai_premier_passage_voies=("formation",)),
+        )
+        late = dossier(voie=voie_id, inscription=day("2013-03-04"), passages=(passage(day("2016-03-05")),))
+        assert codes(check_premier_passage(ref, late, LATER)) == attendu
+        none_yet = dossier(voie=voie_id, inscription=day("2013-03-04"))
+        assert codes(check_premier_passage(ref, none_yet, day("2016-03-05"))) == attendu
+        assert premier_passage_limite(ref, none_yet) == (day("2016-03-04") if attendu else None)
 
 
 # ============================================================================ [[regles]]
@@ -456,6 +474,19 @@ class TestTuteurExperience:
         assert c.chemin == "acteurs[0].management_depuis"
         assert c.valeurs["date_requise"] == "01/03/2017" and "2 ans" in c.message
 
+    @pytest.mark.parametrize(("niveau", "debut", "attendu"), [
+        ("avertissement", day("2017-02-28"), ["avertissement"]),
+        ("avertissement", day("2017-03-01"), []),
+        ("erreur", day("2017-02-28"), ["erreur"]),
+    ])
+    def test_level_set_by_the_referentiel(self, niveau: str, debut: date, attendu: list[str]) -> None:
+        """``experience_min_niveau``: « de préférence … deux ans au moins » (2022) is a warning, « deux ans
+        minimum » (2017) an error; the boundary is the same (2 years on 01/03/2017, one day short before)."""
+        ref = referentiel(tutorat=attrs.evolve(TUTORAT_MO, experience_min_niveau=niveau))
+        dos = dossier(acteurs=(acteur("T1", management_depuis=day("2015-03-01"), mission_debut=debut),))
+        found = check_tutorat(ref, dos, LATER)
+        assert [c.niveau for c in found if c.code == "tuteur_experience"] == attendu
+
     def test_mission_not_started_or_experience_unknown(self) -> None:
         """A mission starting after ``as_of``, or no ``management_depuis``: nothing."""
         dos = dossier(acteurs=(acteur("T1", management_depuis=day("2015-03-01"), mission_debut=day("2017-02-28")),))
@@ -631,6 +662,26 @@ class TestVaeExperience:
         ref = referentiel(voies=(_vae_voie(natures=("salariee",)),))
         assert codes(self.run(attrs.evolve(trois_ans, nature="benevole"), ref=ref)) == ["vae_experience"]
         assert self.run(trois_ans, ref=ref) == []
+
+    def test_message_states_the_window_counted(self) -> None:
+        """The message prints the first and last day of the window the count used: 16/05/2012 to 15/05/2024."""
+        [c] = self.run(experience(day("2012-05-15"), day("2015-05-14")))
+        assert "du 16/05/2012 au 15/05/2024 inclus" in c.message
+        assert (c.valeurs["debut_fenetre"], c.valeurs["fin_fenetre"]) == ("16/05/2012", "15/05/2024")
+
+    @pytest.mark.parametrize(
+        ("jour", "jours"),
+        [
+            (day("2012-05-15"), "0"),  # the day before the first day printed: not counted
+            (day("2012-05-16"), "1"),  # the first day printed: counted
+            (day("2024-05-15"), "1"),  # the last day printed (registration): counted
+            (day("2024-05-16"), "0"),  # the day after: not counted
+        ],
+    )
+    def test_the_days_printed_are_the_days_counted(self, jour: date, jours: str) -> None:
+        """One day of experience on each side of each bound of the printed window: counted exactly when inside."""
+        [c] = self.run(experience(jour, jour))
+        assert c.valeurs["jours"] == jours and "du 16/05/2012 au 15/05/2024 inclus" in c.message
 
     def test_not_on_the_training_route_nor_before_registration(self) -> None:
         """The formation route has no experience condition; before registration nothing is checked."""
@@ -919,16 +970,80 @@ class TestOrganismes:
         [c] = self.run(debut, organisme="Centre B", organisme_agree=False)
         assert c.niveau == niveau
 
+    @pytest.mark.parametrize(
+        ("debut", "organisme", "attendu"),
+        [
+            (day("2014-06-30"), "Centre A", []),
+            (day("2014-07-01"), "Centre A", [("organisme_non_agree", "avertissement")]),
+            (day("2014-06-30"), "Centre B", [("organisme_non_agree", "erreur")]),
+            (day("2014-07-01"), "Centre B", [("organisme_non_agree", "avertissement")]),
+        ],
+    )
+    def test_the_list_agrees_only_until_the_end_of_the_agreement(
+        self, debut: date, organisme: str, attendu: list[tuple[str, str]]
+    ) -> None:
+        """« L'agrément … a été délivré jusqu'à juin 2014 » (4.1): after it a listed body is no more agreed than an
+        unlisted one; the module's start decides, not the as-of date (checked in 2030)."""
+        found = self.run(debut, organisme=organisme)
+        assert [(c.code, c.niveau) for c in found] == attendu
+        if organisme == "Centre A" and found:
+            assert "de la liste des organismes agréés" in found[0].message and "30/06/2014" in found[0].message
+            assert found[0].valeurs["organisme_liste"] == "oui"
+
+    @pytest.mark.parametrize("as_of", [day("2014-06-30"), day("2014-09-01"), day("2030-01-01")])
+    def test_the_as_of_date_does_not_move_the_boundary(self, as_of: date) -> None:
+        """A listed body for a module started on 30/06/2014 is agreed whatever the as-of date after it."""
+        assert self.run(day("2014-06-30"), organisme="Centre A", as_of=as_of) == []
+
     def test_future_module_and_no_requirement(self) -> None:
         """A module after ``as_of``, or a référentiel without ``organisme_agree``: nothing."""
         assert self.run(as_of=day("2014-03-02"), organisme_agree=False) == []
         assert self.run(ref=referentiel(formation=formation_regles()), organisme_agree=False) == []
 
 
+# ============================================================================ version in force
+class TestVersionEnVigueur:
+    """``version_hors_vigueur``: registered outside the period the named version is in force (both days inclusive)."""
+
+    @staticmethod
+    def ref(depuis: date | None = None, jusqua: date | None = None) -> Referentiel:
+        base = referentiel()
+        cert = attrs.evolve(base.certification, en_vigueur_depuis=depuis, en_vigueur_jusqua=jusqua)
+        return attrs.evolve(base, certification=cert)
+
+    @pytest.mark.parametrize(
+        ("inscription", "attendu"),
+        [(day("2021-12-31"), ["version_hors_vigueur"]), (day("2022-01-01"), []), (day("2021-06-01"), ["version_hors_vigueur"])],
+    )
+    def test_before_the_date_of_effect(self, inscription: date, attendu: list[str]) -> None:
+        """A version in force from 01/01/2022: registered on 31/12/2021 it did not exist yet; on 01/01/2022 it did."""
+        found = check_dossier(self.ref(depuis=day("2022-01-01")), dossier(inscription=inscription), LATER)
+        assert [c.code for c in found if c.code == "version_hors_vigueur"] == attendu
+
+    def test_finding_names_both_dates(self) -> None:
+        """The error names the registration and the date of effect, at ``dossier.version``."""
+        [c] = check_version(self.ref(depuis=day("2022-01-01")), dossier(inscription=day("2021-06-01")), LATER)
+        assert (c.niveau, c.chemin, c.regle) == ("erreur", "dossier.version", "certification.en_vigueur_depuis")
+        assert "01/06/2021" in c.message and "01/01/2022" in c.message and "n'existait pas encore" in c.message
+
+    @pytest.mark.parametrize(("inscription", "attendu"), [(day("2021-12-31"), []), (day("2022-01-01"), ["erreur"])])
+    def test_after_the_end(self, inscription: date, attendu: list[str]) -> None:
+        """A version in force until 31/12/2021 (inclusive): registered on 01/01/2022 it had been replaced."""
+        found = check_version(self.ref(jusqua=day("2021-12-31")), dossier(inscription=inscription), LATER)
+        assert [c.niveau for c in found] == attendu
+        assert all("31/12/2021" in c.message and "01/01/2022" in c.message for c in found)
+
+    def test_undated_version_and_registration_to_come(self) -> None:
+        """No dates given: nothing; a registration after the as-of date has not happened yet."""
+        assert check_version(self.ref(), dossier(inscription=day("1990-01-01")), LATER) == []
+        ref = self.ref(depuis=day("2022-01-01"))
+        assert check_version(ref, dossier(inscription=day("2021-06-01")), day("2021-05-31")) == []
+
+
 # ============================================================================ check_dossier
 class TestCheckDossier:
     def test_all_rule_kinds_are_composed(self) -> None:
-        """``check_dossier`` runs the eight rule kinds."""
+        """``check_dossier`` runs the nine rule kinds."""
         assert [f.__name__ for f in CHECKS] == [
             "check_premier_passage",
             "check_regles",
@@ -938,6 +1053,7 @@ class TestCheckDossier:
             "check_conditions_passage",
             "check_heures_formation",
             "check_organismes",
+            "check_version",
         ]
 
     def test_a_dossier_breaking_several_rules(self) -> None:

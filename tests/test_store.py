@@ -298,6 +298,15 @@ class TestReports:
         passed = [(r["dossier"], r["date"], r["jours"]) for r in data["passees"]]
         assert passed == [("OEMM-2017-0601", "2020-02-06", -145)]
 
+    def test_no_first_jury_deadline_on_the_vae_route(self, campaign_store):
+        """Guide 2.1 states the 3 years under « L'accès par la formation » (`delai_premier_passage_voies`): the
+        VAE dossiers without a jury (registered 04/06/2018 and 14/01/2019) have no first-jury deadline, even
+        years after; the training ones do."""
+        data = campaign_store.deadlines(dt.date(2030, 1, 1), 3650)
+        rows = [r for r in data["a_venir"] + data["passees"] if r["type"] == "premier_passage"]
+        assert {r["voie"] for r in rows} == {"formation"}
+        assert not {"OEMM-2018-0303", "OEMM-2019-0403"} & {r["dossier"] for r in rows}
+
     def test_deadlines_window_edges(self, campaign_store):
         """The window includes its last day (as of 2020-08-21 within 30 days: the 20/09 expiries are in)."""
         assert len(campaign_store.deadlines(dt.date(2020, 8, 21), 30)["a_venir"]) == 5

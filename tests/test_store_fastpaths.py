@@ -214,7 +214,12 @@ class TestDeadlines:
         from cqpkit.store.store import compute_echeances
 
         lot = read_files(collect_paths([str(CAMPAIGN)]), registry)
-        d = next(lu.dossier for lu in lot.dossiers if registry.referentiel_for(lu.dossier).jury is not None)
+        # A dossier of the training route: the Mutualité's 3 years to a first jury are not a VAE deadline.
+        d = next(
+            lu.dossier
+            for lu in lot.dossiers
+            if registry.referentiel_for(lu.dossier).jury is not None and lu.dossier.dossier.voie == "formation"
+        )
         passages = tuple(
             PassageJury(session=f"S{i}", date=d.dossier.inscription + dt.timedelta(days=100 * (i + 1)), absent=a, excuse=x)
             for i, (a, x) in enumerate(flags)
@@ -222,7 +227,8 @@ class TestDeadlines:
         d = attrs.evolve(d, passages=passages)
         has_deadline = any(r["type"] == "premier_passage" for r in compute_echeances(registry, d))
         jury = registry.referentiel_for(d).jury
-        expected = jury.delai_premier_passage is not None and not event_dates(d, "premier_passage")
+        on_route = not jury.delai_premier_passage_voies or d.dossier.voie in jury.delai_premier_passage_voies
+        expected = jury.delai_premier_passage is not None and on_route and not event_dates(d, "premier_passage")
         assert has_deadline == expected
 
 

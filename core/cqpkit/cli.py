@@ -310,8 +310,19 @@ def _source_text(source: Any) -> str:
     return text
 
 
-def _load_files(load: Any, paths: Sequence[str]) -> tuple[list[tuple[str, Any]], int]:
-    """Load every file with ``load(path)``; print the errors of those that fail; return the good ones and an exit code."""
+def _erreur_json(fichier: str, ligne: int | None, cle: str, message: str) -> dict[str, Any]:
+    """One error of an input file for ``--json`` (docs/json-output.md, « Erreur »): ``cle`` is also under ``chemin``."""
+    return {"fichier": fichier, "ligne": ligne, "cle": cle, "chemin": cle, "message": message}
+
+
+def _load_files(
+    load: Any, paths: Sequence[str], erreurs: list[dict[str, Any]] | None = None
+) -> tuple[list[tuple[str, Any]], int]:
+    """Load every file with ``load(path)``; print the errors of those that fail; return the good ones and an exit code.
+
+    The errors also go to ``erreurs`` (for ``--json``): each error of an invalid file with its line and
+    key; a file that cannot be read as one error with no line (``ligne`` null) and no key.
+    """
     loaded = []
     code = 0
     for path in paths:
@@ -320,17 +331,23 @@ def _load_files(load: Any, paths: Sequence[str]) -> tuple[list[tuple[str, Any]],
         except UnreadableFileError as exc:
             code = max(code, 2)
             print(f"erreur : {exc}", file=sys.stderr)
+            if erreurs is not None:
+                erreurs.append(_erreur_json(path, None, "", str(exc)))
         except InvalidFileError as exc:
             code = max(code, 1)
             print(str(exc), file=sys.stderr)
+            if erreurs is not None:
+                erreurs.extend(_erreur_json(e.fichier, e.ligne, e.chemin, e.message) for e in exc.erreurs)
     return loaded, code
 
 
-def _load_dossiers(registry: Any, paths: Sequence[str]) -> tuple[list[tuple[str, Any]], int]:
-    """Load every dossier file; print the errors of those that fail; return the good ones and an exit code."""
+def _load_dossiers(
+    registry: Any, paths: Sequence[str], erreurs: list[dict[str, Any]] | None = None
+) -> tuple[list[tuple[str, Any]], int]:
+    """Load every dossier file; print the errors of those that fail (and add them to ``erreurs``); return the good ones and an exit code."""
     from cqpkit.formats.dossiers import load_dossier
 
-    return _load_files(lambda path: load_dossier(path, registry), paths)
+    return _load_files(lambda path: load_dossier(path, registry), paths, erreurs)
 
 
 def _as_of(args: argparse.Namespace) -> dt.date:
@@ -352,14 +369,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     registry = _registry()
     _failures_out(registry)
     day = _as_of(args)
-    loaded, code = _load_dossiers(registry, args.dossiers)
+    erreurs: list[dict[str, Any]] = []
+    loaded, code = _load_dossiers(registry, args.dossiers, erreurs)
     sessions: list[tuple[str, Any]] = []
     if args.session:
         from cqpkit.formats.dossiers import load_session
 
         # Every session file is read, each with all its errors, before any is used.
         session_paths = [args.session, *(args.historique or ())]
-        sessions, session_code = _load_files(lambda path: load_session(path, registry), session_paths)
+        sessions, session_code = _load_files(lambda path: load_session(path, registry), session_paths, erreurs)
         code = max(code, session_code)
     report = []
     for path, dossier in loaded:
@@ -390,6 +408,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 for path, d, cs in report
             ],
             "resume": {"dossiers": len(report), "avec_erreurs": n_err, "avec_avertissements": n_warn},
+            "erreurs": erreurs,
         }
         if args.session:
             out["session"] = {"fichier": args.session, "constats": [_dump(c) for c in session_constats]}
@@ -419,7 +438,8 @@ def cmd_decide(args: argparse.Namespace) -> int:
     registry = _registry()
     _failures_out(registry)
     day = _as_of(args)
-    loaded, code = _load_dossiers(registry, args.dossiers)
+    erreurs: list[dict[str, Any]] = []
+    loaded, code = _load_dossiers(registry, args.dossiers, erreurs)
     results = [(path, registry.decide(d, day)) for path, d in loaded]
     counts: dict[str, int] = {}
     for _, r in results:
@@ -432,6 +452,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
                 "date": day.isoformat(),
                 "resultats": [{"fichier": path, **_dump(r)} for path, r in results],
                 "resume": counts,
+                "erreurs": erreurs,
             }
         )
         return code
@@ -465,7 +486,8 @@ def cmd_funding(args: argparse.Namespace) -> int:
     registry = _registry()
     _failures_out(registry)
     day = _as_of(args)
-    loaded, code = _load_dossiers(registry, args.dossiers)
+    erreurs: list[dict[str, Any]] = []
+    loaded, code = _load_dossiers(registry, args.dossiers, erreurs)
     rows = []
     notes: dict[str, list[Any]] = {}  # the funding engine's findings per dossier (a line without barème…)
     for path, d in loaded:
@@ -493,6 +515,7 @@ def cmd_funding(args: argparse.Namespace) -> int:
                 ],
                 "total": {"euro": round(total_eur, 2), "point": total_pts},
                 "total_par_nature": per_nature,
+                "erreurs": erreurs,
             }
         )
         return code
@@ -520,10 +543,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
     registry = _registry()
     _failures_out(registry)
     day = _as_of(args)
-    loaded, code = _load_dossiers(registry, args.dossiers)
+    erreurs: list[dict[str, Any]] = []
+    loaded, code = _load_dossiers(registry, args.dossiers, erreurs)
     plans = [(path, registry.plan(d, day)) for path, d in loaded]
     if args.json:
-        _print_json({"date": day.isoformat(), "parcours": [{"fichier": p, **_dump(x)} for p, x in plans]})
+        _print_json(
+            {"date": day.isoformat(), "parcours": [{"fichier": p, **_dump(x)} for p, x in plans], "erreurs": erreurs}
+        )
         return code
     labels = {"formation": "formation", "evaluation_directe": "évaluation directe", "acquis": "déjà acquis"}
     for _, x in plans:
@@ -554,7 +580,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     registry = _registry()
     _failures_out(registry)
     day = _as_of(args)
-    loaded, code = _load_dossiers(registry, args.dossiers)
+    erreurs: list[dict[str, Any]] = []
+    loaded, code = _load_dossiers(registry, args.dossiers, erreurs)
     explanations = [(path, registry.explain(d, day)) for path, d in loaded]
     if args.json:
         _print_json(
@@ -570,6 +597,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
                     }
                     for p, e in explanations
                 ],
+                "erreurs": erreurs,
             }
         )
         return code

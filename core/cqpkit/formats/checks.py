@@ -180,12 +180,15 @@ def check_referentiel_data(data: dict) -> list[Finding]:
                 findings.append((("modules", i, "domaines", j), _known(d, domaines, "domaine")))
         mention(("modules", i), mod)
 
-    # Routes named by rules and funding lines.
+    # Routes named by rules, the first-passage deadline and funding lines.
     voie_ids = {r.get("id") for _, r in _rows(data, "voies") if isinstance(r.get("id"), str)}
     for i, rule in _rows(data, "regles"):
         for j, v in _strings(rule.get("voies")):
             if v not in voie_ids:
                 findings.append((("regles", i, "voies", j), _known(v, voie_ids, "voie")))
+    for j, v in _strings(_table(data, "jury").get("delai_premier_passage_voies")):
+        if v not in voie_ids:
+            findings.append((("jury", "delai_premier_passage_voies", j), _known(v, voie_ids, "voie")))
     for name, fin in _table(data, "financement").items():
         if isinstance(fin, dict):
             for j, v in _strings(fin.get("voies")):

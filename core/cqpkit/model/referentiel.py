@@ -443,6 +443,9 @@ class Sequence:
 class RegleJury:
     """The jury: composition, presidency, format, what it decides and how long partial awards last.
 
+    ``delai_premier_passage_voies`` limits ``delai_premier_passage`` to those routes (empty: every
+    route), as ``voies`` does for a ``[[regles]]`` rule or a funding line.
+
     The yes/no facts (``presidence_parmi_membres``, ``delivrance_partielle``,
     ``souverain``) default to ``None``, "the sources do not say", so that a référentiel
     never asserts what its documents do not state.
@@ -455,6 +458,7 @@ class RegleJury:
     delivrance_partielle: bool | None = None
     validite_acquis_partiels: Duree | None = None
     delai_premier_passage: Duree | None = None
+    delai_premier_passage_voies: tuple[str, ...] = ()
     conditions_passage: tuple[Literal["evaluation_finale_favorable", "activites_realisees", "modules_obligatoires"], ...] = ()
     souverain: bool | None = None
     sources: tuple[Source, ...] = ()
@@ -463,9 +467,15 @@ class RegleJury:
 
 @frozen(kw_only=True)
 class Tutorat:
-    """Tutor requirements and load (``[tutorat]``)."""
+    """Tutor requirements and load (``[tutorat]``).
+
+    ``experience_min_niveau`` is the level of a tutor below ``experience_min``: ``erreur`` when the
+    source makes it a requirement (« deux ans minimum »), ``avertissement`` when it is a preference
+    (« de préférence »).
+    """
 
     experience_min: Duree | None = None
+    experience_min_niveau: NiveauConstat = "erreur"
     pas_n_plus_1: bool = False
     charge_recommandee: int | None = None
     charge_max: int | None = None

@@ -3,13 +3,14 @@
 :func:`check_dossier` is the union of one public function per kind of rule, each a pure function
 ``(ref, dossier, as_of) -> list[Constat]``: :func:`check_premier_passage`, :func:`check_regles`,
 :func:`check_evaluateurs`, :func:`check_tutorat`, :func:`check_vae`,
-:func:`check_conditions_passage`, :func:`check_heures_formation`, :func:`check_organismes`. The codes
+:func:`check_conditions_passage`, :func:`check_heures_formation`, :func:`check_organismes`, and
+:func:`cqpkit.rules.vigueur.check_version` (the version in force at the registration). The codes
 and levels are those of ``docs/engine.md``; the semantics each rule gives to the parameters are
 written on its function and summed up here:
 
 - first passage (``premier_passage_hors_delai``): at most ``delai_premier_passage`` after
   registration, the anniversary day included; absences are not passages; with no passage, reported
-  from the day after the deadline.
+  from the day after the deadline; only on the routes of ``delai_premier_passage_voies`` when given.
 - ``[[regles]]``: each occurrence of ``a`` needs one occurrence of ``de`` that fits it (``delai``:
   on or before it, at least ``min`` and at most ``max`` earlier, bounds included; ``avant`` /
   ``ordre``: strictly before); one finding per occurrence of ``a`` left unfitted; nothing while
@@ -91,6 +92,7 @@ from cqpkit.rules.fr import (
     pluriel as _pluriel,
 )
 from cqpkit.rules.sources import source_for
+from cqpkit.rules.vigueur import check_version
 
 __all__ = [
     "CHECKS",
@@ -106,6 +108,7 @@ __all__ = [
     "check_vae",
     "domaines_presentes",
     "is_vae_route",
+    "premier_passage_limite",
     "sort_constats",
     "voie_vae",
 ]
@@ -194,6 +197,22 @@ def _event_label(ref: Referentiel, name: str) -> str:
 
 
 # ----------------------------------------------------------------------- first passage
+def premier_passage_limite(ref: Referentiel, dossier: Dossier) -> date | None:
+    """The last day of ``[jury] delai_premier_passage`` for this dossier, or ``None`` when none applies.
+
+    ``None`` when the référentiel states no such deadline, or restricts it
+    (``delai_premier_passage_voies``) to routes other than the dossier's. Otherwise
+    ``dates.add(inscription, delai)``: the anniversary day is still in time. The store's deadlines
+    (:func:`cqpkit.store.reading.deadlines`) use it too.
+    """
+    jury = ref.jury
+    if jury is None or jury.delai_premier_passage is None:
+        return None
+    if jury.delai_premier_passage_voies and dossier.dossier.voie not in jury.delai_premier_passage_voies:
+        return None  # a deadline of another route
+    return dates.add(dossier.dossier.inscription, jury.delai_premier_passage)
+
+
 def check_premier_passage(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
     """``premier_passage_hors_delai``: the first passage later than ``[jury] delai_premier_passage`` after registration.
 
@@ -201,17 +220,16 @@ def check_premier_passage(ref: Referentiel, dossier: Dossier, as_of: date) -> li
     (:func:`cqpkit.rules.dates.within`): registered on 04/03/2013 with P3Y, a first passage on
     04/03/2016 is in time, on 05/03/2016 it is not. With no passage as of ``as_of``, the finding
     comes the day after the deadline. A passage where the candidate was absent is not a passage
-    (see :mod:`cqpkit.rules.events`). The rule applies to every route: the model cannot restrict it
-    to one voie.
+    (see :mod:`cqpkit.rules.events`). With ``[jury] delai_premier_passage_voies``, only a dossier
+    on one of those routes is checked (the Mutualité states the 3 years for the training route).
     """
-    jury = ref.jury
-    if jury is None or jury.delai_premier_passage is None:
-        return []
-    delai = jury.delai_premier_passage
+    limite = premier_passage_limite(ref, dossier)
     inscription = dossier.dossier.inscription
-    if inscription > as_of:
+    if limite is None or inscription > as_of:
         return []
-    limite = dates.add(inscription, delai)
+    jury = ref.jury
+    assert jury is not None and jury.delai_premier_passage is not None
+    delai = jury.delai_premier_passage
     valeurs = {
         "inscription": _jj(inscription),
         "delai": str(delai),
@@ -503,9 +521,10 @@ def _check_evaluation(epreuve: Epreuve, evaluation: Evaluation, i: int, dossier:
 def check_tutorat(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
     """Tutor rules of ``[tutorat]`` for every acteur holding the role ``tuteur`` (main or secondary).
 
-    - ``tuteur_experience``: management experience (from ``management_depuis``) at the start of the
-      tutor's mission (``mission_debut``, or the start of the candidate's training when the mission
-      has no start) below ``experience_min``; exactly ``experience_min`` is enough
+    - ``tuteur_experience`` (level ``experience_min_niveau``, an error by default): management
+      experience (from ``management_depuis``) at the start of the tutor's mission (``mission_debut``,
+      or the start of the candidate's training when the mission has no start) below
+      ``experience_min``; exactly ``experience_min`` is enough
       (:func:`~cqpkit.rules.dates.at_least`: from 01/03/2015, P2Y is reached on 01/03/2017). Not
       checked before that start (as of the date) nor without ``management_depuis``.
     - ``tuteur_n_plus_1`` (``pas_n_plus_1``): the tutor also holds the role ``n_plus_1``.
@@ -565,7 +584,7 @@ def _check_tuteur(ref: Referentiel, acteur: Acteur, i: int, debut_formation: dat
             requis = dates.add(acteur.management_depuis, tutorat.experience_min)
             add(
                 "tuteur_experience",
-                "erreur",
+                tutorat.experience_min_niveau,
                 f"{head} : manager depuis le {_jj(acteur.management_depuis)}, moins de "
                 f"{tutorat.experience_min.libelle()} d'expérience de management {quoi} le {_jj(debut)} "
                 f"(atteints le {_jj(requis)}).",
@@ -682,7 +701,8 @@ def check_vae(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
     - ``vae_experience``: the experiences that count are those marked ``pertinente`` whose
       ``nature`` is one of the voie's ``natures`` (any nature when the list is empty). Their
       periods are merged (overlaps and touching periods count once), clipped to the window "the
-      last ``fenetre``" and counted in days (:func:`~cqpkit.rules.dates.days_within_window`); the
+      last ``fenetre``" (:func:`~cqpkit.rules.dates.window_of`) and counted in days
+      (:func:`~cqpkit.rules.dates.days_in`); the message prints that window's first and last days; the
       required ``duree`` counts 365 days a year (:func:`~cqpkit.rules.dates.duree_as_days`: 3 years
       = 1 095 days). Admissibility is that of the request: the window ends on the day of
       registration (``inscription``, when the candidate registers for the VAE), so experience after
@@ -706,18 +726,19 @@ def check_vae(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
             if e.pertinente and (not exp.natures or e.nature in exp.natures) and (e.fin is None or e.fin >= e.debut)
         ]
         periodes = [dates.Periode(debut=e.debut, fin=e.fin) for e in retenues]
-        jours = dates.days_within_window(periodes, exp.fenetre, inscription)
+        # One window for the count and the message: the days printed are the days counted.
+        fenetre_comptee = dates.window_of(exp.fenetre, inscription)
+        jours = dates.days_in(periodes, fenetre_comptee)
         requis = dates.duree_as_days(exp.duree)
         if jours < requis:
-            if exp.fenetre is not None:
-                debut_fenetre = dates.window_start(exp.fenetre, inscription)
+            debut_fenetre = fenetre_comptee.debut
+            if exp.fenetre is not None and debut_fenetre is not None:
                 fenetre = (
-                    f"sur les {exp.fenetre.libelle()} précédant l'inscription (du {_jj(debut_fenetre)} "
-                    f"au {_jj(inscription)})"
+                    f"du {_jj(debut_fenetre)} au {_jj(fenetre_comptee.fin)} inclus (les {exp.fenetre.libelle()} qui "
+                    "se terminent le jour de l'inscription)"
                 )
             else:
-                debut_fenetre = None
-                fenetre = f"jusqu'à l'inscription du {_jj(inscription)}"
+                fenetre = f"jusqu'à l'inscription du {_jj(fenetre_comptee.fin)} inclus"
             found.append(
                 _constat(
                     "vae_experience",
@@ -734,6 +755,7 @@ def check_vae(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
                         "duree": str(exp.duree),
                         "fenetre": str(exp.fenetre) if exp.fenetre else "",
                         "debut_fenetre": _jj(debut_fenetre) if debut_fenetre else "",
+                        "fin_fenetre": _jj(fenetre_comptee.fin),
                         "date_reference": _jj(inscription),
                         "natures": _liste(exp.natures),
                         "experiences_retenues": f"{len(retenues)} sur {len(dossier.experiences)}",
@@ -996,44 +1018,62 @@ def check_organismes(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Co
     """``organisme_non_agree``: a module followed (started on or before ``as_of``) with a body that is not agreed.
 
     Applies when ``[formation] organisme_agree`` is true. A module's body is agreed when the
-    dossier says so (``organisme_agree``); when the dossier does not say, when it is one of
-    ``organismes_agrees``; when neither tells (no flag and no list), it is unknown and gives
-    nothing. The dossier's own flag wins over the list. An error, or a warning for a module
-    started after ``agrement_jusqua`` (the branch's agreement had ended, so no body could be agreed).
+    dossier says so (``organisme_agree``: the dossier's own flag wins); when the dossier does not
+    say, when it is one of ``organismes_agrees`` and the module started on or before
+    ``agrement_jusqua``; when neither tells (no flag and no list), it is unknown and gives nothing.
+
+    The date that matters is the module's start (the event the agreement constrains), never
+    ``as_of``: a module started on 30/06/2014 with a listed body stays in order when checked in
+    2020. After ``agrement_jusqua`` the list no longer agrees anyone (« l'agrément … a été délivré
+    jusqu'à juin 2014 »): a listed body is then no more agreed than an unlisted one. The finding is
+    an error, or a warning for a module started after ``agrement_jusqua`` (the branch's agreement
+    had ended: no body could be chosen among agreed ones).
     """
     formation = ref.formation
     if formation is None or not formation.organisme_agree:
         return []
+    jusqua = formation.agrement_jusqua
     found: list[Constat] = []
     for i, suivie in enumerate(dossier.formations):
         if suivie.debut > as_of:
             continue
+        expire = jusqua is not None and suivie.debut > jusqua
+        liste = bool(formation.organismes_agrees) and suivie.organisme in formation.organismes_agrees
         agree = suivie.organisme_agree
         if agree is None and formation.organismes_agrees:
-            agree = suivie.organisme in formation.organismes_agrees
+            agree = liste and not expire
         if agree is None or agree:
             continue
-        expire = formation.agrement_jusqua is not None and suivie.debut > formation.agrement_jusqua
         organisme = f"« {suivie.organisme} »" if suivie.organisme else "(non nommé)"
-        message = (
-            f"Module {suivie.module} commencé le {_jj(suivie.debut)} avec l'organisme {organisme}, qui n'est pas agréé"
-        )
-        if expire:
-            assert formation.agrement_jusqua is not None
-            message += f" (l'agrément de la branche a pris fin le {_jj(formation.agrement_jusqua)})"
+        if liste and expire:
+            assert jusqua is not None
+            message = (
+                f"Module {suivie.module} commencé le {_jj(suivie.debut)} avec l'organisme {organisme}, de la liste des "
+                f"organismes agréés, mais l'agrément de la branche a pris fin le {_jj(jusqua)} : à cette date, "
+                "aucun organisme n'est plus agréé."
+            )
+        else:
+            message = (
+                f"Module {suivie.module} commencé le {_jj(suivie.debut)} avec l'organisme {organisme}, qui n'est pas agréé"
+            )
+            if expire:
+                assert jusqua is not None
+                message += f" (l'agrément de la branche a pris fin le {_jj(jusqua)})"
+            message += "."
         found.append(
             _constat(
                 "organisme_non_agree",
                 "avertissement" if expire else "erreur",
-                message + ".",
+                message,
                 chemin=f"formations[{i}].organisme",
-                source=source_for(formation.sources, "organisme_agree", "agrement_jusqua"),
+                source=source_for(formation.sources, "agrement_jusqua" if expire else "organisme_agree"),
                 regle="formation.organisme_agree",
                 valeurs={
                     "module": suivie.module,
                     "debut": _jj(suivie.debut),
                     "organisme": suivie.organisme,
-                    "agrement_jusqua": _jj(formation.agrement_jusqua) if formation.agrement_jusqua else "",
+                    "organisme_liste": "oui" if liste else "non",
+                    "agrement_jusqua": _jj(jusqua) if jusqua else "",
                 },
             )
         )
@@ -1050,6 +1090,7 @@ CHECKS: tuple[Callable[[Referentiel, Dossier, date], list[Constat]], ...] = (
     check_conditions_passage,
     check_heures_formation,
     check_organismes,
+    check_version,
 )
 """The checks :func:`check_dossier` runs, in this order (the result is sorted anyway)."""
 

@@ -44,8 +44,11 @@ Periods of experience
   ``subtract(D, window)`` through D, both inclusive, so that it holds exactly ``window``'s worth
   of days, like a validity: the last P1Y as of 2020-12-31 is 2020-01-01 .. 2020-12-31 (366 days);
   the last P12Y as of 2024-05-15 starts on 2012-05-16. A window of ``None`` has no start.
-- :func:`days_within_window` merges the periods (ongoing ones end on the as-of day), clips them to
-  the window (days after the as-of day never count) and counts the distinct days covered.
+- :func:`window_of` gives that window as a :class:`Fenetre` (first and last day, both inclusive);
+  :func:`days_in` merges the periods (ongoing ones end on the window's last day), clips them to the
+  window (days after its last day never count) and counts the distinct days covered;
+  :func:`days_within_window` is the two together. A rule that states a window in a message prints
+  the :class:`Fenetre` it counted in, so the message and the count cannot disagree.
 - A required duration counts as days (:func:`duree_as_days`): 365 per year, 30 per month, 7 per
   week, plus the days; "3 years of experience" is 1 095 days of merged periods (DESIGN), whatever
   the leap years. The 30 days per month is this module's convention, by analogy with the
@@ -77,12 +80,14 @@ from cqpkit.model import Duree
 
 __all__ = [
     "ONE_DAY",
+    "Fenetre",
     "Periode",
     "add",
     "anniversary",
     "at_least",
     "cap_per_year",
     "cap_per_year_across",
+    "days_in",
     "days_within_window",
     "duree_as_days",
     "has_duration",
@@ -92,6 +97,7 @@ __all__ = [
     "months_started_by_year",
     "subtract",
     "valid_until",
+    "window_of",
     "window_start",
     "within",
     "years_as_days",
@@ -193,17 +199,35 @@ def window_start(window: Duree, as_of: date) -> date:
     return subtract(as_of, window) + ONE_DAY
 
 
-def days_within_window(periods: Iterable[Periode], window: Duree | None, as_of: date) -> int:
-    """The number of distinct days of ``periods`` within the last ``window`` as of ``as_of`` (``None``: no start)."""
-    first = window_start(window, as_of) if window is not None else None
+@frozen(kw_only=True)
+class Fenetre:
+    """The days a count of experience covers, both bounds inclusive: ``debut`` (``None``: no start) to ``fin``."""
+
+    debut: date | None
+    fin: date
+
+
+def window_of(duree: Duree | None, as_of: date) -> Fenetre:
+    """The window "the last ``duree``" as of ``as_of``: from :func:`window_start` (``None``: no start) to ``as_of``."""
+    return Fenetre(debut=window_start(duree, as_of) if duree is not None else None, fin=as_of)
+
+
+def days_in(periods: Iterable[Periode], fenetre: Fenetre) -> int:
+    """The number of distinct days of ``periods`` (merged, ongoing ones ending on ``fenetre.fin``) inside ``fenetre``."""
+    first, last = fenetre.debut, fenetre.fin
     total = 0
-    for debut, fin in merge(periods, until=as_of):
+    for debut, fin in merge(periods, until=last):
         if first is not None and debut < first:
             debut = first
-        fin = min(fin, as_of)
+        fin = min(fin, last)
         if debut <= fin:
             total += (fin - debut).days + 1
     return total
+
+
+def days_within_window(periods: Iterable[Periode], window: Duree | None, as_of: date) -> int:
+    """The number of distinct days of ``periods`` within the last ``window`` as of ``as_of`` (``None``: no start)."""
+    return days_in(periods, window_of(window, as_of))
 
 
 def years_as_days(n: int) -> int:

@@ -195,7 +195,8 @@ def deadlines(registry: Any, dossier: Dossier) -> tuple[tuple[str, str, dt.date,
 
     - ``premier_passage``: while the dossier has no passage in front of the jury, the last day of
       ``[jury] delai_premier_passage`` after registration (``dates.add``: the anniversary day is
-      still in time, as in :func:`cqpkit.rules.checks.check_premier_passage`).
+      still in time), on the routes it concerns: :func:`cqpkit.rules.checks.premier_passage_limite`,
+      as in :func:`cqpkit.rules.checks.check_premier_passage`.
     - ``acquis_partiel``: for a dossier that is not certified, each domaine acquired and the last
       day of its validity, as :meth:`Registry.decide` gives it after the last passage.
 
@@ -204,17 +205,17 @@ def deadlines(registry: Any, dossier: Dossier) -> tuple[tuple[str, str, dt.date,
     the transaction, during which other writers wait, is then shorter); the store recomputes them
     from what it holds when a stored dossier changes (:func:`cqpkit.store.store.rebuild_echeances`).
     """
-    from cqpkit.rules import dates
+    from cqpkit.rules.checks import premier_passage_limite
 
     ref = registry.referentiel_for(dossier)
     info = dossier.dossier
     out: list[tuple[str, str, dt.date, dt.date]] = []
-    jury = ref.jury
     # The event ``premier_passage`` of cqpkit.rules.events: the first passage that is not absent
     # nor excused (tests/test_store.py checks this test against event_dates).
     attended = any(not (p.absent or p.excuse) for p in dossier.passages)
-    if jury is not None and jury.delai_premier_passage is not None and not attended:
-        out.append(("premier_passage", "", dates.add(info.inscription, jury.delai_premier_passage), info.inscription))
+    limite = premier_passage_limite(ref, dossier)  # None on a route the deadline does not concern
+    if limite is not None and not attended:
+        out.append(("premier_passage", "", limite, info.inscription))
     if dossier.passages and ref.domaines:
         last = max(p.date for p in dossier.passages)
         result = registry.decide(dossier, last)

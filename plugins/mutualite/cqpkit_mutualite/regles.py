@@ -10,10 +10,13 @@ grid. The référentiel model has no key for "the other mention", so these check
   mention other than the dossier's;
 - ``d1_decouverte_autre_mention`` (erreur): an evaluation of
   ``finale-entreprise-D1-decouverte`` that records the dossier's own mention;
-- ``d1_decouverte_manquante`` (information): a favourable verdict on domaine 1
-  (``finale-entreprise-D1``) with no evaluation of the découverte grid dated on or before it — the
-  verdict covers both grids. Information only: the guide does not say what happens when the
-  second grid is missing, and the jury is sovereign.
+- ``d1_decouverte_manquante`` (avertissement): a verdict on domaine 1 (an evaluation of
+  ``finale-entreprise-D1`` that records one) with no evaluation of the découverte grid dated on or
+  before it. The livret places the one « avis sur la maîtrise de ce domaine » after the second
+  grid: an avis given without it rests on an incomplete final evaluation, whatever its value. A
+  warning, not an error: the guide makes a positive final evaluation a condition of readiness
+  (« n'intervient que lorsque le candidat est prêt et lorsque l'évaluation finale est positive »,
+  the engine's ``passage_evaluation_finale``, a warning), not a bar, and the jury is sovereign.
 
 An evaluation that records no mention is not checked for the mention. Only evaluations dated on
 or before the date "as of" count. Pure functions: :func:`check_d1` takes a référentiel, a dossier
@@ -90,26 +93,27 @@ def check_d1(referentiel: Any, dossier: Any, as_of: dt.date) -> list[Any]:
                     valeurs={"mention_evaluation": ev.mention, "mention_dossier": choisie},
                 )
             )
-    favorables: set[str] = set()
+    libelles: dict[str, str] = {}
     if finale.verdict is not None and finale.verdict in referentiel.echelles:
-        favorables = {n.id for n in referentiel.echelles[finale.verdict].valeurs if n.favorable}
+        libelles = {n.id: n.libelle for n in referentiel.echelles[finale.verdict].valeurs}
     for i, ev in evaluations:
-        if ev.epreuve != FINALE_D1 or ev.verdict not in favorables:
+        if ev.epreuve != FINALE_D1 or ev.verdict is None:
             continue
         if not any(e.epreuve == DECOUVERTE and e.date <= ev.date for _, e in evaluations):
+            avis = libelles.get(ev.verdict, ev.verdict)
             found.append(
                 Constat(
                     code="d1_decouverte_manquante",
-                    niveau="information",
+                    niveau="avertissement",
                     message=(
-                        f"Domaine 1 déclaré maîtrisé le {_jj(ev.date)} sans évaluation du compte-rendu de "
-                        "découverte du processus de l'autre mention à cette date : l'avis sur le domaine 1 "
-                        "porte sur les deux grilles."
+                        f"Avis sur le domaine 1 (« {avis} ») donné le {_jj(ev.date)} sans évaluation du "
+                        "compte-rendu de découverte du processus de l'autre mention à cette date : l'évaluation "
+                        "finale du domaine 1 est incomplète (l'avis porte sur les deux grilles)."
                     ),
                     chemin=f"evaluations[{i}].verdict",
                     source=decouverte.sources[0] if decouverte.sources else None,
                     regle=f"epreuves.{DECOUVERTE}",
-                    valeurs={"date_evaluation": _jj(ev.date), "verdict": ev.verdict or ""},
+                    valeurs={"date_evaluation": _jj(ev.date), "verdict": ev.verdict},
                 )
             )
     return found
