@@ -77,6 +77,20 @@ class TestDossierFile:
         ) in out
         assert "0 fichier valide sur 3" in out
 
+    def test_scenario_with_a_partial_decision_is_invalid(self, tmp_path):
+        """A scenario whose Assistant commercial dossier records D1 = acquis: ERREUR, exit 1, the refusal located."""
+        text = dossier(tmp_path, "AC-PARTIEL", 'D1 = "acquis"', cert="mutualite.assistant-commercial").read_text(encoding="utf-8")
+        path = tmp_path / "ac-partiel.toml"
+        path.write_text(
+            '[scenario]\ndescription = "Assistant commercial : décision partielle"\ndate = 2014-07-01\n\n'
+            '[attendu]\nstatut = "partiel"\n\n' + text,
+            encoding="utf-8",
+        )
+        out = _fails(run_cli("test", str(path)))
+        assert f"ERREUR {path}" in out
+        assert f"{path}:21: passages[0].decisions.D1: décision sur le domaine « D1 » refusée : ce référentiel ne définit pas ses domaines" in out
+        assert "0 scénario réussi, 1 en échec" in out
+
     def test_certification_is_not_a_domaine_id(self, tmp_path):
         """A référentiel naming a domaine « certification » is refused: the key is the whole decision's."""
         ref = tmp_path / "ref.toml"
