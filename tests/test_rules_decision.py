@@ -292,35 +292,105 @@ class TestStatus:
         assert decide(ref, d, date(2013, 2, 28)).statut == "expire"
 
 
-class TestUndefinedDomaines:
-    def test_referentiel_without_domaines_refuses_to_decide(self):
-        """complet = false and no domaines: error domaine_non_defini, status en_cours, nothing acquired."""
-        base = small_referentiel()
-        ref = Referentiel(
-            certification=Certification(
-                id="mutualite.teleconseiller",
-                intitule="CQP Téléconseiller",
-                branche="mutualite",
-                certificateur="CPNEFP de la Mutualité",
-                version="2014",
-                complet=False,
-                sources=(Source(document=GUIDE, section="Partie 1, 1.3"),),
-            ),
-            jury=base.jury,
-        )
-        res = decide(ref, dossier(passage(date(2014, 1, 20), **acquis(*ALL))), date(2014, 6, 1))
+def without_domaines() -> Referentiel:
+    """A référentiel like the four incomplete Mutualité CQPs: complet = false, no [[domaines]], the branch jury."""
+    return Referentiel(
+        certification=Certification(
+            id="mutualite.teleconseiller",
+            intitule="CQP Téléconseiller",
+            branche="mutualite",
+            certificateur="CPNEFP de la Mutualité",
+            version="2014",
+            complet=False,
+            sources=(Source(document=GUIDE, section="Partie 1, 1.3"),),
+        ),
+        jury=small_referentiel().jury,
+    )
+
+
+def whole(day: date, decision: str, session: str = "S", **more: str) -> PassageJury:
+    return PassageJury(session=session, date=day, decisions={"certification": decision, **more})
+
+
+class TestWholeCertification:
+    """Guide, Partie 1, 2.5: « le jury délivrera en totalité ou en partie le CQP (par domaines de compétences) »;
+    without domaines, only « en totalité » can be recorded (decisions.certification)."""
+
+    def test_whole_acquis_certifies_on_the_jury_date(self):
+        """certification = acquis at the 2014-06-16 jury: certified that day; no domaine listed, no finding."""
+        res = decide(without_domaines(), dossier(whole(date(2014, 6, 16), "acquis")), date(2014, 7, 1))
+        assert (res.statut, res.date_certification) == ("certifie", date(2014, 6, 16))
+        assert res.acquis == () and res.expires == () and res.restants == ()
+        assert res.constats == ()
+
+    def test_as_of_the_day_before_the_jury_nothing_has_happened(self):
+        """As of 2014-06-15 the 2014-06-16 passage has not happened: en_cours, domaine_non_defini as information."""
+        res = decide(without_domaines(), dossier(whole(date(2014, 6, 16), "acquis")), date(2014, 6, 15))
+        assert (res.statut, res.date_certification) == ("en_cours", None)
+        assert [(c.code, c.niveau) for c in res.constats] == [("domaine_non_defini", "information")]
+        on_the_day = decide(without_domaines(), dossier(whole(date(2014, 6, 16), "acquis")), date(2014, 6, 16))
+        assert (on_the_day.statut, on_the_day.date_certification) == ("certifie", date(2014, 6, 16))
+
+    def test_whole_non_acquis_is_a_failure_then_a_later_jury_certifies(self):
+        """non_acquis in 2014 → status non_acquis; acquis at a second jury in 2015 → certified on that date."""
+        first = whole(date(2014, 6, 16), "non_acquis", "J1")
+        res = decide(without_domaines(), dossier(first), date(2014, 7, 1))
+        assert (res.statut, res.date_certification, res.constats) == ("non_acquis", None, ())
+        later = decide(without_domaines(), dossier(first, whole(date(2015, 6, 15), "acquis", "J2")), date(2015, 7, 1))
+        assert (later.statut, later.date_certification) == ("certifie", date(2015, 6, 15))
+
+    def test_passage_after_certification_is_an_error_and_not_applied(self):
+        """A non_acquis after the certifying jury changes nothing: passage_apres_certification."""
+        d = dossier(whole(date(2014, 6, 16), "acquis", "J1"), whole(date(2014, 12, 10), "non_acquis", "J2"))
+        res = decide(without_domaines(), d, date(2015, 1, 15))
+        assert (res.statut, res.date_certification) == ("certifie", date(2014, 6, 16))
+        [c] = res.constats
+        assert (c.code, c.niveau, c.chemin) == ("passage_apres_certification", "erreur", "passages[1]")
+
+    def test_absent_passage_decides_nothing(self):
+        """An absent candidate's passage decides nothing, whatever it records."""
+        d = dossier(PassageJury(session="S", date=date(2014, 6, 16), decisions={"certification": "acquis"}, absent=True))
+        res = decide(without_domaines(), d, date(2014, 7, 1))
         assert res.statut == "en_cours"
-        assert res.acquis == () and res.restants == ()
+        assert [(c.code, c.niveau) for c in res.constats] == [("domaine_non_defini", "information")]
+
+    def test_passage_without_a_whole_decision_cannot_be_decided(self):
+        """Attended, no decision at all: domaine_non_defini error, status en_cours, nothing acquired."""
+        ref = without_domaines()
+        res = decide(ref, dossier(passage(date(2014, 1, 20))), date(2014, 6, 1))
+        assert (res.statut, res.acquis, res.restants) == ("en_cours", (), ())
         [c] = res.constats
         assert (c.code, c.niveau) == ("domaine_non_defini", "erreur")
         assert "CQP Téléconseiller" in c.message and "complet = false" in c.message
+        assert "certification entière" in c.message
         assert c.source == ref.certification.sources[0]
-        # Before any jury, nothing to decide yet: the same refusal is only an information.
-        before = decide(ref, dossier(passage(date(2014, 1, 20), **acquis(*ALL))), date(2014, 1, 19))
-        assert [(c.code, c.niveau) for c in before.constats] == [("domaine_non_defini", "information")]
-        absent = decide(ref, dossier(passage(date(2014, 1, 20), absent=True)), date(2014, 6, 1))
-        assert [(c.code, c.niveau) for c in absent.constats] == [("domaine_non_defini", "information")]
 
+    def test_domaine_decisions_are_refused_a_partial_award_is_impossible(self):
+        """D1..D5 acquis on a référentiel without domaines: each refused (not applied), and no whole decision."""
+        res = decide(without_domaines(), dossier(passage(date(2014, 1, 20), **acquis(*ALL))), date(2014, 6, 1))
+        assert res.statut == "en_cours"
+        codes = [(c.code, c.chemin) for c in res.constats]
+        assert codes == [("decision_domaine_inconnu", f"passages[0].decisions.{d}") for d in ALL] + [
+            ("domaine_non_defini", "passages")
+        ]
+        assert "délivrance partielle" in res.constats[0].message
+
+    def test_whole_and_domaine_decisions_in_one_passage(self):
+        """certification = acquis with D1 = acquis: the domaine decision is refused, the whole one applies."""
+        res = decide(without_domaines(), dossier(whole(date(2014, 6, 16), "acquis", D1="acquis")), date(2014, 7, 1))
+        assert res.statut == "certifie"
+        assert [(c.code, c.chemin) for c in res.constats] == [("decision_domaine_inconnu", "passages[0].decisions.D1")]
+
+    def test_whole_decision_where_domaines_exist_is_refused(self):
+        """A référentiel with domaines: certification = acquis is an error and certifies nothing."""
+        ref = small_referentiel()
+        res = decide(ref, dossier(whole(date(2014, 1, 20), "acquis", D1="acquis")), date(2014, 6, 1))
+        assert (res.statut, ids(res.acquis)) == ("partiel", ("D1",))
+        [c] = res.constats
+        assert (c.code, c.niveau, c.chemin) == ("decision_certification_entiere", "erreur", "passages[0].decisions.certification")
+        assert "D1, D2, D3" in c.message
+
+class TestUnknownDomaine:
     def test_unknown_domaine_is_an_error_and_not_applied(self):
         """A decision on D9, which the référentiel does not define: error, ignored; the others apply."""
         ref = small_referentiel()

@@ -295,6 +295,14 @@ _STATUTS = {
 _STATUTS_PLURIEL = {**_STATUTS, "certifie": "certifiés", "partiel": "validations partielles"}
 
 
+def _statut_text(statut: str, restants: Any) -> str:
+    """The status in French; ``non_acquis`` with nothing left to acquire (a référentiel without domaines,
+    decided on the whole certification) is « certification non acquise » rather than « aucun domaine acquis »."""
+    if statut == "non_acquis" and not restants:
+        return "certification non acquise"
+    return _STATUTS.get(statut, statut)
+
+
 def _fr_date(d: Any) -> str:
     from cqpkit.rules.fr import date_fr
 
@@ -457,7 +465,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
         )
         return code
     for _, r in results:
-        line = f"{r.dossier} ({r.certification} {r.version}) : {_STATUTS.get(r.statut, r.statut)}"
+        line = f"{r.dossier} ({r.certification} {r.version}) : {_statut_text(r.statut, r.restants)}"
         if r.date_certification:
             line += f" le {_fr_date(r.date_certification)}"
         print(line)
@@ -614,7 +622,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
                 print("    valeurs : " + " ; ".join(f"{k} = {v}" for k, v in c.valeurs.items()))
             print(f"    source : {_source_text(c.source)}")
         r = e.resultat
-        print(f"Décision : {_STATUTS.get(r.statut, r.statut)}" + (f" le {_fr_date(r.date_certification)}" if r.date_certification else ""))
+        print(f"Décision : {_statut_text(r.statut, r.restants)}" + (f" le {_fr_date(r.date_certification)}" if r.date_certification else ""))
         for a in r.acquis:
             print(f"  {a.domaine} acquis au jury {a.session} du {_fr_date(a.date)}" + (f", valable jusqu'au {_fr_date(a.valide_jusqua)}" if a.valide_jusqua else ""))
         for a in r.expires:

@@ -272,7 +272,10 @@ def _membre(text: str) -> tuple[str, str, str]:
 def _decision(text: str) -> tuple[str, str]:
     dom, sep, value = text.partition("=")
     if not sep or not dom or not value:
-        raise argparse.ArgumentTypeError(f"décision invalide « {text} » : forme attendue DOMAINE=acquis ou DOMAINE=non_acquis")
+        raise argparse.ArgumentTypeError(
+            f"décision invalide « {text} » : forme attendue DOMAINE=acquis ou DOMAINE=non_acquis "
+            "(certification=acquis ou certification=non_acquis pour un référentiel sans domaines)"
+        )
     return dom, value
 
 
@@ -317,7 +320,7 @@ def cmd_jury_decide(args: argparse.Namespace) -> int:
         resultat = None
         if out["statut"] != "inchangé":
             resultat = store.registry.decide(store.dossier(args.dossier), _as_of(args))
-    what = ", ".join(f"{k} {v.replace('_', ' ')}" for k, v in decisions.items())
+    what = _decisions_text(decisions)
     if out["statut"] == "inchangé":
         print(f"{args.dossier} à la session {args.session} : décisions déjà enregistrées ({what}), rien à faire.")
         return 0
@@ -326,9 +329,9 @@ def cmd_jury_decide(args: argparse.Namespace) -> int:
     else:
         print(f"{args.dossier} à la session {args.session} : décisions enregistrées ({what}).")
     if resultat is not None:
-        from cqpkit.cli import _STATUTS
+        from cqpkit.cli import _statut_text
 
-        print(f"  résultat au {_fr_date(_as_of(args))} : {_STATUTS.get(resultat.statut, resultat.statut)}"
+        print(f"  résultat au {_fr_date(_as_of(args))} : {_statut_text(resultat.statut, resultat.restants)}"
               + (f" le {_fr_date(resultat.date_certification)}" if resultat.date_certification else ""))
     return 0
 
@@ -342,8 +345,24 @@ def cmd_jury_close(args: argparse.Namespace) -> int:
     return 0
 
 
+def _decision_value(key: str, value: Any) -> str:
+    """``non acquis``; for the whole certification, in the feminine: ``non acquise``."""
+    text = str(value).replace("_", " ")
+    # "certification" is cqpkit.model.CERTIFICATION_ENTIERE (the model is not imported at start-up).
+    return text + "e" if key == "certification" and value in ("acquis", "non_acquis") else text
+
+
+def _decision_label(key: str) -> str:
+    return "certification entière" if key == "certification" else key
+
+
+def _decision_text(key: str, value: Any) -> str:
+    """``D1 non acquis``; the whole certification (référentiel without domaines): ``certification entière acquise``."""
+    return f"{_decision_label(key)} {_decision_value(key, value)}"
+
+
 def _decisions_text(decisions: dict[str, Any]) -> str:
-    return ", ".join(f"{k} {str(v).replace('_', ' ')}" for k, v in decisions.items()) or "aucune décision"
+    return ", ".join(_decision_text(k, v) for k, v in decisions.items()) or "aucune décision"
 
 
 def _membre_text(m: dict[str, Any]) -> str:
@@ -417,7 +436,7 @@ def cmd_jury_show(args: argparse.Namespace) -> int:
             if r["origine"] != "correction":
                 continue
             changes = ", ".join(
-                f"{k} {(v['avant'] or 'sans décision').replace('_', ' ')} → {(v['apres'] or 'sans décision').replace('_', ' ')}"
+                f"{_decision_label(k)} {_decision_value(k, v['avant'] or 'sans décision')} → {_decision_value(k, v['apres'] or 'sans décision')}"
                 for k, v in r["modifie"].items()
             ) or "aucun changement de décision"
             print(f"      correction n° {r['id']} du {_fr_date(dt.date.fromisoformat(r['enregistre_le'][:10]))} par {r['operateur']} "
@@ -462,10 +481,21 @@ def add_jury(p: argparse.ArgumentParser) -> None:
     )
     _common(a, write=True)
     a.set_defaults(func=cmd_jury_add)
-    a = sub.add_parser("decide", help="enregistrer les décisions du jury (ou, session close, une correction motivée)")
+    a = sub.add_parser(
+        "decide", help="enregistrer les décisions du jury (ou, session close, une correction motivée)",
+        description=(
+            "Enregistre les décisions du jury sur un dossier présenté à la session, domaine par domaine "
+            "(D1=acquis D3=non_acquis). Pour un référentiel qui ne définit pas ses domaines (les quatre CQP "
+            "incomplets de la Mutualité), seule une décision sur la certification entière est possible : "
+            "certification=acquis ou certification=non_acquis."
+        ),
+    )
     a.add_argument("session", metavar="SESSION", help="identifiant de la session")
     a.add_argument("dossier", metavar="DOSSIER", help="identifiant du dossier présenté à la session")
-    a.add_argument("decisions", nargs="+", type=_decision, metavar="DOMAINE=DECISION", help="ex. D1=acquis D3=non_acquis")
+    a.add_argument(
+        "decisions", nargs="+", type=_decision, metavar="DOMAINE=DECISION",
+        help="ex. D1=acquis D3=non_acquis ; référentiel sans domaines : certification=acquis ou certification=non_acquis",
+    )
     a.add_argument("--motif", metavar="TEXTE", help="motif de la correction (obligatoire quand la session est close)")
     _common(a, write=True, as_of=True)
     a.set_defaults(func=cmd_jury_decide)
@@ -489,7 +519,7 @@ _TYPES = {"premier_passage": "premier passage devant le jury", "acquis_partiel":
 
 
 def cmd_dossier_show(args: argparse.Namespace) -> int:
-    from cqpkit.cli import _STATUTS
+    from cqpkit.cli import _statut_text
 
     with _open(args) as store:
         data = store.show(args.dossier, _as_of(args))
@@ -509,14 +539,14 @@ def cmd_dossier_show(args: argparse.Namespace) -> int:
     if data["passages"]:
         print("  Passages devant le jury")
         for p in data["passages"]:
-            decisions = ", ".join(f"{k} {v.replace('_', ' ')}" for k, v in sorted(p["decisions"].items())) or "aucune décision"
+            decisions = _decisions_text(dict(sorted(p["decisions"].items())))
             state = "" if p["en_vigueur"] else " [remplacé]"
             extra = f" — correction (remplace n° {p['remplace']}) : {p['motif']}" if p["origine"] == "correction" else ""
             absent = " absent" if p["absent"] else (" excusé" if p["excuse"] else "")
             close = " (session close)" if p["session_close"] else ""
             print(f"    n° {p['id']} {_fr_date(dt.date.fromisoformat(p['date']))} {p['session']}{close}{absent} : {decisions}{state}{extra}")
     r = data["resultat"]
-    line = f"  Résultat au {_fr_date(dt.date.fromisoformat(data['date']))} : {_STATUTS.get(r['statut'], r['statut'])}"
+    line = f"  Résultat au {_fr_date(dt.date.fromisoformat(data['date']))} : {_statut_text(r['statut'], r['restants'])}"
     if r["date_certification"]:
         line += f" le {_fr_date(dt.date.fromisoformat(r['date_certification']))}"
     print(line)
@@ -556,7 +586,7 @@ def cmd_dossier_history(args: argparse.Namespace) -> int:
     if data["passages"]:
         print("  Décisions du jury (chaque état ; rien n'est modifié en place)")
         for p in data["passages"]:
-            decisions = ", ".join(f"{k} {v.replace('_', ' ')}" for k, v in sorted(p["decisions"].items())) or "aucune décision"
+            decisions = _decisions_text(dict(sorted(p["decisions"].items())))
             link = f", remplace n° {p['remplace']}" if p["remplace"] else ""
             motif = f", motif : {p['motif']}" if p["motif"] else ""
             print(f"    n° {p['id']}  {p['session']} ({_fr_iso(p['date'])})  {decisions}  [{p['origine']}{link}{motif}]  "

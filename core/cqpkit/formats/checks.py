@@ -10,7 +10,8 @@ Choices written down here:
 
 - Critère ids are unique within their épreuve (two épreuves may each have a ``C1``);
   every other id (domaines, épreuves, modules, prérequis, voies, volumes, règles, values
-  of an échelle) is unique within its list.
+  of an échelle) is unique within its list. A domaine cannot be named ``certification``: in a
+  dossier, ``decisions.certification`` is the jury's decision on the whole certification.
 - ``jusqua`` of a dated value is the last day it holds (inclusive), so a value ending
   on the day the next one starts overlaps it.
 - A rule event is one of :data:`~cqpkit.model.EVENEMENTS`, or ``module:<id>`` /
@@ -24,7 +25,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from cqpkit.formats.positions import Path
-from cqpkit.model import EVENEMENTS
+from cqpkit.model import CERTIFICATION_ENTIERE, EVENEMENTS
 
 __all__ = ["check_referentiel_data"]
 
@@ -118,6 +119,15 @@ def check_referentiel_data(data: dict) -> list[Finding]:
 
     # Identifiers, each unique within its list.
     domaines = _ids([(("domaines", i), r) for i, r in _rows(data, "domaines")], "domaines", findings)
+    for i, r in _rows(data, "domaines"):
+        if r.get("id") == CERTIFICATION_ENTIERE:
+            findings.append(
+                (
+                    ("domaines", i, "id"),
+                    f"identifiant « {CERTIFICATION_ENTIERE} » réservé : dans un dossier, « decisions.{CERTIFICATION_ENTIERE} » "
+                    "est la décision du jury sur la certification entière",
+                )
+            )
     _ids([(("prerequis", i), r) for i, r in _rows(data, "prerequis")], "prérequis", findings)
     epreuves = _ids([(("epreuves", i), r) for i, r in _rows(data, "epreuves")], "épreuves", findings)
     modules = _ids([(("modules", i), r) for i, r in _rows(data, "modules")], "modules", findings)

@@ -22,6 +22,12 @@ Choices written down here:
   is otherwise a new attempt, for a later passage, and is fine. An evaluation on the day
   of the passage counts as before it. This check needs the référentiel (épreuve types).
 - **Passages** are in date order; two passages on the same day are reported.
+- **Whole or per domaine.** Where the référentiel defines no domaines (the four incomplete
+  Mutualité CQPs), the only decision a passage can record is on the whole certification
+  (``decisions = { certification = "acquis" }`` or ``"non_acquis"``): a domaine decision is
+  refused, since a partial award needs domaines. Where it defines domaines, the jury decides
+  per domaine and ``certification`` is refused. A passage with both gets the refusal of the
+  wrong one, which says that one passage holds one or the other.
 - **Against the référentiel.** The voie is checked only when the référentiel defines
   voies (the key is required: otherwise no value would be right). A critère value is
   checked on the critère's own échelle, else on the épreuve's; a verdict on the épreuve's
@@ -45,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 
 from cqpkit.formats.checks import _ids, _is_date, _rows, _strings, _table
 from cqpkit.formats.positions import Path
+from cqpkit.model import CERTIFICATION_ENTIERE
 
 if TYPE_CHECKING:  # pragma: no cover
     from cqpkit.model import Referentiel
@@ -298,11 +305,15 @@ def _check_against_referentiel(data: dict, ref: Referentiel) -> list[Finding]:
             for d in epreuve.domaines:
                 finales.setdefault(d, []).append((day, i, eid))
 
-    # Passages: domaines decided, and the final evaluations they rely on.
+    # Passages: domaines decided (or the whole certification), and the final evaluations they rely on.
     for i, row in _rows(data, "passages"):
         day = _date(row, "date")
-        for did in _table(row, "decisions"):
+        decided = _table(row, "decisions")
+        findings.extend(_whole_or_per_domaine(i, decided, domaines))
+        for did in decided:
             path = ("passages", i, "decisions", did)
+            if did == CERTIFICATION_ENTIERE or not domaines:
+                continue  # said by _whole_or_per_domaine
             if did not in domaines:
                 findings.append((path, _known(did, domaines, "domaine")))
             evals = finales.get(did, [])
@@ -316,6 +327,38 @@ def _check_against_referentiel(data: dict, ref: Referentiel) -> list[Finding]:
                     )
                 )
     return findings
+
+
+def _whole_or_per_domaine(i: int, decided: dict, domaines: list[str]) -> list[Finding]:
+    """A decision on the whole certification where the référentiel has no domaines, per domaine otherwise."""
+    whole = CERTIFICATION_ENTIERE
+    if not domaines:
+        also = (
+            " ; ce passage porte aussi une décision sur la certification entière : l'une ou l'autre, pas les deux"
+            if whole in decided
+            else ""
+        )
+        return [
+            (
+                ("passages", i, "decisions", did),
+                f"décision sur le domaine « {did} » refusée : ce référentiel ne définit pas ses domaines : seule une "
+                f"décision sur la certification entière ({whole} = \"acquis\" ou \"non_acquis\") peut être "
+                f"enregistrée ; une délivrance partielle, par domaine, y est impossible{also}",
+            )
+            for did in decided
+            if did != whole
+        ]
+    if whole not in decided:
+        return []
+    also = " ; ce passage porte aussi des décisions par domaine : l'une ou l'autre, pas les deux" if len(decided) > 1 else ""
+    return [
+        (
+            ("passages", i, "decisions", whole),
+            f"décision sur la certification entière refusée : ce référentiel définit ses domaines "
+            f"({', '.join(domaines)}) ; le jury décide domaine par domaine ({domaines[0]} = \"acquis\", …) et la "
+            f"certification est délivrée quand tous sont acquis{also}",
+        )
+    ]
 
 
 # ----------------------------------------------------------------------------- sessions

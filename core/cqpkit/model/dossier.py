@@ -20,6 +20,7 @@ from attrs import field, frozen
 from cqpkit.model.referentiel import NatureExperience, Role, Source
 
 __all__ = [
+    "CERTIFICATION_ENTIERE",
     "Acteur",
     "Activite",
     "Candidat",
@@ -45,6 +46,14 @@ __all__ = [
 ]
 
 DecisionDomaine = Literal["acquis", "non_acquis"]
+
+#: The key of :attr:`PassageJury.decisions` that holds the jury's decision on the whole certification,
+#: for a référentiel that defines no domaines (the four incomplete Mutualité CQPs): « le jury délivrera
+#: en totalité ou en partie le CQP (par domaines de compétences) » (Mutualité guide, Partie 1, 2.5 and 3.5);
+#: without domaines, only « en totalité » or not at all can be recorded. A référentiel cannot name a
+#: domaine so (its validation refuses the id); the dossier's validation refuses the key where the
+#: référentiel defines domaines, and a domaine decision where it defines none.
+CERTIFICATION_ENTIERE = "certification"
 
 
 # ------------------------------------------------------------------------------ inputs
@@ -200,7 +209,12 @@ class Evaluation:
 
 @frozen(kw_only=True)
 class PassageJury:
-    """A passage in front of a jury session, with the jury's decision per domaine."""
+    """A passage in front of a jury session, with the jury's decision per domaine.
+
+    ``decisions`` maps domaine ids to a decision; for a référentiel without domaines, its one key
+    is :data:`CERTIFICATION_ENTIERE` (``decisions = { certification = "acquis" }``): the
+    decision on the whole certification.
+    """
 
     session: str
     date: date
@@ -208,6 +222,11 @@ class PassageJury:
     absent: bool = False
     excuse: bool = False
     notes: str = ""
+
+    @property
+    def decision_certification(self) -> str | None:
+        """The decision on the whole certification (``decisions.certification``), or ``None``."""
+        return self.decisions.get(CERTIFICATION_ENTIERE)
 
 
 @frozen(kw_only=True)

@@ -40,12 +40,25 @@ Semantic choices, each pinned by ``tests/test_rules_decision.py``
   of an épreuve of type ``finale_entreprise`` whose ``domaines`` include the domaine, whose verdict is
   a ``favorable`` value of the échelle named by the épreuve's ``verdict``. An épreuve without a
   verdict échelle (e.g. the D1 "découverte" grid) cannot make an evaluation favourable.
-- **Errors.** A référentiel without domaines (``complet = false``, e.g. the four other Mutualité CQPs)
-  cannot be decided: ``domaine_non_defini`` and status ``en_cours``. It is an error once the
-  candidate has been in front of a jury (there is a decision the engine refuses to establish), and
-  an information before (nothing to decide yet: a VAE dossier can still be checked for
-  admissibility without a blocking finding). A decision on a domaine
-  the référentiel does not define is an error ``decision_domaine_inconnu`` and is not applied.
+- **Whole certification.** A référentiel without domaines (``complet = false``, e.g. the four other
+  Mutualité CQPs) is decided on the whole certification: the jury « délivrera en totalité ou en
+  partie le CQP (par domaines de compétences) » (Mutualité guide, Partie 1, 2.5 and 3.5); with no
+  domaines, only « en totalité » (or not at all) can be recorded, as ``decisions.certification``
+  (:data:`~cqpkit.model.CERTIFICATION_ENTIERE`). The first attended passage deciding
+  ``"acquis"`` certifies the dossier on its date (``certifie``, ``date_certification``; nothing
+  in ``acquis``, ``expires``, ``restants``: there are no domaines); any passage processed after it
+  is ``passage_apres_certification`` as above. ``"non_acquis"`` (and no ``"acquis"``) gives
+  ``non_acquis``. A domaine decision there is an error ``decision_domaine_inconnu`` saying that
+  only a whole decision can be taken into account, and is not applied. ``decision_contraire`` is
+  not checked: such a référentiel has no verdict échelle, so no final evaluation can be favourable.
+- **Errors.** A référentiel without domaines whose attended passages (as of the date) hold no
+  decision on the whole certification cannot be decided: ``domaine_non_defini`` and status
+  ``en_cours``. It is an error once the candidate has been in front of a jury (there is a decision
+  the engine cannot establish), and an information before (nothing to decide yet: a VAE dossier
+  can still be checked for admissibility without a blocking finding). A decision on a domaine
+  the référentiel does not define is an error ``decision_domaine_inconnu`` and is not applied; a
+  decision on the whole certification where the référentiel defines domaines is an error
+  ``decision_certification_entiere`` and is not applied (the jury decides per domaine).
 - **Sources.** ``Resultat.source`` is the first source of ``[jury]`` (the certification's first
   source when the référentiel has no jury table). Each :class:`~cqpkit.model.Constat` carries the same
   source, except ``domaine_non_defini`` (the certification's first source).
@@ -56,6 +69,7 @@ from __future__ import annotations
 from datetime import date
 
 from cqpkit.model import (
+    CERTIFICATION_ENTIERE,
     Constat,
     DomaineAcquis,
     Dossier,
@@ -153,40 +167,105 @@ def _ordered_passages(dossier: Dossier, as_of: date) -> list[tuple[int, PassageJ
     return sorted(dated, key=lambda item: item[1].date)
 
 
-def _undefined(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
+def _undefined(ref: Referentiel, attended: bool) -> Constat:
     cert = ref.certification
     why = (
         "le référentiel est déclaré incomplet (complet = false) et ne définit aucun domaine"
         if not cert.complet
         else "le référentiel ne définit aucun domaine"
     )
-    attended = any(not (p.absent or p.excuse) for _, p in _ordered_passages(dossier, as_of))
-    constat = Constat(
+    return Constat(
         code="domaine_non_defini",
         niveau="erreur" if attended else "information",
         message=(
-            f"Aucune décision ne peut être établie pour le {cert.intitule} (version {cert.version}) : {why}. "
-            "Les domaines de compétences doivent être ajoutés au référentiel à partir de ses sources."
+            f"Aucune décision par domaine ne peut être établie pour le {cert.intitule} (version {cert.version}) : "
+            f"{why}. Seule une décision du jury sur la certification entière peut être enregistrée "
+            f"(decisions.{CERTIFICATION_ENTIERE} = « acquis » ou « non_acquis ») ; "
+            + ("aucun passage n'en porte." if attended else "aucun passage devant le jury pour l'instant.")
         ),
         chemin="passages",
         source=_first(cert.sources),
         valeurs={"certification": cert.id, "version": cert.version, "complet": str(cert.complet).lower()},
     )
+
+
+def _after_certification(
+    passage: PassageJury, index: int, certified_on: date, certifying_index: int, source: Source | None
+) -> Constat:
+    return Constat(
+        code="passage_apres_certification",
+        niveau="erreur",
+        message=(
+            f"Passage devant le jury du {_fr(passage.date)} (session {passage.session}) après la "
+            f"délivrance de la certification le {_fr(certified_on)} (passage n° {certifying_index + 1}) : "
+            "ses décisions ne sont pas prises en compte."
+        ),
+        chemin=f"passages[{index}]",
+        source=source,
+        valeurs={
+            "date_passage": passage.date.isoformat(),
+            "session": passage.session,
+            "date_certification": certified_on.isoformat(),
+        },
+    )
+
+
+def _decide_whole(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
+    """A référentiel without domaines: the jury's decisions on the whole certification (module docstring)."""
+    source = _result_source(ref)
+    constats: list[Constat] = []
+    attended = decided = False
+    certified_on: date | None = None
+    certifying_index = 0
+    for index, passage in _ordered_passages(dossier, as_of):
+        if passage.absent or passage.excuse:
+            continue
+        if certified_on is not None:
+            constats.append(_after_certification(passage, index, certified_on, certifying_index, source))
+            continue
+        attended = True
+        for dom, decision in passage.decisions.items():
+            if dom == CERTIFICATION_ENTIERE:
+                continue
+            constats.append(
+                Constat(
+                    code="decision_domaine_inconnu",
+                    niveau="erreur",
+                    message=(
+                        f"Décision « {decision} » du jury du {_fr(passage.date)} sur le domaine « {dom} » : le "
+                        "référentiel ne définit pas ses domaines, seule une décision sur la certification entière "
+                        f"(decisions.{CERTIFICATION_ENTIERE}) peut être prise en compte ; une délivrance partielle "
+                        "y est impossible : décision non prise en compte."
+                    ),
+                    chemin=f"passages[{index}].decisions.{dom}",
+                    source=source,
+                    valeurs={"domaine": dom, "decision": decision, "domaines": ""},
+                )
+            )
+        whole = passage.decision_certification
+        if whole is None:
+            continue
+        decided = True
+        if whole == "acquis":
+            certified_on, certifying_index = passage.date, index
+    if not decided:
+        constats.append(_undefined(ref, attended))
     return Resultat(
         dossier=dossier.id,
         certification=ref.id,
         version=ref.version,
         date=as_of,
-        statut="en_cours",
-        constats=(constat,),
-        source=_result_source(ref),
+        statut="certifie" if certified_on is not None else ("non_acquis" if decided else "en_cours"),
+        date_certification=certified_on,
+        constats=tuple(constats),
+        source=source,
     )
 
 
 def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
     """The dossier's result as of ``as_of``: the ledger of its jury passages (see the module docstring)."""
     if not ref.domaines:
-        return _undefined(ref, dossier, as_of)
+        return _decide_whole(ref, dossier, as_of)
 
     order = [d.id for d in ref.domaines]
     known = set(order)
@@ -201,7 +280,7 @@ def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
     constats: list[Constat] = []
     attended = False
     certified_on: date | None = None
-    certifying_index: int | None = None
+    certifying_index = 0
 
     def expire_before(day: date) -> None:
         for dom, acq in list(current.items()):
@@ -213,29 +292,28 @@ def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
         if passage.absent or passage.excuse:
             continue
         if certified_on is not None:
-            constats.append(
-                Constat(
-                    code="passage_apres_certification",
-                    niveau="erreur",
-                    message=(
-                        f"Passage devant le jury du {_fr(passage.date)} (session {passage.session}) après la "
-                        f"délivrance de la certification le {_fr(certified_on)} (passage n° {certifying_index + 1}) : "
-                        "ses décisions ne sont pas prises en compte."
-                    ),
-                    chemin=f"passages[{index}]",
-                    source=source,
-                    valeurs={
-                        "date_passage": passage.date.isoformat(),
-                        "session": passage.session,
-                        "date_certification": certified_on.isoformat(),
-                    },
-                )
-            )
+            constats.append(_after_certification(passage, index, certified_on, certifying_index, source))
             continue
         attended = True
         expire_before(passage.date)
         until: object = _UNSET
         for dom, decision in passage.decisions.items():
+            if dom == CERTIFICATION_ENTIERE:
+                constats.append(
+                    Constat(
+                        code="decision_certification_entiere",
+                        niveau="erreur",
+                        message=(
+                            f"Décision « {decision} » du jury du {_fr(passage.date)} sur la certification entière : "
+                            f"le référentiel définit ses domaines ({', '.join(order)}) et le jury décide domaine par "
+                            "domaine : décision non prise en compte."
+                        ),
+                        chemin=f"passages[{index}].decisions.{dom}",
+                        source=source,
+                        valeurs={"decision": decision, "domaines": ", ".join(order)},
+                    )
+                )
+                continue
             if dom not in known:
                 constats.append(
                     Constat(

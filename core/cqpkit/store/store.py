@@ -44,7 +44,7 @@ import attrs
 import sqlalchemy as sa
 
 from cqpkit.exceptions import CqpkitError, Erreur, InvalidArgumentError
-from cqpkit.model import Dossier, PassageJury, SessionJury
+from cqpkit.model import CERTIFICATION_ENTIERE, Dossier, PassageJury, SessionJury
 from cqpkit.rules.asof import as_of_day
 from cqpkit.store import migrations
 from cqpkit.store import schema as t
@@ -812,7 +812,9 @@ class Store:
     ) -> dict[str, Any]:
         """Record the jury's decisions on a dossier at a session; on a closed session, a correction with its ``motif``.
 
-        ``decisions`` maps domaine ids to ``"acquis"`` or ``"non_acquis"``. Returns
+        ``decisions`` maps domaine ids to ``"acquis"`` or ``"non_acquis"``; for a référentiel without
+        domaines, its one key is ``certification`` (the whole certification, see
+        :data:`~cqpkit.model.CERTIFICATION_ENTIERE`), stored as such in ``passages.decisions``. Returns
         ``{"statut": "enregistré" | "corrigé" | "inchangé", "passage": id, "remplace": id | None}``.
         """
         if not isinstance(decisions, Mapping):
@@ -833,13 +835,7 @@ class Store:
                 )
             self._require_rules(d)
             ref = self.registry.referentiel(d.certification, version=d.version_referentiel)
-            known = [x.id for x in ref.domaines]
-            problems = []
-            for dom, value in decisions.items():
-                if dom not in known:
-                    problems.append(f"domaine « {dom} » inconnu de {d.certification} {d.version_referentiel} (domaines : {', '.join(known) or 'aucun'})")
-                if value not in ("acquis", "non_acquis"):
-                    problems.append(f"décision « {value} » invalide pour {dom} (valeurs possibles : acquis, non_acquis)")
+            problems = _decision_problems(decisions, [x.id for x in ref.domaines], f"{d.certification} {d.version_referentiel}")
             if problems:
                 raise StoreConflictError("décisions refusées :\n" + "\n".join(f"  {p}" for p in problems))
             rows = conn.execute(
@@ -1418,6 +1414,33 @@ def _shift(day: dt.date, days: int) -> dt.date:
 def _domain_key(dom: str) -> tuple:
     """``D2`` before ``D10``: digits compared as numbers."""
     return tuple(int(x) if x.isdigit() else x for x in re.split(r"(\d+)", dom))
+
+
+def _decision_problems(decisions: Mapping[str, Any], known: Sequence[str], ref_label: str) -> list[str]:
+    """Why the jury's ``decisions`` cannot be recorded for a référentiel whose domaines are ``known``.
+
+    Per domaine where the référentiel defines domaines; on the whole certification
+    (``certification``) where it defines none, a partial award being impossible there.
+    """
+    whole = CERTIFICATION_ENTIERE
+    problems = []
+    for dom, value in decisions.items():
+        if dom == whole and known:
+            problems.append(
+                f"décision sur la certification entière refusée : {ref_label} définit ses domaines ({', '.join(known)}) ; "
+                f"le jury décide domaine par domaine (ex. {known[0]}=acquis)"
+            )
+        elif dom != whole and not known:
+            problems.append(
+                f"décision sur le domaine « {dom} » refusée : {ref_label} ne définit pas ses domaines : seule une décision sur la "
+                f"certification entière ({whole}=acquis ou {whole}=non_acquis) peut être enregistrée ; "
+                "une délivrance partielle, par domaine, y est impossible"
+            )
+        elif dom != whole and dom not in known:
+            problems.append(f"domaine « {dom} » inconnu de {ref_label} (domaines : {', '.join(known)})")
+        if value not in ("acquis", "non_acquis"):
+            problems.append(f"décision « {value} » invalide pour {dom} (valeurs possibles : acquis, non_acquis)")
+    return problems
 
 
 def _sorted_decisions(decisions: dict[str, str]) -> dict[str, str]:

@@ -453,7 +453,7 @@ class EngineTests:
         import attrs
         from hypothesis import strategies as st
 
-        from cqpkit.model import PassageJury
+        from cqpkit.model import CERTIFICATION_ENTIERE, PassageJury
         from cqpkit.testing import witness
 
         put = plugin_under_test
@@ -497,11 +497,11 @@ class EngineTests:
 
         # Generated dossiers: one more attended passage, inserted in date order.
         def body(ref: Referentiel, dossier: Dossier, day: dt.date, data: Any) -> None:
-            if not ref.domaines:
-                return
             start = dossier.dossier.inscription
             when = data.draw(st.dates(start, max(start, day)), label="date du passage ajouté")
-            dom = data.draw(st.sampled_from([d.id for d in ref.domaines]), label="domaine acquis")
+            # Without domaines, the jury decides on the whole certification (key CERTIFICATION_ENTIERE).
+            keys = [d.id for d in ref.domaines] or [CERTIFICATION_ENTIERE]
+            dom = data.draw(st.sampled_from(keys), label="domaine acquis")
             added = PassageJury(session="CONFORMITE-AJOUT", date=when, decisions={dom: "acquis"})
             ps = list(dossier.passages)
             index = sum(1 for p in ps if p.date <= when)
