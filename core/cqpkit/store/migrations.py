@@ -206,7 +206,7 @@ def _v2(conn: sa.Connection, ctx: Any) -> None:
     if conn.execute(sa.text("SELECT 1 FROM dossiers LIMIT 1")).first() is not None:
         from cqpkit.store.store import rebuild_echeances
 
-        rebuild_echeances(conn, ctx.registry)
+        rebuild_echeances(conn, ctx.registry, people=False)  # the people's tables come with migration 3
 
 
 # ------------------------------------------------------------------------ migration 3

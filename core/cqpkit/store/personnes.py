@@ -153,7 +153,7 @@ def lot_conflicts(named: Iterable[tuple[str, Dossier]]) -> Iterator[tuple[str, C
 def conflict_message(c: Copie, fact: str, value: Any, other_value: Any, where: str) -> str:
     """The French message of a contradiction: this copy's value, the other one and where it is."""
     return (
-        f"personne « {c.personne} » décrite autrement {where} : {fact} = {_fr(other_value)} là, {_fr(value)} ici "
+        f"personne « {c.personne} » décrite autrement : {fact} = {_fr(value)} ici, {_fr(other_value)} {where} "
         "(une personne a les mêmes faits dans tous ses dossiers)"
     )
 
@@ -193,7 +193,7 @@ def base_conflicts(conn: sa.Connection, lot: Sequence[tuple[str, Dossier]]) -> l
             for k, v in c.profil.items():
                 hit = stored.get((c.personne, k))
                 if hit is not None and hit[1] != v:
-                    where = f"de ce que la base enregistre (dossier {hit[0]})"
+                    where = f"déjà enregistré dans la base (dossier {hit[0]})"
                     found.append(_locate(name, ("acteurs", c.index, k), conflict_message(c, k, v, hit[1], where)))
     return found
 

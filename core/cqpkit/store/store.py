@@ -177,8 +177,9 @@ def _passages_of(conn: sa.Connection, ids: Sequence[str]) -> dict[str, list[Any]
     return out
 
 
-def _engine_dossiers(conn: sa.Connection, ids: Sequence[str]) -> dict[str, Dossier]:
-    """The dossiers as the engines see them: latest content, passages as the store holds them."""
+def _engine_dossiers(conn: sa.Connection, ids: Sequence[str], people: bool = True) -> dict[str, Dossier]:
+    """The dossiers as the engines see them: latest content, passages as the store holds them, and (``people``)
+    what the store knows of the people they name (:func:`personnes.enrich`; not before migration 3 made its tables)."""
     from cqpkit.formats.converter import json_converter
 
     conv = json_converter()
@@ -189,16 +190,19 @@ def _engine_dossiers(conn: sa.Connection, ids: Sequence[str]) -> dict[str, Dossi
         d = conv.structure(json.loads(text), Dossier)
         out[did] = attrs.evolve(d, passages=tuple(_passage_from_row(r) for r in _effective(passages.get(did, ()))))
     # A tutor's load and other missions as the store knows them, the person's facts (cqpkit.store.personnes).
-    return personnes.enrich(conn, out)
+    return personnes.enrich(conn, out) if people else out
 
 
-def rebuild_echeances(conn: sa.Connection, registry: Any, ids: Sequence[str] | None = None) -> int:
-    """Recompute the deadlines of the given dossiers (all of them by default); return the rows written."""
+def rebuild_echeances(conn: sa.Connection, registry: Any, ids: Sequence[str] | None = None, *, people: bool = True) -> int:
+    """Recompute the deadlines of the given dossiers (all of them by default); return the rows written.
+
+    ``people=False`` for a migration that runs before the people's tables exist (migration 2).
+    """
     if ids is None:
         ids = [r.id for r in conn.execute(sa.select(t.dossiers.c.id).order_by(t.dossiers.c.id))]
     n = 0
     for chunk in _chunks(list(ids), 2000):
-        dossiers = _engine_dossiers(conn, chunk)
+        dossiers = _engine_dossiers(conn, chunk, people)
         conn.execute(t.echeances.delete().where(t.echeances.c.dossier_id.in_(list(chunk))))
         rows = [r for d in dossiers.values() for r in compute_echeances(registry, d)]
         if rows:
