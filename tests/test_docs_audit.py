@@ -97,6 +97,7 @@ class TestStoreHelp:
             (["dossier", "history"], "identifiant du dossier"),
             (["candidate", "export"], "identifiant du candidat (ex. C-0207), pas du dossier"),
             (["candidate", "erase"], "identifiant du candidat (ex. C-0207), pas du dossier"),
+            (["personne", "show"], "identifiant de la personne (acteurs.personne, ex. T-0042)"),
         ],
     )
     def test_positional_help(self, command: list[str], expected: str) -> None:

@@ -48,11 +48,13 @@ class TestMigrations:
                     conn.exec_driver_sql(f"DROP TRIGGER {table}_ajout_seul ON {table}")
                     conn.exec_driver_sql(f"DROP FUNCTION cqpkit_{table}_ajout_seul()")
             conn.exec_driver_sql("DROP TABLE echeances")
+            conn.exec_driver_sql("DROP TABLE personne_acteurs")  # migration 3
+            conn.exec_driver_sql("DROP TABLE personnes")
             conn.exec_driver_sql("UPDATE cqpkit_meta SET valeur = '1' WHERE cle = 'schema_version'")
-        with pytest.raises(StoreError, match=r"schéma en version 1, cette version de cqpkit attend la version 2 .*cqpkit db upgrade"):
+        with pytest.raises(StoreError, match=rf"schéma en version 1, cette version de cqpkit attend la version {migrations.CURRENT} .*cqpkit db upgrade"):
             campaign_store.check_schema()
         done = campaign_store.upgrade()
-        assert [m.numero for m in done] == [2]
+        assert [m.numero for m in done] == list(range(2, migrations.CURRENT + 1))
         campaign_store.check_schema()
         assert snapshot(campaign_store) == before
 

@@ -807,6 +807,7 @@ COMMANDS = {
     "import": ("enregistrer des dossiers et des sessions de jury dans la base (tout ou rien)", lambda p: __import__("cqpkit.cli_store").cli_store.add_import(p)),
     "jury": ("sessions de jury : lister (list), afficher (show), ouvrir (open), présenter (add), décider (decide), clore (close)", lambda p: __import__("cqpkit.cli_store").cli_store.add_jury(p)),
     "dossier": ("un dossier enregistré : état (show), historique (history)", lambda p: __import__("cqpkit.cli_store").cli_store.add_dossier(p)),
+    "personne": ("une personne nommée par les dossiers (tuteur, évaluateur) : faits, missions, charge, prime (show)", lambda p: __import__("cqpkit.cli_store").cli_store.add_personne(p)),
     "report": ("rapports : échéances (deadlines), campagne (campaign)", lambda p: __import__("cqpkit.cli_store").cli_store.add_report(p)),
     "candidate": ("données personnelles d'un candidat : exporter (export), effacer (erase)", lambda p: __import__("cqpkit.cli_store").cli_store.add_candidate(p)),
 }

@@ -1,4 +1,4 @@
-"""The store commands of ``cqpkit``: ``db``, ``import``, ``jury``, ``dossier``, ``report``, ``candidate``.
+"""The store commands of ``cqpkit``: ``db``, ``import``, ``jury``, ``dossier``, ``personne``, ``report``, ``candidate``.
 
 Declared in :data:`cqpkit.cli.COMMANDS` like the others; this module is imported only when one
 of them runs, and SQLAlchemy only when a database is opened, so ``cqpkit list`` never loads it.
@@ -24,7 +24,7 @@ from typing import Any
 from cqpkit.cli import _date, _failures_out, _fr_date, _money, _num, _print_json, _table
 from cqpkit.exceptions import InvalidFileError, UnreadableFileError, os_reason
 
-__all__ = ["add_candidate", "add_db", "add_dossier", "add_import", "add_jury", "add_report"]
+__all__ = ["add_candidate", "add_db", "add_dossier", "add_import", "add_jury", "add_personne", "add_report"]
 
 _DB_HELP = "base : fichier SQLite (défaut : $CQPKIT_DB, sinon cqpkit.db) ou adresse postgresql://utilisateur@hôte/base"
 _OP_HELP = "qui fait la modification, inscrit au journal d'audit (défaut : $CQPKIT_OPERATEUR, sinon l'utilisateur du système)"
@@ -608,6 +608,61 @@ def add_dossier(p: argparse.ArgumentParser) -> None:
     a.add_argument("dossier", metavar="DOSSIER", help="identifiant du dossier (ex. OEMM-2017-0207)")
     _common(a, json=True)
     a.set_defaults(func=cmd_dossier_history)
+
+
+# ----------------------------------------------------------------------------- personne
+_FAITS = {
+    "organisation": "organisation", "fonction": "fonction", "management_depuis": "manager depuis le",
+    "forme_le": "formation de tuteur le", "formation_heures": "heures de formation de tuteur",
+}
+
+
+def cmd_personne_show(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        data = store.personne(args.personne, _as_of(args))
+    if args.json:
+        _print_json(data)
+        return 0
+    print(f"Personne {data['personne']} (connue de la base depuis le {_fr_iso(data['connue_depuis'][:10])})")
+    faits = [f"{_FAITS[k]} {_fr_iso(v) if k in ('management_depuis', 'forme_le') else _num(v) if k == 'formation_heures' else v}"
+             for k, v in data["faits"].items() if v is not None]
+    print(f"  Faits : {' ; '.join(faits) or 'aucun renseigné'}")
+    print(f"  Dossiers ({len(data['dossiers'])})")
+    for e in data["dossiers"]:
+        roles = ", ".join([e["role"], *e["roles_secondaires"]])
+        line = f"    {e['dossier']}  {e['certification']} {e['version']}  acteur {e['acteur']} ({roles})"
+        if e["mission_debut"]:
+            line += f"  mission du {_fr_iso(e['mission_debut'])}" + (f" au {_fr_iso(e['mission_fin'])}" if e["mission_fin"] else ", sans fin")
+        if e["charge"] is not None:
+            line += f"  charge {e['charge']}"
+            if e["charge_declaree"] is not None and e["charge_declaree"] != e["charge"]:
+                line += f" (le fichier déclare {e['charge_declaree']})"
+        print(line)
+        if not e["regles"]:
+            print("      règles non chargées : constats et prime non établis")
+        for k in e["constats"]:
+            print(f"      {k['niveau']} {k['code']} — {k['message']}")
+    if data["charge"]:
+        print("  Charge de tuteur au fil du temps (missions en cours en même temps)")
+        for c in data["charge"]:
+            end = f"au {_fr_iso(c['au'])}" if c["au"] else "sans fin"
+            print(f"    du {_fr_iso(c['du'])} {end} : {c['tutores']} ({', '.join(c['dossiers'])})")
+    if data["prime"]:
+        print(f"  Lignes comptées sur la mission de tuteur, par année civile, toutes missions (au {_fr_iso(data['date'])})")
+        for p in data["prime"]:
+            parts = ", ".join(f"{did} {_money(v, p['en'])}" for did, v in p["dossiers"].items())
+            year = p["annee"] if p["annee"] is not None else "—"
+            print(f"    {year}  {p['libelle']} : {_money(p['montant'], p['en'])} ({parts})")
+    return 0
+
+
+def add_personne(p: argparse.ArgumentParser) -> None:
+    """``cqpkit personne show ID``."""
+    sub = _actions(p)
+    a = sub.add_parser("show", help="une personne nommée par les dossiers (acteurs.personne) : faits, missions, charge, prime par année")
+    a.add_argument("personne", metavar="ID", help="identifiant de la personne (acteurs.personne, ex. T-0042)")
+    _common(a, json=True, as_of=True)
+    a.set_defaults(func=cmd_personne_show)
 
 
 # ------------------------------------------------------------------------------- report

@@ -21,6 +21,10 @@ Choices written down here:
   passage is dated before the evaluation it relies on. A final evaluation after a passage
   is otherwise a new attempt, for a later passage, and is fine. An evaluation on the day
   of the passage counts as before it. This check needs the référentiel (épreuve types).
+- **Persons.** ``acteurs.personne`` is an id of the same form as the others, and one person
+  is named by one acteur of a dossier at most (a person holding two roles has
+  ``roles_secondaires``). Whether two dossiers describe one person the same way is the
+  store's question (:mod:`cqpkit.store.personnes`), not a file's.
 - **Passages** are in date order; two passages on the same day are reported.
 - **Whole or per domaine.** Where the référentiel defines no domaines (the four incomplete
   Mutualité CQPs), the only decision a passage can record is on the whole certification
@@ -116,6 +120,23 @@ def check_dossier_data(data: dict, referentiel: Referentiel | None = None) -> li
     acteur_rows = list(_rows(data, "acteurs"))
     _ids([(("acteurs", i), r) for i, r in acteur_rows], "acteurs", findings)
     acteurs = list(dict.fromkeys(r["id"] for _, r in acteur_rows if isinstance(r.get("id"), str)))
+    # One person is one acteur of the dossier (another role is a secondary role): two acteurs naming the
+    # same person would be two copies of one profile in one file.
+    personnes: dict[str, int] = {}
+    for i, r in acteur_rows:
+        pid = r.get("personne")
+        _check_id(findings, ("acteurs", i, "personne"), pid)
+        if isinstance(pid, str):
+            if pid in personnes:
+                findings.append(
+                    (
+                        ("acteurs", i, "personne"),
+                        f"personne « {pid} » déjà nommée par acteurs[{personnes[pid]}] : une personne est un seul acteur "
+                        "du dossier (ses autres rôles dans roles_secondaires)",
+                    )
+                )
+            else:
+                personnes[pid] = i
     _ids([(("activites", i), r) for i, r in _rows(data, "activites")], "activités", findings)
     for i, ev in _rows(data, "evaluations"):
         for j, a in _strings(ev.get("evaluateurs")):

@@ -113,11 +113,15 @@ class Acteur:
     ``mission_debut`` / ``mission_fin`` the tutor's mission; ``tutores_simultanes`` how
     many people the tutor accompanies at the same time, this candidate included;
     ``autres_missions`` the tutor's other missions (for other candidates), for the caps
-    per tutor and calendar year.
+    per tutor and calendar year. ``personne`` names the person the acteur is, with an id
+    that stays the same across dossiers (``id`` only names the acteur inside this file): the
+    store knows people by it (their profile, their missions, a tutor's load and caps across
+    dossiers: :mod:`cqpkit.store.personnes`); the engines do not read it.
     """
 
     id: str
     role: Role
+    personne: str | None = None
     roles_secondaires: tuple[Role, ...] = ()
     organisation: str = ""
     fonction: str = ""

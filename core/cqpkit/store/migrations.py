@@ -206,12 +206,50 @@ def _v2(conn: sa.Connection, ctx: Any) -> None:
     if conn.execute(sa.text("SELECT 1 FROM dossiers LIMIT 1")).first() is not None:
         from cqpkit.store.store import rebuild_echeances
 
-        rebuild_echeances(conn, ctx.registry)
+        rebuild_echeances(conn, ctx.registry, people=False)  # the people's tables come with migration 3
+
+
+# ------------------------------------------------------------------------ migration 3
+def _v3(conn: sa.Connection, ctx: Any) -> None:
+    md = sa.MetaData()
+    sa.Table("dossiers", md, sa.Column("id", sa.String(100), primary_key=True))
+    personnes = sa.Table(
+        "personnes", md,
+        sa.Column("id", sa.String(100), primary_key=True),
+        sa.Column("cree_le", sa.String(32), nullable=False),
+    )
+    acteurs = sa.Table(
+        "personne_acteurs", md,
+        sa.Column("dossier_id", sa.String(100), sa.ForeignKey("dossiers.id"), primary_key=True),
+        sa.Column("acteur_id", sa.String(100), primary_key=True),
+        sa.Column("personne_id", sa.String(100), sa.ForeignKey("personnes.id"), nullable=False),
+        sa.Column("role", sa.String(50), nullable=False),
+        sa.Column("roles_secondaires", sa.Text, nullable=False),
+        sa.Column("mission_debut", sa.Date, nullable=True),
+        sa.Column("mission_fin", sa.Date, nullable=True),
+        sa.Column("organisation", sa.Text, nullable=True),
+        sa.Column("fonction", sa.Text, nullable=True),
+        sa.Column("management_depuis", sa.Date, nullable=True),
+        sa.Column("forme_le", sa.Date, nullable=True),
+        sa.Column("formation_heures", sa.Float, nullable=True),
+        sa.Column("tutores_declares", sa.Integer, nullable=True),
+        sa.Column("missions_declarees", sa.Text, nullable=False),
+        sa.Index("ix_personne_acteurs_personne", "personne_id"),
+    )
+    personnes.create(conn)
+    acteurs.create(conn)
+    # Dossiers stored before it may name people already (``acteurs.personne`` in their content).
+    if conn.execute(sa.text("SELECT 1 FROM dossiers LIMIT 1")).first() is not None:
+        from cqpkit.store.personnes import rebuild
+        from cqpkit.store.store import _load_contents
+
+        rebuild(conn, _load_contents)
 
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "tables des candidats, dossiers, évaluations, sessions, passages et du journal d'audit", _v1),
     Migration(2, "échéances indexées par date ; tables en ajout seul protégées par des déclencheurs", _v2),
+    Migration(3, "personnes nommées par les dossiers (acteurs.personne) et leurs missions", _v3),
 )
 CURRENT = MIGRATIONS[-1].numero
 

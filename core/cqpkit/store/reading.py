@@ -47,6 +47,7 @@ __all__ = [
     "collect_paths",
     "deadlines",
     "lot_errors",
+    "person_conflicts",
     "personal_fields",
     "read_files",
     "read_lot",
@@ -323,6 +324,29 @@ def candidate_conflicts(named: Iterable[tuple[str, Dossier]]) -> Iterator[tuple[
             yield name, d, first_name, [k for k in PERSONAL if getattr(first.candidat, k) != getattr(d.candidat, k)]
 
 
+def person_conflicts(read: Sequence[tuple[str, Dossier]]) -> list[InvalidFileError]:
+    """Two files describing one person (``acteurs.personne``) two ways: one error per fact, in the later file, at
+    the line of the key, naming the other file and line (:func:`cqpkit.store.personnes.lot_conflicts`)."""
+    if not any(a.personne for _, d in read for a in d.acteurs):
+        return []
+    from cqpkit.formats.tomlfile import parse_toml, read_text
+    from cqpkit.store.personnes import conflict_message, lot_conflicts
+
+    docs: dict[str, Any] = {}
+
+    def doc(path: str) -> Any:  # read again for the lines of the keys (an error path only)
+        if path not in docs:
+            docs[path] = parse_toml(read_text(path), path)
+        return docs[path]
+
+    by_file: dict[str, list[Erreur]] = {}
+    for name, c, fact, value, other_name, other, other_value in lot_conflicts(read):
+        line = doc(other_name).line(("acteurs", other.index, fact))
+        where = f"dans {other_name}:{line} (dossier {other.dossier}, acteurs[{other.index}].{fact})"
+        by_file.setdefault(name, []).append(doc(name).erreur(("acteurs", c.index, fact), conflict_message(c, fact, value, other_value, where)))
+    return [InvalidFileError(path, erreurs) for path, erreurs in by_file.items()]
+
+
 def lot_errors(lot: Lot, registry: Any) -> list[Erreur]:
     """Every problem of a lot built in Python (:func:`read_lot`), checked as :func:`read_files` checks files.
 
@@ -356,6 +380,12 @@ def lot_errors(lot: Lot, registry: Any) -> list[Erreur]:
             found.append(Erreur(lu.fichier, 0, "dossier.id", f"dossier « {d.id} » déjà donné par {first} (un objet par dossier)"))
     for name, d, first_name, diff in candidate_conflicts(valid):
         found.append(Erreur(name, 0, f"candidat.{diff[0]}", f"candidat « {d.candidat.id} » décrit autrement dans {first_name} ({', '.join(diff)})"))
+    if any(a.personne for _, d in valid for a in d.acteurs):
+        from cqpkit.store.personnes import conflict_message, lot_conflicts
+
+        for name, c, fact, value, other_name, other, other_value in lot_conflicts(valid):
+            where = f"dans {other_name} (dossier {other.dossier}, acteurs[{other.index}].{fact})"
+            found.append(Erreur(name, 0, f"acteurs[{c.index}].{fact}", conflict_message(c, fact, value, other_value, where)))
     for ls in lot.sessions:
         if not check(ls.fichier, validate_session, ls.session, SessionJury):
             continue
@@ -417,6 +447,7 @@ def read_files(paths: Sequence[str], registry: Any) -> Lot:
                 [doc.erreur(("candidat", diff[0]), f"candidat « {d.candidat.id} » décrit autrement dans {first_path} ({', '.join(diff)})")],
             )
         )
+    problems.extend(person_conflicts(read))
     if problems:
         raise ImportErrors(problems)
     with without_cycle_collector():

@@ -23,6 +23,12 @@ What is kept where:
 - ``echeances``: the deadlines the engine computed for each dossier (first jury, expiry of each
   partial award), indexed by date for ``cqpkit report deadlines``. Derived: recomputed whenever
   the dossier or its decisions change.
+- ``personnes``: the people the dossiers name (``acteurs.personne``: a tutor, an evaluator…), by
+  id, with the time the store first saw them (migration 3); ``personne_acteurs``: for every
+  dossier's current version, one row per acteur naming a person — its role, its mission and its
+  copy of the person's facts (unset facts as ``NULL``), and what the file declares by hand
+  (``tutores_declares``, ``missions_declarees`` as JSON). Derived from the dossiers: replaced
+  whenever a dossier changes (:mod:`cqpkit.store.personnes`).
 
 The append-only tables are protected by triggers (migration 2): an ``UPDATE`` or a ``DELETE``
 fails in the database itself, whatever the client.
@@ -43,6 +49,8 @@ __all__ = [
     "meta",
     "metadata",
     "passages",
+    "personne_acteurs",
+    "personnes",
     "session_versions",
     "sessions",
 ]
@@ -191,6 +199,33 @@ echeances = sa.Table(
     sa.Column("date", sa.Date, nullable=False),
     sa.Column("depuis", sa.Date, nullable=False),
     sa.Index("ix_echeances_date", "date"),
+)
+
+personnes = sa.Table(
+    "personnes",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("cree_le", sa.String(32), nullable=False),
+)
+
+personne_acteurs = sa.Table(
+    "personne_acteurs",
+    metadata,
+    sa.Column("dossier_id", sa.String(100), sa.ForeignKey("dossiers.id"), primary_key=True),
+    sa.Column("acteur_id", sa.String(100), primary_key=True),
+    sa.Column("personne_id", sa.String(100), sa.ForeignKey("personnes.id"), nullable=False),
+    sa.Column("role", sa.String(50), nullable=False),
+    sa.Column("roles_secondaires", sa.Text, nullable=False),
+    sa.Column("mission_debut", sa.Date, nullable=True),
+    sa.Column("mission_fin", sa.Date, nullable=True),
+    sa.Column("organisation", sa.Text, nullable=True),
+    sa.Column("fonction", sa.Text, nullable=True),
+    sa.Column("management_depuis", sa.Date, nullable=True),
+    sa.Column("forme_le", sa.Date, nullable=True),
+    sa.Column("formation_heures", sa.Float, nullable=True),
+    sa.Column("tutores_declares", sa.Integer, nullable=True),
+    sa.Column("missions_declarees", sa.Text, nullable=False),
+    sa.Index("ix_personne_acteurs_personne", "personne_id"),
 )
 
 #: The tables whose rows are never updated nor deleted (triggers enforce it).

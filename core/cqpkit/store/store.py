@@ -46,7 +46,7 @@ import sqlalchemy as sa
 from cqpkit.exceptions import CqpkitError, Erreur, InvalidArgumentError
 from cqpkit.model import CERTIFICATION_ENTIERE, Dossier, PassageJury, SessionJury
 from cqpkit.rules.asof import as_of_day
-from cqpkit.store import migrations
+from cqpkit.store import migrations, personnes
 from cqpkit.store import schema as t
 from cqpkit.store.audit import AuditWriter, Verification, canonical, canonical_plain
 from cqpkit.store.audit import verify as verify_chain
@@ -177,8 +177,9 @@ def _passages_of(conn: sa.Connection, ids: Sequence[str]) -> dict[str, list[Any]
     return out
 
 
-def _engine_dossiers(conn: sa.Connection, ids: Sequence[str]) -> dict[str, Dossier]:
-    """The dossiers as the engines see them: latest content, passages as the store holds them."""
+def _engine_dossiers(conn: sa.Connection, ids: Sequence[str], people: bool = True) -> dict[str, Dossier]:
+    """The dossiers as the engines see them: latest content, passages as the store holds them, and (``people``)
+    what the store knows of the people they name (:func:`personnes.enrich`; not before migration 3 made its tables)."""
     from cqpkit.formats.converter import json_converter
 
     conv = json_converter()
@@ -188,16 +189,20 @@ def _engine_dossiers(conn: sa.Connection, ids: Sequence[str]) -> dict[str, Dossi
     for did, text in contents.items():
         d = conv.structure(json.loads(text), Dossier)
         out[did] = attrs.evolve(d, passages=tuple(_passage_from_row(r) for r in _effective(passages.get(did, ()))))
-    return out
+    # A tutor's load and other missions as the store knows them, the person's facts (cqpkit.store.personnes).
+    return personnes.enrich(conn, out) if people else out
 
 
-def rebuild_echeances(conn: sa.Connection, registry: Any, ids: Sequence[str] | None = None) -> int:
-    """Recompute the deadlines of the given dossiers (all of them by default); return the rows written."""
+def rebuild_echeances(conn: sa.Connection, registry: Any, ids: Sequence[str] | None = None, *, people: bool = True) -> int:
+    """Recompute the deadlines of the given dossiers (all of them by default); return the rows written.
+
+    ``people=False`` for a migration that runs before the people's tables exist (migration 2).
+    """
     if ids is None:
         ids = [r.id for r in conn.execute(sa.select(t.dossiers.c.id).order_by(t.dossiers.c.id))]
     n = 0
     for chunk in _chunks(list(ids), 2000):
-        dossiers = _engine_dossiers(conn, chunk)
+        dossiers = _engine_dossiers(conn, chunk, people)
         conn.execute(t.echeances.delete().where(t.echeances.c.dossier_id.in_(list(chunk))))
         rows = [r for d in dossiers.values() for r in compute_echeances(registry, d)]
         if rows:
@@ -949,6 +954,12 @@ class Store:
             self._dossier_row(conn, dossier_id)
             return _engine_dossiers(conn, [dossier_id])[dossier_id]
 
+    def personne(self, personne_id: str, as_of: dt.date) -> dict[str, Any]:
+        """A person the dossiers name: facts, dossiers and missions, load over time, the prime per calendar year (:func:`personnes.show`)."""
+        as_of = as_of_day(as_of)
+        with self.read() as conn:
+            return personnes.show(conn, self.registry, personne_id, as_of, _rules_of(self.registry), _engine_dossiers, self.target.label)
+
     def dossier_ids(self, certification: str | None = None) -> list[str]:
         """The ids of the stored dossiers (of one certification)."""
         q = sa.select(t.dossiers.c.id).order_by(t.dossiers.c.id)
@@ -1544,6 +1555,7 @@ class _Import:
         to_close = self._sessions(existing)
         self._candidates(existing)
         self._dossiers(existing, closed_before)
+        self._personnes(existing)
         _test_pause()
         for s in to_close:
             self.conn.execute(t.sessions.update().where(t.sessions.c.id == s.session.id).values(cloturee=True, cloturee_le=self.now, modifie_le=self.now))
@@ -1660,6 +1672,20 @@ class _Import:
                     self.audit.add("candidat.modification", "candidat", c.id, {"champs": changed})
                     self.report.notes.append(f"candidat « {c.id} » : données personnelles mises à jour ({', '.join(changed)})")
         insert_tuples(self.conn, t.candidats, ("id", *PERSONAL, "pseudonyme", "efface_le", "cree_le", "modifie_le"), inserts)
+
+    # people --------------------------------------------------------------------------
+    def _personnes(self, existing: _Existing) -> None:
+        """The people the dossiers name: contradictions are errors; rows of the dossiers written; notes on hand-made loads."""
+        lot = [(lu.fichier, lu.dossier) for lu in self.lot.dossiers]
+        self.errors.extend(personnes.base_conflicts(self.conn, lot))
+        if self.errors:
+            return
+        written = [lu.dossier for lu in self.lot.dossiers if getattr(existing.dossiers.get(lu.dossier.id), "empreinte", None) != lu.empreinte]
+        replaced = [d.id for d in written if d.id in existing.dossiers]
+        if personnes.write(self.conn, written, replaced, self.now):
+            named = {d.id: d for d in written if any(a.personne for a in d.acteurs)}
+            for did, d in personnes.enrich(self.conn, named).items():
+                self.report.notes.extend(personnes.declared_notes(named[did], d))
 
     # dossiers ------------------------------------------------------------------------
     def _dossiers(self, existing: _Existing, closed_before: set[str]) -> None:
