@@ -116,7 +116,7 @@ def cqpkit_decide(referentiel: Any, dossier: Any, date: dt.date) -> Any:
 
 def failing_scenario(project: Path) -> None:
     """The scenario after the revaluation still expects the 2024 amount (140 h × 15 €)."""
-    _edit(project / "cqpkit_exemple" / "scenarios" / "certifie-trois-blocs.toml", "montant = 2240.00", "montant = 2100.00")
+    _edit(project / "cqpkit_exemple" / "scenarios" / "certifie-trois-blocs.toml", "montant = 2100.00", "montant = 2240.00")
 
 
 BREAKS: dict[str, Callable[[Path], None]] = {
@@ -230,8 +230,8 @@ class TestBrokenExample:
         assert r.failed == {"test_scenarios_pass"}, r.output
         path = r.site / "cqpkit_exemple" / "scenarios" / "certifie-trois-blocs.toml"
         assert "1 scénario(s) sur 2 échouent : corrigez la règle, ou l'attendu du scénario s'il était faux" in r.output
-        assert f"{path} — « Trois blocs acquis au jury du 10/03/2025 : certifié ; coût pédagogique au taux de 2025 » :" in r.output
-        assert "financement : attendu cout_pedagogique = 2100.00 ; obtenu cout_pedagogique = 2240.00" in r.output
+        assert f"{path} — « Trois blocs acquis au jury du 10/03/2025 : certifié ; coût pédagogique au taux de l'inscription (2024) » :" in r.output
+        assert "financement : attendu cout_pedagogique = 2240.00 ; obtenu cout_pedagogique = 2100.00" in r.output
 
 
 @pytest.mark.slow

@@ -149,7 +149,7 @@ class TestStoreReports:
         assert set(data) == {"date", "certifications", "total", "sessions", "certifications_ignorees"}
         stats = {
             "certification", "intitule", "dossiers", "candidats", "formation", "vae", "certifies", "partiels", "echecs", "expires",
-            "en_cours", "a_venir", "delais_depasses", "cout_euro", "cout_points", "financement_euro", "financement_points",
+            "en_cours", "a_venir", "delais_depasses", "lignes_sans_bareme", "cout_euro", "cout_points", "financement_euro", "financement_points",
             "gratification_euro", "gratification_points",
         }
         assert all(set(s) == stats for s in data["certifications"]) and set(data["total"]) == stats

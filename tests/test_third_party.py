@@ -319,7 +319,7 @@ class TestAuthorMistakes:
         raison, proc = self._reason(site)
         assert raison == (
             f"enregistrement refusé : le hook cqpkit_check_dossier ({init}:4) déclare « day », que cqpkit ne fournit pas : "
-            "sa signature est cqpkit_check_dossier(referentiel, dossier, date) (un hook peut omettre des arguments, pas en "
+            "sa signature est cqpkit_check_dossier(referentiel, dossier, date, resultat) (un hook peut omettre des arguments, pas en "
             "renommer ni en ajouter)"
         )
         assert "hookimpl definition" not in proc.stderr and "erreur : extension « casse » : enregistrement refusé" in proc.stderr
@@ -490,7 +490,7 @@ class TestSwitches:
         proc = cli("check", str(dossier), "--as-of", "2025-01-01", site=site, CQPKIT_TRACE_PLUGINS="1")
         lines = proc.stderr.splitlines()
         assert any(ln.startswith("[cqpkit] appel cqpkit_referentiels(register) → ") and ln.endswith("exemple") for ln in lines)
-        [called] = [ln for ln in lines if ln.startswith("[cqpkit] appel cqpkit_check_dossier(referentiel, dossier, date) → ")]
+        [called] = [ln for ln in lines if ln.startswith("[cqpkit] appel cqpkit_check_dossier(referentiel, dossier, date, resultat) → ")]
         assert {"cqpkit.plugins.default_engine", "exemple"} <= set(called.partition(" → ")[2].split(", "))
         [back] = [ln for ln in lines if ln.startswith("[cqpkit] retour cqpkit_check_dossier : ")]
         assert "exemple_bloc_d3_premature" in back
@@ -552,7 +552,7 @@ class TestHookRaisingInACommand:
         "\n"
         "@hookimpl\n"
         "def cqpkit_decide(referentiel, dossier, date):\n"
-        "    if _mine(referentiel):\n"
+        "    if _mine(referentiel) and dossier.passages:\n"
         "        return part(len(dossier.passages), 0)\n"
         "\n"
         "\n"
@@ -605,6 +605,10 @@ class TestHookRaisingInACommand:
     ) -> None:
         """Exit 1 and « (levée à FICHIER:LIGNE) »: the innermost line of the plugin's code, not cqpkit's, pluggy's or json's."""
         package, dossier = raising
+        if command == "decide":
+            # Every command decides first (check and funding read the decision): the decide hook raises only
+            # for a dossier with a passage, so that the other commands reach their own hook.
+            dossier.write_text(dossier.read_text(encoding="utf-8") + '\n[[passages]]\nsession = "S1"\ndate = 2024-11-18\n', encoding="utf-8")
         proc = cli(command, str(dossier), "--as-of", "2025-01-01", site=site)
         assert proc.returncode == 1, proc.stdout + proc.stderr
         assert "Traceback" not in proc.stderr and "erreur interne" not in proc.stderr

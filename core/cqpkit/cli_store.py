@@ -744,6 +744,12 @@ def cmd_report_campaign(args: argparse.Namespace) -> int:
         f"{_plural(t['delais_depasses'], 'délai de premier passage dépassé', 'délais de premier passage dépassés')} ; "
         f"coûts de formation {amount(t, 'cout')}, financements {amount(t, 'financement')}, gratifications {amount(t, 'gratification')}"
     )
+    if t["lignes_sans_bareme"]:
+        print(
+            f"{_plural(t['lignes_sans_bareme'], 'ligne de financement non calculée', 'lignes de financement non calculées')} "
+            "faute de barème à la date de son événement (constat bareme_inconnu : cqpkit dossier show ID ou cqpkit check) : "
+            "les totaux ne les comptent pas"
+        )
     return _left_out(data, hint)
 
 

@@ -1284,9 +1284,12 @@ class Store:
                 r = self.registry.decide(d, as_of)
                 key = {"certifie": "certifies", "partiel": "partiels", "non_acquis": "echecs", "expire": "expires", "en_cours": "en_cours"}[r.statut]
                 s[key] += 1
-                if any(c.code == "premier_passage_hors_delai" for c in self.registry.check(d, as_of)):
+                constats = self.registry.check(d, as_of, resultat=r)
+                if any(c.code == "premier_passage_hors_delai" for c in constats):
                     s["delais_depasses"] += 1
-                for line in self.registry.funding(d, as_of):
+                # A funding line whose event has no barème is not summed: counted, so that a total is never read as complete.
+                s["lignes_sans_bareme"] += sum(1 for c in constats if c.code == "bareme_inconnu")
+                for line in self.registry.funding(d, as_of, resultat=r):
                     # Costs, funding and rewards are kept apart: what a training costs is not added to what is paid for it.
                     nature = getattr(line, "nature", "financement")
                     s[f"{nature}_{'points' if line.en == 'point' else 'euro'}"] += line.montant
@@ -1509,7 +1512,7 @@ def _empty_stats(cid: str, registry: Any) -> dict[str, Any]:
     return {
         "certification": cid, "intitule": intitule, "dossiers": 0, "candidats": 0, "_candidats": set(), "formation": 0, "vae": 0,
         "certifies": 0, "partiels": 0, "echecs": 0, "expires": 0, "en_cours": 0, "a_venir": 0, "delais_depasses": 0,
-        **dict.fromkeys(_MONEY, 0.0),
+        "lignes_sans_bareme": 0, **dict.fromkeys(_MONEY, 0.0),
     }
 
 
