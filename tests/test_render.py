@@ -1,4 +1,4 @@
-"""`cqpkit show` and `cqpkit list` as a certification officer reads them (core/cqpkit/render.py, labels.py).
+"""`cqpkit show` and `cqpkit list` as a certification officer reads them (core/cqpkit/render/referentiel.py, render/labels.py).
 
 Each expected value is read in the seeds, not in the code's output: the section is named next to it.
 """
@@ -9,7 +9,7 @@ import json
 import re
 
 import pytest
-from cqpkit import labels
+from cqpkit.render import labels
 from cqpkit.model import referentiel as model
 
 from tests.conftest import run_cli

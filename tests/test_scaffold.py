@@ -159,7 +159,7 @@ class TestFiles:
         """The scenario, run on the scaffolded référentiel (no install needed), gives what it expects."""
         import cqpkit
         from cqpkit import hookimpl
-        from cqpkit.scenarios import load_scenario, run_scenario
+        from cqpkit.testing.scenarios import load_scenario, run_scenario
 
         package = plugin_dir / "cqpkit_ma_branche"
 

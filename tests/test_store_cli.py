@@ -174,7 +174,7 @@ class TestStartup:
             "from cqpkit.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             "    main(['list'])\n"
-            "print(sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'cqpkit.store', 'cqpkit.cli_store'))))\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'cqpkit.store', 'cqpkit.cli.store', 'cqpkit.cli.jury', 'cqpkit.cli.records'))))\n"
         )
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr

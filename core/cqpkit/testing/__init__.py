@@ -35,8 +35,26 @@ The engine properties need hypothesis (``pip install hypothesis``). The guide is
 
 from __future__ import annotations
 
-from cqpkit.testing.fixtures import ALL, Capability, FixtureNotSet, PluginFixtures, PluginUnderTest, load_plugin
-from cqpkit.testing.suite import ConformanceSuite, EngineTests, PluginTests, ReferentielTests, ScenarioTests
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cqpkit.testing.fixtures import ALL, Capability, FixtureNotSet, PluginFixtures, PluginUnderTest, load_plugin
+    from cqpkit.testing.suite import ConformanceSuite, EngineTests, PluginTests, ReferentielTests, ScenarioTests
+
+# Imported when first asked for: this package also holds the pytest plugin (cqpkit.testing.pytest_plugin),
+# which every pytest run of an environment with cqpkit installed imports, suite or not.
+_FROM = {
+    **dict.fromkeys(("ALL", "Capability", "FixtureNotSet", "PluginFixtures", "PluginUnderTest", "load_plugin"), "fixtures"),
+    **dict.fromkeys(("ConformanceSuite", "EngineTests", "PluginTests", "ReferentielTests", "ScenarioTests"), "suite"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM:
+        import importlib
+
+        return getattr(importlib.import_module(f"cqpkit.testing.{_FROM[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "ALL",

@@ -10,12 +10,17 @@ conditions, first-passage deadline, partial award and its validity, sovereignty)
 training; each funding line with every value of its barème and its period of effect (the one
 in force on the date asked is marked) and caps; the rules, as sentences.
 
-Choices: ids of vocabularies never appear, their labels do (:mod:`cqpkit.labels`); the ids
+Choices: ids of vocabularies never appear, their labels do (:mod:`cqpkit.render.labels`); the ids
 of the référentiel's own elements (``D1``, ``UP3``, ``finale-entreprise-D1``) stay, since
 dossiers name them. A heading is written only when something follows it. Notes are shown
 (without ``--court``) after what they comment, with the format's key names replaced by what
 they mean; a note shared by every element of a list is shown once. ``court=True`` keeps one
 line per element and no notes.
+
+Why about 550 lines: one function per section of the référentiel, in the order of the
+certifier's documents, sharing a handful of private helpers (notes, quantities, sources); the
+sections are read side by side when the wording of one changes, and a split would only move
+those helpers into a module of their own with no other user.
 """
 
 from __future__ import annotations
@@ -23,8 +28,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from cqpkit import labels as L
-from cqpkit.rules.fr import date_fr, entier_fr, nombre_fr
+from cqpkit.render import labels as L
+from cqpkit.render.text import accord, date_fr, decimal_fr, nombre_fr, periode_fr
 
 __all__ = ["render_referentiel", "unit_counts"]
 
@@ -40,7 +45,7 @@ def unit_counts(ref: Any) -> dict[str, int]:
 
 def _qty(x: float, unite: str) -> str:
     one, many = L.UNITES.get(unite, (unite, unite))
-    return f"{nombre_fr(x)} {many if abs(x) >= 2 else one}"
+    return f"{nombre_fr(x)} {accord(x, one, many)}"
 
 
 def _notes(text: str, indent: str, title: str = "Notes") -> list[str]:
@@ -94,7 +99,7 @@ def _lower_first(text: str) -> str:
 
 def _eur(x: float) -> str:
     """« 9 650 € », « 7,99 € »."""
-    return (entier_fr(int(x)) if float(x).is_integer() else nombre_fr(x)) + " €"
+    return f"{decimal_fr(x)} €"
 
 
 def _de(label: str) -> str:
@@ -110,10 +115,8 @@ def _identity(ref: Any, plugin: str, court: bool) -> list[str]:
     c = ref.certification
     out = [f"{c.intitule} — {c.id}, version {c.version}"]
     out.append(f"  Branche : {c.branche} ; certificateur : {c.certificateur} ; extension : {plugin}")
-    if c.en_vigueur_depuis and c.en_vigueur_jusqua:
-        out.append(f"  En vigueur : du {date_fr(c.en_vigueur_depuis)} au {date_fr(c.en_vigueur_jusqua)}")
-    elif c.en_vigueur_depuis:
-        out.append(f"  En vigueur : depuis le {date_fr(c.en_vigueur_depuis)}")
+    if c.en_vigueur_depuis:
+        out.append(f"  En vigueur : {periode_fr(c.en_vigueur_depuis, c.en_vigueur_jusqua)}")
     elif c.en_vigueur_jusqua:
         out.append(f"  En vigueur : jusqu'au {date_fr(c.en_vigueur_jusqua)}")
     units = [L.unites_domaines(unit_counts(ref)).replace("aucun domaine", "aucun domaine de compétences dans les sources")]
@@ -176,7 +179,7 @@ def _domaines(ref: Any, court: bool) -> list[str]:
 def _evaluateurs(ev: Any) -> str:
     parts = []
     if ev.nombre is not None:
-        parts.append(f"{ev.nombre} évaluateur{'s' if ev.nombre > 1 else ''}" + (" distincts" if ev.distincts and ev.nombre > 1 else ""))
+        parts.append(f"{ev.nombre} {accord(ev.nombre, 'évaluateur')}" + (" distincts" if ev.distincts and ev.nombre > 1 else ""))
     if ev.roles_requis:
         parts.append("dont obligatoirement : " + ", ".join(L.role(r) for r in ev.roles_requis))
     if ev.roles_admis:
@@ -475,7 +478,7 @@ def _financement(ref: Any, day: dt.date, court: bool) -> list[str]:
             out.append(f"    Conversion : {nombre_fr(fin.heures_par_jour)} h par jour")
         out.append(f"    Barème appliqué : celui en vigueur à la date de l'événement payé — {_EVENEMENT_FINANCEMENT[evenement_of(fin)]}")
         for b, first, last in holding_periods(fin.valeurs):
-            period = f"du {date_fr(first)} au {date_fr(last)}" if last else f"depuis le {date_fr(first)}"
+            period = periode_fr(first, last)
             now = f" — en vigueur le {date_fr(day)}" if first <= day and (last is None or day <= last) else ""
             out.append(f"    {period} : {_bareme_text(fin, b)}{now}")
             if not court:

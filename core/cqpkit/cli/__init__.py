@@ -1,0 +1,194 @@
+"""The ``cqpkit`` command: thin, French, with stable JSON output.
+
+Each command parses its arguments, calls the registry or a service, and renders French
+text (or JSON with ``--json``). Exit codes: 0 fine; 1 the input was read and is invalid
+(or a plugin or référentiel is broken); 2 usage error or unreadable input. No Python
+traceback for any input; ``--debug`` shows one.
+
+This module holds the parser and :func:`main`; the commands live in one module per group:
+:mod:`~cqpkit.cli.referentiels` (list, show, validate, schema, plugins),
+:mod:`~cqpkit.cli.dossiers` (check, decide, funding, plan, explain, through one runner),
+:mod:`~cqpkit.cli.authoring` (test, new-plugin), :mod:`~cqpkit.cli.store` (db, import,
+candidate), :mod:`~cqpkit.cli.jury`, :mod:`~cqpkit.cli.records` (dossier, personne, report);
+what they share is in :mod:`~cqpkit.cli.common` and :mod:`~cqpkit.cli.store_common`. A command's
+module is imported only when that command runs, and heavy modules (attrs, cattrs, the format
+layer, SQLAlchemy) only inside the commands that need them, so ``cqpkit list`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from cqpkit.exceptions import CqpkitError, os_reason
+
+__all__ = ["COMMANDS", "build_parser", "main"]
+
+# argparse's own messages, in French (argparse looks ``_`` up at call time).
+_ARGPARSE_FR = {
+    "usage: ": "usage : ",
+    "options": "options",
+    "positional arguments": "arguments",
+    "show this help message and exit": "afficher cette aide et quitter",
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "unrecognized arguments: %s": "arguments non reconnus : %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "choix invalide : %(value)r (choix possibles : %(choices)s)",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "expected one argument": "une valeur est attendue",
+    "expected at least one argument": "au moins une valeur est attendue",
+    "invalid %(type)s value: %(value)r": "valeur %(type)s invalide : %(value)r",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur d'utilisation : %(message)s\n",
+    "ambiguous option: %(option)s could match %(matches)s": "option ambiguë : %(option)s peut désigner %(matches)s",
+}
+
+
+def _fr(message: str) -> str:
+    return _ARGPARSE_FR.get(message, message)
+
+
+argparse._ = _fr  # type: ignore[attr-defined]
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, minus its import of shutil (zlib, bz2, lzma…) on every start.
+
+    argparse builds a formatter for each argument it adds, and the stock one imports
+    ``shutil`` just to read the terminal width; this reads it the same way with ``os``.
+    """
+
+    def __init__(self, prog: str, **kwargs: Any) -> None:
+        if "width" not in kwargs:
+            try:
+                columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.__stdout__.fileno()).columns
+            except (ValueError, OSError, AttributeError):
+                columns = 80
+            kwargs["width"] = max(columns - 2, 20)
+        super().__init__(prog, **kwargs)
+
+
+def _lazy(module: str, builder: str) -> Callable[[argparse.ArgumentParser], None]:
+    """A command's parser builder, found in ``cqpkit.cli.<module>`` only when that command runs."""
+
+    def add(p: argparse.ArgumentParser) -> None:
+        getattr(importlib.import_module(f"cqpkit.cli.{module}"), builder)(p)
+
+    return add
+
+
+# Each command's parser is built only when that command runs (git-style lazy subcommands):
+# building all of them, and importing every command module, costs `cqpkit list` a noticeable
+# share of its start-up budget. `cqpkit --help` and usage errors build the full parser.
+#: command → (help, builder), in the order `cqpkit --help` lists them.
+COMMANDS = {
+    "list": ("lister les certifications enregistrées", _lazy("referentiels", "add_list")),
+    "show": ("afficher un référentiel", _lazy("referentiels", "add_show")),
+    "validate": ("valider des fichiers (référentiels, dossiers, sessions de jury, scénarios)", _lazy("referentiels", "add_validate")),
+    "schema": ("afficher le schéma JSON d'un type de fichier", _lazy("referentiels", "add_schema")),
+    "plugins": ("lister les extensions chargées, leurs hooks et leurs fichiers", _lazy("referentiels", "add_plugins")),
+    "check": ("vérifier des dossiers (et une session de jury)", _lazy("dossiers", "add_check")),
+    "plan": ("orienter : le parcours individualisé après le positionnement", _lazy("dossiers", "add_plan")),
+    "decide": ("le résultat de chaque dossier à une date", _lazy("dossiers", "add_decide")),
+    "funding": ("les lignes de financement et de gratification", _lazy("dossiers", "add_funding")),
+    "explain": ("pourquoi : chaque constat, décision et montant avec sa règle et sa source", _lazy("dossiers", "add_explain")),
+    "test": ("exécuter des scénarios (dossier, date, résultats attendus)", _lazy("authoring", "add_test")),
+    "new-plugin": ("créer une extension pour un nouveau CQP, prête à tester et à publier", _lazy("authoring", "add_new_plugin")),
+    # The store commands: SQLAlchemy is imported only when one of them opens a database.
+    "db": ("la base : créer (init), migrer (upgrade), vérifier le journal d'audit (verify)", _lazy("store", "add_db")),
+    "import": ("enregistrer des dossiers et des sessions de jury dans la base (tout ou rien)", _lazy("store", "add_import")),
+    "jury": ("sessions de jury : lister (list), afficher (show), ouvrir (open), présenter (add), décider (decide), clore (close)", _lazy("jury", "add_jury")),
+    "dossier": ("un dossier enregistré : état (show), historique (history)", _lazy("records", "add_dossier")),
+    "personne": ("une personne nommée par les dossiers (tuteur, évaluateur) : faits, missions, charge, prime (show)", _lazy("records", "add_personne")),
+    "report": ("rapports : échéances (deadlines), campagne (campaign)", _lazy("records", "add_report")),
+    "candidate": ("données personnelles d'un candidat : exporter (export), effacer (erase)", _lazy("store", "add_candidate")),
+}
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser (French help); with ``only``, just that command's sub-parser."""
+    from cqpkit import __version__
+
+    common = argparse.ArgumentParser(add_help=False, formatter_class=_Formatter)
+    common.add_argument("--debug", action="store_true", help="afficher la trace Python en cas d'erreur")
+
+    parser = argparse.ArgumentParser(
+        prog="cqpkit",
+        description="Les CQP de branche en règles exécutables : référentiels, dossiers, jurys, financement.",
+        parents=[common],
+        formatter_class=_Formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"cqpkit {__version__}", help="afficher la version")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", title="commandes")
+    sub.required = True
+    for name, (help_text, add) in COMMANDS.items():
+        if only is None or name == only:
+            add(sub.add_parser(name, help=help_text, parents=[common], formatter_class=_Formatter))
+        else:
+            sub.add_parser(name, help=help_text, add_help=False, formatter_class=_Formatter)
+    return parser
+
+
+def _db_after_command(argv: list[str]) -> list[str]:
+    """Accept ``cqpkit --db PATH COMMAND …`` as well as ``cqpkit COMMAND --db PATH …``.
+
+    ``--db`` belongs to the store commands' (and sub-commands') parsers; written before the
+    command, it is moved to the end of the line (``--db=PATH`` too), where the innermost
+    parser reads it, so both orders mean the same.
+    """
+    moved: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if not arg.startswith("-"):
+            return [*rest, *argv[i:], *moved]
+        if arg == "--db" and i + 1 < len(argv):
+            moved += argv[i : i + 2]
+            i += 2
+            continue
+        if arg.startswith("--db="):
+            moved.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return [*rest, *moved]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``cqpkit`` command; returns the exit code."""
+    argv = _db_after_command(list(sys.argv[1:] if argv is None else argv))
+    command = next((a for a in argv if not a.startswith("-")), None)
+    args = build_parser(command if command in COMMANDS else None).parse_args(argv)
+    debug = args.debug or bool(os.environ.get("CQPKIT_DEBUG"))
+    try:
+        return args.func(args)
+    except CqpkitError as exc:
+        if debug:
+            raise
+        print(f"erreur : {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrompu", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except OSError as exc:
+        # Files read are checked where they are opened (CqpkitError); what is left is the system refusing
+        # an output: a full disk, a device error, a closed terminal. Exit 2, as for an unreadable file.
+        if debug:
+            raise
+        where = f"{exc.filename} : " if exc.filename else "écriture de la sortie impossible : "
+        print(f"erreur : {where}{os_reason(exc)}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if debug:
+            raise
+        print(f"erreur interne : {type(exc).__name__}: {exc} (relancer avec --debug pour la trace)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

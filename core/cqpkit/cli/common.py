@@ -1,0 +1,107 @@
+"""What the command modules of :mod:`cqpkit.cli` share: argument types, output, the registry, decision labels.
+
+Standard library and :mod:`cqpkit.render.text` only at import time: ``cqpkit list`` imports this
+module. The dates, amounts and plurals themselves come from :mod:`cqpkit.render.text`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from typing import Any
+
+__all__ = [
+    "STATUTS",
+    "STATUTS_PLURIEL",
+    "as_of",
+    "dump",
+    "failures_out",
+    "load_registry",
+    "parse_date",
+    "print_json",
+    "source_text",
+    "statut_text",
+    "table",
+]
+
+
+def parse_date(text: str) -> dt.date:
+    """``--as-of``, ``--date``: an ISO date (AAAA-MM-JJ), or a usage error in French."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"date invalide « {text} » : forme attendue AAAA-MM-JJ") from None
+
+
+def as_of(args: argparse.Namespace) -> dt.date:
+    """The date of ``--as-of``, or today when it is not given (or the command has none)."""
+    return getattr(args, "as_of", None) or dt.date.today()
+
+
+def print_json(data: Any) -> None:
+    """``--json``: indented, UTF-8 as it is, dates as ISO text."""
+    import json
+
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def dump(obj: Any) -> Any:
+    """A result object (finding, decision, funding line, parcours) as the JSON output shows it."""
+    from cqpkit.formats.converter import output_converter
+
+    return output_converter().unstructure(obj)
+
+
+def load_registry() -> Any:
+    """The registry of the installed (or selected) plugins."""
+    from cqpkit.plugins.registry import load_registry
+
+    return load_registry()
+
+
+def failures_out(registry: Any) -> None:
+    """Say on stderr which plugins could not be loaded, and why."""
+    for f in registry.failures:
+        head, _, rest = f.raison.partition("\n")
+        print(f"erreur : extension « {f.plugin} » : {head}", file=sys.stderr)
+        for line in rest.splitlines():
+            print(f"  {line}", file=sys.stderr)
+
+
+def table(rows: list[list[str]], headers: list[str]) -> str:
+    """Columns aligned on the widest cell, headers first, no trailing spaces."""
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    lines = ["  ".join(str(v).ljust(w) for v, w in zip(headers, widths, strict=True)).rstrip()]
+    lines += ["  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    return "\n".join(lines)
+
+
+STATUTS = {
+    "certifie": "certifié",
+    "partiel": "validation partielle",
+    "en_cours": "en cours",
+    "non_acquis": "aucun domaine acquis",
+    "expire": "acquis expirés",
+}
+#: The same, after a count above one (``decide``'s closing line): « 3 validations partielles ».
+STATUTS_PLURIEL = {**STATUTS, "certifie": "certifiés", "partiel": "validations partielles"}
+
+
+def statut_text(statut: str, restants: Any) -> str:
+    """The status in French; ``non_acquis`` with nothing left to acquire (a référentiel without domaines,
+    decided on the whole certification) is « certification non acquise » rather than « aucun domaine acquis »."""
+    if statut == "non_acquis" and not restants:
+        return "certification non acquise"
+    return STATUTS.get(statut, statut)
+
+
+def source_text(source: Any) -> str:
+    """« document, section », or « source non précisée »."""
+    if source is None:
+        return "source non précisée"
+    text = source.document
+    if source.section:
+        text += f", {source.section}"
+    return text

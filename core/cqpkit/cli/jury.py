@@ -1,0 +1,252 @@
+"""The jury commands: ``cqpkit jury open | add | decide | close | list | show``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from cqpkit.cli.common import as_of, parse_date, print_json, statut_text, table
+from cqpkit.cli.store_common import (
+    actions,
+    decision_label,
+    decision_value,
+    decisions_text,
+    open_store,
+    operateur,
+    store_options,
+)
+from cqpkit.render.text import date_txt, pluriel
+
+__all__ = ["add_jury"]
+
+
+# --------------------------------------------------------------------------------- jury
+def _membre(text: str) -> tuple[str, str, str]:
+    parts = text.split(":", 2)
+    if len(parts) < 2 or not parts[0] or not parts[1]:
+        raise argparse.ArgumentTypeError(f"membre invalide « {text} » : forme attendue ID:COLLEGE[:ORGANISATION]")
+    return parts[0], parts[1], parts[2] if len(parts) == 3 else ""
+
+
+def _decision(text: str) -> tuple[str, str]:
+    dom, sep, value = text.partition("=")
+    if not sep or not dom or not value:
+        raise argparse.ArgumentTypeError(
+            f"décision invalide « {text} » : forme attendue DOMAINE=acquis ou DOMAINE=non_acquis "
+            "(certification=acquis ou certification=non_acquis pour un référentiel sans domaines)"
+        )
+    return dom, value
+
+
+def cmd_jury_open(args: argparse.Namespace) -> int:
+    from cqpkit.model import Membre, SessionInfo, SessionJury
+
+    session = SessionJury(
+        session=SessionInfo(
+            id=args.session, date=args.date, certifications=tuple(args.certifications), president=args.president,
+            precedente=args.precedente, lieu=args.lieu or "",
+        ),
+        membres=tuple(Membre(id=i, college=c, organisation=o) for i, c, o in args.membres or ()),
+    )
+    with open_store(args) as store:
+        store.open_session(session, operateur(args))
+        label = store.target.label
+    print(f"Session {args.session} du {date_txt(args.date)} ouverte dans {label} ({', '.join(args.certifications)} ; {pluriel(len(session.membres), 'membre')}).")
+    return 0
+
+
+def cmd_jury_add(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        done = store.add_to_session(args.session, args.dossiers, operateur(args), absent=args.absent, excuse=args.excuse, present=args.present)
+    for did, statut in done:
+        print(f"{did} : {statut} à la session {args.session}")
+    return 0
+
+
+def cmd_jury_decide(args: argparse.Namespace) -> int:
+    decisions: dict[str, str] = {}
+    twice: dict[str, list[str]] = {}
+    for dom, value in args.decisions:
+        if dom in decisions and decisions[dom] != value:
+            twice.setdefault(dom, [decisions[dom]]).append(value)
+        decisions[dom] = value
+    if twice:  # D1=acquis D1=non_acquis: which one did the jury decide? Say it rather than keep the last.
+        for dom, values in twice.items():
+            print(f"erreur : décision de {dom} donnée plusieurs fois avec des valeurs différentes ({', '.join(values)}) : une seule par domaine", file=sys.stderr)
+        return 2
+    with open_store(args) as store:
+        out = store.decide(args.session, args.dossier, decisions, operateur(args), motif=args.motif or "")
+        resultat = None
+        if out["statut"] != "inchangé":
+            resultat = store.registry.decide(store.dossier(args.dossier), as_of(args))
+    what = decisions_text(decisions)
+    if out["statut"] == "inchangé":
+        print(f"{args.dossier} à la session {args.session} : décisions déjà enregistrées ({what}), rien à faire.")
+        return 0
+    if out["statut"] == "corrigé":
+        print(f"{args.dossier} à la session {args.session} : correction enregistrée ({what}) — remplace l'enregistrement n° {out['remplace']} ; motif : {args.motif}")
+    else:
+        print(f"{args.dossier} à la session {args.session} : décisions enregistrées ({what}).")
+    if resultat is not None:
+        print(f"  résultat au {date_txt(as_of(args))} : {statut_text(resultat.statut, resultat.restants)}"
+              + (f" le {date_txt(resultat.date_certification)}" if resultat.date_certification else ""))
+    return 0
+
+
+def cmd_jury_close(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        constats = store.close_session(args.session, operateur(args), force=args.forcer)
+    print(f"Session {args.session} close : ses décisions ne changeront plus que par des corrections motivées.")
+    for c in constats:
+        print(f"  {c.niveau} {c.code} — {c.message}")
+    return 0
+
+
+def _membre_text(m: dict[str, Any]) -> str:
+    parts = [m["college"]] + [x for x in (m["organisation"], m["fonction"]) if x]
+    return f"{m['id']} ({', '.join(parts)})"
+
+
+def cmd_jury_list(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        sessions = store.jury_sessions(args.certification)
+        label = store.target.label
+    if args.json:
+        print_json({"base": label, "certification": args.certification, "sessions": sessions})
+        return 0
+    scope = f" pour {args.certification}" if args.certification else ""
+    if not sessions:
+        print(f"Aucune session de jury{scope} dans la base {label}.")
+        return 0
+    print(f"Sessions de jury{scope} — base {label} ({len(sessions)})")
+    rows = [
+        [
+            s["session"], date_txt(s["date"]), "close" if s["close"] else "ouverte", s["president"] or "—",
+            str(s["membres"]), str(s["dossiers"]), ", ".join(s["certifications"]),
+        ]
+        for s in sessions
+    ]
+    print(table(rows, ["Session", "Date", "État", "Président", "Membres", "Candidats", "Certifications"]))
+    return 0
+
+
+def cmd_jury_show(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        data = store.jury_session(args.session)
+    missing = data["constats_non_etablis"]
+    if missing:  # what the base holds is shown; the engine's findings cannot be (exit 1, as the reports)
+        print(f"erreur : session « {data['session']} » : constats du moteur non établis ici", file=sys.stderr)
+        for m in missing:
+            print(f"  {m}", file=sys.stderr)
+    if args.json:
+        print_json(data)
+        return 1 if missing else 0
+    state = f"close le {date_txt(data['cloturee_le'][:10])}" if data["close"] else "ouverte"
+    print(f"Session {data['session']} du {date_txt(data['date'])} — {state}")
+    if data["lieu"]:
+        print(f"  Lieu : {data['lieu']}")
+    print(f"  Certifications : {', '.join(data['certifications'])}")
+    if data["precedente"]:
+        print(f"  Session précédente : {data['precedente']}")
+    pres = next((m for m in data["membres"] if m["president"]), None)
+    if pres is not None:
+        print(f"  Président : {_membre_text(pres)}")
+    elif data["president"]:
+        print(f"  Président : {data['president']} (pas parmi les membres)")
+    else:
+        print("  Président : aucun")
+    print(f"  Membres ({len(data['membres'])})")
+    for m in data["membres"]:
+        print(f"    {_membre_text(m)}" + (" — président" if m["president"] else ""))
+    if not data["membres"]:
+        print("    aucun")
+    cands = data["candidats"]
+    print(f"  Candidats présentés ({len(cands)})")
+    for c in cands:
+        if c["absent"] or c["excuse"]:
+            what = "absent" if c["absent"] else "excusé"
+            what += f" ({decisions_text(c['decisions'])})" if c["decisions"] else ""
+        else:
+            what = decisions_text(c["decisions"])
+        print(f"    {c['dossier']} (candidat {c['candidat']}, {c['certification']} {c['version']}, {c['voie']}) : {what}")
+        for r in c["enregistrements"]:
+            if r["origine"] != "correction":
+                continue
+            changes = ", ".join(
+                f"{decision_label(k)} {decision_value(k, v['avant'] or 'sans décision')} → {decision_value(k, v['apres'] or 'sans décision')}"
+                for k, v in r["modifie"].items()
+            ) or "aucun changement de décision"
+            print(f"      correction n° {r['id']} du {date_txt(r['enregistre_le'][:10])} par {r['operateur']} "
+                  f"(remplace n° {r['remplace']}) : {changes} — motif : {r['motif']}")
+    if not cands:
+        print("    aucun")
+    constats = data["constats"]
+    if missing:
+        print("  Constats : non établis (extension manquante : voir le message d’erreur)")
+        return 1
+    if constats:
+        print(f"  Constats ({len(constats)})")
+        for k in constats:
+            print(f"    {k['niveau']} {k['code']} — {k['message']}")
+    else:
+        print("  Constats : aucun")
+    return 0
+
+
+def add_jury(p: argparse.ArgumentParser) -> None:
+    """``cqpkit jury open | add | decide | close | list | show``."""
+    sub = actions(p)
+    a = sub.add_parser("open", help="ouvrir une session de jury")
+    a.add_argument("session", metavar="SESSION", help="identifiant de la session (ex. OEMM-JURY-2020-01)")
+    a.add_argument("--date", type=parse_date, required=True, metavar="DATE", help="date de la session (AAAA-MM-JJ)")
+    a.add_argument("--certification", dest="certifications", action="append", required=True, metavar="ID", help="certification couverte (répétable)")
+    a.add_argument("--membre", dest="membres", action="append", type=_membre, metavar="ID:COLLEGE[:ORGANISATION]", help="membre du jury (répétable)")
+    a.add_argument("--president", metavar="ID", help="le membre qui préside")
+    a.add_argument("--precedente", metavar="SESSION", help="la session précédente du même jury (alternance de la présidence)")
+    a.add_argument("--lieu", metavar="LIEU", help="lieu de la session")
+    store_options(a, write=True)
+    a.set_defaults(func=cmd_jury_open)
+    a = sub.add_parser("add", help="présenter des dossiers à une session ouverte")
+    a.add_argument("session", metavar="SESSION", help="identifiant de la session (ouverte)")
+    a.add_argument("dossiers", nargs="+", metavar="DOSSIER", help="identifiants des dossiers")
+    g = a.add_mutually_exclusive_group()
+    g.add_argument("--absent", action="store_true", help="le candidat ne s'est pas présenté")
+    g.add_argument("--excuse", action="store_true", help="le candidat s'est excusé")
+    g.add_argument(
+        "--present", action="store_true",
+        help="le candidat est venu (déjà présenté absent ou excusé : sa présence est mise à jour, par un nouvel enregistrement)",
+    )
+    store_options(a, write=True)
+    a.set_defaults(func=cmd_jury_add)
+    a = sub.add_parser(
+        "decide", help="enregistrer les décisions du jury (ou, session close, une correction motivée)",
+        description=(
+            "Enregistre les décisions du jury sur un dossier présenté à la session, domaine par domaine "
+            "(D1=acquis D3=non_acquis). Pour un référentiel qui ne définit pas ses domaines (les quatre CQP "
+            "incomplets de la Mutualité), seule une décision sur la certification entière est possible : "
+            "certification=acquis ou certification=non_acquis."
+        ),
+    )
+    a.add_argument("session", metavar="SESSION", help="identifiant de la session")
+    a.add_argument("dossier", metavar="DOSSIER", help="identifiant du dossier présenté à la session")
+    a.add_argument(
+        "decisions", nargs="+", type=_decision, metavar="DOMAINE=DECISION",
+        help="ex. D1=acquis D3=non_acquis ; référentiel sans domaines : certification=acquis ou certification=non_acquis",
+    )
+    a.add_argument("--motif", metavar="TEXTE", help="motif de la correction (obligatoire quand la session est close)")
+    store_options(a, write=True, as_of=True)
+    a.set_defaults(func=cmd_jury_decide)
+    a = sub.add_parser("close", help="clore une session après l'avoir vérifiée")
+    a.add_argument("session", metavar="SESSION", help="identifiant de la session à clore")
+    a.add_argument("--forcer", action="store_true", help="clore malgré des constats bloquants")
+    store_options(a, write=True)
+    a.set_defaults(func=cmd_jury_close)
+    a = sub.add_parser("list", help="les sessions de jury enregistrées, par date")
+    a.add_argument("--certification", metavar="ID", help="les seules sessions qui couvrent cette certification")
+    store_options(a, json=True)
+    a.set_defaults(func=cmd_jury_list)
+    a = sub.add_parser("show", help="une session : membres, président, candidats et décisions (corrections comprises), constats")
+    a.add_argument("session", metavar="SESSION", help="identifiant de la session")
+    store_options(a, json=True)
+    a.set_defaults(func=cmd_jury_show)

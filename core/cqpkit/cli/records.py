@@ -1,0 +1,308 @@
+"""What the store holds, read back: ``cqpkit dossier show | history``, ``personne show``, ``report deadlines | campaign``.
+
+A report that had to leave out certifications whose plugin is not loaded is printed, says which on
+stderr, and exits 1 (:func:`_left_out`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from cqpkit.cli.common import as_of, print_json, statut_text, table
+from cqpkit.cli.store_common import actions, decisions_text, open_store, store_options
+from cqpkit.render.text import accord, date_txt, horodatage_txt, montant_fr, nombre_fr, pluriel
+
+__all__ = ["add_dossier", "add_personne", "add_report"]
+
+
+def _days(text: str) -> int:
+    """``--within``: a whole number of days, zero or more."""
+    try:
+        n = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"nombre de jours invalide « {text} » : un entier positif ou nul est attendu (ex. 90)") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"nombre de jours invalide « {text} » : un entier positif ou nul est attendu (ex. 90)")
+    return n
+
+
+def _left_out(data: dict[str, Any], hint: str = "") -> int:
+    """Say on stderr which certifications a report left out, and why; the exit code (1 if any, so scripts notice).
+
+    ``hint`` (:func:`cqpkit.store.store.plugin_hint`: why plugins may not be loaded here) ends every
+    reason: it is said once, after them.
+    """
+    left = data.get("certifications_ignorees") or []
+    if not left:
+        return 0
+    n = len(left)
+    common = bool(hint) and all(x["raison"].endswith(hint) for x in left)
+    print(
+        f"rapport incomplet : {pluriel(n, 'certification')} de la base {accord(n, 'laissée')} de côté "
+        "(les règles qu'il faut pour en lire les dossiers ne sont pas chargées) :",
+        file=sys.stderr,
+    )
+    for x in left:
+        raison = x["raison"][: -len(hint)] if common else x["raison"]
+        print(f"  {x['certification']} ({pluriel(x['dossiers'], 'dossier')}) : {raison}", file=sys.stderr)
+    if common:
+        print(f"  {hint.strip().removeprefix('(').removesuffix(')')}", file=sys.stderr)
+    return 1
+
+
+def _hint(store: Any) -> str:
+    from cqpkit.store.store import plugin_hint
+
+    return plugin_hint(store.registry)
+
+
+# ------------------------------------------------------------------------------ dossier
+_TYPES = {"premier_passage": "premier passage devant le jury", "acquis_partiel": "fin de validité d'un acquis partiel"}
+
+
+def cmd_dossier_show(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        data = store.show(args.dossier, as_of(args))
+    if args.json:
+        print_json(data)
+        return 0
+    c = data["candidat"]
+    print(f"Dossier {data['dossier']} — {data['certification']} {data['version']}, voie {data['voie']}"
+          + (f", mention {data['mention']}" if data["mention"] else "") + f" (version {data['version_dossier']} du dossier)")
+    who = c.get("pseudonyme") if c.get("efface") else " ".join(x for x in (c.get("prenom"), c.get("nom")) if x)
+    print(f"  Candidat : {c.get('id')}" + (f" — {who}" if who else "") + (" (données personnelles effacées)" if c.get("efface") else ""))
+    print(f"  Inscription : {date_txt(data['inscription'])}")
+    if data["evaluations"]:
+        print(f"  Évaluations ({len(data['evaluations'])})")
+        for e in data["evaluations"]:
+            print(f"    {date_txt(e['date'])}  {e['epreuve']}" + (f" : {e['verdict']}" if e.get("verdict") else ""))
+    if data["passages"]:
+        print("  Passages devant le jury")
+        for p in data["passages"]:
+            decisions = decisions_text(dict(sorted(p["decisions"].items())))
+            state = "" if p["en_vigueur"] else " [remplacé]"
+            extra = f" — correction (remplace n° {p['remplace']}) : {p['motif']}" if p["origine"] == "correction" else ""
+            absent = " absent" if p["absent"] else (" excusé" if p["excuse"] else "")
+            close = " (session close)" if p["session_close"] else ""
+            print(f"    n° {p['id']} {date_txt(p['date'])} {p['session']}{close}{absent} : {decisions}{state}{extra}")
+    r = data["resultat"]
+    line = f"  Résultat au {date_txt(data['date'])} : {statut_text(r['statut'], r['restants'])}"
+    if r["date_certification"]:
+        line += f" le {date_txt(r['date_certification'])}"
+    print(line)
+    for a in r["acquis"]:
+        until = f", valable jusqu'au {date_txt(a['valide_jusqua'])}" if a["valide_jusqua"] else ""
+        print(f"    acquis   {a['domaine']} (jury du {date_txt(a['date'])}{until})")
+    for a in r["expires"]:
+        print(f"    expiré   {a['domaine']} (validité échue le {date_txt(a['valide_jusqua'])})")
+    if r["restants"]:
+        print(f"    restants {', '.join(r['restants'])}")
+    for k in r["constats"]:
+        print(f"    {k['niveau']} {k['code']} — {k['message']}")
+    for x in data["financement"]:
+        print(f"  Financement : {x['libelle']} : {x['base']} = {montant_fr(x['montant'], x['en'])}")
+    for e in data["echeances"]:
+        dom = f" {e['domaine']}" if e["domaine"] else ""
+        past = " (passée)" if e["date"] < data["date"] else ""  # the last day is still in time (ISO dates compare as text)
+        print(f"  Échéance : {_TYPES.get(e['type'], e['type'])}{dom} le {date_txt(e['date'])}{past}")
+    return 0
+
+
+def cmd_dossier_history(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        data = store.history(args.dossier)
+    if args.json:
+        print_json(data)
+        return 0
+    # Dates as `dossier show` writes them (jj/mm/aaaa); the times of recording in UTC, as stored. The JSON keeps ISO.
+    print(f"Historique du dossier {data['dossier']}")
+    print("  Versions")
+    for v in data["versions"]:
+        print(f"    {v['numero']}  {horodatage_txt(v['enregistre_le'])}  par {v['operateur']}  ({v['certification']} {v['version']}, empreinte {v['empreinte'][:12]}…)")
+    if data["evaluations"]:
+        print("  Évaluations enregistrées")
+        for e in data["evaluations"]:
+            print(f"    version {e['version_dossier']}  {date_txt(e['date'])}  {e['epreuve']}")
+    if data["passages"]:
+        print("  Décisions du jury (chaque état ; rien n'est modifié en place)")
+        for p in data["passages"]:
+            decisions = decisions_text(dict(sorted(p["decisions"].items())))
+            link = f", remplace n° {p['remplace']}" if p["remplace"] else ""
+            motif = f", motif : {p['motif']}" if p["motif"] else ""
+            print(f"    n° {p['id']}  {p['session']} ({date_txt(p['date'])})  {decisions}  [{p['origine']}{link}{motif}]  "
+                  f"{horodatage_txt(p['enregistre_le'])} par {p['operateur']}")
+    print("  Journal d'audit")
+    for e in data["journal"]:
+        print(f"    n° {e['numero']}  {horodatage_txt(e['horodatage'])}  {e['operateur']}  {e['action']} {e['objet_id']}")
+    return 0
+
+
+def add_dossier(p: argparse.ArgumentParser) -> None:
+    """``cqpkit dossier show | history``."""
+    sub = actions(p)
+    a = sub.add_parser("show", help="un dossier enregistré : candidat, passages, résultat, financement, échéances")
+    a.add_argument("dossier", metavar="DOSSIER", help="identifiant du dossier (ex. OEMM-2017-0207)")
+    store_options(a, json=True, as_of=True)
+    a.set_defaults(func=cmd_dossier_show)
+    a = sub.add_parser("history", help="les versions d'un dossier, chaque état de ses décisions et son journal")
+    a.add_argument("dossier", metavar="DOSSIER", help="identifiant du dossier (ex. OEMM-2017-0207)")
+    store_options(a, json=True)
+    a.set_defaults(func=cmd_dossier_history)
+
+
+# ----------------------------------------------------------------------------- personne
+_FAITS = {
+    "organisation": "organisation", "fonction": "fonction", "management_depuis": "manager depuis le",
+    "forme_le": "formation de tuteur le", "formation_heures": "heures de formation de tuteur",
+}
+
+
+def cmd_personne_show(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        data = store.personne(args.personne, as_of(args))
+    if args.json:
+        print_json(data)
+        return 0
+    print(f"Personne {data['personne']} (connue de la base depuis le {date_txt(data['connue_depuis'][:10])})")
+    faits = [f"{_FAITS[k]} {date_txt(v) if k in ('management_depuis', 'forme_le') else nombre_fr(v) if k == 'formation_heures' else v}"
+             for k, v in data["faits"].items() if v is not None]
+    print(f"  Faits : {' ; '.join(faits) or 'aucun renseigné'}")
+    print(f"  Dossiers ({len(data['dossiers'])})")
+    for e in data["dossiers"]:
+        roles = ", ".join([e["role"], *e["roles_secondaires"]])
+        line = f"    {e['dossier']}  {e['certification']} {e['version']}  acteur {e['acteur']} ({roles})"
+        if e["mission_debut"]:
+            line += f"  mission du {date_txt(e['mission_debut'])}" + (f" au {date_txt(e['mission_fin'])}" if e["mission_fin"] else ", sans fin")
+        if e["charge"] is not None:
+            line += f"  charge {e['charge']}"
+            if e["charge_declaree"] is not None and e["charge_declaree"] != e["charge"]:
+                line += f" (le fichier déclare {e['charge_declaree']})"
+        print(line)
+        if not e["regles"]:
+            print("      règles non chargées : constats et prime non établis")
+        for k in e["constats"]:
+            print(f"      {k['niveau']} {k['code']} — {k['message']}")
+    if data["charge"]:
+        print("  Charge de tuteur au fil du temps (missions en cours en même temps)")
+        for c in data["charge"]:
+            end = f"au {date_txt(c['au'])}" if c["au"] else "sans fin"
+            print(f"    du {date_txt(c['du'])} {end} : {c['tutores']} ({', '.join(c['dossiers'])})")
+    if data["prime"]:
+        print(f"  Lignes comptées sur la mission de tuteur, par année civile, toutes missions (au {date_txt(data['date'])})")
+        for p in data["prime"]:
+            parts = ", ".join(f"{did} {montant_fr(v, p['en'])}" for did, v in p["dossiers"].items())
+            year = p["annee"] if p["annee"] is not None else "—"
+            print(f"    {year}  {p['libelle']} : {montant_fr(p['montant'], p['en'])} ({parts})")
+    return 0
+
+
+def add_personne(p: argparse.ArgumentParser) -> None:
+    """``cqpkit personne show ID``."""
+    sub = actions(p)
+    a = sub.add_parser("show", help="une personne nommée par les dossiers (acteurs.personne) : faits, missions, charge, prime par année")
+    a.add_argument("personne", metavar="ID", help="identifiant de la personne (acteurs.personne, ex. T-0042)")
+    store_options(a, json=True, as_of=True)
+    a.set_defaults(func=cmd_personne_show)
+
+
+# ------------------------------------------------------------------------------- report
+def _window_fr(days: int) -> str:
+    """The window of ``report deadlines`` in words: the next ``days`` days, that day included, and the last ``days``."""
+    if days == 0:
+        return "celles du jour même"
+    if days == 1:
+        return "celles du jour et de demain, et celles d'hier"
+    return f"dans les {days} jours à venir, et passées depuis {days} jours au plus"
+
+
+def cmd_report_deadlines(args: argparse.Namespace) -> int:
+    day = as_of(args)
+    with open_store(args) as store:
+        data = store.deadlines(day, args.within, args.certification)
+        hint = _hint(store)
+    if args.json:
+        print_json(data)
+        return _left_out(data, hint)
+    print(f"Échéances au {date_txt(day)} : {_window_fr(args.within)}")
+    for title, key in (("À venir", "a_venir"), ("Passées", "passees")):
+        rows = data[key]
+        print(f"\n{title} ({len(rows)})")
+        current = None
+        for r in rows:
+            if r["certification"] != current:
+                current = r["certification"]
+                print(f"  {current}")
+            dom = f" {r['domaine']}" if r["domaine"] else ""
+            when = f"dans {r['jours']} j" if r["jours"] >= 0 else f"depuis {-r['jours']} j"
+            since = date_txt(r["depuis"])
+            origin = f"inscription du {since}" if r["type"] == "premier_passage" else f"acquis au jury du {since}"
+            print(f"    {date_txt(r['date'])} ({when})  {r['dossier']} (candidat {r['candidat']}, {r['voie']}) : {_TYPES[r['type']]}{dom} — {origin}")
+        if not rows:
+            print("  aucune")
+    return _left_out(data, hint)
+
+
+def cmd_report_campaign(args: argparse.Namespace) -> int:
+    day = as_of(args)
+    with open_store(args) as store:
+        data = store.campaign(day, args.certification)
+        label = store.target.label
+        hint = _hint(store)
+    if args.json:
+        print_json(data)
+        return _left_out(data, hint)
+    print(f"Campagne au {date_txt(day)} — base {label}")
+    headers = ["Certification", "Dossiers", "Candidats", "Formation", "VAE", "Certifiés", "Partiels", "Échecs", "Expirés", "En cours", "Délais dépassés", "Coûts", "Financements", "Gratifications"]
+
+    def amount(s: dict, nature: str) -> str:
+        text = montant_fr(s[f"{nature}_euro"], "euro")
+        return text + (f" + {nombre_fr(s[f'{nature}_points'])} pts" if s[f"{nature}_points"] else "")
+
+    rows = []
+    for s in [*data["certifications"], data["total"]]:
+        rows.append(
+            [
+                s["certification"] if s["certification"] != "total" else "Total",
+                str(s["dossiers"]), str(s["candidats"]), str(s["formation"]), str(s["vae"]), str(s["certifies"]),
+                str(s["partiels"]), str(s["echecs"]), str(s["expires"]), str(s["en_cours"] + s["a_venir"]), str(s["delais_depasses"]),
+                amount(s, "cout"), amount(s, "financement"), amount(s, "gratification"),
+            ]
+        )
+    print(table(rows, headers))
+    sessions = data["sessions"]
+    if sessions:
+        coming = sum(1 for s in sessions if s["a_venir"])
+        print(f"\nSessions de jury ({len(sessions)}" + (f", dont {coming} à venir après le {date_txt(day)}" if coming else "") + ")")
+        for s in sessions:
+            state = ("close" if s["close"] else "ouverte") + (" — à venir" if s["a_venir"] else "")
+            print(f"  {s['session']}  {date_txt(s['date'])}  {', '.join(s['certifications'])}  {state}")
+    t = data["total"]
+    print(
+        f"\n{pluriel(t['candidats'], 'candidat')}, {pluriel(t['dossiers'], 'dossier')} : {pluriel(t['certifies'], 'certification complète', 'certifications complètes')}, "
+        f"{pluriel(t['partiels'], 'validation partielle', 'validations partielles')}, {pluriel(t['echecs'], 'échec')}, "
+        f"{pluriel(t['delais_depasses'], 'délai de premier passage dépassé', 'délais de premier passage dépassés')} ; "
+        f"coûts de formation {amount(t, 'cout')}, financements {amount(t, 'financement')}, gratifications {amount(t, 'gratification')}"
+    )
+    if t["lignes_sans_bareme"]:
+        print(
+            f"{pluriel(t['lignes_sans_bareme'], 'ligne de financement non calculée', 'lignes de financement non calculées')} "
+            "faute de barème à la date de son événement (constat bareme_inconnu : cqpkit dossier show ID ou cqpkit check) : "
+            "les totaux ne les comptent pas"
+        )
+    return _left_out(data, hint)
+
+
+def add_report(p: argparse.ArgumentParser) -> None:
+    """``cqpkit report deadlines | campaign``."""
+    sub = actions(p)
+    a = sub.add_parser("deadlines", help="échéances : premier passage devant le jury, fin de validité des acquis partiels")
+    a.add_argument("--within", type=_days, required=True, metavar="JOURS", help="fenêtre en jours autour de la date (entier positif ou nul)")
+    a.add_argument("--certification", metavar="ID", help="une seule certification")
+    store_options(a, json=True, as_of=True)
+    a.set_defaults(func=cmd_report_deadlines)
+    a = sub.add_parser("campaign", help="par certification : candidats, certifications complètes et partielles, échecs, financement")
+    a.add_argument("--certification", metavar="ID", help="une seule certification")
+    store_options(a, json=True, as_of=True)
+    a.set_defaults(func=cmd_report_campaign)

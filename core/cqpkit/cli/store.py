@@ -1,0 +1,237 @@
+"""The store commands that create and fill a database, and the candidate's rights: ``db``, ``import``, ``candidate``.
+
+What every store command shares is in :mod:`cqpkit.cli.store_common` (``--db``, ``--operateur``, exit codes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import os
+import sys
+from typing import Any
+
+from cqpkit.cli.common import failures_out, print_json
+from cqpkit.cli.store_common import actions, open_store, operateur, store_options
+from cqpkit.exceptions import InvalidFileError, UnreadableFileError, os_reason
+from cqpkit.render.text import accord, date_txt, pluriel
+
+__all__ = ["add_candidate", "add_db", "add_import"]
+
+
+# ----------------------------------------------------------------------------------- db
+def cmd_db_init(args: argparse.Namespace) -> int:
+    from cqpkit.store.migrations import CURRENT
+
+    with open_store(args, create=True, check=False) as store:
+        done = store.init()
+        label = store.target.label
+    if done:
+        print(f"Base {label} initialisée (schéma version {CURRENT}).")
+        for m in done:
+            print(f"  migration {m.numero} : {m.description}")
+    else:
+        print(f"Base {label} déjà initialisée (schéma version {CURRENT}) : rien à faire.")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from cqpkit.store.migrations import CURRENT
+
+    with open_store(args, check=False) as store:
+        before = store.version()
+        done = store.upgrade()
+        label = store.target.label
+    if done:
+        print(f"Base {label} mise à jour : schéma version {before} → {CURRENT}.")
+        for m in done:
+            print(f"  migration {m.numero} : {m.description}")
+    else:
+        print(f"Base {label} déjà à jour (schéma version {CURRENT}).")
+    return 0
+
+
+def cmd_db_verify(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        result = store.verify()
+        label = store.target.label
+    if args.json:
+        print_json({"base": label, "entrees": result.entrees, "tete": result.tete, "integre": result.ok, "problemes": result.problemes})
+        return 0 if result.ok else 1
+    if result.ok:
+        print(f"Base {label} : journal d'audit intègre ({pluriel(result.entrees, 'entrée')}, chaîne SHA-256 vérifiée).")
+        print(f"Tête du journal : n° {result.entrees}, empreinte {result.tete}")
+        print("(notez cette empreinte ailleurs — procès-verbal, courriel — pour pouvoir détecter plus tard une réécriture complète)")
+        return 0
+    print(f"Base {label} : journal d'audit NON intègre ({pluriel(len(result.problemes), 'problème')}) :", file=sys.stderr)
+    for p in result.problemes:
+        print(f"  {p}", file=sys.stderr)
+    return 1
+
+
+def add_db(p: argparse.ArgumentParser) -> None:
+    """``cqpkit db init | upgrade | verify``."""
+    sub = actions(p)
+    a = sub.add_parser("init", help="créer la base (ou vérifier qu'elle est à jour)")
+    store_options(a)
+    a.set_defaults(func=cmd_db_init)
+    a = sub.add_parser("upgrade", help="appliquer les migrations du schéma en attente")
+    store_options(a)
+    a.set_defaults(func=cmd_db_upgrade)
+    a = sub.add_parser("verify", help="vérifier la chaîne du journal d'audit (et l'intégrité du fichier SQLite)")
+    store_options(a, json=True)
+    a.set_defaults(func=cmd_db_verify)
+
+
+# ------------------------------------------------------------------------------- import
+def cmd_import(args: argparse.Namespace) -> int:
+    from cqpkit.plugins.registry import load_registry
+    from cqpkit.store.engine import resolve
+    from cqpkit.store.reading import ImportErrors, read_files
+    from cqpkit.store.store import Store
+
+    target = resolve(args.db)  # a bad address is a usage error before any file is read
+    # Every file is validated before the database is even opened: an invalid import changes nothing.
+    registry = load_registry()
+    failures_out(registry)
+    try:
+        lot = read_files(args.paths, registry)
+    except ImportErrors as exc:
+        _print_problems(exc.problems)
+        n = len(exc.problems)
+        print(f"import refusé : {pluriel(n, 'fichier')} en erreur, rien n'a été enregistré", file=sys.stderr)
+        return exc.exit_code
+    if not lot.dossiers and not lot.sessions:
+        where = ", ".join(dict.fromkeys(args.paths))
+        print(f"erreur : aucun fichier .toml dans {where} : rien à importer (des fichiers .toml de dossiers ou de sessions de jury sont attendus)", file=sys.stderr)
+        return 2
+    with Store.open(args.db, create=True, check=False, registry=registry) as store:
+        created = store.version() is None
+        if created:
+            store.init()
+        else:
+            store.check_schema()
+        report = store.import_lot(lot, operateur(args))
+    if args.json:
+        print_json({"base": target.label, "creee": created, "fichiers": report.fichiers, "notes": report.notes, "journal": report.audit})
+        return 0
+    if created:
+        print(f"Base {target.label} créée (schéma à jour).")
+    for f in report.fichiers:
+        kind = "session" if f["type"] == "session" else "dossier"
+        print(f"{f['fichier']} : {kind} {f['id']} {f['statut']}")
+    for note in report.notes:
+        print(f"note : {note}")
+    d_new, d_ver, d_same = (report.count("dossier", x) for x in ("nouveau", "version", "inchangé"))
+    s_new, s_ver, s_same = (report.count("session", x) for x in ("nouvelle", "version", "inchangée"))
+    print(
+        f"Import dans {target.label} : {pluriel(d_new + d_ver + d_same, 'dossier')} ({d_new} {accord(d_new, 'nouveau', 'nouveaux')}, "
+        f"{pluriel(d_ver, 'nouvelle version', 'nouvelles versions')}, {pluriel(d_same, 'inchangé')}), "
+        f"{pluriel(s_new + s_ver + s_same, 'session')} ({pluriel(s_new, 'nouvelle')}, {pluriel(s_ver, 'nouvelle version', 'nouvelles versions')}, "
+        f"{pluriel(s_same, 'inchangée')}) ; {pluriel(report.audit, 'entrée')} au journal"
+    )
+    return 0
+
+
+def _print_problems(problems: Any) -> None:
+    for exc in problems:
+        if isinstance(exc, InvalidFileError):
+            n = len(exc.erreurs)
+            print(f"{exc.fichier} : {pluriel(n, 'erreur')}", file=sys.stderr)
+            for e in exc.erreurs:
+                print(str(e), file=sys.stderr)
+        elif isinstance(exc, UnreadableFileError):
+            print(f"erreur : {exc}", file=sys.stderr)
+        else:
+            print(f"erreur : {exc}", file=sys.stderr)
+
+
+def add_import(p: argparse.ArgumentParser) -> None:
+    """``cqpkit import FILE…|DIR``."""
+    p.add_argument("paths", nargs="+", metavar="FICHIER", help="fichiers de dossiers et de sessions de jury (TOML), ou répertoires")
+    store_options(p, write=True, json=True, debug=False)
+    p.set_defaults(func=cmd_import)
+
+
+# ---------------------------------------------------------------------------- candidate
+class _WriteFailed(Exception):
+    """The export file could not be written (the export's log entry is rolled back)."""
+
+
+def cmd_candidate_export(args: argparse.Namespace) -> int:
+    import json
+    import tempfile
+
+    out = args.output
+    tmp = None
+    if out:
+        # The file is prepared before the database is touched, and written before the export's log
+        # entry is committed: a file that cannot be written leaves the log as it was. It is written
+        # under a temporary name (readable by its owner only: personal data) and renamed at the end.
+        target = os.path.abspath(out)
+        try:
+            if os.path.isdir(target):
+                raise IsADirectoryError(errno.EISDIR, "is a directory", out)
+            fd, tmp = tempfile.mkstemp(prefix=".cqpkit-export-", suffix=".json", dir=os.path.dirname(target))
+            os.close(fd)
+        except OSError as exc:
+            print(f"erreur : {out} : écriture impossible ({os_reason(exc)}) ; rien n'a été exporté", file=sys.stderr)
+            return 2
+
+    def deliver(data: dict[str, Any]) -> None:
+        text = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+        if tmp is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            return
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise _WriteFailed(os_reason(exc)) from exc
+
+    try:
+        with open_store(args) as store:
+            data = store.export_candidate(args.candidat, operateur(args), deliver=deliver)
+    except _WriteFailed as exc:
+        print(f"erreur : {out} : écriture impossible ({exc}) ; rien n'a été exporté", file=sys.stderr)
+        return 2
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+    if out:
+        print(f"Données du candidat {args.candidat} exportées dans {out} ({pluriel(len(data['dossiers']), 'dossier')}).", file=sys.stderr)
+    return 0
+
+
+def cmd_candidate_erase(args: argparse.Namespace) -> int:
+    if not args.confirmer:
+        print(
+            f"erreur : l'effacement des données personnelles de {args.candidat} est définitif : relancez avec --confirmer",
+            file=sys.stderr,
+        )
+        return 2
+    with open_store(args) as store:
+        done = store.erase(args.candidat, operateur(args))
+    if done.deja_efface:
+        print(f"Candidat {args.candidat} : données personnelles déjà effacées le {date_txt(done.efface_le[:10])} "
+              f"(pseudonyme « {done.pseudonyme} ») ; rien à faire, rien n'a été modifié.")
+        return 0
+    print(f"Candidat {args.candidat} : données personnelles effacées, remplacées par le pseudonyme « {done.pseudonyme} » ; dossiers, décisions et statistiques conservés.")
+    return 0
+
+
+def add_candidate(p: argparse.ArgumentParser) -> None:
+    """``cqpkit candidate export | erase ID`` (RGPD)."""
+    sub = actions(p)
+    a = sub.add_parser("export", help="toutes les données personnelles d'un candidat, en JSON (droit d'accès)")
+    a.add_argument("candidat", metavar="ID", help="identifiant du candidat (ex. C-0207), pas du dossier")
+    a.add_argument("--output", "-o", metavar="FICHIER", help="écrire dans ce fichier (défaut : la sortie standard)")
+    store_options(a, write=True)
+    a.set_defaults(func=cmd_candidate_export)
+    a = sub.add_parser("erase", help="remplacer les données personnelles d'un candidat par un pseudonyme (droit à l'effacement)")
+    a.add_argument("candidat", metavar="ID", help="identifiant du candidat (ex. C-0207), pas du dossier")
+    a.add_argument("--confirmer", action="store_true", help="confirmer l'effacement, définitif")
+    store_options(a, write=True)
+    a.set_defaults(func=cmd_candidate_erase)
