@@ -9,8 +9,8 @@ import json
 import re
 
 import pytest
-from cqpkit.render import labels
 from cqpkit.model import referentiel as model
+from cqpkit.render import labels
 
 from tests.conftest import run_cli
 
