@@ -288,8 +288,8 @@ def cmd_report_campaign(args: argparse.Namespace) -> int:
     if t["lignes_sans_bareme"]:
         print(
             f"{pluriel(t['lignes_sans_bareme'], 'ligne de financement non calculée', 'lignes de financement non calculées')} "
-            "faute de barème à la date de son événement (constat bareme_inconnu : cqpkit dossier show ID ou cqpkit check) : "
-            "les totaux ne les comptent pas"
+            + ("faute de barème à la date de son événement" if t["lignes_sans_bareme"] == 1 else "faute de barème à la date de leur événement")
+            + " (constat bareme_inconnu : cqpkit dossier show ID ou cqpkit check) : les totaux ne les comptent pas"
         )
     return _left_out(data, hint)
 

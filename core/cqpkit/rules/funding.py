@@ -48,8 +48,8 @@ Semantic choices, each pinned by ``tests/test_rules_funding.py`` and the plugins
   A quantity that cannot be known (no quantity given, a volume in another unit, a re-oriented
   candidate, a domaine in training without tutor days) gives no line.
 - **Caps.** ``plafond_quantite`` on the quantity: for months, the months are taken in order and a
-  month is paid only while fewer months than the cap of *its* barème came before it in the group
-  (months without a barème count: they are months of the same period); for hours, on the line's
+  month is paid only when it and the months before it in the group do not exceed the cap of *its*
+  barème (whole months; months without a barème count: they are months of the same period); for hours, on the line's
   hours. Then the amount; ``plafond_annuel`` on the amount of each calendar year, in the line's
   ``en`` (« 180 points par année civile et par tuteur »): months are counted in the calendar year in
   which they start, the tutor's earlier missions (``autres_missions``, in chronological order of

@@ -132,7 +132,7 @@ def months_to_group(
     for index, month in enumerate(months):
         bareme = asof.value_as_of(fin.valeurs, month)
         cap = (bareme or last).plafond_quantite if (bareme or last) is not None else None  # type: ignore[union-attr]
-        if cap is not None and index >= cap:
+        if cap is not None and index + 1 > cap:  # whole months: a cap of 6 pays months 0–5; a cap of 0,5 none
             # Beyond the cap of the période (a month without barème is measured against the cap of the
             # last barème before it: the cap is reached whatever the rate of a later month would be).
             if bareme is not None:
