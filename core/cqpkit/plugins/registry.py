@@ -477,6 +477,14 @@ class Registry:
             served = self._memo[key] = (self._load(entry), entry.plugin)
         return served
 
+    def hook_caller(self, hook_name: str, plugin: str) -> Any:
+        """The pluggy caller of ``hook_name`` the registry uses for a référentiel supplied by ``plugin``.
+
+        It reaches ``plugin`` and the builtin plugins only (minus those ``plugin`` blocks);
+        ``get_hookimpls()`` lists them. For tests and tools: the engines call it themselves.
+        """
+        return self._route(hook_name, plugin)
+
     def _route(self, hook_name: str, plugin: str) -> Any:
         """The caller of ``hook_name`` that reaches ``plugin`` (the référentiel's supplier) and the builtins only.
 
