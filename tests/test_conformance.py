@@ -900,15 +900,21 @@ class TestLoadPlugin:
 
 # -------------------------------------------------------------------------------- hooks
 class TestHooks:
-    def test_hook_cqpkit_check_session_plugin_findings_are_added_once(self):
-        """A plugin's ``cqpkit_check_session`` is called per certification of the session; its findings are kept once."""
+    def test_hook_cqpkit_check_session_plugin_findings_are_added_once(self, monkeypatch):
+        """A plugin's ``cqpkit_check_session`` is called per certification of the session; its findings are kept once.
+
+        The plugin supplies the Mutualité référentiels itself (the bundled plugin left out): a session
+        hook reaches only the plugin of the certification checked.
+        """
         from cqpkit.formats.dossiers import load_dossier, load_session
 
         from tests.conftest import ROOT
+        from tests.test_registry import Supplier
 
         calls = []
+        monkeypatch.setenv("CQPKIT_DISABLE_PLUGINS", "mutualite")
 
-        class Session:
+        class Session(Supplier):
             @hookimpl
             def cqpkit_check_session(self, referentiel, session, dossiers, historique):
                 calls.append((referentiel.id, len(dossiers), list(historique)))
