@@ -1,5 +1,8 @@
 """The conformance suite: mixin test classes, and :class:`ConformanceSuite` that gathers them.
 
+(Why ~620 lines: one method per test of the suite, each with its French failure message; the
+reusable checks are in :mod:`cqpkit.testing.checks` and the dossiers in :mod:`cqpkit.testing.witness`.)
+
 Every test takes the plugin from the fixtures of :class:`~cqpkit.testing.PluginFixtures`
 and fails with a French message that says what to fix, every problem at once, without
 a Python traceback. Each mixin can be used alone (with the fixtures class) and any test
