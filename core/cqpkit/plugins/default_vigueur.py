@@ -1,18 +1,9 @@
-"""Builtin plugin: the référentiel version in force at the registration, :mod:`cqpkit.rules.vigueur`.
+"""Builtin plugin: the checks of the référentiel version in force at the registration, :mod:`cqpkit.rules.vigueur`.
 
-One rule family of the generic engine; block it by name (``CQPKIT_DISABLE_PLUGINS``, or a plugin's
-``CQPKIT_BLOCKS`` for its own référentiels) to do without it.
+One rule family of the generic engine, blockable by name (``CQPKIT_DISABLE_PLUGINS=default_vigueur``, or a
+plugin's ``CQPKIT_BLOCKS`` for its own référentiels).
 """
 
-from __future__ import annotations
+from cqpkit.plugins.family import check_family
 
-from typing import Any
-
-from cqpkit.hookspecs import hookimpl
-
-
-@hookimpl
-def cqpkit_check_dossier(referentiel: Any, dossier: Any, date: Any) -> list:
-    from cqpkit.rules.vigueur import check_version
-
-    return check_version(referentiel, dossier, date)
+cqpkit_check_dossier = check_family("cqpkit.rules.vigueur", "check_version")
