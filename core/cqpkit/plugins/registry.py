@@ -72,7 +72,7 @@ if TYPE_CHECKING:  # pragma: no cover
         SessionJury,
     )
 
-__all__ = ["Explication", "HookReturnError", "Registry", "Resume", "load_registry"]
+__all__ = ["Explication", "HookReturnError", "Registry", "Resume", "expand", "load_registry"]
 
 
 class Resume(NamedTuple):
@@ -186,7 +186,7 @@ class Registry:
             sent: list[tuple[str, object]] = []
 
             def register(item: object, _sent: list = sent, _name: str = name) -> None:
-                _sent.extend((_name, x) for x in _expand(item))
+                _sent.extend((_name, x) for x in expand(item))
 
             try:
                 caller(register=register)
@@ -242,7 +242,7 @@ class Registry:
                     )
                 )
                 return None
-            except IsADirectoryError:  # a directory without any .toml file (_expand keeps it)
+            except IsADirectoryError:  # a directory without any .toml file (expand keeps it)
                 self.failures.append(
                     PluginFailure(
                         plugin,
@@ -604,7 +604,7 @@ def _not_a(value: Any, expected: str, argument: str) -> CqpkitError:
     return InvalidArgumentError(f"{argument} : un {expected} (cqpkit.model) est attendu, pas {type(value).__name__}{hint}")
 
 
-def _expand(item: object) -> list[object]:
+def expand(item: object) -> list[object]:
     """What ``register(item)`` contributes: a directory's ``*.toml`` files sorted by name (not its
     subdirectories), else ``item`` itself; a directory without one is kept, to be reported."""
     if isinstance(item, (str, os.PathLike)) and os.path.isdir(item):
