@@ -167,6 +167,7 @@ class TestBuiltinFamilies:
         [failure] = cqpkit.load_registry(cache=False).failures
         assert failure.plugin == "default_tutora"
         assert "nommée dans CQPKIT_DISABLE_PLUGINS" in failure.raison
+        assert failure.raison.endswith(" ; vouliez-vous dire « default_tutorat » ?")
 
     def test_plugin_blocks_a_family_for_its_own_referentiels(self, monkeypatch):
         """A plugin's CQPKIT_BLOCKS removes a builtin family for its référentiels only."""

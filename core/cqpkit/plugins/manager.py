@@ -347,7 +347,9 @@ def make_plugin_manager(*, extra: Iterable[tuple[str, object]] = ()) -> PluginSe
     # A name in the switches that no installed plugin has (a typo): said, or the switch would silently do nothing.
     for var, names in (("CQPKIT_LOAD_PLUGINS", only or set()), ("CQPKIT_DISABLE_PLUGINS", blocked)):
         for name in sorted(names - set(installed)):
-            near = difflib.get_close_matches(name, installed, n=1)
+            # CQPKIT_DISABLE_PLUGINS also names builtins: a misspelt family is matched against them too.
+            shorts = [m.rpartition(".")[2] for m in DEFAULT_PLUGINS] if var == "CQPKIT_DISABLE_PLUGINS" else []
+            near = difflib.get_close_matches(name, installed + shorts, n=1)
             hint = f" ; vouliez-vous dire « {near[0]} » ?" if near else ""
             failures.append(
                 PluginFailure(name, f"nommée dans {var} mais aucune extension installée ne porte ce nom (installées : {', '.join(installed) or 'aucune'}){hint}")
