@@ -21,6 +21,7 @@ import attrs
 import cqpkit
 import pytest
 from cqpkit import hookimpl
+from cqpkit.plugins.manager import DEFAULT_PLUGINS
 from cqpkit.model import (
     Bareme,
     Certification,
@@ -340,7 +341,7 @@ class TestPluginTests:
     def test_a_good_plugin_passes(self):
         """The reference plugin passes every plugin and référentiel test."""
         put = put_of(RefPlugin())
-        for test in (S.test_plugin_loads, S.test_supplies_declared_certifications, S.test_hooks_leave_other_certifications_alone):
+        for test in (S.test_plugin_loads, S.test_supplies_declared_certifications, S.test_hooks_reach_only_own_certifications):
             test(put)
         for test in (
             S.test_referentiels_validate,
@@ -385,19 +386,19 @@ class TestPluginTests:
         assert "« essai.autre » est déclarée dans `certifications` mais l'extension ne la fournit pas" in str(info.value)
         assert "« essai.cqp » est fournie par l'extension : ajoutez-la à `certifications`" in str(info.value)
 
-    def test_hooks_answering_for_others(self):
-        """A hook that answers for another plugin's certification is named, with the guard to add."""
+    def test_guardless_hooks_pass_the_routing_test(self):
+        """A hook without any « is this my certification? » guard passes: the registry routes it to the plugin's own référentiels."""
 
         class Greedy(RefPlugin):
             @hookimpl
             def cqpkit_check_dossier(self, referentiel, dossier, date):
                 return [Constat(code="toujours", niveau="information", message="Toujours.")]
 
-        with pytest.raises(FAILED) as info:
-            S.test_hooks_leave_other_certifications_alone(put_of(Greedy()))
-        text = str(info.value)
-        assert "répondent pour « cqpkit-temoin.autre-cqp », une certification qui n'est pas la leur" in text
-        assert "`if referentiel.id not in MES_CERTIFICATIONS: return None`" in text and "cqpkit_check_dossier répond" in text
+        put = put_of(Greedy())
+        S.test_hooks_reach_only_own_certifications(put)
+        other = put.registry.hook_caller("cqpkit_check_dossier", "cqpkit.plugins.default_referentiels")
+        assert put.name not in {i.plugin_name for i in other.get_hookimpls()}
+        assert put.name in {i.plugin_name for i in put.registry.hook_caller("cqpkit_check_dossier", put.name).get_hookimpls()}
 
 
 class TestPluginMistakes:
@@ -885,11 +886,7 @@ class TestLoadPlugin:
         """``load_plugin`` loads the builtin plugins and the named one, whatever the environment switches say."""
         monkeypatch.setenv("CQPKIT_DISABLE_PLUGINS", "mutualite")
         put = load_plugin("mutualite", ["mutualite.specialiste-prestations"])
-        assert {p.name for p in put.registry.plugins()} == {
-            "cqpkit.plugins.default_referentiels",
-            "cqpkit.plugins.default_engine",
-            "mutualite",
-        }
+        assert {p.name for p in put.registry.plugins()} == {*DEFAULT_PLUGINS, "mutualite"}
         assert "mutualite.specialiste-prestations" in put.certifications()
         assert put.module_dir() is not None and (put.module_dir() / "referentiels").is_dir()
         assert os.environ["CQPKIT_DISABLE_PLUGINS"] == "mutualite"  # restored
@@ -903,15 +900,21 @@ class TestLoadPlugin:
 
 # -------------------------------------------------------------------------------- hooks
 class TestHooks:
-    def test_hook_cqpkit_check_session_plugin_findings_are_added_once(self):
-        """A plugin's ``cqpkit_check_session`` is called per certification of the session; its findings are kept once."""
+    def test_hook_cqpkit_check_session_plugin_findings_are_added_once(self, monkeypatch):
+        """A plugin's ``cqpkit_check_session`` is called per certification of the session; its findings are kept once.
+
+        The plugin supplies the Mutualité référentiels itself (the bundled plugin left out): a session
+        hook reaches only the plugin of the certification checked.
+        """
         from cqpkit.formats.dossiers import load_dossier, load_session
 
         from tests.conftest import ROOT
+        from tests.test_registry import Supplier
 
         calls = []
+        monkeypatch.setenv("CQPKIT_DISABLE_PLUGINS", "mutualite")
 
-        class Session:
+        class Session(Supplier):
             @hookimpl
             def cqpkit_check_session(self, referentiel, session, dossiers, historique):
                 calls.append((referentiel.id, len(dossiers), list(historique)))

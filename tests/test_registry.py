@@ -234,7 +234,10 @@ class TestEnvironment:
         """An empty CQPKIT_LOAD_PLUGINS loads no installed plugin, only the builtins."""
         monkeypatch.setenv("CQPKIT_LOAD_PLUGINS", "")
         registry = cqpkit.load_registry()
-        assert [p.name for p in registry.plugins()] == ["cqpkit.plugins.default_referentiels", "cqpkit.plugins.default_engine"]
+        from cqpkit.plugins.manager import DEFAULT_PLUGINS
+
+        assert [p.name for p in registry.plugins()] == list(DEFAULT_PLUGINS)
+        assert all(p.builtin for p in registry.plugins()) and len(DEFAULT_PLUGINS) == 13
 
     def test_referentiels_path(self, tmp_path, monkeypatch):
         """The builtin plugin registers the files of CQPKIT_REFERENTIELS_PATH (files or directories)."""
@@ -289,6 +292,20 @@ class TestCache:
         assert not (tmp_path / "cache").exists()
 
 
+class Supplier:
+    """A test plugin that supplies the Mutualité référentiels itself: the dossier hooks reach only the supplier.
+
+    Used with the bundled ``mutualite`` plugin disabled (``CQPKIT_DISABLE_PLUGINS``), so that its hooks below
+    are called for the example dossier of the Spécialiste prestations.
+    """
+
+    @hookimpl
+    def cqpkit_referentiels(self, register):
+        from tests.conftest import ROOT
+
+        register(ROOT / "plugins" / "mutualite" / "cqpkit_mutualite" / "referentiels")
+
+
 class TestEngineHooks:
     """The Registry calls the dossier hooks; plugins add to or replace the generic engine."""
 
@@ -300,7 +317,7 @@ class TestEngineHooks:
         registry = cqpkit.load_registry()
         return registry, load_dossier(ROOT / "examples" / "dossier-specialiste-prestations-formation.toml", registry)
 
-    def test_hook_cqpkit_decide_plugin_answers_first(self):
+    def test_hook_cqpkit_decide_plugin_answers_first(self, monkeypatch):
         """A plugin's decide answers before the builtin generic engine (firstresult, builtin trylast)."""
         import datetime as dt
 
@@ -308,18 +325,20 @@ class TestEngineHooks:
 
         _, dossier = self._dossier()
 
-        class Override:
+        class Override(Supplier):
             @hookimpl
             def cqpkit_decide(self, referentiel, dossier, date):
                 from cqpkit.rules.decision import decide
 
                 return evolve(decide(referentiel, dossier, date), statut="en_cours")
 
+        monkeypatch.setenv("CQPKIT_DISABLE_PLUGINS", "mutualite")  # the test plugin supplies the référentiel
         registry = cqpkit.load_registry(plugins=[("surcharge", Override())])
         assert registry.decide(dossier, dt.date(2014, 7, 1)).statut == "en_cours"
+        monkeypatch.delenv("CQPKIT_DISABLE_PLUGINS")
         assert cqpkit.load_registry().decide(dossier, dt.date(2014, 7, 1)).statut == "certifie"
 
-    def test_hook_cqpkit_check_dossier_contributions_merge(self):
+    def test_hook_cqpkit_check_dossier_contributions_merge(self, monkeypatch):
         """A plugin's findings are added to the generic ones."""
         import datetime as dt
 
@@ -327,15 +346,16 @@ class TestEngineHooks:
 
         _, dossier = self._dossier()
 
-        class Extra:
+        class Extra(Supplier):
             @hookimpl
             def cqpkit_check_dossier(self, referentiel, dossier, date):
                 return [Constat(code="regle_maison", niveau="information", message="Règle propre à l'extension.")]
 
+        monkeypatch.setenv("CQPKIT_DISABLE_PLUGINS", "mutualite")  # the test plugin supplies the référentiel
         found = cqpkit.load_registry(plugins=[("maison", Extra())]).check(dossier, dt.date(2014, 7, 1))
         assert "regle_maison" in [c.code for c in found]
 
-    def test_hook_cqpkit_funding_raising_plugin_is_named(self):
+    def test_hook_cqpkit_funding_raising_plugin_is_named(self, monkeypatch):
         """A plugin raising in a hook is named in a PluginError, not a traceback."""
         import datetime as dt
 
@@ -343,13 +363,14 @@ class TestEngineHooks:
 
         _, dossier = self._dossier()
 
-        class Boom:
+        class Boom(Supplier):
             @hookimpl
             def cqpkit_funding(self, referentiel, dossier, date):
                 raise ZeroDivisionError("taux nul")
 
         line = Boom.cqpkit_funding.__code__.co_firstlineno + 2
         with pytest.raises(PluginError) as info:
+            monkeypatch.setenv("CQPKIT_DISABLE_PLUGINS", "mutualite")  # the test plugin supplies the référentiel
             cqpkit.load_registry(plugins=[("boum", Boom())]).funding(dossier, dt.date(2014, 7, 1))
         assert info.value.plugin == "boum"
         assert str(info.value) == (
@@ -357,7 +378,7 @@ class TestEngineHooks:
         )
         assert info.value.lieu == f"{__file__}:{line}" and info.value.hook == "cqpkit_funding"
 
-    def test_raising_hook_is_named_without_being_called_again(self):
+    def test_raising_hook_is_named_without_being_called_again(self, monkeypatch):
         """The plugin that raised is found in the traceback: a hook that raises once is named, with its line, and called once."""
         import datetime as dt
 
@@ -366,7 +387,7 @@ class TestEngineHooks:
         _, dossier = self._dossier()
         calls = []
 
-        class Once:
+        class Once(Supplier):
             @hookimpl
             def cqpkit_decide(self, referentiel, dossier, date):
                 calls.append(date)
@@ -375,6 +396,7 @@ class TestEngineHooks:
 
         line = Once.cqpkit_decide.__code__.co_firstlineno + 4
         with pytest.raises(PluginError) as info:
+            monkeypatch.setenv("CQPKIT_DISABLE_PLUGINS", "mutualite")  # the test plugin supplies the référentiel
             cqpkit.load_registry(plugins=[("une_fois", Once())]).decide(dossier, dt.date(2014, 7, 1))
         assert str(info.value) == (
             f"extension « une_fois » : erreur dans cqpkit_decide : RuntimeError: base indisponible (levée à {__file__}:{line})"
@@ -399,7 +421,7 @@ class TestEngineHooks:
 class TestOneDecision:
     """One decision per dossier, the registry's: funding and check read it, whichever plugin gave it."""
 
-    def test_plugin_decision_gives_the_gratification(self):
+    def test_plugin_decision_gives_the_gratification(self, monkeypatch):
         """A plugin that certifies a dossier the generic engine does not: the gratification follows the plugin's decision.
 
         Guide 1.4: « attribuée à toute personne ayant obtenu un CQP de la branche »; 120 × 7,99 € = 958,80 €,
@@ -414,13 +436,14 @@ class TestOneDecision:
         assert cqpkit.load_registry().decide(dossier, day).statut != "certifie"
         assert cqpkit.load_registry().funding(dossier, day) == []
 
-        class Certifie:
+        class Certifie(Supplier):
             @hookimpl
             def cqpkit_decide(self, referentiel, dossier, date):
                 from cqpkit.rules.decision import decide
 
                 return evolve(decide(referentiel, dossier, date), statut="certifie", date_certification=dt.date(2014, 5, 20))
 
+        monkeypatch.setenv("CQPKIT_DISABLE_PLUGINS", "mutualite")  # the test plugin supplies the référentiel
         registry = cqpkit.load_registry(plugins=[("jury_maison", Certifie())])
         [line] = registry.funding(dossier, day)
         assert (line.code, line.montant, line.date_evenement) == ("gratification", 958.80, dt.date(2014, 5, 20))
@@ -442,18 +465,19 @@ class TestOneDecision:
         assert "passage_apres_certification" in decided
         assert checked.count("passage_apres_certification") == 1
 
-    def test_explain_decides_once(self):
+    def test_explain_decides_once(self, monkeypatch):
         """explain asks the decide hooks once and its findings and lines read that decision."""
         import datetime as dt
 
         calls = []
 
-        class Counting:
+        class Counting(Supplier):
             @hookimpl
             def cqpkit_decide(self, referentiel, dossier, date):
                 calls.append(date)
 
         _, dossier = TestEngineHooks._dossier()
+        monkeypatch.setenv("CQPKIT_DISABLE_PLUGINS", "mutualite")  # the test plugin supplies the référentiel
         explication = cqpkit.load_registry(plugins=[("compte", Counting())]).explain(dossier, dt.date(2014, 7, 1))
         assert len(calls) == 1
         assert explication.resultat.statut == "certifie" and [x.montant for x in explication.financement] == [958.80]

@@ -356,14 +356,27 @@ class TestPresenceFlags:
 
 
 class TestEngineErrorsWhileReading:
-    def test_a_raising_engine_stops_the_import_before_the_database(self, db):
-        """A plugin raising while the deadlines are computed (now while reading) stops the import, named, and nothing is written."""
+    def test_a_raising_engine_stops_the_import_before_the_database(self, db, monkeypatch):
+        """A plugin raising while the deadlines are computed (now while reading) stops the import, named, and nothing is written.
+
+        The plugin supplies the bundled référentiels itself (the bundled plugins left out): a dossier's
+        hooks reach only the plugin of its référentiel.
+        """
         import cqpkit
         from cqpkit import hookimpl
         from cqpkit.exceptions import PluginError
         from cqpkit.store.store import Store
 
+        from tests.conftest import ROOT
+
+        monkeypatch.setenv("CQPKIT_LOAD_PLUGINS", "")
+
         class Boom:
+            @hookimpl
+            def cqpkit_referentiels(self, register):
+                for plugin in ("cqp_mo/cqpkit_cqp_mo", "mutualite/cqpkit_mutualite"):
+                    register(ROOT / "plugins" / plugin / "referentiels")
+
             @hookimpl(tryfirst=True)
             def cqpkit_decide(self, referentiel, dossier, date):
                 raise RuntimeError("base indisponible")

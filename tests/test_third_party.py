@@ -160,13 +160,17 @@ class TestFixturePlugin:
         assert first == f"#:schema {SCHEMA_URL}"
 
     def test_hook_cqpkit_referentiels_registers_the_package_files(self, example_package: Any) -> None:
-        """The plugin's ``cqpkit_referentiels`` registers each ``referentiels/*.toml`` of its package, by name."""
+        """The plugin's ``cqpkit_referentiels`` registers its package's ``referentiels/`` directory: each ``*.toml``, by name."""
+        from cqpkit.plugins.registry import expand
+
         sent: list[object] = []
         example_package.cqpkit_referentiels(register=sent.append)
-        assert [Path(str(p)).name for p in sent] == [REF_NAME]
+        [directory] = sent
+        assert Path(str(directory)).name == "referentiels"
+        assert [Path(str(p)).name for p in expand(directory)] == [REF_NAME]
 
-    def test_python_rule_only_judges_its_own_certification(self, example_package: Any) -> None:
-        """The Python rule (``cqpkit_check_dossier``) finds D3 presented alone, and answers None for another certification."""
+    def test_python_rule_finds_d3_presented_alone(self, example_package: Any) -> None:
+        """The Python rule (``cqpkit_check_dossier``) finds D3 presented alone (no guard: the registry calls it for its référentiel only)."""
         import datetime as dt
 
         from cqpkit.model import Certification
@@ -186,7 +190,6 @@ class TestFixturePlugin:
         assert (found.code, found.niveau, found.chemin) == ("exemple_bloc_d3_premature", "erreur", "passages[0].decisions.D3")
         assert "sans D1 ni D2" in found.message
         assert rule(ours, at_jury(D1="acquis", D2="non_acquis", D3="acquis"), dt.date(2025, 1, 1)) == []
-        assert rule(referentiel(), at_jury(D3="acquis"), dt.date(2025, 1, 1)) is None
 
 
 class TestExposedDistribution:
@@ -374,7 +377,7 @@ class TestAuthorMistakes:
         )
 
     def test_registered_directory(self, site: Path) -> None:
-        """Registering a directory instead of its files says to register each file."""
+        """Registering a directory without any ``*.toml`` (the package's own) says so, and that subdirectories are not walked."""
         self._casse(
             site,
             "import os\nfrom cqpkit import hookimpl\n\n\n@hookimpl\ndef cqpkit_referentiels(register):\n"
@@ -382,8 +385,8 @@ class TestAuthorMistakes:
         )
         raison, _ = self._reason(site)
         assert raison == (
-            f"{site / 'cqpkit_casse'} : c'est un répertoire : register() attend un fichier de référentiel ; enregistrez "
-            "chacun de ses fichiers .toml"
+            f"{site / 'cqpkit_casse'} : répertoire sans fichier .toml : register() y enregistre chaque fichier *.toml "
+            "(les sous-répertoires ne sont pas parcourus)"
         )
 
     def test_missing_referentiels_directory(self, site: Path) -> None:
@@ -462,7 +465,9 @@ class TestSwitches:
         """``CQPKIT_LOAD_PLUGINS=exemple`` loads that plugin alone beside the builtin one."""
         expose(site)
         names = self._names(cli("plugins", "--json", site=site, load="exemple"))
-        assert names == {"cqpkit.plugins.default_referentiels", "cqpkit.plugins.default_engine", "exemple"}
+        from cqpkit.plugins.manager import DEFAULT_PLUGINS
+
+        assert names == {*DEFAULT_PLUGINS, "exemple"}
         assert keys(as_json(cli("list", "--json", site=site, load="exemple"))) == {(CERT_ID, CERT_VERSION)}
 
     def test_load_without_its_name_leaves_it_out(self, site: Path) -> None:
@@ -491,7 +496,10 @@ class TestSwitches:
         lines = proc.stderr.splitlines()
         assert any(ln.startswith("[cqpkit] appel cqpkit_referentiels(register) → ") and ln.endswith("exemple") for ln in lines)
         [called] = [ln for ln in lines if ln.startswith("[cqpkit] appel cqpkit_check_dossier(referentiel, dossier, date, resultat) → ")]
-        assert {"cqpkit.plugins.default_engine", "exemple"} <= set(called.partition(" → ")[2].split(", "))
+        reached = set(called.partition(" → ")[2].split(", "))
+        # The builtin families that check dossiers, and the plugin that supplied the référentiel: never another plugin.
+        families = ("premier_passage", "regles", "evaluateurs", "tutorat", "vae", "conditions_passage", "formation", "vigueur", "funding")
+        assert reached == {*(f"cqpkit.plugins.default_{f}" for f in families), "exemple"}
         [back] = [ln for ln in lines if ln.startswith("[cqpkit] retour cqpkit_check_dossier : ")]
         assert "exemple_bloc_d3_premature" in back
         assert "exemple_bloc_d3_premature" in proc.stdout

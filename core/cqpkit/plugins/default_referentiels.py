@@ -18,9 +18,4 @@ from cqpkit.hookspecs import hookimpl
 def cqpkit_referentiels(register: Callable[[object], None]) -> None:
     value = os.environ.get("CQPKIT_REFERENTIELS_PATH", "")
     for entry in filter(None, value.split(os.pathsep)):
-        if os.path.isdir(entry):
-            for name in sorted(os.listdir(entry)):
-                if name.endswith(".toml"):
-                    register(os.path.join(entry, name))
-        else:
-            register(entry)
+        register(entry)  # a directory: its *.toml files, sorted by name

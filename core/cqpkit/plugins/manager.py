@@ -9,8 +9,9 @@ a ``firstresult`` hook before the builtin generic engine.
 Environment switches (read at each call):
 
 - ``CQPKIT_LOAD_PLUGINS``: comma-separated entry-point names; only these installed
-  plugins are loaded (an empty value loads none). Builtin plugins always load.
-- ``CQPKIT_DISABLE_PLUGINS``: comma-separated entry-point names not to load.
+  plugins are loaded (an empty value loads none). Builtin plugins load unless disabled by name.
+- ``CQPKIT_DISABLE_PLUGINS``: comma-separated entry-point names not to load; a builtin plugin's
+  name (``cqpkit.plugins.default_tutorat`` or ``default_tutorat``) blocks that builtin too.
   In either switch, a name that no installed plugin has (a typo, which would make the switch do
   nothing) is recorded as a failure of that name, with the close name if there is one.
 - ``CQPKIT_TRACE_PLUGINS=1``: print every hook call and its result on stderr.
@@ -42,13 +43,38 @@ __all__ = [
     "PluginFailure",
     "PluginSet",
     "PluginSource",
+    "builtin_name",
     "make_plugin_manager",
 ]
 
 ENTRY_POINT_GROUP = "cqpkit"
 
-#: Builtin plugins, registered like any other (datasette's DEFAULT_PLUGINS).
-DEFAULT_PLUGINS: tuple[str, ...] = ("cqpkit.plugins.default_referentiels", "cqpkit.plugins.default_engine")
+#: Builtin plugins, registered like any other (datasette's DEFAULT_PLUGINS): the référentiels of
+#: ``CQPKIT_REFERENTIELS_PATH``, then the generic engine, one plugin per rule family, each blockable by
+#: name (the full module name or its last part, ``default_tutorat``).
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "cqpkit.plugins.default_referentiels",
+    "cqpkit.plugins.default_premier_passage",
+    "cqpkit.plugins.default_regles",
+    "cqpkit.plugins.default_evaluateurs",
+    "cqpkit.plugins.default_tutorat",
+    "cqpkit.plugins.default_vae",
+    "cqpkit.plugins.default_conditions_passage",
+    "cqpkit.plugins.default_formation",
+    "cqpkit.plugins.default_vigueur",
+    "cqpkit.plugins.default_decision",
+    "cqpkit.plugins.default_orientation",
+    "cqpkit.plugins.default_funding",
+    "cqpkit.plugins.default_jury",
+)
+
+
+def builtin_name(name: str) -> str | None:
+    """The builtin plugin ``name`` designates (its full module name, or the last part: ``default_tutorat``), else ``None``."""
+    for modname in DEFAULT_PLUGINS:
+        if name in (modname, modname.rpartition(".")[2]):
+            return modname
+    return None
 
 
 class PluginFailure(NamedTuple):
@@ -290,12 +316,16 @@ def make_plugin_manager(*, extra: Iterable[tuple[str, object]] = ()) -> PluginSe
     sources: dict[str, PluginSource] = {}
     failures: list[PluginFailure] = []
 
-    for modname in DEFAULT_PLUGINS:
-        pm.register(importlib.import_module(modname), name=modname)
-        sources[modname] = PluginSource(modname, modname, __version__, "cqpkit", True)
-
     only = _names("CQPKIT_LOAD_PLUGINS")
     blocked = _names("CQPKIT_DISABLE_PLUGINS") or set()
+    blocked_builtins = {b for b in map(builtin_name, blocked) if b is not None}
+    for modname in DEFAULT_PLUGINS:
+        if modname in blocked_builtins:
+            pm.set_blocked(modname)
+            continue
+        pm.register(importlib.import_module(modname), name=modname)
+        sources[modname] = PluginSource(modname, modname, __version__, "cqpkit", True)
+    blocked = {b for b in blocked if builtin_name(b) is None}
     installed: list[str] = []
     for ep in _entry_points(failures):
         installed.append(ep.name)
@@ -317,7 +347,9 @@ def make_plugin_manager(*, extra: Iterable[tuple[str, object]] = ()) -> PluginSe
     # A name in the switches that no installed plugin has (a typo): said, or the switch would silently do nothing.
     for var, names in (("CQPKIT_LOAD_PLUGINS", only or set()), ("CQPKIT_DISABLE_PLUGINS", blocked)):
         for name in sorted(names - set(installed)):
-            near = difflib.get_close_matches(name, installed, n=1)
+            # CQPKIT_DISABLE_PLUGINS also names builtins: a misspelt family is matched against them too.
+            shorts = [m.rpartition(".")[2] for m in DEFAULT_PLUGINS] if var == "CQPKIT_DISABLE_PLUGINS" else []
+            near = difflib.get_close_matches(name, installed + shorts, n=1)
             hint = f" ; vouliez-vous dire « {near[0]} » ?" if near else ""
             failures.append(
                 PluginFailure(name, f"nommée dans {var} mais aucune extension installée ne porte ce nom (installées : {', '.join(installed) or 'aucune'}){hint}")

@@ -1,5 +1,9 @@
 """The ``Registry`` facade: what the rest of cqpkit (CLI, services, applications) calls.
 
+(Why ~640 lines: one class holds the state every query shares — the validated entries, the
+loaded référentiels, the routed hook callers — and its three parts, loading, queries and engine
+calls, read that state together; the checks of hook answers are in :mod:`cqpkit.plugins.hookcalls`.)
+
 ``cqpkit.load_registry()`` builds the plugin manager, asks every plugin for its
 référentiels (``cqpkit_referentiels``) and validates each contribution. Problems never
 stop the others: a plugin that fails to import, raises, or sends an invalid référentiel
@@ -10,11 +14,18 @@ unavailable until one of them is removed.
 
 Référentiel files are validated at load time (through :mod:`cqpkit.plugins.cache`, so
 an unchanged file is not re-validated) and fully loaded into the model on first use.
+
+The dossier hooks (``cqpkit_check_dossier``, ``cqpkit_check_session``, ``cqpkit_plan_parcours``,
+``cqpkit_decide``, ``cqpkit_funding``) reach only the plugin that supplied the référentiel, plus
+the builtin plugins (pluggy's ``subset_hook_caller``, one caller per hook and plugin, cached): a
+plugin never sees another plugin's certification, so it needs no « is this mine? » guard. A
+référentiel of ``CQPKIT_REFERENTIELS_PATH`` (the builtin ``default_referentiels``) is served by the
+builtins only. A plugin's ``CQPKIT_BLOCKS`` (names of builtin plugins) removes those builtins from
+the calls for its own référentiels.
 """
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -26,10 +37,20 @@ from cqpkit.exceptions import (
     PluginError,
     UnknownCertificationError,
 )
+from cqpkit.plugins.hookcalls import (
+    HookReturnError,
+    _answer_ok,
+    _hook_error,
+    _implementer,
+    _raised,
+    _wrong_return,
+)
 from cqpkit.plugins.manager import (
+    DEFAULT_PLUGINS,
     PluginFailure,
     PluginSet,
     PluginSource,
+    builtin_name,
     code_root,
     exception_text,
     make_plugin_manager,
@@ -51,97 +72,7 @@ if TYPE_CHECKING:  # pragma: no cover
         SessionJury,
     )
 
-__all__ = ["Explication", "HookReturnError", "Registry", "Resume", "load_registry"]
-
-
-class HookReturnError(PluginError):
-    """A plugin's hook returned something of the wrong type (a lone ``Constat``, text…); ``hook`` names it."""
-
-    def __init__(self, plugin: str, hook: str, raison: str) -> None:
-        self.hook = hook
-        super().__init__(plugin, raison)
-
-
-def _hook_error(plugin: str, hook: str, exc: BaseException, lieu: str) -> PluginError:
-    """The :class:`PluginError` of a hook that raised: « extension « P » : erreur dans HOOK : Type: message (levée à fichier:ligne) ».
-
-    It carries ``hook`` (the hook's name) and ``lieu`` (``fichier:ligne`` of the innermost
-    frame in the plugin's code, ``""`` when unknown); the exception is its ``__cause__``.
-    """
-    error = PluginError(plugin, f"erreur dans {hook} : {exception_text(exc)}{_raised(lieu)}")
-    error.hook = hook  # type: ignore[attr-defined]
-    error.lieu = lieu  # type: ignore[attr-defined]
-    return error
-
-
-def _raised(lieu: str) -> str:
-    return f" (levée à {lieu})" if lieu else ""
-
-
-#: What each dossier hook returns: (a list of) this class, and how to say it in French.
-_RETURNS = {
-    "cqpkit_check_dossier": ("Constat", True),
-    "cqpkit_check_session": ("Constat", True),
-    "cqpkit_funding": ("LigneFinancement", True),
-    "cqpkit_decide": ("Resultat", False),
-    "cqpkit_plan_parcours": ("Parcours", False),
-}
-
-
-@functools.cache
-def _expected(hook_name: str) -> tuple[type, bool]:
-    """The class a hook answers with, and whether it answers with a list of them (the model imported once)."""
-    import cqpkit.model as model
-
-    cls_name, many = _RETURNS[hook_name]
-    return getattr(model, cls_name), many
-
-
-def _answer_ok(hook_name: str, result: Any) -> bool:
-    """Whether pluggy's ``result`` for ``hook_name`` has the right types (the per-call check: no message built)."""
-    cls, many = _expected(hook_name)
-    if not many:
-        return result is None or isinstance(result, cls)
-    return all(part is None or (isinstance(part, (list, tuple)) and all(isinstance(x, cls) for x in part)) for part in result)
-
-
-def _wrong_return(hook_name: str, value: Any) -> str | None:
-    """What is wrong with ``value`` as the answer of one implementation of ``hook_name`` (``None``: nothing)."""
-    cls_name = _RETURNS[hook_name][0]
-    cls, many = _expected(hook_name)
-    if value is None:
-        return None
-    if not many:
-        return None if isinstance(value, cls) else f"{hook_name} renvoie {_short(value)} au lieu d'un {cls_name} (ou None)"
-    if isinstance(value, cls):
-        return (
-            f"{hook_name} renvoie un {cls_name} seul au lieu d'une liste de {cls_name} : "
-            f"`return [{cls_name.lower()}]` (ou None)"
-        )
-    if isinstance(value, (list, tuple)) and all(isinstance(x, cls) for x in value):
-        return None
-    return f"{hook_name} renvoie {_short(value)} au lieu d'une liste de {cls_name} (ou None)"
-
-
-def _implementer(hook: Any, exc: BaseException) -> str | None:
-    """The plugin whose hook implementation is in ``exc``'s traceback (the one pluggy called), if one alone has that code."""
-    owners: dict[Any, set[str]] = {}
-    for impl in hook.get_hookimpls():
-        code = getattr(getattr(impl.function, "__func__", impl.function), "__code__", None)
-        if code is not None:
-            owners.setdefault(code, set()).add(impl.plugin_name)
-    tb = exc.__traceback__
-    while tb is not None:
-        names = owners.get(tb.tb_frame.f_code)
-        if names:
-            return next(iter(names)) if len(names) == 1 else None
-        tb = tb.tb_next
-    return None
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 160 else text[:157] + "…"
+__all__ = ["Explication", "HookReturnError", "Registry", "Resume", "expand", "load_registry"]
 
 
 class Resume(NamedTuple):
@@ -206,8 +137,40 @@ class Registry:
         self.failures: list[PluginFailure] = list(plugins.failures)
         self._entries: list[_Entry] = []
         self._duplicates: dict[tuple[str, str], list[str]] = {}
-        self._memo: dict[tuple[str, str], Referentiel] = {}
+        self._memo: dict[tuple[str, str], tuple[Referentiel, str]] = {}
+        self._callers: dict[tuple[str, str], Any] = {}
+        self._blocks = self._read_blocks()
         self._collect(cache)
+
+    def _read_blocks(self) -> dict[str, frozenset[str]]:
+        """Each plugin's ``CQPKIT_BLOCKS``: the builtin plugins it does without for its référentiels (a wrong name is a failure)."""
+        import difflib
+
+        blocks: dict[str, frozenset[str]] = {}
+        for name, source in self._plugins.sources.items():
+            wanted = getattr(self._plugins.pm.get_plugin(name), "CQPKIT_BLOCKS", ())
+            if source.builtin or not wanted:
+                continue
+            if isinstance(wanted, str):
+                wanted = (wanted,)
+            found = set()
+            for item in wanted:
+                full = builtin_name(item) if isinstance(item, str) else None
+                if full is None:
+                    shorts = [m.rpartition(".")[2] for m in DEFAULT_PLUGINS]
+                    near = difflib.get_close_matches(str(item), shorts, n=1)
+                    hint = f" ; vouliez-vous dire « {near[0]} » ?" if near else ""
+                    self.failures.append(
+                        PluginFailure(
+                            name,
+                            f"CQPKIT_BLOCKS nomme « {item} », qui n'est pas une extension intégrée (intégrées : "
+                            f"{', '.join(shorts)}){hint}",
+                        )
+                    )
+                    continue
+                found.add(full)
+            blocks[name] = frozenset(found)
+        return blocks
 
     # -- loading ---------------------------------------------------------------------
     def _collect(self, use_cache: bool) -> None:
@@ -223,7 +186,7 @@ class Registry:
             sent: list[tuple[str, object]] = []
 
             def register(item: object, _sent: list = sent, _name: str = name) -> None:
-                _sent.append((_name, item))
+                _sent.extend((_name, x) for x in expand(item))
 
             try:
                 caller(register=register)
@@ -279,12 +242,12 @@ class Registry:
                     )
                 )
                 return None
-            except IsADirectoryError:
+            except IsADirectoryError:  # a directory without any .toml file (expand keeps it)
                 self.failures.append(
                     PluginFailure(
                         plugin,
-                        f"{path} : c'est un répertoire : register() attend un fichier de référentiel ; enregistrez "
-                        "chacun de ses fichiers .toml",
+                        f"{path} : répertoire sans fichier .toml : register() y enregistre chaque fichier *.toml (les "
+                        "sous-répertoires ne sont pas parcourus)",
                     )
                 )
                 return None
@@ -420,19 +383,52 @@ class Registry:
     # -- engines -----------------------------------------------------------------------
     def referentiel_for(self, dossier: Dossier) -> Referentiel:
         """The référentiel a dossier names (its certification and version)."""
+        return self._served(dossier)[0]
+
+    def _served(self, dossier: Dossier) -> tuple[Referentiel, str]:
+        """The référentiel a dossier names, and the plugin that supplied it."""
         try:
             info = dossier.dossier
         except AttributeError:
             raise _not_a(dossier, "Dossier", "dossier") from None
         key = (info.certification, info.version)
-        ref = self._memo.get(key)
-        if ref is None:
-            ref = self._memo[key] = self.referentiel(info.certification, version=info.version)
-        return ref
+        served = self._memo.get(key)
+        if served is None:
+            entry = self._pick(info.certification, info.version, None)
+            served = self._memo[key] = (self._load(entry), entry.plugin)
+        return served
 
-    def _call(self, hook_name: str, **kwargs: Any) -> Any:
-        """Call a hook; an exception, or an answer of the wrong type, is a PluginError naming the plugin."""
-        hook = getattr(self._plugins.pm.hook, hook_name)
+    def hook_caller(self, hook_name: str, plugin: str) -> Any:
+        """The pluggy caller of ``hook_name`` the registry uses for a référentiel supplied by ``plugin``.
+
+        It reaches ``plugin`` and the builtin plugins only (minus those ``plugin`` blocks);
+        ``get_hookimpls()`` lists them. For tests and tools: the engines call it themselves.
+        """
+        return self._route(hook_name, plugin)
+
+    def _route(self, hook_name: str, plugin: str) -> Any:
+        """The caller of ``hook_name`` that reaches ``plugin`` (the référentiel's supplier) and the builtins only.
+
+        The builtins ``plugin`` blocks (``CQPKIT_BLOCKS``) are left out. One caller per hook and
+        plugin, kept: pluggy's subset caller reads the current implementations at each call.
+        """
+        key = (hook_name, plugin)
+        caller = self._callers.get(key)
+        if caller is None:
+            pm, sources = self._plugins.pm, self._plugins.sources
+            blocked = self._blocks.get(plugin, frozenset())
+            remove = [
+                obj
+                for name, obj in pm.list_name_plugin()
+                if obj is not None
+                and (name in blocked or (name != plugin and not (name in sources and sources[name].builtin)))
+            ]
+            caller = self._callers[key] = pm.subset_hook_caller(hook_name, remove_plugins=remove)
+        return caller
+
+    def _call(self, hook_name: str, plugin: str, **kwargs: Any) -> Any:
+        """Call a hook for a référentiel of ``plugin``; an exception, or an answer of the wrong type, is a PluginError naming the plugin."""
+        hook = self._route(hook_name, plugin)
         try:
             result = hook(**kwargs)
         except Exception as exc:
@@ -490,9 +486,8 @@ class Registry:
         day = self._today(as_of)
         if resultat is None:
             resultat = self.decide(dossier, day)
-        parts = self._call(
-            "cqpkit_check_dossier", referentiel=self.referentiel_for(dossier), dossier=dossier, date=day, resultat=resultat
-        )
+        ref, plugin = self._served(dossier)
+        parts = self._call("cqpkit_check_dossier", plugin, referentiel=ref, dossier=dossier, date=day, resultat=resultat)
         from cqpkit.rules.checks import sort_constats
 
         found: dict[tuple[str, str, str], Constat] = {}
@@ -523,9 +518,13 @@ class Registry:
         found: dict[tuple[str, str, str], Constat] = {}
         for cid in session.session.certifications:
             own = [d for d in dossiers if d.dossier.certification == cid]
-            ref = self.referentiel_for(own[0]) if own else self.referentiel(cid, as_of=session.session.date)
+            if own:
+                ref, plugin = self._served(own[0])
+            else:
+                entry = self._pick(cid, None, session.session.date)
+                ref, plugin = self._load(entry), entry.plugin
             parts = self._call(
-                "cqpkit_check_session", referentiel=ref, session=session, dossiers=list(dossiers), historique=list(historique)
+                "cqpkit_check_session", plugin, referentiel=ref, session=session, dossiers=list(dossiers), historique=list(historique)
             )
             for c in (c for part in parts if part for c in part):
                 found.setdefault((c.code, c.chemin, c.message), c)
@@ -534,12 +533,26 @@ class Registry:
     def plan(self, dossier: Dossier, as_of: dt.date | None = None) -> Parcours:
         """The individualised parcours after the positionnement (the first plugin to answer wins)."""
         day = self._today(as_of)
-        return self._call("cqpkit_plan_parcours", referentiel=self.referentiel_for(dossier), dossier=dossier, date=day)
+        ref, plugin = self._served(dossier)
+        return self._answer("cqpkit_plan_parcours", plugin, referentiel=ref, dossier=dossier, date=day)
 
     def decide(self, dossier: Dossier, as_of: dt.date | None = None) -> Resultat:
         """The result of a dossier as of a date (the first plugin to answer wins; the generic engine last)."""
         day = self._today(as_of)
-        return self._call("cqpkit_decide", referentiel=self.referentiel_for(dossier), dossier=dossier, date=day)
+        ref, plugin = self._served(dossier)
+        return self._answer("cqpkit_decide", plugin, referentiel=ref, dossier=dossier, date=day)
+
+    def _answer(self, hook_name: str, plugin: str, **kwargs: Any) -> Any:
+        """The answer of a ``firstresult`` hook; none at all (its builtin blocked, no plugin answering) is a PluginError."""
+        result = self._call(hook_name, plugin, **kwargs)
+        if result is None:
+            builtin = "default_decision" if hook_name == "cqpkit_decide" else "default_orientation"
+            raise PluginError(
+                plugin,
+                f"aucune réponse à {hook_name} pour « {kwargs['referentiel'].id} » : l'extension intégrée « {builtin} » "
+                "est bloquée et aucune extension ne répond",
+            )
+        return result
 
     def funding(
         self, dossier: Dossier, as_of: dt.date | None = None, *, resultat: Resultat | None = None
@@ -553,9 +566,8 @@ class Registry:
         day = self._today(as_of)
         if resultat is None:
             resultat = self.decide(dossier, day)
-        parts = self._call(
-            "cqpkit_funding", referentiel=self.referentiel_for(dossier), dossier=dossier, date=day, resultat=resultat
-        )
+        ref, plugin = self._served(dossier)
+        parts = self._call("cqpkit_funding", plugin, referentiel=ref, dossier=dossier, date=day, resultat=resultat)
         return [line for part in parts if part for line in part]
 
     def explain(self, dossier: Dossier, as_of: dt.date | None = None) -> Explication:
@@ -590,6 +602,17 @@ def _not_a(value: Any, expected: str, argument: str) -> CqpkitError:
 
     hint = " (un fichier se lit avec cqpkit.formats.dossiers.load_dossier / load_session)" if isinstance(value, (str, dict)) else ""
     return InvalidArgumentError(f"{argument} : un {expected} (cqpkit.model) est attendu, pas {type(value).__name__}{hint}")
+
+
+def expand(item: object) -> list[object]:
+    """What ``register(item)`` contributes: a directory's ``*.toml`` files sorted by name (not its
+    subdirectories), else ``item`` itself; a directory without one is kept, to be reported."""
+    if isinstance(item, (str, os.PathLike)) and os.path.isdir(item):
+        path = os.fspath(item)
+        names = sorted(n for n in os.listdir(path) if n.endswith(".toml") and os.path.isfile(os.path.join(path, n)))
+        if names:
+            return [os.path.join(path, n) for n in names]
+    return [item]
 
 
 def _where(entry: _Entry) -> str:

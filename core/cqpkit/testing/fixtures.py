@@ -127,8 +127,11 @@ class PluginUnderTest:
 
     # -- its référentiels -----------------------------------------------------------------------
     def files(self) -> list[str]:
-        """The référentiel files the plugin registers (valid or not)."""
-        return [os.fspath(c) for c in self.contributions if isinstance(c, (str, os.PathLike))]
+        """The référentiel files the plugin registers (valid or not; a directory registered gives its ``*.toml``)."""
+        from cqpkit.plugins.registry import expand
+
+        found = (x for c in self.contributions for x in expand(c))
+        return [os.fspath(c) for c in found if isinstance(c, (str, os.PathLike))]
 
     def referentiels(self) -> list[tuple[Referentiel, str | None]]:
         """Each valid référentiel the plugin supplies, with its file (``None`` when built in Python)."""

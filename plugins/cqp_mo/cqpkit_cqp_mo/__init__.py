@@ -13,7 +13,7 @@ specific to the CQP MO (see :mod:`cqpkit_cqp_mo.regles` and ``plugins/cqp_mo/REA
   certification dossier, SPE before a collective module, parcours intégral in the first year;
 - ``cqpkit_decide``: the bloc version certifies the four blocs, not the module transverse.
 
-Each hook answers nothing for another certification.
+The registry calls these hooks only for this plugin's référentiels (the CQP MO's two versions).
 """
 
 from __future__ import annotations
@@ -29,22 +29,17 @@ from cqpkit import hookimpl
 # imports (zipfile, tempfile, shutil, urllib) would cost `cqpkit list` a tenth of its
 # start-up budget; all give the same paths for an installed or editable package.
 REFERENTIELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "referentiels")
-CERTIFICATION = "secu.manager-operationnel"
 
 
 @hookimpl
 def cqpkit_referentiels(register: Callable[[object], None]) -> None:
-    for name in sorted(os.listdir(REFERENTIELS)):
-        if name.endswith(".toml"):
-            register(os.path.join(REFERENTIELS, name))
+    register(REFERENTIELS)  # every *.toml of the directory
 
 
 # The rules are imported inside the hooks: this module is loaded on every start, including
 # `cqpkit list`, which needs none of them.
 @hookimpl
 def cqpkit_check_dossier(referentiel: Any, dossier: Any, date: Any) -> list:
-    if referentiel.id != CERTIFICATION:
-        return []
     from cqpkit_cqp_mo.regles import check_dossier
 
     return check_dossier(referentiel, dossier, date)
@@ -52,8 +47,6 @@ def cqpkit_check_dossier(referentiel: Any, dossier: Any, date: Any) -> list:
 
 @hookimpl
 def cqpkit_decide(referentiel: Any, dossier: Any, date: Any) -> Any:
-    if referentiel.id != CERTIFICATION:
-        return None
     from cqpkit_cqp_mo.regles import decide
 
     return decide(referentiel, dossier, date)

@@ -83,10 +83,6 @@ def _jj(d: date) -> str:
     return d.strftime("%d/%m/%Y")
 
 
-def _applies(ref: Referentiel) -> bool:
-    return ref.id == CERTIFICATION
-
-
 def _modules_of(ref: Referentiel, domaine: str) -> set[str]:
     return {m.id for m in ref.modules if domaine in m.domaines}
 
@@ -115,8 +111,6 @@ def check_conseille_en_premier(ref: Referentiel, dossier: Dossier, as_of: date) 
     advised module must have started on or before the first of them (the same day is not after).
     Never followed, or followed later: one warning, at the first module that came before it.
     """
-    if not _applies(ref):
-        return []
     found = []
     types = {m.id: m.type for m in ref.modules}
     for conseille in (m for m in ref.modules if m.conseille_en_premier):
@@ -167,7 +161,7 @@ def check_spe_avant_depot(ref: Referentiel, dossier: Dossier, as_of: date) -> li
     no SPE to carry out in this dossier.
     """
     depot = dossier.dossier.depot_dossier
-    if not _applies(ref) or depot is None or depot > as_of:
+    if depot is None or depot > as_of:
         return []
     found = []
     for domaine in ref.domaines:
@@ -210,7 +204,7 @@ def check_spe_avant_module_collectif(ref: Referentiel, dossier: Dossier, as_of: 
     module of type ``accompagnement`` is followed (on or before ``as_of``), at least one SPE (an
     activité carried out, of any domaine) must come strictly before its first day.
     """
-    if not _applies(ref) or not any(d.spe is not None for d in ref.domaines):
+    if not any(d.spe is not None for d in ref.domaines):
         return []
     collectifs = {m.id: m for m in ref.modules if m.type == "accompagnement"}
     spe = _spe_dates(ref, dossier, None, as_of)
@@ -248,7 +242,7 @@ def check_premiere_annee(ref: Referentiel, dossier: Dossier, as_of: date) -> lis
     from cqpkit.rules.dates import add, within
 
     info = dossier.dossier
-    if not _applies(ref) or info.voie != VOIE_PREMIERE_ANNEE or info.nomination is None:
+    if info.voie != VOIE_PREMIERE_ANNEE or info.nomination is None:
         return []
     if not any(v.id == VOIE_PREMIERE_ANNEE for v in ref.voies):
         return []
@@ -280,7 +274,7 @@ CHECKS = (check_conseille_en_premier, check_spe_avant_depot, check_spe_avant_mod
 
 
 def check_dossier(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
-    """Every finding of :data:`CHECKS` (none for another certification)."""
+    """Every finding of :data:`CHECKS` (the registry calls it for the CQP MO's référentiels only)."""
     found: list[Constat] = []
     for check in CHECKS:
         found.extend(check(ref, dossier, as_of))
@@ -291,11 +285,11 @@ def check_dossier(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Const
 def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Any | None:
     """The result of a bloc-version dossier: the generic decision on the blocs, without the transverse domaine.
 
-    ``None`` (let the generic engine answer) for another certification, or for a version without a
+    ``None`` (let the generic engine answer) for a version without a
     domaine of type ``transverse`` (version 2016). A jury decision recorded on the transverse domaine
     is then a decision on a domaine the certification does not certify (``decision_domaine_inconnu``).
     """
-    if not _applies(ref) or not any(d.type == "transverse" for d in ref.domaines):
+    if not any(d.type == "transverse" for d in ref.domaines):
         return None
     import attrs
     from cqpkit.rules.decision import decide as generic_decide

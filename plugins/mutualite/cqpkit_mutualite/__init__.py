@@ -24,16 +24,12 @@ REFERENTIELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "referen
 
 @hookimpl
 def cqpkit_referentiels(register: Callable[[object], None]) -> None:
-    for name in sorted(os.listdir(REFERENTIELS)):
-        if name.endswith(".toml"):
-            register(os.path.join(REFERENTIELS, name))
+    register(REFERENTIELS)  # every *.toml of the directory
 
 
 @hookimpl
 def cqpkit_check_dossier(referentiel: Any, dossier: Any, date: Any) -> list:
-    """The domaine 1 mention checks of the Spécialiste prestations (nothing for the other CQPs)."""
-    if referentiel.certification.id != "mutualite.specialiste-prestations":
-        return []
+    """The domaine 1 mention checks of the Spécialiste prestations (the only CQP with its two D1 grids; nothing for the others)."""
     from cqpkit_mutualite.regles import check_d1
 
     return check_d1(referentiel, dossier, date)

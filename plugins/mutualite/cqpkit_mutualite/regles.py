@@ -49,8 +49,6 @@ def check_d1(referentiel: Any, dossier: Any, as_of: dt.date) -> list[Any]:
     """The findings on the two domaine 1 grids of a Spécialiste prestations dossier (see the module docstring)."""
     from cqpkit.model import Constat
 
-    if referentiel.certification.id != CERTIFICATION:
-        return []
     epreuves = referentiel.epreuves_par_id
     if FINALE_D1 not in epreuves or DECOUVERTE not in epreuves:
         return []

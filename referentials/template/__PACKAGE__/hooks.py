@@ -13,29 +13,23 @@ from collections.abc import Callable
 
 from cqpkit import hookimpl
 
-#: Les certifications que fournit l'extension : ses hooks ne répondent que pour elles.
-CERTIFICATIONS = frozenset({"__CERTIFICATION__"})
-
 REFERENTIELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "referentiels")
 
 
 @hookimpl
 def cqpkit_referentiels(register: Callable[[object], None]) -> None:
-    """Enregistre chaque fichier ``referentiels/*.toml`` du paquet, par ordre de nom."""
-    for name in sorted(os.listdir(REFERENTIELS)):
-        if name.endswith(".toml"):
-            register(os.path.join(REFERENTIELS, name))
+    """Enregistre le répertoire ``referentiels/`` : chacun de ses fichiers ``*.toml``, par ordre de nom."""
+    register(REFERENTIELS)
 
 
 # Une règle propre à la certification, en Python : décommentez, adaptez, puis ajoutez un scénario
-# qui la montre de chaque côté de sa limite.
+# qui la montre de chaque côté de sa limite. cqpkit n'appelle ce hook que pour les référentiels
+# de cette extension : inutile de vérifier la certification.
 #
 # from cqpkit.model import Constat, Source
 #
 # @hookimpl
 # def cqpkit_check_dossier(referentiel, dossier, date):
-#     if referentiel.id not in CERTIFICATIONS:
-#         return None  # la certification d'une autre extension
 #     constats = []
 #     if len(dossier.passages) > 3:
 #         constats.append(

@@ -16,15 +16,10 @@ from cqpkit import hookimpl
 
 from cqpkit_exemple.regles import cqpkit_check_dossier
 
-__all__ = ["CERTIFICATIONS", "cqpkit_check_dossier", "cqpkit_referentiels"]
-
-#: The certifications this plugin supplies: its hooks answer for these only.
-CERTIFICATIONS = frozenset({"exemple.agent-test"})
+__all__ = ["cqpkit_check_dossier", "cqpkit_referentiels"]
 
 
 @hookimpl
 def cqpkit_referentiels(register: Callable[[object], None]) -> None:
-    """Register every ``referentiels/*.toml`` file of this package, sorted by name."""
-    for entry in sorted(files(__name__).joinpath("referentiels").iterdir(), key=lambda p: p.name):
-        if entry.name.endswith(".toml"):
-            register(entry)
+    """Register the ``referentiels/`` directory of this package: each of its ``*.toml`` files, sorted by name."""
+    register(files(__name__) / "referentiels")

@@ -14,16 +14,13 @@ from typing import Any
 from cqpkit import hookimpl
 from cqpkit.model import Constat, Source
 
-CERTIFICATION = "exemple.agent-test"
 SOURCE = Source(document="exemple_referentiel-fictif.md", section="Article 4, Jury")
 AVANT_D3 = ("D1", "D2")
 
 
 @hookimpl
 def cqpkit_check_dossier(referentiel: Any, dossier: Any, date: dt.date) -> list[Constat] | None:
-    """Findings of article 4 on the dossier's passages dated on or before ``date``."""
-    if referentiel.id != CERTIFICATION:
-        return None  # another plugin's certification: not ours to judge
+    """Findings of article 4 on the dossier's passages dated on or before ``date`` (called for this plugin's référentiel only)."""
     found = []
     acquired: set[str] = set()
     passages = sorted(enumerate(dossier.passages), key=lambda ip: ip[1].date)

@@ -1,0 +1,133 @@
+"""The evaluators of each evaluation: :func:`check_evaluateurs`.
+
+``nombre`` counts distinct people when ``distincts``; every role of ``roles_requis`` must be held by an
+evaluator (main or secondary role); each excluded role held is reported.
+
+Part of :mod:`cqpkit.rules.checks` (see its docstring for what a finding holds and how ``as_of`` reads).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from cqpkit.model import Constat, Dossier, Epreuve, Evaluation, Referentiel
+from cqpkit.rules.checks.common import _constat, _first, _role
+from cqpkit.rules.fr import date_fr as _jj
+from cqpkit.rules.fr import liste as _liste
+from cqpkit.rules.fr import pluriel as _pluriel
+
+__all__ = ["check_evaluateurs"]
+
+
+def check_evaluateurs(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
+    """Evaluator rules of each recorded evaluation (dated on or before ``as_of``) against its épreuve's ``evaluateurs``.
+
+    - ``evaluateurs_nombre``: fewer evaluators than ``nombre``. When ``distincts`` is true the
+      distinct evaluators are counted (the same person twice is one evaluator), otherwise the
+      evaluators listed.
+    - ``evaluateurs_non_distincts``: with ``distincts``, one finding per evaluator listed twice or more.
+    - ``evaluateur_role_requis``: every role of ``roles_requis`` must be held (as main or secondary
+      role) by at least one evaluator: one finding per role held by none. An evaluator who is not
+      among the acteurs holds no role.
+    - ``evaluateur_role_exclu``: one finding per evaluator and role of ``roles_exclus`` he holds.
+
+    ``roles_admis`` is not checked: no code of ``docs/engine.md`` reports it. An evaluation of an
+    épreuve the référentiel does not define, or that states no ``evaluateurs``, gives nothing.
+    """
+    epreuves = ref.epreuves_par_id
+    found: list[Constat] = []
+    for i, evaluation in enumerate(dossier.evaluations):
+        epreuve = epreuves.get(evaluation.epreuve)
+        if evaluation.date > as_of or epreuve is None or epreuve.evaluateurs is None:
+            continue
+        found.extend(_check_evaluation(epreuve, evaluation, i, dossier))
+    return found
+
+
+def _check_evaluation(epreuve: Epreuve, evaluation: Evaluation, i: int, dossier: Dossier) -> list[Constat]:
+    spec = epreuve.evaluateurs
+    assert spec is not None
+    source = spec.source or _first(epreuve.sources)
+    chemin = f"evaluations[{i}].evaluateurs"
+    head = f"Évaluation « {epreuve.intitule} » du {_jj(evaluation.date)}"
+    listed = list(evaluation.evaluateurs)
+    distinct = list(dict.fromkeys(listed))
+    base = {"epreuve": epreuve.id, "date_evaluation": _jj(evaluation.date), "evaluateurs": _liste(listed)}
+    found: list[Constat] = []
+
+    counted = len(distinct) if spec.distincts else len(listed)
+    if spec.nombre is not None and counted < spec.nombre:
+        mot = ("évaluateur distinct", "évaluateurs distincts") if spec.distincts else ("évaluateur", "évaluateurs")
+        found.append(
+            _constat(
+                "evaluateurs_nombre",
+                "erreur",
+                f"{head} : {_pluriel(counted, *mot)} "
+                f"({_liste(distinct if spec.distincts else listed)}) au lieu de {spec.nombre}.",
+                chemin=chemin,
+                source=source,
+                regle="epreuves.evaluateurs.nombre",
+                valeurs={**base, "nombre": str(counted), "nombre_requis": str(spec.nombre)},
+            )
+        )
+    if spec.distincts:
+        for ident in distinct:
+            times = listed.count(ident)
+            if times > 1:
+                found.append(
+                    _constat(
+                        "evaluateurs_non_distincts",
+                        "erreur",
+                        f"{head} : l'évaluateur {ident} figure {times} fois, alors que les évaluateurs doivent être "
+                        "des personnes distinctes.",
+                        chemin=chemin,
+                        source=source,
+                        regle="epreuves.evaluateurs.distincts",
+                        valeurs={**base, "evaluateur": ident, "occurrences": str(times)},
+                    )
+                )
+    acteurs = [a for a in (dossier.acteur(ident) for ident in distinct) if a is not None]
+    for role in spec.roles_requis:
+        if not any(role in a.roles for a in acteurs):
+            found.append(
+                _constat(
+                    "evaluateur_role_requis",
+                    "erreur",
+                    f"{head} : aucun évaluateur n'est {_role(role)} (évaluateurs : {_liste(distinct)}).",
+                    chemin=chemin,
+                    source=source,
+                    regle="epreuves.evaluateurs.roles_requis",
+                    valeurs={**base, "role_requis": role},
+                )
+            )
+    if spec.roles_admis:
+        admis = set(spec.roles_admis) | set(spec.roles_requis)
+        for acteur in acteurs:
+            if not admis & set(acteur.roles):
+                found.append(
+                    _constat(
+                        "evaluateur_role_non_admis",
+                        "erreur",
+                        f"{head} : l'évaluateur {acteur.id} est {_role(acteur.role)}, rôle qui ne peut pas évaluer "
+                        f"(rôles admis : {_liste(_role(r) for r in sorted(admis))}).",
+                        chemin=chemin,
+                        source=source,
+                        regle="epreuves.evaluateurs.roles_admis",
+                        valeurs={**base, "evaluateur": acteur.id, "roles_admis": _liste(sorted(admis))},
+                    )
+                )
+    for acteur in acteurs:
+        for role in spec.roles_exclus:
+            if role in acteur.roles:
+                found.append(
+                    _constat(
+                        "evaluateur_role_exclu",
+                        "erreur",
+                        f"{head} : l'évaluateur {acteur.id} est {_role(role)}, rôle exclu de cette évaluation.",
+                        chemin=chemin,
+                        source=source,
+                        regle="epreuves.evaluateurs.roles_exclus",
+                        valeurs={**base, "evaluateur": acteur.id, "role_exclu": role},
+                    )
+                )
+    return found
