@@ -165,6 +165,7 @@ class StoreBase:
 
     # -- lookups shared by the jury workflow, the views and the reports ----------------
     def session_row(self, conn: sa.Connection, session_id: str) -> Any:
+        """The stored row of a jury session, or :class:`NotFoundError` naming the sessions the base holds."""
         row = conn.execute(sa.select(t.sessions).where(t.sessions.c.id == session_id)).first()
         if row is None:
             known = [r.id for r in conn.execute(sa.select(t.sessions.c.id).order_by(t.sessions.c.date, t.sessions.c.id))]
@@ -172,6 +173,7 @@ class StoreBase:
         return row
 
     def dossier_row(self, conn: sa.Connection, dossier_id: str) -> Any:
+        """The stored row of a dossier, or :class:`NotFoundError`."""
         row = conn.execute(sa.select(t.dossiers).where(t.dossiers.c.id == dossier_id)).first()
         if row is None:
             raise NotFoundError(f"dossier « {dossier_id} » inconnu dans la base {self.target.label}")

@@ -35,6 +35,7 @@ def compute_echeances(registry: Any, dossier: Dossier) -> list[dict[str, Any]]:
 
 
 def passage_from_row(r: Any) -> PassageJury:
+    """A stored passage row as the model's passage."""
     return PassageJury(
         session=r.session_id, date=r.date, decisions=json.loads(r.decisions), absent=bool(r.absent), excuse=bool(r.excuse), notes=r.notes
     )
@@ -49,6 +50,7 @@ def effective(rows: Iterable[Any]) -> list[Any]:
 
 
 def load_contents(conn: sa.Connection, ids: Sequence[str]) -> dict[str, str]:
+    """The content (canonical JSON) of the latest version of each dossier, by id."""
     d, v = t.dossiers, t.dossier_versions
     out: dict[str, str] = {}
     for chunk in chunks(list(ids)):
@@ -62,6 +64,7 @@ def load_contents(conn: sa.Connection, ids: Sequence[str]) -> dict[str, str]:
 
 
 def passages_of(conn: sa.Connection, ids: Sequence[str]) -> dict[str, list[Any]]:
+    """Every stored passage row of each dossier (all states, in the order recorded), by dossier id."""
     out: dict[str, list[Any]] = defaultdict(list)
     q = sa.select(t.passages).where(t.passages.c.dossier_id.in_(IDS)).order_by(t.passages.c.id)
     for chunk in chunks(list(ids)):
