@@ -181,9 +181,9 @@ class TestJury:
 
     def test_rows_written_in_batches_are_rolled_back_with_the_import(self, campaign_store, tmp_path, monkeypatch):
         """The import writes its rows every few dossiers; a conflict found after a batch still leaves nothing."""
-        from cqpkit.store import store as store_module
+        from cqpkit.store import importing
 
-        monkeypatch.setattr(store_module, "_FLUSH_EVERY", 2)
+        monkeypatch.setattr(importing, "_FLUSH_EVERY", 2)
         files = copy_campaign(tmp_path)
         for i in range(5):  # new dossiers read before the conflicting file (files are read in name order)
             (files / "dossiers" / f"aaa-{i}.toml").write_text(generated_dossier(i, prefix="LOT"), encoding="utf-8")
@@ -195,13 +195,13 @@ class TestJury:
 
     def test_batches_write_what_one_batch_writes(self, store, registry, tmp_path, monkeypatch):
         """Written two dossiers at a time, the campaign gives the same rows and deadlines as written at once."""
-        from cqpkit.store import store as store_module
+        from cqpkit.store import importing
         from cqpkit.store.store import Store
 
         whole = Store.open(str(tmp_path / "whole.db"), create=True, check=False, registry=registry)
         whole.init()
         whole.import_files([str(CAMPAIGN)], operateur="test")
-        monkeypatch.setattr(store_module, "_FLUSH_EVERY", 2)
+        monkeypatch.setattr(importing, "_FLUSH_EVERY", 2)
         store.import_files([str(CAMPAIGN)], operateur="test")
         assert counts(store) == counts(whole)
         assert store.deadlines(AS_OF, 3650) == whole.deadlines(AS_OF, 3650)

@@ -7,7 +7,9 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,38 @@ def _wait_for(path: Path, proc: subprocess.Popen, timeout: float = 120) -> None:
         time.sleep(0.05)
 
 
+#: The program of a paused importer: it replaces the import's hook point (``cqpkit.store.importing.rows_written``,
+#: called once the rows are written and not committed) with a pause that creates the signal file and waits, then
+#: runs ``cqpkit ARGS`` as ``python -m cqpkit`` does. Nothing in cqpkit knows about the pause.
+_PAUSED_IMPORTER = """
+import os, runpy, sys, time
+from cqpkit.store import importing
+
+signal_file, seconds = sys.argv[1], float(sys.argv[2])
+
+def pause():
+    with open(signal_file, "w", encoding="utf-8") as fh:
+        fh.write(str(os.getpid()))
+    time.sleep(seconds)
+
+importing.rows_written = pause
+sys.argv = ["cqpkit", *sys.argv[3:]]
+runpy.run_module("cqpkit", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.fixture
+def paused_import(tmp_path: Path) -> Callable[..., tuple[list[str], Path]]:
+    """``command(seconds, *args)``: the command of a process running ``cqpkit ARGS`` whose import pauses ``seconds``
+    with its rows written and not committed, and the file it creates when the pause begins."""
+
+    def command(seconds: float, *args: str) -> tuple[list[str], Path]:
+        signal_file = tmp_path / f"paused-{len(list(tmp_path.glob('paused-*')))}"
+        return [sys.executable, "-c", _PAUSED_IMPORTER, str(signal_file), str(seconds), *args], signal_file
+
+    return command
+
+
 @pytest.fixture
 def initialised(db, registry):  # type: ignore[no-untyped-def]
     """A database holding the campaign; the address and an open store on it."""
@@ -46,17 +80,15 @@ def initialised(db, registry):  # type: ignore[no-untyped-def]
 class TestConcurrency:
     """Two processes importing into one database at the same time."""
 
-    def test_two_importers_lose_nothing(self, initialised, tmp_path):
+    def test_two_importers_lose_nothing(self, initialised, paused_import, tmp_path):
         """A writes and holds its transaction; B starts and waits; both commit; every dossier is there once."""
         url, store = initialised
         a = write_generated(tmp_path / "a", 120, "A")
         b = write_generated(tmp_path / "b", 120, "B")
         shared = write_generated(tmp_path / "shared", 30, "S")
-        signal_file = tmp_path / "a-paused"
+        cmd_a, signal_file = paused_import(2, "import", "--db", url, str(a), str(shared), "--operateur", "a")
         proc_a = subprocess.Popen(
-            [*cqpkit_cmd(), "import", "--db", url, str(a), str(shared), "--operateur", "a"],
-            env=_env(CQPKIT_TEST_PAUSE_IMPORT=str(signal_file), CQPKIT_TEST_PAUSE_SECONDS="2"),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cmd_a, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         _wait_for(signal_file, proc_a)
         proc_b = subprocess.Popen(
@@ -94,16 +126,14 @@ class TestConcurrency:
 class TestKill:
     """A process killed (SIGKILL) in the middle of an import."""
 
-    def test_sigkill_leaves_the_database_as_it_was(self, initialised, tmp_path):
+    def test_sigkill_leaves_the_database_as_it_was(self, initialised, paused_import, tmp_path):
         """Killed with its rows written and not committed: the content is exactly as before; the next import works."""
         url, store = initialised
         before = snapshot(store)
         many = write_generated(tmp_path / "many", 300, "K")
-        signal_file = tmp_path / "paused"
+        cmd, signal_file = paused_import(120, "import", "--db", url, str(many), str(CAMPAIGN))
         proc = subprocess.Popen(
-            [*cqpkit_cmd(), "import", "--db", url, str(many), str(CAMPAIGN)],
-            env=_env(CQPKIT_TEST_PAUSE_IMPORT=str(signal_file), CQPKIT_TEST_PAUSE_SECONDS="120"),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            cmd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
         _wait_for(signal_file, proc)
         os.kill(proc.pid, signal.SIGKILL)

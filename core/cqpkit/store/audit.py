@@ -29,6 +29,7 @@ import orjson
 import sqlalchemy as sa
 
 from cqpkit.store import schema as t
+from cqpkit.store.sql import insert_tuples
 
 __all__ = ["GENESIS", "AuditWriter", "Verification", "canonical", "canonical_plain", "entry_hash", "verify"]
 
@@ -140,8 +141,6 @@ class AuditWriter:
 
     def _write(self) -> None:
         if self._rows:
-            from cqpkit.store.store import insert_tuples
-
             insert_tuples(self.conn, t.audit, self.COLUMNS, self._rows)
             self._rows = []
 
@@ -204,3 +203,11 @@ def verify(conn: sa.Connection, batch: int = 10_000) -> Verification:
             "des entrées ont été supprimées en fin de journal, ou la tête a été modifiée"
         )
     return Verification(last, previous, problems)
+
+
+def entry_json(e: Any) -> dict[str, Any]:
+    """A row of the log as the reports show it (``history``, the GDPR export): its details decoded."""
+    return {
+        "numero": e.numero, "horodatage": e.horodatage, "operateur": e.operateur, "action": e.action,
+        "objet": e.objet, "objet_id": e.objet_id, "details": json.loads(e.details), "empreinte": e.empreinte,
+    }

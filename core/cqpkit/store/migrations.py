@@ -204,7 +204,7 @@ def _v2(conn: sa.Connection, ctx: Any) -> None:
             )
     # Dossiers stored at version 1 get their deadlines from the engine.
     if conn.execute(sa.text("SELECT 1 FROM dossiers LIMIT 1")).first() is not None:
-        from cqpkit.store.store import rebuild_echeances
+        from cqpkit.store.deadlines import rebuild_echeances
 
         rebuild_echeances(conn, ctx.registry, people=False)  # the people's tables come with migration 3
 
@@ -240,10 +240,10 @@ def _v3(conn: sa.Connection, ctx: Any) -> None:
     acteurs.create(conn)
     # Dossiers stored before it may name people already (``acteurs.personne`` in their content).
     if conn.execute(sa.text("SELECT 1 FROM dossiers LIMIT 1")).first() is not None:
+        from cqpkit.store.deadlines import load_contents
         from cqpkit.store.personnes import rebuild
-        from cqpkit.store.store import _load_contents
 
-        rebuild(conn, _load_contents)
+        rebuild(conn, load_contents)
 
 
 MIGRATIONS: tuple[Migration, ...] = (

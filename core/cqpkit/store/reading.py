@@ -204,7 +204,7 @@ def deadlines(registry: Any, dossier: Dossier) -> tuple[tuple[str, str, dt.date,
     They depend on the dossier and the installed référentiels alone: :meth:`Store.import_lot` computes
     them for the dossiers new to the base just before its write transaction (:func:`with_deadlines`:
     the transaction, during which other writers wait, is then shorter); the store recomputes them
-    from what it holds when a stored dossier changes (:func:`cqpkit.store.store.rebuild_echeances`).
+    from what it holds when a stored dossier changes (:func:`cqpkit.store.deadlines.rebuild_echeances`).
     """
     from cqpkit.rules.checks import premier_passage_limite
 

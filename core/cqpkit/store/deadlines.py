@@ -1,0 +1,107 @@
+"""The dossiers as the engines see them, and their deadlines (``echeances``).
+
+The dossier the engines see is the latest version's content with, as its passages, the current state
+of each of its passages in the store (:func:`engine_dossiers`). Every deadline (first jury after
+registration, expiry of each partial award) is computed with the engine when the dossier or its
+decisions change (:func:`rebuild_echeances`), and kept in ``echeances``, indexed by date.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+
+from cqpkit.model import Dossier, PassageJury
+from cqpkit.store import personnes
+from cqpkit.store import schema as t
+from cqpkit.store.reading import deadlines
+from cqpkit.store.sql import IDS, chunks
+
+__all__ = ["compute_echeances", "effective", "engine_dossiers", "load_contents", "passages_of", "rebuild_echeances"]
+
+
+def compute_echeances(registry: Any, dossier: Dossier) -> list[dict[str, Any]]:
+    """The deadlines of a dossier (:func:`cqpkit.store.reading.deadlines`) as rows of ``echeances`` without the ids."""
+    info = dossier.dossier
+    return [
+        {"type": kind, "domaine": dom, "date": date, "depuis": depuis, "certification": info.certification, "dossier_id": info.id}
+        for kind, dom, date, depuis in deadlines(registry, dossier)
+    ]
+
+
+def passage_from_row(r: Any) -> PassageJury:
+    """A stored passage row as the model's passage."""
+    return PassageJury(
+        session=r.session_id, date=r.date, decisions=json.loads(r.decisions), absent=bool(r.absent), excuse=bool(r.excuse), notes=r.notes
+    )
+
+
+def effective(rows: Iterable[Any]) -> list[Any]:
+    """The current row of each session (the latest one), in date order."""
+    latest: dict[str, Any] = {}
+    for r in sorted(rows, key=lambda r: r.id):
+        latest[r.session_id] = r
+    return sorted(latest.values(), key=lambda r: (r.date, r.id))
+
+
+def load_contents(conn: sa.Connection, ids: Sequence[str]) -> dict[str, str]:
+    """The content (canonical JSON) of the latest version of each dossier, by id."""
+    d, v = t.dossiers, t.dossier_versions
+    out: dict[str, str] = {}
+    for chunk in chunks(list(ids)):
+        q = (
+            sa.select(d.c.id, v.c.contenu)
+            .join(v, sa.and_(v.c.dossier_id == d.c.id, v.c.numero == d.c.numero_version))
+            .where(d.c.id.in_(chunk))
+        )
+        out.update({r.id: r.contenu for r in conn.execute(q)})
+    return out
+
+
+def passages_of(conn: sa.Connection, ids: Sequence[str]) -> dict[str, list[Any]]:
+    """Every stored passage row of each dossier (all states, in the order recorded), by dossier id."""
+    out: dict[str, list[Any]] = defaultdict(list)
+    q = sa.select(t.passages).where(t.passages.c.dossier_id.in_(IDS)).order_by(t.passages.c.id)
+    for chunk in chunks(list(ids)):
+        for r in conn.execute(q, {"ids": chunk}):
+            out[r.dossier_id].append(r)
+    return out
+
+
+def engine_dossiers(conn: sa.Connection, ids: Sequence[str], people: bool = True) -> dict[str, Dossier]:
+    """The dossiers as the engines see them: latest content, passages as the store holds them, and (``people``)
+    what the store knows of the people they name (:func:`personnes.enrich`; not before migration 3 made its tables)."""
+    from cqpkit.formats.converter import json_converter
+
+    conv = json_converter()
+    contents = load_contents(conn, ids)
+    passages = passages_of(conn, ids)
+    out = {}
+    for did, text in contents.items():
+        d = conv.structure(json.loads(text), Dossier)
+        out[did] = attrs.evolve(d, passages=tuple(passage_from_row(r) for r in effective(passages.get(did, ()))))
+    # A tutor's load and other missions as the store knows them, the person's facts (cqpkit.store.personnes).
+    return personnes.enrich(conn, out) if people else out
+
+
+def rebuild_echeances(conn: sa.Connection, registry: Any, ids: Sequence[str] | None = None, *, people: bool = True) -> int:
+    """Recompute the deadlines of the given dossiers (all of them by default); return the rows written.
+
+    ``people=False`` for a migration that runs before the people's tables exist (migration 2).
+    """
+    if ids is None:
+        ids = [r.id for r in conn.execute(sa.select(t.dossiers.c.id).order_by(t.dossiers.c.id))]
+    n = 0
+    for chunk in chunks(list(ids), 2000):
+        dossiers = engine_dossiers(conn, chunk, people)
+        conn.execute(t.echeances.delete().where(t.echeances.c.dossier_id.in_(list(chunk))))
+        rows = [r for d in dossiers.values() for r in compute_echeances(registry, d)]
+        if rows:
+            conn.execute(t.echeances.insert(), rows)
+        n += len(rows)
+    return n

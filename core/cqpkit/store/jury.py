@@ -1,0 +1,339 @@
+"""The jury workflow: open a session, present dossiers, record decisions and corrections, close it.
+
+Every operation is one writing transaction, logged in the audit chain. Passages are append-only: a
+decision, a change of presence or a correction (on a closed session, with its ``motif``) is a new row
+that names the one it replaces; the dossier's deadlines are recomputed with the engine (:func:`refresh`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+
+from cqpkit.exceptions import InvalidArgumentError
+from cqpkit.model import CERTIFICATION_ENTIERE, SessionJury
+from cqpkit.store import schema as t
+from cqpkit.store.audit import AuditWriter, canonical
+from cqpkit.store.availability import no_rules, rules_of
+from cqpkit.store.base import StoreBase, operateur_par_defaut, unknown_session
+from cqpkit.store.deadlines import engine_dossiers, rebuild_echeances
+from cqpkit.store.errors import NotFoundError, StoreConflictError
+from cqpkit.store.importing import ImportTransaction
+from cqpkit.store.reading import read_lot
+from cqpkit.store.sql import chunks, jour, now
+
+__all__ = ["add_to_session", "changed", "close_session", "decide", "open_session", "session_findings", "sorted_decisions"]
+
+
+def open_session(store: StoreBase, session: SessionJury, operateur: str | None = None) -> None:
+    """Record a new jury session (open); it is validated against the registry first."""
+    from cqpkit.formats.dossiers import validate_session
+
+    erreurs = validate_session(attrs.evolve(session, session=attrs.evolve(session.session, cloturee=False)), store.registry, "jury open")
+    if erreurs:
+        # The session was written to TOML only to be validated: its line numbers mean nothing to the user.
+        erreurs = [e._replace(ligne=0) for e in erreurs]
+        raise StoreConflictError(f"session « {session.id} » invalide :", erreurs)
+    lot = read_lot(sessions=[("jury open", attrs.evolve(session, session=attrs.evolve(session.session, cloturee=False)))])
+    operateur = operateur or operateur_par_defaut()
+    with store.write() as conn:
+        if conn.execute(sa.select(t.sessions.c.id).where(t.sessions.c.id == session.id)).first() is not None:
+            raise StoreConflictError(f"session « {session.id} » déjà enregistrée")
+        precedente = session.session.precedente
+        if precedente is not None and conn.execute(sa.select(t.sessions.c.id).where(t.sessions.c.id == precedente)).first() is None:
+            # The alternation of the presidency would silently not be checked (rules/jury.py): say it now.
+            known = [r.id for r in conn.execute(sa.select(t.sessions.c.id).order_by(t.sessions.c.date, t.sessions.c.id))]
+            raise StoreConflictError(f"--precedente : {unknown_session(precedente, known, store.target.label)}")
+        ImportTransaction(store, conn, lot, operateur).run()
+
+
+def refresh(store: StoreBase, conn: sa.Connection, ids: Sequence[str]) -> None:
+    """Recompute the deadlines of dossiers whose passages changed."""
+    rebuild_echeances(conn, store.registry, ids)
+
+
+def add_to_session(
+    store: StoreBase, session_id: str, dossier_ids: Sequence[str], operateur: str | None = None, *,
+    absent: bool = False, excuse: bool = False, present: bool = False,
+) -> list[tuple[str, str]]:
+    """Present dossiers to an open session (a passage without decisions yet); return ``(dossier, statut)``.
+
+    A dossier already presented keeps its record, unless the call says its presence explicitly
+    (``absent``, ``excuse`` or ``present``) and it differs from the one recorded: a new record then
+    replaces it (append-only, like a decision), decisions kept — the candidate announced present who
+    did not come, the one recorded absent who came after all. Marking absent or excused a dossier
+    the jury has already decided on is refused (with every other problem, before anything is written).
+    """
+    if sum((absent, excuse, present)) > 1:
+        raise InvalidArgumentError("absent, excuse, present : un seul à la fois")
+    operateur = operateur or operateur_par_defaut()
+    out = []
+    if isinstance(dossier_ids, str):  # one id, not a sequence of one-letter ids
+        dossier_ids = [dossier_ids]
+    dossier_ids = list(dict.fromkeys(dossier_ids))  # a dossier named twice is presented once
+    with store.write() as conn:
+        s = store.session_row(conn, session_id)
+        if s.cloturee:
+            raise StoreConflictError(f"session « {session_id} » close le {jour(s.cloturee_le)} : on ne peut plus y présenter de dossier")
+        certs = json.loads(s.certifications)
+        # Every dossier is checked before anything is written, and every problem is said at once.
+        found = {r.id: r for chunk in chunks(dossier_ids) for r in conn.execute(sa.select(t.dossiers).where(t.dossiers.c.id.in_(list(chunk))))}
+        unknown = [f"dossier « {did} » inconnu dans la base {store.target.label}" for did in dossier_ids if did not in found]
+        foreign = [
+            f"dossier « {did} » ({found[did].certification}) : la session « {session_id} » ne couvre pas cette certification ({', '.join(certs)})"
+            for did in dossier_ids
+            if did in found and found[did].certification not in certs
+        ]
+        current = {}
+        for chunk in chunks([did for did in dossier_ids if did in found]):
+            q = sa.select(t.passages).where(t.passages.c.session_id == session_id, t.passages.c.dossier_id.in_(list(chunk))).order_by(t.passages.c.id)
+            current.update({r.dossier_id: r for r in conn.execute(q)})  # the latest record of each dossier
+        wanted = (absent, excuse)
+        decided = [
+            f"dossier « {did} » : le jury a déjà enregistré des décisions à cette session ({_decisions_text(current[did].decisions)}) ; "
+            f"il ne peut pas y être {'absent' if absent else 'excusé'}"
+            for did in dossier_ids
+            if (absent or excuse) and did in current and (bool(current[did].absent), bool(current[did].excuse)) != wanted
+            and json.loads(current[did].decisions)
+        ]
+        rules = rules_of(store.registry)
+        # Recording a passage recomputes the dossier's deadlines with the engine: its référentiel must be installed.
+        without_rules = [
+            f"dossier « {did} » ({found[did].certification} {found[did].version_referentiel}) : {why}"
+            for did in dossier_ids
+            if did in found and found[did].certification in certs
+            and (why := no_rules(store.registry, rules, found[did].certification, [found[did].version_referentiel])) is not None
+        ]
+        problems = unknown + foreign + decided + without_rules
+        if len(problems) == 1:
+            raise (NotFoundError if unknown else StoreConflictError)(problems[0])
+        if problems:
+            raise StoreConflictError(
+                f"aucun dossier présenté à la session « {session_id} » ({len(problems)} problèmes) :\n" + "\n".join(f"  {p}" for p in problems)
+            )
+        audit = AuditWriter(conn, operateur, now())
+        rows = []
+        for did in dossier_ids:
+            previous = current.get(did)
+            if previous is not None:
+                recorded = (bool(previous.absent), bool(previous.excuse))
+                if not (absent or excuse or present) or recorded == wanted:
+                    out.append((did, "déjà présenté" + _presence_text(*recorded)))
+                    continue
+                rows.append(
+                    {
+                        "dossier_id": did, "session_id": session_id, "date": previous.date, "absent": absent, "excuse": excuse,
+                        "decisions": previous.decisions, "notes": previous.notes, "origine": "jury", "remplace_id": previous.id,
+                        "motif": "", "enregistre_le": audit.horodatage, "operateur": operateur,
+                    }
+                )
+                audit.add("passage.presence", "dossier", did, {"session": session_id, "absent": absent, "excuse": excuse, "remplace": previous.id})
+                out.append((did, "présence mise à jour" + (_presence_text(absent, excuse) or " (présent)")))
+                continue
+            rows.append(
+                {
+                    "dossier_id": did, "session_id": session_id, "date": s.date, "absent": absent, "excuse": excuse,
+                    "decisions": "{}", "notes": "", "origine": "jury", "remplace_id": None, "motif": "",
+                    "enregistre_le": audit.horodatage, "operateur": operateur,
+                }
+            )
+            audit.add("passage.inscription", "dossier", did, {"session": session_id, "absent": absent, "excuse": excuse})
+            out.append((did, "présenté" + _presence_text(absent, excuse)))
+        if rows:
+            conn.execute(t.passages.insert(), rows)
+            refresh(store, conn, [r["dossier_id"] for r in rows])
+        audit.flush()
+    return out
+
+
+def decide(
+    store: StoreBase, session_id: str, dossier_id: str, decisions: dict[str, str], operateur: str | None = None, *, motif: str = ""
+) -> dict[str, Any]:
+    """Record the jury's decisions on a dossier at a session; on a closed session, a correction with its ``motif``.
+
+    ``decisions`` maps domaine ids to ``"acquis"`` or ``"non_acquis"``; for a référentiel without
+    domaines, its one key is ``certification`` (the whole certification, see
+    :data:`~cqpkit.model.CERTIFICATION_ENTIERE`), stored as such in ``passages.decisions``. Returns
+    ``{"statut": "enregistré" | "corrigé" | "inchangé", "passage": id, "remplace": id | None}``.
+    """
+    if not isinstance(decisions, Mapping):
+        raise InvalidArgumentError(
+            f"decisions : une table domaine → décision est attendue ({{\"D1\": \"acquis\"}}), pas {type(decisions).__name__}"
+        )
+    if motif is not None and not isinstance(motif, str):
+        raise InvalidArgumentError(f"motif : un texte est attendu, pas {type(motif).__name__}")
+    operateur = operateur or operateur_par_defaut()
+    motif = (motif or "").strip()
+    with store.write() as conn:
+        s = store.session_row(conn, session_id)
+        d = store.dossier_row(conn, dossier_id)
+        certs = json.loads(s.certifications)
+        if d.certification not in certs:
+            raise StoreConflictError(
+                f"dossier « {dossier_id} » ({d.certification}) : la session « {session_id} » ne couvre pas cette certification ({', '.join(certs)})"
+            )
+        store.require_rules(d)
+        ref = store.registry.referentiel(d.certification, version=d.version_referentiel)
+        problems = _decision_problems(decisions, [x.id for x in ref.domaines], f"{d.certification} {d.version_referentiel}")
+        if problems:
+            raise StoreConflictError("décisions refusées :\n" + "\n".join(f"  {p}" for p in problems))
+        rows = conn.execute(
+            sa.select(t.passages).where(t.passages.c.dossier_id == dossier_id, t.passages.c.session_id == session_id).order_by(t.passages.c.id)
+        ).all()
+        current = rows[-1] if rows else None
+        if current is not None and (current.absent or current.excuse):
+            what = "absent" if current.absent else "excusé"
+            raise StoreConflictError(
+                f"dossier « {dossier_id} » enregistré {what} à la session « {session_id} » : le jury ne décide pas sur un candidat "
+                f"qui n'est pas passé (s'il est venu : cqpkit jury add {session_id} {dossier_id} --present)"
+            )
+        if s.cloturee:
+            if current is None:
+                raise StoreConflictError(
+                    f"session « {session_id} » close : le dossier « {dossier_id} » n'y est pas passé, il n'y a rien à corriger"
+                )
+            if not motif:
+                raise StoreConflictError(
+                    f"session « {session_id} » close le {jour(s.cloturee_le)} : ses décisions ne changent pas ; "
+                    "une correction est un nouvel enregistrement motivé (ajoutez --motif « … »)"
+                )
+        before = json.loads(current.decisions) if current is not None else {}
+        merged = {**before, **decisions}
+        if current is not None and merged == before:
+            return {"statut": "inchangé", "passage": current.id, "remplace": None}
+        horodatage = now()
+        origine = "correction" if s.cloturee else "jury"
+        values = {
+            "dossier_id": dossier_id, "session_id": session_id,
+            "date": current.date if current is not None else s.date,
+            "absent": bool(current.absent) if current is not None else False,
+            "excuse": bool(current.excuse) if current is not None else False,
+            "decisions": canonical(merged), "notes": current.notes if current is not None else "",
+            "origine": origine, "remplace_id": current.id if current is not None else None, "motif": motif,
+            "enregistre_le": horodatage, "operateur": operateur,
+        }
+        conn.execute(t.passages.insert(), [values])
+        new_id = conn.execute(
+            sa.select(sa.func.max(t.passages.c.id)).where(t.passages.c.dossier_id == dossier_id, t.passages.c.session_id == session_id)
+        ).scalar_one()
+        audit = AuditWriter(conn, operateur, horodatage)
+        details = {"session": session_id, "decisions": merged, "passage": new_id, "remplace": values["remplace_id"]}
+        if motif:
+            details["motif"] = motif
+        audit.add("passage.correction" if s.cloturee else "passage.decision", "dossier", dossier_id, details)
+        refresh(store, conn, [dossier_id])
+        audit.flush()
+        return {"statut": "corrigé" if s.cloturee else "enregistré", "passage": new_id, "remplace": values["remplace_id"]}
+
+
+def close_session(store: StoreBase, session_id: str, operateur: str | None = None, *, force: bool = False) -> list[Any]:
+    """Close a session after checking it with the engine (composition, presidency, passages).
+
+    Error findings refuse the closing (:class:`StoreConflictError`) unless ``force``; the
+    findings are returned.
+    """
+    operateur = operateur or operateur_par_defaut()
+    with store.write() as conn:
+        s = store.session_row(conn, session_id)
+        if s.cloturee:
+            raise StoreConflictError(f"session « {session_id} » déjà close (le {jour(s.cloturee_le)})")
+        ids = [r.dossier_id for r in conn.execute(sa.select(t.passages.c.dossier_id).where(t.passages.c.session_id == session_id).distinct())]
+        missing = store.session_without_rules(conn, s, ids)
+        if missing:  # the engine checks the session before it is closed, even with --forcer
+            raise StoreConflictError(
+                f"session « {session_id} » non close : le moteur ne peut pas la contrôler ici\n" + "\n".join(f"  {m}" for m in missing)
+            )
+        constats = session_findings(store, conn, s, ids)
+        errors = [c for c in constats if c.niveau == "erreur"]
+        if errors and not force:
+            lines = "\n".join(f"  {c.code} — {c.message}" for c in errors)
+            raise StoreConflictError(
+                f"session « {session_id} » non close : {len(errors)} constat(s) bloquant(s) (corrigez, ou --forcer pour clore quand même)\n{lines}"
+            )
+        horodatage = now()
+        conn.execute(t.sessions.update().where(t.sessions.c.id == session_id).values(cloturee=True, cloturee_le=horodatage, modifie_le=horodatage))
+        audit = AuditWriter(conn, operateur, horodatage)
+        audit.add("session.cloture", "session", session_id, {"dossiers": len(ids), "constats": sorted({c.code for c in constats}), "forcee": bool(errors)})
+        audit.flush()
+        return constats
+
+
+def session_findings(store: StoreBase, conn: sa.Connection, row: Any, dossier_ids: Sequence[str]) -> list[Any]:
+    """The engine's findings on a stored session as ``jury close`` checks it.
+
+    The session is checked as closed (``cloturee``), with the dossiers presented to it as the
+    engines see them and, as its history (most recent first, then by id), the other stored
+    sessions of the same jury: those that cover one of its certifications, and the one its
+    ``precedente`` names. A session of another branch's jury is not "the previous session"
+    for the alternation of the presidency.
+    """
+    from cqpkit.formats.converter import json_converter
+
+    conv = json_converter()
+    session = conv.structure(json.loads(row.contenu), SessionJury)
+    session = attrs.evolve(session, session=attrs.evolve(session.session, cloturee=True))
+    dossiers = list(engine_dossiers(conn, sorted(dossier_ids)).values())
+    mine = set(session.session.certifications)
+    others = conn.execute(sa.select(t.sessions.c.id, t.sessions.c.certifications, t.sessions.c.contenu).where(t.sessions.c.id != row.id)).all()
+    historique = [
+        conv.structure(json.loads(r.contenu), SessionJury)
+        for r in others
+        if r.id == session.session.precedente or mine.intersection(json.loads(r.certifications))
+    ]
+    historique.sort(key=lambda x: (x.session.date, x.id), reverse=True)
+    return store.registry.check_session(session, dossiers, historique)
+
+
+def _domain_key(dom: str) -> tuple:
+    """``D2`` before ``D10``: digits compared as numbers."""
+    return tuple(int(x) if x.isdigit() else x for x in re.split(r"(\d+)", dom))
+
+
+def _decision_problems(decisions: Mapping[str, Any], known: Sequence[str], ref_label: str) -> list[str]:
+    """Why the jury's ``decisions`` cannot be recorded for a référentiel whose domaines are ``known``.
+
+    Per domaine where the référentiel defines domaines; on the whole certification
+    (``certification``) where it defines none, a partial award being impossible there.
+    """
+    whole = CERTIFICATION_ENTIERE
+    problems = []
+    for dom, value in decisions.items():
+        if dom == whole and known:
+            problems.append(
+                f"décision sur la certification entière refusée : {ref_label} définit ses domaines ({', '.join(known)}) ; "
+                f"le jury décide domaine par domaine (ex. {known[0]}=acquis)"
+            )
+        elif dom != whole and not known:
+            problems.append(
+                f"décision sur le domaine « {dom} » refusée : {ref_label} ne définit pas ses domaines : seule une décision sur la "
+                f"certification entière ({whole}=acquis ou {whole}=non_acquis) peut être enregistrée ; "
+                "une délivrance partielle, par domaine, y est impossible"
+            )
+        elif dom != whole and dom not in known:
+            problems.append(f"domaine « {dom} » inconnu de {ref_label} (domaines : {', '.join(known)})")
+        if value not in ("acquis", "non_acquis"):
+            problems.append(f"décision « {value} » invalide pour {dom} (valeurs possibles : acquis, non_acquis)")
+    return problems
+
+
+def sorted_decisions(decisions: dict[str, str]) -> dict[str, str]:
+    return {k: decisions[k] for k in sorted(decisions, key=_domain_key)}
+
+
+def changed(before: dict[str, str], after: dict[str, str]) -> dict[str, dict[str, str | None]]:
+    """What a record changed in the decisions of the one it replaces: ``{domaine: {avant, apres}}``."""
+    keys = sorted(set(before) | set(after), key=_domain_key)
+    return {k: {"avant": before.get(k), "apres": after.get(k)} for k in keys if before.get(k) != after.get(k)}
+
+
+def _presence_text(absent: bool, excuse: bool) -> str:
+    return " (absent)" if absent else (" (excusé)" if excuse else "")
+
+
+def _decisions_text(decisions: str) -> str:
+    return ", ".join(f"{dom} {value}" for dom, value in sorted(json.loads(decisions).items(), key=lambda kv: _domain_key(kv[0])))
