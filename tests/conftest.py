@@ -3,13 +3,25 @@
 Installed plugins other than the bundled ones are not autoloaded while cqpkit's own tests
 run (``CQPKIT_LOAD_PLUGINS``), and each test session gets its own validation cache
 directory, so a developer's cache never changes a result.
+
+``run_cli`` runs the command in this process by default (``cqpkit.cli.main``), as a fresh
+``python -m cqpkit`` would see it: the environment, working directory, standard streams
+and terminal width of the call are set for it and restored after, and modules imported
+from a ``PYTHONPATH`` given in ``env`` are forgotten after the call. ``subprocess=True``
+runs a real ``python -m cqpkit`` where the process itself is what a test checks.
 """
 
 from __future__ import annotations
 
+import importlib
+import io
 import os
-import subprocess
+import subprocess as _subprocess
 import sys
+import traceback
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,14 +39,110 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
         monkeypatch.delenv(var, raising=False)
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m cqpkit ARGS`` in a subprocess with the current environment (plus ``env``)."""
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "cqpkit", *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=cwd,
-        timeout=120,
-    )
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, subprocess: bool = False
+) -> _subprocess.CompletedProcess[str]:
+    """Run ``cqpkit ARGS`` with the current environment (plus ``env``) and return its exit code and output.
+
+    In this process by default; ``subprocess=True`` starts ``python -m cqpkit`` instead.
+    """
+    if subprocess:
+        return _subprocess.run(
+            [sys.executable, "-m", "cqpkit", *args],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {})},
+            cwd=cwd,
+            timeout=120,
+        )
+    return _run_in_process(list(args), env or {}, cwd)
+
+
+@contextmanager
+def _environment(env: dict[str, str]) -> Iterator[None]:
+    """``os.environ`` plus ``env`` for the block; a pipe's terminal width (80 columns) unless ``COLUMNS`` is given."""
+    saved = dict(os.environ)
+    os.environ.update(env)
+    # A child process writing to a pipe has no terminal: argparse's help is 80 columns wide.
+    os.environ.setdefault("COLUMNS", "80")
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@contextmanager
+def _python_path(env: dict[str, str]) -> Iterator[None]:
+    """The ``PYTHONPATH`` of ``env`` in front of ``sys.path``; the modules imported from it forgotten after."""
+    entries = [os.path.abspath(p) for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if not entries:
+        yield
+        return
+    # A module of the same name imported earlier (from elsewhere) would hide the one on the path.
+    tops = {Path(child).stem for entry in entries if os.path.isdir(entry) for child in os.listdir(entry)}
+    hidden = {n: m for n, m in sys.modules.items() if n.partition(".")[0] in tops}
+    for name in hidden:
+        del sys.modules[name]
+    saved_path = list(sys.path)
+    before = set(sys.modules)
+    sys.path[:0] = entries
+    importlib.invalidate_caches()
+    try:
+        yield
+    finally:
+        sys.path[:] = saved_path
+        for name in set(sys.modules) - before:
+            where = getattr(sys.modules[name], "__file__", None) or ""
+            if name.partition(".")[0] in tops or any(os.path.abspath(where).startswith(e + os.sep) for e in entries):
+                del sys.modules[name]
+        sys.modules.update(hidden)
+        for entry in entries:
+            sys.path_importer_cache.pop(entry, None)
+
+
+def _stream(errors: str) -> io.TextIOWrapper:
+    return io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors=errors, newline="\n", write_through=True)
+
+
+def _text(stream: io.TextIOWrapper) -> str:
+    stream.flush()
+    return stream.buffer.getvalue().decode("utf-8", errors="replace")  # type: ignore[attr-defined]
+
+
+def _exit_code(exc: SystemExit, stderr: io.TextIOWrapper) -> int:
+    """The status ``sys.exit(code)`` gives a process: 0 for ``None``, the number, else 1 with the text on stderr."""
+    if exc.code is None:
+        return 0
+    if isinstance(exc.code, int):
+        return exc.code
+    print(exc.code, file=stderr)
+    return 1
+
+
+def _run_in_process(args: list[str], env: dict[str, str], cwd: Path | None) -> _subprocess.CompletedProcess[str]:
+    from cqpkit.cli import main
+
+    stdout, stderr = _stream("strict"), _stream("backslashreplace")
+    saved = sys.stdin, sys.stdout, sys.stderr, sys.argv
+    old_cwd = os.getcwd()
+    with _environment(env), _python_path(env), warnings.catch_warnings():
+        sys.stdin, sys.stdout, sys.stderr = io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8"), stdout, stderr
+        sys.argv = ["cqpkit", *args]
+        try:
+            if cwd is not None:
+                os.chdir(cwd)
+            try:
+                code = main(args)
+            except SystemExit as exc:
+                code = _exit_code(exc, stderr)
+            except KeyboardInterrupt:
+                raise
+            except BaseException:
+                # What Python prints for an exception that leaves ``main`` (e.g. under --debug).
+                stderr.write(traceback.format_exc())
+                code = 1
+        finally:
+            os.chdir(old_cwd)
+            sys.stdin, sys.stdout, sys.stderr, sys.argv = saved
+    return _subprocess.CompletedProcess(["cqpkit", *args], code, _text(stdout), _text(stderr))

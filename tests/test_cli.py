@@ -127,14 +127,14 @@ class TestUsageAndDebug:
     )
     def test_usage_errors(self, args, message):
         """Each usage error exits with 2 and a French message."""
-        result = run_cli(*args)
+        result = run_cli(*args, subprocess=True)
         assert result.returncode == 2
         assert "cqpkit" in result.stderr and "erreur d'utilisation" in result.stderr
         assert message in result.stderr
 
     def test_help_in_french(self):
         """The help is in French."""
-        result = run_cli("--help")
+        result = run_cli("--help", subprocess=True)
         assert result.returncode == 0
         assert "lister les certifications enregistrées" in result.stdout
         assert result.stdout.startswith("usage : cqpkit")
@@ -149,8 +149,8 @@ class TestUsageAndDebug:
 
     def test_debug_shows_traceback(self):
         """With --debug, an error shows the Python traceback; without, only the French message."""
-        plain = run_cli("show", "x.y")
-        debug = run_cli("show", "x.y", "--debug")
+        plain = run_cli("show", "x.y", subprocess=True)
+        debug = run_cli("show", "x.y", "--debug", subprocess=True)
         assert "Traceback" not in plain.stderr and plain.returncode == 1
         assert "Traceback" in debug.stderr and "UnknownCertificationError" in debug.stderr
 

@@ -6,7 +6,8 @@
 module (run by tests/test_conformance_example.py). Most tests expose it the way an
 installer leaves it — the package next to a ``.dist-info`` directory whose
 ``entry_points.txt`` declares the ``cqpkit`` group — on ``PYTHONPATH``, and run the
-``cqpkit`` command in a subprocess. One test installs it for real with pip.
+``cqpkit`` command (in this process: ``run_cli`` puts that ``PYTHONPATH`` first on ``sys.path`` and
+forgets its modules after the call). One test installs it for real with pip.
 
 The bundled plugins' own référentiels are not assumed: every test compares with a
 baseline run of the same command without the third-party plugin.
@@ -71,7 +72,7 @@ def expose(
 def cli(
     *args: str, site: Path | None = None, load: str | None = WITH_EXEMPLE, **env: str
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``cqpkit ARGS`` in a subprocess with ``site`` on ``PYTHONPATH`` and ``CQPKIT_LOAD_PLUGINS=load``."""
+    """Run ``cqpkit ARGS`` with ``site`` on ``PYTHONPATH`` and ``CQPKIT_LOAD_PLUGINS=load``."""
     extra = dict(env)
     if load is not None:
         extra["CQPKIT_LOAD_PLUGINS"] = load
