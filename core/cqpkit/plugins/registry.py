@@ -430,6 +430,19 @@ class Registry:
             ref = self._memo[key] = self.referentiel(info.certification, version=info.version)
         return ref
 
+    def _valid(self, dossier: Dossier) -> Referentiel:
+        """The dossier's référentiel, once the dossier is known valid against it (as its file would be).
+
+        A ``Dossier`` built in Python that :func:`cqpkit.formats.dossiers.validate_dossier` finds
+        invalid raises :class:`InvalidFileError` (every error, with its key path) before any plugin
+        runs; one read from a file with this registry is not checked twice.
+        """
+        ref = self.referentiel_for(dossier)
+        from cqpkit.formats.dossiers import require_valid_dossier
+
+        require_valid_dossier(dossier, ref)
+        return ref
+
     def _call(self, hook_name: str, **kwargs: Any) -> Any:
         """Call a hook; an exception, or an answer of the wrong type, is a PluginError naming the plugin."""
         hook = getattr(self._plugins.pm.hook, hook_name)
@@ -488,11 +501,10 @@ class Registry:
         it is computed here).
         """
         day = self._today(as_of)
+        ref = self._valid(dossier)
         if resultat is None:
             resultat = self.decide(dossier, day)
-        parts = self._call(
-            "cqpkit_check_dossier", referentiel=self.referentiel_for(dossier), dossier=dossier, date=day, resultat=resultat
-        )
+        parts = self._call("cqpkit_check_dossier", referentiel=ref, dossier=dossier, date=day, resultat=resultat)
         from cqpkit.rules.checks import sort_constats
 
         found: dict[tuple[str, str, str], Constat] = {}
@@ -534,12 +546,12 @@ class Registry:
     def plan(self, dossier: Dossier, as_of: dt.date | None = None) -> Parcours:
         """The individualised parcours after the positionnement (the first plugin to answer wins)."""
         day = self._today(as_of)
-        return self._call("cqpkit_plan_parcours", referentiel=self.referentiel_for(dossier), dossier=dossier, date=day)
+        return self._call("cqpkit_plan_parcours", referentiel=self._valid(dossier), dossier=dossier, date=day)
 
     def decide(self, dossier: Dossier, as_of: dt.date | None = None) -> Resultat:
         """The result of a dossier as of a date (the first plugin to answer wins; the generic engine last)."""
         day = self._today(as_of)
-        return self._call("cqpkit_decide", referentiel=self.referentiel_for(dossier), dossier=dossier, date=day)
+        return self._call("cqpkit_decide", referentiel=self._valid(dossier), dossier=dossier, date=day)
 
     def funding(
         self, dossier: Dossier, as_of: dt.date | None = None, *, resultat: Resultat | None = None
@@ -551,11 +563,10 @@ class Registry:
         this registry); ``resultat``: that decision, when already computed.
         """
         day = self._today(as_of)
+        ref = self._valid(dossier)
         if resultat is None:
             resultat = self.decide(dossier, day)
-        parts = self._call(
-            "cqpkit_funding", referentiel=self.referentiel_for(dossier), dossier=dossier, date=day, resultat=resultat
-        )
+        parts = self._call("cqpkit_funding", referentiel=ref, dossier=dossier, date=day, resultat=resultat)
         return [line for part in parts if part for line in part]
 
     def explain(self, dossier: Dossier, as_of: dt.date | None = None) -> Explication:
@@ -564,6 +575,7 @@ class Registry:
         The dossier is decided once; the findings and the funding lines read that decision.
         """
         day = self._today(as_of)
+        self._valid(dossier)
         resultat = self.decide(dossier, day)
         return Explication(
             dossier=dossier.id,
