@@ -1,6 +1,8 @@
 """The typed, validating API (issue 14, point 4): py.typed, typed hookspecs, model invariants, engines that
 validate a dossier built in Python, dossiers as JSON, and ``mypy --strict`` on an embedding example."""
 
+# ruff: noqa: F811  (the `wheel` fixture imported from tests.test_packaging and used as a parameter)
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,9 +15,8 @@ import sys
 import typing
 
 import attrs
-import pytest
-
 import cqpkit
+import pytest
 from cqpkit import hookimpl, hookspecs
 from cqpkit.exceptions import InvalidFileError, ModelTypeError, ModelValueError, PluginError
 from cqpkit.formats.dossiers import load_dossier, load_session, loads_dossier
@@ -35,7 +36,9 @@ from cqpkit.model import (
     Resultat,
     SessionJury,
 )
+
 from tests.conftest import ROOT, run_cli
+from tests.test_packaging import wheel  # noqa: F401 (the built wheel, a module fixture)
 
 EXAMPLE = ROOT / "examples" / "dossier-specialiste-prestations-formation.toml"
 SESSION = ROOT / "examples" / "session-oemm-jury-2014-01.toml"
@@ -66,9 +69,6 @@ class TestPyTyped:
     def test_marker_in_the_wheel(self, wheel):  # type: ignore[no-untyped-def]
         """The built wheel ships `cqpkit/py.typed`."""
         assert "cqpkit/py.typed" in wheel.namelist()
-
-
-from tests.test_packaging import wheel  # noqa: E402, F401 (the built wheel, a module fixture)
 
 
 class TestHookspecTypes:
