@@ -1,5 +1,10 @@
 """The référentiel side of the model: one dated version of one certification.
 
+Why this module is over 500 lines: it is the référentiel format's one declaration, one small
+frozen class per table of the file, each with the docstring that the format reference
+(``referentials/README.md``) and the JSON Schema follow; splitting it would scatter the format
+without making any class shorter.
+
 Pure data: frozen, keyword-only attrs classes with tuples for collections and no I/O.
 Everything a source document states about a certification (domaines, prérequis,
 échelles, épreuves, modules, voies d'accès, jury, tutoring, funding barèmes, generic
