@@ -340,8 +340,7 @@ class TestPresenceFlags:
         p = lu.dossier.passages[0]
         flags = [(True, False), (False, True), (False, False)]
         passages = tuple(
-            # one day apart: a dossier with two passages on one day is invalid, and the engines now say so (issue 14)
-            attrs.evolve(p, session=f"{p.session}-{i}", date=p.date + dt.timedelta(days=i), absent=a, excuse=x, decisions={} if a or x else p.decisions)
+            attrs.evolve(p, session=f"{p.session}-{i}", absent=a, excuse=x, decisions={} if a or x else p.decisions)
             for i, (a, x) in enumerate(flags)
         )
         d = attrs.evolve(lu.dossier, passages=passages)
