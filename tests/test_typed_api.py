@@ -49,7 +49,9 @@ ENGINES = ["check", "decide", "plan", "funding", "explain"]
 
 @pytest.fixture(scope="module")
 def registry():  # type: ignore[no-untyped-def]
-    return cqpkit.load_registry()
+    reg = cqpkit.load_registry()
+    reg.validate_dossiers = True  # off by default for now (docs/engine.md)
+    return reg
 
 
 def _bare(**info: object) -> Dossier:
@@ -191,6 +193,12 @@ class TestInvariants:
 
 class TestEnginesValidate:
     """`Registry.check/decide/plan/funding/explain` validate a dossier built in Python as `validate_dossier` does."""
+
+    def test_off_by_default(self):
+        """A registry as loaded answers on an invalid dossier built in Python (the switch is off until the strategies are file-valid)."""
+        reg = cqpkit.load_registry()
+        assert reg.validate_dossiers is False
+        assert reg.decide(_bare(voie="alternance"), DAY).statut == "en_cours"
 
     @pytest.mark.parametrize("method", ENGINES)
     def test_an_invalid_dossier_is_refused_with_its_key_paths(self, registry, method):

