@@ -202,15 +202,16 @@ class TestReadLot:
         fields = {"id": "H-1", "certification": SP, "version": "2014", "voie": "formation", "mention": "sante", "inscription": dt.date(2020, 1, 6)}
         return Dossier(dossier=DossierInfo(**{**fields, **info}), candidat=Candidat(id="C-H1"))
 
-    def test_a_date_as_text_is_refused_with_its_path(self):  # type: ignore[no-untyped-def]
-        """A dossier whose `inscription` is a text used to raise TypeError: descriptor 'isoformat' … doesn't apply to a 'str'."""
-        from cqpkit.store import StoreConflictError, read_lot
+    def test_a_date_as_text_is_refused_where_built(self):  # type: ignore[no-untyped-def]
+        """A dossier whose `inscription` is a text used to raise TypeError: descriptor 'isoformat' … doesn't apply to a 'str'.
 
-        with pytest.raises(StoreConflictError, match="import refusé : 1 objet invalide") as info:
-            read_lot([("api", self._bare(inscription="2020-01-06"))])
-        (e,) = info.value.erreurs
-        assert (e.fichier, e.ligne, e.chemin) == ("api", 0, "dossier.inscription")
-        assert "api: dossier.inscription: type incorrect : attendu une date" in str(info.value)
+        Since issue 14 the model refuses it where the object is built (before `read_lot` sees it).
+        """
+        from cqpkit.exceptions import ModelTypeError
+
+        with pytest.raises(ModelTypeError, match=r"DossierInfo.inscription : une date \(datetime.date\) est attendue, pas un texte") as info:
+            self._bare(inscription="2020-01-06")
+        assert isinstance(info.value, TypeError) and info.value.champ == "inscription"
 
     def test_with_the_registry_objects_are_validated_like_files(self, store):  # type: ignore[no-untyped-def]
         """`read_lot(…, registry=store.registry)` refuses an unknown route or certification, ids given twice; nothing written."""

@@ -16,6 +16,9 @@ __all__ = [
     "Erreur",
     "InvalidArgumentError",
     "InvalidFileError",
+    "ModelError",
+    "ModelTypeError",
+    "ModelValueError",
     "PluginError",
     "UnknownCertificationError",
     "UnreadableFileError",
@@ -84,6 +87,31 @@ class InvalidArgumentError(CqpkitError, TypeError, ValueError):
     """
 
     exit_code = 2
+
+
+class ModelError(Exception):
+    """A model object built with a value its class refuses (:mod:`cqpkit.model.invariants`).
+
+    ``classe`` and ``champ`` name the class and the field (``niveau``, ``roles_requis[1]``,
+    ``decisions.D1``), ``raison`` says what is wrong, in French. Raised where the object is
+    built; inside a plugin's hook, the registry reports it as that plugin's error, with the
+    file and line that built the object. Not a :class:`CqpkitError`: it is a programming
+    mistake, not a user's input (files are checked by the format layer, path by path).
+    """
+
+    def __init__(self, classe: str, champ: str, raison: str) -> None:
+        self.classe = classe
+        self.champ = champ
+        self.raison = raison
+        super().__init__(f"{classe}.{champ} : {raison}")
+
+
+class ModelValueError(ModelError, ValueError):
+    """A value outside a closed set, or an empty id (also a :class:`ValueError`)."""
+
+
+class ModelTypeError(ModelError, TypeError):
+    """A value of the wrong type: a datetime or a text for a date, a number for a closed set (also a :class:`TypeError`)."""
 
 
 class PluginError(CqpkitError):

@@ -15,23 +15,23 @@ parameters. The rest of the code never calls ``pm.hook`` directly: it goes throu
 :class:`cqpkit.plugins.registry.Registry`, which validates what plugins send and names
 the plugin when something goes wrong.
 
-The dossier-side types (``Dossier``, ``SessionJury``, ``Constat``, ``Parcours``,
-``Resultat``, ``LigneFinancement``) are defined by the engine (``cqpkit.model``); they
-are named here as strings so that importing this module stays light.
+Every argument and answer is typed with the model's classes (``cqpkit.model``), imported
+under ``TYPE_CHECKING`` only (free at run time: importing this module stays light), so that
+mypy checks a plugin whose hooks carry the same annotations (``cqpkit`` ships ``py.typed``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover - type-only imports
     import os
 
-    from cqpkit.model import Referentiel
+    from cqpkit.model import Constat, Dossier, LigneFinancement, Parcours, Referentiel, Resultat, SessionJury
 
 __all__ = ["hookimpl", "hookspec"]
 
@@ -69,7 +69,9 @@ def cqpkit_referentiels(register: Callable[[os.PathLike[str] | str | Referentiel
 
 
 @hookspec
-def cqpkit_check_dossier(referentiel: Referentiel, dossier: Any, date: dt.date, resultat: Any) -> Sequence[Any]:
+def cqpkit_check_dossier(
+    referentiel: Referentiel, dossier: Dossier, date: dt.date, resultat: Resultat
+) -> Sequence[Constat] | None:
     """Check a candidate's dossier against the rules of its référentiel.
 
     Called by each ``check`` (``Registry.check``, ``cqpkit check``), once per dossier,
@@ -93,8 +95,8 @@ def cqpkit_check_dossier(referentiel: Referentiel, dossier: Any, date: dt.date, 
 
 @hookspec
 def cqpkit_check_session(
-    referentiel: Referentiel, session: Any, dossiers: Sequence[Any], historique: Sequence[Any]
-) -> Sequence[Any]:
+    referentiel: Referentiel, session: SessionJury, dossiers: Sequence[Dossier], historique: Sequence[SessionJury]
+) -> Sequence[Constat] | None:
     """Check a jury session: composition, presidency, alternation, the candidates presented.
 
     Called by ``cqpkit check --session`` once per certification the session covers.
@@ -112,7 +114,7 @@ def cqpkit_check_session(
 
 
 @hookspec(firstresult=True)
-def cqpkit_plan_parcours(referentiel: Referentiel, dossier: Any, date: dt.date) -> Any | None:
+def cqpkit_plan_parcours(referentiel: Referentiel, dossier: Dossier, date: dt.date) -> Parcours | None:
     """Orient a candidate after the positionnement: the individualised ``Parcours``.
 
     Called by each ``plan`` (``Registry.plan``, ``cqpkit plan``), once per dossier.
@@ -130,7 +132,7 @@ def cqpkit_plan_parcours(referentiel: Referentiel, dossier: Any, date: dt.date) 
 
 
 @hookspec(firstresult=True)
-def cqpkit_decide(referentiel: Referentiel, dossier: Any, date: dt.date) -> Any | None:
+def cqpkit_decide(referentiel: Referentiel, dossier: Dossier, date: dt.date) -> Resultat | None:
     """Compute the ``Resultat`` of a dossier as of a date.
 
     Called by each ``decide`` (``Registry.decide``, ``cqpkit decide``), once per dossier.
@@ -149,7 +151,9 @@ def cqpkit_decide(referentiel: Referentiel, dossier: Any, date: dt.date) -> Any 
 
 
 @hookspec
-def cqpkit_funding(referentiel: Referentiel, dossier: Any, date: dt.date, resultat: Any) -> Sequence[Any]:
+def cqpkit_funding(
+    referentiel: Referentiel, dossier: Dossier, date: dt.date, resultat: Resultat
+) -> Sequence[LigneFinancement] | None:
     """Compute the funding and reward lines of a dossier.
 
     Called by each ``funding`` (``Registry.funding``, ``cqpkit funding``), once per dossier,

@@ -26,12 +26,12 @@ from typing import Any
 
 from cqpkit.formats.positions import Path
 from cqpkit.model import CERTIFICATION_ENTIERE, EVENEMENTS
+from cqpkit.model.invariants import ID_RULE as _ID_RULE
 
 __all__ = ["check_referentiel_data"]
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ID = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$")
-_ID_RULE = "lettres ASCII, chiffres, « - », « _ » ou « . », sans espace ni accent"
 _BRANCHE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
 Finding = tuple[Path, str]

@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any
 from cqpkit.formats.checks import _ids, _is_date, _rows, _strings, _table
 from cqpkit.formats.positions import Path
 from cqpkit.model import CERTIFICATION_ENTIERE
+from cqpkit.model.invariants import ID_RULE as _ID_RULE
 
 if TYPE_CHECKING:  # pragma: no cover
     from cqpkit.model import Referentiel
@@ -65,7 +66,6 @@ __all__ = ["check_dossier_data", "check_session_data"]
 Finding = tuple[Path, str]
 
 _ID = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$")
-_ID_RULE = "lettres ASCII, chiffres, « - », « _ » ou « . », sans espace ni accent"
 
 # singular → (plural, feminine)
 _WORDS: dict[str, tuple[str, bool]] = {

@@ -20,6 +20,7 @@ Writing uses tomli-w and gives a file that loads back to an equal object.
 from __future__ import annotations
 
 import os
+import weakref
 from typing import Any, Protocol
 
 import cattrs
@@ -44,6 +45,7 @@ __all__ = [
     "load_session",
     "loads_dossier",
     "loads_session",
+    "require_valid_dossier",
     "session_from_document",
     "validate_dossier",
     "validate_session",
@@ -126,6 +128,8 @@ def dossier_from_document(doc: TomlDocument, referentiel: Referentiel | Referent
     findings.extend(problems)
     findings.extend(check_dossier_data(doc.data, ref))
     _raise_if_any(doc, findings)
+    if ref is not None:
+        _mark_valid(dossier)
     return dossier
 
 
@@ -177,6 +181,35 @@ def validate_dossier(
     except InvalidFileError as exc:
         return list(exc.erreurs)
     return []
+
+
+#: The dossiers known valid against their référentiel (read from a file with one, or checked by
+#: :func:`require_valid_dossier`), by ``id()``: a weak dictionary, so that an entry goes with its
+#: object (and an ``id`` reused later is not mistaken for it); a model object is not hashable
+#: (its dict fields) and has no room for a flag (slots).
+_VALID: weakref.WeakValueDictionary[int, Dossier] = weakref.WeakValueDictionary()
+
+
+def _mark_valid(dossier: Dossier) -> None:
+    _VALID[id(dossier)] = dossier
+
+
+def require_valid_dossier(dossier: Dossier, referentiel: Referentiel | ReferentielSource) -> None:
+    """Raise :class:`InvalidFileError` with every error unless ``dossier`` is valid against ``referentiel``.
+
+    What the engines (``Registry.check/decide/plan/funding/explain``) call first: a dossier built
+    in Python gets the errors a file of the same content would get (:func:`validate_dossier`),
+    named ``<dossier « id »>`` with line 0 (there is no file); a dossier read by
+    :func:`load_dossier` / :func:`loads_dossier` with a registry or a référentiel, or already
+    checked here, is not checked again.
+    """
+    if _VALID.get(id(dossier)) is dossier:
+        return
+    name = f"<dossier « {dossier.dossier.id} »>" if isinstance(dossier, Dossier) else "<dossier>"
+    erreurs = validate_dossier(dossier, referentiel, name)
+    if erreurs:
+        raise InvalidFileError(name, [e._replace(fichier=name, ligne=0) for e in erreurs])
+    _mark_valid(dossier)
 
 
 def _dumped(obj: Any, cls: type, dump: Any, fichier: str) -> str | Erreur:

@@ -23,6 +23,7 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
+from cqpkit.exceptions import ModelError
 from cqpkit.formats.converter import FormatError, type_label
 from cqpkit.formats.positions import Path
 
@@ -90,6 +91,9 @@ def structure_errors(
                 yield from structure_errors(sub, path, None, root)
             else:
                 yield from _child(sub, path + (note.index,), note.type, root)
+    elif isinstance(exc, ModelError):
+        # A model invariant (an empty id): at the field's path, with the format layer's own message.
+        yield path + tuple(_field_path(exc.champ)), exc.raison
     elif isinstance(exc, ForbiddenExtraKeysError):
         known = [a.name for a in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
         top = [a.name for a in attrs.fields(root)] if path and root is not None and attrs.has(root) else []
@@ -106,6 +110,17 @@ def structure_errors(
             yield path + (key,), msg
     else:
         yield path, _leaf_message(exc, None)
+
+
+def _field_path(champ: str) -> Path:
+    """``"roles_requis[1]"`` → ``("roles_requis", 1)``, ``"decisions.D1"`` → ``("decisions", "D1")``."""
+    name, _, rest = champ.partition(".")
+    if rest:
+        return (name, rest)
+    if name.endswith("]") and "[" in name:
+        head, _, index = name[:-1].partition("[")
+        return (head, int(index))
+    return (name,)
 
 
 def _child(exc: BaseException, path: Path, expected: Any, root: type | None) -> Iterator[tuple[Path, str]]:

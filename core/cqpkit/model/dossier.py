@@ -17,6 +17,7 @@ from typing import Literal
 
 from attrs import field, frozen
 
+from cqpkit.model.invariants import invariants
 from cqpkit.model.referentiel import NatureExperience, Role, Source
 
 __all__ = [
@@ -57,7 +58,7 @@ CERTIFICATION_ENTIERE = "certification"
 
 
 # ------------------------------------------------------------------------------ inputs
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class DossierInfo:
     """The ``[dossier]`` table: which certification, version, route, the key dates, the documents handed in."""
 
@@ -73,7 +74,7 @@ class DossierInfo:
     notes: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Candidat:
     """The candidate: the only place where personal data is kept (export and erasure act here)."""
 
@@ -88,7 +89,7 @@ class Candidat:
     notes: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class MissionTutorale:
     """Another tutoring mission of the same tutor (another candidate), as an :class:`Acteur` declares it.
 
@@ -103,7 +104,7 @@ class MissionTutorale:
     notes: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Acteur:
     """Someone around the candidate, with the facts the rules need.
 
@@ -139,7 +140,7 @@ class Acteur:
         return (self.role, *self.roles_secondaires)
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Experience:
     """A period of experience (for VAE admissibility and orientation)."""
 
@@ -152,7 +153,7 @@ class Experience:
     notes: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class PositionnementDomaine:
     """The positioning of one domaine: savoir-faire and savoirs on the positioning scale, the orientation."""
 
@@ -162,7 +163,7 @@ class PositionnementDomaine:
     orientation: Literal["formation", "evaluation_directe"] | None = None
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Positionnement:
     """The entretien d'accueil et d'orientation (or the OPP pré-positionnement)."""
 
@@ -173,7 +174,7 @@ class Positionnement:
     notes: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class FormationSuivie:
     """A module followed: dates, hours, training body."""
 
@@ -186,7 +187,7 @@ class FormationSuivie:
     notes: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Activite:
     """An activity carried out in the workplace (an SPE, the activities of a domaine)."""
 
@@ -198,7 +199,7 @@ class Activite:
     libelle: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Evaluation:
     """A recorded evaluation: épreuve, date, evaluators, per-critère values, verdict."""
 
@@ -211,7 +212,7 @@ class Evaluation:
     notes: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class PassageJury:
     """A passage in front of a jury session, with the jury's decision per domaine.
 
@@ -233,7 +234,7 @@ class PassageJury:
         return self.decisions.get(CERTIFICATION_ENTIERE)
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Dossier:
     """A candidate's case file (one TOML file; also the unit of import into the store)."""
 
@@ -267,7 +268,7 @@ class Dossier:
         return tuple(a for a in self.acteurs if role in a.roles)
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class SessionInfo:
     """The ``[session]`` table of a jury session file."""
 
@@ -281,7 +282,7 @@ class SessionInfo:
     notes: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Membre:
     """A member of a jury session: id, collège (employeur / salarié…) and organisation."""
 
@@ -291,7 +292,7 @@ class Membre:
     fonction: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class SessionJury:
     """A jury session file: the session and its members."""
 
@@ -310,7 +311,7 @@ class SessionJury:
 
 
 # ----------------------------------------------------------------------------- outputs
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Constat:
     """A finding: a stable code, a level, a French message, where, and the rule's source.
 
@@ -326,7 +327,7 @@ class Constat:
     valeurs: dict[str, str] = field(factory=dict)
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Decision:
     """The jury's decision on one domaine at one passage, as recorded."""
 
@@ -336,7 +337,7 @@ class Decision:
     date: date
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class DomaineAcquis:
     """A domaine acquired at a jury, and until when the acquisition is valid (inclusive)."""
 
@@ -346,7 +347,7 @@ class DomaineAcquis:
     valide_jusqua: date | None = None
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Resultat:
     """A dossier's result as of a date."""
 
@@ -363,7 +364,7 @@ class Resultat:
     source: Source | None = None
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class ParcoursDomaine:
     """The orientation of one domaine: training (with modules and hours) or direct evaluation."""
 
@@ -376,7 +377,7 @@ class ParcoursDomaine:
     spe: int | None = None
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Parcours:
     """The individualised parcours after the positionnement, or a re-orientation."""
 
@@ -388,7 +389,7 @@ class Parcours:
     constats: tuple[Constat, ...] = ()
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class LigneFinancement:
     """One funding or reward line: base, quantity, unit, rate, cap, amount and the source of the barème.
 

@@ -1,5 +1,10 @@
 """The référentiel side of the model: one dated version of one certification.
 
+Why this module is over 500 lines: it is the référentiel format's one declaration, one small
+frozen class per table of the file, each with the docstring that the format reference
+(``referentials/README.md``) and the JSON Schema follow; splitting it would scatter the format
+without making any class shorter.
+
 Pure data: frozen, keyword-only attrs classes with tuples for collections and no I/O.
 Everything a source document states about a certification (domaines, prérequis,
 échelles, épreuves, modules, voies d'accès, jury, tutoring, funding barèmes, generic
@@ -27,6 +32,8 @@ from types import MappingProxyType
 from typing import Literal
 
 from attrs import field, frozen
+
+from cqpkit.model.invariants import invariants
 
 __all__ = [
     "EVENEMENTS",
@@ -135,7 +142,7 @@ TYPES_REGLE: tuple[str, ...] = TypeRegle.__args__  # type: ignore[attr-defined]
 _DUREE_RE = re.compile(r"^P(?:(?P<annees>\d+)Y)?(?:(?P<mois>\d+)M)?(?:(?P<semaines>\d+)W)?(?:(?P<jours>\d+)D)?$")
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Duree:
     """A calendar duration (years, months, weeks, days), written ``"P3Y"``, ``"P2M"``, ``"P1Y6M"``.
 
@@ -180,7 +187,7 @@ class Duree:
         return " ".join(parts) or "0 jour"
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Source:
     """Where a value or a rule is stated: a document of ``seeds/`` (or any document) and its section.
 
@@ -196,7 +203,7 @@ class Source:
     notes: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Bareme:
     """One dated value: it holds from ``depuis`` until the next value's ``depuis`` (or ``jusqua``).
 
@@ -216,7 +223,7 @@ class Bareme:
 
 
 # --------------------------------------------------------------------- référentiel
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Certification:
     """Identity and status of one dated version of a certification (the ``[certification]`` table).
 
@@ -249,7 +256,7 @@ class Certification:
         return self.id.partition(".")[2]
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Domaine:
     """A domaine de compétences, or a bloc de compétences, or a transverse module of competences."""
 
@@ -270,7 +277,7 @@ class Domaine:
     notes: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Prerequis:
     """A prerequisite checked at the entretien d'accueil (yes / no); a "no" leads to ``consequence``."""
 
@@ -282,7 +289,7 @@ class Prerequis:
     notes: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Niveau:
     """One value of an échelle. ``favorable`` marks the values that count as positive."""
 
@@ -291,7 +298,7 @@ class Niveau:
     favorable: bool = False
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Echelle:
     """A rating scale; ``valeurs`` go from the least to the most favourable."""
 
@@ -300,7 +307,7 @@ class Echelle:
     sources: tuple[Source, ...] = ()
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Critere:
     """A criterion of an épreuve, rated on the épreuve's échelle (or its own ``echelle``)."""
 
@@ -312,7 +319,7 @@ class Critere:
     mention: str | None = None
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Evaluateurs:
     """Who evaluates: how many, whether they must be distinct, which roles are required or excluded.
 
@@ -327,7 +334,7 @@ class Evaluateurs:
     source: Source | None = None
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Epreuve:
     """An evaluation modality: positionnement, formative, intermédiaire, finale en entreprise, certifiante, VAE."""
 
@@ -348,7 +355,7 @@ class Epreuve:
     notes: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Module:
     """A training module / unité de professionnalisation, with its durations, SPE and tutor days.
 
@@ -376,7 +383,7 @@ class Module:
     notes: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class ExperienceRequise:
     """An experience condition: ``duree`` of relevant experience within the last ``fenetre``."""
 
@@ -387,7 +394,7 @@ class ExperienceRequise:
     source: Source | None = None
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class ConditionOrientation:
     """When the entretien d'accueil suggests this route (e.g. VAE): experience and/or every domaine a priori acquired."""
 
@@ -397,7 +404,7 @@ class ConditionOrientation:
     notes: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class DocumentRequis:
     """A document a route requires (e.g. the VAE file's CV); a dossier lists the ids it provides."""
 
@@ -405,7 +412,7 @@ class DocumentRequis:
     libelle: str
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Voie:
     """A route to the certification (formation, VAE, parcours intégral, parcours individualisé, par bloc)."""
 
@@ -421,7 +428,7 @@ class Voie:
     notes: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class College:
     """One collège of the jury and how many of its representatives sit."""
 
@@ -430,7 +437,7 @@ class College:
     libelle: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Sequence:
     """One part of the jury's format (presentation, interview, deliberation) with its length."""
 
@@ -439,7 +446,7 @@ class Sequence:
     supports: tuple[str, ...] = ()
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class RegleJury:
     """The jury: composition, presidency, format, what it decides and how long partial awards last.
 
@@ -465,7 +472,7 @@ class RegleJury:
     notes: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Tutorat:
     """Tutor requirements and load (``[tutorat]``).
 
@@ -488,7 +495,7 @@ class Tutorat:
     notes: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class FormationRegles:
     """Rules on the training itself (``[formation]``): hours range, agreed training bodies."""
 
@@ -501,7 +508,7 @@ class FormationRegles:
     notes: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Financement:
     """A funding or reward line (``[financement.<id>]``) and its dated barème.
 
@@ -554,7 +561,7 @@ class Financement:
     notes: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Volume:
     """A duration or volume a source states for the whole parcours (``[[volumes]]``): 12 months, 27 days…"""
 
@@ -567,7 +574,7 @@ class Volume:
     notes: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Regle:
     """A generic rule parametrised in TOML (``[[regles]]``); ``type`` says which parameters apply.
 
@@ -593,7 +600,7 @@ class Regle:
     notes: str = ""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=invariants)
 class Referentiel:
     """One dated version of a certification: a whole référentiel file."""
 
