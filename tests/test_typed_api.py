@@ -163,10 +163,17 @@ class TestInvariants:
                     unchecked.append(f"{name}.{f.name}")
         assert unchecked == []
 
-    def test_a_plugin_building_a_wrong_constat_is_named_with_its_line(self, registry):
-        """Inside a hook, the refusal is the plugin's error, naming the plugin, the hook, this file and the line."""
+    def test_a_plugin_building_a_wrong_constat_is_named_with_its_line(self, registry, monkeypatch):
+        """Inside a hook, the refusal is the plugin's error, naming the plugin, the hook, this file and the line.
 
-        class Warns:
+        The plugin supplies the Mutualité référentiels itself (the bundled plugin disabled): the dossier hooks
+        reach only the plugin that supplied the dossier's référentiel.
+        """
+        from tests.test_registry import Supplier
+
+        monkeypatch.setenv("CQPKIT_DISABLE_PLUGINS", "mutualite")
+
+        class Warns(Supplier):
             @hookimpl
             def cqpkit_check_dossier(self, referentiel, dossier, date, resultat):  # type: ignore[no-untyped-def]
                 return [Constat(code="mien", niveau="warning", message="m")]  # type: ignore[arg-type]
