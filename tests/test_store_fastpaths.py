@@ -339,8 +339,12 @@ class TestPresenceFlags:
         lu = next(lu for lu in lot.dossiers if len(lu.dossier.passages) >= 1)
         p = lu.dossier.passages[0]
         flags = [(True, False), (False, True), (False, False)]
+        # Three sessions on three days (a file may not hold two passages on one day): absent, excused, present.
         passages = tuple(
-            attrs.evolve(p, session=f"{p.session}-{i}", absent=a, excuse=x, decisions={} if a or x else p.decisions)
+            attrs.evolve(
+                p, session=f"{p.session}-{i}", date=p.date + dt.timedelta(days=i), absent=a, excuse=x,
+                decisions={} if a or x else p.decisions,
+            )
             for i, (a, x) in enumerate(flags)
         )
         d = attrs.evolve(lu.dossier, passages=passages)

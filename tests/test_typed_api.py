@@ -201,11 +201,17 @@ class TestInvariants:
 class TestEnginesValidate:
     """`Registry.check/decide/plan/funding/explain` validate a dossier built in Python as `validate_dossier` does."""
 
-    def test_off_by_default(self):
-        """A registry as loaded answers on an invalid dossier built in Python (the switch is off until the strategies are file-valid)."""
+    def test_on_by_default_off_for_the_conformance_suite(self):
+        """A registry as loaded refuses an invalid dossier built in Python; the suite's registry (generated dossiers) answers."""
+        from cqpkit.testing.fixtures import load_plugin
+
         reg = cqpkit.load_registry()
-        assert reg.validate_dossiers is False
-        assert reg.decide(_bare(voie="alternance"), DAY).statut == "en_cours"
+        assert reg.validate_dossiers is True
+        with pytest.raises(InvalidFileError):
+            reg.decide(_bare(voie="alternance"), DAY)
+        suite = load_plugin("mutualite").registry
+        assert suite.validate_dossiers is False
+        assert suite.decide(_bare(voie="alternance"), DAY).statut == "en_cours"
 
     @pytest.mark.parametrize("method", ENGINES)
     def test_an_invalid_dossier_is_refused_with_its_key_paths(self, registry, method):

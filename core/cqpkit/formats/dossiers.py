@@ -194,6 +194,14 @@ def _mark_valid(dossier: Dossier) -> None:
     _VALID[id(dossier)] = dossier
 
 
+def mark_validated(dossier: Dossier) -> Dossier:
+    """Tell the engines that ``dossier`` was validated elsewhere (the store's dossiers: their contents were
+    validated at import and their passages recorded through the jury workflow), so that
+    :func:`require_valid_dossier` does not check it again; returns it."""
+    _mark_valid(dossier)
+    return dossier
+
+
 def require_valid_dossier(dossier: Dossier, referentiel: Referentiel | ReferentielSource) -> None:
     """Raise :class:`InvalidFileError` with every error unless ``dossier`` is valid against ``referentiel``.
 

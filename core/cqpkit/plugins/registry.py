@@ -133,7 +133,8 @@ class Registry:
     """The certifications the installed plugins supply, and (later) the engines applied to dossiers."""
 
     #: Whether the engines validate a dossier built in Python as a file before answering (:meth:`_valid`).
-    validate_dossiers: bool = False
+    #: On by default; the conformance suite turns it off for its generated dossiers (cqpkit.testing.fixtures).
+    validate_dossiers: bool = True
 
     def __init__(self, plugins: PluginSet, *, cache: bool = True) -> None:
         self._plugins = plugins
@@ -407,8 +408,8 @@ class Registry:
         A ``Dossier`` built in Python that :func:`cqpkit.formats.dossiers.validate_dossier` finds
         invalid raises :class:`InvalidFileError` (every error, with its key path) before any plugin
         runs; one read from a file with this registry is not checked twice. Only when
-        :attr:`validate_dossiers` is true (off by default for now: the conformance suite's generated
-        dossiers include some that a file's cross-checks refuse, on which the engines must still answer).
+        :attr:`validate_dossiers` is true (the default; the conformance suite turns it off for its
+        generated dossiers, on which the engines must still answer).
         """
         ref = self.referentiel_for(dossier)
         if self.validate_dossiers:

@@ -77,6 +77,7 @@ def engine_dossiers(conn: sa.Connection, ids: Sequence[str], people: bool = True
     """The dossiers as the engines see them: latest content, passages as the store holds them, and (``people``)
     what the store knows of the people they name (:func:`personnes.enrich`; not before migration 3 made its tables)."""
     from cqpkit.formats.converter import json_converter
+    from cqpkit.formats.dossiers import mark_validated
 
     conv = json_converter()
     contents = load_contents(conn, ids)
@@ -86,7 +87,10 @@ def engine_dossiers(conn: sa.Connection, ids: Sequence[str], people: bool = True
         d = conv.structure(json.loads(text), Dossier)
         out[did] = attrs.evolve(d, passages=tuple(passage_from_row(r) for r in effective(passages.get(did, ()))))
     # A tutor's load and other missions as the store knows them, the person's facts (cqpkit.store.personnes).
-    return personnes.enrich(conn, out) if people else out
+    out = personnes.enrich(conn, out) if people else out
+    # Validated when stored (the file at import; the passages by the jury workflow, where the jury is
+    # sovereign): the engines do not check them again as files.
+    return {did: mark_validated(d) for did, d in out.items()}
 
 
 def rebuild_echeances(conn: sa.Connection, registry: Any, ids: Sequence[str] | None = None, *, people: bool = True) -> int:
