@@ -535,7 +535,7 @@ class TestRegistryLookup:
         from cqpkit.exceptions import DuplicateReferentielError
 
         class TwiceRegistry:
-            def resumes(self):
+            def fiches(self):
                 return []
 
             def versions(self, certification_id):

@@ -207,7 +207,7 @@ class TestRegisterDirectory:
         write(d / "sous", "c.toml", ref_text("demo.c"))
         registry = cqpkit.load_registry(plugins=[("p", FilesPlugin(d))], cache=False)
         assert registry.failures == []
-        assert [(r.id, r.plugin) for r in registry.resumes()] == [("demo.a", "p"), ("demo.b", "p")]
+        assert [(r.id, r.plugin) for r in registry.fiches()] == [("demo.a", "p"), ("demo.b", "p")]
         assert registry.files_of("p") == [str(d / "a.toml"), str(d / "b.toml")]
 
     def test_directory_without_toml_is_a_failure(self, tmp_path, monkeypatch):

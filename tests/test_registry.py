@@ -71,7 +71,7 @@ class TestContributions:
             plugins=[("fichiers", FilesPlugin(write(tmp_path, "a.toml", ref_text(domaines=3)))), ("objet", ObjPlugin())]
         )
         assert registry.failures == []
-        assert [(r.id, r.version, r.domaines, r.plugin) for r in registry.resumes()] == [
+        assert [(r.id, r.version, r.domaines, r.plugin) for r in registry.fiches()] == [
             ("demo.essai", "1", 3, "fichiers"),
             ("demo.objet", "1", 2, "objet"),
         ]
@@ -85,7 +85,7 @@ class TestContributions:
         registry = cqpkit.load_registry(
             plugins=[("bon", FilesPlugin(write(tmp_path, "ok.toml", ref_text()))), ("mauvais", FilesPlugin(bad))]
         )
-        assert [r.id for r in registry.resumes()] == ["demo.essai"]
+        assert [r.id for r in registry.fiches()] == ["demo.essai"]
         (failure,) = registry.failures
         assert failure.plugin == "mauvais"
         assert f"{bad}:17: modules[0].id: type incorrect : attendu un texte, trouvé un entier (3)" in failure.raison
@@ -101,7 +101,7 @@ class TestContributions:
 
         line = Boom.cqpkit_referentiels.__code__.co_firstlineno + 2
         registry = cqpkit.load_registry(plugins=[("boum", Boom()), ("bon", FilesPlugin(write(tmp_path, "ok.toml", ref_text())))])
-        assert [r.id for r in registry.resumes()] == ["demo.essai"]
+        assert [r.id for r in registry.fiches()] == ["demo.essai"]
         assert [(f.plugin, f.raison) for f in registry.failures] == [
             ("boum", f"erreur dans cqpkit_referentiels : RuntimeError: disque absent (levée à {__file__}:{line})")
         ]
@@ -135,7 +135,7 @@ class TestContributions:
         a = write(tmp_path, "a.toml", ref_text())
         b = write(tmp_path, "b.toml", ref_text())
         registry = cqpkit.load_registry(plugins=[("premier", FilesPlugin(a)), ("second", FilesPlugin(b))])
-        assert registry.resumes() == []
+        assert registry.fiches() == []
         (failure,) = registry.failures
         assert failure.raison == (
             f"la certification « demo.essai » version « 1 » est fournie deux fois : « premier » ({a}) et « second » ({b}) ; "
@@ -209,7 +209,7 @@ class TestEnvironment:
         monkeypatch.setenv("CQPKIT_DISABLE_PLUGINS", "cqp_mo")
         registry = cqpkit.load_registry()
         assert "cqp_mo" not in {p.name for p in registry.plugins()}
-        assert all(r.plugin != "cqp_mo" for r in registry.resumes())
+        assert all(r.plugin != "cqp_mo" for r in registry.fiches())
 
     @pytest.mark.parametrize("var", ["CQPKIT_LOAD_PLUGINS", "CQPKIT_DISABLE_PLUGINS"])
     def test_switch_naming_no_installed_plugin(self, monkeypatch, var):
@@ -248,7 +248,7 @@ class TestEnvironment:
         single = write(tmp_path, "b.toml", ref_text("demo.b"))
         monkeypatch.setenv("CQPKIT_REFERENTIELS_PATH", f"{d}{__import__('os').pathsep}{single}")
         registry = cqpkit.load_registry()
-        assert [(r.id, r.plugin) for r in registry.resumes()] == [
+        assert [(r.id, r.plugin) for r in registry.fiches()] == [
             ("demo.a", "cqpkit.plugins.default_referentiels"),
             ("demo.b", "cqpkit.plugins.default_referentiels"),
         ]
@@ -262,10 +262,10 @@ class TestCache:
         path = write(tmp_path, "a.toml", ref_text())
         plugin = [("p", FilesPlugin(path))]
         assert cqpkit.load_registry(plugins=plugin).failures == []
-        assert cqpkit.load_registry(plugins=plugin).resumes()[0].domaines == 2  # served from the cache
+        assert cqpkit.load_registry(plugins=plugin).fiches()[0].domaines == 2  # served from the cache
         path.write_text(ref_text() + '\n[[domaines]]\nid = "D1"\nintitule = "Doublon"\n', encoding="utf-8")
         registry = cqpkit.load_registry(plugins=plugin)
-        assert registry.resumes() == []
+        assert registry.fiches() == []
         assert "identifiant « D1 » en double" in registry.failures[0].raison
 
     def test_cache_file_written(self, tmp_path, monkeypatch, only_test_plugins):
@@ -281,8 +281,8 @@ class TestCache:
         # Prove the cache is read: tamper with the stored title and see it come back.
         entry["summary"]["intitule"] = "Titre du cache"
         (tmp_path / "cache" / "referentiels-v1.json").write_text(json.dumps(data), encoding="utf-8")
-        assert cqpkit.load_registry(plugins=[("p", FilesPlugin(path))]).resumes()[0].intitule == "Titre du cache"
-        assert cqpkit.load_registry(plugins=[("p", FilesPlugin(path))], cache=False).resumes()[0].intitule == "CQP d'essai"
+        assert cqpkit.load_registry(plugins=[("p", FilesPlugin(path))]).fiches()[0].intitule == "Titre du cache"
+        assert cqpkit.load_registry(plugins=[("p", FilesPlugin(path))], cache=False).fiches()[0].intitule == "CQP d'essai"
 
     def test_no_cache_env(self, tmp_path, monkeypatch, only_test_plugins):
         """CQPKIT_NO_CACHE=1 writes nothing."""

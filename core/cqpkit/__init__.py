@@ -4,7 +4,7 @@ Public API (kept light to import: heavy modules load on first use)::
 
     import cqpkit
     registry = cqpkit.load_registry()
-    registry.resumes()                       # what `cqpkit list` shows
+    registry.fiches()                        # what `cqpkit list` shows
     ref = registry.referentiel("mutualite.specialiste-prestations")
     dossier = cqpkit.load_dossier("dossier.toml", registry)      # or loads_dossier_json(text, registry)
     resultat = registry.decide(dossier, datetime.date(2014, 7, 1))

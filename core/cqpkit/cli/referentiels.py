@@ -25,17 +25,17 @@ def _failures_json(registry: Any) -> list[dict[str, str]]:
 # --------------------------------------------------------------------------------- list
 def cmd_list(args: argparse.Namespace) -> int:
     registry = load_registry()
-    resumes = registry.resumes()
+    fiches = registry.fiches()
     if args.json:
-        print_json({"referentiels": [r.to_json() for r in resumes], "erreurs": _failures_json(registry)})
+        print_json({"referentiels": [r.to_json() for r in fiches], "erreurs": _failures_json(registry)})
     else:
-        if resumes:
+        if fiches:
             rows = [
                 [r.id, r.version, r.unites_libelle, r.plugin, r.intitule + ("" if r.complet else " (incomplet)")]
-                for r in resumes
+                for r in fiches
             ]
             print(table(rows, ["Certification", "Version", "Domaines / blocs", "Extension", "Intitulé"]))
-        n = len(resumes)
+        n = len(fiches)
         print(pluriel(n, "référentiel") if n else "Aucun référentiel enregistré.")
     failures_out(registry)
     return 1 if registry.failures else 0

@@ -8,7 +8,7 @@ findings of one file are reported together, sorted by line, each as
 
 A dossier is also checked against the référentiel it names when one is given: either a
 :class:`~cqpkit.model.Referentiel` (it must be the dossier's certification and version),
-or a registry (anything with the ``resumes``, ``versions`` and ``referentiel`` methods of
+or a registry (anything with the ``fiches``, ``versions`` and ``referentiel`` methods of
 :class:`cqpkit.plugins.registry.Registry`), in which ``dossier.certification`` and
 ``dossier.version`` are looked up; an unknown certification or version is then one more
 error of the file, listing what exists. A session is checked against a registry's
@@ -61,7 +61,7 @@ Finding = tuple[Path, str]
 class ReferentielSource(Protocol):
     """What a dossier or a session is checked against: the registry's query methods (duck-typed)."""
 
-    def resumes(self) -> list[Any]: ...
+    def fiches(self) -> list[Any]: ...
 
     def versions(self, certification_id: str) -> list[Any]: ...
 
@@ -99,7 +99,7 @@ def _resolve(data: dict, source: Referentiel | ReferentielSource | None) -> tupl
     try:
         return source.referentiel(cid, version=version), []
     except UnknownCertificationError:
-        known = list(dict.fromkeys(r.id for r in source.resumes()))
+        known = list(dict.fromkeys(r.id for r in source.fiches()))
         if cid not in known:
             listed = ", ".join(known) or "aucune"
             return None, [
@@ -234,7 +234,7 @@ def _dumped(obj: Any, cls: type, dump: Any, fichier: str) -> str | Erreur:
 def _certifications(registry: ReferentielSource) -> dict[str, list[str]]:
     """Each registered certification id → the collèges the jury of any of its versions defines."""
     out: dict[str, list[str]] = {}
-    for r in registry.resumes():
+    for r in registry.fiches():
         colleges = out.setdefault(r.id, [])
         try:
             ref = registry.referentiel(r.id, version=r.version)

@@ -59,11 +59,11 @@ __all__ = [
     "FormationRegles",
     "Module",
     "Niveau",
+    "PhaseJury",
     "Prerequis",
     "Referentiel",
     "Regle",
     "RegleJury",
-    "Sequence",
     "Source",
     "Tutorat",
     "Voie",
@@ -438,8 +438,12 @@ class College:
 
 
 @frozen(kw_only=True, field_transformer=invariants)
-class Sequence:
-    """One part of the jury's format (presentation, interview, deliberation) with its length."""
+class PhaseJury:
+    """One part of the jury's format (presentation, interview, deliberation) with its length.
+
+    Named after the source (« une phase de délibération »); it was ``Sequence`` before, a name that
+    shadowed ``typing.Sequence`` (still importable from here, deprecated, until the next release).
+    """
 
     libelle: str
     minutes: int | None = None
@@ -461,7 +465,7 @@ class RegleJury:
     composition: tuple[College, ...] = ()
     presidence_parmi_membres: bool | None = None
     presidence_alternee: bool = False
-    format: tuple[Sequence, ...] = ()
+    format: tuple[PhaseJury, ...] = ()
     delivrance_partielle: bool | None = None
     validite_acquis_partiels: Duree | None = None
     delai_premier_passage: Duree | None = None
@@ -657,3 +661,17 @@ class Referentiel:
         raise KeyError(module_id)
 
 
+
+
+# Old names, kept importable for one release (deprecated): ``Sequence`` shadowed ``typing.Sequence``.
+_DEPRECATED = {"Sequence": "PhaseJury"}
+
+
+def __getattr__(name: str) -> object:
+    new = _DEPRECATED.get(name)
+    if new is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import warnings
+
+    warnings.warn(f"cqpkit.model.{name} is deprecated; use {new}", DeprecationWarning, stacklevel=2)
+    return globals()[new]

@@ -72,11 +72,15 @@ if TYPE_CHECKING:  # pragma: no cover
         SessionJury,
     )
 
-__all__ = ["Explication", "HookReturnError", "Registry", "Resume", "expand", "load_registry"]
+__all__ = ["Explication", "FicheReferentiel", "HookReturnError", "Registry", "expand", "load_registry"]
 
 
-class Resume(NamedTuple):
-    """A registered référentiel, summarised (what ``cqpkit list`` shows)."""
+class FicheReferentiel(NamedTuple):
+    """A registered référentiel, summarised: its identity card (what ``cqpkit list`` shows).
+
+    Named like the « fiche RNCP » that describes a certification; it was ``Resume`` before, which
+    read as the English « resume » (still importable from here, deprecated, until the next release).
+    """
 
     id: str
     version: str
@@ -116,7 +120,7 @@ def _summary(ref: Referentiel) -> dict[str, Any]:
     }
 
 
-_SUMMARY_KEYS = frozenset(Resume._fields) - {"plugin", "fichier"}
+_SUMMARY_KEYS = frozenset(FicheReferentiel._fields) - {"plugin", "fichier"}
 
 
 class _Entry:
@@ -125,7 +129,7 @@ class _Entry:
     def __init__(self, plugin: str, fichier: str | None, summary: dict, ref: Referentiel | None) -> None:
         self.plugin = plugin
         self.fichier = fichier
-        self.resume = Resume(**summary, plugin=plugin, fichier=fichier)
+        self.resume = FicheReferentiel(**summary, plugin=plugin, fichier=fichier)
         self.ref = ref
 
 
@@ -293,9 +297,16 @@ class Registry:
         return _Entry(plugin, None, _summary(item), item)
 
     # -- queries ---------------------------------------------------------------------
-    def resumes(self) -> list[Resume]:
+    def fiches(self) -> list[FicheReferentiel]:
         """Every valid registered référentiel, sorted by certification id and version (no full load)."""
         return [e.resume for e in self._entries]
+
+    def resumes(self) -> list[FicheReferentiel]:
+        """Deprecated old name of :meth:`fiches` (kept until the next release; warns)."""
+        import warnings
+
+        warnings.warn("Registry.resumes() is deprecated; use Registry.fiches()", DeprecationWarning, stacklevel=2)
+        return self.fiches()
 
     def plugins(self) -> list[PluginSource]:
         """The loaded plugins, builtin first, in load order."""
@@ -316,7 +327,7 @@ class Registry:
         """The ``Certification`` of every registered référentiel (one per id and version)."""
         return [self._load(e).certification for e in self._entries]
 
-    def versions(self, certification_id: str) -> list[Resume]:
+    def versions(self, certification_id: str) -> list[FicheReferentiel]:
         """The registered versions of one certification."""
         return [e.resume for e in self._entries if e.resume.id == certification_id]
 
@@ -666,3 +677,13 @@ def load_registry(*, plugins: Iterable[tuple[str, object]] = (), cache: bool = T
     as ``(name, plugin)`` pairs. ``cache=False`` re-validates every référentiel file.
     """
     return Registry(make_plugin_manager(extra=plugins), cache=cache)
+
+
+def __getattr__(name: str) -> Any:
+    # Old name kept importable for one release (deprecated): ``Resume`` read as the English « resume ».
+    if name != "Resume":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import warnings
+
+    warnings.warn("cqpkit.plugins.registry.Resume is deprecated; use FicheReferentiel", DeprecationWarning, stacklevel=2)
+    return FicheReferentiel

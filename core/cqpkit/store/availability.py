@@ -38,7 +38,7 @@ def plugin_hint(registry: Any) -> str:
 def rules_of(registry: Any) -> dict[str, set[str]]:
     """The certifications the loaded plugins supply, each with its référentiel versions."""
     out: dict[str, set[str]] = defaultdict(set)
-    for r in registry.resumes():
+    for r in registry.fiches():
         out[r.id].add(r.version)
     return out
 

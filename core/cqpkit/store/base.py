@@ -189,7 +189,7 @@ class StoreBase:
         if conn.execute(sa.select(d.c.id).where(d.c.certification == certification).limit(1)).first() is not None:
             return
         stored = {c for r in conn.execute(sa.select(t.sessions.c.certifications)) for c in json.loads(r.certifications)}
-        known = {r.id for r in self.registry.resumes()}
+        known = {r.id for r in self.registry.fiches()}
         if certification in stored or certification in known:
             return
         stored |= {r.certification for r in conn.execute(sa.select(d.c.certification).distinct())}

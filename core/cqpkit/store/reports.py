@@ -204,7 +204,7 @@ def _shift(day: dt.date, days: int) -> dt.date:
 def _empty_stats(cid: str, registry: Any) -> dict[str, Any]:
     intitule = cid
     if registry is not None:
-        for r in registry.resumes():
+        for r in registry.fiches():
             if r.id == cid:
                 intitule = r.intitule
     return {

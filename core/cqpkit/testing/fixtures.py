@@ -136,14 +136,14 @@ class PluginUnderTest:
     def referentiels(self) -> list[tuple[Referentiel, str | None]]:
         """Each valid référentiel the plugin supplies, with its file (``None`` when built in Python)."""
         out = []
-        for r in self.registry.resumes():
+        for r in self.registry.fiches():
             if r.plugin == self.name:
                 out.append((self.registry.referentiel(r.id, version=r.version), r.fichier))
         return out
 
     def certifications(self) -> list[str]:
         """The certification ids the plugin supplies (valid référentiels only), sorted."""
-        return sorted({r.id for r in self.registry.resumes() if r.plugin == self.name})
+        return sorted({r.id for r in self.registry.fiches() if r.plugin == self.name})
 
     # -- what it declares -----------------------------------------------------------------------
     def capabilities(self, certification: str = ALL) -> frozenset[Capability]:

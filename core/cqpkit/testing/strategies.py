@@ -160,7 +160,7 @@ def referentiels(draw: st.DrawFn) -> m.Referentiel:
             m.RegleJury,
             composition=st.lists(st.builds(m.College, college=short, nombre=st.integers(1, 4)), max_size=2).map(tuple),
             presidence_alternee=st.booleans(),
-            format=st.lists(st.builds(m.Sequence, libelle=text, minutes=st.none() | st.integers(1, 60)), max_size=2).map(tuple),
+            format=st.lists(st.builds(m.PhaseJury, libelle=text, minutes=st.none() | st.integers(1, 60)), max_size=2).map(tuple),
             validite_acquis_partiels=st.none() | durees,
             delai_premier_passage=st.none() | durees,
         )
