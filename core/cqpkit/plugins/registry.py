@@ -1,6 +1,6 @@
 """The ``Registry`` facade: what the rest of cqpkit (CLI, services, applications) calls.
 
-(Why ~640 lines: one class holds the state every query shares — the validated entries, the
+(Why ~690 lines: one class holds the state every query shares — the validated entries, the
 loaded référentiels, the routed hook callers — and its three parts, loading, queries and engine
 calls, read that state together; the checks of hook answers are in :mod:`cqpkit.plugins.hookcalls`.)
 
