@@ -7,12 +7,12 @@ import types
 
 import pytest
 from attrs import frozen
-
 from cqpkit import hookimpl, load_registry
 from cqpkit.exceptions import InvalidFileError
 from cqpkit.formats.referentiels import loads_referentiel
 from cqpkit.formats.schema import json_schema
 from cqpkit_cqp_mo.extension import ExtensionCqpMo
+
 from tests.conftest import ROOT, run_cli
 
 BLOCS = ROOT / "plugins" / "cqp_mo" / "cqpkit_cqp_mo" / "referentiels" / "manager-operationnel-blocs.toml"
