@@ -173,7 +173,7 @@ class TestReferentiels:
         analyser, preparer = blocs.module("analyser-pratique"), blocs.module("preparer-certification")
         assert analyser.obligatoire and preparer.obligatoire and preparer.repetable and not analyser.repetable
         assert (analyser.jours_presentiel, preparer.jours_presentiel + preparer.jours_elearning) == (2, 3)
-        assert blocs.module("transverse").conseille_en_premier
+        assert blocs.extension("cqp_mo").module_conseille_en_premier == "transverse"
         rules = {r.id: r for r in blocs.regles}
         assert (rules["analyser-puis-preparer"].avant, rules["analyser-puis-preparer"].apres) == (
             "analyser-pratique",

@@ -368,7 +368,7 @@ class TestHeadings:
 
     def test_notes_without_key_names(self, sp, mo2016, blocs):
         """The notes of [certification], domaines, épreuves, modules and voies are written for the officer: no key of the format."""
-        keys = ("complet =", "en_vigueur", "roles_admis", "roles_exclus", "conseille_en_premier", "jours_presentiel", "documents_requis", "[[", "obligatoire =")
+        keys = ("complet =", "en_vigueur", "roles_admis", "roles_exclus", "conseille_en_premier", "module_conseille", "jours_presentiel", "documents_requis", "[[", "obligatoire =")
         for out in (sp, mo2016, blocs):
             for key in keys:
                 assert key not in out, key

@@ -524,14 +524,15 @@ class TestMissingPlugin:
 
     def test_missing_referentiel_version(self, db, tmp_path):
         """The plugin supplies another version of the référentiel only: those dossiers are left out, the version named."""
-        import shutil
 
         from tests.conftest import ROOT
 
         _campaign(db)
         refs = tmp_path / "refs"
         refs.mkdir()
-        shutil.copy(ROOT / "plugins" / "cqp_mo" / "cqpkit_cqp_mo" / "referentiels" / "manager-operationnel-blocs.toml", refs)
+        text = (ROOT / "plugins" / "cqp_mo" / "cqpkit_cqp_mo" / "referentiels" / "manager-operationnel-blocs.toml").read_text("utf-8")
+        # Without the cqp_mo plugin its [extensions.cqp_mo] table would make the file invalid: the draft leaves it out.
+        (refs / "manager-operationnel-blocs.toml").write_text(text[: text.index("[extensions.cqp_mo]")], "utf-8")
         env = {"CQPKIT_LOAD_PLUGINS": "mutualite", "CQPKIT_REFERENTIELS_PATH": str(refs)}
         result = run_cli("report", "campaign", "--db", db, "--as-of", AS_OF, "--json", env=env)
         err = _fails(result, 1)

@@ -113,7 +113,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             doc = parse_toml(read_text(path), path)
             kind = file_kind(doc.data)
             if kind == "referentiel":
-                ref = referentiel_from_document(doc)
+                # [extensions.<plugin>] tables are validated by the loaded plugins' classes.
+                classes = get_registry().extension_classes() if "extensions" in doc.data else None
+                ref = referentiel_from_document(doc, classes)
                 details = {"certification": ref.id, "version": ref.version}
             elif kind == "dossier":
                 d = dossier_from_document(doc, get_registry())
@@ -181,7 +183,9 @@ def add_validate(p: argparse.ArgumentParser) -> None:
 def cmd_schema(args: argparse.Namespace) -> int:
     from cqpkit.formats.schema import schema_text
 
-    sys.stdout.write(schema_text(args.kind))
+    # The référentiel schema holds each loaded plugin's [extensions.<plugin>] fragment.
+    extensions = load_registry().extension_classes() if args.kind == "referentiel" else None
+    sys.stdout.write(schema_text(args.kind, extensions))
     return 0
 
 

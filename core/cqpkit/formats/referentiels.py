@@ -12,12 +12,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import attrs
 import cattrs
 
 from cqpkit.exceptions import Erreur, InvalidFileError
 from cqpkit.formats.checks import check_referentiel_data
 from cqpkit.formats.converter import converter
 from cqpkit.formats.errors import structure_errors
+from cqpkit.formats.extensions import ExtensionClasses, extension_classes, structure_extensions
 from cqpkit.formats.tomlfile import TomlDocument, parse_toml, raise_if_other_kind, read_text
 from cqpkit.model import Referentiel
 
@@ -34,13 +36,26 @@ __all__ = [
 SCHEMA_URL = "https://cqpkit.invalid/referentials/referentiel.schema.json"
 
 
-def referentiel_from_document(doc: TomlDocument) -> Referentiel:
-    """Structure and cross-check a parsed document; raise :class:`InvalidFileError` with every error."""
+def referentiel_from_document(doc: TomlDocument, extensions: ExtensionClasses | None = None) -> Referentiel:
+    """Structure and cross-check a parsed document; raise :class:`InvalidFileError` with every error.
+
+    ``extensions`` maps each loaded plugin to the class of its ``[extensions.<plugin>]`` table
+    (:mod:`cqpkit.formats.extensions`); by default, those of the last plugin manager built.
+    """
     raise_if_other_kind(doc, "referentiel")
     findings: list[tuple[Any, str]] = []
     ref = None
+    data = doc.data
+    objects: dict[str, Any] = {}
+    if "extensions" in data:
+        data = {k: v for k, v in data.items() if k != "extensions"}
+        classes = extension_classes() if extensions is None else extensions
+        objects, errors = structure_extensions(doc.data["extensions"], classes)
+        findings.extend(errors)
     try:
-        ref = converter().structure(doc.data, Referentiel)
+        ref = converter().structure(data, Referentiel)
+        if objects:
+            ref = attrs.evolve(ref, extensions=objects)
     except cattrs.BaseValidationError as exc:
         findings.extend(structure_errors(exc))
     except ValueError as exc:  # a validator outside any class (should not happen)
@@ -53,25 +68,29 @@ def referentiel_from_document(doc: TomlDocument) -> Referentiel:
     return ref
 
 
-def loads_referentiel(text: str | bytes, fichier: str = "<texte>") -> Referentiel:
+def loads_referentiel(
+    text: str | bytes, fichier: str = "<texte>", extensions: ExtensionClasses | None = None
+) -> Referentiel:
     """Load a référentiel from TOML text, or its UTF-8 bytes (``fichier`` names it in messages)."""
-    return referentiel_from_document(parse_toml(text, fichier))
+    return referentiel_from_document(parse_toml(text, fichier), extensions)
 
 
-def load_referentiel(path: str | os.PathLike[str]) -> Referentiel:
+def load_referentiel(path: str | os.PathLike[str], extensions: ExtensionClasses | None = None) -> Referentiel:
     """Load a référentiel file; raise :class:`InvalidFileError` (every error) or :class:`UnreadableFileError`."""
     fichier = os.fspath(path)
-    return loads_referentiel(read_text(fichier), fichier)
+    return loads_referentiel(read_text(fichier), fichier, extensions)
 
 
-def validate_referentiel(ref: Referentiel, fichier: str = "<référentiel>") -> list[Erreur]:
+def validate_referentiel(
+    ref: Referentiel, fichier: str = "<référentiel>", extensions: ExtensionClasses | None = None
+) -> list[Erreur]:
     """Cross-check a référentiel built in Python (not from a file); return the errors found.
 
     The object is written to TOML and read back, so the checks and messages are exactly
     those of a file (line numbers refer to that TOML text).
     """
     try:
-        loads_referentiel(dump_referentiel(ref), fichier)
+        loads_referentiel(dump_referentiel(ref), fichier, extensions)
     except InvalidFileError as exc:
         return list(exc.erreurs)
     return []

@@ -4,7 +4,10 @@ The schema of a file kind is derived from its root class, so it cannot drift fro
 model; ``referentials/<kind>.schema.json`` (``referentiel``, ``dossier``, ``session``) are
 the generated files, checked in, and a test fails when one is stale (regenerate with
 ``cqpkit schema referentiel > referentials/referentiel.schema.json``, and likewise for
-``dossier`` and ``session``). TOML dates appear as strings of format
+``dossier`` and ``session``). The référentiel schema carries, under
+``properties.extensions.properties.<plugin>``, the fragment of each loaded plugin's
+``CQPKIT_EXTENSION`` class (:mod:`cqpkit.formats.extensions`); the checked-in file is generated with
+the bundled plugins loaded, so it holds theirs. TOML dates appear as strings of format
 ``date``, the convention of TOML schema tools (Taplo, Even Better TOML).
 """
 
@@ -17,6 +20,7 @@ from typing import Any, Literal, get_args, get_origin
 
 import attrs
 
+from cqpkit.formats.extensions import ExtensionClasses, extension_classes, iter_fragments
 from cqpkit.model import Dossier, Duree, Referentiel, SessionJury
 
 __all__ = ["SCHEMAS", "json_schema", "schema_text"]
@@ -38,6 +42,8 @@ class _Builder:
 
     def of(self, tp: Any) -> dict[str, Any]:
         origin = get_origin(tp)
+        if tp is Any:  # the extensions' values: filled in by json_schema from the plugins' classes
+            return {}
         if tp is str:
             return {"type": "string"}
         if tp is bool:
@@ -90,11 +96,22 @@ class _Builder:
         return out
 
 
-def json_schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of a file kind (``referentiel``, ``dossier``, ``session``)."""
+def json_schema(kind: str, extensions: ExtensionClasses | None = None) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a file kind (``referentiel``, ``dossier``, ``session``).
+
+    ``extensions``: the plugins' extension classes (by default, those of the last plugin manager built).
+    """
     root, title = SCHEMAS[kind]
     b = _Builder()
     body = b.cls(root)
+    if root is Referentiel:
+        classes = extension_classes() if extensions is None else extensions
+        body["properties"]["extensions"] = {
+            "type": "object",
+            "description": "Tables propres aux extensions : [extensions.<extension>], validée par la classe qu'elle déclare.",
+            "properties": {name: b.of(cls) for name, cls in iter_fragments(classes)},
+            "additionalProperties": False,
+        }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://cqpkit.invalid/referentials/{kind}.schema.json",
@@ -104,6 +121,6 @@ def json_schema(kind: str) -> dict[str, Any]:
     }
 
 
-def schema_text(kind: str) -> str:
+def schema_text(kind: str, extensions: ExtensionClasses | None = None) -> str:
     """The schema as the checked-in file holds it (indented, sorted defs, final newline)."""
-    return json.dumps(json_schema(kind), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(json_schema(kind, extensions), ensure_ascii=False, indent=2) + "\n"

@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from datetime import date
 from functools import cached_property
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 from attrs import field, frozen
 
@@ -377,7 +377,6 @@ class Module:
     heures_accompagnement_individuel: float | None = None
     obligatoire: bool = False
     repetable: bool = False
-    conseille_en_premier: bool = False
     contenus: tuple[str, ...] = ()
     sources: tuple[Source, ...] = ()
     notes: str = ""
@@ -621,6 +620,8 @@ class Referentiel:
     financement: dict[str, Financement] = field(factory=dict)
     volumes: tuple[Volume, ...] = ()
     regles: tuple[Regle, ...] = ()
+    #: Plugin-owned keys: each ``[extensions.<plugin>]`` table, structured by the class the plugin declares.
+    extensions: dict[str, Any] = field(factory=dict)
 
     @property
     def id(self) -> str:
@@ -652,6 +653,10 @@ class Referentiel:
         for e in self.epreuves:
             index.setdefault(e.id, e)
         return MappingProxyType(index)
+
+    def extension(self, plugin: str) -> Any:
+        """The structured ``[extensions.<plugin>]`` table (the plugin's own class), or ``None`` when absent."""
+        return self.extensions.get(plugin)
 
     def module(self, module_id: str) -> Module:
         """The module with this id (``KeyError`` if none)."""

@@ -100,6 +100,8 @@ class PluginSet(NamedTuple):
     pm: pluggy.PluginManager
     sources: dict[str, PluginSource]
     failures: list[PluginFailure]
+    #: Each non-builtin plugin's ``CQPKIT_EXTENSION`` (the attrs class of its ``[extensions.<name>]`` table) or None.
+    extensions: dict[str, type | None] | None = None
 
 
 def _names(var: str) -> set[str] | None:
@@ -380,4 +382,28 @@ def make_plugin_manager(*, extra: Iterable[tuple[str, object]] = ()) -> PluginSe
 
     if os.environ.get("CQPKIT_TRACE_PLUGINS"):
         _trace(pm)
-    return PluginSet(pm, sources, failures)
+    extensions = _extension_classes(pm, sources, failures)
+    return PluginSet(pm, sources, failures, extensions)
+
+
+def _extension_classes(
+    pm: pluggy.PluginManager, sources: dict[str, PluginSource], failures: list[PluginFailure]
+) -> dict[str, type | None]:
+    """Each plugin's ``CQPKIT_EXTENSION`` (an attrs class, or None), made known to the format layer."""
+    import attrs
+
+    from cqpkit.formats.extensions import set_extension_classes
+
+    out: dict[str, type | None] = {}
+    for name, source in sources.items():
+        if source.builtin:
+            continue
+        cls = getattr(pm.get_plugin(name), "CQPKIT_EXTENSION", None)
+        if cls is not None and not (isinstance(cls, type) and attrs.has(cls)):
+            failures.append(
+                PluginFailure(name, f"CQPKIT_EXTENSION doit être une classe attrs, pas {type(cls).__name__} ; ignoré")
+            )
+            cls = None
+        out[name] = cls
+    set_extension_classes(out)
+    return out

@@ -273,7 +273,7 @@ class Registry:
             from cqpkit.formats.referentiels import load_referentiel
 
             try:
-                ref = load_referentiel(path)
+                ref = load_referentiel(path, self._plugins.extensions)
             except CqpkitError as exc:
                 self.failures.append(PluginFailure(plugin, f"référentiel invalide\n{exc}"))
                 return None
@@ -290,7 +290,7 @@ class Registry:
                 PluginFailure(plugin, f"register() attend un chemin de fichier ou un Referentiel, pas {type(item).__name__}")
             )
             return None
-        erreurs = validate_referentiel(item, f"<{plugin}>")
+        erreurs = validate_referentiel(item, f"<{plugin}>", self._plugins.extensions)
         if erreurs:
             self.failures.append(PluginFailure(plugin, "référentiel invalide\n" + "\n".join(map(str, erreurs))))
             return None
@@ -318,6 +318,10 @@ class Registry:
         if obj is None:
             return []
         return sorted(h.name for h in self._plugins.pm.get_hookcallers(obj) or [])
+
+    def extension_classes(self) -> dict[str, type | None]:
+        """Each loaded plugin's ``CQPKIT_EXTENSION`` class (``None``: it declares no ``[extensions.<plugin>]`` table)."""
+        return dict(self._plugins.extensions or {})
 
     def files_of(self, plugin: str) -> list[str]:
         """The référentiel files a plugin registered (valid ones)."""
@@ -389,7 +393,7 @@ class Registry:
             from cqpkit.formats.referentiels import load_referentiel
 
             try:
-                entry.ref = load_referentiel(entry.fichier)  # type: ignore[arg-type]
+                entry.ref = load_referentiel(entry.fichier, self._plugins.extensions)  # type: ignore[arg-type]
             except InvalidFileError:
                 raise  # the file changed since it was validated
         return entry.ref

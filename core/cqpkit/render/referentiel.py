@@ -240,7 +240,7 @@ def _modules(ref: Any, court: bool) -> list[str]:
         parts = _days(m)
         if m.type != "formation":
             parts.insert(0, L.TYPES_MODULE.get(m.type, m.type))
-        parts += [x for x, on in (("obligatoire", m.obligatoire), ("répétable", m.repetable), ("conseillé en premier", m.conseille_en_premier)) if on]
+        parts += [x for x, on in (("obligatoire", m.obligatoire), ("répétable", m.repetable)) if on]
         doms = f" [{', '.join(m.domaines)}]" if m.domaines else ""
         mention = f" (mention {L.mention(ref, m.mention)})" if m.mention else ""
         out.append(f"  {m.id}  {m.intitule}{mention}{doms}" + (f"  ({', '.join(parts)})" if parts else ""))
@@ -554,4 +554,15 @@ def render_referentiel(ref: Any, plugin: str, as_of: dt.date | None = None, *, c
         out += _formation(ref, day)
     out += _financement(ref, day, court)
     out += _regles(ref, court)
+    out += _extensions(ref, court)
     return "\n".join(out)
+
+
+def _extensions(ref: Any, court: bool) -> list[str]:
+    """Each ``[extensions.<plugin>]`` table: named, with its notes (its keys are the plugin's own)."""
+    out = []
+    for name, ext in sorted(ref.extensions.items()):
+        out.append(f"\nRègles propres à l'extension « {name} »")
+        if not court:
+            out += _notes(getattr(ext, "notes", ""), "  ")
+    return out

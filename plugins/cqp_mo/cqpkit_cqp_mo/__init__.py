@@ -24,6 +24,11 @@ from typing import Any
 
 from cqpkit import hookimpl
 
+from cqpkit_cqp_mo.extension import ExtensionCqpMo
+
+#: The class of this plugin's ``[extensions.cqp_mo]`` table (the core validates the table with it).
+CQPKIT_EXTENSION = ExtensionCqpMo
+
 # The référentiels ship inside the package (wheel package data). They are found next to
 # this file with os.path rather than through importlib.resources or pathlib, whose
 # imports (zipfile, tempfile, shutil, urllib) would cost `cqpkit list` a tenth of its

@@ -5,10 +5,10 @@ Everything the core's rule kinds can say is in the référentiels (``[tutorat]``
 function a pure ``(referentiel, dossier, as_of) -> list[Constat]`` reading its parameters from the
 référentiel where it has them:
 
-- :func:`check_conseille_en_premier` — the module marked ``conseille_en_premier`` (the module
-  transverse of the bloc version) is « fortement conseillé » first: a warning
-  ``module_conseille_en_premier`` when another module of the parcours starts before it (the core
-  does not read ``conseille_en_premier``).
+- :func:`check_conseille_en_premier` — the module named by ``[extensions.cqp_mo]
+  module_conseille_en_premier`` (the module transverse of the bloc version) is « fortement
+  conseillé » first: a warning ``module_conseille_en_premier`` when another module of the parcours
+  starts before it (the core does not read the ``extensions`` table).
 - :func:`check_spe_avant_depot` — the SPE « doivent toutefois avoir été réalisées avant le dépôt du
   dossier de certification »: an error ``spe_avant_depot`` for each domaine (bloc or module
   transverse) followed in training that has fewer SPE carried out before the deposit than its
@@ -106,14 +106,17 @@ def _spe_dates(ref: Referentiel, dossier: Dossier, domaine: str | None, as_of: d
 def check_conseille_en_premier(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
     """``module_conseille_en_premier`` (avertissement): the advised module does not open the parcours.
 
-    For each module with ``conseille_en_premier``: once a module of the parcours (every type but
+    For the module named by ``[extensions.cqp_mo] module_conseille_en_premier`` (the référentiel's
+    :class:`~cqpkit_cqp_mo.extension.ExtensionCqpMo`): once a module of the parcours (every type but
     ``ouverture`` and ``activites``, and not the advised one) has started on or before ``as_of``, the
     advised module must have started on or before the first of them (the same day is not after).
     Never followed, or followed later: one warning, at the first module that came before it.
     """
     found = []
     types = {m.id: m.type for m in ref.modules}
-    for conseille in (m for m in ref.modules if m.conseille_en_premier):
+    extension = ref.extension("cqp_mo")
+    advised = extension.module_conseille_en_premier if extension is not None else None
+    for conseille in (m for m in ref.modules if m.id == advised):
         suivis = sorted(
             (f.debut, i, f.module)
             for i, f in enumerate(dossier.formations)
@@ -137,7 +140,7 @@ def check_conseille_en_premier(ref: Referentiel, dossier: Dossier, as_of: date) 
                 ),
                 chemin=f"formations[{index}].debut",
                 source=SOURCE_CONSEILLE,
-                regle=f"modules.{conseille.id}.conseille_en_premier",
+                regle="extensions.cqp_mo.module_conseille_en_premier",
                 valeurs={
                     "module_conseille": conseille.id,
                     "premier_module": module,
