@@ -111,3 +111,30 @@ class TestCheckHasTheDecisionsFindings:
         codes = [c["code"] for d in json.loads(result.stdout)["dossiers"] for c in d["constats"]]
         assert codes.count("passage_apres_certification") == 1
         assert result.returncode == 1
+
+
+class TestDossierShowSaysWhatIsNotComputed:
+    """`cqpkit dossier show` lists, under the funding lines, those the engine could not give."""
+
+    def test_mo_2018_dossier_of_the_campaign(self, tmp_path):
+        """I410-2018-0101 (fictional campaign): its 2018 events have no 2017 rate (« Priorités de financement 2017 »).
+
+        The 9 650 € (lancement VII, no end) and the prime (protocol of 3 September 2010) are computed; the
+        tutor training of 10/02/2018, the accompaniment from 12/03/2018 and the aide's months are not: each is
+        said, the aide for the 6 months of its cap (« pour une durée maximale de 6 mois »).
+        """
+        from tests.conftest import ROOT
+
+        db = str(tmp_path / "c.db")
+        assert run_cli("import", "--db", db, str(ROOT / "examples" / "campaign")).returncode == 0
+        out = run_cli("dossier", "show", "I410-2018-0101", "--db", db, "--as-of", "2020-06-30")
+        assert out.returncode == 0, out.stderr
+        lines = [ln for ln in out.stdout.splitlines() if ln.startswith("  Financement")]
+        assert "  Financement : Coût pédagogique de la formation certifiante CQP MO en parcours intégral (inter) : forfait = 9 650,00 €" in lines
+        missing = [ln for ln in lines if ln.startswith("  Financement non calculé : avertissement bareme_inconnu")]
+        assert len(missing) == 3
+        assert any("aucun barème en vigueur pour les 6 mois commençant du 12/03/2018 au 12/08/2018" in ln for ln in missing)
+        data = json.loads(run_cli("dossier", "show", "I410-2018-0101", "--db", db, "--as-of", "2020-06-30", "--json").stdout)
+        assert sorted(c["regle"] for c in data["constats_financement"]) == [
+            "financement.accompagnement_tutoral_alternance", "financement.aide_fonction_tutorale", "financement.formation_tuteur",
+        ]

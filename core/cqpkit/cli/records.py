@@ -103,6 +103,8 @@ def cmd_dossier_show(args: argparse.Namespace) -> int:
         print(f"    {k['niveau']} {k['code']} — {k['message']}")
     for x in data["financement"]:
         print(f"  Financement : {x['libelle']} : {x['base']} = {montant_fr(x['montant'], x['en'])}")
+    for k in data["constats_financement"]:
+        print(f"  Financement non calculé : {k['niveau']} {k['code']} — {k['message']}")
     for e in data["echeances"]:
         dom = f" {e['domaine']}" if e["domaine"] else ""
         past = " (passée)" if e["date"] < data["date"] else ""  # the last day is still in time (ISO dates compare as text)

@@ -128,7 +128,9 @@ def months_to_group(
     funded: list[tuple[date, Bareme]] = []
     unknown: list[date] = []
     capped: list[tuple[date, Bareme]] = []
-    last: Bareme | None = None  # the barème of the latest month that had one
+    # The barème of the latest month that had one; before any, the first barème of the line (only to know
+    # which unpaid months to report: a month beyond the période's cap would not be paid whatever its rate).
+    last: Bareme | None = min(fin.valeurs, key=lambda v: v.depuis) if fin.valeurs else None
     for index, month in enumerate(months):
         bareme = asof.value_as_of(fin.valeurs, month)
         cap = (bareme or last).plafond_quantite if (bareme or last) is not None else None  # type: ignore[union-attr]

@@ -67,7 +67,9 @@ def show(store: StoreBase, dossier_id: str, as_of: dt.date) -> dict[str, Any]:
     store.require_rules(row, f"cqpkit dossier history {dossier_id}")
     in_force = {r.id for r in effective(prows)}
     resultat = store.registry.decide(dossier, as_of)
-    lignes = store.registry.funding(dossier, as_of)
+    lignes = store.registry.funding(dossier, as_of, resultat=resultat)
+    # The lines the funding engine could not give (no barème at the event's date, an event still to come).
+    non_calcules = [c for c in store.registry.check(dossier, as_of, resultat=resultat) if c.regle.startswith("financement.")]
     return {
         "dossier": dossier_id,
         "certification": row.certification,
@@ -89,6 +91,7 @@ def show(store: StoreBase, dossier_id: str, as_of: dt.date) -> dict[str, Any]:
         ],
         "resultat": out_conv.unstructure(resultat),
         "financement": [out_conv.unstructure(x) for x in lignes],
+        "constats_financement": [out_conv.unstructure(c) for c in non_calcules],
         "echeances": [{"type": e.type, "domaine": e.domaine or None, "date": e.date.isoformat(), "depuis": e.depuis.isoformat()} for e in ech],
         "date": as_of.isoformat(),
     }
