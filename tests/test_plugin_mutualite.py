@@ -15,7 +15,7 @@ from cqpkit.rules.asof import value_as_of
 from cqpkit.rules.checks import check_organismes
 from cqpkit.rules.decision import decide
 from cqpkit.rules.funding import funding
-from cqpkit_mutualite import generation, regles
+from cqpkit_mutualite import regles
 
 from tests.conftest import run_cli
 
@@ -148,23 +148,22 @@ class TestValidate:
             assert not re.search(r"\b0\d( ?\d\d){4}\b", text)
 
 
-class TestGeneratedFiles:
-    """The référentiels are generated from fragments: in sync, and the branch rules written once."""
+class TestFragments:
+    """The référentiels are made of fragments (`extends`): the branch rules written once."""
 
-    def test_in_sync(self):
-        """Every generated file is what its fragments give (run `python -m cqpkit_mutualite.generation`)."""
-        assert generation.check() == []
-
-    def test_branch_fragment_in_all_five(self):
-        """Each of the five is made of branche.toml first."""
-        assert set(generation.REFERENTIELS) == set(FICHIERS.values())
-        assert all(parts[0] == "branche.toml" for parts in generation.REFERENTIELS.values())
+    @pytest.mark.parametrize("cid", sorted(FICHIERS))
+    def test_branch_fragment_first(self, cid):
+        """Each of the five extends branche.toml first and its own fragment last, and holds nothing else."""
+        data = tomllib.loads((REFERENTIELS / FICHIERS[cid]).read_text(encoding="utf-8"))
+        assert list(data) == ["extends"]
+        assert data["extends"][0] == "../fragments/branche.toml"
+        assert data["extends"][-1] == f"../fragments/{cid.partition('.')[2]}.toml"
 
     def test_one_change_reaches_all_five(self, tmp_path):
         """Changing a branch rule once (partial awards valid 6 years, 130 points) changes the five référentiels."""
-        fragments = tmp_path / "fragments"
-        shutil.copytree(PLUGIN / "fragments", fragments)
-        branche = fragments / "branche.toml"
+        shutil.copytree(PLUGIN / "fragments", tmp_path / "fragments")
+        shutil.copytree(REFERENTIELS, tmp_path / "referentiels")
+        branche = tmp_path / "fragments" / "branche.toml"
         text = branche.read_text(encoding="utf-8")
         assert text.count('validite_acquis_partiels = "P5Y"') == 1 and text.count("quantite = 120") == 1
         branche.write_text(
@@ -173,17 +172,21 @@ class TestGeneratedFiles:
             ),
             encoding="utf-8",
         )
-        out = tmp_path / "referentiels"
-        out.mkdir()
-        written = generation.write(str(out), str(fragments))
-        assert len(written) == 5
         for name in FICHIERS.values():
-            r = load_referentiel(out / name)
+            r = load_referentiel(tmp_path / "referentiels" / name)
             assert str(r.jury.validite_acquis_partiels) == "P6Y"
             assert r.financement["gratification"].quantite == 130
-        assert sorted(Path(p).name for p in generation.check(str(REFERENTIELS), str(fragments))) == sorted(
-            FICHIERS.values()
-        )
+
+    def test_a_fragment_may_not_override_a_branch_value(self, tmp_path):
+        """A CQP fragment giving the branch's validity another value is refused, with both places."""
+        shutil.copytree(PLUGIN / "fragments", tmp_path / "fragments")
+        shutil.copytree(REFERENTIELS, tmp_path / "referentiels")
+        own = tmp_path / "fragments" / "teleconseiller.toml"
+        own.write_text(own.read_text(encoding="utf-8") + '\n[jury]\nvalidite_acquis_partiels = "P6Y"\n', encoding="utf-8")
+        result = run_cli("validate", str(tmp_path / "referentiels" / "teleconseiller-2014.toml"))
+        assert result.returncode == 1
+        assert "teleconseiller.toml:" in result.stderr and "jury.validite_acquis_partiels: valeur en conflit avec" in result.stderr
+        assert "branche.toml:" in result.stderr
 
     @pytest.mark.parametrize("cid", sorted(FICHIERS))
     def test_branch_rules(self, cid):
@@ -211,36 +214,6 @@ class TestGeneratedFiles:
         for e in finales:
             ev = e.evaluateurs
             assert (ev.nombre, ev.distincts, ev.roles_requis) == (2, True, ("n_plus_1",))
-
-    def test_merge_conflict_is_an_error(self):
-        """A fragment may not silently override a branch value."""
-        with pytest.raises(generation.MergeError, match=r"jury\.validite_acquis_partiels"):
-            generation.merge(
-                {"jury": {"validite_acquis_partiels": "P5Y"}}, {"jury": {"validite_acquis_partiels": "P6Y"}}
-            )
-
-    def test_merge_rules(self):
-        """Tables merge, lists of tables merge on id, other lists concatenate, notes join."""
-        base = {"voies": [{"id": "vae", "experience": {"duree": "P3Y"}}], "x": {"sources": [1], "notes": "a"}}
-        extra = {
-            "voies": [{"id": "vae", "experience": {"pertinente": "p"}}, {"id": "f"}],
-            "x": {"sources": [2, 1], "notes": "b"},
-        }
-        assert generation.merge(base, extra) == {
-            "voies": [{"id": "vae", "experience": {"duree": "P3Y", "pertinente": "p"}}, {"id": "f"}],
-            "x": {"sources": [1, 2], "notes": "a\n\nb"},
-        }
-
-    def test_writer_round_trips_awkward_text(self):
-        """Quotes, backslashes, blank lines and long lines survive the TOML writer."""
-        doc = {
-            "certification": {
-                "id": "a.b",
-                "notes": 'L\'« x » "y" \\ z\n\n' + "mot " * 60 + "fin",
-                "sources": [{"document": 'd "q"'}],
-            }
-        }
-        assert tomllib.loads(generation.dumps(doc)) == doc
 
 
 class TestOtherCqps:

@@ -20,6 +20,7 @@ from cqpkit.formats.checks import check_referentiel_data
 from cqpkit.formats.converter import converter
 from cqpkit.formats.errors import structure_errors
 from cqpkit.formats.extensions import ExtensionClasses, extension_classes, structure_extensions
+from cqpkit.formats.fragments import resolve_extends
 from cqpkit.formats.tomlfile import TomlDocument, parse_toml, raise_if_other_kind, read_text
 from cqpkit.model import Referentiel
 
@@ -42,6 +43,7 @@ def referentiel_from_document(doc: TomlDocument, extensions: ExtensionClasses | 
     ``extensions`` maps each loaded plugin to the class of its ``[extensions.<plugin>]`` table
     (:mod:`cqpkit.formats.extensions`); by default, those of the last plugin manager built.
     """
+    doc = resolve_extends(doc)  # a file that ``extends`` fragments: the merged tables (formats/fragments.py)
     raise_if_other_kind(doc, "referentiel")
     findings: list[tuple[Any, str]] = []
     ref = None

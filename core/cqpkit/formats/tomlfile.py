@@ -321,12 +321,13 @@ def file_kind(data: dict) -> Literal["referentiel", "dossier", "session", "scena
 
     ``[certification]``: a référentiel; ``[dossier]``: a dossier; ``[session]``: a jury
     session; ``[scenario]``: a scenario (checked first, since a scenario may hold its
-    dossier's tables inline). ``None`` for anything else.
+    dossier's tables inline); a file whose ``[certification]`` comes from the fragments it
+    ``extends`` is a référentiel too. ``None`` for anything else.
     """
     for kind, (table, _) in _KINDS.items():
         if table in data:
             return kind  # type: ignore[return-value]
-    return None
+    return "referentiel" if "extends" in data else None
 
 
 def raise_if_other_kind(doc: TomlDocument, expected: str) -> None:

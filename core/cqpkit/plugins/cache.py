@@ -7,7 +7,8 @@ a summary (id, version, title, number of domaines…) keyed by
 
 - the size, modification time (ns) and CRC-32 of the file's bytes (any edit changes
   at least the modification time; ``hashlib`` is not imported because its OpenSSL
-  start-up alone is a noticeable part of the budget), and
+  start-up alone is a noticeable part of the budget), and the same for every fragment
+  the file ``extends``, recursively (editing a fragment invalidates the files made of it), and
 - a fingerprint of the validator: the cqpkit version plus the size and modification
   time of every source file of ``cqpkit.model`` and ``cqpkit.formats`` (a change to the
   rules invalidates everything, also in an editable install).
@@ -56,6 +57,36 @@ def _fingerprint() -> str:
     return f"{zlib.crc32(chr(10).join(parts).encode()):08x}:{len(parts)}"
 
 
+def _fragment_keys(path: str, content: bytes, seen: tuple[str, ...]) -> list[str]:
+    """The content keys of the fragments ``content`` (the file at ``path``) extends, recursively.
+
+    A fragment that cannot be read, or a file that cannot be parsed, gives a key of its own
+    (the file is then invalid and never cached anyway).
+    """
+    import tomllib
+
+    from cqpkit.formats.fragments import EXTENDS, fragment_paths
+
+    try:
+        extends = tomllib.loads(content.decode("utf-8-sig")).get(EXTENDS)
+    except (ValueError, UnicodeDecodeError):
+        return ["|illisible"]
+    keys = []
+    for fragment in fragment_paths(path, extends) or []:
+        real = os.path.realpath(fragment)
+        try:
+            with open(fragment, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                data = fh.read()
+        except OSError:
+            keys.append(f"|{fragment}:absent")
+            continue
+        keys.append(f"|{fragment}:{st.st_size}:{st.st_mtime_ns}:{zlib.crc32(data):08x}")
+        if real not in seen and b"extends" in data:
+            keys.extend(_fragment_keys(fragment, data, (*seen, real)))
+    return keys
+
+
 class ValidationCache:
     """Summaries of valid référentiel files, keyed by content hash and validator fingerprint."""
 
@@ -80,9 +111,15 @@ class ValidationCache:
         return self.dir is not None
 
     @staticmethod
-    def digest(content: bytes, stat: os.stat_result) -> str:
-        """The key of one file's content: size, modification time and CRC-32."""
-        return f"{stat.st_size}:{stat.st_mtime_ns}:{zlib.crc32(content):08x}"
+    def digest(content: bytes, stat: os.stat_result, path: str | None = None) -> str:
+        """The key of one file's content: size, modification time and CRC-32, and those of its fragments.
+
+        ``path`` locates the fragments a file ``extends`` (relative to its directory).
+        """
+        key = f"{stat.st_size}:{stat.st_mtime_ns}:{zlib.crc32(content):08x}"
+        if path is None or b"extends" not in content:
+            return key
+        return key + "".join(_fragment_keys(path, content, (os.path.realpath(path),)))
 
     def get(self, path: str, digest: str) -> dict | None:
         """The cached summary of ``path`` if its content is unchanged, else ``None``."""

@@ -265,7 +265,7 @@ class Registry:
             except OSError as exc:
                 self.failures.append(PluginFailure(plugin, f"{path} : fichier illisible ({exc.strerror or exc})"))
                 return None
-            digest = cache.digest(content, stat) if cache is not None else ""
+            digest = cache.digest(content, stat, path) if cache is not None else ""
             summary = cache.get(os.path.abspath(path), digest) if cache is not None else None
             # A summary cached by a cqpkit whose list had other keys is recomputed.
             if summary is not None and set(summary) == _SUMMARY_KEYS:
