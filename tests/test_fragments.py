@@ -245,3 +245,11 @@ class TestCache:
         entry["summary"]["intitule"] = "Titre du cache"
         cache.write_text(json.dumps(data), encoding="utf-8")
         assert cqpkit.load_registry(plugins=plugin).fiches()[0].intitule == "Titre du cache"
+
+
+def test_gabarit_key_unknown_to_epreuve_is_reported_at_the_gabarit(tmp_path):
+    """A gabarit key that Epreuve does not have: one error per épreuve that got it, at the gabarit's line."""
+    frag = write(tmp_path, "f.toml", '[_gabarits.x]\ntypes = ["synthese"]\ninconnue = 1\n')
+    epreuve = '\n[[epreuves]]\nid = "E1"\nintitule = "Synthèse"\ntype = "synthese"\n'
+    path = write(tmp_path, "r.toml", f'extends = ["{frag.name}"]\n' + CERTIFICATION + epreuve)
+    assert [e.partition(" (")[0] for e in errors(path)] == [f"{frag}:3: epreuves[0].inconnue: clé inconnue"]

@@ -133,9 +133,7 @@ class _Merger:
                 for key, value in gabarit.items():
                     if key != "types" and key not in epreuve:
                         epreuve[key] = value
-                        self.origins[("epreuves", i, key)] = self.origins.get(
-                            (GABARITS, name, key), self._source_of((GABARITS, name, key))
-                        )
+                        self.origins[("epreuves", i, key)] = self._source_of((GABARITS, name, key))
         if epreuves:
             data["epreuves"] = epreuves
         return data

@@ -112,6 +112,24 @@ def json_schema(kind: str, extensions: ExtensionClasses | None = None) -> dict[s
             "properties": {name: b.of(cls) for name, cls in iter_fragments(classes)},
             "additionalProperties": False,
         }
+        # Merge-only keys (cqpkit.formats.fragments): removed before the référentiel is structured.
+        body["properties"]["extends"] = {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Fragments fusionnés avant ce fichier, dans l'ordre (chemins relatifs au fichier).",
+        }
+        body["properties"]["_gabarits"] = {
+            "type": "object",
+            "description": "Valeurs par défaut des épreuves, par type : [_gabarits.<nom>] types = [...], puis les clés.",
+            "additionalProperties": {
+                "type": "object",
+                "properties": {"types": {"type": "array", "items": {"type": "string"}}},
+                "required": ["types"],
+            },
+        }
+        # A file that extends fragments may get its required tables from them.
+        required = body.pop("required", [])
+        body["anyOf"] = [{"required": required}, {"required": ["extends"]}]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://cqpkit.invalid/referentials/{kind}.schema.json",

@@ -1,9 +1,9 @@
 """cqpkit plugin: the five CQPs of the Mutualité branch (CPNEFP de la Mutualité / OEMM).
 
 Registered through the entry point ``mutualite`` of group ``cqpkit``, like any third-party
-plugin. Its référentiels are the TOML files of ``referentiels/``, generated from the fragments
-of ``fragments/`` by :mod:`cqpkit_mutualite.generation` (the branch rules are written once, in
-``fragments/branche.toml``). Everything else (checks, orientation, decision, funding) is the
+plugin. Its référentiels are the TOML files of ``referentiels/``, each a short file that
+``extends`` the fragments of ``fragments/`` (merged by the core format: the branch rules are
+written once, in ``fragments/branche.toml``). Everything else (checks, orientation, decision, funding) is the
 generic engine, plus the domaine 1 checks of :mod:`cqpkit_mutualite.regles`.
 """
 
