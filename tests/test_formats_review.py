@@ -490,7 +490,7 @@ class TestFileOfTheWrongKind:
         ref_text = REFERENTIEL.read_text(encoding="utf-8")
         assert result.stderr.splitlines() == [
             f"{REFERENTIEL} : 1 erreur",
-            f"{REFERENTIEL}:{line_of(ref_text, '[certification]')}: ce fichier est un référentiel (table [certification]), "
+            f"{REFERENTIEL}:{line_of(ref_text, 'extends =')}: ce fichier est un référentiel (clé extends), "
             "pas un dossier : un dossier commence par la table [dossier]",
             f"{session} : 1 erreur",
             f"{session}:{line_of(SESSION, '[session]')}: ce fichier est une session de jury (table [session]), "

@@ -341,8 +341,8 @@ def raise_if_other_kind(doc: TomlDocument, expected: str) -> None:
     if kind is None or kind == expected or (table in doc.data and kind != "scenario"):
         return
     other_table, other_name = _KINDS[kind]
-    message = (
-        f"ce fichier est {other_name} (table [{other_table}]), pas {name} : "
-        f"{name} commence par la table [{table}]"
-    )
-    raise InvalidFileError(doc.fichier, [Erreur(doc.fichier, doc.line((other_table,)), "", message)])
+    # A référentiel may get its [certification] from the fragments it extends.
+    marker = (other_table,) if other_table in doc.data else ("extends",)
+    what = f"table [{other_table}]" if other_table in doc.data else "clé extends"
+    message = f"ce fichier est {other_name} ({what}), pas {name} : {name} commence par la table [{table}]"
+    raise InvalidFileError(doc.fichier, [Erreur(doc.fichier, doc.line(marker), "", message)])
