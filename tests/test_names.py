@@ -78,3 +78,19 @@ def test_resumes_is_a_deprecated_alias_of_fiches():
     registry = cqpkit.load_registry()
     with pytest.warns(DeprecationWarning, match=r"fiches\(\)"):
         assert registry.resumes() == registry.fiches()
+
+
+def test_store_candidat_methods_keep_the_domain_noun():
+    """`Store.export_candidat` / `erase_candidat` (domain noun French, like `load_referentiel`); the old English names warn."""
+    import warnings
+
+    from cqpkit.store.store import Store
+
+    assert hasattr(Store, "export_candidat") and hasattr(Store, "erase_candidat")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            Store.export_candidate(None, "C-1")  # type: ignore[arg-type]
+        except Exception:  # no store behind None: only the warning matters here
+            pass
+    assert any(issubclass(w.category, DeprecationWarning) and "export_candidat()" in str(w.message) for w in caught)

@@ -361,7 +361,7 @@ class TestPersonalData:
 
     def test_export(self, campaign_store):
         """The export holds the personal data, every version of every dossier of the candidate, and the log."""
-        data = campaign_store.export_candidate("C-0201", operateur="dpo")
+        data = campaign_store.export_candidat("C-0201", operateur="dpo")
         assert data["candidat"]["email"] == "camille.aubepine@example.invalid"
         assert [d["dossier"] for d in data["dossiers"]] == ["OEMM-2017-0201", "OEMM-2019-0302"]
         assert data["journal"][0]["action"] == "candidat.creation"
@@ -370,11 +370,11 @@ class TestPersonalData:
     def test_erase(self, campaign_store, tmp_path):
         """Erasure replaces the personal data with a pseudonym; the campaign report does not change."""
         before = campaign_store.campaign(AS_OF)
-        pseudo = campaign_store.erase_candidate("C-0201", operateur="dpo")
-        data = campaign_store.export_candidate("C-0201", operateur="dpo")["candidat"]
+        pseudo = campaign_store.erase_candidat("C-0201", operateur="dpo")
+        data = campaign_store.export_candidat("C-0201", operateur="dpo")["candidat"]
         assert data["nom"] == pseudo and data["email"] == "" and data["naissance"] is None and data["efface_le"]
         assert campaign_store.campaign(AS_OF)["certifications"] == before["certifications"]
-        assert campaign_store.erase_candidate("C-0201", operateur="dpo") == pseudo  # twice: same pseudonym
+        assert campaign_store.erase_candidat("C-0201", operateur="dpo") == pseudo  # twice: same pseudonym
         if campaign_store.target.kind == "sqlite":
             campaign_store.close()
             raw = Path(campaign_store.target.path).read_bytes()
@@ -388,12 +388,12 @@ class TestPersonalData:
         report = campaign_store.import_files([str(path)], operateur="x")
         assert report.fichiers[0]["statut"] == "version 2"
         assert any("effacé" in n for n in report.notes)
-        assert campaign_store.export_candidate("C-0201", operateur="dpo")["candidat"]["email"] == ""
+        assert campaign_store.export_candidat("C-0201", operateur="dpo")["candidat"]["email"] == ""
 
     def test_unknown_candidate(self, campaign_store):
         """An unknown candidate is a French error."""
         with pytest.raises(NotFoundError, match="candidat « C-9999 » inconnu"):
-            campaign_store.erase_candidate("C-9999", operateur="dpo")
+            campaign_store.erase_candidat("C-9999", operateur="dpo")
 
 
 class TestCandidates:
@@ -407,7 +407,7 @@ class TestCandidates:
         report = campaign_store.import_files([str(path)], operateur="oemm")
         assert report.fichiers[0]["statut"] == "inchangé"
         assert report.notes == ["candidat « C-0401 » : données personnelles mises à jour (emploi)"]
-        data = campaign_store.export_candidate("C-0401", operateur="dpo")
+        data = campaign_store.export_candidat("C-0401", operateur="dpo")
         assert data["candidat"]["emploi"] == "Chargée d'accueil et de relation adhérents"
         entry = next(e for e in data["journal"] if e["action"] == "candidat.modification")
         assert entry["details"] == {"champs": ["emploi"]}

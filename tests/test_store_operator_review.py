@@ -419,7 +419,7 @@ class TestEraseTwice:
         with Store.open(db, registry=registry) as store:
             done = store.erase("C-0207", operateur="dpo")
             assert (done.pseudonyme, done.deja_efface, done.efface_le[:10]) == (pseudonyme, True, dt.datetime.now(dt.UTC).date().isoformat())
-            assert store.erase_candidate("C-0207", operateur="dpo") == pseudonyme
+            assert store.erase_candidat("C-0207", operateur="dpo") == pseudonyme
         assert _snapshot(db, registry) == before
 
 

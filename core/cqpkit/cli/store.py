@@ -193,7 +193,7 @@ def cmd_candidate_export(args: argparse.Namespace) -> int:
 
     try:
         with open_store(args) as store:
-            data = store.export_candidate(args.candidat, operateur(args), deliver=deliver)
+            data = store.export_candidat(args.candidat, operateur(args), deliver=deliver)
     except _WriteFailed as exc:
         print(f"erreur : {out} : écriture impossible ({exc}) ; rien n'a été exporté", file=sys.stderr)
         return 2

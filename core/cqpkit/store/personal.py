@@ -23,7 +23,7 @@ from cqpkit.store.errors import NotFoundError
 from cqpkit.store.reading import PERSONAL
 from cqpkit.store.sql import now
 
-__all__ = ["Effacement", "candidate_public", "erase", "erase_candidate", "export_candidate"]
+__all__ = ["Effacement", "candidate_public", "erase", "erase_candidat", "export_candidat"]
 
 
 @attrs.frozen
@@ -47,7 +47,7 @@ def candidate_public(cand: Any) -> dict[str, Any]:
     return out
 
 
-def export_candidate(
+def export_candidat(
     store: StoreBase, candidat_id: str, operateur: str | None = None, *, deliver: Callable[[dict[str, Any]], None] | None = None
 ) -> dict[str, Any]:
     """Every personal datum the store holds on a candidate, with their dossiers and the log (GDPR access).
@@ -97,7 +97,7 @@ def export_candidate(
     return data
 
 
-def erase_candidate(store: StoreBase, candidat_id: str, operateur: str | None = None) -> str:
+def erase_candidat(store: StoreBase, candidat_id: str, operateur: str | None = None) -> str:
     """Replace a candidate's personal data with a pseudonym; dossiers, decisions and statistics stay. Return the pseudonym.
 
     The candidate's id stays (it is what the dossiers refer to); every personal field is
@@ -109,7 +109,7 @@ def erase_candidate(store: StoreBase, candidat_id: str, operateur: str | None = 
 
 
 def erase(store: StoreBase, candidat_id: str, operateur: str | None = None) -> Effacement:
-    """:func:`erase_candidate`, saying what was done: the pseudonym, the date of the erasure, and
+    """:func:`erase_candidat`, saying what was done: the pseudonym, the date of the erasure, and
     ``deja_efface`` when the candidate had already been erased (then nothing is written, not even
     a log entry)."""
     operateur = operateur or operateur_par_defaut()

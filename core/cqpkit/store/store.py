@@ -130,16 +130,30 @@ class Store(StoreBase):
         return reports.campaign(self, as_of, certification)
 
     # -- personal data (cqpkit.store.personal) -------------------------------------
-    def export_candidate(
+    def export_candidat(
         self, candidat_id: str, operateur: str | None = None, *, deliver: Callable[[dict[str, Any]], None] | None = None
     ) -> dict[str, Any]:
-        """Every personal datum held on a candidate, with their dossiers and the log (:func:`personal.export_candidate`)."""
-        return personal.export_candidate(self, candidat_id, operateur, deliver=deliver)
+        """Every personal datum held on a candidate, with their dossiers and the log (:func:`personal.export_candidat`)."""
+        return personal.export_candidat(self, candidat_id, operateur, deliver=deliver)
 
-    def erase_candidate(self, candidat_id: str, operateur: str | None = None) -> str:
-        """Replace a candidate's personal data with a pseudonym; return the pseudonym (:func:`personal.erase_candidate`)."""
-        return personal.erase_candidate(self, candidat_id, operateur)
+    def erase_candidat(self, candidat_id: str, operateur: str | None = None) -> str:
+        """Replace a candidate's personal data with a pseudonym; return the pseudonym (:func:`personal.erase_candidat`)."""
+        return personal.erase_candidat(self, candidat_id, operateur)
+
+    def export_candidate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Deprecated name of :meth:`export_candidat` (the domain noun stays French), kept for one release."""
+        import warnings
+
+        warnings.warn("Store.export_candidate() is deprecated; use Store.export_candidat()", DeprecationWarning, stacklevel=2)
+        return self.export_candidat(*args, **kwargs)
+
+    def erase_candidate(self, *args: Any, **kwargs: Any) -> str:
+        """Deprecated name of :meth:`erase_candidat` (the domain noun stays French), kept for one release."""
+        import warnings
+
+        warnings.warn("Store.erase_candidate() is deprecated; use Store.erase_candidat()", DeprecationWarning, stacklevel=2)
+        return self.erase_candidat(*args, **kwargs)
 
     def erase(self, candidat_id: str, operateur: str | None = None) -> Effacement:
-        """:meth:`erase_candidate`, saying what was done (:func:`personal.erase`)."""
+        """:meth:`erase_candidat`, saying what was done (:func:`personal.erase`)."""
         return personal.erase(self, candidat_id, operateur)
