@@ -146,3 +146,32 @@ def _run_in_process(args: list[str], env: dict[str, str], cwd: Path | None) -> _
             os.chdir(old_cwd)
             sys.stdin, sys.stdout, sys.stderr, sys.argv = saved
     return _subprocess.CompletedProcess(["cqpkit", *args], code, _text(stdout), _text(stderr))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Which PostgreSQL server the store tests use, or why they skip (tests/test_store_support.py)."""
+    from tests.test_store_support import PG_ENV, postgres_url
+
+    url, origin = postgres_url()
+    if url:
+        return f"PostgreSQL : {url} ({origin})"
+    return f"PostgreSQL : aucun ({PG_ENV} non défini, pas de serveur local) : les tests PostgreSQL sont ignorés"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The skipped tests, one line per reason with their count (instead of one line per test)."""
+    from collections import Counter
+
+    reasons: Counter[str] = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    from tests.test_store_support import postgres_url
+
+    url, origin = postgres_url()
+    terminalreporter.write_line(f"PostgreSQL : {url} ({origin})" if url else "PostgreSQL : aucun serveur (tests PostgreSQL ignorés)")
+    if reasons:
+        terminalreporter.write_sep("=", "tests ignorés, par raison")
+        for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+            terminalreporter.write_line(f"{n} × {reason}")

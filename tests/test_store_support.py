@@ -1,10 +1,12 @@
 """Shared set-up of the store tests (no test here): the databases, a registry, generated dossiers.
 
-Every store test runs on SQLite, and on PostgreSQL when ``CQPKIT_TEST_POSTGRES_URL`` is set
-(``.ci/run`` sets it to the local server). Each PostgreSQL test gets a fresh schema of its own,
-dropped afterwards, passed to cqpkit through the URL (``options=-csearch_path=…``). Without the
-variable the PostgreSQL tests skip and say why — except under ``CI=true``, where they fail: CI must
-run them.
+Every store test runs on SQLite, and on PostgreSQL: the server of ``CQPKIT_TEST_POSTGRES_URL``
+(``.ci/run`` sets it), else the local server when one answers on the default address
+(:data:`LOCAL_POSTGRES`, trust authentication, database ``test``: what the README's test command
+finds on a developer's machine; the session header says which). Each PostgreSQL test gets a fresh
+schema of its own, dropped afterwards, passed to cqpkit through the URL (``options=-csearch_path=…``).
+With neither, the PostgreSQL tests skip and say why (one line for the group in the summary) — except
+under ``CI=true``, where they fail: CI must run them.
 """
 
 from __future__ import annotations
@@ -27,13 +29,46 @@ PG_ENV = "CQPKIT_TEST_POSTGRES_URL"
 SP = "mutualite.specialiste-prestations"
 
 
-def postgres_url_or_skip() -> str:
-    """The server URL from the environment; skip (or fail under ``CI=true``) without it."""
+#: The local server the tests use when ``CQPKIT_TEST_POSTGRES_URL`` is not set and it answers.
+LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+_probed: list[str] = []
+
+
+def local_postgres() -> str:
+    """:data:`LOCAL_POSTGRES` when a server answers there within a second, else ``""`` (asked once per session)."""
+    if not _probed:
+        found = ""
+        try:
+            import psycopg
+
+            with psycopg.connect(LOCAL_POSTGRES, connect_timeout=1) as conn:
+                conn.execute("SELECT 1")
+            found = LOCAL_POSTGRES
+        except Exception:  # no driver, no server, another authentication: the tests skip and say so
+            found = ""
+        _probed.append(found)
+    return _probed[0]
+
+
+def postgres_url() -> tuple[str, str]:
+    """The server URL the PostgreSQL tests use and where it comes from (``""`` when none)."""
     url = os.environ.get(PG_ENV, "").strip()
+    if url:
+        return url, PG_ENV
+    local = local_postgres()
+    return local, "serveur local détecté" if local else ""
+
+
+def postgres_url_or_skip() -> str:
+    """The server URL (environment, else the local server); skip (or fail under ``CI=true``) without one."""
+    url, _ = postgres_url()
     if not url:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{PG_ENV} n'est pas défini alors que CI=true : les tests PostgreSQL sont obligatoires en CI (.ci/run le définit)")
-        pytest.skip(f"PostgreSQL non configuré : définissez {PG_ENV} (ex. postgresql://postgres@127.0.0.1:5432/test) pour lancer ces tests")
+        pytest.skip(
+            f"PostgreSQL non configuré : {PG_ENV} n'est pas défini et aucun serveur ne répond sur {LOCAL_POSTGRES} ; "
+            f"définissez {PG_ENV} pour lancer ces tests"
+        )
     return url
 
 
@@ -160,3 +195,19 @@ def write_generated(directory: Path, n: int, prefix: str = "GEN", start: int = 0
 def cqpkit_cmd() -> list[str]:
     """How to run the command in a subprocess with this interpreter."""
     return [sys.executable, "-m", "cqpkit"]
+
+
+class TestWhichPostgres:
+    """The PostgreSQL tests use the variable's server, else the local one when it answers (issue « the first hour »)."""
+
+    def test_the_variable_wins(self, monkeypatch):
+        """CQPKIT_TEST_POSTGRES_URL set: that server, named as coming from the variable."""
+        monkeypatch.setenv(PG_ENV, "postgresql://u@example.invalid:5432/x")
+        assert postgres_url() == ("postgresql://u@example.invalid:5432/x", PG_ENV)
+
+    def test_without_the_variable_the_local_server_or_nothing(self, monkeypatch):
+        """Unset: the local default address when a server answers there, else nothing (the tests then skip)."""
+        monkeypatch.delenv(PG_ENV, raising=False)
+        url, origin = postgres_url()
+        assert (url, origin) in {(LOCAL_POSTGRES, "serveur local détecté"), ("", "")}
+        assert url == local_postgres()
