@@ -43,6 +43,7 @@ from collections.abc import Sequence
 
 from cqpkit.model import Constat, Dossier, Referentiel, SessionJury, Source
 from cqpkit.rules.checks import sort_constats
+from cqpkit.rules.checks.common import _constat as _finding
 from cqpkit.rules.fr import date_fr as _jj
 from cqpkit.rules.sources import source_for
 
@@ -71,15 +72,8 @@ def _membres(n: int) -> str:
 def _constat(
     code: str, niveau: str, message: str, chemin: str, source: Source | None, regle: str, valeurs: dict[str, str]
 ) -> Constat:
-    return Constat(
-        code=code,
-        niveau=niveau,  # type: ignore[arg-type]
-        message=message,
-        chemin=chemin,
-        source=source,
-        regle=regle,
-        valeurs=valeurs,
-    )
+    """The dossier checks' finding builder (:func:`cqpkit.rules.checks.common._constat`), called positionally here."""
+    return _finding(code, niveau, message, chemin=chemin, source=source, regle=regle, valeurs=valeurs)
 
 
 # ----------------------------------------------------------------------- composition
