@@ -34,9 +34,14 @@ FILES = [
     "cqpkit_ma_branche/referentiels/mon-cqp-2025.toml",
     "cqpkit_ma_branche/scenarios/certification-complete.toml",
     "pyproject.toml",
+    "schemas/dossier.schema.json",
+    "schemas/referentiel.schema.json",
+    "schemas/session.schema.json",
     "tests/test_conformance.py",
 ]
-TOKEN = re.compile(r"__(?:NAME|DISTRIBUTION|PACKAGE|ENTRY_POINT|BRANCHE|SLUG|CERTIFICATION|INTITULE|YEAR|NEXT_YEAR|CQPKIT_VERSION)__")
+TOKEN = re.compile(
+    r"__(?:NAME|DISTRIBUTION|PACKAGE|ENTRY_POINT|BRANCHE|SLUG|CERTIFICATION|INTITULE|YEAR|NEXT_YEAR|CQPKIT_VERSION|INSTALL_CQPKIT)__"
+)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -146,12 +151,13 @@ class TestFiles:
         assert {"pytest>=8", "hypothesis>=6.100"} <= set(project["optional-dependencies"]["test"])
 
     def test_referentiel_has_schema_line_and_validates(self, plugin_dir):
-        """The référentiel starts with the ``#:schema`` line and validates; its version is the year of creation."""
+        """The référentiel starts with a ``#:schema`` line naming the schema written beside it; it validates; its version is the year of creation."""
         from cqpkit import load_referentiel
-        from cqpkit.formats.referentiels import SCHEMA_URL
 
         path = plugin_dir / "cqpkit_ma_branche" / "referentiels" / "mon-cqp-2025.toml"
-        assert path.read_text(encoding="utf-8").startswith(f"#:schema {SCHEMA_URL}\n")
+        first = path.read_text(encoding="utf-8").split("\n", 1)[0]
+        assert first == "#:schema ../../schemas/referentiel.schema.json"
+        assert (path.parent / first.removeprefix("#:schema ")).resolve() == plugin_dir / "schemas" / "referentiel.schema.json"
         ref = load_referentiel(path)
         assert (ref.id, ref.version, [d.id for d in ref.domaines]) == ("ma-branche.mon-cqp", "2025", ["B1", "B2"])
 

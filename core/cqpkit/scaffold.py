@@ -21,6 +21,14 @@ token                       what                                     for ``ma-br
 ``__CQPKIT_VERSION__``      the running cqpkit version (dependency)  ``0.1.0``
 ==========================  =======================================  ======================
 
+``__INSTALL_CQPKIT__`` (not in :func:`placeholders`: it depends on the machine) is the command
+that installs cqpkit itself in the plugin's virtual environment, from where the running cqpkit
+comes (:func:`cqpkit_source`): cqpkit is not on a public package index, so ``pip install -e
+'.[test]'`` alone cannot find the ``cqpkit>=…`` the plugin depends on. The README and the
+printed next steps give it first. The JSON schemas of the file kinds are written in
+``schemas/`` (the référentiel's ``#:schema`` line points there, relative to the file, as
+Taplo / Even Better TOML read it).
+
 A name is lowercase ASCII letters, digits and hyphens, starting with a letter (``cqpkit-``
 in front is dropped), and not the entry-point name of an installed plugin. The target directory (``--dest``, default ``./cqpkit-NAME``) must
 not exist or be empty: nothing is ever overwritten.
@@ -30,18 +38,24 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import re
+import shlex
 import stat
 import sys
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from cqpkit.exceptions import CqpkitError, os_reason
 
-__all__ = ["ScaffoldError", "add_arguments", "new_plugin", "placeholders", "template_dir"]
+__all__ = ["SCHEMA_DIR", "ScaffoldError", "add_arguments", "cqpkit_source", "new_plugin", "next_steps", "placeholders", "template_dir"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: Where the plugin's JSON schemas are written, relative to its root.
+SCHEMA_DIR = "schemas"
+_SCHEMA_KINDS = ("referentiel", "dossier", "session")
 
 
 class ScaffoldError(CqpkitError):
@@ -98,6 +112,86 @@ def placeholders(
     }
 
 
+def _source_checkout() -> Path | None:
+    """The root of the cqpkit source tree the running cqpkit is imported from (an editable install), if any."""
+    import cqpkit
+
+    root = Path(cqpkit.__file__).resolve().parent.parent.parent
+    try:
+        text = (root / "pyproject.toml").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return root if re.search(r'(?m)^name = "cqpkit"$', text) else None
+
+
+def cqpkit_source() -> tuple[str, str]:
+    """How to install the running cqpkit in another virtual environment: ``(pip arguments, where from, in French)``.
+
+    An editable source checkout gives ``-e PATH``; a wheel or a directory installed from a local
+    path (PEP 610 ``direct_url.json``) that still exists gives that path; a VCS or remote URL
+    gives ``cqpkit @ URL``; anything else (a package index) gives ``cqpkit==VERSION``, the exact
+    version running here.
+    """
+    from cqpkit import __version__
+
+    root = _source_checkout()
+    if root is not None:
+        return f"-e {shlex.quote(str(root))}", f"ses sources, {root}"
+    direct: dict = {}
+    try:
+        from importlib.metadata import PackageNotFoundError, distribution
+
+        text = distribution("cqpkit").read_text("direct_url.json")
+        direct = json.loads(text) if text else {}
+    except (PackageNotFoundError, OSError, ValueError):
+        direct = {}
+    url = direct.get("url", "") if isinstance(direct, dict) else ""
+    if url.startswith("file:"):
+        path = Path(unquote(urlparse(url).path))
+        if path.exists():
+            editable = "-e " if direct.get("dir_info", {}).get("editable") else ""
+            return f"{editable}{shlex.quote(str(path))}", f"le fichier d'où il a été installé ici, {path}"
+    elif url:
+        vcs = direct.get("vcs_info")
+        spec = f"{vcs['vcs']}+{url}@{vcs['commit_id']}" if isinstance(vcs, dict) and "commit_id" in vcs else url
+        return shlex.quote(f"cqpkit @ {spec}"), f"l'adresse d'où il a été installé ici, {spec}"
+    return (
+        shlex.quote(f"cqpkit=={__version__}"),
+        f"l'index de paquets d'où il a été installé ici (version {__version__} ; celui de votre organisation, "
+        "configuré pour pip)",
+    )
+
+
+def _bin(tool: str) -> str:
+    return f".venv\\Scripts\\{tool}" if os.name == "nt" else f".venv/bin/{tool}"
+
+
+def next_steps(directory: str | None = None) -> list[str]:
+    """The commands that install and test a new plugin, one per line, to be run as printed from its parent directory.
+
+    Without ``directory``, from the plugin's own directory (the README's version).
+    """
+    pip_args, _ = cqpkit_source()
+    lines = [f"cd {shlex.quote(directory)}"] if directory is not None else []
+    return [
+        *lines,
+        "python3 -m venv .venv",
+        f"{_bin('pip')} install {pip_args}",
+        f"{_bin('pip')} install -e '.[test]'",
+        f"{_bin('cqpkit')} list",
+        f"{_bin('python')} -m pytest",
+    ]
+
+
+def _schemas() -> dict[str, str]:
+    """The JSON schemas of the file kinds, as ``cqpkit schema KIND`` prints them here."""
+    from cqpkit.formats.schema import schema_text
+    from cqpkit.plugins.registry import load_registry
+
+    extensions = load_registry().extension_classes()
+    return {kind: schema_text(kind, extensions if kind == "referentiel" else None) for kind in _SCHEMA_KINDS}
+
+
 def _check_free(entry_point: str) -> None:
     """Refuse a plugin name that an installed plugin already has: the two would clash at every load."""
     from cqpkit.plugins.entrypoints import entry_points
@@ -132,24 +226,31 @@ def new_plugin(
     target = Path(dest) if dest is not None else Path.cwd() / table["__DISTRIBUTION__"]
     _check_target(target)
     source = template_dir()
+    pip_args, _ = cqpkit_source()
+    table = {**table, "__INSTALL_CQPKIT__": f"{_bin('pip')} install {pip_args}"}
     written: list[Path] = []
+
+    def write(rel: Path, text: str) -> None:
+        out = target / rel
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:  # a read-only disk, a full one, a file in the way…
+            where = exc.filename or out
+            raise ScaffoldError(
+                f"{where} : écriture impossible ({os_reason(exc)}) : l'extension n'est créée qu'en partie dans {target}"
+            ) from None
+        written.append(rel)
+
     for folder, dirs, files in os.walk(source):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for fname in sorted(files):
             if fname.endswith((".pyc", ".pyo")):
                 continue
             src = Path(folder) / fname
-            rel = Path(_fill(str(src.relative_to(source)), table))
-            out = target / rel
-            try:
-                out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_text(_fill(src.read_text(encoding="utf-8"), table), encoding="utf-8")
-            except OSError as exc:  # a read-only disk, a full one, a file in the way…
-                where = exc.filename or out
-                raise ScaffoldError(
-                    f"{where} : écriture impossible ({os_reason(exc)}) : l'extension n'est créée qu'en partie dans {target}"
-                ) from None
-            written.append(rel)
+            write(Path(_fill(str(src.relative_to(source)), table)), _fill(src.read_text(encoding="utf-8"), table))
+    for kind, text in _schemas().items():
+        write(Path(SCHEMA_DIR, f"{kind}.schema.json"), text)
     return target, sorted(written)
 
 
@@ -196,12 +297,20 @@ def cmd_new_plugin(args: argparse.Namespace) -> int:
     out.write(f"Extension « {table['__ENTRY_POINT__']} » ({table['__CERTIFICATION__']}) créée dans {shown} :\n")
     for f in files:
         out.write(f"  {f.as_posix()}\n")
+    _, where = cqpkit_source()
+    comments = {
+        2: "# cqpkit d'abord : il n'est pas sur un index public",
+        4: "# la certification apparaît",
+        5: "# la suite de conformité et le scénario passent",
+    }
+    steps = next_steps(shown)
+    width = max(len(line) for line in steps) + 2
+    out.write(f"Ensuite, dans un nouvel environnement virtuel où cqpkit s'installe depuis {where} :\n")
+    for i, line in enumerate(steps):
+        out.write(f"  {line.ljust(width) + comments[i] if i in comments else line}\n")
     out.write(
-        "Ensuite :\n"
-        f"  cd {shown} && pip install -e '.[test]'\n"
-        "  cqpkit list                 # la certification apparaît\n"
-        "  python -m pytest            # la suite de conformité et le scénario passent\n"
-        "puis remplacez le référentiel de départ par le vôtre (guide : docs/writing-a-plugin.md).\n"
+        "puis remplacez le référentiel de départ par le vôtre. Le guide : cqpkit doc plugin ; "
+        "le format des référentiels : cqpkit doc format.\n"
     )
     return 0
 

@@ -8,7 +8,7 @@ traceback for any input; ``--debug`` shows one.
 This module holds the parser and :func:`main`; the commands live in one module per group:
 :mod:`~cqpkit.cli.referentiels` (list, show, validate, schema, plugins),
 :mod:`~cqpkit.cli.dossiers` (check, decide, funding, plan, explain, through one runner),
-:mod:`~cqpkit.cli.authoring` (test, new-plugin), :mod:`~cqpkit.cli.store` (db, import,
+:mod:`~cqpkit.cli.authoring` (test, new-plugin, doc), :mod:`~cqpkit.cli.store` (db, import,
 candidate), :mod:`~cqpkit.cli.jury`, :mod:`~cqpkit.cli.records` (dossier, personne, report);
 what they share is in :mod:`~cqpkit.cli.common` and :mod:`~cqpkit.cli.store_common`. A command's
 module is imported only when that command runs, and heavy modules (attrs, cattrs, the format
@@ -96,6 +96,7 @@ COMMANDS = {
     "explain": ("pourquoi : chaque constat, décision et montant avec sa règle et sa source", _lazy("dossiers", "add_explain")),
     "test": ("exécuter des scénarios (dossier, date, résultats attendus)", _lazy("authoring", "add_test")),
     "new-plugin": ("créer une extension pour un nouveau CQP, prête à tester et à publier", _lazy("authoring", "add_new_plugin")),
+    "doc": ("afficher la documentation livrée : guide des extensions, formats, moteur, base", _lazy("authoring", "add_doc")),
     # The store commands: SQLAlchemy is imported only when one of them opens a database.
     "db": ("la base : créer (init), migrer (upgrade), vérifier le journal d'audit (verify)", _lazy("store", "add_db")),
     "import": ("enregistrer des dossiers et des sessions de jury dans la base (tout ou rien)", _lazy("store", "add_import")),

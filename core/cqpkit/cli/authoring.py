@@ -1,4 +1,10 @@
-"""The commands of a plugin author: ``test`` (scenario files) and ``new-plugin`` (the scaffold)."""
+"""The commands of a plugin author: ``test`` (scenario files), ``new-plugin`` (the scaffold), ``doc`` (the docs).
+
+``cqpkit doc TOPIC`` prints one of the reference pages. They ship in the wheel as
+``cqpkit/_docs/TOPIC.md`` (pyproject's force-include, one entry per topic of :data:`DOC_TOPICS`)
+and are read from the source tree in a checkout, so that an installed user reaches the same
+text as a reader of the repository.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from cqpkit.cli.common import failures_out, load_registry, print_json
 from cqpkit.exceptions import CqpkitError, UnreadableFileError
 from cqpkit.render.text import pluriel
 
-__all__ = ["add_new_plugin", "add_test", "cmd_test"]
+__all__ = ["DOC_TOPICS", "add_doc", "add_new_plugin", "add_test", "cmd_test", "doc_path"]
 
 
 def cmd_test(args: argparse.Namespace) -> int:
@@ -99,3 +105,56 @@ def add_new_plugin(p: argparse.ArgumentParser) -> None:
     from cqpkit.scaffold import add_arguments  # the command lives in cqpkit.scaffold
 
     add_arguments(p)
+
+
+# ---------------------------------------------------------------------------------- doc
+#: topic → (file in the source tree, what it is). In the wheel: ``cqpkit/_docs/<topic>.md``.
+DOC_TOPICS = {
+    "plugin": ("docs/writing-a-plugin.md", "écrire une extension pour un nouveau CQP : le guide, de new-plugin à la publication"),
+    "format": ("referentials/README.md", "le format des référentiels : chaque table, chaque clé, chaque message d'erreur"),
+    "dossiers": ("referentials/dossiers.md", "le format des dossiers et des sessions de jury"),
+    "scenarios": ("docs/scenarios.md", "le format des scénarios et la commande cqpkit test"),
+    "engine": ("docs/engine.md", "le moteur : constats, décisions, financement, et ce qu'une extension peut y changer"),
+    "store": ("docs/store.md", "la base : import, sessions de jury, journal d'audit, données personnelles"),
+    "json": ("docs/json-output.md", "la sortie --json de chaque commande"),
+}
+
+
+def doc_path(topic: str) -> str:
+    """The file of a documentation topic: in the installed package, else in the source tree."""
+    from importlib.resources import files
+
+    shipped = files("cqpkit") / "_docs" / f"{topic}.md"
+    if shipped.is_file():
+        return str(shipped)
+    import cqpkit
+
+    source = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(cqpkit.__file__)))), DOC_TOPICS[topic][0])
+    if os.path.isfile(source):
+        return source
+    raise UnreadableFileError(
+        f"documentation « {topic} » introuvable (ni cqpkit/_docs/{topic}.md dans le paquet installé, ni "
+        f"{DOC_TOPICS[topic][0]} dans les sources) : réinstallez cqpkit"
+    )
+
+
+def cmd_doc(args: argparse.Namespace) -> int:
+    if args.topic is None:
+        print("Documentation livrée avec cqpkit : cqpkit doc SUJET affiche la page (cqpkit doc --path SUJET, son fichier).")
+        width = max(map(len, DOC_TOPICS))
+        for topic, (_, what) in DOC_TOPICS.items():
+            print(f"  {topic.ljust(width)}  {what}")
+        return 0
+    path = doc_path(args.topic)
+    if args.path:
+        print(path)
+        return 0
+    with open(path, encoding="utf-8") as fh:
+        sys.stdout.write(fh.read())
+    return 0
+
+
+def add_doc(p: argparse.ArgumentParser) -> None:
+    p.add_argument("topic", nargs="?", choices=list(DOC_TOPICS), metavar="SUJET", help=f"sujet : {', '.join(DOC_TOPICS)} (sans sujet : la liste)")
+    p.add_argument("--path", action="store_true", help="afficher le chemin du fichier plutôt que son contenu")
+    p.set_defaults(func=cmd_doc)

@@ -13,6 +13,7 @@ of another kind with one error rather than one « clé inconnue » per table.
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import errno
 import os
 import re
@@ -87,6 +88,14 @@ _AOT_HEADER = re.compile(r"^\s*\[\[\s*([^\]]+?)\s*\]\]")
 _LINE_VALUE = re.compile(r"=\s*([^\s,\]}#]+)")
 _TOKEN = re.compile(r"[^\s,\]}#]+")
 _DATE_LIKE = re.compile(r"^(?:\d{4}-\d|\d{1,2}:\d)")
+# A date written the French way (01/01/2026, 1/1/2026, 01-01-2026, 01.01.2026) or year first with
+# slashes or dots (2026/01/01), as a value: after ``key =`` (the key is then named) or in a list.
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')"""
+_OTHER_DATE = re.compile(
+    rf"(?:(?P<key>{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=\s*|(?<=[\[,\s]))"
+    r"(?P<value>(?P<d>\d{1,2})(?P<s>[/.-])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})"
+    r"|(?P<y2>\d{4})(?P<s2>[/.])(?P<m2>\d{1,2})(?P=s2)(?P<d2>\d{1,2}))(?=[\s,\]}#]|$)"
+)
 
 
 def _char(c: str) -> str:
@@ -109,6 +118,26 @@ def _detail(x: str) -> str:
     return x
 
 
+def _other_date(line_text: str, col: int) -> str | None:
+    """The message for a date not written AAAA-MM-JJ (``01/01/2026``…) on the line, nearest the column; else ``None``.
+
+    The example is the date itself, rewritten (day first, as in French, unless the year is), when
+    that is a real day with a four-digit year; else 2026-01-01.
+    """
+    # The parser stops inside the value (at its first character that a number or a date cannot hold).
+    m = next((m for m in _OTHER_DATE.finditer(line_text) if m.start("value") <= col - 1 <= m.end("value")), None)
+    if m is None:
+        return None
+    year, month, day = (m["y"], m["m"], m["d"]) if m["y"] else (m["y2"], m["m2"], m["d2"])
+    try:
+        example = dt.date(int(year), int(month), int(day)).isoformat() if len(year) == 4 else "2026-01-01"
+    except ValueError:  # not a real day (31/02/2026)
+        example = "2026-01-01"
+    key = re.sub(r"\s*\.\s*", ".", m["key"] or "")
+    where = f"clé « {key} » : " if key else ""
+    return f"{where}« {m['value']} » n'est pas une date TOML : date attendue sous la forme AAAA-MM-JJ (par exemple {example})"
+
+
 def _french(msg: str, line_text: str = "", col: int = 0) -> str:
     # Some messages are made precise with the text of the offending line.
     if msg == "Invalid date or datetime" and col:
@@ -127,6 +156,10 @@ def _french(msg: str, line_text: str = "", col: int = 0) -> str:
         if m:
             key = re.sub(r"\s*\.\s*", ".", m[1])
             return f"clé « {key} » déjà définie plus haut : une valeur ne peut pas être redéfinie"
+    if msg in ("Expected newline or end of document after a statement", "Invalid value", "Unclosed array", "Unclosed inline table"):
+        other = _other_date(line_text, col)
+        if other:
+            return other
     if msg == "Expected newline or end of document after a statement":
         m = _LINE_VALUE.search(line_text)
         if m and _DATE_LIKE.match(m[1]):

@@ -1,4 +1,4 @@
-"""Les hooks de l'extension cqpkit « __NAME__ » (le guide : docs/writing-a-plugin.md de cqpkit).
+"""Les hooks de l'extension cqpkit « __NAME__ » (le guide : `cqpkit doc plugin`).
 
 cqpkit appelle ``cqpkit_referentiels`` une fois, au chargement : l'extension y enregistre
 chacun de ses référentiels. Le moteur générique de cqpkit applique ensuite les règles écrites

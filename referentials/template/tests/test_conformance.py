@@ -1,4 +1,4 @@
-"""La suite de conformité de cqpkit sur l'extension « __NAME__ » (guide : docs/writing-a-plugin.md de cqpkit)."""
+"""La suite de conformité de cqpkit sur l'extension « __NAME__ » (guide : `cqpkit doc plugin`)."""
 
 from cqpkit.testing import Capability, ConformanceSuite
 
