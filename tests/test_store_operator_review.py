@@ -105,6 +105,30 @@ class TestExport:
         assert _audit_entries(db) == n + 1
         assert [p.name for p in path.parent.iterdir()] == ["c-0207.json"]
 
+    def test_export_to_a_pipe_writes_through_it(self, db, tmp_path):
+        """A target that is not a regular file (a named pipe, /dev/null) is written to, never renamed over.
+
+        Renaming the temporary file over ``/dev/null`` once replaced the device with a private file.
+        """
+        _campaign(db)
+        fifo = tmp_path / "tube"
+        os.mkfifo(fifo)
+        received: list[bytes] = []
+
+        def read() -> None:
+            with open(fifo, "rb") as fh:
+                received.append(fh.read())
+
+        import threading
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        _ok(run_cli("candidate", "export", "C-0207", "-o", str(fifo), "--db", db))
+        reader.join(timeout=30)
+        assert json.loads(received[0])["candidat"]["id"] == "C-0207"
+        assert stat.S_ISFIFO(fifo.stat().st_mode)  # still a pipe
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".cqpkit-export-")] == []
+
 
 class TestJuryAdd:
     """`jury add`: each dossier once, every problem at once, nothing written when one is wrong."""

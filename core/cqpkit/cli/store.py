@@ -164,22 +164,35 @@ def cmd_candidate_export(args: argparse.Namespace) -> int:
 
     out = args.output
     tmp = None
+    direct: str | None = None
     if out:
         # The file is prepared before the database is touched, and written before the export's log
         # entry is committed: a file that cannot be written leaves the log as it was. It is written
         # under a temporary name (readable by its owner only: personal data) and renamed at the end.
+        # A target that exists and is not a regular file (/dev/stdout, /dev/null, a named pipe) is
+        # written to directly: renaming over it would replace the device or the pipe with a file.
         target = os.path.abspath(out)
         try:
             if os.path.isdir(target):
                 raise IsADirectoryError(errno.EISDIR, "is a directory", out)
-            fd, tmp = tempfile.mkstemp(prefix=".cqpkit-export-", suffix=".json", dir=os.path.dirname(target))
-            os.close(fd)
+            if os.path.exists(target) and not os.path.isfile(target):
+                direct = target
+            else:
+                fd, tmp = tempfile.mkstemp(prefix=".cqpkit-export-", suffix=".json", dir=os.path.dirname(target))
+                os.close(fd)
         except OSError as exc:
             print(f"erreur : {out} : écriture impossible ({os_reason(exc)}) ; rien n'a été exporté", file=sys.stderr)
             return 2
 
     def deliver(data: dict[str, Any]) -> None:
         text = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+        if direct is not None:
+            try:
+                with open(direct, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+            except OSError as exc:
+                raise _WriteFailed(os_reason(exc)) from exc
+            return
         if tmp is None:
             sys.stdout.write(text)
             sys.stdout.flush()
