@@ -131,10 +131,19 @@ def _structure_int(value: Any, _: type) -> int:
     return value
 
 
+def _too_big(value: Any) -> FormatError:
+    text = repr(value)
+    shown = text if len(text) <= 30 else f"{text[:12]}… ({len(text)} chiffres)"
+    return FormatError(f"valeur trop grande ({shown}) : au plus {limits.NOMBRE_MAX:_}".replace("_", " "))
+
+
 def _structure_float(value: Any, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _wrong(float, value)
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer beyond any float
+        raise _too_big(value) from None
 
 
 def _bounded(hook: Any) -> Any:
@@ -145,11 +154,11 @@ def _bounded(hook: Any) -> Any:
         number = hook(value, tp)
         if 0 <= number <= top:
             return number
-        if not math.isfinite(number):
+        if isinstance(number, float) and not math.isfinite(number):  # (an int is finite, and may be too big for a float)
             raise FormatError(f"valeur « {value} » non admise : un nombre fini est attendu")
         if number < 0:
             raise FormatError(f"valeur négative ({value}) : un nombre positif ou nul est attendu")
-        raise FormatError(f"valeur trop grande ({value}) : au plus {top:_}".replace("_", " "))
+        raise _too_big(value)
 
     return structure
 
