@@ -294,7 +294,7 @@ def make_converter(*, json: bool = False, omit_defaults: bool = True, strict: bo
     conv.register_structure_hook_factory(_is_literal, _literal_hook)
 
     default_items = limits.ELEMENTS if strict else None
-    default_key = _text_hook(limits.CODE, "clé") if strict else None
+    default_key = limits.CODE if strict else None
 
     def tuple_hook(tp: Any, cap: int | None = default_items, item_hook: Any = None) -> Any:
         (item,) = get_args(tp)[:1]
@@ -323,9 +323,10 @@ def make_converter(*, json: bool = False, omit_defaults: bool = True, strict: bo
 
     conv.register_structure_hook_factory(_is_homogeneous_tuple, tuple_hook)
 
-    def dict_hook(tp: Any, cap: int | None = default_items, key_hook: Any = default_key) -> Any:
+    def dict_hook(tp: Any, cap: int | None = default_items, key_cap: int | None = default_key) -> Any:
         _, value_type = get_args(tp)
         hook = None  # as in tuple_hook
+        key_hook = None if key_cap is None else _text_hook(key_cap, "clé")
 
         def structure(value: Any, _: type) -> dict:
             nonlocal hook
@@ -338,8 +339,8 @@ def make_converter(*, json: bool = False, omit_defaults: bool = True, strict: bo
             out = {}
             for k, v in value.items():
                 try:
-                    if key_hook is not None:
-                        key_hook(k, str)
+                    if key_hook is not None and (len(k) > key_cap or not k.isprintable()):  # type: ignore[operator]
+                        key_hook(k, str)  # raises with the message
                     out[k] = hook(v, value_type)
                 except Exception as exc:
                     exc.__notes__ = [*getattr(exc, "__notes__", []), cattrs.errors.IterableValidationNote(f"clé {k}", k, value_type)]
@@ -370,8 +371,7 @@ def make_converter(*, json: bool = False, omit_defaults: bool = True, strict: bo
             item_hook = _text_hook(text, "identifiant") if text is not None and get_args(tp)[0] is str else None
             inner = tuple_hook(tp, default_items if items is None else items, item_hook)
         elif get_origin(tp) is dict:
-            key_hook = default_key if text is None else _text_hook(text, "clé")
-            inner = dict_hook(tp, default_items if items is None else items, key_hook)
+            inner = dict_hook(tp, default_items if items is None else items, default_key if text is None else text)
         else:
             return None
         if not optional:
