@@ -108,7 +108,7 @@ class TestSchemaFragment:
         assert ext["properties"] == {"cqp_mo": {"$ref": "#/$defs/ExtensionCqpMo"}}
         assert ext["additionalProperties"] is False
         fragment = schema["$defs"]["ExtensionCqpMo"]
-        assert fragment["properties"]["module_conseille_en_premier"] == {"type": "string"}
+        assert fragment["properties"]["module_conseille_en_premier"] == {"type": "string", "maxLength": 30_000}  # formats.limits.TEXTE
         assert fragment["additionalProperties"] is False
 
     def test_no_plugin_no_table(self):

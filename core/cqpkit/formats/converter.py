@@ -11,7 +11,15 @@ Rules of :func:`make_converter`:
   not a list of characters). Tables are tables.
 - **No negative numbers** (nor ``nan``, ``inf``) in files: every number of the model is a count, a duration, an
   amount or a rate, so ``-3`` is refused with its own message rather than computed with.
-  (The JSON flavour, which reads back what the store wrote, does not check it.)
+- **Limits** (:mod:`cqpkit.formats.limits`): the length and the characters of every text, the
+  number of items of every list and table, dates, durations and numbers between bounds, so that
+  what a file holds, both store engines can store and the engines can compute with. Checked in
+  the same pass: a text field's hook carries its own limit (per class and field), a list's hook
+  its own count.
+- **Strict or not.** The two rules above are those of the files a user writes (``strict``, the
+  default of the TOML flavour, and of the JSON input converter); the JSON flavour that reads
+  back what the store wrote does not check them (it was checked on the way in, and a limit made
+  stricter later must not make a stored dossier unreadable).
 - **Closed sets.** ``Literal`` fields list their allowed values in the message.
 - **No unknown keys** (``forbid_extra_keys=True``), every error of a document collected
   at once (``detailed_validation=True``).
@@ -27,17 +35,28 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import types
 import typing
 from functools import cache
 from typing import Any, Literal, get_args, get_origin
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from cqpkit.formats import limits
 from cqpkit.model import Duree
 
-__all__ = ["FormatError", "converter", "json_converter", "make_converter", "output_converter", "type_label", "value_label"]
+__all__ = [
+    "FormatError",
+    "converter",
+    "json_converter",
+    "json_input_converter",
+    "make_converter",
+    "output_converter",
+    "type_label",
+    "value_label",
+]
 
 
 class FormatError(ValueError):
@@ -112,22 +131,62 @@ def _structure_int(value: Any, _: type) -> int:
     return value
 
 
+def _too_big(value: Any) -> FormatError:
+    text = repr(value)
+    shown = text if len(text) <= 30 else f"{text[:12]}… ({len(text)} chiffres)"
+    return FormatError(f"valeur trop grande ({shown}) : au plus {limits.NOMBRE_MAX:_}".replace("_", " "))
+
+
 def _structure_float(value: Any, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _wrong(float, value)
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer beyond any float
+        raise _too_big(value) from None
 
 
-def _not_negative(hook: Any) -> Any:
+def _bounded(hook: Any) -> Any:
+    """A number hook that refuses ``nan``, ``inf``, negative numbers and numbers over :data:`~limits.NOMBRE_MAX`."""
+    top = limits.NOMBRE_MAX
+
     def structure(value: Any, tp: type) -> Any:
         number = hook(value, tp)
-        if not math.isfinite(number):
+        if 0 <= number <= top:
+            return number
+        if isinstance(number, float) and not math.isfinite(number):  # (an int is finite, and may be too big for a float)
             raise FormatError(f"valeur « {value} » non admise : un nombre fini est attendu")
         if number < 0:
             raise FormatError(f"valeur négative ({value}) : un nombre positif ou nul est attendu")
-        return number
+        raise _too_big(value)
 
     return structure
+
+
+def _text_hook(cap: int, what: str = "texte") -> Any:
+    """The hook of a text of at most ``cap`` characters, without a forbidden character (strict converters)."""
+
+    too_long = f"{what} trop longue" if what == "clé" else f"{what} trop long"
+
+    def structure(value: Any, _: type) -> str:
+        if not isinstance(value, str):
+            raise _wrong(str, value)
+        if len(value) > cap:
+            raise FormatError(f"{too_long} : {len(value)} caractères, au plus {cap}")
+        if not value.isprintable():  # C-speed; false for a line feed or a no-break space too: then look closer
+            problem = limits.forbidden_character(value)
+            if problem:
+                raise FormatError(problem)
+        return value
+
+    return structure
+
+
+def _too_many(value: Any, cap: int | None) -> None:
+    if cap is not None and len(value) > cap:
+        if isinstance(value, dict):
+            raise FormatError(f"trop d'entrées : {len(value)}, au plus {cap} dans cette table")
+        raise FormatError(f"trop d'éléments : {len(value)}, au plus {cap} dans cette liste")
 
 
 def _structure_bool(value: Any, _: type) -> bool:
@@ -151,10 +210,33 @@ def _structure_date_json(value: Any, _: type) -> dt.date:
     return _structure_date(value, _)
 
 
+def _date_in_bounds(hook: Any) -> Any:
+    low, high = limits.DATE_MIN, limits.DATE_MAX
+
+    def structure(value: Any, tp: type) -> dt.date:
+        day = hook(value, tp)
+        if low <= day <= high:
+            return day
+        raise FormatError(f"date {day.isoformat()} hors des bornes du format : entre le {low.isoformat()} et le {high.isoformat()}")
+
+    return structure
+
+
 def _structure_duree(value: Any, _: type) -> Duree:
     if not isinstance(value, str):
         raise _wrong(Duree, value)
     return Duree.parse(value)  # its ValueError carries the French message
+
+
+def _structure_duree_bounded(value: Any, tp: type) -> Duree:
+    duree = _structure_duree(value, tp)
+    days = 365 * duree.annees + 30 * duree.mois + 7 * duree.semaines + duree.jours
+    if days > limits.DUREE_MAX_JOURS:
+        raise FormatError(
+            f"durée « {value} » trop longue : au plus 100 ans ({limits.DUREE_MAX_JOURS:_} jours en comptant 365 jours "
+            "par an, 30 par mois, 7 par semaine)".replace("_", " ")
+        )
+    return duree
 
 
 def _is_literal(tp: Any) -> bool:
@@ -180,19 +262,30 @@ def _is_homogeneous_tuple(tp: Any) -> bool:
     return get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
 
 
-def make_converter(*, json: bool = False, omit_defaults: bool = True) -> cattrs.Converter:
+def make_converter(*, json: bool = False, omit_defaults: bool = True, strict: bool | None = None) -> cattrs.Converter:
     """Build the converter (see the module docstring for its rules).
 
     ``omit_defaults=False`` writes every key, defaults included: the machine output of
-    the CLI (``--json``) uses it so that its keys are always the same.
+    the CLI (``--json``) uses it so that its keys are always the same. ``strict`` (by default,
+    the TOML flavour only): refuse negative numbers and whatever is beyond the limits of
+    :mod:`cqpkit.formats.limits` (the files a user writes).
     """
+    strict = not json if strict is None else strict
     conv = cattrs.Converter(forbid_extra_keys=True, omit_if_default=omit_defaults, detailed_validation=True)
-    conv.register_structure_hook(str, _structure_str)
-    conv.register_structure_hook(int, _structure_int if json else _not_negative(_structure_int))
-    conv.register_structure_hook(float, _structure_float if json else _not_negative(_structure_float))
+    date_hook = _structure_date_json if json else _structure_date
+    if strict:
+        conv.register_structure_hook(str, _text_hook(limits.TEXTE))
+        conv.register_structure_hook(int, _bounded(_structure_int))
+        conv.register_structure_hook(float, _bounded(_structure_float))
+        conv.register_structure_hook(dt.date, _date_in_bounds(date_hook))
+        conv.register_structure_hook(Duree, _structure_duree_bounded)
+    else:
+        conv.register_structure_hook(str, _structure_str)
+        conv.register_structure_hook(int, _structure_int)
+        conv.register_structure_hook(float, _structure_float)
+        conv.register_structure_hook(dt.date, date_hook)
+        conv.register_structure_hook(Duree, _structure_duree)
     conv.register_structure_hook(bool, _structure_bool)
-    conv.register_structure_hook(dt.date, _structure_date_json if json else _structure_date)
-    conv.register_structure_hook(Duree, _structure_duree)
     conv.register_unstructure_hook(Duree, str)
     if json:
         conv.register_unstructure_hook(dt.date, dt.date.isoformat)
@@ -200,14 +293,18 @@ def make_converter(*, json: bool = False, omit_defaults: bool = True) -> cattrs.
         conv.register_unstructure_hook(dt.date, lambda d: d)
     conv.register_structure_hook_factory(_is_literal, _literal_hook)
 
-    def tuple_factory(tp: Any) -> Any:
+    default_items = limits.ELEMENTS if strict else None
+    default_key = limits.CODE if strict else None
+
+    def tuple_hook(tp: Any, cap: int | None = default_items, item_hook: Any = None) -> Any:
         (item,) = get_args(tp)[:1]
-        hook = None  # the item's hook, looked up at the first call (not per item: that dispatch hashes typing objects)
+        hook = item_hook  # else the item's hook, looked up at the first call (not per item: that dispatch hashes typing objects)
 
         def structure(value: Any, _: type) -> tuple:
             nonlocal hook
             if not isinstance(value, (list, tuple)):
                 raise _wrong(tp, value)
+            _too_many(value, cap)
             if hook is None:
                 hook = conv.get_structure_hook(item)
             errors = []
@@ -224,22 +321,26 @@ def make_converter(*, json: bool = False, omit_defaults: bool = True) -> cattrs.
 
         return structure
 
-    conv.register_structure_hook_factory(_is_homogeneous_tuple, tuple_factory)
+    conv.register_structure_hook_factory(_is_homogeneous_tuple, tuple_hook)
 
-    def dict_factory(tp: Any) -> Any:
+    def dict_hook(tp: Any, cap: int | None = default_items, key_cap: int | None = default_key) -> Any:
         _, value_type = get_args(tp)
-        hook = None  # as in tuple_factory
+        hook = None  # as in tuple_hook
+        key_hook = None if key_cap is None else _text_hook(key_cap, "clé")
 
         def structure(value: Any, _: type) -> dict:
             nonlocal hook
             if not isinstance(value, dict):
                 raise _wrong(tp, value)
+            _too_many(value, cap)
             if hook is None:
                 hook = conv.get_structure_hook(value_type)
             errors = []
             out = {}
             for k, v in value.items():
                 try:
+                    if key_hook is not None and (len(k) > key_cap or not k.isprintable()):  # type: ignore[operator]
+                        key_hook(k, str)  # raises with the message
                     out[k] = hook(v, value_type)
                 except Exception as exc:
                     exc.__notes__ = [*getattr(exc, "__notes__", []), cattrs.errors.IterableValidationNote(f"clé {k}", k, value_type)]
@@ -250,10 +351,42 @@ def make_converter(*, json: bool = False, omit_defaults: bool = True) -> cattrs.
 
         return structure
 
-    conv.register_structure_hook_factory(lambda tp: get_origin(tp) is dict, dict_factory)
+    conv.register_structure_hook_factory(lambda tp: get_origin(tp) is dict, dict_hook)
+
+    def field_hook(cl: type, a: attrs.Attribute[Any], tp: Any) -> Any:
+        """The hook of a field with limits of its own (a text's length, a list's count), or ``None``."""
+        name = cl.__name__
+        text, items = limits.TEXTES.get(name, {}).get(a.name), limits.NOMBRES_D_ELEMENTS.get(name, {}).get(a.name)
+        if text is None and items is None:
+            return None
+        optional = False
+        if get_origin(tp) in (typing.Union, types.UnionType) and type(None) in get_args(tp):
+            rest = [t for t in get_args(tp) if t is not type(None)]
+            if len(rest) != 1:
+                return None
+            tp, optional = rest[0], True
+        if tp is str and text is not None:
+            inner = _text_hook(text, "identifiant" if text <= limits.IDENTIFIANT else "texte")
+        elif _is_homogeneous_tuple(tp):
+            item_hook = _text_hook(text, "identifiant") if text is not None and get_args(tp)[0] is str else None
+            inner = tuple_hook(tp, default_items if items is None else items, item_hook)
+        elif get_origin(tp) is dict:
+            inner = dict_hook(tp, default_items if items is None else items, default_key if text is None else text)
+        else:
+            return None
+        if not optional:
+            return inner
+        return lambda value, t: None if value is None else inner(value, t)
 
     def attrs_factory(cl: type) -> Any:
-        inner = make_dict_structure_fn(cl, conv, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=True)
+        overrides = {}
+        if strict and (cl.__name__ in limits.TEXTES or cl.__name__ in limits.NOMBRES_D_ELEMENTS):
+            hints = typing.get_type_hints(cl)
+            for a in attrs.fields(cl):
+                hook = field_hook(cl, a, hints[a.name])
+                if hook is not None:
+                    overrides[a.name] = override(struct_hook=hook)
+        inner = make_dict_structure_fn(cl, conv, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=True, **overrides)
 
         def structure(value: Any, _: type) -> Any:
             if not isinstance(value, dict):
@@ -286,6 +419,12 @@ def converter() -> cattrs.Converter:
 def json_converter() -> cattrs.Converter:
     """The shared JSON converter (dates as ISO strings)."""
     return make_converter(json=True)
+
+
+@cache
+def json_input_converter() -> cattrs.Converter:
+    """The converter of JSON a user wrote (:mod:`cqpkit.formats.jsonfile`): dates as ISO strings, strict as files are."""
+    return make_converter(json=True, strict=True)
 
 
 @cache

@@ -26,7 +26,7 @@ import re
 from typing import Any
 
 from cqpkit.exceptions import Erreur, InvalidArgumentError, InvalidFileError
-from cqpkit.formats.converter import converter, json_converter, output_converter
+from cqpkit.formats.converter import converter, json_input_converter, output_converter
 from cqpkit.formats.dossier_checks import check_dossier_data, check_session_data
 from cqpkit.formats.dossiers import ReferentielSource, _certifications, _mark_valid, _raise_if_any, _resolve
 from cqpkit.formats.errors import structure_errors
@@ -123,7 +123,7 @@ def _structured(doc: JsonDocument, cls: type, findings: list[tuple[Path, str]]) 
     import cattrs
 
     try:
-        return json_converter().structure(doc.data, cls)
+        return json_input_converter().structure(doc.data, cls)
     except cattrs.BaseValidationError as exc:
         findings.extend(structure_errors(exc))
     except ValueError as exc:  # a validator outside any class (should not happen)

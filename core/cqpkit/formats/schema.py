@@ -8,7 +8,10 @@ the generated files, checked in, and a test fails when one is stale (regenerate 
 ``properties.extensions.properties.<plugin>``, the fragment of each loaded plugin's
 ``CQPKIT_EXTENSION`` class (:mod:`cqpkit.formats.extensions`); the checked-in file is generated with
 the bundled plugins loaded, so it holds theirs. TOML dates appear as strings of format
-``date``, the convention of TOML schema tools (Taplo, Even Better TOML).
+``date``, the convention of TOML schema tools (Taplo, Even Better TOML). The limits of
+:mod:`cqpkit.formats.limits` appear as ``maxLength``, ``maxItems``, ``maxProperties``,
+``propertyNames`` and ``maximum`` (the date bounds in each date's description: JSON Schema has no
+standard keyword for them).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any, Literal, get_args, get_origin
 
 import attrs
 
+from cqpkit.formats import limits
 from cqpkit.formats.extensions import ExtensionClasses, extension_classes, iter_fragments
 from cqpkit.model import Dossier, Duree, Referentiel, SessionJury
 
@@ -30,6 +34,9 @@ SCHEMAS: dict[str, tuple[type, str]] = {
     "dossier": (Dossier, "Dossier cqpkit : le dossier d'un candidat à une certification (CQP)"),
     "session": (SessionJury, "Session de jury cqpkit : la session, les certifications qu'elle couvre et ses membres"),
 }
+
+
+_DATES = f"Date AAAA-MM-JJ, du {limits.DATE_MIN.isoformat()} au {limits.DATE_MAX.isoformat()}."
 
 
 def _first_line(doc: str | None) -> str:
@@ -45,27 +52,32 @@ class _Builder:
         if tp is Any:  # the extensions' values: filled in by json_schema from the plugins' classes
             return {}
         if tp is str:
-            return {"type": "string"}
+            return {"type": "string", "maxLength": limits.TEXTE}
         if tp is bool:
             return {"type": "boolean"}
         if tp is int:  # every number of a file is a count, a duration, an amount or a rate
-            return {"type": "integer", "minimum": 0}
+            return {"type": "integer", "minimum": 0, "maximum": limits.NOMBRE_MAX}
         if tp is float:
-            return {"type": "number", "minimum": 0}
+            return {"type": "number", "minimum": 0, "maximum": limits.NOMBRE_MAX}
         if tp is dt.date:
-            return {"type": "string", "format": "date"}
+            return {"type": "string", "format": "date", "description": _DATES}
         if tp is Duree:
             return {
                 "type": "string",
                 "pattern": r"^P(?=\d)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?$",
-                "description": "Durée ISO 8601 : « P3Y », « P2M », « P3W », « P15D ».",
+                "description": "Durée ISO 8601 : « P3Y », « P2M », « P3W », « P15D » ; au plus 100 ans.",
             }
         if origin is Literal:
             return {"enum": list(get_args(tp))}
         if origin is tuple:
-            return {"type": "array", "items": self.of(get_args(tp)[0])}
+            return {"type": "array", "items": self.of(get_args(tp)[0]), "maxItems": limits.ELEMENTS}
         if origin is dict:
-            return {"type": "object", "additionalProperties": self.of(get_args(tp)[1])}
+            return {
+                "type": "object",
+                "additionalProperties": self.of(get_args(tp)[1]),
+                "maxProperties": limits.ELEMENTS,
+                "propertyNames": {"maxLength": limits.CODE},
+            }
         if origin is typing.Union or type(tp).__name__ == "UnionType":
             options = [a for a in get_args(tp) if a is not type(None)]
             return self.of(options[0]) if len(options) == 1 else {"anyOf": [self.of(a) for a in options]}
@@ -82,7 +94,7 @@ class _Builder:
         props: dict[str, Any] = {}
         required = []
         for a in attrs.fields(cl):
-            props[a.name] = self.of(hints[a.name])
+            props[a.name] = _limited(self.of(hints[a.name]), cl.__name__, a.name)
             if a.default is attrs.NOTHING:
                 required.append(a.name)
         out: dict[str, Any] = {
@@ -94,6 +106,26 @@ class _Builder:
         if required:
             out["required"] = required
         return out
+
+
+def _limited(schema: dict[str, Any], cls_name: str, name: str) -> dict[str, Any]:
+    """A field's schema with the limits of its own (:mod:`cqpkit.formats.limits`): length, number of items."""
+    text = limits.TEXTES.get(cls_name, {}).get(name)
+    items = limits.NOMBRES_D_ELEMENTS.get(cls_name, {}).get(name)
+    kind = schema.get("type")
+    if kind == "string" and text is not None and "enum" not in schema:
+        schema["maxLength"] = text
+    elif kind == "array":
+        if items is not None:
+            schema["maxItems"] = items
+        if text is not None and schema["items"].get("type") == "string":
+            schema["items"]["maxLength"] = text
+    elif kind == "object" and "additionalProperties" in schema:
+        if items is not None:
+            schema["maxProperties"] = items
+        if text is not None:
+            schema["propertyNames"] = {"maxLength": text}
+    return schema
 
 
 def json_schema(kind: str, extensions: ExtensionClasses | None = None) -> dict[str, Any]:
