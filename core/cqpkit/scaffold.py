@@ -33,7 +33,6 @@ import datetime as dt
 import os
 import re
 import stat
-import sys
 from pathlib import Path
 
 from cqpkit.exceptions import CqpkitError, os_reason
@@ -192,17 +191,15 @@ def cmd_new_plugin(args: argparse.Namespace) -> int:
     target, files = new_plugin(args.name, args.dest, certification=args.certification, intitule=args.intitule)
     table = placeholders(args.name, args.certification, args.intitule)
     shown = os.path.relpath(target) if not os.path.isabs(args.dest or "") else str(target)
-    out = sys.stdout
-    out.write(f"Extension « {table['__ENTRY_POINT__']} » ({table['__CERTIFICATION__']}) créée dans {shown} :\n")
+    # One print per line: the CLI's streams let a newline through only as the end of a print (cqpkit.cli.output).
+    print(f"Extension « {table['__ENTRY_POINT__']} » ({table['__CERTIFICATION__']}) créée dans {shown} :")
     for f in files:
-        out.write(f"  {f.as_posix()}\n")
-    out.write(
-        "Ensuite :\n"
-        f"  cd {shown} && pip install -e '.[test]'\n"
-        "  cqpkit list                 # la certification apparaît\n"
-        "  python -m pytest            # la suite de conformité et le scénario passent\n"
-        "puis remplacez le référentiel de départ par le vôtre (guide : docs/writing-a-plugin.md).\n"
-    )
+        print(f"  {f.as_posix()}")
+    print("Ensuite :")
+    print(f"  cd {shown} && pip install -e '.[test]'")
+    print("  cqpkit list                 # la certification apparaît")
+    print("  python -m pytest            # la suite de conformité et le scénario passent")
+    print("puis remplacez le référentiel de départ par le vôtre (guide : docs/writing-a-plugin.md).")
     return 0
 
 

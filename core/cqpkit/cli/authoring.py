@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from cqpkit.cli.common import failures_out, load_registry, print_json
+from cqpkit.cli.output import print_error
 from cqpkit.exceptions import CqpkitError, UnreadableFileError
 from cqpkit.render.text import pluriel
 
@@ -47,7 +48,8 @@ def cmd_test(args: argparse.Namespace) -> int:
             if not args.json:
                 sys.stdout.flush()  # keep the order of ok / ÉCHEC / ERREUR when both streams go to one log
                 print(f"ERREUR {path}", file=sys.stderr)
-                print(str(exc), file=sys.stderr, flush=True)
+                print_error(exc, prefix="")
+                sys.stderr.flush()
             continue
         results.append(
             {
