@@ -66,9 +66,18 @@ class _Parser(argparse.ArgumentParser):
 
             print_lines(message.removesuffix("\n"), file=file or sys.stderr)
 
+    #: The command line being parsed (set by :func:`main`): what a usage error may quote of it.
+    argv: Sequence[str] = ()
+
     def error(self, message: str) -> Any:
         from cqpkit.cli.output import escape
+        from cqpkit.store.address import display_url
 
+        # « arguments non reconnus : --db postgresql://u:secret@h » : an address keeps its password to itself
+        for arg in self.argv:
+            shown = display_url(arg)
+            if shown != arg:
+                message = message.replace(repr(arg), repr(shown)).replace(arg, shown)
         return super().error(escape(message))
 
 
@@ -190,6 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     argv = _db_after_command(list(sys.argv[1:] if argv is None else argv))
+    _Parser.argv = argv
     command = next((a for a in argv if not a.startswith("-")), None)
     args = build_parser(command if command in COMMANDS else None).parse_args(argv)
     debug = args.debug or bool(os.environ.get("CQPKIT_DEBUG"))
