@@ -26,6 +26,7 @@ Standard library only (``cqpkit list`` imports it).
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -47,8 +48,6 @@ __all__ = [
 
 #: What is never written raw to a terminal (the newline is handled apart, see the module's docstring).
 _UNSAFE = "\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-_UNSAFE_RE = re.compile(f"[{_UNSAFE}]")
-_UNSAFE_NL_RE = re.compile(f"[{_UNSAFE}\n]")
 _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 #: Errors printed per file, unless ``CQPKIT_MAX_ERRORS`` says otherwise.
@@ -63,10 +62,17 @@ def _visible(m: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+@functools.cache
+def _pattern(newlines: bool) -> re.Pattern[str]:
+    # compiled on first need (a millisecond and a half: not at the start of `cqpkit list`)
+    return re.compile(f"[{_UNSAFE}\n]" if newlines else f"[{_UNSAFE}]")
+
+
 def escape(text: str, *, newlines: bool = True) -> str:
     """``text`` with every control character written visibly (``\\x1b``); the newline too unless ``newlines=False``."""
-    pattern = _UNSAFE_NL_RE if newlines else _UNSAFE_RE
-    return pattern.sub(_visible, text) if pattern.search(text) else text
+    if text.isprintable():  # the common case, in C: no control, no format character, no newline
+        return text
+    return _pattern(newlines).sub(_visible, text)
 
 
 class SafeStream(io.TextIOBase):
@@ -125,12 +131,11 @@ def json_stream() -> IO[str]:
     return out.raw if isinstance(out, SafeStream) else out
 
 
-_JSON_UNSAFE_RE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
-
 def json_text(text: str) -> str:
     """JSON text with DEL, C1, bidi controls and lone surrogates as ``\\uXXXX`` (they can only be inside strings)."""
-    return _JSON_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    if text.isascii():  # ``json`` wrote the C0 controls as escapes already; DEL is the one ASCII left
+        return text.replace("\x7f", "\\u007f")
+    return re.sub("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def print_lines(text: str, file: Any = None) -> None:
