@@ -169,6 +169,13 @@ def _message_lines(text: str) -> list[str]:
     return re.split(r"\n(?=  )", text)
 
 
+def _located(e: Any) -> str:
+    """An :class:`~cqpkit.exceptions.Erreur` as a store refusal words it: without its line when it has none (0)."""
+    if e.ligne:
+        return str(e)
+    return f"{e.fichier}: {e.chemin}: {e.message}" if e.chemin else f"{e.fichier}: {e.message}"
+
+
 def error_lines(exc: BaseException) -> list[str]:
     """The lines of an error, as the CLI prints them: each located error on its own line, capped.
 
@@ -188,8 +195,6 @@ def error_lines(exc: BaseException) -> list[str]:
     text = str(exc)
     erreurs = getattr(exc, "erreurs", None)
     if erreurs:  # store.errors.StoreConflictError: its message, then one line per error
-        from cqpkit.store.errors import _located
-
         located = [_located(e) for e in erreurs]
         tail = "\n" + "\n".join(located)
         head = text[: -len(tail)] if text.endswith(tail) else text
