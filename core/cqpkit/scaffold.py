@@ -43,7 +43,6 @@ import os
 import re
 import shlex
 import stat
-import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -293,10 +292,10 @@ def cmd_new_plugin(args: argparse.Namespace) -> int:
     target, files = new_plugin(args.name, args.dest, certification=args.certification, intitule=args.intitule)
     table = placeholders(args.name, args.certification, args.intitule)
     shown = os.path.relpath(target) if not os.path.isabs(args.dest or "") else str(target)
-    out = sys.stdout
-    out.write(f"Extension « {table['__ENTRY_POINT__']} » ({table['__CERTIFICATION__']}) créée dans {shown} :\n")
+    # One print per line: the CLI's streams let a newline through only as the end of a print (cqpkit.cli.output).
+    print(f"Extension « {table['__ENTRY_POINT__']} » ({table['__CERTIFICATION__']}) créée dans {shown} :")
     for f in files:
-        out.write(f"  {f.as_posix()}\n")
+        print(f"  {f.as_posix()}")
     _, where = cqpkit_source()
     comments = {
         2: "# cqpkit d'abord : il n'est pas sur un index public",
@@ -305,12 +304,12 @@ def cmd_new_plugin(args: argparse.Namespace) -> int:
     }
     steps = next_steps(shown)
     width = max(len(line) for line in steps) + 2
-    out.write(f"Ensuite, dans un nouvel environnement virtuel où cqpkit s'installe depuis {where} :\n")
+    print(f"Ensuite, dans un nouvel environnement virtuel où cqpkit s'installe depuis {where} :")
     for i, line in enumerate(steps):
-        out.write(f"  {line.ljust(width) + comments[i] if i in comments else line}\n")
-    out.write(
+        print(f"  {line.ljust(width) + comments[i] if i in comments else line}")
+    print(
         "puis remplacez le référentiel de départ par le vôtre. Le guide : cqpkit doc plugin ; "
-        "le format des référentiels : cqpkit doc format.\n"
+        "le format des référentiels : cqpkit doc format."
     )
     return 0
 

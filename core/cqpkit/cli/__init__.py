@@ -53,6 +53,34 @@ def _fr(message: str) -> str:
 argparse._ = _fr  # type: ignore[attr-defined]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, writing through the CLI's safe streams (:mod:`cqpkit.cli.output`).
+
+    Its help is printed line by line (a newline reaches the terminal only as the end of a line), and the
+    text of a usage error, which quotes what was typed, has its newlines and control characters escaped.
+    """
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if message:
+            from cqpkit.cli.output import print_lines
+
+            print_lines(message.removesuffix("\n"), file=file or sys.stderr)
+
+    #: The command line being parsed (set by :func:`main`): what a usage error may quote of it.
+    argv: Sequence[str] = ()
+
+    def error(self, message: str) -> Any:
+        from cqpkit.cli.output import escape
+        from cqpkit.store.address import display_url
+
+        # « arguments non reconnus : --db postgresql://u:secret@h » : an address keeps its password to itself
+        for arg in self.argv:
+            shown = display_url(arg)
+            if shown != arg:
+                message = message.replace(repr(arg), repr(shown)).replace(arg, shown)
+        return super().error(escape(message))
+
+
 class _Formatter(argparse.HelpFormatter):
     """argparse's formatter, minus its import of shutil (zlib, bz2, lzma…) on every start.
 
@@ -112,10 +140,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser (French help); with ``only``, just that command's sub-parser."""
     from cqpkit import __version__
 
-    common = argparse.ArgumentParser(add_help=False, formatter_class=_Formatter)
+    common = _Parser(add_help=False, formatter_class=_Formatter)
     common.add_argument("--debug", action="store_true", help="afficher la trace Python en cas d'erreur")
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cqpkit",
         description="Les CQP de branche en règles exécutables : référentiels, dossiers, jurys, financement.",
         parents=[common],
@@ -159,8 +187,20 @@ def _db_after_command(argv: list[str]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``cqpkit`` command; returns the exit code."""
+    """Entry point of the ``cqpkit`` command; returns the exit code.
+
+    Everything written for humans goes through :mod:`cqpkit.cli.output`'s safe streams for the whole run
+    (no raw control character, a newline only at the end of a printed line); ``--json`` writes past them.
+    """
+    from cqpkit.cli.output import install
+
+    with install():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = _db_after_command(list(sys.argv[1:] if argv is None else argv))
+    _Parser.argv = argv
     command = next((a for a in argv if not a.startswith("-")), None)
     args = build_parser(command if command in COMMANDS else None).parse_args(argv)
     debug = args.debug or bool(os.environ.get("CQPKIT_DEBUG"))
@@ -169,7 +209,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CqpkitError as exc:
         if debug:
             raise
-        print(f"erreur : {exc}", file=sys.stderr)
+        from cqpkit.cli.output import print_error
+
+        print_error(exc)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrompu", file=sys.stderr)

@@ -14,6 +14,7 @@ import sys
 from typing import Any
 
 from cqpkit.cli.common import failures_out, load_registry, print_json
+from cqpkit.cli.output import print_error
 from cqpkit.exceptions import CqpkitError, UnreadableFileError
 from cqpkit.render.text import pluriel
 
@@ -53,7 +54,8 @@ def cmd_test(args: argparse.Namespace) -> int:
             if not args.json:
                 sys.stdout.flush()  # keep the order of ok / ÉCHEC / ERREUR when both streams go to one log
                 print(f"ERREUR {path}", file=sys.stderr)
-                print(str(exc), file=sys.stderr, flush=True)
+                print_error(exc, prefix="")
+                sys.stderr.flush()
             continue
         results.append(
             {
@@ -149,8 +151,10 @@ def cmd_doc(args: argparse.Namespace) -> int:
     if args.path:
         print(path)
         return 0
+    from cqpkit.cli.output import print_lines
+
     with open(path, encoding="utf-8") as fh:
-        sys.stdout.write(fh.read())
+        print_lines(fh.read().rstrip("\n"))
     return 0
 
 

@@ -40,11 +40,18 @@ def as_of(args: argparse.Namespace) -> dt.date:
 
 
 def print_json(data: Any) -> None:
-    """``--json``: indented, UTF-8 as it is, dates as ISO text."""
+    """``--json``: indented, UTF-8 as it is, dates as ISO text; past the terminal escaping, which JSON does itself.
+
+    ``json`` writes the C0 controls as ``\\u001b``; :func:`~cqpkit.cli.output.json_text` writes DEL, C1,
+    the bidi controls and lone surrogates the same way (the same JSON value).
+    """
     import json
 
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write("\n")
+    from cqpkit.cli.output import json_stream, json_text
+
+    out = json_stream()
+    out.write(json_text(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
+    out.write("\n")
 
 
 def dump(obj: Any) -> Any:
@@ -71,7 +78,14 @@ def failures_out(registry: Any) -> None:
 
 
 def table(rows: list[list[str]], headers: list[str]) -> str:
-    """Columns aligned on the widest cell, headers first, no trailing spaces."""
+    """Columns aligned on the widest cell, headers first, no trailing spaces; one line per row.
+
+    A cell is a value (a lieu, a name): its control characters and newlines are escaped here, so that
+    the widths are those of what is printed and a cell cannot break its row.
+    """
+    from cqpkit.cli.output import escape
+
+    rows = [[escape(str(v)) for v in r] for r in rows]
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
     lines = ["  ".join(str(v).ljust(w) for v, w in zip(headers, widths, strict=True)).rstrip()]
     lines += ["  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows]

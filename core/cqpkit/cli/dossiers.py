@@ -27,6 +27,7 @@ from cqpkit.cli.common import (
     source_text,
     statut_text,
 )
+from cqpkit.cli.output import print_error
 from cqpkit.exceptions import InvalidFileError, UnreadableFileError
 from cqpkit.render.text import date_txt, montant_fr, nombre_fr, pluriel
 
@@ -66,7 +67,7 @@ class DossierRun:
                 self.erreurs.append(_erreur_json(path, None, "", str(exc)))
             except InvalidFileError as exc:
                 self.code = max(self.code, 1)
-                print(str(exc), file=sys.stderr)
+                print_error(exc, prefix="")
                 self.erreurs.extend(_erreur_json(e.fichier, e.ligne, e.chemin, e.message) for e in exc.erreurs)
         return loaded
 

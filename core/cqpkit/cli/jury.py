@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from cqpkit.cli.common import as_of, parse_date, print_json, statut_text, table
+from cqpkit.cli.output import print_lines
 from cqpkit.cli.store_common import (
     actions,
     decision_label,
@@ -127,7 +128,7 @@ def cmd_jury_list(args: argparse.Namespace) -> int:
         ]
         for s in sessions
     ]
-    print(table(rows, ["Session", "Date", "État", "Président", "Membres", "Candidats", "Certifications"]))
+    print_lines(table(rows, ["Session", "Date", "État", "Président", "Membres", "Candidats", "Certifications"]))
     return 0
 
 

@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 from cqpkit.cli.common import as_of, print_json, statut_text, table
+from cqpkit.cli.output import print_lines
 from cqpkit.cli.store_common import actions, decisions_text, open_store, store_options
 from cqpkit.render.text import accord, date_txt, horodatage_txt, montant_fr, nombre_fr, pluriel
 
@@ -230,7 +231,8 @@ def cmd_report_deadlines(args: argparse.Namespace) -> int:
     print(f"Échéances au {date_txt(day)} : {_window_fr(args.within)}")
     for title, key in (("À venir", "a_venir"), ("Passées", "passees")):
         rows = data[key]
-        print(f"\n{title} ({len(rows)})")
+        print()
+        print(f"{title} ({len(rows)})")
         current = None
         for r in rows:
             if r["certification"] != current:
@@ -272,17 +274,19 @@ def cmd_report_campaign(args: argparse.Namespace) -> int:
                 amount(s, "cout"), amount(s, "financement"), amount(s, "gratification"),
             ]
         )
-    print(table(rows, headers))
+    print_lines(table(rows, headers))
     sessions = data["sessions"]
     if sessions:
         coming = sum(1 for s in sessions if s["a_venir"])
-        print(f"\nSessions de jury ({len(sessions)}" + (f", dont {coming} à venir après le {date_txt(day)}" if coming else "") + ")")
+        print()
+        print(f"Sessions de jury ({len(sessions)}" + (f", dont {coming} à venir après le {date_txt(day)}" if coming else "") + ")")
         for s in sessions:
             state = ("close" if s["close"] else "ouverte") + (" — à venir" if s["a_venir"] else "")
             print(f"  {s['session']}  {date_txt(s['date'])}  {', '.join(s['certifications'])}  {state}")
     t = data["total"]
+    print()
     print(
-        f"\n{pluriel(t['candidats'], 'candidat')}, {pluriel(t['dossiers'], 'dossier')} : {pluriel(t['certifies'], 'certification complète', 'certifications complètes')}, "
+        f"{pluriel(t['candidats'], 'candidat')}, {pluriel(t['dossiers'], 'dossier')} : {pluriel(t['certifies'], 'certification complète', 'certifications complètes')}, "
         f"{pluriel(t['partiels'], 'validation partielle', 'validations partielles')}, {pluriel(t['echecs'], 'échec')}, "
         f"{pluriel(t['delais_depasses'], 'délai de premier passage dépassé', 'délais de premier passage dépassés')} ; "
         f"coûts de formation {amount(t, 'cout')}, financements {amount(t, 'financement')}, gratifications {amount(t, 'gratification')}"

@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from cqpkit.cli.common import failures_out, load_registry, parse_date, print_json, table
+from cqpkit.cli.output import capped, json_stream, print_lines
 from cqpkit.exceptions import Erreur, InvalidFileError, UnreadableFileError
 from cqpkit.render.text import pluriel
 
@@ -34,7 +35,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                 [r.id, r.version, r.unites_libelle, r.plugin, r.intitule + ("" if r.complet else " (incomplet)")]
                 for r in fiches
             ]
-            print(table(rows, ["Certification", "Version", "Domaines / blocs", "Extension", "Intitulé"]))
+            print_lines(table(rows, ["Certification", "Version", "Domaines / blocs", "Extension", "Intitulé"]))
         n = len(fiches)
         print(pluriel(n, "référentiel") if n else "Aucun référentiel enregistré.")
     failures_out(registry)
@@ -59,7 +60,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     from cqpkit.render.referentiel import render_referentiel
 
-    print(render_referentiel(ref, plugin, args.as_of, court=args.court))
+    print_lines(render_referentiel(ref, plugin, args.as_of, court=args.court))
     return 0
 
 
@@ -156,8 +157,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             n_bad += 1
             errs = r["erreurs"]
             print(f"{r['fichier']} : {pluriel(len(errs), 'erreur')}", file=sys.stderr)
-            for e in errs:
-                print(str(Erreur(**e)), file=sys.stderr)
+            for line in capped(Erreur(**e) for e in errs):
+                print(line, file=sys.stderr)
     n = len(results)
     print(f"{pluriel(n - n_bad, 'fichier valide', 'fichiers valides')} sur {n}")
     return code
@@ -185,7 +186,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     # The référentiel schema holds each loaded plugin's [extensions.<plugin>] fragment.
     extensions = load_registry().extension_classes() if args.kind == "referentiel" else None
-    sys.stdout.write(schema_text(args.kind, extensions))
+    json_stream().write(schema_text(args.kind, extensions))
     return 0
 
 

@@ -12,8 +12,9 @@ import sys
 from typing import Any
 
 from cqpkit.cli.common import failures_out, print_json
+from cqpkit.cli.output import json_stream, json_text, print_error
 from cqpkit.cli.store_common import actions, open_store, operateur, store_options
-from cqpkit.exceptions import InvalidFileError, UnreadableFileError, os_reason
+from cqpkit.exceptions import InvalidFileError, os_reason
 from cqpkit.render.text import accord, date_txt, pluriel
 
 __all__ = ["add_candidate", "add_db", "add_import"]
@@ -135,15 +136,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def _print_problems(problems: Any) -> None:
     for exc in problems:
-        if isinstance(exc, InvalidFileError):
-            n = len(exc.erreurs)
-            print(f"{exc.fichier} : {pluriel(n, 'erreur')}", file=sys.stderr)
-            for e in exc.erreurs:
-                print(str(e), file=sys.stderr)
-        elif isinstance(exc, UnreadableFileError):
-            print(f"erreur : {exc}", file=sys.stderr)
-        else:
-            print(f"erreur : {exc}", file=sys.stderr)
+        # an invalid file: its name and count, then its errors (capped); anything else: « erreur : … »
+        print_error(exc, prefix="" if isinstance(exc, InvalidFileError) else "erreur : ")
 
 
 def add_import(p: argparse.ArgumentParser) -> None:
@@ -185,7 +179,7 @@ def cmd_candidate_export(args: argparse.Namespace) -> int:
             return 2
 
     def deliver(data: dict[str, Any]) -> None:
-        text = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+        text = json_text(json.dumps(data, ensure_ascii=False, indent=2, default=str)) + "\n"
         if direct is not None:
             try:
                 with open(direct, "w", encoding="utf-8") as fh:
@@ -194,8 +188,9 @@ def cmd_candidate_export(args: argparse.Namespace) -> int:
                 raise _WriteFailed(os_reason(exc)) from exc
             return
         if tmp is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            out = json_stream()
+            out.write(text)
+            out.flush()
             return
         try:
             with open(tmp, "w", encoding="utf-8") as fh:

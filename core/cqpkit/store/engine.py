@@ -26,14 +26,15 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from cqpkit.store.address import display_url, scrub
 from cqpkit.store.errors import StoreError
 
-__all__ = ["LOCK_ID", "Target", "is_driver_error", "make_engine", "resolve", "translate"]
+__all__ = ["LOCK_ID", "Target", "display_url", "is_driver_error", "make_engine", "resolve", "translate"]
 
 #: The advisory lock taken by every writing transaction on PostgreSQL ("CQPK" in ASCII).
 LOCK_ID = 0x4351504B
@@ -53,17 +54,10 @@ class Target:
 
     @property
     def label(self) -> str:
-        """The name shown in messages (a URL without its password)."""
+        """The name shown in messages and in the JSON ``base`` field: :func:`display_url`."""
         if self.path is not None:
             return self.path
-        parts = urlsplit(self.url)
-        netloc = parts.netloc
-        if "@" in netloc:
-            user, _, host = netloc.rpartition("@")
-            netloc = f"{user.split(':')[0]}@{host}"
-        # ``?password=…`` is a password too: never shown
-        query = re.sub(r"(?i)(^|&)(password=)[^&]*", r"\1\2***", parts.query)
-        return urlunsplit((parts.scheme.replace("+psycopg", ""), netloc, parts.path, query, ""))
+        return display_url(self.url.replace("postgresql+psycopg://", "postgresql://", 1))
 
 
 def resolve(db: str | os.PathLike[str] | None) -> Target:
@@ -77,32 +71,42 @@ def resolve(db: str | os.PathLike[str] | None) -> Target:
             f"base : un chemin de fichier SQLite ou une adresse postgresql://… est attendu, pas {type(db).__name__}"
         )
     db = db or os.environ.get("CQPKIT_DB") or "cqpkit.db"
-    if "://" not in db:
+    if "://" not in db and not _KNOWN_SCHEME.match(db):
         return Target("sqlite", "", os.fspath(db))
-    scheme, _, rest = db.partition("://")
-    if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+    scheme, sep, rest = db.partition("://")
+    if sep and scheme in ("postgresql", "postgres", "postgresql+psycopg"):
         target = Target("postgresql", f"postgresql+psycopg://{rest}")
+        userinfo = rest[: rest.rindex("@")] if "@" in rest else ""
+        if "@" in userinfo:
+            # user:p@ss@host: the driver would read a part of the password as the host, and name it in its errors
+            raise StoreError(
+                f"adresse PostgreSQL ambiguë « {target.label} » : plusieurs « @ » ; dans le mot de passe "
+                "(ou le nom d'utilisateur, ou un paramètre), « @ » s'écrit %40"
+            )
         try:  # a malformed address (a port that is not a number…) is a usage error, said before any work
             sa.engine.make_url(target.url)
         except (sa.exc.ArgumentError, ValueError) as exc:
-            raise StoreError(f"adresse PostgreSQL invalide « {target.label} » : {_url_problem(exc)}") from None
+            raise StoreError(f"adresse PostgreSQL invalide « {target.label} » : {_url_problem(exc, db)}") from None
         return target
-    if scheme == "sqlite":
+    if sep and scheme == "sqlite":
         path = rest[1:] if rest.startswith("/") else rest
         return Target("sqlite", "", path or "cqpkit.db")
-    shown = re.sub(r"://([^/@:]*):[^/@]*@", r"://\1@", db)  # no password in a message
     raise StoreError(
-        f"adresse de base non reconnue « {shown} » : un chemin de fichier SQLite, ou une adresse "
+        f"adresse de base non reconnue « {display_url(db)} » : un chemin de fichier SQLite, ou une adresse "
         "postgresql://utilisateur@hôte:port/base"
     )
 
 
-def _url_problem(exc: BaseException) -> str:
-    """Why SQLAlchemy could not read a URL, in French."""
+#: ``postgresql:/…``, ``sqlite:…``: a scheme cqpkit knows, mistyped (not a file name anyone means).
+_KNOWN_SCHEME = re.compile(r"(?i)(postgres(ql)?(\+\w+)?|sqlite):")
+
+
+def _url_problem(exc: BaseException, db: str) -> str:
+    """Why SQLAlchemy could not read a URL, in French (with nothing of the password in it)."""
     text = str(exc)
     m = re.search(r"invalid literal for int\(\) with base 10: '([^']*)'", text)
     if m:
-        return f"port « {m.group(1)} » invalide (un nombre est attendu, ex. 5432)"
+        return scrub(f"port « {m.group(1)} » invalide (un nombre est attendu, ex. 5432)", db)
     return "forme attendue postgresql://utilisateur@hôte:port/base"
 
 
@@ -148,7 +152,7 @@ def _postgresql_engine(target: Target) -> sa.Engine:
     try:
         engine = sa.create_engine(target.url, poolclass=sa.pool.NullPool, connect_args={"connect_timeout": 10})
     except (sa.exc.ArgumentError, ValueError) as exc:
-        raise StoreError(f"adresse PostgreSQL invalide « {target.label} » : {_url_problem(exc)}") from None
+        raise StoreError(f"adresse PostgreSQL invalide « {target.label} » : {_url_problem(exc, target.url)}") from None
 
     @event.listens_for(engine, "begin")
     def _begin(conn: sa.Connection) -> None:
@@ -168,6 +172,8 @@ def make_engine(target: Target, *, create: bool = False) -> sa.Engine:
 def translate(exc: BaseException, target: Target) -> StoreError:
     """A driver error as a French :class:`StoreError` naming the database."""
     text = str(getattr(exc, "orig", None) or exc)
+    if target.kind == "postgresql":  # a driver may quote a part of the address it could not use
+        text = scrub(text, target.url)
     low = text.lower()
     where = target.label
     if "file is not a database" in low or "not a database" in low:
