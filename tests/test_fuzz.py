@@ -24,6 +24,7 @@ import os
 import re
 import resource
 import shutil
+import signal
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -32,16 +33,18 @@ from typing import Any
 
 import pytest
 import tomli_w
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import ROOT, run_cli
 
 SCALE = max(1, int(os.environ.get("CQPKIT_FUZZ_SCALE", "1") or "1"))
 #: Inputs per family in the default suite (each family a test below); about 300 in all.
-EXAMPLES = {"dossier": 70, "import": 40, "session": 30, "referentiel": 40, "scenario": 45, "jury": 40}
+EXAMPLES = {"huge_array": 4, "dossier": 70, "import": 40, "session": 30, "referentiel": 40, "scenario": 45, "jury": 40}
 #: Per input (all the commands of one mutant): generous, it only catches a pathological blow-up.
 DEADLINE = dt.timedelta(seconds=10)
+#: Per command, a hard stop (SIGALRM interrupts the command in process): a hang fails the test, never CI.
+COMMAND_SECONDS = 10
 #: Growth of the process's peak resident memory allowed for one input (kilobytes on Linux).
 MEMORY_KB = 512 * 1024
 
@@ -193,23 +196,34 @@ def _fits(kind: str, path: tuple, value: Any) -> bool:
     return True
 
 
-STRUCT_OPS = [_structured(k) for k in ("drop", "rename", "retype", "extreme_date", "empty_text", "huge_array", "long_text", "unknown_version")]
+STRUCT_OPS = [_structured(k) for k in ("drop", "rename", "retype", "extreme_date", "empty_text", "long_text", "unknown_version")]
+#: Its own family (:func:`test_huge_arrays`): a 10 000-element array is where the array caps and the rules'
+#: complexity are at stake, fixed by other branches of issue 15.
+HUGE_ARRAY = _structured("huge_array")
+
+
+class Mutant(tuple):
+    """(seed path, mutation name, bytes), shown short when hypothesis reports it (a mutant can weigh megabytes)."""
+
+    def __repr__(self) -> str:
+        rel, op, content = self
+        return f"Mutant({rel!r}, {op!r}, {len(content)} octets, début {content[:120]!r})"
 
 
 @st.composite
-def mutants(draw: Callable[..., Any], kind: str) -> tuple[str, str, bytes]:
+def mutants(draw: Callable[..., Any], kind: str, ops: tuple[Callable[..., Any], ...] = (*BYTE_OPS, *STRUCT_OPS)) -> tuple[str, str, bytes]:
     """A seed of ``kind`` and one mutation of it: (seed path, mutation name, bytes)."""
     rel = draw(st.sampled_from(SEED_FILES[kind]))
     raw = SEED_BYTES[rel]
-    op = draw(st.sampled_from(BYTE_OPS + STRUCT_OPS))
+    op = draw(st.sampled_from(ops))
     if op in BYTE_OPS:
-        return rel, op.__name__, op(draw, raw)
+        return Mutant((rel, op.__name__, op(draw, raw)))
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):  # a seed already broken: mutated as bytes
-        return rel, "truncate", truncate(draw, raw)
+        return Mutant((rel, "truncate", truncate(draw, raw)))
     op(draw, data)
-    return rel, op.__name__, tomli_w.dumps(data).encode("utf-8")
+    return Mutant((rel, op.__name__, tomli_w.dumps(data).encode("utf-8")))
 
 
 # ------------------------------------------------------------------------------ running
@@ -233,13 +247,27 @@ def place(mirror: Path, rel: str, content: bytes, name: str = "mutant") -> Path:
     return path
 
 
+class OutOfTime(BaseException):
+    """Raised in the command by SIGALRM after :data:`COMMAND_SECONDS`."""
+
+
+def _out_of_time(signum: int, frame: Any) -> None:
+    raise OutOfTime(f"commande interrompue après {COMMAND_SECONDS} s")
+
+
 def feed(family: str, *args: str, env: dict[str, str] | None = None, valid: bool | None = None) -> int:
     """Run ``cqpkit ARGS`` in process; check exit code, output and memory; return the exit code.
 
     ``valid`` False: the input is known invalid (``validate`` said so), so exit 0 is a defect.
     """
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    result = run_cli(*args, env=env)
+    previous = signal.signal(signal.SIGALRM, _out_of_time)
+    signal.alarm(COMMAND_SECONDS)
+    try:
+        result = run_cli(*args, env=env)  # an interrupted command shows the trace of where it was: a failure
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
     grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     TRIED[f"{family}:{args[0]}"] += 1
     shown = f"cqpkit {' '.join(a[:200] for a in args)}\n--- stdout\n{result.stdout[-3000:]}\n--- stderr\n{result.stderr[-3000:]}"
@@ -253,13 +281,14 @@ def feed(family: str, *args: str, env: dict[str, str] | None = None, valid: bool
     return result.returncode
 
 
-def fuzz_settings(family: str) -> settings:
+def fuzz_settings(family: str, **extra: Any) -> settings:
     return settings(
         max_examples=EXAMPLES[family] * SCALE,
         deadline=DEADLINE,
         derandomize=True,
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+        **extra,
     )
 
 
@@ -299,6 +328,21 @@ def test_dossier_commands(mirror, mutant, command):
     valid = feed("dossier", "validate", str(path)) == 0
     feed("dossier", command, str(path), "--as-of", "2021-01-01", valid=valid or None)
     feed("dossier", command, "--json", str(path), valid=valid or None)
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="issue 15 points 4 and 5: array caps in the formats fixed on branch h-limits, rules in n log n (the D1 "
+    "« découverte » rule, 10 000 evaluations) on branch h-reader",
+)
+@fuzz_settings("huge_array", phases=[Phase.explicit, Phase.generate])  # no shrinking: each example is big
+@given(mutant=mutants("dossier", (HUGE_ARRAY,)), command=st.sampled_from(ENGINE))
+def test_huge_arrays(mirror, mutant, command):
+    """A dossier with one array grown to 10 000 elements: ``validate`` and an engine command, within the bounds."""
+    rel, _, content = mutant
+    path = place(mirror, rel, content)
+    valid = feed("huge_array", "validate", str(path)) == 0
+    feed("huge_array", command, str(path), "--as-of", "2021-01-01", valid=valid or None)
 
 
 @fuzz_settings("import")
