@@ -45,7 +45,11 @@ def cmd_test(args: argparse.Namespace) -> int:
         try:
             if path in missing:
                 raise UnreadableFileError(f"{path} : fichier ou répertoire introuvable")
-            outcome = run_scenario(load_scenario(path, registry), registry)
+            scenario = load_scenario(path, registry)
+            if not args.json:
+                for e in scenario.avertissements:  # an expected code nothing gives: the run fails on it, this says why
+                    print(f"avertissement : {e}", file=sys.stderr, flush=True)
+            outcome = run_scenario(scenario, registry)
         except CqpkitError as exc:
             failed += 1
             code = max(code, exc.exit_code)

@@ -40,16 +40,28 @@ def _decision(text: str) -> tuple[str, str]:
     return dom, value
 
 
+#: The option of ``jury open`` that gives each field of the session (for a value the model refuses).
+_OPTIONS = {"id": "SESSION", "date": "--date", "certifications": "--certification", "president": "--president",
+            "precedente": "--precedente", "lieu": "--lieu", "membres": "--membre"}
+
+
 def cmd_jury_open(args: argparse.Namespace) -> int:
+    from cqpkit.exceptions import InvalidArgumentError, ModelError
     from cqpkit.model import Membre, SessionInfo, SessionJury
 
-    session = SessionJury(
-        session=SessionInfo(
-            id=args.session, date=args.date, certifications=tuple(args.certifications), president=args.president,
-            precedente=args.precedente, lieu=args.lieu or "",
-        ),
-        membres=tuple(Membre(id=i, college=c, organisation=o) for i, c, o in args.membres or ()),
-    )
+    try:
+        session = SessionJury(
+            session=SessionInfo(
+                id=args.session, date=args.date, certifications=tuple(args.certifications), president=args.president,
+                precedente=args.precedente, lieu=args.lieu or "",
+            ),
+            membres=tuple(Membre(id=i, college=c, organisation=o) for i, c, o in args.membres or ()),
+        )
+    except ModelError as exc:  # a value of the command line the model refuses (an id with a space…): a usage error
+        option = _OPTIONS.get(exc.champ.partition("[")[0], "--membre" if exc.classe == "Membre" else exc.champ)
+        error = InvalidArgumentError(f"{option} : {exc.raison}")
+        error.exit_code = 2
+        raise error from None
     with open_store(args) as store:
         store.open_session(session, operateur(args))
         label = store.target.label

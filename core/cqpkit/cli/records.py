@@ -68,6 +68,9 @@ def cmd_dossier_show(args: argparse.Namespace) -> int:
         data = store.show(args.dossier, as_of(args))
     if args.json:
         print_json(data)
+        if data.get("illisible"):
+            print(f"erreur : {data['illisible']}", file=sys.stderr)
+            return 1
         return 0
     c = data["candidat"]
     print(f"Dossier {data['dossier']} — {data['certification']} {data['version']}, voie {data['voie']}"
@@ -88,6 +91,8 @@ def cmd_dossier_show(args: argparse.Namespace) -> int:
             absent = " absent" if p["absent"] else (" excusé" if p["excuse"] else "")
             close = " (session close)" if p["session_close"] else ""
             print(f"    n° {p['id']} {date_txt(p['date'])} {p['session']}{close}{absent} : {decisions}{state}{extra}")
+    if data.get("illisible"):
+        return _unloadable_out(data)
     r = data["resultat"]
     line = f"  Résultat au {date_txt(data['date'])} : {statut_text(r['statut'], r['restants'])}"
     if r["date_certification"]:
@@ -111,6 +116,22 @@ def cmd_dossier_show(args: argparse.Namespace) -> int:
         past = " (passée)" if e["date"] < data["date"] else ""  # the last day is still in time (ISO dates compare as text)
         print(f"  Échéance : {_TYPES.get(e['type'], e['type'])}{dom} le {date_txt(e['date'])}{past}")
     return 0
+
+
+def _unloadable_out(data: dict[str, Any]) -> int:
+    """The end of ``dossier show`` for a stored version the engines cannot read: what it holds, why, exit 1."""
+    keys = data["contenu"]["cles"]
+    held = ", ".join(k if n is None else f"{k} ({n})" for k, n in keys.items()) or "rien de lisible"
+    print(f"  Contenu enregistré (version {data['version_dossier']}, {nombre_fr(data['contenu']['taille'])} caractères) : {held}")
+    for e in data["echeances"]:
+        dom = f" {e['domaine']}" if e["domaine"] else ""
+        print(f"  Échéance enregistrée : {_TYPES.get(e['type'], e['type'])}{dom} le {date_txt(e['date'])}")
+    print(
+        f"erreur : {data['illisible']}\n  résultat, financement et constats non calculés ; l'historique reste lisible : "
+        f"cqpkit dossier history {data['dossier']} ; réimporter le fichier du dossier en enregistre une version lisible",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def cmd_dossier_history(args: argparse.Namespace) -> int:

@@ -128,7 +128,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 from cqpkit.testing.scenarios import load_scenario
 
                 sc = load_scenario(path, get_registry())
-                details = {"scenario": sc.info.description, "dossier": sc.dossier.id}
+                details = {"scenario": sc.info.description, "dossier": sc.dossier.id, "avertissements": [e._asdict() for e in sc.avertissements]}
             else:
                 raise InvalidFileError(path, [_unknown_kind(doc)])
         except UnreadableFileError as exc:
@@ -150,6 +150,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for r in results:
         if r["valide"]:
             print(f"{r['fichier']} : {_valid_text(r)}", flush=True)  # in order with the errors, even in one log
+            for e in r.get("avertissements", ()):
+                print(f"avertissement : {Erreur(**e)}", file=sys.stderr, flush=True)
         elif "illisible" in r:
             n_bad += 1
             print(f"erreur : {r['illisible']}", file=sys.stderr)

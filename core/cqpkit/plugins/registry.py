@@ -323,6 +323,19 @@ class Registry:
         """Each loaded plugin's ``CQPKIT_EXTENSION`` class (``None``: it declares no ``[extensions.<plugin>]`` table)."""
         return dict(self._plugins.extensions or {})
 
+    def finding_codes(self, referentiel: Referentiel | None = None) -> frozenset[str]:
+        """The finding codes a dossier can get: the core's (:data:`cqpkit.rules.codes.CODES`), each loaded
+        plugin's ``CQPKIT_CODES`` and, with a référentiel, the ids of its ``[[regles]]`` (a rule reports under its id)."""
+        from cqpkit.rules.codes import CODES
+
+        codes = set(CODES)
+        for name in self._plugins.sources:
+            declared = getattr(self._plugins.pm.get_plugin(name), "CQPKIT_CODES", ())
+            codes.update((declared,) if isinstance(declared, str) else (c for c in declared if isinstance(c, str)))
+        if referentiel is not None:
+            codes.update(r.id for r in referentiel.regles)
+        return frozenset(codes)
+
     def files_of(self, plugin: str) -> list[str]:
         """The référentiel files a plugin registered (valid ones)."""
         return [e.fichier for e in self._entries if e.plugin == plugin and e.fichier]

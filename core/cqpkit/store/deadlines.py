@@ -22,7 +22,10 @@ from cqpkit.store import schema as t
 from cqpkit.store.reading import deadlines
 from cqpkit.store.sql import IDS, chunks
 
-__all__ = ["compute_echeances", "effective", "engine_dossiers", "load_contents", "passages_of", "rebuild_echeances"]
+__all__ = [
+    "compute_echeances", "effective", "engine_dossiers", "load_contents", "passages_of", "rebuild_echeances", "stored_dossier",
+    "unloadable_reason",
+]
 
 
 def compute_echeances(registry: Any, dossier: Dossier) -> list[dict[str, Any]]:
@@ -84,13 +87,42 @@ def engine_dossiers(conn: sa.Connection, ids: Sequence[str], people: bool = True
     passages = passages_of(conn, ids)
     out = {}
     for did, text in contents.items():
-        d = conv.structure(json.loads(text), Dossier)
+        d = stored_dossier(conv, did, text)
         out[did] = attrs.evolve(d, passages=tuple(passage_from_row(r) for r in effective(passages.get(did, ()))))
     # A tutor's load and other missions as the store knows them, the person's facts (cqpkit.store.personnes).
     out = personnes.enrich(conn, out) if people else out
     # Validated when stored (the file at import; the passages by the jury workflow, where the jury is
     # sovereign): the engines do not check them again as files.
     return {did: mark_validated(d) for did, d in out.items()}
+
+
+def stored_dossier(conv: Any, dossier_id: str, text: str, numero: int | None = None) -> Dossier:
+    """The stored content (canonical JSON) of a dossier version as the model's dossier.
+
+    Raises :class:`~cqpkit.store.errors.UnloadableDossierError` (exit 1, a French reason with the key
+    paths) when it no longer loads: JSON that does not parse, or a shape this cqpkit does not read.
+    """
+    from cqpkit.store.errors import UnloadableDossierError
+
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise UnloadableDossierError(dossier_id, numero, f"JSON invalide (caractère {getattr(exc, 'pos', 0) + 1})") from None
+    try:
+        return conv.structure(data, Dossier)
+    except Exception as exc:  # any shape the model refuses: said with its key paths, never a traceback
+        raise UnloadableDossierError(dossier_id, numero, unloadable_reason(exc)) from None
+
+
+def unloadable_reason(exc: BaseException) -> str:
+    """Why a stored JSON does not structure as a dossier: each key path and its message, in French."""
+    from cqpkit.formats.errors import format_path, structure_errors
+
+    try:
+        found = [f"{format_path(p)} : {m}" if p else m for p, m in structure_errors(exc)]
+    except Exception:  # an exception structure_errors does not know: its own text
+        found = []
+    return " ; ".join(found) or f"{type(exc).__name__} : {exc}"
 
 
 def rebuild_echeances(conn: sa.Connection, registry: Any, ids: Sequence[str] | None = None, *, people: bool = True) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from cqpkit.exceptions import CqpkitError, Erreur
 
-__all__ = ["NotFoundError", "StoreConflictError", "StoreError"]
+__all__ = ["NotFoundError", "StoreConflictError", "StoreError", "UnloadableDossierError"]
 
 
 class StoreError(CqpkitError):
@@ -42,3 +42,15 @@ def _located(e: Erreur) -> str:
 
 class NotFoundError(StoreConflictError):
     """A dossier, a candidate or a jury session that the store does not hold (exit code 1)."""
+
+
+class UnloadableDossierError(StoreConflictError):
+    """A stored dossier version the engines can no longer read (exit code 1): its JSON is not the format this
+    cqpkit reads (written by another version, or changed outside cqpkit). ``raison`` says what, in French."""
+
+    def __init__(self, dossier_id: str, numero: int | None, raison: str) -> None:
+        self.dossier_id = dossier_id
+        self.numero = numero
+        self.raison = raison
+        which = f"sa version {numero} enregistrée" if numero is not None else "sa dernière version enregistrée"
+        super().__init__(f"dossier « {dossier_id} » : {which} ne se lit plus : {raison}")

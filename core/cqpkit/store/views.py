@@ -20,8 +20,8 @@ from cqpkit.store import schema as t
 from cqpkit.store.audit import entry_json
 from cqpkit.store.availability import rules_of
 from cqpkit.store.base import StoreBase, unknown_session
-from cqpkit.store.deadlines import effective, engine_dossiers
-from cqpkit.store.errors import NotFoundError
+from cqpkit.store.deadlines import effective, engine_dossiers, load_contents
+from cqpkit.store.errors import NotFoundError, UnloadableDossierError
 from cqpkit.store.jury import changed, session_findings, sorted_decisions
 from cqpkit.store.personal import candidate_public
 
@@ -59,18 +59,27 @@ def show(store: StoreBase, dossier_id: str, as_of: dt.date) -> dict[str, Any]:
     out_conv = output_converter()
     with store.read() as conn:
         row = store.dossier_row(conn, dossier_id)
-        dossier = engine_dossiers(conn, [dossier_id])[dossier_id]
+        try:
+            dossier = engine_dossiers(conn, [dossier_id])[dossier_id]
+            unloadable = None
+        except UnloadableDossierError as exc:
+            dossier, unloadable = None, UnloadableDossierError(dossier_id, row.numero_version, exc.raison)
+            content = load_contents(conn, [dossier_id]).get(dossier_id, "")
         cand = conn.execute(sa.select(t.candidats).where(t.candidats.c.id == row.candidat_id)).first()
         prows = conn.execute(sa.select(t.passages).where(t.passages.c.dossier_id == dossier_id).order_by(t.passages.c.id)).all()
         ech = conn.execute(sa.select(t.echeances).where(t.echeances.c.dossier_id == dossier_id).order_by(t.echeances.c.date)).all()
         sessions = {r.id: bool(r.cloturee) for r in conn.execute(sa.select(t.sessions.c.id, t.sessions.c.cloturee).where(t.sessions.c.id.in_({r.session_id for r in prows} or {""})))}
-    store.require_rules(row, f"cqpkit dossier history {dossier_id}")
     in_force = {r.id for r in effective(prows)}
-    resultat = store.registry.decide(dossier, as_of)
-    lignes = store.registry.funding(dossier, as_of, resultat=resultat)
-    # The lines the funding engine could not give (no barème at the event's date, an event still to come).
-    non_calcules = [c for c in store.registry.check(dossier, as_of, resultat=resultat) if c.regle.startswith("financement.")]
-    return {
+    passages = [
+        {
+            "id": r.id, "session": r.session_id, "session_close": sessions.get(r.session_id, False),
+            "date": r.date.isoformat(), "absent": bool(r.absent), "excuse": bool(r.excuse),
+            "decisions": json.loads(r.decisions), "origine": r.origine, "remplace": r.remplace_id,
+            "motif": r.motif, "en_vigueur": r.id in in_force,
+        }
+        for r in prows
+    ]
+    held = {
         "dossier": dossier_id,
         "certification": row.certification,
         "version": row.version_referentiel,
@@ -79,22 +88,59 @@ def show(store: StoreBase, dossier_id: str, as_of: dt.date) -> dict[str, Any]:
         "inscription": row.inscription.isoformat(),
         "version_dossier": row.numero_version,
         "candidat": candidate_public(cand),
+    }
+    echeances = [{"type": e.type, "domaine": e.domaine or None, "date": e.date.isoformat(), "depuis": e.depuis.isoformat()} for e in ech]
+    if unloadable is not None:
+        # What the base holds is shown; the engines cannot run on a content they cannot read (the CLI exits 1).
+        return {
+            **held, "evaluations": _raw_evaluations(content), "passages": passages, "resultat": None, "financement": [],
+            "constats_financement": [], "echeances": echeances, "date": as_of.isoformat(),
+            "illisible": str(unloadable), "contenu": _content_facts(content),
+        }
+    assert dossier is not None
+    store.require_rules(row, f"cqpkit dossier history {dossier_id}")
+    resultat = store.registry.decide(dossier, as_of)
+    lignes = store.registry.funding(dossier, as_of, resultat=resultat)
+    # The lines the funding engine could not give (no barème at the event's date, an event still to come).
+    non_calcules = [c for c in store.registry.check(dossier, as_of, resultat=resultat) if c.regle.startswith("financement.")]
+    return {
+        **held,
         "evaluations": [out_conv.unstructure(e) for e in dossier.evaluations],
-        "passages": [
-            {
-                "id": r.id, "session": r.session_id, "session_close": sessions.get(r.session_id, False),
-                "date": r.date.isoformat(), "absent": bool(r.absent), "excuse": bool(r.excuse),
-                "decisions": json.loads(r.decisions), "origine": r.origine, "remplace": r.remplace_id,
-                "motif": r.motif, "en_vigueur": r.id in in_force,
-            }
-            for r in prows
-        ],
+        "passages": passages,
         "resultat": out_conv.unstructure(resultat),
         "financement": [out_conv.unstructure(x) for x in lignes],
         "constats_financement": [out_conv.unstructure(c) for c in non_calcules],
-        "echeances": [{"type": e.type, "domaine": e.domaine or None, "date": e.date.isoformat(), "depuis": e.depuis.isoformat()} for e in ech],
+        "echeances": echeances,
         "date": as_of.isoformat(),
     }
+
+
+def _parsed(content: str) -> dict[str, Any]:
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _content_facts(content: str) -> dict[str, Any]:
+    """The main facts of a stored content that no longer loads: each top-level key with its count of entries
+    (or ``None`` for a table), and its size; empty keys when it is not even JSON."""
+    data = _parsed(content)
+    return {
+        "taille": len(content),
+        "cles": {k: (len(v) if isinstance(v, list) else None) for k, v in sorted(data.items())},
+    }
+
+
+def _raw_evaluations(content: str) -> list[dict[str, Any]]:
+    """The evaluations of a stored content that no longer loads, as far as they read (épreuve, date, verdict as text)."""
+    out = []
+    items = _parsed(content).get("evaluations")
+    for e in items if isinstance(items, list) else ():
+        if isinstance(e, dict):
+            out.append({k: str(e[k]) for k in ("epreuve", "date", "verdict") if isinstance(e.get(k), str | int | float)})
+    return out
 
 
 def history(store: StoreBase, dossier_id: str) -> dict[str, Any]:

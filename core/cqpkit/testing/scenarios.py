@@ -95,6 +95,8 @@ class Scenario:
     dossier: Any
     session: Any = None
     historique: tuple[Any, ...] = ()
+    #: What is suspicious but not invalid: an expected finding code that nothing loaded gives (« vouliez-vous dire »).
+    avertissements: tuple[Erreur, ...] = ()
 
 
 @frozen(kw_only=True)
@@ -143,10 +145,15 @@ def load_scenario(path: str | os.PathLike[str], registry: Any) -> Scenario:
             erreurs.append(doc.erreur(("scenario",), "dossier absent : donner scenario.dossier (chemin) ou les tables du dossier dans ce fichier"))
         if info.dossier is not None and rest:
             erreurs.append(doc.erreur((next(iter(rest)),), "un scénario qui renvoie à un fichier dossier ne contient pas de tables de dossier"))
-        refs: list[tuple[tuple[str | int, ...], str]] = [(("scenario", "dossier"), info.dossier or ""), (("scenario", "session"), info.session or "")]
+        refs: list[tuple[tuple[str | int, ...], str | None]] = [(("scenario", "dossier"), info.dossier), (("scenario", "session"), info.session)]
         refs += [(("scenario", "historique", i), p) for i, p in enumerate(info.historique)]
         for key, rel in refs:
-            if rel and not os.path.isfile(os.path.join(base, rel)):
+            if rel is None:
+                continue
+            if not rel.strip():
+                # An empty path would name the scenario's own directory: never a file (not « run without one »).
+                erreurs.append(doc.erreur(key, "chemin vide : donner le chemin d'un fichier, relatif au fichier du scénario, ou retirer la clé"))
+            elif not os.path.isfile(os.path.join(base, rel)):
                 erreurs.append(doc.erreur(key, f"fichier introuvable : « {rel} » (chemin relatif au fichier du scénario : {os.path.join(base, rel)})"))
         if parsed.attendu.statut is not None and parsed.attendu.statut not in STATUTS:
             erreurs.append(doc.erreur(("attendu", "statut"), f"statut inconnu « {parsed.attendu.statut} » (statuts possibles : {', '.join(STATUTS)})"))
@@ -167,7 +174,7 @@ def load_scenario(path: str | os.PathLike[str], registry: Any) -> Scenario:
         unknown = _unknown_domaines(doc, parsed.attendu, dossier, registry)
         if unknown:
             raise InvalidFileError(fichier, unknown)
-    session = load_session(os.path.join(base, parsed.scenario.session)) if parsed.scenario.session else None
+    session = load_session(os.path.join(base, parsed.scenario.session)) if parsed.scenario.session is not None else None
     historique = tuple(load_session(os.path.join(base, p)) for p in parsed.scenario.historique)
     return Scenario(
         fichier=fichier,
@@ -176,7 +183,41 @@ def load_scenario(path: str | os.PathLike[str], registry: Any) -> Scenario:
         dossier=dossier,
         session=session,
         historique=historique,
+        avertissements=tuple(_unknown_codes(doc, parsed.attendu, dossier, registry)),
     )
+
+
+def _unknown_codes(doc: Any, attendu: Attendu, dossier: Any, registry: Any) -> list[Erreur]:
+    """A warning for each code of ``constats``, ``erreurs`` or ``avertissements`` that nothing loaded gives.
+
+    The codes known are the core's, the loaded plugins' ``CQPKIT_CODES`` and the ``[[regles]]`` ids of
+    the dossier's référentiel (:meth:`~cqpkit.plugins.registry.Registry.finding_codes`). A warning, not an
+    error: a plugin that does not declare its codes still runs its scenarios (the run fails anyway on a
+    code never found).
+    """
+    from cqpkit.rules.codes import closest_code
+
+    finding_codes = getattr(registry, "finding_codes", None)
+    if finding_codes is None:
+        return []
+    try:
+        ref = registry.referentiel_for(dossier)
+    except Exception:  # the dossier's own validation already said why
+        ref = None
+    known = finding_codes(ref)
+    out = []
+    for key in ("constats", "erreurs", "avertissements"):
+        for i, code in enumerate(getattr(attendu, key) or ()):
+            if code in known:
+                continue
+            near = closest_code(code, known)
+            hint = (
+                f"vouliez-vous dire « {near} » ?"
+                if near
+                else "ni le moteur, ni une extension chargée (CQPKIT_CODES), ni une règle [[regles]] du référentiel ne le donne"
+            )
+            out.append(doc.erreur(("attendu", key, i), f"code de constat inconnu « {code} » : {hint}"))
+    return out
 
 
 def _unknown_domaines(doc: Any, attendu: Attendu, dossier: Any, registry: Any) -> list[Erreur]:

@@ -29,6 +29,9 @@ from cqpkit_cqp_mo.extension import ExtensionCqpMo
 #: The class of this plugin's ``[extensions.cqp_mo]`` table (the core validates the table with it).
 CQPKIT_EXTENSION = ExtensionCqpMo
 
+#: The finding codes this plugin's hooks give (cqpkit_cqp_mo.regles): scenarios may expect them.
+CQPKIT_CODES = ("module_conseille_en_premier", "spe_avant_depot", "spe_avant_module_collectif", "formation_premiere_annee")
+
 # The référentiels ship inside the package (wheel package data). They are found next to
 # this file with os.path rather than through importlib.resources or pathlib, whose
 # imports (zipfile, tempfile, shutil, urllib) would cost `cqpkit list` a tenth of its

@@ -19,6 +19,9 @@ from cqpkit import hookimpl
 # this file with os.path rather than through importlib.resources or pathlib, whose
 # imports (zipfile, tempfile, shutil, urllib) would cost `cqpkit list` a tenth of its
 # start-up budget; all give the same paths for an installed or editable package.
+#: The finding codes this plugin's hooks give (cqpkit_mutualite.regles): scenarios may expect them.
+CQPKIT_CODES = ("d1_mention_choisie", "d1_decouverte_autre_mention", "d1_decouverte_manquante")
+
 REFERENTIELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "referentiels")
 
 

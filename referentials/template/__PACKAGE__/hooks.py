@@ -28,6 +28,10 @@ def cqpkit_referentiels(register: Callable[[object], None]) -> None:
 #
 # from cqpkit.model import Constat, Source
 #
+# # Les codes de constat que donnent ces hooks : un scénario qui en attend un autre est signalé
+# # (« vouliez-vous dire … ? ») par cqpkit validate et cqpkit test.
+# CQPKIT_CODES = ("__ENTRY_POINT___passages_trop_nombreux",)
+#
 # @hookimpl
 # def cqpkit_check_dossier(referentiel, dossier, date):
 #     constats = []

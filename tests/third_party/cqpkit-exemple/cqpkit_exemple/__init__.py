@@ -16,7 +16,10 @@ from cqpkit import hookimpl
 
 from cqpkit_exemple.regles import cqpkit_check_dossier
 
-__all__ = ["cqpkit_check_dossier", "cqpkit_referentiels"]
+__all__ = ["CQPKIT_CODES", "cqpkit_check_dossier", "cqpkit_referentiels"]
+
+#: The finding codes this plugin's hooks give (its scenarios may expect them).
+CQPKIT_CODES = ("exemple_bloc_d3_premature",)
 
 
 @hookimpl
