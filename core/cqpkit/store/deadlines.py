@@ -17,7 +17,7 @@ import attrs
 import sqlalchemy as sa
 
 from cqpkit.model import Dossier, PassageJury
-from cqpkit.store import personnes
+from cqpkit.store import crypto, personnes
 from cqpkit.store import schema as t
 from cqpkit.store.reading import deadlines
 from cqpkit.store.sql import IDS, chunks
@@ -34,10 +34,10 @@ def compute_echeances(registry: Any, dossier: Dossier) -> list[dict[str, Any]]:
     ]
 
 
-def passage_from_row(r: Any) -> PassageJury:
-    """A stored passage row as the model's passage."""
+def passage_from_row(r: Any, notes: str = "") -> PassageJury:
+    """A stored passage row as the model's passage (``notes``: its notes in clear, which the row holds encrypted)."""
     return PassageJury(
-        session=r.session_id, date=r.date, decisions=json.loads(r.decisions), absent=bool(r.absent), excuse=bool(r.excuse), notes=r.notes
+        session=r.session_id, date=r.date, decisions=json.loads(r.decisions), absent=bool(r.absent), excuse=bool(r.excuse), notes=notes
     )
 
 
@@ -73,19 +73,36 @@ def passages_of(conn: sa.Connection, ids: Sequence[str]) -> dict[str, list[Any]]
     return out
 
 
-def engine_dossiers(conn: sa.Connection, ids: Sequence[str], people: bool = True) -> dict[str, Dossier]:
+def engine_dossiers(conn: sa.Connection, ids: Sequence[str], people: bool = True, personal: bool = False) -> dict[str, Dossier]:
     """The dossiers as the engines see them: latest content, passages as the store holds them, and (``people``)
-    what the store knows of the people they name (:func:`personnes.enrich`; not before migration 3 made its tables)."""
+    what the store knows of the people they name (:func:`personnes.enrich`; not before migration 3 made its tables).
+
+    The engines need no personal field (:data:`cqpkit.store.crypto.PERSONAL_FIELDS`): they are left empty,
+    unless ``personal`` (what ``dossier show`` and ``Store.dossier`` give): then decrypted with the
+    candidate's key, or « [effacé] » where they were once the key is destroyed.
+    """
     from cqpkit.formats.converter import json_converter
     from cqpkit.formats.dossiers import mark_validated
 
     conv = json_converter()
     contents = load_contents(conn, ids)
     passages = passages_of(conn, ids)
+    keys: dict[str, Any] = {}
+    owners: dict[str, str] = {}
+    if personal and contents:
+        for chunk in chunks(list(contents)):
+            owners.update(conn.execute(sa.select(t.dossiers.c.id, t.dossiers.c.candidat_id).where(t.dossiers.c.id.in_(chunk))).all())
+        keys = crypto.load_keys(conn, [crypto.subject(c) for c in owners.values()])
     out = {}
     for did, text in contents.items():
-        d = conv.structure(json.loads(text), Dossier)
-        out[did] = attrs.evolve(d, passages=tuple(passage_from_row(r) for r in effective(passages.get(did, ()))))
+        cid = owners.get(did, "")
+        key = keys.get(crypto.subject(cid))
+        d = conv.structure(crypto.open_content(text, key, crypto.aad(cid, f"dossier:{did}"), personal=personal), Dossier)
+        aad = crypto.aad(cid, f"passage:{did}")
+        rows = effective(passages.get(did, ()))
+        out[did] = attrs.evolve(
+            d, passages=tuple(passage_from_row(r, crypto.decrypt_value(key, r.notes, aad) if personal else "") for r in rows)
+        )
     # A tutor's load and other missions as the store knows them, the person's facts (cqpkit.store.personnes).
     out = personnes.enrich(conn, out) if people else out
     # Validated when stored (the file at import; the passages by the jury workflow, where the jury is
