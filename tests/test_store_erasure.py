@@ -96,7 +96,7 @@ def _found(blobs: dict[str, bytes], needles: list[bytes]) -> list[tuple[str, byt
     return [(name, n) for name, blob in blobs.items() for n in needles if n in blob]
 
 
-def _outputs(db: str) -> dict[str, str]:  # noqa: F811
+def _outputs(db: str) -> dict[str, str]:
     """What every command shows about the candidate, their dossier and their session (JSON and text)."""
     out = {}
     for label, args in {
