@@ -66,7 +66,7 @@ from cqpkit.store.reading import Lot, read_files
 from cqpkit.store.store import Store
 from decide_batch import dossier_text
 
-TABLE_ORDER = ["candidats", "dossiers", "dossier_versions", "evaluations", "passages", "echeances", "sessions", "session_versions", "audit"]
+TABLE_ORDER = ["cles", "candidats", "dossiers", "dossier_versions", "evaluations", "passages", "echeances", "sessions", "session_versions", "audit"]
 
 
 def _new_store(directory: str, name: str, registry: object) -> Store:
@@ -167,7 +167,7 @@ def build_deadline_db(directory: str, n: int, registry: object) -> Store:
     batch_c, batch_d, batch_e = [], [], []
 
     def flush() -> None:
-        conn.executemany("INSERT INTO candidats (id, nom, prenom, email, telephone, emploi, employeur, notes, cree_le, modifie_le) VALUES (?, '', '', '', '', '', '', '', ?, ?)", batch_c)
+        conn.executemany("INSERT INTO candidats (id, cree_le, modifie_le) VALUES (?, ?, ?)", batch_c)
         conn.executemany("INSERT INTO dossiers VALUES (?, ?, '2014', ?, 'sante', ?, ?, 1, ?, ?, ?)", batch_d)
         conn.executemany("INSERT INTO echeances VALUES (?, ?, ?, ?, ?, ?)", batch_e)
         batch_c.clear()

@@ -384,9 +384,14 @@ class TestPersonalData:
         assert report.fichiers[0]["statut"] == "inchangé"
         files = copy_campaign(tmp_path)
         path = files / "dossiers" / "oemm-2019-0302.toml"
+        # A change of personal fields alone (the dossier's notes) stores nothing: the candidate's key is destroyed.
         _edit(path, "inscription = 2019-09-02", 'inscription = 2019-09-02\nnotes = "Parcours adapté."')
         report = campaign_store.import_files([str(path)], operateur="x")
+        assert report.fichiers[0]["statut"] == "inchangé"
+        _edit(path, "inscription = 2019-09-02", "inscription = 2019-09-02\ndepot_dossier = 2019-09-30")
+        report = campaign_store.import_files([str(path)], operateur="x")
         assert report.fichiers[0]["statut"] == "version 2"
+        assert "Parcours adapté" not in json.dumps(campaign_store.export_candidat("C-0201", operateur="dpo"), ensure_ascii=False)
         assert any("effacé" in n for n in report.notes)
         assert campaign_store.export_candidat("C-0201", operateur="dpo")["candidat"]["email"] == ""
 

@@ -11,12 +11,12 @@ import json
 
 import attrs
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 import sqlalchemy as sa
 from cqpkit.store import schema as t
 from cqpkit.store.audit import _payload, canonical, canonical_plain, entry_hash
-from cqpkit.store.reading import collect_paths, dossier_content, read_files, without_cycle_collector
+from cqpkit.store.reading import collect_paths, read_files, without_cycle_collector
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.test_store_support import (  # noqa: F401 (fixtures)
     CAMPAIGN,
@@ -130,6 +130,7 @@ class TestDossierContent:
     def test_candidate_reduced_to_its_id_as_the_converter_writes_it(self, registry):
         from cqpkit.formats.converter import json_converter
         from cqpkit.model import Candidat
+        from cqpkit.store.crypto import split_personal
 
         lot = read_files(collect_paths([str(CAMPAIGN)]), registry)
         conv = json_converter()
@@ -137,6 +138,7 @@ class TestDossierContent:
         for lu in lot.dossiers:
             d = lu.dossier
             reduced = conv.unstructure(attrs.evolve(d, candidat=Candidat(id=d.candidat.id)))
+            split_personal(reduced)  # the personal fields are kept apart, encrypted by the store (docs/store.md)
             assert lu.contenu == _plain(reduced)
             assert d.candidat.nom not in lu.contenu or not d.candidat.nom
 
@@ -155,8 +157,8 @@ class TestStoredRows:
         for e in evals:
             content = json.loads(versions[(e.dossier_id, e.numero_version)].contenu)
             raw = content["evaluations"][e.position]
-            assert e.contenu == _plain(raw)
-            assert e.empreinte == hashlib.sha256(e.contenu.encode("utf-8")).hexdigest()
+            assert _public_text(e.contenu) == _plain(raw)  # its notes encrypted apart
+            assert len(e.empreinte) == 64  # keyed with the candidate's key (docs/store.md « Personal data »)
             assert e.date == dt.date.fromisoformat(raw["date"]) and isinstance(e.date, dt.date)
         for p in passages:
             assert p.decisions == _plain(json.loads(p.decisions))
@@ -164,7 +166,9 @@ class TestStoredRows:
         for d in dossiers:
             assert isinstance(d.inscription, dt.date)
             v = versions[(d.id, d.numero_version)]
-            assert v.contenu == _plain(conv.unstructure(conv.structure(json.loads(v.contenu), type(campaign_store.dossier(d.id)))))
+            public = json.loads(v.contenu)
+            public.pop("_personnel", None)  # the personal fields, encrypted apart
+            assert _public_text(v.contenu) == _plain(conv.unstructure(conv.structure(public, type(campaign_store.dossier(d.id)))))
         assert campaign_store.verify().ok
 
     def test_lot_built_without_evaluation_texts_stores_the_same_evaluations(self, store, registry):
@@ -177,30 +181,36 @@ class TestStoredRows:
         store.import_lot(bare, operateur="test")
         cols = t.evaluations.c
         with store.read() as conn:
-            stored = conn.execute(sa.select(cols.dossier_id, cols.position, cols.contenu, cols.empreinte).order_by(cols.dossier_id, cols.position)).all()
-        expected = sorted(
-            (lu.dossier.id, i, text, digest)
-            for lu in lot.dossiers
-            for i, (text, digest) in enumerate(zip(lu.evaluations, lu.empreintes_evaluations, strict=True))
-        )
-        assert [tuple(r) for r in stored] == expected
+            stored = conn.execute(sa.select(cols.dossier_id, cols.position, cols.contenu).order_by(cols.dossier_id, cols.position)).all()
+        # The texts without their personal fields (encrypted apart; the fingerprints are keyed with each candidate's key).
+        expected = sorted((lu.dossier.id, i, text) for lu in lot.dossiers for i, text in enumerate(lu.evaluations))
+        assert [(r.dossier_id, r.position, _public_text(r.contenu)) for r in stored] == expected
 
     def test_bulk_insert_dates_and_nulls(self, store):
         from cqpkit.store.store import bulk_insert
 
         rows = [
-            {"id": "C-1", "nom": "", "prenom": "", "naissance": dt.date(1990, 2, 3), "email": "", "telephone": "", "emploi": "",
-             "employeur": "", "notes": "", "pseudonyme": None, "efface_le": None, "cree_le": "x", "modifie_le": "x"},
-            {"id": "C-2", "nom": "", "prenom": "", "naissance": None, "email": "", "telephone": "", "emploi": "",
-             "employeur": "", "notes": "", "pseudonyme": None, "efface_le": None, "cree_le": "x", "modifie_le": "x"},
+            {"dossier_id": "D-1", "acteur_id": "A", "personne_id": "P", "role": "tuteur", "roles_secondaires": "[]", "mission_debut": dt.date(1990, 2, 3),
+             "mission_fin": None, "organisation": None, "fonction": None, "management_depuis": None, "forme_le": None, "formation_heures": None,
+             "tutores_declares": None, "missions_declarees": "[]"},
+            {"dossier_id": "D-2", "acteur_id": "A", "personne_id": "P", "role": "tuteur", "roles_secondaires": "[]", "mission_debut": None,
+             "mission_fin": None, "organisation": None, "fonction": None, "management_depuis": None, "forme_le": None, "formation_heures": None,
+             "tutores_declares": None, "missions_declarees": "[]"},
         ]
         with store.write() as conn:
-            bulk_insert(conn, t.candidats, rows)
+            bulk_insert(conn, t.candidats, [{"id": "C-1", "donnees": None, "pseudonyme": None, "efface_le": None, "cree_le": "x", "modifie_le": "x"}])
+            bulk_insert(conn, t.dossiers, [
+                {"id": f"D-{i}", "certification": "c", "version_referentiel": "v", "voie": "formation", "mention": None, "inscription": dt.date(2020, 1, 1),
+                 "candidat_id": "C-1", "numero_version": 1, "empreinte": "e", "empreinte_publique": None, "cree_le": "x", "modifie_le": "x"}
+                for i in (1, 2)
+            ])
+            bulk_insert(conn, t.personnes, [{"id": "P", "cree_le": "x"}])
+            bulk_insert(conn, t.personne_acteurs, rows)
             bulk_insert(conn, t.meta, [{"cle": "essai", "valeur": "1"}])  # a single column of text
         with store.read() as conn:
-            got = dict(conn.execute(sa.select(t.candidats.c.id, t.candidats.c.naissance)).all())
+            got = dict(conn.execute(sa.select(t.personne_acteurs.c.dossier_id, t.personne_acteurs.c.mission_debut)).all())
             assert conn.execute(sa.select(t.meta.c.valeur).where(t.meta.c.cle == "essai")).scalar_one() == "1"
-        assert got == {"C-1": dt.date(1990, 2, 3), "C-2": None}
+        assert got == {"D-1": dt.date(1990, 2, 3), "D-2": None}
 
 
 class TestDeadlines:
@@ -403,6 +413,7 @@ class TestCandidateDescribedTwice:
 
     def test_files(self, registry, tmp_path):
         from cqpkit.store.reading import ImportErrors
+
         from tests.test_store_support import copy_campaign
 
         campaign = copy_campaign(tmp_path)
@@ -428,3 +439,10 @@ class TestCandidateDescribedTwice:
             ("second", 0, "candidat.nom", "candidat « C-0201 » décrit autrement dans premier (nom, email)")
         ]
         assert read_lot([("premier", first), ("second", second)], registry=store.registry).dossiers  # agreeing: accepted
+
+
+def _public_text(contenu: str) -> str:
+    """A stored content without its encrypted personal fields (``_personnel``), as canonical JSON."""
+    data = json.loads(contenu)
+    data.pop("_personnel", None)
+    return _plain(data)

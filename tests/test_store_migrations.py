@@ -13,7 +13,7 @@ from cqpkit.store import schema as t
 from cqpkit.store.errors import StoreError
 from cqpkit.store.store import Store
 
-from tests.test_store_support import CAMPAIGN, campaign_store, db, registry, snapshot, store  # noqa: F401 (fixtures)
+from tests.test_store_support import CAMPAIGN, ENCRYPTED, campaign_store, db, registry, snapshot, store, undo_v5  # noqa: F401 (fixtures)
 
 
 class TestMigrations:
@@ -50,13 +50,15 @@ class TestMigrations:
             conn.exec_driver_sql("DROP TABLE echeances")
             conn.exec_driver_sql("DROP TABLE personne_acteurs")  # migration 3
             conn.exec_driver_sql("DROP TABLE personnes")
+            undo_v5(conn)
             conn.exec_driver_sql("UPDATE cqpkit_meta SET valeur = '1' WHERE cle = 'schema_version'")
         with pytest.raises(StoreError, match=rf"schéma en version 1, cette version de cqpkit attend la version {migrations.CURRENT} .*cqpkit db upgrade"):
             campaign_store.check_schema()
         done = campaign_store.upgrade()
-        assert [m.numero for m in done] == list(range(2, migrations.CURRENT + 1))
+        assert [m.numero for m in done] == [m.numero for m in migrations.MIGRATIONS if m.numero >= 2]
         campaign_store.check_schema()
-        assert snapshot(campaign_store) == before
+        after = snapshot(campaign_store)
+        assert {k: v for k, v in after.items() if k not in ENCRYPTED} == {k: v for k, v in before.items() if k not in ENCRYPTED}
 
     def test_newer_schema_is_refused(self, store):
         """A database written by a newer cqpkit is not touched."""

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_store_support import counts, db, registry, snapshot  # noqa: F401 (fixtures)
+from tests.test_store_support import ENCRYPTED, counts, db, registry, snapshot, undo_v5  # noqa: F401 (fixtures)
 
 AS_OF = "2018-01-15"
 PERSON = "T-0042"
@@ -352,9 +352,16 @@ class TestMigration:
             with store.write() as conn:
                 conn.exec_driver_sql("DROP TABLE personne_acteurs")
                 conn.exec_driver_sql("DROP TABLE personnes")
+                undo_v5(conn)
                 conn.exec_driver_sql("UPDATE cqpkit_meta SET valeur = '2' WHERE cle = 'schema_version'")
-            assert [m.numero for m in store.upgrade()] == list(range(3, migrations.CURRENT + 1))
+            assert [m.numero for m in store.upgrade()] == [m.numero for m in migrations.MIGRATIONS if m.numero >= 3]
             after = snapshot(store)
         # The time a person was first seen is the time of the migration: everything else is the same.
         assert [r[0] for r in after.pop("personnes")] == [r[0] for r in before.pop("personnes")] == [PERSON]
+        for table in ENCRYPTED:  # written anew by migration 5 (random keys and ciphertexts)
+            after.pop(table), before.pop(table)
+        # The copies' organisation and function are encrypted in the contents written at version 5, which migration 3
+        # (that runs before 5 on a real base at version 2, whose contents are in clear) cannot read here.
+        for snap in (after, before):
+            snap["personne_acteurs"] = [r[:7] + r[9:] for r in snap["personne_acteurs"]]
         assert after == before

@@ -211,3 +211,20 @@ class TestWhichPostgres:
         url, origin = postgres_url()
         assert (url, origin) in {(LOCAL_POSTGRES, "serveur local détecté"), ("", "")}
         assert url == local_postgres()
+
+
+def undo_v5(conn) -> None:  # type: ignore[no-untyped-def]
+    """Take a base back before migration 5 (the personal data's encryption): its clear columns back (empty), its
+    table and columns gone. What migration 5 writes again (keys, ciphertexts) differs: compare without them
+    (:data:`ENCRYPTED`)."""
+    for column in ("nom", "prenom", "email", "telephone", "emploi", "employeur", "notes"):
+        conn.exec_driver_sql(f"ALTER TABLE candidats ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+    conn.exec_driver_sql("ALTER TABLE candidats ADD COLUMN naissance DATE")
+    conn.exec_driver_sql("ALTER TABLE candidats DROP COLUMN donnees")
+    conn.exec_driver_sql("ALTER TABLE dossiers DROP COLUMN empreinte_publique")
+    conn.exec_driver_sql("DROP TABLE cles")
+
+
+#: The tables whose rows migration 5 writes anew (random keys, ciphertexts of the candidates' data).
+ENCRYPTED = ("cles", "candidats")
+

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import attrs
 import sqlalchemy as sa
 
 from cqpkit.model import Dossier, PassageJury
-from cqpkit.store import personnes
+from cqpkit.store import crypto, personnes
 from cqpkit.store import schema as t
 from cqpkit.store.reading import deadlines
 from cqpkit.store.sql import IDS, chunks
@@ -37,10 +37,10 @@ def compute_echeances(registry: Any, dossier: Dossier) -> list[dict[str, Any]]:
     ]
 
 
-def passage_from_row(r: Any) -> PassageJury:
-    """A stored passage row as the model's passage."""
+def passage_from_row(r: Any, notes: str = "") -> PassageJury:
+    """A stored passage row as the model's passage (``notes``: its notes in clear, which the row holds encrypted)."""
     return PassageJury(
-        session=r.session_id, date=r.date, decisions=json.loads(r.decisions), absent=bool(r.absent), excuse=bool(r.excuse), notes=r.notes
+        session=r.session_id, date=r.date, decisions=json.loads(r.decisions), absent=bool(r.absent), excuse=bool(r.excuse), notes=notes
     )
 
 
@@ -76,19 +76,36 @@ def passages_of(conn: sa.Connection, ids: Sequence[str]) -> dict[str, list[Any]]
     return out
 
 
-def engine_dossiers(conn: sa.Connection, ids: Sequence[str], people: bool = True) -> dict[str, Dossier]:
+def engine_dossiers(conn: sa.Connection, ids: Sequence[str], people: bool = True, personal: bool = False) -> dict[str, Dossier]:
     """The dossiers as the engines see them: latest content, passages as the store holds them, and (``people``)
-    what the store knows of the people they name (:func:`personnes.enrich`; not before migration 3 made its tables)."""
+    what the store knows of the people they name (:func:`personnes.enrich`; not before migration 3 made its tables).
+
+    The engines need no personal field (:data:`cqpkit.store.crypto.PERSONAL_FIELDS`): they are left empty,
+    unless ``personal`` (what ``dossier show`` and ``Store.dossier`` give): then decrypted with the
+    candidate's key, or « [effacé] » where they were once the key is destroyed.
+    """
     from cqpkit.formats.converter import json_converter
     from cqpkit.formats.dossiers import mark_validated
 
     conv = json_converter()
     contents = load_contents(conn, ids)
     passages = passages_of(conn, ids)
+    keys: dict[str, Any] = {}
+    owners: dict[str, str] = {}
+    if personal and contents:
+        for chunk in chunks(list(contents)):
+            owners.update(conn.execute(sa.select(t.dossiers.c.id, t.dossiers.c.candidat_id).where(t.dossiers.c.id.in_(chunk))).all())
+        keys = crypto.load_keys(conn, [crypto.subject(c) for c in owners.values()])
     out = {}
     for did, text in contents.items():
-        d = stored_dossier(conv, did, text)
-        out[did] = attrs.evolve(d, passages=tuple(passage_from_row(r) for r in effective(passages.get(did, ()))))
+        cid = owners.get(did, "")
+        key = keys.get(crypto.subject(cid))
+        d = stored_dossier(conv, did, text, opener=lambda t, c=cid, k=key, i=did: crypto.open_content(t, k, crypto.aad(c, f"dossier:{i}"), personal=personal))
+        aad = crypto.aad(cid, f"passage:{did}")
+        rows = effective(passages.get(did, ()))
+        out[did] = attrs.evolve(
+            d, passages=tuple(passage_from_row(r, crypto.decrypt_value(key, r.notes, aad) if personal else "") for r in rows)
+        )
     # A tutor's load and other missions as the store knows them, the person's facts (cqpkit.store.personnes).
     out = personnes.enrich(conn, out) if people else out
     # Validated when stored (the file at import; the passages by the jury workflow, where the jury is
@@ -96,16 +113,20 @@ def engine_dossiers(conn: sa.Connection, ids: Sequence[str], people: bool = True
     return {did: mark_validated(d) for did, d in out.items()}
 
 
-def stored_dossier(conv: Any, dossier_id: str, text: str, numero: int | None = None) -> Dossier:
+def stored_dossier(
+    conv: Any, dossier_id: str, text: str, numero: int | None = None, *, opener: Callable[[str], Any] | None = None
+) -> Dossier:
     """The stored content (canonical JSON) of a dossier version as the model's dossier.
 
     Raises :class:`~cqpkit.store.errors.UnloadableDossierError` (exit 1, a French reason with the key
     paths) when it no longer loads: JSON that does not parse, or a shape this cqpkit does not read.
+    ``opener`` reads the text as data (:func:`cqpkit.store.crypto.open_content`: the personal fields
+    decrypted, or left out); plain ``json.loads`` without it.
     """
     from cqpkit.store.errors import UnloadableDossierError
 
     try:
-        data = json.loads(text)
+        data = opener(text) if opener is not None else json.loads(text)
     except ValueError as exc:
         raise UnloadableDossierError(dossier_id, numero, f"JSON invalide (caractère {getattr(exc, 'pos', 0) + 1})") from None
     try:

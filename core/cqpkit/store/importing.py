@@ -9,9 +9,7 @@ and writes nothing. :func:`rows_written` is the hook point the fault tests use t
 
 from __future__ import annotations
 
-import hashlib
 import json
-import operator
 import os
 import time
 from collections import Counter, defaultdict
@@ -23,7 +21,7 @@ import sqlalchemy as sa
 
 from cqpkit.exceptions import CqpkitError, Erreur
 from cqpkit.model import PassageJury
-from cqpkit.store import personnes
+from cqpkit.store import crypto, personnes
 from cqpkit.store import schema as t
 from cqpkit.store.audit import AuditWriter, canonical, canonical_plain
 from cqpkit.store.base import StoreBase, operateur_par_defaut
@@ -31,9 +29,10 @@ from cqpkit.store.deadlines import passages_of, rebuild_echeances
 from cqpkit.store.errors import StoreConflictError
 from cqpkit.store.reading import (
     PERSONAL,
+    DossierLu,
     Lot,
     deadlines,
-    personal_fields,
+    dossier_content,
     read_files,
     with_deadlines,
     without_cycle_collector,
@@ -48,7 +47,8 @@ _FLUSH_EVERY = 2000
 _NONE: Mapping[str, int] = {}  # no evaluation stored yet (read-only: never written to)
 #: The columns of the rows the import builds as tuples (:func:`insert_tuples`), in the order it builds them.
 _DOSSIER_COLUMNS = (
-    "id", "certification", "version_referentiel", "voie", "mention", "inscription", "candidat_id", "numero_version", "empreinte", "modifie_le", "cree_le",
+    "id", "certification", "version_referentiel", "voie", "mention", "inscription", "candidat_id", "numero_version", "empreinte", "empreinte_publique",
+    "modifie_le", "cree_le",
 )
 _VERSION_COLUMNS = ("dossier_id", "numero", "empreinte", "certification", "version_referentiel", "contenu", "enregistre_le", "operateur")
 _EVALUATION_COLUMNS = ("dossier_id", "numero_version", "position", "epreuve", "date", "contenu", "empreinte", "enregistre_le")
@@ -140,12 +140,34 @@ def _locate(fichier: str, path: tuple, message: str) -> Erreur:
         return Erreur(fichier, 0, format_path(path), message)
 
 
-def _state(p: PassageJury) -> tuple:
-    return (p.date, bool(p.absent), bool(p.excuse), tuple(sorted(p.decisions.items())), p.notes)
+def _state(p: PassageJury, notes: bool = True) -> tuple:
+    return (p.date, bool(p.absent), bool(p.excuse), tuple(sorted(p.decisions.items())), p.notes if notes else None)
 
 
-def _row_state(r: Any) -> tuple:
-    return (r.date, bool(r.absent), bool(r.excuse), tuple(sorted(json.loads(r.decisions).items())), r.notes)
+def _row_state(r: Any, key: bytes | None, aad: str) -> tuple:
+    """A stored passage's state, its notes decrypted (an erased candidate's: left out of the comparison)."""
+    notes = crypto.decrypt_value(key, r.notes, aad) if key is not None else None
+    return (r.date, bool(r.absent), bool(r.excuse), tuple(sorted(json.loads(r.decisions).items())), notes)
+
+
+#: A personal field of ``[candidat]`` left out, as :func:`_personal_json` writes it.
+_EMPTY: Mapping[str, Any] = {k: None if k == "naissance" else "" for k in PERSONAL}
+
+
+def _personal_json(c: Any) -> dict[str, Any]:
+    """A candidate's personal data as JSON values (the birth date as ISO text), as ``candidats.donnees`` holds them."""
+    out = {}
+    for k in PERSONAL:
+        v = getattr(c, k)
+        out[k] = v.isoformat() if hasattr(v, "isoformat") else v
+    return out
+
+
+def _public_digest(contenu: str) -> str:
+    """The fingerprint of a stored evaluation's text without its personal fields (what an erased candidate's import compares)."""
+    data = json.loads(contenu)
+    data.pop("_personnel", None)
+    return crypto.public_fingerprint(canonical(data))
 
 
 @attrs.define
@@ -176,8 +198,12 @@ class Existing:
         # no per-id parameter expansion), then whole rows are read for those alone.
         stored = driver_lookup(conn, t.candidats, ("id",), sorted({lu.dossier.candidat.id for lu in lot.dossiers}))
         self.candidats = self._by_id(conn, t.candidats, sorted(stored))
-        #: id -> (id, empreinte, numero_version): all an import compares a stored dossier with
-        self.dossiers = driver_lookup(conn, t.dossiers, ("id", "empreinte", "numero_version"), [lu.dossier.id for lu in lot.dossiers])
+        #: subject -> key (``None``: destroyed, the candidate is erased) of the stored candidates
+        self.keys = crypto.load_keys(conn, [crypto.subject(c) for c in stored])
+        #: id -> (id, empreinte, numero_version, empreinte_publique): all an import compares a stored dossier with
+        self.dossiers = driver_lookup(
+            conn, t.dossiers, ("id", "empreinte", "numero_version", "empreinte_publique"), [lu.dossier.id for lu in lot.dossiers]
+        )
         known = sorted(self.dossiers)
         self.passages = passages_of(conn, known)
         self.evaluations: dict[str, Counter] = defaultdict(Counter)
@@ -186,6 +212,16 @@ class Existing:
         for chunk in chunks(known):
             for r in conn.execute(q, {"ids": chunk}):
                 self.evaluations[r.dossier_id][r.empreinte] += 1
+        # An erased candidate's dossiers: their stored evaluations compared by the fingerprint of their public part
+        # (the keyed one can no longer be computed).
+        erased = {cid for cid, r in self.candidats.items() if r.efface_le}
+        if erased:
+            ids = [lu.dossier.id for lu in lot.dossiers if lu.dossier.candidat.id in erased and lu.dossier.id in self.dossiers]
+            q = sa.select(ev.dossier_id, ev.contenu).where(ev.dossier_id.in_(IDS))
+            for chunk in chunks(ids):
+                self.evaluations.update({did: Counter() for did in chunk})
+                for r in conn.execute(q, {"ids": chunk}):
+                    self.evaluations[r.dossier_id][_public_digest(r.contenu)] += 1
 
     @staticmethod
     def _by_id(conn: sa.Connection, table: sa.Table, ids: Sequence[str]) -> dict[str, Any]:
@@ -196,17 +232,24 @@ class Existing:
         return out
 
 
-def _evaluation_rows(lu: Any, numero: int, already: Mapping[str, int], now: str, day: Any = same) -> list[tuple]:
+def _evaluation_rows(lu: Any, numero: int, already: Mapping[str, int], now: str, day: Any = same, key: bytes | None = None) -> list[tuple]:
     """The evaluations a dossier version brings that the store does not hold yet (compared by fingerprint),
-    as tuples of :data:`_EVALUATION_COLUMNS`."""
+    as tuples of :data:`_EVALUATION_COLUMNS`: their ``notes`` encrypted with the candidate's ``key``, their
+    fingerprint keyed with it (``key`` ``None``, an erased candidate: the notes are not stored, the
+    fingerprint is that of the public text)."""
     dossier = lu.dossier
-    texts, digests = lu.evaluations, lu.empreintes_evaluations
-    if len(texts) != len(dossier.evaluations) or len(digests) != len(texts):  # a DossierLu built without them
-        from cqpkit.formats.converter import json_converter
-
-        texts = [canonical(json_converter().unstructure(e)) for e in dossier.evaluations]
-        digests = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in texts]
     did = dossier.id
+    texts, digests = lu.evaluations, lu.empreintes_evaluations
+    if key is not None or any(p[0][0] == "evaluations" for p in lu.personnel):
+        notes = {p[0][1]: p[1] for p in lu.personnel if p[0][0] == "evaluations"}
+        aad = crypto.aad(dossier.candidat.id, f"evaluation:{did}")
+        sealed = []
+        for i, text in enumerate(texts):
+            note = notes.get(i)
+            sealed.append(crypto.seal(text, [[["notes"], note]], key, aad) if note else text)
+        if key is not None:
+            digests = [crypto.keyed_fingerprint(key, text, notes.get(i, "")) for i, text in enumerate(texts)]
+        texts = sealed
     rows = zip(dossier.evaluations, texts, digests, strict=True)  # the lengths were checked above
     if not already:  # a new dossier, or none of its evaluations stored yet: all of them
         return [(did, numero, i, e.epreuve, day(e.date), text, digest, now) for i, (e, text, digest) in enumerate(rows)]
@@ -234,6 +277,7 @@ class ImportTransaction:
         self.day = date_param(conn)  # dates as the driver takes them (bulk_insert(..., dates_ready=True))
         self.flag = flag_param(conn)  # booleans as the driver takes them: self.flag[value]
         self.start = self.audit.numero
+        self.keys: dict[str, bytes | None] = {}
         self.report = ImportReport()
         self.errors: list[Erreur] = []
 
@@ -326,40 +370,56 @@ class ImportTransaction:
 
     # candidates ----------------------------------------------------------------------
     def _candidates(self, existing: Existing) -> None:
+        """The candidates: a new one gets a key and their personal data encrypted with it; a stored one's data are
+        updated (decrypted, compared, encrypted again) unless they are erased. ``self.keys`` holds every candidate's key."""
         inserts = []
         done: set[str] = set()
-        now, day = self.now, self.day
-        personal_of = operator.attrgetter(*PERSONAL)
-        date_columns = [i for i, k in enumerate(PERSONAL) if isinstance(t.candidats.c[k].type, sa.Date)]
+        now = self.now
+        keys = existing.keys
+        new_keys: list[str] = []
         for lu in self.lot.dossiers:
             c = lu.dossier.candidat
             if c.id in done:
                 continue
             done.add(c.id)
             row = existing.candidats.get(c.id)
+            personal = _personal_json(c)
+            sujet = crypto.subject(c.id)
+            if row is None or sujet not in keys:  # a new candidate (or one stored without a key: given one now)
+                new_keys.append(sujet)
             if row is None:
-                values = personal_of(c)
-                self.audit.add("candidat.creation", "candidat", c.id, {"champs": [k for k, v in zip(PERSONAL, values, strict=True) if v not in (None, "")]})
-                if date_columns:
-                    values = list(values)
-                    for i in date_columns:
-                        if values[i] is not None:
-                            values[i] = day(values[i])
-                inserts.append((c.id, *values, None, None, now, now))
+                self.audit.add("candidat.creation", "candidat", c.id, {"champs": [k for k in PERSONAL if personal[k] not in (None, "")]})
+                inserts.append((c.id, personal, now, now))
                 continue
-            personal = personal_fields(c)
             if row.efface_le:
                 if any(personal[k] not in (None, "") for k in PERSONAL):
                     self.report.notes.append(
                         f"candidat « {c.id} » effacé le {jour(row.efface_le)} : ses données personnelles ({lu.fichier}) ne sont pas réenregistrées"
                     )
-            else:
-                changed = [k for k in PERSONAL if getattr(row, k) != personal[k]]
-                if changed:
-                    self.conn.execute(t.candidats.update().where(t.candidats.c.id == c.id).values(**{k: personal[k] for k in changed}, modifie_le=self.now))
-                    self.audit.add("candidat.modification", "candidat", c.id, {"champs": changed})
-                    self.report.notes.append(f"candidat « {c.id} » : données personnelles mises à jour ({', '.join(changed)})")
-        insert_tuples(self.conn, t.candidats, ("id", *PERSONAL, "pseudonyme", "efface_le", "cree_le", "modifie_le"), inserts)
+                continue
+            inserts.append((c.id, personal, None, None))  # an update, encrypted below once the keys are known
+        keys.update(crypto.create_keys(self.conn, new_keys, now))
+        rows, updates = [], []
+        for cid, personal, cree, modifie in inserts:
+            key = keys[crypto.subject(cid)]
+            aad = crypto.aad(cid, "candidat")
+            if cree is not None:
+                rows.append((cid, crypto.encrypt(key, canonical(personal), aad), None, None, cree, modifie))
+                continue
+            stored = crypto.open_record(existing.candidats[cid].donnees, key, aad) or {}
+            changed = [k for k in PERSONAL if stored.get(k, _EMPTY[k]) != personal[k]]
+            if changed:
+                updates.append({"_id": cid, "donnees": crypto.encrypt(key, canonical(personal), aad), "modifie_le": now})
+                self.audit.add("candidat.modification", "candidat", cid, {"champs": changed})
+                self.report.notes.append(f"candidat « {cid} » : données personnelles mises à jour ({', '.join(changed)})")
+        if updates:
+            c = t.candidats.c
+            self.conn.execute(
+                t.candidats.update().where(c.id == sa.bindparam("_id")).values(donnees=sa.bindparam("donnees"), modifie_le=sa.bindparam("modifie_le")),
+                updates,
+            )
+        insert_tuples(self.conn, t.candidats, ("id", "donnees", "pseudonyme", "efface_le", "cree_le", "modifie_le"), rows)
+        self.keys = keys
 
     # people --------------------------------------------------------------------------
     def _personnes(self, existing: Existing) -> None:
@@ -398,16 +458,24 @@ class ImportTransaction:
             for rows in (new_dossiers, updates, versions, evals, passages, echeances):
                 rows.clear()
 
+        keys = self.keys
         for lu in self.lot.dossiers:
             d = lu.dossier
             info = d.dossier
             did = info.id
+            if len(lu.evaluations) != len(d.evaluations) or len(lu.empreintes_evaluations) != len(lu.evaluations):
+                lu = DossierLu(lu.fichier, d, *dossier_content(d))  # a DossierLu built by hand, without its parts
             row = existing.dossiers.get(did)
             entry = {"fichier": lu.fichier, "type": "dossier", "id": did}
             self.report.fichiers.append(entry)
-            if row is not None and row.empreinte == lu.empreinte:
+            cid = d.candidat.id
+            key = keys.get(crypto.subject(cid))
+            # The fingerprint: keyed with the candidate's key; an erased candidate's (no key), that of the public content.
+            empreinte = crypto.keyed_fingerprint(key, lu.contenu, lu.personnel_texte) if key is not None else lu.empreinte
+            if row is not None and (row.empreinte == empreinte or (key is None and row.empreinte_publique == lu.empreinte)):
                 entry["statut"] = "inchangé"
                 continue
+            passage_aad = crypto.aad(cid, f"passage:{did}")
             numero = 1 if row is None else row.numero_version + 1
             stored: dict[str, list[Any]] = {}
             for r in existing.passages.get(did, ()):
@@ -421,7 +489,7 @@ class ImportTransaction:
                     continue
                 seen_sessions.add(p.session)
                 rows = stored.get(p.session, ())
-                if rows and any(_row_state(r) == _state(p) for r in rows):
+                if rows and any(_row_state(r, key, passage_aad) == _state(p, key is not None) for r in rows):
                     continue  # already recorded (maybe since corrected: the store keeps the correction)
                 if p.session in closed_before:
                     srow = existing.sessions[p.session]
@@ -436,29 +504,31 @@ class ImportTransaction:
                     bad = True
                     continue
                 new_rows.append(
-                    (did, p.session, day(p.date), flag[bool(p.absent)], flag[bool(p.excuse)], canonical_plain(p.decisions), p.notes, "import",
+                    (did, p.session, day(p.date), flag[bool(p.absent)], flag[bool(p.excuse)], canonical_plain(p.decisions),
+                     crypto.encrypt_value(key, p.notes, passage_aad), "import",
                      rows[-1].id if rows else None, "", now, operateur)
                 )
             if bad or self.errors:
                 continue  # nothing will be written; keep collecting the errors of the other files
             if row is None:
                 new_dossiers.append(
-                    (did, info.certification, info.version, info.voie, info.mention, day(info.inscription), d.candidat.id, numero,
-                     lu.empreinte, now, now)
+                    (did, info.certification, info.version, info.voie, info.mention, day(info.inscription), cid, numero,
+                     empreinte, lu.empreinte, now, now)
                 )
             else:
                 updates.append(
                     {"_id": did, "certification": info.certification, "version_referentiel": info.version, "voie": info.voie,
-                     "mention": info.mention, "inscription": info.inscription, "candidat_id": d.candidat.id, "numero_version": numero,
-                     "empreinte": lu.empreinte, "modifie_le": now}
+                     "mention": info.mention, "inscription": info.inscription, "candidat_id": cid, "numero_version": numero,
+                     "empreinte": empreinte, "empreinte_publique": lu.empreinte, "modifie_le": now}
                 )
                 refresh.append(did)
-            versions.append((did, numero, lu.empreinte, info.certification, info.version, lu.contenu, now, operateur))
-            ev = _evaluation_rows(lu, numero, existing.evaluations.get(did, _NONE), now, day)
+            contenu = crypto.seal(lu.contenu, lu.personnel, key, crypto.aad(cid, f"dossier:{did}"))
+            versions.append((did, numero, empreinte, info.certification, info.version, contenu, now, operateur))
+            ev = _evaluation_rows(lu, numero, existing.evaluations.get(did, _NONE), now, day, key)
             evals.extend(ev)
             passages.extend(new_rows)
             details = {
-                "numero": numero, "empreinte": lu.empreinte, "certification": info.certification, "version": info.version,
+                "numero": numero, "empreinte": empreinte, "certification": info.certification, "version": info.version,
                 "evaluations": len(ev), "passages": [r[1] for r in new_rows],
             }
             self.audit.add("dossier.creation" if row is None else "dossier.version", "dossier", did, details)

@@ -241,6 +241,11 @@ def write(conn: sa.Connection, dossiers: Sequence[Dossier], replaced: Sequence[s
     return len(rows)
 
 
+def _public(data: dict[str, Any]) -> dict[str, Any]:
+    data.pop("_personnel", None)
+    return data
+
+
 def rebuild(conn: sa.Connection, contents: Callable[[sa.Connection, Sequence[str]], Mapping[str, str]]) -> int:
     """Rebuild ``personne_acteurs`` (and ``personnes``) from the stored dossiers' current contents (a migration's step)."""
     from cqpkit.formats.converter import json_converter
@@ -251,7 +256,9 @@ def rebuild(conn: sa.Connection, contents: Callable[[sa.Connection, Sequence[str
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     for chunk in _chunks(ids):
         texts = contents(conn, chunk)
-        ds = [conv.structure(json.loads(x), Dossier) for x in texts.values() if '"personne"' in x]
+        # A content written by migration 5 or later holds its personal fields encrypted apart (``_personnel``): the
+        # rebuilt copies then lack the acteurs' organisation and function (migration 3 runs before 5 on a real base).
+        ds = [conv.structure(_public(json.loads(x)), Dossier) for x in texts.values() if '"personne"' in x]
         n += write(conn, ds, list(chunk), now)
     return n
 

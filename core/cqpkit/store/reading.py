@@ -6,10 +6,13 @@ collected; :func:`read_files` raises :class:`~cqpkit.exceptions.InvalidFileError
 only after all files were read, so one run reports every problem at once.
 
 A dossier's **content** is its file as JSON, minus the candidate's personal data (the candidate
-is reduced to its ``id``; the personal fields are kept apart, in the ``candidats`` table, the one
-place export and erasure act on). Its **fingerprint** is the SHA-256 of that content's canonical
-JSON: re-importing a file whose content did not change (comments, spacing, key order do not
-count) is a no-op; a change is a new version of the dossier.
+is reduced to its ``id``; the personal fields are kept apart, in the ``candidats`` table) and
+minus the personal fields of the dossier itself (:data:`cqpkit.store.crypto.PERSONAL_FIELDS`:
+notes, acteurs' organisation and function, past jobs…), kept apart too: the store writes them
+encrypted with the candidate's key. Its **public fingerprint** is the SHA-256 of that content's
+canonical JSON; the store's fingerprint is keyed (HMAC with the candidate's key, over the content
+and its personal fields): re-importing a file whose content did not change (comments, spacing, key
+order do not count) is a no-op; a change is a new version of the dossier.
 
 Everything that depends on a file alone is computed before the store's write transaction, during
 which other writers wait: the content and the fingerprints here, while reading, before the
@@ -67,7 +70,8 @@ def personal_fields(candidat: Candidat) -> dict[str, Any]:
 
 @attrs.frozen
 class DossierLu:
-    """A dossier file read and validated: the object, its content without personal data, its fingerprint."""
+    """A dossier file read and validated: the object, its content without personal data, that content's fingerprint,
+    and its personal fields apart (``personnel``, ``[path, value]`` pairs, which the store encrypts)."""
 
     fichier: str
     dossier: Dossier
@@ -83,6 +87,10 @@ class DossierLu:
     #: :func:`with_deadlines` before the store's write transaction, for a dossier new to the base; ``None`` when not
     #: computed. A new version of a stored dossier has its deadlines recomputed from what the base holds.
     echeances: tuple[tuple[str, str, dt.date, dt.date], ...] | None = attrs.field(eq=False, repr=False, default=None)
+    #: The personal fields taken out of ``contenu`` (:func:`cqpkit.store.crypto.split_personal`), as ``[path, value]``.
+    personnel: tuple[Any, ...] = attrs.field(eq=False, repr=False, default=())
+    #: The canonical JSON of ``personnel`` (what the keyed fingerprint covers with ``contenu``).
+    personnel_texte: str = attrs.field(eq=False, repr=False, default="")
 
 
 @attrs.frozen
@@ -169,8 +177,10 @@ def _fingerprint(content: str) -> str:
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
-def dossier_content(dossier: Dossier) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
-    """The content (canonical JSON, candidate reduced to its id), its fingerprint, and the canonical JSON of each evaluation and its fingerprint.
+def dossier_content(dossier: Dossier) -> tuple[str, str, tuple[str, ...], tuple[str, ...], None, tuple[Any, ...], str]:
+    """The content (canonical JSON, candidate reduced to its id, personal fields left out), its fingerprint, the
+    canonical JSON of each evaluation (its ``notes`` left out) and its fingerprint, ``None`` (no deadlines yet), and
+    the personal fields left out (``[path, value]`` pairs, and their canonical JSON): the fields of a :class:`DossierLu`.
 
     All of it depends on the file alone: ``cqpkit import`` computes it while it reads the files,
     before it opens the database.
@@ -180,15 +190,18 @@ def dossier_content(dossier: Dossier) -> tuple[str, str, tuple[str, ...], tuple[
     (``tests/test_store_fastpaths.py`` checks both agree).
     """
     from cqpkit.formats.converter import json_converter
+    from cqpkit.store.crypto import split_personal
 
     data = json_converter().unstructure(dossier)
     data["candidat"] = {"id": dossier.candidat.id}
+    personal = tuple(split_personal(data))
+    personal_text = canonical(personal) if personal else ""
     text = canonical(data)
     evaluations = data.get("evaluations")
     if not evaluations:
-        return text, _fingerprint(text), (), ()
+        return text, _fingerprint(text), (), (), None, personal, personal_text
     texts = tuple(map(canonical, evaluations))
-    return text, _fingerprint(text), texts, tuple(map(_fingerprint, texts))
+    return text, _fingerprint(text), texts, tuple(map(_fingerprint, texts)), None, personal, personal_text
 
 
 def deadlines(registry: Any, dossier: Dossier) -> tuple[tuple[str, str, dt.date, dt.date], ...]:
@@ -309,7 +322,7 @@ def with_deadlines(lot: Lot, registry: Any, stored: Container[str] = ()) -> tupl
                 echeances = deadlines(registry, lu.dossier)
                 spent += time.perf_counter() - start
             if echeances is not lu.echeances:
-                lu = DossierLu(lu.fichier, lu.dossier, lu.contenu, lu.empreinte, lu.evaluations, lu.empreintes_evaluations, echeances)
+                lu = attrs.evolve(lu, echeances=echeances)
             out.append(lu)
     return Lot(tuple(out), lot.sessions, registry=registry), spent
 

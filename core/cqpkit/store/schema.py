@@ -7,11 +7,18 @@ matches this module.
 What is kept where:
 
 - ``cqpkit_meta``: the application name, the schema version, the head of the audit chain.
-- ``candidats``: the only personal data (the ``[candidat]`` table of dossier files). Mutable:
-  updated by a later import, erased on request (``efface_le``, ``pseudonyme``).
+- ``candidats``: a candidate's personal data (the ``[candidat]`` table of dossier files), as one
+  JSON object encrypted with the candidate's key (``donnees``, migration 5). Mutable: updated by a
+  later import, erased on request (``efface_le``, ``pseudonyme``; ``donnees`` then ``NULL``).
+- ``cles``: one random 256-bit key per data subject (``sujet`` = ``candidat:<id>``), with which every
+  personal field of theirs is stored encrypted, here and in the dossier contents, evaluations and
+  passages (:mod:`cqpkit.store.crypto`); erasure overwrites and forgets it (``cle`` ``NULL``,
+  ``detruite_le``): crypto-shredding (migration 5).
 - ``dossiers``: one row per dossier, its current version (certification, référentiel version,
-  voie, inscription); ``dossier_versions``: every version, in order, with its content (the dossier
-  file as JSON, the candidate reduced to its id) and its fingerprint. Append-only.
+  voie, inscription, its keyed fingerprint and ``empreinte_publique``, the plain hash of its content
+  without personal data, which an erased candidate's import compares); ``dossier_versions``: every
+  version, in order, with its content (the dossier file as JSON, the candidate reduced to its id,
+  the personal fields encrypted under ``_personnel``) and its fingerprint. Append-only.
 - ``evaluations``: every evaluation ever recorded, with the dossier version that brought it.
   Append-only.
 - ``sessions`` and ``session_versions``: the jury sessions (members, president, certifications),
@@ -42,6 +49,7 @@ __all__ = [
     "APPEND_ONLY",
     "audit",
     "candidats",
+    "cles",
     "dossier_versions",
     "dossiers",
     "echeances",
@@ -68,18 +76,20 @@ candidats = sa.Table(
     "candidats",
     metadata,
     sa.Column("id", sa.String(100), primary_key=True),
-    sa.Column("nom", sa.Text, nullable=False, default=""),
-    sa.Column("prenom", sa.Text, nullable=False, default=""),
-    sa.Column("naissance", sa.Date, nullable=True),
-    sa.Column("email", sa.Text, nullable=False, default=""),
-    sa.Column("telephone", sa.Text, nullable=False, default=""),
-    sa.Column("emploi", sa.Text, nullable=False, default=""),
-    sa.Column("employeur", sa.Text, nullable=False, default=""),
-    sa.Column("notes", sa.Text, nullable=False, default=""),
     sa.Column("pseudonyme", sa.Text, nullable=True),
     sa.Column("efface_le", sa.String(32), nullable=True),
     sa.Column("cree_le", sa.String(32), nullable=False),
     sa.Column("modifie_le", sa.String(32), nullable=False),
+    sa.Column("donnees", sa.Text, nullable=True),
+)
+
+cles = sa.Table(
+    "cles",
+    metadata,
+    sa.Column("sujet", sa.String(120), primary_key=True),
+    sa.Column("cle", sa.LargeBinary, nullable=True),
+    sa.Column("cree_le", sa.String(32), nullable=False),
+    sa.Column("detruite_le", sa.String(32), nullable=True),
 )
 
 dossiers = sa.Table(
@@ -96,6 +106,7 @@ dossiers = sa.Table(
     sa.Column("empreinte", sa.String(64), nullable=False),
     sa.Column("cree_le", sa.String(32), nullable=False),
     sa.Column("modifie_le", sa.String(32), nullable=False),
+    sa.Column("empreinte_publique", sa.String(64), nullable=True),
     sa.Index("ix_dossiers_certification", "certification"),
     sa.Index("ix_dossiers_candidat", "candidat_id"),
 )

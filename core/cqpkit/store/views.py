@@ -23,7 +23,7 @@ from cqpkit.store.base import StoreBase, unknown_session
 from cqpkit.store.deadlines import effective, engine_dossiers, load_contents
 from cqpkit.store.errors import NotFoundError, UnloadableDossierError
 from cqpkit.store.jury import changed, session_findings, sorted_decisions
-from cqpkit.store.personal import candidate_public
+from cqpkit.store.personal import candidate_public, personal_of
 
 __all__ = ["dossier", "dossier_ids", "history", "jury_session", "jury_sessions", "personne", "show"]
 
@@ -32,7 +32,7 @@ def dossier(store: StoreBase, dossier_id: str) -> Dossier:
     """A stored dossier as the engines see it (latest version; passages as the store holds them)."""
     with store.read() as conn:
         store.dossier_row(conn, dossier_id)
-        return engine_dossiers(conn, [dossier_id])[dossier_id]
+        return engine_dossiers(conn, [dossier_id], personal=True)[dossier_id]
 
 
 def personne(store: StoreBase, personne_id: str, as_of: dt.date) -> dict[str, Any]:
@@ -60,12 +60,13 @@ def show(store: StoreBase, dossier_id: str, as_of: dt.date) -> dict[str, Any]:
     with store.read() as conn:
         row = store.dossier_row(conn, dossier_id)
         try:
-            dossier = engine_dossiers(conn, [dossier_id])[dossier_id]
+            dossier = engine_dossiers(conn, [dossier_id], personal=True)[dossier_id]
             unloadable = None
         except UnloadableDossierError as exc:
             dossier, unloadable = None, UnloadableDossierError(dossier_id, row.numero_version, exc.raison)
             content = load_contents(conn, [dossier_id]).get(dossier_id, "")
         cand = conn.execute(sa.select(t.candidats).where(t.candidats.c.id == row.candidat_id)).first()
+        cand_personal = personal_of(conn, cand) if cand is not None else None
         prows = conn.execute(sa.select(t.passages).where(t.passages.c.dossier_id == dossier_id).order_by(t.passages.c.id)).all()
         ech = conn.execute(sa.select(t.echeances).where(t.echeances.c.dossier_id == dossier_id).order_by(t.echeances.c.date)).all()
         sessions = {r.id: bool(r.cloturee) for r in conn.execute(sa.select(t.sessions.c.id, t.sessions.c.cloturee).where(t.sessions.c.id.in_({r.session_id for r in prows} or {""})))}
@@ -87,7 +88,7 @@ def show(store: StoreBase, dossier_id: str, as_of: dt.date) -> dict[str, Any]:
         "mention": row.mention,
         "inscription": row.inscription.isoformat(),
         "version_dossier": row.numero_version,
-        "candidat": candidate_public(cand),
+        "candidat": candidate_public(cand, cand_personal),
     }
     echeances = [{"type": e.type, "domaine": e.domaine or None, "date": e.date.isoformat(), "depuis": e.depuis.isoformat()} for e in ech]
     if unloadable is not None:
