@@ -52,6 +52,26 @@ def _left_out(data: dict[str, Any], hint: str = "") -> int:
     return 1
 
 
+def _not_evaluated(data: dict[str, Any]) -> int:
+    """Say on stderr which certifications a report could not evaluate (a plugin failed on a dossier); 1 if any."""
+    failed = data.get("certifications_non_evaluees") or []
+    if not failed:
+        return 0
+    n = len(failed)
+    print(
+        f"rapport incomplet : {pluriel(n, 'certification')} non {accord(n, 'évaluée')} (son extension a échoué sur un dossier ; "
+        "les autres certifications sont comptées) :",
+        file=sys.stderr,
+    )
+    for x in failed:
+        print(
+            f"  {x['certification']} ({pluriel(x['dossiers'], 'dossier')}) — extension « {x['extension']} », crochet {x['crochet']}, "
+            f"dossier « {x['dossier']} » : {x['raison']}",
+            file=sys.stderr,
+        )
+    return 1
+
+
 def _hint(store: Any) -> str:
     from cqpkit.store.store import plugin_hint
 
@@ -254,7 +274,7 @@ def cmd_report_campaign(args: argparse.Namespace) -> int:
         hint = _hint(store)
     if args.json:
         print_json(data)
-        return _left_out(data, hint)
+        return max(_left_out(data, hint), _not_evaluated(data))
     print(f"Campagne au {date_txt(day)} — base {label}")
     headers = ["Certification", "Dossiers", "Candidats", "Formation", "VAE", "Certifiés", "Partiels", "Échecs", "Expirés", "En cours", "Délais dépassés", "Coûts", "Financements", "Gratifications"]
 
@@ -293,7 +313,7 @@ def cmd_report_campaign(args: argparse.Namespace) -> int:
             + ("faute de barème à la date de son événement" if t["lignes_sans_bareme"] == 1 else "faute de barème à la date de leur événement")
             + " (constat bareme_inconnu : cqpkit dossier show ID ou cqpkit check) : les totaux ne les comptent pas"
         )
-    return _left_out(data, hint)
+    return max(_left_out(data, hint), _not_evaluated(data))
 
 
 def add_report(p: argparse.ArgumentParser) -> None:

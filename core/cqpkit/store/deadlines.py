@@ -22,7 +22,7 @@ from cqpkit.store import schema as t
 from cqpkit.store.reading import deadlines
 from cqpkit.store.sql import IDS, chunks
 
-__all__ = ["compute_echeances", "effective", "engine_dossiers", "load_contents", "passages_of", "rebuild_echeances"]
+__all__ = ["compute_echeances", "effective", "engine_dossiers", "load_contents", "passages_of", "rebuild_echeances", "unevaluable"]
 
 
 def compute_echeances(registry: Any, dossier: Dossier) -> list[dict[str, Any]]:
@@ -109,3 +109,43 @@ def rebuild_echeances(conn: sa.Connection, registry: Any, ids: Sequence[str] | N
             conn.execute(t.echeances.insert(), rows)
         n += len(rows)
     return n
+
+
+def unevaluable(registry: Any, lot: Any, caught: Any) -> Any:
+    """The :class:`StoreConflictError` of an import a plugin fails on (``caught``, a ``HookFailure``): nothing is written.
+
+    Each dossier of the lot the engine cannot evaluate is named with its file (at its ``[dossier]``
+    line), the plugin, the hook, the exception and the line of the plugin that raised. On this error
+    path only, every dossier of the lot is evaluated again (its deadlines, as the import computes
+    them), so that all the files in that case are named at once, not the first alone.
+    """
+    from cqpkit.exceptions import CqpkitError, Erreur
+    from cqpkit.plugins.hookcalls import HookFailure
+    from cqpkit.store.errors import StoreConflictError
+
+    failures: dict[str, Any] = {}
+    for lu in lot.dossiers:
+        try:
+            deadlines(registry, lu.dossier)
+        except HookFailure as exc:
+            failures[lu.fichier] = exc
+    fichier = next((lu.fichier for lu in lot.dossiers if lu.dossier.id == caught.dossier), None)
+    if fichier is None:  # not on a dossier of the lot: said as it is
+        return StoreConflictError(f"import refusé : {caught} ; rien n'a été enregistré")
+    failures.setdefault(fichier, caught)
+
+    def located(path: str, exc: Any) -> Erreur:
+        message = f"le moteur ne peut pas évaluer ce dossier : {exc}"
+        try:
+            from cqpkit.formats.tomlfile import parse_toml, read_text
+
+            return parse_toml(read_text(path), path).erreur(("dossier",), message)
+        except CqpkitError:  # not a file (a lot built in Python)
+            return Erreur(path, 0, "dossier", message)
+
+    n = len(failures)
+    return StoreConflictError(
+        f"import refusé : {n} dossier{'s' if n > 1 else ''} que le moteur ne peut pas évaluer (une extension échoue), "
+        "rien n'a été enregistré",
+        sorted((located(path, exc) for path, exc in failures.items()), key=lambda e: (e.fichier, e.ligne)),
+    )
