@@ -65,8 +65,8 @@ def _not_evaluated(data: dict[str, Any]) -> int:
     )
     for x in failed:
         print(
-            f"  {x['certification']} ({pluriel(x['dossiers'], 'dossier')}) — extension « {x['extension']} », crochet {x['crochet']}, "
-            f"dossier « {x['dossier']} » : {x['raison']}",
+            f"  {x['certification']} ({pluriel(x['dossiers'], 'dossier')}) — extension « {x['extension']} » : {x['raison']} "
+            f"— dossier « {x['dossier']} »",
             file=sys.stderr,
         )
     return 1

@@ -51,6 +51,9 @@ def _maybe_fail(hook: str) -> None:
     raise AssertionError(f"CQPKIT_DEFAILLANT_ECHEC : type d'échec inconnu « {kind} » (connus : {', '.join(KINDS)})")
 
 
+_maybe_fail("import")  # CQPKIT_DEFAILLANT_ECHEC=import:KIND: the plugin fails while cqpkit imports it
+
+
 @hookimpl
 def cqpkit_referentiels(register: Callable[[object], None]) -> None:
     """Register the ``referentiels/`` directory of this package."""
