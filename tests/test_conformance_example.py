@@ -205,7 +205,7 @@ class TestBrokenExample:
         assert "test_no_hook_raises_on_valid_dossiers" in r.failed, r.output
         assert (
             "cqpkit_check_dossier lève une exception sur un dossier valide, au " in r.output
-            and "PluginError: extension « exemple » : erreur dans cqpkit_check_dossier : IndexError: tuple index out of range"
+            and "HookFailure: extension « exemple » : erreur dans cqpkit_check_dossier : IndexError: tuple index out of range"
             in r.output
         )
         assert "Un hook ne lève jamais sur une entrée valide : il renvoie des constats (Constat) ou None." in r.output

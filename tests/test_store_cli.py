@@ -43,7 +43,7 @@ class TestMainJob:
         assert rows["Total"][1:3] == ["23", "22"]
         assert "22 candidats, 23 dossiers : 6 certifications complètes" in report
         data = json.loads(_ok(run_cli("report", "campaign", "--db", db, "--as-of", AS_OF, "--json")))
-        assert set(data) == {"date", "certifications", "total", "sessions", "certifications_ignorees"}
+        assert set(data) == {"date", "certifications", "total", "sessions", "certifications_ignorees", "certifications_non_evaluees"}
         assert data["certifications_ignorees"] == []
         deadlines = _ok(run_cli("report", "deadlines", "--db", db, "--as-of", AS_OF, "--within", "180"))
         assert "04/09/2020 (dans 66 j)  OEMM-2017-0207 (candidat C-0207, formation) : premier passage devant le jury" in deadlines

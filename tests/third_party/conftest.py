@@ -5,4 +5,4 @@ tests/test_conformance_example.py do that in a subprocess); cqpkit's own test ru
 collect them.
 """
 
-collect_ignore = ["cqpkit-exemple"]
+collect_ignore = ["cqpkit-exemple", "cqpkit-defaillant"]

@@ -3,7 +3,10 @@
 Each command parses its arguments, calls the registry or a service, and renders French
 text (or JSON with ``--json``). Exit codes: 0 fine; 1 the input was read and is invalid
 (or a plugin or référentiel is broken); 2 usage error or unreadable input. No Python
-traceback for any input; ``--debug`` shows one.
+traceback for any input; ``--debug`` shows one. A plugin cannot end the command with its own exit
+code: a ``SystemExit`` (or a ``KeyboardInterrupt`` it raises itself) leaving a plugin's code is that
+plugin's failure, reported like any exception (:func:`cqpkit.plugins.manager.plugin_raised`); a
+user's Ctrl-C still stops the command (« interrompu », exit 130).
 
 This module holds the parser and :func:`main`; the commands live in one module per group:
 :mod:`~cqpkit.cli.referentiels` (list, show, validate, schema, plugins),
@@ -211,7 +214,9 @@ def _main(argv: Sequence[str] | None) -> int:
             raise
         from cqpkit.cli.output import print_error
 
-        print_error(exc)
+        # A plugin failing on a dossier (HookFailure: it raised, exited or answered the wrong type) names it.
+        dossier = getattr(exc, "dossier", None)
+        print_error(exc, suffix=f" — dossier « {dossier} » non évalué" if isinstance(dossier, str) else "")
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrompu", file=sys.stderr)

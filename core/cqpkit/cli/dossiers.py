@@ -6,6 +6,12 @@ of those that fail and keeping them for ``--json``; run the engine on the good o
 (``{"date", …, "erreurs"}``) or French text. Exit code: the worst of the files (2 unreadable,
 1 invalid) and of what the command found (1 for a blocking finding). Each command only says what
 it computes and how that reads.
+
+A plugin failing on one dossier (:class:`~cqpkit.plugins.hookcalls.HookFailure`: it raised, exited,
+or answered the wrong type) hurts that dossier only: ``check`` reports the finding
+``extension_en_echec`` for it; the other commands leave it out of their results and list it under
+« non évalué » (``non_evalues`` with ``--json``); stderr names the plugin, the hook and the line that
+raised; exit 1. The other dossiers are computed as usual.
 """
 
 from __future__ import annotations
@@ -45,6 +51,8 @@ class DossierRun:
         self.day = as_of(args)
         #: The errors of the input files, for ``--json`` (docs/json-output.md, « Erreur »).
         self.erreurs: list[dict[str, Any]] = []
+        #: (path, dossier, finding) of each dossier a plugin failed on, left out of the results.
+        self.non_evalues: list[tuple[str, Any, Any]] = []
         self.code = 0
         from cqpkit.formats.dossiers import load_dossier
 
@@ -70,6 +78,26 @@ class DossierRun:
                 print_error(exc, prefix="")
                 self.erreurs.extend(_erreur_json(e.fichier, e.ligne, e.chemin, e.message) for e in exc.erreurs)
         return loaded
+
+    def each(self, compute: Callable[[Any], Any]) -> list[tuple[str, Any, Any]]:
+        """``(path, dossier, compute(dossier))`` for every dossier read; one a plugin fails on is left out (:meth:`failed`)."""
+        from cqpkit.plugins.hookcalls import HookFailure
+
+        out = []
+        for path, dossier in self.loaded:
+            try:
+                out.append((path, dossier, compute(dossier)))
+            except HookFailure as exc:
+                self.non_evalues.append((path, dossier, self.failed(path, dossier, exc)))
+        return out
+
+    def failed(self, path: str, dossier: Any, exc: Any) -> Any:
+        """Say on stderr that a plugin failed on this dossier (exit 1); return the finding ``extension_en_echec``."""
+        from cqpkit.plugins.hookcalls import failure_constat
+
+        print(f"erreur : {exc} — dossier « {dossier.id} » ({path})", file=sys.stderr)
+        self.code = max(self.code, 1)
+        return failure_constat(exc)
 
     def fail_if(self, condition: bool) -> None:
         """A blocking finding makes the exit code at least 1."""
@@ -99,9 +127,15 @@ def run_dossiers(
     if args.json:
         out = {"date": run.day.isoformat(), **as_json(run, results)}
         out.setdefault("erreurs", run.erreurs)
+        out["non_evalues"] = [
+            {"fichier": path, "dossier": d.id, "certification": d.dossier.certification, "version": d.dossier.version, "constats": [dump(c)]}
+            for path, d, c in run.non_evalues
+        ]
         print_json(out)
     else:
         as_text(run, results)
+        for _, d, c in run.non_evalues:
+            print(f"{d.id} ({d.dossier.certification} {d.dossier.version}) : non évalué — {c.niveau} {c.code} — {c.message}")
     return run.code
 
 
@@ -126,7 +160,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
             # Every session file is read, each with all its errors, before any is used.
             sessions = run.load_files(lambda path: load_session(path, run.registry), session_paths)
-        report = [(path, dossier, run.registry.check(dossier, run.day)) for path, dossier in run.loaded]
+        report = [(path, dossier, _checked(run, path, dossier)) for path, dossier in run.loaded]
         session_constats: list[Any] = []
         session_checked = bool(session_paths) and len(sessions) == len(session_paths)
         if session_checked:
@@ -180,10 +214,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     return run_dossiers(args, compute, as_json, as_text)
 
 
+def _checked(run: DossierRun, path: str, dossier: Any) -> list[Any]:
+    """The findings on one dossier; a plugin failing on it gives the finding ``extension_en_echec`` instead."""
+    from cqpkit.plugins.hookcalls import HookFailure
+
+    try:
+        return run.registry.check(dossier, run.day)
+    except HookFailure as exc:
+        return [run.failed(path, dossier, exc)]
+
+
 # ------------------------------------------------------------------------------- decide
 def cmd_decide(args: argparse.Namespace) -> int:
     def compute(run: DossierRun) -> Any:
-        results = [(path, run.registry.decide(d, run.day)) for path, d in run.loaded]
+        results = [(path, r) for path, _, r in run.each(lambda d: run.registry.decide(d, run.day))]
         counts: dict[str, int] = {}
         for _, r in results:
             counts[r.statut] = counts.get(r.statut, 0) + 1
@@ -226,10 +270,15 @@ def cmd_funding(args: argparse.Namespace) -> int:
     def compute(run: DossierRun) -> Any:
         rows = []
         notes: dict[str, list[Any]] = {}  # the funding engine's findings per dossier (a line without barème…)
-        for path, d in run.loaded:
+
+        def one(d: Any) -> tuple[list[Any], list[Any]]:
             resultat = run.registry.decide(d, run.day)
-            rows.append((path, d, run.registry.funding(d, run.day, resultat=resultat)))
-            notes[d.id] = [c for c in run.registry.check(d, run.day, resultat=resultat) if c.regle.startswith("financement.")]
+            lines = run.registry.funding(d, run.day, resultat=resultat)
+            return lines, [c for c in run.registry.check(d, run.day, resultat=resultat) if c.regle.startswith("financement.")]
+
+        for path, d, (lines, found) in run.each(one):
+            rows.append((path, d, lines))
+            notes[d.id] = found
         per_nature = {
             n: {
                 "euro": round(sum(x.montant for *_, ls in rows for x in ls if x.nature == n and x.en == "euro"), 2),
@@ -281,7 +330,7 @@ _ORIENTATIONS = {"formation": "formation", "evaluation_directe": "évaluation di
 
 def cmd_plan(args: argparse.Namespace) -> int:
     def compute(run: DossierRun) -> Any:
-        return [(path, run.registry.plan(d, run.day)) for path, d in run.loaded]
+        return [(path, x) for path, _, x in run.each(lambda d: run.registry.plan(d, run.day))]
 
     def as_json(run: DossierRun, plans: Any) -> dict[str, Any]:
         return {"parcours": [{"fichier": p, **dump(x)} for p, x in plans]}
@@ -316,7 +365,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------ explain
 def cmd_explain(args: argparse.Namespace) -> int:
     def compute(run: DossierRun) -> Any:
-        return [(path, run.registry.explain(d, run.day)) for path, d in run.loaded]
+        return [(path, e) for path, _, e in run.each(lambda d: run.registry.explain(d, run.day))]
 
     def as_json(run: DossierRun, explanations: Any) -> dict[str, Any]:
         return {

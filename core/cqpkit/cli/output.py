@@ -202,8 +202,8 @@ def error_lines(exc: BaseException) -> list[str]:
     return _message_lines(text)
 
 
-def print_error(exc: BaseException, prefix: str = "erreur : ", file: Any = None) -> None:
-    """Print :func:`error_lines` on standard error, the first line after ``prefix``."""
+def print_error(exc: BaseException, prefix: str = "erreur : ", file: Any = None, suffix: str = "") -> None:
+    """Print :func:`error_lines` on standard error, the first line after ``prefix`` and before ``suffix``."""
     file = sys.stderr if file is None else file
     for i, line in enumerate(error_lines(exc)):
-        print(prefix + line if i == 0 else line, file=file)
+        print(prefix + line + suffix if i == 0 else line, file=file)

@@ -53,6 +53,26 @@ def _left_out(data: dict[str, Any], hint: str = "") -> int:
     return 1
 
 
+def _not_evaluated(data: dict[str, Any]) -> int:
+    """Say on stderr which certifications a report could not evaluate (a plugin failed on a dossier); 1 if any."""
+    failed = data.get("certifications_non_evaluees") or []
+    if not failed:
+        return 0
+    n = len(failed)
+    print(
+        f"rapport incomplet : {pluriel(n, 'certification')} non {accord(n, 'évaluée')} (son extension a échoué sur un dossier ; "
+        "les autres certifications sont comptées) :",
+        file=sys.stderr,
+    )
+    for x in failed:
+        print(
+            f"  {x['certification']} ({pluriel(x['dossiers'], 'dossier')}) — extension « {x['extension']} » : {x['raison']} "
+            f"— dossier « {x['dossier']} »",
+            file=sys.stderr,
+        )
+    return 1
+
+
 def _hint(store: Any) -> str:
     from cqpkit.store.store import plugin_hint
 
@@ -277,7 +297,7 @@ def cmd_report_campaign(args: argparse.Namespace) -> int:
         hint = _hint(store)
     if args.json:
         print_json(data)
-        return _left_out(data, hint)
+        return max(_left_out(data, hint), _not_evaluated(data))
     print(f"Campagne au {date_txt(day)} — base {label}")
     headers = ["Certification", "Dossiers", "Candidats", "Formation", "VAE", "Certifiés", "Partiels", "Échecs", "Expirés", "En cours", "Délais dépassés", "Coûts", "Financements", "Gratifications"]
 
@@ -318,7 +338,7 @@ def cmd_report_campaign(args: argparse.Namespace) -> int:
             + ("faute de barème à la date de son événement" if t["lignes_sans_bareme"] == 1 else "faute de barème à la date de leur événement")
             + " (constat bareme_inconnu : cqpkit dossier show ID ou cqpkit check) : les totaux ne les comptent pas"
         )
-    return _left_out(data, hint)
+    return max(_left_out(data, hint), _not_evaluated(data))
 
 
 def add_report(p: argparse.ArgumentParser) -> None:

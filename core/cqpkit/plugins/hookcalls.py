@@ -1,44 +1,123 @@
-"""Checking what a plugin's hook answered or raised, and naming the plugin: used by :class:`~cqpkit.plugins.registry.Registry`.
+"""Calling a plugin's hook, checking what it answered or raised, and naming the plugin: used by :class:`~cqpkit.plugins.registry.Registry`.
 
-- :class:`HookReturnError`: a hook answered with the wrong type (``_answer_ok`` is the cheap
-  per-call check; ``_wrong_return`` says what is wrong with one implementation's answer);
-- :func:`_hook_error`: the French :class:`~cqpkit.exceptions.PluginError` of a hook that raised;
-- :func:`_implementer`: the plugin whose code is in an exception's traceback.
+- :func:`call_hook`: the one place every dossier and session hook is called through; whatever a
+  plugin raises there (``SystemExit`` and a ``KeyboardInterrupt`` it raised itself included:
+  :func:`~cqpkit.plugins.manager.plugin_raised`) becomes a :class:`HookFailure` naming the plugin,
+  the hook, the exception and the line of the plugin's code that raised;
+- :class:`HookFailure`: a plugin's hook failed on a dossier or a session (``plugin``, ``hook``,
+  ``lieu``, ``exception``, ``dossier``); :class:`HookReturnError`: it answered with the wrong type;
+- :func:`failure_constat`: the finding ``extension_en_echec`` a command reports for the dossier;
+- ``_answer_ok`` is the cheap per-call check of an answer's type; ``_wrong_return`` says what is
+  wrong with one implementation's answer; :func:`_implementer`: the plugin whose code is in an
+  exception's traceback.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from cqpkit.exceptions import PluginError
-from cqpkit.plugins.manager import exception_text
+from cqpkit.plugins.manager import exception_text, plugin_raised
 
-__all__ = ["HookReturnError"]
+if TYPE_CHECKING:  # pragma: no cover
+    from cqpkit.model import Constat
+
+__all__ = ["FAILURE_CODE", "HookFailure", "HookReturnError", "call_hook", "failure_constat"]
+
+#: The code of the finding a command reports for a dossier on which a plugin failed (docs/engine.md).
+FAILURE_CODE = "extension_en_echec"
 
 
-class HookReturnError(PluginError):
-    """A plugin's hook returned something of the wrong type (a lone ``Constat``, text…); ``hook`` names it."""
+class HookFailure(PluginError):
+    """A plugin's hook failed: it raised (``exception``: « Type: message ») or answered something unusable.
 
-    def __init__(self, plugin: str, hook: str, raison: str) -> None:
+    ``plugin`` names the plugin (its entry-point name), ``hook`` the hook, ``lieu`` the
+    ``fichier:ligne`` of the innermost frame of the plugin's code (``""`` when unknown),
+    ``dossier`` the id of the dossier it was called on (``None`` for a session or no dossier).
+    The exception the plugin raised, if any, is the ``__cause__``.
+    """
+
+    def __init__(self, plugin: str, hook: str, raison: str, *, lieu: str = "", exception: str = "", dossier: str | None = None) -> None:
         self.hook = hook
+        self.lieu = lieu
+        self.exception = exception
+        self.dossier = dossier
         super().__init__(plugin, raison)
 
 
-def _hook_error(plugin: str, hook: str, exc: BaseException, lieu: str) -> PluginError:
-    """The :class:`PluginError` of a hook that raised: « extension « P » : erreur dans HOOK : Type: message (levée à fichier:ligne) ».
+class HookReturnError(HookFailure):
+    """A plugin's hook returned something of the wrong type (a lone ``Constat``, text…); ``hook`` names it."""
 
-    It carries ``hook`` (the hook's name) and ``lieu`` (``fichier:ligne`` of the innermost
-    frame in the plugin's code, ``""`` when unknown); the exception is its ``__cause__``.
-    """
-    error = PluginError(plugin, f"erreur dans {hook} : {exception_text(exc)}{_raised(lieu)}")
-    error.hook = hook  # type: ignore[attr-defined]
-    error.lieu = lieu  # type: ignore[attr-defined]
-    return error
+    def __init__(self, plugin: str, hook: str, raison: str) -> None:
+        super().__init__(plugin, hook, raison)
+
+
+def _hook_error(plugin: str, hook: str, exc: BaseException, lieu: str) -> HookFailure:
+    """The :class:`HookFailure` of a hook that raised: « extension « P » : erreur dans HOOK : Type: message (levée à fichier:ligne) »."""
+    text = exception_text(exc)
+    return HookFailure(plugin, hook, f"erreur dans {hook} : {text}{_raised(lieu)}", lieu=lieu, exception=text)
 
 
 def _raised(lieu: str) -> str:
     return f" (levée à {lieu})" if lieu else ""
+
+
+def call_hook(hook: Any, hook_name: str, kwargs: dict[str, Any], raised_in: Callable[[str, BaseException], str]) -> Any:
+    """``hook(**kwargs)`` (a pluggy caller); what a plugin raises there is a :class:`HookFailure` naming it.
+
+    The plugin is found in the traceback (:func:`_implementer`); when it is not (a decorated
+    hook…), each implementation is called again, alone, and the one that raises is named.
+    ``raised_in(plugin, exc)`` gives the ``fichier:ligne`` in that plugin's code. A Ctrl-C and
+    ``GeneratorExit`` pass through (:func:`~cqpkit.plugins.manager.plugin_raised`); a
+    :class:`HookFailure` raised by a nested call (a hook calling the registry) passes as it is.
+    """
+    try:
+        return hook(**kwargs)
+    except HookFailure:
+        raise
+    except BaseException as exc:
+        if not plugin_raised(exc):
+            raise
+        culprit = _implementer(hook, exc)
+        if culprit is None:  # not found in the traceback (a decorated hook…): call each again
+            culprit = "?"
+            for impl in reversed(hook.get_hookimpls()):
+                try:
+                    impl.function(*[kwargs[a] for a in impl.argnames])
+                except BaseException as again:  # the one that raises is named
+                    if not plugin_raised(again):
+                        raise
+                    culprit = impl.plugin_name
+                    break
+        failure = _hook_error(culprit, hook_name, exc, raised_in(culprit, exc))
+        failure.dossier = _dossier_id(kwargs.get("dossier"))
+        raise failure from exc
+
+
+def _dossier_id(dossier: Any) -> str | None:
+    info = getattr(dossier, "dossier", None)
+    return getattr(info, "id", None)
+
+
+def failure_constat(failure: HookFailure) -> Constat:
+    """The finding ``extension_en_echec`` (erreur) of a dossier on which a plugin failed: the plugin, the hook, where and what.
+
+    ``valeurs`` holds ``extension``, ``crochet``, ``exception`` and ``lieu`` (``""`` when unknown).
+    """
+    from cqpkit.model import Constat
+
+    return Constat(
+        code=FAILURE_CODE,
+        niveau="erreur",
+        message=(
+            f"extension « {failure.plugin} » en échec : {failure.raison} ; ce dossier n'a pas pu être évalué "
+            "entièrement (décision, constats ou financement non établis)"
+        ),
+        regle="extension",
+        valeurs={"extension": failure.plugin, "crochet": failure.hook, "exception": failure.exception, "lieu": failure.lieu},
+    )
 
 
 #: What each dossier hook returns: (a list of) this class, and how to say it in French.

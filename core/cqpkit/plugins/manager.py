@@ -45,6 +45,7 @@ __all__ = [
     "PluginSource",
     "builtin_name",
     "make_plugin_manager",
+    "plugin_raised",
 ]
 
 ENTRY_POINT_GROUP = "cqpkit"
@@ -134,13 +135,56 @@ def exception_text(exc: BaseException) -> str:
     """``Type: message`` of an exception raised by plugin code, in French where Python's own text is English.
 
     An ``OSError`` raised by the system (with an ``errno`` and a file name) is said in
-    French with the file; any other exception keeps the plugin's own message.
+    French with the file; any other exception keeps the plugin's own message, escaped (a control
+    character as ``\\n``, ``\\x1b``…: a plugin's text cannot forge lines or terminal sequences) and cut
+    at :data:`_MESSAGE_MAX` characters.
     """
     name = type(exc).__name__
     if isinstance(exc, OSError) and exc.errno is not None and exc.filename is not None:
         what = os_reason(exc)
-        return f"{name}: {what} : {exc.filename}"
-    return f"{name}: {exc}"
+        return f"{name}: {what} : {_escaped(str(exc.filename))}"
+    text = str(exc)
+    return f"{name}: {_escaped(text)}" if text else name  # `raise KeyboardInterrupt`: no empty « : »
+
+
+#: The longest exception message a report repeats (a plugin may raise with a whole file as its message).
+_MESSAGE_MAX = 500
+
+
+def _escaped(text: str) -> str:
+    """``text`` with each non-printable character escaped as Python writes it, cut at :data:`_MESSAGE_MAX`."""
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text if len(text) <= _MESSAGE_MAX else text[: _MESSAGE_MAX - 1] + "…"
+
+
+#: The opcodes of a ``raise`` statement: where the innermost frame of a KeyboardInterrupt a plugin raised stops.
+_RAISE_OPS = frozenset({"RAISE_VARARGS", "RERAISE"})
+
+
+def plugin_raised(exc: BaseException) -> bool:
+    """Whether ``exc``, leaving a plugin's code, is that plugin's failure (reported) rather than something to let through.
+
+    Every exception is, ``SystemExit`` included (a plugin does not end the command), except
+    ``GeneratorExit`` (Python closing a generator) and a ``KeyboardInterrupt`` delivered by the
+    user's Ctrl-C: that one still stops the command (« interrompu », exit 130). The two are told
+    apart by where the innermost frame of the traceback stopped: a ``KeyboardInterrupt`` the code
+    raised itself stops on a ``raise`` statement; one a signal delivers stops wherever Python
+    checked for signals (a call, a loop's jump), never on a ``raise``.
+    """
+    if isinstance(exc, GeneratorExit):
+        return False
+    if isinstance(exc, KeyboardInterrupt):
+        tb = exc.__traceback__
+        if tb is None:
+            return False
+        while tb.tb_next is not None:
+            tb = tb.tb_next
+        import dis
+
+        code = tb.tb_frame.f_code.co_code
+        return 0 <= tb.tb_lasti < len(code) and dis.opname[code[tb.tb_lasti]] in _RAISE_OPS
+    return True
 
 
 def code_root(plugin: object, module: str | None = None) -> Path | None:
@@ -336,7 +380,9 @@ def make_plugin_manager(*, extra: Iterable[tuple[str, object]] = ()) -> PluginSe
         version, dist_name = ep.dist_version, ep.dist_name
         try:
             plugin = ep.load()
-        except Exception as exc:  # any import failure of third-party code
+        except BaseException as exc:  # any import failure of third-party code, SystemExit included
+            if not plugin_raised(exc):
+                raise
             failures.append(PluginFailure(ep.name, _load_failure(ep, exc)))
             continue
         try:

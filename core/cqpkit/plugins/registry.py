@@ -34,16 +34,16 @@ from cqpkit.exceptions import (
     CqpkitError,
     DuplicateReferentielError,
     InvalidFileError,
-    PluginError,
     UnknownCertificationError,
 )
 from cqpkit.plugins.hookcalls import (
+    HookFailure,
     HookReturnError,
     _answer_ok,
-    _hook_error,
-    _implementer,
+    _dossier_id,
     _raised,
     _wrong_return,
+    call_hook,
 )
 from cqpkit.plugins.manager import (
     DEFAULT_PLUGINS,
@@ -54,6 +54,7 @@ from cqpkit.plugins.manager import (
     code_root,
     exception_text,
     make_plugin_manager,
+    plugin_raised,
     raised_at,
 )
 
@@ -72,7 +73,7 @@ if TYPE_CHECKING:  # pragma: no cover
         SessionJury,
     )
 
-__all__ = ["Explication", "FicheReferentiel", "HookReturnError", "Registry", "expand", "load_registry"]
+__all__ = ["Explication", "FicheReferentiel", "HookFailure", "HookReturnError", "Registry", "expand", "load_registry"]
 
 
 class FicheReferentiel(NamedTuple):
@@ -198,7 +199,9 @@ class Registry:
 
             try:
                 caller(register=register)
-            except Exception as exc:  # third-party code
+            except BaseException as exc:  # third-party code (SystemExit included; not a Ctrl-C)
+                if not plugin_raised(exc):
+                    raise
                 lieu = self._raised_in(name, exc)
                 self.failures.append(
                     PluginFailure(name, f"erreur dans cqpkit_referentiels : {exception_text(exc)}{_raised(lieu)}")
@@ -475,21 +478,9 @@ class Registry:
         return caller
 
     def _call(self, hook_name: str, plugin: str, **kwargs: Any) -> Any:
-        """Call a hook for a référentiel of ``plugin``; an exception, or an answer of the wrong type, is a PluginError naming the plugin."""
+        """Call a hook for a référentiel of ``plugin``; an exception, or an answer of the wrong type, is a :class:`HookFailure` naming the plugin."""
         hook = self._route(hook_name, plugin)
-        try:
-            result = hook(**kwargs)
-        except Exception as exc:
-            culprit = _implementer(hook, exc)
-            if culprit is None:  # not found in the traceback (a decorated hook…): call each again
-                culprit = "?"
-                for impl in reversed(hook.get_hookimpls()):
-                    try:
-                        impl.function(*[kwargs[a] for a in impl.argnames])
-                    except Exception:  # the one that raises is named
-                        culprit = impl.plugin_name
-                        break
-            raise _hook_error(culprit, hook_name, exc, self._raised_in(culprit, exc)) from exc
+        result = call_hook(hook, hook_name, kwargs, self._raised_in)
         if not _answer_ok(hook_name, result):
             self._wrong_answer(hook_name, hook, kwargs)
         return result
@@ -503,11 +494,14 @@ class Registry:
 
     def _wrong_answer(self, hook_name: str, hook: Any, kwargs: dict[str, Any]) -> None:
         """Find the implementation whose answer has the wrong type (calls each again) and raise naming its plugin."""
+        error = HookReturnError("?", hook_name, f"{hook_name} renvoie une valeur du mauvais type")
         for impl in reversed(hook.get_hookimpls()):
             problem = _wrong_return(hook_name, impl.function(*[kwargs[a] for a in impl.argnames]))
             if problem is not None:
-                raise HookReturnError(impl.plugin_name, hook_name, problem)
-        raise HookReturnError("?", hook_name, f"{hook_name} renvoie une valeur du mauvais type")
+                error = HookReturnError(impl.plugin_name, hook_name, problem)
+                break
+        error.dossier = _dossier_id(kwargs.get("dossier"))
+        raise error
 
     @staticmethod
     def _today(as_of: dt.date | None) -> dt.date:
@@ -598,10 +592,12 @@ class Registry:
         result = self._call(hook_name, plugin, **kwargs)
         if result is None:
             builtin = "default_decision" if hook_name == "cqpkit_decide" else "default_orientation"
-            raise PluginError(
+            raise HookFailure(
                 plugin,
+                hook_name,
                 f"aucune réponse à {hook_name} pour « {kwargs['referentiel'].id} » : l'extension intégrée « {builtin} » "
                 "est bloquée et aucune extension ne répond",
+                dossier=_dossier_id(kwargs.get("dossier")),
             )
         return result
 

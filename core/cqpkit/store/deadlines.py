@@ -24,7 +24,7 @@ from cqpkit.store.sql import IDS, chunks
 
 __all__ = [
     "compute_echeances", "effective", "engine_dossiers", "load_contents", "passages_of", "rebuild_echeances", "stored_dossier",
-    "unloadable_reason",
+    "unevaluable", "unloadable_reason",
 ]
 
 
@@ -162,3 +162,56 @@ def rebuild_echeances(conn: sa.Connection, registry: Any, ids: Sequence[str] | N
             conn.execute(t.echeances.insert(), rows)
         n += len(rows)
     return n
+
+
+def unevaluable(registry: Any, lot: Any, caught: Any) -> Any:
+    """The :class:`StoreConflictError` of an import a plugin fails on (``caught``, a ``HookFailure``): nothing is written.
+
+    It is also a :class:`~cqpkit.exceptions.PluginError` (``plugin``, ``raison``, ``hook``, ``lieu`` of ``caught``),
+    as the error the import raised before files were named.
+
+    Each dossier of the lot the engine cannot evaluate is named with its file (at its ``[dossier]``
+    line), the plugin, the hook, the exception and the line of the plugin that raised. On this error
+    path only, every dossier of the lot is evaluated again (its deadlines, as the import computes
+    them), so that all the files in that case are named at once, not the first alone.
+    """
+    from cqpkit.exceptions import CqpkitError, Erreur, PluginError
+    from cqpkit.plugins.hookcalls import HookFailure
+    from cqpkit.store.errors import StoreConflictError, _located
+
+    class UnevaluableLotError(StoreConflictError, PluginError):
+        """The refusal of the lot (exit 1, every file in ``erreurs``), also the :class:`PluginError` of the first culprit."""
+
+        def __init__(self, message: str, erreurs: Any = ()) -> None:
+            # StoreConflictError's text (its __init__ would reach PluginError's through super()).
+            self.erreurs = tuple(erreurs)
+            Exception.__init__(self, "\n".join([message, *map(_located, self.erreurs)]))
+            self.plugin, self.raison = caught.plugin, caught.raison
+            self.hook, self.lieu, self.dossier = caught.hook, caught.lieu, None
+
+    failures: dict[str, Any] = {}
+    for lu in lot.dossiers:
+        try:
+            deadlines(registry, lu.dossier)
+        except HookFailure as exc:
+            failures[lu.fichier] = exc
+    fichier = next((lu.fichier for lu in lot.dossiers if lu.dossier.id == caught.dossier), None)
+    if fichier is None:  # not on a dossier of the lot: said as it is
+        return UnevaluableLotError(f"import refusé : {caught} ; rien n'a été enregistré")
+    failures.setdefault(fichier, caught)
+
+    def located(path: str, exc: Any) -> Erreur:
+        message = f"le moteur ne peut pas évaluer ce dossier : {exc}"
+        try:
+            from cqpkit.formats.tomlfile import parse_toml, read_text
+
+            return parse_toml(read_text(path), path).erreur(("dossier",), message)
+        except CqpkitError:  # not a file (a lot built in Python)
+            return Erreur(path, 0, "dossier", message)
+
+    n = len(failures)
+    return UnevaluableLotError(
+        f"import refusé : {n} dossier{'s' if n > 1 else ''} que le moteur ne peut pas évaluer (une extension échoue), "
+        "rien n'a été enregistré",
+        sorted((located(path, exc) for path, exc in failures.items()), key=lambda e: (e.fichier, e.ligne)),
+    )

@@ -77,6 +77,19 @@ def import_files(store: StoreBase, paths: Sequence[str | os.PathLike[str]] | str
 
 
 def import_lot(store: StoreBase, lot: Lot, operateur: str | None = None) -> ImportReport:
+    """Store validated dossiers and sessions, all or nothing (:func:`_import_lot`); a lot with a dossier the
+    engine cannot evaluate (a plugin fails on it) is refused whole, the plugin named (:func:`deadlines.unevaluable`)."""
+    from cqpkit.plugins.hookcalls import HookFailure
+
+    try:
+        return _import_lot(store, lot, operateur)
+    except HookFailure as exc:  # raised before the write transaction, or in it (rolled back): nothing written
+        from cqpkit.store.deadlines import unevaluable
+
+        raise unevaluable(store.registry, lot, exc) from exc
+
+
+def _import_lot(store: StoreBase, lot: Lot, operateur: str | None = None) -> ImportReport:
     """Store validated dossiers and sessions, all or nothing (see the module docstring).
 
     The lot is stored as given: :func:`~cqpkit.store.reading.read_files` validates files, and

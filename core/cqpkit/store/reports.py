@@ -2,7 +2,10 @@
 
 Every figure comes from the engine (:meth:`Registry.decide`, :meth:`Registry.check`,
 :meth:`Registry.funding`) or from the deadlines the store keeps (``echeances``). A certification whose
-référentiel no loaded plugin supplies is left out and named (``certifications_ignorees``).
+référentiel no loaded plugin supplies is left out and named (``certifications_ignorees``); one whose
+plugin fails on one of its dossiers (:class:`~cqpkit.plugins.hookcalls.HookFailure`) is left out of every
+figure and named with the plugin, the hook and the line that raised (``certifications_non_evaluees``):
+the other certifications are computed.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cqpkit.exceptions import InvalidArgumentError
+from cqpkit.plugins.hookcalls import HookFailure
 from cqpkit.rules.asof import as_of_day
 from cqpkit.store import schema as t
 from cqpkit.store.availability import count_dossiers, left_out, no_rules, rules_of
@@ -112,7 +116,9 @@ def campaign(store: StoreBase, as_of: dt.date, certification: str | None = None)
     not loaded, or it does not supply that version) are left out of every figure and named per
     certification in ``certifications_ignorees`` (``{certification, dossiers, raison}``); asked
     for with ``certification``, a certification whose plugin is missing raises
-    :class:`StoreConflictError`. ``sessions`` lists every stored session, ``a_venir`` being true
+    :class:`StoreConflictError`. A certification whose plugin fails on one of its dossiers is left
+    out of every figure too, and named in ``certifications_non_evaluees`` (``{certification, dossiers,
+    dossier, extension, crochet, lieu, raison}``: the first dossier it failed on). ``sessions`` lists every stored session, ``a_venir`` being true
     for those dated after ``as_of``.
     """
     as_of = as_of_day(as_of)
@@ -127,6 +133,7 @@ def campaign(store: StoreBase, as_of: dt.date, certification: str | None = None)
     stats: dict[str, dict[str, Any]] = {}
     all_candidates: set[str] = set()
     left: dict[str, Counter] = defaultdict(Counter)  # certification -> référentiel version -> dossiers left out
+    failed: dict[str, tuple[str, Any]] = {}  # certification -> (dossier, HookFailure): its figures are left out
     for chunk in chunks(ids, 2000):
         with store.read() as conn:
             dossiers = engine_dossiers(conn, chunk)
@@ -140,24 +147,22 @@ def campaign(store: StoreBase, as_of: dt.date, certification: str | None = None)
             s = stats.setdefault(cid, _empty_stats(cid, store.registry))
             s["dossiers"] += 1
             s["_candidats"].add(cands[did])
-            all_candidates.add(cands[did])
             voie = "vae" if d.dossier.voie == "vae" else "formation"
             s[voie] += 1
             if d.dossier.inscription > as_of:
                 s["a_venir"] += 1
                 continue
-            r = store.registry.decide(d, as_of)
-            key = {"certifie": "certifies", "partiel": "partiels", "non_acquis": "echecs", "expire": "expires", "en_cours": "en_cours"}[r.statut]
-            s[key] += 1
-            constats = store.registry.check(d, as_of, resultat=r)
-            if any(c.code == "premier_passage_hors_delai" for c in constats):
-                s["delais_depasses"] += 1
-            # A funding line whose event has no barème is not summed: counted, so that a total is never read as complete.
-            s["lignes_sans_bareme"] += sum(1 for c in constats if c.code == "bareme_inconnu")
-            for line in store.registry.funding(d, as_of, resultat=r):
-                # Costs, funding and rewards are kept apart: what a training costs is not added to what is paid for it.
-                nature = getattr(line, "nature", "financement")
-                s[f"{nature}_{'points' if line.en == 'point' else 'euro'}"] += line.montant
+            if cid in failed:
+                continue  # its plugin already failed: the certification is left out, its dossiers only counted
+            try:
+                _evaluate(store.registry, d, as_of, s)
+            except HookFailure as exc:
+                failed[cid] = (did, exc)
+    for cid in failed:  # a certification its plugin failed on is listed apart, not counted (totals included)
+        stats[cid]["_echec"] = failed[cid]
+    non_evaluees = [_not_evaluated(stats.pop(cid)) for cid in sorted(failed)]
+    for s in stats.values():
+        all_candidates |= s["_candidats"]
     rows = []
     for cid in sorted(stats):
         s = stats[cid]
@@ -190,6 +195,36 @@ def campaign(store: StoreBase, as_of: dt.date, certification: str | None = None)
         "certifications_ignorees": left_out(
             {cid: (sum(v.values()), no_rules(store.registry, rules, cid, v) or "") for cid, v in left.items()}
         ),
+        "certifications_non_evaluees": non_evaluees,
+    }
+
+
+def _evaluate(registry: Any, d: Any, as_of: dt.date, s: dict[str, Any]) -> None:
+    """Add one dossier's decision, deadlines missed and funding to its certification's figures ``s``.
+
+    Raises :class:`HookFailure` when a plugin fails on the dossier, before ``s`` is changed.
+    """
+    r = registry.decide(d, as_of)
+    constats = registry.check(d, as_of, resultat=r)
+    lines = registry.funding(d, as_of, resultat=r)
+    key = {"certifie": "certifies", "partiel": "partiels", "non_acquis": "echecs", "expire": "expires", "en_cours": "en_cours"}[r.statut]
+    s[key] += 1
+    if any(c.code == "premier_passage_hors_delai" for c in constats):
+        s["delais_depasses"] += 1
+    # A funding line whose event has no barème is not summed: counted, so that a total is never read as complete.
+    s["lignes_sans_bareme"] += sum(1 for c in constats if c.code == "bareme_inconnu")
+    for line in lines:
+        # Costs, funding and rewards are kept apart: what a training costs is not added to what is paid for it.
+        nature = getattr(line, "nature", "financement")
+        s[f"{nature}_{'points' if line.en == 'point' else 'euro'}"] += line.montant
+
+
+def _not_evaluated(s: dict[str, Any]) -> dict[str, Any]:
+    """An entry of ``certifications_non_evaluees``: the certification, its dossiers, the dossier, plugin, hook, line and reason."""
+    did, exc = s["_echec"]
+    return {
+        "certification": s["certification"], "dossiers": s["dossiers"], "dossier": did, "extension": exc.plugin,
+        "crochet": exc.hook, "lieu": exc.lieu, "raison": exc.raison,
     }
 
 
