@@ -464,5 +464,5 @@ def _trigger_problems(conn: sa.Connection, triggers: dict[str, tuple[str, str]],
 
 def _pg_norm(ddl: str, schema: str) -> str:
     """A trigger's definition as compared: without schema, case, spaces, parentheses nor quotes around names."""
-    text = ddl.replace(f'"{schema}".', "").replace(f"{schema}.", "").lower()
+    text = ddl.replace(f'"{schema}".', "").replace(f"{schema}.", "").lower().replace("update or delete", "delete or update")
     return "".join(ch for ch in text if ch not in ' ()"')

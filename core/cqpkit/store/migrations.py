@@ -254,7 +254,7 @@ _KEYS_V4 = {
 }
 #: Tables whose rows may change but are never deleted.
 _NO_DELETE_V4 = ("dossiers", "sessions", "candidats")
-_REFUS_BODY_V4 = " BEGIN RAISE EXCEPTION '%', TG_ARGV[0]; END "
+_REFUS_BODY_V4 = " BEGIN RAISE EXCEPTION USING MESSAGE = TG_ARGV[0]; END "
 
 
 def _v4_triggers(dialect: str) -> list[tuple[str, str, str]]:
