@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import sqlite3
 
 import pytest
@@ -377,3 +378,53 @@ def _strip_v4_details(store) -> None:  # type: ignore[no-untyped-def]
     tamper(_db(store), *(f"UPDATE audit SET details = '{text.replace(chr(39), chr(39) * 2)}', precedente = '{p}', empreinte = '{h}' WHERE numero = {n}"
                           for n, text, p, h in new),
            f"UPDATE cqpkit_meta SET valeur = '{previous}' WHERE cle = 'audit_empreinte'")
+
+
+def test_postgresql_least_privilege_role(registry):
+    """The deployment of docs/store.md: the owner runs `db init`; the application's role has SELECT/INSERT on the
+    append-only tables and UPDATE only where the store needs it. Normal commands work; tampering is refused by
+    the server itself, triggers or not (the role cannot drop them: it owns nothing)."""
+    from tests.test_store_support import postgres_schema, postgres_url_or_skip
+
+    base = postgres_url_or_skip()
+    role = f"cqpkit_app_{secrets.token_hex(4)}"
+    with postgres_schema(base) as owner_url:
+        assert run_cli("db", "init", "--db", owner_url).returncode == 0
+        schema = owner_url.rsplit("%3D", 1)[1]
+        admin = sa.create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1), poolclass=sa.pool.NullPool)
+        with admin.begin() as c:
+            c.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
+            for statement in least_privilege_grants(schema, role):
+                c.exec_driver_sql(statement)
+        app_url = owner_url.replace("postgres@", f"{role}@", 1)
+        try:
+            assert run_cli("import", "--db", app_url, str(CAMPAIGN), "--operateur", "appli").returncode == 0
+            for args in (("jury", "decide", CLOSED, DOSSIER, "D4=acquis", "--motif", "erreur de report"),
+                         ("candidate", "erase", CANDIDAT, "--confirmer"), ("report", "campaign", "--as-of", "2020-06-30")):
+                r = run_cli(*args, "--db", app_url)
+                assert r.returncode == 0, (args, r.stderr)
+            verify_ok(app_url)
+            for statement in ("UPDATE passages SET motif = 'x'", "DELETE FROM audit", "TRUNCATE passages", "UPDATE audit SET operateur = 'x'",
+                              "ALTER TABLE passages DISABLE TRIGGER USER", "DROP TRIGGER passages_ajout_seul ON passages",
+                              "DELETE FROM dossier_versions", "SET session_replication_role = replica"):
+                assert re.search(r"permission denied|must be owner|doit être le propriétaire|droit refusé|ajout seul|interdit",
+                                 refused(app_url, statement)), statement
+        finally:
+            with admin.begin() as c:
+                c.exec_driver_sql(f'REVOKE ALL ON ALL TABLES IN SCHEMA "{schema}" FROM {role}')
+                c.exec_driver_sql(f'REVOKE ALL ON ALL SEQUENCES IN SCHEMA "{schema}" FROM {role}')
+                c.exec_driver_sql(f'REVOKE ALL ON SCHEMA "{schema}" FROM {role}')
+                c.exec_driver_sql(f"DROP ROLE {role}")
+            admin.dispose()
+
+
+def least_privilege_grants(schema: str, role: str) -> list[str]:
+    """The grants of docs/store.md (« Threat model »), for ``role`` on ``schema``."""
+    s = f'"{schema}"'
+    return [
+        f"GRANT USAGE ON SCHEMA {s} TO {role}",
+        f"GRANT SELECT, INSERT ON {s}.audit, {s}.dossier_versions, {s}.session_versions, {s}.evaluations, {s}.passages TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE ON {s}.dossiers, {s}.sessions, {s}.candidats, {s}.cqpkit_meta TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {s}.echeances, {s}.personnes, {s}.personne_acteurs TO {role}",
+        f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {s} TO {role}",
+    ]

@@ -25,7 +25,8 @@ from cqpkit.exceptions import CqpkitError, Erreur
 from cqpkit.model import PassageJury
 from cqpkit.store import personnes
 from cqpkit.store import schema as t
-from cqpkit.store.audit import AuditWriter, canonical, canonical_plain, digest, evaluations_digest, passage_digest
+from cqpkit.store.audit import AuditWriter, canonical, canonical_plain, evaluations_digest, passage_digest
+from cqpkit.store.audit import digest as stored_digest
 from cqpkit.store.base import StoreBase, operateur_par_defaut
 from cqpkit.store.deadlines import passages_of, rebuild_echeances
 from cqpkit.store.errors import StoreConflictError
@@ -144,7 +145,7 @@ def _session_details(numero: int, s: Any, info: Any) -> dict[str, Any]:
     """What the log records of a session version: enough for ``db verify`` to check its rows (the digest of the stored text)."""
     return {
         "numero": numero, "empreinte": s.empreinte, "date": info.date.isoformat(), "certifications": list(info.certifications),
-        "contenu": digest(s.contenu),
+        "contenu": stored_digest(s.contenu),
     }
 
 
@@ -481,7 +482,7 @@ class ImportTransaction:
                 "numero": numero, "empreinte": lu.empreinte, "certification": info.certification, "version": info.version,
                 "evaluations": len(ev), "passages": [r[1] for r in new_rows],
                 # what db verify checks the rows against (cqpkit.store.integrity)
-                "candidat": d.candidat.id, "contenu": digest(contenu), "evaluations_empreinte": _evaluations_digest(ev),
+                "candidat": d.candidat.id, "contenu": stored_digest(contenu), "evaluations_empreinte": _evaluations_digest(ev),
                 "lignes": [_passage_digest(r) for r in new_rows],
             }
             self.audit.add("dossier.creation" if row is None else "dossier.version", "dossier", did, details)
