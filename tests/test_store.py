@@ -280,7 +280,7 @@ class TestAudit:
     def test_truncated_log(self, campaign_store):
         """Removing the last entries is found by comparing with the head."""
         self._without_triggers(campaign_store, "DELETE FROM audit WHERE numero > 50")
-        assert "n'est pas la tête enregistrée" in campaign_store.verify().problemes[-1]
+        assert any("n'est pas la tête enregistrée" in p for p in campaign_store.verify().problemes)
 
 
 class TestReports:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_store_support import ENCRYPTED, counts, db, registry, snapshot, undo_v5  # noqa: F401 (fixtures)
+from tests.test_store_support import ENCRYPTED, counts, db, registry, snapshot, undo_migration_4, undo_v5  # noqa: F401 (fixtures)
 
 AS_OF = "2018-01-15"
 PERSON = "T-0042"
@@ -350,6 +350,7 @@ class TestMigration:
             store.import_files(four(tmp_path), operateur="test")
             before = snapshot(store)
             with store.write() as conn:
+                undo_migration_4(conn)
                 conn.exec_driver_sql("DROP TABLE personne_acteurs")
                 conn.exec_driver_sql("DROP TABLE personnes")
                 undo_v5(conn)
@@ -364,4 +365,6 @@ class TestMigration:
         # (that runs before 5 on a real base at version 2, whose contents are in clear) cannot read here.
         for snap in (after, before):
             snap["personne_acteurs"] = [r[:7] + r[9:] for r in snap["personne_acteurs"]]
+        for name in ("audit", "cqpkit_meta"):  # migration 4 seals the rows it finds: new log entries, a new head
+            after.pop(name), before.pop(name)
         assert after == before

@@ -228,3 +228,12 @@ def undo_v5(conn) -> None:  # type: ignore[no-untyped-def]
 #: The tables whose rows migration 5 writes anew (random keys, ciphertexts of the candidates' data).
 ENCRYPTED = ("cles", "candidats")
 
+def undo_migration_4(conn) -> None:  # type: ignore[no-untyped-def]
+    """Drop what migration 4 created (its triggers, and on PostgreSQL their function), to go back to version 3 in a test."""
+    from cqpkit.store import migrations
+
+    dialect = conn.dialect.name
+    for name, table, _ in migrations._v4_triggers(dialect):
+        conn.exec_driver_sql(f"DROP TRIGGER {name}" + ("" if dialect == "sqlite" else f" ON {table}"))
+    if dialect != "sqlite":
+        conn.exec_driver_sql("DROP FUNCTION cqpkit_refus()")

@@ -54,17 +54,28 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_db_verify(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        result = store.verify()
+        result = store.verify(expect=args.expect)
         label = store.target.label
+    lignes = result.lignes or {}
     if args.json:
-        print_json({"base": label, "entrees": result.entrees, "tete": result.tete, "integre": result.ok, "problemes": result.problemes})
+        print_json(
+            {"base": label, "entrees": result.entrees, "tete": result.tete, "integre": result.ok, "problemes": result.problemes,
+             "lignes_verifiees": lignes, "tete_attendue": result.attendue, "tete_attendue_numero": result.attendue_numero}
+        )
         return 0 if result.ok else 1
     if result.ok:
+        checked = ", ".join(f"{table} {n}" for table, n in sorted(lignes.items()) if n)
         print(f"Base {label} : journal d'audit intègre ({pluriel(result.entrees, 'entrée')}, chaîne SHA-256 vérifiée).")
+        print(f"Données conformes au journal ({pluriel(sum(lignes.values()), 'ligne vérifiée', 'lignes vérifiées')}"
+              f"{' : ' + checked if checked else ''}) ; déclencheurs de protection en place.")
         print(f"Tête du journal : n° {result.entrees}, empreinte {result.tete}")
-        print("(notez cette empreinte ailleurs — procès-verbal, courriel — pour pouvoir détecter plus tard une réécriture complète)")
+        if result.attendue is not None:
+            where = "la tête actuelle" if result.attendue_numero == result.entrees else f"l'entrée n° {result.attendue_numero}"
+            print(f"Empreinte attendue retrouvée : {where} (le journal n'a pas été réécrit jusque-là).")
+        else:
+            print("(notez cette empreinte ailleurs — procès-verbal, courriel — et vérifiez-la plus tard avec --expect)")
         return 0
-    print(f"Base {label} : journal d'audit NON intègre ({pluriel(len(result.problemes), 'problème')}) :", file=sys.stderr)
+    print(f"Base {label} : NON intègre ({pluriel(len(result.problemes), 'problème')}) :", file=sys.stderr)
     for p in result.problemes:
         print(f"  {p}", file=sys.stderr)
     return 1
@@ -79,7 +90,11 @@ def add_db(p: argparse.ArgumentParser) -> None:
     a = sub.add_parser("upgrade", help="appliquer les migrations du schéma en attente")
     store_options(a)
     a.set_defaults(func=cmd_db_upgrade)
-    a = sub.add_parser("verify", help="vérifier la chaîne du journal d'audit (et l'intégrité du fichier SQLite)")
+    a = sub.add_parser("verify", help="vérifier la chaîne du journal d'audit, les données contre le journal, les déclencheurs")
+    a.add_argument(
+        "--expect", metavar="EMPREINTE",
+        help="empreinte du journal notée ailleurs (procès-verbal) : le journal doit toujours la contenir",
+    )
     store_options(a, json=True)
     a.set_defaults(func=cmd_db_verify)
 

@@ -13,6 +13,11 @@ is not the head) is reported with the number of the first entry at fault. The ch
 log was not changed *after the fact* by someone who did not rewrite it whole; to detect a rewrite
 too, keep the head printed by ``cqpkit db verify`` somewhere else (a jury's minutes, an e-mail).
 
+Since schema version 4 the details also describe every row the change wrote (the digest of a stored
+text, the fingerprint of each passage row…), so that ``db verify`` checks the data against the log
+(:mod:`cqpkit.store.integrity`; the helpers :func:`digest`, :func:`passage_digest`,
+:func:`evaluations_digest` are shared by the writers and the check).
+
 Details never hold personal data: the log is append-only (a trigger forbids ``UPDATE`` and
 ``DELETE``), so what it holds could not be erased. A candidate's changes list the fields changed,
 never their values.
@@ -31,7 +36,10 @@ import sqlalchemy as sa
 from cqpkit.store import schema as t
 from cqpkit.store.sql import insert_tuples
 
-__all__ = ["GENESIS", "AuditWriter", "Verification", "canonical", "canonical_plain", "entry_hash", "verify"]
+__all__ = [
+    "GENESIS", "AuditWriter", "Verification", "canonical", "canonical_plain", "digest", "entry_hash", "evaluations_digest", "passage_digest",
+    "verify",
+]
 
 GENESIS = "0" * 64
 
@@ -114,6 +122,28 @@ def entry_hash(numero: int, horodatage: str, operateur: str, action: str, objet:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def digest(text: str) -> str:
+    """The SHA-256 (hex) of a text as stored: what the log records of a row's content (``contenu``, notes…)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def passage_digest(
+    session: str, date: str, absent: bool, excuse: bool, decisions: str, notes: str, origine: str, remplace: int | None, motif: str
+) -> str:
+    """The fingerprint of one ``passages`` row as written (``date`` in ISO, ``decisions`` the stored JSON text).
+
+    The log records it for every row it adds (``lignes`` of a dossier entry, ``ligne`` of a jury entry):
+    ``db verify`` recomputes it from the row (:mod:`cqpkit.store.integrity`).
+    """
+    return digest(canonical_plain([session, date, bool(absent), bool(excuse), decisions, notes, origine, remplace, motif]))
+
+
+def evaluations_digest(rows: list[tuple[int, str, str, str, str]]) -> str:
+    """The fingerprint of the evaluations one dossier version brought: ``(position, epreuve, date ISO, empreinte,
+    digest of contenu)`` per row, in order of position (``evaluations_empreinte`` of a dossier entry)."""
+    return digest(canonical_plain(sorted(rows)))
+
+
 class AuditWriter:
     """Appends entries within a writing transaction; :meth:`flush` writes them and moves the head."""
 
@@ -153,20 +183,34 @@ class AuditWriter:
 
 
 class Verification(NamedTuple):
-    """What :func:`verify` found: the entries checked, the head, and the problems (French)."""
+    """What ``db verify`` found: the entries checked, the head, and the problems (French).
+
+    ``lignes``: the rows checked against the log, per table (:mod:`cqpkit.store.integrity`);
+    ``attendue``: the fingerprint given to check (``--expect``) and ``attendue_numero``, the entry that
+    has it (``None``: no entry of the log has it — a problem says so).
+    """
 
     entrees: int
     tete: str
     problemes: list[str]
+    lignes: dict[str, int] | None = None
+    attendue: str | None = None
+    attendue_numero: int | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problemes
 
 
-def verify(conn: sa.Connection, batch: int = 10_000) -> Verification:
-    """Recompute the whole chain, in order, and compare its end with the head in ``cqpkit_meta``."""
+def verify(conn: sa.Connection, batch: int = 10_000, expect: str | None = None) -> Verification:
+    """Recompute the whole chain, in order, and compare its end with the head in ``cqpkit_meta``.
+
+    ``expect``: a fingerprint kept elsewhere (a procès-verbal): the entry that has it is returned as
+    ``attendue_numero`` (``None`` when no entry has it: the log was rewritten, or the fingerprint is wrong).
+    """
     problems: list[str] = []
+    expect = expect.strip().lower() if expect else None
+    found_at: int | None = None
     previous = GENESIS
     expected = 1
     last = 0
@@ -190,11 +234,13 @@ def verify(conn: sa.Connection, batch: int = 10_000) -> Verification:
             digest = entry_hash(r.numero, r.horodatage, r.operateur, r.action, r.objet, r.objet_id, r.details, r.precedente)
             if digest != r.empreinte:
                 problems.append(f"entrée n° {r.numero} : contenu modifié (l'empreinte recalculée ne correspond pas)")
+            if r.empreinte == expect and found_at is None:
+                found_at = r.numero
             previous = r.empreinte
             last = r.numero
             expected += 1
             if len(problems) >= 20:
-                return Verification(last, previous, problems)
+                return Verification(last, previous, problems, None, expect, found_at)
         after = rows[-1].numero
     head = dict(conn.execute(sa.select(t.meta.c.cle, t.meta.c.valeur).where(t.meta.c.cle.in_(("audit_numero", "audit_empreinte")))).all())
     if int(head.get("audit_numero", "0")) != last or head.get("audit_empreinte", GENESIS) != previous:
@@ -202,7 +248,7 @@ def verify(conn: sa.Connection, batch: int = 10_000) -> Verification:
             f"la dernière entrée (n° {last}) n'est pas la tête enregistrée (n° {head.get('audit_numero')}) : "
             "des entrées ont été supprimées en fin de journal, ou la tête a été modifiée"
         )
-    return Verification(last, previous, problems)
+    return Verification(last, previous, problems, None, expect, found_at)
 
 
 def entry_json(e: Any) -> dict[str, Any]:

@@ -153,15 +153,30 @@ class StoreBase:
             migrations.check(None, self.target.label)
         return migrations.apply(self.write, self.target.label, self, target)
 
-    def verify(self) -> Verification:
-        """Check the audit chain and, on SQLite, the file's integrity (``PRAGMA integrity_check``)."""
+    def verify(self, expect: str | None = None) -> Verification:
+        """Check the audit chain, every protected row against it and the protection triggers
+        (:mod:`cqpkit.store.integrity`) and, on SQLite, the file's integrity (``PRAGMA integrity_check``).
+
+        ``expect``: a fingerprint of the log kept elsewhere (the head printed on a procès-verbal): the log
+        must still hold it, else a problem says so with the current head.
+        """
+        from cqpkit.store.integrity import check
+
         with self.read() as conn:
-            result = verify_chain(conn)
+            result = verify_chain(conn, expect=expect)
             if self.target.kind == "sqlite":
                 rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").all()]
                 if rows != ["ok"]:
                     result.problemes.extend(f"intégrité SQLite : {r}" for r in rows[:10])
-        return result
+            dialect = conn.dialect.name
+            state = check(conn, migrations.triggers(dialect), migrations.functions() if dialect != "sqlite" else {})
+        result.problemes.extend(state.all())
+        if result.attendue is not None and result.attendue_numero is None:
+            result.problemes.append(
+                f"empreinte attendue {result.attendue} introuvable dans le journal (tête actuelle : n° {result.entrees}, "
+                f"empreinte {result.tete}) : le journal a été réécrit depuis, ou l'empreinte est mal recopiée"
+            )
+        return result._replace(lignes=dict(state.lignes))
 
     # -- lookups shared by the jury workflow, the views and the reports ----------------
     def session_row(self, conn: sa.Connection, session_id: str) -> Any:

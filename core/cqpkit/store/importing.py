@@ -23,7 +23,8 @@ from cqpkit.exceptions import CqpkitError, Erreur
 from cqpkit.model import PassageJury
 from cqpkit.store import crypto, personnes
 from cqpkit.store import schema as t
-from cqpkit.store.audit import AuditWriter, canonical, canonical_plain
+from cqpkit.store.audit import AuditWriter, canonical, canonical_plain, evaluations_digest, passage_digest
+from cqpkit.store.audit import digest as stored_digest
 from cqpkit.store.base import StoreBase, operateur_par_defaut
 from cqpkit.store.deadlines import passages_of, rebuild_echeances
 from cqpkit.store.errors import StoreConflictError
@@ -151,6 +152,25 @@ def _locate(fichier: str, path: tuple, message: str) -> Erreur:
         return parse_toml(read_text(fichier), fichier).erreur(path, message)
     except CqpkitError:
         return Erreur(fichier, 0, format_path(path), message)
+
+
+def _session_details(numero: int, s: Any, info: Any) -> dict[str, Any]:
+    """What the log records of a session version: enough for ``db verify`` to check its rows (the digest of the stored text)."""
+    return {
+        "numero": numero, "empreinte": s.empreinte, "date": info.date.isoformat(), "certifications": list(info.certifications),
+        "contenu": stored_digest(s.contenu),
+    }
+
+
+def _passage_digest(row: tuple) -> str:
+    """:func:`passage_digest` of a passage row built as a tuple of :data:`_PASSAGE_COLUMNS`."""
+    day = row[2] if isinstance(row[2], str) else row[2].isoformat()
+    return passage_digest(row[1], day, row[3], row[4], row[5], row[6], row[7], row[8], row[9])
+
+
+def _evaluations_digest(rows: list[tuple]) -> str:
+    """:func:`evaluations_digest` of evaluation rows built as tuples of :data:`_EVALUATION_COLUMNS` (the stored contenu hashed, as db verify hashes it)."""
+    return evaluations_digest([(r[2], r[3], r[4] if isinstance(r[4], str) else r[4].isoformat(), r[6], stored_digest(r[5])) for r in rows])
 
 
 def _state(p: PassageJury, notes: bool = True) -> tuple:
@@ -331,7 +351,7 @@ class ImportTransaction:
                      "cree_le": self.now, "modifie_le": self.now}
                 )
                 versions.append({"session_id": info.id, "numero": 1, "empreinte": s.empreinte, "contenu": s.contenu, "enregistre_le": self.now, "operateur": self.operateur})
-                self.audit.add("session.creation", "session", info.id, {"empreinte": s.empreinte, "date": info.date.isoformat()})
+                self.audit.add("session.creation", "session", info.id, _session_details(1, s, info))
                 entry["statut"] = "nouvelle"
             elif row.empreinte == s.empreinte:
                 entry["statut"] = "inchangée"
@@ -349,7 +369,7 @@ class ImportTransaction:
                     )
                 )
                 versions.append({"session_id": info.id, "numero": numero, "empreinte": s.empreinte, "contenu": s.contenu, "enregistre_le": self.now, "operateur": self.operateur})
-                self.audit.add("session.version", "session", info.id, {"numero": numero, "empreinte": s.empreinte})
+                self.audit.add("session.version", "session", info.id, _session_details(numero, s, info))
                 entry["statut"] = f"version {numero}"
             if info.cloturee and not (row is not None and row.cloturee):
                 to_close.append(s)
@@ -535,7 +555,7 @@ class ImportTransaction:
                      "empreinte": empreinte, "empreinte_publique": lu.empreinte, "modifie_le": now}
                 )
                 refresh.append(did)
-            contenu = crypto.seal(lu.contenu, lu.personnel, key, crypto.aad(cid, f"dossier:{did}"))
+            contenu = crypto.seal(lu.contenu, lu.personnel, key, crypto.aad(cid, f"dossier:{did}"))  # the text stored: the log records its digest
             versions.append((did, numero, empreinte, info.certification, info.version, contenu, now, operateur))
             ev = _evaluation_rows(lu, numero, existing.evaluations.get(did, _NONE), now, day, key)
             evals.extend(ev)
@@ -543,6 +563,9 @@ class ImportTransaction:
             details = {
                 "numero": numero, "empreinte": empreinte, "certification": info.certification, "version": info.version,
                 "evaluations": len(ev), "passages": [r[1] for r in new_rows],
+                # what db verify checks the rows against (cqpkit.store.integrity)
+                "candidat": d.candidat.id, "contenu": stored_digest(contenu), "evaluations_empreinte": _evaluations_digest(ev),
+                "lignes": [_passage_digest(r) for r in new_rows],
             }
             self.audit.add("dossier.creation" if row is None else "dossier.version", "dossier", did, details)
             entry["statut"] = "nouveau" if row is None else f"version {numero}"

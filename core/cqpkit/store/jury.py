@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from cqpkit.exceptions import InvalidArgumentError
 from cqpkit.model import CERTIFICATION_ENTIERE, SessionJury
 from cqpkit.store import schema as t
-from cqpkit.store.audit import AuditWriter, canonical
+from cqpkit.store.audit import AuditWriter, canonical, passage_digest
 from cqpkit.store.availability import no_rules, rules_of
 from cqpkit.store.base import StoreBase, operateur_par_defaut, unknown_session
 from cqpkit.store.deadlines import engine_dossiers, rebuild_echeances
@@ -132,7 +132,10 @@ def add_to_session(
                         "motif": "", "enregistre_le": audit.horodatage, "operateur": operateur,
                     }
                 )
-                audit.add("passage.presence", "dossier", did, {"session": session_id, "absent": absent, "excuse": excuse, "remplace": previous.id})
+                audit.add(
+                    "passage.presence", "dossier", did,
+                    {"session": session_id, "absent": absent, "excuse": excuse, "remplace": previous.id, "ligne": _row_digest(rows[-1])},
+                )
                 out.append((did, "présence mise à jour" + (_presence_text(absent, excuse) or " (présent)")))
                 continue
             rows.append(
@@ -142,7 +145,7 @@ def add_to_session(
                     "enregistre_le": audit.horodatage, "operateur": operateur,
                 }
             )
-            audit.add("passage.inscription", "dossier", did, {"session": session_id, "absent": absent, "excuse": excuse})
+            audit.add("passage.inscription", "dossier", did, {"session": session_id, "absent": absent, "excuse": excuse, "ligne": _row_digest(rows[-1])})
             out.append((did, "présenté" + _presence_text(absent, excuse)))
         if rows:
             conn.execute(t.passages.insert(), rows)
@@ -222,7 +225,7 @@ def decide(
             sa.select(sa.func.max(t.passages.c.id)).where(t.passages.c.dossier_id == dossier_id, t.passages.c.session_id == session_id)
         ).scalar_one()
         audit = AuditWriter(conn, operateur, horodatage)
-        details = {"session": session_id, "decisions": merged, "passage": new_id, "remplace": values["remplace_id"]}
+        details = {"session": session_id, "decisions": merged, "passage": new_id, "remplace": values["remplace_id"], "ligne": _row_digest(values)}
         if motif:
             details["motif"] = motif
         audit.add("passage.correction" if s.cloturee else "passage.decision", "dossier", dossier_id, details)
@@ -329,6 +332,13 @@ def changed(before: dict[str, str], after: dict[str, str]) -> dict[str, dict[str
     """What a record changed in the decisions of the one it replaces: ``{domaine: {avant, apres}}``."""
     keys = sorted(set(before) | set(after), key=_domain_key)
     return {k: {"avant": before.get(k), "apres": after.get(k)} for k in keys if before.get(k) != after.get(k)}
+
+
+def _row_digest(v: Mapping[str, Any]) -> str:
+    """:func:`passage_digest` of a passage row about to be written (what the log records of it: ``db verify``)."""
+    return passage_digest(
+        v["session_id"], v["date"].isoformat(), v["absent"], v["excuse"], v["decisions"], v["notes"], v["origine"], v["remplace_id"], v["motif"]
+    )
 
 
 def _presence_text(absent: bool, excuse: bool) -> str:

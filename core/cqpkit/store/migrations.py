@@ -28,7 +28,7 @@ import sqlalchemy as sa
 
 from cqpkit.store.errors import StoreError
 
-__all__ = ["CURRENT", "MIGRATIONS", "Migration", "apply", "read_version"]
+__all__ = ["CURRENT", "MIGRATIONS", "Migration", "apply", "functions", "read_version", "triggers"]
 
 APPLICATION = "cqpkit"
 
@@ -246,8 +246,120 @@ def _v3(conn: sa.Connection, ctx: Any) -> None:
         rebuild(conn, load_contents)
 
 
+# ------------------------------------------------------------------------ migration 4
+#: The tables whose rows are never updated nor deleted (migration 2), with their keys.
+_KEYS_V4 = {
+    "dossier_versions": ("dossier_id", "numero"), "session_versions": ("session_id", "numero"), "evaluations": ("id",),
+    "passages": ("id",), "audit": ("numero",), "dossiers": ("id",), "sessions": ("id",), "candidats": ("id",),
+}
+#: Tables whose rows may change but are never deleted.
+_NO_DELETE_V4 = ("dossiers", "sessions", "candidats")
+_REFUS_BODY_V4 = " BEGIN RAISE EXCEPTION USING MESSAGE = TG_ARGV[0]; END "
+
+
+def _v4_triggers(dialect: str) -> list[tuple[str, str, str]]:
+    """The hardening triggers of migration 4: ``(name, table, DDL)``, frozen.
+
+    SQLite: ``INSERT OR REPLACE`` deletes the row in the way without firing delete triggers, so a
+    ``BEFORE INSERT`` trigger refuses an insert whose key exists; a closed session and an erased
+    candidate are no longer updated; dossiers, sessions and candidates are never deleted. PostgreSQL:
+    row triggers do not fire on ``TRUNCATE``, so a statement trigger refuses it on every protected
+    table; the same rules for sessions, candidates and deletions.
+    """
+    out = []
+    if dialect == "sqlite":
+        for table, key in _KEYS_V4.items():
+            same = " AND ".join(f"{k} = NEW.{k}" for k in key)
+            out.append((
+                f"{table}_sans_remplacement", table,
+                f"CREATE TRIGGER {table}_sans_remplacement BEFORE INSERT ON {table} WHEN EXISTS (SELECT 1 FROM {table} WHERE {same}) "
+                f"BEGIN SELECT RAISE(ABORT, 'table {table} : une ligne de même clé existe déjà (REPLACE interdit)'); END",
+            ))
+        for table in _NO_DELETE_V4:
+            out.append((
+                f"{table}_sans_suppression", table,
+                f"CREATE TRIGGER {table}_sans_suppression BEFORE DELETE ON {table} BEGIN SELECT RAISE(ABORT, 'table {table} : suppression interdite'); END",
+            ))
+        out.append((
+            "sessions_close_figee", "sessions",
+            "CREATE TRIGGER sessions_close_figee BEFORE UPDATE ON sessions WHEN OLD.cloturee "
+            "BEGIN SELECT RAISE(ABORT, 'session close : elle ne change plus et ne se rouvre pas'); END",
+        ))
+        out.append((
+            "candidats_efface_fige", "candidats",
+            "CREATE TRIGGER candidats_efface_fige BEFORE UPDATE ON candidats WHEN OLD.efface_le IS NOT NULL "
+            "BEGIN SELECT RAISE(ABORT, 'candidat effacé : ses données ne changent plus'); END",
+        ))
+        return out
+    for table in _KEYS_V4:
+        out.append((
+            f"{table}_sans_troncature", table,
+            f"CREATE TRIGGER {table}_sans_troncature BEFORE TRUNCATE ON {table} FOR EACH STATEMENT "
+            f"EXECUTE FUNCTION cqpkit_refus('table {table} protégée : TRUNCATE interdit')",
+        ))
+    for table in _NO_DELETE_V4:
+        out.append((
+            f"{table}_sans_suppression", table,
+            f"CREATE TRIGGER {table}_sans_suppression BEFORE DELETE ON {table} FOR EACH ROW "
+            f"EXECUTE FUNCTION cqpkit_refus('table {table} : suppression interdite')",
+        ))
+    out.append((
+        "sessions_close_figee", "sessions",
+        "CREATE TRIGGER sessions_close_figee BEFORE UPDATE ON sessions FOR EACH ROW WHEN (OLD.cloturee) "
+        "EXECUTE FUNCTION cqpkit_refus('session close : elle ne change plus et ne se rouvre pas')",
+    ))
+    out.append((
+        "candidats_efface_fige", "candidats",
+        "CREATE TRIGGER candidats_efface_fige BEFORE UPDATE ON candidats FOR EACH ROW WHEN (OLD.efface_le IS NOT NULL) "
+        "EXECUTE FUNCTION cqpkit_refus('candidat effacé : ses données ne changent plus')",
+    ))
+    return out
+
+
+def _v4(conn: sa.Connection, ctx: Any) -> None:
+    dialect = conn.dialect.name
+    if dialect != "sqlite":
+        conn.exec_driver_sql(f"CREATE OR REPLACE FUNCTION cqpkit_refus() RETURNS trigger LANGUAGE plpgsql AS $${_REFUS_BODY_V4}$$")
+    for _name, _table, ddl in _v4_triggers(dialect):
+        conn.exec_driver_sql(ddl)
+    # The rows stored before this version were logged without what db verify needs to check them: the seal
+    # records them as they are now (it cannot invent their history; see cqpkit.store.integrity).
+    from cqpkit.store.integrity import seal
+
+    seal(conn)
+
+
+def triggers(dialect: str) -> dict[str, tuple[str, str]]:
+    """Every trigger the current schema has: name → (table, definition), for ``db verify`` (:mod:`cqpkit.store.integrity`).
+
+    SQLite: the definition is the ``CREATE TRIGGER`` statement as ``sqlite_master`` keeps it. PostgreSQL: as
+    ``pg_get_triggerdef`` writes it (without schema), the function it runs being checked apart (:func:`functions`).
+    """
+    out: dict[str, tuple[str, str]] = {}
+    for table in _APPEND_ONLY_V2:
+        message = f"table {table} en ajout seul : modification et suppression interdites"
+        if dialect == "sqlite":
+            for op in ("UPDATE", "DELETE"):
+                name = f"{table}_ajout_seul_{op.lower()}"
+                out[name] = (table, f"CREATE TRIGGER {name} BEFORE {op} ON {table} BEGIN SELECT RAISE(ABORT, '{message}'); END")
+        else:
+            name = f"{table}_ajout_seul"
+            out[name] = (table, f"CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION cqpkit_{table}_ajout_seul()")
+    for name, table, ddl in _v4_triggers(dialect):
+        out[name] = (table, ddl)
+    return out
+
+
+def functions() -> dict[str, str]:
+    """The PostgreSQL functions the triggers run: name → body (``prosrc``), for ``db verify``."""
+    out = {f"cqpkit_{table}_ajout_seul": f" BEGIN RAISE EXCEPTION 'table {table} en ajout seul : modification et suppression interdites'; END "
+           for table in _APPEND_ONLY_V2}
+    out["cqpkit_refus"] = _REFUS_BODY_V4
+    return out
+
+
 # ------------------------------------------------------------------------ migration 5
-_PERSONAL_V4 = ("nom", "prenom", "naissance", "email", "telephone", "emploi", "employeur", "notes")
+_PERSONAL_V1 = ("nom", "prenom", "naissance", "email", "telephone", "emploi", "employeur", "notes")
 
 
 def _v5(conn: sa.Connection, ctx: Any) -> None:
@@ -277,7 +389,7 @@ def _v5(conn: sa.Connection, ctx: Any) -> None:
     candidats = sa.Table(
         "candidats", md,
         sa.Column("id", sa.String(100), primary_key=True),
-        *(sa.Column(c, sa.Text) for c in _PERSONAL_V4 if c != "naissance"),
+        *(sa.Column(c, sa.Text) for c in _PERSONAL_V1 if c != "naissance"),
         sa.Column("naissance", sa.Date),
         sa.Column("efface_le", sa.String(32)),
         sa.Column("donnees", sa.Text),
@@ -292,13 +404,13 @@ def _v5(conn: sa.Connection, ctx: Any) -> None:
             continue
         key = os.urandom(32)
         keys.append({"sujet": subject(r.id), "cle": key, "cree_le": now, "detruite_le": None})
-        values = {c: (getattr(r, c).isoformat() if isinstance(getattr(r, c), dt.date) else getattr(r, c)) for c in _PERSONAL_V4}
+        values = {c: (getattr(r, c).isoformat() if isinstance(getattr(r, c), dt.date) else getattr(r, c)) for c in _PERSONAL_V1}
         updates.append({"_id": r.id, "donnees": encrypt(key, canonical(values), f"{subject(r.id)}|candidat")})
     if keys:
         conn.execute(cles.insert(), keys)
     if updates:
         conn.execute(candidats.update().where(candidats.c.id == sa.bindparam("_id")).values(donnees=sa.bindparam("donnees")), updates)
-    for column in _PERSONAL_V4:
+    for column in _PERSONAL_V1:
         conn.exec_driver_sql(f"ALTER TABLE candidats DROP COLUMN {column}")
     rows = conn.execute(
         sa.text(
@@ -319,7 +431,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "tables des candidats, dossiers, évaluations, sessions, passages et du journal d'audit", _v1),
     Migration(2, "échéances indexées par date ; tables en ajout seul protégées par des déclencheurs", _v2),
     Migration(3, "personnes nommées par les dossiers (acteurs.personne) et leurs missions", _v3),
-    # Numbered 5: migration 4 (triggers) comes from another branch; without it, 5 runs on a base at version 3.
+    Migration(4, "déclencheurs de protection (REPLACE, TRUNCATE, session close, candidat effacé) ; sceau des lignes existantes", _v4),
     Migration(5, "données personnelles chiffrées avec une clé par candidat (effacement par destruction de la clé)", _v5),
 )
 CURRENT = MIGRATIONS[-1].numero
