@@ -8,8 +8,8 @@ builtin rule families (one plugin each: ``default_premier_passage``, ``default_r
 checks, the CQP MO decision…) — found through the registry, so that a new family or a new plugin is
 covered without touching this file; each is run on a large dossier of n and of 8n elements.
 
-The dossiers: each example dossier of ``examples/`` (one per route and certification), valid,
-with every list (acteurs, experiences, formations, activities, evaluations, passages) repeated k
+The dossiers: for each certification, version and route, the richest valid dossier among the
+examples (``examples/``, ``examples/campaign``) and the scenarios (the project's and every plugin's), with every list (acteurs, experiences, formations, activities, evaluations, passages) repeated k
 times (acteurs under new ids, dates unchanged so that the dossier stays valid), and the same with
 every list reversed (a scan that stops at the first match is quadratic only when the match comes
 last, or never: both orders are tried).
@@ -32,12 +32,14 @@ import gc
 import math
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
 
 import cqpkit
+from cqpkit.exceptions import CqpkitError
 from cqpkit.formats.dossiers import load_dossier, load_session, validate_dossier
 from tests.conftest import ROOT
 
@@ -139,18 +141,44 @@ def hook_calls(registry: Any, cases: list) -> list[tuple[str, Callable[[], objec
     return _hook_calls(registry, cases)
 
 
+def _sources(registry: Any) -> list[tuple[str, Any]]:
+    """The richest valid dossier of each (certification, version, voie) among the examples and the scenarios.
+
+    The examples of ``examples/`` and ``examples/campaign``, and the dossiers of the scenario files of the
+    project and of every plugin: a référentiel version or a route that gains a dossier there is measured.
+    """
+    from cqpkit.testing.scenarios import find_scenarios, load_scenario
+
+    found: list[tuple[str, Any]] = []
+    for path in [*EXAMPLES, *sorted((ROOT / "examples" / "campaign" / "dossiers").glob("*.toml"))]:
+        found.append((path.stem, load_dossier(path, registry)))
+    roots = [ROOT / "tests" / "scenarios", *sorted(ROOT.glob("plugins/*/cqpkit_*/scenarios"))]
+    for root in roots:
+        for path in find_scenarios(root):
+            try:
+                found.append((Path(path).stem, load_scenario(path, registry).dossier))
+            except CqpkitError:  # a scenario about an invalid file: no dossier to measure
+                continue
+    best: dict[tuple[str, str, str], tuple[int, str, Any]] = {}
+    for name, d in found:
+        key = (d.dossier.certification, d.dossier.version, d.dossier.voie)
+        size = sum(len(getattr(d, f)) for f in FIELDS)
+        if key not in best or size > best[key][0]:
+            best[key] = (size, name, d)
+    return [(name, d) for _, name, d in (best[k] for k in sorted(best))]
+
+
 def _cases(registry: Any) -> list[tuple[str, Any, Any, Any, int, str]]:
-    """(name, référentiel, small dossier, large dossier, n, supplying plugin) for each example and order."""
+    """(name, référentiel, small dossier, large dossier, n, supplying plugin) for each source dossier and order."""
     fiches = {(f.id, f.version): f.plugin for f in registry.fiches()}
     cases = []
-    for path in EXAMPLES:
-        base = load_dossier(path, registry)
+    for name, base in _sources(registry):
         ref = registry.referentiel_for(base)
         plugin = fiches[(base.dossier.certification, base.dossier.version)]
-        n = K * sum(len(getattr(base, name)) for name in FIELDS)
+        n = K * sum(len(getattr(base, f)) for f in FIELDS)
         for reverse in (False, True):
             small, large = scaled(base, K, reverse=reverse), scaled(base, GROWTH * K, reverse=reverse)
-            cases.append((f"{path.stem}{' (inversé)' if reverse else ''}", ref, small, large, n, plugin))
+            cases.append((f"{name}{' (inversé)' if reverse else ''}", ref, small, large, n, plugin))
     return cases
 
 
