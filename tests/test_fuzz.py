@@ -330,11 +330,6 @@ def test_dossier_commands(mirror, mutant, command):
     feed("dossier", command, "--json", str(path), valid=valid or None)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 15 points 4 and 5: array caps in the formats fixed on branch h-limits, rules in n log n (the D1 "
-    "« découverte » rule, 10 000 evaluations) on branch h-reader",
-)
 @fuzz_settings("huge_array", phases=[Phase.explicit, Phase.generate])  # no shrinking: each example is big
 @given(mutant=mutants("dossier", (HUGE_ARRAY,)), command=st.sampled_from(ENGINE))
 def test_huge_arrays(mirror, mutant, command):

@@ -115,10 +115,12 @@ def _source_checkout() -> Path | None:
     """The root of the cqpkit source tree the running cqpkit is imported from (an editable install), if any."""
     import cqpkit
 
+    from cqpkit.formats.tomlfile import read_text
+
     root = Path(cqpkit.__file__).resolve().parent.parent.parent
     try:
-        text = (root / "pyproject.toml").read_text(encoding="utf-8")
-    except OSError:
+        text = read_text(root / "pyproject.toml")
+    except CqpkitError:  # absent or unreadable: not a checkout
         return None
     return root if re.search(r'(?m)^name = "cqpkit"$', text) else None
 

@@ -156,9 +156,9 @@ def cmd_doc(args: argparse.Namespace) -> int:
         print(path)
         return 0
     from cqpkit.cli.output import print_lines
+    from cqpkit.formats.tomlfile import read_text
 
-    with open(path, encoding="utf-8") as fh:
-        print_lines(fh.read().rstrip("\n"))
+    print_lines(read_text(path).rstrip("\n"))
     return 0
 
 

@@ -13,6 +13,7 @@ of another kind with one error rather than one « clé inconnue » per table.
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime as dt
 import errno
 import os
@@ -28,7 +29,19 @@ except ImportError:  # pragma: no cover - a platform without tomli: the same par
 from cqpkit.exceptions import Erreur, InvalidArgumentError, InvalidFileError, UnreadableFileError, os_reason
 from cqpkit.formats.positions import Path, key_lines, line_of
 
-__all__ = ["TomlDocument", "decode_text", "file_kind", "parse_toml", "raise_if_other_kind", "read_text"]
+__all__ = [
+    "DEFAULT_MAX_SIZE",
+    "SIZE_VARIABLE",
+    "TomlDocument",
+    "decode_text",
+    "file_kind",
+    "max_size",
+    "parse_toml",
+    "raise_if_other_kind",
+    "read_bytes",
+    "read_file",
+    "read_text",
+]
 
 _AT = re.compile(r"^(?P<msg>.*) \(at line (?P<line>\d+), column (?P<col>\d+)\)$", re.S)
 _AT_END = re.compile(r"^(?P<msg>.*) \(at end of document\)$", re.S)
@@ -194,42 +207,107 @@ def _refuse_special(path: str | os.PathLike[str], mode: int) -> None:
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
 
 
-def _read_regular(path: str | os.PathLike[str]) -> bytes:
-    """The bytes of ``path`` if it is a regular file; a FIFO, socket or device is refused before anything is read.
+#: The environment variable that sets the size cap, and the cap without it (see :func:`max_size`).
+SIZE_VARIABLE = "CQPKIT_TAILLE_MAX"
+DEFAULT_MAX_SIZE = 10_000_000
 
-    The file is opened without blocking (opening a named pipe for reading would wait for a
-    writer) and checked on the open descriptor, so that nothing can be swapped in between.
+_SIZE = re.compile(r"^\s*(\d+)\s*(?:([kmg])o?|o)?\s*$", re.I)
+_UNITS = {"": 1, "k": 1_000, "m": 1_000_000, "g": 1_000_000_000}
+
+
+def _size_text(n: int) -> str:
+    """A size in French (decimal units, as the cap is written): « 10 Mo », « 2,5 Mo », « 800 ko », « 12 octets »."""
+    for unit, name in ((1_000_000_000, "Go"), (1_000_000, "Mo"), (1_000, "ko")):
+        if n >= unit:
+            value = f"{n / unit:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+            return f"{value} {name}"
+    return f"{n} octet{'s' if n > 1 else ''}"
+
+
+def max_size(path: str | os.PathLike[str] = "") -> int:
+    """The largest file cqpkit reads, in bytes: ``$CQPKIT_TAILLE_MAX`` if set, else :data:`DEFAULT_MAX_SIZE` (10 Mo).
+
+    The variable holds a number of bytes, optionally followed by k, M or G (decimal units,
+    « o » accepted: ``500k``, ``50M``, ``2 Go``). Anything else is an :class:`UnreadableFileError`
+    naming ``path`` (the file that was about to be read): a cap that is not understood is never
+    silently replaced by another one.
+
+    Why 10 Mo: the largest file cqpkit ships is a référentiel of about 90 ko and a real dossier
+    is a few ko (a session of jury with hundreds of passages, a few hundred ko); 10 Mo is a
+    hundred times the largest of them, reads and parses in a few seconds with a few hundred Mo
+    of memory, and stops a mistaken input (a log, a dump, ``/dev/zero`` behind a link) before
+    it costs minutes and gigabytes.
     """
+    raw = os.environ.get(SIZE_VARIABLE)
+    if raw is None or not raw.strip():
+        return DEFAULT_MAX_SIZE
+    m = _SIZE.match(raw)
+    value = int(m[1]) * _UNITS[(m[2] or "").lower()] if m else 0
+    if value <= 0:
+        where = f"{os.fspath(path)} : non lu : " if path else ""
+        raise UnreadableFileError(
+            f"{where}{SIZE_VARIABLE} = « {raw} » n'est pas une taille de fichier : un nombre d'octets, "
+            "éventuellement suivi de k, M ou G (par exemple 500k, 50M, 2G)"
+        )
+    return value
+
+
+def _too_large(path: str | os.PathLike[str], size: int, cap: int, *, at_least: bool = False) -> UnreadableFileError:
+    suggestion = -(-size // 10_000_000) * 10 + (10 if at_least else 0)  # the next ten Mo above the file
+    octets = f"{cap:,}".replace(",", "\u202f")
+    return UnreadableFileError(
+        f"{os.fspath(path)} : fichier trop volumineux ({'plus de ' if at_least else ''}{_size_text(size)}) : "
+        f"cqpkit ne lit pas de fichier de plus de {_size_text(cap)} ({octets} octets) ; pour lire ce fichier, "
+        f"relever la limite avec la variable d'environnement {SIZE_VARIABLE} (par exemple {SIZE_VARIABLE}={suggestion}M)"
+    )
+
+
+def read_file(path: str | os.PathLike[str], *, limit: int | None = None) -> tuple[bytes, os.stat_result]:
+    """The bytes of ``path`` and its status, if it is a regular file of at most ``limit`` bytes (default :func:`max_size`).
+
+    This is the one function through which cqpkit reads a file given to it (a test checks that no
+    other module opens one for reading). A named pipe (FIFO), a socket or a device is refused
+    before it is opened (opening some devices acts on them), and again on the open descriptor,
+    so that nothing can be swapped in between; the file is opened without blocking (opening a
+    FIFO for reading would wait for a writer) and without becoming a controlling terminal. A file
+    over the cap is refused before it is read, and no more than the cap plus one byte is ever read
+    (a file that grows, or says it is empty as those of ``/proc`` do, is caught too).
+
+    Refusals are :class:`UnreadableFileError` (French, naming the file and the cap); a failure of
+    the system (missing file, a directory, permissions, a loop of links) is the :class:`OSError`
+    itself, so that each caller words it for its own context (:func:`read_bytes` does it once for all).
+    """
+    cap = max_size(path) if limit is None else limit
+    # Before opening: a socket cannot be opened (ENXIO) and some devices act when opened. A missing
+    # file is left to os.open, which says it with the same exception.
+    with contextlib.suppress(FileNotFoundError):
+        _refuse_special(path, os.stat(path).st_mode)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except OSError:
-        try:  # a socket cannot be opened at all (ENXIO): say what it is
-            mode = os.stat(path).st_mode
-        except OSError:
-            mode = None
-        if mode is not None:
-            _refuse_special(path, mode)
-        raise
-    try:
-        _refuse_special(path, os.fstat(fd).st_mode)
+        st = os.fstat(fd)
+        _refuse_special(path, st.st_mode)
+        if st.st_size > cap:
+            raise _too_large(path, st.st_size, cap)
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         with os.fdopen(fd, "rb") as fh:
             fd = -1  # closed by the file object
-            return fh.read()
+            data = fh.read(st.st_size + 1)
+            if st.st_size < len(data) <= cap:  # more than the file said: read on, to the cap
+                data += fh.read(cap + 1 - len(data))
     finally:
         if fd >= 0:
             os.close(fd)
+    if len(data) > cap:
+        raise _too_large(path, cap, cap, at_least=True)  # only the cap and one byte were read
+    return data, st
 
 
-def read_text(path: str | os.PathLike[str]) -> str:
-    """Read a UTF-8 text file; any failure is an :class:`UnreadableFileError` in French.
-
-    Only a regular file is read: a named pipe (FIFO), a socket or a device is refused
-    before reading (reading a pipe would wait forever for a writer).
-    """
+def read_bytes(path: str | os.PathLike[str], *, limit: int | None = None) -> bytes:
+    """The bytes of a regular file (see :func:`read_file`); any failure is an :class:`UnreadableFileError` in French."""
     try:
-        data = _read_regular(path)
+        return read_file(path, limit=limit)[0]
     except FileNotFoundError:
         raise UnreadableFileError(f"{path} : fichier introuvable") from None
     except IsADirectoryError:
@@ -239,7 +317,16 @@ def read_text(path: str | os.PathLike[str]) -> str:
     except OSError as exc:
         reason = os_reason(exc)
         raise UnreadableFileError(f"{path} : lecture impossible ({reason})") from None
-    return decode_text(data, os.fspath(path))
+
+
+def read_text(path: str | os.PathLike[str], *, limit: int | None = None) -> str:
+    """Read a UTF-8 text file; any failure is an :class:`UnreadableFileError` in French.
+
+    Only a regular file of at most ``limit`` bytes (default :func:`max_size`, 10 Mo) is read:
+    a named pipe (FIFO), a socket or a device is refused before reading (reading a pipe would
+    wait forever for a writer, ``/dev/zero`` would fill the memory), see :func:`read_file`.
+    """
+    return decode_text(read_bytes(path, limit=limit), os.fspath(path))
 
 
 def decode_text(data: bytes, path: str) -> str:

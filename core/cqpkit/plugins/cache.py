@@ -65,7 +65,9 @@ def _fragment_keys(path: str, content: bytes, seen: tuple[str, ...]) -> list[str
     """
     import tomllib
 
+    from cqpkit.exceptions import CqpkitError
     from cqpkit.formats.fragments import EXTENDS, fragment_paths
+    from cqpkit.formats.tomlfile import read_file
 
     try:
         extends = tomllib.loads(content.decode("utf-8-sig")).get(EXTENDS)
@@ -75,10 +77,8 @@ def _fragment_keys(path: str, content: bytes, seen: tuple[str, ...]) -> list[str
     for fragment in fragment_paths(path, extends) or []:
         real = os.path.realpath(fragment)
         try:
-            with open(fragment, "rb") as fh:
-                st = os.fstat(fh.fileno())
-                data = fh.read()
-        except OSError:
+            data, st = read_file(fragment)
+        except (OSError, CqpkitError):  # missing, a FIFO, over the cap…: the file is reported invalid anyway
             keys.append(f"|{fragment}:absent")
             continue
         keys.append(f"|{fragment}:{st.st_size}:{st.st_mtime_ns}:{zlib.crc32(data):08x}")
@@ -98,12 +98,14 @@ class ValidationCache:
         if self.dir is None:
             return
         self._fingerprint = _fingerprint()
-        try:
-            with open(os.path.join(self.dir, _FILE), encoding="utf-8") as fh:
-                data = json.load(fh)
+        from cqpkit.exceptions import CqpkitError
+        from cqpkit.formats.tomlfile import read_file
+
+        try:  # through the one reader: a FIFO or a device in its place must not block or fill the memory
+            data = json.loads(read_file(os.path.join(self.dir, _FILE))[0])
             if data.get("fingerprint") == self._fingerprint:
                 self._entries = data.get("entries", {})
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError, AttributeError, CqpkitError):
             pass
 
     @property

@@ -65,18 +65,28 @@ def _section(text: str, group: str) -> list[tuple[str, str]]:
     return out
 
 
+def _read(path: str) -> str | None:
+    """The text of a metadata file, through cqpkit's one reader (regular files under the size cap); ``None`` if unreadable."""
+    from cqpkit.exceptions import CqpkitError
+    from cqpkit.formats.tomlfile import read_text
+
+    try:
+        return read_text(path)
+    except CqpkitError:
+        return None
+
+
 def _metadata_field(folder: str, field: str) -> str:
     for fname in ("METADATA", "PKG-INFO"):
-        try:
-            with open(os.path.join(folder, fname), encoding="utf-8") as fh:
-                for line in fh:
-                    if not line.strip():
-                        break  # end of the headers
-                    key, _, value = line.partition(":")
-                    if key.strip().lower() == field:
-                        return value.strip()
-        except OSError:
+        text = _read(os.path.join(folder, fname))
+        if text is None:
             continue
+        for line in text.splitlines():
+            if not line.strip():
+                break  # end of the headers
+            key, _, value = line.partition(":")
+            if key.strip().lower() == field:
+                return value.strip()
     return ""
 
 
@@ -103,12 +113,8 @@ def entry_points(group: str) -> list[EntryPoint]:
                 continue
             seen.add(key)
             folder = os.path.join(base, name)
-            try:
-                with open(os.path.join(folder, "entry_points.txt"), encoding="utf-8") as fh:
-                    text = fh.read()
-            except OSError:
-                continue
-            if f"[{group}]" not in text:
+            text = _read(os.path.join(folder, "entry_points.txt"))
+            if text is None or f"[{group}]" not in text:
                 continue
             dist_name = _metadata_field(folder, "name") or dist
             if not version or name.endswith(".egg-info"):

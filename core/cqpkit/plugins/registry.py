@@ -35,6 +35,8 @@ from cqpkit.exceptions import (
     DuplicateReferentielError,
     InvalidFileError,
     UnknownCertificationError,
+    UnreadableFileError,
+    os_reason,
 )
 from cqpkit.plugins.hookcalls import (
     HookFailure,
@@ -240,10 +242,13 @@ class Registry:
     def _validate(self, plugin: str, item: object, cache: Any) -> _Entry | None:
         if isinstance(item, (str, os.PathLike)):
             path = os.fspath(item)
+            from cqpkit.formats.tomlfile import read_file
+
             try:
-                with open(path, "rb") as fh:
-                    stat = os.fstat(fh.fileno())
-                    content = fh.read()
+                content, stat = read_file(path)  # a regular file under the size cap only
+            except UnreadableFileError as exc:  # a FIFO, a device, a file over the cap: said by the reader
+                self.failures.append(PluginFailure(plugin, str(exc)))
+                return None
             except FileNotFoundError:
                 self.failures.append(
                     PluginFailure(
@@ -253,7 +258,12 @@ class Registry:
                     )
                 )
                 return None
-            except IsADirectoryError:  # a directory without any .toml file (expand keeps it)
+            except IsADirectoryError:  # a directory without any .toml file, or that cannot be listed (expand keeps it)
+                try:
+                    os.listdir(path)
+                except OSError as exc:
+                    self.failures.append(PluginFailure(plugin, f"{path} : répertoire illisible ({os_reason(exc)})"))
+                    return None
                 self.failures.append(
                     PluginFailure(
                         plugin,
@@ -266,7 +276,7 @@ class Registry:
                 self.failures.append(PluginFailure(plugin, f"{path} : lecture refusée (droits du fichier)"))
                 return None
             except OSError as exc:
-                self.failures.append(PluginFailure(plugin, f"{path} : fichier illisible ({exc.strerror or exc})"))
+                self.failures.append(PluginFailure(plugin, f"{path} : fichier illisible ({os_reason(exc)})"))
                 return None
             digest = cache.digest(content, stat, path) if cache is not None else ""
             summary = cache.get(os.path.abspath(path), digest) if cache is not None else None
@@ -658,7 +668,12 @@ def expand(item: object) -> list[object]:
     subdirectories), else ``item`` itself; a directory without one is kept, to be reported."""
     if isinstance(item, (str, os.PathLike)) and os.path.isdir(item):
         path = os.fspath(item)
-        names = sorted(n for n in os.listdir(path) if n.endswith(".toml") and os.path.isfile(os.path.join(path, n)))
+        try:
+            listed = os.listdir(path)
+        except OSError:  # reported when the directory itself is read
+            return [item]
+        # Every *.toml that is not a directory: a FIFO, a device or a broken link is reported, not skipped.
+        names = sorted(n for n in listed if n.endswith(".toml") and not os.path.isdir(os.path.join(path, n)))
         if names:
             return [os.path.join(path, n) for n in names]
     return [item]

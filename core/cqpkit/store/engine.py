@@ -122,6 +122,8 @@ def _sqlite_engine(target: Target, create: bool) -> sa.Engine:
             raise StoreError(f"base impossible à créer : {target.label} (le répertoire {parent} n'existe pas)")
     elif os.path.isdir(path):
         raise StoreError(f"{target.label} est un répertoire, pas une base SQLite")
+    elif not os.path.isfile(path):  # a FIFO, a device (/dev/zero): SQLite would block on it or read nonsense
+        raise StoreError(f"{target.label} : c'est un tube nommé ou un périphérique, pas un fichier ordinaire : une base SQLite est un fichier")
     mode = "rwc" if create else "rw"
     uri = f"file:{quote(path)}?mode={mode}"
 

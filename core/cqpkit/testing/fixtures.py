@@ -399,15 +399,15 @@ class PluginFixtures:
 
 def scenario_certification(path: str) -> str | None:
     """The certification id of a scenario's dossier (inline or by path), read from the TOML; ``None`` if unreadable."""
-    import tomllib
+    from cqpkit.exceptions import CqpkitError
+    from cqpkit.formats.tomlfile import parse_toml, read_text
 
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+    try:  # through cqpkit's one reader: a FIFO or a device named *.toml is refused, never waited on
+        data = parse_toml(read_text(path), path).data
         if "dossier" not in data and isinstance(data.get("scenario"), dict) and isinstance(data["scenario"].get("dossier"), str):
-            with open(os.path.join(os.path.dirname(path), data["scenario"]["dossier"]), "rb") as fh:
-                data = tomllib.load(fh)
+            other = os.path.join(os.path.dirname(path), data["scenario"]["dossier"])
+            data = parse_toml(read_text(other), other).data
         value = data["dossier"]["certification"]
-    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError):
+    except (CqpkitError, KeyError, TypeError):
         return None
     return value if isinstance(value, str) else None

@@ -333,20 +333,33 @@ def is_scenario_file(path: str) -> bool:
 
     ``[attendu]`` counts too, so that a scenario whose ``[scenario]`` header is misspelt
     is read and reported, not silently left out of a run.
+    A ``.toml`` that cannot be read (a named pipe, a device behind a link, a file over the size
+    cap, not UTF-8) counts too: it is reported when the scenario is loaded, never skipped in silence.
+    It is read through cqpkit's one reader, which never blocks on a FIFO.
     """
     if not path.endswith(".toml"):
         return False
+    from cqpkit.exceptions import CqpkitError
+    from cqpkit.formats.tomlfile import read_file
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            return any(_SCENARIO_TABLE.match(line) for line in fh)
-    except (OSError, UnicodeDecodeError):
+        text = read_file(path)[0].decode("utf-8")
+    except FileNotFoundError:  # gone since it was listed, or a broken link: nothing to report
         return False
+    except (OSError, CqpkitError, UnicodeDecodeError):
+        return True
+    return any(_SCENARIO_TABLE.match(line) for line in text.splitlines())
 
 
 def find_scenarios(root: str | os.PathLike[str]) -> Iterator[str]:
-    """Every scenario file under ``root`` (a file or a directory), sorted."""
+    """Every scenario file under ``root`` (a file or a directory), sorted.
+
+    ``root`` itself is yielded when it is not a directory (a file, a FIFO…: reported when loaded).
+    Links to directories are not followed (a loop of links cannot make the walk endless); a
+    subdirectory that cannot be listed is skipped.
+    """
     root = os.fspath(root)
-    if os.path.isfile(root):
+    if not os.path.isdir(root):
         yield root
         return
     for folder, dirs, files in os.walk(root):

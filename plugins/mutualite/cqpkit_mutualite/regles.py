@@ -94,10 +94,13 @@ def check_d1(referentiel: Any, dossier: Any, as_of: dt.date) -> list[Any]:
     libelles: dict[str, str] = {}
     if finale.verdict is not None and finale.verdict in referentiel.echelles:
         libelles = {n.id: n.libelle for n in referentiel.echelles[finale.verdict].valeurs}
+    # « a découverte dated on or before the verdict » is « the earliest découverte is »: one pass, not
+    # one pass per verdict (quadratic: 53 s for a dossier of 32 000 evaluations).
+    premiere = min((e.date for _, e in evaluations if e.epreuve == DECOUVERTE), default=None)
     for i, ev in evaluations:
         if ev.epreuve != FINALE_D1 or ev.verdict is None:
             continue
-        if not any(e.epreuve == DECOUVERTE and e.date <= ev.date for _, e in evaluations):
+        if premiere is None or premiere > ev.date:
             avis = libelles.get(ev.verdict, ev.verdict)
             found.append(
                 Constat(

@@ -9,6 +9,7 @@ Part of :mod:`cqpkit.rules.checks` (see its docstring for what a finding holds a
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from datetime import date
 
 from cqpkit.model import Constat, Dossier, PassageJury, Referentiel, Source
@@ -82,14 +83,15 @@ def check_conditions_passage(ref: Referentiel, dossier: Dossier, as_of: date) ->
         return []
     conditions = set(jury.conditions_passage)
     source = source_for(jury.sources, "conditions_passage")
+    index = _Index(ref, dossier)
     found: list[Constat] = []
     for i, passage in enumerate(dossier.passages):
         if passage.absent or passage.excuse or passage.date > as_of:
             continue
         if "modules_obligatoires" in conditions:
-            suivis = {f.module for f in dossier.formations if f.debut <= passage.date}
             for module in ref.modules:
-                if module.obligatoire and module.id not in suivis:
+                debut = index.premier_debut.get(module.id)
+                if module.obligatoire and (debut is None or debut > passage.date):
                     found.append(
                         _constat(
                             "passage_modules_obligatoires",
@@ -102,11 +104,11 @@ def check_conditions_passage(ref: Referentiel, dossier: Dossier, as_of: date) ->
                             valeurs={"module": module.id, "date_passage": _jj(passage.date), "session": passage.session},
                         )
                     )
-        for domaine in domaines_presentes(ref, dossier, i):
+        for domaine in index.presentes(passage):
             chemin = f"passages[{i}].decisions.{domaine}"
             if "evaluation_finale_favorable" in conditions:
-                found.extend(_evaluation_finale(ref, dossier, passage, domaine, chemin, source))
-            if "activites_realisees" in conditions and not _activites_realisees(ref, dossier, domaine, passage.date):
+                found.extend(_evaluation_finale(ref, index, dossier, passage, domaine, chemin, source))
+            if "activites_realisees" in conditions and not index.activites_realisees(domaine, passage.date):
                 found.append(
                     _constat(
                         "passage_activites",
@@ -122,8 +124,98 @@ def check_conditions_passage(ref: Referentiel, dossier: Dossier, as_of: date) ->
     return found
 
 
+def _earliest(into: dict[str, date], key: str, day: date) -> None:
+    if key not in into or day < into[key]:
+        into[key] = day
+
+
+class _Index:
+    """What the readiness checks ask of a dossier at each passage, computed once (sorted dates, earliest dates).
+
+    Asked at every passage, scanning the dossier each time would cost passages × (evaluations +
+    activities + formations + passages): with these indexes, each question is a dictionary look-up
+    or a binary search, and the whole check is n log n in the size of the dossier
+    (``tests/test_rule_complexity.py``).
+    """
+
+    def __init__(self, ref: Referentiel, dossier: Dossier) -> None:
+        self.ordre = [d.id for d in ref.domaines]
+        # the earliest passage (attended) where each domaine was acquired
+        self.premier_acquis: dict[str, date] = {}
+        for p in dossier.passages:
+            if not p.absent and not p.excuse:
+                for d, decision in p.decisions.items():
+                    if decision == "acquis":
+                        _earliest(self.premier_acquis, d, p.date)
+        # the earliest start of each module followed
+        self.premier_debut: dict[str, date] = {}
+        for f in dossier.formations:
+            _earliest(self.premier_debut, f.module, f.debut)
+        # each épreuve's evaluations sorted by date (then by their order in the dossier)
+        par_epreuve: dict[str, list[tuple[date, int]]] = {}
+        for n, e in enumerate(dossier.evaluations):
+            par_epreuve.setdefault(e.epreuve, []).append((e.date, n))
+        self.evaluations = {k: sorted(v) for k, v in par_epreuve.items()}
+        self.dates = {k: [d for d, _ in v] for k, v in self.evaluations.items()}
+        self._favorable: dict[tuple[str, frozenset[str]], date | None] = {}
+        self._dossier = dossier
+        # the earliest sign that each domaine's activities were carried out
+        self.premiere_activite: dict[str, date] = {}
+        module_domaines = {m.id: m.domaines for m in ref.modules}
+        for activite in dossier.activites:
+            if not activite.realisee:
+                continue
+            if activite.domaine is not None:
+                _earliest(self.premiere_activite, activite.domaine, activite.date)
+            elif activite.module is not None:
+                for d in module_domaines.get(activite.module, ()):
+                    _earliest(self.premiere_activite, d, activite.date)
+        criteres: dict[str, list[tuple[str, set[str], str]]] = {}
+        for epreuve in ref.epreuves:
+            for critere in epreuve.criteres:
+                if critere.nature != "activite" or critere.domaine is None:
+                    continue
+                favorables = _favorables(ref, critere.echelle or epreuve.echelle)
+                if favorables is not None:
+                    criteres.setdefault(epreuve.id, []).append((critere.id, favorables, critere.domaine))
+        for e in dossier.evaluations:
+            for critere_id, favorables, d in criteres.get(e.epreuve, ()):
+                if e.criteres.get(critere_id) in favorables:
+                    _earliest(self.premiere_activite, d, e.date)
+
+    def presentes(self, passage: PassageJury) -> list[str]:
+        """:func:`domaines_presentes` of ``passage``, from the indexes."""
+        if passage.decisions:
+            return [d for d in self.ordre if d in passage.decisions]
+        return [d for d in self.ordre if not (d in self.premier_acquis and self.premier_acquis[d] < passage.date)]
+
+    def activites_realisees(self, domaine: str, jusqua: date) -> bool:
+        first = self.premiere_activite.get(domaine)
+        return first is not None and first <= jusqua
+
+    def premiere_favorable(self, epreuve: str, favorables: set[str]) -> date | None:
+        """The date of ``epreuve``'s earliest evaluation whose verdict is in ``favorables`` (``None``: none)."""
+        key = (epreuve, frozenset(favorables))
+        if key not in self._favorable:
+            evaluations = self._dossier.evaluations
+            self._favorable[key] = next(
+                (d for d, n in self.evaluations.get(epreuve, []) if evaluations[n].verdict in favorables), None
+            )
+        return self._favorable[key]
+
+    def derniere(self, epreuve: str, day: date) -> int | None:
+        """The index of ``epreuve``'s latest evaluation dated on or before ``day`` (the first in the dossier among
+        those of that date, as ``max`` picks it); ``None``: none."""
+        dates = self.dates.get(epreuve, [])
+        k = bisect_right(dates, day)
+        if k == 0:
+            return None
+        return self.evaluations[epreuve][bisect_left(dates, dates[k - 1])][1]
+
+
 def _evaluation_finale(
     ref: Referentiel,
+    index: _Index,
     dossier: Dossier,
     passage: PassageJury,
     domaine: str,
@@ -140,20 +232,21 @@ def _evaluation_finale(
         favorables = _favorables(ref, epreuve.verdict)
         if favorables is None:
             continue
-        evaluations = [e for e in dossier.evaluations if e.epreuve == epreuve.id and e.date <= passage.date]
-        if any(e.verdict in favorables for e in evaluations):
+        premiere = index.premiere_favorable(epreuve.id, favorables)
+        if premiere is not None and premiere <= passage.date:
             continue
+        derniere = index.derniere(epreuve.id, passage.date)
         valeurs = {
             "domaine": domaine,
             "date_passage": _jj(passage.date),
             "epreuve": epreuve.id,
             "verdicts_favorables": _liste(sorted(favorables)),
         }
-        if not evaluations:
+        if derniere is None:
             detail = "aucune évaluation finale en entreprise enregistrée à cette date"
             valeurs["verdict"] = "aucun"
         else:
-            evaluation = max(evaluations, key=lambda e: e.date)
+            evaluation = dossier.evaluations[derniere]
             valeurs["date_evaluation"] = _jj(evaluation.date)
             valeurs["verdict"] = evaluation.verdict or "aucun"
             if evaluation.verdict is None:
@@ -175,31 +268,3 @@ def _evaluation_finale(
             )
         )
     return found
-
-
-def _activites_realisees(ref: Referentiel, dossier: Dossier, domaine: str, jusqua: date) -> bool:
-    module_domaines = {m.id: m.domaines for m in ref.modules}
-    for activite in dossier.activites:
-        if not activite.realisee or activite.date > jusqua:
-            continue
-        if activite.domaine == domaine:
-            return True
-        if (
-            activite.domaine is None
-            and activite.module is not None
-            and domaine in module_domaines.get(activite.module, ())
-        ):
-            return True
-    for epreuve in ref.epreuves:
-        for critere in epreuve.criteres:
-            if critere.nature != "activite" or critere.domaine != domaine:
-                continue
-            favorables = _favorables(ref, critere.echelle or epreuve.echelle)
-            if favorables is None:
-                continue
-            if any(
-                e.epreuve == epreuve.id and e.date <= jusqua and e.criteres.get(critere.id) in favorables
-                for e in dossier.evaluations
-            ):
-                return True
-    return False

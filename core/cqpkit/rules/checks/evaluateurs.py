@@ -8,9 +8,10 @@ Part of :mod:`cqpkit.rules.checks` (see its docstring for what a finding holds a
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
-from cqpkit.model import Constat, Dossier, Epreuve, Evaluation, Referentiel
+from cqpkit.model import Acteur, Constat, Dossier, Epreuve, Evaluation, Referentiel
 from cqpkit.rules.checks.common import _constat, _first, _role
 from cqpkit.rules.fr import date_fr as _jj
 from cqpkit.rules.fr import liste as _liste
@@ -35,16 +36,21 @@ def check_evaluateurs(ref: Referentiel, dossier: Dossier, as_of: date) -> list[C
     épreuve the référentiel does not define, or that states no ``evaluateurs``, gives nothing.
     """
     epreuves = ref.epreuves_par_id
+    # The acteurs by id, built once (the first of an id, as Dossier.acteur finds it): looking each evaluator
+    # up in the list would cost evaluations × acteurs.
+    acteurs: dict[str, Acteur] = {}
+    for a in dossier.acteurs:
+        acteurs.setdefault(a.id, a)
     found: list[Constat] = []
     for i, evaluation in enumerate(dossier.evaluations):
         epreuve = epreuves.get(evaluation.epreuve)
         if evaluation.date > as_of or epreuve is None or epreuve.evaluateurs is None:
             continue
-        found.extend(_check_evaluation(epreuve, evaluation, i, dossier))
+        found.extend(_check_evaluation(epreuve, evaluation, i, acteurs))
     return found
 
 
-def _check_evaluation(epreuve: Epreuve, evaluation: Evaluation, i: int, dossier: Dossier) -> list[Constat]:
+def _check_evaluation(epreuve: Epreuve, evaluation: Evaluation, i: int, par_id: dict[str, Acteur]) -> list[Constat]:
     spec = epreuve.evaluateurs
     assert spec is not None
     source = spec.source or _first(epreuve.sources)
@@ -71,8 +77,9 @@ def _check_evaluation(epreuve: Epreuve, evaluation: Evaluation, i: int, dossier:
             )
         )
     if spec.distincts:
+        counts = Counter(listed)
         for ident in distinct:
-            times = listed.count(ident)
+            times = counts[ident]
             if times > 1:
                 found.append(
                     _constat(
@@ -86,7 +93,7 @@ def _check_evaluation(epreuve: Epreuve, evaluation: Evaluation, i: int, dossier:
                         valeurs={**base, "evaluateur": ident, "occurrences": str(times)},
                     )
                 )
-    acteurs = [a for a in (dossier.acteur(ident) for ident in distinct) if a is not None]
+    acteurs = [a for a in (par_id.get(ident) for ident in distinct) if a is not None]
     for role in spec.roles_requis:
         if not any(role in a.roles for a in acteurs):
             found.append(

@@ -9,6 +9,8 @@ Part of :mod:`cqpkit.rules.checks` (see its docstring for what a finding holds a
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from datetime import date
 
 from cqpkit.model import Constat, Dossier, Referentiel, Regle
@@ -36,6 +38,43 @@ def _delai_ok(regle: Regle, de: date, a: date) -> bool:
     if regle.min is not None and not dates.at_least(de, a, regle.min):
         return False
     return regle.max is None or dates.within(de, a, regle.max)
+
+
+def _prefix(n: int, holds: Callable[[int], bool]) -> int:
+    """How many of the indices 0…n-1 ``holds`` is true for, given that it is true on a prefix (binary search)."""
+    lo, hi = 0, n
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if holds(mid):
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _before(regle: Regle, de_occ: list[Occurrence], day: date) -> int:
+    """How many occurrences of ``de`` (sorted by date) come before ``day``: on or before it for ``delai``, strictly otherwise."""
+    dates_de = [d.date for d in de_occ]
+    return bisect_right(dates_de, day) if regle.type == "delai" else bisect_left(dates_de, day)
+
+
+def _fits(regle: Regle, de_occ: list[Occurrence], day: date) -> bool:
+    """Whether an occurrence of ``de`` (sorted by date) fits the occurrence of ``a`` on ``day``.
+
+    ``avant`` / ``ordre``: the earliest is strictly before. ``delai``: the occurrences on or before
+    ``day`` far enough from it for ``min`` are a prefix of ``de_occ`` (an earlier date is farther), and
+    of those the latest is the nearest: one fits ``max`` if that one does. A binary search, not a scan
+    of ``de`` for each ``a`` (quadratic): n log n in the size of the dossier.
+    """
+    if regle.type != "delai":
+        return bool(de_occ) and de_occ[0].date < day
+    n = _prefix(len(de_occ), lambda i: _far_enough(regle, de_occ[i].date, day))
+    return n > 0 and _delai_ok(regle, de_occ[n - 1].date, day)
+
+
+def _far_enough(regle: Regle, de: date, a: date) -> bool:
+    """``de`` on or before ``a`` and at least ``min`` earlier (true on a prefix of the dates sorted)."""
+    return de <= a and (regle.min is None or dates.at_least(de, a, regle.min))
 
 
 def check_regle(ref: Referentiel, regle: Regle, dossier: Dossier, as_of: date) -> list[Constat]:
@@ -67,11 +106,7 @@ def check_regle(ref: Referentiel, regle: Regle, dossier: Dossier, as_of: date) -
     a_label = _event_label(ref, a_name)
     found: list[Constat] = []
     for a in a_occ:
-        if regle.type == "delai":
-            fits = [d for d in de_occ if _delai_ok(regle, d.date, a.date)]
-        else:
-            fits = [d for d in de_occ if d.date < a.date]
-        if fits:
+        if _fits(regle, de_occ, a.date):
             continue
         message, valeurs = _regle_breach(regle, de_occ, a, de_label, a_label, as_of)
         valeurs = {
@@ -107,7 +142,7 @@ def _regle_breach(
 ) -> tuple[str, dict[str, str]]:
     """The message and values of a breach of ``regle`` for the occurrence ``a``."""
     head = f"{regle.libelle.rstrip('. ')} : {a_label} le {_jj(a.date)}"
-    before = [d for d in de_occ if (d.date <= a.date if regle.type == "delai" else d.date < a.date)]
+    before = de_occ[: _before(regle, de_occ, a.date)]
     if not before:
         when = "le " + _jj(a.date) + " ou avant" if regle.type == "delai" else "avant le " + _jj(a.date)
         if de_occ:
@@ -129,8 +164,7 @@ def _regle_breach(
     # The earliest fits ``min``; the latest occurrence that fits ``min`` is the nearest to ``a``, and
     # since nothing fits, it is too early for ``max``.
     assert regle.max is not None
-    candidates = [d for d in before if regle.min is None or dates.at_least(d.date, a.date, regle.min)]
-    latest = candidates[-1]
+    latest = before[_prefix(len(before), lambda i: _far_enough(regle, before[i].date, a.date)) - 1]
     limite = dates.add(latest.date, regle.max)
     valeurs = {"date_de": _jj(latest.date), "max": str(regle.max), "date_limite": _jj(limite)}
     if regle.min is not None:
