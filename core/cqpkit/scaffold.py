@@ -114,7 +114,6 @@ def placeholders(
 def _source_checkout() -> Path | None:
     """The root of the cqpkit source tree the running cqpkit is imported from (an editable install), if any."""
     import cqpkit
-
     from cqpkit.formats.tomlfile import read_text
 
     root = Path(cqpkit.__file__).resolve().parent.parent.parent
