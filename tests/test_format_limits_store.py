@@ -74,6 +74,10 @@ FED: dict[str, list[tuple[type, str]]] = {
 #: The ``String(n)`` columns the store fills itself, never from a file.
 INTERNAL = {
     "cqpkit_meta.cle": "the store's own keys (schema version, head of the audit chain)",
+    "cles.sujet": "« candidat: » and a candidate id (at most 100 characters): 110 at most",
+    "cles.cree_le": "a timestamp",
+    "cles.detruite_le": "a timestamp",
+    "dossiers.empreinte_publique": "a SHA-256 in hexadecimal",
     "candidats.efface_le": "a timestamp",
     "candidats.cree_le": "a timestamp",
     "candidats.modifie_le": "a timestamp",

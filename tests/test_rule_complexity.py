@@ -128,7 +128,11 @@ def growth(small: Callable[[], object], large: Callable[[], object]) -> float:
 
 @pytest.fixture(scope="module")
 def registry() -> Any:
-    return cqpkit.load_registry()
+    registry = cqpkit.load_registry()
+    # The large dossiers go beyond the format's caps on list sizes (on purpose: see
+    # test_the_generated_dossiers_are_valid): the engine is called on them as the conformance suite calls it.
+    registry.validate_dossiers = False
+    return registry
 
 
 @pytest.fixture(scope="module")
@@ -202,10 +206,15 @@ def _hook_calls(registry: Any, cases: list) -> list[tuple[str, Callable[[], obje
 
 class TestLargeDossiers:
     def test_the_generated_dossiers_are_valid(self, cases):
-        """The large dossiers are valid (the rules are measured on what a file could hold)."""
+        """The large dossiers are valid but for the format's caps on list sizes (formats/limits.py).
+
+        The rules are measured beyond the caps on purpose: the caps are one defence, the rules' growth in
+        n log n another, and a quadratic loop only shows on lists longer than a file may hold.
+        """
         for case, ref, small, large, _, _ in cases:
             for dossier in (small, large):
-                assert validate_dossier(dossier, ref) == [], case
+                errors = [e for e in validate_dossier(dossier, ref) if not e.message.startswith("trop d'éléments")]
+                assert errors == [], case
 
     def test_every_family_and_plugin_is_measured(self, hook_calls):
         """The measure reaches every builtin rule family and the bundled plugins' own hooks."""

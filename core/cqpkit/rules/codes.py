@@ -41,6 +41,8 @@ CODES: tuple[str, ...] = (
     "decision_certification_entiere",
     "bareme_inconnu",
     "financement_en_attente",
+    # built by cqpkit.plugins.hookcalls (a plugin failing on a dossier), not by a rule
+    "extension_en_echec",
     "prerequis_non_maitrise",
     "prerequis_non_renseigne",
     "orientation_par_defaut",
