@@ -242,6 +242,9 @@ def cmd_candidate_erase(args: argparse.Namespace) -> int:
               f"(pseudonyme « {done.pseudonyme} ») ; rien à faire, rien n'a été modifié.")
         return 0
     print(f"Candidat {args.candidat} : données personnelles effacées, remplacées par le pseudonyme « {done.pseudonyme} » ; dossiers, décisions et statistiques conservés.")
+    # The erasure is done (the key destroyed); what the role could not do to drop the old row versions is said.
+    for note in done.nettoyage:
+        print(f"note : nettoyage après effacement : {note}", file=sys.stderr)
     return 0
 
 
