@@ -159,3 +159,34 @@ class TestBrokenFilesCli:
         result = run_cli("validate", str(path))
         assert result.returncode == 2
         assert f"{path}:2: le fichier n'est pas encodé en UTF-8" in result.stderr
+
+
+class TestNestedTooDeep:
+    """Arrays or inline tables nested thousands deep in a référentiel that ``extends`` fragments.
+
+    ``validate`` said « imbriquées trop profondément »; ``list`` (the registry, through the validation
+    cache's key of the fragments, parsed with tomllib) ended in « erreur interne : RecursionError ».
+    Found by the fuzzing test at a larger scale (CQPKIT_FUZZ_SCALE=20).
+    """
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            "extends = " + "[" * 5000 + "]" * 5000,
+            'extends = ["../fragments/branche.toml"]\nnotes = ' + "[" * 5000 + "]" * 5000,
+            'extends = ["../fragments/branche.toml"]\n[certification]\nid = ' + "{ a = " * 5000 + "1" + " }" * 5000,
+        ],
+        ids=["extends", "valeur", "table-en-ligne"],
+    )
+    def test_list_names_the_file(self, tmp_path, body):
+        import shutil
+
+        from tests.conftest import ROOT
+
+        shutil.copytree(ROOT / "plugins" / "mutualite" / "cqpkit_mutualite" / "fragments", tmp_path / "fragments")
+        (tmp_path / "referentiels").mkdir()
+        path = tmp_path / "referentiels" / "profond.toml"
+        path.write_text(body + "\n", encoding="utf-8")
+        proc = run_cli("list", env={"CQPKIT_REFERENTIELS_PATH": str(tmp_path / "referentiels"), "CQPKIT_NO_CACHE": ""})
+        assert "erreur interne" not in proc.stderr and "Traceback" not in proc.stderr
+        assert f"{path}:" in proc.stderr and "imbriquées trop profondément" in proc.stderr

@@ -143,7 +143,7 @@ def cqpkit_source() -> tuple[str, str]:
 
         text = distribution("cqpkit").read_text("direct_url.json")
         direct = json.loads(text) if text else {}
-    except (PackageNotFoundError, OSError, ValueError):
+    except (PackageNotFoundError, OSError, ValueError, RecursionError):
         direct = {}
     url = direct.get("url", "") if isinstance(direct, dict) else ""
     if url.startswith("file:"):

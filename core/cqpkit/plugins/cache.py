@@ -71,7 +71,7 @@ def _fragment_keys(path: str, content: bytes, seen: tuple[str, ...]) -> list[str
 
     try:
         extends = tomllib.loads(content.decode("utf-8-sig")).get(EXTENDS)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: arrays nested too deep for tomllib
         return ["|illisible"]
     keys = []
     for fragment in fragment_paths(path, extends) or []:
@@ -105,7 +105,7 @@ class ValidationCache:
             data = json.loads(read_file(os.path.join(self.dir, _FILE))[0])
             if data.get("fingerprint") == self._fingerprint:
                 self._entries = data.get("entries", {})
-        except (OSError, ValueError, AttributeError, CqpkitError):
+        except (OSError, ValueError, AttributeError, RecursionError, CqpkitError):
             pass
 
     @property
