@@ -21,6 +21,7 @@ layer, SQLAlchemy) only inside the commands that need them, so ``cqpkit list`` s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -238,12 +239,22 @@ def _complete() -> int:
         import argcomplete
     except ImportError:  # completion not installed: propose nothing, say nothing (the shell is listening)
         return 1
+    class Finder(argcomplete.CompletionFinder):  # type: ignore[misc]
+        def _init_debug_stream(self) -> None:
+            # fd 9 is the shell's debug channel, opened only for _ARC_DEBUG: wrapping an fd 9 that is something
+            # else (cqpkit.cli.main called in a process that has one) would close it when the wrapper goes.
+            if os.environ.get("_ARC_DEBUG"):
+                super()._init_debug_stream()
+
     line = os.environ.get("COMP_LINE", "")
     words = line[: int(os.environ.get("COMP_POINT", len(line)) or len(line))].split()[1:]
+    parser = build_parser(_command_of(words))
+    target = os.environ.get("_ARGCOMPLETE_STDOUT_FILENAME")
     try:
-        argcomplete.autocomplete(build_parser(_command_of(words)), exit_method=_raise_done)
-    except _CompletionDone:
-        return 0
+        with open(target, "w", encoding="utf-8") if target else contextlib.nullcontext() as out:
+            Finder()(parser, exit_method=_raise_done, output_stream=out)
+    except _CompletionDone as done:
+        return int(done.args[0] or 0) if done.args else 0
     return 1
 
 
