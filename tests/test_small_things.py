@@ -258,6 +258,7 @@ class TestCompletion:
         assert set(self._complete(tmp_path, "cqpkit jury open --p")) == {"--president", "--precedente"}
         assert set(self._complete(tmp_path, "cqpkit candidat effacer --co")) == {"--confirm", "--confirmer"}
         assert "--as-of" in self._complete(tmp_path, "cqpkit decide --")
+        assert {"campaign", "campagne"} <= set(self._complete(tmp_path, "cqpkit rapport "))
 
     def test_ordinary_commands_do_not_load_argcomplete(self):
         """`cqpkit list` stays light: argcomplete is imported only when the shell asks for a completion."""
