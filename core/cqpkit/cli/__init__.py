@@ -21,6 +21,7 @@ layer, SQLAlchemy) only inside the commands that need them, so ``cqpkit list`` s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -29,7 +30,7 @@ from typing import Any
 
 from cqpkit.exceptions import CqpkitError, os_reason
 
-__all__ = ["COMMANDS", "build_parser", "main"]
+__all__ = ["COMMANDS", "COMMAND_ALIASES", "OPTION_ALIASES", "build_parser", "main"]
 
 # argparse's own messages, in French (argparse looks ``_`` up at call time).
 _ARGPARSE_FR = {
@@ -139,6 +140,58 @@ COMMANDS = {
 }
 
 
+# The command line's one rule (README « Command line »): its words are English, as the code's identifiers
+# are (`cqpkit check`, `candidate erase`, `--as-of`, `--confirm`), except the words of the domain, which keep
+# the French name they have in the files and the glossary (`dossier`, `jury`, `personne`, `--certification`,
+# `--lieu`, `--motif`, `--president`, `--operateur`…: an option that fills a key is named after the key).
+# The French spelling of an English word is accepted where an operator would type it: the actions of the
+# store's commands (their help already pairs « ouvrir (open) »), and the options that are French verbs.
+#: (command path) → {action: its French aliases}; ``()`` is the top level. ASCII, as typed in a shell.
+COMMAND_ALIASES: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = {
+    (): {"candidate": ("candidat",), "report": ("rapport",)},
+    ("candidate",): {"export": ("exporter",), "erase": ("effacer",)},
+    ("jury",): {
+        "list": ("lister",), "show": ("afficher",), "open": ("ouvrir",), "add": ("presenter",),
+        "decide": ("decider",), "close": ("clore",),
+    },
+    ("dossier",): {"show": ("afficher",), "history": ("historique",)},
+    ("personne",): {"show": ("afficher",)},
+    ("report",): {"deadlines": ("echeances",), "campaign": ("campagne",)},
+}
+#: English option → its French spelling, still accepted (the commands' modules may define either: the
+#: English one is put first, so that help shows « --confirm, --confirmer »).
+OPTION_ALIASES: dict[str, str] = {"--confirm": "--confirmer", "--force": "--forcer", "--short": "--court"}
+_CANONICAL = {**{v: k for k, v in OPTION_ALIASES.items()}, **{k: k for k in OPTION_ALIASES}}
+_TOP_ALIASES = {alias: name for name, aliases in COMMAND_ALIASES[()].items() for alias in aliases}
+
+
+def _apply_aliases(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> None:
+    """Give every command and option of ``parser`` (and of its sub-parsers) the aliases of the tables above."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            names = COMMAND_ALIASES.get(path, {})
+            for name, sub in list(action.choices.items()):
+                if sub.prog.rsplit(" ", 1)[-1] != name:
+                    continue  # an alias: its parser is walked under its own name
+                new = [a for a in names.get(name, ()) if a not in action.choices]
+                for alias in new:
+                    action.choices[alias] = sub
+                for pseudo in action._choices_actions:
+                    if new and pseudo.dest == name:
+                        pseudo.metavar = f"{name} ({', '.join(names[name])})"
+                _apply_aliases(sub, (*path, name))
+            continue
+        canon = next((_CANONICAL[o] for o in action.option_strings if o in _CANONICAL), None)
+        if canon is None:
+            continue
+        if canon not in action.option_strings:
+            action.option_strings.insert(0, canon)
+        if OPTION_ALIASES[canon] not in action.option_strings:
+            action.option_strings.append(OPTION_ALIASES[canon])
+        for opt in (canon, OPTION_ALIASES[canon]):
+            parser._option_string_actions.setdefault(opt, action)
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser (French help); with ``only``, just that command's sub-parser."""
     from cqpkit import __version__
@@ -156,11 +209,57 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE", title="commandes")
     sub.required = True
     for name, (help_text, add) in COMMANDS.items():
+        aliases = list(COMMAND_ALIASES[()].get(name, ()))
         if only is None or name == only:
-            add(sub.add_parser(name, help=help_text, parents=[common], formatter_class=_Formatter))
+            add(sub.add_parser(name, aliases=aliases, help=help_text, parents=[common], formatter_class=_Formatter))
         else:
-            sub.add_parser(name, help=help_text, add_help=False, formatter_class=_Formatter)
+            sub.add_parser(name, aliases=aliases, help=help_text, add_help=False, formatter_class=_Formatter)
+    _apply_aliases(parser)
     return parser
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The command named by the line (its first word that is not an option), aliases resolved; None if none is."""
+    word = next((a for a in argv if not a.startswith("-")), None)
+    word = _TOP_ALIASES.get(word or "", word)
+    return word if word in COMMANDS else None
+
+
+class _CompletionDone(Exception):
+    """argcomplete has written its answer (it ends the process with ``exit_method``; :func:`main` returns instead)."""
+
+
+def _complete() -> int:
+    """Shell completion (argcomplete), when the shell asks for it (``_ARGCOMPLETE`` set).
+
+    Only the command being typed gets its full parser (the others are names), so a TAB costs what that
+    command's start costs. argcomplete is imported here only: ``cqpkit list`` never loads it.
+    """
+    try:
+        import argcomplete
+    except ImportError:  # completion not installed: propose nothing, say nothing (the shell is listening)
+        return 1
+    class Finder(argcomplete.CompletionFinder):  # type: ignore[misc]
+        def _init_debug_stream(self) -> None:
+            # fd 9 is the shell's debug channel, opened only for _ARC_DEBUG: wrapping an fd 9 that is something
+            # else (cqpkit.cli.main called in a process that has one) would close it when the wrapper goes.
+            if os.environ.get("_ARC_DEBUG"):
+                super()._init_debug_stream()
+
+    line = os.environ.get("COMP_LINE", "")
+    words = line[: int(os.environ.get("COMP_POINT", len(line)) or len(line))].split()[1:]
+    parser = build_parser(_command_of(words))
+    target = os.environ.get("_ARGCOMPLETE_STDOUT_FILENAME")
+    try:
+        with open(target, "w", encoding="utf-8") if target else contextlib.nullcontext() as out:
+            Finder()(parser, exit_method=_raise_done, output_stream=out)
+    except _CompletionDone as done:
+        return int(done.args[0] or 0) if done.args else 0
+    return 1
+
+
+def _raise_done(code: int = 0) -> None:
+    raise _CompletionDone(code)
 
 
 def _db_after_command(argv: list[str]) -> list[str]:
@@ -195,6 +294,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Everything written for humans goes through :mod:`cqpkit.cli.output`'s safe streams for the whole run
     (no raw control character, a newline only at the end of a printed line); ``--json`` writes past them.
     """
+    if os.environ.get("_ARGCOMPLETE"):
+        return _complete()
     from cqpkit.cli.output import install
 
     with install():
@@ -204,8 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     argv = _db_after_command(list(sys.argv[1:] if argv is None else argv))
     _Parser.argv = argv
-    command = next((a for a in argv if not a.startswith("-")), None)
-    args = build_parser(command if command in COMMANDS else None).parse_args(argv)
+    args = build_parser(_command_of(argv)).parse_args(argv)
     debug = args.debug or bool(os.environ.get("CQPKIT_DEBUG"))
     try:
         return args.func(args)

@@ -35,9 +35,9 @@ from cqpkit.cli.common import (
 )
 from cqpkit.cli.output import print_error
 from cqpkit.exceptions import InvalidFileError, UnreadableFileError
-from cqpkit.render.text import date_txt, montant_fr, nombre_fr, pluriel
+from cqpkit.render.text import date_txt, montant_fr, nombre_fr, plafond_txt, pluriel
 
-__all__ = ["DossierRun", "add_dossier_command", "cmd_check", "cmd_decide", "cmd_explain", "cmd_funding", "cmd_plan", "run_dossiers"]
+__all__ = ["DossierRun", "add_dossier_command", "cmd_check", "cmd_decide", "cmd_explain", "cmd_funding", "cmd_plan", "load_dossier_or_scenario", "run_dossiers"]
 
 
 # ------------------------------------------------------------------------------- runner
@@ -54,10 +54,8 @@ class DossierRun:
         #: (path, dossier, finding) of each dossier a plugin failed on, left out of the results.
         self.non_evalues: list[tuple[str, Any, Any]] = []
         self.code = 0
-        from cqpkit.formats.dossiers import load_dossier
-
         #: (path, dossier) of every file that could be read and is valid.
-        self.loaded = self.load_files(lambda path: load_dossier(path, self.registry), args.dossiers)
+        self.loaded = self.load_files(lambda path: load_dossier_or_scenario(path, self.registry), args.dossiers)
 
     def load_files(self, load: Callable[[str], Any], paths: Sequence[str]) -> list[tuple[str, Any]]:
         """Load every file with ``load(path)``; print the errors of those that fail; return the good ones.
@@ -103,6 +101,37 @@ class DossierRun:
         """A blocking finding makes the exit code at least 1."""
         if condition:
             self.code = max(self.code, 1)
+
+
+def load_dossier_or_scenario(path: str, registry: Any) -> Any:
+    """A dossier file, or the dossier of a scenario file (inline, or the file its ``dossier`` key names).
+
+    A scenario is recognised only once the file has failed as a dossier (the dossier files' path is
+    unchanged); stderr then says where the dossier was read from and the scenario's date, so that
+    a plugin author debugs a failing scenario with ``check``, ``decide``, ``funding``, ``plan``, ``explain``.
+    """
+    from cqpkit.formats.dossiers import load_dossier
+
+    try:
+        return load_dossier(path, registry)
+    except InvalidFileError:
+        from cqpkit.testing.scenarios import is_scenario_file
+
+        if not is_scenario_file(path):
+            raise
+    import os
+
+    from cqpkit.testing.scenarios import load_scenario
+
+    scenario = load_scenario(path, registry)
+    ref = scenario.info.dossier
+    where = os.path.join(os.path.dirname(path), ref) if ref else "ses propres tables [dossier]"
+    print(
+        f"scénario {path} : dossier lu depuis {where} (date du scénario : {date_txt(scenario.info.date)} ; "
+        f"--as-of {scenario.info.date.isoformat()} pour la reprendre)",
+        file=sys.stderr,
+    )
+    return scenario.dossier
 
 
 def _erreur_json(fichier: str, ligne: int | None, cle: str, message: str) -> dict[str, Any]:
@@ -416,7 +445,7 @@ def _explain_text(e: Any, run: DossierRun) -> None:
     if not e.financement:
         print("  aucune ligne")
     for x in e.financement:
-        cap = f" ; plafond {nombre_fr(x.plafond)}" if x.plafond is not None else ""
+        cap = plafond_txt(x)  # the cap with its unit, unless the base already says it
         since = f" ; barème en vigueur depuis le {date_txt(x.depuis)}" if x.depuis else ""
         if x.date_evenement:
             since += f", appliqué à l'événement du {date_txt(x.date_evenement)}"

@@ -9,6 +9,7 @@ imports it.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from cqpkit.rules.fr import accord, date_fr, decimal_fr, entier_fr, montant_fr, nombre_fr, periode_fr, pluriel
 
@@ -22,6 +23,7 @@ __all__ = [
     "montant_fr",
     "nombre_fr",
     "periode_fr",
+    "plafond_txt",
     "pluriel",
 ]
 
@@ -46,3 +48,23 @@ def horodatage_txt(text: str | None) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.UTC)
     return f"{date_fr(moment.date())} à {moment:%H:%M:%S} UTC"
+
+
+def plafond_txt(line: Any) -> str:
+    """The cap of a funding line (``LigneFinancement.plafond``) for ``explain``: « » when its ``base`` already
+    says it (« 45 h, plafond de 40 h appliqué », « plafond annuel de 180 points »: the engine's texts always do),
+    else « ; plafond de 40 h » / « ; plafond de 3 000,00 € », with its unit, never a bare number.
+
+    A cap equal to the line's quantity capped the quantity (« 40 h »); otherwise it capped the amount.
+    """
+    cap = line.plafond
+    if cap is None or "plafond" in line.base:
+        return ""
+    if cap == line.quantite and line.unite != "forfait":
+        from cqpkit.rules.funding_text import quantite_txt
+
+        try:
+            return f" ; plafond de {quantite_txt(cap, line.unite)}"
+        except KeyError:  # a unit of a plugin's own line
+            return f" ; plafond de {decimal_fr(cap)} {line.unite}"
+    return f" ; plafond de {montant_fr(cap, line.en)}"

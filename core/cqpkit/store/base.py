@@ -25,7 +25,7 @@ from cqpkit.store.audit import Verification
 from cqpkit.store.audit import verify as verify_chain
 from cqpkit.store.availability import no_rules, rules_of
 from cqpkit.store.engine import Target, is_driver_error, make_engine, resolve, translate
-from cqpkit.store.errors import NotFoundError, StoreConflictError, StoreError
+from cqpkit.store.errors import NotFoundError, StoreConflictError, StoreError, near_match
 from cqpkit.store.sql import chunks
 
 __all__ = ["StoreBase", "operateur_par_defaut", "unknown_session"]
@@ -43,8 +43,8 @@ def operateur_par_defaut() -> str:
 
 
 def unknown_session(session_id: str, known: Sequence[str], label: str, shown: int = 30) -> str:
-    """The message of an unknown session: the sessions the base holds (the most recent ``shown`` of them)."""
-    head = f"session de jury « {session_id} » inconnue dans la base {label}"
+    """The message of an unknown session: the closest id, then the sessions the base holds (the most recent ``shown`` of them)."""
+    head = f"session de jury « {session_id} » inconnue dans la base {label}{near_match(session_id, known)}"
     if not known:
         return f"{head} : la base ne contient aucune session (ouvrez-en une avec « cqpkit jury open » ou importez son fichier)"
     listed = ", ".join(known[-shown:])
@@ -191,7 +191,8 @@ class StoreBase:
         """The stored row of a dossier, or :class:`NotFoundError`."""
         row = conn.execute(sa.select(t.dossiers).where(t.dossiers.c.id == dossier_id)).first()
         if row is None:
-            raise NotFoundError(f"dossier « {dossier_id} » inconnu dans la base {self.target.label}")
+            known = conn.execute(sa.select(t.dossiers.c.id)).scalars()
+            raise NotFoundError(f"dossier « {dossier_id} » inconnu dans la base {self.target.label}{near_match(dossier_id, known)}")
         return row
 
     def check_certification(self, conn: sa.Connection, certification: str) -> None:

@@ -11,9 +11,11 @@ This module imports nothing heavy: the CLI catches these without loading SQLAlch
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from cqpkit.exceptions import CqpkitError, Erreur
 
-__all__ = ["NotFoundError", "StoreConflictError", "StoreError", "UnloadableDossierError"]
+__all__ = ["NotFoundError", "StoreConflictError", "StoreError", "UnloadableDossierError", "near_match"]
 
 
 class StoreError(CqpkitError):
@@ -54,3 +56,12 @@ class UnloadableDossierError(StoreConflictError):
         self.raison = raison
         which = f"sa version {numero} enregistrée" if numero is not None else "sa dernière version enregistrée"
         super().__init__(f"dossier « {dossier_id} » : {which} ne se lit plus : {raison}")
+
+
+def near_match(value: str, known: Iterable[str]) -> str:
+    """« ; vouliez-vous dire « C-0301 » ? » when an id of the base is close to ``value`` (difflib, as the
+    other « vouliez-vous dire » hints), else nothing. Read on the error path only: ``known`` may be every id."""
+    import difflib
+
+    near = difflib.get_close_matches(value, list(known), n=1, cutoff=0.75)
+    return f" ; vouliez-vous dire « {near[0]} » ?" if near else ""

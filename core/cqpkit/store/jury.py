@@ -22,7 +22,7 @@ from cqpkit.store.audit import AuditWriter, canonical, passage_digest
 from cqpkit.store.availability import no_rules, rules_of
 from cqpkit.store.base import StoreBase, operateur_par_defaut, unknown_session
 from cqpkit.store.deadlines import engine_dossiers, rebuild_echeances
-from cqpkit.store.errors import NotFoundError, StoreConflictError
+from cqpkit.store.errors import NotFoundError, StoreConflictError, near_match
 from cqpkit.store.importing import ImportTransaction
 from cqpkit.store.reading import read_lot
 from cqpkit.store.sql import chunks, jour, now
@@ -84,6 +84,9 @@ def add_to_session(
         # Every dossier is checked before anything is written, and every problem is said at once.
         found = {r.id: r for chunk in chunks(dossier_ids) for r in conn.execute(sa.select(t.dossiers).where(t.dossiers.c.id.in_(list(chunk))))}
         unknown = [f"dossier « {did} » inconnu dans la base {store.target.label}" for did in dossier_ids if did not in found]
+        if unknown:  # the closest stored id of each (read on this error path only)
+            stored = list(conn.execute(sa.select(t.dossiers.c.id)).scalars())
+            unknown = [u + near_match(did, stored) for u, did in zip(unknown, [d for d in dossier_ids if d not in found], strict=True)]
         foreign = [
             f"dossier « {did} » ({found[did].certification}) : la session « {session_id} » ne couvre pas cette certification ({', '.join(certs)})"
             for did in dossier_ids

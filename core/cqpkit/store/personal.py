@@ -24,7 +24,7 @@ from cqpkit.store import crypto
 from cqpkit.store import schema as t
 from cqpkit.store.audit import AuditWriter, entry_json
 from cqpkit.store.base import StoreBase, operateur_par_defaut
-from cqpkit.store.errors import NotFoundError
+from cqpkit.store.errors import NotFoundError, near_match
 from cqpkit.store.reading import PERSONAL
 from cqpkit.store.sql import now
 
@@ -80,7 +80,7 @@ def export_candidat(
     with store.write() as conn:
         cand = conn.execute(sa.select(t.candidats).where(t.candidats.c.id == candidat_id)).first()
         if cand is None:
-            raise NotFoundError(f"candidat « {candidat_id} » inconnu dans la base {store.target.label}")
+            raise NotFoundError(f"candidat « {candidat_id} » inconnu dans la base {store.target.label}{_near_candidat(conn, candidat_id)}")
         ids = [r.id for r in conn.execute(sa.select(t.dossiers.c.id).where(t.dossiers.c.candidat_id == candidat_id).order_by(t.dossiers.c.id))]
         key = crypto.load_keys(conn, [crypto.subject(candidat_id)]).get(crypto.subject(candidat_id))
         dossiers = []
@@ -146,7 +146,7 @@ def erase(store: StoreBase, candidat_id: str, operateur: str | None = None) -> E
     with store.write() as conn:
         cand = conn.execute(sa.select(t.candidats).where(t.candidats.c.id == candidat_id)).first()
         if cand is None:
-            raise NotFoundError(f"candidat « {candidat_id} » inconnu dans la base {store.target.label}")
+            raise NotFoundError(f"candidat « {candidat_id} » inconnu dans la base {store.target.label}{_near_candidat(conn, candidat_id)}")
         if cand.efface_le:
             return Effacement(candidat_id, cand.pseudonyme, cand.efface_le, True)
         pseudonyme = f"Candidat-{secrets.token_hex(4)}"
@@ -207,3 +207,8 @@ def scrub(store: StoreBase) -> tuple[str, ...]:
                 first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
                 notes.append(f"« {statement} » refusé par le serveur ({first}) : à faire par l'administrateur de la base")
     return tuple(notes)
+
+
+def _near_candidat(conn: sa.Connection, candidat_id: str) -> str:
+    """« ; vouliez-vous dire « C-0301 » ? » for the closest candidate id of the base (ids only: no personal data)."""
+    return near_match(candidat_id, conn.execute(sa.select(t.candidats.c.id)).scalars())

@@ -415,14 +415,15 @@ def show(
     is listed, with ``regles`` false, and no finding nor line.
     """
     from cqpkit.formats.converter import output_converter
-    from cqpkit.store.errors import NotFoundError
+    from cqpkit.store.errors import NotFoundError, near_match
 
     person = conn.execute(sa.select(t.personnes).where(t.personnes.c.id == personne_id)).first()
     rows = _stored_rows(conn, [personne_id])
     if person is None or not rows:
         known = [r.id for r in conn.execute(sa.select(t.personnes.c.id).order_by(t.personnes.c.id).limit(31))]
         listed = ", ".join(known[:30]) + (" …" if len(known) > 30 else "") if known else "aucune"
-        raise NotFoundError(f"personne « {personne_id} » inconnue dans la base {label} (personnes connues : {listed})")
+        near = near_match(personne_id, conn.execute(sa.select(t.personnes.c.id)).scalars())
+        raise NotFoundError(f"personne « {personne_id} » inconnue dans la base {label}{near} (personnes connues : {listed})")
     conv = output_converter()
     ids = sorted({r.dossier_id for r in rows})
     dossiers = engine_dossiers(conn, ids)
