@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from cqpkit.cli.common import as_of, dump, parse_date, print_json, statut_text, table
+from cqpkit.cli.common import as_of, as_of_source, date_said, dump, parse_date, print_json, statut_text, table
 from cqpkit.cli.output import print_lines
 from cqpkit.cli.store_common import (
     actions,
@@ -116,9 +116,14 @@ def cmd_jury_decide(args: argparse.Namespace) -> int:
         return 2
     with open_store(args) as store:
         out = store.decide(args.session, args.dossier, decisions, operateur(args), motif=args.motif or "")
-        resultat = None
+        resultat = at_session = None
         if out["statut"] != "inchangé":
-            resultat = store.registry.decide(store.dossier(args.dossier), as_of(args))
+            dossier = store.dossier(args.dossier)
+            resultat = store.registry.decide(dossier, as_of(args))
+            # With the default date (today), the result at the session's date too when it differs (issue 20, point 4).
+            day = next((p.date for p in dossier.passages if p.session == args.session), None)
+            if as_of_source(args) == "aujourdhui" and day is not None and day < as_of(args):
+                at_session = (day, store.registry.decide(dossier, day))
     what = decisions_text(decisions)
     if out["statut"] == "inchangé":
         print(f"{args.dossier} à la session {args.session} : décisions déjà enregistrées ({what}), rien à faire.")
@@ -128,8 +133,12 @@ def cmd_jury_decide(args: argparse.Namespace) -> int:
     else:
         print(f"{args.dossier} à la session {args.session} : décisions enregistrées ({what}).")
     if resultat is not None:
-        print(f"  résultat au {date_txt(as_of(args))} : {statut_text(resultat.statut, resultat.restants)}"
+        print(f"  résultat {date_said(args)} : {statut_text(resultat.statut, resultat.restants)}"
               + (f" le {date_txt(resultat.date_certification)}" if resultat.date_certification else ""))
+        if at_session is not None and (at_session[1].statut, at_session[1].restants) != (resultat.statut, resultat.restants):
+            day, then = at_session
+            print(f"  au {date_txt(day)}, date de la session : {statut_text(then.statut, then.restants)}"
+                  + (f" le {date_txt(then.date_certification)}" if then.date_certification else ""))
     return 0
 
 
