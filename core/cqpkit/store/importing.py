@@ -38,6 +38,7 @@ from cqpkit.store.reading import (
     with_deadlines,
     without_cycle_collector,
 )
+from cqpkit.store.sessioncheck import imported_session_notes
 from cqpkit.store.sql import IDS, chunks, date_param, driver_lookup, flag_param, insert_tuples, jour, now, same
 
 __all__ = ["Existing", "ImportReport", "ImportTransaction", "import_files", "import_lot", "rows_written"]
@@ -333,7 +334,7 @@ class ImportTransaction:
                 f"import refusé : {n} fichier{'s' if n > 1 else ''} en conflit avec la base, rien n'a été enregistré",
                 sorted(self.errors, key=lambda e: (e.fichier, e.ligne)),
             )
-        self._note_session_findings()
+        imported_session_notes(self.store, self.conn, self.lot.sessions, self.report)  # jury findings, said as at `jury open`
         self.audit.flush()
         self.report.audit = self.audit.numero - self.start
         return self.report
@@ -383,24 +384,6 @@ class ImportTransaction:
         if versions:
             self.conn.execute(t.session_versions.insert(), versions)
         return to_close
-
-    def _note_session_findings(self) -> None:
-        """A note for each finding of the engine on a session this import creates or changes and leaves open.
-
-        ``jury open`` says them as warnings; ``jury close`` refuses the session on an error among them. A
-        session the file closes is stored closed as the file says (the closing was the jury's, elsewhere).
-        """
-        from cqpkit.store.sessioncheck import session_warnings
-
-        changed = {f["id"] for f in self.report.fichiers if f["type"] == "session" and f["statut"].split(",")[0] != "inchangée"}
-        for s in self.lot.sessions:
-            if s.session.id not in changed or s.session.session.cloturee:
-                continue
-            found = session_warnings(self.store, self.conn, s.session.id)
-            self.report.constats[s.session.id] = found
-            for c in found:
-                blocking = " [bloquant à la clôture]" if c.niveau == "erreur" else ""
-                self.report.notes.append(f"session « {s.session.id} » ({s.fichier}) : avertissement {c.code} — {c.message}{blocking}")
 
     def _note_unknown_previous(self) -> None:
         """A note for each session whose ``precedente`` is neither in the base nor in this import.

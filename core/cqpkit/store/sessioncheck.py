@@ -21,7 +21,7 @@ from cqpkit.store import schema as t
 from cqpkit.store.base import StoreBase
 from cqpkit.store.deadlines import engine_dossiers
 
-__all__ = ["presented", "session_findings", "session_warnings"]
+__all__ = ["imported_session_notes", "presented", "session_findings", "session_warnings"]
 
 
 def presented(conn: sa.Connection, session_id: str) -> list[str]:
@@ -79,3 +79,21 @@ def session_warnings(store: StoreBase, conn: sa.Connection, session_id: str) -> 
     except HookFailure:
         return []
     return [c for c in found if c.niveau in ("erreur", "avertissement")]
+
+
+def imported_session_notes(store: StoreBase, conn: sa.Connection, sessions: Sequence[Any], report: Any) -> None:
+    """The import's notes and ``report.constats``: the findings on each session it creates or changes and leaves open.
+
+    ``sessions`` are the lot's (each with ``fichier`` and ``session``), ``report`` the
+    :class:`~cqpkit.store.importing.ImportReport` whose ``fichiers`` say which were new or changed. A
+    session the file closes is stored closed as the file says (the jury closed it elsewhere): no note.
+    """
+    changed = {f["id"] for f in report.fichiers if f["type"] == "session" and f["statut"].split(",")[0] != "inchangée"}
+    for s in sessions:
+        if s.session.id not in changed or s.session.session.cloturee:
+            continue
+        found = session_warnings(store, conn, s.session.id)
+        report.constats[s.session.id] = found
+        for c in found:
+            blocking = " [bloquant à la clôture]" if c.niveau == "erreur" else ""
+            report.notes.append(f"session « {s.session.id} » ({s.fichier}) : avertissement {c.code} — {c.message}{blocking}")
