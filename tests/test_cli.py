@@ -169,7 +169,7 @@ class TestDossierCommands:
         lines = result.stdout.splitlines()
         assert lines[0] == "OEMM-2013-0042 (mutualite.specialiste-prestations 2014) : certifié le 30/06/2014"
         assert "  acquis   D3 (jury du 30/06/2014)" in lines
-        assert lines[-1] == "1 dossier au 01/07/2014 : 1 certifié"
+        assert lines[-1] == "1 dossier au 01/07/2014 (--as-of) : 1 certifié"
 
     def test_decide_before_the_second_jury(self):
         """As of the day before the second jury, four domaines are acquired, valid 5 years, and D3 remains."""

@@ -74,13 +74,13 @@ class TestDecideSummary:
         result = run_cli("decide", "--as-of", "2020-06-30", *files)
         assert result.returncode == 0, result.stderr
         assert result.stdout.splitlines()[-1] == (
-            "23 dossiers au 30/06/2020 : 6 certifiés, 13 en cours, 1 aucun domaine acquis, 3 validations partielles"
+            "23 dossiers au 30/06/2020 (--as-of) : 6 certifiés, 13 en cours, 1 aucun domaine acquis, 3 validations partielles"
         )
 
     def test_singular_unchanged(self) -> None:
         """One dossier of each: the singular forms stay."""
         result = run_cli("decide", "--as-of", "2014-07-01", str(ROOT / "examples" / "dossier-specialiste-prestations-formation.toml"))
-        assert result.stdout.splitlines()[-1] == "1 dossier au 01/07/2014 : 1 certifié"
+        assert result.stdout.splitlines()[-1] == "1 dossier au 01/07/2014 (--as-of) : 1 certifié"
 
 
 class TestStoreHelp:
@@ -122,12 +122,12 @@ class TestDeadlinesHeading:
     @pytest.mark.parametrize(
         ("within", "as_of", "heading", "passed"),
         [
-            ("0", "2020-09-20", "Échéances au 20/09/2020 : celles du jour même", "Passées (0)"),
-            ("1", "2020-09-21", "Échéances au 21/09/2020 : celles du jour et de demain, et celles d'hier", "Passées (4)"),
+            ("0", "2020-09-20", "Échéances au 20/09/2020 (--as-of) : celles du jour même", "Passées (0)"),
+            ("1", "2020-09-21", "Échéances au 21/09/2020 (--as-of) : celles du jour et de demain, et celles d'hier", "Passées (4)"),
             (
                 "180",
                 "2020-06-30",
-                "Échéances au 30/06/2020 : dans les 180 jours à venir, et passées depuis 180 jours au plus",
+                "Échéances au 30/06/2020 (--as-of) : dans les 180 jours à venir, et passées depuis 180 jours au plus",
                 "Passées (1)",
             ),
         ],

@@ -39,7 +39,7 @@ class TestContract:
     def test_check(self):
         """check: date, dossiers with constats, resume, session."""
         data = run_json("check", *EXAMPLES, "--session", SESSION, "--as-of", "2014-07-01")
-        assert set(data) == {"date", "dossiers", "resume", "session", "erreurs", "non_evalues"}
+        assert set(data) == {"date", "date_source", "dossiers", "resume", "session", "erreurs", "non_evalues"}
         assert data["erreurs"] == []
         assert data["date"] == "2014-07-01"
         assert set(data["resume"]) == {"dossiers", "avec_erreurs", "avec_avertissements"}
@@ -54,7 +54,7 @@ class TestContract:
     def test_decide(self):
         """decide: each result has the Resultat keys plus fichier; acquired domaines their four keys."""
         data = run_json("decide", *EXAMPLES, "--as-of", "2014-07-01")
-        assert set(data) == {"date", "resultats", "resume", "erreurs", "non_evalues"}
+        assert set(data) == {"date", "date_source", "resultats", "resume", "erreurs", "non_evalues"}
         for r in data["resultats"]:
             assert set(r) == RESULTAT | {"fichier"}
             for a in r["acquis"] + r["expires"]:
@@ -65,7 +65,7 @@ class TestContract:
     def test_plan(self):
         """plan: each parcours has the Parcours keys plus fichier."""
         data = run_json("plan", *EXAMPLES, "--as-of", "2014-07-01")
-        assert set(data) == {"date", "parcours", "erreurs", "non_evalues"}
+        assert set(data) == {"date", "date_source", "parcours", "erreurs", "non_evalues"}
         for p in data["parcours"]:
             assert set(p) == PARCOURS | {"fichier"}
             for d in p["domaines"]:
@@ -74,7 +74,7 @@ class TestContract:
     def test_funding(self):
         """funding: lines with every documented key and a total in euros and points."""
         data = run_json("funding", *EXAMPLES, "--as-of", "2014-07-01")
-        assert set(data) == {"date", "dossiers", "total", "total_par_nature", "erreurs", "non_evalues"}
+        assert set(data) == {"date", "date_source", "dossiers", "total", "total_par_nature", "erreurs", "non_evalues"}
         assert set(data["total"]) == {"euro", "point"}
         assert set(data["total_par_nature"]) == {"cout", "financement", "gratification"}
         lines = [x for d in data["dossiers"] for x in d["lignes"]]
@@ -87,7 +87,7 @@ class TestContract:
     def test_explain(self):
         """explain: constats, resultat and financement of each dossier."""
         data = run_json("explain", EXAMPLES[0], "--as-of", "2014-07-01")
-        assert set(data) == {"date", "dossiers", "erreurs", "non_evalues"}
+        assert set(data) == {"date", "date_source", "dossiers", "erreurs", "non_evalues"}
         (d,) = data["dossiers"]
         assert set(d) == {"fichier", "dossier", "constats", "resultat", "financement"}
         assert set(d["resultat"]) == RESULTAT
@@ -146,7 +146,7 @@ class TestStoreReports:
         base = str(tmp_path / "c.db")
         assert run_cli("import", "--db", base, str(ROOT / "examples" / "campaign")).returncode == 0
         data = run_json("report", "campaign", "--db", base, "--as-of", "2020-06-30")
-        assert set(data) == {"date", "certifications", "total", "sessions", "certifications_ignorees", "certifications_non_evaluees"}
+        assert set(data) == {"date", "date_source", "certifications", "total", "sessions", "certifications_ignorees", "certifications_non_evaluees"}
         stats = {
             "certification", "intitule", "dossiers", "candidats", "formation", "vae", "certifies", "partiels", "echecs", "expires",
             "en_cours", "a_venir", "delais_depasses", "lignes_sans_bareme", "cout_euro", "cout_points", "financement_euro", "financement_points",
@@ -156,7 +156,7 @@ class TestStoreReports:
         assert data["sessions"] and all(set(s) == {"session", "date", "certifications", "close", "a_venir"} for s in data["sessions"])
         assert data["certifications_ignorees"] == [] and data["certifications_non_evaluees"] == []
         data = run_json("report", "deadlines", "--within", "180", "--db", base, "--as-of", "2020-06-30")
-        assert set(data) == {"date", "jours", "a_venir", "passees", "certifications_ignorees"}
+        assert set(data) == {"date", "date_source", "jours", "a_venir", "passees", "certifications_ignorees"}
         row = {"certification", "type", "domaine", "date", "depuis", "dossier", "candidat", "voie", "jours"}
         assert data["a_venir"] and all(set(r) == row for r in data["a_venir"] + data["passees"])
         result = run_cli("report", "deadlines", "--within", "180", "--db", base, "--as-of", "2020-06-30", "--json",

@@ -43,7 +43,7 @@ class TestMainJob:
         assert rows["Total"][1:3] == ["23", "22"]
         assert "22 candidats, 23 dossiers : 6 certifications complètes" in report
         data = json.loads(_ok(run_cli("report", "campaign", "--db", db, "--as-of", AS_OF, "--json")))
-        assert set(data) == {"date", "certifications", "total", "sessions", "certifications_ignorees", "certifications_non_evaluees"}
+        assert set(data) == {"date", "date_source", "certifications", "total", "sessions", "certifications_ignorees", "certifications_non_evaluees"}
         assert data["certifications_ignorees"] == []
         deadlines = _ok(run_cli("report", "deadlines", "--db", db, "--as-of", AS_OF, "--within", "180"))
         assert "04/09/2020 (dans 66 j)  OEMM-2017-0207 (candidat C-0207, formation) : premier passage devant le jury" in deadlines
@@ -55,7 +55,7 @@ class TestMainJob:
         """`dossier show` gives the result as of a date; `dossier history` every version and record."""
         _ok(run_cli("import", "--db", db, str(CAMPAIGN)))
         show = _ok(run_cli("dossier", "show", "OEMM-2014-0206", "--db", db, "--as-of", AS_OF))
-        assert "Résultat au 30/06/2020 : validation partielle" in show
+        assert "Résultat au 30/06/2020 (--as-of) : validation partielle" in show
         assert "Échéance : fin de validité d'un acquis partiel D1 le 20/09/2020\n" in show
         # The last day of validity is still in time; the day after, the deadline is marked as passed.
         on_the_day = _ok(run_cli("dossier", "show", "OEMM-2014-0206", "--db", db, "--as-of", "2020-09-20"))

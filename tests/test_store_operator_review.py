@@ -52,9 +52,13 @@ class TestDeadlineWindow:
         data = json.loads(_ok(run_cli("report", "deadlines", "--within", "99999999999", "--as-of", AS_OF, "--db", db, "--json")))
         assert data["jours"] == 99999999999
         assert len(data["a_venir"]) + len(data["passees"]) > 4  # every deadline stored, on both sides
-        for day in ("0001-01-01", "9999-12-31"):
+        for day in ("1900-01-01", "2199-12-31"):  # the format's date bounds (formats/limits.py)
             out = _ok(run_cli("report", "deadlines", "--within", "10", "--as-of", day, "--db", db))
             assert "erreur" not in out
+        for day in ("0001-01-01", "9999-12-31"):  # beyond them: a usage error in French, exit 2
+            refused = run_cli("report", "deadlines", "--within", "10", "--as-of", day, "--db", db)
+            assert refused.returncode == 2 and "Traceback" not in refused.stderr
+            assert "date hors des bornes" in refused.stderr
 
     def test_api_window_beyond_the_calendar(self, db, registry):
         """`Store.deadlines` keeps its window within the calendar too."""

@@ -324,7 +324,7 @@ class TestPersonneShow:
         code, out, _ = cli(capsys, "personne", "show", PERSON, "--db", db, "--as-of", AS_OF, "--json")
         assert code == 0
         data = json.loads(out)
-        assert set(data) == {"personne", "connue_depuis", "faits", "dossiers", "charge", "prime", "date"}
+        assert set(data) == {"personne", "connue_depuis", "faits", "dossiers", "charge", "prime", "date", "date_source"}
         assert data["faits"] == {
             "organisation": None, "fonction": "Manager opérationnel, pair du candidat", "management_depuis": "2010-01-04",
             "forme_le": "2016-12-05", "formation_heures": None,

@@ -12,9 +12,12 @@ import sys
 from typing import Any
 
 __all__ = [
+    "DATE_SOURCES",
     "STATUTS",
     "STATUTS_PLURIEL",
     "as_of",
+    "as_of_source",
+    "date_said",
     "dump",
     "failures_out",
     "load_registry",
@@ -27,16 +30,53 @@ __all__ = [
 
 
 def parse_date(text: str) -> dt.date:
-    """``--as-of``, ``--date``: an ISO date (AAAA-MM-JJ), or a usage error in French."""
+    """``--as-of``, ``--date``: an ISO date (AAAA-MM-JJ) within the format's bounds, or a usage error in French (exit 2).
+
+    The bounds are those of every date a file may hold (:data:`cqpkit.formats.limits.DATE_MIN`,
+    :data:`~cqpkit.formats.limits.DATE_MAX`): beyond them the engines' date arithmetic would leave
+    the calendar, and the store could not hold the date.
+    """
+    from cqpkit.formats.limits import DATE_MAX, DATE_MIN
+    from cqpkit.render.text import date_txt
+
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"date invalide « {text} » : forme attendue AAAA-MM-JJ") from None
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise argparse.ArgumentTypeError(
+            f"date hors des bornes « {text} » : une date du {date_txt(DATE_MIN)} au {date_txt(DATE_MAX)} est attendue"
+        )
+    return day
 
 
 def as_of(args: argparse.Namespace) -> dt.date:
-    """The date of ``--as-of``, or today when it is not given (or the command has none)."""
-    return getattr(args, "as_of", None) or dt.date.today()
+    """The date of ``--as-of``, or today when it is not given (or the command has none): the same day for the whole command."""
+    given = getattr(args, "as_of", None)
+    if given:
+        return given
+    if getattr(args, "_today", None) is None:
+        args._today = dt.date.today()  # asked once: a command running over midnight keeps one date
+    return args._today
+
+
+#: Why a command uses its date (``date_source`` in the JSON output): today by default, or ``--as-of``.
+DATE_SOURCES = ("aujourdhui", "as_of")
+
+
+def as_of_source(args: argparse.Namespace) -> str:
+    """``"as_of"`` when ``--as-of`` gave the date, else ``"aujourdhui"`` (:data:`DATE_SOURCES`)."""
+    return "as_of" if getattr(args, "as_of", None) else "aujourdhui"
+
+
+def date_said(args: argparse.Namespace) -> str:
+    """The date a command used, and why: « au 07/12/2026 (aujourd'hui ; --as-of pour une autre date) » or « au 30/06/2020 (--as-of) »."""
+    from cqpkit.render.text import date_txt
+
+    day = date_txt(as_of(args))
+    if as_of_source(args) == "as_of":
+        return f"au {day} (--as-of)"
+    return f"au {day} (aujourd'hui ; --as-of pour une autre date)"
 
 
 def print_json(data: Any) -> None:

@@ -25,6 +25,8 @@ from cqpkit.cli.common import (
     STATUTS,
     STATUTS_PLURIEL,
     as_of,
+    as_of_source,
+    date_said,
     dump,
     failures_out,
     load_registry,
@@ -154,7 +156,7 @@ def run_dossiers(
     run = DossierRun(args)
     results = compute(run)
     if args.json:
-        out = {"date": run.day.isoformat(), **as_json(run, results)}
+        out = {"date": run.day.isoformat(), "date_source": as_of_source(args), **as_json(run, results)}
         out.setdefault("erreurs", run.erreurs)
         out["non_evalues"] = [
             {"fichier": path, "dossier": d.id, "certification": d.dossier.certification, "version": d.dossier.version, "constats": [dump(c)]}
@@ -236,7 +238,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 print(f"  {c.niveau:<13} {c.code} — {c.message}")
         n = len(report)
         print(
-            f"{pluriel(n, 'dossier vérifié', 'dossiers vérifiés')} au {date_txt(run.day)} : "
+            f"{pluriel(n, 'dossier vérifié', 'dossiers vérifiés')} {date_said(run.args)} : "
             f"{n_err} avec erreurs, {n_warn} avec avertissements seulement, {n - n_err - n_warn} sans problème"
         )
 
@@ -285,7 +287,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
                 print(f"  {c.niveau} {c.code} — {c.message}")
         summary = ", ".join(f"{n} {(STATUTS_PLURIEL if n > 1 else STATUTS).get(k, k)}" for k, n in sorted(counts.items()))
         n = len(results)
-        print(f"{pluriel(n, 'dossier')} au {date_txt(run.day)}" + (f" : {summary}" if summary else ""))
+        print(f"{pluriel(n, 'dossier')} {date_said(run.args)}" + (f" : {summary}" if summary else ""))
 
     return run_dossiers(args, compute, as_json, as_text)
 
@@ -348,7 +350,7 @@ def cmd_funding(args: argparse.Namespace) -> int:
                 amounts = [montant_fr(t["euro"], "euro")] if t["euro"] else []
                 amounts += [montant_fr(t["point"], "point")] if t["point"] else []
                 parts.append(f"{label} {' et '.join(amounts)}")
-        print(f"Totaux au {date_txt(run.day)} : " + ("; ".join(parts) if parts else "aucun montant"))
+        print(f"Totaux {date_said(run.args)} : " + ("; ".join(parts) if parts else "aucun montant"))
 
     return run_dossiers(args, compute, as_json, as_text)
 
@@ -418,7 +420,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def _explain_text(e: Any, run: DossierRun) -> None:
-    print(f"Dossier {e.dossier}, au {date_txt(run.day)}")
+    print(f"Dossier {e.dossier}, {date_said(run.args)}")
     print("Constats")
     if not e.constats:
         print("  aucun")

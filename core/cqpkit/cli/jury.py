@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from cqpkit.cli.common import as_of, parse_date, print_json, statut_text, table
+from cqpkit.cli.common import as_of, as_of_source, date_said, dump, parse_date, print_json, statut_text, table
 from cqpkit.cli.output import print_lines
 from cqpkit.cli.store_common import (
     actions,
@@ -63,18 +63,44 @@ def cmd_jury_open(args: argparse.Namespace) -> int:
         error.exit_code = 2
         raise error from None
     with open_store(args) as store:
-        store.open_session(session, operateur(args))
+        constats = store.open_session(session, operateur(args))
         label = store.target.label
-    print(f"Session {args.session} du {date_txt(args.date)} ouverte dans {label} ({', '.join(args.certifications)} ; {pluriel(len(session.membres), 'membre')}).")
+    if args.json:
+        print_json({"base": label, "session": args.session, "date": args.date.isoformat(), "statut": "ouverte", "constats": _constats_json(constats)})
+    else:
+        print(f"Session {args.session} du {date_txt(args.date)} ouverte dans {label} ({', '.join(args.certifications)} ; {pluriel(len(session.membres), 'membre')}).")
+    _warn(args.session, constats)
     return 0
 
 
 def cmd_jury_add(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         done = store.add_to_session(args.session, args.dossiers, operateur(args), absent=args.absent, excuse=args.excuse, present=args.present)
-    for did, statut in done:
-        print(f"{did} : {statut} à la session {args.session}")
+        constats = store.session_warnings(args.session)
+        label = store.target.label
+    if args.json:
+        print_json({"base": label, "session": args.session, "dossiers": [{"dossier": did, "statut": statut} for did, statut in done],
+                    "constats": _constats_json(constats)})
+    else:
+        for did, statut in done:
+            print(f"{did} : {statut} à la session {args.session}")
+    _warn(args.session, constats)
     return 0
+
+
+def _constats_json(constats: list[Any]) -> list[dict[str, Any]]:
+    """The findings of ``jury open | add --json``: each finding, and whether it will refuse ``jury close``."""
+    return [{**dump(c), "bloque_la_cloture": c.niveau == "erreur"} for c in constats]
+
+
+def _warn(session_id: str, constats: list[Any]) -> None:
+    """Say on stderr, as warnings, the engine's findings on a session just opened or changed (exit 0 all the same)."""
+    for c in constats:
+        why = " [bloquant à la clôture]" if c.niveau == "erreur" else ""
+        print(f"avertissement : {c.code} — {c.message}{why}", file=sys.stderr)
+    if any(c.niveau == "erreur" for c in constats):
+        print(f"  session {session_id} enregistrée ; jury close la refusera tant que ces constats bloquants demeurent "
+              "(un fichier de la session importé avec cqpkit import en enregistre une nouvelle version)", file=sys.stderr)
 
 
 def cmd_jury_decide(args: argparse.Namespace) -> int:
@@ -90,9 +116,14 @@ def cmd_jury_decide(args: argparse.Namespace) -> int:
         return 2
     with open_store(args) as store:
         out = store.decide(args.session, args.dossier, decisions, operateur(args), motif=args.motif or "")
-        resultat = None
+        resultat = at_session = None
         if out["statut"] != "inchangé":
-            resultat = store.registry.decide(store.dossier(args.dossier), as_of(args))
+            dossier = store.dossier(args.dossier)
+            resultat = store.registry.decide(dossier, as_of(args))
+            # With the default date (today), the result at the session's date too when it differs (issue 20, point 4).
+            day = next((p.date for p in dossier.passages if p.session == args.session), None)
+            if as_of_source(args) == "aujourdhui" and day is not None and day < as_of(args):
+                at_session = (day, store.registry.decide(dossier, day))
     what = decisions_text(decisions)
     if out["statut"] == "inchangé":
         print(f"{args.dossier} à la session {args.session} : décisions déjà enregistrées ({what}), rien à faire.")
@@ -102,8 +133,12 @@ def cmd_jury_decide(args: argparse.Namespace) -> int:
     else:
         print(f"{args.dossier} à la session {args.session} : décisions enregistrées ({what}).")
     if resultat is not None:
-        print(f"  résultat au {date_txt(as_of(args))} : {statut_text(resultat.statut, resultat.restants)}"
+        print(f"  résultat {date_said(args)} : {statut_text(resultat.statut, resultat.restants)}"
               + (f" le {date_txt(resultat.date_certification)}" if resultat.date_certification else ""))
+        if at_session is not None and (at_session[1].statut, at_session[1].restants) != (resultat.statut, resultat.restants):
+            day, then = at_session
+            print(f"  au {date_txt(day)}, date de la session : {statut_text(then.statut, then.restants)}"
+                  + (f" le {date_txt(then.date_certification)}" if then.date_certification else ""))
     return 0
 
 
@@ -218,7 +253,7 @@ def add_jury(p: argparse.ArgumentParser) -> None:
     a.add_argument("--president", metavar="ID", help="le membre qui préside")
     a.add_argument("--precedente", metavar="SESSION", help="la session précédente du même jury (alternance de la présidence)")
     a.add_argument("--lieu", metavar="LIEU", help="lieu de la session")
-    store_options(a, write=True)
+    store_options(a, write=True, json=True)
     a.set_defaults(func=cmd_jury_open)
     a = sub.add_parser("add", help="présenter des dossiers à une session ouverte")
     a.add_argument("session", metavar="SESSION", help="identifiant de la session (ouverte)")
@@ -230,7 +265,7 @@ def add_jury(p: argparse.ArgumentParser) -> None:
         "--present", action="store_true",
         help="le candidat est venu (déjà présenté absent ou excusé : sa présence est mise à jour, par un nouvel enregistrement)",
     )
-    store_options(a, write=True)
+    store_options(a, write=True, json=True)
     a.set_defaults(func=cmd_jury_add)
     a = sub.add_parser(
         "decide", help="enregistrer les décisions du jury (ou, session close, une correction motivée)",

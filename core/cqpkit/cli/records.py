@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-from cqpkit.cli.common import as_of, print_json, statut_text, table
+from cqpkit.cli.common import as_of, as_of_source, date_said, print_json, statut_text, table
 from cqpkit.cli.output import print_lines
 from cqpkit.cli.store_common import actions, decisions_text, open_store, store_options
 from cqpkit.render.text import accord, date_txt, horodatage_txt, montant_fr, nombre_fr, pluriel
@@ -85,7 +85,7 @@ _TYPES = {"premier_passage": "premier passage devant le jury", "acquis_partiel":
 
 def cmd_dossier_show(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        data = store.show(args.dossier, as_of(args))
+        data = {**store.show(args.dossier, as_of(args)), "date_source": as_of_source(args)}
     if args.json:
         print_json(data)
         if data.get("illisible"):
@@ -114,10 +114,12 @@ def cmd_dossier_show(args: argparse.Namespace) -> int:
     if data.get("illisible"):
         return _unloadable_out(data)
     r = data["resultat"]
-    line = f"  Résultat au {date_txt(data['date'])} : {statut_text(r['statut'], r['restants'])}"
+    line = f"  Résultat {date_said(args)} : {statut_text(r['statut'], r['restants'])}"
     if r["date_certification"]:
         line += f" le {date_txt(r['date_certification'])}"
     print(line)
+    if hint := _last_event_hint(data, args):
+        print(hint)
     for a in r["acquis"]:
         until = f", valable jusqu'au {date_txt(a['valide_jusqua'])}" if a["valide_jusqua"] else ""
         print(f"    acquis   {a['domaine']} (jury du {date_txt(a['date'])}{until})")
@@ -136,6 +138,20 @@ def cmd_dossier_show(args: argparse.Namespace) -> int:
         past = " (passée)" if e["date"] < data["date"] else ""  # the last day is still in time (ISO dates compare as text)
         print(f"  Échéance : {_TYPES.get(e['type'], e['type'])}{dom} le {date_txt(e['date'])}{past}")
     return 0
+
+
+#: The dossier's last event, as the hint of ``dossier show`` names its date (views.EVENEMENTS).
+_EVENEMENTS = {"decision_jury": "date de la dernière décision du jury", "evaluation": "date de la dernière évaluation", "inscription": "date d'inscription"}
+
+
+def _last_event_hint(data: dict[str, Any], args: argparse.Namespace) -> str:
+    """With the default date (today), the result at the dossier's last event when it differs: « au 12/10/2020, date de … : … »."""
+    last = data.get("dernier_evenement")
+    r = data["resultat"]
+    if as_of_source(args) != "aujourdhui" or not last or (last["statut"], last["restants"]) == (r["statut"], r["restants"]):
+        return ""
+    return (f"    au {date_txt(last['date'])}, {_EVENEMENTS.get(last['evenement'], last['evenement'])} : "
+            f"{statut_text(last['statut'], last['restants'])} (--as-of {last['date']} pour le détail à cette date)")
 
 
 def _unloadable_out(data: dict[str, Any]) -> int:
@@ -205,11 +221,11 @@ _FAITS = {
 
 def cmd_personne_show(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        data = store.personne(args.personne, as_of(args))
+        data = {**store.personne(args.personne, as_of(args)), "date_source": as_of_source(args)}
     if args.json:
         print_json(data)
         return 0
-    print(f"Personne {data['personne']} (connue de la base depuis le {date_txt(data['connue_depuis'][:10])})")
+    print(f"Personne {data['personne']}, {date_said(args)} — connue de la base depuis le {date_txt(data['connue_depuis'][:10])}")
     faits = [f"{_FAITS[k]} {date_txt(v) if k in ('management_depuis', 'forme_le') else nombre_fr(v) if k == 'formation_heures' else v}"
              for k, v in data["faits"].items() if v is not None]
     print(f"  Faits : {' ; '.join(faits) or 'aucun renseigné'}")
@@ -264,12 +280,12 @@ def _window_fr(days: int) -> str:
 def cmd_report_deadlines(args: argparse.Namespace) -> int:
     day = as_of(args)
     with open_store(args) as store:
-        data = store.deadlines(day, args.within, args.certification)
+        data = {**store.deadlines(day, args.within, args.certification), "date_source": as_of_source(args)}
         hint = _hint(store)
     if args.json:
         print_json(data)
         return _left_out(data, hint)
-    print(f"Échéances au {date_txt(day)} : {_window_fr(args.within)}")
+    print(f"Échéances {date_said(args)} : {_window_fr(args.within)}")
     for title, key in (("À venir", "a_venir"), ("Passées", "passees")):
         rows = data[key]
         print()
@@ -292,13 +308,13 @@ def cmd_report_deadlines(args: argparse.Namespace) -> int:
 def cmd_report_campaign(args: argparse.Namespace) -> int:
     day = as_of(args)
     with open_store(args) as store:
-        data = store.campaign(day, args.certification)
+        data = {**store.campaign(day, args.certification), "date_source": as_of_source(args)}
         label = store.target.label
         hint = _hint(store)
     if args.json:
         print_json(data)
         return max(_left_out(data, hint), _not_evaluated(data))
-    print(f"Campagne au {date_txt(day)} — base {label}")
+    print(f"Campagne {date_said(args)} — base {label}")
     headers = ["Certification", "Dossiers", "Candidats", "Formation", "VAE", "Certifiés", "Partiels", "Échecs", "Expirés", "En cours", "Délais dépassés", "Coûts", "Financements", "Gratifications"]
 
     def amount(s: dict, nature: str) -> str:

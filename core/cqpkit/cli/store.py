@@ -129,7 +129,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             store.check_schema()
         report = store.import_lot(lot, operateur(args))
     if args.json:
-        print_json({"base": target.label, "creee": created, "fichiers": report.fichiers, "notes": report.notes, "journal": report.audit})
+        from cqpkit.cli.common import dump
+
+        constats = {sid: [{**dump(c), "bloque_la_cloture": c.niveau == "erreur"} for c in found] for sid, found in report.constats.items()}
+        print_json({"base": target.label, "creee": created, "fichiers": report.fichiers, "notes": report.notes, "constats": constats, "journal": report.audit})
         return 0
     if created:
         print(f"Base {target.label} créée (schéma à jour).")

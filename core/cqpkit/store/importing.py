@@ -38,6 +38,7 @@ from cqpkit.store.reading import (
     with_deadlines,
     without_cycle_collector,
 )
+from cqpkit.store.sessioncheck import imported_session_notes
 from cqpkit.store.sql import IDS, chunks, date_param, driver_lookup, flag_param, insert_tuples, jour, now, same
 
 __all__ = ["Existing", "ImportReport", "ImportTransaction", "import_files", "import_lot", "rows_written"]
@@ -209,6 +210,8 @@ class ImportReport:
 
     fichiers: list[dict[str, Any]] = attrs.Factory(list)
     notes: list[str] = attrs.Factory(list)
+    #: the engine's findings on each session the import created or changed and left open (``jury open`` says the same)
+    constats: dict[str, list[Any]] = attrs.Factory(dict)
     audit: int = 0
     #: seconds spent in the database (statements and commit), the rest of the import being Python work
     secondes_sql: float = 0.0
@@ -331,6 +334,7 @@ class ImportTransaction:
                 f"import refusé : {n} fichier{'s' if n > 1 else ''} en conflit avec la base, rien n'a été enregistré",
                 sorted(self.errors, key=lambda e: (e.fichier, e.ligne)),
             )
+        imported_session_notes(self.store, self.conn, self.lot.sessions, self.report)  # jury findings, said as at `jury open`
         self.audit.flush()
         self.report.audit = self.audit.numero - self.start
         return self.report

@@ -21,17 +21,22 @@ from cqpkit.store import schema as t
 from cqpkit.store.audit import AuditWriter, canonical, passage_digest
 from cqpkit.store.availability import no_rules, rules_of
 from cqpkit.store.base import StoreBase, operateur_par_defaut, unknown_session
-from cqpkit.store.deadlines import engine_dossiers, rebuild_echeances
+from cqpkit.store.deadlines import rebuild_echeances
 from cqpkit.store.errors import NotFoundError, StoreConflictError, near_match
 from cqpkit.store.importing import ImportTransaction
 from cqpkit.store.reading import read_lot
+from cqpkit.store.sessioncheck import presented, session_findings, session_warnings
 from cqpkit.store.sql import chunks, jour, now
 
-__all__ = ["add_to_session", "changed", "close_session", "decide", "open_session", "session_findings", "sorted_decisions"]
+__all__ = ["add_to_session", "changed", "close_session", "decide", "open_session", "session_findings", "sorted_decisions", "warnings"]
 
 
-def open_session(store: StoreBase, session: SessionJury, operateur: str | None = None) -> None:
-    """Record a new jury session (open); it is validated against the registry first."""
+def open_session(store: StoreBase, session: SessionJury, operateur: str | None = None) -> list[Any]:
+    """Record a new jury session (open); it is validated against the registry first.
+
+    Returns the engine's findings on it as it stands (:func:`~cqpkit.store.sessioncheck.session_warnings`):
+    warnings now, nothing refused; those of level ``erreur`` will refuse :func:`close_session`.
+    """
     from cqpkit.formats.dossiers import validate_session
 
     erreurs = validate_session(attrs.evolve(session, session=attrs.evolve(session.session, cloturee=False)), store.registry, "jury open")
@@ -50,6 +55,15 @@ def open_session(store: StoreBase, session: SessionJury, operateur: str | None =
             known = [r.id for r in conn.execute(sa.select(t.sessions.c.id).order_by(t.sessions.c.date, t.sessions.c.id))]
             raise StoreConflictError(f"--precedente : {unknown_session(precedente, known, store.target.label)}")
         ImportTransaction(store, conn, lot, operateur).run()
+    with store.read() as conn:
+        return session_warnings(store, conn, session.id)
+
+
+def warnings(store: StoreBase, session_id: str) -> list[Any]:
+    """The findings to say now on a stored session (``jury add`` after presenting dossiers): :func:`session_warnings`."""
+    with store.read() as conn:
+        store.session_row(conn, session_id)
+        return session_warnings(store, conn, session_id)
 
 
 def refresh(store: StoreBase, conn: sa.Connection, ids: Sequence[str]) -> None:
@@ -248,7 +262,7 @@ def close_session(store: StoreBase, session_id: str, operateur: str | None = Non
         s = store.session_row(conn, session_id)
         if s.cloturee:
             raise StoreConflictError(f"session « {session_id} » déjà close (le {jour(s.cloturee_le)})")
-        ids = [r.dossier_id for r in conn.execute(sa.select(t.passages.c.dossier_id).where(t.passages.c.session_id == session_id).distinct())]
+        ids = presented(conn, session_id)
         missing = store.session_without_rules(conn, s, ids)
         if missing:  # the engine checks the session before it is closed, even with --forcer
             raise StoreConflictError(
@@ -267,32 +281,6 @@ def close_session(store: StoreBase, session_id: str, operateur: str | None = Non
         audit.add("session.cloture", "session", session_id, {"dossiers": len(ids), "constats": sorted({c.code for c in constats}), "forcee": bool(errors)})
         audit.flush()
         return constats
-
-
-def session_findings(store: StoreBase, conn: sa.Connection, row: Any, dossier_ids: Sequence[str]) -> list[Any]:
-    """The engine's findings on a stored session as ``jury close`` checks it.
-
-    The session is checked as closed (``cloturee``), with the dossiers presented to it as the
-    engines see them and, as its history (most recent first, then by id), the other stored
-    sessions of the same jury: those that cover one of its certifications, and the one its
-    ``precedente`` names. A session of another branch's jury is not "the previous session"
-    for the alternation of the presidency.
-    """
-    from cqpkit.formats.converter import json_converter
-
-    conv = json_converter()
-    session = conv.structure(json.loads(row.contenu), SessionJury)
-    session = attrs.evolve(session, session=attrs.evolve(session.session, cloturee=True))
-    dossiers = list(engine_dossiers(conn, sorted(dossier_ids)).values())
-    mine = set(session.session.certifications)
-    others = conn.execute(sa.select(t.sessions.c.id, t.sessions.c.certifications, t.sessions.c.contenu).where(t.sessions.c.id != row.id)).all()
-    historique = [
-        conv.structure(json.loads(r.contenu), SessionJury)
-        for r in others
-        if r.id == session.session.precedente or mine.intersection(json.loads(r.certifications))
-    ]
-    historique.sort(key=lambda x: (x.session.date, x.id), reverse=True)
-    return store.registry.check_session(session, dossiers, historique)
 
 
 def _domain_key(dom: str) -> tuple:

@@ -70,9 +70,13 @@ class Store(StoreBase):
         return importing.import_lot(self, lot, operateur)
 
     # -- jury workflow (cqpkit.store.jury) -----------------------------------------
-    def open_session(self, session: SessionJury, operateur: str | None = None) -> None:
-        """Record a new jury session, open, validated first (:func:`jury.open_session`)."""
-        jury.open_session(self, session, operateur)
+    def open_session(self, session: SessionJury, operateur: str | None = None) -> list[Any]:
+        """Record a new jury session, open, validated first; return the findings to say now, as warnings (:func:`jury.open_session`)."""
+        return jury.open_session(self, session, operateur)
+
+    def session_warnings(self, session_id: str) -> list[Any]:
+        """The engine's findings on a stored session as it stands, to say as warnings (:func:`jury.warnings`)."""
+        return jury.warnings(self, session_id)
 
     def add_to_session(
         self, session_id: str, dossier_ids: Sequence[str], operateur: str | None = None, *,

@@ -95,12 +95,16 @@ def show(store: StoreBase, dossier_id: str, as_of: dt.date) -> dict[str, Any]:
         # What the base holds is shown; the engines cannot run on a content they cannot read (the CLI exits 1).
         return {
             **held, "evaluations": _raw_evaluations(content), "passages": passages, "resultat": None, "financement": [],
-            "constats_financement": [], "echeances": echeances, "date": as_of.isoformat(),
+            "constats_financement": [], "echeances": echeances, "date": as_of.isoformat(), "dernier_evenement": None,
             "illisible": str(unloadable), "contenu": _content_facts(content),
         }
     assert dossier is not None
     store.require_rules(row, f"cqpkit dossier history {dossier_id}")
     resultat = store.registry.decide(dossier, as_of)
+    dernier = _last_event(passages, dossier, as_of)
+    if dernier is not None:
+        then = store.registry.decide(dossier, dt.date.fromisoformat(dernier["date"]))
+        dernier.update(statut=then.statut, restants=list(then.restants))
     lignes = store.registry.funding(dossier, as_of, resultat=resultat)
     # The lines the funding engine could not give (no barème at the event's date, an event still to come).
     non_calcules = [c for c in store.registry.check(dossier, as_of, resultat=resultat) if c.regle.startswith("financement.")]
@@ -113,7 +117,31 @@ def show(store: StoreBase, dossier_id: str, as_of: dt.date) -> dict[str, Any]:
         "constats_financement": [out_conv.unstructure(c) for c in non_calcules],
         "echeances": echeances,
         "date": as_of.isoformat(),
+        "dernier_evenement": dernier,
     }
+
+
+#: The events of a dossier whose date :func:`show` compares its result with, latest first when two fall on one day.
+EVENEMENTS = ("decision_jury", "evaluation", "inscription")
+
+
+def _last_event(passages: list[dict[str, Any]], dossier: Dossier, as_of: dt.date) -> dict[str, Any] | None:
+    """The dossier's last dated event up to ``as_of`` (``{date, evenement}``), when it is before ``as_of``; else ``None``.
+
+    The events: a jury decision in force (a passage record with decisions, the candidate present),
+    an evaluation, the inscription. ``dossier show`` gives the result at that date too, so that a
+    result « acquis expirés » today is seen next to the one the jury's decisions gave.
+    """
+    found = [(dt.date.fromisoformat(p["date"]), 0) for p in passages if p["en_vigueur"] and p["decisions"] and not (p["absent"] or p["excuse"])]
+    found += [(e.date, 1) for e in dossier.evaluations]
+    found += [(dossier.dossier.inscription, 2)]
+    found = [f for f in found if f[0] <= as_of]
+    if not found:
+        return None
+    day, kind = max(found, key=lambda f: (f[0], -f[1]))
+    if day == as_of:
+        return None
+    return {"date": day.isoformat(), "evenement": EVENEMENTS[kind]}
 
 
 def _parsed(content: str) -> dict[str, Any]:
