@@ -158,7 +158,7 @@ class TestCli:
     def test_list(self, db):
         """`jury list`: a table by date; --certification filters; --json has the documented keys."""
         _ok(run_cli("import", "--db", db, str(CAMPAIGN)))
-        out = _ok(run_cli("jury", "list", "--db", db))
+        out = _ok(run_cli("jury", "list", "--db", db, "--large"))  # the title on one line, however long the base's address
         assert out.splitlines()[0].startswith("Sessions de jury — base ") and "(5)" in out.splitlines()[0]
         assert "Session" in out.splitlines()[1] and "État" in out.splitlines()[1] and "Président" in out.splitlines()[1]
         lines = [line for line in out.splitlines() if line.startswith(("OEMM-", "I410-"))]

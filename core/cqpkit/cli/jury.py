@@ -131,9 +131,9 @@ def cmd_jury_list(args: argparse.Namespace) -> int:
         return 0
     scope = f" pour {args.certification}" if args.certification else ""
     if not sessions:
-        print(f"Aucune session de jury{scope} dans la base {label}.")
+        print_lines("\n".join(fill(f"Aucune session de jury{scope} dans la base {label}.", large=args.large)))
         return 0
-    print(f"Sessions de jury{scope} — base {label} ({len(sessions)})")
+    print_lines("\n".join(fill(f"Sessions de jury{scope} — base {label} ({len(sessions)})", large=args.large)))
     rows = [
         [
             s["session"], date_txt(s["date"]), "close" if s["close"] else "ouverte", s["president"] or "—",
@@ -199,7 +199,7 @@ def cmd_jury_show(args: argparse.Namespace) -> int:
         if large:
             say(f"{head} : {what}", 4)
         else:  # the dossier on one line, its decisions grouped under it
-            say(head, 4)
+            say(head, 4, 2)
             say(what, 8)
         for r in c["enregistrements"]:
             if r["origine"] != "correction":

@@ -181,25 +181,30 @@ def cmd_dossier_history(args: argparse.Namespace) -> int:
         print_json(data)
         return 0
     # Dates as `dossier show` writes them (jj/mm/aaaa); the times of recording in UTC, as stored. The JSON keeps ISO.
+    large = args.large
+
+    def say(text: str) -> None:
+        print_lines("\n".join(fill(text, 4, 4, large=large)))
+
     print(f"Historique du dossier {data['dossier']}")
     print("  Versions")
     for v in data["versions"]:
-        print(f"    {v['numero']}  {horodatage_txt(v['enregistre_le'])}  par {v['operateur']}  ({v['certification']} {v['version']}, empreinte {v['empreinte'][:12]}…)")
+        say(f"{v['numero']}  {horodatage_txt(v['enregistre_le'])}  par {v['operateur']}  ({v['certification']} {v['version']}, empreinte {v['empreinte'][:12]}…)")
     if data["evaluations"]:
         print("  Évaluations enregistrées")
         for e in data["evaluations"]:
-            print(f"    version {e['version_dossier']}  {date_txt(e['date'])}  {e['epreuve']}")
+            say(f"version {e['version_dossier']}  {date_txt(e['date'])}  {e['epreuve']}")
     if data["passages"]:
         print("  Décisions du jury (chaque état ; rien n'est modifié en place)")
         for p in data["passages"]:
             decisions = decisions_text(dict(sorted(p["decisions"].items())))
             link = f", remplace n° {p['remplace']}" if p["remplace"] else ""
             motif = f", motif : {p['motif']}" if p["motif"] else ""
-            print(f"    n° {p['id']}  {p['session']} ({date_txt(p['date'])})  {decisions}  [{p['origine']}{link}{motif}]  "
-                  f"{horodatage_txt(p['enregistre_le'])} par {p['operateur']}")
+            say(f"n° {p['id']}  {p['session']} ({date_txt(p['date'])})  {decisions}  [{p['origine']}{link}{motif}]  "
+                f"{horodatage_txt(p['enregistre_le'])} par {p['operateur']}")
     print("  Journal d'audit")
     for e in data["journal"]:
-        print(f"    n° {e['numero']}  {horodatage_txt(e['horodatage'])}  {e['operateur']}  {e['action']} {e['objet_id']}")
+        say(f"n° {e['numero']}  {horodatage_txt(e['horodatage'])}  {e['operateur']}  {e['action']} {e['objet_id']}")
     return 0
 
 
@@ -214,6 +219,7 @@ def add_dossier(p: argparse.ArgumentParser) -> None:
     a = sub.add_parser("history", help="les versions d'un dossier, chaque état de ses décisions et son journal")
     a.add_argument("dossier", metavar="DOSSIER", help="identifiant du dossier (ex. OEMM-2017-0207)")
     store_options(a, json=True)
+    large_options(a, anonyme=False)
     a.set_defaults(func=cmd_dossier_history)
 
 
