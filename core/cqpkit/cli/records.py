@@ -325,8 +325,7 @@ def cmd_report_deadlines(args: argparse.Namespace) -> int:
         rows = data[key]
         groups = _deadline_groups(rows)
         print()
-        count = f"{len(rows)}" if len(groups) == len(rows) else f"{len(rows)}, {pluriel(len(groups), 'ligne')}"
-        print(f"{title} ({count})")
+        print(f"{title} ({len(rows)})")  # the deadlines, however many lines group them
         current = None
         lines: list[str] = []
         for r, domaines in groups:
