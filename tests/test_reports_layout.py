@@ -24,7 +24,7 @@ AS_OF = "2020-06-30"
 SESSIONS = sorted(p.stem.upper() for p in (CAMPAIGN / "sessions").glob("*.toml"))
 DOSSIERS = sorted(p.stem.upper() for p in (CAMPAIGN / "dossiers").glob("*.toml"))
 #: Every report and view of the store, on the example campaign (``personne show``: the campaign names no person;
-#: its layout is tested in tests/test_store_personnes.py with ``--large`` and below with a long fact).
+#: :class:`TestPersonneShow` shows it on the tutor of tests/test_store_personnes.py).
 REPORTS = [
     ("report", "deadlines", "--within", "180", "--as-of", AS_OF),
     ("report", "deadlines", "--within", "4000", "--as-of", AS_OF),
@@ -153,6 +153,23 @@ class TestErasedCandidate:
         assert "OEMM-2014-0206 — [effacé] (C-0206), mutualite.specialiste-prestations 2014, vae" in shown
         assert "Fougère" not in deadlines + shown and "Olivier" not in deadlines + shown
         assert "OEMM-2017-0202 — Bourrache Hugo (C-0202)" in shown  # the others keep their names
+
+
+class TestPersonneShow:
+    """``personne show`` (the example campaign names no person: the tutor of tests/test_store_personnes.py)."""
+
+    def test_personne_show_fits_and_large_keeps_the_lines(self, tmp_path):
+        from tests.test_store_personnes import AS_OF as DAY
+        from tests.test_store_personnes import PERSON, dossier_text, four, write
+
+        db = str(tmp_path / "p.db")
+        files = [*four(tmp_path), write(tmp_path, "e.toml", dossier_text("I410-2017-0105", "2017-12-31", "2018-06-30"))]
+        _ok(run_cli("import", "--db", db, *files))
+        narrow = _report(db, "personne", "show", PERSON, "--as-of", DAY)
+        wide = _report(db, "personne", "show", PERSON, "--as-of", DAY, "--large")
+        assert max(len(line) for line in wide.splitlines()) > WIDTH  # the wide form has long lines…
+        assert max(len(line) for line in narrow.splitlines()) <= WIDTH  # …which hold in 100 columns by default
+        assert " ".join(narrow.split()) == " ".join(wide.split())  # the same words
 
 
 class TestJsonKeepsItsKeys:
