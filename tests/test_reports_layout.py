@@ -198,9 +198,9 @@ class TestTableAndWrapping:
     ROWS = (["mutualite.charge-accueil-relation-clients", "3", "a, b, c"], ["Total", "23", "x"])
 
     def test_a_table_that_fits_is_as_before(self):
-        text = table(list(self.ROWS), ["Certification", "Dossiers", "Liste"])
+        text = table(list(self.ROWS), ["Certification", "Dossiers", "Liste"], width=WIDTH)
         assert text.splitlines()[1] == "mutualite.charge-accueil-relation-clients  3         a, b, c"
-        assert table(list(self.ROWS), ["Certification", "Dossiers", "Liste"], width=None) == text
+        assert table(list(self.ROWS), ["Certification", "Dossiers", "Liste"]) == text  # no width: the wide form
 
     @pytest.mark.parametrize("width", [20, 30, 45, 60])
     def test_a_wide_table_is_wrapped_to_the_width(self, width):

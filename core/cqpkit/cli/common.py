@@ -110,13 +110,14 @@ def _min_width(text: str) -> int:
     return max((len(p) for w in text.split(" ") for p in re.findall(r"[^.\-/,]*[.\-/,]*", w)), default=0)
 
 
-def table(rows: list[list[str]], headers: list[str], *, width: int | None = 100) -> str:
+def table(rows: list[list[str]], headers: list[str], *, width: int | None = None) -> str:
     """Columns aligned on the widest cell, headers first, no trailing spaces; one line per row.
 
     A cell is a value (a lieu, a name): its control characters and newlines are escaped here, so that
     the widths are those of what is printed and a cell cannot break its row.
 
-    When the table is wider than ``width`` columns (100 by default; ``None``: the wide form, ``--large``),
+    When the table is wider than ``width`` columns (the store's reports give 100, :data:`cqpkit.cli.layout.WIDTH`;
+    ``None``, the default: the wide form, as ``cqpkit list`` and ``--large`` print it),
     the widest columns are narrowed in turn, down to their longest word, and their cells wrapped on as
     many lines as they need (:func:`wrap_cell`; a header wraps at its spaces); if that is not enough, words
     are cut. The rows of a wrapped table are then separated by nothing but their first line's position.
