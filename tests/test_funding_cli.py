@@ -127,7 +127,7 @@ class TestDossierShowSaysWhatIsNotComputed:
 
         db = str(tmp_path / "c.db")
         assert run_cli("import", "--db", db, str(ROOT / "examples" / "campaign")).returncode == 0
-        out = run_cli("dossier", "show", "I410-2018-0101", "--db", db, "--as-of", "2020-06-30")
+        out = run_cli("dossier", "show", "I410-2018-0101", "--db", db, "--as-of", "2020-06-30", "--large")  # one line per funding line
         assert out.returncode == 0, out.stderr
         lines = [ln for ln in out.stdout.splitlines() if ln.startswith("  Financement")]
         assert "  Financement : Coût pédagogique de la formation certifiante CQP MO en parcours intégral (inter) : forfait = 9 650,00 €" in lines

@@ -157,7 +157,7 @@ class TestStoreReports:
         assert data["certifications_ignorees"] == [] and data["certifications_non_evaluees"] == []
         data = run_json("report", "deadlines", "--within", "180", "--db", base, "--as-of", "2020-06-30")
         assert set(data) == {"date", "date_source", "jours", "a_venir", "passees", "certifications_ignorees"}
-        row = {"certification", "type", "domaine", "date", "depuis", "dossier", "candidat", "voie", "jours"}
+        row = {"certification", "type", "domaine", "date", "depuis", "dossier", "candidat", "voie", "jours", "version"}  # version: added (issue 20)
         assert data["a_venir"] and all(set(r) == row for r in data["a_venir"] + data["passees"])
         result = run_cli("report", "deadlines", "--within", "180", "--db", base, "--as-of", "2020-06-30", "--json",
                          env={"CQPKIT_LOAD_PLUGINS": "mutualite"})

@@ -36,7 +36,7 @@ class TestMainJob:
         assert out.splitlines()[-1].startswith("Import dans ") and "23 dossiers (23 nouveaux" in out and "5 sessions (5 nouvelles" in out
         again = _ok(run_cli("import", "--db", db, str(CAMPAIGN)))
         assert "23 inchangés" in again and "0 entrée au journal" in again
-        report = _ok(run_cli("report", "campaign", "--db", db, "--as-of", AS_OF))
+        report = _ok(run_cli("report", "campaign", "--db", db, "--as-of", AS_OF, "--large"))  # the wide table: one line per row
         rows = {line.split()[0]: line.split() for line in report.splitlines() if line.startswith(("mutualite.", "secu.", "Total"))}
         assert len(rows) == 7
         assert rows["mutualite.specialiste-prestations"][1:9] == ["8", "8", "5", "3", "3", "2", "1", "0"]
@@ -46,7 +46,7 @@ class TestMainJob:
         assert set(data) == {"date", "date_source", "certifications", "total", "sessions", "certifications_ignorees", "certifications_non_evaluees"}
         assert data["certifications_ignorees"] == []
         deadlines = _ok(run_cli("report", "deadlines", "--db", db, "--as-of", AS_OF, "--within", "180"))
-        assert "04/09/2020 (dans 66 j)  OEMM-2017-0207 (candidat C-0207, formation) : premier passage devant le jury" in deadlines
+        assert "04/09/2020 (dans 66 j)  OEMM-2017-0207 — Glycine Léa (C-0207), formation : premier passage" in deadlines
         assert "06/02/2020 (depuis 145 j)  OEMM-2017-0601" in deadlines
         verify = _ok(run_cli("db", "verify", "--db", db))
         assert "journal d'audit intègre (55 entrées" in verify
@@ -54,14 +54,15 @@ class TestMainJob:
     def test_dossier_show_and_history(self, db):
         """`dossier show` gives the result as of a date; `dossier history` every version and record."""
         _ok(run_cli("import", "--db", db, str(CAMPAIGN)))
-        show = _ok(run_cli("dossier", "show", "OEMM-2014-0206", "--db", db, "--as-of", AS_OF))
+        show = _ok(run_cli("dossier", "show", "OEMM-2014-0206", "--db", db, "--as-of", AS_OF, "--large"))
         assert "Résultat au 30/06/2020 (--as-of) : validation partielle" in show
-        assert "Échéance : fin de validité d'un acquis partiel D1 le 20/09/2020\n" in show
+        assert "Échéance : fin de validité des acquis partiels D1 Analyser et traiter les dossiers complexes" in show
+        assert "D5 Apporter un support technique à différents interlocuteurs et transmettre des savoir-faire le 20/09/2020\n" in show
         # The last day of validity is still in time; the day after, the deadline is marked as passed.
-        on_the_day = _ok(run_cli("dossier", "show", "OEMM-2014-0206", "--db", db, "--as-of", "2020-09-20"))
-        day_after = _ok(run_cli("dossier", "show", "OEMM-2014-0206", "--db", db, "--as-of", "2020-09-21"))
-        assert "acquis partiel D1 le 20/09/2020\n" in on_the_day
-        assert "acquis partiel D1 le 20/09/2020 (passée)\n" in day_after
+        on_the_day = _ok(run_cli("dossier", "show", "OEMM-2014-0206", "--db", db, "--as-of", "2020-09-20", "--large"))
+        day_after = _ok(run_cli("dossier", "show", "OEMM-2014-0206", "--db", db, "--as-of", "2020-09-21", "--large"))
+        assert "savoir-faire le 20/09/2020\n" in on_the_day
+        assert "savoir-faire le 20/09/2020 (passée)\n" in day_after
         data = json.loads(_ok(run_cli("dossier", "show", "OEMM-2014-0206", "--db", db, "--as-of", AS_OF, "--json")))
         assert data["resultat"]["statut"] == "partiel" and len(data["passages"]) == 2
         history = _ok(run_cli("dossier", "history", "OEMM-2014-0206", "--db", db))

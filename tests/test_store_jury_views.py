@@ -158,7 +158,7 @@ class TestCli:
     def test_list(self, db):
         """`jury list`: a table by date; --certification filters; --json has the documented keys."""
         _ok(run_cli("import", "--db", db, str(CAMPAIGN)))
-        out = _ok(run_cli("jury", "list", "--db", db))
+        out = _ok(run_cli("jury", "list", "--db", db, "--large"))  # the title on one line, however long the base's address
         assert out.splitlines()[0].startswith("Sessions de jury — base ") and "(5)" in out.splitlines()[0]
         assert "Session" in out.splitlines()[1] and "État" in out.splitlines()[1] and "Président" in out.splitlines()[1]
         lines = [line for line in out.splitlines() if line.startswith(("OEMM-", "I410-"))]
@@ -181,7 +181,7 @@ class TestCli:
         assert "Président : J-04 (salarie, Fédération fictive des employés de la protection sociale" in out
         assert "Membres (4)" in out and "J-01 (employeur, Mutuelle fictive du Val d'Exemple" in out
         assert "Candidats présentés (4)" in out
-        assert "OEMM-2014-0206 (candidat C-0206, mutualite.specialiste-prestations 2014, vae) : D4 non acquis" in out
+        assert "OEMM-2014-0206 — Fougère Olivier (C-0206), mutualite.specialiste-prestations 2014, vae\n        non acquis : D4 Analyser" in out
         assert "Constats : aucun" in out
         members = ["--membre", "J-01:employeur:Org A", "--membre", "J-02:employeur", "--membre", "J-03:salarie", "--membre", "J-04:salarie"]
         _ok(run_cli("jury", "open", NEW, "--date", "2020-07-06", "--certification", SP, *members, "--president", "J-02",
@@ -189,13 +189,15 @@ class TestCli:
         _ok(run_cli("jury", "add", NEW, "OEMM-2017-0207", "--db", db))
         out = _ok(run_cli("jury", "show", NEW, "--db", db))
         assert f"Session {NEW} du 06/07/2020 — ouverte" in out and "J-01 (employeur, Org A)" in out
-        assert "OEMM-2017-0207 (candidat C-0207, mutualite.specialiste-prestations 2014, formation) : aucune décision" in out
+        assert "OEMM-2017-0207 — Glycine Léa (C-0207), mutualite.specialiste-prestations 2014, formation\n        aucune décision" in out
         _ok(run_cli("jury", "decide", NEW, "OEMM-2017-0207", "D1=acquis", "D5=non_acquis", "--db", db))
         _ok(run_cli("jury", "close", NEW, "--db", db))
         _ok(run_cli("jury", "decide", NEW, "OEMM-2017-0207", "D5=acquis", "--motif", "Erreur de saisie du procès-verbal", "--db", db, "--operateur", "rs"))
         out = _ok(run_cli("jury", "show", NEW, "--db", db))
-        assert ": D1 acquis, D5 acquis" in out
-        assert "(remplace n° " in out and "D5 non acquis → acquis — motif : Erreur de saisie du procès-verbal" in out and "par rs" in out
+        assert "acquis : D1 Analyser et traiter les dossiers…, D5 Apporter un support technique à…" in out
+        flat = " ".join(out.split())  # the correction's line, wrapped at 100 columns
+        assert "(remplace n° " in out and "D5 Apporter un support technique à… non acquis → acquis — motif : Erreur de saisie du procès-verbal" in flat
+        assert "par rs" in out
         data = json.loads(_ok(run_cli("jury", "show", NEW, "--db", db, "--json")))
         assert set(data) == SHOW_KEYS and data["close"] is True
         (cand,) = data["candidats"]

@@ -386,7 +386,7 @@ class TestCampaignSessionsToCome:
         _campaign(db)
         _ok(run_cli("jury", "open", "OEMM-JURY-2020-09", "--date", "2020-09-14", "--certification", "mutualite.specialiste-prestations",
                     *MEMBERS, "--president", "J-02", "--db", db))
-        out = _ok(run_cli("report", "campaign", "--as-of", AS_OF, "--db", db))
+        out = _ok(run_cli("report", "campaign", "--as-of", AS_OF, "--db", db, "--large"))  # the wide form: one line per session
         assert "Sessions de jury (6, dont 1 à venir après le 30/06/2020)" in out
         lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ") and "JURY" in line}
         assert lines["OEMM-JURY-2020-09"].endswith("14/09/2020  mutualite.specialiste-prestations  ouverte — à venir")
@@ -400,7 +400,7 @@ class TestCampaignSessionsToCome:
         data = json.loads(_ok(run_cli("report", "campaign", "--as-of", "2019-10-14", "--db", db, "--json")))
         assert [s["session"] for s in data["sessions"] if s["a_venir"]] == ["I410-JURY-2019-11", "OEMM-JURY-2020-09"]
         out = _ok(run_cli("report", "campaign", "--as-of", "2019-10-14", "--db", db))
-        assert "I410-JURY-2019-11  19/11/2019  secu.manager-operationnel  close — à venir" in out
+        assert "I410-JURY-2019-11  19/11/2019  close — à venir : secu.manager-operationnel" in out
 
 
 class TestHistoryDates:
@@ -461,7 +461,7 @@ class TestMissingPlugin:
         """`report campaign`: the Mutualité certifications reported, the CQP MO left out and named on stderr with the cure; exit 1."""
         _campaign(db)
         before = _snapshot(db, registry)
-        result = run_cli("report", "campaign", "--db", db, "--as-of", AS_OF, env=self.MUTUALITE_ONLY)
+        result = run_cli("report", "campaign", "--db", db, "--as-of", AS_OF, "--large", env=self.MUTUALITE_ONLY)
         err = _fails(result, 1)
         rows = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line.startswith(("mutualite.", "secu.", "Total"))}
         assert set(rows) == {"mutualite.assistant-commercial", "mutualite.charge-accueil-relation-clients", "mutualite.conseiller-mutualiste",
@@ -532,7 +532,7 @@ class TestMissingPlugin:
         before = _snapshot(db, registry)
         result = run_cli("jury", "show", "I410-JURY-2019-11", "--db", db, env=self.MUTUALITE_ONLY)
         err = _fails(result, 1)
-        assert "I410-2018-0103 (candidat C-0103, secu.manager-operationnel 2016, parcours-integral) : D1 acquis" in result.stdout
+        assert "I410-2018-0103 — Verveine Cédric (C-0103), secu.manager-operationnel 2016, parcours-integral\n        acquis : D1, D2" in result.stdout
         assert "Constats : non établis (extension manquante" in result.stdout
         assert err.startswith("erreur : session « I410-JURY-2019-11 » : constats du moteur non établis ici\n")
         assert f"certification « {self.SECU} » : aucune extension chargée ne fournit cette certification" in err

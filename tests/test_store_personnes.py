@@ -182,7 +182,7 @@ class TestLoad:
         files = four(tmp_path)
         files.append(write(tmp_path, "e.toml", dossier_text("I410-2017-0105", "2017-12-31", "2018-06-30")))
         assert cli(capsys, "import", "--db", db, *files)[0] == 0
-        code, out, _ = cli(capsys, "personne", "show", PERSON, "--db", db, "--as-of", AS_OF)
+        code, out, _ = cli(capsys, "personne", "show", PERSON, "--db", db, "--as-of", AS_OF, "--large")  # lines whole
         assert code == 0
         # On 31/12/2017 the two yearly missions, SCN-MO16-05 and the new one are in progress.
         assert "I410-2017-0105  secu.manager-operationnel 2016  acteur T-01 (tuteur)  mission du 31/12/2017 au 30/06/2018  charge 4" in out

@@ -78,7 +78,7 @@ def test_unloadable_version_is_shown_with_why(db, kind):
         before = snapshot(store)
     head = f"erreur : dossier « {DOSSIER} » : sa version 2 enregistrée ne se lit plus : "
 
-    show = run_cli("dossier", "show", DOSSIER, "--db", db, "--as-of", AS_OF)
+    show = run_cli("dossier", "show", DOSSIER, "--db", db, "--as-of", AS_OF, "--large")  # the header line whole
     assert show.returncode == 1, show.stdout + show.stderr
     # What the base holds: the dossier's row, its candidate, its passages, what its content still says.
     assert show.stdout.startswith(f"Dossier {DOSSIER} — mutualite.specialiste-prestations 2014, voie formation, mention sante (version 2 du dossier)")

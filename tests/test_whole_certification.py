@@ -165,7 +165,7 @@ class TestJurySession:
         out = _ok(run_cli("jury", "decide", "J-2014-06", "TEL-JURY", "certification=acquis", "--db", db, "--as-of", "2014-07-01"))
         assert "décisions enregistrées (certification entière acquise)" in out
         assert "résultat au 01/07/2014 (--as-of) : certifié le 16/06/2014" in out
-        show = _ok(run_cli("dossier", "show", "TEL-JURY", "--db", db, "--as-of", "2014-07-01"))
+        show = _ok(run_cli("dossier", "show", "TEL-JURY", "--db", db, "--as-of", "2014-07-01", "--large"))  # lines whole
         assert "16/06/2014 J-2014-06 : certification entière acquise\n" in show
         assert "Résultat au 01/07/2014 (--as-of) : certifié le 16/06/2014" in show
         assert "120 points × 7,99 €/point = 958,80 €" in show
@@ -182,8 +182,8 @@ class TestJurySession:
                                 "--db", db, "--as-of", "2014-07-01"))
         assert "correction enregistrée (certification entière non acquise)" in corrected
         assert "résultat au 01/07/2014 (--as-of) : certification non acquise" in corrected
-        jury = _ok(run_cli("jury", "show", "J-2014-06", "--db", db))
-        assert "TEL-JURY (candidat C-TEL-JURY, mutualite.teleconseiller 2014, formation) : certification entière non acquise" in jury
+        jury = _ok(run_cli("jury", "show", "J-2014-06", "--db", db, "--large", "--anonyme"))  # one line per dossier, ids only
+        assert "TEL-JURY — C-TEL-JURY, mutualite.teleconseiller 2014, formation : certification entière non acquise" in jury
         assert "certification entière acquise → non acquise — motif : erreur de saisie" in jury
         history = _ok(run_cli("dossier", "history", "TEL-JURY", "--db", db))
         assert "certification entière non acquise  [correction, remplace n°" in history

@@ -26,6 +26,7 @@ __all__ = [
     "source_text",
     "statut_text",
     "table",
+    "wrap_cell",
 ]
 
 
@@ -117,18 +118,82 @@ def failures_out(registry: Any) -> None:
             print(f"  {line}", file=sys.stderr)
 
 
-def table(rows: list[list[str]], headers: list[str]) -> str:
+def wrap_cell(text: str, width: int) -> list[str]:
+    """``text`` cut into lines of at most ``width`` characters: at spaces (dropped), else after a ``.``, ``-``,
+    ``/`` or ``,`` inside a word (an id such as ``mutualite.charge-accueil``), else where it must. Each line is
+    a piece of ``text`` as it is (no space added or collapsed inside a line)."""
+    import re
+
+    width = max(width, 1)
+    lines: list[str] = []
+    rest = text
+    while len(rest) > width:
+        room = rest[: width + 1]
+        # A space before « ; », « : », « » », « ? », « ! » or after « « » is French typography, not a break;
+        # nor is « non acquis », nor the space after a domaine's id (« D1 Relation client »).
+        cut = max((m.start() for m in re.finditer(r"(?<!«)(?<!\bnon)(?<!\b[A-Z]\d)(?<!\b[A-Z]\d\d) (?![;:»?!])", room)), default=-1)
+        if cut > 0:
+            lines.append(rest[:cut].rstrip(" "))
+            rest = rest[cut + 1 :].lstrip(" ")
+            continue
+        inner = [m.end() for m in re.finditer(r"[.\-/,]", rest[:width])]
+        cut = inner[-1] if inner else width
+        lines.append(rest[:cut])
+        rest = rest[cut:]
+    return [*lines, rest] if rest or not lines else lines
+
+
+def _min_width(text: str) -> int:
+    """The narrowest a cell can be without cutting inside a word (after ``.``, ``-``, ``/``, ``,`` allowed)."""
+    import re
+
+    return max((len(p) for w in text.split(" ") for p in re.findall(r"[^.\-/,]*[.\-/,]*", w)), default=0)
+
+
+def table(rows: list[list[str]], headers: list[str], *, width: int | None = None) -> str:
     """Columns aligned on the widest cell, headers first, no trailing spaces; one line per row.
 
     A cell is a value (a lieu, a name): its control characters and newlines are escaped here, so that
     the widths are those of what is printed and a cell cannot break its row.
+
+    When the table is wider than ``width`` columns (the store's reports give 100, :data:`cqpkit.cli.layout.WIDTH`;
+    ``None``, the default: the wide form, as ``cqpkit list`` and ``--large`` print it),
+    the widest columns are narrowed in turn, down to their longest word, and their cells wrapped on as
+    many lines as they need (:func:`wrap_cell`; a header wraps at its spaces); if that is not enough, words
+    are cut. The rows of a wrapped table are then separated by nothing but their first line's position.
     """
     from cqpkit.cli.output import escape
 
     rows = [[escape(str(v)) for v in r] for r in rows]
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
-    lines = ["  ".join(str(v).ljust(w) for v, w in zip(headers, widths, strict=True)).rstrip()]
-    lines += ["  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+
+    gap = 2
+
+    def total() -> int:
+        return sum(widths) + gap * (len(widths) - 1)
+
+    if width is None or total() <= width:
+        lines = ["  ".join(str(v).ljust(w) for v, w in zip(headers, widths, strict=True)).rstrip()]
+        lines += ["  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+        return "\n".join(lines)
+    floors = [max(_min_width(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    # First the headers wrap at their spaces (a figure column is as wide as its header), then the widest cells.
+    widths = [max([_min_width(str(h)), *(len(str(r[i])) for r in rows)]) for i, h in enumerate(headers)]
+    if total() > width:
+        gap = 1  # one space between the columns rather than a cell cut
+    words = [max(max((len(w) for w in str(r[i]).split(" ")), default=0) for r in rows) if rows else 0 for i in range(len(headers))]
+    for floor in ([max(f, w) for f, w in zip(floors, words, strict=True)], floors, [min(f, 4) for f in floors]):
+        while total() > width:
+            narrowable = [i for i, w in enumerate(widths) if w > floor[i]]
+            if not narrowable:
+                break
+            widest = max(narrowable, key=lambda i: widths[i])
+            widths[widest] -= 1
+    lines = []
+    for r in [headers, *rows]:
+        cells = [wrap_cell(str(v), w) for v, w in zip(r, widths, strict=True)]
+        for k in range(max(len(c) for c in cells)):
+            lines.append((" " * gap).join((c[k] if k < len(c) else "").ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
     return "\n".join(lines)
 
 

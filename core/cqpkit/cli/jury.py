@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from cqpkit.cli.common import as_of, as_of_source, date_said, dump, parse_date, print_json, statut_text, table
+from cqpkit.cli.layout import WIDTH, Labels, candidate, decisions_grouped, fill, large_options
 from cqpkit.cli.output import print_lines
 from cqpkit.cli.store_common import (
     actions,
@@ -165,9 +166,9 @@ def cmd_jury_list(args: argparse.Namespace) -> int:
         return 0
     scope = f" pour {args.certification}" if args.certification else ""
     if not sessions:
-        print(f"Aucune session de jury{scope} dans la base {label}.")
+        print_lines("\n".join(fill(f"Aucune session de jury{scope} dans la base {label}.", large=args.large)))
         return 0
-    print(f"Sessions de jury{scope} — base {label} ({len(sessions)})")
+    print_lines("\n".join(fill(f"Sessions de jury{scope} — base {label} ({len(sessions)})", large=args.large)))
     rows = [
         [
             s["session"], date_txt(s["date"]), "close" if s["close"] else "ouverte", s["president"] or "—",
@@ -175,13 +176,18 @@ def cmd_jury_list(args: argparse.Namespace) -> int:
         ]
         for s in sessions
     ]
-    print_lines(table(rows, ["Session", "Date", "État", "Président", "Membres", "Candidats", "Certifications"]))
+    headers = ["Session", "Date", "État", "Président", "Membres", "Candidats", "Certifications"]
+    if not args.large:  # in 100 columns, the certifications wrap at their commas
+        headers[4:6] = ["Memb.", "Cand."]
+    print_lines(table(rows, headers, width=None if args.large else WIDTH))
     return 0
 
 
 def cmd_jury_show(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         data = store.jury_session(args.session)
+        names = None if args.anonyme or args.json else store.candidate_names([c["candidat"] for c in data["candidats"]])
+        labels = Labels(store.registry, large=args.large)
     missing = data["constats_non_etablis"]
     if missing:  # what the base holds is shown; the engine's findings cannot be (exit 1, as the reports)
         print(f"erreur : session « {data['session']} » : constats du moteur non établis ici", file=sys.stderr)
@@ -190,55 +196,70 @@ def cmd_jury_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(data)
         return 1 if missing else 0
+    large = args.large
+    out: list[str] = []
+
+    def say(text: str, indent: int, hang: int = 4) -> None:
+        out.extend(fill(text, indent, hang, large=large))
+
     state = f"close le {date_txt(data['cloturee_le'][:10])}" if data["close"] else "ouverte"
-    print(f"Session {data['session']} du {date_txt(data['date'])} — {state}")
+    say(f"Session {data['session']} du {date_txt(data['date'])} — {state}", 0)
     if data["lieu"]:
-        print(f"  Lieu : {data['lieu']}")
-    print(f"  Certifications : {', '.join(data['certifications'])}")
+        say(f"Lieu : {data['lieu']}", 2)
+    say(f"Certifications : {', '.join(data['certifications'])}", 2, 17)
     if data["precedente"]:
-        print(f"  Session précédente : {data['precedente']}")
+        say(f"Session précédente : {data['precedente']}", 2)
     pres = next((m for m in data["membres"] if m["president"]), None)
     if pres is not None:
-        print(f"  Président : {_membre_text(pres)}")
+        say(f"Président : {_membre_text(pres)}", 2)
     elif data["president"]:
-        print(f"  Président : {data['president']} (pas parmi les membres)")
+        say(f"Président : {data['president']} (pas parmi les membres)", 2)
     else:
-        print("  Président : aucun")
-    print(f"  Membres ({len(data['membres'])})")
+        say("Président : aucun", 2)
+    say(f"Membres ({len(data['membres'])})", 2)
     for m in data["membres"]:
-        print(f"    {_membre_text(m)}" + (" — président" if m["president"] else ""))
+        say(_membre_text(m) + (" — président" if m["president"] else ""), 4)
     if not data["membres"]:
-        print("    aucun")
+        say("aucun", 4)
     cands = data["candidats"]
-    print(f"  Candidats présentés ({len(cands)})")
+    say(f"Candidats présentés ({len(cands)})", 2)
     for c in cands:
+        grouped = decisions_grouped(c["decisions"], labels, c["certification"], c["version"])
         if c["absent"] or c["excuse"]:
             what = "absent" if c["absent"] else "excusé"
-            what += f" ({decisions_text(c['decisions'])})" if c["decisions"] else ""
+            what += f" ({grouped})" if c["decisions"] else ""
         else:
-            what = decisions_text(c["decisions"])
-        print(f"    {c['dossier']} (candidat {c['candidat']}, {c['certification']} {c['version']}, {c['voie']}) : {what}")
+            what = grouped
+        head = f"{c['dossier']} — {candidate(c['candidat'], names)}, {c['certification']} {c['version']}, {c['voie']}"
+        if large:
+            say(f"{head} : {what}", 4)
+        else:  # the dossier on one line, its decisions grouped under it
+            say(head, 4, 2)
+            say(what, 8)
         for r in c["enregistrements"]:
             if r["origine"] != "correction":
                 continue
             changes = ", ".join(
-                f"{decision_label(k)} {decision_value(k, v['avant'] or 'sans décision')} → {decision_value(k, v['apres'] or 'sans décision')}"
+                f"{decision_label(k) if k == 'certification' else labels.label(c['certification'], c['version'], k)} "
+                f"{decision_value(k, v['avant'] or 'sans décision')} → {decision_value(k, v['apres'] or 'sans décision')}"
                 for k, v in r["modifie"].items()
             ) or "aucun changement de décision"
-            print(f"      correction n° {r['id']} du {date_txt(r['enregistre_le'][:10])} par {r['operateur']} "
-                  f"(remplace n° {r['remplace']}) : {changes} — motif : {r['motif']}")
+            say(f"correction n° {r['id']} du {date_txt(r['enregistre_le'][:10])} par {r['operateur']} "
+                f"(remplace n° {r['remplace']}) : {changes} — motif : {r['motif']}", 6)
     if not cands:
-        print("    aucun")
+        say("aucun", 4)
     constats = data["constats"]
     if missing:
-        print("  Constats : non établis (extension manquante : voir le message d’erreur)")
+        say("Constats : non établis (extension manquante : voir le message d’erreur)", 2)
+        print_lines("\n".join(out))
         return 1
     if constats:
-        print(f"  Constats ({len(constats)})")
+        say(f"Constats ({len(constats)})", 2)
         for k in constats:
-            print(f"    {k['niveau']} {k['code']} — {k['message']}")
+            say(f"{k['niveau']} {k['code']} — {k['message']}", 4)
     else:
-        print("  Constats : aucun")
+        say("Constats : aucun", 2)
+    print_lines("\n".join(out))
     return 0
 
 
@@ -293,8 +314,10 @@ def add_jury(p: argparse.ArgumentParser) -> None:
     a = sub.add_parser("list", help="les sessions de jury enregistrées, par date")
     a.add_argument("--certification", metavar="ID", help="les seules sessions qui couvrent cette certification")
     store_options(a, json=True)
+    large_options(a, anonyme=False)
     a.set_defaults(func=cmd_jury_list)
     a = sub.add_parser("show", help="une session : membres, président, candidats et décisions (corrections comprises), constats")
     a.add_argument("session", metavar="SESSION", help="identifiant de la session")
     store_options(a, json=True)
+    large_options(a)
     a.set_defaults(func=cmd_jury_show)

@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 from cqpkit.cli.common import as_of, as_of_source, date_said, print_json, statut_text, table
+from cqpkit.cli.layout import WIDTH, Labels, candidate, decisions_grouped, fill, large_options
 from cqpkit.cli.output import print_lines
 from cqpkit.cli.store_common import actions, decisions_text, open_store, store_options
 from cqpkit.render.text import accord, date_txt, horodatage_txt, montant_fr, nombre_fr, pluriel
@@ -86,6 +87,7 @@ _TYPES = {"premier_passage": "premier passage devant le jury", "acquis_partiel":
 def cmd_dossier_show(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         data = {**store.show(args.dossier, as_of(args)), "date_source": as_of_source(args)}
+        labels = Labels(store.registry, large=args.large)
     if args.json:
         print_json(data)
         if data.get("illisible"):
@@ -93,8 +95,9 @@ def cmd_dossier_show(args: argparse.Namespace) -> int:
             return 1
         return 0
     c = data["candidat"]
-    print(f"Dossier {data['dossier']} — {data['certification']} {data['version']}, voie {data['voie']}"
-          + (f", mention {data['mention']}" if data["mention"] else "") + f" (version {data['version_dossier']} du dossier)")
+    print_lines("\n".join(fill(f"Dossier {data['dossier']} — {data['certification']} {data['version']}, voie {data['voie']}"
+                              + (f", mention {data['mention']}" if data["mention"] else "") + f" (version {data['version_dossier']} du dossier)",
+                              0, 4, large=args.large)))
     who = c.get("pseudonyme") if c.get("efface") else " ".join(x for x in (c.get("prenom"), c.get("nom")) if x)
     print(f"  Candidat : {c.get('id')}" + (f" — {who}" if who else "") + (" (données personnelles effacées)" if c.get("efface") else ""))
     print(f"  Inscription : {date_txt(data['inscription'])}")
@@ -105,12 +108,13 @@ def cmd_dossier_show(args: argparse.Namespace) -> int:
     if data["passages"]:
         print("  Passages devant le jury")
         for p in data["passages"]:
-            decisions = decisions_text(dict(sorted(p["decisions"].items())))
+            decisions = decisions_grouped(dict(sorted(p["decisions"].items())), labels, data["certification"], data["version"])
             state = "" if p["en_vigueur"] else " [remplacé]"
             extra = f" — correction (remplace n° {p['remplace']}) : {p['motif']}" if p["origine"] == "correction" else ""
             absent = " absent" if p["absent"] else (" excusé" if p["excuse"] else "")
             close = " (session close)" if p["session_close"] else ""
-            print(f"    n° {p['id']} {date_txt(p['date'])} {p['session']}{close}{absent} : {decisions}{state}{extra}")
+            print_lines("\n".join(fill(f"n° {p['id']} {date_txt(p['date'])} {p['session']}{close}{absent} : {decisions}{state}{extra}", 4, 4,
+                                        large=args.large)))
     if data.get("illisible"):
         return _unloadable_out(data)
     r = data["resultat"]
@@ -120,23 +124,31 @@ def cmd_dossier_show(args: argparse.Namespace) -> int:
     print(line)
     if hint := _last_event_hint(data, args):
         print(hint)
-    for a in r["acquis"]:
-        until = f", valable jusqu'au {date_txt(a['valide_jusqua'])}" if a["valide_jusqua"] else ""
-        print(f"    acquis   {a['domaine']} (jury du {date_txt(a['date'])}{until})")
-    for a in r["expires"]:
-        print(f"    expiré   {a['domaine']} (validité échue le {date_txt(a['valide_jusqua'])})")
+    # The domaines acquired at one jury with the same end of validity, on one line (and so the expired ones, the deadlines).
+    out: list[str] = []
+    cert, version = data["certification"], data["version"]
+    for (day, until), doms in _grouped(r["acquis"], ("date", "valide_jusqua")):
+        end = f", {accord(len(doms), 'valable')} jusqu'au {date_txt(until)}" if until else ""
+        out += fill(f"acquis   {labels.labels(cert, version, doms)} (jury du {date_txt(day)}{end})", 4, 9, large=args.large)
+    for (until,), doms in _grouped(r["expires"], ("valide_jusqua",)):
+        out += fill(f"{accord(len(doms), 'expiré'):<8} {labels.labels(cert, version, doms)} (validité échue le {date_txt(until)})", 4, 9,
+                    large=args.large)
     if r["restants"]:
-        print(f"    restants {', '.join(r['restants'])}")
+        out += fill(f"restants {labels.labels(cert, version, r['restants'])}", 4, 9, large=args.large)
     for k in r["constats"]:
-        print(f"    {k['niveau']} {k['code']} — {k['message']}")
+        out += fill(f"{k['niveau']} {k['code']} — {k['message']}", 4, 4, large=args.large)
     for x in data["financement"]:
-        print(f"  Financement : {x['libelle']} : {x['base']} = {montant_fr(x['montant'], x['en'])}")
+        out += fill(f"Financement : {x['libelle']} : {x['base']} = {montant_fr(x['montant'], x['en'])}", 2, 4, large=args.large)
     for k in data["constats_financement"]:
-        print(f"  Financement non calculé : {k['niveau']} {k['code']} — {k['message']}")
-    for e in data["echeances"]:
-        dom = f" {e['domaine']}" if e["domaine"] else ""
-        past = " (passée)" if e["date"] < data["date"] else ""  # the last day is still in time (ISO dates compare as text)
-        print(f"  Échéance : {_TYPES.get(e['type'], e['type'])}{dom} le {date_txt(e['date'])}{past}")
+        out += fill(f"Financement non calculé : {k['niveau']} {k['code']} — {k['message']}", 2, 4, large=args.large)
+    for (kind, day), doms in _grouped(data["echeances"], ("type", "date")):
+        doms = [d for d in doms if d]
+        what = _TYPES.get(kind, kind) if len(doms) < 2 else "fin de validité des acquis partiels"
+        dom = f" {labels.labels(cert, version, doms)}" if doms else ""
+        past = " (passée)" if day < data["date"] else ""  # the last day is still in time (ISO dates compare as text)
+        out += fill(f"Échéance : {what}{dom} le {date_txt(day)}{past}", 2, 4, large=args.large)
+    if out:
+        print_lines("\n".join(out))
     return 0
 
 
@@ -152,6 +164,14 @@ def _last_event_hint(data: dict[str, Any], args: argparse.Namespace) -> str:
         return ""
     return (f"    au {date_txt(last['date'])}, {_EVENEMENTS.get(last['evenement'], last['evenement'])} : "
             f"{statut_text(last['statut'], last['restants'])} (--as-of {last['date']} pour le détail à cette date)")
+
+
+def _grouped(items: list[dict[str, Any]], keys: tuple[str, ...]) -> list[tuple[tuple[Any, ...], list[str]]]:
+    """The ``domaine`` of each item, grouped by the values of ``keys`` (in the order of their first item)."""
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for x in items:
+        groups.setdefault(tuple(x[k] for k in keys), []).append(x["domaine"])
+    return list(groups.items())
 
 
 def _unloadable_out(data: dict[str, Any]) -> int:
@@ -177,25 +197,30 @@ def cmd_dossier_history(args: argparse.Namespace) -> int:
         print_json(data)
         return 0
     # Dates as `dossier show` writes them (jj/mm/aaaa); the times of recording in UTC, as stored. The JSON keeps ISO.
+    large = args.large
+
+    def say(text: str) -> None:
+        print_lines("\n".join(fill(text, 4, 4, large=large)))
+
     print(f"Historique du dossier {data['dossier']}")
     print("  Versions")
     for v in data["versions"]:
-        print(f"    {v['numero']}  {horodatage_txt(v['enregistre_le'])}  par {v['operateur']}  ({v['certification']} {v['version']}, empreinte {v['empreinte'][:12]}…)")
+        say(f"{v['numero']}  {horodatage_txt(v['enregistre_le'])}  par {v['operateur']}  ({v['certification']} {v['version']}, empreinte {v['empreinte'][:12]}…)")
     if data["evaluations"]:
         print("  Évaluations enregistrées")
         for e in data["evaluations"]:
-            print(f"    version {e['version_dossier']}  {date_txt(e['date'])}  {e['epreuve']}")
+            say(f"version {e['version_dossier']}  {date_txt(e['date'])}  {e['epreuve']}")
     if data["passages"]:
         print("  Décisions du jury (chaque état ; rien n'est modifié en place)")
         for p in data["passages"]:
             decisions = decisions_text(dict(sorted(p["decisions"].items())))
             link = f", remplace n° {p['remplace']}" if p["remplace"] else ""
             motif = f", motif : {p['motif']}" if p["motif"] else ""
-            print(f"    n° {p['id']}  {p['session']} ({date_txt(p['date'])})  {decisions}  [{p['origine']}{link}{motif}]  "
-                  f"{horodatage_txt(p['enregistre_le'])} par {p['operateur']}")
+            say(f"n° {p['id']}  {p['session']} ({date_txt(p['date'])})  {decisions}  [{p['origine']}{link}{motif}]  "
+                f"{horodatage_txt(p['enregistre_le'])} par {p['operateur']}")
     print("  Journal d'audit")
     for e in data["journal"]:
-        print(f"    n° {e['numero']}  {horodatage_txt(e['horodatage'])}  {e['operateur']}  {e['action']} {e['objet_id']}")
+        say(f"n° {e['numero']}  {horodatage_txt(e['horodatage'])}  {e['operateur']}  {e['action']} {e['objet_id']}")
     return 0
 
 
@@ -205,10 +230,12 @@ def add_dossier(p: argparse.ArgumentParser) -> None:
     a = sub.add_parser("show", help="un dossier enregistré : candidat, passages, résultat, financement, échéances")
     a.add_argument("dossier", metavar="DOSSIER", help="identifiant du dossier (ex. OEMM-2017-0207)")
     store_options(a, json=True, as_of=True)
+    large_options(a, anonyme=False)
     a.set_defaults(func=cmd_dossier_show)
     a = sub.add_parser("history", help="les versions d'un dossier, chaque état de ses décisions et son journal")
     a.add_argument("dossier", metavar="DOSSIER", help="identifiant du dossier (ex. OEMM-2017-0207)")
     store_options(a, json=True)
+    large_options(a, anonyme=False)
     a.set_defaults(func=cmd_dossier_history)
 
 
@@ -228,7 +255,8 @@ def cmd_personne_show(args: argparse.Namespace) -> int:
     print(f"Personne {data['personne']}, {date_said(args)} — connue de la base depuis le {date_txt(data['connue_depuis'][:10])}")
     faits = [f"{_FAITS[k]} {date_txt(v) if k in ('management_depuis', 'forme_le') else nombre_fr(v) if k == 'formation_heures' else v}"
              for k, v in data["faits"].items() if v is not None]
-    print(f"  Faits : {' ; '.join(faits) or 'aucun renseigné'}")
+    out = fill(f"Faits : {' ; '.join(faits) or 'aucun renseigné'}", 2, 4, large=args.large)
+    print_lines("\n".join(out))
     print(f"  Dossiers ({len(data['dossiers'])})")
     for e in data["dossiers"]:
         roles = ", ".join([e["role"], *e["roles_secondaires"]])
@@ -239,22 +267,22 @@ def cmd_personne_show(args: argparse.Namespace) -> int:
             line += f"  charge {e['charge']}"
             if e["charge_declaree"] is not None and e["charge_declaree"] != e["charge"]:
                 line += f" (le fichier déclare {e['charge_declaree']})"
-        print(line)
+        print_lines("\n".join(fill(line.lstrip(" "), 4, 4, large=args.large)))
         if not e["regles"]:
             print("      règles non chargées : constats et prime non établis")
         for k in e["constats"]:
-            print(f"      {k['niveau']} {k['code']} — {k['message']}")
+            print_lines("\n".join(fill(f"{k['niveau']} {k['code']} — {k['message']}", 6, 4, large=args.large)))
     if data["charge"]:
         print("  Charge de tuteur au fil du temps (missions en cours en même temps)")
         for c in data["charge"]:
             end = f"au {date_txt(c['au'])}" if c["au"] else "sans fin"
-            print(f"    du {date_txt(c['du'])} {end} : {c['tutores']} ({', '.join(c['dossiers'])})")
+            print_lines("\n".join(fill(f"du {date_txt(c['du'])} {end} : {c['tutores']} ({', '.join(c['dossiers'])})", 4, 4, large=args.large)))
     if data["prime"]:
         print(f"  Lignes comptées sur la mission de tuteur, par année civile, toutes missions (au {date_txt(data['date'])})")
         for p in data["prime"]:
             parts = ", ".join(f"{did} {montant_fr(v, p['en'])}" for did, v in p["dossiers"].items())
             year = p["annee"] if p["annee"] is not None else "—"
-            print(f"    {year}  {p['libelle']} : {montant_fr(p['montant'], p['en'])} ({parts})")
+            print_lines("\n".join(fill(f"{year}  {p['libelle']} : {montant_fr(p['montant'], p['en'])} ({parts})", 4, 6, large=args.large)))
     return 0
 
 
@@ -264,6 +292,7 @@ def add_personne(p: argparse.ArgumentParser) -> None:
     a = sub.add_parser("show", help="une personne nommée par les dossiers (acteurs.personne) : faits, missions, charge, prime par année")
     a.add_argument("personne", metavar="ID", help="identifiant de la personne (acteurs.personne, ex. T-0042)")
     store_options(a, json=True, as_of=True)
+    large_options(a, anonyme=False)
     a.set_defaults(func=cmd_personne_show)
 
 
@@ -277,32 +306,97 @@ def _window_fr(days: int) -> str:
     return f"dans les {days} jours à venir, et passées depuis {days} jours au plus"
 
 
+def _names(store: Any, args: argparse.Namespace, ids: Any) -> dict[str, Any] | None:
+    """The candidates' names for the text (``None`` with ``--anonyme``: ids only). The CLI's user is the operator
+    of the base, who may see them (``dossier show`` prints them too)."""
+    return None if getattr(args, "anonyme", False) else store.candidate_names(ids)
+
+
+def _deadline_groups(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], list[str]]]:
+    """The deadlines of one dossier falling on the same day for the same reason, together: (first row, domaines)."""
+    out: list[tuple[dict[str, Any], list[str]]] = []
+    for r in rows:
+        key = (r["certification"], r["date"], r["dossier"], r["type"], r["depuis"])
+        if out and (out[-1][0]["certification"], out[-1][0]["date"], out[-1][0]["dossier"], out[-1][0]["type"], out[-1][0]["depuis"]) == key:
+            if r["domaine"]:
+                out[-1][1].append(r["domaine"])
+            continue
+        out.append((r, [r["domaine"]] if r["domaine"] else []))
+    return out
+
+
 def cmd_report_deadlines(args: argparse.Namespace) -> int:
     day = as_of(args)
     with open_store(args) as store:
         data = {**store.deadlines(day, args.within, args.certification), "date_source": as_of_source(args)}
         hint = _hint(store)
+        if not args.json:
+            names = _names(store, args, [r["candidat"] for k in ("a_venir", "passees") for r in data[k]])
+            labels = Labels(store.registry, large=args.large)
     if args.json:
         print_json(data)
         return _left_out(data, hint)
-    print(f"Échéances {date_said(args)} : {_window_fr(args.within)}")
+    print_lines("\n".join(fill(f"Échéances {date_said(args)} : {_window_fr(args.within)}", large=args.large)))
     for title, key in (("À venir", "a_venir"), ("Passées", "passees")):
         rows = data[key]
+        groups = _deadline_groups(rows)
         print()
-        print(f"{title} ({len(rows)})")
+        print(f"{title} ({len(rows)})")  # the deadlines, however many lines group them
         current = None
-        for r in rows:
+        lines: list[str] = []
+        for r, domaines in groups:
             if r["certification"] != current:
                 current = r["certification"]
-                print(f"  {current}")
-            dom = f" {r['domaine']}" if r["domaine"] else ""
+                lines.append(f"  {current}")
             when = f"dans {r['jours']} j" if r["jours"] >= 0 else f"depuis {-r['jours']} j"
             since = date_txt(r["depuis"])
             origin = f"inscription du {since}" if r["type"] == "premier_passage" else f"acquis au jury du {since}"
-            print(f"    {date_txt(r['date'])} ({when})  {r['dossier']} (candidat {r['candidat']}, {r['voie']}) : {_TYPES[r['type']]}{dom} — {origin}")
+            what = _TYPES[r["type"]] if len(domaines) < 2 else "fin de validité des acquis partiels"
+            dom = f" {labels.labels(r['certification'], r.get('version'), domaines)}" if domaines else ""
+            who = candidate(r["candidat"], names)
+            text = f"{date_txt(r['date'])} ({when})  {r['dossier']} — {who}, {r['voie']} : {what}{dom} — {origin}"
+            lines += fill(text, 4, 4, large=args.large)
         if not rows:
-            print("  aucune")
+            lines.append("  aucune")
+        print_lines("\n".join(lines))
     return _left_out(data, hint)
+
+
+#: The campaign table in 100 columns: its figure columns abbreviated (said under the table), the sums apart.
+_COUNTS = [
+    ("Doss.", "dossiers", "dossiers"), ("Cand.", "candidats", "candidats"), ("Form.", "formation", "voie formation"),
+    ("VAE", "vae", ""), ("Cert.", "certifies", "certifications complètes"), ("Part.", "partiels", "validations partielles"),
+    ("Éch.", "echecs", "échecs"), ("Exp.", "expires", "acquis expirés"), ("En cours", "en_cours", "en cours ou à venir"),
+    ("Délais dépassés", "delais_depasses", "délais de premier passage dépassés"),
+]
+
+
+def _campaign_table(data: dict[str, Any], large: bool) -> list[str]:
+    """The figures per certification: today's wide table (``--large``), or two tables that hold in 100 columns."""
+
+    def amount(s: dict, nature: str) -> str:
+        text = montant_fr(s[f"{nature}_euro"], "euro")
+        return text + (f" + {nombre_fr(s[f'{nature}_points'])} pts" if s[f"{nature}_points"] else "")
+
+    def count(s: dict, key: str) -> str:
+        return str(s["en_cours"] + s["a_venir"]) if key == "en_cours" else str(s[key])
+
+    every = [*data["certifications"], data["total"]]
+    names = [s["certification"] if s["certification"] != "total" else "Total" for s in every]
+    money = [[amount(s, n) for n in ("cout", "financement", "gratification")] for s in every]
+    if large:
+        headers = ["Certification", "Dossiers", "Candidats", "Formation", "VAE", "Certifiés", "Partiels", "Échecs", "Expirés", "En cours",
+                   "Délais dépassés", "Coûts", "Financements", "Gratifications"]
+        rows = [[n, *(count(s, k) for _, k, _ in _COUNTS), *m] for n, s, m in zip(names, every, money, strict=True)]
+        return table(rows, headers, width=None).split("\n")
+    rows = [[n, *(count(s, k) for _, k, _ in _COUNTS)] for n, s in zip(names, every, strict=True)]
+    out = table(rows, ["Certification", *(h for h, _, _ in _COUNTS)], width=WIDTH).split("\n")
+    legend = " ; ".join(f"{h} : {w}" for h, _, w in _COUNTS if w)
+    out += fill(f"({legend})", 0, 1)
+    out.append("")
+    out += table([[n, *m] for n, m in zip(names, money, strict=True)], ["Certification", "Coûts de formation", "Financements", "Gratifications"],
+                 width=WIDTH).split("\n")
+    return out
 
 
 def cmd_report_campaign(args: argparse.Namespace) -> int:
@@ -314,46 +408,44 @@ def cmd_report_campaign(args: argparse.Namespace) -> int:
     if args.json:
         print_json(data)
         return max(_left_out(data, hint), _not_evaluated(data))
-    print(f"Campagne {date_said(args)} — base {label}")
-    headers = ["Certification", "Dossiers", "Candidats", "Formation", "VAE", "Certifiés", "Partiels", "Échecs", "Expirés", "En cours", "Délais dépassés", "Coûts", "Financements", "Gratifications"]
+    large = args.large
+    print_lines("\n".join(fill(f"Campagne {date_said(args)} — base {label}", large=large)))
 
     def amount(s: dict, nature: str) -> str:
         text = montant_fr(s[f"{nature}_euro"], "euro")
         return text + (f" + {nombre_fr(s[f'{nature}_points'])} pts" if s[f"{nature}_points"] else "")
 
-    rows = []
-    for s in [*data["certifications"], data["total"]]:
-        rows.append(
-            [
-                s["certification"] if s["certification"] != "total" else "Total",
-                str(s["dossiers"]), str(s["candidats"]), str(s["formation"]), str(s["vae"]), str(s["certifies"]),
-                str(s["partiels"]), str(s["echecs"]), str(s["expires"]), str(s["en_cours"] + s["a_venir"]), str(s["delais_depasses"]),
-                amount(s, "cout"), amount(s, "financement"), amount(s, "gratification"),
-            ]
-        )
-    print_lines(table(rows, headers))
+    print_lines("\n".join(_campaign_table(data, large)))
     sessions = data["sessions"]
     if sessions:
         coming = sum(1 for s in sessions if s["a_venir"])
         print()
         print(f"Sessions de jury ({len(sessions)}" + (f", dont {coming} à venir après le {date_txt(day)}" if coming else "") + ")")
+        lines: list[str] = []
         for s in sessions:
             state = ("close" if s["close"] else "ouverte") + (" — à venir" if s["a_venir"] else "")
-            print(f"  {s['session']}  {date_txt(s['date'])}  {', '.join(s['certifications'])}  {state}")
+            if large:
+                lines.append(f"  {s['session']}  {date_txt(s['date'])}  {', '.join(s['certifications'])}  {state}")
+            else:
+                head = f"  {s['session']}  {date_txt(s['date'])}  {state} : "
+                lines += fill(head + ", ".join(s["certifications"]), 0, len(head))
+        print_lines("\n".join(lines))
     t = data["total"]
     print()
-    print(
+    summary = (
         f"{pluriel(t['candidats'], 'candidat')}, {pluriel(t['dossiers'], 'dossier')} : {pluriel(t['certifies'], 'certification complète', 'certifications complètes')}, "
         f"{pluriel(t['partiels'], 'validation partielle', 'validations partielles')}, {pluriel(t['echecs'], 'échec')}, "
         f"{pluriel(t['delais_depasses'], 'délai de premier passage dépassé', 'délais de premier passage dépassés')} ; "
         f"coûts de formation {amount(t, 'cout')}, financements {amount(t, 'financement')}, gratifications {amount(t, 'gratification')}"
     )
+    print_lines("\n".join(fill(summary, large=large)))
     if t["lignes_sans_bareme"]:
-        print(
+        line = (
             f"{pluriel(t['lignes_sans_bareme'], 'ligne de financement non calculée', 'lignes de financement non calculées')} "
             + ("faute de barème à la date de son événement" if t["lignes_sans_bareme"] == 1 else "faute de barème à la date de leur événement")
             + " (constat bareme_inconnu : cqpkit dossier show ID ou cqpkit check) : les totaux ne les comptent pas"
         )
+        print_lines("\n".join(fill(line, large=large)))
     return max(_left_out(data, hint), _not_evaluated(data))
 
 
@@ -364,8 +456,10 @@ def add_report(p: argparse.ArgumentParser) -> None:
     a.add_argument("--within", type=_days, required=True, metavar="JOURS", help="fenêtre en jours autour de la date (entier positif ou nul)")
     a.add_argument("--certification", metavar="ID", help="une seule certification")
     store_options(a, json=True, as_of=True)
+    large_options(a)
     a.set_defaults(func=cmd_report_deadlines)
     a = sub.add_parser("campaign", help="par certification : candidats, certifications complètes et partielles, échecs, financement")
     a.add_argument("--certification", metavar="ID", help="une seule certification")
     store_options(a, json=True, as_of=True)
+    large_options(a, anonyme=False)
     a.set_defaults(func=cmd_report_campaign)

@@ -28,7 +28,7 @@ from cqpkit.store.errors import NotFoundError, near_match
 from cqpkit.store.reading import PERSONAL
 from cqpkit.store.sql import now
 
-__all__ = ["Effacement", "candidate_public", "erase", "erase_candidat", "export_candidat"]
+__all__ = ["Effacement", "candidate_names", "candidate_public", "erase", "erase_candidat", "export_candidat"]
 
 
 @attrs.frozen
@@ -51,6 +51,30 @@ def personal_of(conn: sa.Connection, cand: Any) -> dict[str, Any]:
     out = {k: record.get(k, None if k == "naissance" else "") for k in PERSONAL}
     if cand.efface_le:
         out["nom"] = cand.pseudonyme
+    return out
+
+
+def candidate_names(store: StoreBase, candidat_ids: Any) -> dict[str, dict[str, Any]]:
+    """The names of the given candidates, for the reports' text: ``{id: {"nom", "prenom", "efface"}}``; an erased
+    candidate has ``efface`` true and empty names (their pseudonym is not a name). Unknown ids are left out.
+
+    Reads (decrypts) only these two fields; not logged (what ``dossier show`` shows of one candidate, for a list).
+    """
+    from cqpkit.store.sql import chunks
+
+    wanted = sorted({c for c in candidat_ids if c})
+    out: dict[str, dict[str, Any]] = {}
+    c = t.candidats.c
+    with store.read() as conn:
+        for chunk in chunks(wanted):
+            rows = conn.execute(sa.select(c.id, c.donnees, c.efface_le).where(c.id.in_(list(chunk)))).all()
+            keys = crypto.load_keys(conn, [crypto.subject(r.id) for r in rows])
+            for r in rows:
+                if r.efface_le:
+                    out[r.id] = {"nom": "", "prenom": "", "efface": True}
+                    continue
+                record = crypto.open_record(r.donnees, keys.get(crypto.subject(r.id)), crypto.aad(r.id, "candidat")) or {}
+                out[r.id] = {"nom": record.get("nom") or "", "prenom": record.get("prenom") or "", "efface": False}
     return out
 
 

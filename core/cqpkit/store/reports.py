@@ -78,7 +78,7 @@ def deadlines(store: StoreBase, as_of: dt.date, within: int, certification: str 
             out.append(
                 {"certification": r.certification, "type": r.type, "domaine": r.domaine or None, "date": r.date.isoformat(),
                  "depuis": r.depuis.isoformat(), "dossier": r.dossier_id, "candidat": r.candidat_id, "voie": r.voie,
-                 "jours": (r.date - as_of).days}
+                 "jours": (r.date - as_of).days, "version": r.version_referentiel}
             )
         return out
 

@@ -134,6 +134,10 @@ class Store(StoreBase):
         return reports.campaign(self, as_of, certification)
 
     # -- personal data (cqpkit.store.personal) -------------------------------------
+    def candidate_names(self, candidat_ids: Any) -> dict[str, dict[str, Any]]:
+        """The names of these candidates for a report's text (:func:`personal.candidate_names`)."""
+        return personal.candidate_names(self, candidat_ids)
+
     def export_candidat(
         self, candidat_id: str, operateur: str | None = None, *, deliver: Callable[[dict[str, Any]], None] | None = None
     ) -> dict[str, Any]:
