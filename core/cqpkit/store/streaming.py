@@ -27,6 +27,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import pickle
+import tempfile
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -98,31 +101,19 @@ def personal_digest(candidat: Any) -> bytes:
     return hashlib.blake2b(repr(tuple(getattr(candidat, k) for k in PERSONAL)).encode("utf-8"), digest_size=16).digest()
 
 
-def index_chunk(registry: Any, paths: Sequence[str]) -> list[tuple]:
-    """Pass 1 on a chunk: per file ``("dossier", path, id, candidat id, personal digest, copies)``,
-    ``("session", path, id)`` or ``("erreur", path, error data)``."""
+def read_chunk(registry: Any, paths: Sequence[str]) -> tuple[list[tuple], bytes]:
+    """Read and validate a chunk of files: what the index keeps of each, and the dossiers as the store takes them.
+
+    The first list has, per file in order, ``("dossier", path, id, candidat id, personal digest, copies)``,
+    ``("session", path, SessionLue)`` or ``("erreur", path, error data)``. The bytes are the chunk's
+    :class:`DossierLu` (content, fingerprints, deadlines computed with the registry as for a dossier new to the
+    base), pickled and compressed: the importer puts them aside (:class:`_Spill`) without looking inside.
+    """
     from cqpkit.store.personnes import copies
-
-    out: list[tuple] = []
-    for path in paths:
-        try:
-            kind, obj = _parse(path, registry)
-        except (InvalidFileError, UnreadableFileError) as exc:
-            out.append(("erreur", path, _error(exc)))
-            continue
-        if kind == "dossier":
-            out.append(("dossier", path, obj.id, obj.candidat.id, personal_digest(obj.candidat), tuple(copies(obj)) if obj.acteurs else ()))
-        else:
-            out.append(("session", path, obj.id))
-    return out
-
-
-def read_chunk(registry: Any, paths: Sequence[str], new: frozenset[str]) -> list[Any]:
-    """Pass 2 on a chunk: each file as the store takes it (:class:`DossierLu`, :class:`SessionLue`), the deadlines of
-    the dossiers in ``new`` (not in the base) computed; a file that no longer reads: ``("erreur", path, data)``."""
     from cqpkit.store.reading import deadlines, dossier_content, session_content
 
-    out: list[Any] = []
+    out: list[tuple] = []
+    read: list[DossierLu] = []
     for path in paths:
         try:
             kind, obj = _parse(path, registry)
@@ -130,20 +121,41 @@ def read_chunk(registry: Any, paths: Sequence[str], new: frozenset[str]) -> list
             out.append(("erreur", path, _error(exc)))
             continue
         if kind == "session":
-            out.append(SessionLue(path, obj, *session_content(obj)))
+            out.append(("session", path, SessionLue(path, obj, *session_content(obj))))
             continue
+        out.append(("dossier", path, obj.id, obj.candidat.id, personal_digest(obj.candidat), tuple(copies(obj)) if obj.acteurs else ()))
         lu = DossierLu(path, obj, *dossier_content(obj))
-        if obj.id in new:
-            # A plugin failing: left to the store, which computes them again and names the plugin (deadlines.unevaluable).
-            with contextlib.suppress(Exception):
-                lu = attrs.evolve(lu, echeances=deadlines(registry, obj))
-        out.append(lu)
-    return out
+        # A plugin failing: left to the store, which computes them again and names the plugin (deadlines.unevaluable).
+        with contextlib.suppress(Exception):
+            lu = attrs.evolve(lu, echeances=deadlines(registry, obj))
+        read.append(lu)
+    return out, zlib.compress(pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
-def _task(kind: str, *args: Any) -> list[Any]:
+def _task(paths: Sequence[str]) -> tuple[list[tuple], bytes]:
     """What a worker process runs (the registry inherited through fork)."""
-    return (index_chunk if kind == "index" else read_chunk)(_REGISTRY, *args)
+    return read_chunk(_REGISTRY, paths)
+
+
+class _Spill:
+    """The validated dossiers put aside in an anonymous temporary file (gone with the process, even killed), chunk by
+    chunk, read back in order by the writing pass: each file is parsed once, and what is written is what was validated."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile(prefix="cqpkit-import-")  # noqa: SIM115 (closed by close(), the import being done)
+        self.sizes: list[int] = []
+
+    def add(self, blob: bytes) -> None:
+        self.file.write(blob)
+        self.sizes.append(len(blob))
+
+    def __iter__(self) -> Iterator[DossierLu]:
+        self.file.seek(0)
+        for size in self.sizes:
+            yield from pickle.loads(zlib.decompress(self.file.read(size)))
+
+    def close(self) -> None:
+        self.file.close()
 
 
 def _die_with_parent() -> None:
@@ -166,9 +178,8 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 class _Index:
     """What pass 1 keeps: bounded per file (ids, digests), never the dossiers."""
 
-    dossiers: list[str] = attrs.Factory(list)  # paths, in file order
-    ids: list[str] = attrs.Factory(list)  # their ids
-    sessions: list[str] = attrs.Factory(list)  # paths of the session files
+    dossiers: int = 0  # valid dossier files (themselves put aside in the spill file)
+    sessions: list[SessionLue] = attrs.Factory(list)  # the sessions, read (a few per campaign)
 
 
 class StreamingImport:
@@ -184,6 +195,7 @@ class StreamingImport:
         self.workers = n if n > 1 and len(self.paths) >= PARALLEL_FROM and hasattr(os, "fork") else 0
         self._pool: Any = None
         self._current = Lot()  # the batch being written (named in a plugin's failure)
+        self.spill: _Spill | None = None
 
     def __enter__(self) -> StreamingImport:
         return self
@@ -193,6 +205,9 @@ class StreamingImport:
             (self._pool.terminate if exc[0] else self._pool.close)()
             self._pool.join()
             self._pool = None
+        if self.spill is not None:
+            self.spill.close()
+            self.spill = None
 
     @property
     def streamed(self) -> bool:
@@ -204,11 +219,11 @@ class StreamingImport:
             return not self.lot.dossiers and not self.lot.sessions
         return not self.index.dossiers and not self.index.sessions
 
-    def _map(self, kind: str, tasks: Iterable[tuple]) -> Iterator[list[Any]]:
-        """The results of ``tasks``, in their order; at most a few chunks in flight (memory stays bounded)."""
+    def _map(self, tasks: Iterable[Sequence[str]]) -> Iterator[tuple[list[tuple], bytes]]:
+        """:func:`read_chunk` of each chunk of paths, in their order; at most a few chunks in flight (bounded memory)."""
         if not self.workers:
-            for args in tasks:
-                yield (index_chunk if kind == "index" else read_chunk)(self.registry, *args)
+            for paths in tasks:
+                yield read_chunk(self.registry, paths)
             return
         if self._pool is None:
             import multiprocessing
@@ -217,8 +232,8 @@ class StreamingImport:
             _REGISTRY = self.registry
             self._pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=_die_with_parent)
         pending: deque = deque()
-        for args in tasks:
-            pending.append(self._pool.apply_async(_task, (kind, *args)))
+        for paths in tasks:
+            pending.append(self._pool.apply_async(_task, (paths,)))
             if len(pending) >= 2 * self.workers + 1:
                 yield pending.popleft().get()
         while pending:
@@ -236,31 +251,34 @@ class StreamingImport:
 
         problems: list[CqpkitError] = []
         conflicts: list[CqpkitError] = []
-        by_file: dict[str, list[Erreur]] = {}
+        by_file: dict[str, list[Any]] = {}
         seen_d: dict[str, str] = {}
         seen_s: dict[str, str] = {}
         candidats: dict[str, tuple[str, bytes]] = {}
         facts: dict[tuple[str, str], tuple[str, Any, Any]] = {}
         index, done = self.index, 0
-        for results in self._map("index", ((c,) for c in _chunks(self.paths, CHUNK))):
+        self.spill = _Spill()
+        for results, blob in self._map(_chunks(self.paths, CHUNK)):
+            if not problems:
+                self.spill.add(blob)  # useless once a file is wrong: nothing will be written
             for item in results:
                 kind, path = item[0], item[1]
                 if kind == "erreur":
                     problems.append(_exception(item[2]))
                 elif kind == "session":
-                    first = seen_s.setdefault(item[2], path)
+                    sid = item[2].session.id
+                    first = seen_s.setdefault(sid, path)
                     if first != path:
-                        problems.append(_again(path, ("session", "id"), f"session « {item[2]} » déjà lue dans {first} (un fichier par session)"))
+                        problems.append(_again(path, ("session", "id"), f"session « {sid} » déjà lue dans {first} (un fichier par session)"))
                     else:
-                        index.sessions.append(path)
+                        index.sessions.append(item[2])
                 else:
                     _, _, did, cid, digest, copies = item
                     first = seen_d.setdefault(did, path)
                     if first != path:
                         problems.append(_again(path, ("dossier", "id"), f"dossier « {did} » déjà lu dans {first} (un fichier par dossier)"))
                         continue
-                    index.dossiers.append(path)
-                    index.ids.append(did)
+                    index.dossiers += 1
                     first_c = candidats.setdefault(cid, (path, digest))
                     if first_c[1] != digest:
                         conflicts.append(self._candidate_conflict(path, first_c[0], cid))
@@ -313,54 +331,42 @@ class StreamingImport:
             raise unevaluable(store.registry, self._current, exc) from exc
 
     def _write(self, store: Any, operateur: str | None, detail: bool) -> Any:
-        from cqpkit.store import schema as t
         from cqpkit.store.base import operateur_par_defaut
         from cqpkit.store.importing import Existing, ImportTransaction
-        from cqpkit.store.sql import driver_lookup
 
-        index, total = self.index, len(self.paths)
-        sessions = [s for s in self._read(index.sessions, frozenset())]
+        total = len(self.paths)
+        # The deadlines were computed with this import's registry: the store uses them if it is its own.
+        sessions = Lot((), tuple(self.index.sessions), registry=self.registry)
         with store.write() as conn:
-            tx = ImportTransaction(store, conn, Lot((), tuple(sessions), registry=store.registry), operateur or operateur_par_defaut())
+            tx = ImportTransaction(store, conn, sessions, operateur or operateur_par_defaut())
             tx.report.detail = detail
             to_close = tx._sessions(Existing(conn, tx.lot))
             tx.report.fold()
-            stored = set(driver_lookup(conn, t.dossiers, ("id",), index.ids))
-            done = len(sessions)
+            done = len(sessions.sessions)
             self.progress("écriture", done, total)
-            for start in range(0, len(index.dossiers), BATCH):
-                paths = index.dossiers[start : start + BATCH]
-                new = frozenset(did for did in index.ids[start : start + BATCH] if did not in stored)
-                batch = self._read(paths, new, index.ids[start : start + BATCH])
-                tx.lot = Lot(tuple(batch), (), registry=store.registry)
-                self._current = tx.lot
-                tx.run_batch(Existing(conn, tx.lot))
-                tx.report.fold()
-                done += len(batch)
-                batch_written(done)
-                self.progress("écriture", done, total)
-            tx.lot = Lot((), tuple(sessions), registry=store.registry)
+            batch: list[DossierLu] = []
+            for lu in self.spill:
+                batch.append(lu)
+                if len(batch) == BATCH:
+                    done = self._batch(tx, batch, done, total)
+            if batch:
+                done = self._batch(tx, batch, done, total)
             report = tx.finish(to_close)
             report.fold()
         return report
 
-    def _read(self, paths: Sequence[str], new: frozenset[str], ids: Sequence[str] | None = None) -> list[Any]:
-        """Pass 2's reading of ``paths``; a file changed since pass 1 (unreadable, invalid, another id) refuses the import."""
-        out: list[Any] = []
-        problems: list[CqpkitError] = []
-        for results in self._map("read", ((c, new) for c in _chunks(paths, CHUNK))):
-            for item in results:
-                if isinstance(item, tuple):
-                    problems.append(_exception(item[2]))
-                else:
-                    out.append(item)
-        if ids is not None and not problems:
-            for lu, did in zip(out, ids, strict=False):
-                if not isinstance(lu, DossierLu) or lu.dossier.id != did:
-                    problems.append(UnreadableFileError(f"{lu.fichier} : fichier modifié pendant l'import (lu une première fois comme le dossier « {did} »)"))
-        if problems:
-            raise ImportErrors(problems)
-        return out
+    def _batch(self, tx: Any, batch: list[DossierLu], done: int, total: int) -> int:
+        """Compare a batch with the base and write it (in the import's transaction); empty ``batch``; the files done."""
+        from cqpkit.store.importing import Existing
+
+        tx.lot = self._current = Lot(tuple(batch), (), registry=self.registry)
+        batch.clear()
+        tx.run_batch(Existing(tx.conn, tx.lot))
+        tx.report.fold()
+        done += len(tx.lot.dossiers)
+        batch_written(done)
+        self.progress("écriture", done, total)
+        return done
 
 
 def _document(path: str) -> Any:
