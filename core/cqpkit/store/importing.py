@@ -10,7 +10,6 @@ and writes nothing. :func:`rows_written` is the hook point the fault tests use t
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -39,7 +38,7 @@ from cqpkit.store.reading import (
 )
 from cqpkit.store.sql import IDS, chunks, date_param, driver_lookup, flag_param, insert_tuples, jour, now, same
 
-__all__ = ["Existing", "ImportReport", "ImportTransaction", "import_files", "import_lot", "rows_written"]
+__all__ = ["Existing", "ImportReport", "ImportTransaction", "import_lot", "rows_written"]
 
 #: The import writes its dossiers' rows every this many dossiers, not all at the end: the rows of a large
 #: lot (about 5 kB a dossier) need not all be in memory at once.
@@ -64,20 +63,6 @@ def rows_written() -> None:
     The fault tests replace it (fixture ``paused_import``, tests/test_store_faults.py) to kill the
     process, or to start a concurrent import, while the transaction holds its rows.
     """
-
-
-def import_files(store: StoreBase, paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str], operateur: str | None = None) -> ImportReport:
-    """Validate every file, then store them all in one transaction (or nothing: see :func:`import_lot`); a lot
-    of more than :data:`cqpkit.store.streaming.SMALL` files is streamed (:mod:`cqpkit.store.streaming`).
-
-    ``paths`` lists files and directories (every ``*.toml`` under them); one path alone may be
-    given as it is (a text is one path, not a sequence of one-letter paths).
-    """
-    from cqpkit.store.streaming import StreamingImport
-
-    with StreamingImport(_paths(paths), store.registry) as imp:  # a large lot streamed in bounded memory
-        imp.validate()
-        return imp.store(store, operateur)
 
 
 def import_lot(store: StoreBase, lot: Lot, operateur: str | None = None) -> ImportReport:
@@ -136,13 +121,6 @@ def _import_lot(store: StoreBase, lot: Lot, operateur: str | None = None) -> Imp
     report.secondes_moteur += engine
     report.secondes_avant = before_transaction
     return report
-
-
-def _paths(paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str]) -> list[str]:
-    """The paths of an import as texts; one path given alone (a text, a ``Path``) is a list of one."""
-    if isinstance(paths, (str, os.PathLike)):
-        return [os.fspath(paths)]
-    return [os.fspath(p) for p in paths]
 
 
 def _locate(fichier: str, path: tuple, message: str) -> Erreur:

@@ -39,7 +39,7 @@ import attrs
 from cqpkit.exceptions import CqpkitError, Erreur, InvalidFileError, UnreadableFileError
 from cqpkit.store.reading import PERSONAL, DossierLu, ImportErrors, Lot, SessionLue, collect_paths, read_files
 
-__all__ = ["BATCH", "CHUNK", "SMALL", "Progress", "StreamingImport", "batch_written"]
+__all__ = ["BATCH", "CHUNK", "SMALL", "Progress", "StreamingImport", "batch_written", "import_files"]
 
 #: Files a batch of the writing pass holds (its dossiers in memory, then written).
 BATCH = 2000
@@ -367,6 +367,17 @@ class StreamingImport:
         batch_written(done)
         self.progress("écriture", done, total)
         return done
+
+
+def import_files(store: Any, paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str], operateur: str | None = None) -> Any:
+    """Validate every file, then store them all in one transaction, or nothing (:meth:`StreamingImport.store`; a lot of
+    more than :data:`SMALL` files streamed). ``paths`` lists files and directories (every ``*.toml`` under them); one
+    path alone may be given as it is (a text is one path, not a sequence of one-letter paths)."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    with StreamingImport([os.fspath(p) for p in paths], store.registry) as imp:
+        imp.validate()
+        return imp.store(store, operateur)
 
 
 def _document(path: str) -> Any:
