@@ -198,7 +198,16 @@ class StreamingImport:
         self.spill: _Spill | None = None
 
     def __enter__(self) -> StreamingImport:
+        if self.workers and self.streamed:
+            self._start()  # forked now, before the caller starts threads of its own (a progress bar's)
         return self
+
+    def _start(self) -> None:
+        import multiprocessing
+
+        global _REGISTRY
+        _REGISTRY = self.registry
+        self._pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=_die_with_parent)
 
     def __exit__(self, *exc: Any) -> None:
         if self._pool is not None:
@@ -226,11 +235,7 @@ class StreamingImport:
                 yield read_chunk(self.registry, paths)
             return
         if self._pool is None:
-            import multiprocessing
-
-            global _REGISTRY
-            _REGISTRY = self.registry
-            self._pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=_die_with_parent)
+            self._start()
         pending: deque = deque()
         for paths in tasks:
             pending.append(self._pool.apply_async(_task, (paths,)))
