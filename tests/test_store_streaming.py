@@ -136,6 +136,20 @@ class TestErrors:
         assert _messages(got.value) == _messages(whole.value)
         assert "candidat « C-E-000004 » décrit autrement dans" in _messages(got.value)[0]
 
+    def test_person_described_two_ways(self, streamed, registry, tmp_path):
+        """A tutor's facts disagreeing across files, far apart in the lot: the whole reading's messages and lines."""
+        from tests.test_store_personnes import dossier_text
+
+        gen = write_generated(tmp_path / "gen", N, "E")
+        (gen / "a-tutor.toml").write_text(dossier_text("PA-1", "2017-01-01", "2017-12-31"), encoding="utf-8")
+        (gen / "z-tutor.toml").write_text(dossier_text("PZ-1", "2017-01-01", "2017-12-31", forme_le="2016-11-28", fonction="Manager"), encoding="utf-8")
+        with pytest.raises(ImportErrors) as whole:
+            read_files(collect_paths([str(gen)]), registry)
+        with streaming.StreamingImport([str(gen)], registry) as imp, pytest.raises(ImportErrors) as got:
+            imp.validate()
+        assert _messages(got.value) == _messages(whole.value)
+        assert "personne « T-0042 » décrite autrement : forme_le = 28/11/2016 ici, 05/12/2016 dans" in _messages(got.value)[0]
+
     def test_cli_refuses_and_creates_nothing(self, streamed, tmp_path):
         gen = self._lot(tmp_path / "gen")
         base = tmp_path / "refused.db"
