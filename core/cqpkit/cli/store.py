@@ -100,45 +100,63 @@ def add_db(p: argparse.ArgumentParser) -> None:
 
 
 # ------------------------------------------------------------------------------- import
+#: Up to this many files, ``cqpkit import`` lists each file by default (a person reads them); beyond, the summary alone.
+_LIST_UP_TO = 50
+
+
 def cmd_import(args: argparse.Namespace) -> int:
+    from cqpkit.cli.progress import progress
     from cqpkit.plugins.registry import load_registry
     from cqpkit.store.engine import resolve
-    from cqpkit.store.reading import ImportErrors, read_files
+    from cqpkit.store.reading import ImportErrors
     from cqpkit.store.store import Store
+    from cqpkit.store.streaming import StreamingImport
 
     target = resolve(args.db)  # a bad address is a usage error before any file is read
     # Every file is validated before the database is even opened: an invalid import changes nothing.
     registry = load_registry()
     failures_out(registry)
-    try:
-        lot = read_files(args.paths, registry)
-    except ImportErrors as exc:
-        _print_problems(exc.problems)
-        n = len(exc.problems)
-        print(f"import refusé : {pluriel(n, 'fichier')} en erreur, rien n'a été enregistré", file=sys.stderr)
-        return exc.exit_code
-    if not lot.dossiers and not lot.sessions:
-        where = ", ".join(dict.fromkeys(args.paths))
-        print(f"erreur : aucun fichier .toml dans {where} : rien à importer (des fichiers .toml de dossiers ou de sessions de jury sont attendus)", file=sys.stderr)
-        return 2
-    with Store.open(args.db, create=True, check=False, registry=registry) as store:
-        created = store.version() is None
-        if created:
-            store.init()
-        else:
-            store.check_schema()
-        report = store.import_lot(lot, operateur(args))
+    quiet = args.quiet and not args.json
+    with StreamingImport(args.paths, registry) as imp:
+        n_files = len(imp.paths)
+        listed = args.json or args.verbose or (n_files <= _LIST_UP_TO and not quiet)
+        with progress(n_files, quiet=quiet) as bar:
+            imp.progress = bar
+            try:
+                imp.validate()
+                if imp.empty:
+                    where = ", ".join(dict.fromkeys(args.paths))
+                    print(
+                        f"erreur : aucun fichier .toml dans {where} : rien à importer (des fichiers .toml de dossiers ou de sessions de jury sont attendus)",
+                        file=sys.stderr,
+                    )
+                    return 2
+                with Store.open(args.db, create=True, check=False, registry=registry) as store:
+                    created = store.version() is None
+                    if created:
+                        store.init()
+                    else:
+                        store.check_schema()
+                    report = imp.store(store, operateur(args), detail=listed)
+            except ImportErrors as exc:
+                _print_problems(exc.problems)
+                n = len(exc.problems)
+                print(f"import refusé : {pluriel(n, 'fichier')} en erreur, rien n'a été enregistré", file=sys.stderr)
+                return exc.exit_code
     if args.json:
         from cqpkit.cli.common import dump
 
         constats = {sid: [{**dump(c), "bloque_la_cloture": c.niveau == "erreur"} for c in found] for sid, found in report.constats.items()}
         print_json({"base": target.label, "creee": created, "fichiers": report.fichiers, "notes": report.notes, "constats": constats, "journal": report.audit})
         return 0
+    if quiet:
+        return 0
     if created:
         print(f"Base {target.label} créée (schéma à jour).")
-    for f in report.fichiers:
-        kind = "session" if f["type"] == "session" else "dossier"
-        print(f"{f['fichier']} : {kind} {f['id']} {f['statut']}")
+    if listed:
+        for f in report.fichiers:
+            kind = "session" if f["type"] == "session" else "dossier"
+            print(f"{f['fichier']} : {kind} {f['id']} {f['statut']}")
     for note in report.notes:
         print(f"note : {note}")
     d_new, d_ver, d_same = (report.count("dossier", x) for x in ("nouveau", "version", "inchangé"))
@@ -162,6 +180,12 @@ def add_import(p: argparse.ArgumentParser) -> None:
     """``cqpkit import FILE…|DIR``."""
     p.add_argument("paths", nargs="+", metavar="FICHIER", help="fichiers de dossiers et de sessions de jury (TOML), ou répertoires")
     store_options(p, write=True, json=True, debug=False)
+    volume = p.add_mutually_exclusive_group()
+    volume.add_argument(
+        "--verbose", "-v", action="store_true",
+        help=f"une ligne par fichier (le défaut jusqu'à {_LIST_UP_TO} fichiers ; au-delà, le résumé seul)",
+    )
+    volume.add_argument("--quiet", "-q", action="store_true", help="rien que les erreurs (ni barre de progression, ni résumé)")
     p.set_defaults(func=cmd_import)
 
 

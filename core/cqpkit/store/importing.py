@@ -10,7 +10,6 @@ and writes nothing. :func:`rows_written` is the hook point the fault tests use t
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -34,14 +33,13 @@ from cqpkit.store.reading import (
     Lot,
     deadlines,
     dossier_content,
-    read_files,
     with_deadlines,
     without_cycle_collector,
 )
 from cqpkit.store.sessioncheck import imported_session_notes
 from cqpkit.store.sql import IDS, chunks, date_param, driver_lookup, flag_param, insert_tuples, jour, now, same
 
-__all__ = ["Existing", "ImportReport", "ImportTransaction", "import_files", "import_lot", "rows_written"]
+__all__ = ["Existing", "ImportReport", "ImportTransaction", "import_lot", "rows_written"]
 
 #: The import writes its dossiers' rows every this many dossiers, not all at the end: the rows of a large
 #: lot (about 5 kB a dossier) need not all be in memory at once.
@@ -66,16 +64,6 @@ def rows_written() -> None:
     The fault tests replace it (fixture ``paused_import``, tests/test_store_faults.py) to kill the
     process, or to start a concurrent import, while the transaction holds its rows.
     """
-
-
-def import_files(store: StoreBase, paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str], operateur: str | None = None) -> ImportReport:
-    """Validate every file, then store them all in one transaction (or nothing: see :func:`import_lot`).
-
-    ``paths`` lists files and directories (every ``*.toml`` under them); one path alone may be
-    given as it is (a text is one path, not a sequence of one-letter paths).
-    """
-    lot = read_files(_paths(paths), store.registry)
-    return import_lot(store, lot, operateur)
 
 
 def import_lot(store: StoreBase, lot: Lot, operateur: str | None = None) -> ImportReport:
@@ -134,13 +122,6 @@ def _import_lot(store: StoreBase, lot: Lot, operateur: str | None = None) -> Imp
     report.secondes_moteur += engine
     report.secondes_avant = before_transaction
     return report
-
-
-def _paths(paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str]) -> list[str]:
-    """The paths of an import as texts; one path given alone (a text, a ``Path``) is a list of one."""
-    if isinstance(paths, (str, os.PathLike)):
-        return [os.fspath(paths)]
-    return [os.fspath(p) for p in paths]
 
 
 def _locate(fichier: str, path: tuple, message: str) -> Erreur:
@@ -220,8 +201,25 @@ class ImportReport:
     #: seconds spent before the write transaction: which dossiers the base holds, the new ones' deadlines (for bench/store.py)
     secondes_avant: float = 0.0
 
+    #: Keep every file's line in :attr:`fichiers` (``False``: a streaming import keeps the counts alone, :meth:`fold`).
+    detail: bool = True
+    #: ``(type, statut)`` -> files, for the lines :meth:`fold` dropped
+    statuts: Counter = attrs.Factory(Counter)
+
     def count(self, kind: str, statut_prefix: str) -> int:
-        return sum(1 for f in self.fichiers if f["type"] == kind and f["statut"].startswith(statut_prefix))
+        folded = sum(n for (k, statut), n in self.statuts.items() if k == kind and statut.startswith(statut_prefix))
+        return folded + sum(1 for f in self.fichiers if f["type"] == kind and f.get("statut", "").startswith(statut_prefix))
+
+    def fold(self) -> None:
+        """Count the files' lines and drop them, unless :attr:`detail` (a streaming import's memory stays bounded)."""
+        if not self.detail:
+            self.statuts.update((f["type"], f.get("statut", "")) for f in self.fichiers)
+            self.fichiers.clear()
+
+    @property
+    def total(self) -> int:
+        """The files this import read (dossiers and sessions)."""
+        return sum(self.statuts.values()) + len(self.fichiers)
 
 
 class Existing:
@@ -319,11 +317,21 @@ class ImportTransaction:
 
     def run(self) -> ImportReport:
         existing = Existing(self.conn, self.lot)
-        closed_before = {sid for sid, r in existing.sessions.items() if r.cloturee}
         to_close = self._sessions(existing)
+        self.run_batch(existing)
+        return self.finish(to_close)
+
+    def run_batch(self, existing: Existing) -> None:
+        """Write the candidates, dossiers and people of ``self.lot`` (the whole lot, or one batch of a streaming
+        import: :mod:`cqpkit.store.streaming`), compared with ``existing`` (read for that lot). The sessions the lot
+        closes are closed by :meth:`finish` only: a session closed before the import is one closed here."""
+        closed_before = {sid for sid, r in existing.sessions.items() if r.cloturee}
         self._candidates(existing)
         self._dossiers(existing, closed_before)
         self._personnes(existing)
+
+    def finish(self, to_close: list[Any]) -> ImportReport:
+        """Close the sessions, raise every conflict found (the transaction rolls back), or write the log's head."""
         rows_written()
         for s in to_close:
             self.conn.execute(t.sessions.update().where(t.sessions.c.id == s.session.id).values(cloturee=True, cloturee_le=self.now, modifie_le=self.now))

@@ -62,8 +62,10 @@ class Store(StoreBase):
 
     # -- import (cqpkit.store.importing) -------------------------------------------
     def import_files(self, paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str], operateur: str | None = None) -> ImportReport:
-        """Validate every file, then store them all in one transaction, or nothing (:func:`importing.import_files`)."""
-        return importing.import_files(self, paths, operateur)
+        """Validate every file, then store them all in one transaction, or nothing (:func:`streaming.import_files`)."""
+        from cqpkit.store import streaming
+
+        return streaming.import_files(self, paths, operateur)
 
     def import_lot(self, lot: Lot, operateur: str | None = None) -> ImportReport:
         """Store validated dossiers and sessions, all or nothing (:func:`importing.import_lot`)."""

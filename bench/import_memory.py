@@ -1,0 +1,126 @@
+"""``cqpkit import``'s peak memory and throughput at N files (issue 16, point 2: flat in N, under 250 MB at 100 000).
+
+For each size N, N fictional dossiers (``decide_batch.py``'s generator) are written as TOML files in a
+temporary directory, then imported into a new base by ``cqpkit import --quiet DIR`` run in a new process
+(the real command: its two passes, its worker processes), once per mode:
+
+- *flux*: the streaming import (``cqpkit.store.streaming``; a lot of more than ``SMALL`` files);
+- *entier*: the whole lot in memory, as before issue 16 (``streaming.SMALL`` raised above N), for comparison.
+
+Each run reports the peak RSS of the importing process (*principal*), the largest peak of its worker
+processes (*travailleur*, each one forked from the main process: the pages they share with it are
+counted in both), the wall time, and the CPU seconds of all of them: files per second of wall time and
+files per CPU second (the throughput per core used). Then the ratios of the peak RSS between sizes
+(goal: flat, i.e. about 1). The files are deleted at the end.
+
+    .venv/bin/python bench/import_memory.py                          # 10 000 and 100 000, SQLite, both modes
+    .venv/bin/python bench/import_memory.py --sizes 10000 --modes flux
+    .venv/bin/python bench/import_memory.py --db postgresql://postgres@127.0.0.1:5432/test   # a fresh schema each run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from decide_batch import dossier_text
+
+#: The child process: one ``cqpkit import`` measured from inside (getrusage of itself and of its workers).
+_CHILD = """
+import json, os, resource, sys, time
+from cqpkit.store import streaming
+mode, db, files = sys.argv[1:4]
+if mode == "entier":
+    streaming.SMALL = 10**12
+from cqpkit.cli import main
+start = time.perf_counter()
+code = main(["import", "--quiet", "--db", db, "--operateur", "bench", files])
+wall = time.perf_counter() - start
+me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"code": code, "wall": wall, "rss": me.ru_maxrss / 1024, "workers_rss": kids.ru_maxrss / 1024,
+                  "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime}))
+"""
+
+
+def _pg_schema(url: str) -> tuple[str, object]:
+    import sqlalchemy as sa
+
+    name = f"bench_import_{os.getpid()}_{secrets.token_hex(3)}"
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+    sep = "&" if "?" in url else "?"
+
+    def drop() -> None:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{name}" CASCADE')
+        engine.dispose()
+
+    return f"{url}{sep}options=-csearch_path%3D{name}", drop
+
+
+def run(mode: str, files: str, directory: str, pg: str | None) -> dict:
+    drop = None
+    if pg:
+        db, drop = _pg_schema(pg)
+    else:
+        db = os.path.join(directory, f"base-{mode}-{secrets.token_hex(3)}.db")
+    try:
+        out = subprocess.run([sys.executable, "-c", _CHILD, mode, db, files], capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            raise SystemExit(f"échec de l'import ({mode}) : {out.stderr[-2000:]}")
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        if drop is not None:
+            drop()
+        elif os.path.exists(db):
+            os.remove(db)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--modes", nargs="+", choices=["flux", "entier"], default=["flux", "entier"])
+    ap.add_argument("--db", metavar="URL", help="une base PostgreSQL (un schéma neuf par import) ; défaut : un fichier SQLite neuf")
+    ap.add_argument("--dir", default=None, help="où écrire les fichiers (défaut : un répertoire temporaire)")
+    args = ap.parse_args()
+    directory = tempfile.mkdtemp(prefix="cqpkit-import-memory-", dir=args.dir)
+    print(f"cœurs : {len(os.sched_getaffinity(0))}, charge : {' '.join(f'{x:.2f}' for x in os.getloadavg())}, base : {'PostgreSQL' if args.db else 'SQLite'}")
+    print(f"{'mode':>6} {'fichiers':>9} {'RSS principal':>14} {'RSS travailleur':>16} {'durée':>8} {'fichiers/s':>10} {'fichiers/s CPU':>15}")
+    peaks: dict[str, dict[int, float]] = {m: {} for m in args.modes}
+    try:
+        for n in args.sizes:
+            files = os.path.join(directory, f"dossiers-{n}")
+            os.mkdir(files)
+            rng = random.Random(n)
+            for i in range(n):
+                with open(os.path.join(files, f"bench-{i:07d}.toml"), "w", encoding="utf-8") as fh:
+                    fh.write(dossier_text(i, rng))
+            for mode in args.modes:
+                r = run(mode, files, directory, args.db)
+                peaks[mode][n] = r["rss"]
+                print(
+                    f"{mode:>6} {n:>9} {r['rss']:>11.0f} Mo {r['workers_rss']:>13.0f} Mo {r['wall']:>7.1f}s {n / r['wall']:>10.0f} {n / r['cpu']:>15.0f}",
+                    flush=True,
+                )
+            shutil.rmtree(files)
+        for mode, by_size in peaks.items():
+            sizes = sorted(by_size)
+            for a, b in zip(sizes, sizes[1:], strict=False):
+                print(f"{mode} : RSS principal à {b} / à {a} = {by_size[b] / by_size[a]:.2f} (objectif flux : ≈ 1)")
+        print(f"charge à la fin : {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
