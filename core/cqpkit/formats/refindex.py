@@ -11,12 +11,15 @@ changed in place (frozen model objects), so the index cannot go stale.
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:  # pragma: no cover
     from cqpkit.model import Referentiel
 
-__all__ = ["EpreuveIndex", "ReferentielIndex", "referentiel_index"]
+T = TypeVar("T")
+
+__all__ = ["EpreuveIndex", "ReferentielIndex", "per_referentiel", "referentiel_index"]
 
 
 class EpreuveIndex:
@@ -86,21 +89,38 @@ class ReferentielIndex:
         return f"valeur « {value} » hors de l'échelle « {name} » (valeurs possibles : {', '.join(scale[0])})"
 
 
-#: id(référentiel) → (a weak reference to it, its index); an entry goes with its référentiel.
-_INDEXES: dict[int, tuple[weakref.ref[Any], ReferentielIndex]] = {}
+#: id(référentiel) → (a weak reference to it, what was built from it by builder); an entry goes with its référentiel.
+_INDEXES: dict[int, tuple[weakref.ref[Any], dict[Callable[[Any], Any], Any]]] = {}
 
 
 def referentiel_index(ref: Referentiel) -> ReferentielIndex:
     """The index of ``ref``, built at the first call for this object and kept while it lives."""
+    return per_referentiel(ref, ReferentielIndex)
+
+
+def per_referentiel(ref: Any, build: Callable[[Any], T]) -> T:
+    """``build(ref)``, computed once per référentiel object and kept while it lives (weakly).
+
+    For lookups that depend on the référentiel only (the rules' too: :mod:`cqpkit.rules.checks`): ``build``
+    must be a module-level function (it is the key) of ``ref`` alone, whose result is not changed afterwards.
+    """
     key = id(ref)
     entry = _INDEXES.get(key)
-    if entry is not None and entry[0]() is ref:
-        return entry[1]
-    index = ReferentielIndex(ref)
+    if entry is None or entry[0]() is not ref:
+        entry = _new_entry(ref)
+    built = entry[1]
+    if build not in built:
+        built[build] = build(ref)
+    return built[build]
+
+
+def _new_entry(ref: Any) -> tuple[weakref.ref[Any], dict[Callable[[Any], Any], Any]]:
+    key = id(ref)
 
     def forget(dead: weakref.ref[Any], key: int = key) -> None:
         if _INDEXES.get(key, (None,))[0] is dead:  # (not the entry of a newer object at the same address)
             del _INDEXES[key]
 
-    _INDEXES[key] = (weakref.ref(ref, forget), index)
-    return index
+    entry: tuple[weakref.ref[Any], dict[Callable[[Any], Any], Any]] = (weakref.ref(ref, forget), {})
+    _INDEXES[key] = entry
+    return entry
