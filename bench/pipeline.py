@@ -84,10 +84,10 @@ def stages(paths: list[Path]) -> list[tuple[str, float]]:
     return out
 
 
-def run_rss(cmd: list[str]) -> tuple[float, int, int]:
+def run_rss(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int]:
     """Wall time, exit code and peak RSS (kB) of one process (via wait4)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -126,13 +126,16 @@ def main() -> None:
             "cqpkit decide DIR": [py, "-m", "cqpkit", "decide", str(directory), "--as-of", AS_OF, "--quiet"],
             "cqpkit check DIR": [py, "-m", "cqpkit", "check", str(directory), "--as-of", AS_OF, "--quiet"],
         }
+        # As installed: byte code written (to a temporary prefix) and read back, the référentiels' validation cache warm.
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "CQPKIT_NO_CACHE")}
+        env |= {"PYTHONPYCACHEPREFIX": str(Path(tmp) / "pycache"), "CQPKIT_CACHE_DIR": str(Path(tmp) / "cache")}
         for cmd in commands.values():  # warm: byte code, the référentiel cache, the page cache
-            run_rss(cmd)
+            run_rss(cmd, env)
         times: dict[str, list[float]] = {k: [] for k in commands}
         rss: dict[str, int] = {}
         for _ in range(args.runs):
             for label, cmd in commands.items():
-                wall, _, peak = run_rss(cmd)
+                wall, _, peak = run_rss(cmd, env)
                 times[label].append(wall)
                 rss[label] = max(rss.get(label, 0), peak)
         base = statistics.median(times["tomli (référence)"])
