@@ -3,12 +3,13 @@
 Generates N fictional dossiers (the generator of ``bench/decide_batch.py``) as files in a temporary
 directory, then:
 
-1. **Stages, in one process** (on the first ``--stages`` files): reading the bytes, ``tomli.loads``
+1. **Stages, in one process** (on the first ``--stages`` files, CPU time): reading the bytes, ``tomli.loads``
    (the floor: the parser cqpkit uses), ``loads_dossier`` with the registry (parse + structuring +
    cross-checks against the référentiel), ``registry.check``, ``registry.decide`` — µs per dossier.
 2. **Whole processes** on the directory: ``cqpkit decide DIR`` and ``cqpkit check DIR`` (one summary
    line, output to /dev/null), each as a ratio to a process that reads and parses the same files with
-   tomli (``python -c "import tomli …"``). Goal (issue 16): ≤ 1.5 on 10 000 files. Each command runs
+   tomli (``python -c "import tomli …"``). Goal (issue 16): ≤ 1.5 on 10 000 files. Times are CPU times (user + system), steadier than wall
+   times on a shared machine (the processes are single-threaded). Each command runs
    ``--runs`` times, alternating with the baseline; the medians are compared. Peak RSS of each process too.
 
     .venv/bin/python bench/pipeline.py                       # 10 000 files, 5 000 for the stages
@@ -71,9 +72,9 @@ def stages(paths: list[Path]) -> list[tuple[str, float]]:
 
     def timed(label: str, run: object) -> object:
         gc.collect()
-        start = time.perf_counter()
+        start = time.process_time()  # CPU time: steadier than wall time on a loaded machine
         result = run()  # type: ignore[operator]
-        out.append((label, (time.perf_counter() - start) / n * 1e6))
+        out.append((label, (time.process_time() - start) / n * 1e6))
         return result
 
     data = timed("lecture des octets", lambda: [p.read_bytes() for p in paths])
@@ -85,15 +86,14 @@ def stages(paths: list[Path]) -> list[tuple[str, float]]:
 
 
 def run_rss(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int]:
-    """Wall time, exit code and peak RSS (kB) of one process (via wait4)."""
-    start = time.perf_counter()
+    """CPU time (user + system), exit code and peak RSS (kB) of one process (via wait4)."""
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
+    cpu = usage.ru_utime + usage.ru_stime
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
         sys.exit(f"{' '.join(cmd)} : code {proc.returncode}")
-    return wall, proc.returncode, usage.ru_maxrss
+    return cpu, proc.returncode, usage.ru_maxrss
 
 
 def main() -> None:
@@ -135,11 +135,11 @@ def main() -> None:
         rss: dict[str, int] = {}
         for _ in range(args.runs):
             for label, cmd in commands.items():
-                wall, _, peak = run_rss(cmd, env)
-                times[label].append(wall)
+                cpu, _, peak = run_rss(cmd, env)
+                times[label].append(cpu)
                 rss[label] = max(rss.get(label, 0), peak)
         base = statistics.median(times["tomli (référence)"])
-        print(f"\nProcessus entiers sur {args.files} fichiers (médiane de {args.runs}) :")
+        print(f"\nProcessus entiers sur {args.files} fichiers (temps CPU, médiane de {args.runs}) :")
         for label in commands:
             t = statistics.median(times[label])
             print(
