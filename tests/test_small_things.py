@@ -137,7 +137,7 @@ ENGLISH = {
     "doc", "db", "init", "upgrade", "verify", "import", "open", "add", "close", "history", "report", "deadlines",
     "campaign", "candidate", "export", "erase",
     "--help", "--debug", "--version", "--json", "--as-of", "--short", "--dest", "--expect", "--db", "--date",
-    "--within", "--output", "--confirm", "--force", "--path",
+    "--within", "--output", "--confirm", "--force", "--path", "--verbose", "--quiet", "--large", "--anonymous",
 }
 #: … or a noun of the domain, French as in the files and the glossary (an option named after the key it fills).
 DOMAIN = {

@@ -30,6 +30,9 @@ def _quiet(phase: str, done: int, total: int) -> None:
 def progress(total: int, *, quiet: bool = False, stream: TextIO | None = None) -> Iterator[Callable[[str, int, int], None]]:
     """A callback ``(phase, done, total)`` drawing a bar per phase on ``stream`` (stderr), or doing nothing."""
     stream = stream if stream is not None else sys.stderr
+    # The bar is the CLI's own drawing: it goes to the terminal past the escaping writer (cqpkit.cli.output),
+    # which would otherwise show rich's cursor movements as « \x1b[… ».
+    stream = getattr(stream, "raw", stream)
     tty = getattr(stream, "isatty", None)
     if quiet or total < LONG or tty is None or not tty():
         yield _quiet

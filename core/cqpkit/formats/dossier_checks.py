@@ -49,12 +49,14 @@ Choices written down here:
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from cqpkit.formats.checks import _ids, _is_date, _rows, _strings, _table
+from cqpkit.formats.checks import _ids, _rows, _strings, _table
 from cqpkit.formats.positions import Path
+from cqpkit.formats.refindex import ReferentielIndex, referentiel_index
 from cqpkit.model import CERTIFICATION_ENTIERE
 from cqpkit.model.invariants import ID_RULE as _ID_RULE
 
@@ -64,6 +66,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["check_dossier_data", "check_session_data"]
 
 Finding = tuple[Path, str]
+
+_DATE, _DATETIME = _dt.date, _dt.datetime
 
 _ID = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$")
 
@@ -88,16 +92,6 @@ def _known(name: str, known: Iterable[str], what: str) -> str:
     return f"{what} « {name} » inconnu{e} ({plural} défini{e}s : {listed})"
 
 
-def _echelle_problem(value: str, name: str, ref: Referentiel) -> str | None:
-    echelle = ref.echelles.get(name)
-    if echelle is None:
-        return None
-    values = [n.id for n in echelle.valeurs]
-    if value in values:
-        return None
-    return f"valeur « {value} » hors de l'échelle « {name} » (valeurs possibles : {', '.join(values)})"
-
-
 def _check_id(findings: list[Finding], path: Path, value: Any) -> None:
     if isinstance(value, str) and not _ID.match(value):
         findings.append((path, f"identifiant « {value} » invalide : {_ID_RULE}"))
@@ -105,21 +99,40 @@ def _check_id(findings: list[Finding], path: Path, value: Any) -> None:
 
 def _date(row: dict, key: str) -> Any:
     value = row.get(key)
-    return value if _is_date(value) else None
+    if type(value) is _DATE:  # the common case, at C speed
+        return value
+    return value if isinstance(value, _DATE) and not isinstance(value, _DATETIME) else None
+
+
+def _list(data: dict, key: str) -> list[tuple[int, dict]]:
+    """The rows of ``data[key]`` that are tables, with their index (as :func:`~cqpkit.formats.checks._rows`, as a list)."""
+    value = data.get(key)
+    if not isinstance(value, list):
+        return []
+    return [(i, row) for i, row in enumerate(value) if isinstance(row, dict)]
 
 
 # ----------------------------------------------------------------------------- dossiers
 def check_dossier_data(data: dict, referentiel: Referentiel | None = None) -> list[Finding]:
-    """Return the cross-check findings of a parsed dossier document (and against ``referentiel`` when given)."""
+    """Return the cross-check findings of a parsed dossier document (and against ``referentiel`` when given).
+
+    One walk of each list of the document: what a row is checked for without the référentiel and with it is
+    checked in the same visit. The order of the findings is not meaningful (the loader sorts them by line).
+    """
     findings: list[Finding] = []
+    if not isinstance(data, dict):
+        data = {}
     info = _table(data, "dossier")
     _check_id(findings, ("dossier", "id"), info.get("id"))
     _check_id(findings, ("candidat", "id"), _table(data, "candidat").get("id"))
+    inscription = _date(info, "inscription")
+    index = _against(findings, info, isinstance(data.get("dossier"), dict), referentiel)
 
     # Identifiers, each unique within its list; references to acteurs.
-    acteur_rows = list(_rows(data, "acteurs"))
+    acteur_rows = _list(data, "acteurs")
     _ids([(("acteurs", i), r) for i, r in acteur_rows], "acteurs", findings)
     acteurs = list(dict.fromkeys(r["id"] for _, r in acteur_rows if isinstance(r.get("id"), str)))
+    acteur_set = set(acteurs)
     # One person is one acteur of the dossier (another role is a secondary role): two acteurs naming the
     # same person would be two copies of one profile in one file.
     personnes: dict[str, int] = {}
@@ -137,53 +150,65 @@ def check_dossier_data(data: dict, referentiel: Referentiel | None = None) -> li
                 )
             else:
                 personnes[pid] = i
-    _ids([(("activites", i), r) for i, r in _rows(data, "activites")], "activités", findings)
-    for i, ev in _rows(data, "evaluations"):
-        for j, a in _strings(ev.get("evaluateurs")):
-            if a not in acteurs:
-                findings.append((("evaluations", i, "evaluateurs", j), _known(a, acteurs, "acteur")))
-    positionnement = _table(data, "positionnement")
-    par = positionnement.get("par")
-    if isinstance(par, str) and par not in acteurs:
-        findings.append((("positionnement", "par"), _known(par, acteurs, "acteur")))
-
-    # Periods: an end is not before its start.
-    for i, row in acteur_rows:
-        start, end = _date(row, "mission_debut"), _date(row, "mission_fin")
+        # Periods: an end is not before its start.
+        start, end = _date(r, "mission_debut"), _date(r, "mission_fin")
         if start and end and end < start:
-            findings.append(
-                (("acteurs", i, "mission_fin"), f"fin de mission ({end}) antérieure au début de mission ({start})")
-            )
-        for j, other in _rows(row, "autres_missions"):
+            findings.append((("acteurs", i, "mission_fin"), f"fin de mission ({end}) antérieure au début de mission ({start})"))
+        for j, other in _rows(r, "autres_missions"):
             start, end = _date(other, "debut"), _date(other, "fin")
             if start and end and end < start:
                 findings.append((("acteurs", i, "autres_missions", j, "fin"), f"fin ({end}) antérieure au début ({start})"))
+
+    activites = _list(data, "activites")
+    _ids([(("activites", i), r) for i, r in activites], "activités", findings)
+    for i, row in activites:
+        _after_inscription(findings, inscription, ("activites", i, "date"), row, "date ({}) antérieure")
+        if index is not None:
+            d, m = row.get("domaine"), row.get("module")
+            if isinstance(d, str) and d not in index.domaine_set:
+                findings.append((("activites", i, "domaine"), _known(d, index.domaines, "domaine")))
+            if isinstance(m, str) and m not in index.module_set:
+                findings.append((("activites", i, "module"), _known(m, index.modules, "module")))
+
+    positionnement = _table(data, "positionnement")
+    par = positionnement.get("par")
+    if isinstance(par, str) and par not in acteur_set:
+        findings.append((("positionnement", "par"), _known(par, acteurs, "acteur")))
+    if index is not None:
+        _check_positionnement(findings, positionnement, index)
+
     for key in ("formations", "experiences"):
-        for i, row in _rows(data, key):
+        for i, row in _list(data, key):
             start, end = _date(row, "debut"), _date(row, "fin")
             if start and end and end < start:
                 findings.append(((key, i, "fin"), f"fin ({end}) antérieure au début ({start})"))
+            if key == "formations":
+                # Events of the parcours happen after registration (see the module docstring).
+                _after_inscription(findings, inscription, (key, i, "debut"), row, "début ({}) antérieur")
+                m = row.get("module") if index is not None else None
+                if isinstance(m, str) and m not in index.module_set:  # type: ignore[union-attr]
+                    findings.append((("formations", i, "module"), _known(m, index.modules, "module")))  # type: ignore[union-attr]
 
-    # Events of the parcours happen after registration (see the module docstring).
-    inscription = _date(info, "inscription")
-    if inscription:
-        for key, field, what in (
-            ("formations", "debut", "début ({}) antérieur"),
-            ("activites", "date", "date ({}) antérieure"),
-            ("evaluations", "date", "date ({}) antérieure"),
-            ("passages", "date", "date ({}) antérieure"),
-        ):
-            for i, row in _rows(data, key):
-                day = _date(row, field)
-                if day and day < inscription:
-                    findings.append(((key, i, field), f"{what.format(day)} à l'inscription ({inscription})"))
+    # Evaluations: evaluators, date; against the référentiel: épreuve, critères and their values, verdict, mention.
+    finales: dict[str, list[tuple[Any, int, str]]] = {}
+    for i, ev in _list(data, "evaluations"):
+        for j, a in _strings(ev.get("evaluateurs")):
+            if a not in acteur_set:
+                findings.append((("evaluations", i, "evaluateurs", j), _known(a, acteurs, "acteur")))
+        _after_inscription(findings, inscription, ("evaluations", i, "date"), ev, "date ({}) antérieure")
+        if index is not None:
+            _check_evaluation(findings, i, ev, index, finales)
 
-    # Passages in date order.
+    # Passages in date order; against the référentiel: domaines decided, and the final evaluations they rely on.
     previous: tuple[int, Any] | None = None
-    for i, row in _rows(data, "passages"):
+    for i, row in _list(data, "passages"):
         day = _date(row, "date")
+        if index is not None:
+            _check_passage(findings, i, row, day, index, finales)
         if day is None:
             continue
+        if inscription and day < inscription:
+            findings.append((("passages", i, "date"), f"date ({day}) antérieure à l'inscription ({inscription})"))
         if previous is not None:
             j, before = previous
             if day < before:
@@ -197,21 +222,25 @@ def check_dossier_data(data: dict, referentiel: Referentiel | None = None) -> li
             elif day == before:
                 findings.append((("passages", i, "date"), f"deux passages le même jour ({day}, voir passages[{j}])"))
         previous = (i, day)
-
-    if referentiel is not None:
-        findings.extend(_check_against_referentiel(data, referentiel))
     return findings
 
 
-def _check_against_referentiel(data: dict, ref: Referentiel) -> list[Finding]:
-    findings: list[Finding] = []
-    info = _table(data, "dossier")
+def _after_inscription(findings: list[Finding], inscription: Any, path: Path, row: dict, what: str) -> None:
+    if inscription:
+        day = _date(row, path[-1])  # type: ignore[arg-type]
+        if day and day < inscription:
+            findings.append((path, f"{what.format(day)} à l'inscription ({inscription})"))
+
+
+def _against(findings: list[Finding], info: dict, has_info: bool, ref: Referentiel | None) -> ReferentielIndex | None:
+    """The index of ``ref`` when the dossier is to be checked against it: its certification and version are ``ref``'s,
+    and the ``[dossier]`` keys that need it (voie, mention, documents) are checked; ``None`` otherwise."""
+    if ref is None:
+        return None
     cert, version = info.get("certification"), info.get("version")
     if isinstance(cert, str) and cert != ref.id:
-        findings.append(
-            (("dossier", "certification"), f"certification « {cert} » différente de celle du référentiel ({ref.id})")
-        )
-        return findings
+        findings.append((("dossier", "certification"), f"certification « {cert} » différente de celle du référentiel ({ref.id})"))
+        return None
     if isinstance(version, str) and version != ref.version:
         findings.append(
             (
@@ -219,30 +248,21 @@ def _check_against_referentiel(data: dict, ref: Referentiel) -> list[Finding]:
                 f"version « {version} » différente de celle du référentiel ({ref.id} version {ref.version})",
             )
         )
-        return findings
-
-    domaines = [d.id for d in ref.domaines]
-    modules = [m.id for m in ref.modules]
-    mentions = list(ref.certification.mentions)
-    epreuves = ref.epreuves_par_id
-    voies = {v.id: v for v in ref.voies}
-
-    # [dossier]: voie, mention; documents of the voie.
+        return None
+    index = referentiel_index(ref)
+    voies, mentions = index.voies, index.mentions
     voie = info.get("voie")
     if isinstance(voie, str) and voies and voie not in voies:
         findings.append((("dossier", "voie"), _known(voie, voies, "voie")))
     mention = info.get("mention")
-    if "mention" not in info and mentions and isinstance(data.get("dossier"), dict):
+    if "mention" not in info and mentions and has_info:
         findings.append(
-            (
-                ("dossier", "mention"),
-                f"clé obligatoire manquante : la certification a des mentions ({', '.join(mentions)})",
-            )
+            (("dossier", "mention"), f"clé obligatoire manquante : la certification a des mentions ({', '.join(mentions)})")
         )
-    elif isinstance(mention, str) and mention not in mentions:
+    elif isinstance(mention, str) and mention not in index.mention_set:
         findings.append((("dossier", "mention"), _known(mention, mentions, "mention")))
     if isinstance(voie, str) and voie in voies:
-        required = [d.id for d in voies[voie].documents_requis]
+        required = voies[voie]
         for j, doc in _strings(info.get("documents")):
             if doc not in required:
                 listed = ", ".join(required) or "aucun"
@@ -252,102 +272,95 @@ def _check_against_referentiel(data: dict, ref: Referentiel) -> list[Finding]:
                         f"document « {doc} » inconnu pour la voie « {voie} » (documents requis : {listed})",
                     )
                 )
+    return index
 
-    # Positionnement: prérequis, domaines, values on the positionnement échelle.
-    positionnement = _table(data, "positionnement")
-    prerequis = [p.id for p in ref.prerequis]
+
+def _check_positionnement(findings: list[Finding], positionnement: dict, index: ReferentielIndex) -> None:
+    """Positionnement: prérequis, domaines, values on the positionnement échelle."""
     for pid in _table(positionnement, "prerequis"):
-        if pid not in prerequis:
-            findings.append((("positionnement", "prerequis", pid), _known(pid, prerequis, "prérequis")))
-    scale = next((e.echelle for e in ref.epreuves if e.type == "positionnement" and e.echelle in ref.echelles), None)
+        if pid not in index.prerequis_set:
+            findings.append((("positionnement", "prerequis", pid), _known(pid, index.prerequis, "prérequis")))
+    scale = index.positionnement_echelle
     for did, row in _table(positionnement, "domaines").items():
         path: Path = ("positionnement", "domaines", did)
-        if did not in domaines:
-            findings.append((path, _known(did, domaines, "domaine")))
+        if did not in index.domaine_set:
+            findings.append((path, _known(did, index.domaines, "domaine")))
         if scale is None or not isinstance(row, dict):
             continue
         for key in ("savoir_faire", "savoirs", "niveau"):
             value = row.get(key)
             if isinstance(value, str):
-                problem = _echelle_problem(value, scale, ref)
+                problem = index.echelle_problem(value, scale)
                 if problem:
                     findings.append(((*path, key), problem))
 
-    # Formations and activités: modules and domaines.
-    for i, row in _rows(data, "formations"):
-        m = row.get("module")
-        if isinstance(m, str) and m not in modules:
-            findings.append((("formations", i, "module"), _known(m, modules, "module")))
-    for i, row in _rows(data, "activites"):
-        d, m = row.get("domaine"), row.get("module")
-        if isinstance(d, str) and d not in domaines:
-            findings.append((("activites", i, "domaine"), _known(d, domaines, "domaine")))
-        if isinstance(m, str) and m not in modules:
-            findings.append((("activites", i, "module"), _known(m, modules, "module")))
 
-    # Evaluations: épreuve, critères and their values, verdict, mention.
-    finales: dict[str, list[tuple[Any, int, str]]] = {}
-    for i, ev in _rows(data, "evaluations"):
-        base: Path = ("evaluations", i)
-        eid = ev.get("epreuve")
-        em = ev.get("mention")
-        if isinstance(em, str) and em not in mentions:
-            findings.append(((*base, "mention"), _known(em, mentions, "mention")))
-        if not isinstance(eid, str):
-            continue
-        epreuve = epreuves.get(eid)
-        if epreuve is None:
-            findings.append(((*base, "epreuve"), _known(eid, epreuves, "épreuve")))
-            continue
-        criteres = {c.id: c for c in epreuve.criteres}
-        for cid, value in _table(ev, "criteres").items():
-            critere = criteres.get(cid)
-            if critere is None:
-                listed = ", ".join(criteres) or "aucun"
-                findings.append(
-                    (
-                        (*base, "criteres", cid),
-                        f"critère « {cid} » inconnu dans l'épreuve « {eid} » (critères définis : {listed})",
-                    )
+def _check_evaluation(
+    findings: list[Finding], i: int, ev: dict, index: ReferentielIndex, finales: dict[str, list[tuple[Any, int, str]]]
+) -> None:
+    """One evaluation against the référentiel: épreuve, critères and their values, verdict, mention."""
+    eid = ev.get("epreuve")
+    em = ev.get("mention")
+    if isinstance(em, str) and em not in index.mention_set:
+        findings.append((("evaluations", i, "mention"), _known(em, index.mentions, "mention")))
+    if not isinstance(eid, str):
+        return
+    epreuve = index.epreuves.get(eid)
+    if epreuve is None:
+        findings.append((("evaluations", i, "epreuve"), _known(eid, index.epreuves, "épreuve")))
+        return
+    criteres = epreuve.criteres
+    for cid, value in _table(ev, "criteres").items():
+        if cid not in criteres:
+            findings.append(
+                (
+                    ("evaluations", i, "criteres", cid),
+                    f"critère « {cid} » inconnu dans l'épreuve « {eid} » (critères définis : {epreuve.critere_ids})",
                 )
-                continue
-            scale_name = critere.echelle or epreuve.echelle
-            if isinstance(value, str) and scale_name:
-                problem = _echelle_problem(value, scale_name, ref)
-                if problem:
-                    findings.append(((*base, "criteres", cid), problem))
-        verdict = ev.get("verdict")
-        if isinstance(verdict, str) and epreuve.verdict:
-            problem = _echelle_problem(verdict, epreuve.verdict, ref)
+            )
+            continue
+        scale_name = criteres[cid]
+        if scale_name and isinstance(value, str):
+            problem = index.echelle_problem(value, scale_name)
             if problem:
-                findings.append(((*base, "verdict"), problem))
+                findings.append((("evaluations", i, "criteres", cid), problem))
+    verdict = ev.get("verdict")
+    if isinstance(verdict, str) and epreuve.verdict:
+        problem = index.echelle_problem(verdict, epreuve.verdict)
+        if problem:
+            findings.append((("evaluations", i, "verdict"), problem))
+    if epreuve.type == "finale_entreprise":
         day = _date(ev, "date")
-        if epreuve.type == "finale_entreprise" and day:
+        if day:
             for d in epreuve.domaines:
                 finales.setdefault(d, []).append((day, i, eid))
 
-    # Passages: domaines decided (or the whole certification), and the final evaluations they rely on.
-    for i, row in _rows(data, "passages"):
-        day = _date(row, "date")
-        decided = _table(row, "decisions")
-        findings.extend(_whole_or_per_domaine(i, decided, domaines))
-        for did in decided:
-            path = ("passages", i, "decisions", did)
-            if did == CERTIFICATION_ENTIERE or not domaines:
-                continue  # said by _whole_or_per_domaine
-            if did not in domaines:
-                findings.append((path, _known(did, domaines, "domaine")))
-            evals = finales.get(did, [])
-            if day and evals and not any(d <= day for d, _, _ in evals):
-                first_day, j, eid = min(evals)
-                findings.append(
-                    (
-                        path,
-                        f"domaine « {did} » décidé le {day} sans évaluation finale à cette date : "
-                        f"l'évaluation « {eid} » (evaluations[{j}]) est datée du {first_day}, après le passage",
-                    )
+
+def _check_passage(
+    findings: list[Finding], i: int, row: dict, day: Any, index: ReferentielIndex, finales: dict[str, list[tuple[Any, int, str]]]
+) -> None:
+    """One passage against the référentiel: domaines decided (or the whole certification), and the final evaluations."""
+    domaines = index.domaines
+    decided = _table(row, "decisions")
+    if not decided:
+        return
+    findings.extend(_whole_or_per_domaine(i, decided, domaines))
+    for did in decided:
+        if did == CERTIFICATION_ENTIERE or not domaines:
+            continue  # said by _whole_or_per_domaine
+        path = ("passages", i, "decisions", did)
+        if did not in index.domaine_set:
+            findings.append((path, _known(did, domaines, "domaine")))
+        evals = finales.get(did)
+        if day and evals and not any(d <= day for d, _, _ in evals):
+            first_day, j, eid = min(evals)
+            findings.append(
+                (
+                    path,
+                    f"domaine « {did} » décidé le {day} sans évaluation finale à cette date : "
+                    f"l'évaluation « {eid} » (evaluations[{j}]) est datée du {first_day}, après le passage",
                 )
-    return findings
+            )
 
 
 def _whole_or_per_domaine(i: int, decided: dict, domaines: list[str]) -> list[Finding]:

@@ -18,9 +18,13 @@ __all__ = ["check_family"]
 def check_family(module: str, *checks: str) -> Any:
     """A ``cqpkit_check_dossier`` implementation returning the findings of ``module``'s ``checks``, in order."""
 
+    imported: list[Any] = []  # the module, imported at the first call (not looked up in sys.modules per dossier)
+
     @hookimpl
     def cqpkit_check_dossier(referentiel: Any, dossier: Any, date: Any) -> list:
-        rules = importlib.import_module(module)
+        if not imported:
+            imported.append(importlib.import_module(module))
+        rules = imported[0]
         found: list = []
         for name in checks:
             found.extend(getattr(rules, name)(referentiel, dossier, date))

@@ -50,6 +50,11 @@ def display_url(text: str) -> str:
     ``password=`` (a SQLite file) comes back unchanged.
     """
     user, secret, rest = _split_secret(text)
+    param = _SECRET_PARAM.search(text)
+    if secret is not None and param is not None and param.start() < len(user) + 1 + len(secret):
+        # The last « @ » is after a ``password=``: inside its value (``?password=p@ss``), or the parameter is inside
+        # the user's password. Either reading hides a part the other shows: everything from the first of them is hidden.
+        return text[: min(len(user), param.end())] + "***"
     shown = user + rest if secret is not None else text
     m = _SECRET_PARAM.search(shown)
     if m:

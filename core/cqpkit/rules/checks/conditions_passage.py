@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from datetime import date
+from typing import Any
 
+from cqpkit.formats.refindex import per_referentiel
 from cqpkit.model import Constat, Dossier, PassageJury, Referentiel, Source
 from cqpkit.rules.checks.common import _constat, _first
 from cqpkit.rules.checks.vae import is_vae_route
@@ -124,6 +126,33 @@ def check_conditions_passage(ref: Referentiel, dossier: Dossier, as_of: date) ->
     return found
 
 
+class _RefLookups:
+    """What :class:`_Index` needs of the référentiel alone, built once per référentiel (:func:`per_referentiel`)."""
+
+    def __init__(self, ref: Referentiel) -> None:
+        self.ordre = [d.id for d in ref.domaines]
+        self.module_domaines = {m.id: m.domaines for m in ref.modules}
+        # per épreuve, its « activité » critères of a domaine: (critère id, favourable values, domaine)
+        self.criteres_activite: dict[str, list[tuple[str, set[str], str]]] = {}
+        for epreuve in ref.epreuves:
+            for critere in epreuve.criteres:
+                if critere.nature != "activite" or critere.domaine is None:
+                    continue
+                favorables = _favorables(ref, critere.echelle or epreuve.echelle)
+                if favorables is not None:
+                    self.criteres_activite.setdefault(epreuve.id, []).append((critere.id, favorables, critere.domaine))
+        # per domaine, the final in-company épreuves covering it that name a verdict échelle, with its favourable values
+        self.finales: dict[str, list[tuple[Any, set[str]]]] = {}
+        for epreuve in ref.epreuves:
+            if epreuve.type != "finale_entreprise":
+                continue
+            favorables = _favorables(ref, epreuve.verdict)
+            if favorables is None:
+                continue
+            for d in dict.fromkeys(epreuve.domaines):
+                self.finales.setdefault(d, []).append((epreuve, favorables))
+
+
 def _earliest(into: dict[str, date], key: str, day: date) -> None:
     if key not in into or day < into[key]:
         into[key] = day
@@ -139,7 +168,8 @@ class _Index:
     """
 
     def __init__(self, ref: Referentiel, dossier: Dossier) -> None:
-        self.ordre = [d.id for d in ref.domaines]
+        lookups = per_referentiel(ref, _RefLookups)
+        self.ordre = lookups.ordre
         # the earliest passage (attended) where each domaine was acquired
         self.premier_acquis: dict[str, date] = {}
         for p in dossier.passages:
@@ -161,7 +191,7 @@ class _Index:
         self._dossier = dossier
         # the earliest sign that each domaine's activities were carried out
         self.premiere_activite: dict[str, date] = {}
-        module_domaines = {m.id: m.domaines for m in ref.modules}
+        module_domaines = lookups.module_domaines
         for activite in dossier.activites:
             if not activite.realisee:
                 continue
@@ -170,14 +200,7 @@ class _Index:
             elif activite.module is not None:
                 for d in module_domaines.get(activite.module, ()):
                     _earliest(self.premiere_activite, d, activite.date)
-        criteres: dict[str, list[tuple[str, set[str], str]]] = {}
-        for epreuve in ref.epreuves:
-            for critere in epreuve.criteres:
-                if critere.nature != "activite" or critere.domaine is None:
-                    continue
-                favorables = _favorables(ref, critere.echelle or epreuve.echelle)
-                if favorables is not None:
-                    criteres.setdefault(epreuve.id, []).append((critere.id, favorables, critere.domaine))
+        criteres = lookups.criteres_activite
         for e in dossier.evaluations:
             for critere_id, favorables, d in criteres.get(e.epreuve, ()):
                 if e.criteres.get(critere_id) in favorables:
@@ -224,13 +247,8 @@ def _evaluation_finale(
 ) -> list[Constat]:
     mention = dossier.dossier.mention
     found: list[Constat] = []
-    for epreuve in ref.epreuves:
-        if epreuve.type != "finale_entreprise" or domaine not in epreuve.domaines:
-            continue
+    for epreuve, favorables in per_referentiel(ref, _RefLookups).finales.get(domaine, ()):
         if epreuve.mention is not None and epreuve.mention != mention:
-            continue
-        favorables = _favorables(ref, epreuve.verdict)
-        if favorables is None:
             continue
         premiere = index.premiere_favorable(epreuve.id, favorables)
         if premiere is not None and premiere <= passage.date:

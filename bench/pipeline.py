@@ -1,0 +1,155 @@
+"""The per-dossier pipeline: time per stage in one process, and whole processes on a directory.
+
+Generates N fictional dossiers (the generator of ``bench/decide_batch.py``) as files in a temporary
+directory, then:
+
+1. **Stages, in one process** (on the first ``--stages`` files, CPU time): reading the bytes, ``tomli.loads``
+   (the floor: the parser cqpkit uses), ``loads_dossier`` with the registry (parse + structuring +
+   cross-checks against the référentiel), ``registry.check``, ``registry.decide`` — µs per dossier.
+2. **Whole processes** on the directory: ``cqpkit decide DIR`` and ``cqpkit check DIR`` (one summary
+   line, output to /dev/null), each as a ratio to a process that reads and parses the same files with
+   tomli (``python -c "import tomli …"``). Goal (issue 16): ≤ 1.5 on 10 000 files. Times are CPU times (user + system), steadier than wall
+   times on a shared machine (the processes are single-threaded). Each command runs
+   ``--runs`` times, alternating with the baseline; the medians are compared. Peak RSS of each process too.
+
+    .venv/bin/python bench/pipeline.py                       # 10 000 files, 5 000 for the stages
+    .venv/bin/python bench/pipeline.py --files 2000 --runs 1
+
+Absolute times depend on the machine and its load (printed); compare the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+AS_OF = "2022-01-01"
+BASELINE = (
+    "import os, sys, tomli\n"
+    "d = sys.argv[1]\n"
+    "for name in sorted(os.listdir(d)):\n"
+    "    if name.endswith('.toml'):\n"
+    "        with open(os.path.join(d, name), 'rb') as f:\n"
+    "            tomli.loads(f.read().decode())\n"
+)
+
+
+def write_files(directory: Path, n: int) -> list[Path]:
+    sys.path.insert(0, HERE)
+    from decide_batch import dossier_text
+
+    rng = random.Random(20261201)
+    paths = []
+    for i in range(n):
+        path = directory / f"dossier-{i:07d}.toml"
+        path.write_text(dossier_text(i, rng), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def stages(paths: list[Path]) -> list[tuple[str, float]]:
+    import cqpkit
+    import tomli
+    from cqpkit.formats.dossiers import loads_dossier
+
+    registry = cqpkit.load_registry()
+    day = dt.date.fromisoformat(AS_OF)
+    warm = loads_dossier(paths[0].read_bytes(), str(paths[0]), registry)
+    registry.check(warm, day)
+    registry.decide(warm, day)
+    n = len(paths)
+    out = []
+
+    def timed(label: str, run: object) -> object:
+        gc.collect()
+        start = time.process_time()  # CPU time: steadier than wall time on a loaded machine
+        result = run()  # type: ignore[operator]
+        out.append((label, (time.process_time() - start) / n * 1e6))
+        return result
+
+    data = timed("lecture des octets", lambda: [p.read_bytes() for p in paths])
+    timed("tomli.loads", lambda: [tomli.loads(b.decode()) for b in data])  # type: ignore[union-attr]
+    dossiers = timed("loads_dossier (registre)", lambda: [loads_dossier(b, "x.toml", registry) for b in data])  # type: ignore[union-attr]
+    timed("check (registre)", lambda: [registry.check(d, day) for d in dossiers])  # type: ignore[union-attr]
+    timed("decide (registre)", lambda: [registry.decide(d, day) for d in dossiers])  # type: ignore[union-attr]
+    return out
+
+
+def run_rss(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int]:
+    """CPU time (user + system), exit code and peak RSS (kB) of one process (via wait4)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    cpu = usage.ru_utime + usage.ru_stime
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):
+        sys.exit(f"{' '.join(cmd)} : code {proc.returncode}")
+    return cpu, proc.returncode, usage.ru_maxrss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=10_000)
+    parser.add_argument("--stages", type=int, default=5_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--generate", metavar="DIR", help=argparse.SUPPRESS)  # (the child processes of main)
+    parser.add_argument("--stages-of", metavar="DIR", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.generate:
+        write_files(Path(args.generate), args.files)
+        return
+    if args.stages_of:
+        paths = sorted(Path(args.stages_of).glob("*.toml"))[: args.stages]
+        print(f"\nÉtapes, en un processus, sur {len(paths)} dossiers (µs par dossier) :")
+        for label, us in stages(paths):
+            print(f"  {label:<26} {us:8.0f}")
+        return
+    # This process imports neither cqpkit nor the dossiers (a child's peak RSS counts its parent's pages
+    # before exec): the generation and the stages run in children.
+    print(f"charge de la machine (1, 5, 15 min) : {', '.join(f'{x:.2f}' for x in os.getloadavg())} ; {os.cpu_count()} cœurs")
+    py, me = sys.executable, os.path.abspath(__file__)
+    with tempfile.TemporaryDirectory(prefix="cqpkit-pipeline-") as tmp:
+        directory = Path(tmp) / "dossiers"
+        directory.mkdir()
+        subprocess.run([py, me, "--generate", str(directory), "--files", str(args.files)], check=True)
+        commands = {
+            "tomli (référence)": [py, "-c", BASELINE, str(directory)],
+            "cqpkit decide DIR": [py, "-m", "cqpkit", "decide", str(directory), "--as-of", AS_OF, "--quiet"],
+            "cqpkit check DIR": [py, "-m", "cqpkit", "check", str(directory), "--as-of", AS_OF, "--quiet"],
+        }
+        # As installed: byte code written (to a temporary prefix) and read back, the référentiels' validation cache warm.
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "CQPKIT_NO_CACHE")}
+        env |= {"PYTHONPYCACHEPREFIX": str(Path(tmp) / "pycache"), "CQPKIT_CACHE_DIR": str(Path(tmp) / "cache")}
+        for cmd in commands.values():  # warm: byte code, the référentiel cache, the page cache
+            run_rss(cmd, env)
+        times: dict[str, list[float]] = {k: [] for k in commands}
+        rss: dict[str, int] = {}
+        for _ in range(args.runs):
+            for label, cmd in commands.items():
+                cpu, _, peak = run_rss(cmd, env)
+                times[label].append(cpu)
+                rss[label] = max(rss.get(label, 0), peak)
+        base = statistics.median(times["tomli (référence)"])
+        print(f"\nProcessus entiers sur {args.files} fichiers (temps CPU, médiane de {args.runs}) :")
+        for label in commands:
+            t = statistics.median(times[label])
+            print(
+                f"  {label:<20} {t:7.2f} s  {t / args.files * 1e6:6.0f} µs/dossier  ratio {t / base:5.2f}"
+                f"  RSS max {rss[label] / 1024:6.0f} Mo"
+            )
+        print("objectif : ratio ≤ 1,5 pour decide et check")
+        sys.stdout.flush()
+        subprocess.run([py, me, "--stages-of", str(directory), "--stages", str(args.stages)], check=True)
+
+
+if __name__ == "__main__":
+    main()
