@@ -325,7 +325,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("les tailles sont positives ou nulles, les répétitions au moins 1")
     ratios: list[str] = []
     print(f"charge au début : {load()}", flush=True)
-    refresh = has_refresh()  # also fills the validation cache: no run below pays a cold start
+    refresh = has_refresh()
+    subprocess.run(cqpkit_cmd("list"), capture_output=True, env=child_env())  # the validation cache filled: no run pays it
     print(f"cqpkit db refresh : {'présent, lancé après chaque import' if refresh else 'absent (pas de résultats stockés)'}", flush=True)
     with tempfile.TemporaryDirectory(prefix="cqpkit-scale-", dir=args.tmp) as directory:
         for size in args.sizes:
