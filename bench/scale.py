@@ -31,7 +31,8 @@ Last, the store's write transaction against raw inserts of the same rows (SQLite
 ``--store-sizes``: :func:`store.bench_import`, in this process (goal ≤ 2).
 
 The machine is shared: no absolute time is judged; the script prints ratios measured in one run,
-and the load average at its start and end. It asserts nothing and exits 0 (2 on a usage error).
+and the load average at its start and end. It asserts nothing: it exits 0, 1 with the message of a cqpkit command that
+failed, 2 on a usage error.
 
     .venv/bin/python bench/scale.py                                   # 10 000 and 100 000, both engines
     .venv/bin/python bench/scale.py --sizes 10000 --engines sqlite --store-sizes 10000
