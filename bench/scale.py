@@ -1,0 +1,356 @@
+"""The operator's commands at scale: reports, import memory and throughput, per-dossier pipeline (issue 16).
+
+Every command is run as a user runs it — ``python -m cqpkit …`` in a child process — so the script
+measures the CURRENT code whatever its internals: today's figures (the « before ») and those after
+the work of issue 16 (stored results, streaming import, streaming ``decide``/``check``).
+
+For each size (``--sizes``, default 10 000 and 100 000) it writes that many fictional dossiers
+(the generator of ``decide_batch.py``, used by ``store.py``) as TOML files in a temporary directory,
+then on each engine (``--engines``: SQLite, a new file; PostgreSQL, a schema of its own on
+``--pg-url``, dropped after):
+
+1. ``cqpkit import DIR`` into an empty base: wall time, the peak resident memory (*RSS*) of the
+   process tree — sampled from ``/proc`` every 20 ms, every process of the tree summed, so that
+   parsing workers count — and the peak of the main process alone (``wait4``'s ``ru_maxrss``), the
+   CPU time of the tree (user + system, its waited-for workers included; the PostgreSQL server's
+   own time is not counted), the cores used (CPU / wall) and the throughput per core used
+   (dossiers per CPU second). Goal: peak RSS flat in the number of files, under 250 MB.
+2. ``cqpkit db refresh`` when ``cqpkit db --help`` lists it (stored results): timed, for
+   information; skipped otherwise.
+3. ``cqpkit report deadlines --within 30`` and ``cqpkit report campaign``, alternately
+   ``--repeat`` times (default 1), both ``--as-of`` the same date: the ratio of their best wall
+   times. Goal: campaign / deadlines ≤ 3 at every size.
+
+Then, on ``--files`` generated files (default 10 000), ``cqpkit decide`` and ``cqpkit check`` as
+whole processes, each against a process that reads and parses the same files with tomli (the
+parser cqpkit uses): alternately, ``--file-repeat`` times (default 3), best of each; goal ≤ 1.5.
+The commands are given the directory when they take one (probed on a one-file directory), else
+every file by name (relative, from the directory: 10 000 names fit the command line).
+
+Last, the store's write transaction against raw inserts of the same rows (SQLite), at each of
+``--store-sizes``: :func:`store.bench_import`, in this process (goal ≤ 2).
+
+The machine is shared: no absolute time is judged; the script prints ratios measured in one run,
+and the load average at its start and end. It asserts nothing: it exits 0, 1 with the message of a cqpkit command that
+failed, 2 on a usage error.
+
+    .venv/bin/python bench/scale.py                                   # 10 000 and 100 000, both engines
+    .venv/bin/python bench/scale.py --sizes 10000 --engines sqlite --store-sizes 10000
+    .venv/bin/python bench/scale.py --sizes 300000 1000000 --files 0 --store-sizes   # the big bases only
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import random
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from decide_batch import dossier_text  # noqa: E402  (the generator of fictional dossiers)
+
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+TOMLI_BASELINE = (
+    "import os, sys, tomli\n"
+    "d = sys.argv[1]\n"
+    "for name in sorted(os.listdir(d)):\n"
+    "    with open(os.path.join(d, name), 'rb') as fh:\n"
+    "        tomli.loads(fh.read().decode('utf-8'))\n"
+)
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min ; {os.cpu_count()} cœurs)"
+
+
+def cqpkit_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "cqpkit", *args]
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("CQPKIT_OPERATEUR", "bench")
+    return env
+
+
+def write_dossiers(directory: str, n: int, seed: int) -> None:
+    """``n`` fictional dossiers as TOML files, written one by one (never all in memory)."""
+    os.makedirs(directory)
+    rng = random.Random(seed)
+    for i in range(n):
+        with open(os.path.join(directory, f"bench-{i:07d}.toml"), "w", encoding="utf-8") as fh:
+            fh.write(dossier_text(i, rng))
+
+
+# --- child processes ---------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    seconds: float
+    returncode: int
+    cpu: float = 0.0  # user + system of the process and its waited-for children
+    maxrss_kb: int = 0  # the largest single process (wait4)
+    tree_peak_kb: int = 0  # the largest sum of the tree's resident memory, sampled
+    stderr: str = ""
+
+
+def _tree_rss_kb(root: int) -> int:
+    """The resident memory of ``root`` and all its descendants (kB), read from ``/proc``."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        parents[int(entry)] = int(fields[1])
+        rss[int(entry)] = int(fields[21]) * PAGE_KB
+    total, stack = 0, [root]
+    children: dict[int, list[int]] = {}
+    for pid, ppid in parents.items():
+        children.setdefault(ppid, []).append(pid)
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def run_child(cmd: list[str], cwd: str | None = None, sample: bool = False) -> Run:
+    """Run ``cmd`` (stdout discarded, stderr kept); its wall time, CPU, peak RSS (tree sampled when ``sample``)."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=child_env(), stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
+        peak = [0]
+        done = threading.Event()
+
+        def poll() -> None:
+            while not done.is_set():
+                with contextlib.suppress(Exception):
+                    peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+                done.wait(0.02)
+
+        sampler = threading.Thread(target=poll, daemon=True) if sample else None
+        if sampler:
+            sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        done.set()
+        if sampler:
+            sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        text = err.read().decode("utf-8", errors="replace")
+    return Run(seconds, proc.returncode, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, peak[0], text)
+
+
+def checked(run: Run, what: str, ok: tuple[int, ...] = (0,)) -> Run:
+    if run.returncode not in ok:
+        tail = "\n".join(run.stderr.strip().splitlines()[-5:])
+        raise SystemExit(f"erreur : {what} a échoué (code {run.returncode}) :\n{tail}")
+    return run
+
+
+# --- the bases -----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def database(engine: str, directory: str, size: int, pg_url: str) -> Iterator[str]:
+    """An empty base: a new SQLite file, or a new PostgreSQL schema (dropped after)."""
+    if engine == "sqlite":
+        path = os.path.join(directory, f"scale-{size}.db")
+        try:
+            yield path
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(path + suffix)
+        return
+    import sqlalchemy as sa
+
+    name = f"cqpkit_scale_{os.getpid()}_{secrets.token_hex(4)}"
+    sa_engine = sa.create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://", 1), poolclass=sa.pool.NullPool)
+    with sa_engine.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+    sep = "&" if "?" in pg_url else "?"
+    try:
+        yield f"{pg_url}{sep}options=-csearch_path%3D{name}"
+    finally:
+        with sa_engine.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{name}" CASCADE')
+        sa_engine.dispose()
+
+
+def has_refresh() -> bool:
+    """Whether this cqpkit has ``db refresh`` (stored results to recompute after an import)."""
+    run = subprocess.run(cqpkit_cmd("db", "--help"), capture_output=True, text=True, env=child_env())
+    return run.returncode == 0 and "refresh" in run.stdout
+
+
+def bench_base(engine: str, files: str, size: int, db: str, args: argparse.Namespace, refresh: bool) -> list[str]:
+    """Import, refresh (when there is one) and the two reports on one base; returns the ratio lines."""
+    label = f"{engine:<10} {size:>9}"
+    imp = checked(run_child(cqpkit_cmd("import", "--db", db, files), sample=True), f"cqpkit import ({engine}, {size})")
+    cores = imp.cpu / imp.seconds if imp.seconds else 0.0
+    per_core = size / imp.cpu if imp.cpu else 0.0
+    print(
+        f"  import      {label}  {imp.seconds:8.1f} s   RSS crête {imp.tree_peak_kb / 1024:7.0f} Mo (arbre ; processus principal "
+        f"{imp.maxrss_kb / 1024:.0f} Mo)   CPU {imp.cpu:.1f} s, {cores:.2f} cœur(s)   {size / imp.seconds:.0f} dossiers/s, "
+        f"{per_core:.0f} dossiers/s par cœur",
+        flush=True,
+    )
+    if refresh:
+        ref = checked(run_child(cqpkit_cmd("db", "refresh", "--db", db)), f"cqpkit db refresh ({engine}, {size})")
+        print(f"  db refresh  {label}  {ref.seconds:8.1f} s   ({ref.seconds / size * 1e6:.0f} µs par dossier)", flush=True)
+    as_of = ("--as-of", args.as_of)
+    deadlines, campaign = float("inf"), float("inf")
+    for _ in range(args.repeat):
+        run = checked(run_child(cqpkit_cmd("report", "deadlines", "--within", str(args.within), "--db", db, *as_of)), "report deadlines")
+        deadlines = min(deadlines, run.seconds)
+        run = checked(run_child(cqpkit_cmd("report", "campaign", "--db", db, *as_of)), "report campaign")
+        campaign = min(campaign, run.seconds)
+    print(f"  reports     {label}  deadlines {deadlines:.2f} s   campaign {campaign:.2f} s", flush=True)
+    return [
+        f"ratio campaign/deadlines  {label} : {campaign / deadlines:7.2f}   (objectif ≤ 3)",
+        f"RSS crête import          {label} : {imp.tree_peak_kb / 1024:7.0f} Mo  (objectif : stable, < 250 Mo)",
+        f"import par cœur           {label} : {per_core:7.0f} dossiers/s par cœur ({cores:.2f} cœur(s) utilisés)",
+    ]
+
+
+# --- decide / check against tomli ----------------------------------------------------------------
+
+
+def takes_directory(command: str, directory: str) -> bool:
+    """Whether ``cqpkit COMMAND DIR`` reads the directory's dossiers (probed on a one-file directory)."""
+    probe = os.path.join(directory, f"probe-{command}")
+    write_dossiers(probe, 1, seed=1)
+    try:
+        run = subprocess.run(cqpkit_cmd(command, "--as-of", "2026-01-01", probe), capture_output=True, text=True, env=child_env())
+        # 0 or 1 (a dossier with errors) once directories are read; 2 (usage: « c'est un répertoire ») before.
+        # Not the output: a one-line summary may replace the per-dossier lines.
+        return run.returncode in (0, 1)
+    finally:
+        shutil.rmtree(probe)
+
+
+def bench_files(directory: str, n: int, args: argparse.Namespace) -> list[str]:
+    files = os.path.join(directory, f"fichiers-{n}")
+    write_dossiers(files, n, seed=20261207)
+    names = sorted(os.listdir(files))
+    lines: list[str] = []
+    timings: dict[str, float] = {}
+    commands: dict[str, list[str]] = {"tomli": [sys.executable, "-c", TOMLI_BASELINE, "."]}
+    for command in ("decide", "check"):
+        by_dir = takes_directory(command, directory)
+        commands[command] = cqpkit_cmd(command, "--as-of", args.as_of, *(["."] if by_dir else names))
+        print(f"  cqpkit {command} : {'le répertoire' if by_dir else f'{n} fichiers nommés'}", flush=True)
+    for _ in range(args.file_repeat):
+        for name in ("tomli", "decide", "tomli", "check"):
+            # check and decide exit 1 when a dossier has errors: a result, not a failure
+            run = checked(run_child(commands[name], cwd=files), f"{name} ({n} fichiers)", ok=(0, 1))
+            timings[name] = min(timings.get(name, float("inf")), run.seconds)
+    shutil.rmtree(files)
+    us = {k: v / n * 1e6 for k, v in timings.items()}
+    print(f"  par dossier : tomli {us['tomli']:.0f} µs   decide {us['decide']:.0f} µs   check {us['check']:.0f} µs", flush=True)
+    for name in ("decide", "check"):
+        lines.append(f"{'ratio ' + name + '/tomli':<25} {'fichiers':<10} {n:>9} : {timings[name] / timings['tomli']:7.2f}   (objectif ≤ 1,5)")
+    return lines
+
+
+# --- the store's write transaction against raw inserts ---------------------------------------------
+
+
+def bench_transaction(directory: str, sizes: list[int], repeat: int) -> list[str]:
+    lines: list[str] = []
+    try:
+        import cqpkit
+        import store as store_bench  # bench/store.py
+
+        registry = cqpkit.load_registry()
+        rng = random.Random(20261201)
+        texts = [dossier_text(i, rng) for i in range(max(sizes))]
+    except Exception as exc:  # the store's internals moved: say so, measure the rest
+        return [f"ratio transaction/brut    {'sqlite':<10} {'-':>9} : non mesuré (bench/store.py : {exc!r})"]
+    for size in sizes:
+        try:
+            b = store_bench.bench_import(registry, texts[:size], directory, repeat)
+        except Exception as exc:
+            lines.append(f"ratio transaction/brut    {'sqlite':<10} {size:>9} : non mesuré (bench/store.py : {exc!r})")
+            continue
+        transaction = b["preparation"] + b["ecriture"]
+        print(
+            f"  transaction {'sqlite':<10} {size:>9}  préparation {b['preparation'] / size * 1e6:.0f} µs   écriture "
+            f"{b['ecriture'] / size * 1e6:.0f} µs   brut {b['brut'] / size * 1e6:.0f} µs par dossier",
+            flush=True,
+        )
+        lines.append(f"ratio transaction/brut    {'sqlite':<10} {size:>9} : {transaction / b['brut']:7.2f}   (objectif ≤ 2)")
+    return lines
+
+
+# --- main -----------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000], help="stored dossiers (import and reports)")
+    parser.add_argument("--engines", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"])
+    parser.add_argument("--pg-url", default=os.environ.get("CQPKIT_TEST_POSTGRES_URL") or DEFAULT_PG)
+    parser.add_argument("--files", type=int, default=10_000, help="files for decide/check against tomli (0: skipped)")
+    parser.add_argument("--store-sizes", type=int, nargs="*", default=[10_000, 100_000], help="transaction against raw inserts (none: skipped)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each report per base (the best kept)")
+    parser.add_argument("--file-repeat", type=int, default=3, help="runs of decide, check and tomli (the best kept)")
+    parser.add_argument("--store-repeat", type=int, default=2, help="imports and raw inserts per store size (the best kept)")
+    parser.add_argument("--as-of", default="2026-01-01")
+    parser.add_argument("--within", type=int, default=30)
+    parser.add_argument("--tmp", default=None, help="where the files and SQLite bases go (default: the system's temporary directory)")
+    args = parser.parse_args(argv)
+    if min([*args.sizes, *args.store_sizes, args.files, args.repeat, args.file_repeat, args.store_repeat, 0]) < 0 or min(
+        args.repeat, args.file_repeat, args.store_repeat
+    ) < 1:
+        parser.error("les tailles sont positives ou nulles, les répétitions au moins 1")
+    ratios: list[str] = []
+    print(f"charge au début : {load()}", flush=True)
+    refresh = has_refresh()
+    subprocess.run(cqpkit_cmd("list"), capture_output=True, env=child_env())  # the validation cache filled: no run pays it
+    print(f"cqpkit db refresh : {'présent, lancé après chaque import' if refresh else 'absent (pas de résultats stockés)'}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="cqpkit-scale-", dir=args.tmp) as directory:
+        for size in args.sizes:
+            files = os.path.join(directory, f"dossiers-{size}")
+            start = time.perf_counter()
+            write_dossiers(files, size, seed=size)
+            print(f"\n{size} dossiers générés en {time.perf_counter() - start:.0f} s — charge {load()}", flush=True)
+            for engine in args.engines:
+                with database(engine, directory, size, args.pg_url) as db:
+                    ratios += bench_base(engine, files, size, db, args, refresh)
+            shutil.rmtree(files)
+        if args.files:
+            print(f"\ndecide et check sur {args.files} fichiers, contre tomli seul — charge {load()}", flush=True)
+            ratios += bench_files(directory, args.files, args)
+        if args.store_sizes:
+            print(f"\ntransaction d'écriture contre insertions brutes (SQLite) — charge {load()}", flush=True)
+            ratios += bench_transaction(directory, args.store_sizes, args.store_repeat)
+    print(f"\ncharge à la fin : {load()}")
+    print("\n".join(["", "Ratios (mesurés dans ce seul passage ; machine partagée : comparer les ratios, pas les temps)", *ratios]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
