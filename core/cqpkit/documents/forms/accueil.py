@@ -144,7 +144,13 @@ def positionnement(
         if ep is not None and not rows and ep.echelle:
             rows.append({"libelle": labels.echelle(ref, ep.echelle), "items": list(d.competences),
                          "cases": cases(ref, ep.echelle, rec.niveau if rec else None)})
-        domaines.append({**domaine_data(ref, d), "questions": questions(ep, did) if ep else [], "positionnement": rows})
+        entetes = (
+            ["Savoir-faire et savoirs requis par le CQP",
+             "L'expérience du candidat lui a permis d'acquérir ces savoir-faire et savoirs"]
+            if natures & {"savoir_faire", "savoir"} else [d.intitule, "Positionnement"]
+        )
+        domaines.append({**domaine_data(ref, d), "questions": questions(ep, did) if ep else [], "positionnement": rows,
+                         "entetes": entetes})
 
     orientation = None
     if orientation_echelle:
