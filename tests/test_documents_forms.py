@@ -14,9 +14,8 @@ import re
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 import cqpkit
+import pytest
 from cqpkit.documents import KINDS, builder
 from cqpkit.formats.dossiers import load_dossier
 
@@ -266,6 +265,21 @@ class TestFilled:
         after = filled("livret-evaluation-finale", self.FORMATION, dt.date(2014, 6, 30))
         assert "05/12/2013" in before and "19/05/2014" not in before
         assert "19/05/2014" in after
+
+    @pytest.mark.parametrize("path", sorted(CAMPAIGN.glob("*.toml")), ids=lambda p: p.stem)
+    def test_every_campaign_dossier_fills_the_forms(self, path):
+        """For each dossier of the campaign (data only, not rendered): the candidate, each module followed and
+        the date of each evaluation recorded reach the forms' data; an evaluation after the date « as of »
+        does not."""
+        d = load_dossier(path, registry())
+        ref = registry().referentiel_for(d)
+        as_of = dt.date(2020, 6, 30)
+        data = json.dumps([builder(k)(registry(), ref, d, as_of).data for k in FORMS], ensure_ascii=False)
+        assert d.candidat.prenom in data
+        for f in d.formations:
+            assert f.debut.strftime("%d/%m/%Y") in data
+        for e in d.evaluations:
+            assert (e.date.strftime("%d/%m/%Y") in data) is (e.date <= as_of), e.epreuve
 
     def test_manager_operationnel_dossier(self):
         """I410-2018-0104: the tutor's mission and the units followed, from the dossier."""

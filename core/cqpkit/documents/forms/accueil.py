@@ -99,7 +99,7 @@ def _orientation_cases(ref: Referentiel, echelle: str | None, planned: str | Non
     if planned is None or e is None:
         return boxes
     want_favourable = planned in ("evaluation_directe", "acquis")
-    return [{**b, "coche": n.favorable == want_favourable} for b, n in zip(boxes, e.valeurs)]
+    return [{**b, "coche": n.favorable == want_favourable} for b, n in zip(boxes, e.valeurs, strict=True)]
 
 
 def positionnement(
@@ -203,6 +203,6 @@ def positionnement(
 
 def _appellation(ref: Referentiel) -> str:
     """« Domaines de compétences », « Blocs de compétences » (the first type the référentiel uses)."""
-    kinds = [d.type for d in ref.domaines if d.type != "transverse"] or [d.type for d in ref.domaines]
+    kinds: list[str] = [d.type for d in ref.domaines if d.type != "transverse"] or [d.type for d in ref.domaines]
     plural = labels.TYPES_DOMAINE.get(kinds[0], ("", "domaines de compétences"))[1] if kinds else "domaines de compétences"
     return plural[:1].upper() + plural[1:]

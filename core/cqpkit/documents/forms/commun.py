@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from cqpkit.model import Dossier, Domaine, Epreuve, Evaluation, Referentiel, Source
+from cqpkit.model import Domaine, Dossier, Epreuve, Evaluation, Referentiel, Source
 from cqpkit.render import labels
 from cqpkit.rules.fr import date_fr, nombre_fr
 
