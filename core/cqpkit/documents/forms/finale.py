@@ -186,7 +186,7 @@ def livret_evaluation_finale(
         "jury": {
             "phases": [p.libelle + (f" ({p.minutes} min)" if p.minutes else "") for p in (j.format if j else ())],
             "conditions": [labels.CONDITIONS_PASSAGE.get(c, c) for c in (j.conditions_passage if j else ())],
-            "sources": sources_txt(j.sources[:1]) if j else [],
+            "sources": sources_txt([x for x in j.sources if {"format", "conditions_passage"} & set(x.cles)] or j.sources[:1]) if j else [],
         },
     }
     return Document("livret-evaluation-finale", "livret-evaluation-finale", data,
