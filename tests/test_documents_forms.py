@@ -281,6 +281,15 @@ class TestFilled:
         for e in d.evaluations:
             assert (e.date.strftime("%d/%m/%Y") in data) is (e.date <= as_of), e.epreuve
 
+    @pytest.mark.parametrize("kind", FORMS)
+    def test_a_dossier_of_another_referentiel_is_refused(self, kind):
+        """A dossier with the référentiel of another certification: a French message naming both, before any print."""
+        from cqpkit.exceptions import InvalidArgumentError
+
+        d = load_dossier(CAMPAIGN / "oemm-2017-0201.toml", registry())
+        with pytest.raises(InvalidArgumentError, match=re.escape("le dossier OEMM-2017-0201 relève de « mutualite.specialiste-prestations »")):
+            builder(kind)(registry(), registry().referentiel("secu.manager-operationnel", "2016"), d)
+
     def test_manager_operationnel_dossier(self):
         """I410-2018-0104: the tutor's mission and the units followed, from the dossier."""
         grille = filled("grille-tuteur", "examples/campaign/dossiers/i410-2018-0104.toml")

@@ -27,6 +27,7 @@ from cqpkit.documents.forms.commun import (
     filename,
     questions,
     sources_txt,
+    verifie,
 )
 from cqpkit.model import Dossier, Module, Parcours, Referentiel, Voie
 from cqpkit.render import labels
@@ -107,6 +108,7 @@ def positionnement(
 ) -> Document:
     """The entretien d'accueil et de positionnement of ``referentiel``, blank, or filled from ``dossier``."""
     ref = referentiel
+    verifie(ref, dossier)
     ep = next(iter(epreuves_of(ref, "positionnement")), None)
     pos = dossier.positionnement if dossier is not None else None
     if pos is not None and as_of is not None and pos.date > as_of:

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from cqpkit.exceptions import InvalidArgumentError
 from cqpkit.model import Domaine, Dossier, Epreuve, Evaluation, Referentiel, Source
 from cqpkit.render import labels
 from cqpkit.rules.fr import date_fr, nombre_fr
@@ -29,6 +30,7 @@ __all__ = [
     "grille",
     "questions",
     "sources_txt",
+    "verifie",
 ]
 
 #: The version of the data shape the form templates receive (docs/documents-forms.md).
@@ -133,10 +135,21 @@ def _candidat(dossier: Dossier) -> str:
     return name or c.id
 
 
+def verifie(ref: Referentiel, dossier: Dossier | None) -> None:
+    """Raise :class:`InvalidArgumentError` (in French) when the dossier names another certification or version."""
+    cert = ref.certification
+    if dossier is not None and (dossier.dossier.certification, dossier.dossier.version) != (cert.id, cert.version):
+        raise InvalidArgumentError(
+            f"le dossier {dossier.id} relève de « {dossier.dossier.certification} » version "
+            f"« {dossier.dossier.version} », pas du référentiel « {cert.id} » version « {cert.version} »"
+        )
+
+
 def entete(
     ref: Referentiel, titre: str, dossier: Dossier | None, as_of: dt.date | None, *, sources: Iterable[Source] = ()
 ) -> dict[str, Any]:
     """The data every form starts with: what it is, for which référentiel version, for which dossier."""
+    verifie(ref, dossier)
     cert = ref.certification
     en_vigueur = date_fr(cert.en_vigueur_depuis) if cert.en_vigueur_depuis else "non indiquée par les sources"
     avertissement = ""

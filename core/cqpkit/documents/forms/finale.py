@@ -31,6 +31,7 @@ from cqpkit.documents.forms.commun import (
     grille,
     questions,
     sources_txt,
+    verifie,
 )
 from cqpkit.model import Dossier, Epreuve, Evaluateurs, Evaluation, Referentiel
 from cqpkit.render import labels
@@ -98,6 +99,7 @@ def livret_evaluation_finale(
 ) -> Document:
     """The livret d'évaluation finale en entreprise of ``referentiel``, blank, or filled from ``dossier``."""
     ref = referentiel
+    verifie(ref, dossier)
     finales = [e for e in epreuves_of(ref, "finale_entreprise") if e.domaines]
     synthese_ep = next(iter(epreuves_of(ref, "synthese")), None)
     recorded = {ep.id: evaluations_of(dossier, ep.id, as_of) for ep in ref.epreuves}

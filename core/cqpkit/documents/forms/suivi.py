@@ -28,6 +28,7 @@ from cqpkit.documents.forms.commun import (
     filename,
     grille,
     sources_txt,
+    verifie,
 )
 from cqpkit.model import Dossier, Epreuve, Evaluation, Referentiel
 from cqpkit.render import labels
@@ -76,6 +77,7 @@ def livret_suivi(
 ) -> Document:
     """The livret de suivi de la formation of ``referentiel``, blank, or filled from ``dossier``."""
     ref = referentiel
+    verifie(ref, dossier)
     suivies = _formations(dossier, as_of)
     modules_by_id = {m.id: m for m in ref.modules}
     synthese = []
@@ -165,6 +167,7 @@ def grille_tuteur(
 ) -> Document:
     """The tutor's intermediate grids of ``referentiel``, blank, or filled from ``dossier``."""
     ref = referentiel
+    verifie(ref, dossier)
     grilles = []
     for ep in epreuves_of(ref, "intermediaire"):
         doms = [domaine_data(ref, ref.domaine(x)) for x in ep.domaines]
