@@ -111,6 +111,26 @@ class TestEveryBlankForm:
         assert render_pdf(doc.template, doc.data) == render_pdf(doc.template, doc.data)
 
 
+class TestDataShape:
+    """The data of every form holds to its documented JSON Schema (forms/formulaires.schema.json, format 1)."""
+
+    @pytest.mark.parametrize("kind", FORMS)
+    def test_blank_and_filled_data_follow_the_schema(self, kind):
+        import jsonschema
+
+        schema = json.loads((ROOT / "core/cqpkit/documents/forms/formulaires.schema.json").read_text(encoding="utf-8"))
+        jsonschema.Draft202012Validator.check_schema(schema)
+        whole = jsonschema.Draft202012Validator(schema)
+        one = jsonschema.Draft202012Validator({**schema, "oneOf": [{"$ref": f"#/$defs/{kind}"}]})
+        datas = [builder(kind)(registry(), registry().referentiel(*r)).data for r in REFERENTIELS]
+        for path in sorted(CAMPAIGN.glob("*.toml"))[::4]:
+            d = load_dossier(path, registry())
+            datas.append(builder(kind)(registry(), registry().referentiel_for(d), d, dt.date(2020, 6, 30)).data)
+        for data in datas:
+            one.validate(data)
+            whole.validate(data)  # and it is one kind only
+
+
 class TestItemByItem:
     """The four blank forms together hold every item of the référentiel: domaines, savoir-faire, savoirs,
     prerequisites, criteria, questions, scales, modules."""
