@@ -45,6 +45,7 @@ __all__ = [
     "TYPES_REGLE",
     "Bareme",
     "Certification",
+    "CertificateurRepertoire",
     "College",
     "ConditionOrientation",
     "Critere",
@@ -64,6 +65,7 @@ __all__ = [
     "Referentiel",
     "Regle",
     "RegleJury",
+    "Repertoire",
     "Source",
     "Tutorat",
     "Voie",
@@ -224,6 +226,44 @@ class Bareme:
 
 # --------------------------------------------------------------------- référentiel
 @frozen(kw_only=True, field_transformer=invariants)
+class CertificateurRepertoire:
+    """A certifier as France Compétences' register names it (``certificateurs = [{…}]``)."""
+
+    nom: str
+    siret: str = ""
+
+
+@frozen(kw_only=True, field_transformer=invariants)
+class Repertoire:
+    """The certification's fiche in France Compétences' registers (``[certification.repertoire]``).
+
+    ``fiche`` is the code of the fiche: ``RNCP`` and its number in the Répertoire national des
+    certifications professionnelles, ``RS`` and its number in the Répertoire spécifique. The codes of
+    its blocs de compétences (``RNCP12345BC01``) are on the ``[[domaines]]`` (``code_bloc``). NSF,
+    ROME and Formacode are the classification codes the fiche gives; the dates are those of its
+    registration (decision, effect, end). Only what a source states: each value cites it in ``sources``.
+    """
+
+    fiche: str
+    intitule: str = ""
+    niveau: int | None = None
+    nsf: tuple[str, ...] = ()
+    rome: tuple[str, ...] = ()
+    formacode: tuple[str, ...] = ()
+    certificateurs: tuple[CertificateurRepertoire, ...] = ()
+    date_decision: date | None = None
+    date_effet: date | None = None
+    date_fin_enregistrement: date | None = None
+    sources: tuple[Source, ...] = ()
+    notes: str = ""
+
+    @property
+    def registre(self) -> Literal["RNCP", "RS"]:
+        """``"RNCP"`` or ``"RS"``: the register the fiche belongs to (from its code)."""
+        return "RS" if self.fiche.startswith("RS") else "RNCP"
+
+
+@frozen(kw_only=True, field_transformer=invariants)
 class Certification:
     """Identity and status of one dated version of a certification (the ``[certification]`` table).
 
@@ -247,6 +287,7 @@ class Certification:
     finalite: tuple[str, ...] = ()
     capacites: tuple[str, ...] = ()
     equivalence: str = ""
+    repertoire: Repertoire | None = None
     sources: tuple[Source, ...] = ()
     notes: str = ""
 
@@ -258,7 +299,11 @@ class Certification:
 
 @frozen(kw_only=True, field_transformer=invariants)
 class Domaine:
-    """A domaine de compétences, or a bloc de compétences, or a transverse module of competences."""
+    """A domaine de compétences, or a bloc de compétences, or a transverse module of competences.
+
+    ``code_bloc`` is the bloc's code in the RNCP (``RNCP12345BC01``), when the fiche of
+    ``[certification.repertoire]`` registers it.
+    """
 
     id: str
     intitule: str
@@ -272,6 +317,7 @@ class Domaine:
     jours_spe: float | None = None
     jours_tuteur: float | None = None
     heures_accompagnement_individuel: float | None = None
+    code_bloc: str | None = None
     complet: bool = True
     sources: tuple[Source, ...] = ()
     notes: str = ""
