@@ -59,7 +59,8 @@ def write_output(path: str | None, text: str, *, encoding: str = "utf-8") -> Non
                 fh.write(text)
             return
         fd, tmp = tempfile.mkstemp(prefix=".cqpkit-", suffix=".tmp", dir=os.path.dirname(target))
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
+        os.close(fd)
+        with open(tmp, "w", encoding=encoding, newline="") as fh:
             fh.write(text)
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
