@@ -16,8 +16,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from cqpkit.plugins.registry import load_registry
+
 from tests.conftest import run_cli
 
 #: The tool's column set, in its order (lang/en/tool_lpimportcsv.php, framework_importer::list_required_headers).

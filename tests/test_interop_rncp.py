@@ -26,9 +26,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from cqpkit.exceptions import InvalidFileError
 from cqpkit.formats.referentiels import load_referentiel, loads_referentiel
+
 from tests.conftest import DATA, ROOT, run_cli
 
 RNCP = DATA / "rncp"
@@ -336,6 +336,7 @@ class TestRncpImportCsv:
         other = tmp_path / "b"
         other.mkdir()
         proc2, out2 = _import(other, *CSVS, "--fiche", "RNCP1796")
+        assert proc2.returncode == 0, proc2.stderr
         import attrs
 
         a, b = load_referentiel(out), load_referentiel(out2)

@@ -170,7 +170,7 @@ def cmd_export_moodle(args: argparse.Namespace) -> int:
 
 def cmd_export_modele_dossiers(args: argparse.Namespace) -> int:
     try:
-        from cqpkit.interop.spreadsheets import write_template
+        from cqpkit.interop.spreadsheets import write_template  # type: ignore[import-untyped,unused-ignore]  # the other helper's module, merged later
     except ImportError as exc:
         raise OutputError(f"export modele-dossiers : module des tableurs indisponible ({exc}) ; installer cqpkit[interop]") from None
     registry, ref = _referentiel(args)

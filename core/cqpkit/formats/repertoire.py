@@ -85,10 +85,10 @@ def _check_codes(rep: dict[str, Any], base: Path, findings: list[Finding]) -> No
             if isinstance(siret, str) and siret and not _SIRET.match(siret):
                 findings.append((base + ("certificateurs", i, "siret"), f"SIRET « {siret} » invalide : quatorze chiffres, sans espace"))
     end = rep.get("date_fin_enregistrement")
-    if _date(end):
+    if isinstance(end, dt.date) and _date(end):
         for key, what in (("date_effet", "la date d'effet"), ("date_decision", "la date de décision")):
             start = rep.get(key)
-            if _date(start) and end < start:
+            if isinstance(start, dt.date) and _date(start) and end < start:
                 findings.append((base + ("date_fin_enregistrement",), f"fin d'enregistrement ({end}) antérieure à {what} ({start})"))
 
 

@@ -103,8 +103,8 @@ def _echelle_values(ref: Any, echelle_id: str | None) -> tuple[tuple[str, bool],
 
 def _critere_home(e: Any, k: Any) -> str | None:
     if k.domaine:
-        return k.domaine
-    return e.domaines[0] if len(e.domaines) == 1 else None
+        return str(k.domaine)
+    return str(e.domaines[0]) if len(e.domaines) == 1 else None
 
 
 def framework_rows(ref: Any) -> Iterator[list[str]]:

@@ -177,7 +177,7 @@ def _members(path: str) -> Iterator[tuple[str, IO[bytes]]]:
                 raise RncpInputError([f"{path} : l'archive ne contient aucun fichier XML ni CSV de l'export"])
             for name in names:
                 with archive.open(name) as member:
-                    yield f"{path}:{name}", member  # type: ignore[misc]
+                    yield f"{path}:{name}", member
         except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
             raise RncpInputError([f"{path} : archive ZIP illisible ou tronquée ({exc})"]) from None
 

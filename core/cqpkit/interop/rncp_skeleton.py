@@ -88,7 +88,9 @@ def skeleton(f: FicheRepertoire, *, ident: str | None = None, today: dt.date | N
         fiche=f.numero,
         intitule="",
         niveau=f.niveau if m.group(1) == "RNCP" else None,
-        **keep,
+        nsf=keep["nsf"],
+        rome=keep["rome"],
+        formacode=keep["formacode"],
         certificateurs=tuple(
             CertificateurRepertoire(nom=_short(nom), siret=siret if re.match(r"^\d{14}$", siret) else "") for nom, siret in f.certificateurs
         ),
@@ -97,7 +99,7 @@ def skeleton(f: FicheRepertoire, *, ident: str | None = None, today: dt.date | N
         date_fin_enregistrement=fin,
         sources=(source,),
     )
-    domaines = []
+    domaines: list[Domaine] = []
     used: set[str] = set()
     for i, b in enumerate(f.blocs, 1):
         bm = BLOC_RE.match(b.code)
