@@ -174,6 +174,26 @@ code_bloc = "RNCP1796BC3"
         assert data["certification"]["repertoire"]["date_effet"] == "2019-05-07"
         assert data["domaines"][0]["code_bloc"] == "RNCP1796BC03"
 
+    def test_json_schema_carries_the_forms(self):
+        """The checked-in JSON Schema gives editors each code's form: a good file passes it, a bad code does not."""
+        import json
+
+        jsonschema = pytest.importorskip("jsonschema", reason="jsonschema n'est pas installé (pip install -e '.[test]')")
+        schema = json.loads((ROOT / "referentials" / "referentiel.schema.json").read_text(encoding="utf-8"))
+        good = tomllib.loads(self.VALID)
+        good["certification"]["repertoire"]["date_effet"] = "2019-05-07"  # JSON has no dates: TOML tools pass them as text
+        good["certification"]["repertoire"]["date_fin_enregistrement"] = "2024-05-07"
+        jsonschema.validate(good, schema)
+        for key, value in (("fiche", "RNCP-1796"), ("rome", ["d1401"]), ("nsf", ["3131"]), ("formacode", ["2229"])):
+            bad = json.loads(json.dumps(good))
+            bad["certification"]["repertoire"][key] = value
+            with pytest.raises(jsonschema.ValidationError):
+                jsonschema.validate(bad, schema)
+        bad = json.loads(json.dumps(good))
+        bad["domaines"][0]["code_bloc"] = "RNCP1796-BC03"
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, schema)
+
     def test_bundled_referentiels_state_no_code_the_seeds_do_not(self):
         """The seeds give no RNCP / RS code, so no bundled référentiel has one (nothing invented)."""
         seeds = ROOT.parent.parent / "shared" / "seeds"

@@ -23,20 +23,21 @@ import re
 from typing import Any
 
 from cqpkit.formats.positions import Path
+from cqpkit.model import CODES_REPERTOIRE
 
 __all__ = ["BLOC_RE", "FICHE_RE", "check_repertoire_data"]
 
 #: A fiche code: the register and the number.
-FICHE_RE = re.compile(r"^(RNCP|RS)([0-9]{1,5})$")
+FICHE_RE = re.compile(CODES_REPERTOIRE["fiche"])
 #: A bloc code: the RNCP fiche, « BC », two digits.
-BLOC_RE = re.compile(r"^RNCP([0-9]{1,5})BC([0-9]{2})$")
+BLOC_RE = re.compile(CODES_REPERTOIRE["code_bloc"])
 
 _CODES: dict[str, tuple[re.Pattern[str], str]] = {
-    "nsf": (re.compile(r"^[0-9]{3}[a-z]?$"), "code NSF « {} » invalide : trois chiffres et éventuellement une lettre minuscule (« 313 », « 313m »)"),
-    "rome": (re.compile(r"^[A-N][0-9]{4}$"), "code ROME « {} » invalide : une lettre de A à N et quatre chiffres (« D1401 »)"),
-    "formacode": (re.compile(r"^[0-9]{5}$"), "code Formacode « {} » invalide : cinq chiffres (« 22293 »)"),
+    "nsf": (re.compile(CODES_REPERTOIRE["nsf"]), "code NSF « {} » invalide : trois chiffres et éventuellement une lettre minuscule (« 313 », « 313m »)"),
+    "rome": (re.compile(CODES_REPERTOIRE["rome"]), "code ROME « {} » invalide : une lettre de A à N et quatre chiffres (« D1401 »)"),
+    "formacode": (re.compile(CODES_REPERTOIRE["formacode"]), "code Formacode « {} » invalide : cinq chiffres (« 22293 »)"),
 }
-_SIRET = re.compile(r"^[0-9]{14}$")
+_SIRET = re.compile(CODES_REPERTOIRE["siret"])
 
 Finding = tuple[Path, str]
 

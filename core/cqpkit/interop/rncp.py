@@ -203,14 +203,15 @@ def read_fiche(paths: list[str], fiche: str | None = None) -> FicheRepertoire:
                 _merge(found, data, name)
         except (zipfile.BadZipFile, EOFError, zlib.error) as exc:  # a member cut short or corrupted
             raise RncpInputError([f"{path} : archive ZIP illisible ou tronquée ({exc})"]) from None
+    where = paths[0] if len(paths) == 1 else f"{paths[0]} (et {len(paths) - 1} autre{'s' if len(paths) > 2 else ''} fichier{'s' if len(paths) > 2 else ''})"
     if wanted is None and len(set(seen)) > 1:
         examples = ", ".join(sorted(set(seen))[:5])
         raise RncpInputError(
-            [f"{', '.join(paths)} : {count} fiches dans l'export ; choisir la fiche avec --fiche (par exemple {examples})"], 2
+            [f"{where} : {count} fiches dans l'export ; choisir la fiche avec --fiche (par exemple {examples})"], 2
         )
     if "numero" not in found:
         what = f"fiche {wanted} absente" if wanted else "aucune fiche"
-        raise RncpInputError([f"{', '.join(paths)} : {what} ({count} fiche{'s' if count > 1 else ''} lue{'s' if count > 1 else ''})"])
+        raise RncpInputError([f"{where} : {what} ({count} fiche{'s' if count > 1 else ''} lue{'s' if count > 1 else ''})"])
     return FicheRepertoire(**found)
 
 

@@ -36,6 +36,7 @@ from attrs import field, frozen
 from cqpkit.model.invariants import invariants
 
 __all__ = [
+    "CODES_REPERTOIRE",
     "EVENEMENTS",
     "NIVEAUX",
     "ROLES",
@@ -224,13 +225,31 @@ class Bareme:
     notes: str = ""
 
 
+#: The forms of France Compétences' codes (checked by :mod:`cqpkit.formats.repertoire`, and in the JSON Schema).
+CODES_REPERTOIRE: Mapping[str, str] = MappingProxyType(
+    {
+        "fiche": r"^(RNCP|RS)([0-9]{1,5})$",
+        "code_bloc": r"^RNCP([0-9]{1,5})BC([0-9]{2})$",
+        "nsf": r"^[0-9]{3}[a-z]?$",
+        "rome": r"^[A-N][0-9]{4}$",
+        "formacode": r"^[0-9]{5}$",
+        "siret": r"^[0-9]{14}$",
+    }
+)
+
+
+def _code(name: str) -> dict[str, str]:
+    """The field metadata of a code: its pattern, for the JSON Schema."""
+    return {"pattern": CODES_REPERTOIRE[name]}
+
+
 # --------------------------------------------------------------------- référentiel
 @frozen(kw_only=True, field_transformer=invariants)
 class CertificateurRepertoire:
     """A certifier as France Compétences' register names it (``certificateurs = [{…}]``)."""
 
     nom: str
-    siret: str = ""
+    siret: str = field(default="", metadata={"pattern": r"^([0-9]{14})?$"})
 
 
 @frozen(kw_only=True, field_transformer=invariants)
@@ -244,12 +263,12 @@ class Repertoire:
     registration (decision, effect, end). Only what a source states: each value cites it in ``sources``.
     """
 
-    fiche: str
+    fiche: str = field(metadata=_code("fiche"))
     intitule: str = ""
     niveau: int | None = None
-    nsf: tuple[str, ...] = ()
-    rome: tuple[str, ...] = ()
-    formacode: tuple[str, ...] = ()
+    nsf: tuple[str, ...] = field(default=(), metadata=_code("nsf"))
+    rome: tuple[str, ...] = field(default=(), metadata=_code("rome"))
+    formacode: tuple[str, ...] = field(default=(), metadata=_code("formacode"))
     certificateurs: tuple[CertificateurRepertoire, ...] = ()
     date_decision: date | None = None
     date_effet: date | None = None
@@ -317,7 +336,7 @@ class Domaine:
     jours_spe: float | None = None
     jours_tuteur: float | None = None
     heures_accompagnement_individuel: float | None = None
-    code_bloc: str | None = None
+    code_bloc: str | None = field(default=None, metadata=_code("code_bloc"))
     complet: bool = True
     sources: tuple[Source, ...] = ()
     notes: str = ""
