@@ -137,6 +137,8 @@ COMMANDS = {
     "personne": ("une personne nommée par les dossiers (tuteur, évaluateur) : faits, missions, charge, prime (show)", _lazy("records", "add_personne")),
     "report": ("rapports : échéances (deadlines), campagne (campaign)", _lazy("records", "add_report")),
     "candidate": ("données personnelles d'un candidat : exporter (export), effacer (erase)", _lazy("store", "add_candidate")),
+    "rncp": ("répertoires de France Compétences : squelette de référentiel depuis une fiche RNCP ou RS (import)", _lazy("interop", "add_rncp")),
+    "export": ("exporter un référentiel : Moodle (moodle), modèle de tableau de dossiers (modele-dossiers)", _lazy("interop", "add_export")),
 }
 
 

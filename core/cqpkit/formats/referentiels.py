@@ -21,6 +21,7 @@ from cqpkit.formats.converter import converter
 from cqpkit.formats.errors import structure_errors
 from cqpkit.formats.extensions import ExtensionClasses, extension_classes, structure_extensions
 from cqpkit.formats.fragments import resolve_extends
+from cqpkit.formats.repertoire import check_repertoire_data
 from cqpkit.formats.tomlfile import TomlDocument, parse_toml, raise_if_other_kind, read_text
 from cqpkit.model import Referentiel
 
@@ -63,6 +64,7 @@ def referentiel_from_document(doc: TomlDocument, extensions: ExtensionClasses | 
     except ValueError as exc:  # a validator outside any class (should not happen)
         findings.append(((), str(exc)))
     findings.extend(check_referentiel_data(doc.data))
+    findings.extend(check_repertoire_data(doc.data))  # RNCP / RS codes (formats/repertoire.py)
     if findings:
         erreurs = sorted({doc.erreur(path, msg) for path, msg in findings}, key=lambda e: (e.ligne, e.chemin, e.message))
         raise InvalidFileError(doc.fichier, erreurs)

@@ -95,6 +95,10 @@ class _Builder:
         required = []
         for a in attrs.fields(cl):
             props[a.name] = _limited(self.of(hints[a.name]), cl.__name__, a.name)
+            pattern = a.metadata.get("pattern")  # a code's form (model: CODES_REPERTOIRE)
+            if pattern:
+                target = props[a.name]["items"] if props[a.name].get("type") == "array" else props[a.name]
+                target["pattern"] = pattern
             if a.default is attrs.NOTHING:
                 required.append(a.name)
         out: dict[str, Any] = {

@@ -36,6 +36,7 @@ from attrs import field, frozen
 from cqpkit.model.invariants import invariants
 
 __all__ = [
+    "CODES_REPERTOIRE",
     "EVENEMENTS",
     "NIVEAUX",
     "ROLES",
@@ -44,6 +45,7 @@ __all__ = [
     "TYPES_MODULE",
     "TYPES_REGLE",
     "Bareme",
+    "CertificateurRepertoire",
     "Certification",
     "College",
     "ConditionOrientation",
@@ -64,6 +66,7 @@ __all__ = [
     "Referentiel",
     "Regle",
     "RegleJury",
+    "Repertoire",
     "Source",
     "Tutorat",
     "Voie",
@@ -222,7 +225,63 @@ class Bareme:
     notes: str = ""
 
 
+#: The forms of France Compétences' codes (checked by :mod:`cqpkit.formats.repertoire`, and in the JSON Schema).
+CODES_REPERTOIRE: Mapping[str, str] = MappingProxyType(
+    {
+        "fiche": r"^(RNCP|RS)([0-9]{1,5})$",
+        "code_bloc": r"^RNCP([0-9]{1,5})BC([0-9]{2})$",
+        "nsf": r"^[0-9]{3}[a-z]?$",
+        "rome": r"^[A-N][0-9]{4}$",
+        "formacode": r"^[0-9]{5}$",
+        "siret": r"^[0-9]{14}$",
+    }
+)
+
+
+def _code(name: str) -> dict[str, str]:
+    """The field metadata of a code: its pattern, for the JSON Schema."""
+    return {"pattern": CODES_REPERTOIRE[name]}
+
+
 # --------------------------------------------------------------------- référentiel
+@frozen(kw_only=True, field_transformer=invariants)
+class CertificateurRepertoire:
+    """A certifier as France Compétences' register names it (``certificateurs = [{…}]``)."""
+
+    nom: str
+    siret: str = field(default="", metadata={"pattern": r"^([0-9]{14})?$"})
+
+
+@frozen(kw_only=True, field_transformer=invariants)
+class Repertoire:
+    """The certification's fiche in France Compétences' registers (``[certification.repertoire]``).
+
+    ``fiche`` is the code of the fiche: ``RNCP`` and its number in the Répertoire national des
+    certifications professionnelles, ``RS`` and its number in the Répertoire spécifique. The codes of
+    its blocs de compétences (``RNCP12345BC01``) are on the ``[[domaines]]`` (``code_bloc``). NSF,
+    ROME and Formacode are the classification codes the fiche gives; the dates are those of its
+    registration (decision, effect, end). Only what a source states: each value cites it in ``sources``.
+    """
+
+    fiche: str = field(metadata=_code("fiche"))
+    intitule: str = ""
+    niveau: int | None = None
+    nsf: tuple[str, ...] = field(default=(), metadata=_code("nsf"))
+    rome: tuple[str, ...] = field(default=(), metadata=_code("rome"))
+    formacode: tuple[str, ...] = field(default=(), metadata=_code("formacode"))
+    certificateurs: tuple[CertificateurRepertoire, ...] = ()
+    date_decision: date | None = None
+    date_effet: date | None = None
+    date_fin_enregistrement: date | None = None
+    sources: tuple[Source, ...] = ()
+    notes: str = ""
+
+    @property
+    def registre(self) -> Literal["RNCP", "RS"]:
+        """``"RNCP"`` or ``"RS"``: the register the fiche belongs to (from its code)."""
+        return "RS" if self.fiche.startswith("RS") else "RNCP"
+
+
 @frozen(kw_only=True, field_transformer=invariants)
 class Certification:
     """Identity and status of one dated version of a certification (the ``[certification]`` table).
@@ -247,6 +306,7 @@ class Certification:
     finalite: tuple[str, ...] = ()
     capacites: tuple[str, ...] = ()
     equivalence: str = ""
+    repertoire: Repertoire | None = None
     sources: tuple[Source, ...] = ()
     notes: str = ""
 
@@ -258,7 +318,11 @@ class Certification:
 
 @frozen(kw_only=True, field_transformer=invariants)
 class Domaine:
-    """A domaine de compétences, or a bloc de compétences, or a transverse module of competences."""
+    """A domaine de compétences, or a bloc de compétences, or a transverse module of competences.
+
+    ``code_bloc`` is the bloc's code in the RNCP (``RNCP12345BC01``), when the fiche of
+    ``[certification.repertoire]`` registers it.
+    """
 
     id: str
     intitule: str
@@ -272,6 +336,7 @@ class Domaine:
     jours_spe: float | None = None
     jours_tuteur: float | None = None
     heures_accompagnement_individuel: float | None = None
+    code_bloc: str | None = field(default=None, metadata=_code("code_bloc"))
     complet: bool = True
     sources: tuple[Source, ...] = ()
     notes: str = ""

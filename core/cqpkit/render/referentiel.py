@@ -125,6 +125,8 @@ def _identity(ref: Any, plugin: str, court: bool) -> list[str]:
     out.append(f"  Composition : {' ; '.join(units)}")
     if c.mentions:
         out.append(f"  Mentions : {', '.join(L.mention(ref, m) for m in c.mentions)}")
+    if c.repertoire is not None:
+        out += _repertoire(c.repertoire, court)
     if not c.complet:
         out.append("  Référentiel incomplet : les sources ne donnent pas tout (voir les notes).")
     if court:
@@ -138,6 +140,42 @@ def _identity(ref: Any, plugin: str, court: bool) -> list[str]:
     if c.equivalence:
         out.append(f"  Équivalence : {c.equivalence}")
     out += _notes(c.notes, "  ")
+    return out
+
+
+_REGISTRES = {
+    "RNCP": "Répertoire national des certifications professionnelles",
+    "RS": "Répertoire spécifique",
+}
+
+
+def _repertoire(rep: Any, court: bool) -> list[str]:
+    """The fiche in France Compétences' registers: code, level, registration, classification codes, certifiers."""
+    head = f"  Fiche {rep.fiche} ({_REGISTRES[rep.registre]})"
+    if rep.niveau is not None:
+        head += f", niveau {rep.niveau}"
+    out = [head]
+    if court:
+        return out
+    if rep.intitule:
+        out.append(f"    Intitulé au répertoire : {rep.intitule}")
+    dates = []
+    if rep.date_decision:
+        dates.append(f"décision du {date_fr(rep.date_decision)}")
+    if rep.date_effet:
+        dates.append(f"effet le {date_fr(rep.date_effet)}")
+    if rep.date_fin_enregistrement:
+        dates.append(f"fin d'enregistrement le {date_fr(rep.date_fin_enregistrement)}")
+    if dates:
+        out.append(f"    Enregistrement : {' ; '.join(dates)}")
+    codes = [f"{label} : {', '.join(values)}" for label, values in (("NSF", rep.nsf), ("ROME", rep.rome), ("Formacode", rep.formacode)) if values]
+    if codes:
+        out.append(f"    Codes {' ; '.join(codes)}")
+    for c in rep.certificateurs:
+        out.append(f"    Certificateur au répertoire : {c.nom}" + (f" (SIRET {c.siret})" if c.siret else ""))
+    if rep.sources:
+        out.append("    Source : " + " ; ".join(_source(s) for s in rep.sources))
+    out += _notes(rep.notes, "    ")
     return out
 
 
@@ -160,6 +198,8 @@ def _domaines(ref: Any, court: bool) -> list[str]:
                 extra.append(f"{len(d.savoirs)} savoirs")
         if len(kinds) > 1 and L.TYPES_DOMAINE[d.type][0] not in d.intitule:
             extra.insert(0, L.TYPES_DOMAINE[d.type][0])
+        if d.code_bloc:
+            extra.insert(0, d.code_bloc)
         if not d.complet:
             extra.append("incomplet")
         out.append(f"  {d.id}  {d.intitule}" + (f"  ({', '.join(extra)})" if extra else ""))
