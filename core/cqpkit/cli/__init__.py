@@ -137,6 +137,7 @@ COMMANDS = {
     "personne": ("une personne nommée par les dossiers (tuteur, évaluateur) : faits, missions, charge, prime (show)", _lazy("records", "add_personne")),
     "report": ("rapports : échéances (deadlines), campagne (campaign)", _lazy("records", "add_report")),
     "candidate": ("données personnelles d'un candidat : exporter (export), effacer (erase)", _lazy("store", "add_candidate")),
+    "credential": ("attestations Open Badges 3.0 signées : clés (keygen), émettre (issue), vérifier (verify)", _lazy("credentials", "add_credential")),
 }
 
 
