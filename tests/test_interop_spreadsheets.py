@@ -194,3 +194,65 @@ class TestImport:
         bad.write_bytes(b"pas un classeur")
         proc = run_cli("import", str(bad), "--db", str(tmp_path / "b.db"))
         assert proc.returncode == 2 and "classeur XLSX illisible" in proc.stderr
+
+
+@pytest.fixture(scope="module")
+def campaign_db(tmp_path_factory) -> str:
+    """The campaign in a SQLite base (the reports read the store as on PostgreSQL: their queries are tested there)."""
+    base = str(tmp_path_factory.mktemp("rep") / "c.db")
+    assert run_cli("import", str(CAMPAIGN), "--db", base, "-q").returncode == 0
+    return base
+
+
+class TestReports:
+    """Expected figures from examples/campaign/README.md and ../shared/RULES.md (cost of the CQP MO: 9 650 €)."""
+
+    def test_campaign_xlsx_has_numbers_and_dates_in_cells(self, campaign_db: str, tmp_path: Path):
+        """report campaign -o x.xlsx: a sheet per certification and total (counts as numbers), a sheet of sessions (dates as dates)."""
+        out = tmp_path / "campagne.xlsx"
+        proc = run_cli("report", "campaign", "--db", campaign_db, "--as-of", "2020-06-30", "-o", str(out))
+        assert proc.returncode == 0, proc.stderr
+        wb = openpyxl.load_workbook(out)
+        rows = list(wb["Campagne"].iter_rows(values_only=True))
+        head = rows[0]
+        assert head[:4] == ("Au", "Certification", "Intitulé", "Dossiers")
+        total = next(r for r in rows if r[1] == "total")
+        assert total[head.index("Dossiers")] == 23 and total[head.index("Candidats")] == 22
+        assert total[head.index("Délais de premier passage dépassés")] == 2
+        assert total[0] == dt.datetime(2020, 6, 30)
+        assert wb["Campagne"].cell(row=2, column=1).number_format == "DD/MM/YYYY"
+        sessions = {r[0]: r for r in wb["Sessions"].iter_rows(min_row=2, values_only=True)}
+        assert sessions["OEMM-JURY-2019-03"][1] == dt.datetime(2019, 3, 18)
+
+    def test_deadlines_csv(self, campaign_db: str, tmp_path: Path):
+        """report deadlines --format csv: the two deadlines to come and the missed one of the README, dates AAAA-MM-JJ."""
+        out = tmp_path / "echeances.csv"
+        proc = run_cli("report", "deadlines", "--db", campaign_db, "--as-of", "2020-06-30", "--within", "180", "--format", "csv", "-o", str(out))
+        assert proc.returncode == 0, proc.stderr
+        rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+        by = {(r["Dossier"], r["Échéance"]): r for r in rows}
+        assert by[("OEMM-2017-0207", "premier passage devant le jury")]["Date de l'échéance"] == "2020-09-04"
+        assert by[("OEMM-2017-0301", "premier passage devant le jury")]["Date de l'échéance"] == "2020-10-02"
+        missed = by[("OEMM-2017-0601", "premier passage devant le jury")]
+        assert missed["Période"] == "passée" and missed["Date de l'échéance"] == "2020-02-06"
+        assert by[("OEMM-2014-0206", "fin de validité d'un acquis partiel")]["Date de l'échéance"] == "2020-09-20"
+
+    def test_funding_xlsx_amounts_are_numbers(self, tmp_path: Path):
+        """funding -o x.xlsx: the CQP MO's pedagogical cost, 9 650 €, as a number; its event date as a date."""
+        out = tmp_path / "financement.xlsx"
+        proc = run_cli("funding", str(DOSSIERS / "i410-2018-0101.toml"), "--as-of", "2020-06-30", "-o", str(out))
+        assert proc.returncode == 0, proc.stderr
+        rows = list(openpyxl.load_workbook(out)["Financement"].iter_rows(values_only=True))
+        head = rows[0]
+        cost = next(r for r in rows[1:] if r[head.index("Code")] == "cout_pedagogique")
+        assert cost[head.index("Montant")] == 9650 and cost[head.index("En")] == "euro"
+        assert cost[head.index("Date de l'événement")] == dt.datetime(2018, 3, 12)
+
+    def test_usage_errors(self, campaign_db: str, tmp_path: Path):
+        """--format without -o, --format with --json, an unknown suffix: usage errors (exit 2), nothing written."""
+        proc = run_cli("report", "campaign", "--db", campaign_db, "--format", "xlsx")
+        assert proc.returncode == 2 and "-o FICHIER est obligatoire" in proc.stderr
+        proc = run_cli("report", "campaign", "--db", campaign_db, "--format", "csv", "-o", str(tmp_path / "x.csv"), "--json")
+        assert proc.returncode == 2 and not (tmp_path / "x.csv").exists()
+        proc = run_cli("funding", str(DOSSIERS / "i410-2018-0101.toml"), "-o", str(tmp_path / "x.ods"))
+        assert proc.returncode == 2 and "format du tableur inconnu" in proc.stderr
