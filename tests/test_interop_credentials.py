@@ -52,7 +52,7 @@ def keys(tmp_path: Path) -> Path:
 
 def issue(keys: Path, out: Path, *args: str, as_of: str = "2020-06-30"):
     return run_cli(
-        "credential", "issue", *args, "--cle", str(keys), "--emetteur-id", ISSUER, "--emetteur-nom", "OEMM (fictif)",
+        "credential", "issue", *args, "--key", str(keys), "--issuer-id", ISSUER, "--issuer-name", "OEMM (fictif)",
         "-o", str(out), "--as-of", as_of,
     )
 
@@ -214,11 +214,11 @@ class TestVerify:
         return tmp_path / "out" / "OEMM-2018-0203-D1.jwt"
 
     def verify(self, token: Path, keys: Path, *args: str, as_of: str = "2020-06-30"):
-        return run_cli("credential", "verify", str(token), "--cle-publique", f"{keys}.pub", "--as-of", as_of, *args)
+        return run_cli("credential", "verify", str(token), "--public-key", f"{keys}.pub", "--as-of", as_of, *args)
 
     def test_the_round_trip_passes(self, token: Path, keys: Path):
         """award → credential → verify: signature, dates and issuer checked, exit 0."""
-        proc = self.verify(token, keys, "--emetteur-id", ISSUER)
+        proc = self.verify(token, keys, "--issuer-id", ISSUER)
         assert proc.returncode == 0, proc.stderr
         assert "attestation valide" in proc.stdout
         assert "valable au 30/06/2020 (à partir du 18/03/2019 jusqu'au 17/03/2024)" in proc.stdout
@@ -257,8 +257,8 @@ class TestVerify:
         assert "signature invalide" in proc.stderr
 
     def test_another_issuer_fails(self, token: Path, keys: Path):
-        """--emetteur-id names the issuer expected; another one fails."""
-        proc = self.verify(token, keys, "--emetteur-id", "https://autre.example.invalid")
+        """--issuer-id names the issuer expected; another one fails."""
+        proc = self.verify(token, keys, "--issuer-id", "https://autre.example.invalid")
         assert proc.returncode == 1 and "l'émetteur attendu est « https://autre.example.invalid »" in proc.stderr
 
     def test_json_output(self, token: Path, keys: Path):
@@ -287,6 +287,6 @@ class TestFromTheStore:
         # C-0201: certified in 2019, and a second CQP in training (nothing to attest yet)
         assert sorted(f.name for f in (tmp_path / "c").iterdir()) == ["OEMM-2017-0201-certification.jwt"]
         token = tmp_path / "c" / "OEMM-2017-0201-certification.jwt"
-        assert run_cli("credential", "verify", str(token), "--cle-publique", f"{keys}.pub", "--as-of", "2020-06-30").returncode == 0
+        assert run_cli("credential", "verify", str(token), "--public-key", f"{keys}.pub", "--as-of", "2020-06-30").returncode == 0
         proc = issue(keys, tmp_path / "x", "--db", db, "--candidat", "C-9999")
         assert proc.returncode == 1 and "C-9999" in proc.stderr

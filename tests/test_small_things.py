@@ -138,11 +138,13 @@ ENGLISH = {
     "campaign", "candidate", "export", "erase",
     "--help", "--debug", "--version", "--json", "--as-of", "--short", "--dest", "--expect", "--db", "--date",
     "--within", "--output", "--confirm", "--force", "--path", "--verbose", "--quiet", "--large", "--anonymous",
+    "credential", "keygen", "issue", "--format", "--key", "--public-key", "--config", "--issuer-id", "--issuer-name",
+    "--issuer-url", "--issuer-email",
 }
 #: … or a noun of the domain, French as in the files and the glossary (an option named after the key it fills).
 DOMAIN = {
     "jury", "dossier", "personne", "--session", "--historique", "--certification", "--intitule", "--operateur",
-    "--membre", "--president", "--precedente", "--lieu", "--absent", "--excuse", "--present", "--motif",
+    "--membre", "--president", "--precedente", "--lieu", "--absent", "--excuse", "--present", "--motif", "--candidat",
 }
 
 

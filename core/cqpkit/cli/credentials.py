@@ -60,10 +60,10 @@ def _emetteur(args: argparse.Namespace) -> Any:
 
     base = load_emetteur(args.config) if args.config else None
     values = {
-        "id": args.emetteur_id or (base.id if base else None),
-        "nom": args.emetteur_nom or (base.nom if base else None),
-        "url": args.emetteur_url or (base.url if base else ""),
-        "email": args.emetteur_email or (base.email if base else ""),
+        "id": args.issuer_id or (base.id if base else None),
+        "nom": args.issuer_name or (base.nom if base else None),
+        "url": args.issuer_url or (base.url if base else ""),
+        "email": args.issuer_email or (base.email if base else ""),
         "cle": getattr(args, "cle", None) or (base.cle if base else None),
         "cle_publique": getattr(args, "cle_publique", None) or (base.cle_publique if base else None),
     }
@@ -77,11 +77,11 @@ def cmd_issue(args: argparse.Namespace) -> int:
 
     emetteur = _emetteur(args)
     if not hasattr(emetteur, "id"):
-        missing = [o for o, k in (("--emetteur-id", "id"), ("--emetteur-nom", "nom")) if not emetteur[k]]
+        missing = [o for o, k in (("--issuer-id", "id"), ("--issuer-name", "nom")) if not emetteur[k]]
         print(f"erreur : émetteur incomplet : {' et '.join(missing)} manquant (ou --config FICHIER avec [emetteur] id et nom)", file=sys.stderr)
         return 2
     if not emetteur.cle:
-        print("erreur : clé de signature manquante : --cle FICHIER (écrit par « cqpkit credential keygen »), ou cle = … dans [emetteur]", file=sys.stderr)
+        print("erreur : clé de signature manquante : --key FICHIER (écrit par « cqpkit credential keygen »), ou cle = … dans [emetteur]", file=sys.stderr)
         return 2
     if bool(args.fichiers) == bool(args.session or args.candidat):
         print("erreur : donner des fichiers de dossiers, ou --session ID ou --candidat ID avec --db (l'un ou l'autre)", file=sys.stderr)
@@ -171,7 +171,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     get = emetteur.get if isinstance(emetteur, dict) else lambda k: getattr(emetteur, k)
     key_file = get("cle_publique") or get("cle")
     if not key_file:
-        print("erreur : clé publique de l'émetteur manquante : --cle-publique FICHIER (ou --config avec cle_publique)", file=sys.stderr)
+        print("erreur : clé publique de l'émetteur manquante : --public-key FICHIER (ou --config avec cle_publique)", file=sys.stderr)
         return 2
     public = load_public_key(key_file)
     try:
@@ -201,10 +201,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
 # -------------------------------------------------------------------------------- parser
 def _issuer_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="FICHIER", help="fichier TOML de l'émetteur ([emetteur] id, nom, url, email, cle, cle_publique)")
-    p.add_argument("--emetteur-id", metavar="URI", help="identifiant de l'émetteur (adresse web ou did:), prioritaire sur --config")
-    p.add_argument("--emetteur-nom", metavar="NOM", help="nom de l'émetteur")
-    p.add_argument("--emetteur-url", metavar="URL", help="site de l'émetteur")
-    p.add_argument("--emetteur-email", metavar="EMAIL", help="adresse de contact de l'émetteur")
+    p.add_argument("--issuer-id", metavar="URI", help="identifiant de l'émetteur (adresse web ou did:), prioritaire sur --config")
+    p.add_argument("--issuer-name", metavar="NOM", help="nom de l'émetteur")
+    p.add_argument("--issuer-url", metavar="URL", help="site de l'émetteur")
+    p.add_argument("--issuer-email", metavar="EMAIL", help="adresse de contact de l'émetteur")
     p.add_argument("--as-of", dest="as_of", type=parse_date, metavar="DATE", help="date d'évaluation (AAAA-MM-JJ ; défaut : aujourd'hui)")
     p.add_argument("--json", action="store_true", help="sortie JSON")
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="afficher la trace Python en cas d'erreur")
@@ -225,14 +225,14 @@ def add_credential(p: argparse.ArgumentParser) -> None:
     which = a.add_mutually_exclusive_group()
     which.add_argument("--session", metavar="ID", help="les dossiers présentés à cette session de jury (dans la base)")
     which.add_argument("--candidat", metavar="ID", help="les dossiers de ce candidat (dans la base)")
-    a.add_argument("--cle", metavar="FICHIER", help="clé privée de l'émetteur (cqpkit credential keygen)")
+    a.add_argument("--key", dest="cle", metavar="FICHIER", help="clé privée de l'émetteur (cqpkit credential keygen)")
     a.add_argument("--output", "-o", metavar="REPERTOIRE", required=True, help="répertoire où écrire les attestations (un fichier .jwt chacune)")
     _issuer_options(a)
     a.set_defaults(func=cmd_issue)
 
     a = sub.add_parser("verify", help="vérifier une attestation : signature, dates de validité, émetteur")
     a.add_argument("fichier", metavar="FICHIER", help="attestation (fichier .jwt écrit par « credential issue »)")
-    a.add_argument("--cle-publique", dest="cle_publique", metavar="FICHIER", help="clé publique de l'émetteur (FICHIER.pub de keygen)")
+    a.add_argument("--public-key", dest="cle_publique", metavar="FICHIER", help="clé publique de l'émetteur (FICHIER.pub de keygen)")
     _issuer_options(a)
     a.set_defaults(func=cmd_verify)
 
