@@ -151,7 +151,7 @@ class TestIssue:
         if not (OB3 / "context-3.0.3.json").is_file():
             pytest.skip("contexte Open Badges 3.0.3 absent de ../shared/interop/openbadges-3.0")
         readme = (OB3 / "README.md").read_text(encoding="utf-8")
-        assert CONTEXTS[1] in readme and SCHEMA_ID == ob3_schema()["$id"]
+        assert CONTEXTS[1] in readme and ob3_schema()["$id"] == SCHEMA_ID
 
     def test_rncp_codes_are_carried_when_the_referentiel_has_them(self):
         """A fiche code and a bloc code (fictional) become humanCode, otherIdentifier and an alignment to the fiche."""

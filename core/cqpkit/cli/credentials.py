@@ -59,7 +59,7 @@ def _emetteur(args: argparse.Namespace) -> Any:
     from cqpkit.interop.credentials import Emetteur, load_emetteur
 
     base = load_emetteur(args.config) if args.config else None
-    values = {
+    values: dict[str, Any] = {
         "id": args.issuer_id or (base.id if base else None),
         "nom": args.issuer_name or (base.nom if base else None),
         "url": args.issuer_url or (base.url if base else ""),
@@ -101,8 +101,8 @@ def cmd_issue(args: argparse.Namespace) -> int:
             except (InvalidFileError, UnreadableFileError) as exc:
                 problems.append(exc)
         if problems:
-            for exc in problems:
-                print_error(exc, prefix="" if isinstance(exc, InvalidFileError) else "erreur : ")
+            for problem in problems:
+                print_error(problem, prefix="" if isinstance(problem, InvalidFileError) else "erreur : ")
             print(f"aucune attestation émise : {pluriel(len(problems), 'fichier')} en erreur", file=sys.stderr)
             return 2 if any(isinstance(p, UnreadableFileError) for p in problems) else 1
         issued = issue(registry, dossiers, emetteur, key, day)

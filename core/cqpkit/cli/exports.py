@@ -27,7 +27,7 @@ def wants_table(args: argparse.Namespace) -> int | None:
     if not fmt and not out:
         return None
     if not fmt:
-        fmt = next((f for f in ("csv", "xlsx") if out.lower().endswith("." + f)), None)
+        fmt = next((f for f in ("csv", "xlsx") if str(out).lower().endswith("." + f)), None)
         if fmt is None:
             print(f"erreur : {out} : format du tableur inconnu : --format csv ou xlsx (ou un fichier .csv / .xlsx)", file=sys.stderr)
             return 2
@@ -40,7 +40,7 @@ def wants_table(args: argparse.Namespace) -> int | None:
         return 2
     if fmt == "xlsx":
         try:
-            import openpyxl  # noqa: F401
+            import openpyxl  # type: ignore[import-untyped]  # noqa: F401
         except ImportError:
             print("erreur : l'export XLSX demande l'extension « interop » de cqpkit (pip install 'cqpkit[interop]') : openpyxl n'est pas installé", file=sys.stderr)
             return 2

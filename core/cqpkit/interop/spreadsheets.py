@@ -155,8 +155,8 @@ def write_template(registry: Any, referentiel: Any, path: Path, fmt: str) -> Non
         return
     if fmt != "xlsx":
         raise InvalidArgumentError(f"format « {fmt} » inconnu : csv ou xlsx")
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
 
     wb = Workbook()
     first = True
@@ -200,7 +200,7 @@ class TableDocument:
     """One dossier of a table, shaped like a parsed TOML dossier file for the format layer: ``fichier``, ``data``,
     ``line(path)`` and ``erreur(path, message)``, located by sheet, row and column."""
 
-    __slots__ = ("cells", "csv", "data", "fichier", "headers", "nom")
+    __slots__ = ("bad", "cells", "csv", "data", "fichier", "headers", "nom")
 
     def __init__(self, fichier: str, data: dict, row: int, is_csv: bool) -> None:
         self.fichier = fichier
@@ -211,6 +211,8 @@ class TableDocument:
         self.headers: dict[tuple[str, int], str] = {}
         #: The name of this dossier in an import (its file and its row of the Dossiers sheet).
         self.nom = f"{fichier}:{row}"
+        #: The key paths whose cell could not be read (already reported; left out of the data).
+        self.bad: set[tuple] = set()
 
     def _where(self, path: Sequence[Any]) -> tuple[str, int, int]:
         p = tuple(path)
@@ -320,7 +322,7 @@ def _sheets(path: str) -> tuple[dict[str, list[tuple[Any, ...]]], bool]:
         return {MAIN_SHEET: [tuple(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]}, True
     import zipfile
 
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -339,14 +341,14 @@ def read_table(path: str | os.PathLike[str]) -> list[TableDocument]:
     column, a value of the wrong kind, a line naming a dossier that the Dossiers sheet does not have), or
     :class:`UnreadableFileError`.
     """
-    docs, errors, _ = _read(os.fspath(path))
+    docs, errors = _read(os.fspath(path))
     if errors:
         raise InvalidFileError(os.fspath(path), errors)
     return docs
 
 
-def _read(fichier: str) -> tuple[list[TableDocument], list[Erreur], set[int]]:
-    """The documents, the errors of shape and cells, and the rows (of the Dossiers sheet) whose dossier has a bad cell."""
+def _read(fichier: str) -> tuple[list[TableDocument], list[Erreur]]:
+    """The documents and the errors of shape and cells (each document's ``bad`` cells left out of its data)."""
     sheets, is_csv = _sheets(fichier)
     spec = columns()
     errors: list[Erreur] = []
@@ -360,7 +362,7 @@ def _read(fichier: str) -> tuple[list[TableDocument], list[Erreur], set[int]]:
 
     if MAIN_SHEET not in sheets:
         errors.append(Erreur(fichier, 1, "", f"feuille « {MAIN_SHEET} » manquante (feuilles : {', '.join(sheets)})"))
-        return [], errors, set()
+        return [], errors
     for sheet in sheets:
         if sheet not in spec and sheet != HELP_SHEET:
             errors.append(Erreur(fichier, 1, where(sheet), f"feuille « {sheet} » inconnue (feuilles possibles : {', '.join(spec)})"))
@@ -383,7 +385,6 @@ def _read(fichier: str) -> tuple[list[TableDocument], list[Erreur], set[int]]:
 
     docs: dict[str, TableDocument] = {}
     order: list[TableDocument] = []
-    bad_rows: set[int] = set()
     main = header_map(MAIN_SHEET)
     for r, row in enumerate(sheets[MAIN_SHEET][1:], start=2):
         if all(_empty(v) for v in row):
@@ -401,13 +402,13 @@ def _read(fichier: str) -> tuple[list[TableDocument], list[Erreur], set[int]]:
             parsed, problem = _cell(value, col.kind)
             if problem:
                 err(MAIN_SHEET, r, i, col.header, problem)
-                bad_rows.add(r)
+                doc.bad.add((table, key))
             else:
                 data[table][key] = parsed
         did = data["dossier"].get("id")
         if isinstance(did, str) and did in docs:
-            col = next((i for i, c in main.items() if c.header == "dossier.id"), 0)
-            err(MAIN_SHEET, r, col, "dossier.id", f"dossier « {did} » déjà donné à la ligne {docs[did].line(())} (une ligne par dossier)")
+            id_at = next((i for i, c in main.items() if c.header == "dossier.id"), 0)
+            err(MAIN_SHEET, r, id_at, "dossier.id", f"dossier « {did} » déjà donné à la ligne {docs[did].line(())} (une ligne par dossier)")
             continue
         if isinstance(did, str):
             docs[did] = doc
@@ -424,10 +425,11 @@ def _read(fichier: str) -> tuple[list[TableDocument], list[Erreur], set[int]]:
             if all(_empty(v) for v in row):
                 continue
             did = _text(row[id_col - 1]) if id_col - 1 < len(row) and not _empty(row[id_col - 1]) else ""
-            doc = docs.get(did)
-            if doc is None:
+            found = docs.get(did)
+            if found is None:
                 err(sheet, r, id_col, "dossier", f"dossier « {did} » absent de la feuille « {MAIN_SHEET} »" if did else "identifiant de dossier manquant")
                 continue
+            doc = found
             items = doc.data.setdefault(key, [])
             n = len(items)
             item: dict[str, Any] = {}
@@ -444,11 +446,11 @@ def _read(fichier: str) -> tuple[list[TableDocument], list[Erreur], set[int]]:
                 parsed, problem = _cell(value, col.kind)
                 if problem:
                     err(sheet, r, i, col.header, problem)
-                    bad_rows.add(doc.line(()))
+                    doc.bad.add((key, n, col.key))
                 else:
                     item[col.key] = parsed
             items.append(item)
-    return order, errors, bad_rows
+    return order, errors
 
 
 def read_dossiers(path: str | os.PathLike[str], registry: Any) -> list[tuple[TableDocument, Any]]:
@@ -458,15 +460,18 @@ def read_dossiers(path: str | os.PathLike[str], registry: Any) -> list[tuple[Tab
     from cqpkit.formats.dossiers import dossier_from_document
 
     fichier = os.fspath(path)
-    docs, errors, bad_rows = _read(fichier)
+    docs, errors = _read(fichier)
     out = []
     for doc in docs:
-        if doc.line(()) in bad_rows:
-            continue
         try:
-            out.append((doc, dossier_from_document(doc, registry)))  # type: ignore[arg-type]
+            dossier = dossier_from_document(doc, registry)  # type: ignore[arg-type]
         except InvalidFileError as exc:
-            errors.extend(exc.erreurs)
+            # a cell already reported as unreadable is not also « missing »
+            reported = {(doc.line(p), doc.location(p)) for p in doc.bad}
+            errors.extend(e for e in exc.erreurs if (e.ligne, e.chemin) not in reported)
+            continue
+        if not doc.bad:
+            out.append((doc, dossier))
     if errors:
         raise InvalidFileError(fichier, sorted(errors, key=_order))
     return out

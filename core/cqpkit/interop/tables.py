@@ -46,7 +46,7 @@ def _date(value: Any) -> dt.date | None:
 
 
 # ------------------------------------------------------------------------------ reports
-_CAMPAIGN = (
+_CAMPAIGN: tuple[tuple[str, str, Kind], ...] = (
     ("Certification", "certification", "texte"), ("Intitulé", "intitule", "texte"), ("Dossiers", "dossiers", "entier"),
     ("Candidats", "candidats", "entier"), ("Voie formation", "formation", "entier"), ("VAE", "vae", "entier"),
     ("Certifications complètes", "certifies", "entier"), ("Validations partielles", "partiels", "entier"), ("Échecs", "echecs", "entier"),
@@ -103,7 +103,8 @@ def funding_table(data: dict[str, Any]) -> list[Sheet]:
         ("Année", "entier"), ("Date de l'événement", "date"), ("Barème en vigueur depuis", "date"), ("Source", "texte"),
     )
     day = _date(data.get("date"))
-    rows, found = [], []
+    rows: list[tuple[Any, ...]] = []
+    found: list[tuple[Any, ...]] = []
     for d in data.get("dossiers", []):
         for x in d.get("lignes", []):
             src = x.get("source") or {}
@@ -140,8 +141,8 @@ def write_table(sheets: Sequence[Sheet], path: str | os.PathLike[str], fmt: str)
             w.writerow([_csv_value(v, k) for v, (_, k) in zip(row, first.columns, strict=True)])
         Path(path).write_text(buf.getvalue(), encoding="utf-8-sig")
         return
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
 
     formats = {"date": "DD/MM/YYYY", "euro": '#,##0.00 "€"', "entier": "0", "nombre": "General"}
     wb = Workbook()
