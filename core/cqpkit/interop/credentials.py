@@ -1,5 +1,8 @@
 """Open Badges 3.0 credentials for the awards of a dossier, signed as VC-JWT with an Ed25519 key.
 
+Why this module is over 500 lines: the issuer, the keys, the mapping and the proof are one format's round trip
+(issue and verify must agree on every claim), each part small; split, they would import one another's privates.
+
 What is issued (:func:`awards`): the engine's result of the dossier as of a date
 (:meth:`Registry.decide`): a certification delivered (statut ``certifie``) gives ONE credential for the
 certification; otherwise each domaine / bloc acquired and still valid gives one credential, whose
