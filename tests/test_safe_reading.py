@@ -53,6 +53,10 @@ ALLOWED = {
     ("core/cqpkit/interop/rncp.py", "os.open"): "the open-data export of the registers, streamed (regular file checked, no blocking)",
     ("core/cqpkit/interop/rncp.py", "os.fdopen"): "the descriptor opened just above, once checked to be a regular file",
     ("core/cqpkit/interop/rncp.py", "archive.open"): "a member of the export's ZIP archive, itself opened through _open_regular",
+    ("core/cqpkit/interop/credentials.py", "os.open"): (
+        "`cqpkit credential keygen` creates the private key file with mode 0600 from the start (O_EXCL): a write, not a read"
+    ),
+    ("core/cqpkit/interop/credentials.py", "os.fdopen"): "writes the private key into the descriptor os.open just created",
 }
 #: Receivers whose ``.open(…)`` opens a database, not a file to read.
 DATABASE_OPENERS = {"Store", "StoreBase", "cls"}

@@ -139,14 +139,16 @@ ENGLISH = {
     "--help", "--debug", "--version", "--json", "--as-of", "--short", "--dest", "--expect", "--db", "--date",
     "--within", "--output", "--confirm", "--force", "--path", "--verbose", "--quiet", "--large", "--anonymous",
     "--id", "--format", "moodle",  # moodle: the LMS's own name (cqpkit export moodle)
+    "credential", "keygen", "issue", "--format", "--key", "--public-key", "--config", "--issuer-id", "--issuer-name",
+    "--issuer-url", "--issuer-email",
 }
 #: … or a noun of the domain, French as in the files and the glossary (an option named after the key it fills).
 DOMAIN = {
     "jury", "dossier", "personne", "--session", "--historique", "--certification", "--intitule", "--operateur",
-    "--membre", "--president", "--precedente", "--lieu", "--absent", "--excuse", "--present", "--motif",
     # France Compétences' register and its fiches (cqpkit rncp import --fiche RNCP1796); the template of a dossier
     # table, named as the issue and the operators name it (cqpkit export modele-dossiers).
     "rncp", "--fiche", "modele-dossiers",
+    "--membre", "--president", "--precedente", "--lieu", "--absent", "--excuse", "--present", "--motif", "--candidat",
 }
 
 

@@ -139,6 +139,7 @@ COMMANDS = {
     "candidate": ("données personnelles d'un candidat : exporter (export), effacer (erase)", _lazy("store", "add_candidate")),
     "rncp": ("répertoires de France Compétences : squelette de référentiel depuis une fiche RNCP ou RS (import)", _lazy("interop", "add_rncp")),
     "export": ("exporter un référentiel : Moodle (moodle), modèle de tableau de dossiers (modele-dossiers)", _lazy("interop", "add_export")),
+    "credential": ("attestations Open Badges 3.0 signées : clés (keygen), émettre (issue), vérifier (verify)", _lazy("credentials", "add_credential")),
 }
 
 

@@ -235,6 +235,23 @@ def cmd_funding(args: argparse.Namespace) -> int:
                 parts.append(f"{label} {' et '.join(amounts)}")
         print(f"Totaux {date_said(run.args)} : " + ("; ".join(parts) if parts else "aucun montant"))
 
+    from cqpkit.cli.exports import wants_table
+
+    to_table = wants_table(args)
+    if to_table:
+        return to_table
+    if to_table is not None:  # a spreadsheet (--format, -o), built from the JSON output's dict
+
+        def as_table(run: DossierRun, rows: Any) -> None:
+            from cqpkit.cli.exports import export_table
+            from cqpkit.interop.tables import funding_table
+
+            data = {"date": run.day.isoformat(), "dossiers": [
+                {"dossier": d.id, "lignes": [dump(x) for x in lines], "constats": [dump(c) for c in found]} for _, d, lines, found in rows
+            ]}
+            export_table(args, funding_table, data, "Financement")
+
+        return run_dossiers(args, compute, as_json, as_table)
     return run_dossiers(args, compute, as_json, as_text)
 
 
@@ -375,7 +392,10 @@ def add_decide(p: argparse.ArgumentParser) -> None:
 
 
 def add_funding(p: argparse.ArgumentParser) -> None:
+    from cqpkit.cli.exports import table_options
+
     add_dossier_command(cmd_funding)(p)
+    table_options(p)
 
 
 def add_explain(p: argparse.ArgumentParser) -> None:

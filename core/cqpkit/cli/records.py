@@ -326,10 +326,21 @@ def _deadline_groups(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], l
 
 
 def cmd_report_deadlines(args: argparse.Namespace) -> int:
+    from cqpkit.cli.exports import wants_table
+
     day = as_of(args)
+    to_table = wants_table(args)
+    if to_table:
+        return to_table
     with open_store(args) as store:
         data = {**store.deadlines(day, args.within, args.certification), "date_source": as_of_source(args)}
         hint = _hint(store)
+        if to_table is not None:  # a spreadsheet (--format, -o), built from the JSON output
+            from cqpkit.cli.exports import export_table
+            from cqpkit.interop.tables import deadlines_table
+
+            export_table(args, deadlines_table, data, "Échéances")
+            return _left_out(data, hint)
         if not args.json:
             names = _names(store, args, [r["candidat"] for k in ("a_venir", "passees") for r in data[k]])
             labels = Labels(store.registry, large=args.large)
@@ -400,11 +411,22 @@ def _campaign_table(data: dict[str, Any], large: bool) -> list[str]:
 
 
 def cmd_report_campaign(args: argparse.Namespace) -> int:
+    from cqpkit.cli.exports import wants_table
+
     day = as_of(args)
+    to_table = wants_table(args)
+    if to_table:
+        return to_table
     with open_store(args) as store:
         data = {**store.campaign(day, args.certification), "date_source": as_of_source(args)}
         label = store.target.label
         hint = _hint(store)
+    if to_table is not None:  # a spreadsheet (--format, -o), built from the JSON output
+        from cqpkit.cli.exports import export_table
+        from cqpkit.interop.tables import campaign_table
+
+        export_table(args, campaign_table, data, "Campagne")
+        return max(_left_out(data, hint), _not_evaluated(data))
     if args.json:
         print_json(data)
         return max(_left_out(data, hint), _not_evaluated(data))
@@ -451,15 +473,19 @@ def cmd_report_campaign(args: argparse.Namespace) -> int:
 
 def add_report(p: argparse.ArgumentParser) -> None:
     """``cqpkit report deadlines | campaign``."""
+    from cqpkit.cli.exports import table_options
+
     sub = actions(p)
     a = sub.add_parser("deadlines", help="échéances : premier passage devant le jury, fin de validité des acquis partiels")
     a.add_argument("--within", type=_days, required=True, metavar="JOURS", help="fenêtre en jours autour de la date (entier positif ou nul)")
     a.add_argument("--certification", metavar="ID", help="une seule certification")
     store_options(a, json=True, as_of=True)
     large_options(a)
+    table_options(a)
     a.set_defaults(func=cmd_report_deadlines)
     a = sub.add_parser("campaign", help="par certification : candidats, certifications complètes et partielles, échecs, financement")
     a.add_argument("--certification", metavar="ID", help="une seule certification")
     store_options(a, json=True, as_of=True)
     large_options(a, anonyme=False)
+    table_options(a)
     a.set_defaults(func=cmd_report_campaign)

@@ -178,7 +178,7 @@ def _print_problems(problems: Any) -> None:
 
 def add_import(p: argparse.ArgumentParser) -> None:
     """``cqpkit import FILE…|DIR``."""
-    p.add_argument("paths", nargs="+", metavar="FICHIER", help="fichiers de dossiers et de sessions de jury (TOML), ou répertoires")
+    p.add_argument("paths", nargs="+", metavar="FICHIER", help="fichiers de dossiers et de sessions de jury (TOML), ou répertoires ; tables de dossiers (.csv, .xlsx : docs/interop-badges.md)")
     store_options(p, write=True, json=True, debug=False)
     volume = p.add_mutually_exclusive_group()
     volume.add_argument(

@@ -337,15 +337,16 @@ def candidate_conflicts(named: Iterable[tuple[str, Dossier]]) -> Iterator[tuple[
             yield name, d, first_name, [k for k in PERSONAL if getattr(first.candidat, k) != getattr(d.candidat, k)]
 
 
-def person_conflicts(read: Sequence[tuple[str, Dossier]]) -> list[InvalidFileError]:
+def person_conflicts(read: Sequence[tuple[str, Dossier]], tables: dict[str, Any] | None = None) -> list[InvalidFileError]:
     """Two files describing one person (``acteurs.personne``) two ways: one error per fact, in the later file, at
-    the line of the key, naming the other file and line (:func:`cqpkit.store.personnes.lot_conflicts`)."""
+    the line of the key, naming the other file and line (:func:`cqpkit.store.personnes.lot_conflicts`). ``tables``:
+    the documents of the dossiers read from a table, by name (their sheet, row and column)."""
     if not any(a.personne for _, d in read for a in d.acteurs):
         return []
     from cqpkit.formats.tomlfile import parse_toml, read_text
     from cqpkit.store.personnes import conflict_message, lot_conflicts
 
-    docs: dict[str, Any] = {}
+    docs: dict[str, Any] = dict(tables or {})
 
     def doc(path: str) -> Any:  # read again for the lines of the keys (an error path only)
         if path not in docs:
@@ -423,9 +424,13 @@ def read_files(paths: Sequence[str], registry: Any) -> Lot:
     read: list[tuple[str, Dossier]] = []
     sessions: list[SessionLue] = []
     seen: dict[tuple[str, str], str] = {}
+    tables: dict[str, Any] = {}  # name → document of each dossier read from a table (CSV, XLSX)
     with without_cycle_collector():
         for path in collect_paths(paths):
             try:
+                if path.lower().endswith((".csv", ".xlsx")):
+                    read.extend(_table(path, registry, seen, tables))
+                    continue
                 doc = parse_toml(read_text(path), path)
                 kind = file_kind(doc.data)
                 if kind == "dossier":
@@ -453,16 +458,36 @@ def read_files(paths: Sequence[str], registry: Any) -> Lot:
     if problems:
         raise ImportErrors(problems)
     for path, d, first_path, diff in candidate_conflicts(read):
-        doc = parse_toml(read_text(path), path)  # read again for the line of the key (an error path only)
+        doc = tables.get(path) or parse_toml(read_text(path), path)  # read again for the line of the key (an error path only)
         problems.append(
             InvalidFileError(
                 path,
                 [doc.erreur(("candidat", diff[0]), f"candidat « {d.candidat.id} » décrit autrement dans {first_path} ({', '.join(diff)})")],
             )
         )
-    problems.extend(person_conflicts(read))
+    problems.extend(person_conflicts(read, tables))
     if problems:
         raise ImportErrors(problems)
     with without_cycle_collector():
         ds = tuple(DossierLu(f, d, *dossier_content(d)) for f, d in read)
     return Lot(ds, tuple(sessions))
+
+
+def _table(path: str, registry: Any, seen: dict[tuple[str, str], str], tables: dict[str, Any]) -> list[tuple[str, Dossier]]:
+    """The dossiers of a table file (:mod:`cqpkit.interop.spreadsheets`), each named ``FILE:ROW``; raise
+    :class:`InvalidFileError` with every error of the table (a dossier given twice included)."""
+    from cqpkit.interop.spreadsheets import read_dossiers
+
+    out: list[tuple[str, Dossier]] = []
+    erreurs: list[Erreur] = []
+    for doc, d in read_dossiers(path, registry):
+        key = ("dossier", d.id)
+        if key in seen:
+            erreurs.append(doc.erreur(("dossier", "id"), f"dossier « {d.id} » déjà lu dans {seen[key]} (un fichier ou une ligne par dossier)"))
+            continue
+        seen[key] = doc.nom
+        tables[doc.nom] = doc
+        out.append((doc.nom, d))
+    if erreurs:
+        raise InvalidFileError(path, erreurs)
+    return out

@@ -223,7 +223,8 @@ class StreamingImport:
 
     @property
     def streamed(self) -> bool:
-        return len(self.paths) > SMALL
+        # a dossier table (CSV, XLSX: many dossiers in one file) is read whole, with the files named beside it
+        return len(self.paths) > SMALL and not any(p.lower().endswith((".csv", ".xlsx")) for p in self.paths)
 
     @property
     def empty(self) -> bool:
