@@ -23,7 +23,9 @@ _EXTRA = "pip install 'cqpkit[documents]'"
 
 
 class DocumentsUnavailable(CqpkitError):
-    """The Typst compiler is not installed (the ``documents`` extra is missing)."""
+    """The Typst compiler is not installed (the ``documents`` extra is missing): exit 2, as an unusable environment."""
+
+    exit_code = 2
 
 
 class RenderError(CqpkitError):
