@@ -46,6 +46,12 @@ class UsageError(InvalidArgumentError):
     exit_code = 2
 
 
+class Refused(InvalidArgumentError):
+    """The input was read and does not allow the paper (a broken audit log, nothing to print): exit 1."""
+
+    exit_code = 1
+
+
 # ------------------------------------------------------------------------------ inputs
 def _is_file(arg: str) -> bool:
     return os.path.exists(arg) or arg.endswith(".toml")
@@ -119,7 +125,7 @@ class _Sources:
         if ids and self.store is None:
             raise UsageError(f"fichier introuvable : {ids[0]} (un identifiant de dossier demande --db BASE)")
         out = _dossier_files(files, self.registry) if files else []
-        out += self.stored(ids)
+        out += self.stored(ids) if ids else []
         return out
 
     def stored(self, ids: Sequence[str]) -> list[Any]:
@@ -179,7 +185,7 @@ class _Sources:
         """The audit chain's head, once ``db verify`` finds the log intact (a PV never cites a broken log)."""
         result = self.store.verify()
         if not result.ok:
-            raise InvalidArgumentError(
+            raise Refused(
                 f"base {self.store.target.label} : journal d'audit NON intègre ({result.problemes[0]}) : "
                 "procès-verbal refusé (cqpkit db verify pour le détail)"
             )
@@ -269,7 +275,7 @@ def _awards(args: argparse.Namespace, src: _Sources, kind: str) -> list[Any]:
     for why in left:
         print(f"non imprimé : {why}", file=sys.stderr)
     if not docs:
-        raise InvalidArgumentError(f"aucun document « {kind} » à imprimer : aucun dossier dont le résultat l'appelle")
+        raise Refused(f"aucun document « {kind} » à imprimer : aucun dossier dont le résultat l'appelle")
     return docs
 
 

@@ -25,7 +25,9 @@ __all__ = ["NotAwarded", "attestation", "certificat"]
 
 
 class NotAwarded(InvalidArgumentError):
-    """The dossier's result does not call for this paper (the message says its status)."""
+    """The dossier's result does not call for this paper (the message says its status): the input was read, exit 1."""
+
+    exit_code = 1
 
 
 def _identity(registry: Any, dossier: Any, resultat: Any) -> dict[str, Any]:
