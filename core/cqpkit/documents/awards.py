@@ -61,7 +61,6 @@ def attestation(registry: Any, dossier: Any, as_of: dt.date | None = None, *, pr
         raise NotAwarded(f"dossier « {dossier.id} » au {date_courte(day)} : pas de validation partielle ({why})")
     ref = registry.referentiel_for(dossier)
     notes = Notes()
-    rule = notes.cite(resultat.source)
     unite = type_domaine(ref)
     return Document(
         kind="attestation",
@@ -78,7 +77,7 @@ def attestation(registry: Any, dossier: Any, as_of: dt.date | None = None, *, pr
                     "session": a.session,
                     "obtenu": date_longue(a.date),
                     "valide_jusqua": date_longue(a.valide_jusqua) if a.valide_jusqua else "",
-                    "note": rule,
+                    "note": notes.cite(resultat.source),  # the footnote once, then calls to it
                 }
                 for a in resultat.acquis
             ],

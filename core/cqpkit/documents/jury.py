@@ -282,9 +282,16 @@ def proces_verbal(
     day = _day(session, as_of)
     head = _session_head(registry, session)
     notes = Notes()
-    rows = [_decided(registry, session, d, p, day, notes) for d, p in presented(session, dossiers)]
+    pairs = presented(session, dossiers)
+    ref0 = registry.referentiel_for(pairs[0][0])
+    # the composition's source is the first footnote: the composition comes first on the paper
+    composition_note = None
+    if ref0.jury is not None and ref0.jury.sources:
+        from cqpkit.rules.sources import source_for
+
+        composition_note = notes.cite(source_for(ref0.jury.sources, "composition") or ref0.jury.sources[0])
+    rows = [_decided(registry, session, d, p, day, notes) for d, p in pairs]
     refs = [r.pop("ref") for r in rows]
-    ref0 = refs[0]
     info = session.session
     # The composition, by collège: those of the référentiel first, in its order, then any other.
     order = [c.college for c in (ref0.jury.composition if ref0.jury else ())]
@@ -302,11 +309,6 @@ def proces_verbal(
             ],
         })
     president = next((m for m in session.membres if m.id == info.president), None)
-    composition_note = None
-    if ref0.jury is not None and ref0.jury.sources:
-        from cqpkit.rules.sources import source_for
-
-        composition_note = notes.cite(source_for(ref0.jury.sources, "composition") or ref0.jury.sources[0])
     for row, ref in zip(rows, refs, strict=True):
         row["corrections"] = _correction_lines(ref, (enregistrements or {}).get(row["dossier"], ()))
     certifies = [r for r in rows if r["certifie_ici"]]
@@ -351,9 +353,9 @@ def notification(registry: Any, session: Any, dossiers: Sequence[Any], as_of: dt
         row = _decided(registry, session, d, p, day, notes)
         ref = row.pop("ref")
         jury = ref.jury
-        souverain = None
+        souverain_note = None
         if jury is not None and jury.souverain:
-            souverain = notes.cite(source_for(jury.sources, "souverain") or (jury.sources[0] if jury.sources else None)) or {}
+            souverain_note = notes.cite(source_for(jury.sources, "souverain") or (jury.sources[0] if jury.sources else None))
         # each validity end once, in date order (the dates are the engine's, JJ/MM/AAAA)
         ends = sorted({a["valide_jusqua"] for a in row["acquis"] if a["valide_jusqua"]}, key=lambda s: s[6:] + s[3:5] + s[:2])
         docs.append(
@@ -366,7 +368,8 @@ def notification(registry: Any, session: Any, dossiers: Sequence[Any], as_of: dt
                     "titre": f"Notification de la décision du jury du {head['date_courte']}",
                     "certificateur": ref.certification.certificateur,
                     "fins_validite": ends,
-                    "souverain": souverain,
+                    "souverain": bool(jury is not None and jury.souverain),
+                    "souverain_note": souverain_note,
                 },
                 filename=f"notification-{d.id}.pdf",
             )
