@@ -199,8 +199,9 @@ class _Sources:
 
 
 def _wants_store(args: argparse.Namespace) -> bool:
-    """``--db`` not given but ``$CQPKIT_DB`` set: the store is where ids are looked up."""
-    return bool(os.environ.get("CQPKIT_DB")) and any(not _is_file(x) for x in [*args.sources, *([args.session] if args.session else [])])
+    """``--db`` not given but ``$CQPKIT_DB`` set: the store is where ids are looked up (and, with no SOURCE, the dossiers)."""
+    named = [*args.sources, *([args.session] if args.session else [])]
+    return bool(os.environ.get("CQPKIT_DB")) and (any(not _is_file(x) for x in named) or not named)
 
 
 # ------------------------------------------------------------------------------- kinds
