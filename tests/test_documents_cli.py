@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -27,7 +28,7 @@ DOSSIERS = ROOT / "examples" / "campaign" / "dossiers"
 
 def pdf_text(path: Path) -> str:
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(path.read_bytes())).pages)
-    return " ".join(text.split()).replace("\u2019", "'")
+    return re.sub(r"[ \n]+", " ", text).replace("\u2019", "'")  # no-break spaces kept
 
 
 def ok(result) -> str:  # type: ignore[no-untyped-def]
@@ -50,7 +51,7 @@ class TestFromTheStore:
         verify = json.loads(ok(run_cli("db", "verify", "--db", db, "--json")))
         text = pdf_text(out)
         assert verify["tete"] in text and len(verify["tete"]) == 64
-        assert f"entrée n° {verify['entrees']}" in text
+        assert f"entrée n°\u00a0{verify['entrees']}" in text
         assert "Hugo Bourrache — dossier OEMM-2017-0202" in text  # the name comes from the store's encrypted record
         assert "PROJET" not in text
         assert ok(run_cli("db", "verify", "--db", db, "--expect", verify["tete"]))  # the head printed is one to check later
@@ -65,6 +66,17 @@ class TestFromTheStore:
         # as of the session's date, 0202 holds D1, D2, D4, D5 (D3 refused that day: its file's first passage)
         text = pdf_text(folder / "attestation-OEMM-2017-0202.pdf")
         assert "D3 — Identifier" in text.split("Restent à acquérir")[1]
+
+    def test_campaign_funding_statement_of_one_certification(self, db, campaign_store, tmp_path):  # type: ignore[no-untyped-def]
+        """`etat-financement --db --certification`: every stored dossier of the CQP MO, the 9 650 € course (lancement, VII)."""
+        out = tmp_path / "etat.pdf"
+        ok(run_cli("document", "etat-financement", "--db", db, "--certification", "secu.manager-operationnel",
+                   "--as-of", "2020-06-30", "-o", str(out)))
+        text = pdf_text(out)
+        ids = sorted(p.stem.upper() for p in DOSSIERS.glob("i410-*.toml"))
+        assert f"{len(ids)} dossiers" in text and all(i in text for i in ids)
+        assert "OEMM-" not in text
+        assert "9\u202f650,00\u00a0€" in text
 
     def test_open_session_gives_a_draft(self, db, campaign_store, tmp_path):  # type: ignore[no-untyped-def]
         """A session not closed: the PV says « PROJET — session non close », never a final-looking paper."""
@@ -87,7 +99,7 @@ class TestFromTheStore:
         ok(run_cli("document", "proces-verbal", "--db", db, "--session", "OEMM-JURY-2020-09", "-o", str(out)))
         text = pdf_text(out)
         assert "PROJET — session non close" in text
-        assert "CQP délivré le 14 septembre 2020" in text
+        assert "CQP délivré le 14\u00a0septembre 2020" in text
 
 
 class TestFromFiles:
