@@ -313,10 +313,10 @@ def _targets(docs: Sequence[Any], output: str | None) -> Iterator[tuple[Any, str
 
 def cmd_document(args: argparse.Namespace) -> int:
     from cqpkit.documents import KINDS
-    from cqpkit.documents.typst import _compiler
+    from cqpkit.documents.typst import require_compiler
 
     kind = args.kind
-    _compiler()  # a missing extra is said before anything is read (DocumentsUnavailable, exit 2)
+    require_compiler()  # a missing extra is said before anything is read (DocumentsUnavailable, exit 2)
     try:
         src = _Sources(args)
         try:
