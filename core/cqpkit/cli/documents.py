@@ -30,14 +30,13 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from cqpkit.cli.common import parse_date
+from cqpkit.documents import KINDS  # the table of kinds: no heavy library (the compiler is imported when printing)
 from cqpkit.exceptions import InvalidArgumentError
 
 __all__ = ["add_document", "cmd_document"]
 
-_KIND_NAMES = (
-    "positionnement", "livret-suivi", "grille-tuteur", "livret-evaluation-finale", "convocation", "proces-verbal",
-    "notification", "attestation", "certificat", "etat-financement",
-)
+#: The kinds, in the table's order (``cqpkit.documents.KINDS``).
+_KIND_NAMES = tuple(KINDS)
 
 
 class UsageError(InvalidArgumentError):
