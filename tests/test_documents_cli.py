@@ -78,6 +78,15 @@ class TestFromTheStore:
         assert "OEMM-" not in text
         assert "9\u202f650,00\u00a0€" in text
 
+    def test_correction_after_closing_printed_with_its_motive(self, db, campaign_store, tmp_path):  # type: ignore[no-untyped-def]
+        """A closed session's decision corrected (a new record, with its motif): the PV prints the change and the motif."""
+        campaign_store.decide("OEMM-JURY-2019-03", "OEMM-2018-0203", {"D4": "acquis"}, "test", motif="Erreur de saisie (fictive)")
+        out = tmp_path / "pv.pdf"
+        ok(run_cli("document", "proces-verbal", "--db", db, "--session", "OEMM-JURY-2019-03", "-o", str(out)))
+        text = pdf_text(out)
+        assert "D4 : non acquis → acquis — motif : Erreur de saisie (fictive)" in text
+        assert "Certifications délivrées (2)" in text  # 0203 now holds every domaine as of the session's date
+
     def test_open_session_gives_a_draft(self, db, campaign_store, tmp_path):  # type: ignore[no-untyped-def]
         """A session not closed: the PV says « PROJET — session non close », never a final-looking paper."""
         import datetime as dt
