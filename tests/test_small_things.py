@@ -135,7 +135,7 @@ class TestExplainCaps:
 ENGLISH = {
     "list", "show", "validate", "schema", "plugins", "check", "plan", "decide", "funding", "explain", "test", "new-plugin",
     "doc", "db", "init", "upgrade", "verify", "import", "open", "add", "close", "history", "report", "deadlines",
-    "campaign", "candidate", "export", "erase",
+    "campaign", "candidate", "export", "erase", "document",
     "--help", "--debug", "--version", "--json", "--as-of", "--short", "--dest", "--expect", "--db", "--date",
     "--within", "--output", "--confirm", "--force", "--path", "--verbose", "--quiet", "--large", "--anonymous",
     "--id", "--format", "moodle",  # moodle: the LMS's own name (cqpkit export moodle)

@@ -136,6 +136,7 @@ COMMANDS = {
     "dossier": ("un dossier enregistré : état (show), historique (history)", _lazy("records", "add_dossier")),
     "personne": ("une personne nommée par les dossiers (tuteur, évaluateur) : faits, missions, charge, prime (show)", _lazy("records", "add_personne")),
     "report": ("rapports : échéances (deadlines), campagne (campaign)", _lazy("records", "add_report")),
+    "document": ("imprimer un document en PDF : formulaires, convocation, procès-verbal, notification, attestation, certificat, financement", _lazy("documents", "add_document")),
     "candidate": ("données personnelles d'un candidat : exporter (export), effacer (erase)", _lazy("store", "add_candidate")),
     "rncp": ("répertoires de France Compétences : squelette de référentiel depuis une fiche RNCP ou RS (import)", _lazy("interop", "add_rncp")),
     "export": ("exporter un référentiel : Moodle (moodle), modèle de tableau de dossiers (modele-dossiers)", _lazy("interop", "add_export")),

@@ -123,6 +123,7 @@ DOC_TOPICS = {
     "engine": ("docs/engine.md", "le moteur : constats, décisions, financement, et ce qu'une extension peut y changer"),
     "store": ("docs/store.md", "la base : import, sessions de jury, journal d'audit, données personnelles"),
     "json": ("docs/json-output.md", "la sortie --json de chaque commande"),
+    "documents": ("docs/documents.md", "les documents imprimés : convocation, procès-verbal, notification, attestation, certificat, financement"),
 }
 
 

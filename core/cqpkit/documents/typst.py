@@ -17,13 +17,15 @@ from typing import Any
 
 from cqpkit.exceptions import CqpkitError
 
-__all__ = ["DocumentsUnavailable", "RenderError", "render_pdf", "templates_dir"]
+__all__ = ["DocumentsUnavailable", "RenderError", "render_pdf", "require_compiler", "templates_dir"]
 
 _EXTRA = "pip install 'cqpkit[documents]'"
 
 
 class DocumentsUnavailable(CqpkitError):
-    """The Typst compiler is not installed (the ``documents`` extra is missing)."""
+    """The Typst compiler is not installed (the ``documents`` extra is missing): exit 2, as an unusable environment."""
+
+    exit_code = 2
 
 
 class RenderError(CqpkitError):
@@ -43,6 +45,11 @@ def _compiler() -> Any:
             f"l'impression des documents demande le compilateur Typst, qui n'est pas installé : {_EXTRA}"
         ) from None
     return typst
+
+
+def require_compiler() -> None:
+    """Raise :class:`DocumentsUnavailable` when the compiler is missing (a command says so before reading anything)."""
+    _compiler()
 
 
 def render_pdf(template: str, data: Any, *, root: Path | None = None, timestamp: int = 0) -> bytes:
