@@ -137,6 +137,7 @@ COMMANDS = {
     "personne": ("une personne nommée par les dossiers (tuteur, évaluateur) : faits, missions, charge, prime (show)", _lazy("records", "add_personne")),
     "report": ("rapports : échéances (deadlines), campagne (campaign)", _lazy("records", "add_report")),
     "candidate": ("données personnelles d'un candidat : exporter (export), effacer (erase)", _lazy("store", "add_candidate")),
+    "user": ("utilisateurs de la base : créer (add), lister (list), désactiver (disable), jeton d'API (token), révoquer (revoke)", _lazy("users", "add_user")),
 }
 
 
@@ -148,7 +149,8 @@ COMMANDS = {
 # store's commands (their help already pairs « ouvrir (open) »), and the options that are French verbs.
 #: (command path) → {action: its French aliases}; ``()`` is the top level. ASCII, as typed in a shell.
 COMMAND_ALIASES: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = {
-    (): {"candidate": ("candidat",), "report": ("rapport",)},
+    (): {"candidate": ("candidat",), "report": ("rapport",), "user": ("utilisateur",)},
+    ("user",): {"add": ("ajouter",), "list": ("lister",), "disable": ("desactiver",), "token": ("jeton",), "revoke": ("revoquer",)},
     ("candidate",): {"export": ("exporter",), "erase": ("effacer",)},
     ("jury",): {
         "list": ("lister",), "show": ("afficher",), "open": ("ouvrir",), "add": ("presenter",),

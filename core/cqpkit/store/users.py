@@ -62,7 +62,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "ACTIONS", "PARAMETERS", "ROLES", "TOKEN_PREFIX", "Jeton", "Utilisateur", "acting", "add_user", "authenticate_password",
     "authenticate_token", "check_rows", "create_token", "disable_user", "get_user", "list_tokens", "list_users", "may",
-    "revoke_token", "sessions_of",
+    "revoke_token", "sessions_of", "token_id",
 ]
 
 ROLES = ("admin", "operateur", "jury", "lecture")
@@ -367,14 +367,15 @@ def create_token(
     return token
 
 
-def _token_id(token_or_id: str) -> str:
+def token_id(token_or_id: str) -> str:
+    """The public id of a token given whole (``cqpk_<id>_<secret>``); anything else is returned as it is (an id already)."""
     m = _TOKEN.match(token_or_id) if isinstance(token_or_id, str) else None
     return m.group(1) if m else token_or_id
 
 
 def revoke_token(store: _Store, token_or_id: str, *, operateur: str | None = None) -> bool:
     """Revoke a token, named by its public id (``user list --json`` shows it) or whole; ``False`` when it was already revoked."""
-    tid = _token_id(token_or_id)
+    tid = token_id(token_or_id)
     with store.write() as conn:
         r = conn.execute(sa.select(t.jetons).where(t.jetons.c.id == tid)).first()
         if r is None:
