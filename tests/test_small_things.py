@@ -138,7 +138,7 @@ ENGLISH = {
     "campaign", "candidate", "export", "erase", "user", "disable", "token", "revoke",
     "--help", "--debug", "--version", "--json", "--as-of", "--short", "--dest", "--expect", "--db", "--date",
     "--within", "--output", "--confirm", "--force", "--path", "--verbose", "--quiet", "--large", "--anonymous",
-    "--role", "--name", "--password-stdin", "--label", "--expires",
+    "--role", "--name", "--password", "--password-stdin", "--label", "--expires",
 }
 #: … or a noun of the domain, French as in the files and the glossary (an option named after the key it fills).
 DOMAIN = {

@@ -48,6 +48,14 @@ def _read_password(args: argparse.Namespace) -> str | None:
 def cmd_add(args: argparse.Namespace) -> int:
     from cqpkit.store import users
 
+    if args.password_argv is not None:
+        # Given on the command line, it is in the shell's history and the process list already: refused, never echoed.
+        print(
+            "erreur : un mot de passe ne se donne pas en argument (il resterait dans l'historique du shell et la liste des "
+            "processus) : --password-stdin, ou la saisie au terminal ; rien n'a été enregistré",
+            file=sys.stderr,
+        )
+        return 2
     try:
         password = _read_password(args)
     except _Usage as exc:
@@ -63,9 +71,9 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def _token_state(j: Any, at: str) -> str:
     if j.revoque_le is not None:
-        return "révoqué"
+        return "revoque"
     if j.expire_le is not None and dt.datetime.fromisoformat(j.expire_le) <= dt.datetime.fromisoformat(at):
-        return "expiré"
+        return "expire"
     return "valide"
 
 
@@ -153,6 +161,8 @@ def add_user(p: argparse.ArgumentParser) -> None:
     a.add_argument("--name", metavar="NOM", help="nom affiché (défaut : l'identifiant)")
     a.add_argument("--membre", metavar="ID", help="rôle jury : identifiant de membre dans les fichiers de session (défaut : l'identifiant)")
     a.add_argument("--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard (jamais en argument)")
+    # Refused with its reason rather than taken for an abbreviation of --password-stdin (argparse would echo the password).
+    a.add_argument("--password", dest="password_argv", nargs="?", const="", metavar="MOT_DE_PASSE", help=argparse.SUPPRESS)
     store_options(a, write=True)
     a.set_defaults(func=cmd_add)
     a = sub.add_parser("list", help="lister les utilisateurs, leurs rôles et leurs jetons")
