@@ -108,7 +108,7 @@ class TestPolicy:
         assert users.may(campaign_store, admin, "utilisateur.gerer") is True  # the object held before: may reads it, not the base
         with pytest.raises(InvalidArgumentError, match="action « session.decide » inconnue ; vouliez-vous dire « session.decider »"):
             users.may(campaign_store, jury, "session.decide", HIS_SESSION)
-        for evil in ("x' OR '1'='1", f"{HIS_SESSION}' --", "../" + HIS_SESSION, ""):
+        for evil in ("x' OR '1'='1", f"{HIS_SESSION}' --", "../" + HIS_SESSION, "", HIS_SESSION + "\x00", "\x00"):
             assert users.may(campaign_store, jury, "session.lire", evil) is False
         assert users.may(campaign_store, jury, "session.lire", HIS_SESSION) is True  # the table is still there
 
@@ -204,7 +204,8 @@ class TestPasswords:
     def test_login(self, store):
         users.add_user(store, "alice", "Alice Fictive", "admin", PASSWORD)
         assert users.authenticate_password(store, "alice", PASSWORD) == users.Utilisateur("alice", "Alice Fictive", "admin", True)
-        for login, password in (("alice", PASSWORD + "x"), ("alice", ""), ("bob", PASSWORD), ("' OR '1'='1", PASSWORD), ("alice' --", PASSWORD)):
+        for login, password in (("alice", PASSWORD + "x"), ("alice", ""), ("bob", PASSWORD), ("' OR '1'='1", PASSWORD), ("alice' --", PASSWORD),
+                                ("alice\x00", PASSWORD), ("../alice", PASSWORD), ("alice", PASSWORD + "\x00"), ("alice", "x" * 5000)):
             assert users.authenticate_password(store, login, password) is None, login
         with store.read() as conn:
             stored = conn.execute(sa.select(t.utilisateurs.c.mot_de_passe)).scalar_one()
@@ -379,6 +380,9 @@ class TestCommand:
             (("user", "token", "personne"), 1, "utilisateur « personne » inconnu"),
             (("user", "token", "x", "--expires", "2020-01-01"), 1, "jeton refusé : son expiration (2020-01-02T00:00:00+00:00) est déjà passée"),
             (("user", "revoke", "abc"), 1, "jeton « abc » inconnu"),
+            (("user", "revoke", "abc\x00'"), 1, "jeton « abc\\x00' » inconnu"),
+            (("user", "disable", "x\x00y"), 1, "utilisateur « x\\x00y » inconnu"),
+            (("user", "token", "x\x00y"), 1, "utilisateur « x\\x00y » inconnu"),
         ]
         for args, code, message in cases:
             r = run_cli(*args, "--db", db)

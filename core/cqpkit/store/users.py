@@ -143,7 +143,7 @@ def acting(user: Utilisateur) -> str:
 def _hasher() -> PasswordHasher:
     from argon2 import PasswordHasher
 
-    return PasswordHasher(**PARAMETERS)
+    return PasswordHasher(**dict(PARAMETERS))  # type: ignore[arg-type]  # integers only: time_cost, memory_cost, parallelism…
 
 
 _DUMMY: list[str] = []
@@ -253,13 +253,15 @@ def list_users(store: _Store) -> list[Utilisateur]:
 
 def get_user(store: _Store, login: str) -> Utilisateur | None:
     """The user of this login, or ``None``."""
+    if not isinstance(login, str) or not _LOGIN.match(login):
+        return None
     with store.read() as conn:
         r = conn.execute(sa.select(t.utilisateurs).where(t.utilisateurs.c.id == login)).first()
     return _user(r) if r is not None else None
 
 
 def _user_row(conn: sa.Connection, login: str) -> Any:
-    r = conn.execute(sa.select(t.utilisateurs).where(t.utilisateurs.c.id == login)).first()
+    r = conn.execute(sa.select(t.utilisateurs).where(t.utilisateurs.c.id == login)).first() if _LOGIN.match(str(login)) else None
     if r is None:
         known = conn.execute(sa.select(t.utilisateurs.c.id)).scalars()
         raise NotFoundError(f"utilisateur « {login} » inconnu{near_match(str(login), known)}")
@@ -290,15 +292,17 @@ def authenticate_password(store: _Store, login: str, password: str) -> Utilisate
 
     if not isinstance(login, str) or not isinstance(password, str) or len(password) > PASSWORD_MAX:
         return None
-    with store.read() as conn:
-        r = conn.execute(sa.select(t.utilisateurs).where(t.utilisateurs.c.id == login)).first()
+    r = None
+    if _LOGIN.match(login):  # no other login exists (and PostgreSQL refuses a NUL in a parameter): not even looked up
+        with store.read() as conn:
+            r = conn.execute(sa.select(t.utilisateurs).where(t.utilisateurs.c.id == login)).first()
     hasher = _hasher()
     stored = r.mot_de_passe if r is not None and r.mot_de_passe else None
     try:
         hasher.verify(stored or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
-    if stored is None or not r.actif:
+    if r is None or stored is None or not r.actif:
         return None
     if hasher.check_needs_rehash(stored):
         new = hasher.hash(password)
@@ -377,7 +381,7 @@ def revoke_token(store: _Store, token_or_id: str, *, operateur: str | None = Non
     """Revoke a token, named by its public id (``user list --json`` shows it) or whole; ``False`` when it was already revoked."""
     tid = token_id(token_or_id)
     with store.write() as conn:
-        r = conn.execute(sa.select(t.jetons).where(t.jetons.c.id == tid)).first()
+        r = conn.execute(sa.select(t.jetons).where(t.jetons.c.id == tid)).first() if re.fullmatch(r"[0-9a-f]{16}", str(tid)) else None
         if r is None:
             raise NotFoundError(f"jeton « {tid} » inconnu")
         if r.revoque_le is not None:
@@ -449,8 +453,8 @@ def may(store_or_conn: _Store | sa.Connection, user: Utilisateur | None, action:
         return False
     if user.role != "jury":
         return True
-    if action not in SESSION_ACTIONS or not isinstance(session_id, str) or not user.membre:
-        return False
+    if action not in SESSION_ACTIONS or not isinstance(session_id, str) or not user.membre or _CONTROL.search(session_id):
+        return False  # a session id holds no control character (the format's limits): no need to ask the base
     with _connection(store_or_conn) as conn:
         members = _members(conn, session_id)
     return members is not None and user.membre in members
