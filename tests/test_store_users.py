@@ -279,6 +279,15 @@ class TestAudit:
         assert json.loads(log[0].details) == {"role": "admin", "membre": None, "mot_de_passe": hashlib.sha256(_stored_hash(store).encode()).hexdigest()}
         assert store.verify().ok
 
+    def test_a_login_equal_to_a_candidate_id_is_not_in_their_export(self, campaign_store):
+        """The export and a dossier's history take the log entries of the candidate and the dossier, not of a user of that id."""
+        users.add_user(campaign_store, "C-0207", "", "lecture")
+        users.add_user(campaign_store, "OEMM-2017-0207", "", "lecture")
+        export = campaign_store.export_candidat("C-0207", operateur="dpo")
+        history = campaign_store.history("OEMM-2017-0207")
+        for journal in (export["journal"], history["journal"]):
+            assert journal and {e["objet"] for e in journal} <= {"candidat", "dossier"}
+
     @pytest.mark.parametrize("statement,message", [
         ("INSERT INTO utilisateurs (id, nom, role, actif, membre, mot_de_passe, cree_le, modifie_le) "
          "VALUES ('intrus', 'x', 'admin', TRUE, NULL, NULL, 'x', 'x')", r"table utilisateurs, clé id=intrus : ligne absente du journal"),
