@@ -28,9 +28,8 @@ entry: a front end acting for an authenticated user passes ``operateur=user.id``
 functions here log their own changes (``utilisateur.creation``, ``utilisateur.mot_de_passe``,
 ``utilisateur.desactivation``, ``jeton.creation``, ``jeton.revocation``) with no password, token nor name.
 
-:func:`check_rows` is ``db verify``'s check of these two tables against those entries
-(:mod:`cqpkit.store.integrity` calls it): a user or a token added, changed or deleted outside cqpkit is named.
-argon2-cffi is imported only by the functions that hash.
+``db verify`` checks the two tables against those entries (:mod:`cqpkit.store.userscheck`): a user or a token
+added, changed or deleted outside cqpkit is named. argon2-cffi is imported only by the functions that hash.
 """
 
 from __future__ import annotations
@@ -43,7 +42,7 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -61,7 +60,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "ACTIONS", "PARAMETERS", "ROLES", "TOKEN_PREFIX", "Jeton", "Utilisateur", "acting", "add_user", "authenticate_password",
-    "authenticate_token", "check_rows", "create_token", "disable_user", "get_user", "list_tokens", "list_users", "may",
+    "authenticate_token", "create_token", "disable_user", "get_user", "list_tokens", "list_users", "may",
     "revoke_token", "sessions_of", "token_id",
 ]
 
@@ -469,79 +468,3 @@ def sessions_of(store_or_conn: _Store | sa.Connection, user: Utilisateur) -> lis
     if user.role != "jury":
         return [r.id for r in rows]
     return [r.id for r in rows if user.membre in {m.get("id") for m in json.loads(r.contenu).get("membres") or ()}]
-
-
-# ------------------------------------------------------------------------------ db verify
-class _Findings(Protocol):
-    lignes: dict[str, int]
-
-    def add(self, table: str, key: str, message: str) -> None: ...
-
-
-def _logged(conn: sa.Connection) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
-    """What the log says each user and token is now: ``{id: state}`` of each."""
-    a = t.audit.c
-    users: dict[str, dict[str, Any]] = {}
-    tokens: dict[str, dict[str, Any]] = {}
-    q = sa.select(a.numero, a.action, a.objet, a.objet_id, a.details).where(a.objet.in_(("utilisateur", "jeton"))).order_by(a.numero)
-    for e in conn.execute(q):
-        d = json.loads(e.details)
-        if e.action == "utilisateur.creation":
-            users[e.objet_id] = {"role": d.get("role"), "membre": d.get("membre"), "mot_de_passe": d.get("mot_de_passe"), "actif": True, "n": e.numero}
-        elif e.objet_id in users and e.action == "utilisateur.mot_de_passe":
-            users[e.objet_id].update(mot_de_passe=d.get("mot_de_passe"), n=e.numero)
-        elif e.objet_id in users and e.action == "utilisateur.desactivation":
-            users[e.objet_id].update(actif=False, n=e.numero)
-        elif e.action == "jeton.creation":
-            tokens[e.objet_id] = {"utilisateur": d.get("utilisateur"), "expire_le": d.get("expire_le"), "empreinte": d.get("empreinte"),
-                                  "revoque": False, "n": e.numero}
-        elif e.objet_id in tokens and e.action == "jeton.revocation":
-            tokens[e.objet_id].update(revoque=True, n=e.numero)
-    return users, tokens
-
-
-def check_rows(conn: sa.Connection, found: _Findings) -> None:
-    """``db verify``: every row of ``utilisateurs`` and ``jetons`` against the log (the display name aside)."""
-    users, tokens = _logged(conn)
-    for r, problem in _user_problems(conn, users):
-        found.add("utilisateurs", f"id={r}", problem)
-    for r, problem in _token_problems(conn, tokens):
-        found.add("jetons", f"id={r}", problem)
-    for table in ("utilisateurs", "jetons"):
-        found.lignes[table] += conn.execute(sa.select(sa.func.count()).select_from(t.metadata.tables[table])).scalar_one()
-
-
-def _user_problems(conn: sa.Connection, logged: dict[str, dict[str, Any]]) -> Iterator[tuple[str, str]]:
-    seen = set()
-    for r in conn.execute(sa.select(t.utilisateurs).order_by(t.utilisateurs.c.id)):
-        seen.add(r.id)
-        log = logged.get(r.id)
-        if log is None:
-            yield r.id, "ligne absente du journal (utilisateur ajouté hors de cqpkit)"
-            continue
-        since = f"depuis l'entrée n° {log['n']}"
-        if (r.role, r.membre) != (log["role"], log["membre"]):
-            yield r.id, f"ligne modifiée {since} (rôle ou membre)"
-        if _hash_digest(r.mot_de_passe) != log["mot_de_passe"]:
-            yield r.id, f"ligne modifiée {since} (mot de passe écrit hors de cqpkit)"
-        if bool(r.actif) != log["actif"]:
-            yield r.id, f"ligne modifiée {since} ({'réactivé' if r.actif else 'désactivé'} hors de cqpkit)"
-    for login in sorted(set(logged) - seen):
-        yield login, f"ligne supprimée (créée à l'entrée n° {logged[login]['n']})"
-
-
-def _token_problems(conn: sa.Connection, logged: dict[str, dict[str, Any]]) -> Iterator[tuple[str, str]]:
-    seen = set()
-    for r in conn.execute(sa.select(t.jetons).order_by(t.jetons.c.id)):
-        seen.add(r.id)
-        log = logged.get(r.id)
-        if log is None:
-            yield r.id, "ligne absente du journal (jeton ajouté hors de cqpkit)"
-            continue
-        since = f"depuis l'entrée n° {log['n']}"
-        if (r.utilisateur_id, r.expire_le, digest(r.empreinte)) != (log["utilisateur"], log["expire_le"], log["empreinte"]):
-            yield r.id, f"ligne modifiée {since} (utilisateur, expiration ou empreinte)"
-        if (r.revoque_le is not None) != log["revoque"]:
-            yield r.id, f"ligne modifiée {since} ({'révoqué' if r.revoque_le is not None else 'révocation effacée'} hors de cqpkit)"
-    for tid in sorted(set(logged) - seen):
-        yield tid, f"ligne supprimée (créée à l'entrée n° {logged[tid]['n']})"
