@@ -143,6 +143,8 @@ class TestTokens:
         user = users.authenticate_token(store, token)
         assert user == users.Utilisateur(id="portail", nom="Portail candidats", role="operateur", actif=True)
         assert users.create_token(store, "portail") != token
+        with store.read() as conn:  # in a request's own transaction
+            assert users.authenticate_token(conn, token) == user
 
     def test_never_stored_in_clear(self, store):
         """The table holds the SHA-256 of the token; neither the token nor its secret is in any table nor the log."""

@@ -406,12 +406,16 @@ def list_tokens(store: _Store, login: str | None = None) -> list[Jeton]:
 _DUMMY_DIGEST = "0" * 64
 
 
-def authenticate_token(store: _Store, token: str) -> Utilisateur | None:
-    """The user of this token, or ``None`` when it is unknown, revoked, expired, or its user disabled."""
+def authenticate_token(store_or_conn: _Store | sa.Connection, token: str) -> Utilisateur | None:
+    """The user of this token, or ``None`` when it is unknown, revoked, expired, or its user disabled.
+
+    Given a connection (a request's transaction), it reads there: on PostgreSQL, where the store opens a
+    connection per transaction, that saves one (a few milliseconds).
+    """
     m = _TOKEN.match(token) if isinstance(token, str) else None
     if m is None:
         return None
-    with store.read() as conn:
+    with _connection(store_or_conn) as conn:
         j, u = t.jetons, t.utilisateurs
         r = conn.execute(
             sa.select(j.c.empreinte, j.c.expire_le, j.c.revoque_le, u.c.id, u.c.nom, u.c.role, u.c.actif, u.c.membre)
