@@ -40,7 +40,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
 
 
 def run_cli(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, subprocess: bool = False
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, subprocess: bool = False, stdin: str = ""
 ) -> _subprocess.CompletedProcess[str]:
     """Run ``cqpkit ARGS`` with the current environment (plus ``env``) and return its exit code and output.
 
@@ -51,11 +51,12 @@ def run_cli(
             [sys.executable, "-m", "cqpkit", *args],
             capture_output=True,
             text=True,
+            input=stdin or None,
             env={**os.environ, **(env or {})},
             cwd=cwd,
             timeout=120,
         )
-    return _run_in_process(list(args), env or {}, cwd)
+    return _run_in_process(list(args), env or {}, cwd, stdin)
 
 
 @contextmanager
@@ -120,14 +121,14 @@ def _exit_code(exc: SystemExit, stderr: io.TextIOWrapper) -> int:
     return 1
 
 
-def _run_in_process(args: list[str], env: dict[str, str], cwd: Path | None) -> _subprocess.CompletedProcess[str]:
+def _run_in_process(args: list[str], env: dict[str, str], cwd: Path | None, stdin: str = "") -> _subprocess.CompletedProcess[str]:
     from cqpkit.cli import main
 
     stdout, stderr = _stream("strict"), _stream("backslashreplace")
     saved = sys.stdin, sys.stdout, sys.stderr, sys.argv
     old_cwd = os.getcwd()
     with _environment(env), _python_path(env), warnings.catch_warnings():
-        sys.stdin, sys.stdout, sys.stderr = io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8"), stdout, stderr
+        sys.stdin, sys.stdout, sys.stderr = io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8")), encoding="utf-8"), stdout, stderr
         sys.argv = ["cqpkit", *args]
         try:
             if cwd is not None:

@@ -98,11 +98,22 @@ INTERNAL = {
     "passages.enregistre_le": "a timestamp",
     "audit.horodatage": "a timestamp",
     "audit.action": "the store's action names",
-    "audit.objet": "« dossier », « session », « candidat »",
+    "audit.objet": "« dossier », « session », « candidat », « utilisateur », « jeton »",
     "audit.precedente": "a SHA-256",
     "audit.empreinte": "a SHA-256",
     "echeances.type": "the store's deadline kinds",
     "personnes.cree_le": "a timestamp",
+    "utilisateurs.id": "a login, checked by cqpkit.store.users (64 ASCII characters at most)",
+    "utilisateurs.role": "one of cqpkit.store.users.ROLES",
+    "utilisateurs.membre": "a jury member id, checked by cqpkit.store.users.add_user (100 characters at most)",
+    "utilisateurs.cree_le": "a timestamp",
+    "utilisateurs.modifie_le": "a timestamp",
+    "jetons.id": "16 hexadecimal digits",
+    "jetons.utilisateur_id": "a login (utilisateurs.id)",
+    "jetons.empreinte": "a SHA-256",
+    "jetons.cree_le": "a timestamp",
+    "jetons.expire_le": "a timestamp",
+    "jetons.revoque_le": "a timestamp",
 }
 
 

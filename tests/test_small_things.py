@@ -135,12 +135,13 @@ class TestExplainCaps:
 ENGLISH = {
     "list", "show", "validate", "schema", "plugins", "check", "plan", "decide", "funding", "explain", "test", "new-plugin",
     "doc", "db", "init", "upgrade", "verify", "import", "open", "add", "close", "history", "report", "deadlines",
-    "campaign", "candidate", "export", "erase", "document",
+    "campaign", "candidate", "export", "erase", "document", "user", "disable", "token", "revoke",
     "--help", "--debug", "--version", "--json", "--as-of", "--short", "--dest", "--expect", "--db", "--date",
     "--within", "--output", "--confirm", "--force", "--path", "--verbose", "--quiet", "--large", "--anonymous",
     "--id", "--format", "moodle",  # moodle: the LMS's own name (cqpkit export moodle)
-    "credential", "keygen", "issue", "--format", "--key", "--public-key", "--config", "--issuer-id", "--issuer-name",
+    "credential", "keygen", "issue", "--key", "--public-key", "--config", "--issuer-id", "--issuer-name",
     "--issuer-url", "--issuer-email",
+    "--role", "--name", "--password", "--password-stdin", "--label", "--expires",
 }
 #: … or a noun of the domain, French as in the files and the glossary (an option named after the key it fills).
 DOMAIN = {

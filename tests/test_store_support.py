@@ -213,10 +213,17 @@ class TestWhichPostgres:
         assert url == local_postgres()
 
 
+def undo_users(conn) -> None:  # type: ignore[no-untyped-def]
+    """Take a base back before the users' migration (:mod:`cqpkit.store.migration7`): its tables gone, their triggers with them."""
+    conn.exec_driver_sql("DROP TABLE IF EXISTS jetons")
+    conn.exec_driver_sql("DROP TABLE IF EXISTS utilisateurs")
+
+
 def undo_v5(conn) -> None:  # type: ignore[no-untyped-def]
     """Take a base back before migration 5 (the personal data's encryption): its clear columns back (empty), its
-    table and columns gone. What migration 5 writes again (keys, ciphertexts) differs: compare without them
-    (:data:`ENCRYPTED`)."""
+    table and columns gone (and the later migrations' tables). What migration 5 writes again (keys, ciphertexts)
+    differs: compare without them (:data:`ENCRYPTED`)."""
+    undo_users(conn)
     for column in ("nom", "prenom", "email", "telephone", "emploi", "employeur", "notes"):
         conn.exec_driver_sql(f"ALTER TABLE candidats ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
     conn.exec_driver_sql("ALTER TABLE candidats ADD COLUMN naissance DATE")
@@ -232,6 +239,7 @@ def undo_migration_4(conn) -> None:  # type: ignore[no-untyped-def]
     """Drop what migration 4 created (its triggers, and on PostgreSQL their function), to go back to version 3 in a test."""
     from cqpkit.store import migrations
 
+    undo_users(conn)  # a later migration, whose triggers run migration 4's function
     dialect = conn.dialect.name
     for name, table, _ in migrations._v4_triggers(dialect):
         conn.exec_driver_sql(f"DROP TRIGGER {name}" + ("" if dialect == "sqlite" else f" ON {table}"))

@@ -409,7 +409,8 @@ def test_postgresql_least_privilege_role(registry):
         try:
             assert run_cli("import", "--db", app_url, str(CAMPAIGN), "--operateur", "appli").returncode == 0
             for args in (("jury", "decide", CLOSED, DOSSIER, "D4=acquis", "--motif", "erreur de report"),
-                         ("candidate", "erase", CANDIDAT, "--confirmer"), ("report", "campaign", "--as-of", "2020-06-30")):
+                         ("candidate", "erase", CANDIDAT, "--confirmer"), ("report", "campaign", "--as-of", "2020-06-30"),
+                         ("user", "add", "lecteur", "--role", "lecture"), ("user", "token", "lecteur"), ("user", "disable", "lecteur")):
                 r = run_cli(*args, "--db", app_url)
                 assert r.returncode == 0, (args, r.stderr)
                 if args[0] == "candidate":  # the clean-up after the erasure needs the owner: said, not an error
@@ -419,7 +420,8 @@ def test_postgresql_least_privilege_role(registry):
             verify_ok(app_url)
             for statement in ("UPDATE passages SET motif = 'x'", "DELETE FROM audit", "TRUNCATE passages", "UPDATE audit SET operateur = 'x'",
                               "ALTER TABLE passages DISABLE TRIGGER USER", "DROP TRIGGER passages_ajout_seul ON passages",
-                              "DELETE FROM dossier_versions", "SET session_replication_role = replica"):
+                              "DELETE FROM dossier_versions", "SET session_replication_role = replica",
+                              "DELETE FROM utilisateurs", "TRUNCATE jetons", "ALTER TABLE jetons DISABLE TRIGGER USER"):
                 assert re.search(r"permission denied|must be owner|doit être le propriétaire|droit refusé|ajout seul|interdit",
                                  refused(app_url, statement)), statement
         finally:
@@ -437,7 +439,7 @@ def least_privilege_grants(schema: str, role: str) -> list[str]:
     return [
         f"GRANT USAGE ON SCHEMA {s} TO {role}",
         f"GRANT SELECT, INSERT ON {s}.audit, {s}.dossier_versions, {s}.session_versions, {s}.evaluations, {s}.passages TO {role}",
-        f"GRANT SELECT, INSERT, UPDATE ON {s}.dossiers, {s}.sessions, {s}.candidats, {s}.cles, {s}.cqpkit_meta TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE ON {s}.dossiers, {s}.sessions, {s}.candidats, {s}.cles, {s}.cqpkit_meta, {s}.utilisateurs, {s}.jetons TO {role}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {s}.echeances, {s}.personnes, {s}.personne_acteurs TO {role}",
         f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {s} TO {role}",
     ]

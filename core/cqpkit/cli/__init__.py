@@ -141,6 +141,7 @@ COMMANDS = {
     "rncp": ("répertoires de France Compétences : squelette de référentiel depuis une fiche RNCP ou RS (import)", _lazy("interop", "add_rncp")),
     "export": ("exporter un référentiel : Moodle (moodle), modèle de tableau de dossiers (modele-dossiers)", _lazy("interop", "add_export")),
     "credential": ("attestations Open Badges 3.0 signées : clés (keygen), émettre (issue), vérifier (verify)", _lazy("credentials", "add_credential")),
+    "user": ("utilisateurs de la base : créer (add), lister (list), désactiver (disable), jeton d'API (token), révoquer (revoke)", _lazy("users", "add_user")),
 }
 
 
@@ -152,7 +153,8 @@ COMMANDS = {
 # store's commands (their help already pairs « ouvrir (open) »), and the options that are French verbs.
 #: (command path) → {action: its French aliases}; ``()`` is the top level. ASCII, as typed in a shell.
 COMMAND_ALIASES: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = {
-    (): {"candidate": ("candidat",), "report": ("rapport",)},
+    (): {"candidate": ("candidat",), "report": ("rapport",), "user": ("utilisateur",)},
+    ("user",): {"add": ("ajouter",), "list": ("lister",), "disable": ("desactiver",), "token": ("jeton",), "revoke": ("revoquer",)},
     ("candidate",): {"export": ("exporter",), "erase": ("effacer",)},
     ("jury",): {
         "list": ("lister",), "show": ("afficher",), "open": ("ouvrir",), "add": ("presenter",),

@@ -20,6 +20,9 @@ batch at a time, not the base):
 - ``candidats``: a row ⇔ a ``candidat.creation`` entry; ``efface_le`` ⇔ a ``candidat.effacement``
   entry (its time, its pseudonym, personal fields empty). The personal fields themselves are not in
   the log (by design): their values are not checked.
+- ``utilisateurs`` / ``jetons``: each row against the ``utilisateur.*`` and ``jeton.*`` entries (role,
+  member id, the digest of the password hash, active or not; a token's user, expiry, digest of its hash,
+  revocation): :func:`cqpkit.store.userscheck.check_rows`. The display name is not checked.
 - the protection triggers (:func:`cqpkit.store.migrations.triggers`): present, unchanged, enabled.
 
 Rows stored before schema version 4 were logged without the digests: migration 4 writes a **seal**
@@ -177,6 +180,9 @@ def check(conn: sa.Connection, triggers: dict[str, tuple[str, str]], functions: 
     _check_sessions(conn, found)
     for batch in chunks(_ids(conn, "candidat", t.candidats.c.id), _BATCH):
         _check_candidats(conn, list(batch), found)
+    from cqpkit.store.userscheck import check_rows
+
+    check_rows(conn, found)  # the users and their tokens (cqpkit.store.users)
     return found
 
 

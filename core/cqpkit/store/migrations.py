@@ -26,6 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cqpkit.store import migration7
 from cqpkit.store.errors import StoreError
 
 __all__ = ["CURRENT", "MIGRATIONS", "Migration", "apply", "functions", "read_version", "triggers"]
@@ -345,7 +346,7 @@ def triggers(dialect: str) -> dict[str, tuple[str, str]]:
         else:
             name = f"{table}_ajout_seul"
             out[name] = (table, f"CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION cqpkit_{table}_ajout_seul()")
-    for name, table, ddl in _v4_triggers(dialect):
+    for name, table, ddl in (*_v4_triggers(dialect), *migration7.triggers(dialect)):
         out[name] = (table, ddl)
     return out
 
@@ -433,6 +434,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "personnes nommées par les dossiers (acteurs.personne) et leurs missions", _v3),
     Migration(4, "déclencheurs de protection (REPLACE, TRUNCATE, session close, candidat effacé) ; sceau des lignes existantes", _v4),
     Migration(5, "données personnelles chiffrées avec une clé par candidat (effacement par destruction de la clé)", _v5),
+    Migration(migration7.NUMERO, migration7.DESCRIPTION, migration7.run),
 )
 CURRENT = MIGRATIONS[-1].numero
 

@@ -128,7 +128,9 @@ def export_candidat(
                     ],
                 }
             )
-        entries = conn.execute(sa.select(t.audit).where(t.audit.c.objet_id.in_([candidat_id, *ids])).order_by(t.audit.c.numero)).all()
+        entries = conn.execute(
+            sa.select(t.audit).where(t.audit.c.objet_id.in_([candidat_id, *ids]), t.audit.c.objet.in_(("dossier", "candidat"))).order_by(t.audit.c.numero)
+        ).all()  # a user or a token of the same id is not the candidate's
         audit = AuditWriter(conn, operateur, now())
         audit.add("candidat.export", "candidat", candidat_id, {"dossiers": len(ids)})
         audit.flush()

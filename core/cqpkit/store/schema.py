@@ -36,6 +36,10 @@ What is kept where:
   copy of the person's facts (unset facts as ``NULL``), and what the file declares by hand
   (``tutores_declares``, ``missions_declarees`` as JSON). Derived from the dossiers: replaced
   whenever a dossier changes (:mod:`cqpkit.store.personnes`).
+- ``utilisateurs`` and ``jetons``: the users of a shared store (login, role, the jury member id they answer
+  to, the argon2id hash of their password) and their API tokens (the SHA-256 of each token, never the
+  token; expiry, revocation) (:mod:`cqpkit.store.users`, migration :data:`cqpkit.store.migration7.NUMERO`).
+  Mutable, never deleted: a user is disabled, a token revoked.
 
 The append-only tables are protected by triggers (migration 2): an ``UPDATE`` or a ``DELETE``
 fails in the database itself, whatever the client.
@@ -54,6 +58,7 @@ __all__ = [
     "dossiers",
     "echeances",
     "evaluations",
+    "jetons",
     "meta",
     "metadata",
     "passages",
@@ -61,6 +66,7 @@ __all__ = [
     "personnes",
     "session_versions",
     "sessions",
+    "utilisateurs",
 ]
 
 metadata = sa.MetaData()
@@ -237,6 +243,32 @@ personne_acteurs = sa.Table(
     sa.Column("tutores_declares", sa.Integer, nullable=True),
     sa.Column("missions_declarees", sa.Text, nullable=False),
     sa.Index("ix_personne_acteurs_personne", "personne_id"),
+)
+
+utilisateurs = sa.Table(
+    "utilisateurs",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("nom", sa.Text, nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("actif", sa.Boolean, nullable=False),
+    sa.Column("membre", sa.String(100), nullable=True),
+    sa.Column("mot_de_passe", sa.Text, nullable=True),
+    sa.Column("cree_le", sa.String(32), nullable=False),
+    sa.Column("modifie_le", sa.String(32), nullable=False),
+)
+
+jetons = sa.Table(
+    "jetons",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("utilisateur_id", sa.String(64), sa.ForeignKey("utilisateurs.id"), nullable=False),
+    sa.Column("libelle", sa.Text, nullable=False),
+    sa.Column("empreinte", sa.String(64), nullable=False),
+    sa.Column("cree_le", sa.String(32), nullable=False),
+    sa.Column("expire_le", sa.String(32), nullable=True),
+    sa.Column("revoque_le", sa.String(32), nullable=True),
+    sa.Index("ix_jetons_utilisateur", "utilisateur_id"),
 )
 
 #: The tables whose rows are never updated nor deleted (triggers enforce it).

@@ -187,7 +187,8 @@ def history(store: StoreBase, dossier_id: str) -> dict[str, Any]:
         ).all()
         prows = conn.execute(sa.select(t.passages).where(t.passages.c.dossier_id == dossier_id).order_by(t.passages.c.id)).all()
         entries = conn.execute(
-            sa.select(t.audit).where(t.audit.c.objet_id.in_([dossier_id, row.candidat_id])).order_by(t.audit.c.numero)
+            sa.select(t.audit).where(t.audit.c.objet_id.in_([dossier_id, row.candidat_id]), t.audit.c.objet.in_(("dossier", "candidat")))
+            .order_by(t.audit.c.numero)
         ).all()
     return {
         "dossier": dossier_id,
