@@ -12,7 +12,6 @@ of another kind with one error rather than one « clé inconnue » per table.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import errno
 import os
