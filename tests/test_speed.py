@@ -8,7 +8,9 @@ measured by bench/pipeline.py and bench/startup.py, never asserted.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import random
 import subprocess
 import sys
 import types
@@ -16,6 +18,8 @@ import types
 import pytest
 from attrs import frozen
 from cqpkit import hookimpl, load_registry
+
+from tests.conftest import ROOT
 
 # ----------------------------------------------------------------------------------------------- start-up
 _PROBE = (
@@ -137,3 +141,148 @@ class Seuil:  # what the references of the tests name: tests.test_speed:Seuil
     """Test extension."""
 
     seuil: int
+
+
+# ------------------------------------------------------------------------------ structuring's fast path
+def _seeds() -> list[tuple[str, dict, type]]:
+    """Every dossier and session the project ships (examples, test data, valid or not) and a few generated ones, parsed."""
+    import tomllib
+
+    from cqpkit.model import Dossier, SessionJury
+
+    paths = sorted((ROOT / "examples").rglob("*.toml")) + sorted((ROOT / "tests" / "data").rglob("*.toml"))
+    out = []
+    for path in paths:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if "dossier" in data and "scenario" not in data:
+            out.append((str(path.relative_to(ROOT)), data, Dossier))
+        elif "session" in data:
+            out.append((str(path.relative_to(ROOT)), data, SessionJury))
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from decide_batch import dossier_text
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    rng = random.Random(20261207)
+    out += [(f"généré {i}", tomllib.loads(dossier_text(i, rng)), Dossier) for i in range(40)]
+    return out
+
+
+_ERROR = object()
+
+
+def _both(data: object, cls: type) -> tuple[object, object]:
+    """(what the fast path gives — None: the detailed path runs —, what the detailed converter gives or _ERROR)."""
+    import cattrs
+    from cqpkit.formats.converter import converter
+    from cqpkit.formats.fastpath import fast_structurer
+
+    fast = fast_structurer(converter(), cls)
+    assert fast is not None
+    got = fast(data)
+    try:
+        want = converter().structure(data, cls)
+    except (cattrs.BaseValidationError, ValueError):
+        want = _ERROR
+    return got, want
+
+
+_ODD_VALUES = [
+    -1,
+    3,
+    2.5,
+    float("nan"),
+    10**40,
+    True,
+    "",
+    "texte",
+    "ligne\nsuivante",
+    "contrôle \x01",
+    "x" * 40_000,
+    dt.date(1, 1, 1),
+    dt.date(2016, 6, 17),
+    dt.datetime(2016, 6, 17, 12, 0),
+    [],
+    ["a", "b"],
+    [1],
+    {},
+    {"x": "oui"},
+    {"clé\x02": "oui"},
+]
+
+
+def _mutants(data: dict, rng: random.Random, n: int) -> list[dict]:
+    """``n`` copies of ``data``, each with one change: a value replaced by one of another kind, a key dropped, a key added."""
+    import copy
+
+    def places(node: object, path: tuple = ()) -> list[tuple]:
+        found = [path] if path else []
+        if isinstance(node, dict):
+            for k, v in node.items():
+                found += places(v, (*path, k))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                found += places(v, (*path, i))
+        return found
+
+    spots = places(data)
+    out = []
+    for _ in range(n):
+        mutant = copy.deepcopy(data)
+        path = rng.choice(spots)
+        parent = mutant
+        for part in path[:-1]:
+            parent = parent[part]
+        how = rng.random()
+        if how < 0.15 and isinstance(parent, dict):
+            del parent[path[-1]]
+        elif how < 0.25 and isinstance(parent, dict):
+            parent["cle_inconnue"] = "x"
+        else:
+            parent[path[-1]] = copy.deepcopy(rng.choice(_ODD_VALUES))
+        out.append(mutant)
+    return out
+
+
+class TestFastStructuring:
+    def test_every_valid_seed_takes_the_fast_path_and_gets_the_same_object(self):
+        fast_count = 0
+        for name, data, cls in _seeds():
+            got, want = _both(data, cls)
+            if want is _ERROR:
+                assert got is None, name
+            else:
+                assert got is not None, f"{name} : le chemin rapide a renoncé à un document sans erreur"
+                assert got == want, name
+                fast_count += 1
+        assert fast_count >= 50
+
+    def test_mutants_same_object_or_detailed_path(self):
+        """One change at a time, at every depth: the fast path gives the converter's object, or gives up (None);
+        it never accepts what the converter refuses."""
+        rng = random.Random(16)
+        taken = refused = 0
+        for name, data, cls in _seeds():
+            for mutant in _mutants(data, rng, 25):
+                got, want = _both(mutant, cls)
+                if got is None:
+                    refused += want is _ERROR
+                    continue
+                assert want is not _ERROR, (name, mutant)
+                assert got == want, name
+                taken += 1
+        assert taken > 100 and refused > 100, (taken, refused)  # both sides exercised
+
+    def test_text_with_a_line_feed_stays_on_the_fast_path(self):
+        from cqpkit.model import Dossier
+
+        data = {
+            "dossier": {"id": "D-1", "certification": "c", "version": "1", "voie": "formation", "inscription": dt.date(2020, 1, 6)},
+            "candidat": {"id": "C-1", "notes": "première ligne\nseconde ligne\ttabulée"},
+        }
+        got, want = _both(data, Dossier)
+        assert got is not None and got == want
+        assert got.candidat.notes == "première ligne\nseconde ligne\ttabulée"
