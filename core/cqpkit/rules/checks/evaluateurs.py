@@ -62,7 +62,7 @@ def _check_evaluation(epreuve: Epreuve, evaluation: Evaluation, i: int, par_id: 
         (spec.nombre is not None and counted < spec.nombre)
         or (spec.distincts and len(distinct) < len(listed))
         or any(not any(role in a.roles for a in acteurs) for role in spec.roles_requis)
-        or spec.roles_admis
+        or (spec.roles_admis and any(set(spec.roles_admis).union(spec.roles_requis).isdisjoint(a.roles) for a in acteurs))
         or any(role in a.roles for a in acteurs for role in spec.roles_exclus)
     ):
         return []
