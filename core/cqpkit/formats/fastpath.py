@@ -112,7 +112,8 @@ class _Writer:
             x, y, acc = f"x{depth}", f"y{depth}", f"acc{depth}"
             lines = [f"{ind}if type({src}) is not list{'' if cap is None else f' or len({src}) > {cap}'}: raise _F"]
             if item[0] in _IDENTITY:
-                lines += [f"{ind}for {x} in {src}:", *self.value(item, x, y, ind + "    ", depth + 1), f"{ind}{dst} = tuple({src})"]
+                checks = [line for line in self.value(item, x, y, ind + "    ", depth + 1) if line != f"{ind}    {y} = {x}"]
+                lines += [f"{ind}for {x} in {src}:", *checks, f"{ind}{dst} = tuple({src})"]
             else:
                 lines += [
                     f"{ind}{acc} = []",
@@ -126,11 +127,15 @@ class _Writer:
             _, cap, key_cap, item = spec
             k, x, y, acc = f"k{depth}", f"x{depth}", f"y{depth}", f"acc{depth}"
             lines = [f"{ind}if type({src}) is not dict{'' if cap is None else f' or len({src}) > {cap}'}: raise _F"]
-            lines += [f"{ind}{acc} = {{}}", f"{ind}for {k}, {x} in {src}.items():"]
+            identity = item[0] in _IDENTITY
+            lines += [f"{ind}for {k}, {x} in {src}.items():"] if identity else [f"{ind}{acc} = {{}}", f"{ind}for {k}, {x} in {src}.items():"]
             if key_cap is not None:
                 lines.append(
                     f"{ind}    if type({k}) is not str or len({k}) > {key_cap} or (not {k}.isprintable() and _fc({k}) is not None): raise _F"
                 )
+            if identity:  # the values themselves, in a new table (as the hook builds one)
+                checks = [line for line in self.value(item, x, y, ind + "    ", depth + 1) if line != f"{ind}    {y} = {x}"]
+                return [*lines, *checks, f"{ind}{dst} = dict({src})"]
             lines += [*self.value(item, x, y, ind + "    ", depth + 1), f"{ind}    {acc}[{k}] = {y}", f"{ind}{dst} = {acc}"]
             return lines
         # A hook without a mark: called as the converter would call it.
@@ -158,6 +163,8 @@ class _Writer:
             if not required:
                 lines.append(f"    if {a.name!r} in o:")
             lines += [f"{ind}v = o[{a.name!r}]", *self.value(spec, "v", "r", ind, 0), f"{ind}kw[{a.alias!r}] = r"]
+            if lines[-2] == f"{ind}r = v":  # an identity check: the value itself
+                lines[-2:] = [f"{ind}kw[{a.alias!r}] = v"]
         lines.append(f"    return {self.constant(cl, 'cls')}(**kw)")
         self.sources.append("\n".join(lines))
         return name
