@@ -30,14 +30,15 @@ _PROBE = (
     "        main(['list'])\n"
     "    except SystemExit as exc:\n"
     "        assert not exc.code, exc.code\n"
-    "heavy = ('cattrs', 'attr', 'attrs', 'cqpkit.model', 'cqpkit_cqp_mo.extension', 'cqpkit.formats.converter')\n"
+    "heavy = ('cattrs', 'attr', 'attrs', 'cqpkit.model', 'cqpkit_cqp_mo.extension', 'cqpkit.formats.converter', 'tomli', 'tomllib')\n"
     "print(sorted(m for m in sys.modules if m in heavy or m.startswith(tuple(h + '.' for h in heavy))))\n"
 )
 
 
 class TestStartup:
     def test_list_with_a_warm_cache_imports_neither_cattrs_nor_the_model(self, tmp_path):
-        """`cqpkit list` run twice in new processes: the second (validation cache warm) imports no model, attrs nor cattrs."""
+        """`cqpkit list` run twice in new processes: the second (validation cache warm) imports no model, attrs nor cattrs,
+        and parses no TOML (what a référentiel `extends` is kept in the cache)."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("CQPKIT_")}
         env["CQPKIT_CACHE_DIR"] = str(tmp_path / "cache")
         first = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True, timeout=120, env=env)

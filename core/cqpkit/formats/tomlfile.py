@@ -17,12 +17,8 @@ import errno
 import os
 import re
 import stat
+from types import ModuleType
 from typing import Literal
-
-try:  # tomli is the parser the standard library vendors as tomllib, compiled (mypyc): about 3 times faster
-    import tomli as toml_parser
-except ImportError:  # pragma: no cover - a platform without tomli: the same parser, pure Python
-    import tomllib as toml_parser
 
 from cqpkit.exceptions import Erreur, InvalidArgumentError, InvalidFileError, UnreadableFileError, os_reason
 from cqpkit.formats.positions import Path, key_lines, line_of
@@ -39,7 +35,25 @@ __all__ = [
     "read_bytes",
     "read_file",
     "read_text",
+    "toml_module",
 ]
+
+_PARSER: ModuleType | None = None
+
+
+def toml_module() -> ModuleType:
+    """The TOML parser: tomli, the parser the standard library vendors as tomllib, compiled (mypyc: about 3 times
+    faster), else tomllib itself. Imported at the first parse, not with this module (a warm ``cqpkit list`` reads
+    files through here and parses none)."""
+    global _PARSER
+    if _PARSER is None:
+        try:
+            import tomli as parser
+        except ImportError:  # pragma: no cover - a platform without tomli: the same parser, pure Python
+            import tomllib as parser
+        _PARSER = parser
+    return _PARSER
+
 
 class _Lazy:
     """A regular expression compiled at its first use: those of the error messages are not compiled on every start."""
@@ -399,9 +413,10 @@ def parse_toml(text: str | bytes, fichier: str) -> TomlDocument:
         raise InvalidArgumentError(f"{fichier} : un texte TOML (str ou bytes) est attendu, pas {type(text).__name__}")
     if text.startswith("\ufeff"):
         text = text[1:]
+    parser = _PARSER or toml_module()
     try:
-        data = toml_parser.loads(text)
-    except toml_parser.TOMLDecodeError as exc:
+        data = parser.loads(text)
+    except parser.TOMLDecodeError as exc:
         msg = str(exc)
         m = _AT.match(msg)
         if m:
