@@ -18,7 +18,7 @@ import os
 import re
 import stat
 from types import ModuleType
-from typing import Literal
+from typing import Any, Literal
 
 from cqpkit.exceptions import Erreur, InvalidArgumentError, InvalidFileError, UnreadableFileError, os_reason
 from cqpkit.formats.positions import Path, key_lines, line_of
@@ -50,7 +50,7 @@ def toml_module() -> ModuleType:
         try:
             import tomli as parser
         except ImportError:  # pragma: no cover - a platform without tomli: the same parser, pure Python
-            import tomllib as parser
+            import tomllib as parser  # type: ignore[no-redef]
         _PARSER = parser
     return _PARSER
 
@@ -64,7 +64,7 @@ class _Lazy:
         self._args = (pattern, flags)
         self._compiled: re.Pattern[str] | None = None
 
-    def __getattr__(self, name: str) -> object:  # match, search, finditer…
+    def __getattr__(self, name: str) -> Any:  # match, search, finditer…
         if self._compiled is None:
             self._compiled = re.compile(*self._args)
         return getattr(self._compiled, name)
