@@ -3,9 +3,11 @@
 Generates N fictional dossiers (the generator of ``bench/decide_batch.py``) as files in a temporary
 directory, then:
 
-1. **Stages, in one process** (on the first ``--stages`` files, CPU time): reading the bytes, ``tomli.loads``
-   (the floor: the parser cqpkit uses), ``loads_dossier`` with the registry (parse + structuring +
-   cross-checks against the référentiel), ``registry.check``, ``registry.decide`` — µs per dossier.
+1. **Stages, in one process** (on the first ``--stages`` files, CPU time): reading the bytes (plainly, then
+   through cqpkit's hardened reader), ``tomli.loads`` (the floor: the parser cqpkit uses), structuring alone
+   (the generated fast path, and cattrs' detailed path it stands in for), ``loads_dossier`` with the registry
+   (read text + parse + structuring + cross-checks against the référentiel), ``registry.check``,
+   ``registry.decide`` — µs per dossier.
 2. **Whole processes** on the directory: ``cqpkit decide DIR`` and ``cqpkit check DIR`` (one summary
    line, output to /dev/null), each as a ratio to a process that reads and parses the same files with
    tomli (``python -c "import tomli …"``). Goal (issue 16): ≤ 1.5 on 10 000 files. Times are CPU times (user + system), steadier than wall
@@ -60,7 +62,11 @@ def write_files(directory: Path, n: int) -> list[Path]:
 def stages(paths: list[Path]) -> list[tuple[str, float]]:
     import cqpkit
     import tomli
+    from cqpkit.formats.converter import converter
     from cqpkit.formats.dossiers import loads_dossier
+    from cqpkit.formats.fastpath import fast_structurer
+    from cqpkit.formats.tomlfile import read_file
+    from cqpkit.model import Dossier
 
     registry = cqpkit.load_registry()
     day = dt.date.fromisoformat(AS_OF)
@@ -78,7 +84,12 @@ def stages(paths: list[Path]) -> list[tuple[str, float]]:
         return result
 
     data = timed("lecture des octets", lambda: [p.read_bytes() for p in paths])
-    timed("tomli.loads", lambda: [tomli.loads(b.decode()) for b in data])  # type: ignore[union-attr]
+    timed("lecture durcie (read_file)", lambda: [read_file(p) for p in paths])
+    tables = timed("tomli.loads", lambda: [tomli.loads(b.decode()) for b in data])  # type: ignore[union-attr]
+    # Structuring alone: the generated fast path (formats/fastpath.py), and cattrs' detailed path it stands in for.
+    fast = fast_structurer(converter(), Dossier)
+    timed("structuration rapide", lambda: [fast(t) for t in tables])  # type: ignore[misc, union-attr]
+    timed("structuration cattrs", lambda: [converter().structure(t, Dossier) for t in tables])  # type: ignore[union-attr]
     dossiers = timed("loads_dossier (registre)", lambda: [loads_dossier(b, "x.toml", registry) for b in data])  # type: ignore[union-attr]
     timed("check (registre)", lambda: [registry.check(d, day) for d in dossiers])  # type: ignore[union-attr]
     timed("decide (registre)", lambda: [registry.decide(d, day) for d in dossiers])  # type: ignore[union-attr]
@@ -111,7 +122,7 @@ def main() -> None:
         paths = sorted(Path(args.stages_of).glob("*.toml"))[: args.stages]
         print(f"\nÉtapes, en un processus, sur {len(paths)} dossiers (µs par dossier) :")
         for label, us in stages(paths):
-            print(f"  {label:<26} {us:8.0f}")
+            print(f"  {label:<28} {us:8.0f}")
         return
     # This process imports neither cqpkit nor the dossiers (a child's peak RSS counts its parent's pages
     # before exec): the generation and the stages run in children.

@@ -146,6 +146,13 @@ def _structure_float(value: Any, _: type) -> float:
         raise _too_big(value) from None
 
 
+def _fast(hook: Any, *spec: Any) -> Any:
+    """``hook``, marked with what it checks (``hook.fast_spec``), so that :mod:`cqpkit.formats.fastpath` can write the
+    same checks inline for documents without errors; a hook without a mark is called as it is."""
+    hook.fast_spec = spec
+    return hook
+
+
 def _bounded(hook: Any) -> Any:
     """A number hook that refuses ``nan``, ``inf``, negative numbers and numbers over :data:`~limits.NOMBRE_MAX`."""
     top = limits.NOMBRE_MAX
@@ -160,7 +167,8 @@ def _bounded(hook: Any) -> Any:
             raise FormatError(f"valeur négative ({value}) : un nombre positif ou nul est attendu")
         raise _too_big(value)
 
-    return structure
+    kind = {_structure_int: "int", _structure_float: "float"}.get(hook)
+    return _fast(structure, kind, top) if kind else structure
 
 
 def _text_hook(cap: int, what: str = "texte") -> Any:
@@ -179,7 +187,7 @@ def _text_hook(cap: int, what: str = "texte") -> Any:
                 raise FormatError(problem)
         return value
 
-    return structure
+    return _fast(structure, "text", cap)
 
 
 def _too_many(value: Any, cap: int | None) -> None:
@@ -219,7 +227,7 @@ def _date_in_bounds(hook: Any) -> Any:
             return day
         raise FormatError(f"date {day.isoformat()} hors des bornes du format : entre le {low.isoformat()} et le {high.isoformat()}")
 
-    return structure
+    return _fast(structure, "date", low, high) if hook is _structure_date else structure
 
 
 def _structure_duree(value: Any, _: type) -> Duree:
@@ -254,7 +262,7 @@ def _literal_hook(tp: Any):
             raise _wrong(str, value)
         raise FormatError(f"valeur « {value} » non admise ; valeurs possibles : {shown}")
 
-    return structure
+    return _fast(structure, "literal", frozenset(allowed))
 
 
 def _is_homogeneous_tuple(tp: Any) -> bool:
@@ -285,7 +293,7 @@ def make_converter(*, json: bool = False, omit_defaults: bool = True, strict: bo
         conv.register_structure_hook(float, _structure_float)
         conv.register_structure_hook(dt.date, date_hook)
         conv.register_structure_hook(Duree, _structure_duree)
-    conv.register_structure_hook(bool, _structure_bool)
+    conv.register_structure_hook(bool, _fast(_structure_bool, "bool"))
     conv.register_unstructure_hook(Duree, str)
     if json:
         conv.register_unstructure_hook(dt.date, dt.date.isoformat)
@@ -319,7 +327,7 @@ def make_converter(*, json: bool = False, omit_defaults: bool = True, strict: bo
                 raise cattrs.errors.IterableValidationError("liste invalide", errors, tp)
             return tuple(out)
 
-        return structure
+        return _fast(structure, "tuple", cap, item, item_hook)
 
     conv.register_structure_hook_factory(_is_homogeneous_tuple, tuple_hook)
 
@@ -349,7 +357,7 @@ def make_converter(*, json: bool = False, omit_defaults: bool = True, strict: bo
                 raise cattrs.errors.IterableValidationError("table invalide", errors, tp)
             return out
 
-        return structure
+        return _fast(structure, "dict", cap, key_cap, value_type)
 
     conv.register_structure_hook_factory(lambda tp: get_origin(tp) is dict, dict_hook)
 
@@ -376,7 +384,7 @@ def make_converter(*, json: bool = False, omit_defaults: bool = True, strict: bo
             return None
         if not optional:
             return inner
-        return lambda value, t: None if value is None else inner(value, t)
+        return _fast(lambda value, t: None if value is None else inner(value, t), "optional", inner)
 
     def attrs_factory(cl: type) -> Any:
         overrides = {}
@@ -393,7 +401,7 @@ def make_converter(*, json: bool = False, omit_defaults: bool = True, strict: bo
                 raise _wrong(cl, value)
             return inner(value, cl)
 
-        return structure
+        return _fast(structure, "attrs", cl, {name: o.struct_hook for name, o in overrides.items()})
 
     conv.register_structure_hook_factory(attrs.has, attrs_factory)
     conv.register_unstructure_hook_factory(

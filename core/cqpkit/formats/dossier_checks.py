@@ -310,6 +310,7 @@ def _check_evaluation(
         findings.append((("evaluations", i, "epreuve"), _known(eid, index.epreuves, "épreuve")))
         return
     criteres = epreuve.criteres
+    echelles = index.echelles
     for cid, value in _table(ev, "criteres").items():
         if cid not in criteres:
             findings.append(
@@ -321,9 +322,9 @@ def _check_evaluation(
             continue
         scale_name = criteres[cid]
         if scale_name and isinstance(value, str):
-            problem = index.echelle_problem(value, scale_name)
-            if problem:
-                findings.append((("evaluations", i, "criteres", cid), problem))
+            scale = echelles.get(scale_name)  # (index.echelle_problem, without a call for a value on its scale)
+            if scale is not None and value not in scale[1]:
+                findings.append((("evaluations", i, "criteres", cid), index.echelle_problem(value, scale_name)))  # type: ignore[arg-type]
     verdict = ev.get("verdict")
     if isinstance(verdict, str) and epreuve.verdict:
         problem = index.echelle_problem(verdict, epreuve.verdict)
@@ -344,19 +345,19 @@ def _check_passage(
     decided = _table(row, "decisions")
     if not decided:
         return
-    findings.extend(_whole_or_per_domaine(i, decided, domaines))
+    if not domaines or CERTIFICATION_ENTIERE in decided:
+        findings.extend(_whole_or_per_domaine(i, decided, domaines))
     for did in decided:
         if did == CERTIFICATION_ENTIERE or not domaines:
             continue  # said by _whole_or_per_domaine
-        path = ("passages", i, "decisions", did)
         if did not in index.domaine_set:
-            findings.append((path, _known(did, domaines, "domaine")))
+            findings.append((("passages", i, "decisions", did), _known(did, domaines, "domaine")))
         evals = finales.get(did)
         if day and evals and not any(d <= day for d, _, _ in evals):
             first_day, j, eid = min(evals)
             findings.append(
                 (
-                    path,
+                    ("passages", i, "decisions", did),
                     f"domaine « {did} » décidé le {day} sans évaluation finale à cette date : "
                     f"l'évaluation « {eid} » (evaluations[{j}]) est datée du {first_day}, après le passage",
                 )

@@ -29,6 +29,7 @@ from cqpkit.exceptions import CqpkitError, Erreur, InvalidArgumentError, Invalid
 from cqpkit.formats.converter import converter
 from cqpkit.formats.dossier_checks import check_dossier_data, check_session_data
 from cqpkit.formats.errors import structure_errors
+from cqpkit.formats.fastpath import fast_structurer
 from cqpkit.formats.positions import Path
 from cqpkit.formats.tomlfile import TomlDocument, file_kind, parse_toml, raise_if_other_kind, read_text
 from cqpkit.model import Dossier, Referentiel, SessionJury
@@ -77,6 +78,11 @@ def _raise_if_any(doc: TomlDocument, findings: list[Finding]) -> None:
 
 
 def _structure(doc: TomlDocument, cls: type, findings: list[Finding]) -> Any:
+    fast = fast_structurer(converter(), cls)
+    if fast is not None:
+        obj = fast(doc.data)  # a document without errors, in one generated function (formats/fastpath.py)
+        if obj is not None:
+            return obj
     try:
         return converter().structure(doc.data, cls)
     except cattrs.BaseValidationError as exc:

@@ -12,19 +12,13 @@ of another kind with one error rather than one « clé inconnue » per table.
 
 from __future__ import annotations
 
-import ast
-import contextlib
 import datetime as dt
 import errno
 import os
 import re
 import stat
-from typing import Literal
-
-try:  # tomli is the parser the standard library vendors as tomllib, compiled (mypyc): about 3 times faster
-    import tomli as toml_parser
-except ImportError:  # pragma: no cover - a platform without tomli: the same parser, pure Python
-    import tomllib as toml_parser
+from types import ModuleType
+from typing import Any, Literal
 
 from cqpkit.exceptions import Erreur, InvalidArgumentError, InvalidFileError, UnreadableFileError, os_reason
 from cqpkit.formats.positions import Path, key_lines, line_of
@@ -41,10 +35,43 @@ __all__ = [
     "read_bytes",
     "read_file",
     "read_text",
+    "toml_module",
 ]
 
-_AT = re.compile(r"^(?P<msg>.*) \(at line (?P<line>\d+), column (?P<col>\d+)\)$", re.S)
-_AT_END = re.compile(r"^(?P<msg>.*) \(at end of document\)$", re.S)
+_PARSER: ModuleType | None = None
+
+
+def toml_module() -> ModuleType:
+    """The TOML parser: tomli, the parser the standard library vendors as tomllib, compiled (mypyc: about 3 times
+    faster), else tomllib itself. Imported at the first parse, not with this module (a warm ``cqpkit list`` reads
+    files through here and parses none)."""
+    global _PARSER
+    if _PARSER is None:
+        try:
+            import tomli as parser
+        except ImportError:  # pragma: no cover - a platform without tomli: the same parser, pure Python
+            import tomllib as parser  # type: ignore[no-redef]
+        _PARSER = parser
+    return _PARSER
+
+
+class _Lazy:
+    """A regular expression compiled at its first use: those of the error messages are not compiled on every start."""
+
+    __slots__ = ("_args", "_compiled")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._args = (pattern, flags)
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:  # match, search, finditer…
+        if self._compiled is None:
+            self._compiled = re.compile(*self._args)
+        return getattr(self._compiled, name)
+
+
+_AT = _Lazy(r"^(?P<msg>.*) \(at line (?P<line>\d+), column (?P<col>\d+)\)$", re.S)
+_AT_END = _Lazy(r"^(?P<msg>.*) \(at end of document\)$", re.S)
 
 # How tomli names a closing quote it expected: ' " ''' or """ (as a Python repr).
 _QUOTES = "|".join(re.escape(repr(q)) for q in ("'", '"', "'''", '"""'))
@@ -91,20 +118,20 @@ _MESSAGES = [
     (r"Illegal character (?P<x>.*)", "caractère interdit {x}"),
 ]
 
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_BARE_KEY = _Lazy(r"^[A-Za-z0-9_-]+$")
 # The key at the start of a ``key = value`` line (dotted and quoted keys included).
-_LINE_KEY = re.compile(
+_LINE_KEY = _Lazy(
     r"""^\s*((?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*'))*)\s*="""
 )
-_AOT_HEADER = re.compile(r"^\s*\[\[\s*([^\]]+?)\s*\]\]")
+_AOT_HEADER = _Lazy(r"^\s*\[\[\s*([^\]]+?)\s*\]\]")
 # What follows ``=`` on a line, up to a blank, a comma, a bracket or a comment.
-_LINE_VALUE = re.compile(r"=\s*([^\s,\]}#]+)")
-_TOKEN = re.compile(r"[^\s,\]}#]+")
-_DATE_LIKE = re.compile(r"^(?:\d{4}-\d|\d{1,2}:\d)")
+_LINE_VALUE = _Lazy(r"=\s*([^\s,\]}#]+)")
+_TOKEN = _Lazy(r"[^\s,\]}#]+")
+_DATE_LIKE = _Lazy(r"^(?:\d{4}-\d|\d{1,2}:\d)")
 # A date written the French way (01/01/2026, 1/1/2026, 01-01-2026, 01.01.2026) or year first with
 # slashes or dots (2026/01/01), as a value: after ``key =`` (the key is then named) or in a list.
 _KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')"""
-_OTHER_DATE = re.compile(
+_OTHER_DATE = _Lazy(
     rf"(?:(?P<key>{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=\s*|(?<=[\[,\s]))"
     r"(?P<value>(?P<d>\d{1,2})(?P<s>[/.-])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})"
     r"|(?P<y2>\d{4})(?P<s2>[/.])(?P<m2>\d{1,2})(?P=s2)(?P<d2>\d{1,2}))(?=[\s,\]}#]|$)"
@@ -119,6 +146,8 @@ def _char(c: str) -> str:
 def _detail(x: str) -> str:
     """tomli's detail (a Python repr of a string, a character or a tuple of key parts) made readable."""
     try:
+        import ast  # error messages only
+
         value = ast.literal_eval(x)
     except (ValueError, SyntaxError):
         return x
@@ -211,7 +240,7 @@ def _refuse_special(path: str | os.PathLike[str], mode: int) -> None:
 SIZE_VARIABLE = "CQPKIT_TAILLE_MAX"
 DEFAULT_MAX_SIZE = 10_000_000
 
-_SIZE = re.compile(r"^\s*(\d+)\s*(?:([kmg])o?|o)?\s*$", re.I)
+_SIZE = _Lazy(r"^\s*(\d+)\s*(?:([kmg])o?|o)?\s*$", re.I)
 _UNITS = {"": 1, "k": 1_000, "m": 1_000_000, "g": 1_000_000_000}
 
 
@@ -279,26 +308,28 @@ def read_file(path: str | os.PathLike[str], *, limit: int | None = None) -> tupl
     """
     cap = max_size(path) if limit is None else limit
     # Before opening: a socket cannot be opened (ENXIO) and some devices act when opened. A missing
-    # file is left to os.open, which says it with the same exception.
-    with contextlib.suppress(FileNotFoundError):
-        _refuse_special(path, os.stat(path).st_mode)
+    # file is said by the same exception os.open would raise.
+    _refuse_special(path, os.stat(path).st_mode)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags)
     try:
         st = os.fstat(fd)
-        _refuse_special(path, st.st_mode)
+        _refuse_special(path, st.st_mode)  # a regular file from here on: O_NONBLOCK has no effect on its reads
         if st.st_size > cap:
             raise _too_large(path, st.st_size, cap)
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
-        with os.fdopen(fd, "rb") as fh:
-            fd = -1  # closed by the file object
-            data = fh.read(st.st_size + 1)
-            if st.st_size < len(data) <= cap:  # more than the file said: read on, to the cap
-                data += fh.read(cap + 1 - len(data))
+        # On the descriptor (no file object per file: this is the read of every dossier of a directory).
+        data = os.read(fd, st.st_size + 1)
+        if len(data) > st.st_size:  # more than the file said (it grew, or says it is empty as /proc's do): read on, to the cap
+            chunks, total = [data], len(data)
+            while total <= cap:
+                chunk = os.read(fd, cap + 1 - total)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+            data = b"".join(chunks)
     finally:
-        if fd >= 0:
-            os.close(fd)
+        os.close(fd)
     if len(data) > cap:
         raise _too_large(path, cap, cap, at_least=True)  # only the cap and one byte were read
     return data, st
@@ -382,9 +413,10 @@ def parse_toml(text: str | bytes, fichier: str) -> TomlDocument:
         raise InvalidArgumentError(f"{fichier} : un texte TOML (str ou bytes) est attendu, pas {type(text).__name__}")
     if text.startswith("\ufeff"):
         text = text[1:]
+    parser = _PARSER or toml_module()
     try:
-        data = toml_parser.loads(text)
-    except toml_parser.TOMLDecodeError as exc:
+        data = parser.loads(text)
+    except parser.TOMLDecodeError as exc:
         msg = str(exc)
         m = _AT.match(msg)
         if m:

@@ -85,23 +85,31 @@ def _closed_set(owner: str, tp: Any) -> Validator | None:
             check = _one_of(owner, get_args(rest[0]))
             return lambda _inst, attribute, value: None if value is None else check(attribute.name, value)
         return None
+    # Per item, the set lookup first: the item's name (an f-string) is written only for the message.
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis and get_origin(args[0]) is Literal:
-        check = _one_of(owner, get_args(args[0]))
+        check, accepted = _one_of(owner, get_args(args[0])), _hashable(get_args(args[0]))
 
         def each(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
             for i, item in enumerate(value):
-                check(f"{attribute.name}[{i}]", item)
+                if type(item) is not str or item not in accepted:
+                    check(f"{attribute.name}[{i}]", item)
 
         return each
     if origin is dict and len(args) == 2 and get_origin(args[1]) is Literal:
-        check = _one_of(owner, get_args(args[1]))
+        check, accepted = _one_of(owner, get_args(args[1])), _hashable(get_args(args[1]))
 
         def values(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
             for key, item in value.items():
-                check(f"{attribute.name}.{key}", item)
+                if type(item) is not str or item not in accepted:
+                    check(f"{attribute.name}.{key}", item)
 
         return values
     return None
+
+
+def _hashable(allowed: tuple[Any, ...]) -> frozenset[str]:
+    """The texts of a closed set (a text found there is accepted without the full check)."""
+    return frozenset(a for a in allowed if isinstance(a, str))
 
 
 def _identifier(owner: str) -> Validator:

@@ -22,20 +22,23 @@ A plugin that fails to import is not fatal: it is recorded in
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import inspect
 import os
 import sys
 import types
 from collections.abc import Iterable
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pluggy
 
 from cqpkit import hookspecs
 from cqpkit.exceptions import os_reason
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+
+# pathlib and difflib are imported where a failure is described: not on every start (`cqpkit list`).
 
 __all__ = [
     "DEFAULT_PLUGINS",
@@ -101,8 +104,9 @@ class PluginSet(NamedTuple):
     pm: pluggy.PluginManager
     sources: dict[str, PluginSource]
     failures: list[PluginFailure]
-    #: Each non-builtin plugin's ``CQPKIT_EXTENSION`` (the attrs class of its ``[extensions.<name>]`` table) or None.
-    extensions: dict[str, type | None] | None = None
+    #: Each non-builtin plugin's ``CQPKIT_EXTENSION``: the attrs class of its ``[extensions.<name>]`` table, a
+    #: ``"module:Classe"`` reference to it (imported when needed), or None.
+    extensions: dict[str, type | str | None] | None = None
 
 
 def _names(var: str) -> set[str] | None:
@@ -193,6 +197,8 @@ def code_root(plugin: object, module: str | None = None) -> Path | None:
     ``plugin`` is the registered object (a module, a class instance…); ``module`` the
     entry point's value (``pkg.mod`` or ``pkg.mod:obj``) when there is one.
     """
+    from pathlib import Path
+
     own = plugin.__name__ if isinstance(plugin, types.ModuleType) else getattr(plugin, "__module__", None)
     names = [own, module.partition(":")[0].strip() if module else None]
     for name in (n for n in names if isinstance(n, str) and n):
@@ -207,6 +213,7 @@ def code_root(plugin: object, module: str | None = None) -> Path | None:
 def _library_dirs() -> tuple[list[Path], list[Path], list[Path]]:
     """cqpkit's and pluggy's directories, the standard library's, and the site directories inside it."""
     import sysconfig
+    from pathlib import Path
 
     import cqpkit
 
@@ -226,6 +233,7 @@ def raised_at(exc: BaseException, root: Path | None) -> str:
     written as Python names it (the function's ``co_filename``).
     """
     import traceback
+    from pathlib import Path
 
     ours, stdlib, sites = _library_dirs()
     if root is not None:  # a builtin plugin's code is in cqpkit: not a library then
@@ -327,6 +335,8 @@ def _unknown_hook(pm: pluggy.PluginManager, plugin: object) -> str:
             func = getattr(plugin, attr)
         except Exception:  # an attribute that cannot be read is not a hook
             continue
+        import difflib
+
         near = difflib.get_close_matches(attr, specs, n=1)
         hint = f" ; vouliez-vous dire « {near[0]} » ?" if near else ""
         place = where(func)
@@ -397,6 +407,8 @@ def make_plugin_manager(*, extra: Iterable[tuple[str, object]] = ()) -> PluginSe
         for name in sorted(names - set(installed)):
             # CQPKIT_DISABLE_PLUGINS also names builtins: a misspelt family is matched against them too.
             shorts = [m.rpartition(".")[2] for m in DEFAULT_PLUGINS] if var == "CQPKIT_DISABLE_PLUGINS" else []
+            import difflib
+
             near = difflib.get_close_matches(name, installed + shorts, n=1)
             hint = f" ; vouliez-vous dire « {near[0]} » ?" if near else ""
             failures.append(
@@ -434,22 +446,31 @@ def make_plugin_manager(*, extra: Iterable[tuple[str, object]] = ()) -> PluginSe
 
 def _extension_classes(
     pm: pluggy.PluginManager, sources: dict[str, PluginSource], failures: list[PluginFailure]
-) -> dict[str, type | None]:
-    """Each plugin's ``CQPKIT_EXTENSION`` (an attrs class, or None), made known to the format layer."""
-    import attrs
+) -> dict[str, type | str | None]:
+    """Each plugin's ``CQPKIT_EXTENSION`` (an attrs class, a ``"module:Classe"`` reference, or None), made known to
+    the format layer.
 
-    from cqpkit.formats.extensions import set_extension_classes
+    A reference is not imported here (the plugin manager is built on every start, ``cqpkit list`` included: the
+    class and what it imports, the model and cattrs, are loaded only when a table is validated); its module is
+    only looked for, so that a misspelt one is reported by ``cqpkit list`` under the plugin's name.
+    """
+    from cqpkit.formats.extensions import is_attrs_class, reference_problem, set_extension_classes
 
-    out: dict[str, type | None] = {}
+    out: dict[str, type | str | None] = {}
     for name, source in sources.items():
         if source.builtin:
             continue
-        cls = getattr(pm.get_plugin(name), "CQPKIT_EXTENSION", None)
-        if cls is not None and not (isinstance(cls, type) and attrs.has(cls)):
+        declared = getattr(pm.get_plugin(name), "CQPKIT_EXTENSION", None)
+        if isinstance(declared, str):
+            problem = reference_problem(declared)
+            if problem is not None:
+                failures.append(PluginFailure(name, f"CQPKIT_EXTENSION = « {declared} » : {problem} ; ignoré"))
+                declared = None
+        elif declared is not None and not is_attrs_class(declared):
             failures.append(
-                PluginFailure(name, f"CQPKIT_EXTENSION doit être une classe attrs, pas {type(cls).__name__} ; ignoré")
+                PluginFailure(name, f"CQPKIT_EXTENSION doit être une classe attrs, pas {type(declared).__name__} ; ignoré")
             )
-            cls = None
-        out[name] = cls
+            declared = None
+        out[name] = declared
     set_extension_classes(out)
     return out

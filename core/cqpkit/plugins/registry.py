@@ -155,8 +155,6 @@ class Registry:
 
     def _read_blocks(self) -> dict[str, frozenset[str]]:
         """Each plugin's ``CQPKIT_BLOCKS``: the builtin plugins it does without for its référentiels (a wrong name is a failure)."""
-        import difflib
-
         blocks: dict[str, frozenset[str]] = {}
         for name, source in self._plugins.sources.items():
             wanted = getattr(self._plugins.pm.get_plugin(name), "CQPKIT_BLOCKS", ())
@@ -168,6 +166,8 @@ class Registry:
             for item in wanted:
                 full = builtin_name(item) if isinstance(item, str) else None
                 if full is None:
+                    import difflib  # here, not on every start
+
                     shorts = [m.rpartition(".")[2] for m in DEFAULT_PLUGINS]
                     near = difflib.get_close_matches(str(item), shorts, n=1)
                     hint = f" ; vouliez-vous dire « {near[0]} » ?" if near else ""
@@ -333,8 +333,17 @@ class Registry:
         return sorted(h.name for h in self._plugins.pm.get_hookcallers(obj) or [])
 
     def extension_classes(self) -> dict[str, type | None]:
-        """Each loaded plugin's ``CQPKIT_EXTENSION`` class (``None``: it declares no ``[extensions.<plugin>]`` table)."""
-        return dict(self._plugins.extensions or {})
+        """Each loaded plugin's ``CQPKIT_EXTENSION`` class (``None``: it declares no ``[extensions.<plugin>]`` table).
+
+        A ``"module:Classe"`` reference is imported here; one that cannot be used is ``None`` and one more failure.
+        """
+        from cqpkit.formats.extensions import resolved_classes
+
+        classes, problems = resolved_classes(self._plugins.extensions or {})
+        for name, why in problems.items():
+            if PluginFailure(name, why) not in self.failures:
+                self.failures.append(PluginFailure(name, why))
+        return classes
 
     def finding_codes(self, referentiel: Referentiel | None = None) -> frozenset[str]:
         """The finding codes a dossier can get: the core's (:data:`cqpkit.rules.codes.CODES`), each loaded

@@ -68,6 +68,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from cqpkit.formats.refindex import per_referentiel
 from cqpkit.model import (
     CERTIFICATION_ENTIERE,
     Constat,
@@ -136,21 +137,31 @@ def _first_favourable(ref: Referentiel, dossier: Dossier) -> dict[str, date]:
     :func:`decide` reads every acquisition of a dossier against this one pass over its evaluations.
     """
     first: dict[str, date] = {}
-    epreuves = ref.epreuves_par_id
+    finales = per_referentiel(ref, _favourable_verdicts)
     for evaluation in dossier.evaluations:
         if evaluation.verdict is None:
             continue
-        epreuve = epreuves.get(evaluation.epreuve)
-        if epreuve is None or epreuve.type != "finale_entreprise" or not epreuve.verdict:
+        entry = finales.get(evaluation.epreuve)
+        if entry is None or evaluation.verdict not in entry[1]:
             continue
-        echelle = ref.echelles.get(epreuve.verdict)
-        if echelle is None or not any(n.id == evaluation.verdict and n.favorable for n in echelle.valeurs):
-            continue
-        for domaine in epreuve.domaines:
+        for domaine in entry[0]:
             known = first.get(domaine)
             if known is None or evaluation.date < known:
                 first[domaine] = evaluation.date
     return first
+
+
+def _favourable_verdicts(ref: Referentiel) -> dict[str, tuple[tuple[str, ...], frozenset[str]]]:
+    """Each final in-company épreuve naming a verdict échelle the référentiel defines: its domaines and the
+    échelle's favourable values (built once per référentiel: :func:`~cqpkit.formats.refindex.per_referentiel`)."""
+    out = {}
+    for epreuve in ref.epreuves_par_id.values():  # (the first of an id, as the rest of the engine reads them)
+        if epreuve.type != "finale_entreprise" or not epreuve.verdict:
+            continue
+        echelle = ref.echelles.get(epreuve.verdict)
+        if echelle is not None:
+            out[epreuve.id] = (tuple(epreuve.domaines), frozenset(n.id for n in echelle.valeurs if n.favorable))
+    return out
 
 
 def _requires_final_evaluation(ref: Referentiel, dossier: Dossier) -> bool:

@@ -24,10 +24,9 @@ from typing import Any
 
 from cqpkit import hookimpl
 
-from cqpkit_cqp_mo.extension import ExtensionCqpMo
-
-#: The class of this plugin's ``[extensions.cqp_mo]`` table (the core validates the table with it).
-CQPKIT_EXTENSION = ExtensionCqpMo
+#: The class of this plugin's ``[extensions.cqp_mo]`` table (the core validates the table with it), as a
+#: reference: imported only when a table is validated, since the class pulls the model and attrs in.
+CQPKIT_EXTENSION = "cqpkit_cqp_mo.extension:ExtensionCqpMo"
 
 #: The finding codes this plugin's hooks give (cqpkit_cqp_mo.regles): scenarios may expect them.
 CQPKIT_CODES = ("module_conseille_en_premier", "spe_avant_depot", "spe_avant_module_collectif", "formation_premiere_annee")

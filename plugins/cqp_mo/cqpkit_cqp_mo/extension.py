@@ -1,9 +1,9 @@
 """The ``[extensions.cqp_mo]`` table of a CQP MO référentiel: keys only this plugin reads.
 
-Declared to the core by ``CQPKIT_EXTENSION`` in the package module; the core validates the table
-with its converter (strict types, French path-first errors) and gives the hooks this object
-(``referentiel.extension("cqp_mo")``). Only attrs and the model are imported: the package module
-is loaded on every start.
+Declared to the core by ``CQPKIT_EXTENSION = "cqpkit_cqp_mo.extension:ExtensionCqpMo"`` in the package
+module (a reference: this module, which imports attrs and the model, is imported only when a table is
+validated, not on every start); the core validates the table with its converter (strict types, French
+path-first errors) and gives the hooks this object (``referentiel.extension("cqp_mo")``).
 """
 
 from __future__ import annotations

@@ -22,6 +22,15 @@ def cqpkit_referentiels(register: Callable[[object], None]) -> None:
     register(REFERENTIELS)
 
 
+# Des clés que seule cette extension lit : une table [extensions.__ENTRY_POINT__] dans ses référentiels,
+# validée par une classe attrs gelée écrite dans un module à part (par exemple __PACKAGE__/extension.py).
+# On la déclare par une référence « module:Classe » : cqpkit ne l'importe que lorsqu'il valide une telle
+# table, pas à chaque démarrage (`cqpkit list` reste léger). Les hooks la lisent par
+# ``referentiel.extension("__ENTRY_POINT__")``.
+#
+# CQPKIT_EXTENSION = "__PACKAGE__.extension:Extension"
+
+
 # Une règle propre à la certification, en Python : décommentez, adaptez, puis ajoutez un scénario
 # qui la montre de chaque côté de sa limite. cqpkit n'appelle ce hook que pour les référentiels
 # de cette extension : inutile de vérifier la certification.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from cqpkit.model import Constat, Referentiel, Source
 
@@ -37,6 +38,7 @@ def _first(sources: Sequence[Source]) -> Source | None:
 _NUMBERS = re.compile(r"(\d+)")
 
 
+@lru_cache(maxsize=4096)  # the same few paths in every dossier (« passages[0].decisions.D1 »): split once
 def _chemin_key(chemin: str) -> tuple[object, ...]:
     # re.split with a capturing group alternates text and digits, text first: positions keep one type.
     parts = _NUMBERS.split(chemin)

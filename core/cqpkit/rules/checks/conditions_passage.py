@@ -46,10 +46,10 @@ def domaines_presentes(ref: Referentiel, dossier: Dossier, index: int) -> list[s
     return [d for d in ordre if d not in acquis]
 
 
-def _favorables(ref: Referentiel, echelle: str | None) -> set[str] | None:
+def _favorables(ref: Referentiel, echelle: str | None) -> frozenset[str] | None:
     if echelle is None or echelle not in ref.echelles:
         return None
-    return {n.id for n in ref.echelles[echelle].valeurs if n.favorable}
+    return frozenset(n.id for n in ref.echelles[echelle].valeurs if n.favorable)
 
 
 def check_conditions_passage(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
@@ -133,7 +133,7 @@ class _RefLookups:
         self.ordre = [d.id for d in ref.domaines]
         self.module_domaines = {m.id: m.domaines for m in ref.modules}
         # per épreuve, its « activité » critères of a domaine: (critère id, favourable values, domaine)
-        self.criteres_activite: dict[str, list[tuple[str, set[str], str]]] = {}
+        self.criteres_activite: dict[str, list[tuple[str, frozenset[str], str]]] = {}
         for epreuve in ref.epreuves:
             for critere in epreuve.criteres:
                 if critere.nature != "activite" or critere.domaine is None:
@@ -141,16 +141,18 @@ class _RefLookups:
                 favorables = _favorables(ref, critere.echelle or epreuve.echelle)
                 if favorables is not None:
                     self.criteres_activite.setdefault(epreuve.id, []).append((critere.id, favorables, critere.domaine))
-        # per domaine, the final in-company épreuves covering it that name a verdict échelle, with its favourable values
-        self.finales: dict[str, list[tuple[Any, set[str]]]] = {}
+        # per domaine, the final in-company épreuves covering it that name a verdict échelle, with its favourable
+        # values (and, for the messages, those values as a list and the labels of the échelle's values)
+        self.finales: dict[str, list[tuple[Any, frozenset[str], str, dict[str, str]]]] = {}
         for epreuve in ref.epreuves:
             if epreuve.type != "finale_entreprise":
                 continue
             favorables = _favorables(ref, epreuve.verdict)
             if favorables is None:
                 continue
+            libelles = {n.id: n.libelle for n in ref.echelles[epreuve.verdict].valeurs}  # type: ignore[index]
             for d in dict.fromkeys(epreuve.domaines):
-                self.finales.setdefault(d, []).append((epreuve, favorables))
+                self.finales.setdefault(d, []).append((epreuve, favorables, _liste(sorted(favorables)), libelles))
 
 
 def _earliest(into: dict[str, date], key: str, day: date) -> None:
@@ -168,7 +170,7 @@ class _Index:
     """
 
     def __init__(self, ref: Referentiel, dossier: Dossier) -> None:
-        lookups = per_referentiel(ref, _RefLookups)
+        lookups = self.lookups = per_referentiel(ref, _RefLookups)
         self.ordre = lookups.ordre
         # the earliest passage (attended) where each domaine was acquired
         self.premier_acquis: dict[str, date] = {}
@@ -187,7 +189,7 @@ class _Index:
             par_epreuve.setdefault(e.epreuve, []).append((e.date, n))
         self.evaluations = {k: sorted(v) for k, v in par_epreuve.items()}
         self.dates = {k: [d for d, _ in v] for k, v in self.evaluations.items()}
-        self._favorable: dict[tuple[str, frozenset[str]], date | None] = {}
+        self._favorable: dict[tuple[str, frozenset[str]], date | None] = {}  # (the référentiel's own frozensets)
         self._dossier = dossier
         # the earliest sign that each domaine's activities were carried out
         self.premiere_activite: dict[str, date] = {}
@@ -216,9 +218,9 @@ class _Index:
         first = self.premiere_activite.get(domaine)
         return first is not None and first <= jusqua
 
-    def premiere_favorable(self, epreuve: str, favorables: set[str]) -> date | None:
+    def premiere_favorable(self, epreuve: str, favorables: frozenset[str]) -> date | None:
         """The date of ``epreuve``'s earliest evaluation whose verdict is in ``favorables`` (``None``: none)."""
-        key = (epreuve, frozenset(favorables))
+        key = (epreuve, favorables)
         if key not in self._favorable:
             evaluations = self._dossier.evaluations
             self._favorable[key] = next(
@@ -247,7 +249,7 @@ def _evaluation_finale(
 ) -> list[Constat]:
     mention = dossier.dossier.mention
     found: list[Constat] = []
-    for epreuve, favorables in per_referentiel(ref, _RefLookups).finales.get(domaine, ()):
+    for epreuve, favorables, favorables_text, libelles in index.lookups.finales.get(domaine, ()):
         if epreuve.mention is not None and epreuve.mention != mention:
             continue
         premiere = index.premiere_favorable(epreuve.id, favorables)
@@ -258,7 +260,7 @@ def _evaluation_finale(
             "domaine": domaine,
             "date_passage": _jj(passage.date),
             "epreuve": epreuve.id,
-            "verdicts_favorables": _liste(sorted(favorables)),
+            "verdicts_favorables": favorables_text,
         }
         if derniere is None:
             detail = "aucune évaluation finale en entreprise enregistrée à cette date"
@@ -270,7 +272,6 @@ def _evaluation_finale(
             if evaluation.verdict is None:
                 detail = f"l'évaluation du {_jj(evaluation.date)} n'a pas de verdict"
             else:
-                libelles = {n.id: n.libelle for n in ref.echelles[epreuve.verdict].valeurs}  # type: ignore[index]
                 libelle = libelles.get(evaluation.verdict, evaluation.verdict)
                 detail = f"dernière évaluation le {_jj(evaluation.date)} : « {libelle} »"
         found.append(

@@ -53,15 +53,25 @@ def check_evaluateurs(ref: Referentiel, dossier: Dossier, as_of: date) -> list[C
 def _check_evaluation(epreuve: Epreuve, evaluation: Evaluation, i: int, par_id: dict[str, Acteur]) -> list[Constat]:
     spec = epreuve.evaluateurs
     assert spec is not None
+    listed = list(evaluation.evaluateurs)
+    distinct = list(dict.fromkeys(listed))
+    counted = len(distinct) if spec.distincts else len(listed)
+    acteurs = [a for a in (par_id.get(ident) for ident in distinct) if a is not None]
+    # Most evaluations are in order: nothing of the messages is written for them.
+    if not (
+        (spec.nombre is not None and counted < spec.nombre)
+        or (spec.distincts and len(distinct) < len(listed))
+        or any(not any(role in a.roles for a in acteurs) for role in spec.roles_requis)
+        or (spec.roles_admis and any(set(spec.roles_admis).union(spec.roles_requis).isdisjoint(a.roles) for a in acteurs))
+        or any(role in a.roles for a in acteurs for role in spec.roles_exclus)
+    ):
+        return []
     source = spec.source or _first(epreuve.sources)
     chemin = f"evaluations[{i}].evaluateurs"
     head = f"Évaluation « {epreuve.intitule} » du {_jj(evaluation.date)}"
-    listed = list(evaluation.evaluateurs)
-    distinct = list(dict.fromkeys(listed))
     base = {"epreuve": epreuve.id, "date_evaluation": _jj(evaluation.date), "evaluateurs": _liste(listed)}
     found: list[Constat] = []
 
-    counted = len(distinct) if spec.distincts else len(listed)
     if spec.nombre is not None and counted < spec.nombre:
         mot = ("évaluateur distinct", "évaluateurs distincts") if spec.distincts else ("évaluateur", "évaluateurs")
         found.append(
@@ -93,7 +103,6 @@ def _check_evaluation(epreuve: Epreuve, evaluation: Evaluation, i: int, par_id: 
                         valeurs={**base, "evaluateur": ident, "occurrences": str(times)},
                     )
                 )
-    acteurs = [a for a in (par_id.get(ident) for ident in distinct) if a is not None]
     for role in spec.roles_requis:
         if not any(role in a.roles for a in acteurs):
             found.append(

@@ -54,17 +54,20 @@ def check_premier_passage(ref: Referentiel, dossier: Dossier, as_of: date) -> li
     jury = ref.jury
     assert jury is not None and jury.delai_premier_passage is not None
     delai = jury.delai_premier_passage
+    premiers = event_occurrences(dossier, "premier_passage", as_of=as_of)
+    if premiers and dates.within(inscription, premiers[0].date, delai):
+        return []
+    if not premiers and as_of <= limite:
+        return []
+    # A finding: its values (written only now: most dossiers are in time).
     valeurs = {
         "inscription": _jj(inscription),
         "delai": str(delai),
         "date_limite": _jj(limite),
         "date": _jj(as_of),
     }
-    premiers = event_occurrences(dossier, "premier_passage", as_of=as_of)
     if premiers:
         premier = premiers[0]
-        if dates.within(inscription, premier.date, delai):
-            return []
         valeurs["premier_passage"] = _jj(premier.date)
         message = (
             f"Premier passage devant le jury le {_jj(premier.date)}, plus de {delai.libelle()} après "
@@ -72,8 +75,6 @@ def check_premier_passage(ref: Referentiel, dossier: Dossier, as_of: date) -> li
         )
         chemin = premier.chemin
     else:
-        if as_of <= limite:
-            return []
         valeurs["premier_passage"] = "aucun"
         message = (
             f"Aucun passage devant le jury au {_jj(as_of)}, alors que le délai de {delai.libelle()} après "
