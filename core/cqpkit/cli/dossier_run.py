@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from cqpkit.cli.common import as_of, as_of_source, dump, failures_out, load_registry
+from cqpkit.cli.common import as_of, as_of_source, failures_out, load_registry
 from cqpkit.cli.output import print_error
 from cqpkit.exceptions import InvalidFileError, UnreadableFileError
 
