@@ -137,6 +137,7 @@ COMMANDS = {
     "personne": ("une personne nommée par les dossiers (tuteur, évaluateur) : faits, missions, charge, prime (show)", _lazy("records", "add_personne")),
     "report": ("rapports : échéances (deadlines), campagne (campaign)", _lazy("records", "add_report")),
     "candidate": ("données personnelles d'un candidat : exporter (export), effacer (erase)", _lazy("store", "add_candidate")),
+    "serve": ("le service HTTP : l'API des calculs et son document OpenAPI (extra [serve])", _lazy("serve", "add_serve")),
 }
 
 

@@ -49,7 +49,6 @@ def create_app(
     per request; ``registry``: the plugins' registry (default: ``cqpkit.load_registry()``, loaded once);
     ``access_log``: one JSON line per request on the logger ``cqpkit.web.access``.
     """
-    from cqpkit import __version__
     from cqpkit.plugins.registry import load_registry
 
     limits = limits or Limits()
@@ -69,7 +68,7 @@ def create_app(
         request_max_body_size=limits.max_body,
         openapi_config=OpenAPIConfig(
             title="cqpkit",
-            version=__version__,
+            version="1",  # the API's version (/api/v1), not the package's: the checked-in document does not change with each release
             description=(
                 "Les CQP de branche en règles exécutables : les référentiels, et les calculs du moteur "
                 "(vérifier, orienter, décider, financer, expliquer) sur un dossier envoyé en JSON ou en TOML. "

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, get, post
 from litestar.connection import ASGIConnection
@@ -139,13 +139,15 @@ def read_dossiers(body: bytes, content_type: str | None, registry: Any, max_doss
 
 
 # --------------------------------------------------------------------------- handlers
-_AS_OF = Parameter(
-    query="as_of",
-    required=False,
-    default=None,
-    schema_extra={"format": "date"},
-    description="Date à laquelle le dossier est lu (AAAA-MM-JJ ; défaut : aujourd'hui), comme --as-of.",
-)
+AsOf = Annotated[
+    str | None,
+    Parameter(
+        query="as_of",
+        required=False,
+        schema_extra={"format": "date"},
+        description="Date à laquelle le dossier est lu (AAAA-MM-JJ ; défaut : aujourd'hui), comme --as-of.",
+    ),
+]
 
 
 def _problems(*codes: int) -> dict[int, ResponseSpec]:
@@ -186,31 +188,31 @@ _POST: dict[str, Any] = {
 
 
 @post("/api/v1/dossiers/check", operation_id="check", summary="Vérifier un dossier (cqpkit check)", **_POST)
-async def check(request: Request[Any, Any, Any], as_of: str | None = _AS_OF) -> CheckReponse:
+async def check(request: Request[Any, Any, Any], as_of: AsOf = None) -> CheckReponse:
     """Les constats (code, niveau, message, source) sur chaque dossier envoyé ; la même réponse que ``cqpkit check --json``."""
     return await _engine("check", request, as_of)  # type: ignore[no-any-return]
 
 
 @post("/api/v1/dossiers/plan", operation_id="plan", summary="Orienter : le parcours individualisé (cqpkit plan)", **_POST)
-async def plan(request: Request[Any, Any, Any], as_of: str | None = _AS_OF) -> PlanReponse:
+async def plan(request: Request[Any, Any, Any], as_of: AsOf = None) -> PlanReponse:
     """Le parcours après le positionnement ; la même réponse que ``cqpkit plan --json``."""
     return await _engine("plan", request, as_of)  # type: ignore[no-any-return]
 
 
 @post("/api/v1/dossiers/decide", operation_id="decide", summary="Le résultat de chaque dossier à une date (cqpkit decide)", **_POST)
-async def decide(request: Request[Any, Any, Any], as_of: str | None = _AS_OF) -> DecideReponse:
+async def decide(request: Request[Any, Any, Any], as_of: AsOf = None) -> DecideReponse:
     """Le statut, les domaines acquis et leur validité, les restants ; la même réponse que ``cqpkit decide --json``."""
     return await _engine("decide", request, as_of)  # type: ignore[no-any-return]
 
 
 @post("/api/v1/dossiers/funding", operation_id="funding", summary="Les lignes de financement et de gratification (cqpkit funding)", **_POST)
-async def funding(request: Request[Any, Any, Any], as_of: str | None = _AS_OF) -> FundingReponse:
+async def funding(request: Request[Any, Any, Any], as_of: AsOf = None) -> FundingReponse:
     """Chaque ligne au barème de la date de son événement, les totaux ; la même réponse que ``cqpkit funding --json``."""
     return await _engine("funding", request, as_of)  # type: ignore[no-any-return]
 
 
 @post("/api/v1/dossiers/explain", operation_id="explain", summary="Pourquoi : constats, décision et montants avec leur source (cqpkit explain)", **_POST)
-async def explain(request: Request[Any, Any, Any], as_of: str | None = _AS_OF) -> ExplainReponse:
+async def explain(request: Request[Any, Any, Any], as_of: AsOf = None) -> ExplainReponse:
     """Chaque constat, décision et montant avec sa règle et sa source ; la même réponse que ``cqpkit explain --json``."""
     return await _engine("explain", request, as_of)  # type: ignore[no-any-return]
 
@@ -224,7 +226,7 @@ async def explain(request: Request[Any, Any, Any], as_of: str | None = _AS_OF) -
     responses=_problems(400, 401, 403, 500, 503),
     response_description="Les référentiels, comme cqpkit list --json",
 )
-async def referentiels(request: Request[Any, Any, Any], as_of: str | None = _AS_OF) -> ListeReferentiels:
+async def referentiels(request: Request[Any, Any, Any], as_of: AsOf = None) -> ListeReferentiels:
     """La fiche de chaque référentiel, comme ``cqpkit list --json`` ; avec ``as_of``, seulement la version de chaque
     certification en vigueur ce jour-là."""
     registry = request.app.state.registry
@@ -259,11 +261,12 @@ async def referentiels(request: Request[Any, Any, Any], as_of: str | None = _AS_
 )
 async def referentiel(
     request: Request[Any, Any, Any],
-    certification: str = Parameter(description="Identifiant de la certification (branche.slug)"),
-    version: str | None = Parameter(query="version", required=False, default=None, description="Version du référentiel"),
-    as_of: str | None = Parameter(
-        query="as_of", required=False, default=None, schema_extra={"format": "date"}, description="La version en vigueur à cette date (AAAA-MM-JJ)"
-    ),
+    certification: Annotated[str, Parameter(description="Identifiant de la certification (branche.slug)")],
+    version: Annotated[str | None, Parameter(query="version", required=False, description="Version du référentiel")] = None,
+    as_of: Annotated[
+        str | None,
+        Parameter(query="as_of", required=False, schema_extra={"format": "date"}, description="La version en vigueur à cette date (AAAA-MM-JJ)"),
+    ] = None,
 ) -> dict[str, Any]:
     """Le référentiel entier, comme ``cqpkit show ID --json`` : ``plugin`` et ``referentiel`` (les clés du fichier)."""
     from cqpkit.formats.converter import json_converter
