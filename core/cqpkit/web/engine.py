@@ -20,6 +20,11 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
+try:  # Litestar 2.2x: query parameters declared as such (the older spelling is deprecated there)
+    from litestar.params import QueryParameter
+except ImportError:  # pragma: no cover - older Litestar
+    QueryParameter = Parameter  # type: ignore[assignment,misc]
+
 from cqpkit.exceptions import InvalidFileError
 from cqpkit.web.auth import ENGINE, bearer_token
 from cqpkit.web.limits import run_limited
@@ -141,8 +146,7 @@ def read_dossiers(body: bytes, content_type: str | None, registry: Any, max_doss
 # --------------------------------------------------------------------------- handlers
 AsOf = Annotated[
     str | None,
-    Parameter(
-        query="as_of",
+    QueryParameter(
         required=False,
         schema_extra={"format": "date"},
         description="Date à laquelle le dossier est lu (AAAA-MM-JJ ; défaut : aujourd'hui), comme --as-of.",
@@ -262,10 +266,10 @@ async def referentiels(request: Request[Any, Any, Any], as_of: AsOf = None) -> L
 async def referentiel(
     request: Request[Any, Any, Any],
     certification: Annotated[str, Parameter(description="Identifiant de la certification (branche.slug)")],
-    version: Annotated[str | None, Parameter(query="version", required=False, description="Version du référentiel")] = None,
+    version: Annotated[str | None, QueryParameter(required=False, description="Version du référentiel")] = None,
     as_of: Annotated[
         str | None,
-        Parameter(query="as_of", required=False, schema_extra={"format": "date"}, description="La version en vigueur à cette date (AAAA-MM-JJ)"),
+        QueryParameter(required=False, schema_extra={"format": "date"}, description="La version en vigueur à cette date (AAAA-MM-JJ)"),
     ] = None,
 ) -> dict[str, Any]:
     """Le référentiel entier, comme ``cqpkit show ID --json`` : ``plugin`` et ``referentiel`` (les clés du fichier)."""
