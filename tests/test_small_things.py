@@ -138,6 +138,7 @@ ENGLISH = {
     "campaign", "candidate", "export", "erase",
     "--help", "--debug", "--version", "--json", "--as-of", "--short", "--dest", "--expect", "--db", "--date",
     "--within", "--output", "--confirm", "--force", "--path", "--verbose", "--quiet", "--large", "--anonymous",
+    "serve", "--host", "--port", "--workers", "--public-engine", "--max-body", "--max-dossiers", "--timeout", "--openapi",
 }
 #: … or a noun of the domain, French as in the files and the glossary (an option named after the key it fills).
 DOMAIN = {

@@ -10,11 +10,11 @@ import pytest
 
 pytest.importorskip("litestar", reason="l'extra [serve] (Litestar) n'est pas installé")
 
-from litestar.testing import TestClient
-
 from cqpkit.formats.dossiers import load_dossier
 from cqpkit.formats.jsonfile import dump_json
 from cqpkit.web import Limits, create_app
+from litestar.testing import TestClient
+
 from tests.conftest import ROOT, run_cli
 
 EXAMPLES = sorted((ROOT / "examples").glob("dossier-*.toml"))

@@ -10,10 +10,10 @@ import pytest
 
 pytest.importorskip("litestar", reason="l'extra [serve] (Litestar) n'est pas installé")
 
-from litestar.testing import TestClient
-
 from cqpkit.web import create_app
 from cqpkit.web.openapi import document_text
+from litestar.testing import TestClient
+
 from tests.conftest import ROOT
 
 OPENAPI_FILE = ROOT / "referentials" / "openapi.json"
@@ -50,7 +50,6 @@ class TestCheckedInDocument:
         assert doc["components"]["schemas"]["fichier.Dossier"]["properties"].keys() == dossier["properties"].keys()
         resultat = doc["components"]["schemas"]["Resultat"]["properties"]
         import attrs
-
         from cqpkit.model import Resultat
 
         assert set(resultat) == {a.name for a in attrs.fields(Resultat)}
@@ -60,7 +59,6 @@ class TestCheckedInDocument:
     def test_fiche_json_follows_the_registry(self) -> None:
         """The schema of a list item has exactly the keys of FicheReferentiel (what list --json writes)."""
         import attrs
-
         from cqpkit.plugins.registry import FicheReferentiel
         from cqpkit.web.schemas import FicheJson
 

@@ -94,7 +94,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ[CONFIG_VARIABLE] = json.dumps(config)
     access = logging.getLogger(ACCESS_LOGGER)
     if not access.handlers:
-        handler = logging.StreamHandler(sys.stderr)
+        # Past the CLI's escaping writer (cqpkit.cli.output), which would show each line's newline as « \n »:
+        # the lines are JSON in ASCII, nothing in them can act on a terminal.
+        handler = logging.StreamHandler(getattr(sys.stderr, "raw", sys.stderr))
         handler.setFormatter(logging.Formatter("%(message)s"))
         access.addHandler(handler)
         access.setLevel(logging.INFO if not args.quiet else logging.WARNING)

@@ -84,4 +84,4 @@ class AccessLog:
                     "status": status[0],
                     "ms": round((time.perf_counter() - start) * 1000, 2),
                 }
-                self.log.info(json.dumps(line, ensure_ascii=False))
+                self.log.info(json.dumps(line))  # ASCII: nothing in a path can act on a terminal
