@@ -23,25 +23,33 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_serve_answers_over_loopback() -> None:
-    """`cqpkit serve --public-engine` in its own process answers decide over HTTP as `cqpkit decide --json` does."""
-    pytest.importorskip("uvicorn", reason="l'extra [serve] (uvicorn) n'est pas installé")
+def _start(*options: str) -> tuple[subprocess.Popen[str], int]:
+    """`cqpkit serve OPTIONS` on a free loopback port, once it answers."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cqpkit", "serve", "--public-engine", "--port", str(port)],
+        [sys.executable, "-m", "cqpkit", "serve", *options, "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            if proc.poll() is not None:
+                raise AssertionError(proc.communicate()[1])
+            time.sleep(0.1)
+    return proc, port
+
+
+def test_serve_answers_over_loopback() -> None:
+    """`cqpkit serve --public-engine` in its own process answers decide over HTTP as `cqpkit decide --json` does."""
+    pytest.importorskip("uvicorn", reason="l'extra [serve] (uvicorn) n'est pas installé")
+    proc, port = _start("--public-engine")
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(f"{base}/api/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
         request = urllib.request.Request(
             f"{base}/api/v1/dossiers/decide?as_of=2014-07-01",
             data=DOSSIER.read_bytes(),
@@ -66,6 +74,36 @@ def test_serve_answers_over_loopback() -> None:
     assert {"method": "POST", "path": "/api/v1/dossiers/decide", "status": 200} in [
         {k: x[k] for k in ("method", "path", "status")} for x in access
     ]
+
+
+def test_the_curl_examples_of_the_docs_run(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The curl block of docs/http.md, run as written (port and paths aside) against a served process."""
+    pytest.importorskip("uvicorn", reason="l'extra [serve] (uvicorn) n'est pas installé")
+    import re
+    import shutil
+
+    if shutil.which("curl") is None:
+        pytest.skip("curl absent de cette machine")
+    doc = (ROOT / "docs" / "http.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```sh\n(.*?)```", doc, re.S) if b.startswith("curl"))
+    proc, port = _start("--public-engine", "--quiet")
+    try:
+        script = block.replace("127.0.0.1:8000", f"127.0.0.1:{port}").replace("/tmp/dossier.json", str(tmp_path / "d.json"))
+        script = script.replace("python -c", f"{sys.executable} -c")
+        result = subprocess.run(["bash", "-e", "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+    assert result.returncode == 0, result.stderr
+    decoder = json.JSONDecoder()
+    first, end = decoder.raw_decode(result.stdout)
+    second, _ = decoder.raw_decode(result.stdout[end:].lstrip())
+    assert first["resultats"][0]["statut"] == "certifie"
+    expected = json.loads(
+        run_cli("funding", str(ROOT / "examples" / "dossier-manager-operationnel.toml"), "--as-of", "2018-06-01", "--json").stdout
+    )
+    second["dossiers"][0]["fichier"] = expected["dossiers"][0]["fichier"]
+    assert second == expected
 
 
 def test_missing_extra_is_said_in_french(monkeypatch: pytest.MonkeyPatch) -> None:
