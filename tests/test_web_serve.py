@@ -39,7 +39,7 @@ def _start(*options: str) -> tuple[subprocess.Popen[str], int]:
                     break
         except OSError:
             if proc.poll() is not None:
-                raise AssertionError(proc.communicate()[1])
+                raise AssertionError(proc.communicate()[1]) from None
             time.sleep(0.1)
     return proc, port
 
