@@ -254,3 +254,36 @@ class TestAuth:
 def test_limits_are_the_defaults() -> None:
     """The documented defaults (docs/http.md): 2 Mio, 100 dossiers, 30 s."""
     assert Limits() == Limits(max_body=2 * 1024 * 1024, max_dossiers=100, timeout=30.0)
+
+
+class TestPluginFailure:
+    """A plugin failing on a dossier: as in the CLI, the finding extension_en_echec, not an error of the service."""
+
+    @pytest.fixture()
+    def failing(self, monkeypatch: pytest.MonkeyPatch) -> Any:
+        from cqpkit import load_registry
+        from cqpkit.plugins.hookcalls import HookFailure
+
+        registry = load_registry()
+
+        def boom(dossier: Any, *args: Any, **kwargs: Any) -> Any:
+            raise HookFailure("defaillant", "cqpkit_decide", "erreur dans cqpkit_decide : RuntimeError: panne", dossier=dossier.id)
+
+        monkeypatch.setattr(registry, "decide", boom)
+        monkeypatch.setattr(registry, "check", boom)
+        with TestClient(create_app(public_engine=True, access_log=False, registry=registry)) as c:
+            yield c
+
+    def test_decide_lists_it_apart(self, failing: Any) -> None:
+        got = failing.post("/api/v1/dossiers/decide", content=EXAMPLES[0].read_bytes(), headers=TOML)
+        assert got.status_code == 200
+        body = got.json()
+        assert body["resultats"] == [] and body["resume"] == {}
+        [own] = body["non_evalues"]
+        assert own["fichier"] == "<requête>" and [c["code"] for c in own["constats"]] == ["extension_en_echec"]
+
+    def test_check_gives_the_finding(self, failing: Any) -> None:
+        got = failing.post("/api/v1/dossiers/check", content=EXAMPLES[0].read_bytes(), headers=TOML).json()
+        [own] = got["dossiers"]
+        assert [(c["code"], c["niveau"]) for c in own["constats"]] == [("extension_en_echec", "erreur")]
+        assert got["resume"] == {"dossiers": 1, "avec_erreurs": 1, "avec_avertissements": 0} and got["non_evalues"] == []
