@@ -40,7 +40,7 @@ def create_app(
     limits: Limits | None = None,
     registry: Any = None,
     access_log: bool = True,
-) -> Any:
+) -> Litestar:
     """The cqpkit HTTP service as an ASGI application.
 
     ``db``: the store's address (kept for the store endpoints, which come with the users; not opened here);
@@ -85,7 +85,7 @@ def create_app(
     return app
 
 
-def app_from_environment() -> Any:
+def app_from_environment() -> Litestar:
     """The app of ``cqpkit serve`` (uvicorn's factory, in each worker): options from :data:`CONFIG_VARIABLE`."""
     config = json.loads(os.environ.get(CONFIG_VARIABLE) or "{}")
     limits = Limits(**config.get("limits", {}))
