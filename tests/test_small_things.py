@@ -142,6 +142,7 @@ ENGLISH = {
     "credential", "keygen", "issue", "--key", "--public-key", "--config", "--issuer-id", "--issuer-name",
     "--issuer-url", "--issuer-email",
     "--role", "--name", "--password", "--password-stdin", "--label", "--expires",
+    "serve", "--host", "--port", "--workers", "--public-engine", "--max-body", "--max-dossiers", "--timeout", "--openapi",
 }
 #: … or a noun of the domain, French as in the files and the glossary (an option named after the key it fills).
 DOMAIN = {

@@ -142,6 +142,7 @@ COMMANDS = {
     "export": ("exporter un référentiel : Moodle (moodle), modèle de tableau de dossiers (modele-dossiers)", _lazy("interop", "add_export")),
     "credential": ("attestations Open Badges 3.0 signées : clés (keygen), émettre (issue), vérifier (verify)", _lazy("credentials", "add_credential")),
     "user": ("utilisateurs de la base : créer (add), lister (list), désactiver (disable), jeton d'API (token), révoquer (revoke)", _lazy("users", "add_user")),
+    "serve": ("le service HTTP : l'API des calculs et son document OpenAPI (extra [serve])", _lazy("serve", "add_serve")),
 }
 
 

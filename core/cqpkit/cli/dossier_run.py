@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from cqpkit.cli.common import as_of, as_of_source, dump, failures_out, load_registry
+from cqpkit.cli.common import as_of, as_of_source, failures_out, load_registry
 from cqpkit.cli.output import print_error
 from cqpkit.exceptions import InvalidFileError, UnreadableFileError
 
@@ -155,8 +155,10 @@ def _walk(directory: str) -> Iterator[str]:
 
 
 def _erreur_json(fichier: str, ligne: int | None, cle: str, message: str) -> dict[str, Any]:
-    """One error of an input file for ``--json``: ``cle`` is also under ``chemin``."""
-    return {"fichier": fichier, "ligne": ligne, "cle": cle, "chemin": cle, "message": message}
+    """One error of an input file for ``--json`` (:func:`cqpkit.plugins.answers.erreur_item`)."""
+    from cqpkit.plugins.answers import erreur_item
+
+    return erreur_item(fichier, ligne, cle, message)
 
 
 def run_dossiers(
@@ -178,10 +180,9 @@ def run_dossiers(
     if args.json:
         out = {"date": run.day.isoformat(), "date_source": as_of_source(args), **as_json(run, results)}
         out.setdefault("erreurs", lambda: run.erreurs)
-        out["non_evalues"] = lambda: [
-            {"fichier": path, "dossier": d.id, "certification": d.dossier.certification, "version": d.dossier.version, "constats": [dump(c)]}
-            for path, d, c in run.non_evalues
-        ]
+        from cqpkit.plugins.answers import non_evalue_item
+
+        out["non_evalues"] = lambda: [non_evalue_item(path, d, c) for path, d, c in run.non_evalues]
         stream_json(out)
     else:
         as_text(run, results)

@@ -35,6 +35,18 @@ from cqpkit.cli.common import (
     statut_text,
 )
 from cqpkit.cli.dossier_run import DossierRun, load_dossier_or_scenario, run_dossiers
+from cqpkit.plugins.answers import (
+    NATURES,
+    CheckSummary,
+    DecideSummary,
+    FundingTotals,
+    check_item,
+    decide_item,
+    explain_item,
+    funding_item,
+    funding_of,
+    plan_item,
+)
 from cqpkit.render.text import date_txt, montant_fr, nombre_fr, plafond_txt, pluriel
 
 __all__ = ["DossierRun", "add_dossier_command", "cmd_check", "cmd_decide", "cmd_explain", "cmd_funding", "cmd_plan", "load_dossier_or_scenario", "run_dossiers"]
@@ -53,18 +65,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         print("cqpkit check : erreur d'utilisation : --historique ne s'emploie qu'avec --session", file=sys.stderr)
         return 2
     session_paths = [args.session, *(args.historique or ())] if args.session else []
-    counts = {"dossiers": 0, "avec_erreurs": 0, "avec_avertissements": 0}
+    summary = CheckSummary()
+    counts = summary.counts
     session: dict[str, Any] = {"constats": [], "checked": False}
 
     def checked(run: DossierRun, pairs: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, Any, list[Any]]]:
         for path, dossier in pairs:
             cs = _checked(run, path, dossier)
-            counts["dossiers"] += 1
-            if _has(cs, "erreur"):
-                counts["avec_erreurs"] += 1
-                run.fail_if(True)
-            elif cs and _has(cs, "avertissement"):
-                counts["avec_avertissements"] += 1
+            run.fail_if(summary.add(cs))
             yield path, dossier, cs
 
     def compute(run: DossierRun) -> Any:
@@ -84,17 +92,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     def as_json(run: DossierRun, report: Any) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "dossiers": (
-                {
-                    "fichier": path,
-                    "dossier": d.id,
-                    "certification": d.dossier.certification,
-                    "version": d.dossier.version,
-                    "constats": [dump(c) for c in cs],
-                }
-                for path, d, cs in report
-            ),
-            "resume": lambda: dict(counts),
+            "dossiers": (check_item(path, d, cs) for path, d, cs in report),
+            "resume": summary.resume,
             "erreurs": lambda: run.erreurs,
         }
         if args.session:
@@ -138,16 +137,16 @@ def _checked(run: DossierRun, path: str, dossier: Any) -> list[Any]:
 
 # ------------------------------------------------------------------------------- decide
 def cmd_decide(args: argparse.Namespace) -> int:
-    counts: dict[str, int] = {}
+    decided = DecideSummary()
+    counts = decided.counts
 
     def compute(run: DossierRun) -> Any:
         for path, _, r in run.each(lambda d: run.registry.decide(d, run.day)):
-            counts[r.statut] = counts.get(r.statut, 0) + 1
-            run.fail_if(_has(r.constats, "erreur"))
+            run.fail_if(decided.add(r))
             yield path, r
 
     def as_json(run: DossierRun, results: Any) -> dict[str, Any]:
-        return {"resultats": ({"fichier": path, **dump(r)} for path, r in results), "resume": lambda: counts}
+        return {"resultats": (decide_item(path, r) for path, r in results), "resume": decided.resume}
 
     def as_text(run: DossierRun, results: Any) -> None:
         n = 0
@@ -178,39 +177,22 @@ def _decision_text(r: Any) -> None:
 
 
 # ------------------------------------------------------------------------------ funding
-#: Totals per nature, so that what the training costs is not added to what is paid for it.
-_NATURES = {"cout": "coûts", "financement": "financements", "gratification": "gratifications"}
+_NATURES = NATURES
 
 
 def cmd_funding(args: argparse.Namespace) -> int:
-    # Running totals, added in the order of the dossiers and of their lines (the same floats as one sum at the end).
-    per_nature: dict[str, dict[str, Any]] = {n: {"euro": 0, "point": 0} for n in _NATURES}
-    total: dict[str, Any] = {"euro": 0, "point": 0}
+    totals = FundingTotals()
+    rounded = totals.par_nature
 
     def compute(run: DossierRun) -> Any:
-        def one(d: Any) -> tuple[list[Any], list[Any]]:
-            resultat = run.registry.decide(d, run.day)
-            lines = run.registry.funding(d, run.day, resultat=resultat)
-            return lines, [c for c in run.registry.check(d, run.day, resultat=resultat) if c.regle.startswith("financement.")]
-
-        for path, d, (lines, found) in run.each(one):
-            for x in lines:
-                if x.en in ("euro", "point"):
-                    total[x.en] += x.montant
-                    if x.nature in per_nature:
-                        per_nature[x.nature][x.en] += x.montant
+        for path, d, (lines, found) in run.each(lambda d: funding_of(run.registry, d, run.day)):
+            totals.add(lines)
             yield path, d, lines, found
-
-    def rounded() -> dict[str, dict[str, Any]]:
-        return {n: {"euro": round(t["euro"], 2), "point": t["point"]} for n, t in per_nature.items()}
 
     def as_json(run: DossierRun, rows: Any) -> dict[str, Any]:
         return {
-            "dossiers": (
-                {"fichier": p, "dossier": d.id, "lignes": [dump(x) for x in lines], "constats": [dump(c) for c in found]}
-                for p, d, lines, found in rows
-            ),
-            "total": lambda: {"euro": round(total["euro"], 2), "point": total["point"]},
+            "dossiers": (funding_item(p, d, lines, found) for p, d, lines, found in rows),
+            "total": totals.total,
             "total_par_nature": rounded,
         }
 
@@ -264,7 +246,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         return ((path, x) for path, _, x in run.each(lambda d: run.registry.plan(d, run.day)))
 
     def as_json(run: DossierRun, plans: Any) -> dict[str, Any]:
-        return {"parcours": ({"fichier": p, **dump(x)} for p, x in plans)}
+        return {"parcours": (plan_item(p, x) for p, x in plans)}
 
     def as_text(run: DossierRun, plans: Any) -> None:
         for _, x in plans:
@@ -300,16 +282,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     def as_json(run: DossierRun, explanations: Any) -> dict[str, Any]:
         return {
-            "dossiers": (
-                {
-                    "fichier": p,
-                    "dossier": e.dossier,
-                    "constats": [dump(c) for c in e.constats],
-                    "resultat": dump(e.resultat),
-                    "financement": [dump(x) for x in e.financement],
-                }
-                for p, e in explanations
-            )
+            "dossiers": (explain_item(p, e) for p, e in explanations)
         }
 
     def as_text(run: DossierRun, explanations: Any) -> None:

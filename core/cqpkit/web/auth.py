@@ -1,0 +1,43 @@
+"""Who may call the API: the bearer token of a request, checked by an authenticator the app is given.
+
+The engine endpoints (``/api/v1/referentiels…``, ``/api/v1/dossiers/…``) are public only when the app is
+created with ``public_engine=True`` (``cqpkit serve --public-engine``); otherwise each request carries
+``Authorization: Bearer <jeton>``, which :class:`Authenticator` turns into a user (or ``None``), and the user
+must be allowed the action. An app created without an authenticator (this version: the store has no users
+yet) answers 401 to every engine call. The store's users (``cqpkit.store.users``: ``authenticate_token``,
+``may``) plug in here through a class of this shape.
+
+Neither the token nor the ``Authorization`` header is ever logged or echoed (:mod:`cqpkit.web.limits`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+__all__ = ["ENGINE", "Authenticator", "bearer_token"]
+
+#: The action of the stateless engine endpoints (read référentiels, compute on a dossier sent).
+ENGINE = "moteur"
+
+
+class Authenticator(Protocol):
+    """Turns a bearer token into a user, and says what that user may do."""
+
+    def authenticate(self, token: str) -> Any | None:
+        """The user holding ``token`` (active, token not revoked), or ``None``."""
+        ...
+
+    def may(self, user: Any, action: str, session_id: str | None = None) -> bool:
+        """Whether ``user`` may perform ``action`` (:data:`ENGINE`, or a store action), in ``session_id`` if given."""
+        ...
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <jeton>`` header, or ``None`` (absent, another scheme, empty)."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return token
