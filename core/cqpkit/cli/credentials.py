@@ -2,7 +2,7 @@
 
 The work is in :mod:`cqpkit.interop.credentials`; PyJWT (the ``interop`` extra) is imported
 only when one of these commands runs. A key or issuer file that cannot be used raises a
-:class:`~cqpkit.exceptions.CqpkitError`, printed by :func:`cqpkit.cli.main` with its exit code. docs/interop-badges.md.
+:class:`~cqpkit.exceptions.CqpkitError`, printed by :func:`cqpkit.cli.main` with its exit code. docs/interop.md.
 """
 
 from __future__ import annotations
@@ -21,17 +21,14 @@ from cqpkit.render.text import pluriel
 
 __all__ = ["add_credential"]
 
-_MISSING = (
-    "erreur : les attestations Open Badges demandent l'extension « interop » de cqpkit "
-    "(pip install 'cqpkit[interop]') : {name} n'est pas installé"
-)
-
-
 def _need_libraries() -> bool:
+    """PyJWT (the ``interop`` extra) is there; else print how to install it and answer ``False`` (exit 2)."""
+    from cqpkit.interop import InteropUnavailable, require
+
     try:
-        import jwt  # noqa: F401
-    except ImportError as exc:
-        print(_MISSING.format(name=exc.name or "pyjwt"), file=sys.stderr)
+        require("jwt", "l'émission ou la vérification d'attestations Open Badges")
+    except InteropUnavailable as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
         return False
     return True
 
