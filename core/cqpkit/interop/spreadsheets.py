@@ -1,6 +1,6 @@
 """Dossier tables (CSV, XLSX): the template an operator fills, and reading it into dossiers for ``cqpkit import``.
 
-The table (docs/interop-badges.md, « Dossier tables »):
+The table (docs/interop.md, « Dossier tables »):
 
 - sheet **Dossiers** (the only one of a CSV file): one line per candidate's dossier; its columns are the
   keys of ``[dossier]`` and ``[candidat]`` of a dossier file, written as key paths (``dossier.id``,
