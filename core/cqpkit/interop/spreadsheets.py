@@ -30,7 +30,6 @@ import os
 import re
 import typing
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, Literal
 
 import attrs
