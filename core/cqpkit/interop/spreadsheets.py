@@ -1,5 +1,8 @@
 """Dossier tables (CSV, XLSX): the template an operator fills, and reading it into dossiers for ``cqpkit import``.
 
+Why this module is over 500 lines: the template and the reader are the two directions of one format (the same
+sheets, columns and cell kinds); split, each would import the other's privates.
+
 The table (docs/interop.md, « Dossier tables »):
 
 - sheet **Dossiers** (the only one of a CSV file): one line per candidate's dossier; its columns are the
