@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-from tests.test_store_support import CAMPAIGN, SP
+from tests.test_store_support import CAMPAIGN, SP, db  # noqa: F401 (the fixture: both engines)
 
 DOSSIER = CAMPAIGN / "dossiers" / "oemm-2018-0203.toml"
 ISSUER = "https://oemm.example.invalid"
@@ -151,3 +151,26 @@ class TestUnknownReferentiel:
         proc = run_cli("export", "moodle", SP, "--version", "2099")
         assert proc.returncode == 1
         assert proc.stderr == f"erreur : version « 2099 » inconnue pour « {SP} » (versions disponibles : 2014)\n"
+
+
+class TestOutputsAndStoreIds:
+    """`credential issue`: an output that is a file, a candidate id mistyped in the base."""
+
+    def test_output_that_is_a_file(self, keys: Path, tmp_path: Path):
+        """-o naming a file, not a directory: said in French (not the system's « File exists »), exit 2, the file untouched."""
+        target = tmp_path / "attestations"
+        target.write_text("gardé\n", encoding="utf-8")
+        proc = _issue(keys, target)
+        assert proc.returncode == 2
+        assert proc.stderr == f"erreur : {target} : ce n'est pas un répertoire (-o nomme le répertoire des attestations) ; rien n'a été écrit\n"
+        assert target.read_text(encoding="utf-8") == "gardé\n"
+
+    def test_a_close_candidate_id_is_suggested(self, db: str, keys: Path, tmp_path: Path):  # noqa: F811
+        """`--candidat C-O201` (a letter O) in a base holding C-0201: exit 1, « vouliez-vous dire « C-0201 » ? » (ids only), nothing written."""
+        assert run_cli("import", str(CAMPAIGN), "--db", db, "-q").returncode == 0
+        proc = run_cli("credential", "issue", "--db", db, "--candidat", "C-O201", "--key", str(keys), "--issuer-id", ISSUER,
+                       "--issuer-name", "OEMM (fictif)", "-o", str(tmp_path / "out"))
+        assert proc.returncode == 1
+        assert proc.stderr.startswith("erreur : candidat « C-O201 » inconnu dans ")
+        assert proc.stderr.endswith(" : aucun dossier ; vouliez-vous dire « C-0201 » ?\n")
+        assert not (tmp_path / "out").exists()

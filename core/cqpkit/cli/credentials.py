@@ -111,6 +111,9 @@ def cmd_issue(args: argparse.Namespace) -> int:
             dossiers = [store.dossier(i) for i in ids]
             issued = issue(store.registry, dossiers, emetteur, key, day)
     out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        print(f"erreur : {out} : ce n'est pas un répertoire (-o nomme le répertoire des attestations) ; rien n'a été écrit", file=sys.stderr)
+        return 2
     written = []
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -152,8 +155,11 @@ def _stored_ids(store: Any, args: argparse.Namespace) -> list[str]:
 
     with store.read() as conn:
         ids = [r.id for r in conn.execute(sa.select(t.dossiers.c.id).where(t.dossiers.c.candidat_id == args.candidat).order_by(t.dossiers.c.id))]
-    if not ids:
-        raise NotFoundError(f"candidat « {args.candidat} » inconnu dans {store.target.label} : aucun dossier")
+        if not ids:
+            from cqpkit.store.errors import near_match
+
+            hint = near_match(args.candidat, conn.execute(sa.select(t.candidats.c.id)).scalars())
+            raise NotFoundError(f"candidat « {args.candidat} » inconnu dans {store.target.label} : aucun dossier{hint}")
     return ids
 
 
