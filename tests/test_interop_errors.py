@@ -92,6 +92,18 @@ class TestUnreadable:
             assert str(path) in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
         assert not (tmp_path / "b.db").exists()
 
+    def test_a_csv_table_not_in_utf8(self, tmp_path: Path):
+        """A table saved as Excel's « CSV (séparateur : point-virgule) » (Windows-1252): exit 2, the line and byte, and which CSV to choose."""
+        table = tmp_path / "dossiers.csv"
+        table.write_bytes("dossier.id;candidat.nom\r\nX-1;Hélène\r\n".encode("cp1252"))
+        proc = run_cli("import", str(table), "--db", str(tmp_path / "b.db"))
+        assert proc.returncode == 2
+        assert proc.stderr.splitlines()[0] == (
+            f"erreur : {table}:2: le fichier n'est pas encodé en UTF-8 (octet 0xE9, colonne 6) : l'enregistrer en UTF-8 "
+            "(dans Excel : Enregistrer sous › « CSV UTF-8 (délimité par des virgules) »)"
+        )
+        assert not (tmp_path / "b.db").exists()
+
     def test_outputs(self, tmp_path: Path):
         """A template or a Moodle export into a directory that does not exist: « écriture impossible … rien n'a été écrit », exit 2."""
         for command in (("modele-dossiers", SP), ("moodle", SP)):

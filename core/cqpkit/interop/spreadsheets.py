@@ -357,7 +357,11 @@ def _sheets(path: str) -> tuple[dict[str, list[tuple[Any, ...]]], bool]:
 
     data = read_bytes(path)
     if path.lower().endswith(".csv"):
-        text = decode_text(data, path).removeprefix("\ufeff")
+        try:
+            text = decode_text(data, path).removeprefix("\ufeff")
+        except UnreadableFileError as exc:
+            # Excel's « CSV (séparateur : point-virgule) » is Windows-1252: say which of its CSV formats to choose
+            raise UnreadableFileError(f"{exc} (dans Excel : Enregistrer sous › « CSV UTF-8 (délimité par des virgules) »)") from None
         head = text.split("\n", 1)[0]
         delimiter = ";" if head.count(";") >= head.count(",") and ";" in head else ","
         return {MAIN_SHEET: [tuple(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]}, True
