@@ -11,8 +11,8 @@ import datetime as dt
 import json
 import os
 import stat
+import tomllib
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -25,6 +25,8 @@ OB3 = ROOT.parent / "shared" / "interop" / "openbadges-3.0"
 if not OB3.is_dir():  # the worktrees of the team sit one level deeper than the main repository
     OB3 = ROOT.parent.parent / "shared" / "interop" / "openbadges-3.0"
 DOSSIERS = CAMPAIGN / "dossiers"
+#: A référentiel file with RNCP codes (the format reference's fictional example) and two fictional dossiers.
+DEMO = ROOT / "tests" / "data" / "interop"
 ISSUER = "https://oemm.example.invalid"
 
 
@@ -153,26 +155,54 @@ class TestIssue:
         readme = (OB3 / "README.md").read_text(encoding="utf-8")
         assert CONTEXTS[1] in readme and ob3_schema()["$id"] == SCHEMA_ID
 
-    def test_rncp_codes_are_carried_when_the_referentiel_has_them(self):
-        """A fiche code and a bloc code (fictional) become humanCode, otherIdentifier and an alignment to the fiche."""
+    def test_rncp_codes_are_carried_when_the_referentiel_has_them(self, keys: Path, tmp_path: Path):
+        """A référentiel file with a fiche and bloc codes (tests/data/interop/, the format reference's example): the bloc's
+        credential and the certification's carry them (humanCode, otherIdentifier, alignment), and pass the OB 3.0 schema."""
+        import jsonschema
+
+        ref = tomllib.loads((DEMO / "referentiels" / "exemple-demo-2024.toml").read_text(encoding="utf-8"))
+        rep, blocs = ref["certification"]["repertoire"], {d["id"]: d for d in ref["domaines"]}
+        proc = run_cli(
+            "credential", "issue", *sorted(map(str, (DEMO / "dossiers").glob("*.toml"))), "--key", str(keys), "--issuer-id", ISSUER,
+            "--issuer-name", "OEMM (fictif)", "-o", str(tmp_path / "out"), "--as-of", "2024-07-01",
+            env={"CQPKIT_REFERENTIELS_PATH": str(DEMO / "referentiels")},
+        )
+        assert proc.returncode == 0, proc.stderr
+        out = tmp_path / "out"
+        # DEMO-2024-0001: D1 acquired alone (partial award, valid five years); DEMO-2024-0002: D1 and D2, certified
+        assert sorted(f.name for f in out.iterdir()) == ["DEMO-2024-0001-D1.jwt", "DEMO-2024-0002-certification.jwt"]
+        bloc = payload((out / "DEMO-2024-0001-D1.jwt").read_text())
+        whole = payload((out / "DEMO-2024-0002-certification.jwt").read_text())
+        assert bloc["validUntil"] == "2029-06-19T23:59:59+02:00"  # jury of 20/06/2024, validite_acquis_partiels = "P5Y"
+        fiche_ids = [("RNCP", rep["fiche"])] + [(k, c) for k, key in (("NSF", "nsf"), ("ROME", "rome"), ("Formacode", "formacode")) for c in rep[key]]
+        page = f"https://www.francecompetences.fr/recherche/rncp/{rep['fiche'].removeprefix('RNCP')}/"
+
+        def ids(achievement: dict) -> list[tuple[str, str]]:
+            return [(i["identifierType"].removeprefix("ext:"), i["identifier"]) for i in achievement["otherIdentifier"]]
+
+        ach = whole["credentialSubject"]["achievement"]
+        assert ach["achievementType"] == "Certification" and ach["humanCode"] == rep["fiche"] == "RNCP99999"
+        assert ids(ach) == fiche_ids and ("NSF", "334") in fiche_ids
+        assert [(a["targetCode"], a["targetUrl"]) for a in ach["alignment"]] == [(rep["fiche"], page)]
+        ach = bloc["credentialSubject"]["achievement"]
+        assert ach["achievementType"] == "Competency" and ach["humanCode"] == blocs["D1"]["code_bloc"] == "RNCP99999BC01"
+        assert ids(ach) == [("BlocRNCP", blocs["D1"]["code_bloc"]), *fiche_ids]
+        assert [(a["targetCode"], a["targetType"]) for a in ach["alignment"]] == [
+            (blocs["D1"]["code_bloc"], "ext:BlocRNCP"), (rep["fiche"], "ceterms:Credential")]
+        validator = jsonschema.Draft201909Validator(ob3_schema(), format_checker=jsonschema.Draft201909Validator.FORMAT_CHECKER)
+        for cred in (bloc, whole):
+            assert [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(cred)] == []
+
+    def test_no_rncp_code_without_a_fiche(self):
+        """The bundled référentiels have no fiche (their sources give none): no humanCode, otherIdentifier nor alignment."""
+        import cqpkit
         from cqpkit.interop.credentials import Emetteur, _achievement
 
-        rep = SimpleNamespace(fiche="RNCP99999", intitule="Fiche fictive", registre="RNCP", nsf=("313",), rome=(), formacode=())
-        cert = SimpleNamespace(id="x.y", version="1", intitule="CQP fictif", certificateur="CPNEFP fictive", branche="x", repertoire=rep)
-        dom = SimpleNamespace(id="B1", intitule="Bloc fictif", type="bloc", code_bloc="RNCP99999BC01")
-        ref = SimpleNamespace(certification=cert, domaines=(dom,), epreuves=())
+        ref = cqpkit.load_registry().referentiel("mutualite.specialiste-prestations")
+        assert ref.certification.repertoire is None
         em = Emetteur(id=ISSUER, nom="OEMM")
-        whole = _achievement(ref, None, em)
-        assert whole["humanCode"] == "RNCP99999"
-        assert {"type": "IdentifierEntry", "identifier": "RNCP99999", "identifierType": "ext:RNCP"} in whole["otherIdentifier"]
-        assert {"type": "IdentifierEntry", "identifier": "313", "identifierType": "ext:NSF"} in whole["otherIdentifier"]
-        assert whole["alignment"][0]["targetUrl"] == "https://www.francecompetences.fr/recherche/rncp/99999/"
-        bloc = _achievement(ref, "B1", em)
-        assert bloc["humanCode"] == "RNCP99999BC01" and bloc["achievementType"] == "Competency"
-        # a référentiel model without those fields (before issue 21 point 1) gives none
-        plain = SimpleNamespace(certification=SimpleNamespace(**{k: v for k, v in vars(cert).items() if k != "repertoire"}),
-                                domaines=(SimpleNamespace(id="B1", intitule="Bloc", type="bloc"),), epreuves=())
-        assert "otherIdentifier" not in _achievement(plain, "B1", em) and "humanCode" not in _achievement(plain, None, em)
+        for achievement in (_achievement(ref, None, em), _achievement(ref, "D1", em)):
+            assert not {"humanCode", "otherIdentifier", "alignment"} & set(achievement)
 
     def test_an_invalid_dossier_issues_nothing(self, keys: Path, tmp_path: Path):
         """A dossier file with an error: its errors with their line, exit 1, no file written."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 import tomli_w
 
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 from tests.test_store_support import CAMPAIGN, SP, db  # noqa: F401 (the fixture: both engines)
 
 openpyxl = pytest.importorskip("openpyxl", reason="openpyxl n'est pas installé (extra interop : pip install -e '.[test]')")
@@ -102,11 +103,11 @@ class TestTemplate:
 
 class TestImport:
     def test_xlsx_filled_with_the_campaign_gives_the_same_dossiers_as_its_files(self, db: str, registry, tmp_path: Path):  # noqa: F811
-        """Template → filled with the campaign's dossiers → import → every stored dossier equal to the TOML files' import."""
+        """`export modele-dossiers` → filled with the campaign's dossiers → `import` → every stored dossier equal to the TOML files' import."""
         files = campaign_files()
         assert len(files) >= 20
         template, table = tmp_path / "modele.xlsx", tmp_path / "dossiers.xlsx"
-        write_template(registry, registry.referentiel(SP), template, "xlsx")
+        assert run_cli("export", "modele-dossiers", SP, "-o", str(template)).returncode == 0  # the template as an operator gets it
         fill_xlsx(template, files, table)
         other = f"{db}-toml" if "://" not in db else None
         proc = run_cli("import", str(table), str(SESSIONS), "--db", db)
@@ -126,26 +127,25 @@ class TestImport:
         assert from_table == from_files
 
     def test_csv_gives_the_dossier_and_candidate_of_the_files(self, tmp_path: Path):
-        """A CSV table (one sheet: [dossier] and [candidat]), dates as JJ/MM/AAAA text: the same as those tables in TOML files."""
+        """`export modele-dossiers -o t.csv`, its columns filled ([dossier] and [candidat]; dates as JJ/MM/AAAA text), `import`:
+        the same stored dossiers as those tables in TOML files."""
         files = campaign_files()[:5]
+        table = tmp_path / "t.csv"
+        assert run_cli("export", "modele-dossiers", SP, "-o", str(table)).returncode == 0
+        header = next(csv.reader(table.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
         rows, tomls = [], []
-        header: list[str] = []
         for f in files:
             data = tomllib.loads(f.read_text(encoding="utf-8"))
             part = {"dossier": data["dossier"], "candidat": data["candidat"]}
             (tmp_path / f.name).write_text(tomli_w.dumps(part), encoding="utf-8")
             tomls.append(tmp_path / f.name)
             flat = {f"{t}.{k}": v for t in ("dossier", "candidat") for k, v in part[t].items()}
-            header = header or [h for h in flat]
-            rows.append(flat)
-        keys = list(dict.fromkeys(k for r in rows for k in r))
-        with (tmp_path / "t.csv").open("w", encoding="utf-8-sig", newline="") as fh:
-            w = csv.writer(fh, delimiter=";")
-            w.writerow(keys)
-            for r in rows:
-                w.writerow([v.strftime("%d/%m/%Y") if isinstance(v := r.get(k, ""), dt.date) else cell(v) for k in keys])
+            assert set(flat) <= set(header)  # every key of these files has its column
+            rows.append([v.strftime("%d/%m/%Y") if isinstance(v := flat.get(h, ""), dt.date) else cell(v) for h in header])
+        with table.open("a", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, delimiter=";", lineterminator="\r\n").writerows(rows)
         a, b = str(tmp_path / "a.db"), str(tmp_path / "b.db")
-        proc = run_cli("import", str(tmp_path / "t.csv"), "--db", a)
+        proc = run_cli("import", str(table), "--db", a)
         assert proc.returncode == 0, proc.stderr
         assert run_cli("import", *map(str, tomls), "--db", b).returncode == 0
         assert stored(a) == stored(b) and len(stored(a)) == 5
@@ -194,6 +194,141 @@ class TestImport:
         bad.write_bytes(b"pas un classeur")
         proc = run_cli("import", str(bad), "--db", str(tmp_path / "b.db"))
         assert proc.returncode == 2 and "classeur XLSX illisible" in proc.stderr
+
+
+#: The sections of the dossier format (referentials/dossiers.md) that each sheet of a table holds.
+DOC_SECTIONS = {
+    MAIN_SHEET: ("[dossier]", "[candidat]"), "Acteurs": ("[[acteurs]]",), "Expériences": ("[[experiences]]",),
+    "Formations": ("[[formations]]",), "Activités": ("[[activites]]",), "Évaluations": ("[[evaluations]]",), "Passages": ("[[passages]]",),
+}
+#: Keys the tables do not map (docs/interop.md, « Not mapped »): a list of tables per acteur.
+NOT_MAPPED = {"autres_missions"}
+
+
+def documented_columns() -> dict[str, list[tuple[str, bool]]]:
+    """Each sheet's columns and whether they are required, read from the dossier format's reference (referentials/dossiers.md)."""
+    text = (ROOT / "referentials" / "dossiers.md").read_text(encoding="utf-8")
+    sections = re.split(r"^### ", text, flags=re.M)
+    out: dict[str, list[tuple[str, bool]]] = {}
+    for sheet, names in DOC_SECTIONS.items():
+        keys = []
+        for name in names:
+            body = next(part for part in sections if part.startswith(f"`{name}`"))
+            prefix = f"{name.strip('[]')}." if sheet == MAIN_SHEET else ""
+            keys += [(prefix + m[1], m[2] == "yes") for m in re.finditer(r"^\| `(\w+)` \| [^|]+ \| (yes|no) \|", body, flags=re.M) if m[1] not in NOT_MAPPED]
+        out[sheet] = keys if sheet == MAIN_SHEET else [("dossier", True), *keys]
+    return out
+
+
+class TestTemplateCommand:
+    """`cqpkit export modele-dossiers ID -o FICHIER` (.csv or .xlsx), the file read back."""
+
+    def test_xlsx_sheets_columns_and_help(self, registry, tmp_path: Path):
+        """The XLSX template: a sheet per part of a dossier whose columns are the keys of referentials/dossiers.md, in their order,
+        and the « Aide » sheet saying which are required and what this référentiel's columns take (voies, mentions, épreuves)."""
+        out = tmp_path / "modele.xlsx"
+        proc = run_cli("export", "modele-dossiers", SP, "-o", str(out))
+        assert proc.returncode == 0, proc.stderr
+        assert f"écrit dans {out} (XLSX)" in proc.stderr and f"cqpkit import {out}" in proc.stderr
+        documented = documented_columns()
+        wb = openpyxl.load_workbook(out)
+        assert wb.sheetnames == [*documented, "Aide"]
+        for sheet, cols in documented.items():
+            assert [c.value for c in wb[sheet][1]] == [h for h, _ in cols], sheet
+        aide = {(r[0], r[1]): r[2:] for r in wb["Aide"].iter_rows(min_row=5, values_only=True)}
+        assert {(k, v[0] == "oui") for k, v in aide.items()} == {((sheet, h), req) for sheet, cols in documented.items() for h, req in cols}
+        ref = registry.referentiel(SP)
+        assert aide[(MAIN_SHEET, "dossier.voie")][1] == "texte : " + " ; ".join(v.id for v in ref.voies)
+        assert aide[(MAIN_SHEET, "dossier.mention")][1] == "texte : sante ; prevoyance"  # the two mentions of the CQP (its guide)
+        assert aide[("Évaluations", "epreuve")][1] == "texte : " + " ; ".join(e.id for e in ref.epreuves)
+        assert aide[("Passages", "decisions")][1].endswith("(domaines : D1, D2, D3, D4, D5)")
+
+    def test_csv_is_the_dossiers_sheet(self, tmp_path: Path):
+        """The CSV template: one header line, the columns of the Dossiers sheet, « ; »-separated, UTF-8 with its byte order mark."""
+        out = tmp_path / "modele.csv"
+        proc = run_cli("export", "modele-dossiers", SP, "--format", "csv", "-o", str(out))
+        assert proc.returncode == 0, proc.stderr
+        raw = out.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf") and raw.endswith(b"\r\n")
+        rows = list(csv.reader(raw.decode("utf-8-sig").splitlines(), delimiter=";"))
+        assert rows == [[h for h, _ in documented_columns()[MAIN_SHEET]]]
+
+    @pytest.mark.parametrize("args", [("-o", "modele.ods"), ("--format", "xlsx", "-o", "modele.csv"), ("--format", "csv", "-o", "modele")])
+    def test_a_name_import_would_not_read_back(self, tmp_path: Path, args: tuple[str, ...]):
+        """A name whose extension is not the format (.csv, .xlsx): usage error (exit 2), nothing written — `import` tells a table by its name."""
+        proc = run_cli("export", "modele-dossiers", SP, *(str(tmp_path / a) if a.startswith("modele") else a for a in args))
+        assert proc.returncode == 2
+        assert "le modèle s'écrit dans un fichier .csv ou .xlsx" in proc.stderr
+        assert list(tmp_path.iterdir()) == []
+
+    def test_an_existing_file_is_replaced_whole_or_kept(self, tmp_path: Path):
+        """An error (unknown certification) leaves the file there as it was; a success replaces it, no temporary file left."""
+        out = tmp_path / "modele.csv"
+        out.write_text("ancien\n", encoding="utf-8")
+        assert run_cli("export", "modele-dossiers", "inconnu.cqp", "-o", str(out)).returncode == 1
+        assert out.read_text(encoding="utf-8") == "ancien\n"
+        assert run_cli("export", "modele-dossiers", SP, "-o", str(out)).returncode == 0
+        assert out.read_text(encoding="utf-8-sig").startswith("dossier.id;")
+        assert [f.name for f in tmp_path.iterdir()] == ["modele.csv"]
+
+
+class TestEmptyTables:
+    """A table that holds no dossier (the template as written): said as such, exit 2 like a directory with nothing to import."""
+
+    @pytest.mark.parametrize("suffix,where", [
+        ("xlsx", "dans la feuille « Dossiers », sous la ligne d'en-têtes"), ("csv", "sous sa ligne d'en-têtes"),
+    ])
+    def test_the_template_imported_as_it_is(self, tmp_path: Path, suffix: str, where: str):
+        """`import t.xlsx` of an empty template: « la table ne contient aucun dossier », the file and sheet named, no base created."""
+        table, base = tmp_path / f"t.{suffix}", tmp_path / "b.db"
+        assert run_cli("export", "modele-dossiers", SP, "-o", str(table)).returncode == 0
+        proc = run_cli("import", str(table), "--db", str(base))
+        assert proc.returncode == 2
+        assert proc.stderr.splitlines() == [f"erreur : {table} : la table ne contient aucun dossier (aucune ligne remplie {where}) : rien à importer"]
+        assert not base.exists()
+
+    def test_an_empty_table_beside_a_dossier_file(self, tmp_path: Path):
+        """An empty table among files that hold dossiers adds nothing and stops nothing (as an empty directory does)."""
+        table, base = tmp_path / "t.xlsx", tmp_path / "b.db"
+        assert run_cli("export", "modele-dossiers", SP, "-o", str(table)).returncode == 0
+        f = campaign_files()[0]
+        proc = run_cli("import", str(table), str(f), "--db", str(base))
+        assert proc.returncode == 0, proc.stderr
+        assert list(stored(str(base))) == [tomllib.loads(f.read_text(encoding="utf-8"))["dossier"]["id"]]
+
+
+class TestDirectories:
+    """A directory given to `import` gives its *.toml files and its dossier tables (*.csv, *.xlsx)."""
+
+    def test_tables_of_a_directory_are_imported(self, registry, tmp_path: Path):
+        """A filled table, the sessions' files and an empty template in a directory: the table's dossiers stored; Excel's lock file
+        (~$name.xlsx, held while the workbook is open) and hidden files left out."""
+        files = campaign_files()[:3]
+        folder = tmp_path / "lot"
+        folder.mkdir()
+        write_template(registry, registry.referentiel(SP), tmp_path / "modele.xlsx", "xlsx")
+        fill_xlsx(tmp_path / "modele.xlsx", files, folder / "dossiers.xlsx")
+        write_template(registry, registry.referentiel(SP), folder / "vide.csv", "csv")
+        (folder / "~$dossiers.xlsx").write_bytes(b"\x0bOperateur fictif")  # what Excel writes beside an open workbook
+        (folder / ".cache.csv").write_text("rien\n", encoding="utf-8")
+        base = tmp_path / "b.db"
+        proc = run_cli("import", str(folder), "--db", str(base))
+        assert proc.returncode == 0, proc.stderr
+        ids = [tomllib.loads(f.read_text(encoding="utf-8"))["dossier"]["id"] for f in files]
+        assert sorted(stored(str(base))) == sorted(ids)
+        assert f"{folder / 'dossiers.xlsx'}:2 : dossier {ids[0]} nouveau" in proc.stdout
+
+    def test_a_csv_that_is_not_a_dossier_table(self, tmp_path: Path):
+        """A report's CSV left in the directory is read as a table too: its columns are refused (exit 1), naming the file; nothing stored."""
+        folder = tmp_path / "lot"
+        folder.mkdir()
+        (folder / "a.toml").write_text(campaign_files()[0].read_text(encoding="utf-8"), encoding="utf-8")
+        (folder / "rapport.csv").write_text("Au;Certification;Dossiers\n2020-06-30;total;23\n", encoding="utf-8")
+        base = tmp_path / "b.db"
+        proc = run_cli("import", str(folder), "--db", str(base))
+        assert proc.returncode == 1
+        assert f"{folder / 'rapport.csv'}:1: colonne A « Au »: colonne inconnue" in proc.stderr
+        assert "rien n'a été enregistré" in proc.stderr and not base.exists()
 
 
 @pytest.fixture(scope="module")

@@ -120,6 +120,7 @@ DOC_TOPICS = {
     "format": ("referentials/README.md", "le format des référentiels : chaque table, chaque clé, chaque message d'erreur"),
     "dossiers": ("referentials/dossiers.md", "le format des dossiers et des sessions de jury"),
     "scenarios": ("docs/scenarios.md", "le format des scénarios et la commande cqpkit test"),
+    "interop": ("docs/interop.md", "l'interopérabilité : RNCP, Moodle, attestations Open Badges 3.0, tableurs CSV et XLSX"),
     "engine": ("docs/engine.md", "le moteur : constats, décisions, financement, et ce qu'une extension peut y changer"),
     "store": ("docs/store.md", "la base : import, sessions de jury, journal d'audit, données personnelles"),
     "json": ("docs/json-output.md", "la sortie --json de chaque commande"),

@@ -2,7 +2,7 @@
 
 The work is in :mod:`cqpkit.interop.credentials`; PyJWT (the ``interop`` extra) is imported
 only when one of these commands runs. A key or issuer file that cannot be used raises a
-:class:`~cqpkit.exceptions.CqpkitError`, printed by :func:`cqpkit.cli.main` with its exit code. docs/interop-badges.md.
+:class:`~cqpkit.exceptions.CqpkitError`, printed by :func:`cqpkit.cli.main` with its exit code. docs/interop.md.
 """
 
 from __future__ import annotations
@@ -21,17 +21,14 @@ from cqpkit.render.text import pluriel
 
 __all__ = ["add_credential"]
 
-_MISSING = (
-    "erreur : les attestations Open Badges demandent l'extension « interop » de cqpkit "
-    "(pip install 'cqpkit[interop]') : {name} n'est pas installé"
-)
-
-
 def _need_libraries() -> bool:
+    """PyJWT (the ``interop`` extra) is there; else print how to install it and answer ``False`` (exit 2)."""
+    from cqpkit.interop import InteropUnavailable, require
+
     try:
-        import jwt  # noqa: F401
-    except ImportError as exc:
-        print(_MISSING.format(name=exc.name or "pyjwt"), file=sys.stderr)
+        require("jwt", "l'émission ou la vérification d'attestations Open Badges")
+    except InteropUnavailable as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
         return False
     return True
 
@@ -114,6 +111,9 @@ def cmd_issue(args: argparse.Namespace) -> int:
             dossiers = [store.dossier(i) for i in ids]
             issued = issue(store.registry, dossiers, emetteur, key, day)
     out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        print(f"erreur : {out} : ce n'est pas un répertoire (-o nomme le répertoire des attestations) ; rien n'a été écrit", file=sys.stderr)
+        return 2
     written = []
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -155,8 +155,11 @@ def _stored_ids(store: Any, args: argparse.Namespace) -> list[str]:
 
     with store.read() as conn:
         ids = [r.id for r in conn.execute(sa.select(t.dossiers.c.id).where(t.dossiers.c.candidat_id == args.candidat).order_by(t.dossiers.c.id))]
-    if not ids:
-        raise NotFoundError(f"candidat « {args.candidat} » inconnu dans {store.target.label} : aucun dossier")
+        if not ids:
+            from cqpkit.store.errors import near_match
+
+            hint = near_match(args.candidat, conn.execute(sa.select(t.candidats.c.id)).scalars())
+            raise NotFoundError(f"candidat « {args.candidat} » inconnu dans {store.target.label} : aucun dossier{hint}")
     return ids
 
 

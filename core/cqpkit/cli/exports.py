@@ -39,10 +39,12 @@ def wants_table(args: argparse.Namespace) -> int | None:
         print("erreur : --json et --format s'excluent : choisir la sortie JSON ou le tableur", file=sys.stderr)
         return 2
     if fmt == "xlsx":
+        from cqpkit.interop import InteropUnavailable, require
+
         try:
-            import openpyxl  # type: ignore[import-untyped]  # noqa: F401
-        except ImportError:
-            print("erreur : l'export XLSX demande l'extension « interop » de cqpkit (pip install 'cqpkit[interop]') : openpyxl n'est pas installé", file=sys.stderr)
+            require("openpyxl", "l'export XLSX")
+        except InteropUnavailable as exc:
+            print(f"erreur : {exc}", file=sys.stderr)
             return 2
     return 0
 

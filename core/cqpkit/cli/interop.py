@@ -21,7 +21,6 @@ import errno
 import os
 import sys
 import tempfile
-from pathlib import Path
 from typing import Any
 
 from cqpkit.cli.common import load_registry, parse_date
@@ -144,10 +143,24 @@ def add_rncp(p: argparse.ArgumentParser) -> None:
 # -------------------------------------------------------------------------------- export
 def _referentiel(args: argparse.Namespace) -> Any:
     from cqpkit.cli.common import failures_out
+    from cqpkit.exceptions import UnknownCertificationError
 
     registry = load_registry()
     failures_out(registry)
-    return registry, registry.referentiel(args.id, version=args.version, as_of=args.as_of)
+    try:
+        return registry, registry.referentiel(args.id, version=args.version, as_of=args.as_of)
+    except UnknownCertificationError as exc:
+        raise UnknownCertificationError(f"{exc.args[0]}{_near(args.id, [c.id for c in registry.certifications()])}") from None
+
+
+def _near(given: str, known: list[str]) -> str:
+    """« ; vouliez-vous dire « x » ? » when a known certification id is close to ``given`` (difflib, as the other hints)."""
+    import difflib
+
+    if given in known:  # the certification exists: its version was wrong, and the message lists the versions
+        return ""
+    near = difflib.get_close_matches(given, sorted(set(known)), n=1)
+    return f" ; vouliez-vous dire « {near[0]} » ?" if near else ""
 
 
 def cmd_export_moodle(args: argparse.Namespace) -> int:
@@ -169,14 +182,32 @@ def cmd_export_moodle(args: argparse.Namespace) -> int:
 
 
 def cmd_export_modele_dossiers(args: argparse.Namespace) -> int:
-    try:
-        from cqpkit.interop.spreadsheets import write_template  # type: ignore[import-untyped,unused-ignore]  # the other helper's module, merged later
-    except ImportError as exc:
-        raise OutputError(f"export modele-dossiers : module des tableurs indisponible ({exc}) ; installer cqpkit[interop]") from None
+    from cqpkit.exceptions import InvalidArgumentError
+    from cqpkit.interop.spreadsheets import write_template
+
+    suffix = os.path.splitext(args.output)[1].lower()
+    fmt = args.format or suffix.removeprefix(".")
+    if fmt not in ("csv", "xlsx") or suffix != f".{fmt}":
+        # `cqpkit import` tells a table by its name: a template it would not read back is refused before anything is read
+        said = f"--format {args.format} avec " if args.format else ""
+        raise InvalidArgumentError(
+            f"{said}-o {args.output} : le modèle s'écrit dans un fichier .csv ou .xlsx, le format de son nom "
+            "(« cqpkit import » reconnaît une table à son extension)"
+        )
+    if fmt == "xlsx":
+        from cqpkit.interop import require
+
+        require("openpyxl", "le modèle XLSX")  # before the référentiels are loaded: the missing extra is said first
     registry, ref = _referentiel(args)
-    fmt = args.format or ("xlsx" if args.output.lower().endswith(".xlsx") else "csv")
-    write_template(registry, ref, Path(args.output), fmt)
-    print(f"Modèle de tableau de dossiers pour {ref.id} (version {ref.version}) écrit dans {args.output} ({fmt}).", file=sys.stderr)
+    try:
+        write_template(registry, ref, args.output, fmt)
+    except OSError as exc:
+        raise OutputError(f"{args.output} : écriture impossible ({os_reason(exc)}) ; rien n'a été écrit") from None
+    print(
+        f"Modèle de tableau de dossiers pour {ref.id} (version {ref.version}) écrit dans {args.output} ({fmt.upper()}) ; "
+        f"à remplir, puis « cqpkit import {args.output} ».",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -203,7 +234,7 @@ def add_export(p: argparse.ArgumentParser) -> None:
     a.set_defaults(func=cmd_export_moodle)
     a = sub.add_parser("modele-dossiers", help="le modèle de tableau de dossiers (une ligne par candidat) à remplir puis importer")
     _which(a)
-    a.add_argument("--format", choices=["csv", "xlsx"], help="format du modèle (défaut : d'après l'extension du fichier, sinon csv)")
-    a.add_argument("-o", "--output", dest="output", required=True, metavar="FICHIER", help="fichier écrit")
+    a.add_argument("--format", choices=["csv", "xlsx"], help="format du modèle (défaut : d'après l'extension du fichier, .csv ou .xlsx)")
+    a.add_argument("-o", "--output", dest="output", required=True, metavar="FICHIER", help="fichier écrit (.csv ou .xlsx)")
     _debug(a)
     a.set_defaults(func=cmd_export_modele_dossiers)

@@ -125,11 +125,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             try:
                 imp.validate()
                 if imp.empty:
-                    where = ", ".join(dict.fromkeys(args.paths))
-                    print(
-                        f"erreur : aucun fichier .toml dans {where} : rien à importer (des fichiers .toml de dossiers ou de sessions de jury sont attendus)",
-                        file=sys.stderr,
-                    )
+                    _nothing_to_import(args.paths, imp.paths)
                     return 2
                 with Store.open(args.db, create=True, check=False, registry=registry) as store:
                     created = store.version() is None
@@ -170,6 +166,23 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _nothing_to_import(given: Any, read: Any) -> None:
+    """Why an import found nothing: each table read holds no dossier; each other path given, no file to import."""
+    from cqpkit.interop.spreadsheets import empty_table_message, is_table
+
+    tables = [p for p in read if is_table(p)]
+    if tables:
+        for path in tables:
+            print(f"erreur : {empty_table_message(path)} : rien à importer", file=sys.stderr)
+    rest = [p for p in dict.fromkeys(given) if p not in tables and not any(t.startswith(os.path.join(p, "")) for t in tables)]
+    if rest:
+        print(
+            f"erreur : aucun fichier .toml dans {', '.join(rest)} : rien à importer (des fichiers .toml de dossiers ou de sessions "
+            "de jury, ou des tables de dossiers .csv / .xlsx, sont attendus)",
+            file=sys.stderr,
+        )
+
+
 def _print_problems(problems: Any) -> None:
     for exc in problems:
         # an invalid file: its name and count, then its errors (capped); anything else: « erreur : … »
@@ -178,7 +191,7 @@ def _print_problems(problems: Any) -> None:
 
 def add_import(p: argparse.ArgumentParser) -> None:
     """``cqpkit import FILE…|DIR``."""
-    p.add_argument("paths", nargs="+", metavar="FICHIER", help="fichiers de dossiers et de sessions de jury (TOML), ou répertoires ; tables de dossiers (.csv, .xlsx : docs/interop-badges.md)")
+    p.add_argument("paths", nargs="+", metavar="FICHIER", help="fichiers de dossiers et de sessions de jury (TOML), ou répertoires ; tables de dossiers (.csv, .xlsx : docs/interop.md)")
     store_options(p, write=True, json=True, debug=False)
     volume = p.add_mutually_exclusive_group()
     volume.add_argument(

@@ -14,7 +14,7 @@ The credential (:func:`build_credential`) is an ``OpenBadgeCredential`` of the O
 3.0.3; ``validFrom``/``validUntil``), checked in the tests against the published JSON Schema. The
 ``achievement`` carries the référentiel: name, description, the épreuves and critères as the criteria'
 narrative, and the France Compétences codes when the référentiel has them (``certification.repertoire``,
-``domaines.code_bloc``, read with ``getattr`` so that a référentiel model without them works too).
+``domaines.code_bloc``: pinned on a référentiel file that carries them, tests/data/interop/).
 
 Proof (:func:`sign`, :func:`verify`): the « JSON Web Token Proof Format » of OB 3.0 (§ 8.2, VC-JWT):
 the JWT's payload is the credential itself with the registered claims ``iss`` (issuer id), ``jti``
@@ -22,7 +22,7 @@ the JWT's payload is the credential itself with the registered claims ``iss`` (i
 the JOSE header has ``alg: EdDSA`` (Ed25519), ``typ: JWT``, ``kid`` and the public ``jwk``. Signed and
 checked with PyJWT over the ``cryptography`` package the project already requires: a JWS is a few
 well-specified bytes, while a Data Integrity proof (eddsa-rdfc-2022) needs JSON-LD expansion and RDF
-canonicalisation of the OB context (a much larger, network-minded stack) — docs/interop-badges.md.
+canonicalisation of the OB context (a much larger, network-minded stack) — docs/interop.md.
 
 Dates: a date of the dossier is a day in France; ``validFrom`` is its midnight, ``validUntil`` the
 last second of the last valid day, both in Europe/Paris time with their offset. ``verify`` compares
@@ -325,8 +325,8 @@ def _criteria(ref: Any, domaine: str | None) -> str:
 
 def _achievement(ref: Any, domaine: str | None, emetteur: Emetteur) -> dict[str, Any]:
     cert = ref.certification
-    repertoire = getattr(cert, "repertoire", None)
-    fiche = getattr(repertoire, "fiche", None) if repertoire is not None else None
+    repertoire = cert.repertoire
+    fiche = repertoire.fiche if repertoire is not None else None
     out: dict[str, Any] = {"id": _achievement_id(emetteur, ref, domaine), "type": ["Achievement"]}
     alignment: list[dict[str, Any]] = []
     identifiers: list[dict[str, Any]] = []
@@ -341,12 +341,12 @@ def _achievement(ref: Any, domaine: str | None, emetteur: Emetteur) -> dict[str,
             out["humanCode"] = fiche
     else:
         dom = next((d for d in ref.domaines if d.id == domaine), None)
-        kind = {"bloc": "Bloc de compétences", "transverse": "Module transverse"}.get(getattr(dom, "type", ""), "Domaine")
+        kind = {"bloc": "Bloc de compétences", "transverse": "Module transverse"}.get(dom.type if dom is not None else "", "Domaine")
         intitule = dom.intitule if dom is not None else domaine
         out["achievementType"] = "Competency"
         out["name"] = f"{kind} {domaine} : {intitule}"
         out["description"] = f"{kind} {domaine} « {intitule} » du {cert.intitule} (version {cert.version}), acquis par validation partielle."
-        code_bloc = getattr(dom, "code_bloc", None)
+        code_bloc = dom.code_bloc if dom is not None else None
         if code_bloc:
             out["humanCode"] = code_bloc
             identifiers.append({"type": "IdentifierEntry", "identifier": code_bloc, "identifierType": "ext:BlocRNCP"})
@@ -356,17 +356,15 @@ def _achievement(ref: Any, domaine: str | None, emetteur: Emetteur) -> dict[str,
                  "targetUrl": _fiche_url(fiche or code_bloc.split("BC")[0])}
             )
     if fiche:
-        register = getattr(repertoire, "registre", "RS" if fiche.upper().startswith("RS") else "RNCP")
+        register = repertoire.registre
         frame = "Répertoire spécifique" if register == "RS" else "Répertoire national des certifications professionnelles"
         identifiers.append({"type": "IdentifierEntry", "identifier": fiche, "identifierType": f"ext:{register}"})
         alignment.append(
-            {"type": ["Alignment"], "targetName": f"{fiche} — {getattr(repertoire, 'intitule', '') or cert.intitule}", "targetCode": fiche,
+            {"type": ["Alignment"], "targetName": f"{fiche} — {repertoire.intitule or cert.intitule}", "targetCode": fiche,
              "targetFramework": frame, "targetType": "ceterms:Credential", "targetUrl": _fiche_url(fiche)}
         )
-        for label, codes in (("NSF", "nsf"), ("ROME", "rome"), ("Formacode", "formacode")):
-            identifiers.extend(
-                {"type": "IdentifierEntry", "identifier": str(c), "identifierType": f"ext:{label}"} for c in getattr(repertoire, codes, ()) or ()
-            )
+        for label, codes in (("NSF", repertoire.nsf), ("ROME", repertoire.rome), ("Formacode", repertoire.formacode)):
+            identifiers.extend({"type": "IdentifierEntry", "identifier": str(c), "identifierType": f"ext:{label}"} for c in codes)
     out["criteria"] = {"narrative": _criteria(ref, domaine)}
     out["inLanguage"] = "fr"
     out["version"] = cert.version

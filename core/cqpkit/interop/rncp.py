@@ -24,7 +24,7 @@ certifications professionnelles et répertoire spécifique »), daily, in two fo
 :func:`read_fiche` finds one fiche in the files; :func:`cqpkit.interop.rncp_skeleton.skeleton` turns it
 into a :class:`~cqpkit.model.Referentiel` with ``complet = false``. Malformed or truncated input is an
 :class:`RncpInputError` (French, with the file and the line where it is known). See
-``docs/interop-rncp.md`` for what is mapped and what is not.
+``docs/interop.md`` for what is mapped and what is not.
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
 """Dossier tables (CSV, XLSX): the template an operator fills, and reading it into dossiers for ``cqpkit import``.
 
-The table (docs/interop-badges.md, « Dossier tables »):
+Why this module is over 500 lines: the template and the reader are the two directions of one format (the same
+sheets, columns and cell kinds); split, each would import the other's privates.
+
+The table (docs/interop.md, « Dossier tables »):
 
 - sheet **Dossiers** (the only one of a CSV file): one line per candidate's dossier; its columns are the
   keys of ``[dossier]`` and ``[candidat]`` of a dossier file, written as key paths (``dossier.id``,
@@ -24,12 +27,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import io
 import os
 import re
 import typing
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, Literal
 
 import attrs
@@ -37,7 +40,7 @@ import attrs
 from cqpkit.exceptions import Erreur, InvalidArgumentError, InvalidFileError, UnreadableFileError
 
 __all__ = [
-    "MAIN_SHEET", "SHEETS", "TABLE_SUFFIXES", "Column", "TableDocument", "columns", "is_table", "read_dossiers", "read_table", "write_template",
+    "MAIN_SHEET", "SHEETS", "TABLE_SUFFIXES", "Column", "TableDocument", "columns", "empty_table_message", "is_table", "read_dossiers", "read_table", "write_template",
 ]
 
 #: The file names ``cqpkit import`` reads as dossier tables.
@@ -70,6 +73,13 @@ class Column:
 def is_table(path: str | os.PathLike[str]) -> bool:
     """A file ``cqpkit import`` reads as a dossier table (by its suffix)."""
     return os.fspath(path).lower().endswith(TABLE_SUFFIXES)
+
+
+def empty_table_message(path: str | os.PathLike[str]) -> str:
+    """Why an import of this table had nothing to store (French): it holds no dossier (its file and sheet named)."""
+    name = os.fspath(path)
+    where = "sous sa ligne d'en-têtes" if name.lower().endswith(".csv") else f"dans la feuille « {MAIN_SHEET} », sous la ligne d'en-têtes"
+    return f"{name} : la table ne contient aucun dossier (aucune ligne remplie {where})"
 
 
 def _kind(hint: Any) -> Kind | None:
@@ -143,22 +153,25 @@ def _values_help(ref: Any, sheet: str, col: Column) -> str:
     return f"{shapes[col.kind]}{' : ' + text if text else ''}"
 
 
-def write_template(registry: Any, referentiel: Any, path: Path, fmt: str) -> None:
+def write_template(registry: Any, referentiel: Any, path: str | os.PathLike[str], fmt: str) -> None:
     """Write the template of a dossier table for a référentiel: ``fmt`` ``"csv"`` (the Dossiers sheet, « ; »-separated,
     UTF-8 with its byte order mark, as a French spreadsheet opens it) or ``"xlsx"`` (every sheet, and an « Aide » sheet
-    saying what each column takes for this référentiel)."""
+    saying what each column takes for this référentiel). The file is written whole or not at all (a temporary file
+    beside it, renamed at the end); :class:`~cqpkit.interop.InteropUnavailable` without openpyxl for XLSX."""
     cols = columns()
     if fmt == "csv":
         buf = io.StringIO()
         csv.writer(buf, delimiter=";", lineterminator="\r\n").writerow([c.header for c in cols[MAIN_SHEET]])
-        Path(path).write_text(buf.getvalue(), encoding="utf-8-sig")
+        _replace(path, buf.getvalue().encode("utf-8-sig"))
         return
     if fmt != "xlsx":
         raise InvalidArgumentError(f"format « {fmt} » inconnu : csv ou xlsx")
-    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from cqpkit.interop import require
+
+    openpyxl = require("openpyxl", "le modèle XLSX")
     from openpyxl.styles import Font  # type: ignore[import-untyped]
 
-    wb = Workbook()
+    wb = openpyxl.Workbook()
     first = True
     for sheet, cs in cols.items():
         ws = wb.active if first else wb.create_sheet()
@@ -183,7 +196,35 @@ def write_template(registry: Any, referentiel: Any, path: Path, fmt: str) -> Non
             ws.append([sheet, c.header, "oui" if c.required else "", _values_help(referentiel, sheet, c)])
     ws.column_dimensions["B"].width = 28
     ws.column_dimensions["D"].width = 100
-    wb.save(path)
+    out = io.BytesIO()
+    wb.save(out)
+    _replace(path, out.getvalue())
+
+
+def _replace(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all: a temporary file in the same directory, renamed over ``path``."""
+    import contextlib
+    import tempfile
+
+    target = os.path.abspath(os.fspath(path))
+    if os.path.isdir(target):
+        raise IsADirectoryError(errno.EISDIR, "c'est un répertoire, pas un fichier", os.fspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".cqpkit-", suffix=".tmp", dir=os.path.dirname(target))
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.close(fd)
+        fd = -1
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _letter(i: int) -> str:
@@ -316,16 +357,21 @@ def _sheets(path: str) -> tuple[dict[str, list[tuple[Any, ...]]], bool]:
 
     data = read_bytes(path)
     if path.lower().endswith(".csv"):
-        text = decode_text(data, path).removeprefix("\ufeff")
+        try:
+            text = decode_text(data, path).removeprefix("\ufeff")
+        except UnreadableFileError as exc:
+            # Excel's « CSV (séparateur : point-virgule) » is Windows-1252: say which of its CSV formats to choose
+            raise UnreadableFileError(f"{exc} (dans Excel : Enregistrer sous › « CSV UTF-8 (délimité par des virgules) »)") from None
         head = text.split("\n", 1)[0]
         delimiter = ";" if head.count(";") >= head.count(",") and ";" in head else ","
         return {MAIN_SHEET: [tuple(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]}, True
     import zipfile
 
-    from openpyxl import load_workbook  # type: ignore[import-untyped]
+    from cqpkit.interop import require
 
+    openpyxl = require("openpyxl", f"{path} : la lecture d'une table XLSX")
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise UnreadableFileError(f"{path} : classeur XLSX illisible ({type(exc).__name__}) : enregistrer le fichier au format Excel .xlsx") from None
     try:

@@ -125,8 +125,13 @@ class ImportErrors(CqpkitError):
         super().__init__("\n".join([*(str(p) for p in problems), head]))
 
 
+#: The files a directory given to ``cqpkit import`` contributes: dossier and session files, dossier tables.
+_IMPORTED = (".toml", ".csv", ".xlsx")
+
+
 def collect_paths(paths: Iterable[str]) -> list[str]:
-    """The files to import: each file given, and every ``*.toml`` under each directory given (sorted).
+    """The files to import: each file given, and every ``*.toml``, ``*.csv`` and ``*.xlsx`` (dossier tables) under each
+    directory given (sorted); hidden files and Excel's lock files (``~$name.xlsx``, held while a workbook is open) left out.
 
     A file reached twice (named twice, or named and inside a directory named too) is read once, where it
     is first reached: it is the same file, not two files describing the same dossier.
@@ -145,7 +150,7 @@ def collect_paths(paths: Iterable[str]) -> list[str]:
             found = []
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(os.path.join(root, f) for f in files if f.endswith(".toml") and not f.startswith("."))
+                found.extend(os.path.join(root, f) for f in files if f.lower().endswith(_IMPORTED) and not f.startswith((".", "~$")))
             for f in sorted(found):
                 add(f)
         else:
