@@ -26,6 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cqpkit.store import migration6 as _migration6
 from cqpkit.store.errors import StoreError
 
 __all__ = ["CURRENT", "MIGRATIONS", "Migration", "apply", "functions", "read_version", "triggers"]
@@ -433,6 +434,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "personnes nommées par les dossiers (acteurs.personne) et leurs missions", _v3),
     Migration(4, "déclencheurs de protection (REPLACE, TRUNCATE, session close, candidat effacé) ; sceau des lignes existantes", _v4),
     Migration(5, "données personnelles chiffrées avec une clé par candidat (effacement par destruction de la clé)", _v5),
+    Migration(6, _migration6.DESCRIPTION, _migration6.run),
 )
 CURRENT = MIGRATIONS[-1].numero
 
