@@ -146,7 +146,7 @@ def _with_results(lot: Lot, registry: Any, stored: Any) -> Lot:
         for lu in lot.dossiers:
             res = lu.resultats if same else None
             if res is None and lu.dossier.id not in stored and not _names_person(lu.dossier):
-                res = result_rows(registry, lu.dossier)
+                res = result_rows(registry, lu.dossier, strict=True)  # a plugin failing: the import is refused
             if res is not lu.resultats:
                 lu = attrs.evolve(lu, resultats=res)
             out.append(lu)
@@ -638,8 +638,17 @@ class ImportTransaction:
             }
             self.audit.add("dossier.creation" if row is None else "dossier.version", "dossier", did, details)
             entry["statut"] = "nouveau" if row is None else f"version {numero}"
-            if row is None and ready and lu.resultats is not None:
-                results.append(({**lu.resultats[0], "numero_version": numero}, lu.resultats[1]))
+            res = lu.resultats if ready else None
+            if row is None and res is None and not _names_person(d):
+                # not computed before the transaction (a plugin failed there, or another registry): computed here, a
+                # plugin failing refuses the import (deadlines.unevaluable)
+                from cqpkit.store.results import result_rows
+
+                start = time.perf_counter()
+                res = result_rows(registry, d, strict=True)
+                report.secondes_moteur += time.perf_counter() - start
+            if row is None and res is not None:
+                results.append(({**res[0], "numero_version": numero}, res[1]))
             else:
                 report.a_recalculer.append(did)
             if row is None:

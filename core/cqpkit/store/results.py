@@ -180,7 +180,7 @@ def _with_next_days(days: Iterable[dt.date], since: dt.date) -> set[dt.date]:
     return out
 
 
-def _answer(registry: Any, dossier: Any, day: dt.date) -> tuple[tuple[Any, ...], set[dt.date]]:
+def _answer(registry: Any, dossier: Any, day: dt.date, strict: bool = False) -> tuple[tuple[Any, ...], set[dt.date]]:
     """The campaign's figures of ``dossier`` as of ``day`` through the registry, and the dates its answers name.
 
     A plugin failing (:class:`HookFailure`) is an answer too: its details as JSON, no date. Anything else
@@ -193,6 +193,8 @@ def _answer(registry: Any, dossier: Any, day: dt.date) -> tuple[tuple[Any, ...],
         constats = registry.check(dossier, day, resultat=r)
         lines = registry.funding(dossier, day, resultat=r)
     except HookFailure as exc:
+        if strict:
+            raise
         details = json.dumps({"extension": exc.plugin, "crochet": exc.hook, "lieu": exc.lieu, "raison": exc.raison}, ensure_ascii=False)
         return ("", False, 0, (0.0,) * len(MONEY), details), set()
     sums = dict.fromkeys(MONEY, 0.0)
@@ -207,8 +209,12 @@ def _answer(registry: Any, dossier: Any, day: dt.date) -> tuple[tuple[Any, ...],
     return (r.statut, late, sans, tuple(sums[k] for k in MONEY), None), found
 
 
-def periods(registry: Any, dossier: Any) -> list[Periode]:
-    """The dossier's answers as intervals covering every day (see the module docstring)."""
+def periods(registry: Any, dossier: Any, *, strict: bool = False) -> list[Periode]:
+    """The dossier's answers as intervals covering every day (see the module docstring).
+
+    A plugin failing on the dossier is an interval's answer (``echec``), or raised with ``strict`` (an import
+    refuses a dossier the engine cannot evaluate).
+    """
     from cqpkit.plugins.hookcalls import HookFailure
 
     inscription = dossier.dossier.inscription
@@ -220,13 +226,14 @@ def periods(registry: Any, dossier: Any) -> list[Periode]:
 
         own |= {day for _kind, _dom, day, _since in deadlines(registry, dossier)}
     except HookFailure:
-        pass
+        if strict:
+            raise
     todo = _with_next_days(own, inscription)
     todo.add(inscription)
     answers: dict[dt.date, tuple[Any, ...]] = {}
     while todo:
         day = todo.pop()
-        answer, found = _answer(registry, dossier, day)
+        answer, found = _answer(registry, dossier, day, strict)
         answers[day] = answer
         todo |= {d for d in _with_next_days(found, inscription) if d not in answers}
     out = [Periode(FIRST_DAY, inscription, "a_venir", False, 0, (0.0,) * len(MONEY), None)] if inscription > FIRST_DAY else []
@@ -241,7 +248,9 @@ def periods(registry: Any, dossier: Any) -> list[Periode]:
     return out
 
 
-def result_rows(registry: Any, dossier: Any, numero_version: int | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def result_rows(
+    registry: Any, dossier: Any, numero_version: int | None = None, *, strict: bool = False
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The row of ``resultats`` and the rows of ``resultat_periodes`` of a dossier (``numero_version`` filled in by the store)."""
     info = dossier.dossier
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -254,7 +263,7 @@ def result_rows(registry: Any, dossier: Any, numero_version: int | None = None) 
         {"dossier_id": info.id, "debut": p.debut, "fin": p.fin, "certification": info.certification, "version_referentiel": info.version,
          "statut": p.statut, "hors_delai": p.hors_delai, "sans_bareme": p.sans_bareme, **dict(zip(MONEY, p.montants, strict=True)),
          "echec": p.echec}
-        for p in periods(registry, dossier)
+        for p in periods(registry, dossier, strict=strict)
     ]
     return head, rows
 
