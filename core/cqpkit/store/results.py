@@ -40,6 +40,17 @@ MONEY = tuple(f"{n}_{u}" for n in ("cout", "financement", "gratification") for u
 FIRST_DAY = dt.date(1, 1, 1)
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY = dt.timedelta(days=1)
+#: At most this many days asked to the engine per dossier (a plugin whose answer never settles).
+_MAX_ASKED = 2000
+
+
+def _far(day: dt.date) -> dt.date:
+    """A day far after ``day`` (a hundred years, within the calendar): the last interval is checked up to it."""
+    try:
+        return day + dt.timedelta(days=36525)
+    except OverflowError:
+        return dt.date.max
 
 
 class Periode(NamedTuple):
@@ -228,14 +239,47 @@ def periods(registry: Any, dossier: Any, *, strict: bool = False) -> list[Period
     except HookFailure:
         if strict:
             raise
-    todo = _with_next_days(own, inscription)
-    todo.add(inscription)
+    pending = _with_next_days(own, inscription)
+    pending.add(inscription)
     answers: dict[dt.date, tuple[Any, ...]] = {}
-    while todo:
-        day = todo.pop()
-        answer, found = _answer(registry, dossier, day, strict)
-        answers[day] = answer
-        todo |= {d for d in _with_next_days(found, inscription) if d not in answers}
+
+    def ask(day: dt.date) -> tuple[Any, ...]:
+        if day not in answers:
+            answer, found = _answer(registry, dossier, day, strict)
+            answers[day] = answer
+            pending.update(d for d in _with_next_days(found, inscription) if d not in answers)
+        return answers[day]
+
+    while True:
+        while pending:
+            ask(pending.pop())
+        if len(answers) > _MAX_ASKED:
+            break  # a pathological plugin: what was found is kept
+        split = False
+        days = sorted(answers)
+        for i, day in enumerate(days):
+            a = answers[day]
+            if i + 1 < len(days):
+                nxt = days[i + 1]
+                if answers[nxt] == a:
+                    continue  # the same answer at both ends: the interval holds it (the answers only move forward)
+                end = nxt - _DAY
+            else:
+                end = _far(day)
+            if end <= day or ask(end) == a:
+                continue
+            # The answer moved inside the interval on a day no date names (a month started…): found by halving.
+            lo, hi = day, end
+            while (hi - lo).days > 1:
+                mid = lo + dt.timedelta(days=(hi - lo).days // 2)
+                if ask(mid) == a:
+                    lo = mid
+                else:
+                    hi = mid
+            split = True
+            break
+        if not split and not pending:
+            break
     out = [Periode(FIRST_DAY, inscription, "a_venir", False, 0, (0.0,) * len(MONEY), None)] if inscription > FIRST_DAY else []
     days = sorted(answers)
     for i, day in enumerate(days):
