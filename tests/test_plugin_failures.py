@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from cqpkit import hookspecs
+
 from tests.conftest import BUNDLED, ROOT, run_cli
 from tests.test_store_support import db  # noqa: F401 (fixtures)
 from tests.test_third_party import expose

@@ -240,7 +240,7 @@ def test_kill_during_refresh_leaves_each_dossier_before_or_after(tmp_path, db): 
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     partial = _results(db)
-    assert 0 < len(partial) and all(partial[k] == complete[k] for k in partial)
+    assert len(partial) > 0 and all(partial[k] == complete[k] for k in partial)
     if proc.returncode == -signal.SIGKILL:
         assert len(partial) < 60  # killed half-way: the rest untouched
     assert run_cli("db", "refresh", "--db", db).returncode == 0

@@ -97,10 +97,7 @@ def refresh(
     registry = store.registry
     pairs = _loaded_pairs(store)
     with store.read() as conn:
-        if ids is None:
-            total = sum(stale_counts(conn, store, certification).values())
-        else:
-            total = len(ids)
+        total = sum(stale_counts(conn, store, certification).values()) if ids is None else len(ids)
     done = written = 0
     last: str | None = None
     pending = sorted(ids) if ids is not None else None

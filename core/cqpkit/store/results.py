@@ -18,6 +18,7 @@ none is new; equal neighbours are merged.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -99,10 +100,8 @@ def fingerprints(registry: Any) -> dict[tuple[str, str], str]:
             content = repr(registry.referentiel(fiche.id, fiche.version)).encode()
         h.update(b"\0" + fiche.id.encode() + b"\0" + fiche.version.encode() + b"\0" + content)
         out[(fiche.id, fiche.version)] = h.hexdigest()
-    try:
+    with contextlib.suppress(TypeError):
         _FINGERPRINTS[registry] = out
-    except TypeError:
-        pass
     return out
 
 
@@ -121,10 +120,8 @@ def _dates(obj: Any, out: set[dt.date], depth: int = 0) -> None:
     kind = type(obj)
     if kind is str:
         if len(obj) == 10 and _ISO.match(obj):
-            try:
+            with contextlib.suppress(ValueError):
                 out.add(dt.date.fromisoformat(obj))
-            except ValueError:
-                pass
         return
     if kind is dt.date:
         out.add(obj)
@@ -281,8 +278,7 @@ def periods(registry: Any, dossier: Any, *, strict: bool = False) -> list[Period
         if not split and not pending:
             break
     out = [Periode(FIRST_DAY, inscription, "a_venir", False, 0, (0.0,) * len(MONEY), None)] if inscription > FIRST_DAY else []
-    days = sorted(answers)
-    for i, day in enumerate(days):
+    for day in sorted(answers):
         a = answers[day]
         if out and out[-1].debut >= inscription and (out[-1].statut, out[-1].hors_delai, out[-1].sans_bareme, out[-1].montants, out[-1].echec) == a:
             continue  # the same answer as the day before: one interval
