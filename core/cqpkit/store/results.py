@@ -32,7 +32,10 @@ import sqlalchemy as sa
 
 from cqpkit.store import schema as t
 
-__all__ = ["MONEY", "Periode", "fingerprint", "fingerprints", "periods", "result_rows", "write_results"]
+__all__ = [
+    "MONEY", "Periode", "fingerprint", "fingerprints", "forget_results", "insert_results", "periods", "rebuild_results", "result_rows",
+    "write_results",
+]
 
 #: The funding sums kept per interval, per nature of line and unit (the campaign report's order).
 MONEY = tuple(f"{n}_{u}" for n in ("cout", "financement", "gratification") for u in ("euro", "points"))
@@ -226,17 +229,19 @@ def periods(registry: Any, dossier: Any, *, strict: bool = False) -> list[Period
     from cqpkit.plugins.hookcalls import HookFailure
 
     inscription = dossier.dossier.inscription
-    own: set[dt.date] = set()
-    _dates(dossier, own)
-    own |= _referentiel_dates(registry.referentiel_for(dossier))
+    events: set[dt.date] = set()
+    _dates(dossier, events)
+    # The dossier's own dates are events that count on their day (the day after is reached by halving if not);
+    # the dates that end something (validity, deadlines, a barème's jusqu'à) change the answer the day after.
+    ends: set[dt.date] = set(_referentiel_dates(registry.referentiel_for(dossier)))
     try:  # the deadlines (first jury, partial awards' ends): a finding appears only once one is passed
         from cqpkit.store.reading import deadlines
 
-        own |= {day for _kind, _dom, day, _since in deadlines(registry, dossier)}
+        ends |= {day for _kind, _dom, day, _since in deadlines(registry, dossier)}
     except HookFailure:
         if strict:
             raise
-    pending = _with_next_days(own, inscription)
+    pending = _with_next_days(ends, inscription) | {d for d in events if d >= inscription}
     pending.add(inscription)
     answers: dict[dt.date, tuple[Any, ...]] = {}
 
@@ -244,7 +249,7 @@ def periods(registry: Any, dossier: Any, *, strict: bool = False) -> list[Period
         if day not in answers:
             answer, found = _answer(registry, dossier, day, strict)
             answers[day] = answer
-            pending.update(d for d in _with_next_days(found, inscription) if d not in answers)
+            pending.update(d for d in _with_next_days(found - events, inscription) if d not in answers)  # an event's echo: no day after
         return answers[day]
 
     while True:
