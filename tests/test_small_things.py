@@ -135,9 +135,10 @@ class TestExplainCaps:
 ENGLISH = {
     "list", "show", "validate", "schema", "plugins", "check", "plan", "decide", "funding", "explain", "test", "new-plugin",
     "doc", "db", "init", "upgrade", "verify", "import", "open", "add", "close", "history", "report", "deadlines",
-    "campaign", "candidate", "export", "erase",
+    "campaign", "candidate", "export", "erase", "refresh",
     "--help", "--debug", "--version", "--json", "--as-of", "--short", "--dest", "--expect", "--db", "--date",
     "--within", "--output", "--confirm", "--force", "--path", "--verbose", "--quiet", "--large", "--anonymous",
+    "--refresh", "--batch",
 }
 #: … or a noun of the domain, French as in the files and the glossary (an option named after the key it fills).
 DOMAIN = {

@@ -75,9 +75,10 @@ _FINGERPRINTS: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], str]] = weak
 def fingerprints(registry: Any) -> dict[tuple[str, str], str]:
     """The fingerprint of every référentiel the registry supplies, by ``(certification, version)`` (cached per registry).
 
-    SHA-256 over the référentiel's file bytes (its canonical JSON when it was registered as an object), the
-    name, distribution and version of every loaded plugin, and cqpkit's version: a changed file, an upgraded
-    plugin or cqpkit makes the results it produced stale.
+    SHA-256 over the référentiel's file bytes (its ``repr`` when it was registered as an object), the name,
+    distribution and version of the plugin that supplies it (its hooks compute the dossiers of its
+    certifications), and cqpkit's version (the builtin rules): a changed file, an upgraded plugin or cqpkit makes
+    the results it produced stale; loading or leaving out another plugin does not.
     """
     try:
         cached = _FINGERPRINTS.get(registry)
@@ -86,18 +87,18 @@ def fingerprints(registry: Any) -> dict[tuple[str, str], str]:
     if cached is not None:
         return cached
     import cqpkit
+    from cqpkit.exceptions import CqpkitError
+    from cqpkit.formats.tomlfile import read_bytes
 
-    plugins = sorted((p.name, p.distribution, p.version) for p in registry.plugins())
-    base = json.dumps([cqpkit.__version__, plugins]).encode()
+    plugins = {p.name: (p.name, p.distribution, p.version) for p in registry.plugins()}
     out: dict[tuple[str, str], str] = {}
     for fiche in registry.fiches():
-        h = hashlib.sha256(base)
+        h = hashlib.sha256(json.dumps([cqpkit.__version__, plugins.get(fiche.plugin, fiche.plugin)]).encode())
         content = None
         if fiche.fichier:
             try:
-                with open(fiche.fichier, "rb") as fh:
-                    content = fh.read()
-            except OSError:
+                content = read_bytes(fiche.fichier)
+            except CqpkitError:
                 content = None
         if content is None:
             content = repr(registry.referentiel(fiche.id, fiche.version)).encode()
