@@ -69,6 +69,12 @@ FED: dict[str, list[tuple[type, str]]] = {
     "personne_acteurs.acteur_id": [(Acteur, "id")],
     "personne_acteurs.personne_id": [(Acteur, "personne")],
     "personne_acteurs.role": [(Acteur, "role")],
+    "resultats.dossier_id": [(DossierInfo, "id")],
+    "resultats.certification": [(DossierInfo, "certification"), (Certification, "id")],
+    "resultats.version_referentiel": [(DossierInfo, "version")],
+    "resultat_periodes.dossier_id": [(DossierInfo, "id")],
+    "resultat_periodes.certification": [(DossierInfo, "certification"), (Certification, "id")],
+    "resultat_periodes.version_referentiel": [(DossierInfo, "version")],
 }
 
 #: The ``String(n)`` columns the store fills itself, never from a file.
@@ -114,6 +120,9 @@ INTERNAL = {
     "jetons.cree_le": "a timestamp",
     "jetons.expire_le": "a timestamp",
     "jetons.revoque_le": "a timestamp",
+    "resultats.empreinte": "a SHA-256",
+    "resultats.calcule_le": "a timestamp",
+    "resultat_periodes.statut": "the engine's statuses (Resultat.statut) and « a_venir »",
 }
 
 

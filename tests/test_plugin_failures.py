@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from cqpkit import hookspecs
+
 from tests.conftest import BUNDLED, ROOT, run_cli
 from tests.test_store_support import db  # noqa: F401 (fixtures)
 from tests.test_third_party import expose
@@ -96,6 +96,15 @@ def cqpkit(site: Path, *args: str, fail: str = "", journal: Path | None = None, 
         return run_cli(*args, env=env, **kwargs)
     except KeyboardInterrupt:
         pytest.fail(f"KeyboardInterrupt sorti de cqpkit {' '.join(args)} (CQPKIT_DEFAILLANT_ECHEC={fail})")
+
+
+def _forget_results(db: str) -> None:
+    """Drop every stored result (as a base upgraded from version 5 has none): the next report must recompute them."""
+    from cqpkit.store.store import Store
+
+    with Store.open(db) as store, store.write() as conn:
+        conn.exec_driver_sql("DELETE FROM resultat_periodes")
+        conn.exec_driver_sql("DELETE FROM resultats")
 
 
 def _json(proc: subprocess.CompletedProcess[str]) -> dict[str, Any]:
@@ -226,11 +235,31 @@ class TestOtherFailures:
         """A SIGINT delivered while a plugin runs is the user's Ctrl-C, not the plugin's failure: « interrompu », exit 130."""
         if command == "check":
             args = ["check", *files, "--as-of", AS_OF]
-        else:
+        else:  # the report reads stored results: the engine runs when they are recomputed (--refresh)
             assert cqpkit(site, "import", "--db", db, *files).returncode == 0
-            args = ["report", "campaign", "--db", db, "--as-of", AS_OF]
+            _forget_results(db)
+            args = ["report", "campaign", "--refresh", "--db", db, "--as-of", AS_OF]
         proc = cqpkit(site, *args, fail="cqpkit_decide:ctrl-c")
         assert (proc.returncode, proc.stderr.strip()) == (130, "interrompu")
+        if command != "check":  # nothing was stored as the plugin's failure: the results are still to compute
+            again = cqpkit(site, "report", "campaign", "--db", db, "--as-of", AS_OF)
+            assert again.returncode == 1 and "cqpkit db refresh" in again.stderr
+
+    @pytest.mark.parametrize("command", [["report", "campaign", "--refresh"], ["db", "refresh"]])
+    def test_a_plugin_failing_on_refresh_is_stored_and_named(self, site: Path, files: list[str], db: str, command: list[str]) -> None:
+        """Results recomputed while a plugin fails keep its failure: the report names the certification apart, as before."""
+        assert cqpkit(site, "import", "--db", db, *files).returncode == 0
+        before = _json(cqpkit(site, "report", "campaign", "--db", db, "--as-of", AS_OF, "--json"))
+        _forget_results(db)
+        fail = "cqpkit_check_dossier:ValueError"
+        done = cqpkit(site, *command, "--db", db, *(["--as-of", AS_OF, "--json"] if command[0] == "report" else []), fail=fail)
+        data = _json(done) if command[0] == "report" else _json(cqpkit(site, "report", "campaign", "--db", db, "--as-of", AS_OF, "--json"))
+        [apart] = data["certifications_non_evaluees"]
+        assert (apart["certification"], apart["dossiers"], apart["dossier"], apart["extension"], apart["crochet"]) == (
+            CERT, 1, "DF-0001", "defaillant", "cqpkit_check_dossier"
+        )
+        assert apart["lieu"].endswith(f"__init__.py:{_line('ValueError')}")
+        assert _others(data, "certifications") == _others(before, "certifications") != []
 
     def test_the_process_exit_code_is_not_the_plugins(self, site: Path, files: list[str]) -> None:
         """A real process: a plugin calling sys.exit(3) does not end it with 3 and nothing said (the reported bug)."""

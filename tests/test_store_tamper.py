@@ -410,7 +410,7 @@ def test_postgresql_least_privilege_role(registry):
             assert run_cli("import", "--db", app_url, str(CAMPAIGN), "--operateur", "appli").returncode == 0
             for args in (("jury", "decide", CLOSED, DOSSIER, "D4=acquis", "--motif", "erreur de report"),
                          ("candidate", "erase", CANDIDAT, "--confirmer"), ("report", "campaign", "--as-of", "2020-06-30"),
-                         ("user", "add", "lecteur", "--role", "lecture"), ("user", "token", "lecteur"), ("user", "disable", "lecteur")):
+                         ("user", "add", "lecteur", "--role", "lecture"), ("user", "token", "lecteur"), ("user", "disable", "lecteur"), ("db", "refresh")):
                 r = run_cli(*args, "--db", app_url)
                 assert r.returncode == 0, (args, r.stderr)
                 if args[0] == "candidate":  # the clean-up after the erasure needs the owner: said, not an error
@@ -440,6 +440,6 @@ def least_privilege_grants(schema: str, role: str) -> list[str]:
         f"GRANT USAGE ON SCHEMA {s} TO {role}",
         f"GRANT SELECT, INSERT ON {s}.audit, {s}.dossier_versions, {s}.session_versions, {s}.evaluations, {s}.passages TO {role}",
         f"GRANT SELECT, INSERT, UPDATE ON {s}.dossiers, {s}.sessions, {s}.candidats, {s}.cles, {s}.cqpkit_meta, {s}.utilisateurs, {s}.jetons TO {role}",
-        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {s}.echeances, {s}.personnes, {s}.personne_acteurs TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {s}.echeances, {s}.personnes, {s}.personne_acteurs, {s}.resultats, {s}.resultat_periodes TO {role}",
         f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {s} TO {role}",
     ]

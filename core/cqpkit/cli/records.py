@@ -418,7 +418,7 @@ def cmd_report_campaign(args: argparse.Namespace) -> int:
     if to_table:
         return to_table
     with open_store(args) as store:
-        data = {**store.campaign(day, args.certification), "date_source": as_of_source(args)}
+        data = {**store.campaign(day, args.certification, refresh=args.refresh), "date_source": as_of_source(args)}
         label = store.target.label
         hint = _hint(store)
     if to_table is not None:  # a spreadsheet (--format, -o), built from the JSON output
@@ -485,6 +485,7 @@ def add_report(p: argparse.ArgumentParser) -> None:
     a.set_defaults(func=cmd_report_deadlines)
     a = sub.add_parser("campaign", help="par certification : candidats, certifications complètes et partielles, échecs, financement")
     a.add_argument("--certification", metavar="ID", help="une seule certification")
+    a.add_argument("--refresh", action="store_true", help="recalculer d'abord les résultats enregistrés périmés (sinon : refus)")
     store_options(a, json=True, as_of=True)
     large_options(a, anonyme=False)
     table_options(a)

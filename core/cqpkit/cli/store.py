@@ -49,7 +49,37 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
             print(f"  migration {m.numero} : {m.description}")
     else:
         print(f"Base {label} déjà à jour (schéma version {CURRENT}).")
+    if any(m.numero == 6 for m in done):
+        print("Les résultats enregistrés (rapport de campagne) sont à calculer : lancez « cqpkit db refresh ».")
     return 0
+
+
+def cmd_db_refresh(args: argparse.Namespace) -> int:
+    from cqpkit.cli.progress import progress
+    from cqpkit.store.refresh import stale_counts
+
+    with open_store(args) as store:
+        with store.read() as conn:
+            total = sum(stale_counts(conn, store).values())
+        with progress(total, quiet=args.quiet) as bar:
+            n = store.refresh_results(args.batch, bar)
+        label = store.target.label
+    if not args.quiet:
+        if total:
+            print(f"Base {label} : résultats recalculés pour {pluriel(n, 'dossier')} (lots de {args.batch}).")
+        else:
+            print(f"Base {label} : résultats à jour, rien à recalculer.")
+    return 0
+
+
+def _batch(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"nombre de dossiers par lot entier et positif attendu, pas « {text} »")
+    return n
 
 
 def cmd_db_verify(args: argparse.Namespace) -> int:
@@ -82,7 +112,7 @@ def cmd_db_verify(args: argparse.Namespace) -> int:
 
 
 def add_db(p: argparse.ArgumentParser) -> None:
-    """``cqpkit db init | upgrade | verify``."""
+    """``cqpkit db init | upgrade | refresh | verify``."""
     sub = actions(p)
     a = sub.add_parser("init", help="créer la base (ou vérifier qu'elle est à jour)")
     store_options(a)
@@ -90,6 +120,11 @@ def add_db(p: argparse.ArgumentParser) -> None:
     a = sub.add_parser("upgrade", help="appliquer les migrations du schéma en attente")
     store_options(a)
     a.set_defaults(func=cmd_db_upgrade)
+    a = sub.add_parser("refresh", help="recalculer les résultats enregistrés périmés ou manquants (par lots, reprenable)")
+    a.add_argument("--batch", type=_batch, default=500, metavar="N", help="dossiers par lot, chaque lot sa transaction (500 par défaut)")
+    a.add_argument("--quiet", "-q", action="store_true", help="ni barre de progression ni résumé")
+    store_options(a)
+    a.set_defaults(func=cmd_db_refresh)
     a = sub.add_parser("verify", help="vérifier la chaîne du journal d'audit, les données contre le journal, les déclencheurs")
     a.add_argument(
         "--expect", metavar="EMPREINTE",

@@ -95,12 +95,16 @@ def _import_lot(store: StoreBase, lot: Lot, operateur: str | None = None) -> Imp
 
     before_start = time.perf_counter()
     registry = store.registry
-    if lot.dossiers and not (lot.registry is registry and all(lu.echeances is not None for lu in lot.dossiers)):
+    engine = 0.0
+    need_deadlines = not (lot.registry is registry and all(lu.echeances is not None for lu in lot.dossiers))
+    need_results = lot.registry is not registry or any(lu.resultats is None and not _names_person(lu.dossier) for lu in lot.dossiers)
+    if lot.dossiers and (need_deadlines or need_results):
         with store.read() as conn:
             stored = driver_lookup(conn, t.dossiers, ("id",), [lu.dossier.id for lu in lot.dossiers])
-        lot, engine = with_deadlines(lot, registry, stored)
-    else:
-        engine = 0.0
+        if need_deadlines:
+            lot, engine = with_deadlines(lot, registry, stored)
+        lot, spent_results = _with_results(lot, registry, stored)
+        engine += spent_results
     before_transaction = time.perf_counter() - before_start
 
     spent = [0.0, 0.0]
@@ -118,10 +122,51 @@ def _import_lot(store: StoreBase, lot: Lot, operateur: str | None = None) -> Imp
         report = ImportTransaction(store, conn, lot, operateur).run()
         start = time.perf_counter()
     spent[0] += time.perf_counter() - start  # the commit
+    after_commit(store, report)
     report.secondes_sql = spent[0]
     report.secondes_moteur += engine
     report.secondes_avant = before_transaction
     return report
+
+
+def _names_person(d: Any) -> bool:
+    """Whether a dossier names a person (``acteurs.personne``): its results then depend on the base (the person's other missions)."""
+    return any(a.personne for a in d.acteurs)
+
+
+def _with_results(lot: Lot, registry: Any, stored: Any) -> tuple[Lot, float]:
+    """The lot with the results (:func:`cqpkit.store.results.result_rows`) of each dossier new to the base that names no
+    person computed with ``registry``; results computed with another registry are dropped."""
+    from cqpkit.store.results import result_rows
+
+    same = lot.registry is registry
+    out = []
+    spent = 0.0
+    with without_cycle_collector():
+        for lu in lot.dossiers:
+            res = lu.resultats if same else None
+            if res is None and lu.dossier.id not in stored and not _names_person(lu.dossier):
+                start = time.perf_counter()
+                res = result_rows(registry, lu.dossier, strict=True)  # a plugin failing: the import is refused
+                spent += time.perf_counter() - start
+            if res is not lu.resultats:
+                lu = attrs.evolve(lu, resultats=res)
+            out.append(lu)
+    return Lot(tuple(out), lot.sessions, registry=registry), spent
+
+
+def after_commit(store: StoreBase, report: ImportReport) -> None:
+    """Compute the results the import's transaction left to compute (:func:`cqpkit.store.refresh.refresh`, its own
+    transactions); a failure there is a note: the import is stored, ``cqpkit db refresh`` finishes the work."""
+    ids = report.a_recalculer
+    if not ids:
+        return
+    from cqpkit.store.refresh import refresh
+
+    try:
+        refresh(store, ids=sorted(set(ids)))
+    except CqpkitError as exc:
+        report.notes.append(f"résultats de {len(set(ids))} dossier(s) non recalculés ({exc}) : lancez cqpkit db refresh")
 
 
 def _locate(fichier: str, path: tuple, message: str) -> Erreur:
@@ -194,6 +239,8 @@ class ImportReport:
     #: the engine's findings on each session the import created or changed and left open (``jury open`` says the same)
     constats: dict[str, list[Any]] = attrs.Factory(dict)
     audit: int = 0
+    #: the dossiers whose stored results the transaction left to compute after it (:func:`after_commit`)
+    a_recalculer: list[str] = attrs.Factory(list)
     #: seconds spent in the database (statements and commit), the rest of the import being Python work
     secondes_sql: float = 0.0
     #: seconds spent computing the deadlines with the engine, before the write transaction and in it (for bench/store.py)
@@ -475,6 +522,17 @@ class ImportTransaction:
             return
         written = [lu.dossier for lu in self.lot.dossiers if getattr(existing.dossiers.get(lu.dossier.id), "empreinte", None) != lu.empreinte]
         replaced = [d.id for d in written if d.id in existing.dossiers]
+        named_people = sorted({a.personne for d in written for a in d.acteurs if a.personne})
+        if named_people:  # the other dossiers of these people: their results depend on these missions
+            from cqpkit.store.results import forget_results
+
+            mine = {d.id for d in written}
+            others = sorted({
+                r[0] for chunk in chunks(named_people, 500)
+                for r in self.conn.execute(sa.select(t.personne_acteurs.c.dossier_id).where(t.personne_acteurs.c.personne_id.in_(chunk)))
+            } - mine)
+            forget_results(self.conn, others)
+            self.report.a_recalculer.extend(others)
         if personnes.write(self.conn, written, replaced, self.now):
             named = {d.id: d for d in written if any(a.personne for a in d.acteurs)}
             for did, d in personnes.enrich(self.conn, named).items():
@@ -488,6 +546,7 @@ class ImportTransaction:
         report = self.report
         new_dossiers, updates, versions, evals, passages, refresh = [], [], [], [], [], []
         echeances: list[tuple] = []
+        results: list[tuple[Any, ...]] = []
         ready = self.lot.registry is registry  # the deadlines computed before the transaction (with_deadlines) hold here
 
         def flush() -> None:
@@ -581,6 +640,19 @@ class ImportTransaction:
             }
             self.audit.add("dossier.creation" if row is None else "dossier.version", "dossier", did, details)
             entry["statut"] = "nouveau" if row is None else f"version {numero}"
+            res = lu.resultats if ready else None
+            if row is None and res is None and not _names_person(d):
+                # not computed before the transaction (a plugin failed there, or another registry): computed here, a
+                # plugin failing refuses the import (deadlines.unevaluable)
+                from cqpkit.store.results import result_rows
+
+                start = time.perf_counter()
+                res = result_rows(registry, d, strict=True)
+                report.secondes_moteur += time.perf_counter() - start
+            if row is None and res is not None:
+                results.append(({**res[0], "numero_version": numero}, res[1]))
+            else:
+                report.a_recalculer.append(did)
             if row is None:
                 computed = lu.echeances if ready else None
                 if computed is None:
@@ -594,7 +666,14 @@ class ImportTransaction:
         if self.errors:
             return
         flush()
+        if results:
+            from cqpkit.store.results import insert_results
+
+            insert_results(self.conn, results)
         if refresh:
+            from cqpkit.store.results import forget_results
+
+            forget_results(self.conn, refresh)  # recomputed after the transaction (after_commit)
             start = time.perf_counter()
             rebuild_echeances(self.conn, registry, refresh)
             report.secondes_moteur += time.perf_counter() - start  # with the few queries it makes

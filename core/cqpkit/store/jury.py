@@ -67,8 +67,11 @@ def warnings(store: StoreBase, session_id: str) -> list[Any]:
 
 
 def refresh(store: StoreBase, conn: sa.Connection, ids: Sequence[str]) -> None:
-    """Recompute the deadlines of dossiers whose passages changed."""
+    """Recompute the deadlines and the stored results (:mod:`cqpkit.store.results`) of dossiers whose passages changed."""
+    from cqpkit.store.results import rebuild_results
+
     rebuild_echeances(conn, store.registry, ids)
+    rebuild_results(conn, store.registry, ids)
 
 
 def add_to_session(

@@ -1,9 +1,7 @@
 """The migration of the users, roles and API tokens (:mod:`cqpkit.store.users`): tables ``utilisateurs``, ``jetons``.
 
-Its number is :data:`NUMERO`, in this one place: the module is named for the number it takes once the
-migration of the stored results (``migration6.py``, written at the same time on another branch) is merged
-before it; on a branch without that one it is 6, the numbers of :data:`cqpkit.store.migrations.MIGRATIONS`
-being consecutive. Merging both: keep both lines of ``MIGRATIONS`` (the other first) and set 7 here.
+Its number, 7, is :data:`NUMERO`, in this one place (the stored results' migration, ``migration6.py``, comes
+before it; the numbers of :data:`cqpkit.store.migrations.MIGRATIONS` are consecutive).
 
 What it creates, frozen (the tables are written out here, not imported from :mod:`cqpkit.store.schema`):
 
@@ -28,7 +26,7 @@ import sqlalchemy as sa
 __all__ = ["DESCRIPTION", "NUMERO", "run", "triggers"]
 
 #: This migration's number (see the module docstring: 7 once the stored results' migration is merged before it).
-NUMERO = 6
+NUMERO = 7
 DESCRIPTION = "utilisateurs, rôles et jetons d'API (mots de passe argon2id, jetons hachés)"
 
 _KEYS = {"utilisateurs": ("id",), "jetons": ("id",)}

@@ -26,6 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cqpkit.store import migration6 as _migration6
 from cqpkit.store import migration7
 from cqpkit.store.errors import StoreError
 
@@ -434,6 +435,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "personnes nommées par les dossiers (acteurs.personne) et leurs missions", _v3),
     Migration(4, "déclencheurs de protection (REPLACE, TRUNCATE, session close, candidat effacé) ; sceau des lignes existantes", _v4),
     Migration(5, "données personnelles chiffrées avec une clé par candidat (effacement par destruction de la clé)", _v5),
+    Migration(6, _migration6.DESCRIPTION, _migration6.run),
     Migration(migration7.NUMERO, migration7.DESCRIPTION, migration7.run),
 )
 CURRENT = MIGRATIONS[-1].numero

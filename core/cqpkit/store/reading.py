@@ -91,6 +91,10 @@ class DossierLu:
     personnel: tuple[Any, ...] = attrs.field(eq=False, repr=False, default=())
     #: The canonical JSON of ``personnel`` (what the keyed fingerprint covers with ``contenu``).
     personnel_texte: str = attrs.field(eq=False, repr=False, default="")
+    #: The dossier's stored results as its file gives them (:func:`cqpkit.store.results.result_rows`: the row of
+    #: ``resultats`` and those of ``resultat_periodes``), computed before the write transaction for a dossier new to
+    #: the base that names no person (``acteurs.personne``); ``None`` when not computed (the store computes them after).
+    resultats: tuple[Any, ...] | None = attrs.field(eq=False, repr=False, default=None)
 
 
 @attrs.frozen

@@ -19,15 +19,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from cqpkit.exceptions import InvalidArgumentError
-from cqpkit.plugins.hookcalls import HookFailure
 from cqpkit.rules.asof import as_of_day
 from cqpkit.store import schema as t
 from cqpkit.store.availability import count_dossiers, left_out, no_rules, rules_of
 from cqpkit.store.base import StoreBase
 from cqpkit.store.deadlines import engine_dossiers
 from cqpkit.store.errors import StoreConflictError
-from cqpkit.store.sql import chunks, stored_certifications
-from cqpkit.store.views import dossier_ids
+from cqpkit.store.sql import stored_certifications
 
 __all__ = ["campaign", "deadlines"]
 
@@ -107,11 +105,15 @@ def deadlines(store: StoreBase, as_of: dt.date, within: int, certification: str 
         return out
 
 
-def campaign(store: StoreBase, as_of: dt.date, certification: str | None = None) -> dict[str, Any]:
+def campaign(store: StoreBase, as_of: dt.date, certification: str | None = None, *, refresh: bool = False) -> dict[str, Any]:
     """Per certification: dossiers, candidates, routes, awards (full, partial), failures, deadlines missed, funding.
 
     Every figure comes from the engine as of ``as_of`` (:meth:`Registry.decide`,
-    :meth:`Registry.check` for the first-jury deadline, :meth:`Registry.funding`). The dossiers
+    :meth:`Registry.check` for the first-jury deadline, :meth:`Registry.funding`), through the results the
+    store keeps as intervals of dates (:mod:`cqpkit.store.results`): aggregate SQL, no engine call. Results
+    that are stale (a référentiel, a plugin or cqpkit changed since they were computed) or missing raise
+    :class:`~cqpkit.store.refresh.StaleResultsError` naming ``cqpkit db refresh``; with ``refresh`` they are
+    recomputed first (:func:`cqpkit.store.refresh.refresh`). The dossiers
     whose référentiel no loaded plugin supplies (the certification's plugin is not installed or
     not loaded, or it does not supply that version) are left out of every figure and named per
     certification in ``certifications_ignorees`` (``{certification, dossiers, raison}``); asked
@@ -121,54 +123,90 @@ def campaign(store: StoreBase, as_of: dt.date, certification: str | None = None)
     dossier, extension, crochet, lieu, raison}``: the first dossier it failed on). ``sessions`` lists every stored session, ``a_venir`` being true
     for those dated after ``as_of``.
     """
+    from cqpkit.store import refresh as fresh
+
     as_of = as_of_day(as_of)
-    ids = dossier_ids(store, certification)
     rules = rules_of(store.registry)
-    if certification and ids and certification not in rules:
-        why = no_rules(store.registry, rules, certification)
-        raise StoreConflictError(f"certification « {certification} » ({count_dossiers(len(ids))} dans la base {store.target.label}) : {why}")
-    if certification and not ids:
-        with store.read() as conn:
+    d, p = t.dossiers, t.resultat_periodes
+    with store.read() as conn:
+        q = sa.select(d.c.certification, d.c.version_referentiel, d.c.voie, sa.func.count()).group_by(d.c.certification, d.c.version_referentiel, d.c.voie)
+        if certification:
+            q = q.where(d.c.certification == certification)
+        groups = conn.execute(q).all()
+        n_ids = sum(g[3] for g in groups)
+        if certification and n_ids and certification not in rules:
+            why = no_rules(store.registry, rules, certification)
+            raise StoreConflictError(f"certification « {certification} » ({count_dossiers(n_ids)} dans la base {store.target.label}) : {why}")
+        if certification and not n_ids:
             store.check_certification(conn, certification)
+        stale = fresh.stale_counts(conn, store, certification)
+        if stale and not refresh:
+            # A stale dossier that no longer loads says so first (as the engine would): refresh could not help.
+            engine_dossiers(conn, fresh.stale_ids(conn, store, 50, None, certification))
+    if stale and refresh:
+        fresh.refresh(store, certification=certification)
+    elif stale:
+        n = sum(stale.values())
+        detail = ", ".join(f"{cid} : {v}" for cid, v in sorted(stale.items()))
+        raise fresh.StaleResultsError(
+            f"résultats à recalculer pour {count_dossiers(n)} ({detail}) dans la base {store.target.label} : un référentiel, une extension "
+            "ou cqpkit a changé depuis leur calcul, ou ils n'ont pas encore été calculés ; lancez « cqpkit db refresh » "
+            "(ou « cqpkit report campaign --refresh »)"
+        )
     stats: dict[str, dict[str, Any]] = {}
-    all_candidates: set[str] = set()
     left: dict[str, Counter] = defaultdict(Counter)  # certification -> référentiel version -> dossiers left out
-    failed: dict[str, tuple[str, Any]] = {}  # certification -> (dossier, HookFailure): its figures are left out
-    for chunk in chunks(ids, 2000):
-        with store.read() as conn:
-            dossiers = engine_dossiers(conn, chunk)
-            cands = {r.id: r.candidat_id for r in conn.execute(sa.select(t.dossiers.c.id, t.dossiers.c.candidat_id).where(t.dossiers.c.id.in_(list(chunk))))}
-        for did in chunk:
-            d = dossiers[did]
-            cid = d.dossier.certification
-            if d.dossier.version not in rules.get(cid, ()):
-                left[cid][d.dossier.version] += 1  # the engines cannot read it here: said, not counted
+    for cid, version, voie, n in groups:
+        if version not in rules.get(cid, ()):
+            left[cid][version] += n  # the engines cannot read it here: said, not counted
+            continue
+        s = stats.setdefault(cid, _empty_stats(cid, store.registry))
+        s["dossiers"] += n
+        s["vae" if voie == "vae" else "formation"] += n
+    active = sa.and_(p.c.debut <= as_of, sa.or_(p.c.fin.is_(None), p.c.fin > as_of))
+    failed_flag = p.c.echec.is_not(None)
+    q = (
+        sa.select(p.c.certification, p.c.version_referentiel, p.c.statut, p.c.hors_delai, failed_flag.label("failed"), sa.func.count(),
+                  sa.func.sum(p.c.sans_bareme), *(sa.func.sum(p.c[k]) for k in _MONEY))
+        .where(active).group_by(p.c.certification, p.c.version_referentiel, p.c.statut, p.c.hors_delai, failed_flag)
+    )
+    if certification:
+        q = q.where(p.c.certification == certification)
+    failing: set[str] = set()
+    with store.read() as conn:
+        for row in conn.execute(q):
+            cid, version, statut, late, failed, n, sans = row[:7]
+            if cid not in stats or version not in rules.get(cid, ()):
                 continue
-            s = stats.setdefault(cid, _empty_stats(cid, store.registry))
-            s["dossiers"] += 1
-            s["_candidats"].add(cands[did])
-            voie = "vae" if d.dossier.voie == "vae" else "formation"
-            s[voie] += 1
-            if d.dossier.inscription > as_of:
-                s["a_venir"] += 1
+            if failed:
+                failing.add(cid)
                 continue
-            if cid in failed:
-                continue  # its plugin already failed: the certification is left out, its dossiers only counted
-            try:
-                _evaluate(store.registry, d, as_of, s)
-            except HookFailure as exc:
-                failed[cid] = (did, exc)
-    for cid in failed:  # a certification its plugin failed on is listed apart, not counted (totals included)
-        stats[cid]["_echec"] = failed[cid]
-    non_evaluees = [_not_evaluated(stats.pop(cid)) for cid in sorted(failed)]
-    for s in stats.values():
-        all_candidates |= s["_candidats"]
+            s = stats[cid]
+            s[_STATUS[statut]] += n
+            if statut == "a_venir":
+                continue
+            if late:
+                s["delais_depasses"] += n
+            s["lignes_sans_bareme"] += int(sans or 0)
+            for k, v in zip(_MONEY, row[7:], strict=True):
+                s[k] += float(v or 0.0)
+        non_evaluees = []
+        for cid in sorted(failing):
+            versions = sorted(rules.get(cid, ()))
+            first = conn.execute(
+                sa.select(p.c.dossier_id, p.c.echec).where(active, failed_flag, p.c.certification == cid, p.c.version_referentiel.in_(versions))
+                .order_by(p.c.dossier_id).limit(1)
+            ).one()
+            s = stats.pop(cid)
+            non_evaluees.append({"certification": cid, "dossiers": s["dossiers"], "dossier": first.dossier_id, **json.loads(first.echec)})
+        counted = sorted(stats)
+        per_cert, everyone = _candidates(conn, counted, rules)
     rows = []
-    for cid in sorted(stats):
+    for cid in counted:
         s = stats[cid]
-        s["candidats"] = len(s.pop("_candidats"))
+        s.pop("_candidats")
+        s["candidats"] = per_cert.get(cid, 0)
         for k in _MONEY:
-            s[k] = round(s[k], 2)
+            s[k] = round(s[k], 2) + 0.0
         rows.append(s)
     total = _empty_stats("total", None)
     total.pop("_candidats")
@@ -177,9 +215,9 @@ def campaign(store: StoreBase, as_of: dt.date, certification: str | None = None)
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 total[k] += v
     for k in _MONEY:
-        total[k] = round(total[k], 2)
+        total[k] = round(total[k], 2) + 0.0
     total["intitule"] = "Total"
-    total["candidats"] = len(all_candidates)
+    total["candidats"] = everyone
     with store.read() as conn:
         sessions = conn.execute(sa.select(t.sessions.c.id, t.sessions.c.date, t.sessions.c.certifications, t.sessions.c.cloturee).order_by(t.sessions.c.date, t.sessions.c.id)).all()
     return {
@@ -199,33 +237,19 @@ def campaign(store: StoreBase, as_of: dt.date, certification: str | None = None)
     }
 
 
-def _evaluate(registry: Any, d: Any, as_of: dt.date, s: dict[str, Any]) -> None:
-    """Add one dossier's decision, deadlines missed and funding to its certification's figures ``s``.
-
-    Raises :class:`HookFailure` when a plugin fails on the dossier, before ``s`` is changed.
-    """
-    r = registry.decide(d, as_of)
-    constats = registry.check(d, as_of, resultat=r)
-    lines = registry.funding(d, as_of, resultat=r)
-    key = {"certifie": "certifies", "partiel": "partiels", "non_acquis": "echecs", "expire": "expires", "en_cours": "en_cours"}[r.statut]
-    s[key] += 1
-    if any(c.code == "premier_passage_hors_delai" for c in constats):
-        s["delais_depasses"] += 1
-    # A funding line whose event has no barème is not summed: counted, so that a total is never read as complete.
-    s["lignes_sans_bareme"] += sum(1 for c in constats if c.code == "bareme_inconnu")
-    for line in lines:
-        # Costs, funding and rewards are kept apart: what a training costs is not added to what is paid for it.
-        nature = getattr(line, "nature", "financement")
-        s[f"{nature}_{'points' if line.en == 'point' else 'euro'}"] += line.montant
+def _candidates(conn: sa.Connection, certifications: list[str], rules: dict[str, set[str]]) -> tuple[dict[str, int], int]:
+    """The distinct candidates per certification and over them all, among the dossiers of the référentiel versions loaded."""
+    if not certifications:
+        return {}, 0
+    d = t.dossiers
+    where = sa.or_(*(sa.and_(d.c.certification == cid, d.c.version_referentiel.in_(sorted(rules[cid]))) for cid in certifications))
+    per = dict(conn.execute(sa.select(d.c.certification, sa.func.count(sa.distinct(d.c.candidat_id))).where(where).group_by(d.c.certification)).all())
+    everyone = conn.execute(sa.select(sa.func.count(sa.distinct(d.c.candidat_id))).where(where)).scalar_one()
+    return per, everyone
 
 
-def _not_evaluated(s: dict[str, Any]) -> dict[str, Any]:
-    """An entry of ``certifications_non_evaluees``: the certification, its dossiers, the dossier, plugin, hook, line and reason."""
-    did, exc = s["_echec"]
-    return {
-        "certification": s["certification"], "dossiers": s["dossiers"], "dossier": did, "extension": exc.plugin,
-        "crochet": exc.hook, "lieu": exc.lieu, "raison": exc.raison,
-    }
+#: The status of an interval (:mod:`cqpkit.store.results`) → the campaign's figure.
+_STATUS = {"certifie": "certifies", "partiel": "partiels", "non_acquis": "echecs", "expire": "expires", "en_cours": "en_cours", "a_venir": "a_venir"}
 
 
 def _shift(day: dt.date, days: int) -> dt.date:

@@ -41,6 +41,12 @@ What is kept where:
   token; expiry, revocation) (:mod:`cqpkit.store.users`, migration :data:`cqpkit.store.migration7.NUMERO`).
   Mutable, never deleted: a user is disabled, a token revoked.
 
+- ``resultats`` and ``resultat_periodes`` (migration 6): what the engine concludes about each dossier,
+  as intervals of dates ``[debut, fin)`` over which its answer holds (status, first passage late,
+  funding lines without a barème, the sums of money, a plugin's failure), with the fingerprint of
+  the référentiel, plugins and cqpkit that produced it (:mod:`cqpkit.store.results`). Derived:
+  recomputed when the dossier or its decisions change, and by ``cqpkit db refresh`` when stale.
+
 The append-only tables are protected by triggers (migration 2): an ``UPDATE`` or a ``DELETE``
 fails in the database itself, whatever the client.
 """
@@ -64,6 +70,8 @@ __all__ = [
     "passages",
     "personne_acteurs",
     "personnes",
+    "resultat_periodes",
+    "resultats",
     "session_versions",
     "sessions",
     "utilisateurs",
@@ -269,6 +277,33 @@ jetons = sa.Table(
     sa.Column("expire_le", sa.String(32), nullable=True),
     sa.Column("revoque_le", sa.String(32), nullable=True),
     sa.Index("ix_jetons_utilisateur", "utilisateur_id"),
+)
+
+resultats = sa.Table(
+    "resultats",
+    metadata,
+    sa.Column("dossier_id", sa.String(100), sa.ForeignKey("dossiers.id"), primary_key=True),
+    sa.Column("certification", sa.String(200), nullable=False),
+    sa.Column("version_referentiel", sa.String(50), nullable=False),
+    sa.Column("numero_version", sa.Integer, nullable=False),
+    sa.Column("empreinte", sa.String(64), nullable=False),
+    sa.Column("calcule_le", sa.String(32), nullable=False),
+    sa.Index("ix_resultats_referentiel", "certification", "version_referentiel", "empreinte"),
+)
+
+resultat_periodes = sa.Table(
+    "resultat_periodes",
+    metadata,
+    sa.Column("dossier_id", sa.String(100), sa.ForeignKey("dossiers.id"), primary_key=True),
+    sa.Column("debut", sa.Date, primary_key=True),
+    sa.Column("fin", sa.Date, nullable=True),
+    sa.Column("certification", sa.String(200), nullable=False),
+    sa.Column("version_referentiel", sa.String(50), nullable=False),
+    sa.Column("statut", sa.String(20), nullable=False),
+    sa.Column("hors_delai", sa.Boolean, nullable=False),
+    sa.Column("sans_bareme", sa.Integer, nullable=False),
+    *(sa.Column(f"{n}_{u}", sa.Float, nullable=False) for n in ("cout", "financement", "gratification") for u in ("euro", "points")),
+    sa.Column("echec", sa.Text, nullable=True),
 )
 
 #: The tables whose rows are never updated nor deleted (triggers enforce it).

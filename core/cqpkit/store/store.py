@@ -131,9 +131,15 @@ class Store(StoreBase):
         """Deadlines in the next ``within`` days and the last ``within`` days (:func:`reports.deadlines`)."""
         return reports.deadlines(self, as_of, within, certification)
 
-    def campaign(self, as_of: dt.date, certification: str | None = None) -> dict[str, Any]:
-        """The campaign's figures per certification, from the engine (:func:`reports.campaign`)."""
-        return reports.campaign(self, as_of, certification)
+    def campaign(self, as_of: dt.date, certification: str | None = None, *, refresh: bool = False) -> dict[str, Any]:
+        """The campaign's figures per certification, from the stored results (:func:`reports.campaign`; ``refresh``: stale ones recomputed first)."""
+        return reports.campaign(self, as_of, certification, refresh=refresh)
+
+    def refresh_results(self, batch: int = 500, progress: Callable[[str, int, int], None] | None = None) -> int:
+        """Recompute the stale or missing stored results in batches, each its own transaction (:func:`cqpkit.store.refresh.refresh`)."""
+        from cqpkit.store.refresh import refresh
+
+        return refresh(self, batch, progress)
 
     # -- personal data (cqpkit.store.personal) -------------------------------------
     def candidate_names(self, candidat_ids: Any) -> dict[str, dict[str, Any]]:

@@ -114,6 +114,7 @@ def read_chunk(registry: Any, paths: Sequence[str]) -> tuple[list[tuple], bytes]
     """
     from cqpkit.store.personnes import copies
     from cqpkit.store.reading import deadlines, dossier_content, session_content
+    from cqpkit.store.results import result_rows
 
     out: list[tuple] = []
     read: list[DossierLu] = []
@@ -131,6 +132,8 @@ def read_chunk(registry: Any, paths: Sequence[str]) -> tuple[list[tuple], bytes]
         # A plugin failing: left to the store, which computes them again and names the plugin (deadlines.unevaluable).
         with contextlib.suppress(Exception):
             lu = attrs.evolve(lu, echeances=deadlines(registry, obj))
+            if not any(a.personne for a in obj.acteurs):  # the results of a dossier naming a person depend on the base
+                lu = attrs.evolve(lu, resultats=result_rows(registry, obj, strict=True))
         read.append(lu)
     return out, zlib.compress(pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
@@ -362,6 +365,9 @@ class StreamingImport:
                 done = self._batch(tx, batch, done, total)
             report = tx.finish(to_close)
             report.fold()
+        from cqpkit.store.importing import after_commit
+
+        after_commit(store, report)
         return report
 
     def _batch(self, tx: Any, batch: list[DossierLu], done: int, total: int) -> int:

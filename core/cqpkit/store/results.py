@@ -1,0 +1,370 @@
+"""Stored results: what the engine concludes about each dossier, as intervals of dates over which it holds.
+
+For every dossier the store keeps a row of ``resultats`` (the référentiel version, the dossier version,
+and the **fingerprint** of what produced it: :func:`fingerprint`) and the rows of ``resultat_periodes``:
+the dossier's figures of ``cqpkit report campaign`` as intervals ``[debut, fin)`` (``fin`` ``NULL``: open)
+over which the engine's answer does not change — the status (``a_venir`` before registration), the first
+passage late, the funding lines without a barème, the six sums of money, and a plugin's failure (its
+details as JSON). « As of D » is then a ``WHERE debut <= D AND (fin IS NULL OR fin > D)``.
+
+How the intervals are found (:func:`periods`): the candidate boundaries are every date of the dossier
+(registration, evaluations, passages…), every date in the engine's answers (validity ends, deadlines,
+certification date, funding event dates) and the référentiel's dated values (vigueur, barèmes), each
+also the day after (a rule may compare with ``<`` or ``<=``); the engine is asked once per interval,
+through the registry (:meth:`Registry.decide`, :meth:`Registry.check`, :meth:`Registry.funding`, as the
+campaign report did for every dossier at every call), new dates in its answers adding boundaries until
+none is new; equal neighbours are merged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import re
+import weakref
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
+
+import attrs
+import sqlalchemy as sa
+
+from cqpkit.store import schema as t
+
+__all__ = [
+    "MONEY", "Periode", "fingerprint", "fingerprints", "forget_results", "insert_results", "periods", "rebuild_results", "result_rows",
+    "write_results",
+]
+
+#: The funding sums kept per interval, per nature of line and unit (the campaign report's order).
+MONEY = tuple(f"{n}_{u}" for n in ("cout", "financement", "gratification") for u in ("euro", "points"))
+
+#: The first day an interval can start: before registration the dossier is « à venir ».
+FIRST_DAY = dt.date(1, 1, 1)
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY = dt.timedelta(days=1)
+#: At most this many days asked to the engine per dossier (a plugin whose answer never settles).
+_MAX_ASKED = 2000
+
+
+def _far(day: dt.date) -> dt.date:
+    """A day far after ``day`` (a hundred years, within the calendar): the last interval is checked up to it."""
+    try:
+        return day + dt.timedelta(days=36525)
+    except OverflowError:
+        return dt.date.max
+
+
+class Periode(NamedTuple):
+    """The engine's answer on ``[debut, fin)``: what the campaign report counts for the dossier."""
+
+    debut: dt.date
+    fin: dt.date | None
+    statut: str
+    hors_delai: bool
+    sans_bareme: int
+    montants: tuple[float, ...]
+    echec: str | None
+
+
+_FINGERPRINTS: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], str]] = weakref.WeakKeyDictionary()
+
+
+def fingerprints(registry: Any) -> dict[tuple[str, str], str]:
+    """The fingerprint of every référentiel the registry supplies, by ``(certification, version)`` (cached per registry).
+
+    SHA-256 over the référentiel's file bytes (its ``repr`` when it was registered as an object), the name,
+    distribution and version of the plugin that supplies it (its hooks compute the dossiers of its
+    certifications), and cqpkit's version (the builtin rules): a changed file, an upgraded plugin or cqpkit makes
+    the results it produced stale; loading or leaving out another plugin does not.
+    """
+    try:
+        cached = _FINGERPRINTS.get(registry)
+    except TypeError:  # not weak-referenceable: computed each time
+        cached = None
+    if cached is not None:
+        return cached
+    import cqpkit
+    from cqpkit.exceptions import CqpkitError
+    from cqpkit.formats.tomlfile import read_bytes
+
+    plugins = {p.name: (p.name, p.distribution, p.version) for p in registry.plugins()}
+    out: dict[tuple[str, str], str] = {}
+    for fiche in registry.fiches():
+        h = hashlib.sha256(json.dumps([cqpkit.__version__, plugins.get(fiche.plugin, fiche.plugin)]).encode())
+        content = None
+        if fiche.fichier:
+            try:
+                content = read_bytes(fiche.fichier)
+            except CqpkitError:
+                content = None
+        if content is None:
+            content = repr(registry.referentiel(fiche.id, fiche.version)).encode()
+        h.update(b"\0" + fiche.id.encode() + b"\0" + fiche.version.encode() + b"\0" + content)
+        out[(fiche.id, fiche.version)] = h.hexdigest()
+    with contextlib.suppress(TypeError):
+        _FINGERPRINTS[registry] = out
+    return out
+
+
+def fingerprint(registry: Any, certification: str, version: str) -> str | None:
+    """The fingerprint of one référentiel (:func:`fingerprints`), ``None`` when no loaded plugin supplies it."""
+    return fingerprints(registry).get((certification, version))
+
+
+#: Fields whose values hold no date of the dossier's answer (texts, and sources: the référentiel's dates are taken apart).
+_SKIP = frozenset({"source", "sources", "message", "chemin", "regle", "cles", "notes", "libelle", "intitule", "consigne"})
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _dates(obj: Any, out: set[dt.date], depth: int = 0) -> None:
+    """Every date found in ``obj`` (attrs classes, containers; ISO texts ``AAAA-MM-JJ`` included)."""
+    kind = type(obj)
+    if kind is str:
+        if len(obj) == 10 and _ISO.match(obj):
+            with contextlib.suppress(ValueError):
+                out.add(dt.date.fromisoformat(obj))
+        return
+    if kind is dt.date:
+        out.add(obj)
+        return
+    if depth > 12 or obj is None or kind in (bool, int, float):
+        return
+    if isinstance(obj, dt.date):
+        out.add(obj.date() if isinstance(obj, dt.datetime) else obj)
+        return
+    names = _FIELDS.get(kind)
+    if names is None and attrs.has(kind):
+        names = _FIELDS[kind] = tuple(a.name for a in attrs.fields(kind) if a.name not in _SKIP)
+    if names is not None:
+        for name in names:
+            _dates(getattr(obj, name), out, depth + 1)
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            _dates(k, out, depth + 1)
+            _dates(v, out, depth + 1)
+    elif isinstance(obj, (list, tuple, set, frozenset)):
+        for x in obj:
+            _dates(x, out, depth + 1)
+
+
+_REF_DATES: dict[int, tuple[Any, frozenset[dt.date]]] = {}
+
+
+def _referentiel_dates(ref: Any) -> frozenset[dt.date]:
+    """Every date of a référentiel (vigueur, barèmes, sources), computed once per référentiel object."""
+    held = _REF_DATES.get(id(ref))
+    if held is not None and held[0] is ref:
+        return held[1]
+    acc: set[dt.date] = set()
+    _walk_all(ref, acc)
+    found = frozenset(acc)
+    _REF_DATES[id(ref)] = (ref, found)
+    return found
+
+
+def _walk_all(obj: Any, out: set[dt.date], depth: int = 0) -> None:
+    """Every date in ``obj``, sources included (for a référentiel)."""
+    if depth > 16 or obj is None or isinstance(obj, (bool, int, float, str)):
+        return
+    if isinstance(obj, dt.date):
+        out.add(obj.date() if isinstance(obj, dt.datetime) else obj)
+    elif attrs.has(type(obj)):
+        for a in attrs.fields(type(obj)):
+            _walk_all(getattr(obj, a.name), out, depth + 1)
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            _walk_all(v, out, depth + 1)
+    elif isinstance(obj, (list, tuple, set, frozenset)):
+        for x in obj:
+            _walk_all(x, out, depth + 1)
+
+
+def _with_next_days(days: Iterable[dt.date], since: dt.date) -> set[dt.date]:
+    out = set()
+    for d in days:
+        if d >= since:
+            out.add(d)
+        if d < dt.date.max and d + dt.timedelta(days=1) >= since:
+            out.add(d + dt.timedelta(days=1))
+    return out
+
+
+def _answer(registry: Any, dossier: Any, day: dt.date, strict: bool = False) -> tuple[tuple[Any, ...], set[dt.date]]:
+    """The campaign's figures of ``dossier`` as of ``day`` through the registry, and the dates its answers name.
+
+    A plugin failing (:class:`HookFailure`) is an answer too: its details as JSON, no date. Anything else
+    (a ``KeyboardInterrupt`` from the user included) is not caught.
+    """
+    from cqpkit.plugins.hookcalls import HookFailure
+
+    try:
+        r = registry.decide(dossier, day)
+        constats = registry.check(dossier, day, resultat=r)
+        lines = registry.funding(dossier, day, resultat=r)
+    except HookFailure as exc:
+        if strict:
+            raise
+        details = json.dumps({"extension": exc.plugin, "crochet": exc.hook, "lieu": exc.lieu, "raison": exc.raison}, ensure_ascii=False)
+        return ("", False, 0, (0.0,) * len(MONEY), details), set()
+    sums = dict.fromkeys(MONEY, 0.0)
+    for line in lines:
+        nature = getattr(line, "nature", "financement")
+        sums[f"{nature}_{'points' if line.en == 'point' else 'euro'}"] += line.montant
+    late = any(c.code == "premier_passage_hors_delai" for c in constats)
+    sans = sum(1 for c in constats if c.code == "bareme_inconnu")
+    found: set[dt.date] = set()
+    _dates((r, constats, lines), found)
+    found.discard(day)  # the as-of day the answers repeat (``Resultat.date``…) is not a boundary of the dossier
+    return (r.statut, late, sans, tuple(sums[k] for k in MONEY), None), found
+
+
+def periods(registry: Any, dossier: Any, *, strict: bool = False) -> list[Periode]:
+    """The dossier's answers as intervals covering every day (see the module docstring).
+
+    A plugin failing on the dossier is an interval's answer (``echec``), or raised with ``strict`` (an import
+    refuses a dossier the engine cannot evaluate).
+    """
+    from cqpkit.plugins.hookcalls import HookFailure
+
+    inscription = dossier.dossier.inscription
+    events: set[dt.date] = set()
+    _dates(dossier, events)
+    # The dossier's own dates are events that count on their day (the day after is reached by halving if not);
+    # the dates that end something (validity, deadlines, a barème's jusqu'à) change the answer the day after.
+    ends: set[dt.date] = set(_referentiel_dates(registry.referentiel_for(dossier)))
+    try:  # the deadlines (first jury, partial awards' ends): a finding appears only once one is passed
+        from cqpkit.store.reading import deadlines
+
+        ends |= {day for _kind, _dom, day, _since in deadlines(registry, dossier)}
+    except HookFailure:
+        if strict:
+            raise
+    pending = _with_next_days(ends, inscription) | {d for d in events if d >= inscription}
+    pending.add(inscription)
+    answers: dict[dt.date, tuple[Any, ...]] = {}
+
+    def ask(day: dt.date) -> tuple[Any, ...]:
+        if day not in answers:
+            answer, found = _answer(registry, dossier, day, strict)
+            answers[day] = answer
+            pending.update(d for d in _with_next_days(found - events, inscription) if d not in answers)  # an event's echo: no day after
+        return answers[day]
+
+    while True:
+        while pending:
+            ask(pending.pop())
+        if len(answers) > _MAX_ASKED:
+            break  # a pathological plugin: what was found is kept
+        split = False
+        days = sorted(answers)
+        for i, day in enumerate(days):
+            a = answers[day]
+            if i + 1 < len(days):
+                nxt = days[i + 1]
+                if answers[nxt] == a:
+                    continue  # the same answer at both ends: the interval holds it (the answers only move forward)
+                end = nxt - _DAY
+            else:
+                end = _far(day)
+            if end <= day or ask(end) == a:
+                continue
+            # The answer moved inside the interval on a day no date names (a month started…): found by halving.
+            lo, hi = day, end
+            while (hi - lo).days > 1:
+                mid = lo + dt.timedelta(days=(hi - lo).days // 2)
+                if ask(mid) == a:
+                    lo = mid
+                else:
+                    hi = mid
+            split = True
+            break
+        if not split and not pending:
+            break
+    out = [Periode(FIRST_DAY, inscription, "a_venir", False, 0, (0.0,) * len(MONEY), None)] if inscription > FIRST_DAY else []
+    for day in sorted(answers):
+        a = answers[day]
+        if out and out[-1].debut >= inscription and (out[-1].statut, out[-1].hors_delai, out[-1].sans_bareme, out[-1].montants, out[-1].echec) == a:
+            continue  # the same answer as the day before: one interval
+        if out:
+            out[-1] = out[-1]._replace(fin=day)
+        out.append(Periode(day, None, *a))
+    return out
+
+
+def result_rows(
+    registry: Any, dossier: Any, numero_version: int | None = None, *, strict: bool = False
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The row of ``resultats`` and the rows of ``resultat_periodes`` of a dossier (``numero_version`` filled in by the store)."""
+    info = dossier.dossier
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    head = {
+        "dossier_id": info.id, "certification": info.certification, "version_referentiel": info.version,
+        "numero_version": numero_version or 0, "empreinte": fingerprint(registry, info.certification, info.version) or "",
+        "calcule_le": now,
+    }
+    rows = [
+        {"dossier_id": info.id, "debut": p.debut, "fin": p.fin, "certification": info.certification, "version_referentiel": info.version,
+         "statut": p.statut, "hors_delai": p.hors_delai, "sans_bareme": p.sans_bareme, **dict(zip(MONEY, p.montants, strict=True)),
+         "echec": p.echec}
+        for p in periods(registry, dossier, strict=strict)
+    ]
+    return head, rows
+
+
+def write_results(conn: sa.Connection, computed: Sequence[tuple[dict[str, Any], list[dict[str, Any]]]]) -> None:
+    """Replace the stored results of the given dossiers by ``computed`` (rows of :func:`result_rows`), in ``conn``'s transaction."""
+    if not computed:
+        return
+    from cqpkit.store.sql import chunks
+
+    ids = [head["dossier_id"] for head, _ in computed]
+    for chunk in chunks(ids, 500):
+        conn.execute(t.resultat_periodes.delete().where(t.resultat_periodes.c.dossier_id.in_(list(chunk))))
+        conn.execute(t.resultats.delete().where(t.resultats.c.dossier_id.in_(list(chunk))))
+    conn.execute(t.resultats.insert(), [head for head, _ in computed])
+    rows = [r for _, rs in computed for r in rs]
+    if rows:
+        conn.execute(t.resultat_periodes.insert(), rows)
+
+
+def forget_results(conn: sa.Connection, ids: Sequence[str]) -> None:
+    """Drop the stored results of the given dossiers (they become « missing »: ``db refresh`` computes them)."""
+    from cqpkit.store.sql import chunks
+
+    for chunk in chunks(list(ids), 500):
+        conn.execute(t.resultat_periodes.delete().where(t.resultat_periodes.c.dossier_id.in_(list(chunk))))
+        conn.execute(t.resultats.delete().where(t.resultats.c.dossier_id.in_(list(chunk))))
+
+
+def rebuild_results(conn: sa.Connection, registry: Any, ids: Sequence[str]) -> int:
+    """Recompute, in ``conn``'s transaction, the results of the given dossiers from what the base holds.
+
+    Dossiers whose référentiel no loaded plugin supplies keep the results they have (not computable here).
+    """
+    from cqpkit.store.deadlines import engine_dossiers
+    from cqpkit.store.sql import chunks
+
+    known = fingerprints(registry)
+    n = 0
+    for chunk in chunks(list(ids), 500):
+        dossiers = engine_dossiers(conn, chunk)
+        versions = dict(conn.execute(sa.select(t.dossiers.c.id, t.dossiers.c.numero_version).where(t.dossiers.c.id.in_(list(chunk)))).all())
+        computed = [
+            result_rows(registry, d, versions[did]) for did, d in dossiers.items() if (d.dossier.certification, d.dossier.version) in known
+        ]
+        write_results(conn, computed)
+        n += len(computed)
+    return n
+
+
+def insert_results(conn: sa.Connection, computed: Sequence[tuple[dict[str, Any], list[dict[str, Any]]]]) -> None:
+    """Insert the results of dossiers new to the base (nothing stored to replace), in ``conn``'s transaction."""
+    if not computed:
+        return
+    conn.execute(t.resultats.insert(), [head for head, _ in computed])
+    rows = [r for _, rs in computed for r in rs]
+    if rows:
+        conn.execute(t.resultat_periodes.insert(), rows)
