@@ -259,6 +259,8 @@ def test_upgrade_from_v5_then_refresh(db):  # noqa: F811
     with Store.open(db, check=False) as st_, st_.write() as conn:
         conn.exec_driver_sql("DROP TABLE resultat_periodes")
         conn.exec_driver_sql("DROP TABLE resultats")
+        conn.exec_driver_sql("DROP TABLE jetons")  # migration 7 (users) came after: a version 5 base has neither
+        conn.exec_driver_sql("DROP TABLE utilisateurs")
         conn.exec_driver_sql("UPDATE cqpkit_meta SET valeur = '5' WHERE cle = 'schema_version'")
     refused = run_cli("report", "campaign", "--db", db, "--as-of", "2020-06-30")
     assert refused.returncode != 0 and "cqpkit db upgrade" in refused.stderr
