@@ -85,6 +85,7 @@ def attestation(registry: Any, dossier: Any, as_of: dt.date | None = None, *, pr
             "sans_limite": any(a.valide_jusqua is None for a in resultat.acquis),
         },
         filename=f"attestation-{dossier.id}.pdf",
+        referentiels=((ref.id, ref.version),),
     )
 
 
@@ -114,4 +115,5 @@ def certificat(registry: Any, dossier: Any, as_of: dt.date | None = None, *, pro
             "equivalence": ref.certification.equivalence,
         },
         filename=f"certificat-{dossier.id}.pdf",
+        referentiels=((ref.id, ref.version),),
     )

@@ -132,4 +132,5 @@ def etat_financement(registry: Any, dossiers: Sequence[Any], as_of: dt.date | No
             "totaux": par_beneficiaire,
         },
         filename=name,
+        referentiels=tuple(dict.fromkeys((r.id, r.version) for r in map(registry.referentiel_for, dossiers))),
     )

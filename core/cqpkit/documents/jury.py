@@ -177,6 +177,7 @@ def convocation(registry: Any, session: Any, dossiers: Sequence[Any], as_of: dt.
                     "format_connu": bool(phases),
                 },
                 filename=f"convocation-{d.id}.pdf",
+                referentiels=((ref.id, ref.version),),
             )
         )
     return docs
@@ -337,6 +338,7 @@ def proces_verbal(
                             for m in session.membres],
         },
         filename=f"proces-verbal-{info.id}.pdf",
+        referentiels=tuple(dict.fromkeys((r.id, r.version) for r in refs)),
     )
 
 
@@ -372,6 +374,7 @@ def notification(registry: Any, session: Any, dossiers: Sequence[Any], as_of: dt
                     "souverain_note": souverain_note,
                 },
                 filename=f"notification-{d.id}.pdf",
+                referentiels=((ref.id, ref.version),),
             )
         )
     return docs
