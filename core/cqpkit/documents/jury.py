@@ -19,6 +19,7 @@ from typing import Any
 
 from cqpkit.documents import Document
 from cqpkit.documents.papers import (
+    FORMAT,
     NBSP,
     candidat_nom,
     college_label,
@@ -167,6 +168,7 @@ def convocation(registry: Any, session: Any, dossiers: Sequence[Any], as_of: dt.
                 kind="convocation",
                 template="convocation",
                 data={
+                    "format": FORMAT,
                     **head,
                     **_candidat(d, ref),
                     "titre": f"Convocation au jury du {head['date_courte']}",
@@ -318,6 +320,7 @@ def proces_verbal(
         kind="proces-verbal",
         template="proces-verbal",
         data={
+            "format": FORMAT,
             **head,
             "titre": f"Procès-verbal du jury du {head['date_courte']}",
             "as_of": date_courte(day),
@@ -365,6 +368,7 @@ def notification(registry: Any, session: Any, dossiers: Sequence[Any], as_of: dt
                 kind="notification",
                 template="notification",
                 data={
+                    "format": FORMAT,
                     **head,
                     **row,
                     "titre": f"Notification de la décision du jury du {head['date_courte']}",
