@@ -41,12 +41,9 @@ def missing_glyphs(pdf: bytes) -> list[str]:
 def sample_documents(registry: Any, ref: Any, own_kinds: tuple[str, ...] = ()) -> list[Any]:
     """Every kind of document about ``ref``, built from a ladder dossier and a closed session at its first passage."""
     from cqpkit.documents import KINDS, builder
-    from cqpkit.model import Membre, SessionInfo, SessionJury
-    from cqpkit.testing.witness import ladder_dossier, ladder_passages
-
     from cqpkit.documents.awards import NotAwarded
-    from cqpkit.model import PassageJury
-    from cqpkit.testing.witness import ladder_start
+    from cqpkit.model import Membre, PassageJury, SessionInfo, SessionJury
+    from cqpkit.testing.witness import ladder_dossier, ladder_passages, ladder_start
 
     # one passage per domaine; a référentiel with no domaine yet (incomplete) gets one passage deciding nothing
     passages = ladder_passages(ref) or (
