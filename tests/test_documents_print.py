@@ -187,3 +187,30 @@ def test_progress_bar_on_a_terminal_only() -> None:
     assert "Impression des documents" in term.getvalue() and f"{PROGRESS_FROM}/{PROGRESS_FROM}" in term.getvalue()
     assert "documents" in term.getvalue().split("Impression des documents", 1)[1]
     assert pipe.getvalue() == ""
+
+
+def test_a_template_answer_that_is_no_typ_file_names_the_plugin() -> None:
+    """A plugin answering a path that does not exist: HookReturnError under its name, in French."""
+    import types
+
+    from cqpkit import hookimpl
+    from cqpkit.plugins.registry import HookReturnError, load_registry
+
+    plugin = types.ModuleType("mauvais")
+
+    @hookimpl
+    def cqpkit_referentiels(register: Any) -> None:
+        register(str(ROOT / "tests/third_party/cqpkit-exemple/cqpkit_exemple/referentiels/agent-test-2024.toml"))
+
+    @hookimpl
+    def cqpkit_document_template(referentiel: Any, kind: str) -> str:
+        return "/inexistant/attestation.typ"
+
+    plugin.cqpkit_referentiels = cqpkit_referentiels  # type: ignore[attr-defined]
+    plugin.cqpkit_document_template = cqpkit_document_template  # type: ignore[attr-defined]
+    registry = load_registry(plugins=[("mauvais", plugin)], cache=False)
+    with pytest.raises(HookReturnError) as caught:
+        registry.document_template("attestation", [("exemple.agent-test", "2024")])
+    assert caught.value.plugin == "mauvais"
+    assert "cqpkit_document_template renvoie '/inexistant/attestation.typ' au lieu du chemin d'un fichier .typ existant" in str(caught.value)
+    assert registry.document_template("attestation", [("mutualite.specialiste-prestations", "2014")]) is None  # not its own
