@@ -16,6 +16,8 @@ HOOKS = {
     "cqpkit_plan_parcours": (["referentiel", "dossier", "date"], True),
     "cqpkit_decide": (["referentiel", "dossier", "date"], True),
     "cqpkit_funding": (["referentiel", "dossier", "date", "resultat"], False),
+    # issue 17 (printed documents): a plugin's own template; DESIGN.md's table predates it
+    "cqpkit_document_template": (["referentiel", "kind"], True),
 }
 
 

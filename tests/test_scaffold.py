@@ -31,6 +31,8 @@ FILES = [
     "README.md",
     "cqpkit_ma_branche/__init__.py",
     "cqpkit_ma_branche/hooks.py",
+    "cqpkit_ma_branche/modeles/attestation.typ",
+    "cqpkit_ma_branche/modeles/logo.svg",
     "cqpkit_ma_branche/referentiels/mon-cqp-2025.toml",
     "cqpkit_ma_branche/scenarios/certification-complete.toml",
     "pyproject.toml",
@@ -191,6 +193,40 @@ class TestFiles:
             assert step in text
         assert "${{ matrix.python-version }}" in text
 
+    def test_its_attestation_template_prints(self, plugin_dir, monkeypatch):
+        """The override example works as scaffolded: its hook gives its attestation (logo, wording) for its référentiel,
+        every other kind keeps cqpkit's, and every kind prints free of missing glyphs (the suite's own check)."""
+        pytest.importorskip("typst", reason="le compilateur Typst (extra [documents]) n'est pas installé")
+        pypdf = pytest.importorskip("pypdf", reason="pypdf (extra [test]) lit le texte des PDF produits")
+        import io
+
+        from cqpkit.documents.typst import Renderer
+        from cqpkit.plugins.registry import load_registry
+        from cqpkit.testing.documents import missing_glyphs, sample_documents
+
+        monkeypatch.syspath_prepend(str(plugin_dir))
+        import importlib
+
+        hooks = importlib.import_module("cqpkit_ma_branche.hooks")
+        try:
+            registry = load_registry(plugins=[("ma_branche", hooks)], cache=False)
+            ref = registry.referentiel("ma-branche.mon-cqp")
+            docs = sample_documents(registry, ref)
+            assert "attestation" in {d.kind for d in docs}
+            with Renderer(registry) as renderer:
+                for doc in docs:
+                    pdf = renderer.render(doc)
+                    assert missing_glyphs(pdf) == [], doc.filename
+                    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+                    if doc.kind == "attestation":
+                        assert text.startswith("VOTRE LOGO")  # modeles/logo.svg, above the heading
+                        assert "Pour la branche « ma-branche »" in text
+                    else:
+                        assert "VOTRE LOGO" not in text
+        finally:
+            for name in [m for m in sys.modules if m.startswith("cqpkit_ma_branche")]:
+                del sys.modules[name]
+
     def test_existing_directory_is_never_overwritten(self, plugin_dir):
         """A non-empty target directory is refused with a sentence; an empty one is used."""
         with pytest.raises(ScaffoldError, match="existe déjà et n'est pas un répertoire vide"):
@@ -320,7 +356,7 @@ class TestScaffoldToPassingSuite:
         assert row["fichier"] == str(project / "cqpkit_ma_branche" / "referentiels" / f"mon-cqp-{year}.toml")
         plugins = {p["nom"]: p for p in json.loads(run([str(python), "-m", "cqpkit", "plugins", "--json"], env=env).stdout)["plugins"]}
         assert (plugins["ma_branche"]["distribution"], plugins["ma_branche"]["version"]) == ("cqpkit-ma-branche", "0.1.0")
-        assert plugins["ma_branche"]["hooks"] == ["cqpkit_referentiels"]
+        assert plugins["ma_branche"]["hooks"] == ["cqpkit_document_template", "cqpkit_referentiels"]
 
         scenarios = run([str(python), "-m", "cqpkit", "test"], env=env, cwd=project)
         assert scenarios.returncode == 0, scenarios.stdout + scenarios.stderr
@@ -333,5 +369,6 @@ class TestScaffoldToPassingSuite:
         assert suite.returncode == 0, suite.stdout + suite.stderr
         assert "tests/test_conformance.py::TestConformite::test_scenarios_pass PASSED" in suite.stdout
         assert "test_vae_route SKIPPED" in suite.stdout  # the declared Capability.NO_VAE, with its reason
+        assert "TestConformite::test_documents_print PASSED" in suite.stdout  # its attestation template included
         assert " failed" not in suite.stdout and " error" not in suite.stdout
         print("durées :", ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))

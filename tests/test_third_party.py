@@ -224,7 +224,7 @@ class TestExposedDistribution:
             "version": DIST_VERSION,
             "distribution": DIST_NAME,
             "integre": False,
-            "hooks": ["cqpkit_check_dossier", "cqpkit_referentiels"],
+            "hooks": ["cqpkit_check_dossier", "cqpkit_document_template", "cqpkit_referentiels"],
             "referentiels": [str(site / "cqpkit_exemple" / "referentiels" / REF_NAME)],
         }
 

@@ -175,3 +175,31 @@ def cqpkit_funding(
         (the plugin's decision when a plugin decides): a line due on certification reads
         ``resultat.statut`` and ``resultat.date_certification``; an implementation may omit it.
     """
+
+
+# ---------------------------------------------------------------------------------------
+# Printed documents
+# ---------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def cqpkit_document_template(referentiel: Referentiel, kind: str) -> os.PathLike[str] | str | None:
+    """Supply the Typst template of a printed document (its logo, its wording, a kind of its own).
+
+    Called by each printing of a document about one of this plugin's référentiels
+    (``Registry.document_template``, ``cqpkit document``, the conformance suite), once per
+    document, before it is rendered; like the dossier hooks it reaches only the plugin that
+    supplied the référentiel.
+
+    Returns the path of a ``.typ`` file; ``None`` keeps cqpkit's own template. The template
+    receives the same data as cqpkit's (``docs/documents.md`` gives each kind's shape and
+    its JSON Schema) and may ``#import "papiers.typ": *`` or ``"commun.typ"`` (the layout
+    helpers) and read any file beside it (a logo). A ``kind`` written ``BASE:NAME``
+    (``attestation:stage``) is a kind of the plugin's own, printed from ``BASE``'s data:
+    it exists only where a plugin answers.
+
+    ``firstresult``: the first template given is used.
+
+    :param referentiel: the référentiel (version) the document is about.
+    :param kind: the kind of document: a name of ``cqpkit.documents.KINDS``, or ``BASE:NAME``.
+    """

@@ -35,6 +35,9 @@ from cqpkit.exceptions import InvalidArgumentError
 
 __all__ = ["add_document", "cmd_document"]
 
+#: From this many documents on, a terminal gets a progress bar (a document takes a few milliseconds to print).
+PROGRESS_FROM = 50
+
 #: The kinds, in the table's order (``cqpkit.documents.KINDS``).
 _KIND_NAMES = tuple(KINDS)
 
@@ -315,22 +318,27 @@ def cmd_document(args: argparse.Namespace) -> int:
     from cqpkit.documents.typst import require_compiler
 
     kind = args.kind
+    base, _, own = kind.partition(":")  # « attestation:stage »: a plugin's kind, printed from the attestation's data
     require_compiler()  # a missing extra is said before anything is read (DocumentsUnavailable, exit 2)
     try:
         src = _Sources(args)
         try:
-            docs = _BY_SOURCE[KINDS[kind].source](args, src, kind)
+            docs = _BY_SOURCE[KINDS[base].source](args, src, base)
         finally:
             src.close()
     except _Stop as stop:
         return int(stop.args[0])
+    if own:
+        import attrs
+
+        docs = [attrs.evolve(d, kind=kind, filename=d.filename.replace(base, f"{base}-{own}", 1)) for d in docs]
     from cqpkit.cli.progress import progress
-    from cqpkit.documents.typst import render_pdf
+    from cqpkit.documents.typst import Renderer
 
     targets = list(_targets(docs, args.output))
-    with progress(len(targets), quiet=args.quiet) as tick:
+    with Renderer(src.registry) as renderer, progress(len(targets), quiet=args.quiet, long=PROGRESS_FROM, unit="documents") as tick:
         for n, (doc, path) in enumerate(targets, 1):
-            pdf = render_pdf(doc.template, doc.data)
+            pdf = renderer.render(doc)
             with open(path, "wb") as f:
                 f.write(pdf)
             tick("Impression des documents", n, len(targets))
@@ -340,6 +348,9 @@ def cmd_document(args: argparse.Namespace) -> int:
 
 
 def _kind(text: str) -> str:
+    base, colon, own = text.partition(":")
+    if colon and base in _KIND_NAMES and own:
+        return text  # a plugin's kind: its template is asked for when printing (cqpkit_document_template)
     if text not in _KIND_NAMES:
         import difflib
 

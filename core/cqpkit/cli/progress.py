@@ -27,14 +27,19 @@ def _quiet(phase: str, done: int, total: int) -> None:
 
 
 @contextlib.contextmanager
-def progress(total: int, *, quiet: bool = False, stream: TextIO | None = None) -> Iterator[Callable[[str, int, int], None]]:
-    """A callback ``(phase, done, total)`` drawing a bar per phase on ``stream`` (stderr), or doing nothing."""
+def progress(
+    total: int, *, quiet: bool = False, stream: TextIO | None = None, long: int = LONG, unit: str = "fichiers"
+) -> Iterator[Callable[[str, int, int], None]]:
+    """A callback ``(phase, done, total)`` drawing a bar per phase on ``stream`` (stderr), or doing nothing.
+
+    ``long``: from how many items on the work is long enough for a bar; ``unit``: what is counted (« fichiers »).
+    """
     stream = stream if stream is not None else sys.stderr
     # The bar is the CLI's own drawing: it goes to the terminal past the escaping writer (cqpkit.cli.output),
     # which would otherwise show rich's cursor movements as « \x1b[… ».
     stream = getattr(stream, "raw", stream)
     tty = getattr(stream, "isatty", None)
-    if quiet or total < LONG or tty is None or not tty():
+    if quiet or total < long or tty is None or not tty():
         yield _quiet
         return
     from rich.console import Console
@@ -48,7 +53,7 @@ def progress(total: int, *, quiet: bool = False, stream: TextIO | None = None) -
     )
 
     bars = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("fichiers"),
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn(unit),
         TimeElapsedColumn(), TimeRemainingColumn(), console=Console(file=stream), transient=False,
     )
     tasks: dict[str, Any] = {}

@@ -28,6 +28,9 @@ class Document:
     template: str  #: file name under ``templates/``, without ``.typ``
     data: Mapping[str, Any]
     filename: str  #: suggested file name, e.g. ``convocation-C-0301.pdf``
+    #: ``(certification id, version)`` of each référentiel the document is about: a plugin's template
+    #: (hook ``cqpkit_document_template``) is asked for through them (:func:`cqpkit.documents.typst.Renderer`).
+    referentiels: tuple[tuple[str, str], ...] = ()
 
 
 @attrs.frozen

@@ -18,7 +18,7 @@ from typing import Any
 
 from cqpkit.documents import Document
 from cqpkit.documents.jury import Notes, statut_label
-from cqpkit.documents.papers import candidat_nom, date_courte, date_longue, domaine_label, type_domaine
+from cqpkit.documents.papers import FORMAT, candidat_nom, date_courte, date_longue, domaine_label, type_domaine
 from cqpkit.exceptions import InvalidArgumentError
 
 __all__ = ["NotAwarded", "attestation", "certificat"]
@@ -66,6 +66,7 @@ def attestation(registry: Any, dossier: Any, as_of: dt.date | None = None, *, pr
         kind="attestation",
         template="attestation",
         data={
+            "format": FORMAT,
             **_identity(registry, dossier, resultat),
             "titre": "Attestation de validation partielle",
             "projet": projet,
@@ -85,6 +86,7 @@ def attestation(registry: Any, dossier: Any, as_of: dt.date | None = None, *, pr
             "sans_limite": any(a.valide_jusqua is None for a in resultat.acquis),
         },
         filename=f"attestation-{dossier.id}.pdf",
+        referentiels=((ref.id, ref.version),),
     )
 
 
@@ -103,6 +105,7 @@ def certificat(registry: Any, dossier: Any, as_of: dt.date | None = None, *, pro
         kind="certificat",
         template="certificat",
         data={
+            "format": FORMAT,
             **_identity(registry, dossier, resultat),
             "titre": "Certificat de qualification professionnelle",
             "projet": projet,
@@ -114,4 +117,5 @@ def certificat(registry: Any, dossier: Any, as_of: dt.date | None = None, *, pro
             "equivalence": ref.certification.equivalence,
         },
         filename=f"certificat-{dossier.id}.pdf",
+        referentiels=((ref.id, ref.version),),
     )

@@ -20,7 +20,7 @@ from typing import Any
 
 from cqpkit.documents import Document
 from cqpkit.documents.jury import Notes
-from cqpkit.documents.papers import candidat_nom, date_courte, date_longue, montant
+from cqpkit.documents.papers import FORMAT, candidat_nom, date_courte, date_longue, montant
 
 __all__ = ["NATURES", "etat_financement"]
 
@@ -124,6 +124,7 @@ def etat_financement(registry: Any, dossiers: Sequence[Any], as_of: dt.date | No
         kind="etat-financement",
         template="etat-financement",
         data={
+            "format": FORMAT,
             "titre": titre or ("État de financement de la campagne" if campagne else f"État de financement du dossier {dossiers[0].id}"),
             "as_of": date_longue(day),
             "campagne": campagne,
@@ -132,4 +133,5 @@ def etat_financement(registry: Any, dossiers: Sequence[Any], as_of: dt.date | No
             "totaux": par_beneficiaire,
         },
         filename=name,
+        referentiels=tuple(dict.fromkeys((r.id, r.version) for r in map(registry.referentiel_for, dossiers))),
     )

@@ -19,6 +19,7 @@ from typing import Any
 
 from cqpkit.documents import Document
 from cqpkit.documents.papers import (
+    FORMAT,
     NBSP,
     candidat_nom,
     college_label,
@@ -167,6 +168,7 @@ def convocation(registry: Any, session: Any, dossiers: Sequence[Any], as_of: dt.
                 kind="convocation",
                 template="convocation",
                 data={
+                    "format": FORMAT,
                     **head,
                     **_candidat(d, ref),
                     "titre": f"Convocation au jury du {head['date_courte']}",
@@ -177,6 +179,7 @@ def convocation(registry: Any, session: Any, dossiers: Sequence[Any], as_of: dt.
                     "format_connu": bool(phases),
                 },
                 filename=f"convocation-{d.id}.pdf",
+                referentiels=((ref.id, ref.version),),
             )
         )
     return docs
@@ -317,6 +320,7 @@ def proces_verbal(
         kind="proces-verbal",
         template="proces-verbal",
         data={
+            "format": FORMAT,
             **head,
             "titre": f"Procès-verbal du jury du {head['date_courte']}",
             "as_of": date_courte(day),
@@ -337,6 +341,7 @@ def proces_verbal(
                             for m in session.membres],
         },
         filename=f"proces-verbal-{info.id}.pdf",
+        referentiels=tuple(dict.fromkeys((r.id, r.version) for r in refs)),
     )
 
 
@@ -363,6 +368,7 @@ def notification(registry: Any, session: Any, dossiers: Sequence[Any], as_of: dt
                 kind="notification",
                 template="notification",
                 data={
+                    "format": FORMAT,
                     **head,
                     **row,
                     "titre": f"Notification de la décision du jury du {head['date_courte']}",
@@ -372,6 +378,7 @@ def notification(registry: Any, session: Any, dossiers: Sequence[Any], as_of: dt
                     "souverain_note": souverain_note,
                 },
                 filename=f"notification-{d.id}.pdf",
+                referentiels=((ref.id, ref.version),),
             )
         )
     return docs

@@ -17,6 +17,7 @@ from typing import Any
 from cqpkit.rules.fr import date_fr, montant_fr
 
 __all__ = [
+    "FORMAT",
     "NBSP",
     "NNBSP",
     "candidat_nom",
@@ -30,6 +31,10 @@ __all__ = [
     "sources",
     "type_domaine",
 ]
+
+#: The version of the data shape the papers' templates receive (``papiers.schema.json``; ``data.format``).
+#: Raised when a key is removed or changes meaning; a key added keeps it (templates ignore what they do not read).
+FORMAT = 1
 
 NBSP = "\u00a0"  #: no-break space: before « € », « points », after « n° »
 NNBSP = "\u202f"  #: narrow no-break space: between the thousands (« 9 650,00 € »)

@@ -6,18 +6,27 @@ extra to install. The data reach the template as one JSON text in ``sys.inputs.d
 (``#let data = json(bytes(sys.inputs.data))``); templates import their shared layout from ``commun.typ``.
 Only the fonts shipped with the compiler are used (system fonts are ignored), so a PDF is the same on every
 machine; the creation date is fixed by ``timestamp`` so that the same data give the same bytes.
+
+:class:`Renderer` prints many documents with one compiler per template folder (the fonts are read once, the
+templates parsed once) and takes each document's template where the registry says: a plugin's
+(hook ``cqpkit_document_template``) or the bundled one. A plugin's template is compiled in a staging folder
+holding the bundled templates and the files of the plugin's template folder (its logo…), so that it can
+``#import "papiers.typ": *`` like the bundled ones.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
+import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from cqpkit.exceptions import CqpkitError
 
-__all__ = ["DocumentsUnavailable", "RenderError", "render_pdf", "require_compiler", "templates_dir"]
+__all__ = ["DocumentsUnavailable", "RenderError", "Renderer", "render_pdf", "require_compiler", "templates_dir"]
 
 _EXTRA = "pip install 'cqpkit[documents]'"
 
@@ -71,3 +80,80 @@ def render_pdf(template: str, data: Any, *, root: Path | None = None, timestamp:
     except typst.TypstError as exc:
         raise RenderError(f"le modèle « {template} » n'a pas pu être mis en page : {exc}") from exc
     return pdf
+
+
+def _ignored(folder: str, names: list[str]) -> set[str]:
+    return {n for n in names if n == "__pycache__" or n.endswith((".py", ".pyc"))}
+
+
+class Renderer:
+    """Renders documents one after another: one compiler per template folder, each template where the registry says.
+
+    ``registry`` (a :class:`~cqpkit.plugins.registry.Registry`, or ``None`` for the bundled templates only) is
+    asked for a plugin's template of each document (:meth:`template`). ``timestamp`` is the creation date put
+    in every PDF's metadata (seconds since the epoch; 0 by default: the same data give the same bytes).
+    Use it as a context manager, or call :meth:`close`, to remove the staging folders of plugins' templates.
+    """
+
+    def __init__(self, registry: Any = None, *, timestamp: int = 0) -> None:
+        self._typst = _compiler()
+        self.registry = registry
+        self.timestamp = timestamp
+        self._compilers: dict[Path, Any] = {}
+        self._staged: dict[Path, Path] = {}
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove the staging folders (the compilers are dropped with them)."""
+        self._compilers.clear()
+        self._staged.clear()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def template(self, doc: Any) -> Path:
+        """The ``.typ`` file ``doc`` is compiled from: a plugin's (staged beside the bundled ones), else the bundled one."""
+        given = self.registry.document_template(doc.kind, doc.referentiels) if self.registry is not None else None
+        if given is None:
+            if ":" in doc.kind:
+                names = ", ".join(f"{c} {v}" for c, v in doc.referentiels) or "aucun"
+                raise RenderError(f"document « {doc.kind} » : aucune extension ne le fournit pour ce référentiel ({names})")
+            source = templates_dir() / f"{doc.template}.typ"
+            if not source.is_file():
+                raise RenderError(f"modèle de document introuvable : {source}")
+            return source
+        return self._stage(Path(given).resolve())
+
+    def _stage(self, given: Path) -> Path:
+        folder = self._staged.get(given.parent)
+        if folder is None:
+            if self._tmp is None:
+                self._tmp = tempfile.TemporaryDirectory(prefix="cqpkit-modeles-")
+                atexit.register(self.close)
+            folder = Path(self._tmp.name) / str(len(self._staged))
+            shutil.copytree(templates_dir(), folder, ignore=_ignored)
+            shutil.copytree(given.parent, folder, ignore=_ignored, dirs_exist_ok=True)
+            self._staged[given.parent] = folder
+        return folder / given.name
+
+    def render(self, doc: Any, *, format: str = "pdf", ppi: float | None = None) -> bytes:
+        """The bytes of ``doc`` (a :class:`~cqpkit.documents.Document`): PDF, or ``format="png"`` (the first page)."""
+        source = self.template(doc)
+        folder = source.parent
+        compiler = self._compilers.get(folder)
+        if compiler is None:
+            compiler = self._compilers[folder] = self._typst.Compiler(root=str(folder), ignore_system_fonts=True)
+        text = json.dumps(doc.data, ensure_ascii=False, default=str)
+        try:
+            out: bytes | list[bytes] = compiler.compile(
+                input=str(source), sys_inputs={"data": text}, format=format, ppi=ppi, timestamp=self.timestamp
+            )
+        except self._typst.TypstError as exc:
+            raise RenderError(f"le modèle « {source.name} » n'a pas pu être mis en page : {exc}") from exc
+        return out[0] if isinstance(out, list) else out

@@ -1,6 +1,6 @@
 """The ``Registry`` facade: what the rest of cqpkit (CLI, services, applications) calls.
 
-(Why ~690 lines: one class holds the state every query shares — the validated entries, the
+(Why ~750 lines: one class holds the state every query shares — the validated entries, the
 loaded référentiels, the routed hook callers — and its three parts, loading, queries and engine
 calls, read that state together; the checks of hook answers are in :mod:`cqpkit.plugins.hookcalls`.)
 
@@ -652,6 +652,29 @@ class Registry:
             resultat=resultat,
             financement=self.funding(dossier, day, resultat=resultat),
         )
+
+    def document_template(self, kind: str, referentiels: Iterable[tuple[str, str]]) -> str | None:
+        """The template file a plugin gives for a document of ``kind`` about these référentiels (``None``: cqpkit's own).
+
+        Asked of the plugin that supplies the référentiels (hook ``cqpkit_document_template``, routed as the
+        dossier hooks are); a document about référentiels of several plugins keeps cqpkit's template. An
+        answer that is not an existing ``.typ`` file is a :class:`HookReturnError` naming the plugin.
+        """
+        entries = [self._pick(cid, version, None) for cid, version in referentiels]
+        if not entries or len({e.plugin for e in entries}) != 1:
+            return None
+        plugin = entries[0].plugin
+        hook = self._route("cqpkit_document_template", plugin)
+        answer = call_hook(hook, "cqpkit_document_template", {"referentiel": self._load(entries[0]), "kind": kind}, self._raised_in)
+        if answer is None:
+            return None
+        path = os.fspath(answer) if isinstance(answer, (str, os.PathLike)) else None
+        if path is None or not path.endswith(".typ") or not os.path.isfile(path):
+            raise HookReturnError(
+                plugin, "cqpkit_document_template",
+                f"cqpkit_document_template renvoie {answer!r} au lieu du chemin d'un fichier .typ existant (ou None)",
+            )
+        return path
 
 
 class Explication(NamedTuple):

@@ -26,6 +26,7 @@ import pytest
 
 from cqpkit.plugins.registry import HookReturnError
 from cqpkit.testing import checks
+from cqpkit.testing.documents import DocumentTests
 from cqpkit.testing.fixtures import Capability, PluginFixtures, PluginUnderTest
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -618,7 +619,7 @@ class ScenarioTests:
 
 
 # ---------------------------------------------------------------------------------- all of it
-class ConformanceSuite(PluginFixtures, PluginTests, ReferentielTests, EngineTests, ScenarioTests):
+class ConformanceSuite(PluginFixtures, PluginTests, ReferentielTests, EngineTests, ScenarioTests, DocumentTests):
     """The whole conformance suite. A plugin's test module subclasses it and sets ``plugin`` and ``certifications``::
 
         from cqpkit.testing import Capability, ConformanceSuite

@@ -1,7 +1,8 @@
 """Les hooks de l'extension cqpkit « __NAME__ » (le guide : `cqpkit doc plugin`).
 
 cqpkit appelle ``cqpkit_referentiels`` une fois, au chargement : l'extension y enregistre
-chacun de ses référentiels. Le moteur générique de cqpkit applique ensuite les règles écrites
+chacun de ses référentiels. ``cqpkit_document_template`` donne à ses documents imprimés
+(``cqpkit document …``) leur allure : ici, l'attestation de ``modeles/`` (son logo, sa formule). Le moteur générique de cqpkit applique ensuite les règles écrites
 dans le TOML ; une règle que le TOML ne sait pas dire s'écrit ici, dans un autre hook (exemple
 en fin de fichier).
 """
@@ -14,12 +15,25 @@ from collections.abc import Callable
 from cqpkit import hookimpl
 
 REFERENTIELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "referentiels")
+MODELES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "modeles")
 
 
 @hookimpl
 def cqpkit_referentiels(register: Callable[[object], None]) -> None:
     """Enregistre le répertoire ``referentiels/`` : chacun de ses fichiers ``*.toml``, par ordre de nom."""
     register(REFERENTIELS)
+
+
+@hookimpl
+def cqpkit_document_template(referentiel: object, kind: str) -> str | None:
+    """Le modèle Typst de l'extension pour un document de ses référentiels ; ``None`` : celui de cqpkit.
+
+    Un type de document à soi s'écrit ``BASE:NOM`` (``attestation:stage``), imprimé avec les données de
+    ``BASE`` : ajoutez-le ici, avec son fichier dans ``modeles/``.
+    """
+    if kind == "attestation":
+        return os.path.join(MODELES, "attestation.typ")
+    return None
 
 
 # Des clés que seule cette extension lit : une table [extensions.__ENTRY_POINT__] dans ses référentiels,

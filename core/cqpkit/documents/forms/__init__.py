@@ -4,7 +4,7 @@
 Each builder is ``(registry, referentiel, dossier=None, as_of=None) -> Document``: blank from the
 référentiel (its version and date of effect printed), or filled with what the dossier records (known
 ``as_of`` that date when one is given), the rest left blank for the hand. The data shape is described in
-``docs/documents-forms.md``; the templates are ``templates/<kind>.typ`` and ``templates/formulaires.typ``.
+``docs/documents.md``; the templates are ``templates/<kind>.typ`` and ``templates/formulaires.typ``.
 """
 
 from __future__ import annotations

@@ -200,7 +200,8 @@ def positionnement(
         "modules": modules_data(ref, planned_modules),
         "reorientation": bool(plan and plan.reorientation),
     }
-    return Document("positionnement", "positionnement", data, filename("positionnement", ref, dossier))
+    return Document("positionnement", "positionnement", data, filename("positionnement", ref, dossier),
+                    referentiels=((ref.id, ref.version),))
 
 
 def _appellation(ref: Referentiel) -> str:

@@ -33,7 +33,7 @@ __all__ = [
     "verifie",
 ]
 
-#: The version of the data shape the form templates receive (docs/documents-forms.md).
+#: The version of the data shape the form templates receive (docs/documents.md).
 FORMAT = 1
 
 

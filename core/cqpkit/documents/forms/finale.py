@@ -192,4 +192,5 @@ def livret_evaluation_finale(
         },
     }
     return Document("livret-evaluation-finale", "livret-evaluation-finale", data,
-                    filename("livret-evaluation-finale", ref, dossier))
+                    filename("livret-evaluation-finale", ref, dossier),
+                    referentiels=((ref.id, ref.version),))

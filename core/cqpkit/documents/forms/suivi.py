@@ -137,7 +137,8 @@ def livret_suivi(
         "modules": modules_data(ref, {f.module for f in suivies}),
         "formatives": formatives,
     }
-    return Document("livret-suivi", "livret-suivi", data, filename("livret-suivi", ref, dossier))
+    return Document("livret-suivi", "livret-suivi", data, filename("livret-suivi", ref, dossier),
+                    referentiels=((ref.id, ref.version),))
 
 
 def _tutorat_lignes(ref: Referentiel) -> list[str]:
@@ -217,4 +218,5 @@ def grille_tuteur(
         "suivi": suivi,
         "points": _POINTS,
     }
-    return Document("grille-tuteur", "grille-tuteur", data, filename("grille-tuteur", ref, dossier))
+    return Document("grille-tuteur", "grille-tuteur", data, filename("grille-tuteur", ref, dossier),
+                    referentiels=((ref.id, ref.version),))

@@ -8,3 +8,4 @@ class TestConformite(ConformanceSuite):
 
     plugin = "exemple"
     certifications = ("exemple.agent-test",)
+    document_kinds = ("attestation:courte",)  # its own kind, printed by test_documents_print too
