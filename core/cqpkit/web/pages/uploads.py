@@ -85,7 +85,7 @@ def _problems(root: str, problems: Sequence[BaseException]) -> list[dict[str, An
     for exc in problems:
         if isinstance(exc, InvalidFileError):
             for e in exc.erreurs:
-                out.append(_error(_shown(root, e.fichier or exc.fichier), e.message, e.ligne, e.cle))
+                out.append(_error(_shown(root, e.fichier or exc.fichier), e.message, e.ligne, e.chemin))
         else:
             text = str(exc).replace(root + os.sep, "")
             out.append(_error(_shown(root, getattr(exc, "fichier", "") or ""), text))

@@ -105,7 +105,7 @@ def dashboard(request: Request[Any, Any, Any], date: str | None = None, jours: i
     sessions: list[dict[str, Any]] = []
     if ctx.may("session.lister") or ctx.user.role == "jury":
         mine = set(sessions_of(ctx.store, ctx.user))
-        sessions = [s for s in ctx.store.jury_sessions() if s["session"] in mine and not s["close"] and s["date"] >= day.isoformat()][:10]
+        sessions = [s for s in ctx.store.jury_sessions() if s["session"] in mine and s["date"] >= day.isoformat()][:10]
     bloquants: list[dict[str, Any]] = []
     if ctx.may("dossier.lire"):
         bloquants = _blocking(ctx, day)
