@@ -84,6 +84,7 @@ def server(tmp_path_factory):  # type: ignore[no-untyped-def]
         store.init()
         users.add_user(store, "ope", "Olivier Exemple", "operateur", PASSWORD, operateur="test")
         users.add_user(store, "lect", "Lucie Exemple", "lecture", PASSWORD, operateur="test")
+        users.add_user(store, "jur", "Jules Exemple", "jury", PASSWORD, membre="L-01", operateur="test")
     port = _free_port()
     config = uvicorn.Config(create_app(db=db, access_log=False), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     srv = uvicorn.Server(config)
@@ -184,6 +185,15 @@ def test_operator_imports_the_campaign_and_opens_a_dossier(server, browser, shot
     assert "20/09/2020" in page.content()
     _check(page, shots, "dossier-partiel")
 
+    page.get_by_role("link", name="Sessions de jury").click()
+    _check(page, shots, "sessions")
+    page.get_by_role("link", name="OEMM-JURY-2019-10").click()
+    page.get_by_role("heading", name="Session de jury OEMM-JURY-2019-10").wait_for()
+    _check(page, shots, "session")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Procès-verbal de jury (PDF)").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+
     page.get_by_role("link", name="Référentiels").click()
     _check(page, shots, "referentiels")
     page.get_by_role("link", name="mutualite.specialiste-prestations").first.click()
@@ -206,4 +216,19 @@ def test_lecture_reaches_no_form(server, browser, shots):
     assert page.get_by_role("heading", name="Accès refusé").is_visible()
     assert page.locator("input[type=file]").count() == 0
     _check(page, shots, "refus")
+    context.close()
+
+
+def test_jury_member_sees_only_their_session(server, browser, shots):
+    """Runs after the import above (same server): L-01 sits on I410-JURY-2019-03 only (examples/campaign)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+    page = context.new_page()
+    _login(page, server, "jur")
+    page.get_by_role("link", name="Sessions de jury").click()
+    assert page.get_by_role("link", name="I410-JURY-2019-03").count() == 1
+    assert page.get_by_role("link", name="OEMM-JURY-2019-10").count() == 0
+    page.get_by_role("link", name="I410-JURY-2019-03").click()
+    _check(page, shots, "session-jury")
+    page.goto(server + "/sessions/OEMM-JURY-2019-10")
+    assert page.get_by_role("heading", name="Accès refusé").is_visible()
     context.close()

@@ -8,6 +8,7 @@ import (all or nothing), the printed documents. Expected values come from exampl
 # ruff: noqa: F811  (pytest fixtures imported from tests.test_store_support and used as parameters)
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 import time
@@ -342,3 +343,43 @@ def test_static_files_and_no_cdn(app):
     templates = Path(__file__).resolve().parents[1] / "core" / "cqpkit" / "web" / "templates"
     for t in templates.glob("*.html"):
         assert "http://" not in t.read_text(encoding="utf-8") and "https://" not in t.read_text(encoding="utf-8"), t
+
+
+# ------------------------------------------------------------------------ sessions de jury
+class TestSessions:
+    def test_jury_member_reads_only_its_sessions(self, app):
+        c = logged(app, "jur")
+        try:
+            listing = c.get("/sessions")
+            assert listing.status_code == 200
+            assert f'href="/sessions/{HIS_SESSION}"' in listing.text and "OEMM-JURY-2019-10" not in listing.text
+            page = c.get(f"/sessions/{HIS_SESSION}")
+            assert page.status_code == 200 and f"Session de jury {HIS_SESSION}" in page.text
+            assert "proces-verbal" not in page.text  # document.lire is not the jury's
+            assert c.get("/sessions/OEMM-JURY-2019-10").status_code == 403
+            assert c.get(f"/sessions/{HIS_SESSION}/proces-verbal").status_code == 403
+        finally:
+            c.__exit__(None, None, None)
+
+    def test_operator_session_page_and_pv(self, app):
+        c = logged(app, "ope")
+        try:
+            page = c.get("/sessions/OEMM-JURY-2019-10").text
+            # examples/campaign/README.md: 0206 presented again in October 2019, D4 refused
+            row = re.search(r"<tr><td><a href=\"/dossiers/OEMM-2014-0206\?date=2019-10-14\">.*?</tr>", page, re.S)
+            assert row and "D4 : non acquis" in row.group(0)
+            assert 'href="/sessions/OEMM-JURY-2019-10/proces-verbal"' in page
+            if importlib.util.find_spec("typst") is not None:
+                pdf = c.get("/sessions/OEMM-JURY-2019-10/proces-verbal")
+                assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+            assert c.get("/sessions/INCONNUE").status_code == 404
+        finally:
+            c.__exit__(None, None, None)
+
+    def test_lecture_has_no_sessions(self, app):
+        c = logged(app, "lect")
+        try:
+            assert c.get("/sessions").status_code == 403
+            assert 'href="/sessions"' not in c.get("/").text
+        finally:
+            c.__exit__(None, None, None)

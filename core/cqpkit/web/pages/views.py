@@ -100,18 +100,32 @@ def dashboard(request: Request[Any, Any, Any], date: str | None = None, jours: i
     jours = max(1, min(jours, 3660))
     echeances: list[dict[str, Any]] = []
     if ctx.may("rapport.lire"):
-        data = ctx.store.deadlines(day, jours)
-        echeances = data["a_venir"]
-    sessions: list[dict[str, Any]] = []
+        echeances = _grouped(ctx.store.deadlines(day, jours)["a_venir"])
+    next_sessions: list[dict[str, Any]] = []
     if ctx.may("session.lister") or ctx.user.role == "jury":
         mine = set(sessions_of(ctx.store, ctx.user))
-        sessions = [s for s in ctx.store.jury_sessions() if s["session"] in mine and s["date"] >= day.isoformat()][:10]
+        next_sessions = [s for s in ctx.store.jury_sessions() if s["session"] in mine and s["date"] >= day.isoformat()][:10]
     bloquants: list[dict[str, Any]] = []
     if ctx.may("dossier.lire"):
         bloquants = _blocking(ctx, day)
     names = _names(ctx.store, [e["candidat"] for e in echeances] + [b["candidat"] for b in bloquants]) if ctx.may("candidat.lire") else {}
     return html("tableau.html", ctx=ctx, user=ctx.user, day=day, jours=jours, date_param=date or "", echeances=echeances,
-                sessions=sessions, bloquants=bloquants, names=names, types=TYPES, today=day == dt.date.today())
+                sessions=next_sessions, bloquants=bloquants, names=names, types=TYPES, today=day == dt.date.today())
+
+
+def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The report's lines by date, one line per dossier, date and type with its domaines joined (as the CLI prints them)."""
+    out: list[dict[str, Any]] = []
+    index: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for r in sorted(rows, key=lambda r: (r["date"], r["dossier"], r["type"], r["domaine"] or "")):
+        key = (r["date"], r["dossier"], r["type"])
+        if key in index:
+            if r["domaine"]:
+                index[key]["domaine"] = f"{index[key]['domaine']}, {r['domaine']}" if index[key]["domaine"] else r["domaine"]
+            continue
+        index[key] = dict(r)
+        out.append(index[key])
+    return out
 
 
 #: The dashboard checks at most this many dossiers for blocking findings (the most recently registered first).
@@ -299,5 +313,50 @@ async def import_files(request: Request[Any, Any, Any]) -> Response[str]:
     return html("import.html", status=status, ctx=ctx, user=ctx.user, erreurs=erreurs, rapport=rapport)
 
 
-PAGE_HANDLERS = [login_form, login, logout, dashboard, dossiers, dossier_page, dossier_document, referentiels, referentiel_page,
+# ---------------------------------------------------------------------- sessions de jury
+@get("/sessions", sync_to_thread=True, include_in_schema=False)
+def sessions(request: Request[Any, Any, Any]) -> Response[str]:
+    """The jury sessions the user may read (``cqpkit jury list``; a jury member: those it sits on)."""
+    from cqpkit.store.users import sessions_of
+
+    ctx = context(request)
+    if not (ctx.may("session.lister") or ctx.user.role == "jury"):
+        ctx.require("session.lister")
+    mine = set(sessions_of(ctx.store, ctx.user))
+    rows = [s for s in ctx.store.jury_sessions() if s["session"] in mine]
+    return html("sessions.html", ctx=ctx, user=ctx.user, rows=rows)
+
+
+@get("/sessions/{session_id:str}", sync_to_thread=True, include_in_schema=False)
+def session_page(request: Request[Any, Any, Any], session_id: str) -> Response[str]:
+    """One session (``cqpkit jury show``): members, president, candidates and decisions, the findings on closing."""
+    from cqpkit.store.errors import NotFoundError
+
+    ctx = context(request)
+    ctx.require("session.lire", session_id)
+    try:
+        data = ctx.store.jury_session(session_id)
+    except NotFoundError as exc:
+        raise Refused(str(exc), status=404) from None
+    names = _names(ctx.store, [c["candidat"] for c in data["candidats"]]) if ctx.may("candidat.lire") or ctx.user.role == "jury" else {}
+    return html("session.html", ctx=ctx, user=ctx.user, s=data, names=names)
+
+
+@get("/sessions/{session_id:str}/proces-verbal", sync_to_thread=True, include_in_schema=False)
+def session_pv_pdf(request: Request[Any, Any, Any], session_id: str) -> Response[bytes]:
+    """The procès-verbal (``cqpkit document proces-verbal --session ID --db``)."""
+    from cqpkit.store.errors import NotFoundError
+    from cqpkit.web.pages.documents import session_pv
+
+    ctx = context(request)
+    ctx.require("document.lire")
+    try:
+        pdf, filename = session_pv(ctx.store, session_id)
+    except NotFoundError as exc:
+        raise Refused(str(exc), status=404) from None
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+
+PAGE_HANDLERS = [sessions, session_page, session_pv_pdf, login_form, login, logout, dashboard, dossiers, dossier_page, dossier_document, referentiels, referentiel_page,
                  import_form, import_files]
