@@ -74,7 +74,6 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):  # type: ignore[no-untyped-def]
     import uvicorn
-
     from cqpkit.store import users
     from cqpkit.store.store import Store
     from cqpkit.web import create_app

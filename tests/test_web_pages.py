@@ -20,11 +20,11 @@ import pytest
 pytest.importorskip("litestar", reason="the web pages need the [serve] extra (litestar)")
 pytest.importorskip("jinja2", reason="the web pages need the [serve] extra (jinja2)")
 
-from litestar.testing import TestClient
-
 from cqpkit.store import users
 from cqpkit.web import create_app
 from cqpkit.web.pages.security import COOKIE, sign
+from litestar.testing import TestClient
+
 from tests.test_store_support import CAMPAIGN, campaign_store, counts, db, registry, store  # noqa: F401 (fixtures)
 
 PASSWORD = "mot-de-passe-de-test-1"
