@@ -218,6 +218,54 @@ def test_lecture_reaches_no_form(server, browser, shots):
     context.close()
 
 
+def test_operator_runs_a_jury_session(server, browser, shots):
+    """Runs after the import above. The README's jury example: OEMM-JURY-2020-07, first typed with one member per
+    collège (the finding appears as it is typed), then fixed, two dossiers presented, decided, closed, PV printed."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR", accept_downloads=True)
+    page = context.new_page()
+    _login(page, server, "ope")
+    page.get_by_role("link", name="Sessions de jury").click()
+    page.get_by_role("link", name="Ouvrir une session").click()
+    page.get_by_label("Identifiant de la session").fill("OEMM-JURY-2020-07")
+    page.get_by_label("Date").fill("2020-07-06")
+    page.get_by_label("Certification(s)").select_option("mutualite.specialiste-prestations")
+    page.get_by_label("Session précédente du même jury").select_option("OEMM-JURY-2019-10")
+    page.get_by_label("Membre 1 : identifiant").fill("J-01")
+    page.get_by_label("Membre 2 : identifiant").fill("J-03")
+    page.get_by_label("Membre 2 : collège").select_option("salarie")
+    page.get_by_label("Président (identifiant d'un membre)").fill("J-01")
+    # no click: the script sends the form as it is typed
+    page.locator("#constats").get_by_text("2 membres au total au lieu de 4").wait_for()
+    _check(page, shots, "session-ouvrir")
+    page.get_by_label("Membre 3 : identifiant").fill("J-02")
+    page.get_by_label("Membre 4 : identifiant").fill("J-04")
+    page.get_by_label("Membre 4 : collège").select_option("salarie")
+    page.get_by_label("Président (identifiant d'un membre)").fill("J-02")
+    page.locator("#constats").get_by_text("Aucun constat sur cette composition").wait_for()
+    page.get_by_role("button", name="Ouvrir la session").click()
+    page.get_by_role("heading", name="Session de jury OEMM-JURY-2020-07").wait_for()
+    page.get_by_label("Identifiants des dossiers (séparés par des espaces)").fill("OEMM-2017-0207 OEMM-2014-0206")
+    page.get_by_role("button", name="Présenter").click()
+    form = page.get_by_role("form", name="Décisions pour OEMM-2017-0207")
+    for dom in ("D1", "D2", "D3", "D4", "D5"):
+        form.get_by_label(dom, exact=True).select_option("acquis")
+    form.get_by_role("button", name="Enregistrer").click()
+    page.get_by_role("form", name="Décisions pour OEMM-2014-0206").get_by_label("D4", exact=True).select_option("acquis")
+    page.get_by_role("form", name="Décisions pour OEMM-2014-0206").get_by_role("button", name="Enregistrer").click()
+    page.get_by_role("form", name="Décisions pour OEMM-2014-0206").wait_for()
+    _check(page, shots, "session-ouverte")
+    page.get_by_role("button", name="Clore la session").click()
+    page.get_by_role("heading", name="Session de jury OEMM-JURY-2020-07").wait_for()
+    assert page.get_by_role("alert").count() == 0, page.get_by_role("alert").inner_text()
+    assert page.get_by_role("button", name="Clore la session").count() == 0
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Procès-verbal de jury (PDF)").click()
+    path = download.value.path()
+    assert path is not None and Path(path).read_bytes().startswith(b"%PDF")
+    _check(page, shots, "session-close")
+    context.close()
+
+
 def test_jury_member_sees_only_their_session(server, browser, shots):
     """Runs after the import above (same server): L-01 sits on I410-JURY-2019-03 only (examples/campaign)."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")

@@ -383,3 +383,67 @@ class TestSessions:
             assert 'href="/sessions"' not in c.get("/").text
         finally:
             c.__exit__(None, None, None)
+
+
+# --------------------------------------------------------------------- the jury's work
+# The README's jury example: OEMM-JURY-2020-07, two members per collège, J-02 presiding after J-04 (salarié)
+# presided OEMM-JURY-2019-10 (examples/campaign/sessions/oemm-jury-2019-10.toml).
+OPEN = {"session": "OEMM-JURY-2020-07", "date": "2020-07-06", "certification": "mutualite.specialiste-prestations",
+        "membre_0": "J-01", "college_0": "employeur", "membre_1": "J-03", "college_1": "salarie", "president": "J-01",
+        "precedente": "OEMM-JURY-2019-10"}
+FULL = {**OPEN, "membre_2": "J-02", "college_2": "employeur", "membre_3": "J-04", "college_3": "salarie", "president": "J-02"}
+
+
+class TestJuryWork:
+    def test_composition_findings_before_anything_is_stored(self, app, campaign_store):
+        c = logged(app, "ope")
+        try:
+            token = _csrf(c.get("/sessions/nouvelle").text)
+            before = counts(campaign_store)
+            r = c.post("/sessions/nouvelle", data={**OPEN, "csrf": token, "action": "verifier"}, headers={"X-Cqpkit-Fragment": "1"})
+            assert r.status_code == 200
+            assert r.text.count("jury_composition") == 3 and "2 membres au total au lieu de 4" in r.text
+            r = c.post("/sessions/nouvelle", data={**FULL, "csrf": token, "action": "verifier"}, headers={"X-Cqpkit-Fragment": "1"})
+            assert "Aucun constat sur cette composition" in r.text
+            page = c.post("/sessions/nouvelle", data={**OPEN, "csrf": token, "action": "verifier"})  # without the script: the whole page
+            assert "<h1>Ouvrir une session de jury</h1>" in page.text and "jury_composition" in page.text
+            assert counts(campaign_store) == before
+        finally:
+            c.__exit__(None, None, None)
+
+    def test_open_add_decide_close(self, app, campaign_store):
+        c = logged(app, "ope")
+        try:
+            token = _csrf(c.get("/sessions/nouvelle").text)
+            r = c.post("/sessions/nouvelle", data={**OPEN, "csrf": token, "action": "ouvrir"}, follow_redirects=False)
+            assert r.status_code == 303 and r.headers["location"] == "/sessions/OEMM-JURY-2020-07"
+            assert c.post("/sessions/OEMM-JURY-2020-07/dossiers", data={"csrf": token, "dossiers": "OEMM-2017-0207"}, follow_redirects=False).status_code == 303
+            decisions = {f"decision_D{i}": "acquis" for i in range(1, 6)}
+            r = c.post("/sessions/OEMM-JURY-2020-07/decisions", data={"csrf": token, "dossier": "OEMM-2017-0207", **decisions}, follow_redirects=False)
+            assert r.status_code == 303
+            refused = c.post("/sessions/OEMM-JURY-2020-07/cloture", data={"csrf": token})
+            assert refused.status_code == 409 and "non close" in refused.text and "jury_composition" in refused.text
+            assert campaign_store.jury_session("OEMM-JURY-2020-07")["close"] is False
+            page = c.get("/sessions/OEMM-JURY-2020-07").text
+            assert "D1 : acquis" in page and 'action="/sessions/OEMM-JURY-2020-07/cloture"' in page
+        finally:
+            c.__exit__(None, None, None)
+
+    def test_csrf_and_roles_on_jury_forms(self, app, campaign_store):
+        c = logged(app, "ope")
+        try:
+            assert c.post("/sessions/nouvelle", data={**FULL, "action": "ouvrir"}).status_code == 403
+            assert c.post("/sessions/I410-JURY-2019-03/cloture", data={}).status_code == 403
+        finally:
+            c.__exit__(None, None, None)
+        j = logged(app, "jur")
+        try:
+            token = _csrf(j.get("/").text)
+            assert j.get("/sessions/nouvelle").status_code == 403
+            assert j.post("/sessions/nouvelle", data={**FULL, "csrf": token, "action": "ouvrir"}).status_code == 403
+            assert j.post("/sessions/OEMM-JURY-2019-10/decisions", data={"csrf": token, "dossier": "OEMM-2014-0206", "decision_D4": "acquis"}).status_code == 403
+            own = j.get(f"/sessions/{HIS_SESSION}").text
+            assert 'action="/sessions/I410-JURY-2019-03/cloture"' not in own and "/dossiers\"" not in own
+        finally:
+            j.__exit__(None, None, None)
+        assert "OEMM-JURY-2020-07" not in [s["session"] for s in campaign_store.jury_sessions()]

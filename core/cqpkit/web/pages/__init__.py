@@ -21,9 +21,10 @@ def page_routes() -> list[Any]:
     from litestar.static_files import create_static_files_router
 
     from cqpkit.web.pages.base import LoginRequired, Refused, login_redirect, refused_page
+    from cqpkit.web.pages.jury import JURY_HANDLERS
     from cqpkit.web.pages.views import PAGE_HANDLERS
 
-    pages = Router(path="/", route_handlers=PAGE_HANDLERS, exception_handlers={LoginRequired: login_redirect, Refused: refused_page},
+    pages = Router(path="/", route_handlers=[*PAGE_HANDLERS, *JURY_HANDLERS], exception_handlers={LoginRequired: login_redirect, Refused: refused_page},
                    include_in_schema=False)
     static = create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False, name="static")
     return [pages, static]

@@ -327,19 +327,42 @@ def sessions(request: Request[Any, Any, Any]) -> Response[str]:
     return html("sessions.html", ctx=ctx, user=ctx.user, rows=rows)
 
 
+@get("/sessions/nouvelle", sync_to_thread=True, include_in_schema=False)
+def open_form(request: Request[Any, Any, Any]) -> Response[str]:
+    """The form that opens a session (``cqpkit jury open``), its findings shown as it is typed."""
+    from cqpkit.web.pages.jury import _open_page
+
+    ctx = context(request)
+    ctx.require("session.ouvrir")
+    return _open_page(ctx)
+
+
 @get("/sessions/{session_id:str}", sync_to_thread=True, include_in_schema=False)
 def session_page(request: Request[Any, Any, Any], session_id: str) -> Response[str]:
     """One session (``cqpkit jury show``): members, president, candidates and decisions, the findings on closing."""
-    from cqpkit.store.errors import NotFoundError
-
     ctx = context(request)
     ctx.require("session.lire", session_id)
+    return session_view(ctx, session_id)
+
+
+def session_view(ctx: Context, session_id: str, erreurs: list[str] | None = None, status: int = 200) -> Response[str]:
+    from cqpkit.model.dossier import CERTIFICATION_ENTIERE
+    from cqpkit.store.errors import NotFoundError
+
     try:
         data = ctx.store.jury_session(session_id)
     except NotFoundError as exc:
         raise Refused(str(exc), status=404) from None
     names = _names(ctx.store, [c["candidat"] for c in data["candidats"]]) if ctx.may("candidat.lire") or ctx.user.role == "jury" else {}
-    return html("session.html", ctx=ctx, user=ctx.user, s=data, names=names)
+    domaines: dict[str, list[str]] = {}
+    for c in data["candidats"]:
+        try:
+            ref = ctx.store.registry.referentiel(c["certification"], version=c["version"])
+            domaines[c["dossier"]] = [d.id for d in ref.domaines] or [CERTIFICATION_ENTIERE]
+        except Exception:  # a référentiel no plugin supplies: no decision form for it (the page says so)
+            domaines[c["dossier"]] = []
+    return html("session.html", status=status, ctx=ctx, user=ctx.user, s=data, names=names, domaines=domaines, erreurs=erreurs or [],
+                may_decide=ctx.may("session.decider", session_id), may_add=ctx.may("session.presenter"), may_close=ctx.may("session.clore"))
 
 
 @get("/sessions/{session_id:str}/proces-verbal", sync_to_thread=True, include_in_schema=False)
@@ -358,5 +381,5 @@ def session_pv_pdf(request: Request[Any, Any, Any], session_id: str) -> Response
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
 
-PAGE_HANDLERS = [sessions, session_page, session_pv_pdf, login_form, login, logout, dashboard, dossiers, dossier_page, dossier_document, referentiels, referentiel_page,
+PAGE_HANDLERS = [sessions, open_form, session_page, session_pv_pdf, login_form, login, logout, dashboard, dossiers, dossier_page, dossier_document, referentiels, referentiel_page,
                  import_form, import_files]
