@@ -447,3 +447,22 @@ class TestJuryWork:
         finally:
             j.__exit__(None, None, None)
         assert "OEMM-JURY-2020-07" not in [s["session"] for s in campaign_store.jury_sessions()]
+
+
+def test_a_contrary_decision_shows_the_engines_finding(app):
+    """examples/campaign/README.md: 0205 is on the training route and has no evaluation at all; an « acquis » without a
+    favourable final evaluation is the finding ``decision_contraire`` (rules/decision.py), shown once recorded."""
+    c = logged(app, "ope")
+    try:
+        token = _csrf(c.get("/sessions/nouvelle").text)
+        assert c.post("/sessions/nouvelle", data={**FULL, "csrf": token, "action": "ouvrir"}, follow_redirects=False).status_code == 303
+        r = c.post("/sessions/OEMM-JURY-2020-07/dossiers", data={"csrf": token, "dossiers": "OEMM-2016-0205"}, follow_redirects=False)
+        assert r.status_code == 303, r.text
+        assert "decision_contraire" not in c.get("/sessions/OEMM-JURY-2020-07").text
+        r = c.post("/sessions/OEMM-JURY-2020-07/decisions", data={"csrf": token, "dossier": "OEMM-2016-0205", "decision_D1": "acquis"}, follow_redirects=False)
+        assert r.status_code == 303
+        after = c.get("/sessions/OEMM-JURY-2020-07").text
+        card = after.split("<h3>OEMM-2016-0205", 1)[1].split("</div>", 1)[0]
+        assert "<code>decision_contraire</code>" in card
+    finally:
+        c.__exit__(None, None, None)

@@ -313,6 +313,27 @@ async def import_files(request: Request[Any, Any, Any]) -> Response[str]:
     return html("import.html", status=status, ctx=ctx, user=ctx.user, erreurs=erreurs, rapport=rapport)
 
 
+def _dossier_findings(ctx: Context, ids: list[str], day: dt.date) -> dict[str, list[Any]]:
+    """``Registry.check`` on each dossier presented, at the session's date (``decision_contraire``… after each decision)."""
+    from cqpkit.plugins.hookcalls import HookFailure
+    from cqpkit.store.deadlines import engine_dossiers
+
+    if not ids:
+        return {}
+    try:
+        with ctx.store.read() as conn:
+            loaded = engine_dossiers(conn, ids)
+    except Exception:  # a dossier the engine cannot read: its own page says why
+        return {}
+    out: dict[str, list[Any]] = {}
+    for did, dossier in loaded.items():
+        try:
+            out[did] = list(ctx.store.registry.check(dossier, day))
+        except HookFailure:
+            out[did] = []
+    return out
+
+
 # ---------------------------------------------------------------------- sessions de jury
 @get("/sessions", sync_to_thread=True, include_in_schema=False)
 def sessions(request: Request[Any, Any, Any]) -> Response[str]:
@@ -361,7 +382,9 @@ def session_view(ctx: Context, session_id: str, erreurs: list[str] | None = None
             domaines[c["dossier"]] = [d.id for d in ref.domaines] or [CERTIFICATION_ENTIERE]
         except Exception:  # a référentiel no plugin supplies: no decision form for it (the page says so)
             domaines[c["dossier"]] = []
+    findings = _dossier_findings(ctx, [c["dossier"] for c in data["candidats"]], dt.date.fromisoformat(data["date"]))
     return html("session.html", status=status, ctx=ctx, user=ctx.user, s=data, names=names, domaines=domaines, erreurs=erreurs or [],
+                findings=findings,
                 may_decide=ctx.may("session.decider", session_id), may_add=ctx.may("session.presenter"), may_close=ctx.may("session.clore"))
 
 
