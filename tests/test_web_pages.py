@@ -329,6 +329,8 @@ class TestImport:
             token = _csrf(c.get("/import").text)
             r = c.post("/import", data={"csrf": token}, files={"fichiers": ("lot.zip", _zip({"../evil.toml": "x = 1"}))})
             assert r.status_code == 400 and "chemin refusé" in r.text
+            r = c.post("/import", data={"csrf": token})
+            assert r.status_code == 400 and "aucun fichier envoyé" in r.text
             r = c.post("/import", data={"csrf": token}, files={"fichiers": ("notes.txt", b"bonjour")})
             assert r.status_code == 400 and "fichier refusé" in r.text
             assert counts(campaign_store) == before
@@ -464,5 +466,19 @@ def test_a_contrary_decision_shows_the_engines_finding(app):
         after = c.get("/sessions/OEMM-JURY-2020-07").text
         card = after.split("<h3>OEMM-2016-0205", 1)[1].split("</div>", 1)[0]
         assert "<code>decision_contraire</code>" in card
+    finally:
+        c.__exit__(None, None, None)
+
+
+def test_open_form_errors_in_french(app, campaign_store):
+    c = logged(app, "ope")
+    try:
+        token = _csrf(c.get("/sessions/nouvelle").text)
+        r = c.post("/sessions/nouvelle", data={"csrf": token, "session": "X-1", "date": "06/07/2020", "action": "ouvrir"})
+        assert r.status_code == 400
+        assert "date : attendue au format AAAA-MM-JJ" in r.text and "certification : choisissez-en au moins une" in r.text
+        r = c.post("/sessions/nouvelle", data={**FULL, "session": "OEMM-JURY-2019-10", "csrf": token, "action": "ouvrir"})
+        assert r.status_code == 409 and "déjà enregistrée" in r.text
+        assert len(campaign_store.jury_sessions()) == 5  # examples/campaign/README.md: five sessions
     finally:
         c.__exit__(None, None, None)

@@ -38,7 +38,7 @@ def _form_session(form: Any) -> tuple[Any, list[str]]:
     except ValueError:
         problems.append("date : attendue au format AAAA-MM-JJ")
         day = None
-    certs = [c for c in (form.getall("certification") if hasattr(form, "getall") else []) if c]
+    certs = [c for c in (form.getall("certification", []) if hasattr(form, "getall") else []) if c]
     if not certs:
         problems.append("certification : choisissez-en au moins une")
     membres = []
@@ -46,7 +46,7 @@ def _form_session(form: Any) -> tuple[Any, list[str]]:
         mid = str(form.get(f"membre_{i}") or "").strip()
         if mid:
             membres.append((mid, str(form.get(f"college_{i}") or ""), str(form.get(f"organisation_{i}") or "").strip()))
-    if problems:
+    if problems or day is None:
         return None, problems
     try:
         session = SessionJury(

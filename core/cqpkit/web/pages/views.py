@@ -303,7 +303,7 @@ async def import_files(request: Request[Any, Any, Any]) -> Response[str]:
     ctx.require("dossier.importer")
     form = await request.form()
     ctx.check_csrf(form)
-    files = [f for f in form.getall("fichiers") if hasattr(f, "filename") and f.filename] if hasattr(form, "getall") else []
+    files = [f for f in form.getall("fichiers", []) if hasattr(f, "filename") and f.filename] if hasattr(form, "getall") else []
     if not files:
         return html("import.html", status=400, ctx=ctx, user=ctx.user, rapport=None,
                     erreurs=[{"fichier": "", "ligne": None, "cle": "", "message": "aucun fichier envoyé : choisissez des fichiers TOML ou une archive zip"}])
