@@ -220,7 +220,8 @@ def test_lecture_reaches_no_form(server, browser, shots):
 
 def test_operator_runs_a_jury_session(server, browser, shots):
     """Runs after the import above. The README's jury example: OEMM-JURY-2020-07, first typed with one member per
-    collège (the finding appears as it is typed), then fixed, two dossiers presented, decided, closed, PV printed."""
+    collège (the finding appears as it is typed), then fixed, three dossiers presented and decided (one contrary to the
+    final evaluation, with its motive), closed, PV printed."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR", accept_downloads=True)
     page = context.new_page()
     _login(page, server, "ope")
@@ -244,7 +245,7 @@ def test_operator_runs_a_jury_session(server, browser, shots):
     page.locator("#constats").get_by_text("Aucun constat sur cette composition").wait_for()
     page.get_by_role("button", name="Ouvrir la session").click()
     page.get_by_role("heading", name="Session de jury OEMM-JURY-2020-07").wait_for()
-    page.get_by_label("Identifiants des dossiers (séparés par des espaces)").fill("OEMM-2017-0207 OEMM-2014-0206")
+    page.get_by_label("Identifiants des dossiers (séparés par des espaces)").fill("OEMM-2017-0207 OEMM-2014-0206 OEMM-2016-0205")
     page.get_by_role("button", name="Présenter").click()
     form = page.get_by_role("form", name="Décisions pour OEMM-2017-0207")
     for dom in ("D1", "D2", "D3", "D4", "D5"):
@@ -253,6 +254,17 @@ def test_operator_runs_a_jury_session(server, browser, shots):
     page.get_by_role("form", name="Décisions pour OEMM-2014-0206").get_by_label("D4", exact=True).select_option("acquis")
     page.get_by_role("form", name="Décisions pour OEMM-2014-0206").get_by_role("button", name="Enregistrer").click()
     page.get_by_role("form", name="Décisions pour OEMM-2014-0206").wait_for()
+    # 0205 (training route, no evaluation: examples/campaign/README.md): « acquis » is contrary to the final
+    # evaluation; the finding and the need for a motive appear as the decision is chosen, before saving
+    contrary = page.get_by_role("form", name="Décisions pour OEMM-2016-0205")
+    contrary.get_by_label("D1", exact=True).select_option("acquis")
+    page.get_by_text("un motif est obligatoire").wait_for()
+    _check(page, shots, "session-decision-contraire")
+    contrary = page.get_by_role("form", name="Décisions pour OEMM-2016-0205")
+    contrary.get_by_label("Motif (obligatoire pour une décision contraire à l'évaluation finale)").fill("Compétence constatée par le jury.")
+    contrary.get_by_role("button", name="Enregistrer").click()
+    page.get_by_role("form", name="Décisions pour OEMM-2016-0205").wait_for()
+    assert page.get_by_role("alert").count() == 0
     _check(page, shots, "session-ouverte")
     page.get_by_role("button", name="Clore la session").click()
     page.get_by_role("heading", name="Session de jury OEMM-JURY-2020-07").wait_for()

@@ -451,7 +451,7 @@ class TestJuryWork:
         assert "OEMM-JURY-2020-07" not in [s["session"] for s in campaign_store.jury_sessions()]
 
 
-def test_a_contrary_decision_shows_the_engines_finding(app):
+def test_a_contrary_decision_needs_a_motive(app, campaign_store):
     """examples/campaign/README.md: 0205 is on the training route and has no evaluation at all; an « acquis » without a
     favourable final evaluation is the finding ``decision_contraire`` (rules/decision.py), shown once recorded."""
     c = logged(app, "ope")
@@ -461,11 +461,20 @@ def test_a_contrary_decision_shows_the_engines_finding(app):
         r = c.post("/sessions/OEMM-JURY-2020-07/dossiers", data={"csrf": token, "dossiers": "OEMM-2016-0205"}, follow_redirects=False)
         assert r.status_code == 303, r.text
         assert "decision_contraire" not in c.get("/sessions/OEMM-JURY-2020-07").text
-        r = c.post("/sessions/OEMM-JURY-2020-07/decisions", data={"csrf": token, "dossier": "OEMM-2016-0205", "decision_D1": "acquis"}, follow_redirects=False)
+        one = {"csrf": token, "dossier": "OEMM-2016-0205", "decision_D1": "acquis"}
+        live = c.post("/sessions/OEMM-JURY-2020-07/decisions", data=one, headers={"X-Cqpkit-Fragment": "1"})
+        assert live.status_code == 200 and "<code>decision_contraire</code>" in live.text and "un motif est obligatoire" in live.text
+        refused = c.post("/sessions/OEMM-JURY-2020-07/decisions", data=one)
+        assert refused.status_code == 409 and "un motif est obligatoire" in refused.text
+        assert "D1 : acquis" not in refused.text  # nothing recorded
+        r = c.post("/sessions/OEMM-JURY-2020-07/decisions", data={**one, "motif": "Compétence constatée par le jury lors de l'entretien."},
+                   follow_redirects=False)
         assert r.status_code == 303
         after = c.get("/sessions/OEMM-JURY-2020-07").text
         card = after.split("<h3>OEMM-2016-0205", 1)[1].split("</div>", 1)[0]
         assert "<code>decision_contraire</code>" in card
+        record = campaign_store.jury_session("OEMM-JURY-2020-07")["candidats"][0]["enregistrements"][-1]
+        assert record["motif"] == "Compétence constatée par le jury lors de l'entretien." and record["decisions"] == {"D1": "acquis"}
     finally:
         c.__exit__(None, None, None)
 

@@ -142,16 +142,76 @@ async def add_dossiers(request: Request[Any, Any, Any], session_id: str) -> Resp
     return await _session_action(request, session_id, "session.presenter", work)
 
 
+def preview_decision(store: Any, session_id: str, dossier_id: str, decisions: dict[str, str]) -> tuple[list[Any], list[Any]]:
+    """``Registry.check`` at the session's date on the stored dossier, before and with ``decisions`` recorded at this
+    session (nothing stored): the findings after, and those that are new (``decision_contraire``…)."""
+    import attrs
+
+    from cqpkit.model import PassageJury
+
+    with store.read() as conn:
+        day = store.session_row(conn, session_id).date
+    dossier = store.dossier(dossier_id)
+    before = list(store.registry.check(dossier, day))
+    passages = list(dossier.passages)
+    mine = [i for i, p in enumerate(passages) if p.session == session_id]
+    if mine:
+        p = passages[mine[-1]]
+        passages[mine[-1]] = attrs.evolve(p, decisions={**p.decisions, **decisions})
+    else:
+        passages.append(PassageJury(session=session_id, date=day, decisions=dict(decisions)))  # type: ignore[arg-type]
+    after = list(store.registry.check(attrs.evolve(dossier, passages=tuple(passages)), day))
+    seen = {(c.code, c.chemin, c.message) for c in before}
+    return after, [c for c in after if (c.code, c.chemin, c.message) not in seen]
+
+
+#: The findings that make a decision need its motive before it is recorded.
+NEEDS_MOTIVE = frozenset({"decision_contraire"})
+
+
+def _decisions_of(form: Any) -> dict[str, str]:
+    return {k[len("decision_"):]: str(v) for k, v in form.items() if k.startswith("decision_") and v}
+
+
 @post("/sessions/{session_id:str}/decisions", include_in_schema=False)
 async def decide(request: Request[Any, Any, Any], session_id: str) -> Response[Any]:
+    """``verifier`` (the script, as a decision is chosen): the engine's findings with it; else record it
+    (``cqpkit jury decide``), refused without a motive when it is contrary to the final evaluation."""
+    from litestar.concurrency import sync_to_thread
+
+    from cqpkit.exceptions import CqpkitError
     from cqpkit.store.users import acting
+
+    if request.headers.get("x-cqpkit-fragment") == "1":
+        ctx = context(request)
+        ctx.require("session.decider", session_id)
+        form = await request.form()
+        ctx.check_csrf(form)
+        decisions = _decisions_of(form)
+        try:
+            after, new = await sync_to_thread(preview_decision, ctx.store, session_id, str(form.get("dossier") or ""), decisions)
+        except CqpkitError as exc:
+            return html("_constats_session.html", constats=[], erreurs=str(exc).splitlines())
+        motive = [c for c in new if c.code in NEEDS_MOTIVE]
+        return html("_constats_decision.html", constats=after, motive=motive)
 
     def work(ctx: Context, form: Any) -> None:
         dossier = str(form.get("dossier") or "")
-        decisions = {k[len("decision_"):]: str(v) for k, v in form.items() if k.startswith("decision_") and v}
+        decisions = _decisions_of(form)
         if not decisions:
             raise Refused("choisissez au moins une décision", status=400)
-        ctx.store.decide(session_id, dossier, decisions, acting(ctx.user), motif=str(form.get("motif") or ""))
+        motif = str(form.get("motif") or "").strip()
+        if not motif:
+            _, new = preview_decision(ctx.store, session_id, dossier, decisions)
+            contrary = [c for c in new if c.code in NEEDS_MOTIVE]
+            if contrary:
+                from cqpkit.store.errors import StoreConflictError
+
+                raise StoreConflictError(
+                    f"dossier « {dossier} » : décision contraire à l'évaluation finale, un motif est obligatoire ; rien n'a été enregistré\n"
+                    + "\n".join(f"  {c.code} — {c.message}" for c in contrary)
+                )
+        ctx.store.decide(session_id, dossier, decisions, acting(ctx.user), motif=motif)
 
     return await _session_action(request, session_id, "session.decider", work)
 
