@@ -124,7 +124,7 @@ def _check(page, shots: Path, name: str) -> None:  # type: ignore[no-untyped-def
     assert page.evaluate(A11Y) == [], name
     for w, h in SIZES:
         page.set_viewport_size({"width": w, "height": h})
-        page.screenshot(path=str(shots / f"{name}-{w}x{h}.png"))
+        page.screenshot(path=str(shots / f"{name}-{w}x{h}.png"), full_page=True)
         assert (shots / f"{name}-{w}x{h}.png").stat().st_size > 1000
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} déborde de {overflow} px en largeur à {w}×{h}"
