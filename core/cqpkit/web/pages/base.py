@@ -20,6 +20,7 @@ from urllib.parse import quote
 import attrs
 from litestar import Request, Response
 from litestar.datastructures import Cookie
+from litestar.params import Parameter
 from litestar.response import Redirect
 
 from cqpkit.web.pages.security import (
@@ -33,7 +34,16 @@ from cqpkit.web.pages.security import (
     tokens_equal,
 )
 
-__all__ = ["Context", "LoginRequired", "Refused", "context", "html", "page_secret", "store_of"]
+try:  # Litestar 2.2x: parameters declared as such (the inferred style is deprecated there)
+    from litestar.params import PathParameter, QueryParameter
+except ImportError:  # pragma: no cover - older Litestar
+    PathParameter = QueryParameter = Parameter  # type: ignore[assignment,misc]
+
+#: ``Annotated[…, QUERY]``: an optional query parameter; ``Annotated[str, PATH]``: a path parameter.
+QUERY = QueryParameter(required=False)
+PATH = PathParameter()
+
+__all__ = ["PATH", "QUERY", "Context", "LoginRequired", "Refused", "context", "html", "page_secret", "store_of"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 #: The variable that gives the pages' cookie secret (at least 32 characters) to every worker of ``cqpkit serve``.

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import types
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, Response, post
 from litestar.response import Redirect
 
-from cqpkit.web.pages.base import Context, Refused, context, html
+from cqpkit.web.pages.base import PATH, Context, Refused, context, html
 
 __all__ = ["COLLEGES", "JURY_HANDLERS"]
 
@@ -130,7 +130,7 @@ async def _session_action(request: Request[Any, Any, Any], session_id: str, acti
 
 
 @post("/sessions/{session_id:str}/dossiers", include_in_schema=False)
-async def add_dossiers(request: Request[Any, Any, Any], session_id: str) -> Response[Any]:
+async def add_dossiers(request: Request[Any, Any, Any], session_id: Annotated[str, PATH]) -> Response[Any]:
     from cqpkit.store.users import acting
 
     def work(ctx: Context, form: Any) -> None:
@@ -142,7 +142,7 @@ async def add_dossiers(request: Request[Any, Any, Any], session_id: str) -> Resp
     return await _session_action(request, session_id, "session.presenter", work)
 
 
-def preview_decision(store: Any, session_id: str, dossier_id: str, decisions: dict[str, str]) -> tuple[list[Any], list[Any]]:
+def preview_decision(store: Any, session_id: Annotated[str, PATH], dossier_id: Annotated[str, PATH], decisions: dict[str, str]) -> tuple[list[Any], list[Any]]:
     """``Registry.check`` at the session's date on the stored dossier, before and with ``decisions`` recorded at this
     session (nothing stored): the findings after, and those that are new (``decision_contraire``…)."""
     import attrs
@@ -174,7 +174,7 @@ def _decisions_of(form: Any) -> dict[str, str]:
 
 
 @post("/sessions/{session_id:str}/decisions", include_in_schema=False)
-async def decide(request: Request[Any, Any, Any], session_id: str) -> Response[Any]:
+async def decide(request: Request[Any, Any, Any], session_id: Annotated[str, PATH]) -> Response[Any]:
     """``verifier`` (the script, as a decision is chosen): the engine's findings with it; else record it
     (``cqpkit jury decide``), refused without a motive when it is contrary to the final evaluation."""
     from litestar.concurrency import sync_to_thread
@@ -217,7 +217,7 @@ async def decide(request: Request[Any, Any, Any], session_id: str) -> Response[A
 
 
 @post("/sessions/{session_id:str}/cloture", include_in_schema=False)
-async def close(request: Request[Any, Any, Any], session_id: str) -> Response[Any]:
+async def close(request: Request[Any, Any, Any], session_id: Annotated[str, PATH]) -> Response[Any]:
     from cqpkit.store.users import acting
 
     def work(ctx: Context, form: Any) -> None:

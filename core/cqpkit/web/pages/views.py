@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
 from litestar.response import Redirect
 
 from cqpkit.web.pages.base import (
+    PATH,
+    QUERY,
     Context,
     Refused,
     context,
@@ -49,7 +51,7 @@ def _names(store: Any, ids: Any) -> dict[str, str]:
 
 # ------------------------------------------------------------------------------ comptes
 @get("/connexion", sync_to_thread=True, include_in_schema=False)
-def login_form(request: Request[Any, Any, Any], suite: str | None = None) -> Response[str]:
+def login_form(request: Request[Any, Any, Any], suite: Annotated[str | None, QUERY] = None) -> Response[str]:
     token, cookie = prelogin(request, time.time())
     return html("connexion.html", cookies=[cookie] if cookie else None, ctx=None, user=None, csrf=token,
                 suite=_safe_next(suite), erreur=None, login="")
@@ -92,7 +94,7 @@ async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
 
 # ------------------------------------------------------------------------ tableau de bord
 @get("/", sync_to_thread=True, include_in_schema=False)
-def dashboard(request: Request[Any, Any, Any], date: str | None = None, jours: int = 90) -> Response[str]:
+def dashboard(request: Request[Any, Any, Any], date: Annotated[str | None, QUERY] = None, jours: Annotated[int, QUERY] = 90) -> Response[str]:
     from cqpkit.store.users import sessions_of
 
     ctx = context(request)
@@ -164,7 +166,7 @@ def _blocking(ctx: Context, day: dt.date) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------------------- dossiers
 @get("/dossiers", sync_to_thread=True, include_in_schema=False)
-def dossiers(request: Request[Any, Any, Any], q: str = "", certification: str = "", statut: str = "", date: str | None = None) -> Response[str]:
+def dossiers(request: Request[Any, Any, Any], q: Annotated[str, QUERY] = "", certification: Annotated[str, QUERY] = "", statut: Annotated[str, QUERY] = "", date: Annotated[str | None, QUERY] = None) -> Response[str]:
     import sqlalchemy as sa
 
     from cqpkit.store import schema as t
@@ -208,7 +210,7 @@ def dossiers(request: Request[Any, Any, Any], q: str = "", certification: str = 
 
 
 @get("/dossiers/{dossier_id:str}", sync_to_thread=True, include_in_schema=False)
-def dossier_page(request: Request[Any, Any, Any], dossier_id: str, date: str | None = None) -> Response[str]:
+def dossier_page(request: Request[Any, Any, Any], dossier_id: Annotated[str, PATH], date: Annotated[str | None, QUERY] = None) -> Response[str]:
     from cqpkit.store.deadlines import engine_dossiers
     from cqpkit.store.errors import NotFoundError
 
@@ -245,7 +247,7 @@ def _timeline(data: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 @get("/dossiers/{dossier_id:str}/documents/{kind:str}", sync_to_thread=True, include_in_schema=False)
-def dossier_document(request: Request[Any, Any, Any], dossier_id: str, kind: str, date: str | None = None) -> Response[bytes]:
+def dossier_document(request: Request[Any, Any, Any], dossier_id: Annotated[str, PATH], kind: Annotated[str, PATH], date: Annotated[str | None, QUERY] = None) -> Response[bytes]:
     """The PDF of one document of a dossier (``cqpkit document KIND --db``'s builder and renderer)."""
     from cqpkit.documents import KINDS
 
@@ -270,7 +272,7 @@ def referentiels(request: Request[Any, Any, Any]) -> Response[str]:
 
 
 @get("/referentiels/{ref_id:str}", sync_to_thread=True, include_in_schema=False)
-def referentiel_page(request: Request[Any, Any, Any], ref_id: str, version: str | None = None) -> Response[str]:
+def referentiel_page(request: Request[Any, Any, Any], ref_id: Annotated[str, PATH], version: Annotated[str | None, QUERY] = None) -> Response[str]:
     from cqpkit.exceptions import CqpkitError
     from cqpkit.render.referentiel import render_referentiel
 
@@ -359,14 +361,14 @@ def open_form(request: Request[Any, Any, Any]) -> Response[str]:
 
 
 @get("/sessions/{session_id:str}", sync_to_thread=True, include_in_schema=False)
-def session_page(request: Request[Any, Any, Any], session_id: str) -> Response[str]:
+def session_page(request: Request[Any, Any, Any], session_id: Annotated[str, PATH]) -> Response[str]:
     """One session (``cqpkit jury show``): members, president, candidates and decisions, the findings on closing."""
     ctx = context(request)
     ctx.require("session.lire", session_id)
     return session_view(ctx, session_id)
 
 
-def session_view(ctx: Context, session_id: str, erreurs: list[str] | None = None, status: int = 200) -> Response[str]:
+def session_view(ctx: Context, session_id: Annotated[str, PATH], erreurs: list[str] | None = None, status: int = 200) -> Response[str]:
     from cqpkit.model.dossier import CERTIFICATION_ENTIERE
     from cqpkit.store.errors import NotFoundError
 
@@ -389,7 +391,7 @@ def session_view(ctx: Context, session_id: str, erreurs: list[str] | None = None
 
 
 @get("/sessions/{session_id:str}/proces-verbal", sync_to_thread=True, include_in_schema=False)
-def session_pv_pdf(request: Request[Any, Any, Any], session_id: str) -> Response[bytes]:
+def session_pv_pdf(request: Request[Any, Any, Any], session_id: Annotated[str, PATH]) -> Response[bytes]:
     """The procès-verbal (``cqpkit document proces-verbal --session ID --db``)."""
     from cqpkit.store.errors import NotFoundError
     from cqpkit.web.pages.documents import session_pv
