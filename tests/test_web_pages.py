@@ -113,7 +113,7 @@ class TestComptes:
             assert c.get("/", follow_redirects=False).status_code == 303
 
     def test_secure_over_https(self, app):
-        with TestClient(app, base_url="https://testserver") as c:
+        with TestClient(app, base_url="https://testserver.local") as c:
             r = login(c, "admin")
             cookie = next(v for k, v in r.headers.multi_items() if k == "set-cookie" and v.startswith(COOKIE + "="))
             assert "secure" in cookie.lower()
