@@ -19,6 +19,8 @@ from cqpkit.web.auth import Authenticator
 from cqpkit.web.engine import ENGINE_HANDLERS
 from cqpkit.web.limits import AccessLog, Limits
 from cqpkit.web.openapi import DocsPage, OpenAPIJson, OpenAPIRouter
+from cqpkit.web.pages import page_routes
+from cqpkit.web.pages.base import page_secret
 from cqpkit.web.problems import exception_handlers
 
 __all__ = ["CONFIG_VARIABLE", "app_from_environment", "create_app"]
@@ -40,6 +42,7 @@ def create_app(
     limits: Limits | None = None,
     registry: Any = None,
     access_log: bool = True,
+    secret: bytes | str | None = None,
 ) -> Litestar:
     """The cqpkit HTTP service as an ASGI application.
 
@@ -47,7 +50,8 @@ def create_app(
     ``public_engine``: the engine endpoints without a token; ``authenticator``: checks the bearer tokens
     otherwise (``None``: every engine call is answered 401); ``limits``: body size, dossiers per request, time
     per request; ``registry``: the plugins' registry (default: ``cqpkit.load_registry()``, loaded once);
-    ``access_log``: one JSON line per request on the logger ``cqpkit.web.access``.
+    ``access_log``: one JSON line per request on the logger ``cqpkit.web.access``; ``secret``: the key the
+    pages' session cookies are signed with (default: ``CQPKIT_WEB_SECRET``, else random per process; docs/web.md).
     """
     from cqpkit.plugins.registry import load_registry
 
@@ -59,10 +63,11 @@ def create_app(
             "authenticator": authenticator,
             "limits": limits,
             "db": db,
+            "page_secret": page_secret(secret),
         }
     )
     app = Litestar(
-        route_handlers=[*ENGINE_HANDLERS, health],
+        route_handlers=[*ENGINE_HANDLERS, health, *page_routes()],
         state=state,
         exception_handlers=exception_handlers(),
         request_max_body_size=limits.max_body,

@@ -1,0 +1,200 @@
+"""What every page shares: the store of the app, the user of the request, the templates, the HTML errors.
+
+A page handler calls :func:`context` first: it reads the signed session cookie (:mod:`.security`), reads
+the user from the store again (:func:`cqpkit.store.users.get_user`), and raises :class:`LoginRequired`
+(→ redirect to ``/connexion``) or :class:`Refused` (→ a 403 page) — the router's exception handlers turn them
+into responses. :func:`require` checks an action with :func:`cqpkit.store.users.may`, the service's policy;
+the templates hide what :func:`Context.may` says the user may not do, the handlers refuse it anyway.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import threading
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import attrs
+from litestar import Request, Response
+from litestar.datastructures import Cookie
+from litestar.params import Parameter
+from litestar.response import Redirect
+
+from cqpkit.web.pages.security import (
+    COOKIE,
+    LIFETIME,
+    PRELOGIN,
+    cookie_attrs,
+    new_token,
+    read_signed,
+    sign,
+    tokens_equal,
+)
+
+try:  # Litestar 2.2x: parameters declared as such (the inferred style is deprecated there)
+    from litestar.params import PathParameter, QueryParameter
+except ImportError:  # pragma: no cover - older Litestar
+    PathParameter = QueryParameter = Parameter  # type: ignore[assignment,misc]
+
+#: ``Annotated[…, QUERY]``: an optional query parameter; ``Annotated[str, PATH]``: a path parameter.
+QUERY = QueryParameter(required=False)
+PATH = PathParameter()
+
+__all__ = ["PATH", "QUERY", "Context", "LoginRequired", "Refused", "context", "html", "page_secret", "store_of"]
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+#: The variable that gives the pages' cookie secret (at least 32 characters) to every worker of ``cqpkit serve``.
+SECRET_VARIABLE = "CQPKIT_WEB_SECRET"
+
+_lock = threading.Lock()
+
+
+class LoginRequired(Exception):
+    """No valid session: the page redirects to the login form."""
+
+
+class Refused(Exception):
+    """The user may not do this (403), with a French reason."""
+
+    def __init__(self, message: str, status: int = 403) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def page_secret(secret: bytes | str | None = None) -> bytes:
+    """The key the session cookies are signed with: given, else :data:`SECRET_VARIABLE`, else random per process.
+
+    Random per process is fine with one worker; with several, set :data:`SECRET_VARIABLE` (docs/web.md).
+    """
+    if secret is None:
+        secret = os.environ.get(SECRET_VARIABLE) or None
+    if secret is None:
+        return secrets.token_bytes(32)
+    return secret.encode("utf-8") if isinstance(secret, str) else secret
+
+
+def store_of(request: Request[Any, Any, Any]) -> Any:
+    """The store of the app (``create_app(db=…)``), opened once; a 503 page without one."""
+    state = request.app.state
+    store = state.get("page_store")
+    if store is not None:
+        return store
+    if not state.get("db"):
+        raise Refused("ces pages ont besoin d'une base : lancez « cqpkit serve --db FICHIER »", status=503)
+    with _lock:
+        store = state.get("page_store")
+        if store is None:
+            from cqpkit.store.store import Store
+
+            store = Store.open(state.db, registry=state.registry)
+            state.page_store = store
+    return store
+
+
+_env: Any = None
+
+
+def environment() -> Any:
+    """The Jinja2 environment of the pages (autoescaped; loaded once)."""
+    global _env
+    if _env is None:
+        import jinja2
+
+        from cqpkit.render.text import date_txt
+
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+            trim_blocks=True, lstrip_blocks=True,
+        )
+        env.filters["date"] = lambda s: date_txt(dt.date.fromisoformat(s)) if isinstance(s, str) and s else (date_txt(s) if s else "")
+        env.filters["url"] = lambda s: quote(str(s), safe="")
+        _env = env
+    return _env
+
+
+def html(template: str, status: int = 200, cookies: list[Cookie] | None = None, **data: Any) -> Response[str]:
+    """A page rendered from ``template`` with ``data``, never cached (it holds personal data)."""
+    text = environment().get_template(template).render(**data)
+    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+               "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'"}
+    return Response(text, status_code=status, media_type="text/html", headers=headers, cookies=cookies or [])
+
+
+@attrs.define
+class Context:
+    """The request's user, its CSRF token, the store; what the templates receive as ``ctx``."""
+
+    user: Any
+    csrf: str
+    store: Any
+    path: str
+
+    def may(self, action: str, session_id: str | None = None) -> bool:
+        from cqpkit.store.users import may
+
+        return may(self.store, self.user, action, session_id)
+
+    def require(self, action: str, session_id: str | None = None) -> None:
+        if not self.may(action, session_id):
+            raise Refused("accès refusé : votre rôle ne permet pas cette action")
+
+    def check_csrf(self, form: Any) -> None:
+        if not tokens_equal(form.get("csrf"), self.csrf):
+            raise Refused("formulaire refusé : jeton CSRF absent ou périmé ; rechargez la page et recommencez")
+
+
+def secure(request: Request[Any, Any, Any]) -> bool:
+    return request.url.scheme == "https"
+
+
+def context(request: Request[Any, Any, Any]) -> Context:
+    """The logged-in user of the request, or :class:`LoginRequired`."""
+    from cqpkit.store.users import get_user
+
+    payload = read_signed(request.app.state.page_secret, request.cookies.get(COOKIE))
+    if payload is None or not isinstance(payload.get("u"), str) or not isinstance(payload.get("csrf"), str):
+        raise LoginRequired
+    store = store_of(request)
+    user = get_user(store, payload["u"])
+    if user is None or not user.actif:
+        raise LoginRequired
+    return Context(user=user, csrf=payload["csrf"], store=store, path=request.url.path)
+
+
+def session_cookie(request: Request[Any, Any, Any], login: str, now: float) -> Cookie:
+    value = sign(request.app.state.page_secret, {"u": login, "exp": int(now) + LIFETIME, "csrf": new_token()})
+    return Cookie(key=COOKIE, value=value, **cookie_attrs(secure(request), LIFETIME))
+
+
+def prelogin(request: Request[Any, Any, Any], now: float) -> tuple[str, Cookie | None]:
+    """The login form's CSRF token: the one of the pre-login cookie if still valid, else a new one and its cookie."""
+    payload = read_signed(request.app.state.page_secret, request.cookies.get(PRELOGIN), now)
+    if payload is not None and isinstance(payload.get("csrf"), str):
+        return payload["csrf"], None
+    token = new_token()
+    value = sign(request.app.state.page_secret, {"csrf": token, "exp": int(now) + 3600})
+    return token, Cookie(key=PRELOGIN, value=value, **cookie_attrs(secure(request), 3600))
+
+
+def expired_cookies(request: Request[Any, Any, Any]) -> list[Cookie]:
+    return [Cookie(key=k, value="", **cookie_attrs(secure(request), 0)) for k in (COOKIE, PRELOGIN)]
+
+
+def login_redirect(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    target = request.url.path
+    query = f"?suite={quote(target, safe='/')}" if request.method == "GET" and target not in ("/", "/connexion") else ""
+    return Redirect(f"/connexion{query}", status_code=303)
+
+
+def refused_page(request: Request[Any, Any, Any], exc: Refused) -> Response[str]:
+    ctx = None
+    try:
+        ctx = context(request)
+    except Exception:  # the error page shows the menu when it can, nothing more
+        ctx = None
+    return html("erreur.html", status=exc.status, ctx=ctx, user=ctx.user if ctx else None, titre="Accès refusé" if exc.status == 403 else "Erreur",
+                message=exc.message)

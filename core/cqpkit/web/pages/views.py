@@ -1,0 +1,410 @@
+"""The page handlers: comptes, tableau de bord, dossiers, référentiels, import (docs/web.md).
+
+Every figure comes from the functions the CLI calls: ``Store.deadlines`` (``report deadlines``),
+``Store.jury_sessions`` (``jury list``), ``Store.show`` (``dossier show``), ``Registry.check`` (``check``),
+``Store.import_files`` (``import``), the registry's référentiels (``show``). Nothing is computed here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post
+from litestar.response import Redirect
+
+from cqpkit.web.pages.base import (
+    PATH,
+    QUERY,
+    Context,
+    Refused,
+    context,
+    expired_cookies,
+    html,
+    prelogin,
+    session_cookie,
+    store_of,
+)
+
+__all__ = ["PAGE_HANDLERS"]
+
+STATUTS = {"certifie": "certifié", "partiel": "acquis partiels", "en_cours": "en cours", "echec": "échec"}
+TYPES = {"premier_passage": "premier passage devant le jury", "acquis_partiel": "fin de validité d'un acquis partiel"}
+#: At most this many dossiers listed by a search (the page says when there are more).
+PAGE_SIZE = 50
+
+
+def _day(text: str | None) -> dt.date:
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise Refused(f"date « {text} » invalide : attendu AAAA-MM-JJ", status=400) from None
+
+
+def _names(store: Any, ids: Any) -> dict[str, str]:
+    names = store.candidate_names(ids)
+    return {k: ("(données effacées)" if v["efface"] else f"{v['prenom']} {v['nom']}".strip()) for k, v in names.items()}
+
+
+# ------------------------------------------------------------------------------ comptes
+@get("/connexion", sync_to_thread=True, include_in_schema=False)
+def login_form(request: Request[Any, Any, Any], suite: Annotated[str | None, QUERY] = None) -> Response[str]:
+    token, cookie = prelogin(request, time.time())
+    return html("connexion.html", cookies=[cookie] if cookie else None, ctx=None, user=None, csrf=token,
+                suite=_safe_next(suite), erreur=None, login="")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local path is followed after login (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@post("/connexion", include_in_schema=False)
+async def login(request: Request[Any, Any, Any]) -> Response[Any]:
+    from litestar.concurrency import sync_to_thread
+
+    from cqpkit.store.users import authenticate_password
+    from cqpkit.web.pages.security import tokens_equal
+
+    form = await request.form()
+    now = time.time()
+    token, cookie = prelogin(request, now)
+    if cookie is not None or not tokens_equal(form.get("csrf"), token):
+        raise Refused("formulaire refusé : jeton CSRF absent ou périmé ; rechargez la page et recommencez")
+    login_ = str(form.get("identifiant") or "")
+    store = store_of(request)
+    user = await sync_to_thread(authenticate_password, store, login_, str(form.get("mot_de_passe") or ""))
+    if user is None:
+        return html("connexion.html", status=401, ctx=None, user=None, csrf=token, suite=_safe_next(str(form.get("suite") or "")),
+                    erreur="Identifiant ou mot de passe incorrect, ou compte désactivé.", login=login_)
+    return Redirect(_safe_next(str(form.get("suite") or "")), status_code=303, cookies=[session_cookie(request, user.id, now)])
+
+
+@post("/deconnexion", include_in_schema=False)
+async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
+    ctx = context(request)
+    ctx.check_csrf(await request.form())
+    return Redirect("/connexion", status_code=303, cookies=expired_cookies(request))
+
+
+# ------------------------------------------------------------------------ tableau de bord
+@get("/", sync_to_thread=True, include_in_schema=False)
+def dashboard(request: Request[Any, Any, Any], date: Annotated[str | None, QUERY] = None, jours: Annotated[int, QUERY] = 90) -> Response[str]:
+    from cqpkit.store.users import sessions_of
+
+    ctx = context(request)
+    day = _day(date)
+    jours = max(1, min(jours, 3660))
+    echeances: list[dict[str, Any]] = []
+    if ctx.may("rapport.lire"):
+        echeances = _grouped(ctx.store.deadlines(day, jours)["a_venir"])
+    next_sessions: list[dict[str, Any]] = []
+    if ctx.may("session.lister") or ctx.user.role == "jury":
+        mine = set(sessions_of(ctx.store, ctx.user))
+        next_sessions = [s for s in ctx.store.jury_sessions() if s["session"] in mine and s["date"] >= day.isoformat()][:10]
+    bloquants: list[dict[str, Any]] = []
+    if ctx.may("dossier.lire"):
+        bloquants = _blocking(ctx, day)
+    names = _names(ctx.store, [e["candidat"] for e in echeances] + [b["candidat"] for b in bloquants]) if ctx.may("candidat.lire") else {}
+    return html("tableau.html", ctx=ctx, user=ctx.user, day=day, jours=jours, date_param=date or "", echeances=echeances,
+                sessions=next_sessions, bloquants=bloquants, names=names, types=TYPES, today=day == dt.date.today())
+
+
+def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The report's lines by date, one line per dossier, date and type with its domaines joined (as the CLI prints them)."""
+    out: list[dict[str, Any]] = []
+    index: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for r in sorted(rows, key=lambda r: (r["date"], r["dossier"], r["type"], r["domaine"] or "")):
+        key = (r["date"], r["dossier"], r["type"])
+        if key in index:
+            if r["domaine"]:
+                index[key]["domaine"] = f"{index[key]['domaine']}, {r['domaine']}" if index[key]["domaine"] else r["domaine"]
+            continue
+        index[key] = dict(r)
+        out.append(index[key])
+    return out
+
+
+#: The dashboard checks at most this many dossiers for blocking findings (the most recently registered first).
+BLOCKING_SCAN = 500
+
+
+def _blocking(ctx: Context, day: dt.date) -> list[dict[str, Any]]:
+    """The dossiers with a finding of level ``erreur`` at ``day``, by ``Registry.check`` as ``cqpkit check`` gives it."""
+    import sqlalchemy as sa
+
+    from cqpkit.plugins.hookcalls import HookFailure
+    from cqpkit.store import schema as t
+    from cqpkit.store.deadlines import engine_dossiers
+
+    d = t.dossiers.c
+    with ctx.store.read() as conn:
+        rows = conn.execute(sa.select(d.id, d.candidat_id, d.certification).where(d.inscription <= day)
+                            .order_by(d.inscription.desc(), d.id).limit(BLOCKING_SCAN)).all()
+        try:
+            dossiers = engine_dossiers(conn, [r.id for r in rows])
+        except Exception:  # a dossier the engine cannot read is shown on its own page, not here
+            return []
+    out = []
+    for r in rows:
+        dossier = dossiers.get(r.id)
+        if dossier is None:
+            continue
+        try:
+            found = [c for c in ctx.store.registry.check(dossier, day) if c.niveau == "erreur"]
+        except HookFailure:
+            continue
+        if found:
+            out.append({"dossier": r.id, "candidat": r.candidat_id, "certification": r.certification, "constats": found})
+    return out
+
+
+# ---------------------------------------------------------------------------- dossiers
+@get("/dossiers", sync_to_thread=True, include_in_schema=False)
+def dossiers(request: Request[Any, Any, Any], q: Annotated[str, QUERY] = "", certification: Annotated[str, QUERY] = "", statut: Annotated[str, QUERY] = "", date: Annotated[str | None, QUERY] = None) -> Response[str]:
+    import sqlalchemy as sa
+
+    from cqpkit.store import schema as t
+    from cqpkit.store.deadlines import engine_dossiers
+
+    ctx = context(request)
+    ctx.require("dossier.lire")
+    day = _day(date)
+    q = q.strip()
+    d = t.dossiers.c
+    query = sa.select(d.id, d.candidat_id, d.certification, d.version_referentiel, d.voie, d.inscription).order_by(d.id)
+    if certification:
+        query = query.where(d.certification == certification)
+    with ctx.store.read() as conn:
+        rows = conn.execute(query).all()
+    names = _names(ctx.store, {r.candidat_id for r in rows})
+    if q:
+        needle = q.casefold()
+        rows = [r for r in rows if needle in r.id.casefold() or needle in r.candidat_id.casefold() or needle in names.get(r.candidat_id, "").casefold()]
+    more = False
+    statuts: dict[str, str] = {}
+    if statut:
+        kept = []
+        for i in range(0, len(rows), 200):
+            chunk = rows[i:i + 200]
+            with ctx.store.read() as conn:
+                loaded = engine_dossiers(conn, [r.id for r in chunk])
+            for r in chunk:
+                s = ctx.store.registry.decide(loaded[r.id], day).statut if r.id in loaded else ""
+                if s == statut:
+                    kept.append(r)
+                    statuts[r.id] = s
+            if len(kept) > PAGE_SIZE:
+                break
+        rows = kept
+    if len(rows) > PAGE_SIZE:
+        rows, more = rows[:PAGE_SIZE], True
+    certifications = [r.id for r in ctx.store.registry.fiches()]
+    return html("dossiers.html", ctx=ctx, user=ctx.user, rows=rows, names=names, q=q, certification=certification, statut=statut,
+                statuts=STATUTS, certifications=sorted(set(certifications)), more=more, day=day, date_param=date or "")
+
+
+@get("/dossiers/{dossier_id:str}", sync_to_thread=True, include_in_schema=False)
+def dossier_page(request: Request[Any, Any, Any], dossier_id: Annotated[str, PATH], date: Annotated[str | None, QUERY] = None) -> Response[str]:
+    from cqpkit.store.deadlines import engine_dossiers
+    from cqpkit.store.errors import NotFoundError
+
+    ctx = context(request)
+    ctx.require("dossier.lire")
+    day = _day(date)
+    try:
+        data = ctx.store.show(dossier_id, day)
+    except NotFoundError as exc:
+        raise Refused(str(exc), status=404) from None
+    constats: list[Any] = []
+    if not data.get("illisible"):
+        with ctx.store.read() as conn:
+            dossier = engine_dossiers(conn, [dossier_id])[dossier_id]
+        constats = list(ctx.store.registry.check(dossier, day))
+    timeline = _timeline(data)
+    from cqpkit.documents import KINDS
+
+    documents = [k for k in KINDS.values() if k.source in ("decision", "financement")] if ctx.may("document.lire") else []
+    return html("dossier.html", ctx=ctx, user=ctx.user, d=data, constats=constats, timeline=timeline, day=day, statuts=STATUTS,
+                types=TYPES, documents=documents, date_param=date or "")
+
+
+def _timeline(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The dossier's dated events, in order: registration, evaluations, jury passages."""
+    events: list[tuple[str, str]] = [(data["inscription"], "Inscription")]
+    for e in data.get("evaluations") or ():
+        if isinstance(e, dict) and e.get("date"):
+            events.append((e["date"], f"Évaluation {e.get('epreuve', '')}" + (f" : {e['verdict']}" if e.get("verdict") else "")))
+    for p in data.get("passages") or ():
+        what = "absent" if p["absent"] else ", ".join(f"{k} {v.replace('_', ' ')}" for k, v in p["decisions"].items())
+        events.append((p["date"], f"Jury {p['session']} : {what}" + (" (remplacé)" if not p["en_vigueur"] else "")))
+    return sorted(events, key=lambda x: x[0])
+
+
+@get("/dossiers/{dossier_id:str}/documents/{kind:str}", sync_to_thread=True, include_in_schema=False)
+def dossier_document(request: Request[Any, Any, Any], dossier_id: Annotated[str, PATH], kind: Annotated[str, PATH], date: Annotated[str | None, QUERY] = None) -> Response[bytes]:
+    """The PDF of one document of a dossier (``cqpkit document KIND --db``'s builder and renderer)."""
+    from cqpkit.documents import KINDS
+
+    ctx = context(request)
+    ctx.require("document.lire")
+    if kind not in KINDS or KINDS[kind].source not in ("decision", "financement"):
+        raise Refused(f"document « {kind} » inconnu pour un dossier", status=404)
+    from cqpkit.web.pages.documents import dossier_pdf
+
+    pdf, filename = dossier_pdf(ctx.store, kind, dossier_id, _day(date))
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+
+# -------------------------------------------------------------------------- référentiels
+@get("/referentiels", sync_to_thread=True, include_in_schema=False)
+def referentiels(request: Request[Any, Any, Any]) -> Response[str]:
+    ctx = context(request)
+    registry = request.app.state.registry
+    refs = registry.fiches()  # what `cqpkit list` shows
+    return html("referentiels.html", ctx=ctx, user=ctx.user, refs=refs)
+
+
+@get("/referentiels/{ref_id:str}", sync_to_thread=True, include_in_schema=False)
+def referentiel_page(request: Request[Any, Any, Any], ref_id: Annotated[str, PATH], version: Annotated[str | None, QUERY] = None) -> Response[str]:
+    from cqpkit.exceptions import CqpkitError
+    from cqpkit.render.referentiel import render_referentiel
+
+    ctx = context(request)
+    registry = request.app.state.registry
+    try:
+        ref = registry.referentiel(ref_id, version=version)
+    except CqpkitError as exc:
+        raise Refused(str(exc), status=404) from None
+    versions = [r for r in registry.fiches() if r.id == ref_id]
+    text = render_referentiel(ref, registry.plugin_of(ref.id, ref.version), None, court=False)
+    return html("referentiel.html", ctx=ctx, user=ctx.user, ref=ref, versions=versions, text=text)
+
+
+# ------------------------------------------------------------------------------ import
+@get("/import", sync_to_thread=True, include_in_schema=False)
+def import_form(request: Request[Any, Any, Any]) -> Response[str]:
+    ctx = context(request)
+    ctx.require("dossier.importer")
+    return html("import.html", ctx=ctx, user=ctx.user, erreurs=[], rapport=None)
+
+
+@post("/import", include_in_schema=False)
+async def import_files(request: Request[Any, Any, Any]) -> Response[str]:
+    from litestar.concurrency import sync_to_thread
+
+    from cqpkit.web.pages.uploads import import_upload
+
+    ctx = context(request)
+    ctx.require("dossier.importer")
+    form = await request.form()
+    ctx.check_csrf(form)
+    files = [f for f in form.getall("fichiers", []) if hasattr(f, "filename") and f.filename] if hasattr(form, "getall") else []
+    if not files:
+        return html("import.html", status=400, ctx=ctx, user=ctx.user, rapport=None,
+                    erreurs=[{"fichier": "", "ligne": None, "cle": "", "message": "aucun fichier envoyé : choisissez des fichiers TOML ou une archive zip"}])
+    uploads = [(f.filename, await f.read()) for f in files]
+    rapport, erreurs = await sync_to_thread(import_upload, ctx.store, uploads, ctx.user)
+    status = 200 if not erreurs else (400 if erreurs[0].get("usage") else 422)
+    return html("import.html", status=status, ctx=ctx, user=ctx.user, erreurs=erreurs, rapport=rapport)
+
+
+def _dossier_findings(ctx: Context, ids: list[str], day: dt.date) -> dict[str, list[Any]]:
+    """``Registry.check`` on each dossier presented, at the session's date (``decision_contraire``… after each decision)."""
+    from cqpkit.plugins.hookcalls import HookFailure
+    from cqpkit.store.deadlines import engine_dossiers
+
+    if not ids:
+        return {}
+    try:
+        with ctx.store.read() as conn:
+            loaded = engine_dossiers(conn, ids)
+    except Exception:  # a dossier the engine cannot read: its own page says why
+        return {}
+    out: dict[str, list[Any]] = {}
+    for did, dossier in loaded.items():
+        try:
+            out[did] = list(ctx.store.registry.check(dossier, day))
+        except HookFailure:
+            out[did] = []
+    return out
+
+
+# ---------------------------------------------------------------------- sessions de jury
+@get("/sessions", sync_to_thread=True, include_in_schema=False)
+def sessions(request: Request[Any, Any, Any]) -> Response[str]:
+    """The jury sessions the user may read (``cqpkit jury list``; a jury member: those it sits on)."""
+    from cqpkit.store.users import sessions_of
+
+    ctx = context(request)
+    if not (ctx.may("session.lister") or ctx.user.role == "jury"):
+        ctx.require("session.lister")
+    mine = set(sessions_of(ctx.store, ctx.user))
+    rows = [s for s in ctx.store.jury_sessions() if s["session"] in mine]
+    return html("sessions.html", ctx=ctx, user=ctx.user, rows=rows)
+
+
+@get("/sessions/nouvelle", sync_to_thread=True, include_in_schema=False)
+def open_form(request: Request[Any, Any, Any]) -> Response[str]:
+    """The form that opens a session (``cqpkit jury open``), its findings shown as it is typed."""
+    from cqpkit.web.pages.jury import _open_page
+
+    ctx = context(request)
+    ctx.require("session.ouvrir")
+    return _open_page(ctx)
+
+
+@get("/sessions/{session_id:str}", sync_to_thread=True, include_in_schema=False)
+def session_page(request: Request[Any, Any, Any], session_id: Annotated[str, PATH]) -> Response[str]:
+    """One session (``cqpkit jury show``): members, president, candidates and decisions, the findings on closing."""
+    ctx = context(request)
+    ctx.require("session.lire", session_id)
+    return session_view(ctx, session_id)
+
+
+def session_view(ctx: Context, session_id: Annotated[str, PATH], erreurs: list[str] | None = None, status: int = 200) -> Response[str]:
+    from cqpkit.model.dossier import CERTIFICATION_ENTIERE
+    from cqpkit.store.errors import NotFoundError
+
+    try:
+        data = ctx.store.jury_session(session_id)
+    except NotFoundError as exc:
+        raise Refused(str(exc), status=404) from None
+    names = _names(ctx.store, [c["candidat"] for c in data["candidats"]]) if ctx.may("candidat.lire") or ctx.user.role == "jury" else {}
+    domaines: dict[str, list[str]] = {}
+    for c in data["candidats"]:
+        try:
+            ref = ctx.store.registry.referentiel(c["certification"], version=c["version"])
+            domaines[c["dossier"]] = [d.id for d in ref.domaines] or [CERTIFICATION_ENTIERE]
+        except Exception:  # a référentiel no plugin supplies: no decision form for it (the page says so)
+            domaines[c["dossier"]] = []
+    findings = _dossier_findings(ctx, [c["dossier"] for c in data["candidats"]], dt.date.fromisoformat(data["date"]))
+    return html("session.html", status=status, ctx=ctx, user=ctx.user, s=data, names=names, domaines=domaines, erreurs=erreurs or [],
+                findings=findings,
+                may_decide=ctx.may("session.decider", session_id), may_add=ctx.may("session.presenter"), may_close=ctx.may("session.clore"))
+
+
+@get("/sessions/{session_id:str}/proces-verbal", sync_to_thread=True, include_in_schema=False)
+def session_pv_pdf(request: Request[Any, Any, Any], session_id: Annotated[str, PATH]) -> Response[bytes]:
+    """The procès-verbal (``cqpkit document proces-verbal --session ID --db``)."""
+    from cqpkit.store.errors import NotFoundError
+    from cqpkit.web.pages.documents import session_pv
+
+    ctx = context(request)
+    ctx.require("document.lire")
+    try:
+        pdf, filename = session_pv(ctx.store, session_id)
+    except NotFoundError as exc:
+        raise Refused(str(exc), status=404) from None
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+
+PAGE_HANDLERS = [sessions, open_form, session_page, session_pv_pdf, login_form, login, logout, dashboard, dossiers, dossier_page, dossier_document, referentiels, referentiel_page,
+                 import_form, import_files]
