@@ -43,6 +43,8 @@ MONEY = tuple(f"{n}_{u}" for n in ("cout", "financement", "gratification") for u
 #: The first day an interval can start: before registration the dossier is « à venir ».
 FIRST_DAY = dt.date(1, 1, 1)
 
+#: The only finding codes the campaign counts: the others are not asked (:meth:`Registry.check_codes`).
+_CODES = frozenset({"premier_passage_hors_delai", "bareme_inconnu"})
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DAY = dt.timedelta(days=1)
 #: At most this many days asked to the engine per dossier (a plugin whose answer never settles).
@@ -202,7 +204,7 @@ def _answer(registry: Any, dossier: Any, day: dt.date, strict: bool = False) -> 
 
     try:
         r = registry.decide(dossier, day)
-        constats = registry.check(dossier, day, resultat=r)
+        constats = registry.check_codes(dossier, _CODES, day, resultat=r)
         lines = registry.funding(dossier, day, resultat=r)
     except HookFailure as exc:
         if strict:
@@ -234,7 +236,7 @@ def periods(registry: Any, dossier: Any, *, strict: bool = False) -> list[Period
     _dates(dossier, events)
     # The dossier's own dates are events that count on their day (the day after is reached by halving if not);
     # the dates that end something (validity, deadlines, a barème's jusqu'à) change the answer the day after.
-    ends: set[dt.date] = set(_referentiel_dates(registry.referentiel_for(dossier)))
+    ends: set[dt.date] = set()
     try:  # the deadlines (first jury, partial awards' ends): a finding appears only once one is passed
         from cqpkit.store.reading import deadlines
 
