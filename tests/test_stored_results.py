@@ -112,6 +112,33 @@ def test_intervals_answer_what_a_fresh_engine_computes(store, registry):  # noqa
     prop()
 
 
+def test_check_codes_is_check_filtered(registry):  # noqa: F811
+    """``Registry.check_codes`` (what the stored results ask) gives exactly the findings of ``check`` with those codes,
+    for generated dossiers of every bundled référentiel, at random days, for the campaign's two codes, every core code
+    one at a time, and the référentiel's own ``[[regles]]`` ids."""
+    from cqpkit.plugins.hookcalls import HookFailure
+    from cqpkit.rules.codes import CODES
+
+    refs = _referentiels(registry)
+    days = st.dates(min_value=dt.date(2005, 1, 1), max_value=dt.date(2040, 12, 31))
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(data=st.data())
+    def prop(data: Any) -> None:
+        ref = data.draw(st.sampled_from(refs))
+        d = data.draw(dossiers(referentiel=ref))
+        day = data.draw(days)
+        try:
+            everything = registry.check(d, day)
+        except HookFailure:
+            return
+        sets = [{"premier_passage_hors_delai", "bareme_inconnu"}, {r.id for r in ref.regles}, *({c} for c in CODES)]
+        for codes in sets:
+            assert registry.check_codes(d, codes, day) == [c for c in everything if c.code in codes], (codes, day)
+
+    prop()
+
+
 def test_campaign_examples_are_faithful(registry, tmp_path):  # noqa: F811
     """The example campaign (monthly rewards, barèmes changing, partial awards expiring): faithful at both sides of every boundary."""
     from cqpkit.store.store import Store

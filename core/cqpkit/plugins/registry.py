@@ -75,7 +75,7 @@ if TYPE_CHECKING:  # pragma: no cover
         SessionJury,
     )
 
-__all__ = ["Explication", "FicheReferentiel", "HookFailure", "HookReturnError", "Registry", "expand", "load_registry"]
+__all__ = ["BUILTIN_CHECK_CODES", "Explication", "FicheReferentiel", "HookFailure", "HookReturnError", "Registry", "expand", "load_registry"]
 
 
 class FicheReferentiel(NamedTuple):
@@ -136,6 +136,24 @@ class _Entry:
         self.ref = ref
 
 
+#: The finding codes each builtin rule family's ``cqpkit_check_dossier`` can give (:meth:`Registry.check_codes`).
+BUILTIN_CHECK_CODES: dict[str, frozenset[str]] = {
+    "cqpkit.plugins.default_premier_passage": frozenset({"premier_passage_hors_delai"}),
+    "cqpkit.plugins.default_evaluateurs": frozenset(
+        {"evaluateurs_nombre", "evaluateurs_non_distincts", "evaluateur_role_requis", "evaluateur_role_non_admis", "evaluateur_role_exclu"}
+    ),
+    "cqpkit.plugins.default_tutorat": frozenset(
+        {"tuteur_experience", "tuteur_n_plus_1", "tuteur_charge_recommandee", "tuteur_charge_max", "tuteur_forme_apres", "tuteur_delai_formation"}
+    ),
+    "cqpkit.plugins.default_vae": frozenset({"vae_experience", "vae_document_manquant"}),
+    "cqpkit.plugins.default_conditions_passage": frozenset({"passage_evaluation_finale", "passage_activites", "passage_modules_obligatoires"}),
+    "cqpkit.plugins.default_formation": frozenset({"heures_formation", "organisme_non_agree"}),
+    "cqpkit.plugins.default_vigueur": frozenset({"version_hors_vigueur"}),
+    "cqpkit.plugins.default_regles": frozenset(),  # its référentiel's [[regles]] ids: decided per référentiel
+    "cqpkit.plugins.default_funding": frozenset({"bareme_inconnu", "financement_en_attente"}),
+}
+
+
 class Registry:
     """The certifications the installed plugins supply, and (later) the engines applied to dossiers."""
 
@@ -150,6 +168,7 @@ class Registry:
         self._duplicates: dict[tuple[str, str], list[str]] = {}
         self._memo: dict[tuple[str, str], tuple[Referentiel, str]] = {}
         self._callers: dict[tuple[str, str], Any] = {}
+        self._code_callers: dict[tuple[str, frozenset[str], bool], Any] = {}
         self._blocks = self._read_blocks()
         self._collect(cache)
 
@@ -555,6 +574,44 @@ class Registry:
         found: dict[tuple[str, str, str], Constat] = {}
         for c in [c for part in parts if part for c in part] + list(resultat.constats or ()):
             found.setdefault((c.code, c.chemin, c.message), c)
+        return sort_constats(found.values())
+
+    def check_codes(
+        self, dossier: Dossier, codes: Iterable[str], as_of: dt.date | None = None, *, resultat: Resultat | None = None
+    ) -> list[Constat]:
+        """The findings of :meth:`check` whose code is one of ``codes`` (the same findings, each once, sorted).
+
+        For callers that count a few codes on many dossiers (stored results): the builtin rule families that
+        cannot give any of ``codes`` (:data:`BUILTIN_CHECK_CODES`; ``default_regles`` gives its référentiel's
+        ``[[regles]]`` ids) are not called; every other plugin is, its findings filtered.
+        """
+        wanted = frozenset(codes)
+        day = self._today(as_of)
+        self._valid(dossier)
+        if resultat is None:
+            resultat = self.decide(dossier, day)
+        ref, plugin = self._served(dossier)
+        key = (plugin, wanted, wanted.isdisjoint(r.id for r in ref.regles))
+        hook = self._code_callers.get(key)
+        if hook is None:
+            skip = {name for name, given in BUILTIN_CHECK_CODES.items() if wanted.isdisjoint(given)}
+            if key[2]:
+                skip.add("cqpkit.plugins.default_regles")
+            sources = self._plugins.sources
+            skip = {name for name in skip if name in sources and sources[name].builtin}
+            keep = {impl.plugin_name for impl in self._route("cqpkit_check_dossier", plugin).get_hookimpls()} - skip
+            remove = [obj for name, obj in self._plugins.pm.list_name_plugin() if obj is not None and name not in keep]
+            hook = self._code_callers[key] = self._plugins.pm.subset_hook_caller("cqpkit_check_dossier", remove_plugins=remove)
+        kwargs = {"referentiel": ref, "dossier": dossier, "date": day, "resultat": resultat}
+        parts = call_hook(hook, "cqpkit_check_dossier", kwargs, self._raised_in)
+        if not _answer_ok("cqpkit_check_dossier", parts):
+            self._wrong_answer("cqpkit_check_dossier", hook, kwargs)
+        from cqpkit.rules.checks import sort_constats
+
+        found: dict[tuple[str, str, str], Constat] = {}
+        for c in [c for part in parts if part for c in part] + list(resultat.constats or ()):
+            if c.code in wanted:
+                found.setdefault((c.code, c.chemin, c.message), c)
         return sort_constats(found.values())
 
     def check_session(

@@ -8,12 +8,15 @@ passage late, the funding lines without a barème, the six sums of money, and a 
 details as JSON). « As of D » is then a ``WHERE debut <= D AND (fin IS NULL OR fin > D)``.
 
 How the intervals are found (:func:`periods`): the candidate boundaries are every date of the dossier
-(registration, evaluations, passages…), every date in the engine's answers (validity ends, deadlines,
-certification date, funding event dates) and the référentiel's dated values (vigueur, barèmes), each
-also the day after (a rule may compare with ``<`` or ``<=``); the engine is asked once per interval,
-through the registry (:meth:`Registry.decide`, :meth:`Registry.check`, :meth:`Registry.funding`, as the
-campaign report did for every dossier at every call), new dates in its answers adding boundaries until
-none is new; equal neighbours are merged.
+(registration, evaluations, passages…) and every date in the engine's answers (validity ends, deadlines,
+certification date, funding event dates), each answer date also the day after (a rule may compare with
+``<`` or ``<=``); the engine is asked once per candidate day, through the registry (:meth:`Registry.decide`,
+:meth:`Registry.check_codes` for the two codes counted, :meth:`Registry.funding`), new dates in its answers
+adding candidates until none is new. Between two asked days whose answers differ, the day before the later
+one is asked too, and a change on a day no date names is found by halving; equal neighbours are merged.
+The référentiel's own dates (vigueur, barèmes) are not candidates: the answer as of a day moves with the
+dossier's events and the dates the answers name (a barème applies at its event's date, whatever the
+as-of day), and a change elsewhere is still found by that halving (issue 16: 12 → 9 asks per dossier).
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ MONEY = tuple(f"{n}_{u}" for n in ("cout", "financement", "gratification") for u
 #: The first day an interval can start: before registration the dossier is « à venir ».
 FIRST_DAY = dt.date(1, 1, 1)
 
+#: The only finding codes the campaign counts: the others are not asked (:meth:`Registry.check_codes`).
+_CODES = frozenset({"premier_passage_hors_delai", "bareme_inconnu"})
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DAY = dt.timedelta(days=1)
 #: At most this many days asked to the engine per dossier (a plugin whose answer never settles).
@@ -150,38 +155,6 @@ def _dates(obj: Any, out: set[dt.date], depth: int = 0) -> None:
             _dates(x, out, depth + 1)
 
 
-_REF_DATES: dict[int, tuple[Any, frozenset[dt.date]]] = {}
-
-
-def _referentiel_dates(ref: Any) -> frozenset[dt.date]:
-    """Every date of a référentiel (vigueur, barèmes, sources), computed once per référentiel object."""
-    held = _REF_DATES.get(id(ref))
-    if held is not None and held[0] is ref:
-        return held[1]
-    acc: set[dt.date] = set()
-    _walk_all(ref, acc)
-    found = frozenset(acc)
-    _REF_DATES[id(ref)] = (ref, found)
-    return found
-
-
-def _walk_all(obj: Any, out: set[dt.date], depth: int = 0) -> None:
-    """Every date in ``obj``, sources included (for a référentiel)."""
-    if depth > 16 or obj is None or isinstance(obj, (bool, int, float, str)):
-        return
-    if isinstance(obj, dt.date):
-        out.add(obj.date() if isinstance(obj, dt.datetime) else obj)
-    elif attrs.has(type(obj)):
-        for a in attrs.fields(type(obj)):
-            _walk_all(getattr(obj, a.name), out, depth + 1)
-    elif isinstance(obj, dict):
-        for v in obj.values():
-            _walk_all(v, out, depth + 1)
-    elif isinstance(obj, (list, tuple, set, frozenset)):
-        for x in obj:
-            _walk_all(x, out, depth + 1)
-
-
 def _with_next_days(days: Iterable[dt.date], since: dt.date) -> set[dt.date]:
     out = set()
     for d in days:
@@ -202,7 +175,7 @@ def _answer(registry: Any, dossier: Any, day: dt.date, strict: bool = False) -> 
 
     try:
         r = registry.decide(dossier, day)
-        constats = registry.check(dossier, day, resultat=r)
+        constats = registry.check_codes(dossier, _CODES, day, resultat=r)
         lines = registry.funding(dossier, day, resultat=r)
     except HookFailure as exc:
         if strict:
@@ -234,7 +207,7 @@ def periods(registry: Any, dossier: Any, *, strict: bool = False) -> list[Period
     _dates(dossier, events)
     # The dossier's own dates are events that count on their day (the day after is reached by halving if not);
     # the dates that end something (validity, deadlines, a barème's jusqu'à) change the answer the day after.
-    ends: set[dt.date] = set(_referentiel_dates(registry.referentiel_for(dossier)))
+    ends: set[dt.date] = set()  # the dates that end something (validity, deadlines): the answer moves the day after
     try:  # the deadlines (first jury, partial awards' ends): a finding appears only once one is passed
         from cqpkit.store.reading import deadlines
 
