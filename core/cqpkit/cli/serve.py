@@ -123,7 +123,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def add_serve(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", metavar="URL", help="la base (fichier SQLite ou postgresql://…) des points d'accès de la base, à venir")
+    p.add_argument("--db", metavar="URL", help="la base (fichier SQLite ou postgresql://…) : les points d'accès /api/v1/base/… et les jetons de ses utilisateurs")
     p.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1, cette machine seulement)")
     p.add_argument("--port", type=_positive, default=8000, help="port d'écoute (défaut : 8000)")
     p.add_argument("--workers", type=_positive, default=1, help="nombre de processus (défaut : 1)")
