@@ -162,7 +162,7 @@ class TestSecurity:
         assert "/api/v1/base/dossiers" in caplog.text  # the access log was written
         for token in service.tokens.values():
             assert token not in everything
-            assert token.split("_")[2] not in everything
+            assert token[22:] not in everything  # the secret alone (cqpk_<16 hex>_<secret>)
         assert PASSWORD not in everything
 
 
@@ -241,3 +241,24 @@ class TestEndpoints:
         assert client.post("/api/v1/dossiers/decide", content=path.read_bytes(), headers=headers).status_code == 401
         assert client.post("/api/v1/dossiers/decide", content=path.read_bytes(), headers={**headers, **service.auth("old")}).status_code == 401
         assert client.post("/api/v1/dossiers/decide", content=path.read_bytes(), headers={**headers, **service.auth("lec")}).status_code == 200
+
+
+class TestDocuments:
+    def test_certificate_pdf(self, service, client, monkeypatch):
+        """The certificate of a certified dossier, as PDF; 403 for lecture; 404 for a session paper; 501 without Typst."""
+        pytest.importorskip("typst", reason="l'extra [documents] (Typst) n'est pas installé")
+        path = f"/api/v1/base/dossiers/{DOSSIER}/documents/certificat?as_of=2019-06-01"
+        r = client.get(path, headers=service.auth("ope"))
+        assert r.status_code == 200, r.text
+        assert r.headers["content-type"] == "application/pdf" and r.content.startswith(b"%PDF")
+        assert client.get(path, headers=service.auth("lec")).status_code == 403
+        r = client.get(f"/api/v1/base/dossiers/{DOSSIER}/documents/convocation", headers=service.auth("ope"))
+        assert r.status_code == 404 and "certificat" in r.json()["detail"]
+        from cqpkit.documents import typst as compiler
+
+        def missing() -> None:
+            raise compiler.DocumentsUnavailable("l'impression des documents demande le compilateur Typst, qui n'est pas installé")
+
+        monkeypatch.setattr(compiler, "require_compiler", missing)
+        r = client.get(path, headers=service.auth("ope"))
+        assert r.status_code == 501 and "Typst" in r.json()["detail"]

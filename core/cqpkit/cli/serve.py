@@ -75,6 +75,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         json_stream().write(document_text(create_app(public_engine=args.public_engine, limits=limits, access_log=False)))
         return 0
+    if args.db is not None:  # a base that cannot be opened is said now, in French, not by each worker
+        from cqpkit.store.store import Store
+
+        with Store.open(args.db):
+            pass
     why = _port_taken(args.host, args.port)
     if why is not None:
         print(f"cqpkit serve : impossible d'écouter sur {args.host}:{args.port} : {why}", file=sys.stderr)
@@ -102,6 +107,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access.setLevel(logging.INFO if not args.quiet else logging.WARNING)
         access.propagate = False
     engine = "sans jeton (--public-engine)" if args.public_engine else "réservés aux jetons (--public-engine pour les ouvrir)"
+    if args.db is not None:
+        from cqpkit.store.engine import resolve
+
+        engine += f" ; base {resolve(args.db).label} sous /api/v1/base"
     print(
         f"cqpkit serve : http://{args.host}:{args.port}/api/v1 ({args.workers} processus ; calculs {engine} ; "
         f"documentation /api/docs, /api/openapi.json) ; Ctrl-C pour arrêter",

@@ -36,6 +36,7 @@ TITLES: dict[int, tuple[str, str]] = {
     422: ("dossier-invalide", "Dossier invalide"),
     429: ("trop-de-requetes", "Trop de requêtes"),
     500: ("erreur-interne", "Erreur interne"),
+    501: ("non-installe", "Fonction non installée"),
     503: ("delai-depasse", "Délai dépassé"),
 }
 

@@ -14,12 +14,13 @@ connection, the requests that touch the base take turns (a lock).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.params import Parameter
 
 from cqpkit.web.auth import bearer_token
@@ -346,9 +347,57 @@ async def verify(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return await _call(request, "journal.verifier", lambda store, _: verify_answer(store.target.label, store.verify()))  # type: ignore[no-any-return]
 
 
+# ------------------------------------------------------------------------------ documents
+#: The kinds printed from one stored dossier (the session papers come from a session: ``cqpkit document``).
+DOSSIER_SOURCES = ("referentiel", "decision", "financement")
+
+
+@get(
+    "/api/v1/base/dossiers/{dossier:str}/documents/{kind:str}",
+    operation_id="base_document",
+    summary="Un document d'un dossier, en PDF (cqpkit document KIND ID --db)",
+    tags=["documents"],
+    responses=_problems(400, 401, 403, 404, 409, 422, 500, 501, 503),
+    media_type="application/pdf",
+    response_description="Le document, en PDF",
+)
+async def document(request: Request[Any, Any, Any], dossier: Id, kind: Id, as_of: AsOf = None) -> Response[bytes]:
+    """Un formulaire rempli (positionnement, livret-suivi, grille-tuteur, livret-evaluation-finale), une attestation,
+    un certificat ou un état de financement du dossier ; 501 si l'extra [documents] (Typst) n'est pas installé."""
+    from cqpkit.documents import KINDS
+
+    source = KINDS[kind].source if kind in KINDS else None
+    if source not in DOSSIER_SOURCES:
+        names = ", ".join(k for k, v in KINDS.items() if v.source in DOSSIER_SOURCES)
+        raise Problem(404, f"document « {kind} » inconnu pour un dossier ; documents d'un dossier : {names}")
+    day = parse_as_of(as_of)[0] if as_of is not None else None
+
+    def work(store: Any, _: Any) -> Any:
+        from cqpkit.documents import builder
+        from cqpkit.documents.typst import DocumentsUnavailable, render_pdf, require_compiler
+
+        try:
+            require_compiler()
+        except DocumentsUnavailable as exc:
+            raise Problem(501, str(exc), slug="extra-absent", title="Fonction non installée") from None
+        registry = store.registry
+        d = store.dossier(dossier)
+        build = builder(kind)
+        if source == "referentiel":
+            doc = build(registry, registry.referentiel_for(d), d, day)
+        elif source == "decision":
+            doc = build(registry, d, day or dt.date.today())
+        else:
+            doc = build(registry, [d], day)
+        return doc.filename, render_pdf(doc.template, doc.data)
+
+    filename, pdf = await _call(request, "document.produire", work)
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
 STORE_HANDLERS = [
     import_dossiers, list_dossiers, show_dossier, dossier_history, export_candidat, erase_candidat, list_sessions, show_session,
-    open_session, add_to_session, decide, close_session, deadlines, campaign, verify,
+    open_session, add_to_session, decide, close_session, deadlines, campaign, verify, document,
 ]
 
 _OBJ = "object"
