@@ -67,7 +67,6 @@ def single(base: str, calls: int, block: int = 25) -> tuple[list[float], list[fl
     import gc
 
     import httpx
-
     from cqpkit import load_registry
     from cqpkit.formats.dossiers import loads_dossier
     from cqpkit.plugins.answers import answer
@@ -166,7 +165,6 @@ def jury_on_postgres(pg: str, clients: int, decisions: int) -> list[str]:
 
     import httpx
     import sqlalchemy as sa
-
     from cqpkit import load_registry
     from cqpkit.model import Membre, SessionInfo, SessionJury
     from cqpkit.store import schema as t

@@ -17,13 +17,13 @@ import pytest
 pytest.importorskip("litestar", reason="l'extra [serve] (Litestar) n'est pas installé")
 schemathesis = pytest.importorskip("schemathesis", reason="Schemathesis n'est pas installé")
 
-from cqpkit.store import users
-from cqpkit.store.store import Store
-from cqpkit.web import create_app
-from hypothesis import HealthCheck, settings
+from cqpkit.store import users  # noqa: E402
+from cqpkit.store.store import Store  # noqa: E402
+from cqpkit.web import create_app  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 
-from tests.conftest import ROOT
-from tests.test_web_openapi import CHECKS
+from tests.conftest import ROOT  # noqa: E402
+from tests.test_web_openapi import CHECKS  # noqa: E402
 
 CAMPAIGN = ROOT / "examples" / "campaign"
 
