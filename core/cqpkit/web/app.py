@@ -62,8 +62,10 @@ def create_app(
     limits = limits or Limits()
     registry = registry if registry is not None else load_registry()
     store, owned = _open_store(db, registry)
+    # SQLite: one connection per store (StaticPool), used by one request at a time; PostgreSQL: the pool.
+    lock: Any = threading.Lock() if store is not None and store.target.kind == "sqlite" else contextlib.nullcontext()
     if store is not None and authenticator is None:
-        authenticator = StoreAuthenticator(store)
+        authenticator = StoreAuthenticator(store, lock)
     state = State(
         {
             "registry": registry,
@@ -72,8 +74,7 @@ def create_app(
             "limits": limits,
             "db": store.target.label if store is not None else None,
             "store": store,
-            # SQLite: one connection per store (StaticPool), used by one request at a time; PostgreSQL: the pool.
-            "store_lock": threading.Lock() if store is not None and store.target.kind == "sqlite" else contextlib.nullcontext(),
+            "store_lock": lock,
         }
     )
     app = Litestar(

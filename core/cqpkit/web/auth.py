@@ -12,6 +12,7 @@ Neither the token nor the ``Authorization`` header is ever logged or echoed (:mo
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol
 
 __all__ = ["ENGINE", "Authenticator", "StoreAuthenticator", "bearer_token"]
@@ -50,17 +51,21 @@ class StoreAuthenticator:
     the base); a store action is :func:`cqpkit.store.users.may`'s answer.
     """
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Any, lock: AbstractContextManager[Any] | None = None) -> None:
         self.store = store
+        #: Held around each query: on SQLite the store's one connection serves one request at a time.
+        self.lock = lock if lock is not None else nullcontext()
 
     def authenticate(self, token: str) -> Any | None:
         from cqpkit.store.users import authenticate_token
 
-        return authenticate_token(self.store, token)
+        with self.lock:
+            return authenticate_token(self.store, token)
 
     def may(self, user: Any, action: str, session_id: str | None = None) -> bool:
         if action == ENGINE:
             return bool(getattr(user, "actif", False))
         from cqpkit.store.users import may
 
-        return may(self.store, user, action, session_id)
+        with self.lock:
+            return may(self.store, user, action, session_id)

@@ -220,7 +220,7 @@ async def list_sessions(
             token = bearer_token(authorization)
             user = users.authenticate_token(store, token) if token else None
             if user is None or user.role != "jury":  # 401, 403 (lecture), or every session (admin, operateur)
-                authenticated(state, authorization, "session.lister")
+                user = authenticated(state, authorization, "session.lister")
             mine = set(users.sessions_of(store, user))
             sessions = [s for s in store.jury_sessions(certification) if s["session"] in mine]
             return {"base": store.target.label, "certification": certification, "sessions": sessions}
