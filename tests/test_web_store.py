@@ -262,3 +262,34 @@ class TestDocuments:
         monkeypatch.setattr(compiler, "require_compiler", missing)
         r = client.get(path, headers=service.auth("ope"))
         assert r.status_code == 501 and "Typst" in r.json()["detail"]
+
+
+class TestConcurrency:
+    def test_concurrent_corrections_nothing_lost_nothing_doubled(self, service):
+        """Concurrent requests (one ASGI app, async client): one correction per candidate of a session, each
+        recorded once, each under its user in the log, the log intact; on both engines."""
+        import asyncio
+
+        import httpx
+
+        candidats = [c["dossier"] for c in service.store.jury_session(HIS_SESSION)["candidats"]]
+        assert len(candidats) >= 2
+
+        async def run() -> list[int]:
+            transport = httpx.ASGITransport(app=service.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+                calls = [
+                    c.post(f"/api/v1/base/sessions/{HIS_SESSION}/decisions", headers=service.auth("ope" if i % 2 else "jur"),
+                           json={"dossier": did, "decisions": {"D1": "non_acquis"}, "motif": f"correction {i}"})
+                    for i, did in enumerate(candidats)
+                ]
+                return [r.status_code for r in await asyncio.gather(*calls)]
+
+        assert asyncio.run(run()) == [200] * len(candidats)
+        with service.store.read() as conn:
+            rows = conn.execute(sa.select(t.passages.c.dossier_id).where(t.passages.c.session_id == HIS_SESSION)
+                                .where(t.passages.c.origine == "correction")).all()
+        assert sorted(r.dossier_id for r in rows) == sorted(candidats)
+        mine = [e for e in _audit(service.store) if e.operateur in ("ope", "jur")]
+        assert len(mine) == len(candidats)
+        assert service.store.verify().ok
