@@ -293,3 +293,11 @@ class TestConcurrency:
         mine = [e for e in _audit(service.store) if e.operateur in ("ope", "jur")]
         assert len(mine) == len(candidats)
         assert service.store.verify().ok
+
+
+def test_without_a_base_the_store_endpoints_say_so():
+    """An app started without --db: the store endpoints answer a French 404 naming --db, not a 500."""
+    with TestClient(create_app(access_log=False)) as c:
+        r = c.get("/api/v1/base/dossiers", headers={"Authorization": "Bearer x"})
+    assert r.status_code == 404
+    assert "--db" in r.json()["detail"]
