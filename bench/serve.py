@@ -16,9 +16,19 @@
     .venv/bin/python bench/serve.py                  # 300 calls, 8 clients × 100 calls
     .venv/bin/python bench/serve.py --calls 100 --clients 8
 
-Recording decisions in a jury session from 8 clients on PostgreSQL needs the store endpoints (with users and
-tokens): the next wave (docs/http.md « À venir »). Absolute times depend on the machine and its load; compare the
-overhead and the ratios.
+3. **8 clients recording decisions in one jury session on PostgreSQL** (``--postgres URL``, default
+   ``$CQPKIT_TEST_POSTGRES_URL``; skipped without one): a fresh schema gets ``--clients × --decisions``
+   dossiers (clones of ``examples/campaign/dossiers/i410-2019-0105.toml`` with fictional ids), one open
+   session with all of them presented, and one ``operateur`` user and token per client; a ``cqpkit serve
+   --db`` process (one worker, its pooled engine); each client posts ``POST /api/v1/base/sessions/…/decisions``
+   for its own dossiers. Then the base is read: one passage per dossier carrying the decisions sent (nothing
+   lost, nothing doubled), one audit entry per decision under its client's login, the log intact
+   (``verify``). Printed: throughput, p50, p99. The writers are serialised by the store's advisory lock, so
+   throughput is that of one writer.
+
+    .venv/bin/python bench/serve.py --decisions 25   # 8 clients × 25 decisions
+
+Absolute times depend on the machine and its load; compare the overhead and the ratios.
 """
 
 from __future__ import annotations
@@ -57,7 +67,6 @@ def single(base: str, calls: int, block: int = 25) -> tuple[list[float], list[fl
     import gc
 
     import httpx
-
     from cqpkit import load_registry
     from cqpkit.formats.dossiers import loads_dossier
     from cqpkit.plugins.answers import answer
@@ -132,12 +141,141 @@ def over_http(base: str, calls: int, clients: int) -> tuple[list[float], float, 
     return [x for lat in latencies for x in lat], wall, bad[0]
 
 
+SOURCE = ROOT / "examples" / "campaign" / "dossiers" / "i410-2019-0105.toml"
+SESSION = "BENCH-JURY-01"
+DECISIONS = {f"D{i}": "acquis" for i in range(1, 6)}
+
+
+def _wait(base: str) -> None:
+    import httpx
+
+    for _ in range(600):
+        try:
+            if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+
+
+def jury_on_postgres(pg: str, clients: int, decisions: int) -> list[str]:
+    """Part 3: ``clients`` clients recording ``decisions`` decisions each in one session; the lines to print."""
+    import datetime as dt
+    import secrets
+    import tempfile
+
+    import httpx
+    import sqlalchemy as sa
+    from cqpkit import load_registry
+    from cqpkit.model import Membre, SessionInfo, SessionJury
+    from cqpkit.store import schema as t
+    from cqpkit.store import users
+    from cqpkit.store.store import Store
+
+    name = f"cqpkit_bench_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = sa.create_engine(pg.replace("postgresql://", "postgresql+psycopg://", 1), poolclass=sa.pool.NullPool)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+    url = f"{pg}{'&' if '?' in pg else '?'}options=-csearch_path%3D{name}"
+    n = clients * decisions
+    ids = [f"BENCH-{i:05d}" for i in range(n)]
+    text = SOURCE.read_text(encoding="utf-8")
+    server = None
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            for i, did in enumerate(ids):
+                clone = (text.replace("I410-2019-0105", did).replace("C-0105", f"CB-{i:05d}")
+                         .replace("etienne.yuzu@", f"candidat.{i}@"))
+                Path(folder, f"{did}.toml").write_text(clone, encoding="utf-8")
+            with Store.open(url, create=True, check=False, registry=load_registry()) as store:
+                store.init()
+                store.import_files([folder], operateur="bench")
+                session = SessionJury(
+                    session=SessionInfo(id=SESSION, date=dt.date(2020, 10, 15), certifications=("secu.manager-operationnel",), president="J-01"),
+                    membres=(Membre(id="J-01", college="employeur"), Membre(id="J-02", college="institut")),
+                )
+                store.open_session(session, "bench")
+                store.add_to_session(SESSION, ids, "bench", present=True)
+                users.PARAMETERS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}  # type: ignore[misc]  # no password is hashed here
+                tokens = []
+                for k in range(clients):
+                    users.add_user(store, f"bench{k}", f"Opérateur fictif {k}", "operateur", operateur="bench")
+                    tokens.append(users.create_token(store, f"bench{k}", "bench", operateur="bench"))
+                with store.read() as conn:
+                    audit_before = conn.execute(sa.select(sa.func.count()).select_from(t.audit)).scalar_one()
+        port = _free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "cqpkit", "serve", "--db", url, "--quiet", "--port", str(port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        _wait(base)
+        latencies: list[list[float]] = [[] for _ in range(clients)]
+        bad = [0]
+
+        def client(k: int) -> None:
+            mine = ids[k::clients]
+            headers = {"Authorization": f"Bearer {tokens[k]}"}
+            with httpx.Client(timeout=120) as c:
+                c.get(f"{base}/api/v1/base/sessions/{SESSION}", headers=headers)  # the connection, warmed
+                barrier.wait()
+                for did in mine:
+                    start = time.perf_counter()
+                    r = c.post(f"{base}/api/v1/base/sessions/{SESSION}/decisions", json={"dossier": did, "decisions": DECISIONS}, headers=headers)
+                    latencies[k].append(time.perf_counter() - start)
+                    if r.status_code != 200 or r.json().get("statut") == "inchangé":
+                        bad[0] += 1
+
+        barrier = threading.Barrier(clients + 1)
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+        for th in threads:
+            th.start()
+        barrier.wait()
+        start = time.perf_counter()
+        for th in threads:
+            th.join()
+        wall = time.perf_counter() - start
+        with Store.open(url) as store, store.read() as conn:
+            rows = conn.execute(sa.select(t.passages.c.dossier_id, t.passages.c.decisions).where(t.passages.c.session_id == SESSION)
+                                .where(t.passages.c.decisions != "{}")).all()
+            entries = conn.execute(sa.select(t.audit.c.operateur, t.audit.c.objet_id).where(t.audit.c.numero > audit_before)).all()
+            intact = store.verify().ok
+        decided = [r.dossier_id for r in rows if json.loads(r.decisions) == DECISIONS]
+        lost = len(set(ids) - set(decided))
+        doubled = len(decided) - len(set(decided))
+        by_client = sum(1 for e in entries if e.operateur.startswith("bench"))
+    finally:
+        if server is not None:
+            server.terminate()
+            server.communicate(timeout=30)
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{name}" CASCADE')
+        admin.dispose()
+    flat = [x for lat in latencies for x in lat]
+    ms = 1000
+    p50, p99 = _pct(flat, 50) * ms, _pct(flat, 99) * ms
+    return [
+        f"{clients} clients enregistrant des décisions dans une session (PostgreSQL, cqpkit serve --db, 1 processus) : "
+        f"{len(flat)} décisions, {bad[0]} en erreur",
+        f"  perdues {lost}, en double {doubled} ; entrées au journal sous le compte du client : {by_client} ; journal intègre : {intact}",
+        f"  débit {len(flat) / wall:.0f} décisions/s ; p50 {p50:.2f} ms, p99 {p99:.2f} ms ; p99/p50 {p99 / p50:.2f}",
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=300, help="decides for the single client (and per client / 3 for the concurrent run)")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--decisions", type=int, default=25, help="decisions per client recorded in the jury session (part 3)")
+    parser.add_argument("--postgres", default=os.environ.get("CQPKIT_TEST_POSTGRES_URL"), help="PostgreSQL server for part 3")
+    parser.add_argument("--only-jury", action="store_true", help="part 3 only")
     args = parser.parse_args()
+    if args.only_jury:
+        if not args.postgres:
+            print("partie 3 : pas de serveur PostgreSQL (--postgres ou $CQPKIT_TEST_POSTGRES_URL)")
+            return 0
+        print("\n".join(jury_on_postgres(args.postgres, args.clients, args.decisions)))
+        return 0
 
     port = _free_port()
     server = subprocess.Popen(
@@ -177,6 +315,10 @@ def main() -> int:
     p50, p99 = _pct(many, 50) * ms, _pct(many, 99) * ms
     print(f"{args.clients} clients simultanés × {per_client} appels : {len(many)} réponses, {bad + bad_many} en erreur")
     print(f"  débit {len(many) / wall:.0f} décisions/s ; p50 {p50:.2f} ms, p99 {p99:.2f} ms ; p99/p50 {p99 / p50:.2f} (objectif ≤ 5)")
+    if args.postgres:
+        print("\n".join(jury_on_postgres(args.postgres, args.clients, args.decisions)))
+    else:
+        print("partie 3 (décisions de jury sur PostgreSQL) : pas de serveur (--postgres ou $CQPKIT_TEST_POSTGRES_URL)")
     return 0  # a benchmark measures; the answers in error are counted above
 
 

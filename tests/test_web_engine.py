@@ -252,7 +252,7 @@ class TestAuth:
 
 
 def test_limits_are_the_defaults() -> None:
-    """The documented defaults (docs/http.md): 2 Mio, 100 dossiers, 30 s."""
+    """The documented defaults (docs/api.md): 2 Mio, 100 dossiers, 30 s."""
     assert Limits() == Limits(max_body=2 * 1024 * 1024, max_dossiers=100, timeout=30.0)
 
 

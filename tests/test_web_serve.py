@@ -77,14 +77,14 @@ def test_serve_answers_over_loopback() -> None:
 
 
 def test_the_curl_examples_of_the_docs_run(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """The curl block of docs/http.md, run as written (port and paths aside) against a served process."""
+    """The curl block of docs/api.md, run as written (port and paths aside) against a served process."""
     pytest.importorskip("uvicorn", reason="l'extra [serve] (uvicorn) n'est pas installé")
     import re
     import shutil
 
     if shutil.which("curl") is None:
         pytest.skip("curl absent de cette machine")
-    doc = (ROOT / "docs" / "http.md").read_text(encoding="utf-8")
+    doc = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     block = next(b for b in re.findall(r"```sh\n(.*?)```", doc, re.S) if b.startswith("curl"))
     proc, port = _start("--public-engine", "--quiet")
     try:
@@ -104,6 +104,45 @@ def test_the_curl_examples_of_the_docs_run(tmp_path) -> None:  # type: ignore[no
     )
     second["dossiers"][0]["fichier"] = expected["dossiers"][0]["fichier"]
     assert second == expected
+
+
+def test_the_store_curl_examples_of_the_docs_run(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The store's curl block of docs/api.md, against `cqpkit serve --db` on the campaign, with a token made by
+    `cqpkit user token`: the campaign report as the CLI's, a motivated correction, an import."""
+    pytest.importorskip("uvicorn", reason="l'extra [serve] (uvicorn) n'est pas installé")
+    import os
+    import re
+    import shutil
+
+    if shutil.which("curl") is None:
+        pytest.skip("curl absent de cette machine")
+    db = str(tmp_path / "campagne.db")
+    assert run_cli("import", str(ROOT / "examples" / "campaign"), "--db", db, "-q").returncode == 0
+    assert run_cli("user", "add", "admin", "--role", "admin", "--db", db).returncode == 0
+    token = run_cli("user", "token", "admin", "--db", db).stdout.strip()
+    expected = json.loads(run_cli("report", "campaign", "--db", db, "--as-of", "2020-01-01", "--json").stdout)
+    doc = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```sh\n(.*?)```", doc, re.S) if b.startswith("curl") and "/api/v1/base/" in b)
+    proc, port = _start("--db", db)
+    try:
+        script = block.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+        result = subprocess.run(["bash", "-e", "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                                env={**os.environ, "TOKEN": token})
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert result.returncode == 0, result.stderr
+    decoder = json.JSONDecoder()
+    answers, rest = [], result.stdout
+    while rest.strip():
+        obj, end = decoder.raw_decode(rest.lstrip())
+        answers.append(obj)
+        rest = rest.lstrip()[end:]
+    report, correction, imported = answers
+    assert report == expected
+    assert correction["statut"] == "corrigé"
+    assert [f["statut"] for f in imported["fichiers"]] == ["nouveau"]
+    assert token not in err and token not in result.stdout  # the access log and the answers never hold it
 
 
 def test_missing_extra_is_said_in_french(monkeypatch: pytest.MonkeyPatch) -> None:

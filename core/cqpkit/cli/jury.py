@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from cqpkit.cli.common import as_of, as_of_source, date_said, dump, parse_date, print_json, statut_text, table
+from cqpkit.cli.common import as_of, as_of_source, date_said, parse_date, print_json, statut_text, table
 from cqpkit.cli.layout import WIDTH, Labels, candidate, decisions_grouped, fill, large_options
 from cqpkit.cli.output import print_lines
 from cqpkit.cli.store_common import (
@@ -67,7 +67,9 @@ def cmd_jury_open(args: argparse.Namespace) -> int:
         constats = store.open_session(session, operateur(args))
         label = store.target.label
     if args.json:
-        print_json({"base": label, "session": args.session, "date": args.date.isoformat(), "statut": "ouverte", "constats": _constats_json(constats)})
+        from cqpkit.store.answers import session_opened
+
+        print_json(session_opened(label, args.session, args.date, constats))
     else:
         print(f"Session {args.session} du {date_txt(args.date)} ouverte dans {label} ({', '.join(args.certifications)} ; {pluriel(len(session.membres), 'membre')}).")
     _warn(args.session, constats)
@@ -80,18 +82,14 @@ def cmd_jury_add(args: argparse.Namespace) -> int:
         constats = store.session_warnings(args.session)
         label = store.target.label
     if args.json:
-        print_json({"base": label, "session": args.session, "dossiers": [{"dossier": did, "statut": statut} for did, statut in done],
-                    "constats": _constats_json(constats)})
+        from cqpkit.store.answers import session_added
+
+        print_json(session_added(label, args.session, done, constats))
     else:
         for did, statut in done:
             print(f"{did} : {statut} à la session {args.session}")
     _warn(args.session, constats)
     return 0
-
-
-def _constats_json(constats: list[Any]) -> list[dict[str, Any]]:
-    """The findings of ``jury open | add --json``: each finding, and whether it will refuse ``jury close``."""
-    return [{**dump(c), "bloque_la_cloture": c.niveau == "erreur"} for c in constats]
 
 
 def _warn(session_id: str, constats: list[Any]) -> None:

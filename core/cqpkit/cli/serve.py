@@ -75,6 +75,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         json_stream().write(document_text(create_app(public_engine=args.public_engine, limits=limits, access_log=False)))
         return 0
+    if args.db is not None:  # a base that cannot be opened is said now, in French, not by each worker
+        from cqpkit.store.store import Store
+
+        with Store.open(args.db):
+            pass
     why = _port_taken(args.host, args.port)
     if why is not None:
         print(f"cqpkit serve : impossible d'écouter sur {args.host}:{args.port} : {why}", file=sys.stderr)
@@ -102,6 +107,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access.setLevel(logging.INFO if not args.quiet else logging.WARNING)
         access.propagate = False
     engine = "sans jeton (--public-engine)" if args.public_engine else "réservés aux jetons (--public-engine pour les ouvrir)"
+    if args.db is not None:
+        from cqpkit.store.engine import resolve
+
+        engine += f" ; base {resolve(args.db).label} sous /api/v1/base"
     print(
         f"cqpkit serve : http://{args.host}:{args.port}/api/v1 ({args.workers} processus ; calculs {engine} ; "
         f"documentation /api/docs, /api/openapi.json) ; Ctrl-C pour arrêter",
@@ -123,7 +132,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def add_serve(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", metavar="URL", help="la base (fichier SQLite ou postgresql://…) des points d'accès de la base, à venir")
+    p.add_argument("--db", metavar="URL", help="la base (fichier SQLite ou postgresql://…) : les points d'accès /api/v1/base/… et les jetons de ses utilisateurs")
     p.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1, cette machine seulement)")
     p.add_argument("--port", type=_positive, default=8000, help="port d'écoute (défaut : 8000)")
     p.add_argument("--workers", type=_positive, default=1, help="nombre de processus (défaut : 1)")

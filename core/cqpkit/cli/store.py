@@ -88,10 +88,9 @@ def cmd_db_verify(args: argparse.Namespace) -> int:
         label = store.target.label
     lignes = result.lignes or {}
     if args.json:
-        print_json(
-            {"base": label, "entrees": result.entrees, "tete": result.tete, "integre": result.ok, "problemes": result.problemes,
-             "lignes_verifiees": lignes, "tete_attendue": result.attendue, "tete_attendue_numero": result.attendue_numero}
-        )
+        from cqpkit.store.answers import verify_answer
+
+        print_json(verify_answer(label, result))
         return 0 if result.ok else 1
     if result.ok:
         checked = ", ".join(f"{table} {n}" for table, n in sorted(lignes.items()) if n)
@@ -175,10 +174,9 @@ def cmd_import(args: argparse.Namespace) -> int:
                 print(f"import refusé : {pluriel(n, 'fichier')} en erreur, rien n'a été enregistré", file=sys.stderr)
                 return exc.exit_code
     if args.json:
-        from cqpkit.cli.common import dump
+        from cqpkit.store.answers import import_answer
 
-        constats = {sid: [{**dump(c), "bloque_la_cloture": c.niveau == "erreur"} for c in found] for sid, found in report.constats.items()}
-        print_json({"base": target.label, "creee": created, "fichiers": report.fichiers, "notes": report.notes, "constats": constats, "journal": report.audit})
+        print_json(import_answer(target.label, created, report))
         return 0
     if quiet:
         return 0

@@ -144,7 +144,7 @@ def _sqlite_engine(target: Target, create: bool) -> sa.Engine:
     return engine
 
 
-def _postgresql_engine(target: Target) -> sa.Engine:
+def _postgresql_engine(target: Target, pool_size: int | None = None) -> sa.Engine:
     try:
         import psycopg  # noqa: F401
     except ImportError:
@@ -152,7 +152,13 @@ def _postgresql_engine(target: Target) -> sa.Engine:
             "le pilote PostgreSQL n'est pas installé : pip install 'cqpkit[postgres]' (psycopg 3)"
         ) from None
     try:
-        engine = sa.create_engine(target.url, poolclass=sa.pool.NullPool, connect_args={"connect_timeout": 10})
+        if pool_size is None:  # the CLI: one process, one transaction or a few; a connection each is simplest
+            engine = sa.create_engine(target.url, poolclass=sa.pool.NullPool, connect_args={"connect_timeout": 10})
+        else:  # a long-lived service (cqpkit serve): connections kept open, checked before reuse
+            engine = sa.create_engine(
+                target.url, poolclass=sa.pool.QueuePool, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+                pool_recycle=1800, connect_args={"connect_timeout": 10},
+            )
     except (sa.exc.ArgumentError, ValueError) as exc:
         raise StoreError(f"adresse PostgreSQL invalide « {target.label} » : {_url_problem(exc, target.url)}") from None
 
@@ -164,11 +170,17 @@ def _postgresql_engine(target: Target) -> sa.Engine:
     return engine
 
 
-def make_engine(target: Target, *, create: bool = False) -> sa.Engine:
-    """An engine for ``target``; a missing SQLite file is created only with ``create``."""
+def make_engine(target: Target, *, create: bool = False, pool_size: int | None = None) -> sa.Engine:
+    """An engine for ``target``; a missing SQLite file is created only with ``create``.
+
+    ``pool_size``: on PostgreSQL, keep up to that many connections open (plus as many more under load) instead of
+    opening one per transaction (``NullPool``, the CLI's choice: a connection costs a few milliseconds, once per
+    command). ``cqpkit serve`` asks for a pool: a token check is then a query, not a connection (docs/api.md).
+    SQLite has one connection per store either way.
+    """
     if target.kind == "sqlite":
         return _sqlite_engine(target, create)
-    return _postgresql_engine(target)
+    return _postgresql_engine(target, pool_size)
 
 
 def translate(exc: BaseException, target: Target) -> StoreError:

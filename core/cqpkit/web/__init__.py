@@ -1,7 +1,7 @@
 """cqpkit's HTTP service (``cqpkit serve``, extra ``cqpkit[serve]``): an ASGI app built with Litestar.
 
 Imported only by ``cqpkit serve`` and by applications that mount the app: ``cqpkit list`` never loads it.
-See ``docs/http.md``.
+See ``docs/api.md``.
 """
 
 from __future__ import annotations

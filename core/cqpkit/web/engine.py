@@ -47,8 +47,11 @@ TOML_TYPES = ("application/toml", "text/toml", "application/x-toml")
 
 
 # ------------------------------------------------------------------------------- auth
-def engine_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """The engine endpoints are public with ``--public-engine``; else a bearer token an authenticator accepts."""
+async def engine_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """The engine endpoints are public with ``--public-engine``; else a bearer token an authenticator accepts
+    (asked in a worker thread: the store's authenticator queries the base)."""
+    import anyio.to_thread
+
     state = connection.app.state
     if state.public_engine:
         return
@@ -57,17 +60,22 @@ def engine_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHan
     if authenticator is None:
         raise Problem(
             401,
-            "authentification requise : ce service n'a pas de comptes utilisateurs dans cette version ; "
+            "authentification requise : ce service est lancé sans base (--db), donc sans comptes utilisateurs ; "
             "les calculs sont ouverts sans jeton seulement si le service est lancé avec --public-engine",
             headers=challenge,
         )
     token = bearer_token(connection.headers.get("authorization"))
     if token is None:
         raise Problem(401, "authentification requise : en-tête « Authorization: Bearer <jeton> » attendu", headers=challenge)
-    user = authenticator.authenticate(token)
-    if user is None:
-        raise Problem(401, "jeton refusé : inconnu, révoqué ou compte désactivé", headers=challenge)
-    if not authenticator.may(user, ENGINE):
+
+    def check() -> bool | None:
+        user = authenticator.authenticate(token)
+        return None if user is None else bool(authenticator.may(user, ENGINE))
+
+    allowed = await anyio.to_thread.run_sync(check)
+    if allowed is None:
+        raise Problem(401, "jeton refusé : inconnu, révoqué, expiré ou compte désactivé", headers=challenge)
+    if not allowed:
         raise Problem(403, "accès refusé : ce compte n'a pas le droit d'utiliser les calculs")
 
 

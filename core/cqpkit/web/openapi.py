@@ -52,6 +52,7 @@ def _ref(name: str) -> dict[str, str]:
 def complete(doc: dict[str, Any], *, max_dossiers: int, public_engine: bool = False) -> dict[str, Any]:
     """Litestar's document plus the request bodies, the file schemas and the security scheme (a new dict)."""
     from cqpkit.formats.schema import json_schema
+    from cqpkit.web.store import BODIES
 
     doc = copy.deepcopy(doc)
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
@@ -95,6 +96,18 @@ def complete(doc: dict[str, Any], *, max_dossiers: int, public_engine: bool = Fa
                 continue
             if op["operationId"] in _ENGINE_OPS and method == "post":
                 op["requestBody"] = body
+            if op["operationId"] == "base_import":
+                op["requestBody"] = body
+            if op["operationId"] == "base_session_open":
+                op["requestBody"] = {
+                    "required": True,
+                    "description": "La session de jury, en JSON (les clés du fichier de session) ou en TOML (le texte du fichier).",
+                    "content": {"application/json": {"schema": {"type": "object"}},
+                                "application/toml": {"schema": {"type": "string"}}},
+                }
+            if op["operationId"] in BODIES:
+                op["requestBody"] = {"required": op["operationId"] != "base_session_close",
+                                     "content": {"application/json": {"schema": BODIES[op["operationId"]]}}}
             if op["operationId"] == "show":
                 show = op["responses"]["200"]["content"]["application/json"]
                 show["schema"] = {
@@ -102,7 +115,9 @@ def complete(doc: dict[str, Any], *, max_dossiers: int, public_engine: bool = Fa
                     "required": ["plugin", "referentiel"],
                     "properties": {"plugin": {"type": "string"}, "referentiel": _ref("fichier.Referentiel")},
                 }
-            if path.startswith("/api/v1/"):
+            if path.startswith("/api/v1/base/"):
+                op["security"] = [{"jeton": []}]
+            elif path.startswith("/api/v1/"):
                 op["security"] = [{}, {"jeton": []}] if public_engine else [{"jeton": []}]
     return doc
 

@@ -30,11 +30,13 @@ TITLES: dict[int, tuple[str, str]] = {
     403: ("acces-refuse", "Accès refusé"),
     404: ("introuvable", "Ressource introuvable"),
     405: ("methode-non-permise", "Méthode non permise"),
+    409: ("refus-de-la-base", "Refusé par la base"),
     413: ("corps-trop-grand", "Corps de requête trop grand"),
     415: ("type-de-contenu-non-pris-en-charge", "Type de contenu non pris en charge"),
     422: ("dossier-invalide", "Dossier invalide"),
     429: ("trop-de-requetes", "Trop de requêtes"),
     500: ("erreur-interne", "Erreur interne"),
+    501: ("non-installe", "Fonction non installée"),
     503: ("delai-depasse", "Délai dépassé"),
 }
 
@@ -93,6 +95,14 @@ def from_cqpkit(exc: CqpkitError) -> Problem:
         return Problem(400, str(exc), [erreur_item("<requête>", None, "", str(exc))], slug="corps-illisible", title="Corps illisible")
     if isinstance(exc, UnknownCertificationError):
         return Problem(404, str(exc), slug="certification-inconnue", title="Certification inconnue")
+    from cqpkit.store.errors import NotFoundError, StoreConflictError, StoreError
+
+    if isinstance(exc, NotFoundError):
+        return Problem(404, str(exc).splitlines()[0], [erreur_item(e.fichier, e.ligne or None, e.chemin, e.message) for e in exc.erreurs])
+    if isinstance(exc, StoreConflictError):  # the store refuses (a closed session, a file contradicting it…): all its reasons
+        return Problem(409, str(exc).splitlines()[0], [erreur_item(e.fichier, e.ligne or None, e.chemin, e.message) for e in exc.erreurs])
+    if isinstance(exc, StoreError):  # the base cannot be reached or used: the detail names it, never its password
+        return Problem(503, str(exc).splitlines()[0], slug="base-indisponible", title="Base indisponible")
     return Problem(422, str(exc).splitlines()[0] if str(exc) else type(exc).__name__, slug="requete-refusee", title="Requête refusée")
 
 

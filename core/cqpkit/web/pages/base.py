@@ -90,7 +90,8 @@ def store_of(request: Request[Any, Any, Any]) -> Any:
         if store is None:
             from cqpkit.store.store import Store
 
-            store = Store.open(state.db, registry=state.registry)
+            # ``create_app(db=…)`` takes an address or an open store: an open one is shared as it is.
+            store = state.db if not isinstance(state.db, str) else Store.open(state.db, registry=state.registry)
             state.page_store = store
     return store
 
