@@ -264,6 +264,82 @@ class TestDocuments:
         assert r.status_code == 501 and "Typst" in r.json()["detail"]
 
 
+def _pdf_text(pdf: bytes) -> str:
+    import io
+    import re
+
+    pypdf = pytest.importorskip("pypdf", reason="pypdf (extra [test]) lit le texte des PDF produits")
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    return re.sub(r"[ \n]+", " ", text)
+
+
+class TestSessionDocuments:
+    """GET /api/v1/base/sessions/{session}/documents/{kind}: the PV as PDF, the per-candidate papers as a ZIP or one PDF."""
+
+    def test_proces_verbal_cites_the_head_db_verify_gives(self, service, client):
+        """The PV of the session the jury user sits on, read back: it holds the head of the audit chain the
+        verification endpoint (`db verify`) gives; not for a session it does not sit on, nor for lecture."""
+        pytest.importorskip("typst", reason="l'extra [documents] (Typst) n'est pas installé")
+        r = client.get(f"/api/v1/base/sessions/{HIS_SESSION}/documents/proces-verbal", headers=service.auth("jur"))
+        assert r.status_code == 200, r.text
+        assert r.headers["content-type"] == "application/pdf"
+        assert f'filename="proces-verbal-{HIS_SESSION}.pdf"' in r.headers["content-disposition"]
+        verify = client.get("/api/v1/base/journal/verification", headers=service.auth("ope")).json()
+        assert verify["integre"] is True and len(verify["tete"]) == 64
+        text = _pdf_text(r.content)
+        assert verify["tete"] in text and "I410-2018-0101" in text and "Tilleul" in text
+        assert client.get(f"/api/v1/base/sessions/{OTHER_SESSION}/documents/proces-verbal", headers=service.auth("jur")).status_code == 403
+        assert client.get(f"/api/v1/base/sessions/{HIS_SESSION}/documents/proces-verbal", headers=service.auth("lec")).status_code == 403
+        assert client.get(f"/api/v1/base/sessions/{HIS_SESSION}/documents/proces-verbal").status_code == 401
+
+    def test_convocations_zip_or_one_pdf(self, service, client):
+        """Without ?dossier, one PDF per presented candidate (examples/campaign: I410-2018-0101 and -0102) in a ZIP;
+        with it, that candidate's PDF; a dossier not presented there is a 404."""
+        import io
+        import zipfile
+
+        pytest.importorskip("typst", reason="l'extra [documents] (Typst) n'est pas installé")
+        path = f"/api/v1/base/sessions/{HIS_SESSION}/documents/convocation"
+        r = client.get(path, headers=service.auth("ope"))
+        assert r.status_code == 200, r.text
+        assert r.headers["content-type"] == "application/zip"
+        with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+            assert sorted(z.namelist()) == ["convocation-I410-2018-0101.pdf", "convocation-I410-2018-0102.pdf"]
+            assert all(z.read(n).startswith(b"%PDF") for n in z.namelist())
+            assert "Ulmaire" in _pdf_text(z.read("convocation-I410-2018-0102.pdf"))
+        r = client.get(path, params={"dossier": "I410-2018-0101"}, headers=service.auth("jur"))
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf", r.text
+        assert "Tilleul" in _pdf_text(r.content) and "Ulmaire" not in _pdf_text(r.content)
+        r = client.get(path, params={"dossier": "OEMM-2017-0202"}, headers=service.auth("ope"))
+        assert r.status_code == 404 and "non présenté" in r.json()["detail"]
+
+    def test_broken_log_refuses_the_proces_verbal(self, db, service, client):
+        """A log rewritten behind the store's back (an entry's operator changed): the PV is refused (409), in French."""
+        from tests.test_store_tamper import tamper
+
+        pytest.importorskip("typst", reason="l'extra [documents] (Typst) n'est pas installé")
+        tamper(db, "UPDATE audit SET operateur = 'quelqu''un' WHERE numero = 7")
+        r = client.get(f"/api/v1/base/sessions/{HIS_SESSION}/documents/proces-verbal", headers=service.auth("ope"))
+        assert r.status_code == 409 and "NON intègre" in r.json()["detail"] and "procès-verbal refusé" in r.json()["detail"]
+        r = client.get(f"/api/v1/base/sessions/{HIS_SESSION}/documents/convocation", headers=service.auth("ope"))
+        assert r.status_code == 200  # a convocation cites no log
+
+    def test_unknown_kind_unknown_session_and_no_typst(self, service, client, monkeypatch):
+        """A dossier's kind is not a session paper (404 naming the three); an unknown session is a 404; 501 without Typst."""
+        r = client.get(f"/api/v1/base/sessions/{HIS_SESSION}/documents/certificat", headers=service.auth("ope"))
+        assert r.status_code == 404 and "proces-verbal" in r.json()["detail"]
+        pytest.importorskip("typst", reason="l'extra [documents] (Typst) n'est pas installé")
+        assert client.get("/api/v1/base/sessions/PAS-DE-SESSION/documents/proces-verbal", headers=service.auth("ope")).status_code == 404
+        from cqpkit.documents import typst as compiler
+
+        def missing() -> None:
+            raise compiler.DocumentsUnavailable("l'impression des documents demande le compilateur Typst, qui n'est pas installé")
+
+        monkeypatch.setattr(compiler, "require_compiler", missing)
+        r = client.get(f"/api/v1/base/sessions/{HIS_SESSION}/documents/notification", headers=service.auth("ope"))
+        assert r.status_code == 501 and "Typst" in r.json()["detail"]
+
+
 class TestConcurrency:
     def test_concurrent_corrections_nothing_lost_nothing_doubled(self, service):
         """Concurrent requests (one ASGI app, async client): one correction per candidate of a session, each

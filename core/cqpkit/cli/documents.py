@@ -132,17 +132,9 @@ class _Sources:
 
     def stored(self, ids: Sequence[str]) -> list[Any]:
         """The stored dossiers, each with its candidate's name (the store keeps it apart, encrypted)."""
-        import attrs
+        from cqpkit.documents.stored import named_dossiers
 
-        dossiers = [self.store.dossier(i) for i in ids]
-        names = self.store.candidate_names([d.candidat.id for d in dossiers])
-        out = []
-        for d in dossiers:
-            n = names.get(d.candidat.id)
-            if n and not n["efface"] and not (d.candidat.nom or d.candidat.prenom):
-                d = attrs.evolve(d, candidat=attrs.evolve(d.candidat, nom=n["nom"], prenom=n["prenom"]))
-            out.append(d)
-        return out
+        return named_dossiers(self.store, ids)
 
     def all_dossiers(self) -> list[Any]:
         return self.stored(self.store.dossier_ids(self.args.certification))
@@ -161,43 +153,21 @@ class _Sources:
         return session, self.dossiers(keep), {}
 
     def _stored_session(self, session_id: str, keep: Sequence[str]) -> tuple[Any, list[Any], dict[str, Any]]:
-        from cqpkit.model import Membre, SessionInfo, SessionJury
+        from cqpkit.documents.stored import stored_session
 
-        data = self.store.jury_session(session_id)
-        session = SessionJury(
-            session=SessionInfo(
-                id=data["session"], date=dt.date.fromisoformat(data["date"]), certifications=tuple(data["certifications"]),
-                president=data["president"], precedente=data["precedente"], lieu=data["lieu"], cloturee=data["close"],
-            ),
-            membres=tuple(Membre(id=m["id"], college=m["college"], organisation=m["organisation"], fonction=m["fonction"])
-                          for m in data["membres"]),
-        )
-        ids = [c["dossier"] for c in data["candidats"]]
-        if keep:
-            unknown = [k for k in keep if k not in ids]
-            if unknown:
-                raise InvalidArgumentError(
-                    f"dossier « {unknown[0]} » non présenté à la session « {session_id} » (présentés : {', '.join(ids) or 'aucun'})"
-                )
-            ids = [i for i in ids if i in keep]
-        records = {c["dossier"]: c["enregistrements"] for c in data["candidats"]}
-        return session, self.stored(ids), {"enregistrements": records}
+        session, dossiers, records = stored_session(self.store, session_id, keep)
+        return session, dossiers, {"enregistrements": records}
 
-    def audit_head(self) -> tuple[int, str]:
-        """The audit chain's head, once ``db verify`` finds the log intact (a PV never cites a broken log)."""
-        result = self.store.verify()
-        if not result.ok:
-            raise Refused(
-                f"base {self.store.target.label} : journal d'audit NON intègre ({result.problemes[0]}) : "
-                "procès-verbal refusé (cqpkit db verify pour le détail)"
-            )
-        return result.entrees, result.tete
+    def stored_session_id(self) -> str | None:
+        """The id of the stored session ``--session`` names (None for a session file)."""
+        name: str | None = self.args.session
+        return name if name and self.store is not None and not _is_file(name) else None
 
     def open_sessions(self) -> set[str]:
         """The ids of the stored sessions not yet closed (their decisions give papers marked « projet »)."""
-        if self.store is None:
-            return set()
-        return {s["session"] for s in self.store.jury_sessions() if not s["close"]}
+        from cqpkit.documents.stored import open_sessions
+
+        return open_sessions(self.store) if self.store is not None else set()
 
 
 def _wants_store(args: argparse.Namespace) -> bool:
@@ -238,12 +208,18 @@ def _forms(args: argparse.Namespace, src: _Sources, kind: str) -> list[Any]:
 def _session_papers(args: argparse.Namespace, src: _Sources, kind: str) -> list[Any]:
     if not args.session:
         raise UsageError(f"document « {kind} » : --session est obligatoire (un fichier de session, ou un identifiant avec --db)")
+    stored = src.stored_session_id()
+    if stored is not None:
+        from cqpkit.documents.stored import BrokenAuditLog, session_papers
+
+        _builder(kind)  # a missing builder module is a usage error, said before the store is read
+        try:
+            return session_papers(src.store, kind, stored, args.as_of, args.sources)
+        except BrokenAuditLog as exc:
+            raise Refused(str(exc)) from None
     session, dossiers, extra = src.session(args.sources)
     build = _builder(kind)
     if kind == "proces-verbal":
-        if src.store is not None and not _is_file(args.session):
-            extra["audit"] = src.audit_head()
-            extra["base"] = src.store.target.label
         return [build(src.registry, session, dossiers, args.as_of, **extra)]
     out: list[Any] = build(src.registry, session, dossiers, args.as_of)
     return out
@@ -265,10 +241,12 @@ def _awards(args: argparse.Namespace, src: _Sources, kind: str) -> list[Any]:
         day = args.as_of or dt.date.today()
         projet = False
         batch = len(dossiers) > 1
+    from cqpkit.documents.stored import is_draft
+
     open_ids = src.open_sessions()
     docs, left = [], []
     for d in dossiers:
-        draft = projet or any(p.session in open_ids and p.date <= day for p in d.passages)
+        draft = projet or is_draft(d, day, open_ids)
         try:
             docs.append(build(src.registry, d, day, projet=draft))
         except NotAwarded as exc:

@@ -82,12 +82,13 @@ ACTIONS: Mapping[str, frozenset[str]] = {
     "rapport.lire": frozenset({"admin", "operateur", "lecture"}),
     "document.lire": frozenset({"admin", "operateur"}),
     "document.produire": frozenset({"admin", "operateur"}),
+    "session.documents": frozenset({"admin", "operateur", "jury"}),
     "journal.verifier": frozenset({"admin", "operateur"}),
     "utilisateur.lire": frozenset({"admin"}),
     "utilisateur.gerer": frozenset({"admin"}),
 }
 #: The actions a ``jury`` user may do on the sessions it sits on only (``session_id`` required).
-SESSION_ACTIONS = frozenset({"session.lire", "session.decider"})
+SESSION_ACTIONS = frozenset({"session.lire", "session.decider", "session.documents"})
 
 #: argon2-cffi's ``PasswordHasher`` arguments; empty: its defaults (RFC 9106 low-memory profile: t=3, m=64 MiB, p=4).
 PARAMETERS: Mapping[str, int] = {}

@@ -14,7 +14,6 @@ connection, the requests that touch the base take turns (a lock).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from collections.abc import Callable
@@ -348,6 +347,15 @@ async def verify(request: Request[Any, Any, Any]) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ documents
+def _require_compiler() -> None:
+    from cqpkit.documents.typst import DocumentsUnavailable, require_compiler
+
+    try:
+        require_compiler()
+    except DocumentsUnavailable as exc:
+        raise Problem(501, str(exc), slug="extra-absent", title="Fonction non installée") from None
+
+
 #: The kinds printed from one stored dossier (the session papers come from a session: ``cqpkit document``).
 DOSSIER_SOURCES = ("referentiel", "decision", "financement")
 
@@ -373,31 +381,84 @@ async def document(request: Request[Any, Any, Any], dossier: Id, kind: Id, as_of
     day = parse_as_of(as_of)[0] if as_of is not None else None
 
     def work(store: Any, _: Any) -> Any:
-        from cqpkit.documents import builder
-        from cqpkit.documents.typst import DocumentsUnavailable, render_pdf, require_compiler
+        from cqpkit.documents.stored import dossier_documents
+        from cqpkit.documents.typst import render_pdf
 
-        try:
-            require_compiler()
-        except DocumentsUnavailable as exc:
-            raise Problem(501, str(exc), slug="extra-absent", title="Fonction non installée") from None
-        registry = store.registry
-        d = store.dossier(dossier)
-        build = builder(kind)
-        if source == "referentiel":
-            doc = build(registry, registry.referentiel_for(d), d, day)
-        elif source == "decision":
-            doc = build(registry, d, day or dt.date.today())
-        else:
-            doc = build(registry, [d], day)
+        _require_compiler()
+        doc = dossier_documents(store, kind, dossier, day)
         return doc.filename, render_pdf(doc.template, doc.data)
 
     filename, pdf = await _call(request, "document.produire", work)
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 
+#: The papers of a session: ``proces-verbal`` is one document, the others one per candidate.
+SESSION_KINDS = ("convocation", "proces-verbal", "notification")
+
+
+@get(
+    "/api/v1/base/sessions/{session:str}/documents/{kind:str}",
+    operation_id="base_session_document",
+    summary="Les papiers d'une session de jury, en PDF ou en ZIP (cqpkit document KIND --session ID --db)",
+    tags=["documents"],
+    responses=_problems(400, 401, 403, 404, 409, 422, 500, 501, 503),
+    media_type="application/pdf",
+    response_description="Le procès-verbal, ou le document d'un candidat (?dossier=ID), en PDF ; sans ?dossier, les "
+    "convocations ou notifications de tous les candidats dans une archive ZIP (application/zip), un PDF par candidat",
+)
+async def session_document(
+    request: Request[Any, Any, Any],
+    session: Id,
+    kind: Id,
+    dossier: Annotated[str | None, QueryParameter(required=False, min_length=1, max_length=200,
+                                                  description="Le seul candidat (dossier) dont on veut le document, en PDF")] = None,
+    as_of: AsOf = None,
+) -> Response[bytes]:
+    """Le procès-verbal (un PDF, qui cite la tête du journal d'audit vérifié ; 409 si le journal n'est pas intègre), les
+    convocations ou les notifications (un PDF par candidat : une archive ZIP, ou ``?dossier=ID`` pour le PDF d'un
+    seul) ; un compte ``jury`` ne lit que les sessions où il siège ; 501 si l'extra [documents] (Typst) n'est pas installé."""
+    if kind not in SESSION_KINDS:
+        raise Problem(404, f"document « {kind} » inconnu pour une session ; documents d'une session : {', '.join(SESSION_KINDS)}")
+    day = parse_as_of(as_of)[0] if as_of is not None else None
+
+    def work(store: Any, _: Any) -> tuple[str, str, bytes]:
+        from cqpkit.documents.stored import BrokenAuditLog, NotPresented, session_papers
+        from cqpkit.documents.typst import render_pdf
+
+        _require_compiler()
+        try:
+            docs = session_papers(store, kind, session, day, (dossier,) if dossier is not None else ())
+        except BrokenAuditLog as exc:
+            raise Problem(409, str(exc), slug="journal-non-integre", title="Journal d'audit non intègre") from None
+        except NotPresented as exc:
+            raise Problem(404, str(exc)) from None
+        if kind == "proces-verbal" or dossier is not None:
+            (doc,) = docs[:1] if docs else (None,)
+            if doc is None:
+                raise Problem(404, f"aucun document « {kind} » pour la session « {session} »")
+            return doc.filename, "application/pdf", render_pdf(doc.template, doc.data)
+        return f"{kind}-{session}.zip", "application/zip", _zip((d.filename, render_pdf(d.template, d.data)) for d in docs)
+
+    filename, media, content = await _call(request, "session.documents", work, session_id=session)
+    disposition = "inline" if media == "application/pdf" else "attachment"
+    return Response(content, media_type=media, headers={"Content-Disposition": f'{disposition}; filename="{filename}"'})
+
+
+def _zip(files: Any) -> bytes:
+    """A ZIP archive of ``(name, bytes)`` pairs, with fixed dates (the same papers give the same bytes)."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in files:
+            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), content, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 STORE_HANDLERS = [
     import_dossiers, list_dossiers, show_dossier, dossier_history, export_candidat, erase_candidat, list_sessions, show_session,
-    open_session, add_to_session, decide, close_session, deadlines, campaign, verify, document,
+    open_session, add_to_session, decide, close_session, deadlines, campaign, verify, document, session_document,
 ]
 
 _OBJ = "object"
