@@ -21,9 +21,10 @@ from tests.test_store_support import CAMPAIGN, db  # noqa: F401 (the fixture: bo
 
 pytest.importorskip("jwt", reason="PyJWT n'est pas installé (extra interop : pip install -e '.[test]')")
 
-OB3 = ROOT.parent / "shared" / "interop" / "openbadges-3.0"
-if not OB3.is_dir():  # the worktrees of the team sit one level deeper than the main repository
-    OB3 = ROOT.parent.parent / "shared" / "interop" / "openbadges-3.0"
+#: Where the team's shared folder may be: $CQPKIT_SHARED, next to this checkout (../shared), one level up (the
+#: team's worktrees), or the machine's /work/shared (a CI clone elsewhere on the same machine).
+_SHARED = [Path(p) for p in (os.environ.get("CQPKIT_SHARED"),) if p] + [ROOT.parent / "shared", ROOT.parent.parent / "shared", Path("/work/shared")]
+OB3 = next((s / "interop" / "openbadges-3.0" for s in _SHARED if (s / "interop" / "openbadges-3.0").is_dir()), _SHARED[0] / "interop" / "openbadges-3.0")
 DOSSIERS = CAMPAIGN / "dossiers"
 #: A référentiel file with RNCP codes (the format reference's fictional example) and two fictional dossiers.
 DEMO = ROOT / "tests" / "data" / "interop"

@@ -96,6 +96,7 @@ class DocumentTests:
         from cqpkit.documents.typst import DocumentsUnavailable
 
         put = plugin_under_test
+        pytest.importorskip("pypdf", reason="pypdf n'est pas installé (pip install 'cqpkit[testing]') : le texte des documents ne peut être relu")
         try:
             renderer = Renderer(put.registry)
         except DocumentsUnavailable:
