@@ -20,6 +20,7 @@ Expected values are those of these records, not the command's output.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 import zipfile
@@ -196,11 +197,13 @@ code_bloc = "RNCP1796BC3"
 
     def test_bundled_referentiels_state_no_code_the_seeds_do_not(self):
         """The seeds give no RNCP / RS code, so no bundled référentiel has one (nothing invented)."""
-        seeds = ROOT.parent.parent / "shared" / "seeds"
-        if not seeds.is_dir():
-            seeds = ROOT.parent / "shared" / "seeds"
-        if not seeds.is_dir():
-            pytest.skip("the seed documents (../shared/seeds) are not next to this checkout")
+        # The team's shared folder, looked for as the Open Badges test does: $CQPKIT_SHARED, next to this
+        # checkout, one level up, or the machine's /work/shared (a clone made elsewhere).
+        places = [Path(p) for p in (os.environ.get("CQPKIT_SHARED"),) if p]
+        places += [ROOT.parent / "shared", ROOT.parent.parent / "shared", Path("/work/shared")]
+        seeds = next((place / "seeds" for place in places if (place / "seeds").is_dir()), None)
+        if seeds is None:
+            pytest.skip("the seed documents (shared/seeds) are neither next to this checkout nor in $CQPKIT_SHARED")
         codes = set()
         for doc in seeds.iterdir():
             if doc.is_file():
