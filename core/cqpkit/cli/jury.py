@@ -142,8 +142,24 @@ def cmd_jury_decide(args: argparse.Namespace) -> int:
 
 
 def cmd_jury_close(args: argparse.Namespace) -> int:
+    from cqpkit.store.answers import session_closed
+
     with open_store(args) as store:
-        constats = store.close_session(args.session, operateur(args), force=args.forcer)
+        from cqpkit.store.jury import ClosingRefused
+
+        label = store.target.label
+        try:
+            constats = store.close_session(args.session, operateur(args), force=args.forcer)
+        except ClosingRefused as exc:
+            if not args.json:
+                raise
+            # the findings on stdout for a program, the refusal on stderr as without --json (exit 1)
+            print_json(session_closed(label, args.session, exc.constats, closed=False))
+            print(f"erreur : {str(exc).splitlines()[0]}", file=sys.stderr)
+            return exc.exit_code
+    if args.json:
+        print_json(session_closed(label, args.session, constats))
+        return 0
     print(f"Session {args.session} close : ses décisions ne changeront plus que par des corrections motivées.")
     for c in constats:
         print(f"  {c.niveau} {c.code} — {c.message}")
@@ -301,13 +317,16 @@ def add_jury(p: argparse.ArgumentParser) -> None:
         "decisions", nargs="+", type=_decision, metavar="DOMAINE=DECISION",
         help="ex. D1=acquis D3=non_acquis ; référentiel sans domaines : certification=acquis ou certification=non_acquis",
     )
-    a.add_argument("--motif", metavar="TEXTE", help="motif de la correction (obligatoire quand la session est close)")
+    a.add_argument(
+        "--motif", metavar="TEXTE",
+        help="motif de la décision : obligatoire pour une correction (session close) et pour une décision contraire à l'évaluation finale",
+    )
     store_options(a, write=True, as_of=True)
     a.set_defaults(func=cmd_jury_decide)
     a = sub.add_parser("close", help="clore une session après l'avoir vérifiée")
     a.add_argument("session", metavar="SESSION", help="identifiant de la session à clore")
     a.add_argument("--forcer", action="store_true", help="clore malgré des constats bloquants")
-    store_options(a, write=True)
+    store_options(a, write=True, json=True)
     a.set_defaults(func=cmd_jury_close)
     a = sub.add_parser("list", help="les sessions de jury enregistrées, par date")
     a.add_argument("--certification", metavar="ID", help="les seules sessions qui couvrent cette certification")
