@@ -290,12 +290,19 @@ def add_jury(p: argparse.ArgumentParser) -> None:
     a.add_argument("--lieu", metavar="LIEU", help="lieu de la session")
     store_options(a, write=True, json=True)
     a.set_defaults(func=cmd_jury_open)
-    a = sub.add_parser("add", help="présenter des dossiers à une session ouverte")
+    a = sub.add_parser(
+        "add", help="présenter des dossiers à une session ouverte",
+        description=(
+            "Présente des dossiers à une session ouverte. --absent et --excuse enregistrent le seul fait : un candidat absent "
+            "ou excusé n'est pas passé devant le jury (aucune décision pour lui à cette session). Les documents de la branche "
+            "ne prévoient ni report ni effet d'une excuse sur les délais : rien de plus n'est appliqué."
+        ),
+    )
     a.add_argument("session", metavar="SESSION", help="identifiant de la session (ouverte)")
     a.add_argument("dossiers", nargs="+", metavar="DOSSIER", help="identifiants des dossiers")
     g = a.add_mutually_exclusive_group()
     g.add_argument("--absent", action="store_true", help="le candidat ne s'est pas présenté")
-    g.add_argument("--excuse", action="store_true", help="le candidat s'est excusé")
+    g.add_argument("--excuse", action="store_true", help="le candidat, absent, s'est excusé")
     g.add_argument(
         "--present", action="store_true",
         help="le candidat est venu (déjà présenté absent ou excusé : sa présence est mise à jour, par un nouvel enregistrement)",

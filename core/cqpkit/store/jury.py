@@ -327,7 +327,12 @@ def contrary_decisions(
     new = {dom for dom, value in merged.items() if value == "acquis" and before.get(dom) != "acquis"}
     if not new:
         return []
-    resultat = store.registry.decide(attrs.evolve(dossier, passages=tuple(passages)), day)
+    from cqpkit.plugins.hookcalls import HookFailure
+
+    try:
+        resultat = store.registry.decide(attrs.evolve(dossier, passages=tuple(passages)), day)
+    except HookFailure:  # a plugin failing on the dossier: the engine cannot say it is contrary (``jury show`` names the plugin)
+        return []
     prefix = f"passages[{index}].decisions."
     return [
         c for c in resultat.constats
