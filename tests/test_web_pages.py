@@ -519,6 +519,13 @@ def test_presence_and_the_candidates_papers(app, campaign_store):
         assert r.status_code == 303
         assert [(x["dossier"], x["absent"], x["excuse"]) for x in campaign_store.jury_session("OEMM-JURY-2020-07")["candidats"]] == [
             ("OEMM-2016-0205", False, True), ("OEMM-2017-0207", False, False)]
+        # the procès-verbal and the notification say it (documents/jury.py: « présent », « absent », « excusé »)
+        from cqpkit.documents.stored import session_papers
+
+        (pv,) = session_papers(campaign_store, "proces-verbal", "OEMM-JURY-2020-07")
+        assert [(r["dossier"], r["presence"]) for r in pv.data["candidats"]] == [("OEMM-2016-0205", "excusé"), ("OEMM-2017-0207", "présent")]
+        (notice,) = session_papers(campaign_store, "notification", "OEMM-JURY-2020-07", keep=["OEMM-2016-0205"])
+        assert notice.data["presence"] == "excusé"
         assert c.post(f"{url}/presence", data={"csrf": token, "dossier": "OEMM-2016-0205", "presence": "malade"}).status_code == 400
         assert c.post(f"{url}/presence", data={"dossier": "OEMM-2016-0205", "presence": "present"}).status_code == 403  # no CSRF
         # the papers: links on the page, a ZIP of one PDF per candidate, one candidate's PDF
