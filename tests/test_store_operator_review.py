@@ -368,7 +368,7 @@ class TestPresence:
         """Decisions recorded: --absent is refused with them named, with every other problem, and nothing is written."""
         self._open(db)
         _ok(run_cli("jury", "add", "S-PRES", self.DOSSIER, "--db", db))
-        _ok(run_cli("jury", "decide", "S-PRES", self.DOSSIER, "D1=acquis", "D2=non_acquis", "--db", db))
+        _ok(run_cli("jury", "decide", "S-PRES", self.DOSSIER, "D1=acquis", "D2=non_acquis", "--motif", "Compétence constatée en entretien", "--db", db))
         before = _snapshot(db, registry)
         err = _fails(run_cli("jury", "add", "S-PRES", self.DOSSIER, "NOPE", "--absent", "--db", db), 1)
         assert "(2 problèmes)" in err and "dossier « NOPE » inconnu" in err
