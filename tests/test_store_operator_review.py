@@ -360,14 +360,15 @@ class TestPresence:
         assert f"cqpkit jury add S-PRES {self.DOSSIER} --present" in err
         assert _snapshot(db, registry) == before
         _ok(run_cli("jury", "add", "S-PRES", self.DOSSIER, "--present", "--db", db))
-        _ok(run_cli("jury", "decide", "S-PRES", self.DOSSIER, "D1=acquis", "--db", db))
+        # 0205 has no final evaluation: an « acquis » is contrary to it and needs its motive (the store's rule)
+        _ok(run_cli("jury", "decide", "S-PRES", self.DOSSIER, "D1=acquis", "--motif", "Compétence constatée en entretien", "--db", db))
         assert self._record(db)["decisions"] == {"D1": "acquis"}
 
     def test_decided_dossier_cannot_be_made_absent(self, db, registry):
         """Decisions recorded: --absent is refused with them named, with every other problem, and nothing is written."""
         self._open(db)
         _ok(run_cli("jury", "add", "S-PRES", self.DOSSIER, "--db", db))
-        _ok(run_cli("jury", "decide", "S-PRES", self.DOSSIER, "D1=acquis", "D2=non_acquis", "--db", db))
+        _ok(run_cli("jury", "decide", "S-PRES", self.DOSSIER, "D1=acquis", "D2=non_acquis", "--motif", "Compétence constatée en entretien", "--db", db))
         before = _snapshot(db, registry)
         err = _fails(run_cli("jury", "add", "S-PRES", self.DOSSIER, "NOPE", "--absent", "--db", db), 1)
         assert "(2 problèmes)" in err and "dossier « NOPE » inconnu" in err

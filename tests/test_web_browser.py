@@ -221,7 +221,7 @@ def test_lecture_reaches_no_form(server, browser, shots):
 def test_operator_runs_a_jury_session(server, browser, shots):
     """Runs after the import above. The README's jury example: OEMM-JURY-2020-07, first typed with one member per
     collège (the finding appears as it is typed), then fixed, three dossiers presented and decided (one contrary to the
-    final evaluation, with its motive), closed, PV printed."""
+    final evaluation, with its motive), closed, PV and convocations (ZIP) printed."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR", accept_downloads=True)
     page = context.new_page()
     _login(page, server, "ope")
@@ -274,6 +274,14 @@ def test_operator_runs_a_jury_session(server, browser, shots):
         page.get_by_role("link", name="Procès-verbal de jury (PDF)").click()
     path = download.value.path()
     assert path is not None and Path(path).read_bytes().startswith(b"%PDF")
+    # the convocations of the three candidates, one PDF each in a ZIP, from the same page
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Convocations de tous les candidats (ZIP, un PDF par candidat)").click()
+    assert download.value.suggested_filename == "convocations-OEMM-JURY-2020-07.zip"
+    path = download.value.path()
+    assert path is not None
+    with zipfile.ZipFile(path) as archive:
+        assert sorted(archive.namelist()) == [f"convocation-{d}.pdf" for d in ("OEMM-2014-0206", "OEMM-2016-0205", "OEMM-2017-0207")]
     _check(page, shots, "session-close")
     context.close()
 

@@ -491,3 +491,72 @@ def test_open_form_errors_in_french(app, campaign_store):
         assert len(campaign_store.jury_sessions()) == 5  # examples/campaign/README.md: five sessions
     finally:
         c.__exit__(None, None, None)
+
+
+def test_presence_and_the_candidates_papers(app, campaign_store):
+    """Issue 19: a candidate recorded absent, excusé or présent from the session page (``jury add --absent|--excuse|
+    --present``: no decision on one who did not come); the convocations and notifications printed from it (a ZIP, or
+    one candidate's PDF; action ``session.documents``: a jury member on its sessions only); certification titles."""
+    c = logged(app, "ope")
+    try:
+        token = _csrf(c.get("/sessions/nouvelle").text)
+        assert c.post("/sessions/nouvelle", data={**FULL, "csrf": token, "action": "ouvrir"}, follow_redirects=False).status_code == 303
+        url = "/sessions/OEMM-JURY-2020-07"
+        r = c.post(f"{url}/dossiers", data={"csrf": token, "dossiers": "OEMM-2016-0205", "presence": "absent"}, follow_redirects=False)
+        assert r.status_code == 303, r.text
+        r = c.post(f"{url}/dossiers", data={"csrf": token, "dossiers": "OEMM-2017-0207", "presence": "present"}, follow_redirects=False)
+        assert r.status_code == 303, r.text
+        page = c.get(url).text
+        assert "CQP Spécialiste prestations santé-prévoyance" in page  # the title, not only the id
+        row = re.search(r"<tr><td><a href=\"/dossiers/OEMM-2016-0205\?date=2020-07-06\">.*?</tr>", page, re.S)
+        assert row and "<td>absent</td>" in row.group(0) and "le candidat n'est pas passé" in row.group(0)
+        assert 'aria-label="Décisions pour OEMM-2016-0205"' not in page and 'aria-label="Décisions pour OEMM-2017-0207"' in page
+        assert 'aria-label="Présence de OEMM-2016-0205"' in page
+        # the store refuses a decision on an absent candidate, the page says why
+        refused = c.post(f"{url}/decisions", data={"csrf": token, "dossier": "OEMM-2016-0205", "decision_D2": "non_acquis"})
+        assert refused.status_code == 409 and "enregistré absent" in refused.text
+        r = c.post(f"{url}/presence", data={"csrf": token, "dossier": "OEMM-2016-0205", "presence": "excuse"}, follow_redirects=False)
+        assert r.status_code == 303
+        assert [(x["dossier"], x["absent"], x["excuse"]) for x in campaign_store.jury_session("OEMM-JURY-2020-07")["candidats"]] == [
+            ("OEMM-2016-0205", False, True), ("OEMM-2017-0207", False, False)]
+        # the procès-verbal and the notification say it (documents/jury.py: « présent », « absent », « excusé »)
+        from cqpkit.documents.stored import session_papers
+
+        (pv,) = session_papers(campaign_store, "proces-verbal", "OEMM-JURY-2020-07")
+        assert [(r["dossier"], r["presence"]) for r in pv.data["candidats"]] == [("OEMM-2016-0205", "excusé"), ("OEMM-2017-0207", "présent")]
+        (notice,) = session_papers(campaign_store, "notification", "OEMM-JURY-2020-07", keep=["OEMM-2016-0205"])
+        assert notice.data["presence"] == "excusé"
+        assert c.post(f"{url}/presence", data={"csrf": token, "dossier": "OEMM-2016-0205", "presence": "malade"}).status_code == 400
+        assert c.post(f"{url}/presence", data={"dossier": "OEMM-2016-0205", "presence": "present"}).status_code == 403  # no CSRF
+        # the papers: links on the page, a ZIP of one PDF per candidate, one candidate's PDF
+        page = c.get(url).text
+        assert f'href="{url}/documents/convocation"' in page and f'href="{url}/documents/notification"' in page
+        assert f'href="{url}/documents/convocation?dossier=OEMM-2017-0207"' in page
+        assert c.get(f"{url}/documents/attestation").status_code == 404
+        if importlib.util.find_spec("typst") is not None:
+            z = c.get(f"{url}/documents/convocation")
+            assert z.status_code == 200 and z.headers["content-type"] == "application/zip", z.text
+            assert 'filename="convocations-OEMM-JURY-2020-07.zip"' in z.headers["content-disposition"]
+            with zipfile.ZipFile(io.BytesIO(z.content)) as archive:
+                assert sorted(archive.namelist()) == ["convocation-OEMM-2016-0205.pdf", "convocation-OEMM-2017-0207.pdf"]
+                assert all(archive.read(n).startswith(b"%PDF") for n in archive.namelist())
+            one = c.get(f"{url}/documents/notification?dossier=OEMM-2017-0207")
+            assert one.status_code == 200 and one.content.startswith(b"%PDF")
+            assert 'filename="notification-OEMM-2017-0207.pdf"' in one.headers["content-disposition"]
+            missing = c.get(f"{url}/documents/convocation?dossier=OEMM-2014-0206")
+            assert missing.status_code == 404 and "non présenté" in missing.text
+    finally:
+        c.__exit__(None, None, None)
+    j = logged(app, "jur")  # L-01 sits on I410-JURY-2019-03 only
+    try:
+        assert j.get("/sessions/OEMM-JURY-2020-07/documents/convocation").status_code == 403
+        own = j.get(f"/sessions/{HIS_SESSION}").text
+        assert f'href="/sessions/{HIS_SESSION}/documents/notification"' in own and "proces-verbal" not in own
+        assert 'action="/sessions/I410-JURY-2019-03/presence"' not in own  # session.presenter is not the jury's
+    finally:
+        j.__exit__(None, None, None)
+    lect = logged(app, "lect")
+    try:
+        assert lect.get(f"/sessions/{HIS_SESSION}/documents/convocation").status_code == 403
+    finally:
+        lect.__exit__(None, None, None)

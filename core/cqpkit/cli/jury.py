@@ -142,8 +142,24 @@ def cmd_jury_decide(args: argparse.Namespace) -> int:
 
 
 def cmd_jury_close(args: argparse.Namespace) -> int:
+    from cqpkit.store.answers import session_closed
+
     with open_store(args) as store:
-        constats = store.close_session(args.session, operateur(args), force=args.forcer)
+        from cqpkit.store.jury import ClosingRefused
+
+        label = store.target.label
+        try:
+            constats = store.close_session(args.session, operateur(args), force=args.forcer)
+        except ClosingRefused as exc:
+            if not args.json:
+                raise
+            # the findings on stdout for a program, the refusal on stderr as without --json (exit 1)
+            print_json(session_closed(label, args.session, exc.constats, closed=False))
+            print(f"erreur : {str(exc).splitlines()[0]}", file=sys.stderr)
+            return exc.exit_code
+    if args.json:
+        print_json(session_closed(label, args.session, constats))
+        return 0
     print(f"Session {args.session} close : ses décisions ne changeront plus que par des corrections motivées.")
     for c in constats:
         print(f"  {c.niveau} {c.code} — {c.message}")
@@ -274,12 +290,19 @@ def add_jury(p: argparse.ArgumentParser) -> None:
     a.add_argument("--lieu", metavar="LIEU", help="lieu de la session")
     store_options(a, write=True, json=True)
     a.set_defaults(func=cmd_jury_open)
-    a = sub.add_parser("add", help="présenter des dossiers à une session ouverte")
+    a = sub.add_parser(
+        "add", help="présenter des dossiers à une session ouverte",
+        description=(
+            "Présente des dossiers à une session ouverte. --absent et --excuse enregistrent le seul fait : un candidat absent "
+            "ou excusé n'est pas passé devant le jury (aucune décision pour lui à cette session). Les documents de la branche "
+            "ne prévoient ni report ni effet d'une excuse sur les délais : rien de plus n'est appliqué."
+        ),
+    )
     a.add_argument("session", metavar="SESSION", help="identifiant de la session (ouverte)")
     a.add_argument("dossiers", nargs="+", metavar="DOSSIER", help="identifiants des dossiers")
     g = a.add_mutually_exclusive_group()
     g.add_argument("--absent", action="store_true", help="le candidat ne s'est pas présenté")
-    g.add_argument("--excuse", action="store_true", help="le candidat s'est excusé")
+    g.add_argument("--excuse", action="store_true", help="le candidat, absent, s'est excusé")
     g.add_argument(
         "--present", action="store_true",
         help="le candidat est venu (déjà présenté absent ou excusé : sa présence est mise à jour, par un nouvel enregistrement)",
@@ -301,13 +324,16 @@ def add_jury(p: argparse.ArgumentParser) -> None:
         "decisions", nargs="+", type=_decision, metavar="DOMAINE=DECISION",
         help="ex. D1=acquis D3=non_acquis ; référentiel sans domaines : certification=acquis ou certification=non_acquis",
     )
-    a.add_argument("--motif", metavar="TEXTE", help="motif de la correction (obligatoire quand la session est close)")
+    a.add_argument(
+        "--motif", metavar="TEXTE",
+        help="motif de la décision : obligatoire pour une correction (session close) et pour une décision contraire à l'évaluation finale",
+    )
     store_options(a, write=True, as_of=True)
     a.set_defaults(func=cmd_jury_decide)
     a = sub.add_parser("close", help="clore une session après l'avoir vérifiée")
     a.add_argument("session", metavar="SESSION", help="identifiant de la session à clore")
     a.add_argument("--forcer", action="store_true", help="clore malgré des constats bloquants")
-    store_options(a, write=True)
+    store_options(a, write=True, json=True)
     a.set_defaults(func=cmd_jury_close)
     a = sub.add_parser("list", help="les sessions de jury enregistrées, par date")
     a.add_argument("--certification", metavar="ID", help="les seules sessions qui couvrent cette certification")

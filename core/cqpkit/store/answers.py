@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["constats_json", "import_answer", "session_added", "session_opened", "verify_answer"]
+__all__ = ["constats_json", "import_answer", "session_added", "session_closed", "session_opened", "verify_answer"]
 
 
 def constats_json(constats: Iterable[Any]) -> list[dict[str, Any]]:
@@ -36,6 +36,12 @@ def session_added(base: str, session_id: str, done: Iterable[tuple[str, str]], c
     """``cqpkit jury add --json``."""
     return {"base": base, "session": session_id, "dossiers": [{"dossier": did, "statut": statut} for did, statut in done],
             "constats": constats_json(constats)}
+
+
+def session_closed(base: str, session_id: str, constats: Sequence[Any], *, closed: bool = True) -> dict[str, Any]:
+    """``cqpkit jury close --json``, the shape ``POST …/sessions/{id}/cloture`` answers: ``statut`` ``close`` (with
+    ``--forcer`` over error findings too: they are in ``constats``), or ``refusee`` when error findings refuse the closing."""
+    return {"base": base, "session": session_id, "statut": "close" if closed else "refusee", "constats": constats_json(constats)}
 
 
 def verify_answer(base: str, result: Any) -> dict[str, Any]:

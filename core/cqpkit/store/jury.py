@@ -7,6 +7,7 @@ that names the one it replaces; the dossier's deadlines are recomputed with the 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -15,7 +16,7 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
-from cqpkit.exceptions import InvalidArgumentError
+from cqpkit.exceptions import CqpkitError, InvalidArgumentError
 from cqpkit.model import CERTIFICATION_ENTIERE, SessionJury
 from cqpkit.store import schema as t
 from cqpkit.store.audit import AuditWriter, canonical, passage_digest
@@ -28,7 +29,45 @@ from cqpkit.store.reading import read_lot
 from cqpkit.store.sessioncheck import presented, session_findings, session_warnings
 from cqpkit.store.sql import chunks, jour, now
 
-__all__ = ["add_to_session", "changed", "close_session", "decide", "open_session", "session_findings", "sorted_decisions", "warnings"]
+__all__ = [
+    "ClosingRefused", "MotiveRequired", "add_to_session", "changed", "close_session", "contrary_decisions", "decide", "open_session", "session_findings",
+    "sorted_decisions", "warnings",
+]
+
+#: The engine's findings that make a decision need its motive before it is recorded (:func:`decide`).
+NEEDS_MOTIVE = frozenset({"decision_contraire"})
+
+
+class MotiveRequired(CqpkitError):
+    """A decision contrary to the final evaluation given without its motive (exit 1; the API answers 422): nothing stored.
+
+    ``constats`` are the engine's ``decision_contraire`` findings on the decisions refused.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, constats: Sequence[Any] = ()) -> None:
+        self.constats = tuple(constats)
+        super().__init__("\n".join([message, *(f"  {c.code} — {_contrary_text(c)}" for c in self.constats)]))
+
+
+class ClosingRefused(StoreConflictError):
+    """``jury close`` refused on error findings (exit 1, the API's 409): ``constats`` are all the findings, errors and others."""
+
+    def __init__(self, message: str, constats: Sequence[Any]) -> None:
+        self.constats = tuple(constats)
+        super().__init__(message)
+
+
+def _contrary_text(c: Any) -> str:
+    """A ``decision_contraire`` said as a reason to refuse (its own message says « la décision est enregistrée »)."""
+    v = c.valeurs or {}
+    if "domaine" not in v or "date_passage" not in v:
+        return str(c.message)
+    from cqpkit.render.text import date_txt
+
+    day = date_txt(dt.date.fromisoformat(str(v["date_passage"])))
+    return f"{v['domaine']} acquis sans évaluation finale en entreprise favorable de ce domaine au {day} (voie {v.get('voie', '?')})"
 
 
 def open_session(store: StoreBase, session: SessionJury, operateur: str | None = None) -> list[Any]:
@@ -229,6 +268,15 @@ def decide(
         merged = {**before, **decisions}
         if current is not None and merged == before:
             return {"statut": "inchangé", "passage": current.id, "remplace": None}
+        if not motif:  # a correction (closed session) has its motive already: checked above
+            contrary = contrary_decisions(store, conn, d, session_id, current.date if current is not None else s.date, before, merged)
+            if contrary:
+                doms = ", ".join(sorted({str(c.valeurs.get("domaine", "")) for c in contrary}, key=_domain_key))
+                raise MotiveRequired(
+                    f"dossier « {dossier_id} » à la session « {session_id} » : décision contraire à l'évaluation finale ({doms} acquis) : "
+                    "un motif est obligatoire (--motif « … ») ; rien n'a été enregistré",
+                    contrary,
+                )
         horodatage = now()
         origine = "correction" if s.cloturee else "jury"
         values = {
@@ -254,6 +302,44 @@ def decide(
         return {"statut": "corrigé" if s.cloturee else "enregistré", "passage": new_id, "remplace": values["remplace_id"]}
 
 
+def contrary_decisions(
+    store: StoreBase, conn: sa.Connection, row: Any, session_id: str, day: Any, before: Mapping[str, str], merged: Mapping[str, str]
+) -> list[Any]:
+    """The engine's findings (:data:`NEEDS_MOTIVE`: ``decision_contraire``) that recording ``merged`` at this session adds.
+
+    The stored dossier as the engines see it, its passage at ``session_id`` (dated ``day``) holding ``merged``
+    instead of ``before``, decided as of ``day`` (:meth:`Registry.decide`). Only the domaines this record makes
+    « acquis » count: a contrary decision recorded earlier, with its motive, is not asked for one again.
+    """
+    from cqpkit.model import PassageJury
+    from cqpkit.store.deadlines import engine_dossiers
+
+    dossier = engine_dossiers(conn, [row.id], people=False).get(row.id)
+    if dossier is None:
+        return []
+    passages = list(dossier.passages)
+    index = next((i for i, p in enumerate(passages) if p.session == session_id), None)
+    if index is None:
+        passages.append(PassageJury(session=session_id, date=day, decisions=dict(merged)))  # type: ignore[arg-type]
+        index = len(passages) - 1
+    else:
+        passages[index] = attrs.evolve(passages[index], decisions=dict(merged))
+    new = {dom for dom, value in merged.items() if value == "acquis" and before.get(dom) != "acquis"}
+    if not new:
+        return []
+    from cqpkit.plugins.hookcalls import HookFailure
+
+    try:
+        resultat = store.registry.decide(attrs.evolve(dossier, passages=tuple(passages)), day)
+    except HookFailure:  # a plugin failing on the dossier: the engine cannot say it is contrary (``jury show`` names the plugin)
+        return []
+    prefix = f"passages[{index}].decisions."
+    return [
+        c for c in resultat.constats
+        if c.code in NEEDS_MOTIVE and (c.chemin or "").startswith(prefix) and (c.chemin or "")[len(prefix):] in new
+    ]
+
+
 def close_session(store: StoreBase, session_id: str, operateur: str | None = None, *, force: bool = False) -> list[Any]:
     """Close a session after checking it with the engine (composition, presidency, passages).
 
@@ -275,8 +361,9 @@ def close_session(store: StoreBase, session_id: str, operateur: str | None = Non
         errors = [c for c in constats if c.niveau == "erreur"]
         if errors and not force:
             lines = "\n".join(f"  {c.code} — {c.message}" for c in errors)
-            raise StoreConflictError(
-                f"session « {session_id} » non close : {len(errors)} constat(s) bloquant(s) (corrigez, ou --forcer pour clore quand même)\n{lines}"
+            raise ClosingRefused(
+                f"session « {session_id} » non close : {len(errors)} constat(s) bloquant(s) (corrigez, ou --forcer pour clore quand même)\n{lines}",
+                constats,
             )
         horodatage = now()
         conn.execute(t.sessions.update().where(t.sessions.c.id == session_id).values(cloturee=True, cloturee_le=horodatage, modifie_le=horodatage))

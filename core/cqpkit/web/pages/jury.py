@@ -1,7 +1,10 @@
-"""The pages that change a jury session: open it (its composition checked as it is typed), present dossiers,
-record decisions, close it (refused with the findings listed). Each calls the ``Store`` method ``cqpkit jury
-open|add|decide|close`` calls; the composition is previewed with the function ``jury close`` checks a stored
-session with (:func:`cqpkit.store.sessioncheck.session_findings`), on the session typed, nothing stored.
+"""The pages that change a jury session: open it (its composition checked as it is typed), present dossiers and
+record each candidate present, absent or excusé, record decisions, close it (refused with the findings listed);
+and the candidates' papers printed from it (convocations, notifications: a ZIP or one PDF). Each calls the ``Store``
+method ``cqpkit jury open|add|decide|close`` calls (the motive of a contrary decision is the store's rule); the
+composition is previewed with the function ``jury close`` checks a stored session with
+(:func:`cqpkit.store.sessioncheck.session_findings`), on the session typed, nothing stored. The papers come from
+:func:`cqpkit.documents.stored.session_papers`, as ``cqpkit document`` and the API print them.
 """
 
 from __future__ import annotations
@@ -11,12 +14,12 @@ import json
 import types
 from typing import Annotated, Any
 
-from litestar import Request, Response, post
+from litestar import Request, Response, get, post
 from litestar.response import Redirect
 
-from cqpkit.web.pages.base import PATH, Context, Refused, context, html
+from cqpkit.web.pages.base import PATH, QUERY, Context, Refused, context, html
 
-__all__ = ["COLLEGES", "JURY_HANDLERS"]
+__all__ = ["CANDIDATE_PAPERS", "COLLEGES", "JURY_HANDLERS", "PRESENCES"]
 
 #: The collèges of a jury member offered by the form (those of the bundled campaign's sessions: employeur, salarié).
 COLLEGES = {"employeur": "employeur", "salarie": "salarié"}
@@ -129,17 +132,96 @@ async def _session_action(request: Request[Any, Any, Any], session_id: str, acti
     return _back(session_id)
 
 
+#: The presence of a candidate at the session, as the forms offer it (value → label); ``jury add --absent|--excuse|--present``.
+PRESENCES = {"present": "présent", "absent": "absent", "excuse": "excusé"}
+
+
+def _presence_flags(form: Any, default: str = "") -> dict[str, bool]:
+    """The ``absent``/``excuse``/``present`` arguments of ``Store.add_to_session`` for the form's ``presence`` field."""
+    value = str(form.get("presence") or default)
+    if value and value not in PRESENCES:
+        raise Refused(f"présence « {value} » inconnue (valeurs : {', '.join(PRESENCES)})", status=400)
+    return {k: value == k for k in PRESENCES}
+
+
 @post("/sessions/{session_id:str}/dossiers", include_in_schema=False)
 async def add_dossiers(request: Request[Any, Any, Any], session_id: Annotated[str, PATH]) -> Response[Any]:
+    """Present dossiers (``jury add``), « présent » unless the form says absent or excusé."""
     from cqpkit.store.users import acting
 
     def work(ctx: Context, form: Any) -> None:
         ids = [x for x in str(form.get("dossiers") or "").replace(",", " ").split() if x]
         if not ids:
             raise Refused("donnez au moins un identifiant de dossier", status=400)
-        ctx.store.add_to_session(session_id, ids, acting(ctx.user))
+        ctx.store.add_to_session(session_id, ids, acting(ctx.user), **_presence_flags(form))
 
     return await _session_action(request, session_id, "session.presenter", work)
+
+
+@post("/sessions/{session_id:str}/presence", include_in_schema=False)
+async def presence(request: Request[Any, Any, Any], session_id: Annotated[str, PATH]) -> Response[Any]:
+    """Record a presented candidate present, absent or excusé (``jury add SESSION DOSSIER --present|--absent|--excuse``):
+    a new record when it changes (append-only); refused for a candidate the jury has decided on."""
+    from cqpkit.store.users import acting
+
+    def work(ctx: Context, form: Any) -> None:
+        dossier = str(form.get("dossier") or "").strip()
+        if not dossier:
+            raise Refused("dossier : obligatoire", status=400)
+        if not form.get("presence"):
+            raise Refused("présence : choisissez présent, absent ou excusé", status=400)
+        ctx.store.add_to_session(session_id, [dossier], acting(ctx.user), **_presence_flags(form))
+
+    return await _session_action(request, session_id, "session.presenter", work)
+
+
+#: The papers printed for each candidate of a session from its page (the procès-verbal has its own address).
+CANDIDATE_PAPERS = {"convocation": "Convocations", "notification": "Notifications"}
+
+
+@get("/sessions/{session_id:str}/documents/{kind:str}", sync_to_thread=True, include_in_schema=False)
+def session_documents(request: Request[Any, Any, Any], session_id: Annotated[str, PATH], kind: Annotated[str, PATH],
+                      dossier: Annotated[str | None, QUERY] = None) -> Response[bytes]:
+    """The convocations or notifications of a stored session (``cqpkit document KIND --session ID --db``): every
+    candidate's PDF in one ZIP archive, or ``?dossier=ID``'s PDF alone; action ``session.documents`` (a jury
+    member: on its sessions), through :func:`cqpkit.documents.stored.session_papers` like the API."""
+    from cqpkit.documents.stored import NotPresented, session_papers
+    from cqpkit.documents.typst import DocumentsUnavailable, render_pdf, require_compiler
+    from cqpkit.store.errors import NotFoundError
+
+    ctx = context(request)
+    ctx.require("session.documents", session_id)
+    if kind not in CANDIDATE_PAPERS:
+        raise Refused(f"document « {kind} » inconnu pour une session ; ici : {', '.join(CANDIDATE_PAPERS)}", status=404)
+    try:
+        require_compiler()
+    except DocumentsUnavailable as exc:
+        raise Refused(f"impression indisponible : {exc}", status=503) from None
+    try:
+        docs = session_papers(ctx.store, kind, session_id, None, (dossier,) if dossier else ())
+    except (NotFoundError, NotPresented) as exc:
+        raise Refused(str(exc), status=404) from None
+    if not docs:
+        raise Refused(f"aucun candidat présenté à la session « {session_id} » : aucune {kind} à imprimer", status=404)
+    headers = {"Cache-Control": "no-store"}
+    if dossier:
+        (doc,) = docs
+        headers["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
+        return Response(render_pdf(doc.template, doc.data), media_type="application/pdf", headers=headers)
+    headers["Content-Disposition"] = f'attachment; filename="{kind}s-{session_id}.zip"'
+    return Response(_zip((d.filename, render_pdf(d.template, d.data)) for d in docs), media_type="application/zip", headers=headers)
+
+
+def _zip(files: Any) -> bytes:
+    """A ZIP archive of ``(name, bytes)`` pairs, with fixed dates (the same papers give the same bytes), as the API's."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in files:
+            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), content, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def preview_decision(store: Any, session_id: Annotated[str, PATH], dossier_id: Annotated[str, PATH], decisions: dict[str, str]) -> tuple[list[Any], list[Any]]:
@@ -165,7 +247,7 @@ def preview_decision(store: Any, session_id: Annotated[str, PATH], dossier_id: A
     return after, [c for c in after if (c.code, c.chemin, c.message) not in seen]
 
 
-#: The findings that make a decision need its motive before it is recorded.
+#: The findings that make a decision need its motive before it is recorded (the store's rule: ``store.jury.NEEDS_MOTIVE``).
 NEEDS_MOTIVE = frozenset({"decision_contraire"})
 
 
@@ -201,16 +283,7 @@ async def decide(request: Request[Any, Any, Any], session_id: Annotated[str, PAT
         if not decisions:
             raise Refused("choisissez au moins une décision", status=400)
         motif = str(form.get("motif") or "").strip()
-        if not motif:
-            _, new = preview_decision(ctx.store, session_id, dossier, decisions)
-            contrary = [c for c in new if c.code in NEEDS_MOTIVE]
-            if contrary:
-                from cqpkit.store.errors import StoreConflictError
-
-                raise StoreConflictError(
-                    f"dossier « {dossier} » : décision contraire à l'évaluation finale, un motif est obligatoire ; rien n'a été enregistré\n"
-                    + "\n".join(f"  {c.code} — {c.message}" for c in contrary)
-                )
+        # Refused without a motive when contrary to the final evaluation: the store's rule (MotiveRequired), as for the CLI and the API.
         ctx.store.decide(session_id, dossier, decisions, acting(ctx.user), motif=motif)
 
     return await _session_action(request, session_id, "session.decider", work)
@@ -226,4 +299,4 @@ async def close(request: Request[Any, Any, Any], session_id: Annotated[str, PATH
     return await _session_action(request, session_id, "session.clore", work)
 
 
-JURY_HANDLERS = [open_session, add_dossiers, decide, close]
+JURY_HANDLERS = [open_session, add_dossiers, presence, decide, close, session_documents]
