@@ -173,7 +173,7 @@ def login(client: Any) -> None:
     token = re.search(r'name="csrf" value="([^"]+)"', form)
     if token is None:
         raise SystemExit("erreur : pas de jeton CSRF sur la page de connexion")
-    r = client.post("/connexion", data={"csrf": token.group(1), "identifiant": LOGIN, "mot_de_passe": PASSWORD, "suite": "/"})
+    r = client.post("/connexion", data={"csrf": token.group(1), "identifiant": LOGIN, "mot_de_passe": PASSWORD, "suite": "/"}, follow_redirects=False)
     if r.status_code != 303:
         raise SystemExit(f"erreur : connexion refusée ({r.status_code})")
 

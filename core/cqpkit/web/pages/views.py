@@ -94,8 +94,9 @@ async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
 
 # ------------------------------------------------------------------------ tableau de bord
 @get("/", sync_to_thread=True, include_in_schema=False)
-def dashboard(request: Request[Any, Any, Any], date: Annotated[str | None, QUERY] = None, jours: Annotated[int, QUERY] = 90) -> Response[str]:
-    from cqpkit.store.users import sessions_of
+def dashboard(request: Request[Any, Any, Any], date: Annotated[str | None, QUERY] = None, jours: Annotated[int, QUERY] = 90,
+              apres: Annotated[str, QUERY] = "") -> Response[str]:
+    from cqpkit.store.dashboard import next_sessions
 
     ctx = context(request)
     day = _day(date)
@@ -103,16 +104,20 @@ def dashboard(request: Request[Any, Any, Any], date: Annotated[str | None, QUERY
     echeances: list[dict[str, Any]] = []
     if ctx.may("rapport.lire"):
         echeances = _grouped(ctx.store.deadlines(day, jours)["a_venir"])
-    next_sessions: list[dict[str, Any]] = []
-    if ctx.may("session.lister") or ctx.user.role == "jury":
-        mine = set(sessions_of(ctx.store, ctx.user))
-        next_sessions = [s for s in ctx.store.jury_sessions() if s["session"] in mine and s["date"] >= day.isoformat()][:10]
+    upcoming: list[dict[str, Any]] = []
+    if ctx.may("session.lister"):
+        upcoming = next_sessions(ctx.store, day, NEXT_SESSIONS)
+    elif ctx.user.role == "jury" and ctx.user.membre:
+        upcoming = next_sessions(ctx.store, day, NEXT_SESSIONS, member=ctx.user.membre)
     bloquants: list[dict[str, Any]] = []
+    checked: list[str] = []
+    more = False
     if ctx.may("dossier.lire"):
-        bloquants = _blocking(ctx, day)
+        bloquants, checked, more = _blocking(ctx, day, apres)
     names = _names(ctx.store, [e["candidat"] for e in echeances] + [b["candidat"] for b in bloquants]) if ctx.may("candidat.lire") else {}
     return html("tableau.html", ctx=ctx, user=ctx.user, day=day, jours=jours, date_param=date or "", echeances=echeances,
-                sessions=next_sessions, bloquants=bloquants, names=names, types=TYPES, today=day == dt.date.today())
+                sessions=upcoming, bloquants=bloquants, names=names, types=TYPES, today=day == dt.date.today(),
+                verifies=checked, suite=checked[-1] if more and checked else "", apres=apres)
 
 
 def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -130,26 +135,32 @@ def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-#: The dashboard checks at most this many dossiers for blocking findings (the most recently registered first).
-BLOCKING_SCAN = 500
+#: The next jury sessions the dashboard lists.
+NEXT_SESSIONS = 10
+#: The dossiers in progress the dashboard checks per page for blocking findings (by id; « Dossiers suivants »: the next page).
+BLOCKING_PAGE = 50
 
 
-def _blocking(ctx: Context, day: dt.date) -> list[dict[str, Any]]:
-    """The dossiers with a finding of level ``erreur`` at ``day``, by ``Registry.check`` as ``cqpkit check`` gives it."""
-    import sqlalchemy as sa
-
+def _blocking(ctx: Context, day: dt.date, after: str = "") -> tuple[list[dict[str, Any]], list[str], bool]:
+    """The dossiers with a finding of level ``erreur`` at ``day`` (``Registry.check``, as ``cqpkit check`` gives it)
+    among a page of those still in progress at ``day`` (:func:`cqpkit.store.dashboard.in_progress`, the stored
+    results): the findings, the ids checked, whether there is a next page. The cost of a page does not depend on
+    the number of dossiers stored: a blocking dossier is found however old it is."""
     from cqpkit.plugins.hookcalls import HookFailure
-    from cqpkit.store import schema as t
+    from cqpkit.store.dashboard import in_progress
     from cqpkit.store.deadlines import engine_dossiers
 
-    d = t.dossiers.c
+    rows, more = in_progress(ctx.store, day, after, BLOCKING_PAGE)
+    dossiers: dict[str, Any] = {}
     with ctx.store.read() as conn:
-        rows = conn.execute(sa.select(d.id, d.candidat_id, d.certification).where(d.inscription <= day)
-                            .order_by(d.inscription.desc(), d.id).limit(BLOCKING_SCAN)).all()
         try:
             dossiers = engine_dossiers(conn, [r.id for r in rows])
-        except Exception:  # a dossier the engine cannot read is shown on its own page, not here
-            return []
+        except Exception:  # one the engine cannot read: each on its own (its page says why)
+            for r in rows:
+                try:
+                    dossiers.update(engine_dossiers(conn, [r.id]))
+                except Exception:
+                    continue
     out = []
     for r in rows:
         dossier = dossiers.get(r.id)
@@ -161,7 +172,7 @@ def _blocking(ctx: Context, day: dt.date) -> list[dict[str, Any]]:
             continue
         if found:
             out.append({"dossier": r.id, "candidat": r.candidat_id, "certification": r.certification, "constats": found})
-    return out
+    return out, [r.id for r in rows], more
 
 
 # ---------------------------------------------------------------------------- dossiers
