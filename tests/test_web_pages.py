@@ -25,7 +25,7 @@ from cqpkit.web import create_app
 from cqpkit.web.pages.security import COOKIE, sign
 from litestar.testing import TestClient
 
-from tests.test_store_support import CAMPAIGN, campaign_store, counts, db, registry, store  # noqa: F401 (fixtures)
+from tests.test_store_support import CAMPAIGN, campaign_store, counts, db, registry, store, write_generated  # noqa: F401 (fixtures)
 
 PASSWORD = "mot-de-passe-de-test-1"
 SECRET = b"s" * 32
@@ -226,6 +226,34 @@ class TestPages:
             assert 'class="bloquant"' in section
         finally:
             c.__exit__(None, None, None)
+
+    def test_dashboard_finds_a_blocking_dossier_however_old(self, campaign_store, registry, tmp_path):
+        """Issue 19: the dashboard reads the dossiers in progress from the stored results, by pages of their ids;
+        the old limit (the 500 latest registered) is gone: 0205 (2016) is found behind 501 dossiers of 2019."""
+        from cqpkit.web.pages.views import BLOCKING_PAGE
+
+        _add_users(campaign_store)
+        campaign_store.import_files([str(write_generated(tmp_path / "gen", 501, prefix="ZGEN"))], operateur="test")
+        application = create_app(db=_db(campaign_store), registry=registry, access_log=False, secret=SECRET)
+        c = logged(application, "ope")
+        try:
+            page = c.get("/?date=2020-06-30").text
+            section = page.split("Dossiers avec des constats bloquants", 1)[1]
+            assert 'href="/dossiers/OEMM-2016-0205?date=2020-06-30"' in section and 'class="bloquant"' in section
+            # a page of BLOCKING_PAGE dossiers in progress, then the next one from the last id checked
+            shown = re.search(r"(\d+) vérifiés sur cette page, par identifiant, de (\S+) à (\S+)\.", section)
+            assert shown and int(shown.group(1)) == BLOCKING_PAGE and shown.group(3).startswith("ZGEN-")
+            nxt = re.search(r'href="(/\?date=2020-06-30&amp;jours=90&amp;apres=([^"]+))"', section)
+            assert nxt and nxt.group(2) == shown.group(3)
+            second = c.get(nxt.group(1).replace("&amp;", "&")).text.split("Dossiers avec des constats bloquants", 1)[1]
+            assert "OEMM-2016-0205" not in second and "Premiers dossiers" in second
+            again = re.search(r"(\d+) vérifiés sur cette page, par identifiant, de (\S+) à (\S+)\.", second)
+            assert again and again.group(2) > shown.group(3)  # the page after the last id checked
+        finally:
+            c.__exit__(None, None, None)
+            opened = application.state.get("page_store")
+            if opened is not None:
+                opened.close()
 
     def test_search(self, app):
         c = logged(app, "ope")
