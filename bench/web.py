@@ -86,7 +86,6 @@ class Base:
 def prepare(url: str, size: int, session_size: int, as_of: dt.date) -> str:
     """The session (its dossiers presented and decided) and the user; returns the user's token."""
     import sqlalchemy as sa
-
     from cqpkit import load_registry
     from cqpkit.model import Membre, SessionInfo, SessionJury
     from cqpkit.store import schema as t

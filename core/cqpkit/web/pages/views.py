@@ -146,32 +146,13 @@ def _blocking(ctx: Context, day: dt.date, after: str = "") -> tuple[list[dict[st
     among a page of those still in progress at ``day`` (:func:`cqpkit.store.dashboard.in_progress`, the stored
     results): the findings, the ids checked, whether there is a next page. The cost of a page does not depend on
     the number of dossiers stored: a blocking dossier is found however old it is."""
-    from cqpkit.plugins.hookcalls import HookFailure
     from cqpkit.store.dashboard import in_progress
-    from cqpkit.store.deadlines import engine_dossiers
+    from cqpkit.web.pages.memo import findings
 
     rows, more = in_progress(ctx.store, day, after, BLOCKING_PAGE)
-    dossiers: dict[str, Any] = {}
-    with ctx.store.read() as conn:
-        try:
-            dossiers = engine_dossiers(conn, [r.id for r in rows])
-        except Exception:  # one the engine cannot read: each on its own (its page says why)
-            for r in rows:
-                try:
-                    dossiers.update(engine_dossiers(conn, [r.id]))
-                except Exception:
-                    continue
-    out = []
-    for r in rows:
-        dossier = dossiers.get(r.id)
-        if dossier is None:
-            continue
-        try:
-            found = [c for c in ctx.store.registry.check(dossier, day) if c.niveau == "erreur"]
-        except HookFailure:
-            continue
-        if found:
-            out.append({"dossier": r.id, "candidat": r.candidat_id, "certification": r.certification, "constats": found})
+    found = findings(ctx.store, [r.id for r in rows], day, levels=frozenset({"erreur"}))
+    out = [{"dossier": r.id, "candidat": r.candidat_id, "certification": r.certification, "constats": found[r.id]}
+           for r in rows if found.get(r.id)]
     return out, [r.id for r in rows], more
 
 
@@ -234,9 +215,15 @@ def dossier_page(request: Request[Any, Any, Any], dossier_id: Annotated[str, PAT
         raise Refused(str(exc), status=404) from None
     constats: list[Any] = []
     if not data.get("illisible"):
-        with ctx.store.read() as conn:
-            dossier = engine_dossiers(conn, [dossier_id])[dossier_id]
-        constats = list(ctx.store.registry.check(dossier, day))
+        from cqpkit.web.pages.memo import findings
+
+        kept = findings(ctx.store, [dossier_id], day)
+        if dossier_id in kept:
+            constats = kept[dossier_id]
+        else:  # a plugin that fails on it: said as the check says it
+            with ctx.store.read() as conn:
+                dossier = engine_dossiers(conn, [dossier_id])[dossier_id]
+            constats = list(ctx.store.registry.check(dossier, day))
     timeline = _timeline(data)
     from cqpkit.documents import KINDS
 
@@ -327,24 +314,11 @@ async def import_files(request: Request[Any, Any, Any]) -> Response[str]:
 
 
 def _dossier_findings(ctx: Context, ids: list[str], day: dt.date) -> dict[str, list[Any]]:
-    """``Registry.check`` on each dossier presented, at the session's date (``decision_contraire``… after each decision)."""
-    from cqpkit.plugins.hookcalls import HookFailure
-    from cqpkit.store.deadlines import engine_dossiers
+    """``Registry.check`` on each dossier presented, at the session's date (``decision_contraire``… after each decision);
+    kept between requests while the store does not change (:mod:`cqpkit.web.pages.memo`)."""
+    from cqpkit.web.pages.memo import findings
 
-    if not ids:
-        return {}
-    try:
-        with ctx.store.read() as conn:
-            loaded = engine_dossiers(conn, ids)
-    except Exception:  # a dossier the engine cannot read: its own page says why
-        return {}
-    out: dict[str, list[Any]] = {}
-    for did, dossier in loaded.items():
-        try:
-            out[did] = list(ctx.store.registry.check(dossier, day))
-        except HookFailure:
-            out[did] = []
-    return out
+    return findings(ctx.store, ids, day) if ids else {}
 
 
 # ---------------------------------------------------------------------- sessions de jury
