@@ -107,9 +107,11 @@ def environment() -> Any:
 
         from cqpkit.render.text import date_txt
 
+        # Compiled once per process: the templates ship in the wheel, no file is looked at again (auto_reload off:
+        # an ``include`` in a loop would stat its file at every turn otherwise).
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-            trim_blocks=True, lstrip_blocks=True,
+            trim_blocks=True, lstrip_blocks=True, auto_reload=False, cache_size=-1,
         )
         env.filters["date"] = lambda s: date_txt(dt.date.fromisoformat(s)) if isinstance(s, str) and s else (date_txt(s) if s else "")
         env.filters["url"] = lambda s: quote(str(s), safe="")
