@@ -276,6 +276,8 @@ class TestPages:
             page = c.get("/dossiers/OEMM-2014-0206?date=2020-06-30").text
             assert "<h1>Dossier OEMM-2014-0206</h1>" in page
             assert "acquis partiels" in page and "restent : D4" in page
+            # the certification by its label, as `cqpkit show` prints it, its id after
+            assert "<dd>CQP Spécialiste prestations santé-prévoyance <span class=\"muted\">(mutualite.specialiste-prestations)</span>, version 2014" in page
             assert re.search(r"<td>D1</td><td>21/09/2015</td><td>OEMM-JURY-2015-09</td><td>20/09/2020</td>", page)
             assert "Chronologie" in page and "Inscription" in page and "Jury OEMM-JURY-2019-10" in page
             assert "/dossiers/OEMM-2014-0206/documents/attestation?date=2020-06-30" in page
@@ -398,6 +400,8 @@ class TestSessions:
             # examples/campaign/README.md: 0206 presented again in October 2019, D4 refused
             row = re.search(r"<tr><td><a href=\"/dossiers/OEMM-2014-0206\?date=2019-10-14\">.*?</tr>", page, re.S)
             assert row and "D4 : non acquis" in row.group(0)
+            assert "CQP Spécialiste prestations santé-prévoyance <span class=\"muted\">(mutualite.specialiste-prestations)</span>" in page
+            assert re.search(r"<title>Session OEMM-JURY-2019-10 — cqpkit</title>", page)  # no script in the title
             assert 'href="/sessions/OEMM-JURY-2019-10/proces-verbal"' in page
             if importlib.util.find_spec("typst") is not None:
                 pdf = c.get("/sessions/OEMM-JURY-2019-10/proces-verbal")

@@ -44,6 +44,11 @@ def _day(text: str | None) -> dt.date:
         raise Refused(f"date « {text} » invalide : attendu AAAA-MM-JJ", status=400) from None
 
 
+def labels(registry: Any) -> dict[str, str]:
+    """The label of each certification (``intitule`` of its latest version, as ``cqpkit list`` and ``show`` print it)."""
+    return {f.id: f.intitule for f in registry.fiches()}  # sorted by id then version: the latest wins
+
+
 def _names(store: Any, ids: Any) -> dict[str, str]:
     names = store.candidate_names(ids)
     return {k: ("(données effacées)" if v["efface"] else f"{v['prenom']} {v['nom']}".strip()) for k, v in names.items()}
@@ -229,7 +234,7 @@ def dossier_page(request: Request[Any, Any, Any], dossier_id: Annotated[str, PAT
 
     documents = [k for k in KINDS.values() if k.source in ("decision", "financement")] if ctx.may("document.lire") else []
     return html("dossier.html", ctx=ctx, user=ctx.user, d=data, constats=constats, timeline=timeline, day=day, statuts=STATUTS,
-                types=TYPES, documents=documents, date_param=date or "")
+                types=TYPES, documents=documents, date_param=date or "", labels=labels(ctx.store.registry))
 
 
 def _timeline(data: dict[str, Any]) -> list[tuple[str, str]]:
@@ -371,7 +376,7 @@ def session_view(ctx: Context, session_id: Annotated[str, PATH], erreurs: list[s
             domaines[c["dossier"]] = []
     findings = _dossier_findings(ctx, [c["dossier"] for c in data["candidats"]], dt.date.fromisoformat(data["date"]))
     return html("session.html", status=status, ctx=ctx, user=ctx.user, s=data, names=names, domaines=domaines, erreurs=erreurs or [],
-                findings=findings,
+                findings=findings, labels=labels(ctx.store.registry),
                 may_decide=ctx.may("session.decider", session_id), may_add=ctx.may("session.presenter"), may_close=ctx.may("session.clore"))
 
 
