@@ -207,9 +207,9 @@ class TestPages:
         try:
             page = c.get("/?date=2020-06-30&jours=180").text
             # examples/campaign/README.md: 0207's first jury due by 04/09/2020, 0206's partial award expires 20/09/2020
-            row = re.search(r"<tr><td>04/09/2020.*?</tr>", page, re.S)
+            row = re.search(r"<tr><td><span class=\"nowrap\">04/09/2020.*?</tr>", page, re.S)
             assert row and 'href="/dossiers/OEMM-2017-0207?date=2020-06-30"' in row.group(0) and "premier passage" in row.group(0)
-            row = re.search(r"<tr><td>20/09/2020.*?</tr>", page, re.S)
+            row = re.search(r"<tr><td><span class=\"nowrap\">20/09/2020.*?</tr>", page, re.S)
             assert row and "OEMM-2014-0206" in row.group(0) and "acquis partiel" in row.group(0)
             assert "Léa Glycine" in page
             assert "Dossiers avec des constats bloquants" in page
@@ -280,6 +280,7 @@ class TestPages:
             assert "<dd>CQP Spécialiste prestations santé-prévoyance <span class=\"muted\">(mutualite.specialiste-prestations)</span>, version 2014" in page
             assert re.search(r"<td>D1</td><td>21/09/2015</td><td>OEMM-JURY-2015-09</td><td>20/09/2020</td>", page)
             assert "Chronologie" in page and "Inscription" in page and "Jury OEMM-JURY-2019-10" in page
+            assert "<li>20/09/2020 — fin de validité d&#39;un acquis partiel D1, D2, D3, D5</li>" in page  # one line, its domaines joined
             assert "/dossiers/OEMM-2014-0206/documents/attestation?date=2020-06-30" in page
             missed = c.get("/dossiers/OEMM-2016-0205?date=2020-06-30").text
             assert 'class="bloquant"' in missed and "Source :" in missed

@@ -234,7 +234,8 @@ def dossier_page(request: Request[Any, Any, Any], dossier_id: Annotated[str, PAT
 
     documents = [k for k in KINDS.values() if k.source in ("decision", "financement")] if ctx.may("document.lire") else []
     return html("dossier.html", ctx=ctx, user=ctx.user, d=data, constats=constats, timeline=timeline, day=day, statuts=STATUTS,
-                types=TYPES, documents=documents, date_param=date or "", labels=labels(ctx.store.registry))
+                types=TYPES, documents=documents, date_param=date or "", labels=labels(ctx.store.registry),
+                echeances=_grouped([{**e, "dossier": dossier_id} for e in data.get("echeances") or ()]))
 
 
 def _timeline(data: dict[str, Any]) -> list[tuple[str, str]]:
