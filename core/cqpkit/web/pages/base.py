@@ -90,8 +90,17 @@ def store_of(request: Request[Any, Any, Any]) -> Any:
         if store is None:
             from cqpkit.store.store import Store
 
-            # ``create_app(db=…)`` takes an address or an open store: an open one is shared as it is.
-            store = state.db if not isinstance(state.db, str) else Store.open(state.db, registry=state.registry)
+            # ``create_app(db=…)`` takes an address or an open store: an open one is shared as it is. On PostgreSQL
+            # the pages share the app's pooled store (a store of their own would open a connection per transaction:
+            # a few milliseconds each, several per page; issue 19); on SQLite the app's single connection is the
+            # API's, behind its lock: the pages open their own.
+            pooled = state.get("store")
+            if not isinstance(state.db, str):
+                store = state.db
+            elif pooled is not None and pooled.target.kind == "postgresql":
+                store = pooled
+            else:
+                store = Store.open(state.db, registry=state.registry)
             state.page_store = store
     return store
 
