@@ -25,7 +25,7 @@ from cqpkit.web import create_app
 from cqpkit.web.pages.security import COOKIE, sign
 from litestar.testing import TestClient
 
-from tests.test_store_support import CAMPAIGN, campaign_store, counts, db, registry, store  # noqa: F401 (fixtures)
+from tests.test_store_support import CAMPAIGN, campaign_store, counts, db, registry, store, write_generated  # noqa: F401 (fixtures)
 
 PASSWORD = "mot-de-passe-de-test-1"
 SECRET = b"s" * 32
@@ -207,9 +207,9 @@ class TestPages:
         try:
             page = c.get("/?date=2020-06-30&jours=180").text
             # examples/campaign/README.md: 0207's first jury due by 04/09/2020, 0206's partial award expires 20/09/2020
-            row = re.search(r"<tr><td>04/09/2020.*?</tr>", page, re.S)
+            row = re.search(r"<tr><td><span class=\"nowrap\">04/09/2020.*?</tr>", page, re.S)
             assert row and 'href="/dossiers/OEMM-2017-0207?date=2020-06-30"' in row.group(0) and "premier passage" in row.group(0)
-            row = re.search(r"<tr><td>20/09/2020.*?</tr>", page, re.S)
+            row = re.search(r"<tr><td><span class=\"nowrap\">20/09/2020.*?</tr>", page, re.S)
             assert row and "OEMM-2014-0206" in row.group(0) and "acquis partiel" in row.group(0)
             assert "Léa Glycine" in page
             assert "Dossiers avec des constats bloquants" in page
@@ -227,6 +227,34 @@ class TestPages:
         finally:
             c.__exit__(None, None, None)
 
+    def test_dashboard_finds_a_blocking_dossier_however_old(self, campaign_store, registry, tmp_path):
+        """Issue 19: the dashboard reads the dossiers in progress from the stored results, by pages of their ids;
+        the old limit (the 500 latest registered) is gone: 0205 (2016) is found behind 501 dossiers of 2019."""
+        from cqpkit.web.pages.views import BLOCKING_PAGE
+
+        _add_users(campaign_store)
+        campaign_store.import_files([str(write_generated(tmp_path / "gen", 501, prefix="ZGEN"))], operateur="test")
+        application = create_app(db=_db(campaign_store), registry=registry, access_log=False, secret=SECRET)
+        c = logged(application, "ope")
+        try:
+            page = c.get("/?date=2020-06-30").text
+            section = page.split("Dossiers avec des constats bloquants", 1)[1]
+            assert 'href="/dossiers/OEMM-2016-0205?date=2020-06-30"' in section and 'class="bloquant"' in section
+            # a page of BLOCKING_PAGE dossiers in progress, then the next one from the last id checked
+            shown = re.search(r"(\d+) vérifiés sur cette page, par identifiant, de (\S+) à (\S+)\.", section)
+            assert shown and int(shown.group(1)) == BLOCKING_PAGE and shown.group(3).startswith("ZGEN-")
+            nxt = re.search(r'href="(/\?date=2020-06-30&amp;jours=90&amp;apres=([^"]+))"', section)
+            assert nxt and nxt.group(2) == shown.group(3)
+            second = c.get(nxt.group(1).replace("&amp;", "&")).text.split("Dossiers avec des constats bloquants", 1)[1]
+            assert "OEMM-2016-0205" not in second and "Premiers dossiers" in second
+            again = re.search(r"(\d+) vérifiés sur cette page, par identifiant, de (\S+) à (\S+)\.", second)
+            assert again and again.group(2) > shown.group(3)  # the page after the last id checked
+        finally:
+            c.__exit__(None, None, None)
+            opened = application.state.get("page_store")
+            if opened is not None:
+                opened.close()
+
     def test_search(self, app):
         c = logged(app, "ope")
         try:
@@ -235,7 +263,7 @@ class TestPages:
             page = c.get("/dossiers", params={"q": "C-0206"}).text
             assert "OEMM-2014-0206" in page
             page = c.get("/dossiers", params={"certification": "mutualite.specialiste-prestations"}).text
-            assert len(re.findall(r'<tr><td><a href="/dossiers/', page)) == 8  # README: 8 dossiers of this certification
+            assert len(re.findall(r'<tr><td class="nowrap"><a href="/dossiers/', page)) == 8  # README: 8 dossiers of this certification
             page = c.get("/dossiers", params={"certification": "mutualite.specialiste-prestations", "statut": "partiel", "date": "2020-06-30"}).text
             assert "OEMM-2014-0206" in page and "OEMM-2017-0207" not in page
             assert 'for="q"' in page and 'for="statut"' in page
@@ -248,8 +276,11 @@ class TestPages:
             page = c.get("/dossiers/OEMM-2014-0206?date=2020-06-30").text
             assert "<h1>Dossier OEMM-2014-0206</h1>" in page
             assert "acquis partiels" in page and "restent : D4" in page
+            # the certification by its label, as `cqpkit show` prints it, its id after
+            assert "<dd>CQP Spécialiste prestations santé-prévoyance <span class=\"muted\">(mutualite.specialiste-prestations)</span>, version 2014" in page
             assert re.search(r"<td>D1</td><td>21/09/2015</td><td>OEMM-JURY-2015-09</td><td>20/09/2020</td>", page)
             assert "Chronologie" in page and "Inscription" in page and "Jury OEMM-JURY-2019-10" in page
+            assert "<li>20/09/2020 — fin de validité d&#39;un acquis partiel D1, D2, D3, D5</li>" in page  # one line, its domaines joined
             assert "/dossiers/OEMM-2014-0206/documents/attestation?date=2020-06-30" in page
             missed = c.get("/dossiers/OEMM-2016-0205?date=2020-06-30").text
             assert 'class="bloquant"' in missed and "Source :" in missed
@@ -370,6 +401,8 @@ class TestSessions:
             # examples/campaign/README.md: 0206 presented again in October 2019, D4 refused
             row = re.search(r"<tr><td><a href=\"/dossiers/OEMM-2014-0206\?date=2019-10-14\">.*?</tr>", page, re.S)
             assert row and "D4 : non acquis" in row.group(0)
+            assert "CQP Spécialiste prestations santé-prévoyance <span class=\"muted\">(mutualite.specialiste-prestations)</span>" in page
+            assert re.search(r"<title>Session OEMM-JURY-2019-10 — cqpkit</title>", page)  # no script in the title
             assert 'href="/sessions/OEMM-JURY-2019-10/proces-verbal"' in page
             if importlib.util.find_spec("typst") is not None:
                 pdf = c.get("/sessions/OEMM-JURY-2019-10/proces-verbal")

@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cqpkit.store import migration6 as _migration6
-from cqpkit.store import migration7
+from cqpkit.store import migration7, migration8
 from cqpkit.store.errors import StoreError
 
 __all__ = ["CURRENT", "MIGRATIONS", "Migration", "apply", "functions", "read_version", "triggers"]
@@ -437,6 +437,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "données personnelles chiffrées avec une clé par candidat (effacement par destruction de la clé)", _v5),
     Migration(6, _migration6.DESCRIPTION, _migration6.run),
     Migration(migration7.NUMERO, migration7.DESCRIPTION, migration7.run),
+    Migration(migration8.NUMERO, migration8.DESCRIPTION, migration8.run),
 )
 CURRENT = MIGRATIONS[-1].numero
 

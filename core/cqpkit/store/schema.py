@@ -166,6 +166,7 @@ sessions = sa.Table(
     sa.Column("cloturee_le", sa.String(32), nullable=True),
     sa.Column("cree_le", sa.String(32), nullable=False),
     sa.Column("modifie_le", sa.String(32), nullable=False),
+    sa.Index("ix_sessions_date", "date"),  # migration 8
 )
 
 session_versions = sa.Table(
@@ -304,6 +305,7 @@ resultat_periodes = sa.Table(
     sa.Column("sans_bareme", sa.Integer, nullable=False),
     *(sa.Column(f"{n}_{u}", sa.Float, nullable=False) for n in ("cout", "financement", "gratification") for u in ("euro", "points")),
     sa.Column("echec", sa.Text, nullable=True),
+    sa.Index("ix_resultat_periodes_statut", "statut", "dossier_id"),  # migration 8
 )
 
 #: The tables whose rows are never updated nor deleted (triggers enforce it).

@@ -90,8 +90,17 @@ def store_of(request: Request[Any, Any, Any]) -> Any:
         if store is None:
             from cqpkit.store.store import Store
 
-            # ``create_app(db=…)`` takes an address or an open store: an open one is shared as it is.
-            store = state.db if not isinstance(state.db, str) else Store.open(state.db, registry=state.registry)
+            # ``create_app(db=…)`` takes an address or an open store: an open one is shared as it is. On PostgreSQL
+            # the pages share the app's pooled store (a store of their own would open a connection per transaction:
+            # a few milliseconds each, several per page; issue 19); on SQLite the app's single connection is the
+            # API's, behind its lock: the pages open their own.
+            pooled = state.get("store")
+            if not isinstance(state.db, str):
+                store = state.db
+            elif pooled is not None and pooled.target.kind == "postgresql":
+                store = pooled
+            else:
+                store = Store.open(state.db, registry=state.registry)
             state.page_store = store
     return store
 
@@ -107,9 +116,11 @@ def environment() -> Any:
 
         from cqpkit.render.text import date_txt
 
+        # Compiled once per process: the templates ship in the wheel, no file is looked at again (auto_reload off:
+        # an ``include`` in a loop would stat its file at every turn otherwise).
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-            trim_blocks=True, lstrip_blocks=True,
+            trim_blocks=True, lstrip_blocks=True, auto_reload=False, cache_size=-1,
         )
         env.filters["date"] = lambda s: date_txt(dt.date.fromisoformat(s)) if isinstance(s, str) and s else (date_txt(s) if s else "")
         env.filters["url"] = lambda s: quote(str(s), safe="")

@@ -44,6 +44,11 @@ def _day(text: str | None) -> dt.date:
         raise Refused(f"date « {text} » invalide : attendu AAAA-MM-JJ", status=400) from None
 
 
+def labels(registry: Any) -> dict[str, str]:
+    """The label of each certification (``intitule`` of its latest version, as ``cqpkit list`` and ``show`` print it)."""
+    return {f.id: f.intitule for f in registry.fiches()}  # sorted by id then version: the latest wins
+
+
 def _names(store: Any, ids: Any) -> dict[str, str]:
     names = store.candidate_names(ids)
     return {k: ("(données effacées)" if v["efface"] else f"{v['prenom']} {v['nom']}".strip()) for k, v in names.items()}
@@ -94,8 +99,9 @@ async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
 
 # ------------------------------------------------------------------------ tableau de bord
 @get("/", sync_to_thread=True, include_in_schema=False)
-def dashboard(request: Request[Any, Any, Any], date: Annotated[str | None, QUERY] = None, jours: Annotated[int, QUERY] = 90) -> Response[str]:
-    from cqpkit.store.users import sessions_of
+def dashboard(request: Request[Any, Any, Any], date: Annotated[str | None, QUERY] = None, jours: Annotated[int, QUERY] = 90,
+              apres: Annotated[str, QUERY] = "") -> Response[str]:
+    from cqpkit.store.dashboard import next_sessions
 
     ctx = context(request)
     day = _day(date)
@@ -103,16 +109,20 @@ def dashboard(request: Request[Any, Any, Any], date: Annotated[str | None, QUERY
     echeances: list[dict[str, Any]] = []
     if ctx.may("rapport.lire"):
         echeances = _grouped(ctx.store.deadlines(day, jours)["a_venir"])
-    next_sessions: list[dict[str, Any]] = []
-    if ctx.may("session.lister") or ctx.user.role == "jury":
-        mine = set(sessions_of(ctx.store, ctx.user))
-        next_sessions = [s for s in ctx.store.jury_sessions() if s["session"] in mine and s["date"] >= day.isoformat()][:10]
+    upcoming: list[dict[str, Any]] = []
+    if ctx.may("session.lister"):
+        upcoming = next_sessions(ctx.store, day, NEXT_SESSIONS)
+    elif ctx.user.role == "jury" and ctx.user.membre:
+        upcoming = next_sessions(ctx.store, day, NEXT_SESSIONS, member=ctx.user.membre)
     bloquants: list[dict[str, Any]] = []
+    checked: list[str] = []
+    more = False
     if ctx.may("dossier.lire"):
-        bloquants = _blocking(ctx, day)
+        bloquants, checked, more = _blocking(ctx, day, apres)
     names = _names(ctx.store, [e["candidat"] for e in echeances] + [b["candidat"] for b in bloquants]) if ctx.may("candidat.lire") else {}
     return html("tableau.html", ctx=ctx, user=ctx.user, day=day, jours=jours, date_param=date or "", echeances=echeances,
-                sessions=next_sessions, bloquants=bloquants, names=names, types=TYPES, today=day == dt.date.today())
+                sessions=upcoming, bloquants=bloquants, names=names, types=TYPES, today=day == dt.date.today(),
+                verifies=checked, suite=checked[-1] if more and checked else "", apres=apres)
 
 
 def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -130,38 +140,25 @@ def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-#: The dashboard checks at most this many dossiers for blocking findings (the most recently registered first).
-BLOCKING_SCAN = 500
+#: The next jury sessions the dashboard lists.
+NEXT_SESSIONS = 10
+#: The dossiers in progress the dashboard checks per page for blocking findings (by id; « Dossiers suivants »: the next page).
+BLOCKING_PAGE = 50
 
 
-def _blocking(ctx: Context, day: dt.date) -> list[dict[str, Any]]:
-    """The dossiers with a finding of level ``erreur`` at ``day``, by ``Registry.check`` as ``cqpkit check`` gives it."""
-    import sqlalchemy as sa
+def _blocking(ctx: Context, day: dt.date, after: str = "") -> tuple[list[dict[str, Any]], list[str], bool]:
+    """The dossiers with a finding of level ``erreur`` at ``day`` (``Registry.check``, as ``cqpkit check`` gives it)
+    among a page of those still in progress at ``day`` (:func:`cqpkit.store.dashboard.in_progress`, the stored
+    results): the findings, the ids checked, whether there is a next page. The cost of a page does not depend on
+    the number of dossiers stored: a blocking dossier is found however old it is."""
+    from cqpkit.store.dashboard import in_progress
+    from cqpkit.web.pages.memo import findings
 
-    from cqpkit.plugins.hookcalls import HookFailure
-    from cqpkit.store import schema as t
-    from cqpkit.store.deadlines import engine_dossiers
-
-    d = t.dossiers.c
-    with ctx.store.read() as conn:
-        rows = conn.execute(sa.select(d.id, d.candidat_id, d.certification).where(d.inscription <= day)
-                            .order_by(d.inscription.desc(), d.id).limit(BLOCKING_SCAN)).all()
-        try:
-            dossiers = engine_dossiers(conn, [r.id for r in rows])
-        except Exception:  # a dossier the engine cannot read is shown on its own page, not here
-            return []
-    out = []
-    for r in rows:
-        dossier = dossiers.get(r.id)
-        if dossier is None:
-            continue
-        try:
-            found = [c for c in ctx.store.registry.check(dossier, day) if c.niveau == "erreur"]
-        except HookFailure:
-            continue
-        if found:
-            out.append({"dossier": r.id, "candidat": r.candidat_id, "certification": r.certification, "constats": found})
-    return out
+    rows, more = in_progress(ctx.store, day, after, BLOCKING_PAGE)
+    found = findings(ctx.store, [r.id for r in rows], day, levels=frozenset({"erreur"}))
+    out = [{"dossier": r.id, "candidat": r.candidat_id, "certification": r.certification, "constats": found[r.id]}
+           for r in rows if found.get(r.id)]
+    return out, [r.id for r in rows], more
 
 
 # ---------------------------------------------------------------------------- dossiers
@@ -223,15 +220,22 @@ def dossier_page(request: Request[Any, Any, Any], dossier_id: Annotated[str, PAT
         raise Refused(str(exc), status=404) from None
     constats: list[Any] = []
     if not data.get("illisible"):
-        with ctx.store.read() as conn:
-            dossier = engine_dossiers(conn, [dossier_id])[dossier_id]
-        constats = list(ctx.store.registry.check(dossier, day))
+        from cqpkit.web.pages.memo import findings
+
+        kept = findings(ctx.store, [dossier_id], day)
+        if dossier_id in kept:
+            constats = kept[dossier_id]
+        else:  # a plugin that fails on it: said as the check says it
+            with ctx.store.read() as conn:
+                dossier = engine_dossiers(conn, [dossier_id])[dossier_id]
+            constats = list(ctx.store.registry.check(dossier, day))
     timeline = _timeline(data)
     from cqpkit.documents import KINDS
 
     documents = [k for k in KINDS.values() if k.source in ("decision", "financement")] if ctx.may("document.lire") else []
     return html("dossier.html", ctx=ctx, user=ctx.user, d=data, constats=constats, timeline=timeline, day=day, statuts=STATUTS,
-                types=TYPES, documents=documents, date_param=date or "")
+                types=TYPES, documents=documents, date_param=date or "", labels=labels(ctx.store.registry),
+                echeances=_grouped([{**e, "dossier": dossier_id} for e in data.get("echeances") or ()]))
 
 
 def _timeline(data: dict[str, Any]) -> list[tuple[str, str]]:
@@ -316,24 +320,11 @@ async def import_files(request: Request[Any, Any, Any]) -> Response[str]:
 
 
 def _dossier_findings(ctx: Context, ids: list[str], day: dt.date) -> dict[str, list[Any]]:
-    """``Registry.check`` on each dossier presented, at the session's date (``decision_contraire``… after each decision)."""
-    from cqpkit.plugins.hookcalls import HookFailure
-    from cqpkit.store.deadlines import engine_dossiers
+    """``Registry.check`` on each dossier presented, at the session's date (``decision_contraire``… after each decision);
+    kept between requests while the store does not change (:mod:`cqpkit.web.pages.memo`)."""
+    from cqpkit.web.pages.memo import findings
 
-    if not ids:
-        return {}
-    try:
-        with ctx.store.read() as conn:
-            loaded = engine_dossiers(conn, ids)
-    except Exception:  # a dossier the engine cannot read: its own page says why
-        return {}
-    out: dict[str, list[Any]] = {}
-    for did, dossier in loaded.items():
-        try:
-            out[did] = list(ctx.store.registry.check(dossier, day))
-        except HookFailure:
-            out[did] = []
-    return out
+    return findings(ctx.store, ids, day) if ids else {}
 
 
 # ---------------------------------------------------------------------- sessions de jury
@@ -386,7 +377,7 @@ def session_view(ctx: Context, session_id: Annotated[str, PATH], erreurs: list[s
             domaines[c["dossier"]] = []
     findings = _dossier_findings(ctx, [c["dossier"] for c in data["candidats"]], dt.date.fromisoformat(data["date"]))
     return html("session.html", status=status, ctx=ctx, user=ctx.user, s=data, names=names, domaines=domaines, erreurs=erreurs or [],
-                findings=findings,
+                findings=findings, labels=labels(ctx.store.registry),
                 may_decide=ctx.may("session.decider", session_id), may_add=ctx.may("session.presenter"), may_close=ctx.may("session.clore"))
 
 

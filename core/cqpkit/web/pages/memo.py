@@ -1,0 +1,88 @@
+"""The engine's findings on stored dossiers, kept between requests while the store does not change.
+
+A page that shows ``Registry.check`` on stored dossiers (the session page, one per candidate; the dashboard, a
+page of dossiers in progress; the dossier page) asks :func:`findings`. The answers are kept per store and per
+``(dossier, date)`` under the **head of the audit log** (``cqpkit_meta.audit_numero``, one read by primary key):
+every change to the store — import, session opened, dossier presented, decision, correction, closing, erasure —
+appends to the log in the same transaction, so a new head drops everything kept, and an unchanged head means
+the same stored dossiers, hence the same findings (the registry does not change in a running process). The
+pages read the head first, then the dossiers: what is kept under a head is never older than that head.
+
+At most :data:`SIZE` answers per store (the oldest dropped first). Nothing personal is kept: the engines see
+the dossiers without their personal fields (:func:`cqpkit.store.deadlines.engine_dossiers`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["SIZE", "findings"]
+
+#: Answers kept per store.
+SIZE = 4096
+
+_lock = threading.Lock()
+_kept: weakref.WeakKeyDictionary[Any, tuple[str, OrderedDict[tuple[str, dt.date], list[Any]]]] = weakref.WeakKeyDictionary()
+
+
+def audit_head(store: Any) -> str:
+    """The number of the last entry of the store's audit log ("0" for none)."""
+    import sqlalchemy as sa
+
+    from cqpkit.store import schema as t
+
+    with store.read() as conn:
+        value = conn.execute(sa.select(t.meta.c.valeur).where(t.meta.c.cle == "audit_numero")).scalar()
+    return str(value or "0")
+
+
+def findings(store: Any, ids: Sequence[str], day: dt.date, levels: frozenset[str] | None = None) -> dict[str, list[Any]]:
+    """``Registry.check(dossier, day)`` of each stored dossier of ``ids`` (only the findings of ``levels`` when
+    given): from what is kept when the store has not changed, else loaded and checked (and kept). A dossier the
+    engine cannot load, or on which a plugin fails, is left out (its own page says why)."""
+    from cqpkit.plugins.hookcalls import HookFailure
+    from cqpkit.store.deadlines import engine_dossiers
+
+    head = audit_head(store)
+    with _lock:
+        kept_head, kept = _kept.get(store, ("", OrderedDict()))
+        if kept_head != head:
+            kept = OrderedDict()
+            _kept[store] = (head, kept)
+        out = {i: kept[(i, day)] for i in ids if (i, day) in kept}
+        for i in out:
+            kept.move_to_end((i, day))
+    missing = [i for i in dict.fromkeys(ids) if i not in out]
+    if missing:
+        loaded: dict[str, Any] = {}
+        with store.read() as conn:
+            try:
+                loaded = engine_dossiers(conn, missing)
+            except Exception:  # one the engine cannot read: the others each on its own
+                for i in missing:
+                    try:
+                        loaded.update(engine_dossiers(conn, [i]))
+                    except Exception:
+                        continue
+        fresh: dict[str, list[Any]] = {}
+        for i, dossier in loaded.items():
+            try:
+                fresh[i] = list(store.registry.check(dossier, day))
+            except HookFailure:
+                continue
+        with _lock:
+            kept_head, kept = _kept.get(store, ("", OrderedDict()))
+            if kept_head == head:
+                for i, found in fresh.items():
+                    kept[(i, day)] = found
+                while len(kept) > SIZE:
+                    kept.popitem(last=False)
+        out.update(fresh)
+    if levels is not None:
+        return {i: [c for c in found if c.niveau in levels] for i, found in out.items()}
+    return out
