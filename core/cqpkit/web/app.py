@@ -18,6 +18,7 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 
 from cqpkit.web.auth import Authenticator, StoreAuthenticator
+from cqpkit.web.candidats import CANDIDAT_HANDLERS
 from cqpkit.web.engine import ENGINE_HANDLERS
 from cqpkit.web.limits import AccessLog, Limits
 from cqpkit.web.openapi import DocsPage, OpenAPIJson, OpenAPIRouter
@@ -84,7 +85,7 @@ def create_app(
         }
     )
     app = Litestar(
-        route_handlers=[*ENGINE_HANDLERS, *STORE_HANDLERS, health, *page_routes()],
+        route_handlers=[*ENGINE_HANDLERS, *STORE_HANDLERS, *CANDIDAT_HANDLERS, health, *page_routes()],
         on_shutdown=[store.close] if owned and store is not None else [],
         state=state,
         exception_handlers=exception_handlers(),

@@ -214,3 +214,87 @@ class ExplainReponse(_Reponse):
     dossiers: list[Explication]
     erreurs: list[ErreurFichier]
     non_evalues: list[NonEvalue]
+
+
+# ------------------------------------------------------------------------------ the store's candidates
+Statut = Literal["certifie", "partiel", "en_cours", "non_acquis", "expire", "a_venir"]
+
+
+@attrs.frozen(kw_only=True)
+class DossierCandidat:
+    """One dossier of a candidate, with its status as of the date (``None``: its result is not computed yet)."""
+
+    dossier: str
+    certification: str
+    version: str
+    voie: str
+    inscription: str
+    statut: Statut | None
+
+
+@attrs.frozen(kw_only=True)
+class CandidatTrouve:
+    """A candidate found: id, erased or not, the personal fields the user's role may read (jury: ``nom``, ``prenom``),
+    their dossiers. An erased candidate's fields are empty."""
+
+    id: str
+    efface: bool
+    dossiers: list[DossierCandidat]
+    nom: str = ""
+    prenom: str = ""
+    naissance: str | None = None
+    email: str = ""
+    telephone: str = ""
+    emploi: str = ""
+    employeur: str = ""
+    notes: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class PageCandidats:
+    """``GET /api/v1/base/candidats``: ``cqpkit candidate list --json``; ``suivant``: the ``apres`` of the next page."""
+
+    base: str
+    date: str
+    date_source: DateSource
+    candidats: list[CandidatTrouve]
+    limite: int
+    suivant: str | None
+
+
+@attrs.frozen(kw_only=True)
+class IdentiteCandidat:
+    """A candidate's identity as the store holds it; once erased: ``efface``, ``efface_le``, the pseudonym, no personal field."""
+
+    id: str
+    efface: bool
+    pseudonyme: str | None
+    efface_le: str | None
+    enregistre_le: str
+    modifie_le: str
+    nom: str = ""
+    prenom: str = ""
+    naissance: str | None = None
+    email: str = ""
+    telephone: str = ""
+    emploi: str = ""
+    employeur: str = ""
+    notes: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class DossierPresente(DossierCandidat):
+    """A dossier of the candidate, and the jury sessions it was presented to."""
+
+    sessions: list[str]
+
+
+@attrs.frozen(kw_only=True)
+class FicheCandidat:
+    """``GET /api/v1/base/candidats/{id}``: ``cqpkit candidate show --json``."""
+
+    base: str
+    date: str
+    date_source: DateSource
+    candidat: IdentiteCandidat
+    dossiers: list[DossierPresente]
