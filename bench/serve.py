@@ -28,6 +28,14 @@
 
     .venv/bin/python bench/serve.py --decisions 25   # 8 clients × 25 decisions
 
+4. **Candidate search at scale** (``--candidats N``, this part only): a SQLite base holding N fictional candidates
+   (« Prénom{i} Nom{i} », each with a key and an encrypted record written as the import writes them), searched with
+   :func:`cqpkit.store.candidats.search_candidats`: a page without a name (SQL only, the floor), a name that every
+   candidate has (the scan stops when the page is full), a name only the last candidate has (the whole base
+   decrypted: the worst case), against reading every row and key without decrypting (the floor of a scan).
+
+    .venv/bin/python bench/serve.py --candidats 10000
+
 Absolute times depend on the machine and its load; compare the overhead and the ratios.
 """
 
@@ -43,6 +51,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DOSSIER = ROOT / "examples" / "dossier-specialiste-prestations-formation.toml"
@@ -261,6 +270,62 @@ def jury_on_postgres(pg: str, clients: int, decisions: int) -> list[str]:
     ]
 
 
+def candidates_scan(n: int, repeat: int = 5) -> list[str]:
+    """Part 4: the decrypting name search over ``n`` candidates (best of ``repeat`` runs of each query)."""
+    import tempfile
+
+    import sqlalchemy as sa
+
+    from cqpkit.store import crypto
+    from cqpkit.store import schema as t
+    from cqpkit.store.audit import canonical
+    from cqpkit.store.candidats import search_candidats
+    from cqpkit.store.sql import now
+    from cqpkit.store.store import Store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(os.path.join(tmp, "cqpkit.db"), create=True, check=False)
+        store.init()
+        stamp = now()
+        ids = [f"C-{i:06d}" for i in range(n)]
+        with store.write() as conn:
+            keys = crypto.create_keys(conn, [crypto.subject(c) for c in ids], stamp)
+            rows = []
+            for i, cid in enumerate(ids):
+                record = {"nom": f"Nom{i:06d}", "prenom": f"Prénom{i:06d}", "naissance": "1990-01-01", "email": f"{cid}@example.invalid",
+                          "telephone": "", "emploi": "", "employeur": "", "notes": ""}
+                rows.append({"id": cid, "donnees": crypto.encrypt(keys[crypto.subject(cid)], canonical(record), crypto.aad(cid, "candidat")),
+                             "pseudonyme": None, "efface_le": None, "cree_le": stamp, "modifie_le": stamp})
+            conn.execute(t.candidats.insert(), rows)
+
+        def best(work: Any) -> float:
+            times = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                work()
+                times.append(time.perf_counter() - t0)
+            return min(times) * 1000
+
+        def floor() -> None:
+            with store.read() as conn:
+                rows = conn.execute(sa.select(t.candidats.c.id, t.candidats.c.donnees).order_by(t.candidats.c.id)).all()
+                crypto.load_keys(conn, [crypto.subject(r.id) for r in rows])
+
+        last = f"Nom{n - 1:06d}"
+        assert [c["id"] for c in search_candidats(store, nom=last)["candidats"]] == [ids[-1]]
+        page = best(lambda: search_candidats(store, limite=50))
+        common = best(lambda: search_candidats(store, nom="prenom", limite=50))
+        worst = best(lambda: search_candidats(store, nom=last, limite=50))
+        read = best(floor)
+        store.close()
+    return [
+        f"recherche de candidats par nom, {n} candidats chiffrés (SQLite ; meilleur de {repeat}) :",
+        f"  une page sans nom (SQL seul) : {page:.1f} ms ; un nom que tous portent (la page se remplit) : {common:.1f} ms",
+        f"  un nom que seul le dernier porte (toute la base déchiffrée) : {worst:.1f} ms ; "
+        f"lire lignes et clés sans déchiffrer : {read:.1f} ms ; rapport {worst / read:.1f}",
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=300, help="decides for the single client (and per client / 3 for the concurrent run)")
@@ -269,7 +334,11 @@ def main() -> int:
     parser.add_argument("--decisions", type=int, default=25, help="decisions per client recorded in the jury session (part 3)")
     parser.add_argument("--postgres", default=os.environ.get("CQPKIT_TEST_POSTGRES_URL"), help="PostgreSQL server for part 3")
     parser.add_argument("--only-jury", action="store_true", help="part 3 only")
+    parser.add_argument("--candidats", type=int, metavar="N", help="part 4 only: the candidate search over N candidates")
     args = parser.parse_args()
+    if args.candidats:
+        print("\n".join(candidates_scan(args.candidats)))
+        return 0
     if args.only_jury:
         if not args.postgres:
             print("partie 3 : pas de serveur PostgreSQL (--postgres ou $CQPKIT_TEST_POSTGRES_URL)")
