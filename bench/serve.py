@@ -275,7 +275,6 @@ def candidates_scan(n: int, repeat: int = 5) -> list[str]:
     import tempfile
 
     import sqlalchemy as sa
-
     from cqpkit.store import crypto
     from cqpkit.store import schema as t
     from cqpkit.store.audit import canonical

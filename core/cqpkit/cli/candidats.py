@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 from cqpkit.cli.common import STATUTS, as_of, as_of_source, print_json
 from cqpkit.cli.store_common import open_store, store_options
@@ -78,7 +79,8 @@ def cmd_candidate_show(args: argparse.Namespace) -> int:
 
 def add_candidate_reads(sub: argparse._SubParsersAction) -> None:
     """``candidate list`` and ``candidate show ID``, on the sub-parsers of ``cqpkit candidate``."""
-    from cqpkit.store.candidats import DEFAULT_LIMIT, MAX_LIMIT, STATUTS as VALEURS
+    from cqpkit.store.candidats import DEFAULT_LIMIT, MAX_LIMIT
+    from cqpkit.store.candidats import STATUTS as VALEURS
 
     a = sub.add_parser("list", help="chercher des candidats : par nom, identifiant, certification, statut (par pages)")
     a.add_argument("--nom", metavar="TEXTE", help="les mots du nom ou du prénom (minuscules et accents indifférents)")
@@ -96,7 +98,7 @@ def add_candidate_reads(sub: argparse._SubParsersAction) -> None:
     a.set_defaults(func=cmd_candidate_show)
 
 
-def _limit(high: int):  # noqa: ANN202
+def _limit(high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             n = int(text)
