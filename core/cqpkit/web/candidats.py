@@ -14,8 +14,8 @@ from litestar import Request, get
 
 from cqpkit.web.engine import AsOf, QueryParameter, parse_as_of
 from cqpkit.web.limits import run_limited
-from cqpkit.web.schemas import FicheCandidat, PageCandidats, Statut
 from cqpkit.web.store import Id, _kw, _state, authenticated
+from cqpkit.web.store_schemas import FicheCandidat, PageCandidats, Statut
 
 __all__ = ["CANDIDAT_HANDLERS"]
 
