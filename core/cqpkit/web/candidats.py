@@ -8,6 +8,7 @@ personal field); a ``jury`` user reads the candidates presented to the sessions 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from litestar import Request, get
@@ -33,6 +34,20 @@ def _reader(state: Any, authorization: str | None) -> tuple[list[str] | None, tu
     return scope(state.store, user)
 
 
+async def _read(request: Request[Any, Any, Any], as_of: str | None, work: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    """``work(store, day, sessions, champs)`` for the request's user, in a worker thread within the time limit, with ``date_source``."""
+    state = _state(request)
+    authorization = request.headers.get("authorization")
+    day, source = parse_as_of(as_of)
+
+    def run() -> dict[str, Any]:
+        with state.store_lock:
+            sessions, champs = _reader(state, authorization)
+            return {**work(state.store, day, sessions, champs), "date_source": source}
+
+    return await run_limited(run, state.limits.timeout)  # type: ignore[no-any-return]
+
+
 @get("/api/v1/base/candidats", operation_id="base_candidats", summary="Chercher des candidats (cqpkit candidate list)", **_kw("candidats"))
 async def list_candidats(
     request: Request[Any, Any, Any],
@@ -51,18 +66,9 @@ async def list_candidats(
     voit que les candidats présentés aux sessions où il siège, et leur nom seulement."""
     from cqpkit.store.candidats import search_candidats
 
-    state = _state(request)
-    authorization = request.headers.get("authorization")
-    day, source = parse_as_of(as_of)
-
-    def run() -> dict[str, Any]:
-        with state.store_lock:
-            sessions, champs = _reader(state, authorization)
-            data = search_candidats(state.store, nom=nom, candidat=candidat, certification=certification, statut=statut, as_of=day,
-                                    limite=limite, apres=apres, sessions=sessions, champs=champs)
-        return {**data, "date_source": source}
-
-    return await run_limited(run, state.limits.timeout)  # type: ignore[no-any-return]
+    return await _read(request, as_of, lambda store, day, sessions, champs: search_candidats(  # type: ignore[no-any-return]
+        store, nom=nom, candidat=candidat, certification=certification, statut=statut, as_of=day, limite=limite, apres=apres,
+        sessions=sessions, champs=champs))
 
 
 @get("/api/v1/base/candidats/{candidat:str}", operation_id="base_candidat", summary="Un candidat et ses dossiers (cqpkit candidate show)", **_kw("candidats"))
@@ -71,17 +77,8 @@ async def show_candidat(request: Request[Any, Any, Any], candidat: Id, as_of: As
     statut à la date ; un compte ``jury`` : les candidats des sessions où il siège (404 pour les autres), leur nom seulement."""
     from cqpkit.store.candidats import candidat_fiche
 
-    state = _state(request)
-    authorization = request.headers.get("authorization")
-    day, source = parse_as_of(as_of)
-
-    def run() -> dict[str, Any]:
-        with state.store_lock:
-            sessions, champs = _reader(state, authorization)
-            data = candidat_fiche(state.store, candidat, day, sessions=sessions, champs=champs)
-        return {**data, "date_source": source}
-
-    return await run_limited(run, state.limits.timeout)  # type: ignore[no-any-return]
+    return await _read(request, as_of, lambda store, day, sessions, champs: candidat_fiche(  # type: ignore[no-any-return]
+        store, candidat, day, sessions=sessions, champs=champs))
 
 
 CANDIDAT_HANDLERS = [list_candidats, show_candidat]

@@ -80,12 +80,18 @@ class PageCandidats(_Lu):
 
 
 @attrs.frozen(kw_only=True)
-class IdentiteCandidat(PersonnelCandidat):  # type: ignore[misc,valid-type]
-    """A candidate's identity as the store holds it; once erased: ``efface``, ``efface_le``, the pseudonym, no personal field."""
+class CandidatDossier(PersonnelCandidat):  # type: ignore[misc,valid-type]
+    """The candidate of a dossier (``dossier show``): id, erased or not, the personal fields, the pseudonym once erased."""
 
     id: str
     efface: bool
     pseudonyme: str | None
+
+
+@attrs.frozen(kw_only=True)
+class IdentiteCandidat(CandidatDossier):
+    """A candidate's identity as the store holds it; once erased: ``efface``, ``efface_le``, the pseudonym, no personal field."""
+
     efface_le: str | None
     enregistre_le: str
     modifie_le: str
@@ -104,16 +110,6 @@ class FicheCandidat(_Lu):
 
     candidat: IdentiteCandidat
     dossiers: list[DossierPresente]
-
-
-@attrs.frozen(kw_only=True)
-class CandidatExporte(PersonnelCandidat):  # type: ignore[misc,valid-type]
-    id: str
-    efface: bool
-    pseudonyme: str | None
-    efface_le: str | None
-    enregistre_le: str
-    modifie_le: str
 
 
 @attrs.frozen(kw_only=True)
@@ -142,7 +138,7 @@ class ExportReponse:
     """``POST /api/v1/base/candidats/{id}/export``: ``cqpkit candidate export``."""
 
     base: str
-    candidat: CandidatExporte
+    candidat: IdentiteCandidat
     dossiers: list[DossierExporte]
     journal: list[EntreeJournal]
     exporte_le: str
@@ -192,13 +188,6 @@ class ListeDossiers:
     """``GET /api/v1/base/dossiers``: the stored ids."""
 
     dossiers: list[str]
-
-
-@attrs.frozen(kw_only=True)
-class CandidatDossier(PersonnelCandidat):  # type: ignore[misc,valid-type]
-    id: str
-    efface: bool
-    pseudonyme: str | None
 
 
 @attrs.frozen(kw_only=True)
