@@ -28,6 +28,11 @@
 
     .venv/bin/python bench/serve.py --decisions 25   # 8 clients × 25 decisions
 
+   Then the same in this process without the network (``asgi_overhead``): the app called as uvicorn calls it (an
+   ASGI scope, the body, the answer collected), alternating with the in-process work: the overhead that is the
+   app's own (Litestar and ``cqpkit.web``), computed in the event loop (a small body, the default) and handed to
+   a worker thread (``inline_body=0``, as every body was before): on a loaded machine the hand-off costs two
+   thread wake-ups.
 4. **Candidate search at scale** (``--candidats N``, this part only): a SQLite base holding N fictional candidates
    (« Prénom{i} Nom{i} », each with a key and an encrypted record written as the import writes them), searched with
    :func:`cqpkit.store.candidats.search_candidats`: a page without a name (SQL only, the floor), a name that every
@@ -115,6 +120,74 @@ def single(base: str, calls: int, block: int = 25) -> tuple[list[float], list[fl
             remote += there
             overheads.append(statistics.median(there) - statistics.median(here))
     return local, remote, overheads, bad
+
+
+def asgi_overhead(calls: int, block: int = 25) -> dict[str, list[float]]:
+    """Latencies of the in-process work and of the app called in-process (ASGI), with and without the worker thread."""
+    import asyncio
+    import datetime as dt
+    import gc
+
+    from cqpkit import load_registry
+    from cqpkit.formats.dossiers import loads_dossier
+    from cqpkit.plugins.answers import answer
+    from cqpkit.web import create_app
+    from cqpkit.web.limits import Limits
+
+    registry = load_registry()
+    body = DOSSIER.read_bytes()
+    day = dt.date.fromisoformat(AS_OF)
+    apps = {"boucle": create_app(public_engine=True, access_log=False, registry=registry),
+            "thread": create_app(public_engine=True, access_log=False, registry=registry, limits=Limits(inline_body=0))}
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": "/api/v1/dossiers/decide", "raw_path": b"/api/v1/dossiers/decide", "query_string": f"as_of={AS_OF}".encode(),
+        "root_path": "", "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80), "state": {},
+        "headers": [(b"host", b"bench"), (b"content-type", b"application/toml"), (b"content-length", str(len(body)).encode())],
+    }
+
+    async def call(app: Any) -> None:
+        sent = []
+
+        async def receive() -> dict[str, Any]:
+            if not sent:
+                sent.append(1)
+                return {"type": "http.request", "body": body, "more_body": False}
+            await asyncio.sleep(3600)
+            return {"type": "http.disconnect"}
+
+        out: list[dict[str, Any]] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            out.append(message)
+
+        await app(dict(scope), receive, send)
+        assert out[0]["status"] == 200, out
+
+    def one_local() -> None:
+        dossier = loads_dossier(body, "<requête>", registry)
+        json.dumps(answer("decide", registry, [("<requête>", dossier)], day, "as_of")[0], ensure_ascii=False)
+
+    async def run() -> dict[str, list[float]]:
+        times: dict[str, list[float]] = {"local": [], "boucle": [], "thread": []}
+        for _ in range(20):
+            one_local()
+            for app in apps.values():
+                await call(app)
+        gc.collect()
+        gc.freeze()
+        for _ in range(max(1, calls // block)):
+            for name in times:
+                for _ in range(block):
+                    start = time.perf_counter()
+                    if name == "local":
+                        one_local()
+                    else:
+                        await call(apps[name])
+                    times[name].append(time.perf_counter() - start)
+        return times
+
+    return asyncio.run(run())
 
 
 def over_http(base: str, calls: int, clients: int) -> tuple[list[float], float, int]:
@@ -371,6 +444,7 @@ def main() -> int:
         server.communicate(timeout=30)
 
     ms = 1000
+    asgi = asgi_overhead(args.calls)
     p50_local, p50_http = _pct(local, 50) * ms, _pct(remote, 50) * ms
     print(f"decide d'un dossier ({DOSSIER.name}, au {AS_OF}), {args.calls} appels, une connexion keep-alive, {args.workers} processus")
     print(f"  en processus (lecture + answer + JSON) : p50 {p50_local:.2f} ms, p99 {_pct(local, 99) * ms:.2f} ms")
@@ -380,6 +454,10 @@ def main() -> int:
         f"  surcoût par bloc de 25 appels alternés : médiane {statistics.median(overheads) * ms:.2f} ms, "
         f"le moins chargé {min(overheads) * ms:.2f} ms ({len(overheads)} blocs)"
     )
+    base_local = _pct(asgi["local"], 50) * ms
+    print(f"  sans réseau (l'app appelée en ASGI dans ce processus ; travail seul p50 {base_local:.2f} ms) : surcoût de l'app au p50 "
+          f"{_pct(asgi['boucle'], 50) * ms - base_local:.2f} ms calculé dans la boucle (corps ≤ inline_body), "
+          f"{_pct(asgi['thread'], 50) * ms - base_local:.2f} ms passé à un thread (inline_body=0)")
     p50, p99 = _pct(many, 50) * ms, _pct(many, 99) * ms
     print(f"{args.clients} clients simultanés × {per_client} appels : {len(many)} réponses, {bad + bad_many} en erreur")
     print(f"  débit {len(many) / wall:.0f} décisions/s ; p50 {p50:.2f} ms, p99 {p99:.2f} ms ; p99/p50 {p99 / p50:.2f} (objectif ≤ 5)")
