@@ -26,6 +26,7 @@ from cqpkit.web.pages import page_routes
 from cqpkit.web.pages.base import page_secret
 from cqpkit.web.problems import exception_handlers
 from cqpkit.web.store import STORE_HANDLERS
+from cqpkit.web.users import USER_HANDLERS
 
 __all__ = ["CONFIG_VARIABLE", "app_from_environment", "create_app"]
 
@@ -85,7 +86,7 @@ def create_app(
         }
     )
     app = Litestar(
-        route_handlers=[*ENGINE_HANDLERS, *STORE_HANDLERS, *CANDIDAT_HANDLERS, health, *page_routes()],
+        route_handlers=[*ENGINE_HANDLERS, *STORE_HANDLERS, *CANDIDAT_HANDLERS, *USER_HANDLERS, health, *page_routes()],
         on_shutdown=[store.close] if owned and store is not None else [],
         state=state,
         exception_handlers=exception_handlers(),
