@@ -34,7 +34,7 @@ def _reader(state: Any, authorization: str | None) -> tuple[list[str] | None, tu
     return scope(state.store, user)
 
 
-async def _read(request: Request[Any, Any, Any], as_of: str | None, work: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+async def _read(request: Request[Any, Any, Any], as_of: str | None, work: Callable[..., dict[str, Any]]) -> Any:
     """``work(store, day, sessions, champs)`` for the request's user, in a worker thread within the time limit, with ``date_source``."""
     state = _state(request)
     authorization = request.headers.get("authorization")
@@ -45,7 +45,7 @@ async def _read(request: Request[Any, Any, Any], as_of: str | None, work: Callab
             sessions, champs = _reader(state, authorization)
             return {**work(state.store, day, sessions, champs), "date_source": source}
 
-    return await run_limited(run, state.limits.timeout)  # type: ignore[no-any-return]
+    return await run_limited(run, state.limits.timeout)
 
 
 @get("/api/v1/base/candidats", operation_id="base_candidats", summary="Chercher des candidats (cqpkit candidate list)", **_kw("candidats"))

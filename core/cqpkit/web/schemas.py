@@ -10,7 +10,7 @@ writes. ``tests/test_web_openapi.py`` checks the answers against the document.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -82,7 +82,13 @@ def _fiche() -> type:
     return cls
 
 
-FicheJson = _fiche()
+if TYPE_CHECKING:
+
+    class FicheJson:
+        """A registered référentiel, summarised (built at import from ``FicheReferentiel``)."""
+
+else:
+    FicheJson = _fiche()
 
 
 @attrs.frozen(kw_only=True)

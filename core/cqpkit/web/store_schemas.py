@@ -31,7 +31,7 @@ Objet = dict[str, Any]
 def _personal() -> dict[str, Any]:
     """The personal fields of ``[candidat]`` (all but ``id``), as the store answers them: texts, the birth date ISO or null."""
     return {
-        a.name: attrs.field(type=str | None, default=None) if a.name == "naissance" else attrs.field(type=str, default="")
+        a.name: attrs.field(type=str | None, default=None) if a.name == "naissance" else attrs.field(type=str, default="")  # type: ignore[arg-type]
         for a in attrs.fields(Candidat) if a.name != "id"
     }
 
