@@ -47,7 +47,7 @@ def cmd_candidate_list(args: argparse.Namespace) -> int:
         doss = ", ".join(f"{d['dossier']} ({d['certification']}, {_statut(d['statut'])})" for d in c["dossiers"]) or "aucun dossier"
         print(f"  {c['id']}  {who}  {doss}")
     if data["suivant"]:
-        print(f"Suite : relancez avec --apres {data['suivant']}", file=sys.stderr)
+        print(f"Suite : relancez avec --after {data['suivant']}", file=sys.stderr)
     return 0
 
 
@@ -89,7 +89,7 @@ def add_candidate_reads(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--statut", choices=VALEURS, help="seulement les candidats dont un dossier a ce statut à la date")
     a.add_argument("--limite", type=_limit(MAX_LIMIT), default=DEFAULT_LIMIT, metavar="N",
                    help=f"candidats par page (1 à {MAX_LIMIT} ; défaut : {DEFAULT_LIMIT})")
-    a.add_argument("--apres", metavar="ID", help="la page qui suit ce candidat (le « suivant » de la page précédente)")
+    a.add_argument("--after", dest="apres", metavar="ID", help="la page qui suit ce candidat (le « suivant » de la page précédente)")
     store_options(a, json=True, as_of=True)
     a.set_defaults(func=cmd_candidate_list)
     a = sub.add_parser("show", help="un candidat : identité (ou effacement) et dossiers avec leur statut")

@@ -29,8 +29,8 @@ def _reader(state: Any, authorization: str | None) -> tuple[list[str] | None, tu
 
     token = bearer_token(authorization)
     user = users.authenticate_token(state.store, token) if token else None
-    if user is None or user.role != "jury":  # 401 (no user), 403 (lecture), or admin / operateur
-        user = authenticated(state, authorization, "candidat.lire")
+    if user is None or (user.role != "jury" and not users.may(state.store, user, "candidat.lire")):
+        authenticated(state, authorization, "candidat.lire")  # raises the 401 or 403 problem
     return scope(state.store, user)
 
 
