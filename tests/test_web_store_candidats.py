@@ -86,7 +86,7 @@ class TestSearch:
         import json
 
         api = _get(client, service, URL, nom="aubepine", as_of=AS_OF)
-        cli = run_cli("candidate", "list", "--nom", "aubepine", "--as-of", AS_OF, "--json", "--db", service.db)
+        cli = run_cli("candidate", "list", "--name", "aubepine", "--as-of", AS_OF, "--json", "--db", service.db)
         assert cli.returncode == 0, cli.stderr
         assert json.loads(cli.stdout) == api
         api = _get(client, service, f"{URL}/C-0201", as_of=AS_OF)

@@ -167,7 +167,8 @@ COMMAND_ALIASES: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = {
 }
 #: English option → its French spelling, still accepted (the commands' modules may define either: the
 #: English one is put first, so that help shows « --confirm, --confirmer »).
-OPTION_ALIASES: dict[str, str] = {"--confirm": "--confirmer", "--force": "--forcer", "--short": "--court", "--anonymous": "--anonyme", "--after": "--apres"}
+OPTION_ALIASES: dict[str, str] = {"--confirm": "--confirmer", "--force": "--forcer", "--short": "--court", "--anonymous": "--anonyme", "--after": "--apres",
+                                  "--name": "--nom", "--status": "--statut", "--limit": "--limite"}
 _CANONICAL = {**{v: k for k, v in OPTION_ALIASES.items()}, **{k: k for k in OPTION_ALIASES}}
 _TOP_ALIASES = {alias: name for name, aliases in COMMAND_ALIASES[()].items() for alias in aliases}
 

@@ -83,11 +83,11 @@ def add_candidate_reads(sub: argparse._SubParsersAction) -> None:
     from cqpkit.store.candidats import STATUTS as VALEURS
 
     a = sub.add_parser("list", help="chercher des candidats : par nom, identifiant, certification, statut (par pages)")
-    a.add_argument("--nom", metavar="TEXTE", help="les mots du nom ou du prénom (minuscules et accents indifférents)")
+    a.add_argument("--name", dest="nom", metavar="TEXTE", help="les mots du nom ou du prénom (minuscules et accents indifférents)")
     a.add_argument("--id", metavar="TEXTE", help="une partie de l'identifiant du candidat")
     a.add_argument("--certification", metavar="ID", help="seulement les candidats ayant un dossier de cette certification")
-    a.add_argument("--statut", choices=VALEURS, help="seulement les candidats dont un dossier a ce statut à la date")
-    a.add_argument("--limite", type=_limit(MAX_LIMIT), default=DEFAULT_LIMIT, metavar="N",
+    a.add_argument("--status", dest="statut", choices=VALEURS, help="seulement les candidats dont un dossier a ce statut à la date")
+    a.add_argument("--limit", dest="limite", type=_limit(MAX_LIMIT), default=DEFAULT_LIMIT, metavar="N",
                    help=f"candidats par page (1 à {MAX_LIMIT} ; défaut : {DEFAULT_LIMIT})")
     a.add_argument("--after", dest="apres", metavar="ID", help="la page qui suit ce candidat (le « suivant » de la page précédente)")
     store_options(a, json=True, as_of=True)
