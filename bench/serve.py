@@ -28,6 +28,19 @@
 
     .venv/bin/python bench/serve.py --decisions 25   # 8 clients × 25 decisions
 
+   Then the same in this process without the network (``asgi_overhead``): the app called as uvicorn calls it (an
+   ASGI scope, the body, the answer collected), alternating with the in-process work: the overhead that is the
+   app's own (Litestar and ``cqpkit.web``), computed in the event loop (a small body, the default) and handed to
+   a worker thread (``inline_body=0``, as every body was before): on a loaded machine the hand-off costs two
+   thread wake-ups.
+4. **Candidate search at scale** (``--candidats N``, this part only): a SQLite base holding N fictional candidates
+   (« Prénom{i} Nom{i} », each with a key and an encrypted record written as the import writes them), searched with
+   :func:`cqpkit.store.candidats.search_candidats`: a page without a name (SQL only, the floor), a name that every
+   candidate has (the scan stops when the page is full), a name only the last candidate has (the whole base
+   decrypted: the worst case), against reading every row and key without decrypting (the floor of a scan).
+
+    .venv/bin/python bench/serve.py --candidats 10000
+
 Absolute times depend on the machine and its load; compare the overhead and the ratios.
 """
 
@@ -43,6 +56,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DOSSIER = ROOT / "examples" / "dossier-specialiste-prestations-formation.toml"
@@ -106,6 +120,74 @@ def single(base: str, calls: int, block: int = 25) -> tuple[list[float], list[fl
             remote += there
             overheads.append(statistics.median(there) - statistics.median(here))
     return local, remote, overheads, bad
+
+
+def asgi_overhead(calls: int, block: int = 25) -> dict[str, list[float]]:
+    """Latencies of the in-process work and of the app called in-process (ASGI), with and without the worker thread."""
+    import asyncio
+    import datetime as dt
+    import gc
+
+    from cqpkit import load_registry
+    from cqpkit.formats.dossiers import loads_dossier
+    from cqpkit.plugins.answers import answer
+    from cqpkit.web import create_app
+    from cqpkit.web.limits import Limits
+
+    registry = load_registry()
+    body = DOSSIER.read_bytes()
+    day = dt.date.fromisoformat(AS_OF)
+    apps = {"boucle": create_app(public_engine=True, access_log=False, registry=registry),
+            "thread": create_app(public_engine=True, access_log=False, registry=registry, limits=Limits(inline_body=0))}
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": "/api/v1/dossiers/decide", "raw_path": b"/api/v1/dossiers/decide", "query_string": f"as_of={AS_OF}".encode(),
+        "root_path": "", "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80), "state": {},
+        "headers": [(b"host", b"bench"), (b"content-type", b"application/toml"), (b"content-length", str(len(body)).encode())],
+    }
+
+    async def call(app: Any) -> None:
+        sent = []
+
+        async def receive() -> dict[str, Any]:
+            if not sent:
+                sent.append(1)
+                return {"type": "http.request", "body": body, "more_body": False}
+            await asyncio.sleep(3600)
+            return {"type": "http.disconnect"}
+
+        out: list[dict[str, Any]] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            out.append(message)
+
+        await app(dict(scope), receive, send)
+        assert out[0]["status"] == 200, out
+
+    def one_local() -> None:
+        dossier = loads_dossier(body, "<requête>", registry)
+        json.dumps(answer("decide", registry, [("<requête>", dossier)], day, "as_of")[0], ensure_ascii=False)
+
+    async def run() -> dict[str, list[float]]:
+        times: dict[str, list[float]] = {"local": [], "boucle": [], "thread": []}
+        for _ in range(20):
+            one_local()
+            for app in apps.values():
+                await call(app)
+        gc.collect()
+        gc.freeze()
+        for _ in range(max(1, calls // block)):
+            for name in times:
+                for _ in range(block):
+                    start = time.perf_counter()
+                    if name == "local":
+                        one_local()
+                    else:
+                        await call(apps[name])
+                    times[name].append(time.perf_counter() - start)
+        return times
+
+    return asyncio.run(run())
 
 
 def over_http(base: str, calls: int, clients: int) -> tuple[list[float], float, int]:
@@ -261,6 +343,61 @@ def jury_on_postgres(pg: str, clients: int, decisions: int) -> list[str]:
     ]
 
 
+def candidates_scan(n: int, repeat: int = 5) -> list[str]:
+    """Part 4: the decrypting name search over ``n`` candidates (best of ``repeat`` runs of each query)."""
+    import tempfile
+
+    import sqlalchemy as sa
+    from cqpkit.store import crypto
+    from cqpkit.store import schema as t
+    from cqpkit.store.audit import canonical
+    from cqpkit.store.candidats import search_candidats
+    from cqpkit.store.sql import now
+    from cqpkit.store.store import Store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(os.path.join(tmp, "cqpkit.db"), create=True, check=False)
+        store.init()
+        stamp = now()
+        ids = [f"C-{i:06d}" for i in range(n)]
+        with store.write() as conn:
+            keys = crypto.create_keys(conn, [crypto.subject(c) for c in ids], stamp)
+            rows = []
+            for i, cid in enumerate(ids):
+                record = {"nom": f"Nom{i:06d}", "prenom": f"Prénom{i:06d}", "naissance": "1990-01-01", "email": f"{cid}@example.invalid",
+                          "telephone": "", "emploi": "", "employeur": "", "notes": ""}
+                rows.append({"id": cid, "donnees": crypto.encrypt(keys[crypto.subject(cid)], canonical(record), crypto.aad(cid, "candidat")),
+                             "pseudonyme": None, "efface_le": None, "cree_le": stamp, "modifie_le": stamp})
+            conn.execute(t.candidats.insert(), rows)
+
+        def best(work: Any) -> float:
+            times = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                work()
+                times.append(time.perf_counter() - t0)
+            return min(times) * 1000
+
+        def floor() -> None:
+            with store.read() as conn:
+                rows = conn.execute(sa.select(t.candidats.c.id, t.candidats.c.donnees).order_by(t.candidats.c.id)).all()
+                crypto.load_keys(conn, [crypto.subject(r.id) for r in rows])
+
+        last = f"Nom{n - 1:06d}"
+        assert [c["id"] for c in search_candidats(store, nom=last)["candidats"]] == [ids[-1]]
+        page = best(lambda: search_candidats(store, limite=50))
+        common = best(lambda: search_candidats(store, nom="prenom", limite=50))
+        worst = best(lambda: search_candidats(store, nom=last, limite=50))
+        read = best(floor)
+        store.close()
+    return [
+        f"recherche de candidats par nom, {n} candidats chiffrés (SQLite ; meilleur de {repeat}) :",
+        f"  une page sans nom (SQL seul) : {page:.1f} ms ; un nom que tous portent (la page se remplit) : {common:.1f} ms",
+        f"  un nom que seul le dernier porte (toute la base déchiffrée) : {worst:.1f} ms ; "
+        f"lire lignes et clés sans déchiffrer : {read:.1f} ms ; rapport {worst / read:.1f}",
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=300, help="decides for the single client (and per client / 3 for the concurrent run)")
@@ -269,7 +406,11 @@ def main() -> int:
     parser.add_argument("--decisions", type=int, default=25, help="decisions per client recorded in the jury session (part 3)")
     parser.add_argument("--postgres", default=os.environ.get("CQPKIT_TEST_POSTGRES_URL"), help="PostgreSQL server for part 3")
     parser.add_argument("--only-jury", action="store_true", help="part 3 only")
+    parser.add_argument("--candidats", type=int, metavar="N", help="part 4 only: the candidate search over N candidates")
     args = parser.parse_args()
+    if args.candidats:
+        print("\n".join(candidates_scan(args.candidats)))
+        return 0
     if args.only_jury:
         if not args.postgres:
             print("partie 3 : pas de serveur PostgreSQL (--postgres ou $CQPKIT_TEST_POSTGRES_URL)")
@@ -303,6 +444,7 @@ def main() -> int:
         server.communicate(timeout=30)
 
     ms = 1000
+    asgi = asgi_overhead(args.calls)
     p50_local, p50_http = _pct(local, 50) * ms, _pct(remote, 50) * ms
     print(f"decide d'un dossier ({DOSSIER.name}, au {AS_OF}), {args.calls} appels, une connexion keep-alive, {args.workers} processus")
     print(f"  en processus (lecture + answer + JSON) : p50 {p50_local:.2f} ms, p99 {_pct(local, 99) * ms:.2f} ms")
@@ -312,6 +454,10 @@ def main() -> int:
         f"  surcoût par bloc de 25 appels alternés : médiane {statistics.median(overheads) * ms:.2f} ms, "
         f"le moins chargé {min(overheads) * ms:.2f} ms ({len(overheads)} blocs)"
     )
+    base_local = _pct(asgi["local"], 50) * ms
+    print(f"  sans réseau (l'app appelée en ASGI dans ce processus ; travail seul p50 {base_local:.2f} ms) : surcoût de l'app au p50 "
+          f"{_pct(asgi['boucle'], 50) * ms - base_local:.2f} ms calculé dans la boucle (corps ≤ inline_body), "
+          f"{_pct(asgi['thread'], 50) * ms - base_local:.2f} ms passé à un thread (inline_body=0)")
     p50, p99 = _pct(many, 50) * ms, _pct(many, 99) * ms
     print(f"{args.clients} clients simultanés × {per_client} appels : {len(many)} réponses, {bad + bad_many} en erreur")
     print(f"  débit {len(many) / wall:.0f} décisions/s ; p50 {p50:.2f} ms, p99 {p99:.2f} ms ; p99/p50 {p99 / p50:.2f} (objectif ≤ 5)")

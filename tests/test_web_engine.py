@@ -252,8 +252,8 @@ class TestAuth:
 
 
 def test_limits_are_the_defaults() -> None:
-    """The documented defaults (docs/api.md): 2 Mio, 100 dossiers, 30 s."""
-    assert Limits() == Limits(max_body=2 * 1024 * 1024, max_dossiers=100, timeout=30.0)
+    """The documented defaults (docs/api.md): 2 Mio, 100 dossiers, 30 s, bodies up to 16 Kio computed without the thread."""
+    assert Limits() == Limits(max_body=2 * 1024 * 1024, max_dossiers=100, timeout=30.0, inline_body=16 * 1024)
 
 
 class TestPluginFailure:

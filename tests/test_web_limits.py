@@ -50,7 +50,7 @@ def test_too_long_is_503_in_french(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("never answered")
 
     monkeypatch.setattr(answers, "answer", slow)
-    with TestClient(create_app(public_engine=True, access_log=False, limits=Limits(timeout=0.2))) as c:
+    with TestClient(create_app(public_engine=True, access_log=False, limits=Limits(timeout=0.2, inline_body=0))) as c:
         start = time.monotonic()
         response = c.post("/api/v1/dossiers/decide", content=DOSSIER.read_bytes(), headers=TOML)
         assert time.monotonic() - start < 1.4
@@ -87,3 +87,24 @@ def test_access_log_one_json_line_per_request(caplog: pytest.LogCaptureFixture) 
     ]
     assert all(set(x) == {"method", "path", "status", "ms"} and x["ms"] >= 0 for x in lines)
     assert "jeton-secret" not in caplog.text and "OEMM" not in caplog.text and "2014-07-01" not in caplog.text
+
+
+def test_small_bodies_are_computed_without_the_worker_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body up to ``inline_body`` is computed in the event loop (no thread hand-off); a larger one in the thread."""
+    import cqpkit.web.engine as engine
+
+    handed: list[int] = []
+    real = engine.run_limited
+
+    async def counting(fn: Any, timeout: float) -> Any:
+        handed.append(1)
+        return await real(fn, timeout)
+
+    monkeypatch.setattr(engine, "run_limited", counting)
+    body = DOSSIER.read_bytes()
+    for inline_body, expected in ((len(body), 0), (len(body) - 1, 1)):
+        handed.clear()
+        with TestClient(create_app(public_engine=True, access_log=False, limits=Limits(inline_body=inline_body))) as c:
+            response = c.post("/api/v1/dossiers/decide?as_of=2014-07-01", content=body, headers=TOML)
+        assert response.status_code == 200, response.text
+        assert len(handed) == expected, inline_body

@@ -43,9 +43,11 @@ class TestCheckedInDocument:
         ops = {op["operationId"] for item in doc["paths"].values() for op in item.values()}
         engine = {"list", "show", "check", "plan", "decide", "funding", "explain"}
         assert engine <= ops
+        from cqpkit.web.candidats import CANDIDAT_HANDLERS
         from cqpkit.web.store import STORE_HANDLERS
+        from cqpkit.web.users import USER_HANDLERS
 
-        assert ops - engine == {h.operation_id for h in STORE_HANDLERS}  # the store's, all prefixed « base_ »
+        assert ops - engine == {h.operation_id for h in [*STORE_HANDLERS, *CANDIDAT_HANDLERS, *USER_HANDLERS]}  # the store's, all prefixed « base_ »
         assert all(op.startswith("base_") for op in ops - engine)
         decide = doc["paths"]["/api/v1/dossiers/decide"]["post"]
         assert set(decide["requestBody"]["content"]) == {"application/json", "application/toml"}

@@ -138,8 +138,9 @@ def test_the_store_curl_examples_of_the_docs_run(tmp_path) -> None:  # type: ign
         obj, end = decoder.raw_decode(rest.lstrip())
         answers.append(obj)
         rest = rest.lstrip()[end:]
-    report, correction, imported = answers
+    report, found, correction, imported = answers
     assert report == expected
+    assert [c["id"] for c in found["candidats"]] == ["C-0205"]  # « Inès Églantine »
     assert correction["statut"] == "corrigé"
     assert [f["statut"] for f in imported["fichiers"]] == ["nouveau"]
     assert token not in err and token not in result.stdout  # the access log and the answers never hold it

@@ -137,7 +137,7 @@ COMMANDS = {
     "personne": ("une personne nommée par les dossiers (tuteur, évaluateur) : faits, missions, charge, prime (show)", _lazy("records", "add_personne")),
     "report": ("rapports : échéances (deadlines), campagne (campaign)", _lazy("records", "add_report")),
     "document": ("imprimer un document en PDF : formulaires, convocation, procès-verbal, notification, attestation, certificat, financement", _lazy("documents", "add_document")),
-    "candidate": ("données personnelles d'un candidat : exporter (export), effacer (erase)", _lazy("store", "add_candidate")),
+    "candidate": ("candidats : chercher (list), afficher (show), exporter leurs données (export), les effacer (erase)", _lazy("store", "add_candidate")),
     "rncp": ("répertoires de France Compétences : squelette de référentiel depuis une fiche RNCP ou RS (import)", _lazy("interop", "add_rncp")),
     "export": ("exporter un référentiel : Moodle (moodle), modèle de tableau de dossiers (modele-dossiers)", _lazy("interop", "add_export")),
     "credential": ("attestations Open Badges 3.0 signées : clés (keygen), émettre (issue), vérifier (verify)", _lazy("credentials", "add_credential")),
@@ -156,7 +156,7 @@ COMMANDS = {
 COMMAND_ALIASES: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = {
     (): {"candidate": ("candidat",), "report": ("rapport",), "user": ("utilisateur",)},
     ("user",): {"add": ("ajouter",), "list": ("lister",), "disable": ("desactiver",), "token": ("jeton",), "revoke": ("revoquer",)},
-    ("candidate",): {"export": ("exporter",), "erase": ("effacer",)},
+    ("candidate",): {"export": ("exporter",), "erase": ("effacer",), "list": ("lister",), "show": ("afficher",)},
     ("jury",): {
         "list": ("lister",), "show": ("afficher",), "open": ("ouvrir",), "add": ("presenter",),
         "decide": ("decider",), "close": ("clore",),
@@ -167,7 +167,8 @@ COMMAND_ALIASES: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = {
 }
 #: English option → its French spelling, still accepted (the commands' modules may define either: the
 #: English one is put first, so that help shows « --confirm, --confirmer »).
-OPTION_ALIASES: dict[str, str] = {"--confirm": "--confirmer", "--force": "--forcer", "--short": "--court", "--anonymous": "--anonyme"}
+OPTION_ALIASES: dict[str, str] = {"--confirm": "--confirmer", "--force": "--forcer", "--short": "--court", "--anonymous": "--anonyme", "--after": "--apres",
+                                  "--name": "--nom", "--status": "--statut", "--limit": "--limite"}
 _CANONICAL = {**{v: k for k, v in OPTION_ALIASES.items()}, **{k: k for k in OPTION_ALIASES}}
 _TOP_ALIASES = {alias: name for name, aliases in COMMAND_ALIASES[()].items() for alias in aliases}
 

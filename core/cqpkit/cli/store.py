@@ -322,7 +322,7 @@ def cmd_candidate_erase(args: argparse.Namespace) -> int:
 
 
 def add_candidate(p: argparse.ArgumentParser) -> None:
-    """``cqpkit candidate export | erase ID`` (RGPD)."""
+    """``cqpkit candidate export | erase ID`` (RGPD); ``list`` and ``show`` (:mod:`cqpkit.cli.candidats`)."""
     sub = actions(p)
     a = sub.add_parser("export", help="toutes les données personnelles d'un candidat, en JSON (droit d'accès)")
     a.add_argument("candidat", metavar="ID", help="identifiant du candidat (ex. C-0207), pas du dossier")
@@ -334,3 +334,6 @@ def add_candidate(p: argparse.ArgumentParser) -> None:
     a.add_argument("--confirmer", action="store_true", help="confirmer l'effacement, définitif")
     store_options(a, write=True)
     a.set_defaults(func=cmd_candidate_erase)
+    from cqpkit.cli.candidats import add_candidate_reads
+
+    add_candidate_reads(sub)

@@ -10,9 +10,7 @@ once, alone on standard output (so that a script can take it), what to do with i
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
-from typing import Any
 
 from cqpkit.cli.common import parse_date, print_json, table
 from cqpkit.cli.store_common import actions, open_store, operateur, store_options
@@ -69,42 +67,21 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _token_state(j: Any, at: str) -> str:
-    if j.revoque_le is not None:
-        return "revoque"
-    if j.expire_le is not None and dt.datetime.fromisoformat(j.expire_le) <= dt.datetime.fromisoformat(at):
-        return "expire"
-    return "valide"
-
-
 def cmd_list(args: argparse.Namespace) -> int:
-    from cqpkit.store import users
-    from cqpkit.store.sql import now
+    from cqpkit.store.answers import users_answer
 
     with open_store(args) as store:
-        found = users.list_users(store)
-        tokens = users.list_tokens(store)
-        label = store.target.label
-    at = now()
-    by_user: dict[str, list[Any]] = {}
-    for j in tokens:
-        by_user.setdefault(j.utilisateur, []).append(j)
+        data = users_answer(store)
     if args.json:
-        print_json({"base": label, "utilisateurs": [
-            {"id": u.id, "nom": u.nom, "role": u.role, "actif": u.actif, "membre": u.membre, "jetons": [
-                {"id": j.id, "libelle": j.libelle, "cree_le": j.cree_le, "expire_le": j.expire_le, "revoque_le": j.revoque_le,
-                 "etat": _token_state(j, at)}
-                for j in by_user.get(u.id, ())
-            ]}
-            for u in found
-        ]})
+        print_json(data)
         return 0
+    label, found = data["base"], data["utilisateurs"]
     if not found:
         print(f"Base {label} : aucun utilisateur (créez-en un : cqpkit user add IDENTIFIANT --role admin).")
         return 0
     rows = [
-        [u.id, u.nom, u.role, "oui" if u.actif else "non", u.membre or "—",
-         ", ".join(j.id for j in by_user.get(u.id, ()) if _token_state(j, at) == "valide") or "—"]
+        [u["id"], u["nom"], u["role"], "oui" if u["actif"] else "non", u["membre"] or "—",
+         ", ".join(j["id"] for j in u["jetons"] if j["etat"] == "valide") or "—"]
         for u in found
     ]
     print(f"Base {label} : {pluriel(len(found), 'utilisateur')}")

@@ -10,7 +10,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["constats_json", "import_answer", "session_added", "session_closed", "session_opened", "verify_answer"]
+__all__ = [
+    "constats_json", "import_answer", "session_added", "session_closed", "session_opened", "token_state", "user_json",
+    "users_answer", "verify_answer",
+]
 
 
 def constats_json(constats: Iterable[Any]) -> list[dict[str, Any]]:
@@ -48,3 +51,32 @@ def verify_answer(base: str, result: Any) -> dict[str, Any]:
     """``cqpkit db verify --json``: the log's entries and head, whether the base is intact, the problems, the rows checked."""
     return {"base": base, "entrees": result.entrees, "tete": result.tete, "integre": result.ok, "problemes": result.problemes,
             "lignes_verifiees": result.lignes or {}, "tete_attendue": result.attendue, "tete_attendue_numero": result.attendue_numero}
+
+
+def token_state(jeton: Any, at: str) -> str:
+    """``revoque``, ``expire`` (at ``at``, an ISO time) or ``valide``."""
+    if jeton.revoque_le is not None:
+        return "revoque"
+    if jeton.expire_le is not None and dt.datetime.fromisoformat(jeton.expire_le) <= dt.datetime.fromisoformat(at):
+        return "expire"
+    return "valide"
+
+
+def user_json(user: Any, jetons: Iterable[Any] = (), at: str = "") -> dict[str, Any]:
+    """A user (:class:`cqpkit.store.users.Utilisateur`) and their tokens, without any secret or hash."""
+    return {"id": user.id, "nom": user.nom, "role": user.role, "actif": user.actif, "membre": user.membre, "jetons": [
+        {"id": j.id, "libelle": j.libelle, "cree_le": j.cree_le, "expire_le": j.expire_le, "revoque_le": j.revoque_le,
+         "etat": token_state(j, at)} for j in jetons]}
+
+
+def users_answer(store: Any) -> dict[str, Any]:
+    """``cqpkit user list --json`` and ``GET /api/v1/base/utilisateurs``: every user with their tokens (never a secret)."""
+    from cqpkit.store import users
+    from cqpkit.store.sql import now
+
+    found = users.list_users(store)
+    by_user: dict[str, list[Any]] = {}
+    for j in users.list_tokens(store):
+        by_user.setdefault(j.utilisateur, []).append(j)
+    at = now()
+    return {"base": store.target.label, "utilisateurs": [user_json(u, by_user.get(u.id, ()), at) for u in found]}

@@ -18,6 +18,7 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 
 from cqpkit.web.auth import Authenticator, StoreAuthenticator
+from cqpkit.web.candidats import CANDIDAT_HANDLERS
 from cqpkit.web.engine import ENGINE_HANDLERS
 from cqpkit.web.limits import AccessLog, Limits
 from cqpkit.web.openapi import DocsPage, OpenAPIJson, OpenAPIRouter
@@ -25,6 +26,7 @@ from cqpkit.web.pages import page_routes
 from cqpkit.web.pages.base import page_secret
 from cqpkit.web.problems import exception_handlers
 from cqpkit.web.store import STORE_HANDLERS
+from cqpkit.web.users import USER_HANDLERS
 
 __all__ = ["CONFIG_VARIABLE", "app_from_environment", "create_app"]
 
@@ -84,7 +86,7 @@ def create_app(
         }
     )
     app = Litestar(
-        route_handlers=[*ENGINE_HANDLERS, *STORE_HANDLERS, health, *page_routes()],
+        route_handlers=[*ENGINE_HANDLERS, *STORE_HANDLERS, *CANDIDAT_HANDLERS, *USER_HANDLERS, health, *page_routes()],
         on_shutdown=[store.close] if owned and store is not None else [],
         state=state,
         exception_handlers=exception_handlers(),

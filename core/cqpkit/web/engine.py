@@ -187,6 +187,8 @@ async def _engine(command: str, request: Request[Any, Any, Any], as_of: str | No
         out, _ = answer(command, state.registry, pairs, day, source)
         return out
 
+    if len(body) <= state.limits.inline_body:  # a small body: at once, no thread hand-off (cqpkit.web.limits)
+        return work()
     return await run_limited(work, state.limits.timeout)
 
 

@@ -52,7 +52,10 @@ def _ref(name: str) -> dict[str, str]:
 def complete(doc: dict[str, Any], *, max_dossiers: int, public_engine: bool = False) -> dict[str, Any]:
     """Litestar's document plus the request bodies, the file schemas and the security scheme (a new dict)."""
     from cqpkit.formats.schema import json_schema
-    from cqpkit.web.store import BODIES
+    from cqpkit.web.store import BODIES as STORE_BODIES
+    from cqpkit.web.users import USER_BODIES
+
+    bodies = {**STORE_BODIES, **USER_BODIES}
 
     doc = copy.deepcopy(doc)
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
@@ -105,9 +108,9 @@ def complete(doc: dict[str, Any], *, max_dossiers: int, public_engine: bool = Fa
                     "content": {"application/json": {"schema": {"type": "object"}},
                                 "application/toml": {"schema": {"type": "string"}}},
                 }
-            if op["operationId"] in BODIES:
-                op["requestBody"] = {"required": op["operationId"] != "base_session_close",
-                                     "content": {"application/json": {"schema": BODIES[op["operationId"]]}}}
+            if op["operationId"] in bodies:
+                op["requestBody"] = {"required": op["operationId"] not in ("base_session_close", "base_token_create"),
+                                     "content": {"application/json": {"schema": bodies[op["operationId"]]}}}
             if op["operationId"] == "show":
                 show = op["responses"]["200"]["content"]["application/json"]
                 show["schema"] = {

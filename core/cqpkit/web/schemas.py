@@ -10,7 +10,7 @@ writes. ``tests/test_web_openapi.py`` checks the answers against the document.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -68,22 +68,27 @@ class Unites:
     transverse: int
 
 
-@attrs.frozen(kw_only=True)
-class FicheJson:
-    """A registered référentiel, summarised (an item of ``cqpkit list --json``)."""
+def _fiche() -> type:
+    """The item of ``cqpkit list --json``, from the registry's own :class:`~cqpkit.plugins.registry.FicheReferentiel`
+    (its fields, in its order), ``unites`` spelled out."""
+    import typing
 
-    id: str
-    version: str
-    intitule: str
-    branche: str
-    domaines: int
-    unites: Unites
-    unites_libelle: str
-    complet: bool
-    en_vigueur_depuis: str | None
-    en_vigueur_jusqua: str | None
-    plugin: str
-    fichier: str | None
+    from cqpkit.plugins.registry import FicheReferentiel
+
+    hints = typing.get_type_hints(FicheReferentiel)
+    fields = {name: attrs.field(type=Unites if name == "unites" else hints[name]) for name in FicheReferentiel._fields}
+    cls = attrs.make_class("FicheJson", fields, frozen=True, kw_only=True)
+    cls.__doc__ = "A registered référentiel, summarised (an item of ``cqpkit list --json``)."
+    return cls
+
+
+if TYPE_CHECKING:
+
+    class FicheJson:
+        """A registered référentiel, summarised (built at import from ``FicheReferentiel``)."""
+
+else:
+    FicheJson = _fiche()
 
 
 @attrs.frozen(kw_only=True)
@@ -95,8 +100,8 @@ class ListeReferentiels:
 
 
 @attrs.frozen(kw_only=True)
-class NonEvalue:
-    """A dossier a plugin failed on, left out of the results (the finding ``extension_en_echec``)."""
+class ConstatsDossier:
+    """A dossier's findings (``fichier``: where it came from)."""
 
     fichier: str
     dossier: str
@@ -106,12 +111,8 @@ class NonEvalue:
 
 
 @attrs.frozen(kw_only=True)
-class ConstatsDossier:
-    fichier: str
-    dossier: str
-    certification: str
-    version: str
-    constats: list[Constat]
+class NonEvalue(ConstatsDossier):
+    """A dossier a plugin failed on, left out of the results (the finding ``extension_en_echec``)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -123,8 +124,13 @@ class ResumeCheck:
 
 @attrs.frozen(kw_only=True)
 class _Reponse:
+    """What every engine answer holds besides its own keys: the date and why, the input's errors, the dossiers
+    a plugin failed on (:func:`cqpkit.plugins.answers.answer`)."""
+
     date: str
     date_source: DateSource
+    erreurs: list[ErreurFichier]
+    non_evalues: list[NonEvalue]
 
 
 @attrs.frozen(kw_only=True)
@@ -133,8 +139,6 @@ class CheckReponse(_Reponse):
 
     dossiers: list[ConstatsDossier]
     resume: ResumeCheck
-    erreurs: list[ErreurFichier]
-    non_evalues: list[NonEvalue]
 
 
 @attrs.frozen(kw_only=True)
@@ -148,8 +152,6 @@ class DecideReponse(_Reponse):
 
     resultats: list[ResultatFichier]
     resume: dict[str, int]
-    erreurs: list[ErreurFichier]
-    non_evalues: list[NonEvalue]
 
 
 @attrs.frozen(kw_only=True)
@@ -162,8 +164,6 @@ class PlanReponse(_Reponse):
     """``POST /api/v1/dossiers/plan``: ``cqpkit plan --json``."""
 
     parcours: list[ParcoursFichier]
-    erreurs: list[ErreurFichier]
-    non_evalues: list[NonEvalue]
 
 
 @attrs.frozen(kw_only=True)
@@ -194,8 +194,6 @@ class FundingReponse(_Reponse):
     dossiers: list[LignesDossier]
     total: Montants
     total_par_nature: MontantsParNature
-    erreurs: list[ErreurFichier]
-    non_evalues: list[NonEvalue]
 
 
 @attrs.frozen(kw_only=True)
@@ -212,5 +210,3 @@ class ExplainReponse(_Reponse):
     """``POST /api/v1/dossiers/explain``: ``cqpkit explain --json``."""
 
     dossiers: list[Explication]
-    erreurs: list[ErreurFichier]
-    non_evalues: list[NonEvalue]

@@ -26,6 +26,23 @@ from cqpkit.web.auth import bearer_token
 from cqpkit.web.engine import AsOf, QueryParameter, _problems, parse_as_of, read_dossiers
 from cqpkit.web.limits import run_limited
 from cqpkit.web.problems import Problem
+from cqpkit.web.store_schemas import (
+    CampagneReponse,
+    DecisionReponse,
+    DossierReponse,
+    EcheancesReponse,
+    EffacementReponse,
+    ExportReponse,
+    HistoriqueReponse,
+    ImportReponse,
+    ListeDossiers,
+    SessionAjoutReponse,
+    SessionClotureReponse,
+    SessionOuverteReponse,
+    SessionReponse,
+    SessionsReponse,
+    VerificationReponse,
+)
 
 __all__ = ["BODIES", "STORE_HANDLERS"]
 
@@ -127,7 +144,7 @@ def _kw(tag: str, write: bool = False) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------ dossiers
 @post("/api/v1/base/dossiers", operation_id="base_import", summary="Importer des dossiers, tout ou rien (cqpkit import)", **_kw("base", True))
-async def import_dossiers(request: Request[Any, Any, Any]) -> dict[str, Any]:
+async def import_dossiers(request: Request[Any, Any, Any]) -> ImportReponse:
     """Un dossier (JSON ou TOML) ou un tableau JSON de dossiers : tous validés d'abord (toutes les erreurs à la fois,
     422), puis enregistrés ensemble ou pas du tout ; la réponse de ``cqpkit import --json``."""
     body = await request.body()
@@ -157,27 +174,27 @@ async def import_dossiers(request: Request[Any, Any, Any]) -> dict[str, Any]:
 async def list_dossiers(
     request: Request[Any, Any, Any],
     certification: Annotated[str | None, QueryParameter(required=False, description="Seulement cette certification")] = None,
-) -> dict[str, Any]:
+) -> ListeDossiers:
     """Les identifiants des dossiers enregistrés."""
     return await _call(request, "dossier.lire", lambda store, _: {"dossiers": store.dossier_ids(certification)})  # type: ignore[no-any-return]
 
 
 @get("/api/v1/base/dossiers/{dossier:str}", operation_id="base_dossier", summary="Un dossier et son résultat (cqpkit dossier show)", **_kw("base"))
-async def show_dossier(request: Request[Any, Any, Any], dossier: Id, as_of: AsOf = None) -> dict[str, Any]:
+async def show_dossier(request: Request[Any, Any, Any], dossier: Id, as_of: AsOf = None) -> DossierReponse:
     """Le dossier tel que la base le tient, son résultat à la date ; la réponse de ``cqpkit dossier show --json``."""
     day, source = parse_as_of(as_of)
     return await _call(request, "dossier.lire", lambda store, _: {**store.show(dossier, day), "date_source": source})  # type: ignore[no-any-return]
 
 
 @get("/api/v1/base/dossiers/{dossier:str}/historique", operation_id="base_history", summary="L'historique d'un dossier (cqpkit dossier history)", **_kw("base"))
-async def dossier_history(request: Request[Any, Any, Any], dossier: Id) -> dict[str, Any]:
+async def dossier_history(request: Request[Any, Any, Any], dossier: Id) -> HistoriqueReponse:
     """Les versions, passages et entrées du journal d'un dossier ; la réponse de ``cqpkit dossier history --json``."""
     return await _call(request, "dossier.lire", lambda store, _: store.history(dossier))  # type: ignore[no-any-return]
 
 
 # ------------------------------------------------------------------------------ candidats (RGPD)
 @post("/api/v1/base/candidats/{candidat:str}/export", operation_id="base_export", summary="Les données personnelles d'un candidat (cqpkit candidate export)", **_kw("base", True))
-async def export_candidat(request: Request[Any, Any, Any], candidat: Id) -> dict[str, Any]:
+async def export_candidat(request: Request[Any, Any, Any], candidat: Id) -> ExportReponse:
     """Toutes les données personnelles tenues sur un candidat, avec ses dossiers (droit d'accès) ; l'export est consigné au journal."""
     from cqpkit.store.users import acting
 
@@ -185,7 +202,7 @@ async def export_candidat(request: Request[Any, Any, Any], candidat: Id) -> dict
 
 
 @post("/api/v1/base/candidats/{candidat:str}/effacement", operation_id="base_erase", summary="Effacer les données personnelles d'un candidat (cqpkit candidate erase)", **_kw("base", True))
-async def erase_candidat(request: Request[Any, Any, Any], candidat: Id) -> dict[str, Any]:
+async def erase_candidat(request: Request[Any, Any, Any], candidat: Id) -> EffacementReponse:
     """Remplace les données personnelles par un pseudonyme (droit à l'effacement, définitif) : corps ``{"confirmer": true}``."""
     body = await request.body()
 
@@ -206,7 +223,7 @@ async def erase_candidat(request: Request[Any, Any, Any], candidat: Id) -> dict[
 async def list_sessions(
     request: Request[Any, Any, Any],
     certification: Annotated[str | None, QueryParameter(required=False, description="Seulement les sessions de cette certification")] = None,
-) -> dict[str, Any]:
+) -> SessionsReponse:
     """Les sessions enregistrées ; pour un compte ``jury``, celles où il siège seulement."""
     state = _state(request)
     authorization = request.headers.get("authorization")
@@ -228,13 +245,13 @@ async def list_sessions(
 
 
 @get("/api/v1/base/sessions/{session:str}", operation_id="base_session", summary="Une session de jury (cqpkit jury show)", **_kw("jury"))
-async def show_session(request: Request[Any, Any, Any], session: Id) -> dict[str, Any]:
+async def show_session(request: Request[Any, Any, Any], session: Id) -> SessionReponse:
     """La session, ses candidats, ses enregistrements et les constats ; la réponse de ``cqpkit jury show --json``."""
     return await _call(request, "session.lire", lambda store, _: store.jury_session(session), session_id=session)  # type: ignore[no-any-return]
 
 
 @post("/api/v1/base/sessions", operation_id="base_session_open", summary="Ouvrir une session de jury (cqpkit jury open)", **_kw("jury", True))
-async def open_session(request: Request[Any, Any, Any]) -> dict[str, Any]:
+async def open_session(request: Request[Any, Any, Any]) -> SessionOuverteReponse:
     """La session en JSON (les clés du fichier de session) ou en TOML (le texte du fichier) ; la réponse de ``cqpkit jury open --json``."""
     body = await request.body()
     media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
@@ -259,7 +276,7 @@ async def open_session(request: Request[Any, Any, Any]) -> dict[str, Any]:
 
 
 @post("/api/v1/base/sessions/{session:str}/dossiers", operation_id="base_session_add", summary="Présenter des dossiers à une session (cqpkit jury add)", **_kw("jury", True))
-async def add_to_session(request: Request[Any, Any, Any], session: Id) -> dict[str, Any]:
+async def add_to_session(request: Request[Any, Any, Any], session: Id) -> SessionAjoutReponse:
     """Corps ``{"dossiers": [...], "absent": false, "excuse": false, "present": false}`` ; la réponse de ``cqpkit jury add --json``."""
     body = await request.body()
 
@@ -276,7 +293,7 @@ async def add_to_session(request: Request[Any, Any, Any], session: Id) -> dict[s
 
 
 @post("/api/v1/base/sessions/{session:str}/decisions", operation_id="base_decide", summary="Enregistrer les décisions du jury sur un dossier (cqpkit jury decide)", **_kw("jury", True))
-async def decide(request: Request[Any, Any, Any], session: Id) -> dict[str, Any]:
+async def decide(request: Request[Any, Any, Any], session: Id) -> DecisionReponse:
     """Corps ``{"dossier": "...", "decisions": {"D1": "acquis"}, "motif": "..."}`` ; sur une session close, une correction,
     qui demande son ``motif``. Un compte ``jury`` ne décide que dans les sessions où il siège."""
     body = await request.body()
@@ -299,7 +316,7 @@ async def decide(request: Request[Any, Any, Any], session: Id) -> dict[str, Any]
 
 
 @post("/api/v1/base/sessions/{session:str}/cloture", operation_id="base_session_close", summary="Clore une session (cqpkit jury close)", **_kw("jury", True))
-async def close_session(request: Request[Any, Any, Any], session: Id) -> dict[str, Any]:
+async def close_session(request: Request[Any, Any, Any], session: Id) -> SessionClotureReponse:
     """Corps ``{"forcer": false}`` (facultatif) ; la session est vérifiée par le moteur avant d'être close."""
     body = await request.body()
 
@@ -321,7 +338,7 @@ async def deadlines(
     as_of: AsOf = None,
     jours: Annotated[int, QueryParameter(ge=0, le=3660, description="La fenêtre, en jours de part et d'autre de la date")] = 90,
     certification: Annotated[str | None, QueryParameter(required=False, description="Seulement cette certification")] = None,
-) -> dict[str, Any]:
+) -> EcheancesReponse:
     """Les échéances des ``jours`` prochains et passées ; la réponse de ``cqpkit report deadlines --json``."""
     day, source = parse_as_of(as_of)
     return await _call(request, "rapport.lire", lambda store, _: {**store.deadlines(day, jours, certification), "date_source": source})  # type: ignore[no-any-return]
@@ -332,14 +349,14 @@ async def campaign(
     request: Request[Any, Any, Any],
     as_of: AsOf = None,
     certification: Annotated[str | None, QueryParameter(required=False, description="Seulement cette certification")] = None,
-) -> dict[str, Any]:
+) -> CampagneReponse:
     """Par certification : dossiers, parcours, validations, échecs, financement ; la réponse de ``cqpkit report campaign --json``."""
     day, source = parse_as_of(as_of)
     return await _call(request, "rapport.lire", lambda store, _: {**store.campaign(day, certification), "date_source": source})  # type: ignore[no-any-return]
 
 
 @get("/api/v1/base/journal/verification", operation_id="base_verify", summary="Vérifier le journal d'audit (cqpkit db verify)", **_kw("base"))
-async def verify(request: Request[Any, Any, Any]) -> dict[str, Any]:
+async def verify(request: Request[Any, Any, Any]) -> VerificationReponse:
     """La chaîne du journal et les données contrôlées ; la réponse de ``cqpkit db verify --json`` (``integre`` : faux si un problème)."""
     from cqpkit.store.answers import verify_answer
 
