@@ -522,7 +522,14 @@ class ImportTransaction:
             return
         written = [lu.dossier for lu in self.lot.dossiers if getattr(existing.dossiers.get(lu.dossier.id), "empreinte", None) != lu.empreinte]
         replaced = [d.id for d in written if d.id in existing.dossiers]
-        named_people = sorted({a.personne for d in written for a in d.acteurs if a.personne})
+        people = {a.personne for d in written for a in d.acteurs if a.personne}
+        if replaced:  # and the people the replaced versions named: a new version may drop one (their load, their caps move)
+            pa = t.personne_acteurs
+            people.update(
+                r[0] for chunk in chunks(replaced, 500)
+                for r in self.conn.execute(sa.select(pa.c.personne_id).where(pa.c.dossier_id.in_(chunk)).distinct())
+            )
+        named_people = sorted(people)
         if named_people:  # the other dossiers of these people: their results depend on these missions
             from cqpkit.store.results import forget_results
 
