@@ -147,7 +147,8 @@ def _with_results(lot: Lot, registry: Any, stored: Any) -> tuple[Lot, float]:
             res = lu.resultats if same else None
             if res is None and lu.dossier.id not in stored and not _names_person(lu.dossier):
                 start = time.perf_counter()
-                res = result_rows(registry, lu.dossier, strict=True)  # a plugin failing: the import is refused
+                echeances = lu.echeances if same else None  # the deadlines with_deadlines computed with this registry
+                res = result_rows(registry, lu.dossier, strict=True, echeances=echeances)  # a plugin failing: the import is refused
                 spent += time.perf_counter() - start
             if res is not lu.resultats:
                 lu = attrs.evolve(lu, resultats=res)
@@ -654,7 +655,7 @@ class ImportTransaction:
                 from cqpkit.store.results import result_rows
 
                 start = time.perf_counter()
-                res = result_rows(registry, d, strict=True)
+                res = result_rows(registry, d, strict=True, echeances=lu.echeances if ready else None)
                 report.secondes_moteur += time.perf_counter() - start
             if row is None and res is not None:
                 results.append(({**res[0], "numero_version": numero}, res[1]))

@@ -133,7 +133,7 @@ def read_chunk(registry: Any, paths: Sequence[str]) -> tuple[list[tuple], bytes]
         with contextlib.suppress(Exception):
             lu = attrs.evolve(lu, echeances=deadlines(registry, obj))
             if not any(a.personne for a in obj.acteurs):  # the results of a dossier naming a person depend on the base
-                lu = attrs.evolve(lu, resultats=result_rows(registry, obj, strict=True))
+                lu = attrs.evolve(lu, resultats=result_rows(registry, obj, strict=True, echeances=lu.echeances))
         read.append(lu)
     return out, zlib.compress(pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
