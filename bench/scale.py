@@ -53,6 +53,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 from dataclasses import dataclass
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -305,6 +306,79 @@ def bench_transaction(directory: str, sizes: list[int], repeat: int) -> list[str
     return lines
 
 
+# --- the cost of the stored results in an import -------------------------------------------------
+
+
+def bench_results_cost(directory: str, n: int, repeat: int) -> list[str]:
+    """CPU of ``Store.import_files`` on ``n`` generated files (read whole, in this process: no worker), with the stored
+    results computed and with :func:`cqpkit.store.results.periods` answering nothing (the same import, rows of
+    ``resultats`` written, no interval searched); alternately, ``repeat`` times, best of each. Also the engine calls per
+    dossier the results make (``decide``, ``check_codes``, ``funding`` through the registry)."""
+    label = f"{'sqlite':<10} {n:>9}"
+    try:
+        import cqpkit
+        from cqpkit.store import results as results_module
+        from cqpkit.store.store import Store
+        from cqpkit.store.streaming import SMALL
+    except Exception as exc:  # the store's internals moved: say so, measure the rest
+        return [f"ratio import résultats    {label} : non mesuré ({exc!r})"]
+    if n > SMALL:
+        return [f"ratio import résultats    {label} : non mesuré (plus de {SMALL} fichiers : import en flux, lu par d'autres processus)"]
+    files = os.path.join(directory, f"resultats-{n}")
+    write_dossiers(files, n, seed=20261208)
+    paths = [os.path.join(files, name) for name in sorted(os.listdir(files))]
+    registry = cqpkit.load_registry()
+    searched = results_module.periods
+    calls = {"decide": 0, "check_codes": 0, "funding": 0}
+    counting = {name: getattr(registry, name) for name in calls}
+
+    def counted(name: str) -> Any:
+        def call(*a: Any, **k: Any) -> Any:
+            calls[name] += 1
+            return counting[name](*a, **k)
+
+        return call
+
+    def periods_counted(*a: Any, **k: Any) -> Any:
+        registry_ = a[0]
+        for name in calls:
+            setattr(registry_, name, counted(name))
+        try:
+            return searched(*a, **k)
+        finally:
+            for name in calls:
+                delattr(registry_, name)
+
+    best = {"avec": float("inf"), "sans": float("inf")}
+    try:
+        for i in range(repeat):
+            for mode in ("sans", "avec"):
+                results_module.periods = searched if mode == "avec" else (lambda *a, **k: [])
+                db = os.path.join(directory, f"resultats-{mode}-{i}.db")
+                with Store.open(db, create=True, registry=registry, check=False) as store:
+                    store.init()
+                    start = time.process_time()
+                    store.import_files(paths, operateur="bench")
+                    best[mode] = min(best[mode], time.process_time() - start)
+                os.remove(db)
+        results_module.periods = periods_counted
+        from cqpkit.formats.dossiers import load_dossier
+
+        for path in paths:
+            results_module.result_rows(registry, load_dossier(path, registry), strict=True)
+    finally:
+        results_module.periods = searched
+        shutil.rmtree(files)
+    per = {k: v / n for k, v in calls.items()}
+    print(
+        f"  import {n} fichiers (CPU, ce processus) : sans résultats {best['sans'] / n * 1e6:.0f} µs, avec {best['avec'] / n * 1e6:.0f} µs "
+        f"par dossier ; appels du moteur par dossier : decide {per['decide']:.2f}, check_codes {per['check_codes']:.2f}, "
+        f"funding {per['funding']:.2f}",
+        flush=True,
+    )
+    return [f"ratio import résultats    {label} : {best['avec'] / best['sans']:7.2f}   (objectif ≤ 1,5 ; avec / sans les résultats stockés)"]
+
+
 # --- main -----------------------------------------------------------------------------------------
 
 
@@ -315,6 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-url", default=os.environ.get("CQPKIT_TEST_POSTGRES_URL") or DEFAULT_PG)
     parser.add_argument("--files", type=int, default=10_000, help="files for decide/check against tomli (0: skipped)")
     parser.add_argument("--store-sizes", type=int, nargs="*", default=[10_000, 100_000], help="transaction against raw inserts (none: skipped)")
+    parser.add_argument("--results-size", type=int, default=2000, help="files of the import with and without stored results (0: skipped)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each report per base (the best kept)")
     parser.add_argument("--file-repeat", type=int, default=3, help="runs of decide, check and tomli (the best kept)")
     parser.add_argument("--store-repeat", type=int, default=2, help="imports and raw inserts per store size (the best kept)")
@@ -322,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--within", type=int, default=30)
     parser.add_argument("--tmp", default=None, help="where the files and SQLite bases go (default: the system's temporary directory)")
     args = parser.parse_args(argv)
-    if min([*args.sizes, *args.store_sizes, args.files, args.repeat, args.file_repeat, args.store_repeat, 0]) < 0 or min(
+    if min([*args.sizes, *args.store_sizes, args.files, args.results_size, args.repeat, args.file_repeat, args.store_repeat, 0]) < 0 or min(
         args.repeat, args.file_repeat, args.store_repeat
     ) < 1:
         parser.error("les tailles sont positives ou nulles, les répétitions au moins 1")
@@ -344,6 +419,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.files:
             print(f"\ndecide et check sur {args.files} fichiers, contre tomli seul — charge {load()}", flush=True)
             ratios += bench_files(directory, args.files, args)
+        if args.results_size:
+            print(f"\nimport avec et sans les résultats stockés (SQLite, ce processus) — charge {load()}", flush=True)
+            ratios += bench_results_cost(directory, args.results_size, args.store_repeat)
         if args.store_sizes:
             print(f"\ntransaction d'écriture contre insertions brutes (SQLite) — charge {load()}", flush=True)
             ratios += bench_transaction(directory, args.store_sizes, args.store_repeat)

@@ -42,7 +42,8 @@ def _assert_base_lines(lines: list[str], engine: str) -> None:
 
 def test_sqlite_prints_every_ratio(tmp_path: Path) -> None:
     result, _ = _run(
-        tmp_path, "--engines", "sqlite", "--files", str(SIZE), "--store-sizes", str(SIZE), "--file-repeat", "1", "--store-repeat", "1"
+        tmp_path, "--engines", "sqlite", "--files", str(SIZE), "--store-sizes", str(SIZE), "--file-repeat", "1", "--store-repeat", "1",
+        "--results-size", str(SIZE),
     )
     assert result.returncode == 0, result.stderr
     assert "charge au début : " in result.stdout and "charge à la fin : " in result.stdout
@@ -51,13 +52,17 @@ def test_sqlite_prints_every_ratio(tmp_path: Path) -> None:
     for name, goal in (("decide/tomli", "1,5"), ("check/tomli", "1,5")):
         assert any(re.fullmatch(rf"ratio {name}\s+fichiers\s+{SIZE} : \s*{NUMBER}\s+\(objectif ≤ {goal}\)", line) for line in lines), lines
     assert any(re.fullmatch(rf"ratio transaction/brut\s+sqlite\s+{SIZE} : \s*{NUMBER}\s+\(objectif ≤ 2\)", line) for line in lines), lines
-    assert len(lines) == 6, lines
+    assert any(
+        re.fullmatch(rf"ratio import résultats\s+sqlite\s+{SIZE} : \s*{NUMBER}\s+\(objectif ≤ 1,5 ; avec / sans les résultats stockés\)", line)
+        for line in lines
+    ), lines
+    assert len(lines) == 7, lines
     assert list(tmp_path.iterdir()) == []  # files and bases deleted
 
 
 def test_postgresql_prints_every_ratio_and_drops_its_schema(tmp_path: Path) -> None:
     url = postgres_url_or_skip()
-    result, pid = _run(tmp_path, "--engines", "postgresql", "--pg-url", url, "--files", "0", "--store-sizes")
+    result, pid = _run(tmp_path, "--engines", "postgresql", "--pg-url", url, "--files", "0", "--store-sizes", "--results-size", "0")
     assert result.returncode == 0, result.stderr
     lines = _ratio_lines(result.stdout)
     _assert_base_lines(lines, "postgresql")
