@@ -240,7 +240,7 @@ def _late_first_passage(registry: Any, dossier: Any) -> set[dt.date]:
 
     try:
         limite = premier_passage_limite(registry.referentiel_for(dossier), dossier)
-    except Exception:  # noqa: BLE001 — only a hint: the search finds the day anyway
+    except Exception:  # only a hint: the search finds the day anyway
         return set()
     if limite is None or limite >= dt.date.max:
         return set()
