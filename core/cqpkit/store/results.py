@@ -8,15 +8,22 @@ passage late, the funding lines without a barème, the six sums of money, and a 
 details as JSON). « As of D » is then a ``WHERE debut <= D AND (fin IS NULL OR fin > D)``.
 
 How the intervals are found (:func:`periods`): the candidate boundaries are every date of the dossier
-(registration, evaluations, passages…) and every date in the engine's answers (validity ends, deadlines,
-certification date, funding event dates), each answer date also the day after (a rule may compare with
-``<`` or ``<=``); the engine is asked once per candidate day, through the registry (:meth:`Registry.decide`,
+(registration, evaluations, passages…: the answer moves ON that day), and the day after every date that
+ends something — the dossier's deadlines, the dates in the engine's answers (validity ends, certification
+date, funding event dates) that are not the dossier's own, and the first passage's deadline when the first
+passage came after it (the finding ``premier_passage_hors_delai`` appears the day after a date no answer
+names). The engine is asked once per candidate day, through the registry (:meth:`Registry.decide`,
 :meth:`Registry.check_codes` for the two codes counted, :meth:`Registry.funding`), new dates in its answers
 adding candidates until none is new. Between two asked days whose answers differ, the day before the later
-one is asked too, and a change on a day no date names is found by halving; equal neighbours are merged.
-The référentiel's own dates (vigueur, barèmes) are not candidates: the answer as of a day moves with the
-dossier's events and the dates the answers name (a barème applies at its event's date, whatever the
-as-of day), and a change elsewhere is still found by that halving (issue 16: 12 → 9 asks per dossier).
+one is asked too — for an answer's date, that is the date itself (a rule comparing with ``>=`` moves the
+answer on it): it is asked only then, as that day before, and compared with its own day before in turn;
+a change on a day no date names is found by halving. Equal neighbours are merged. The référentiel's own
+dates (vigueur, barèmes) are not candidates: the answer as of a day moves with the dossier's events and
+the dates the answers name (a barème applies at its event's date, whatever the as-of day), and a change
+elsewhere is still found by that halving. One decision per day is asked once (:class:`_Decisions`: the
+deadlines and the day's answer share it), and the import gives the deadlines it computed
+(``echeances``). Issue 16: 12 → 9 asks per dossier of the bench, then 8.9 → 7.7 (27.5 → 23.1 engine
+calls).
 """
 
 from __future__ import annotations
