@@ -106,11 +106,24 @@ class Run:
     cpu: float = 0.0  # user + system of the process and its waited-for children
     maxrss_kb: int = 0  # the largest single process (wait4)
     tree_peak_kb: int = 0  # the largest sum of the tree's resident memory, sampled
+    tree_pss_kb: int = 0  # the largest sum of the tree's proportional set size (shared pages split among sharers), sampled
     stderr: str = ""
 
 
-def _tree_rss_kb(root: int) -> int:
-    """The resident memory of ``root`` and all its descendants (kB), read from ``/proc``."""
+def _pss_kb(pid: int) -> int:
+    """The proportional set size of a process (kB; 0 when unreadable): its private pages, and its share of the shared ones."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _tree_rss_kb(root: int) -> tuple[int, int]:
+    """The resident memory of ``root`` and all its descendants (kB), read from ``/proc``, and their PSS (kB)."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -124,15 +137,16 @@ def _tree_rss_kb(root: int) -> int:
         fields = stat[stat.rfind(b")") + 2 :].split()
         parents[int(entry)] = int(fields[1])
         rss[int(entry)] = int(fields[21]) * PAGE_KB
-    total, stack = 0, [root]
+    total, pss, stack = 0, 0, [root]
     children: dict[int, list[int]] = {}
     for pid, ppid in parents.items():
         children.setdefault(ppid, []).append(pid)
     while stack:
         pid = stack.pop()
         total += rss.get(pid, 0)
+        pss += _pss_kb(pid)
         stack.extend(children.get(pid, []))
-    return total
+    return total, pss
 
 
 def run_child(cmd: list[str], cwd: str | None = None, sample: bool = False) -> Run:
@@ -140,13 +154,14 @@ def run_child(cmd: list[str], cwd: str | None = None, sample: bool = False) -> R
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=child_env(), stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
-        peak = [0]
+        peak = [0, 0]
         done = threading.Event()
 
         def poll() -> None:
             while not done.is_set():
                 with contextlib.suppress(Exception):
-                    peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+                    rss_kb, pss_kb = _tree_rss_kb(proc.pid)
+                    peak[0], peak[1] = max(peak[0], rss_kb), max(peak[1], pss_kb)
                 done.wait(0.02)
 
         sampler = threading.Thread(target=poll, daemon=True) if sample else None
@@ -160,7 +175,7 @@ def run_child(cmd: list[str], cwd: str | None = None, sample: bool = False) -> R
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         text = err.read().decode("utf-8", errors="replace")
-    return Run(seconds, proc.returncode, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, peak[0], text)
+    return Run(seconds, proc.returncode, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, peak[0], peak[1], text)
 
 
 def checked(run: Run, what: str, ok: tuple[int, ...] = (0,)) -> Run:
@@ -214,7 +229,7 @@ def bench_base(engine: str, files: str, size: int, db: str, args: argparse.Names
     per_core = size / imp.cpu if imp.cpu else 0.0
     print(
         f"  import      {label}  {imp.seconds:8.1f} s   RSS crête {imp.tree_peak_kb / 1024:7.0f} Mo (arbre ; processus principal "
-        f"{imp.maxrss_kb / 1024:.0f} Mo)   CPU {imp.cpu:.1f} s, {cores:.2f} cœur(s)   {size / imp.seconds:.0f} dossiers/s, "
+        f"{imp.maxrss_kb / 1024:.0f} Mo ; PSS de l'arbre {imp.tree_pss_kb / 1024:.0f} Mo)   CPU {imp.cpu:.1f} s, {cores:.2f} cœur(s)   {size / imp.seconds:.0f} dossiers/s, "
         f"{per_core:.0f} dossiers/s par cœur",
         flush=True,
     )
@@ -232,6 +247,7 @@ def bench_base(engine: str, files: str, size: int, db: str, args: argparse.Names
     return [
         f"ratio campaign/deadlines  {label} : {campaign / deadlines:7.2f}   (objectif ≤ 3)",
         f"RSS crête import          {label} : {imp.tree_peak_kb / 1024:7.0f} Mo  (objectif : stable, < 250 Mo)",
+        f"PSS crête import          {label} : {imp.tree_pss_kb / 1024:7.0f} Mo  (pages partagées comptées une fois)",
         f"import par cœur           {label} : {per_core:7.0f} dossiers/s par cœur ({cores:.2f} cœur(s) utilisés)",
     ]
 

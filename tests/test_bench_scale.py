@@ -34,6 +34,7 @@ def _assert_base_lines(lines: list[str], engine: str) -> None:
     expected = [
         rf"ratio campaign/deadlines\s+{label}\s*{NUMBER}\s+\(objectif ≤ 3\)",
         rf"RSS crête import\s+{label}\s*{NUMBER} Mo\s+\(objectif : stable, < 250 Mo\)",
+        rf"PSS crête import\s+{label}\s*{NUMBER} Mo\s+\(pages partagées comptées une fois\)",
         rf"import par cœur\s+{label}\s*{NUMBER} dossiers/s par cœur \({NUMBER} cœur\(s\) utilisés\)",
     ]
     for pattern in expected:
@@ -56,7 +57,7 @@ def test_sqlite_prints_every_ratio(tmp_path: Path) -> None:
         re.fullmatch(rf"ratio import résultats\s+sqlite\s+{SIZE} : \s*{NUMBER}\s+\(objectif ≤ 1,5 ; avec / sans les résultats stockés\)", line)
         for line in lines
     ), lines
-    assert len(lines) == 7, lines
+    assert len(lines) == 8, lines
     assert list(tmp_path.iterdir()) == []  # files and bases deleted
 
 
@@ -66,7 +67,7 @@ def test_postgresql_prints_every_ratio_and_drops_its_schema(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     lines = _ratio_lines(result.stdout)
     _assert_base_lines(lines, "postgresql")
-    assert len(lines) == 3, lines
+    assert len(lines) == 4, lines
     import sqlalchemy as sa
 
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), poolclass=sa.pool.NullPool)
