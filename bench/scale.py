@@ -12,8 +12,9 @@ then on each engine (``--engines``: SQLite, a new file; PostgreSQL, a schema of 
 1. ``cqpkit import DIR`` into an empty base: wall time, the peak resident memory (*RSS*) of the
    process tree — sampled from ``/proc`` every 20 ms, every process of the tree summed, so that
    parsing workers count — and the peak of the main process alone (``wait4``'s ``ru_maxrss``), the
-   CPU time of the tree (user + system, its waited-for workers included; the PostgreSQL server's
-   own time is not counted), the cores used (CPU / wall) and the throughput per core used
+   peak of the tree's PSS (the same pages, a page shared by forked processes counted once, split among
+   them: the memory the import really holds), the CPU time of the tree (user + system, its waited-for
+   workers included; the PostgreSQL server's own time is not counted), the cores used (CPU / wall) and the throughput per core used
    (dossiers per CPU second). Goal: peak RSS flat in the number of files, under 250 MB.
 2. ``cqpkit db refresh`` when ``cqpkit db --help`` lists it (stored results): timed, for
    information; skipped otherwise.
@@ -26,6 +27,10 @@ whole processes, each against a process that reads and parses the same files wit
 parser cqpkit uses): alternately, ``--file-repeat`` times (default 3), best of each; goal ≤ 1.5.
 The commands are given the directory when they take one (probed on a one-file directory), else
 every file by name (relative, from the directory: 10 000 names fit the command line).
+
+Then the cost of the stored results (``--results-size`` files, default 2 000; 0: skipped): the CPU of
+``Store.import_files`` in this process with the results computed and with their interval search answering
+nothing, alternately, best of each (goal ≤ 1.5), and the engine calls per dossier the search makes.
 
 Last, the store's write transaction against raw inserts of the same rows (SQLite), at each of
 ``--store-sizes``: :func:`store.bench_import`, in this process (goal ≤ 2).
@@ -43,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import os
 import random
 import secrets
@@ -322,6 +328,93 @@ def bench_transaction(directory: str, sizes: list[int], repeat: int) -> list[str
     return lines
 
 
+# --- the reports on bases written directly (sizes an import would take hours to reach) -------------
+
+
+def synthetic_base(directory: str, n: int) -> str:
+    """A SQLite base of ``n`` dossiers whose rows are written directly: ``store.py``'s deadline base (dossiers, candidates,
+    deadlines), plus for each dossier its stored results as the import computes them — a row of ``resultats`` with the
+    fingerprint of the loaded référentiel, and 3 or 4 intervals (à venir, en cours, then certifié, or partiel until an
+    expiry five years on, or still en cours), some late, some with sums of money."""
+    import sqlite3
+
+    import cqpkit
+    import store as store_bench  # bench/store.py
+    from cqpkit.store.results import fingerprint
+
+    registry = cqpkit.load_registry()
+    store_bench.build_deadline_db(directory, n, registry).close()
+    path = os.path.join(directory, f"deadlines-{n}.db")
+    cert, version = "mutualite.specialiste-prestations", "2014"
+    print_ = fingerprint(registry, cert, version) or ""
+    rng = random.Random(n + 1)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN")
+    heads: list[tuple] = []
+    rows: list[tuple] = []
+
+    def period(did: str, debut: str, fin: str | None, statut: str, late: bool, money: float) -> tuple:
+        return (did, debut, fin, cert, version, statut, int(late), 0, money, 0.0, 0.0, 0.0, 0.0, money / 10, None)
+
+    for did, inscription in conn.execute("SELECT id, inscription FROM dossiers ORDER BY id").fetchall():
+        start = dt.date.fromisoformat(inscription)
+        jury = start + dt.timedelta(days=rng.randrange(200, 900))
+        late = rng.random() < 0.1
+        money = float(rng.choice([0, 0, 1200, 1800]))
+        heads.append((did, cert, version, 1, print_, "2026-01-01T00:00:00+00:00"))
+        rows.append(period(did, "0001-01-01", inscription, "a_venir", False, 0.0))
+        rows.append(period(did, inscription, jury.isoformat(), "en_cours", late, 0.0))
+        kind = rng.random()
+        if kind < 0.6:
+            rows.append(period(did, jury.isoformat(), None, "certifie", late, money))
+        elif kind < 0.85:
+            expiry = dt.date(jury.year + 5, jury.month, min(jury.day, 28))
+            rows.append(period(did, jury.isoformat(), expiry.isoformat(), "partiel", late, money))
+            rows.append(period(did, expiry.isoformat(), None, "expire", late, money))
+        else:
+            rows[-1] = rows[-1][:2] + (None,) + rows[-1][3:]  # still en cours
+        if len(heads) >= 20_000:
+            conn.executemany("INSERT INTO resultats VALUES (?, ?, ?, ?, ?, ?)", heads)
+            conn.executemany(f"INSERT INTO resultat_periodes VALUES ({', '.join('?' * 15)})", rows)
+            heads.clear()
+            rows.clear()
+    conn.executemany("INSERT INTO resultats VALUES (?, ?, ?, ?, ?, ?)", heads)
+    conn.executemany(f"INSERT INTO resultat_periodes VALUES ({', '.join('?' * 15)})", rows)
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.close()
+    return path
+
+
+def bench_synthetic(directory: str, sizes: list[int], args: argparse.Namespace) -> list[str]:
+    """``report deadlines`` and ``report campaign`` as processes on bases written directly (:func:`synthetic_base`)."""
+    lines: list[str] = []
+    for n in sizes:
+        label = f"{'sqlite*':<10} {n:>9}"
+        start = time.perf_counter()
+        try:
+            path = synthetic_base(directory, n)
+        except Exception as exc:  # the store's internals moved: say so, measure the rest
+            lines.append(f"ratio campaign/deadlines  {label} : non mesuré (base écrite directement : {exc!r})")
+            continue
+        print(f"  base de {n} dossiers écrite directement en {time.perf_counter() - start:.0f} s — charge {load()}", flush=True)
+        as_of = ("--as-of", args.as_of)
+        deadlines, campaign = float("inf"), float("inf")
+        try:
+            for _ in range(max(args.repeat, 3)):
+                run = checked(run_child(cqpkit_cmd("report", "deadlines", "--within", str(args.within), "--db", path, *as_of)), "report deadlines")
+                deadlines = min(deadlines, run.seconds)
+                run = checked(run_child(cqpkit_cmd("report", "campaign", "--db", path, *as_of)), "report campaign")
+                campaign = min(campaign, run.seconds)
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(path + suffix)
+        print(f"  reports     {label}  deadlines {deadlines:.2f} s   campaign {campaign:.2f} s", flush=True)
+        lines.append(f"ratio campaign/deadlines  {label} : {campaign / deadlines:7.2f}   (objectif ≤ 3 ; base écrite directement)")
+    return lines
+
+
 # --- the cost of the stored results in an import -------------------------------------------------
 
 
@@ -405,6 +498,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-url", default=os.environ.get("CQPKIT_TEST_POSTGRES_URL") or DEFAULT_PG)
     parser.add_argument("--files", type=int, default=10_000, help="files for decide/check against tomli (0: skipped)")
     parser.add_argument("--store-sizes", type=int, nargs="*", default=[10_000, 100_000], help="transaction against raw inserts (none: skipped)")
+    parser.add_argument(
+        "--synthetic-sizes", type=int, nargs="*", default=[], help="bases written directly (SQLite) for the two reports (none: skipped)"
+    )
     parser.add_argument("--results-size", type=int, default=2000, help="files of the import with and without stored results (0: skipped)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each report per base (the best kept)")
     parser.add_argument("--file-repeat", type=int, default=3, help="runs of decide, check and tomli (the best kept)")
@@ -413,7 +509,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--within", type=int, default=30)
     parser.add_argument("--tmp", default=None, help="where the files and SQLite bases go (default: the system's temporary directory)")
     args = parser.parse_args(argv)
-    if min([*args.sizes, *args.store_sizes, args.files, args.results_size, args.repeat, args.file_repeat, args.store_repeat, 0]) < 0 or min(
+    if min([*args.sizes, *args.store_sizes, args.files, args.results_size, *args.synthetic_sizes, args.repeat, args.file_repeat, args.store_repeat, 0]) < 0 or min(
         args.repeat, args.file_repeat, args.store_repeat
     ) < 1:
         parser.error("les tailles sont positives ou nulles, les répétitions au moins 1")
@@ -435,6 +531,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.files:
             print(f"\ndecide et check sur {args.files} fichiers, contre tomli seul — charge {load()}", flush=True)
             ratios += bench_files(directory, args.files, args)
+        if args.synthetic_sizes:
+            print(f"\nrapports sur des bases écrites directement (SQLite) — charge {load()}", flush=True)
+            ratios += bench_synthetic(directory, args.synthetic_sizes, args)
         if args.results_size:
             print(f"\nimport avec et sans les résultats stockés (SQLite, ce processus) — charge {load()}", flush=True)
             ratios += bench_results_cost(directory, args.results_size, args.store_repeat)

@@ -168,7 +168,11 @@ def build_deadline_db(directory: str, n: int, registry: object) -> Store:
 
     def flush() -> None:
         conn.executemany("INSERT INTO candidats (id, cree_le, modifie_le) VALUES (?, ?, ?)", batch_c)
-        conn.executemany("INSERT INTO dossiers VALUES (?, ?, '2014', ?, 'sante', ?, ?, 1, ?, ?, ?)", batch_d)
+        conn.executemany(
+            "INSERT INTO dossiers (id, certification, version_referentiel, voie, mention, inscription, candidat_id, numero_version, "
+            "empreinte, cree_le, modifie_le) VALUES (?, ?, '2014', ?, 'sante', ?, ?, 1, ?, ?, ?)",
+            batch_d,
+        )
         conn.executemany("INSERT INTO echeances VALUES (?, ?, ?, ?, ?, ?)", batch_e)
         batch_c.clear()
         batch_d.clear()

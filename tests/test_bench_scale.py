@@ -44,7 +44,7 @@ def _assert_base_lines(lines: list[str], engine: str) -> None:
 def test_sqlite_prints_every_ratio(tmp_path: Path) -> None:
     result, _ = _run(
         tmp_path, "--engines", "sqlite", "--files", str(SIZE), "--store-sizes", str(SIZE), "--file-repeat", "1", "--store-repeat", "1",
-        "--results-size", str(SIZE),
+        "--results-size", str(SIZE), "--synthetic-sizes", str(SIZE),
     )
     assert result.returncode == 0, result.stderr
     assert "charge au début : " in result.stdout and "charge à la fin : " in result.stdout
@@ -57,7 +57,11 @@ def test_sqlite_prints_every_ratio(tmp_path: Path) -> None:
         re.fullmatch(rf"ratio import résultats\s+sqlite\s+{SIZE} : \s*{NUMBER}\s+\(objectif ≤ 1,5 ; avec / sans les résultats stockés\)", line)
         for line in lines
     ), lines
-    assert len(lines) == 8, lines
+    assert any(
+        re.fullmatch(rf"ratio campaign/deadlines\s+sqlite\*\s+{SIZE} : \s*{NUMBER}\s+\(objectif ≤ 3 ; base écrite directement\)", line)
+        for line in lines
+    ), lines
+    assert len(lines) == 9, lines
     assert list(tmp_path.iterdir()) == []  # files and bases deleted
 
 
