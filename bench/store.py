@@ -66,7 +66,10 @@ from cqpkit.store.reading import Lot, read_files
 from cqpkit.store.store import Store
 from decide_batch import dossier_text
 
-TABLE_ORDER = ["cles", "candidats", "dossiers", "dossier_versions", "evaluations", "passages", "echeances", "sessions", "session_versions", "audit"]
+TABLE_ORDER = [
+    "cles", "candidats", "dossiers", "dossier_versions", "evaluations", "passages", "echeances", "resultats", "resultat_periodes", "personnes",
+    "personne_acteurs", "sessions", "session_versions", "audit",
+]  # every table an import writes (the stored results included: issue 16)
 
 
 def _new_store(directory: str, name: str, registry: object) -> Store:
