@@ -1,5 +1,8 @@
 """The operator's commands at scale: reports, import memory and throughput, per-dossier pipeline (issue 16).
 
+(Over 500 lines: one script prints every figure issue 16 asks for, measured in one run on the same machine
+load; its phases share the child-process runner, the generator and the temporary directory.)
+
 Every command is run as a user runs it — ``python -m cqpkit …`` in a child process — so the script
 measures the CURRENT code whatever its internals: today's figures (the « before ») and those after
 the work of issue 16 (stored results, streaming import, streaming ``decide``/``check``).
