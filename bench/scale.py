@@ -1,5 +1,8 @@
 """The operator's commands at scale: reports, import memory and throughput, per-dossier pipeline (issue 16).
 
+(Over 500 lines: one script prints every figure issue 16 asks for, measured in one run on the same machine
+load; its phases share the child-process runner, the generator and the temporary directory.)
+
 Every command is run as a user runs it — ``python -m cqpkit …`` in a child process — so the script
 measures the CURRENT code whatever its internals: today's figures (the « before ») and those after
 the work of issue 16 (stored results, streaming import, streaming ``decide``/``check``).
@@ -12,8 +15,9 @@ then on each engine (``--engines``: SQLite, a new file; PostgreSQL, a schema of 
 1. ``cqpkit import DIR`` into an empty base: wall time, the peak resident memory (*RSS*) of the
    process tree — sampled from ``/proc`` every 20 ms, every process of the tree summed, so that
    parsing workers count — and the peak of the main process alone (``wait4``'s ``ru_maxrss``), the
-   CPU time of the tree (user + system, its waited-for workers included; the PostgreSQL server's
-   own time is not counted), the cores used (CPU / wall) and the throughput per core used
+   peak of the tree's PSS (the same pages, a page shared by forked processes counted once, split among
+   them: the memory the import really holds), the CPU time of the tree (user + system, its waited-for
+   workers included; the PostgreSQL server's own time is not counted), the cores used (CPU / wall) and the throughput per core used
    (dossiers per CPU second). Goal: peak RSS flat in the number of files, under 250 MB.
 2. ``cqpkit db refresh`` when ``cqpkit db --help`` lists it (stored results): timed, for
    information; skipped otherwise.
@@ -26,6 +30,10 @@ whole processes, each against a process that reads and parses the same files wit
 parser cqpkit uses): alternately, ``--file-repeat`` times (default 3), best of each; goal ≤ 1.5.
 The commands are given the directory when they take one (probed on a one-file directory), else
 every file by name (relative, from the directory: 10 000 names fit the command line).
+
+Then the cost of the stored results (``--results-size`` files, default 2 000; 0: skipped): the CPU of
+``Store.import_files`` in this process with the results computed and with their interval search answering
+nothing, alternately, best of each (goal ≤ 1.5), and the engine calls per dossier the search makes.
 
 Last, the store's write transaction against raw inserts of the same rows (SQLite), at each of
 ``--store-sizes``: :func:`store.bench_import`, in this process (goal ≤ 2).
@@ -43,6 +51,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import os
 import random
 import secrets
@@ -54,6 +63,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -105,11 +115,24 @@ class Run:
     cpu: float = 0.0  # user + system of the process and its waited-for children
     maxrss_kb: int = 0  # the largest single process (wait4)
     tree_peak_kb: int = 0  # the largest sum of the tree's resident memory, sampled
+    tree_pss_kb: int = 0  # the largest sum of the tree's proportional set size (shared pages split among sharers), sampled
     stderr: str = ""
 
 
-def _tree_rss_kb(root: int) -> int:
-    """The resident memory of ``root`` and all its descendants (kB), read from ``/proc``."""
+def _pss_kb(pid: int) -> int:
+    """The proportional set size of a process (kB; 0 when unreadable): its private pages, and its share of the shared ones."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _tree_rss_kb(root: int) -> tuple[int, int]:
+    """The resident memory of ``root`` and all its descendants (kB), read from ``/proc``, and their PSS (kB)."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -123,15 +146,16 @@ def _tree_rss_kb(root: int) -> int:
         fields = stat[stat.rfind(b")") + 2 :].split()
         parents[int(entry)] = int(fields[1])
         rss[int(entry)] = int(fields[21]) * PAGE_KB
-    total, stack = 0, [root]
+    total, pss, stack = 0, 0, [root]
     children: dict[int, list[int]] = {}
     for pid, ppid in parents.items():
         children.setdefault(ppid, []).append(pid)
     while stack:
         pid = stack.pop()
         total += rss.get(pid, 0)
+        pss += _pss_kb(pid)
         stack.extend(children.get(pid, []))
-    return total
+    return total, pss
 
 
 def run_child(cmd: list[str], cwd: str | None = None, sample: bool = False) -> Run:
@@ -139,13 +163,14 @@ def run_child(cmd: list[str], cwd: str | None = None, sample: bool = False) -> R
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=child_env(), stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
-        peak = [0]
+        peak = [0, 0]
         done = threading.Event()
 
         def poll() -> None:
             while not done.is_set():
                 with contextlib.suppress(Exception):
-                    peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+                    rss_kb, pss_kb = _tree_rss_kb(proc.pid)
+                    peak[0], peak[1] = max(peak[0], rss_kb), max(peak[1], pss_kb)
                 done.wait(0.02)
 
         sampler = threading.Thread(target=poll, daemon=True) if sample else None
@@ -159,7 +184,7 @@ def run_child(cmd: list[str], cwd: str | None = None, sample: bool = False) -> R
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         text = err.read().decode("utf-8", errors="replace")
-    return Run(seconds, proc.returncode, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, peak[0], text)
+    return Run(seconds, proc.returncode, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, peak[0], peak[1], text)
 
 
 def checked(run: Run, what: str, ok: tuple[int, ...] = (0,)) -> Run:
@@ -213,7 +238,7 @@ def bench_base(engine: str, files: str, size: int, db: str, args: argparse.Names
     per_core = size / imp.cpu if imp.cpu else 0.0
     print(
         f"  import      {label}  {imp.seconds:8.1f} s   RSS crête {imp.tree_peak_kb / 1024:7.0f} Mo (arbre ; processus principal "
-        f"{imp.maxrss_kb / 1024:.0f} Mo)   CPU {imp.cpu:.1f} s, {cores:.2f} cœur(s)   {size / imp.seconds:.0f} dossiers/s, "
+        f"{imp.maxrss_kb / 1024:.0f} Mo ; PSS de l'arbre {imp.tree_pss_kb / 1024:.0f} Mo)   CPU {imp.cpu:.1f} s, {cores:.2f} cœur(s)   {size / imp.seconds:.0f} dossiers/s, "
         f"{per_core:.0f} dossiers/s par cœur",
         flush=True,
     )
@@ -231,6 +256,7 @@ def bench_base(engine: str, files: str, size: int, db: str, args: argparse.Names
     return [
         f"ratio campaign/deadlines  {label} : {campaign / deadlines:7.2f}   (objectif ≤ 3)",
         f"RSS crête import          {label} : {imp.tree_peak_kb / 1024:7.0f} Mo  (objectif : stable, < 250 Mo)",
+        f"PSS crête import          {label} : {imp.tree_pss_kb / 1024:7.0f} Mo  (pages partagées comptées une fois)",
         f"import par cœur           {label} : {per_core:7.0f} dossiers/s par cœur ({cores:.2f} cœur(s) utilisés)",
     ]
 
@@ -305,6 +331,166 @@ def bench_transaction(directory: str, sizes: list[int], repeat: int) -> list[str
     return lines
 
 
+# --- the reports on bases written directly (sizes an import would take hours to reach) -------------
+
+
+def synthetic_base(directory: str, n: int) -> str:
+    """A SQLite base of ``n`` dossiers whose rows are written directly: ``store.py``'s deadline base (dossiers, candidates,
+    deadlines), plus for each dossier its stored results as the import computes them — a row of ``resultats`` with the
+    fingerprint of the loaded référentiel, and 3 or 4 intervals (à venir, en cours, then certifié, or partiel until an
+    expiry five years on, or still en cours), some late, some with sums of money."""
+    import sqlite3
+
+    import cqpkit
+    import store as store_bench  # bench/store.py
+    from cqpkit.store.results import fingerprint
+
+    registry = cqpkit.load_registry()
+    store_bench.build_deadline_db(directory, n, registry).close()
+    path = os.path.join(directory, f"deadlines-{n}.db")
+    cert, version = "mutualite.specialiste-prestations", "2014"
+    print_ = fingerprint(registry, cert, version) or ""
+    rng = random.Random(n + 1)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN")
+    heads: list[tuple] = []
+    rows: list[tuple] = []
+
+    def period(did: str, debut: str, fin: str | None, statut: str, late: bool, money: float) -> tuple:
+        return (did, debut, fin, cert, version, statut, int(late), 0, money, 0.0, 0.0, 0.0, 0.0, money / 10, None)
+
+    for did, inscription in conn.execute("SELECT id, inscription FROM dossiers ORDER BY id").fetchall():
+        start = dt.date.fromisoformat(inscription)
+        jury = start + dt.timedelta(days=rng.randrange(200, 900))
+        late = rng.random() < 0.1
+        money = float(rng.choice([0, 0, 1200, 1800]))
+        heads.append((did, cert, version, 1, print_, "2026-01-01T00:00:00+00:00"))
+        rows.append(period(did, "0001-01-01", inscription, "a_venir", False, 0.0))
+        rows.append(period(did, inscription, jury.isoformat(), "en_cours", late, 0.0))
+        kind = rng.random()
+        if kind < 0.6:
+            rows.append(period(did, jury.isoformat(), None, "certifie", late, money))
+        elif kind < 0.85:
+            expiry = dt.date(jury.year + 5, jury.month, min(jury.day, 28))
+            rows.append(period(did, jury.isoformat(), expiry.isoformat(), "partiel", late, money))
+            rows.append(period(did, expiry.isoformat(), None, "expire", late, money))
+        else:
+            rows[-1] = rows[-1][:2] + (None,) + rows[-1][3:]  # still en cours
+        if len(heads) >= 20_000:
+            conn.executemany("INSERT INTO resultats VALUES (?, ?, ?, ?, ?, ?)", heads)
+            conn.executemany(f"INSERT INTO resultat_periodes VALUES ({', '.join('?' * 15)})", rows)
+            heads.clear()
+            rows.clear()
+    conn.executemany("INSERT INTO resultats VALUES (?, ?, ?, ?, ?, ?)", heads)
+    conn.executemany(f"INSERT INTO resultat_periodes VALUES ({', '.join('?' * 15)})", rows)
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.close()
+    return path
+
+
+def bench_synthetic(directory: str, sizes: list[int], args: argparse.Namespace) -> list[str]:
+    """``report deadlines`` and ``report campaign`` as processes on bases written directly (:func:`synthetic_base`)."""
+    lines: list[str] = []
+    for n in sizes:
+        label = f"{'sqlite*':<10} {n:>9}"
+        start = time.perf_counter()
+        try:
+            path = synthetic_base(directory, n)
+        except Exception as exc:  # the store's internals moved: say so, measure the rest
+            lines.append(f"ratio campaign/deadlines  {label} : non mesuré (base écrite directement : {exc!r})")
+            continue
+        print(f"  base de {n} dossiers écrite directement en {time.perf_counter() - start:.0f} s — charge {load()}", flush=True)
+        as_of = ("--as-of", args.as_of)
+        deadlines, campaign = float("inf"), float("inf")
+        try:
+            for _ in range(max(args.repeat, 3)):
+                run = checked(run_child(cqpkit_cmd("report", "deadlines", "--within", str(args.within), "--db", path, *as_of)), "report deadlines")
+                deadlines = min(deadlines, run.seconds)
+                run = checked(run_child(cqpkit_cmd("report", "campaign", "--db", path, *as_of)), "report campaign")
+                campaign = min(campaign, run.seconds)
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(path + suffix)
+        print(f"  reports     {label}  deadlines {deadlines:.2f} s   campaign {campaign:.2f} s", flush=True)
+        lines.append(f"ratio campaign/deadlines  {label} : {campaign / deadlines:7.2f}   (objectif ≤ 3 ; base écrite directement)")
+    return lines
+
+
+# --- the cost of the stored results in an import -------------------------------------------------
+
+
+def bench_results_cost(directory: str, n: int, repeat: int) -> list[str]:
+    """CPU of ``Store.import_files`` on ``n`` generated files (read whole, in this process: no worker), with the stored
+    results computed and with :func:`cqpkit.store.results.periods` answering nothing (the same import, rows of
+    ``resultats`` written, no interval searched); alternately, ``repeat`` times, best of each. Also the engine calls per
+    dossier the results make (``decide``, ``check_codes``, ``funding`` through the registry)."""
+    label = f"{'sqlite':<10} {n:>9}"
+    try:
+        import cqpkit
+        from cqpkit.store import results as results_module
+        from cqpkit.store.store import Store
+        from cqpkit.store.streaming import SMALL
+    except Exception as exc:  # the store's internals moved: say so, measure the rest
+        return [f"ratio import résultats    {label} : non mesuré ({exc!r})"]
+    if n > SMALL:
+        return [f"ratio import résultats    {label} : non mesuré (plus de {SMALL} fichiers : import en flux, lu par d'autres processus)"]
+    files = os.path.join(directory, f"resultats-{n}")
+    write_dossiers(files, n, seed=20261208)
+    paths = [os.path.join(files, name) for name in sorted(os.listdir(files))]
+    registry = cqpkit.load_registry()
+    searched = results_module.periods
+    calls = {"decide": 0, "check_codes": 0, "funding": 0}
+    counting = {name: getattr(registry, name) for name in calls}
+
+    def counted(name: str) -> Any:
+        def call(*a: Any, **k: Any) -> Any:
+            calls[name] += 1
+            return counting[name](*a, **k)
+
+        return call
+
+    def periods_counted(*a: Any, **k: Any) -> Any:
+        registry_ = a[0]
+        for name in calls:
+            setattr(registry_, name, counted(name))
+        try:
+            return searched(*a, **k)
+        finally:
+            for name in calls:
+                delattr(registry_, name)
+
+    best = {"avec": float("inf"), "sans": float("inf")}
+    try:
+        for i in range(repeat):
+            for mode in ("sans", "avec"):
+                results_module.periods = searched if mode == "avec" else (lambda *a, **k: [])
+                db = os.path.join(directory, f"resultats-{mode}-{i}.db")
+                with Store.open(db, create=True, registry=registry, check=False) as store:
+                    store.init()
+                    start = time.process_time()
+                    store.import_files(paths, operateur="bench")
+                    best[mode] = min(best[mode], time.process_time() - start)
+                os.remove(db)
+        results_module.periods = periods_counted
+        from cqpkit.formats.dossiers import load_dossier
+
+        for path in paths:
+            results_module.result_rows(registry, load_dossier(path, registry), strict=True)
+    finally:
+        results_module.periods = searched
+        shutil.rmtree(files)
+    per = {k: v / n for k, v in calls.items()}
+    print(
+        f"  import {n} fichiers (CPU, ce processus) : sans résultats {best['sans'] / n * 1e6:.0f} µs, avec {best['avec'] / n * 1e6:.0f} µs "
+        f"par dossier ; appels du moteur par dossier : decide {per['decide']:.2f}, check_codes {per['check_codes']:.2f}, "
+        f"funding {per['funding']:.2f}",
+        flush=True,
+    )
+    return [f"ratio import résultats    {label} : {best['avec'] / best['sans']:7.2f}   (objectif ≤ 1,5 ; avec / sans les résultats stockés)"]
+
+
 # --- main -----------------------------------------------------------------------------------------
 
 
@@ -315,6 +501,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-url", default=os.environ.get("CQPKIT_TEST_POSTGRES_URL") or DEFAULT_PG)
     parser.add_argument("--files", type=int, default=10_000, help="files for decide/check against tomli (0: skipped)")
     parser.add_argument("--store-sizes", type=int, nargs="*", default=[10_000, 100_000], help="transaction against raw inserts (none: skipped)")
+    parser.add_argument(
+        "--synthetic-sizes", type=int, nargs="*", default=[], help="bases written directly (SQLite) for the two reports (none: skipped)"
+    )
+    parser.add_argument("--results-size", type=int, default=2000, help="files of the import with and without stored results (0: skipped)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each report per base (the best kept)")
     parser.add_argument("--file-repeat", type=int, default=3, help="runs of decide, check and tomli (the best kept)")
     parser.add_argument("--store-repeat", type=int, default=2, help="imports and raw inserts per store size (the best kept)")
@@ -322,7 +512,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--within", type=int, default=30)
     parser.add_argument("--tmp", default=None, help="where the files and SQLite bases go (default: the system's temporary directory)")
     args = parser.parse_args(argv)
-    if min([*args.sizes, *args.store_sizes, args.files, args.repeat, args.file_repeat, args.store_repeat, 0]) < 0 or min(
+    if min([*args.sizes, *args.store_sizes, args.files, args.results_size, *args.synthetic_sizes, args.repeat, args.file_repeat, args.store_repeat, 0]) < 0 or min(
         args.repeat, args.file_repeat, args.store_repeat
     ) < 1:
         parser.error("les tailles sont positives ou nulles, les répétitions au moins 1")
@@ -344,6 +534,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.files:
             print(f"\ndecide et check sur {args.files} fichiers, contre tomli seul — charge {load()}", flush=True)
             ratios += bench_files(directory, args.files, args)
+        if args.synthetic_sizes:
+            print(f"\nrapports sur des bases écrites directement (SQLite) — charge {load()}", flush=True)
+            ratios += bench_synthetic(directory, args.synthetic_sizes, args)
+        if args.results_size:
+            print(f"\nimport avec et sans les résultats stockés (SQLite, ce processus) — charge {load()}", flush=True)
+            ratios += bench_results_cost(directory, args.results_size, args.store_repeat)
         if args.store_sizes:
             print(f"\ntransaction d'écriture contre insertions brutes (SQLite) — charge {load()}", flush=True)
             ratios += bench_transaction(directory, args.store_sizes, args.store_repeat)

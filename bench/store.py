@@ -66,7 +66,10 @@ from cqpkit.store.reading import Lot, read_files
 from cqpkit.store.store import Store
 from decide_batch import dossier_text
 
-TABLE_ORDER = ["cles", "candidats", "dossiers", "dossier_versions", "evaluations", "passages", "echeances", "sessions", "session_versions", "audit"]
+TABLE_ORDER = [
+    "cles", "candidats", "dossiers", "dossier_versions", "evaluations", "passages", "echeances", "resultats", "resultat_periodes", "personnes",
+    "personne_acteurs", "sessions", "session_versions", "audit",
+]  # every table an import writes (the stored results included: issue 16)
 
 
 def _new_store(directory: str, name: str, registry: object) -> Store:
@@ -168,7 +171,11 @@ def build_deadline_db(directory: str, n: int, registry: object) -> Store:
 
     def flush() -> None:
         conn.executemany("INSERT INTO candidats (id, cree_le, modifie_le) VALUES (?, ?, ?)", batch_c)
-        conn.executemany("INSERT INTO dossiers VALUES (?, ?, '2014', ?, 'sante', ?, ?, 1, ?, ?, ?)", batch_d)
+        conn.executemany(
+            "INSERT INTO dossiers (id, certification, version_referentiel, voie, mention, inscription, candidat_id, numero_version, "
+            "empreinte, cree_le, modifie_le) VALUES (?, ?, '2014', ?, 'sante', ?, ?, 1, ?, ?, ?)",
+            batch_d,
+        )
         conn.executemany("INSERT INTO echeances VALUES (?, ?, ?, ?, ?, ?)", batch_e)
         batch_c.clear()
         batch_d.clear()

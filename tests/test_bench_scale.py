@@ -34,6 +34,7 @@ def _assert_base_lines(lines: list[str], engine: str) -> None:
     expected = [
         rf"ratio campaign/deadlines\s+{label}\s*{NUMBER}\s+\(objectif ≤ 3\)",
         rf"RSS crête import\s+{label}\s*{NUMBER} Mo\s+\(objectif : stable, < 250 Mo\)",
+        rf"PSS crête import\s+{label}\s*{NUMBER} Mo\s+\(pages partagées comptées une fois\)",
         rf"import par cœur\s+{label}\s*{NUMBER} dossiers/s par cœur \({NUMBER} cœur\(s\) utilisés\)",
     ]
     for pattern in expected:
@@ -42,7 +43,8 @@ def _assert_base_lines(lines: list[str], engine: str) -> None:
 
 def test_sqlite_prints_every_ratio(tmp_path: Path) -> None:
     result, _ = _run(
-        tmp_path, "--engines", "sqlite", "--files", str(SIZE), "--store-sizes", str(SIZE), "--file-repeat", "1", "--store-repeat", "1"
+        tmp_path, "--engines", "sqlite", "--files", str(SIZE), "--store-sizes", str(SIZE), "--file-repeat", "1", "--store-repeat", "1",
+        "--results-size", str(SIZE), "--synthetic-sizes", str(SIZE),
     )
     assert result.returncode == 0, result.stderr
     assert "charge au début : " in result.stdout and "charge à la fin : " in result.stdout
@@ -51,17 +53,25 @@ def test_sqlite_prints_every_ratio(tmp_path: Path) -> None:
     for name, goal in (("decide/tomli", "1,5"), ("check/tomli", "1,5")):
         assert any(re.fullmatch(rf"ratio {name}\s+fichiers\s+{SIZE} : \s*{NUMBER}\s+\(objectif ≤ {goal}\)", line) for line in lines), lines
     assert any(re.fullmatch(rf"ratio transaction/brut\s+sqlite\s+{SIZE} : \s*{NUMBER}\s+\(objectif ≤ 2\)", line) for line in lines), lines
-    assert len(lines) == 6, lines
+    assert any(
+        re.fullmatch(rf"ratio import résultats\s+sqlite\s+{SIZE} : \s*{NUMBER}\s+\(objectif ≤ 1,5 ; avec / sans les résultats stockés\)", line)
+        for line in lines
+    ), lines
+    assert any(
+        re.fullmatch(rf"ratio campaign/deadlines\s+sqlite\*\s+{SIZE} : \s*{NUMBER}\s+\(objectif ≤ 3 ; base écrite directement\)", line)
+        for line in lines
+    ), lines
+    assert len(lines) == 9, lines
     assert list(tmp_path.iterdir()) == []  # files and bases deleted
 
 
 def test_postgresql_prints_every_ratio_and_drops_its_schema(tmp_path: Path) -> None:
     url = postgres_url_or_skip()
-    result, pid = _run(tmp_path, "--engines", "postgresql", "--pg-url", url, "--files", "0", "--store-sizes")
+    result, pid = _run(tmp_path, "--engines", "postgresql", "--pg-url", url, "--files", "0", "--store-sizes", "--results-size", "0")
     assert result.returncode == 0, result.stderr
     lines = _ratio_lines(result.stdout)
     _assert_base_lines(lines, "postgresql")
-    assert len(lines) == 3, lines
+    assert len(lines) == 4, lines
     import sqlalchemy as sa
 
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), poolclass=sa.pool.NullPool)

@@ -299,3 +299,32 @@ def test_upgrade_from_v5_then_refresh(db):  # noqa: F811
     after = run_cli("report", "campaign", "--db", db, "--as-of", "2020-06-30", "--json")
     assert after.stdout == before.stdout
     assert run_cli("db", "verify", "--db", db).returncode == 0
+
+
+# ----------------------------------------------------------------------------- a person dropped by a new version
+@pytest.mark.parametrize("db", ["sqlite", "postgresql"], indirect=True)
+def test_a_person_dropped_by_a_new_version_refreshes_their_other_dossiers(store, tmp_path):  # noqa: F811
+    """A tutor's four dossiers (the prime capped at 180 points a year across them), then a new version of one that names
+    no person any more: the other three no longer count its mission, and their stored results say so at once (they
+    are recomputed as the import ends), as a fresh engine computes them."""
+    from tests.test_store_personnes import MISSIONS, dossier_text, four, prime, write
+
+    as_of = dt.date(2018, 1, 15)
+    store.import_files(four(tmp_path / "d"), operateur="test")
+    assert prime(store.show("SCN-MO16-05", as_of)["financement"]) == 25
+    before = {did: _stored_prime(store, did, as_of) for did in MISSIONS}
+    dropped = "I410-2017-0101"
+    store.import_files(write(tmp_path / "v2", "v2.toml", dossier_text(dropped, *MISSIONS[dropped], personne=None)), operateur="test")
+    assert prime(store.show("SCN-MO16-05", as_of)["financement"]) == 30  # 12 + 7 months before it: its 6 months, 30 points
+    after = {did: _stored_prime(store, did, as_of) for did in MISSIONS}
+    assert after["SCN-MO16-05"] != before["SCN-MO16-05"]
+    assert check_faithful(store, sorted(MISSIONS), [as_of, dt.date(2017, 12, 31)]) > 0
+    with store.read() as conn:
+        from cqpkit.store.refresh import stale_ids
+
+        assert stale_ids(conn, store) == []
+
+
+def _stored_prime(st_: Any, did: str, day: dt.date) -> float:
+    with st_.read() as conn:
+        return sum(stored(conn, did, day)[3])

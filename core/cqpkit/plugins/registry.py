@@ -594,7 +594,8 @@ class Registry:
         key = (plugin, wanted, wanted.isdisjoint(r.id for r in ref.regles))
         hook = self._code_callers.get(key)
         if hook is None:
-            skip = {name for name, given in BUILTIN_CHECK_CODES.items() if wanted.isdisjoint(given)}
+            regles = "cqpkit.plugins.default_regles"  # its codes are the référentiel's [[regles]] ids: key[2] says
+            skip = {name for name, given in BUILTIN_CHECK_CODES.items() if name != regles and wanted.isdisjoint(given)}
             if key[2]:
                 skip.add("cqpkit.plugins.default_regles")
             sources = self._plugins.sources

@@ -147,7 +147,8 @@ def _with_results(lot: Lot, registry: Any, stored: Any) -> tuple[Lot, float]:
             res = lu.resultats if same else None
             if res is None and lu.dossier.id not in stored and not _names_person(lu.dossier):
                 start = time.perf_counter()
-                res = result_rows(registry, lu.dossier, strict=True)  # a plugin failing: the import is refused
+                echeances = lu.echeances if same else None  # the deadlines with_deadlines computed with this registry
+                res = result_rows(registry, lu.dossier, strict=True, echeances=echeances)  # a plugin failing: the import is refused
                 spent += time.perf_counter() - start
             if res is not lu.resultats:
                 lu = attrs.evolve(lu, resultats=res)
@@ -522,7 +523,14 @@ class ImportTransaction:
             return
         written = [lu.dossier for lu in self.lot.dossiers if getattr(existing.dossiers.get(lu.dossier.id), "empreinte", None) != lu.empreinte]
         replaced = [d.id for d in written if d.id in existing.dossiers]
-        named_people = sorted({a.personne for d in written for a in d.acteurs if a.personne})
+        people = {a.personne for d in written for a in d.acteurs if a.personne}
+        if replaced:  # and the people the replaced versions named: a new version may drop one (their load, their caps move)
+            pa = t.personne_acteurs
+            people.update(
+                r[0] for chunk in chunks(replaced, 500)
+                for r in self.conn.execute(sa.select(pa.c.personne_id).where(pa.c.dossier_id.in_(chunk)).distinct())
+            )
+        named_people = sorted(people)
         if named_people:  # the other dossiers of these people: their results depend on these missions
             from cqpkit.store.results import forget_results
 
@@ -647,7 +655,7 @@ class ImportTransaction:
                 from cqpkit.store.results import result_rows
 
                 start = time.perf_counter()
-                res = result_rows(registry, d, strict=True)
+                res = result_rows(registry, d, strict=True, echeances=lu.echeances if ready else None)
                 report.secondes_moteur += time.perf_counter() - start
             if row is None and res is not None:
                 results.append(({**res[0], "numero_version": numero}, res[1]))

@@ -244,6 +244,8 @@ def _candidates(conn: sa.Connection, certifications: list[str], rules: dict[str,
     d = t.dossiers
     where = sa.or_(*(sa.and_(d.c.certification == cid, d.c.version_referentiel.in_(sorted(rules[cid]))) for cid in certifications))
     per = dict(conn.execute(sa.select(d.c.certification, sa.func.count(sa.distinct(d.c.candidat_id))).where(where).group_by(d.c.certification)).all())
+    if len(per) <= 1:  # one certification (or none): its own count, without a second scan of every dossier
+        return per, sum(per.values())
     everyone = conn.execute(sa.select(sa.func.count(sa.distinct(d.c.candidat_id))).where(where)).scalar_one()
     return per, everyone
 

@@ -133,7 +133,7 @@ def read_chunk(registry: Any, paths: Sequence[str]) -> tuple[list[tuple], bytes]
         with contextlib.suppress(Exception):
             lu = attrs.evolve(lu, echeances=deadlines(registry, obj))
             if not any(a.personne for a in obj.acteurs):  # the results of a dossier naming a person depend on the base
-                lu = attrs.evolve(lu, resultats=result_rows(registry, obj, strict=True))
+                lu = attrs.evolve(lu, resultats=result_rows(registry, obj, strict=True, echeances=lu.echeances))
         read.append(lu)
     return out, zlib.compress(pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
@@ -264,17 +264,20 @@ class StreamingImport:
         problems: list[CqpkitError] = []
         conflicts: list[CqpkitError] = []
         by_file: dict[str, list[Any]] = {}
-        seen_d: dict[str, str] = {}
+        # Per dossier file, what the cross-file checks keep: its id → the file's number in self.paths, its candidate's
+        # id → the personal data's digest followed by that number (one small bytes object: about 150 bytes a file
+        # with the keys, where the paths themselves are the worker's copies no more).
+        seen_d: dict[str, int] = {}
         seen_s: dict[str, str] = {}
-        candidats: dict[str, tuple[str, bytes]] = {}
+        candidats: dict[str, bytes] = {}
         facts: dict[tuple[str, str], tuple[str, Any, Any]] = {}
-        index, done = self.index, 0
+        index, done, paths = self.index, 0, self.paths
         self.spill = _Spill()
-        for results, blob in self._map(_chunks(self.paths, CHUNK)):
+        for results, blob in self._map(_chunks(paths, CHUNK)):
             if not problems:
                 self.spill.add(blob)  # useless once a file is wrong: nothing will be written
-            for item in results:
-                kind, path = item[0], item[1]
+            for number, item in enumerate(results, done):  # one item per file, in the order of the paths
+                kind, path = item[0], paths[number]  # this process's copy of the path, not the worker's
                 if kind == "erreur":
                     problems.append(_exception(item[2]))
                 elif kind == "session":
@@ -286,14 +289,16 @@ class StreamingImport:
                         index.sessions.append(item[2])
                 else:
                     _, _, did, cid, digest, copies = item
-                    first = seen_d.setdefault(did, path)
-                    if first != path:
-                        problems.append(_again(path, ("dossier", "id"), f"dossier « {did} » déjà lu dans {first} (un fichier par dossier)"))
+                    first = seen_d.setdefault(did, number)
+                    if first != number:
+                        problems.append(
+                            _again(path, ("dossier", "id"), f"dossier « {did} » déjà lu dans {paths[first]} (un fichier par dossier)")
+                        )
                         continue
                     index.dossiers += 1
-                    first_c = candidats.setdefault(cid, (path, digest))
-                    if first_c[1] != digest:
-                        conflicts.append(self._candidate_conflict(path, first_c[0], cid))
+                    first_c = candidats.setdefault(cid, digest + number.to_bytes(8, "little"))
+                    if first_c[:16] != digest:
+                        conflicts.append(self._candidate_conflict(path, paths[int.from_bytes(first_c[16:], "little")], cid))
                     for c in copies:
                         for k, v in c.profil.items():
                             other = facts.setdefault((c.personne, k), (path, c, v))
