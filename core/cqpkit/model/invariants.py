@@ -78,12 +78,16 @@ def _closed_set(owner: str, tp: Any) -> Validator | None:
     origin, args = get_origin(tp), get_args(tp)
     if origin is Literal:
         check = _one_of(owner, args)
-        return lambda _inst, attribute, value: check(attribute.name, value)
+        return _covers(lambda _inst, attribute, value: check(attribute.name, value), "literal", args)
     if origin in (typing.Union, types.UnionType) and type(None) in args:
         rest = [a for a in args if a is not type(None)]
         if len(rest) == 1 and get_origin(rest[0]) is Literal:
             check = _one_of(owner, get_args(rest[0]))
-            return lambda _inst, attribute, value: None if value is None else check(attribute.name, value)
+            return _covers(
+                lambda _inst, attribute, value: None if value is None else check(attribute.name, value),
+                "optional_literal",
+                get_args(rest[0]),
+            )
         return None
     # Per item, the set lookup first: the item's name (an f-string) is written only for the message.
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis and get_origin(args[0]) is Literal:
@@ -94,7 +98,7 @@ def _closed_set(owner: str, tp: Any) -> Validator | None:
                 if type(item) is not str or item not in accepted:
                     check(f"{attribute.name}[{i}]", item)
 
-        return each
+        return _covers(each, "tuple_literal", get_args(args[0]))
     if origin is dict and len(args) == 2 and get_origin(args[1]) is Literal:
         check, accepted = _one_of(owner, get_args(args[1])), _hashable(get_args(args[1]))
 
@@ -103,8 +107,15 @@ def _closed_set(owner: str, tp: Any) -> Validator | None:
                 if type(item) is not str or item not in accepted:
                     check(f"{attribute.name}.{key}", item)
 
-        return values
+        return _covers(values, "dict_literal", get_args(args[1]))
     return None
+
+
+def _covers(check: Validator, kind: str, allowed: tuple[Any, ...]) -> Validator:
+    """``check``, marked with what it accepts (``check.invariant``: its kind and closed set), so that the generated
+    structuring functions (:mod:`cqpkit.formats.fastpath`) can tell that their own checks already cover it."""
+    check.invariant = (kind, frozenset(allowed))  # type: ignore[attr-defined]
+    return check
 
 
 def _hashable(allowed: tuple[Any, ...]) -> frozenset[str]:
@@ -120,7 +131,7 @@ def _identifier(owner: str) -> Validator:
             raise ModelValueError(owner, attribute.name, f"identifiant « {value} » invalide : {ID_RULE}")
         raise ModelTypeError(owner, attribute.name, f"un identifiant (texte) est attendu, pas {_shown(value)}")
 
-    return check
+    return _covers(check, "id", ())
 
 
 def _date(owner: str, optional: bool) -> Validator:
@@ -137,7 +148,7 @@ def _date(owner: str, optional: bool) -> Validator:
             hint = f"pas {_shown(value)}"
         raise ModelTypeError(owner, attribute.name, f"une date (datetime.date) est attendue, {hint}")
 
-    return check
+    return _covers(check, "optional_date" if optional else "date", ())
 
 
 def _resolve(cls: type, annotation: Any) -> Any:
