@@ -36,7 +36,7 @@ import attrs
 
 from cqpkit.exceptions import ModelTypeError, ModelValueError
 
-__all__ = ["ID_RULE", "invariants"]
+__all__ = ["ID_RULE", "invariants", "quick_constructor"]
 
 #: What an id may hold (the format layer checks the whole rule; the model, that an id is not empty).
 ID_RULE = "lettres ASCII, chiffres, « - », « _ » ou « . », sans espace ni accent"
@@ -181,3 +181,74 @@ def invariants(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attr
             f = f.evolve(validator=combined)
         out.append(f)
     return out
+
+
+# ------------------------------------------------------------------ constructors for the engines
+_MISSING = object()
+
+
+def quick_constructor(cls: type) -> Callable[..., Any]:
+    """A function called as ``cls(**fields)`` that builds the same object, for the engines' many outputs per dossier.
+
+    attrs' ``__init__`` runs each field's invariant validator through a generic call; this function tests the same
+    invariants inline (an id is a non-empty text, a date a ``datetime.date``, a value of a closed set one of its
+    texts) and sets the slots directly. At the first value the inline tests do not accept it calls ``cls`` itself,
+    which raises the model's own error (or accepts a value the inline tests are stricter about). A class it cannot
+    do this for (a validator that is not one of these invariants, a converter, ``__attrs_post_init__``, a
+    ``Factory`` taking ``self``, no slots) gets ``cls`` itself.
+    """
+    fields = attrs.fields(cls)
+    if (
+        getattr(cls, "__attrs_post_init__", None) is not None
+        or getattr(cls, "__attrs_pre_init__", None) is not None
+        or cls.__new__ is not object.__new__
+        or "__slots__" not in cls.__dict__
+    ):
+        return cls
+    ns: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_M": _MISSING, "_date": dt.date}
+    params, tests, sets, factories = [], [], [], []
+    for n, a in enumerate(fields):
+        slot = getattr(cls, a.name, None)
+        if not a.init or a.converter is not None or type(slot) is not types.MemberDescriptorType:
+            return cls
+        name = a.alias
+        ns[f"_s{n}"] = slot.__set__
+        if a.default is attrs.NOTHING:
+            params.append(name)
+        elif isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
+            if a.default.takes_self:
+                return cls
+            ns[f"_f{n}"] = a.default.factory
+            params.append(f"{name}=_M")
+            factories.append(f"    if {name} is _M: {name} = _f{n}()")
+        else:
+            ns[f"_d{n}"] = a.default
+            params.append(f"{name}=_d{n}")
+        if a.validator is not None:
+            invariant = getattr(a.validator, "invariant", None)
+            if invariant is None:
+                return cls
+            kind, allowed = invariant
+            ns[f"_a{n}"] = allowed
+            test = {
+                "id": f"(type({name}) is str and {name} != '')",
+                "date": f"type({name}) is _date",
+                "optional_date": f"({name} is None or type({name}) is _date)",
+                "literal": f"(type({name}) is str and {name} in _a{n})",
+                "optional_literal": f"({name} is None or (type({name}) is str and {name} in _a{n}))",
+                "tuple_literal": f"(type({name}) is tuple and all(type(x) is str and x in _a{n} for x in {name}))",
+                "dict_literal": f"(type({name}) is dict and all(type(x) is str and x in _a{n} for x in {name}.values()))",
+            }.get(kind)
+            if test is None:
+                return cls
+            tests.append(test)
+        sets.append(f"    _s{n}(o, {name})")
+    call = ", ".join(f"{a.alias}={a.alias}" for a in fields)
+    lines = [f"def make({', '.join(params)}):", *factories]  # (the fields may also be given in order)
+    if tests:
+        lines += [f"    if not ({' and '.join(tests)}):", f"        return _cls({call})"]
+    lines += ["    o = _new(_cls)", *sets, "    return o"]
+    exec(compile("\n".join(lines), f"<cqpkit quick constructor {cls.__name__}>", "exec"), ns)
+    make = ns["make"]
+    make.__doc__ = f"Build a {cls.__name__} (:func:`cqpkit.model.invariants.quick_constructor`)."
+    return make  # type: ignore[no-any-return]

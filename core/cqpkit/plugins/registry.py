@@ -396,6 +396,13 @@ class Registry:
         version label). Raises :class:`UnknownCertificationError` with a French message
         listing what exists.
         """
+        if version is not None and as_of is None:  # once per dossier read: the référentiel :meth:`_served` keeps
+            served = self._memo.get((certification_id, version))
+            if served is not None:
+                return served[0]
+            entry = self._pick(certification_id, version, None)
+            served = self._memo[(certification_id, version)] = (self._load(entry), entry.plugin)
+            return served[0]
         return self._load(self._pick(certification_id, version, as_of))
 
     def plugin_of(self, certification_id: str, version: str | None = None) -> str:
