@@ -328,7 +328,6 @@ class TestQuickConstructor:
     def test_other_validators_keep_init(self):
         """A class with a validator that is not one of the model's invariants gets `cls` itself."""
         import attrs
-
         from cqpkit.model.invariants import invariants, quick_constructor
 
         @attrs.frozen(kw_only=True, field_transformer=invariants)
