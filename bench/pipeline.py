@@ -16,6 +16,12 @@ directory, then:
 
     .venv/bin/python bench/pipeline.py                       # 10 000 files, 5 000 for the stages
     .venv/bin/python bench/pipeline.py --files 2000 --runs 1
+    .venv/bin/python bench/pipeline.py --instructions 300    # instructions (valgrind), whatever the load
+
+3. **Instructions** (``--instructions N``, needs valgrind): each of the three processes under cachegrind, on one file
+   and on N files; the difference gives the instructions per dossier, the one-file run the start-up. Counts do not
+   depend on the machine's load (CPU times on a shared machine do, by ± 15 % and more); the ratios are given per
+   dossier and for a whole process on ``--files`` files (start-up + files × per dossier).
 
 Absolute times depend on the machine and its load (printed); compare the ratios.
 """
@@ -107,11 +113,54 @@ def run_rss(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int]:
     return cpu, proc.returncode, usage.ru_maxrss
 
 
+def instructions(cmd: list[str], env: dict[str, str]) -> int:
+    """Instructions executed by one process (valgrind's cachegrind, no cache simulation)."""
+    out = subprocess.run(
+        ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", *cmd],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True, check=False,
+    ).stderr
+    for line in out.splitlines():
+        if "I" in line and "refs:" in line:
+            return int(line.rsplit(":", 1)[1].replace(",", "").strip())
+    sys.exit(f"valgrind : pas de compte d'instructions pour {' '.join(cmd)}\n{out[-2000:]}")
+
+
+def count_instructions(directory: Path, tmp: str, n: int, total: int, commands: dict[str, list[str]], env: dict[str, str]) -> None:
+    """Start-up and per-dossier instructions of each command (one file, then ``n`` files), and the ratios."""
+    one = Path(tmp) / "un"
+    one.mkdir()
+    first = sorted(directory.glob("*.toml"))[0]
+    (one / first.name).write_bytes(first.read_bytes())
+    some = Path(tmp) / "quelques"
+    some.mkdir()
+    for path in sorted(directory.glob("*.toml"))[:n]:
+        (some / path.name).write_bytes(path.read_bytes())
+    counts = {}
+    for label, cmd in commands.items():
+        start = instructions(_on(cmd, directory, one), env)
+        many = instructions(_on(cmd, directory, some), env)
+        each = (many - start) / (n - 1)
+        counts[label] = (start - each, each)  # the start-up alone, without its one file
+    base_start, base_each = counts["tomli (référence)"]
+    print(f"\nInstructions (valgrind), un fichier puis {n} fichiers :")
+    for label, (start, each) in counts.items():
+        whole = (start + total * each) / (base_start + total * base_each)
+        print(
+            f"  {label:<20} démarrage {start / 1e6:7.0f} M  par dossier {each / 1e3:6.0f} k  ratio par dossier "
+            f"{each / base_each:5.2f}  ratio sur {total} fichiers {whole:5.2f}"
+        )
+
+
+def _on(cmd: list[str], directory: Path, other: Path) -> list[str]:
+    return [str(other) if part == str(directory) else part for part in cmd]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--stages", type=int, default=5_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--instructions", type=int, metavar="N", help="compter les instructions (valgrind) sur 1 et N fichiers")
     parser.add_argument("--generate", metavar="DIR", help=argparse.SUPPRESS)  # (the child processes of main)
     parser.add_argument("--stages-of", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -142,6 +191,9 @@ def main() -> None:
         env |= {"PYTHONPYCACHEPREFIX": str(Path(tmp) / "pycache"), "CQPKIT_CACHE_DIR": str(Path(tmp) / "cache")}
         for cmd in commands.values():  # warm: byte code, the référentiel cache, the page cache
             run_rss(cmd, env)
+        if args.instructions:
+            count_instructions(directory, tmp, args.instructions, args.files, commands, env)
+            return
         times: dict[str, list[float]] = {k: [] for k in commands}
         rss: dict[str, int] = {}
         for _ in range(args.runs):

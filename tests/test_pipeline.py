@@ -125,6 +125,24 @@ class TestSameAsFileByFile:
         assert capsys.readouterr().out == expected
 
 
+    def test_print_block_writes_what_print_writes_line_by_line(self):
+        """`check` writes a dossier's lines in one write (cli.output.print_block): the same text, escapes included."""
+        import io
+
+        from cqpkit.cli.output import SafeStream, print_block
+
+        lines = ["BENCH-1 (x 2014) — 2 constats", "  erreur        code — a\nb", "\x1b[31mrouge\u202e", "\n", "", "fin"]
+        by_line, by_block = io.StringIO(), io.StringIO()
+        for line in lines:
+            print(line, file=SafeStream(by_line))
+        print_block(lines, file=SafeStream(by_block))
+        assert by_block.getvalue() == by_line.getvalue()
+        assert "\\x1b" in by_block.getvalue() and "a\\nb" in by_block.getvalue()
+        plain = io.StringIO()
+        print_block(lines, file=plain)  # not a SafeStream: print itself
+        assert plain.getvalue() == "".join(line + "\n" for line in lines)
+
+
 class TestSummary:
     def test_decide_directory_prints_the_summary(self, lot):
         """On a directory, `decide` prints one summary line (plus the non-evaluated); the errors go to stderr."""

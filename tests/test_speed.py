@@ -287,3 +287,52 @@ class TestFastStructuring:
         got, want = _both(data, Dossier)
         assert got is not None and got == want
         assert got.candidat.notes == "première ligne\nseconde ligne\ttabulée"
+
+
+# ------------------------------------------------------------------ the engines' quick constructors
+class TestQuickConstructor:
+    """`quick_constructor(cls)` (the engines' outputs) builds what `cls(...)` builds, and refuses what it refuses."""
+
+    def test_same_objects(self):
+        import datetime as dt
+
+        from cqpkit.model import Constat, DomaineAcquis, Resultat
+        from cqpkit.model.invariants import quick_constructor
+
+        make = quick_constructor(Constat)
+        assert make is not Constat
+        kw = {"code": "x_y", "niveau": "avertissement", "message": "m", "chemin": "passages[0]", "regle": "r"}
+        assert make(**kw) == Constat(**kw)
+        assert make(**kw).valeurs == {} and make(**kw).valeurs is not make(**kw).valeurs  # a new table each time
+        acquis = quick_constructor(DomaineAcquis)(domaine="D1", date=dt.date(2020, 1, 2), session="S", valide_jusqua=None)
+        assert acquis == DomaineAcquis(domaine="D1", date=dt.date(2020, 1, 2), session="S", valide_jusqua=None)
+        fields = {"dossier": "X", "certification": "c", "version": "1", "date": dt.date(2022, 1, 1), "statut": "en_cours"}
+        assert quick_constructor(Resultat)(**fields) == Resultat(**fields)
+
+    @pytest.mark.parametrize(
+        "bad",
+        [{"code": ""}, {"code": 3}, {"niveau": "warning"}, {"niveau": ["erreur"]}],
+    )
+    def test_same_errors(self, bad):
+        from cqpkit.exceptions import ModelTypeError, ModelValueError
+        from cqpkit.model import Constat
+        from cqpkit.model.invariants import quick_constructor
+
+        kw = {"code": "x", "niveau": "erreur", "message": "m", **bad}
+        with pytest.raises((ModelTypeError, ModelValueError)) as quick:
+            quick_constructor(Constat)(**kw)
+        with pytest.raises((ModelTypeError, ModelValueError)) as model:
+            Constat(**kw)
+        assert type(quick.value) is type(model.value) and str(quick.value) == str(model.value)
+
+    def test_other_validators_keep_init(self):
+        """A class with a validator that is not one of the model's invariants gets `cls` itself."""
+        import attrs
+        from cqpkit.model.invariants import invariants, quick_constructor
+
+        @attrs.frozen(kw_only=True, field_transformer=invariants)
+        class Own:
+            id: str
+            n: int = attrs.field(validator=attrs.validators.ge(0))
+
+        assert quick_constructor(Own) is Own

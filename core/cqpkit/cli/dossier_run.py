@@ -226,9 +226,7 @@ def load_dossier_or_scenario(path: str, registry: Any) -> Any:
     unchanged); stderr then says where the dossier was read from and the scenario's date, so that
     a plugin author debugs a failing scenario with ``check``, ``decide``, ``funding``, ``plan``, ``explain``.
     """
-    from cqpkit.exceptions import InvalidFileError
     from cqpkit.formats.dossiers import load_dossier
-    from cqpkit.render.text import date_txt
 
     try:
         return load_dossier(path, registry)
@@ -239,6 +237,7 @@ def load_dossier_or_scenario(path: str, registry: Any) -> Any:
             raise
     import os
 
+    from cqpkit.render.text import date_txt
     from cqpkit.testing.scenarios import load_scenario
 
     scenario = load_scenario(path, registry)

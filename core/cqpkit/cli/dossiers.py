@@ -35,6 +35,7 @@ from cqpkit.cli.common import (
     statut_text,
 )
 from cqpkit.cli.dossier_run import DossierRun, load_dossier_or_scenario, run_dossiers
+from cqpkit.cli.output import print_block
 from cqpkit.plugins.answers import (
     NATURES,
     CheckSummary,
@@ -105,10 +106,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             if not run.verbose and not _has(cs, "erreur"):
                 continue  # on a directory, only the dossiers with errors (--verbose: every one)
             head = f"{d.id} ({d.dossier.certification} {d.dossier.version}) — "
-            print(head + (pluriel(len(cs), "constat") if cs else "aucun constat"))
+            lines = [head + (pluriel(len(cs), "constat") if cs else "aucun constat")]
             for c in sorted(cs, key=lambda c: (_NIVEAU_ORDRE[c.niveau], c.chemin, c.code)):
                 where = f"{c.chemin} : " if c.chemin else ""
-                print(f"  {c.niveau:<13} {c.code} — {where}{c.message}")
+                lines.append(f"  {c.niveau:<13} {c.code} — {where}{c.message}")
+            print_block(lines)  # one write per dossier
         if args.session and not session["checked"]:
             print(f"Session {args.session} — non vérifiée : un fichier de session est invalide ou illisible (voir les erreurs)")
         elif args.session:

@@ -42,6 +42,7 @@ __all__ = [
     "json_stream",
     "json_text",
     "max_errors",
+    "print_block",
     "print_error",
     "print_lines",
 ]
@@ -142,6 +143,20 @@ def print_lines(text: str, file: Any = None) -> None:
     """The CLI's own multi-line text (a table, a rendered référentiel), one ``print`` per line."""
     for line in text.split("\n"):
         print(line, file=file)
+
+
+def print_block(lines: Iterable[str], file: Any = None) -> None:
+    """Several lines in one write, each exactly as ``print(line, file=file)`` writes it (escaped by a :class:`SafeStream`).
+
+    For output that comes per item (a dossier's findings): one write per item instead of two per line.
+    """
+    file = sys.stdout if file is None else file
+    if isinstance(file, SafeStream):
+        text = "\n".join([line if line == "\n" else escape(line) for line in lines])
+        file.raw.write(text + "\n")
+    else:
+        for line in lines:
+            print(line, file=file)
 
 
 def max_errors() -> int:

@@ -30,6 +30,7 @@ from cqpkit.formats.limits import forbidden_character
 
 __all__ = ["fast_structurer"]
 
+_MISSING = object()  # a key absent from a table (``o.get(key, _M)``: one lookup instead of two)
 _IDENTITY = frozenset({"text", "int", "date", "bool", "literal"})
 
 
@@ -42,7 +43,9 @@ class _Writer:
 
     def __init__(self, conv: cattrs.Converter) -> None:
         self.conv = conv
-        self.ns: dict[str, Any] = {"_date": dt.date, "_fc": forbidden_character, "_F": _GiveUp}
+        self.ns: dict[str, Any] = {
+            "_date": dt.date, "_fc": forbidden_character, "_F": _GiveUp, "_new": object.__new__, "_M": _MISSING
+        }
         self.names: dict[type, str] = {}
         self.sources: list[str] = []
         self.counter = 0
@@ -78,6 +81,33 @@ class _Writer:
             return ("dict", cap, key_cap, self.spec_of_type(value_type))
         return spec
 
+    def setters(self, cl: type, fields: Any, specs: list[tuple]) -> list[str]:
+        """Names of the slot setters of ``cl``'s fields, when its ``__init__`` can be skipped; else ``[]``.
+
+        attrs' ``__init__`` sets each field and runs its validators. Skipping it is safe only when it would do
+        nothing more than the generated checks: no ``__attrs_pre_init__``/``__attrs_post_init__``, no converter,
+        defaults that are values or factories without ``self``, slots, and each validator one of the model's
+        invariants (:func:`cqpkit.model.invariants._covers`) that the field's generated checks already imply.
+        """
+        if (
+            getattr(cl, "__attrs_post_init__", None) is not None
+            or getattr(cl, "__attrs_pre_init__", None) is not None
+            or cl.__new__ is not object.__new__
+            or "__slots__" not in cl.__dict__
+        ):
+            return []
+        names = []
+        for a, spec in zip(fields, specs, strict=True):
+            slot = getattr(cl, a.name, None)
+            if a.converter is not None or type(slot) is not types.MemberDescriptorType:
+                return []
+            if isinstance(a.default, attrs.Factory) and a.default.takes_self:  # type: ignore[arg-type]
+                return []
+            if a.validator is not None and not _covered(getattr(a.validator, "invariant", None), spec):
+                return []
+            names.append(self.constant(slot.__set__, "set"))
+        return names
+
     # -- code ------------------------------------------------------------------------------------
     def value(self, spec: tuple, src: str, dst: str, ind: str, depth: int) -> list[str]:
         """Lines that check ``src`` as ``spec`` says and set ``dst`` to what the hook would return (or raise _F)."""
@@ -111,6 +141,8 @@ class _Writer:
             _, cap, item = spec
             x, y, acc = f"x{depth}", f"y{depth}", f"acc{depth}"
             lines = [f"{ind}if type({src}) is not list{'' if cap is None else f' or len({src}) > {cap}'}: raise _F"]
+            if item[0] == "attrs":  # one call per item, in a comprehension
+                return [*lines, f"{ind}{dst} = tuple([{self.function(item[1], item[2])}({x}) for {x} in {src}])"]
             if item[0] in _IDENTITY:
                 checks = [line for line in self.value(item, x, y, ind + "    ", depth + 1) if line != f"{ind}    {y} = {x}"]
                 lines += [f"{ind}for {x} in {src}:", *checks, f"{ind}{dst} = tuple({src})"]
@@ -153,21 +185,59 @@ class _Writer:
         fields = attrs.fields(cl)
         if any(not a.init for a in fields):
             raise _Unsupported(cl)
-        keys = self.constant(frozenset(a.name for a in fields), "keys")
-        lines = [f"def {name}(o):", f"    if type(o) is not dict or not {keys}.issuperset(o): raise _F", "    kw = {}"]
+        specs = []
         for a in fields:
             override = overrides.get(a.name)
-            spec = self.spec_of_hook(override, hints[a.name]) if override is not None else self.spec_of_type(hints[a.name])
+            specs.append(self.spec_of_hook(override, hints[a.name]) if override is not None else self.spec_of_type(hints[a.name]))
+        setters = self.setters(cl, fields, specs)
+        keys = self.constant(frozenset(a.name for a in fields), "keys")
+        lines = [f"def {name}(o):", f"    if type(o) is not dict or not {keys}.issuperset(o): raise _F"]
+        lines.append(f"    obj = _new({self.constant(cl, 'cls')})" if setters else "    kw = {}")
+        for n, (a, spec) in enumerate(zip(fields, specs, strict=True)):
             required = a.default is attrs.NOTHING
             ind = "    " if required else "        "
-            if not required:
-                lines.append(f"    if {a.name!r} in o:")
-            lines += [f"{ind}v = o[{a.name!r}]", *self.value(spec, "v", "r", ind, 0), f"{ind}kw[{a.alias!r}] = r"]
-            if lines[-2] == f"{ind}r = v":  # an identity check: the value itself
-                lines[-2:] = [f"{ind}kw[{a.alias!r}] = v"]
-        lines.append(f"    return {self.constant(cl, 'cls')}(**kw)")
+            store = f"{setters[n]}(obj, " if setters else f"kw[{a.alias!r}] = ("
+            if required:
+                lines.append(f"{ind}v = o[{a.name!r}]")
+            else:
+                lines += [f"    v = o.get({a.name!r}, _M)", "    if v is not _M:"]
+            checks, var = self.value(spec, "v", "r", ind, 0), "r"
+            if checks[-1] == f"{ind}r = v":  # an identity check: the value itself
+                checks, var = checks[:-1], "v"
+            lines += checks
+            if setters and a.validator is not None and a.validator.invariant[0] == "id":
+                lines.append(f"{ind}if not {var}: raise _F")  # the model's invariant: an id is not empty
+            lines.append(f"{ind}{store}{var})")
+            if setters and not required:  # the default, as attrs' __init__ would set it
+                default = a.default
+                if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+                    lines += ["    else:", f"        {store}{self.constant(default.factory, 'f')}())"]
+                else:
+                    lines += ["    else:", f"        {store}{self.constant(default, 'd')})"]
+        lines.append("    return obj" if setters else f"    return {self.constant(cl, 'cls')}(**kw)")
         self.sources.append("\n".join(lines))
         return name
+
+
+def _covered(invariant: Any, spec: tuple) -> bool:
+    """Whether the generated checks of ``spec`` imply the model's ``invariant`` (an id is also checked non-empty)."""
+    if invariant is None:
+        return False
+    kind, allowed = invariant
+    if kind.startswith("optional_"):  # a TOML document holds no None: the generated code gives up on one
+        kind = kind[len("optional_"):]
+        spec = spec[1] if spec[0] == "optional" else spec
+    if kind == "id":
+        return spec[0] == "text"
+    if kind == "date":
+        return spec[0] == "date"
+    if kind == "literal":
+        return spec[0] == "literal" and frozenset(spec[1]) <= allowed
+    if kind == "tuple_literal":
+        return spec[0] == "tuple" and spec[2][0] == "literal" and frozenset(spec[2][1]) <= allowed
+    if kind == "dict_literal":
+        return spec[0] == "dict" and spec[3][0] == "literal" and frozenset(spec[3][1]) <= allowed
+    return False
 
 
 class _GiveUp(Exception):

@@ -36,7 +36,7 @@ import attrs
 
 from cqpkit.exceptions import ModelTypeError, ModelValueError
 
-__all__ = ["ID_RULE", "invariants"]
+__all__ = ["ID_RULE", "invariants", "quick_constructor"]
 
 #: What an id may hold (the format layer checks the whole rule; the model, that an id is not empty).
 ID_RULE = "lettres ASCII, chiffres, « - », « _ » ou « . », sans espace ni accent"
@@ -78,12 +78,16 @@ def _closed_set(owner: str, tp: Any) -> Validator | None:
     origin, args = get_origin(tp), get_args(tp)
     if origin is Literal:
         check = _one_of(owner, args)
-        return lambda _inst, attribute, value: check(attribute.name, value)
+        return _covers(lambda _inst, attribute, value: check(attribute.name, value), "literal", args)
     if origin in (typing.Union, types.UnionType) and type(None) in args:
         rest = [a for a in args if a is not type(None)]
         if len(rest) == 1 and get_origin(rest[0]) is Literal:
             check = _one_of(owner, get_args(rest[0]))
-            return lambda _inst, attribute, value: None if value is None else check(attribute.name, value)
+            return _covers(
+                lambda _inst, attribute, value: None if value is None else check(attribute.name, value),
+                "optional_literal",
+                get_args(rest[0]),
+            )
         return None
     # Per item, the set lookup first: the item's name (an f-string) is written only for the message.
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis and get_origin(args[0]) is Literal:
@@ -94,7 +98,7 @@ def _closed_set(owner: str, tp: Any) -> Validator | None:
                 if type(item) is not str or item not in accepted:
                     check(f"{attribute.name}[{i}]", item)
 
-        return each
+        return _covers(each, "tuple_literal", get_args(args[0]))
     if origin is dict and len(args) == 2 and get_origin(args[1]) is Literal:
         check, accepted = _one_of(owner, get_args(args[1])), _hashable(get_args(args[1]))
 
@@ -103,8 +107,15 @@ def _closed_set(owner: str, tp: Any) -> Validator | None:
                 if type(item) is not str or item not in accepted:
                     check(f"{attribute.name}.{key}", item)
 
-        return values
+        return _covers(values, "dict_literal", get_args(args[1]))
     return None
+
+
+def _covers(check: Validator, kind: str, allowed: tuple[Any, ...]) -> Validator:
+    """``check``, marked with what it accepts (``check.invariant``: its kind and closed set), so that the generated
+    structuring functions (:mod:`cqpkit.formats.fastpath`) can tell that their own checks already cover it."""
+    check.invariant = (kind, frozenset(allowed))  # type: ignore[attr-defined]
+    return check
 
 
 def _hashable(allowed: tuple[Any, ...]) -> frozenset[str]:
@@ -120,7 +131,7 @@ def _identifier(owner: str) -> Validator:
             raise ModelValueError(owner, attribute.name, f"identifiant « {value} » invalide : {ID_RULE}")
         raise ModelTypeError(owner, attribute.name, f"un identifiant (texte) est attendu, pas {_shown(value)}")
 
-    return check
+    return _covers(check, "id", ())
 
 
 def _date(owner: str, optional: bool) -> Validator:
@@ -137,7 +148,7 @@ def _date(owner: str, optional: bool) -> Validator:
             hint = f"pas {_shown(value)}"
         raise ModelTypeError(owner, attribute.name, f"une date (datetime.date) est attendue, {hint}")
 
-    return check
+    return _covers(check, "optional_date" if optional else "date", ())
 
 
 def _resolve(cls: type, annotation: Any) -> Any:
@@ -170,3 +181,74 @@ def invariants(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attr
             f = f.evolve(validator=combined)
         out.append(f)
     return out
+
+
+# ------------------------------------------------------------------ constructors for the engines
+_MISSING = object()
+
+
+def quick_constructor(cls: type) -> Callable[..., Any]:
+    """A function called as ``cls(**fields)`` that builds the same object, for the engines' many outputs per dossier.
+
+    attrs' ``__init__`` runs each field's invariant validator through a generic call; this function tests the same
+    invariants inline (an id is a non-empty text, a date a ``datetime.date``, a value of a closed set one of its
+    texts) and sets the slots directly. At the first value the inline tests do not accept it calls ``cls`` itself,
+    which raises the model's own error (or accepts a value the inline tests are stricter about). A class it cannot
+    do this for (a validator that is not one of these invariants, a converter, ``__attrs_post_init__``, a
+    ``Factory`` taking ``self``, no slots) gets ``cls`` itself.
+    """
+    fields = attrs.fields(cls)
+    if (
+        getattr(cls, "__attrs_post_init__", None) is not None
+        or getattr(cls, "__attrs_pre_init__", None) is not None
+        or cls.__new__ is not object.__new__
+        or "__slots__" not in cls.__dict__
+    ):
+        return cls
+    ns: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_M": _MISSING, "_date": dt.date}
+    params, tests, sets, factories = [], [], [], []
+    for n, a in enumerate(fields):
+        slot = getattr(cls, a.name, None)
+        if not a.init or a.converter is not None or type(slot) is not types.MemberDescriptorType:
+            return cls
+        name = a.alias
+        ns[f"_s{n}"] = slot.__set__
+        if a.default is attrs.NOTHING:
+            params.append(name)
+        elif isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
+            if a.default.takes_self:
+                return cls
+            ns[f"_f{n}"] = a.default.factory
+            params.append(f"{name}=_M")
+            factories.append(f"    if {name} is _M: {name} = _f{n}()")
+        else:
+            ns[f"_d{n}"] = a.default
+            params.append(f"{name}=_d{n}")
+        if a.validator is not None:
+            invariant = getattr(a.validator, "invariant", None)
+            if invariant is None:
+                return cls
+            kind, allowed = invariant
+            ns[f"_a{n}"] = allowed
+            test = {
+                "id": f"(type({name}) is str and {name} != '')",
+                "date": f"type({name}) is _date",
+                "optional_date": f"({name} is None or type({name}) is _date)",
+                "literal": f"(type({name}) is str and {name} in _a{n})",
+                "optional_literal": f"({name} is None or (type({name}) is str and {name} in _a{n}))",
+                "tuple_literal": f"(type({name}) is tuple and all(type(x) is str and x in _a{n} for x in {name}))",
+                "dict_literal": f"(type({name}) is dict and all(type(x) is str and x in _a{n} for x in {name}.values()))",
+            }.get(kind)
+            if test is None:
+                return cls
+            tests.append(test)
+        sets.append(f"    _s{n}(o, {name})")
+    call = ", ".join(f"{a.alias}={a.alias}" for a in fields)
+    lines = [f"def make({', '.join(params)}):", *factories]  # (the fields may also be given in order)
+    if tests:
+        lines += [f"    if not ({' and '.join(tests)}):", f"        return _cls({call})"]
+    lines += ["    o = _new(_cls)", *sets, "    return o"]
+    exec(compile("\n".join(lines), f"<cqpkit quick constructor {cls.__name__}>", "exec"), ns)
+    make = ns["make"]
+    make.__doc__ = f"Build a {cls.__name__} (:func:`cqpkit.model.invariants.quick_constructor`)."
+    return make  # type: ignore[no-any-return]

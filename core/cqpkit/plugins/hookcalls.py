@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from cqpkit.exceptions import PluginError
@@ -144,7 +145,10 @@ def _answer_ok(hook_name: str, result: Any) -> bool:
     cls, many = _expected(hook_name)
     if not many:
         return result is None or isinstance(result, cls)
-    return all(part is None or (isinstance(part, (list, tuple)) and all(isinstance(x, cls) for x in part)) for part in result)
+    for part in result:  # (plain loops and ``map``: this runs on every finding of every dossier)
+        if part is not None and not (isinstance(part, (list, tuple)) and all(map(isinstance, part, repeat(cls)))):
+            return False
+    return True
 
 
 def _wrong_return(hook_name: str, value: Any) -> str | None:

@@ -79,9 +79,15 @@ from cqpkit.model import (
     Resultat,
     Source,
 )
+from cqpkit.model.invariants import quick_constructor
 from cqpkit.rules import dates
 from cqpkit.rules.fr import date_fr as _fr
 from cqpkit.rules.sources import source_for
+
+# The outputs, built without attrs' generic __init__ (the same invariants, tested inline).
+_new_Constat = quick_constructor(Constat)
+_new_DomaineAcquis = quick_constructor(DomaineAcquis)
+_new_Resultat = quick_constructor(Resultat)
 
 __all__ = [
     "STATUTS",
@@ -185,7 +191,7 @@ def _undefined(ref: Referentiel, attended: bool) -> Constat:
         if not cert.complet
         else "le référentiel ne définit aucun domaine"
     )
-    return Constat(
+    return _new_Constat(
         code="domaine_non_defini",
         niveau="erreur" if attended else "information",
         message=(
@@ -203,7 +209,7 @@ def _undefined(ref: Referentiel, attended: bool) -> Constat:
 def _after_certification(
     passage: PassageJury, index: int, certified_on: date, certifying_index: int, source: Source | None
 ) -> Constat:
-    return Constat(
+    return _new_Constat(
         code="passage_apres_certification",
         niveau="erreur",
         message=(
@@ -239,7 +245,7 @@ def _decide_whole(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
             if dom == CERTIFICATION_ENTIERE:
                 continue
             constats.append(
-                Constat(
+                _new_Constat(
                     code="decision_domaine_inconnu",
                     niveau="erreur",
                     message=(
@@ -261,7 +267,7 @@ def _decide_whole(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
             certified_on, certifying_index = passage.date, index
     if not decided:
         constats.append(_undefined(ref, attended))
-    return Resultat(
+    return _new_Resultat(
         dossier=dossier.id,
         certification=ref.id,
         version=ref.version,
@@ -311,7 +317,7 @@ def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
         for dom, decision in passage.decisions.items():
             if dom == CERTIFICATION_ENTIERE:
                 constats.append(
-                    Constat(
+                    _new_Constat(
                         code="decision_certification_entiere",
                         niveau="erreur",
                         message=(
@@ -327,7 +333,7 @@ def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
                 continue
             if dom not in known:
                 constats.append(
-                    Constat(
+                    _new_Constat(
                         code="decision_domaine_inconnu",
                         niveau="erreur",
                         message=(
@@ -345,7 +351,7 @@ def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
                 continue
             if check_final and not (dom in favourable and favourable[dom] <= passage.date):
                 constats.append(
-                    Constat(
+                    _new_Constat(
                         code="decision_contraire",
                         niveau="avertissement",
                         message=(
@@ -374,10 +380,10 @@ def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
 
     if certified_on is not None:
         acquis = tuple(
-            DomaineAcquis(domaine=d, date=current[d][0], session=current[d][1], valide_jusqua=None)
+            _new_DomaineAcquis(domaine=d, date=current[d][0], session=current[d][1], valide_jusqua=None)
             for d in order
         )
-        return Resultat(
+        return _new_Resultat(
             dossier=dossier.id,
             certification=ref.id,
             version=ref.version,
@@ -391,8 +397,8 @@ def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
 
     # Acquisitions valid at the last passage may have expired by as_of (valid through their last day, inclusive).
     expire_before(as_of)
-    acquis = tuple(DomaineAcquis(domaine=d, date=a[0], session=a[1], valide_jusqua=a[2]) for d in order if (a := current.get(d)))
-    expires = tuple(DomaineAcquis(domaine=d, date=a[0], session=a[1], valide_jusqua=a[2]) for d in order if (a := expired.get(d)))
+    acquis = tuple(_new_DomaineAcquis(domaine=d, date=a[0], session=a[1], valide_jusqua=a[2]) for d in order if (a := current.get(d)))
+    expires = tuple(_new_DomaineAcquis(domaine=d, date=a[0], session=a[1], valide_jusqua=a[2]) for d in order if (a := expired.get(d)))
     restants = tuple(d for d in order if d not in current)
     if acquis:
         statut = "partiel"
@@ -402,7 +408,7 @@ def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
         statut = "non_acquis"
     else:
         statut = "en_cours"
-    return Resultat(
+    return _new_Resultat(
         dossier=dossier.id,
         certification=ref.id,
         version=ref.version,

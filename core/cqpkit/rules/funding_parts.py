@@ -13,9 +13,12 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from attrs import frozen
 
 from cqpkit.model import Acteur, Bareme, Constat, Financement, Parcours, Referentiel
+from cqpkit.model.invariants import quick_constructor
 from cqpkit.rules import asof
 from cqpkit.rules.fr import date_fr
 from cqpkit.rules.funding_text import nombre, periode_txt, periodes_txt, quantite_txt
+
+_new_Constat = quick_constructor(Constat)  # a Constat without attrs' generic __init__ (the same invariants, inline)
 
 _CENT = Decimal("0.01")
 
@@ -179,7 +182,7 @@ class Findings:
 
     def unknown(self, chemin: str, quand: str, valeurs: dict[str, str]) -> None:
         self.out.append(
-            Constat(
+            _new_Constat(
                 code="bareme_inconnu",
                 niveau="avertissement",
                 message=(
@@ -195,7 +198,7 @@ class Findings:
 
     def waiting(self, chemin: str, what: str) -> None:
         self.out.append(
-            Constat(
+            _new_Constat(
                 code="financement_en_attente",
                 niveau="information",
                 message=f"« {self.fin.intitule} » : {what} ; la ligne sera calculée au barème en vigueur à cette date",

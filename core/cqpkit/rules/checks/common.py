@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from cqpkit.model import Constat, Referentiel, Source
+from cqpkit.model.invariants import quick_constructor
 
 __all__ = ["sort_constats"]
 
@@ -50,25 +51,9 @@ def sort_constats(constats: Iterable[Constat]) -> list[Constat]:
     return sorted(constats, key=lambda c: (_chemin_key(c.chemin), c.code, c.message))
 
 
-def _constat(
-    code: str,
-    niveau: str,
-    message: str,
-    *,
-    chemin: str,
-    source: Source | None,
-    regle: str,
-    valeurs: dict[str, str],
-) -> Constat:
-    return Constat(
-        code=code,
-        niveau=niveau,  # type: ignore[arg-type]
-        message=message,
-        chemin=chemin,
-        source=source,
-        regle=regle,
-        valeurs=valeurs,
-    )
+#: ``_constat(code, niveau, message, *, chemin, source, regle, valeurs)``: a :class:`Constat`, built without attrs'
+#: generic ``__init__`` (the same invariants, tested inline: :func:`cqpkit.model.invariants.quick_constructor`).
+_constat = quick_constructor(Constat)
 
 
 # ----------------------------------------------------------------------- events

@@ -57,13 +57,17 @@ def _check_evaluation(epreuve: Epreuve, evaluation: Evaluation, i: int, par_id: 
     distinct = list(dict.fromkeys(listed))
     counted = len(distinct) if spec.distincts else len(listed)
     acteurs = [a for a in (par_id.get(ident) for ident in distinct) if a is not None]
-    # Most evaluations are in order: nothing of the messages is written for them.
+    # Most evaluations are in order: nothing of the messages is written for them. The roles the evaluators hold
+    # (main or secondary), gathered once: a required role held by none, an excluded role held by one.
+    held = {a.role for a in acteurs}
+    for a in acteurs:
+        held.update(a.roles_secondaires)
     if not (
         (spec.nombre is not None and counted < spec.nombre)
         or (spec.distincts and len(distinct) < len(listed))
-        or any(not any(role in a.roles for a in acteurs) for role in spec.roles_requis)
+        or not held.issuperset(spec.roles_requis)
         or (spec.roles_admis and any(set(spec.roles_admis).union(spec.roles_requis).isdisjoint(a.roles) for a in acteurs))
-        or any(role in a.roles for a in acteurs for role in spec.roles_exclus)
+        or not held.isdisjoint(spec.roles_exclus)
     ):
         return []
     source = spec.source or _first(epreuve.sources)
