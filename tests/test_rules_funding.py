@@ -774,9 +774,12 @@ class TestFollowedBlocsAfterTheJury:
 
     def test_bundled_blocs_version_has_no_rate_after_2017(self):
         """The blocs version starts in 2022 and the sources give the 12 €/h of 2017 only: bareme_inconnu, with the hours."""
-        path = ROOT / "plugins/cqp_mo/cqpkit_cqp_mo/referentiels/manager-operationnel-blocs.toml"
-        ref = load_referentiel(path)
+        # Through the registry, as a user gets it: the file's [extensions.cqp_mo] table needs the plugin's
+        # extension declared, which only a loaded plugin manager does (read alone, the test depended on order).
+        import cqpkit
         from cqpkit.model import FormationSuivie
+
+        ref = cqpkit.load_registry().referentiel("secu.manager-operationnel", version="blocs")
 
         d = Dossier(
             dossier=DossierInfo(
