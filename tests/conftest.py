@@ -39,6 +39,14 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
         monkeypatch.delenv(var, raising=False)
 
 
+@pytest.fixture(scope="session")
+def store_templates(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The stores that ``db`` copies for ``store`` and ``campaign_store`` (tests/test_store_support.py), once per session."""
+    from tests.test_store_support import Templates
+
+    return Templates(tmp_path_factory.mktemp("store-templates"))
+
+
 def run_cli(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, subprocess: bool = False, stdin: str = ""
 ) -> _subprocess.CompletedProcess[str]:
