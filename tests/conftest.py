@@ -39,6 +39,14 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
         monkeypatch.delenv(var, raising=False)
 
 
+@pytest.fixture(scope="session")
+def store_templates(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The stores that ``db`` copies for ``store`` and ``campaign_store`` (tests/test_store_support.py), once per session."""
+    from tests.test_store_support import Templates
+
+    return Templates(tmp_path_factory.mktemp("store-templates"))
+
+
 def run_cli(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, subprocess: bool = False, stdin: str = ""
 ) -> _subprocess.CompletedProcess[str]:
@@ -147,6 +155,29 @@ def _run_in_process(args: list[str], env: dict[str, str], cwd: Path | None, stdi
             os.chdir(old_cwd)
             sys.stdin, sys.stdout, sys.stderr, sys.argv = saved
     return _subprocess.CompletedProcess(["cqpkit", *args], code, _text(stdout), _text(stderr))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give every test its own node id: Schemathesis gives all the operations of one test the same id, and pytest-xdist
+    (the README's command: -n auto) schedules by id, so it would run one operation of each and drop the others.
+    Named by the operation (``test_schemathesis[POST /api/v1/check]``), else numbered in collection order (the same
+    in every worker). pytest keeps the id in ``_id`` (a NodeId, pytest 9) or ``_nodeid`` (before)."""
+    from collections import Counter
+
+    counts = Counter(item.nodeid for item in items)
+    seen: Counter[str] = Counter()
+    for item in items:
+        nodeid = item.nodeid
+        if counts[nodeid] > 1:
+            seen[nodeid] += 1
+            label = getattr(item, "operation_label", None) or f"op{seen[nodeid]}"
+            new = f"{nodeid}[{label}]"
+            if hasattr(item, "_id"):
+                from _pytest.nodeid import coerce_node_id
+
+                item._id = coerce_node_id(new)
+            else:
+                item._nodeid = new
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -7,6 +7,12 @@ finds on a developer's machine; the session header says which). Each PostgreSQL 
 schema of its own, dropped afterwards, passed to cqpkit through the URL (``options=-csearch_path=…``).
 With neither, the PostgreSQL tests skip and say why (one line for the group in the summary) — except
 under ``CI=true``, where they fail: CI must run them.
+
+``store`` (initialised, empty) and ``campaign_store`` (the example campaign imported) are built once per session
+and backend (per xdist worker) and copied for each test (:class:`Templates`, through ``db``): SQLite by a copy
+of the closed file, PostgreSQL by replaying the template schema's ``pg_dump`` under the test's own fresh schema.
+Each test still gets a database of its own, holding what ``init``/``import`` would have made for it. Without
+``pg_dump`` (or with a dump the server does not replay) each PostgreSQL test builds its own, as before.
 """
 
 from __future__ import annotations
@@ -16,9 +22,11 @@ import datetime as dt
 import os
 import secrets
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -72,16 +80,26 @@ def postgres_url_or_skip() -> str:
     return url
 
 
+def _schema_name() -> str:
+    return f"cqpkit_test_{os.getpid()}_{secrets.token_hex(4)}"
+
+
 @contextlib.contextmanager
-def postgres_schema(base_url: str) -> Iterator[str]:
-    """A fresh schema on the server, as a URL for ``--db``; dropped at the end."""
+def postgres_schema(base_url: str, dump: tuple[str, str] | None = None) -> Iterator[str]:
+    """A fresh schema on the server, as a URL for ``--db``; dropped at the end.
+
+    ``dump``: (a schema's name, its ``pg_dump``): the new schema is that one's copy, replayed under its own name.
+    """
     import sqlalchemy as sa
 
-    name = f"cqpkit_test_{os.getpid()}_{secrets.token_hex(4)}"
+    name = _schema_name()
     engine = sa.create_engine(base_url.replace("postgresql://", "postgresql+psycopg://", 1), poolclass=sa.pool.NullPool)
     try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+        if dump is None:
+            with engine.begin() as conn:
+                conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+        else:
+            _replay(engine, dump[1].replace(dump[0], name))
     except Exception as exc:  # the server is configured but does not answer: say so
         engine.dispose()
         pytest.fail(f"PostgreSQL injoignable à {base_url} : {exc}")
@@ -90,34 +108,155 @@ def postgres_schema(base_url: str) -> Iterator[str]:
         yield f"{base_url}{sep}options=-csearch_path%3D{name}"
     finally:
         with engine.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{name}" CASCADE')
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
         engine.dispose()
+
+
+def _replay(engine: Any, dump: str) -> None:
+    """Run a plain ``pg_dump`` script in one transaction: its SQL as it is, its ``COPY … FROM stdin`` blocks by psycopg."""
+    with engine.begin() as conn:
+        raw = conn.connection.driver_connection
+        sql: list[str] = []
+        lines = iter(dump.splitlines(keepends=True))
+        for line in lines:
+            if line.startswith("COPY ") and line.rstrip().endswith("FROM stdin;"):
+                if sql:
+                    raw.execute("".join(sql))
+                    sql = []
+                data = []
+                for row in lines:
+                    if row.rstrip("\n") == "\\.":
+                        break
+                    data.append(row)
+                with raw.cursor().copy(line.rstrip().removesuffix(";")) as copy:
+                    copy.write("".join(data))
+            elif not line.startswith("\\"):  # psql's meta-commands (\restrict …) are not SQL
+                sql.append(line)
+        if sql:
+            raw.execute("".join(sql))
+
+
+class Templates:
+    """The stores ``db`` copies, each built on first use, once per session (per xdist worker).
+
+    Keyed by (backend, content), ``content`` being ``"store"`` (initialised, empty) or ``"campaign"`` (the example
+    campaign imported by « test »). SQLite: a closed file; PostgreSQL: (the template schema's name, its
+    ``pg_dump``), or ``None`` when there is none (no ``pg_dump``, a dump this server does not replay): each test
+    then builds its own store.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.built: dict[tuple[str, str], Any] = {}
+
+    def _fill(self, address: str, content: str) -> None:
+        from cqpkit.store.store import Store
+
+        s = Store.open(address, create=True, check=False, registry=bundled_registry())
+        try:
+            s.init()
+            if content == "campaign":
+                s.import_files([str(CAMPAIGN)], operateur="test")
+        finally:
+            s.close()
+
+    def sqlite(self, content: str, dest: Path) -> None:
+        """Copy the SQLite template of ``content`` to ``dest`` (with its journal files, if any are left)."""
+        key = ("sqlite", content)
+        if key not in self.built:
+            path = self.folder / f"{content}.db"
+            self._fill(str(path), content)
+            self.built[key] = path
+        src = self.built[key]
+        for suffix in ("", "-wal", "-journal"):
+            if Path(f"{src}{suffix}").exists():
+                shutil.copyfile(f"{src}{suffix}", f"{dest}{suffix}")
+
+    def postgres(self, content: str, base_url: str) -> tuple[str, str] | None:
+        """(schema name, ``pg_dump``) of the PostgreSQL template of ``content``, or ``None`` without one."""
+        key = ("postgresql", content)
+        if key not in self.built:
+            self.built[key] = self._dump(content, base_url)
+        result: tuple[str, str] | None = self.built[key]
+        return result
+
+    def _dump(self, content: str, base_url: str) -> tuple[str, str] | None:
+        pg_dump = shutil.which("pg_dump")
+        if pg_dump is None:
+            return None
+        with postgres_schema(base_url) as url:
+            name = url.rpartition("%3D")[2]
+            self._fill(url, content)
+            done = subprocess.run([pg_dump, "--no-owner", "--no-privileges", "--schema", name, base_url],
+                                  capture_output=True, text=True, timeout=300, check=False)
+        if done.returncode != 0 or name not in done.stdout:
+            return None
+        try:  # a dump that this server refuses (client and server versions apart): no template
+            with postgres_schema(base_url, (name, done.stdout)):
+                pass
+        except BaseException:  # pytest.fail's exception included
+            return None
+        return name, done.stdout
+
+
+#: The addresses ``db`` filled from a template, with what they hold (``"store"`` or ``"campaign"``).
+_FILLED: dict[str, str] = {}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database address that does not exist yet: a SQLite path, or a fresh PostgreSQL schema."""
+    """A database address that does not exist yet: a SQLite path, or a fresh PostgreSQL schema.
+
+    When the test uses ``store`` or ``campaign_store``, the address already holds what they give (a template's copy).
+    """
+    names = request.fixturenames
+    content = "campaign" if "campaign_store" in names else "store" if "store" in names else ""
+    templates: Templates | None = request.getfixturevalue("store_templates") if content else None
     if request.param == "sqlite":
-        yield str(tmp_path / "cqpkit.db")
+        path = tmp_path / "cqpkit.db"
+        if templates is not None:
+            templates.sqlite(content, path)
+            _FILLED[str(path)] = content
+        try:
+            yield str(path)
+        finally:
+            _FILLED.pop(str(path), None)
     else:
-        with postgres_schema(postgres_url_or_skip()) as url:
-            yield url
+        base = postgres_url_or_skip()
+        dump = templates.postgres(content, base) if templates is not None else None
+        with postgres_schema(base, dump) as url:
+            if dump is not None:
+                _FILLED[url] = content
+            try:
+                yield url
+            finally:
+                _FILLED.pop(url, None)
+
+
+_REGISTRY: list[Any] = []
+
+
+def bundled_registry() -> Any:
+    """The bundled plugins' registry (loaded once, with only the bundled plugins)."""
+    if not _REGISTRY:
+        old = os.environ.get("CQPKIT_LOAD_PLUGINS")
+        os.environ["CQPKIT_LOAD_PLUGINS"] = BUNDLED
+        try:
+            import cqpkit
+
+            _REGISTRY.append(cqpkit.load_registry(cache=False))
+        finally:
+            if old is None:
+                del os.environ["CQPKIT_LOAD_PLUGINS"]
+            else:
+                os.environ["CQPKIT_LOAD_PLUGINS"] = old
+    return _REGISTRY[0]
 
 
 @pytest.fixture(scope="session")
 def registry():  # type: ignore[no-untyped-def]
     """The bundled plugins' registry (loaded once, with only the bundled plugins)."""
-    old = os.environ.get("CQPKIT_LOAD_PLUGINS")
-    os.environ["CQPKIT_LOAD_PLUGINS"] = BUNDLED
-    try:
-        import cqpkit
-
-        return cqpkit.load_registry(cache=False)
-    finally:
-        if old is None:
-            del os.environ["CQPKIT_LOAD_PLUGINS"]
-        else:
-            os.environ["CQPKIT_LOAD_PLUGINS"] = old
+    return bundled_registry()
 
 
 @pytest.fixture
@@ -132,9 +271,10 @@ def store(db: str, registry):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def campaign_store(store):  # type: ignore[no-untyped-def]
-    """A store holding the example campaign."""
-    store.import_files([str(CAMPAIGN)], operateur="test")
+def campaign_store(store, db: str):  # type: ignore[no-untyped-def]
+    """A store holding the example campaign (imported by « test »: in the session's template, copied by ``db``)."""
+    if _FILLED.get(db) != "campaign":
+        store.import_files([str(CAMPAIGN)], operateur="test")
     return store
 
 
