@@ -169,9 +169,13 @@ class TestTokens:
 
     def test_expired(self, store):
         users.add_user(store, "portail", "", "operateur")
-        token = users.create_token(store, "portail", expires=dt.timedelta(seconds=1))
+        # Long enough to be still valid when first checked on a loaded machine; then wait until the stored
+        # expiry has passed (read back, not assumed), whatever the machine's speed.
+        token = users.create_token(store, "portail", expires=dt.timedelta(seconds=5))
         assert users.authenticate_token(store, token) is not None
-        time.sleep(1.2)
+        with store.read() as conn:
+            expiry = dt.datetime.fromisoformat(conn.execute(sa.select(t.jetons.c.expire_le)).scalar_one())
+        time.sleep(max(0.0, (expiry - dt.datetime.now(dt.UTC)).total_seconds()) + 0.1)
         assert users.authenticate_token(store, token) is None
         with pytest.raises(StoreConflictError, match="expiration .* est déjà passée"):
             users.create_token(store, "portail", expires=dt.date(2020, 1, 1))
