@@ -331,7 +331,8 @@ class TestAudit:
         with campaign_store.write() as conn:
             undo_users(conn)
             conn.exec_driver_sql(f"UPDATE cqpkit_meta SET valeur = '{migration7.NUMERO - 1}' WHERE cle = 'schema_version'")
-        assert [m.numero for m in campaign_store.upgrade()] == [migration7.NUMERO]
+        # The users' migration, then every later one (8: indexes for the pages).
+        assert [m.numero for m in campaign_store.upgrade()] == list(range(migration7.NUMERO, migrations.CURRENT + 1))
         assert migrations.MIGRATIONS[migration7.NUMERO - 1].run is migration7.run
         assert users.list_users(campaign_store) == []
         assert campaign_store.verify().ok
