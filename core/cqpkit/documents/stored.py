@@ -29,6 +29,7 @@ __all__ = [
     "open_sessions",
     "session_papers",
     "stored_session",
+    "zip_bytes",
 ]
 
 
@@ -140,3 +141,16 @@ def dossier_documents(store: Any, kind: str, dossier_id: str, as_of: dt.date | N
     else:
         doc = build(registry, [d], as_of)
     return doc
+
+
+def zip_bytes(files: Iterable[tuple[str, bytes]]) -> bytes:
+    """A ZIP archive of ``(name, bytes)`` pairs with fixed dates, so that the same papers give the same bytes: the
+    session papers served by the API and by the pages (one PDF per candidate)."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in files:
+            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), content, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()

@@ -439,7 +439,7 @@ async def session_document(
     day = parse_as_of(as_of)[0] if as_of is not None else None
 
     def work(store: Any, _: Any) -> tuple[str, str, bytes]:
-        from cqpkit.documents.stored import BrokenAuditLog, NotPresented, session_papers
+        from cqpkit.documents.stored import BrokenAuditLog, NotPresented, session_papers, zip_bytes
         from cqpkit.documents.typst import render_pdf
 
         _require_compiler()
@@ -454,23 +454,12 @@ async def session_document(
             if doc is None:
                 raise Problem(404, f"aucun document « {kind} » pour la session « {session} »")
             return doc.filename, "application/pdf", render_pdf(doc.template, doc.data)
-        return f"{kind}-{session}.zip", "application/zip", _zip((d.filename, render_pdf(d.template, d.data)) for d in docs)
+        return f"{kind}-{session}.zip", "application/zip", zip_bytes((d.filename, render_pdf(d.template, d.data)) for d in docs)
 
     filename, media, content = await _call(request, "session.documents", work, session_id=session)
     disposition = "inline" if media == "application/pdf" else "attachment"
     return Response(content, media_type=media, headers={"Content-Disposition": f'{disposition}; filename="{filename}"'})
 
-
-def _zip(files: Any) -> bytes:
-    """A ZIP archive of ``(name, bytes)`` pairs, with fixed dates (the same papers give the same bytes)."""
-    import io
-    import zipfile
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, content in files:
-            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), content, compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
 
 
 STORE_HANDLERS = [

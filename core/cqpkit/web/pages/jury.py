@@ -185,7 +185,7 @@ def session_documents(request: Request[Any, Any, Any], session_id: Annotated[str
     """The convocations or notifications of a stored session (``cqpkit document KIND --session ID --db``): every
     candidate's PDF in one ZIP archive, or ``?dossier=ID``'s PDF alone; action ``session.documents`` (a jury
     member: on its sessions), through :func:`cqpkit.documents.stored.session_papers` like the API."""
-    from cqpkit.documents.stored import NotPresented, session_papers
+    from cqpkit.documents.stored import NotPresented, session_papers, zip_bytes
     from cqpkit.documents.typst import DocumentsUnavailable, render_pdf, require_compiler
     from cqpkit.store.errors import NotFoundError
 
@@ -209,19 +209,8 @@ def session_documents(request: Request[Any, Any, Any], session_id: Annotated[str
         headers["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
         return Response(render_pdf(doc.template, doc.data), media_type="application/pdf", headers=headers)
     headers["Content-Disposition"] = f'attachment; filename="{kind}s-{session_id}.zip"'
-    return Response(_zip((d.filename, render_pdf(d.template, d.data)) for d in docs), media_type="application/zip", headers=headers)
+    return Response(zip_bytes((d.filename, render_pdf(d.template, d.data)) for d in docs), media_type="application/zip", headers=headers)
 
-
-def _zip(files: Any) -> bytes:
-    """A ZIP archive of ``(name, bytes)`` pairs, with fixed dates (the same papers give the same bytes), as the API's."""
-    import io
-    import zipfile
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, content in files:
-            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), content, compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
 
 
 def preview_decision(store: Any, session_id: Annotated[str, PATH], dossier_id: Annotated[str, PATH], decisions: dict[str, str]) -> tuple[list[Any], list[Any]]:
