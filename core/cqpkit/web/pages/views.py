@@ -179,7 +179,8 @@ def dossiers(request: Request[Any, Any, Any], q: Annotated[str, QUERY] = "", cer
         query = query.where(d.certification == certification)
     with ctx.store.read() as conn:
         rows = conn.execute(query).all()
-    names = _names(ctx.store, {r.candidat_id for r in rows})
+    # The names are decrypted only where the search needs them (a text to match): otherwise only the page's.
+    names = _names(ctx.store, {r.candidat_id for r in rows}) if q else {}
     if q:
         needle = q.casefold()
         rows = [r for r in rows if needle in r.id.casefold() or needle in r.candidat_id.casefold() or needle in names.get(r.candidat_id, "").casefold()]
@@ -201,6 +202,8 @@ def dossiers(request: Request[Any, Any, Any], q: Annotated[str, QUERY] = "", cer
         rows = kept
     if len(rows) > PAGE_SIZE:
         rows, more = rows[:PAGE_SIZE], True
+    if not q:
+        names = _names(ctx.store, {r.candidat_id for r in rows})
     certifications = [r.id for r in ctx.store.registry.fiches()]
     return html("dossiers.html", ctx=ctx, user=ctx.user, rows=rows, names=names, q=q, certification=certification, statut=statut,
                 statuts=STATUTS, certifications=sorted(set(certifications)), more=more, day=day, date_param=date or "")
