@@ -227,11 +227,21 @@ def test_refresh_batch_is_checked(tmp_path):
 def _results(url: str) -> dict[str, list[tuple]]:
     from cqpkit.store.store import Store
 
+    # One statement, hence one snapshot on both engines (on PostgreSQL, READ COMMITTED gives each statement its
+    # own: two SELECTs could see a batch committed between them, with a refresh running beside).
     with Store.open(url) as st_, st_.read() as conn:
         out: dict[str, list[tuple]] = {}
-        for r in conn.execute(sa.text("SELECT dossier_id, debut, fin, statut, hors_delai, sans_bareme, cout_euro, echec FROM resultat_periodes")):
-            out.setdefault(r[0], []).append(tuple(map(str, r[1:])))
-        heads = {r[0] for r in conn.execute(sa.text("SELECT dossier_id FROM resultats"))}
+        heads: set[str] = set()
+        rows = conn.execute(sa.text(
+            "SELECT 'p', dossier_id, CAST(debut AS VARCHAR(40)), CAST(fin AS VARCHAR(40)), statut, CAST(hors_delai AS VARCHAR(40)), "
+            "CAST(sans_bareme AS VARCHAR(40)), CAST(cout_euro AS VARCHAR(40)), echec FROM resultat_periodes "
+            "UNION ALL SELECT 'h', dossier_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM resultats"
+        ))
+        for r in rows:
+            if r[0] == "h":
+                heads.add(r[1])
+            else:
+                out.setdefault(r[1], []).append(tuple(map(str, r[2:])))
     assert heads == set(out)  # a dossier has its row and its intervals, or neither
     return {k: sorted(v) for k, v in out.items()}
 
