@@ -400,7 +400,7 @@ class TestSessions:
             page = c.get("/sessions/OEMM-JURY-2019-10").text
             # examples/campaign/README.md: 0206 presented again in October 2019, D4 refused
             row = re.search(r"<tr><td><a href=\"/dossiers/OEMM-2014-0206\?date=2019-10-14\">.*?</tr>", page, re.S)
-            assert row and "D4 : non acquis" in row.group(0)
+            assert row and "D4&nbsp;: non acquis" in row.group(0)
             assert "CQP Spécialiste prestations santé-prévoyance <span class=\"muted\">(mutualite.specialiste-prestations)</span>" in page
             assert re.search(r"<title>Session OEMM-JURY-2019-10 — cqpkit</title>", page)  # no script in the title
             assert 'href="/sessions/OEMM-JURY-2019-10/proces-verbal"' in page
@@ -460,7 +460,7 @@ class TestJuryWork:
             assert refused.status_code == 409 and "non close" in refused.text and "jury_composition" in refused.text
             assert campaign_store.jury_session("OEMM-JURY-2020-07")["close"] is False
             page = c.get("/sessions/OEMM-JURY-2020-07").text
-            assert "D1 : acquis" in page and 'action="/sessions/OEMM-JURY-2020-07/cloture"' in page
+            assert "D1&nbsp;: acquis" in page and 'action="/sessions/OEMM-JURY-2020-07/cloture"' in page
         finally:
             c.__exit__(None, None, None)
 
@@ -499,7 +499,7 @@ def test_a_contrary_decision_needs_a_motive(app, campaign_store):
         assert live.status_code == 200 and "<code>decision_contraire</code>" in live.text and "un motif est obligatoire" in live.text
         refused = c.post("/sessions/OEMM-JURY-2020-07/decisions", data=one)
         assert refused.status_code == 409 and "un motif est obligatoire" in refused.text
-        assert "D1 : acquis" not in refused.text  # nothing recorded
+        assert "D1&nbsp;: acquis" not in refused.text  # nothing recorded
         r = c.post("/sessions/OEMM-JURY-2020-07/decisions", data={**one, "motif": "Compétence constatée par le jury lors de l'entretien."},
                    follow_redirects=False)
         assert r.status_code == 303
