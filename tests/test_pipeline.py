@@ -162,6 +162,30 @@ class TestSummary:
         assert all("constat" in h for h in heads)
         assert len(by_dir) < len(verbose)
 
+    def test_check_with_nothing_checkable_prints_only_the_errors(self, tmp_path):
+        """Every file invalid: the errors on stderr and nothing on stdout (no « 0 dossier vérifié »), exit 1; the JSON
+        keeps its keys (``resume`` counts the valid dossiers: none) with every error under ``erreurs``."""
+        bad = tmp_path / "lot"
+        bad.mkdir()
+        (bad / "a.toml").write_text('[dossier]\nid = "X"\ncertification = 3\n', encoding="utf-8")
+        (bad / "b.toml").write_text("[dossier\n", encoding="utf-8")
+        for target in (str(bad), str(bad / "a.toml")):
+            result = run_cli("check", target, "--as-of", AS_OF)
+            assert (result.returncode, result.stdout) == (1, ""), result.stdout
+            assert "a.toml:3: dossier.certification: type incorrect" in result.stderr
+            assert ("b.toml" in result.stderr) == (target == str(bad))
+        session = ROOT / "examples" / "session-oemm-jury-2014-01.toml"
+        with_session = run_cli("check", str(bad), "--session", str(session), "--as-of", AS_OF)
+        assert with_session.returncode == 1
+        assert with_session.stdout.startswith(f"Session {session} — ") and "vérifié" not in with_session.stdout
+        data = json.loads(run_cli("check", str(bad), "--json", "--as-of", AS_OF).stdout)
+        assert data["dossiers"] == [] and data["resume"] == {"dossiers": 0, "avec_erreurs": 0, "avec_avertissements": 0}
+        assert {Path(e["fichier"]).name for e in data["erreurs"]} == {"a.toml", "b.toml"}
+        # one valid dossier beside them: it is checked, and the summary counts it
+        shutil.copy(CAMPAIGN / "i410-2018-0101.toml", bad / "c.toml")
+        mixed = run_cli("check", str(bad), "--as-of", AS_OF)
+        assert mixed.returncode == 1 and mixed.stdout.splitlines()[-1].startswith("1 dossier vérifié au 01/01/2022 (--as-of) : ")
+
     def test_funding_directory_prints_the_totals(self, lot):
         by_dir = run_cli("funding", str(lot), "--as-of", AS_OF).stdout.splitlines()
         verbose = run_cli("funding", str(lot), "--as-of", AS_OF, "--verbose").stdout.splitlines()

@@ -111,13 +111,18 @@ def cmd_check(args: argparse.Namespace) -> int:
                 where = f"{c.chemin} : " if c.chemin else ""
                 lines.append(f"  {c.niveau:<13} {c.code} — {where}{c.message}")
             print_block(lines)  # one write per dossier
+        # Nothing checked because every file is invalid or unreadable: the errors alone (on stderr), no « 0 dossier vérifié ».
+        nothing = counts["dossiers"] == 0 and bool(run.erreurs)
         if args.session and not session["checked"]:
-            print(f"Session {args.session} — non vérifiée : un fichier de session est invalide ou illisible (voir les erreurs)")
+            if not nothing:
+                print(f"Session {args.session} — non vérifiée : un fichier de session est invalide ou illisible (voir les erreurs)")
         elif args.session:
             constats = session["constats"]
             print(f"Session {args.session} — " + (f"{len(constats)} constat(s)" if constats else "aucun constat"))
             for c in constats:
                 print(f"  {c.niveau:<13} {c.code} — {c.message}")
+        if nothing:
+            return
         n, n_err, n_warn = counts["dossiers"], counts["avec_erreurs"], counts["avec_avertissements"]
         print(
             f"{pluriel(n, 'dossier vérifié', 'dossiers vérifiés')} {date_said(run.args)} : "
