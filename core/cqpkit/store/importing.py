@@ -36,7 +36,7 @@ from cqpkit.store.reading import (
     with_deadlines,
     without_cycle_collector,
 )
-from cqpkit.store.sessioncheck import imported_session_notes
+from cqpkit.store.sessioncheck import imported_closing, imported_session_notes
 from cqpkit.store.sql import IDS, chunks, date_param, driver_lookup, flag_param, insert_tuples, jour, now, same
 
 __all__ = ["Existing", "ImportReport", "ImportTransaction", "import_lot", "rows_written"]
@@ -382,8 +382,9 @@ class ImportTransaction:
         """Close the sessions, raise every conflict found (the transaction rolls back), or write the log's head."""
         rows_written()
         for s in to_close:
+            checked = {} if self.errors else imported_closing(self.store, self.conn, s, self.report)  # as jury close (--forcer)
             self.conn.execute(t.sessions.update().where(t.sessions.c.id == s.session.id).values(cloturee=True, cloturee_le=self.now, modifie_le=self.now))
-            self.audit.add("session.cloture", "session", s.session.id, {})
+            self.audit.add("session.cloture", "session", s.session.id, checked)
         if self.errors:
             n = len({e.fichier for e in self.errors})
             raise StoreConflictError(

@@ -4,7 +4,9 @@
 presidency: ``rules/jury.py``). The same checks run when the session is opened (``jury open``),
 when dossiers are presented to it (``jury add``) and when a session file is imported: there they
 are said as warnings (:func:`session_warnings`) and refuse nothing, so that the operator hears of
-a jury of three members at the opening, not at the closing.
+a jury of three members at the opening, not at the closing. A session file imported closed
+(``cloturee = true``) gets the closing checks (:func:`imported_closing`): the jury closed it
+elsewhere, so it is stored closed whatever they find, a forced closing when they find errors.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from cqpkit.store import schema as t
 from cqpkit.store.base import StoreBase
 from cqpkit.store.deadlines import engine_dossiers
 
-__all__ = ["imported_session_notes", "presented", "session_findings", "session_warnings"]
+__all__ = ["imported_closing", "imported_session_notes", "presented", "session_findings", "session_warnings"]
 
 
 def presented(conn: sa.Connection, session_id: str) -> list[str]:
@@ -86,7 +88,7 @@ def imported_session_notes(store: StoreBase, conn: sa.Connection, sessions: Sequ
 
     ``sessions`` are the lot's (each with ``fichier`` and ``session``), ``report`` the
     :class:`~cqpkit.store.importing.ImportReport` whose ``fichiers`` say which were new or changed. A
-    session the file closes is stored closed as the file says (the jury closed it elsewhere): no note.
+    session the file closes gets the closing checks instead (:func:`imported_closing`).
     """
     changed = {f["id"] for f in report.fichiers if f["type"] == "session" and f["statut"].split(",")[0] != "inchangée"}
     for s in sessions:
@@ -97,3 +99,39 @@ def imported_session_notes(store: StoreBase, conn: sa.Connection, sessions: Sequ
         for c in found:
             blocking = " [bloquant à la clôture]" if c.niveau == "erreur" else ""
             report.notes.append(f"session « {s.session.id} » ({s.fichier}) : avertissement {c.code} — {c.message}{blocking}")
+
+
+def imported_closing(store: StoreBase, conn: sa.Connection, s: Any, report: Any) -> dict[str, Any]:
+    """The closing checks of a session an import closes (``cloturee = true``); returns the details of its
+    ``session.cloture`` audit entry.
+
+    ``s`` is the lot's session (``fichier``, ``session``), already stored with the lot's dossiers; ``report``
+    the :class:`~cqpkit.store.importing.ImportReport`. The checks are those of ``jury close``
+    (:func:`session_findings`); the jury closed the session elsewhere, so it is stored closed whatever
+    they find: error findings make it a forced closing, as ``jury close --forcer`` (``forcee: true`` and
+    the codes in the entry), each said as a note « … [bloquant à la clôture] », and the errors and
+    warnings go to ``report.constats``. When the engine cannot check the session here (a certification
+    without its plugin, a plugin failing on it), the entry says ``non_controlee: true`` and a note why.
+    """
+    from cqpkit.plugins.hookcalls import HookFailure
+
+    sid = s.session.id
+    row = conn.execute(sa.select(t.sessions).where(t.sessions.c.id == sid)).one()
+    ids = presented(conn, sid)
+    unchecked = {"dossiers": len(ids), "constats": [], "forcee": False, "non_controlee": True}
+    head = f"session « {sid} » ({s.fichier}) : close par le fichier"
+    missing = store.session_without_rules(conn, row, ids)
+    if missing:
+        report.notes.append(f"{head} sans les contrôles de clôture, que le moteur ne peut pas faire ici : {' ; '.join(missing)}")
+        return unchecked
+    try:
+        found = session_findings(store, conn, row, ids)
+    except HookFailure as exc:
+        report.notes.append(f"{head} sans les contrôles de clôture : {exc}")
+        return unchecked
+    errors = [c for c in found if c.niveau == "erreur"]
+    report.constats[sid] = [c for c in found if c.niveau in ("erreur", "avertissement")]
+    for c in report.constats[sid]:
+        blocking = " [bloquant à la clôture]" if c.niveau == "erreur" else ""
+        report.notes.append(f"{head}{' (clôture forcée)' if errors else ''} : {c.niveau} {c.code} — {c.message}{blocking}")
+    return {"dossiers": len(ids), "constats": sorted({c.code for c in found}), "forcee": bool(errors)}
