@@ -47,6 +47,32 @@ def store_templates(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[n
     return Templates(tmp_path_factory.mktemp("store-templates"))
 
 
+@pytest.fixture(scope="session")
+def wheel_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """cqpkit's wheel, built once for the whole run: under pytest-xdist the first worker to ask builds it in the
+    run's shared temporary directory while the others wait on a lock, then all use that file."""
+    import fcntl
+
+    pytest.importorskip("hatchling", reason="building the wheel offline needs hatchling in the test environment")
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's directory, above each worker's own
+    target = shared / "cqpkit-wheel"
+    with open(shared / "cqpkit-wheel.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not target.is_dir():
+            building = shared / "cqpkit-wheel.building"
+            _subprocess.run(
+                [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(building), str(ROOT)],
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
+            building.rename(target)  # whole, or not there: a failed build is tried again by the next worker
+    (path,) = target.glob("cqpkit-*.whl")
+    return path
+
+
 def run_cli(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, subprocess: bool = False, stdin: str = ""
 ) -> _subprocess.CompletedProcess[str]:

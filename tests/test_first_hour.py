@@ -25,7 +25,6 @@ from cqpkit.cli.authoring import DOC_TOPICS
 from cqpkit.scaffold import cqpkit_source, new_plugin, next_steps
 
 from tests.conftest import ROOT, run_cli
-from tests.test_packaging import wheel  # noqa: F401 (the module-scoped fixture that builds the wheel)
 
 TODAY = dt.date(2026, 3, 2)
 REF = Path("cqpkit_ma_branche", "referentiels", "mon-cqp-2026.toml")
@@ -265,7 +264,11 @@ class TestPrintedCommands:
 
 @pytest.mark.slow
 class TestAsPrinted:
-    """The printed commands, run as printed in a shell, on a machine where cqpkit is on no package index."""
+    """The printed commands, run as printed in a shell, on a machine where cqpkit is on no package index.
+
+    From a checkout here; from a wheel in tests/test_first_hour_wheel.py (its own file: each builds virtual
+    environments for a minute or more, and pytest-xdist runs two files at once, not two tests of one file).
+    """
 
     def test_from_a_checkout(self, tmp_path):
         """new-plugin from this checkout → its « Ensuite » lines in ``sh -e`` → cqpkit listed, the plugin's suite passes."""
@@ -278,32 +281,3 @@ class TestAsPrinted:
         venv_python = tmp_path / "cqpkit-ma-branche" / ".venv" / "bin" / "python"
         where = subprocess.run([str(venv_python), "-c", "import cqpkit; print(cqpkit.__file__)"], capture_output=True, text=True, timeout=60)
         assert where.stdout.strip() == str(ROOT / "core" / "cqpkit" / "__init__.py")
-
-    def test_from_a_wheel(self, wheel, tmp_path):  # noqa: F811 (the fixture imported above)
-        """cqpkit installed from its wheel: ``cqpkit doc`` works, new-plugin names the wheel, and its lines run as printed."""
-        env = shell_env(tmp_path)
-        subprocess.run(["python3", "-m", "venv", str(tmp_path / "outil")], check=True, env=env, timeout=300)
-        bin_dir = tmp_path / "outil" / "bin"
-        pip = subprocess.run([str(bin_dir / "pip"), "install", "-q", wheel.filename], env=env, capture_output=True, text=True, timeout=600)
-        assert pip.returncode == 0, pip.stderr[-3000:]
-        cqpkit = str(bin_dir / "cqpkit")
-
-        for topic, (source, _) in DOC_TOPICS.items():
-            page = subprocess.run([cqpkit, "doc", topic], env=env, capture_output=True, text=True, timeout=120)
-            assert page.returncode == 0 and page.stdout == (ROOT / source).read_text(encoding="utf-8"), topic
-        shipped = subprocess.run([cqpkit, "doc", "--path", "plugin"], env=env, capture_output=True, text=True, timeout=120).stdout
-        assert Path(shipped.strip()).parts[-3:] == ("cqpkit", "_docs", "plugin.md") and "site-packages" in shipped
-
-        work = tmp_path / "travail"
-        work.mkdir()
-        proc = subprocess.run([cqpkit, "new-plugin", "ma-branche"], cwd=work, env=env, capture_output=True, text=True, timeout=120)
-        assert proc.returncode == 0, proc.stderr
-        steps = printed_steps(proc.stdout)
-        assert re.match(rf"\.venv/bin/pip install {re.escape(wheel.filename)} +# cqpkit d'abord", steps[2]), steps
-        assert_self_contained(work / "cqpkit-ma-branche")
-
-        done = run_as_printed(steps, work, env)
-        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-        assert re.search(r"^ma-branche\.mon-cqp +\d{4} ", done.stdout, re.M), done.stdout
-        assert re.search(r"^=+ \d+ passed, 1 skipped in ", done.stdout, re.M), done.stdout[-2000:]
-

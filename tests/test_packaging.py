@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import zipfile
 
 import pytest
@@ -12,17 +10,9 @@ from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory):
-    pytest.importorskip("hatchling", reason="building the wheel offline needs hatchling in the test environment")
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    (path,) = out.glob("cqpkit-*.whl")
-    return zipfile.ZipFile(path)
+def wheel(wheel_path):
+    """The wheel built once for the run (tests/conftest.py), opened."""
+    return zipfile.ZipFile(wheel_path)
 
 
 @pytest.mark.slow
