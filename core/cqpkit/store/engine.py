@@ -15,7 +15,8 @@ Transactions are what make an import all-or-nothing and two concurrent imports s
   keeps the file self-contained: a process killed mid-import leaves the file as it was.
 - **PostgreSQL.** A writing transaction first takes a transaction-level advisory lock, so that
   writers are serialised exactly as on SQLite: the audit log's hash chain and the version
-  numbers of dossiers need one writer at a time.
+  numbers of dossiers need one writer at a time. The lock is the store's: keyed by its schema
+  (``current_schema()``), so that stores in other schemas of the same database do not wait for it.
 
 A missing SQLite file is created only when asked (``create=True``: ``cqpkit db init`` and
 ``cqpkit import``); a read never leaves an empty file behind.
@@ -36,7 +37,7 @@ from cqpkit.store.errors import StoreError
 
 __all__ = ["LOCK_ID", "Target", "display_url", "is_driver_error", "make_engine", "resolve", "translate"]
 
-#: The advisory lock taken by every writing transaction on PostgreSQL ("CQPK" in ASCII).
+#: The advisory lock taken by every writing transaction on PostgreSQL ("CQPK" in ASCII), with its schema's hash.
 LOCK_ID = 0x4351504B
 #: How long a writer waits for another one, in milliseconds.
 BUSY_TIMEOUT_MS = 120_000
@@ -165,7 +166,7 @@ def _postgresql_engine(target: Target, pool_size: int | None = None) -> sa.Engin
     @event.listens_for(engine, "begin")
     def _begin(conn: sa.Connection) -> None:
         if conn.get_execution_options().get("cqpkit_write", False):
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK_ID})")
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK_ID}, hashtext(current_schema()))")
 
     return engine
 
