@@ -183,13 +183,45 @@ def _run_in_process(args: list[str], env: dict[str, str], cwd: Path | None, stdi
     return _subprocess.CompletedProcess(["cqpkit", *args], code, _text(stdout), _text(stderr))
 
 
+#: The test files that take longest, slowest first (the durations of a whole run, --durations=0, summed by file:
+#: 7 December 2026, 2 workers; re-measure when a file grows). They are collected first, so that pytest-xdist
+#: (--dist loadfile: a whole file to a worker, handed out in collection order) starts them first and the run does not
+#: end with one worker on a long file while the other is idle. The other files keep their order, after these.
+SLOW_FILES = (
+    "tests/test_store_operator_review.py",
+    "tests/test_web_store.py",
+    "tests/test_first_hour_wheel.py",
+    "tests/test_first_hour.py",
+    "tests/test_plugin_failures.py",
+    "tests/test_web_pages.py",
+    "tests/test_store_tamper.py",
+    "tests/test_conformance.py",
+    "tests/test_stored_results.py",
+    "tests/test_fuzz.py",
+    "tests/test_interop_spreadsheets.py",
+    "tests/test_store.py",
+    "tests/test_interop_credentials.py",
+    "tests/test_dates_said.py",
+    "tests/test_store_users.py",
+    "tests/test_conformance_example.py",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-xdist hands the files out in collection order (SLOW_FILES first), not by their number of tests."""
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Give every test its own node id: Schemathesis gives all the operations of one test the same id, and pytest-xdist
+    """The files of SLOW_FILES first, slowest first (each file's tests in their order); then every test its own node id: Schemathesis gives all the operations of one test the same id, and pytest-xdist
     (the README's command: -n auto) schedules by id, so it would run one operation of each and drop the others.
     Named by the operation (``test_schemathesis[POST /api/v1/check]``), else numbered in collection order (the same
     in every worker). pytest keeps the id in ``_id`` (a NodeId, pytest 9) or ``_nodeid`` (before)."""
     from collections import Counter
 
+    rank = {name: i for i, name in enumerate(SLOW_FILES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.partition("::")[0], len(SLOW_FILES)))  # stable: the rest keep their order
     counts = Counter(item.nodeid for item in items)
     seen: Counter[str] = Counter()
     for item in items:
