@@ -33,10 +33,10 @@ def _report(referentiel: Any, dossier: Any, date: Any, resultat: Any) -> Any:
 
 
 @hookimpl
-def cqpkit_check_dossier(referentiel: Any, dossier: Any, date: Any, resultat: Any) -> list:
+def cqpkit_check_dossier(referentiel: Any, dossier: Any, date: Any, resultat: Any) -> list[Any]:
     return list(_report(referentiel, dossier, date, resultat).constats)
 
 
 @hookimpl
-def cqpkit_funding(referentiel: Any, dossier: Any, date: Any, resultat: Any) -> list:
+def cqpkit_funding(referentiel: Any, dossier: Any, date: Any, resultat: Any) -> list[Any]:
     return list(_report(referentiel, dossier, date, resultat).lignes)

@@ -272,9 +272,9 @@ class RegistryEngines(RegistryCatalogue):
             raise _not_a(session, "SessionJury", "session")
         dossiers, historique = list(dossiers), list(historique)
         for name, items, cls in (("dossiers", dossiers, Dossier), ("historique", historique, SessionJury)):
-            wrong = next((x for x in items if not isinstance(x, cls)), None)
+            wrong = next(((i, x) for i, x in enumerate(items) if not isinstance(x, cls)), None)
             if wrong is not None:
-                raise _not_a(wrong, cls.__name__, f"{name}[{items.index(wrong)}]")
+                raise _not_a(wrong[1], cls.__name__, f"{name}[{wrong[0]}]")
         found: dict[tuple[str, str, str], Constat] = {}
         for cid in session.session.certifications:
             own = [d for d in dossiers if d.dossier.certification == cid]
