@@ -2,7 +2,8 @@
 
 Every operation is one writing transaction, logged in the audit chain. Passages are append-only: a
 decision, a change of presence or a correction (on a closed session, with its ``motif``) is a new row
-that names the one it replaces; the dossier's deadlines are recomputed with the engine (:func:`refresh`).
+that names the one it replaces; the dossier's deadlines and stored results are recomputed with the engine
+(:func:`refresh`; for a decision, before its writing transaction: :mod:`cqpkit.store.jury_refresh`).
 """
 
 from __future__ import annotations
