@@ -6,8 +6,11 @@ and one open session with all of them presented. Then each client, **a process o
 ``cqpkit jury decide``, a server worker: each with its own ``Store`` and connection), records the same decisions
 (D1 … D5 acquis) on its own dossiers with ``Store.decide``, all clients started together. Printed per engine and
 number of clients (``--clients``, default 1 and 8): decisions per second (wall), the CPU time per decision of the
-clients (user + system, their own process), and the time a decision holds the store's write lock (from the
-``BEGIN`` of its writing transaction to its ``COMMIT``, median and maximum): the other writers wait for that long.
+clients (user + system, their own process), and the time a decision holds the store's write lock (from the moment
+its writing transaction has it — ``BEGIN IMMEDIATE`` on SQLite, the advisory lock on PostgreSQL — to its ``COMMIT``,
+median and maximum): the other writers wait for that long. The PostgreSQL advisory lock is per database: another
+program's writers on the same database (other schemas included) make ours wait — give ``--pg-url`` a database of its
+own (the script creates its schema there).
 
 The machine is shared: the script prints the load average at its start and end; compare a run of the code before
 and after a change in one sitting (``PYTHONPATH=<other tree>/core`` runs this script on another tree's cqpkit).
@@ -82,16 +85,16 @@ def client(url: str, mine: list[str], start: Any, out: Any) -> None:
     holds: list[float] = []
     began: dict[int, float] = {}
 
-    def on_begin(conn: Any) -> None:
-        if conn.get_execution_options().get("cqpkit_write"):
-            began[id(conn)] = time.perf_counter()
+    def on_locked(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("BEGIN IMMEDIATE") or "pg_advisory_xact_lock" in statement:
+            began[id(conn)] = time.perf_counter()  # the lock is held from here (the wait for it is not counted)
 
     def on_commit(conn: Any) -> None:
         t0 = began.pop(id(conn), None)
         if t0 is not None:
             holds.append(time.perf_counter() - t0)
 
-    event.listen(store.engine, "begin", on_begin)
+    event.listen(store.engine, "after_cursor_execute", on_locked)
     event.listen(store.engine, "commit", on_commit)
     store.registry.referentiel("secu.manager-operationnel")  # loaded before the clock starts
     start.wait()
