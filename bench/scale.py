@@ -441,7 +441,8 @@ def bench_results_cost(directory: str, n: int, repeat: int) -> list[str]:
     paths = [os.path.join(files, name) for name in sorted(os.listdir(files))]
     registry = cqpkit.load_registry()
     searched = results_module.periods
-    calls = {"decide": 0, "check_codes": 0, "funding": 0}
+    calls = {"decide": 0, "check_codes": 0, "funding": 0, "assess": 0}  # assess: the three in one pass (Registry.assess)
+    calls = {name: 0 for name in calls if hasattr(registry, name)}
     counting = {name: getattr(registry, name) for name in calls}
 
     def counted(name: str) -> Any:
@@ -484,8 +485,7 @@ def bench_results_cost(directory: str, n: int, repeat: int) -> list[str]:
     per = {k: v / n for k, v in calls.items()}
     print(
         f"  import {n} fichiers (CPU, ce processus) : sans résultats {best['sans'] / n * 1e6:.0f} µs, avec {best['avec'] / n * 1e6:.0f} µs "
-        f"par dossier ; appels du moteur par dossier : decide {per['decide']:.2f}, check_codes {per['check_codes']:.2f}, "
-        f"funding {per['funding']:.2f}",
+        f"par dossier ; appels du moteur par dossier : {', '.join(f'{k} {v:.2f}' for k, v in per.items())}",
         flush=True,
     )
     return [f"ratio import résultats    {label} : {best['avec'] / best['sans']:7.2f}   (objectif ≤ 1,5 ; avec / sans les résultats stockés)"]

@@ -33,13 +33,13 @@ from typing import TYPE_CHECKING, Any
 
 from cqpkit.plugins.hookcalls import HookFailure, HookReturnError
 from cqpkit.plugins.manager import PluginFailure, PluginSet, make_plugin_manager
-from cqpkit.plugins.registry_engines import BUILTIN_CHECK_CODES, Explication, RegistryEngines
+from cqpkit.plugins.registry_engines import BUILTIN_CHECK_CODES, Bilan, Explication, RegistryEngines
 from cqpkit.plugins.registry_entries import FicheReferentiel, _Entry, expand
 
 if TYPE_CHECKING:  # pragma: no cover
     from cqpkit.model import Referentiel
 
-__all__ = ["BUILTIN_CHECK_CODES", "Explication", "FicheReferentiel", "HookFailure", "HookReturnError", "Registry", "expand", "load_registry"]
+__all__ = ["BUILTIN_CHECK_CODES", "Bilan", "Explication", "FicheReferentiel", "HookFailure", "HookReturnError", "Registry", "expand", "load_registry"]
 
 
 class Registry(RegistryEngines):

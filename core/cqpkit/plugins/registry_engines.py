@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
         SessionJury,
     )
 
-__all__ = ["BUILTIN_CHECK_CODES", "Explication", "RegistryEngines"]
+__all__ = ["BUILTIN_CHECK_CODES", "Bilan", "Explication", "RegistryEngines"]
 
 
 #: The finding codes each builtin rule family's ``cqpkit_check_dossier`` can give (:meth:`Registry.check_codes`).
@@ -168,18 +168,8 @@ class RegistryEngines(RegistryCatalogue):
         ``resultat``: the decision already computed for the same dossier and date (else
         it is computed here).
         """
-        day = self._today(as_of)
-        self._valid(dossier)
-        if resultat is None:
-            resultat = self.decide(dossier, day)
-        ref, plugin = self._served(dossier)
-        parts = self._call("cqpkit_check_dossier", plugin, referentiel=ref, dossier=dossier, date=day, resultat=resultat)
-        from cqpkit.rules.checks import sort_constats
-
-        found: dict[tuple[str, str, str], Constat] = {}
-        for c in [c for part in parts if part for c in part] + list(resultat.constats or ()):
-            found.setdefault((c.code, c.chemin, c.message), c)
-        return sort_constats(found.values())
+        day, ref, plugin, resultat = self._decided(dossier, as_of, resultat)
+        return self._checked(ref, plugin, dossier, day, resultat, None)
 
     def check_codes(
         self, dossier: Dossier, codes: Iterable[str], as_of: dt.date | None = None, *, resultat: Resultat | None = None
@@ -191,24 +181,48 @@ class RegistryEngines(RegistryCatalogue):
         ``[[regles]]`` ids) are not called; every other plugin is, its findings filtered.
         """
         wanted = frozenset(codes)
+        day, ref, plugin, resultat = self._decided(dossier, as_of, resultat)
+        return self._checked(ref, plugin, dossier, day, resultat, wanted)
+
+    def assess(
+        self, dossier: Dossier, as_of: dt.date | None = None, *, codes: Iterable[str] | None = None, resultat: Resultat | None = None
+    ) -> Bilan:
+        """:meth:`decide`, :meth:`check` (:meth:`check_codes` with ``codes``) and :meth:`funding` of a dossier in one pass.
+
+        The same answers as the three calls (the findings and the lines read that decision), for a caller that
+        wants all three at many dates (stored results): the dossier is checked against its référentiel and routed
+        once, decided once, and the funding engine's work is shared by its findings and its lines (the builtin
+        ``default_funding`` computes its report once for both hooks). ``resultat``: the decision already computed for
+        the same dossier and date (else it is computed here).
+        """
+        wanted = None if codes is None else frozenset(codes)
+        day, ref, plugin, resultat = self._decided(dossier, as_of, resultat)
+        constats = self._checked(ref, plugin, dossier, day, resultat, wanted)
+        return Bilan(day, resultat, constats, self._funded(ref, plugin, dossier, day, resultat))
+
+    def _decided(
+        self, dossier: Dossier, as_of: dt.date | None, resultat: Resultat | None
+    ) -> tuple[dt.date, Referentiel, str, Resultat]:
+        """The day, the dossier's référentiel and its plugin (the dossier checked valid), and its decision that day
+        (``resultat`` when the caller has it): what every engine call on a dossier starts from."""
         day = self._today(as_of)
         self._valid(dossier)
-        if resultat is None:
-            resultat = self.decide(dossier, day)
         ref, plugin = self._served(dossier)
-        key = (plugin, wanted, wanted.isdisjoint(r.id for r in ref.regles))
-        hook = self._code_callers.get(key)
-        if hook is None:
-            regles = "cqpkit.plugins.default_regles"  # its codes are the référentiel's [[regles]] ids: key[2] says
-            skip = {name for name, given in BUILTIN_CHECK_CODES.items() if name != regles and wanted.isdisjoint(given)}
-            if key[2]:
-                skip.add("cqpkit.plugins.default_regles")
-            sources = self._plugins.sources
-            skip = {name for name in skip if name in sources and sources[name].builtin}
-            keep = {impl.plugin_name for impl in self._route("cqpkit_check_dossier", plugin).get_hookimpls()} - skip
-            remove = [obj for name, obj in self._plugins.pm.list_name_plugin() if obj is not None and name not in keep]
-            hook = self._code_callers[key] = self._plugins.pm.subset_hook_caller("cqpkit_check_dossier", remove_plugins=remove)
+        if resultat is None:
+            resultat = self._decision(ref, plugin, dossier, day)
+        return day, ref, plugin, resultat
+
+    def _decision(self, ref: Referentiel, plugin: str, dossier: Dossier, day: dt.date) -> Resultat:
+        """The answer of ``cqpkit_decide`` (the first plugin to answer wins; the generic engine last)."""
+        resultat: Resultat = self._answer("cqpkit_decide", plugin, referentiel=ref, dossier=dossier, date=day)
+        return resultat
+
+    def _checked(
+        self, ref: Referentiel, plugin: str, dossier: Dossier, day: dt.date, resultat: Resultat, wanted: frozenset[str] | None
+    ) -> list[Constat]:
+        """The findings of every ``cqpkit_check_dossier`` and of the decision, each once, sorted (only ``wanted`` codes, when given)."""
         kwargs = {"referentiel": ref, "dossier": dossier, "date": day, "resultat": resultat}
+        hook = self._route("cqpkit_check_dossier", plugin) if wanted is None else self._code_caller(ref, plugin, wanted)
         parts = call_hook(hook, "cqpkit_check_dossier", kwargs, self._raised_in)
         if not _answer_ok("cqpkit_check_dossier", parts):
             self._wrong_answer("cqpkit_check_dossier", hook, kwargs)
@@ -216,9 +230,30 @@ class RegistryEngines(RegistryCatalogue):
 
         found: dict[tuple[str, str, str], Constat] = {}
         for c in [c for part in parts if part for c in part] + list(resultat.constats or ()):
-            if c.code in wanted:
+            if wanted is None or c.code in wanted:
                 found.setdefault((c.code, c.chemin, c.message), c)
         return sort_constats(found.values())
+
+    def _code_caller(self, ref: Referentiel, plugin: str, wanted: frozenset[str]) -> Any:
+        """The caller of ``cqpkit_check_dossier`` for ``plugin`` without the builtin families that cannot give ``wanted`` (kept)."""
+        key = (plugin, wanted, wanted.isdisjoint(r.id for r in ref.regles))
+        hook = self._code_callers.get(key)
+        if hook is None:
+            regles = "cqpkit.plugins.default_regles"  # its codes are the référentiel's [[regles]] ids: key[2] says
+            skip = {name for name, given in BUILTIN_CHECK_CODES.items() if name != regles and wanted.isdisjoint(given)}
+            if key[2]:
+                skip.add(regles)
+            sources = self._plugins.sources
+            skip = {name for name in skip if name in sources and sources[name].builtin}
+            keep = {impl.plugin_name for impl in self._route("cqpkit_check_dossier", plugin).get_hookimpls()} - skip
+            remove = [obj for name, obj in self._plugins.pm.list_name_plugin() if obj is not None and name not in keep]
+            hook = self._code_callers[key] = self._plugins.pm.subset_hook_caller("cqpkit_check_dossier", remove_plugins=remove)
+        return hook
+
+    def _funded(self, ref: Referentiel, plugin: str, dossier: Dossier, day: dt.date, resultat: Resultat) -> list[LigneFinancement]:
+        """The lines of every ``cqpkit_funding``, in the order of the plugins' answers."""
+        parts = self._call("cqpkit_funding", plugin, referentiel=ref, dossier=dossier, date=day, resultat=resultat)
+        return [line for part in parts if part for line in part]
 
     def check_session(
         self, session: SessionJury, dossiers: Sequence[Dossier] = (), historique: Sequence[SessionJury] = ()
@@ -237,9 +272,9 @@ class RegistryEngines(RegistryCatalogue):
             raise _not_a(session, "SessionJury", "session")
         dossiers, historique = list(dossiers), list(historique)
         for name, items, cls in (("dossiers", dossiers, Dossier), ("historique", historique, SessionJury)):
-            wrong = next((x for x in items if not isinstance(x, cls)), None)
+            wrong = next(((i, x) for i, x in enumerate(items) if not isinstance(x, cls)), None)
             if wrong is not None:
-                raise _not_a(wrong, cls.__name__, f"{name}[{items.index(wrong)}]")
+                raise _not_a(wrong[1], cls.__name__, f"{name}[{wrong[0]}]")
         found: dict[tuple[str, str, str], Constat] = {}
         for cid in session.session.certifications:
             own = [d for d in dossiers if d.dossier.certification == cid]
@@ -260,14 +295,12 @@ class RegistryEngines(RegistryCatalogue):
         day = self._today(as_of)
         self._valid(dossier)
         ref, plugin = self._served(dossier)
-        return self._answer("cqpkit_plan_parcours", plugin, referentiel=ref, dossier=dossier, date=day)
+        parcours: Parcours = self._answer("cqpkit_plan_parcours", plugin, referentiel=ref, dossier=dossier, date=day)
+        return parcours
 
     def decide(self, dossier: Dossier, as_of: dt.date | None = None) -> Resultat:
         """The result of a dossier as of a date (the first plugin to answer wins; the generic engine last)."""
-        day = self._today(as_of)
-        self._valid(dossier)
-        ref, plugin = self._served(dossier)
-        return self._answer("cqpkit_decide", plugin, referentiel=ref, dossier=dossier, date=day)
+        return self._decided(dossier, as_of, None)[3]
 
     def _answer(self, hook_name: str, plugin: str, **kwargs: Any) -> Any:
         """The answer of a ``firstresult`` hook; none at all (its builtin blocked, no plugin answering) is a PluginError."""
@@ -292,29 +325,16 @@ class RegistryEngines(RegistryCatalogue):
         The lines due on certification follow ``decide`` (every plugin's decision, through
         this registry); ``resultat``: that decision, when already computed.
         """
-        day = self._today(as_of)
-        self._valid(dossier)
-        if resultat is None:
-            resultat = self.decide(dossier, day)
-        ref, plugin = self._served(dossier)
-        parts = self._call("cqpkit_funding", plugin, referentiel=ref, dossier=dossier, date=day, resultat=resultat)
-        return [line for part in parts if part for line in part]
+        day, ref, plugin, resultat = self._decided(dossier, as_of, resultat)
+        return self._funded(ref, plugin, dossier, day, resultat)
 
     def explain(self, dossier: Dossier, as_of: dt.date | None = None) -> Explication:
         """Everything about a dossier with the rule, values and source of each item (for ``cqpkit explain``).
 
         The dossier is decided once; the findings and the funding lines read that decision.
         """
-        day = self._today(as_of)
-        self._valid(dossier)
-        resultat = self.decide(dossier, day)
-        return Explication(
-            dossier=dossier.id,
-            date=day,
-            constats=self.check(dossier, day, resultat=resultat),
-            resultat=resultat,
-            financement=self.funding(dossier, day, resultat=resultat),
-        )
+        bilan = self.assess(dossier, as_of)
+        return Explication(dossier=dossier.id, date=bilan.date, constats=bilan.constats, resultat=bilan.resultat, financement=bilan.financement)
 
     def document_template(self, kind: str, referentiels: Iterable[tuple[str, str]]) -> str | None:
         """The template file a plugin gives for a document of ``kind`` about these référentiels (``None``: cqpkit's own).
@@ -338,6 +358,15 @@ class RegistryEngines(RegistryCatalogue):
                 f"cqpkit_document_template renvoie {answer!r} au lieu du chemin d'un fichier .typ existant (ou None)",
             )
         return path
+
+
+class Bilan(NamedTuple):
+    """What :meth:`RegistryEngines.assess` returns: a dossier's decision, findings and funding lines as of a date."""
+
+    date: dt.date
+    resultat: Resultat
+    constats: list[Constat]
+    financement: list[LigneFinancement]
 
 
 class Explication(NamedTuple):

@@ -94,7 +94,7 @@ _SUMMARY_KEYS = frozenset(FicheReferentiel._fields) - {"plugin", "fichier"}
 class _Entry:
     __slots__ = ("fichier", "plugin", "ref", "resume")
 
-    def __init__(self, plugin: str, fichier: str | None, summary: dict, ref: Referentiel | None) -> None:
+    def __init__(self, plugin: str, fichier: str | None, summary: dict[str, Any], ref: Referentiel | None) -> None:
         self.plugin = plugin
         self.fichier = fichier
         self.resume = FicheReferentiel(**summary, plugin=plugin, fichier=fichier)
@@ -154,7 +154,7 @@ class RegistryCatalogue:
             caller = pm.subset_hook_caller("cqpkit_referentiels", remove_plugins=others)
             sent: list[tuple[str, object]] = []
 
-            def register(item: object, _sent: list = sent, _name: str = name) -> None:
+            def register(item: object, _sent: list[tuple[str, object]] = sent, _name: str = name) -> None:
                 _sent.extend((_name, x) for x in expand(item))
 
             try:
@@ -438,7 +438,7 @@ def _versions(entries: Iterable[_Entry]) -> str:
     return ", ".join(out)
 
 
-def _version_key(version: str) -> tuple:
+def _version_key(version: str) -> tuple[tuple[int, int, str], ...]:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in version.replace("-", ".").split("."))
 
 

@@ -2,7 +2,8 @@
 
 Every operation is one writing transaction, logged in the audit chain. Passages are append-only: a
 decision, a change of presence or a correction (on a closed session, with its ``motif``) is a new row
-that names the one it replaces; the dossier's deadlines are recomputed with the engine (:func:`refresh`).
+that names the one it replaces; the dossier's deadlines and stored results are recomputed with the engine
+(:func:`refresh`; for a decision, before its writing transaction: :mod:`cqpkit.store.jury_refresh`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 import sqlalchemy as sa
@@ -213,6 +214,21 @@ def add_to_session(
     return out
 
 
+#: Decisions computed out of the write lock and found changed when written, before one is computed inside it (:func:`decide`).
+OPTIMISTIC_TRIES = 3
+
+
+class _Request(NamedTuple):
+    """A decision request checked against the base: the session and dossier rows, the passage it replaces, the
+    decisions before and after it."""
+
+    s: Any
+    d: Any
+    current: Any
+    before: dict[str, str]
+    merged: dict[str, str]
+
+
 def decide(
     store: StoreBase, session_id: str, dossier_id: str, decisions: dict[str, str], operateur: str | None = None, *, motif: str = ""
 ) -> dict[str, Any]:
@@ -222,6 +238,11 @@ def decide(
     domaines, its one key is ``certification`` (the whole certification, see
     :data:`~cqpkit.model.CERTIFICATION_ENTIERE`), stored as such in ``passages.decisions``. Returns
     ``{"statut": "enregistré" | "corrigé" | "inchangé", "passage": id, "remplace": id | None}``.
+
+    The engine's work (the contrary decisions, the dossier's new deadlines and stored results) is done out of the
+    writing transaction, on the dossier as read just before (:mod:`cqpkit.store.jury_refresh`); the transaction
+    writes it only if the dossier has not changed since, else the whole is done again (:data:`OPTIMISTIC_TRIES`
+    times, then inside the transaction): concurrent jury members do not wait for each other's engine.
     """
     if not isinstance(decisions, Mapping):
         raise InvalidArgumentError(
@@ -229,77 +250,130 @@ def decide(
         )
     if motif is not None and not isinstance(motif, str):
         raise InvalidArgumentError(f"motif : un texte est attendu, pas {type(motif).__name__}")
+    from cqpkit.store import jury_refresh
+
     operateur = operateur or operateur_par_defaut()
     motif = (motif or "").strip()
+    for _ in range(OPTIMISTIC_TRIES):
+        with store.read() as conn:
+            request = _request(store, conn, session_id, dossier_id, decisions, motif)
+            if request.current is not None and request.merged == request.before:
+                return {"statut": "inchangé", "passage": request.current.id, "remplace": None}
+            _require_motive(store, conn, request, session_id, motif)
+            snap = jury_refresh.snapshot(conn, dossier_id)
+        if snap is None:
+            break
+        values = _passage_values(request, session_id, dossier_id, motif, "", operateur)
+        try:
+            done = jury_refresh.computed(store.registry, jury_refresh.with_passage(snap, values), request.d.numero_version)
+        except Exception:  # a plugin failing on the dossier: said as before, from inside the transaction
+            break
+        with store.write() as conn:
+            again = _request(store, conn, session_id, dossier_id, decisions, motif)
+            if again.current is not None and again.merged == again.before:
+                return {"statut": "inchangé", "passage": again.current.id, "remplace": None}
+            if again == request and jury_refresh.still(conn, snap):
+                return _record(store, conn, again, session_id, dossier_id, motif, operateur, done)
     with store.write() as conn:
-        s = store.session_row(conn, session_id)
-        d = store.dossier_row(conn, dossier_id)
-        certs = json.loads(s.certifications)
-        if d.certification not in certs:
+        request = _request(store, conn, session_id, dossier_id, decisions, motif)
+        if request.current is not None and request.merged == request.before:
+            return {"statut": "inchangé", "passage": request.current.id, "remplace": None}
+        _require_motive(store, conn, request, session_id, motif)
+        return _record(store, conn, request, session_id, dossier_id, motif, operateur, None)
+
+
+def _request(store: StoreBase, conn: sa.Connection, session_id: str, dossier_id: str, decisions: Mapping[str, str], motif: str) -> _Request:
+    """The decision request checked against the base (no engine): every refusal raised, with its reason."""
+    s = store.session_row(conn, session_id)
+    d = store.dossier_row(conn, dossier_id)
+    certs = json.loads(s.certifications)
+    if d.certification not in certs:
+        raise StoreConflictError(
+            f"dossier « {dossier_id} » ({d.certification}) : la session « {session_id} » ne couvre pas cette certification ({', '.join(certs)})"
+        )
+    store.require_rules(d)
+    ref = store.registry.referentiel(d.certification, version=d.version_referentiel)
+    problems = _decision_problems(decisions, [x.id for x in ref.domaines], f"{d.certification} {d.version_referentiel}")
+    if problems:
+        raise StoreConflictError("décisions refusées :\n" + "\n".join(f"  {p}" for p in problems))
+    rows = conn.execute(
+        sa.select(t.passages).where(t.passages.c.dossier_id == dossier_id, t.passages.c.session_id == session_id).order_by(t.passages.c.id)
+    ).all()
+    current = rows[-1] if rows else None
+    if current is not None and (current.absent or current.excuse):
+        what = "absent" if current.absent else "excusé"
+        raise StoreConflictError(
+            f"dossier « {dossier_id} » enregistré {what} à la session « {session_id} » : le jury ne décide pas sur un candidat "
+            f"qui n'est pas passé (s'il est venu : cqpkit jury add {session_id} {dossier_id} --present)"
+        )
+    if s.cloturee:
+        if current is None:
             raise StoreConflictError(
-                f"dossier « {dossier_id} » ({d.certification}) : la session « {session_id} » ne couvre pas cette certification ({', '.join(certs)})"
+                f"session « {session_id} » close : le dossier « {dossier_id} » n'y est pas passé, il n'y a rien à corriger"
             )
-        store.require_rules(d)
-        ref = store.registry.referentiel(d.certification, version=d.version_referentiel)
-        problems = _decision_problems(decisions, [x.id for x in ref.domaines], f"{d.certification} {d.version_referentiel}")
-        if problems:
-            raise StoreConflictError("décisions refusées :\n" + "\n".join(f"  {p}" for p in problems))
-        rows = conn.execute(
-            sa.select(t.passages).where(t.passages.c.dossier_id == dossier_id, t.passages.c.session_id == session_id).order_by(t.passages.c.id)
-        ).all()
-        current = rows[-1] if rows else None
-        if current is not None and (current.absent or current.excuse):
-            what = "absent" if current.absent else "excusé"
+        if not motif:
             raise StoreConflictError(
-                f"dossier « {dossier_id} » enregistré {what} à la session « {session_id} » : le jury ne décide pas sur un candidat "
-                f"qui n'est pas passé (s'il est venu : cqpkit jury add {session_id} {dossier_id} --present)"
+                f"session « {session_id} » close le {jour(s.cloturee_le)} : ses décisions ne changent pas ; "
+                "une correction est un nouvel enregistrement motivé (ajoutez --motif « … »)"
             )
-        if s.cloturee:
-            if current is None:
-                raise StoreConflictError(
-                    f"session « {session_id} » close : le dossier « {dossier_id} » n'y est pas passé, il n'y a rien à corriger"
-                )
-            if not motif:
-                raise StoreConflictError(
-                    f"session « {session_id} » close le {jour(s.cloturee_le)} : ses décisions ne changent pas ; "
-                    "une correction est un nouvel enregistrement motivé (ajoutez --motif « … »)"
-                )
-        before = json.loads(current.decisions) if current is not None else {}
-        merged = {**before, **decisions}
-        if current is not None and merged == before:
-            return {"statut": "inchangé", "passage": current.id, "remplace": None}
-        if not motif:  # a correction (closed session) has its motive already: checked above
-            contrary = contrary_decisions(store, conn, d, session_id, current.date if current is not None else s.date, before, merged)
-            if contrary:
-                doms = ", ".join(sorted({str(c.valeurs.get("domaine", "")) for c in contrary}, key=_domain_key))
-                raise MotiveRequired(
-                    f"dossier « {dossier_id} » à la session « {session_id} » : décision contraire à l'évaluation finale ({doms} acquis) : "
-                    "un motif est obligatoire (--motif « … ») ; rien n'a été enregistré",
-                    contrary,
-                )
-        horodatage = now()
-        origine = "correction" if s.cloturee else "jury"
-        values = {
-            "dossier_id": dossier_id, "session_id": session_id,
-            "date": current.date if current is not None else s.date,
-            "absent": bool(current.absent) if current is not None else False,
-            "excuse": bool(current.excuse) if current is not None else False,
-            "decisions": canonical(merged), "notes": current.notes if current is not None else "",
-            "origine": origine, "remplace_id": current.id if current is not None else None, "motif": motif,
-            "enregistre_le": horodatage, "operateur": operateur,
-        }
-        conn.execute(t.passages.insert(), [values])
-        new_id = conn.execute(
-            sa.select(sa.func.max(t.passages.c.id)).where(t.passages.c.dossier_id == dossier_id, t.passages.c.session_id == session_id)
-        ).scalar_one()
-        audit = AuditWriter(conn, operateur, horodatage)
-        details = {"session": session_id, "decisions": merged, "passage": new_id, "remplace": values["remplace_id"], "ligne": _row_digest(values)}
-        if motif:
-            details["motif"] = motif
-        audit.add("passage.correction" if s.cloturee else "passage.decision", "dossier", dossier_id, details)
+    before = json.loads(current.decisions) if current is not None else {}
+    return _Request(s, d, current, before, {**before, **decisions})
+
+
+def _require_motive(store: StoreBase, conn: sa.Connection, request: _Request, session_id: str, motif: str) -> None:
+    """Raise :class:`MotiveRequired` when the decision, without its motive, is contrary to the final evaluation."""
+    if motif:  # a correction (closed session) has its motive already: checked by _request
+        return
+    s, d, current = request.s, request.d, request.current
+    contrary = contrary_decisions(store, conn, d, session_id, current.date if current is not None else s.date, request.before, request.merged)
+    if contrary:
+        doms = ", ".join(sorted({str(c.valeurs.get("domaine", "")) for c in contrary}, key=_domain_key))
+        raise MotiveRequired(
+            f"dossier « {d.id} » à la session « {session_id} » : décision contraire à l'évaluation finale ({doms} acquis) : "
+            "un motif est obligatoire (--motif « … ») ; rien n'a été enregistré",
+            contrary,
+        )
+
+
+def _passage_values(request: _Request, session_id: str, dossier_id: str, motif: str, horodatage: str, operateur: str) -> dict[str, Any]:
+    """The row of ``passages`` the decision writes."""
+    s, current = request.s, request.current
+    return {
+        "dossier_id": dossier_id, "session_id": session_id,
+        "date": current.date if current is not None else s.date,
+        "absent": bool(current.absent) if current is not None else False,
+        "excuse": bool(current.excuse) if current is not None else False,
+        "decisions": canonical(request.merged), "notes": current.notes if current is not None else "",
+        "origine": "correction" if s.cloturee else "jury", "remplace_id": current.id if current is not None else None, "motif": motif,
+        "enregistre_le": horodatage, "operateur": operateur,
+    }
+
+
+def _record(
+    store: StoreBase, conn: sa.Connection, request: _Request, session_id: str, dossier_id: str, motif: str, operateur: str, done: Any
+) -> dict[str, Any]:
+    """Write the decision's passage, its audit entry, and the dossier's deadlines and stored results: ``done`` (computed
+    before the transaction, :func:`cqpkit.store.jury_refresh.computed`), or computed here (``None``)."""
+    from cqpkit.store import jury_refresh
+
+    s = request.s
+    horodatage = now()
+    values = _passage_values(request, session_id, dossier_id, motif, horodatage, operateur)
+    conn.execute(t.passages.insert(), [values])
+    new_id = conn.execute(
+        sa.select(sa.func.max(t.passages.c.id)).where(t.passages.c.dossier_id == dossier_id, t.passages.c.session_id == session_id)
+    ).scalar_one()
+    audit = AuditWriter(conn, operateur, horodatage)
+    details = {"session": session_id, "decisions": request.merged, "passage": new_id, "remplace": values["remplace_id"], "ligne": _row_digest(values)}
+    if motif:
+        details["motif"] = motif
+    audit.add("passage.correction" if s.cloturee else "passage.decision", "dossier", dossier_id, details)
+    if done is None:
         refresh(store, conn, [dossier_id])
-        audit.flush()
-        return {"statut": "corrigé" if s.cloturee else "enregistré", "passage": new_id, "remplace": values["remplace_id"]}
+    else:
+        jury_refresh.write(conn, [dossier_id], done)
+    audit.flush()
+    return {"statut": "corrigé" if s.cloturee else "enregistré", "passage": new_id, "remplace": values["remplace_id"]}
 
 
 def contrary_decisions(

@@ -12,8 +12,8 @@ How the intervals are found (:func:`periods`): the candidate boundaries are ever
 ends something — the dossier's deadlines, the dates in the engine's answers (validity ends, certification
 date, funding event dates) that are not the dossier's own, and the first passage's deadline when the first
 passage came after it (the finding ``premier_passage_hors_delai`` appears the day after a date no answer
-names). The engine is asked once per candidate day, through the registry (:meth:`Registry.decide`,
-:meth:`Registry.check_codes` for the two codes counted, :meth:`Registry.funding`), new dates in its answers
+names). The engine is asked once per candidate day, through the registry (:meth:`Registry.assess`: the decision, the
+findings of the two codes counted and the funding lines in one pass), new dates in its answers
 adding candidates until none is new. Between two asked days whose answers differ, the day before the later
 one is asked too — for an answer's date, that is the date itself (a rule comparing with ``>=`` moves the
 answer on it): it is asked only then, as that day before, and compared with its own day before in turn;
@@ -23,7 +23,7 @@ the dates the answers name (a barème applies at its event's date, whatever the 
 elsewhere is still found by that halving. One decision per day is asked once (:class:`_Decisions`: the
 deadlines and the day's answer share it), and the import gives the deadlines it computed
 (``echeances``). Issue 16: 12 → 9 asks per dossier of the bench, then 8.9 → 7.7 (27.5 → 23.1 engine
-calls).
+calls), then one registry call per ask (:meth:`Registry.assess`).
 """
 
 from __future__ import annotations
@@ -32,9 +32,10 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import operator
 import re
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 import attrs
@@ -128,7 +129,22 @@ def fingerprint(registry: Any, certification: str, version: str) -> str | None:
 
 #: Fields whose values hold no date of the dossier's answer (texts, and sources: the référentiel's dates are taken apart).
 _SKIP = frozenset({"source", "sources", "message", "chemin", "regle", "cles", "notes", "libelle", "intitule", "consigne"})
-_FIELDS: dict[type, tuple[str, ...]] = {}
+#: Per type met by :func:`_dates`: the getter of its fields' values (an attrs class: a tuple, the fields of ``_SKIP``
+#: left out), or ``None`` (not an attrs class).
+_GETTERS: dict[type, Callable[[Any], tuple[Any, ...]] | None] = {}
+
+
+def _getter(kind: type) -> Callable[[Any], tuple[Any, ...]] | None:
+    """The getter of :data:`_GETTERS` for ``kind`` (one C call per object: ``operator.attrgetter``)."""
+    if not attrs.has(kind):
+        return None
+    names = tuple(a.name for a in attrs.fields(kind) if a.name not in _SKIP)
+    if len(names) > 1:
+        return operator.attrgetter(*names)
+    if names:
+        one = operator.attrgetter(names[0])
+        return lambda value: (one(value),)
+    return lambda value: ()
 
 
 def _dates(obj: Any, out: set[dt.date], depth: int = 0) -> None:
@@ -138,7 +154,7 @@ def _dates(obj: Any, out: set[dt.date], depth: int = 0) -> None:
     quarter of the time of the stored results).
     """
     add = out.add
-    date, scalars, fields, iso = dt.date, _SCALARS, _FIELDS, _ISO
+    date, scalars, getters, iso, missing = dt.date, _SCALARS, _GETTERS, _ISO, _getter
     stack: list[tuple[Any, int]] = [(obj, depth)]
     pop, push = stack.pop, stack.append
     while stack:
@@ -154,34 +170,36 @@ def _dates(obj: Any, out: set[dt.date], depth: int = 0) -> None:
             continue
         if value is None or kind in scalars or level > 12:
             continue
-        names = fields.get(kind)
-        if names is None and attrs.has(kind):
-            names = fields[kind] = tuple(a.name for a in attrs.fields(kind) if a.name not in _SKIP)
         level += 1
-        if names is not None:
-            for name in names:
-                item = getattr(value, name)
-                ikind = type(item)
-                if ikind is date:
-                    add(item)
-                elif ikind is str:
-                    if len(item) == 10 and item[4] == "-":
-                        push((item, level))
-                elif item is not None and ikind not in scalars:
+        if kind is tuple or kind is list:
+            items: Any = value
+        else:
+            getter = getters.get(kind, missing)
+            if getter is missing:
+                getter = getters[kind] = _getter(kind)
+            if getter is not None:
+                items = getter(value)
+            elif isinstance(value, (list, tuple, set, frozenset)):
+                items = value
+            elif isinstance(value, date):
+                add(value.date() if isinstance(value, dt.datetime) else value)
+                continue
+            elif isinstance(value, dict):
+                for k, v in value.items():
+                    push((k, level))
+                    push((v, level))
+                continue
+            else:
+                continue
+        for item in items:
+            ikind = type(item)
+            if ikind is date:
+                add(item)
+            elif ikind is str:
+                if len(item) == 10 and item[4] == "-":
                     push((item, level))
-        elif kind is list or kind is tuple or isinstance(value, (list, tuple, set, frozenset)):
-            for item in value:
-                ikind = type(item)
-                if ikind is date:
-                    add(item)
-                elif item is not None and ikind not in scalars:
-                    push((item, level))
-        elif isinstance(value, date):
-            add(value.date() if isinstance(value, dt.datetime) else value)
-        elif isinstance(value, dict):
-            for k, v in value.items():
-                push((k, level))
-                push((v, level))
+            elif item is not None and ikind not in scalars:
+                push((item, level))
 
 
 #: Types that hold no date (skipped at once by :func:`_dates`).
@@ -207,6 +225,11 @@ class _Decisions:
             r = self.decided[as_of] = self.registry.decide(dossier, as_of)
         return r
 
+    def assess(self, dossier: Any, as_of: dt.date, *, codes: Iterable[str]) -> Any:
+        bilan = self.registry.assess(dossier, as_of, codes=codes, resultat=self.decided.get(as_of))
+        self.decided.setdefault(as_of, bilan.resultat)
+        return bilan
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.registry, name)
 
@@ -220,9 +243,7 @@ def _answer(registry: Any, dossier: Any, day: dt.date, strict: bool = False) -> 
     from cqpkit.plugins.hookcalls import HookFailure
 
     try:
-        r = registry.decide(dossier, day)
-        constats = registry.check_codes(dossier, _CODES, day, resultat=r)
-        lines = registry.funding(dossier, day, resultat=r)
+        r, constats, lines = registry.assess(dossier, day, codes=_CODES)[1:]
     except HookFailure as exc:
         if strict:
             raise
