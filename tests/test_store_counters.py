@@ -43,13 +43,19 @@ def _clean(rows: dict[tuple, tuple]) -> dict[tuple, tuple]:
 def fresh_counts(conn: sa.Connection) -> dict[str, dict[tuple, tuple]]:
     """Every counter as a count over the base tables, in Python."""
     d, r, p = t.dossiers, t.resultats, t.resultat_periodes
-    dossiers_ = conn.execute(sa.select(d.c.id, d.c.certification, d.c.version_referentiel, d.c.voie, d.c.candidat_id, d.c.numero_version)).all()
+    dossiers_ = conn.execute(
+        sa.select(d.c.id, d.c.certification, d.c.version_referentiel, d.c.voie, d.c.candidat_id, d.c.numero_version)
+    ).all()
     routes = Counter((x.certification, x.version_referentiel, x.voie) for x in dossiers_)
-    refs = Counter((x.certification, x.candidat_id) for x in dossiers_) + Counter(("", x.candidat_id) for x in dossiers_)
+    refs = Counter((x.certification, x.candidat_id) for x in dossiers_) + Counter(
+        ("", x.candidat_id) for x in dossiers_
+    )
     distinct = Counter(cert for cert, _ in refs)
     current = {x.id: x.numero_version for x in dossiers_}
     results = Counter(
-        (x.certification, x.version_referentiel, x.empreinte) for x in conn.execute(sa.select(r)) if current.get(x.dossier_id) == x.numero_version
+        (x.certification, x.version_referentiel, x.empreinte)
+        for x in conn.execute(sa.select(r))
+        if current.get(x.dossier_id) == x.numero_version
     )
     days: dict[tuple, list[float]] = defaultdict(lambda: [0.0] * 8)
     for x in conn.execute(sa.select(p)):
@@ -77,7 +83,7 @@ def stored_counts(conn: sa.Connection) -> dict[str, dict[tuple, tuple]]:
         rows = {}
         for row in conn.execute(sa.select(*key, *rest)):
             k = tuple(bool(v) if c.name in ("hors_delai", "echoue") else v for c, v in zip(key, row, strict=False))
-            rows[k] = tuple(row[len(key):])
+            rows[k] = tuple(row[len(key) :])
         out[name] = _clean(rows)
     return out
 
@@ -101,7 +107,7 @@ def test_counters_equal_a_fresh_count_after_any_writes(store, registry):
     from cqpkit.store.reading import read_lot
 
     refs = [registry.referentiel(f.id, f.version) for f in registry.fiches()]
-    known: dict[str, Any] = {}  # dossier id -> its candidate (a re-import or a second dossier keeps the same personal data)
+    known: dict[str, Any] = {}  # dossier id -> its candidate (kept by a re-import or a second dossier)
 
     def import_(lot: list[tuple[str, Any]]) -> None:
         try:
@@ -137,7 +143,9 @@ def test_counters_equal_a_fresh_count_after_any_writes(store, registry):
                         conn.execute(t.resultat_periodes.delete().where(t.resultat_periodes.c.dossier_id == did))
                         conn.execute(t.resultats.delete().where(t.resultats.c.dossier_id == did))
                     else:  # computed by another plugin version: stale
-                        conn.execute(t.resultats.update().where(t.resultats.c.dossier_id == did).values(empreinte="0" * 64))
+                        conn.execute(
+                            t.resultats.update().where(t.resultats.c.dossier_id == did).values(empreinte="0" * 64)
+                        )
                 assert_counters_right(store)
                 store.refresh_results()
             elif op == "erase" and known:
@@ -164,20 +172,36 @@ def test_jury_decisions_keep_the_counters(campaign_store):
             return stored_counts(conn)["resultat_jours"]
 
     before = days()
-    assert campaign_store.decide("OEMM-JURY-2019-03", "OEMM-2018-0203", {"D4": "acquis"}, "test", motif="Erreur de saisie (fictive)")["statut"] == "corrigé"
+    assert (
+        campaign_store.decide(
+            "OEMM-JURY-2019-03", "OEMM-2018-0203", {"D4": "acquis"}, "test", motif="Erreur de saisie (fictive)"
+        )["statut"]
+        == "corrigé"
+    )
     assert days() != before
     assert_counters_right(campaign_store)
     campaign_store.open_session(
         SessionJury(
-            session=SessionInfo(id="OEMM-JURY-2020-09", date=dt.date(2020, 9, 14), certifications=("mutualite.specialiste-prestations",),
-                                president="J-02", precedente="OEMM-JURY-2019-10"),
-            membres=(Membre(id="J-01", college="employeur"), Membre(id="J-02", college="employeur"),
-                     Membre(id="J-03", college="salarie"), Membre(id="J-04", college="salarie")),
+            session=SessionInfo(
+                id="OEMM-JURY-2020-09",
+                date=dt.date(2020, 9, 14),
+                certifications=("mutualite.specialiste-prestations",),
+                president="J-02",
+                precedente="OEMM-JURY-2019-10",
+            ),
+            membres=(
+                Membre(id="J-01", college="employeur"),
+                Membre(id="J-02", college="employeur"),
+                Membre(id="J-03", college="salarie"),
+                Membre(id="J-04", college="salarie"),
+            ),
         ),
         "test",
     )
     campaign_store.add_to_session("OEMM-JURY-2020-09", ["OEMM-2018-0208"], "test")
-    assert campaign_store.decide("OEMM-JURY-2020-09", "OEMM-2018-0208", {"D1": "acquis"}, "test")["statut"] == "enregistré"
+    assert (
+        campaign_store.decide("OEMM-JURY-2020-09", "OEMM-2018-0208", {"D1": "acquis"}, "test")["statut"] == "enregistré"
+    )
     assert_counters_right(campaign_store)
     campaign_store.close_session("OEMM-JURY-2020-09", "test", force=True)
     assert_counters_right(campaign_store)
@@ -224,19 +248,32 @@ def test_campaign_on_both_sides_of_a_period_end(campaign_store, db):
     p = t.resultat_periodes
     with campaign_store.read() as conn:
         row = conn.execute(
-            sa.select(p).where(p.c.fin.is_not(None), p.c.statut.in_(["partiel", "certifie"]), p.c.debut > dt.date(1, 1, 1))
-            .order_by(p.c.fin, p.c.dossier_id).limit(1)
+            sa.select(p)
+            .where(p.c.fin.is_not(None), p.c.statut.in_(["partiel", "certifie"]), p.c.debut > dt.date(1, 1, 1))
+            .order_by(p.c.fin, p.c.dossier_id)
+            .limit(1)
         ).one()
 
         def holding(day: dt.date) -> Counter:
-            q = sa.select(p.c.statut, sa.func.count()).where(
-                p.c.certification == row.certification, p.c.debut <= day, sa.or_(p.c.fin.is_(None), p.c.fin > day)
-            ).group_by(p.c.statut)
+            q = (
+                sa.select(p.c.statut, sa.func.count())
+                .where(
+                    p.c.certification == row.certification, p.c.debut <= day, sa.or_(p.c.fin.is_(None), p.c.fin > day)
+                )
+                .group_by(p.c.statut)
+            )
             return Counter(dict(conn.execute(q).all()))
 
         before_day, on_day = row.fin - dt.timedelta(days=1), row.fin
         expected = (holding(before_day), holding(on_day))
-    names = {"certifie": "certifies", "partiel": "partiels", "en_cours": "en_cours", "expire": "expires", "non_acquis": "echecs", "a_venir": "a_venir"}
+    names = {
+        "certifie": "certifies",
+        "partiel": "partiels",
+        "en_cours": "en_cours",
+        "expire": "expires",
+        "non_acquis": "echecs",
+        "a_venir": "a_venir",
+    }
     for day, counted in zip((before_day, on_day), expected, strict=True):
         fig = _figures(db, day, row.certification)
         for statut, key in names.items():

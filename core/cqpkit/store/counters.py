@@ -25,7 +25,9 @@ def dossier_groups(conn: sa.Connection, certification: str | None = None) -> lis
     return [tuple(r) for r in conn.execute(q.order_by(c.c.certification, c.c.version_referentiel, c.c.voie))]  # type: ignore[misc]
 
 
-def stale_counts(conn: sa.Connection, groups: list[tuple[str, str, str, int]], pairs: dict[tuple[str, str], str]) -> dict[str, int]:
+def stale_counts(
+    conn: sa.Connection, groups: list[tuple[str, str, str, int]], pairs: dict[tuple[str, str], str]
+) -> dict[str, int]:
     """The stale (or missing) results per certification: per loaded référentiel version, its dossiers (``groups``)
     minus its results computed from their dossier's current version with the fingerprint loaded now (``pairs``)."""
     per_pair: dict[tuple[str, str], int] = {}
@@ -35,7 +37,12 @@ def stale_counts(conn: sa.Connection, groups: list[tuple[str, str, str, int]], p
     if not per_pair:
         return {}
     r = t.compte_resultats
-    where = sa.or_(*(sa.and_(r.c.certification == cid, r.c.version_referentiel == v, r.c.empreinte == pairs[(cid, v)]) for cid, v in per_pair))
+    where = sa.or_(
+        *(
+            sa.and_(r.c.certification == cid, r.c.version_referentiel == v, r.c.empreinte == pairs[(cid, v)])
+            for cid, v in per_pair
+        )
+    )
     current = {(row.certification, row.version_referentiel): row.n for row in conn.execute(sa.select(r).where(where))}
     out: dict[str, int] = {}
     for (cid, version), n in per_pair.items():
@@ -50,9 +57,18 @@ def active_sums(conn: sa.Connection, as_of: dt.date, certification: str | None =
     without a barème and their six sums (:data:`cqpkit.store.migration9._MONEY` order) — the days ``<= as_of`` of
     ``resultat_jours`` summed; groups holding no interval left out."""
     j = t.resultat_jours
-    money = [c for c in j.columns if c.name not in ("certification", "version_referentiel", "statut", "hors_delai", "echoue", "jour", "n", "sans_bareme")]
+    money = [
+        c
+        for c in j.columns
+        if c.name
+        not in ("certification", "version_referentiel", "statut", "hors_delai", "echoue", "jour", "n", "sans_bareme")
+    ]
     key = (j.c.certification, j.c.version_referentiel, j.c.statut, j.c.hors_delai, j.c.echoue)
-    q = sa.select(*key, sa.func.sum(j.c.n), sa.func.sum(j.c.sans_bareme), *(sa.func.sum(c) for c in money)).where(j.c.jour <= as_of).group_by(*key)
+    q = (
+        sa.select(*key, sa.func.sum(j.c.n), sa.func.sum(j.c.sans_bareme), *(sa.func.sum(c) for c in money))
+        .where(j.c.jour <= as_of)
+        .group_by(*key)
+    )
     if certification:
         q = q.where(j.c.certification == certification)
     return [tuple(r) for r in conn.execute(q) if r[5]]
@@ -61,5 +77,7 @@ def active_sums(conn: sa.Connection, as_of: dt.date, certification: str | None =
 def candidates(conn: sa.Connection, certifications: list[str]) -> tuple[dict[str, int], int]:
     """The distinct candidates per certification (every référentiel version), and in the whole base."""
     c = t.compte_candidats_distincts
-    rows = dict(conn.execute(sa.select(c.c.certification, c.c.n).where(c.c.certification.in_([*certifications, ""]))).all())
+    rows = dict(
+        conn.execute(sa.select(c.c.certification, c.c.n).where(c.c.certification.in_([*certifications, ""]))).all()
+    )
     return {cid: rows.get(cid, 0) for cid in certifications}, rows.get("", 0)

@@ -34,10 +34,22 @@ from typing import Any
 
 import sqlalchemy as sa
 
-__all__ = ["DESCRIPTION", "NUMERO", "TABLES", "create_triggers", "drop_triggers", "fill", "functions", "run", "triggers"]
+__all__ = [
+    "DESCRIPTION",
+    "NUMERO",
+    "TABLES",
+    "create_triggers",
+    "drop_triggers",
+    "fill",
+    "functions",
+    "run",
+    "triggers",
+]
 
 NUMERO = 9
-DESCRIPTION = "compteurs du rapport de campagne (dossiers par voie, candidats, résultats à jour, intervalles sommés par jour)"
+DESCRIPTION = (
+    "compteurs du rapport de campagne (dossiers par voie, candidats, résultats à jour, intervalles sommés par jour)"
+)
 
 _MONEY = tuple(f"{n}_{u}" for n in ("cout", "financement", "gratification") for u in ("euro", "points"))
 _DAY_KEY = ("certification", "version_referentiel", "statut", "hors_delai", "echoue", "jour")
@@ -51,32 +63,37 @@ def _tables(md: sa.MetaData) -> list[sa.Table]:
     """The tables, frozen as created at version 9."""
     return [
         sa.Table(
-            "compte_dossiers", md,
+            "compte_dossiers",
+            md,
             sa.Column("certification", sa.String(200), primary_key=True),
             sa.Column("version_referentiel", sa.String(50), primary_key=True),
             sa.Column("voie", sa.String(100), primary_key=True),
             sa.Column("n", sa.Integer, nullable=False),
         ),
         sa.Table(
-            "compte_candidats", md,
+            "compte_candidats",
+            md,
             sa.Column("certification", sa.String(200), primary_key=True),
             sa.Column("candidat_id", sa.String(100), primary_key=True),
             sa.Column("n", sa.Integer, nullable=False),
         ),
         sa.Table(
-            "compte_candidats_distincts", md,
+            "compte_candidats_distincts",
+            md,
             sa.Column("certification", sa.String(200), primary_key=True),
             sa.Column("n", sa.Integer, nullable=False),
         ),
         sa.Table(
-            "compte_resultats", md,
+            "compte_resultats",
+            md,
             sa.Column("certification", sa.String(200), primary_key=True),
             sa.Column("version_referentiel", sa.String(50), primary_key=True),
             sa.Column("empreinte", sa.String(64), primary_key=True),
             sa.Column("n", sa.Integer, nullable=False),
         ),
         sa.Table(
-            "resultat_jours", md,
+            "resultat_jours",
+            md,
             sa.Column("certification", sa.String(200), primary_key=True),
             sa.Column("version_referentiel", sa.String(50), primary_key=True),
             sa.Column("statut", sa.String(20), primary_key=True),
@@ -102,12 +119,27 @@ def _add(table: str, key: tuple[str, ...], values: list[str], where: str = "", s
 def _dossier_statements(row: str, sign: int) -> list[str]:
     """What a dossier's row (``NEW`` added, ``OLD`` taken away: ``sign``) changes in the counters."""
     one = str(sign)
-    candidate_count = "(SELECT n FROM compte_candidats WHERE certification = {c} AND candidat_id = " + row + ".candidat_id)"
-    out = [_add("compte_dossiers", ("certification", "version_referentiel", "voie"), [f"{row}.certification", f"{row}.version_referentiel", f"{row}.voie", one])]
+    candidate_count = (
+        "(SELECT n FROM compte_candidats WHERE certification = {c} AND candidat_id = " + row + ".candidat_id)"
+    )
+    out = [
+        _add(
+            "compte_dossiers",
+            ("certification", "version_referentiel", "voie"),
+            [f"{row}.certification", f"{row}.version_referentiel", f"{row}.voie", one],
+        )
+    ]
     for cert in (f"{row}.certification", "''"):
         out.append(_add("compte_candidats", ("certification", "candidat_id"), [cert, f"{row}.candidat_id", one]))
         # The candidate's first dossier there (count now 1, having been 0), or their last one gone (now 0).
-        out.append(_add("compte_candidats_distincts", ("certification",), [cert, one], f"{candidate_count.format(c=cert)} = {1 if sign > 0 else 0}"))
+        out.append(
+            _add(
+                "compte_candidats_distincts",
+                ("certification",),
+                [cert, one],
+                f"{candidate_count.format(c=cert)} = {1 if sign > 0 else 0}",
+            )
+        )
     out.append(
         f"INSERT INTO compte_resultats (certification, version_referentiel, empreinte, n) SELECT r.certification, r.version_referentiel, "
         f"r.empreinte, {one} FROM resultats r WHERE r.dossier_id = {row}.id AND r.numero_version = {row}.numero_version "
@@ -119,15 +151,24 @@ def _dossier_statements(row: str, sign: int) -> list[str]:
 def _result_statements(row: str, sign: int) -> list[str]:
     """What a row of ``resultats`` changes: counted when computed from its dossier's current version."""
     return [
-        _add("compte_resultats", ("certification", "version_referentiel", "empreinte"),
-             [f"{row}.certification", f"{row}.version_referentiel", f"{row}.empreinte", str(sign)],
-             f"{row}.numero_version = (SELECT d.numero_version FROM dossiers d WHERE d.id = {row}.dossier_id)")
+        _add(
+            "compte_resultats",
+            ("certification", "version_referentiel", "empreinte"),
+            [f"{row}.certification", f"{row}.version_referentiel", f"{row}.empreinte", str(sign)],
+            f"{row}.numero_version = (SELECT d.numero_version FROM dossiers d WHERE d.id = {row}.dossier_id)",
+        )
     ]
 
 
 def _period_statements(row: str, sign: int) -> list[str]:
     """What an interval changes in ``resultat_jours``: its figures on ``debut``, taken away again on ``fin``."""
-    key = [f"{row}.certification", f"{row}.version_referentiel", f"{row}.statut", f"{row}.hors_delai", f"{row}.echec IS NOT NULL"]
+    key = [
+        f"{row}.certification",
+        f"{row}.version_referentiel",
+        f"{row}.statut",
+        f"{row}.hors_delai",
+        f"{row}.echec IS NOT NULL",
+    ]
     figures = [f"{row}.sans_bareme", *(f"{row}.{k}" for k in _MONEY)]
     start = [*key, f"{row}.debut", str(sign), *(f"{'-' if sign < 0 else ''}{v}" for v in figures)]
     end = [*key, f"{row}.fin", str(-sign), *(f"{'-' if sign > 0 else ''}{v}" for v in figures)]
@@ -139,10 +180,29 @@ def _period_statements(row: str, sign: int) -> list[str]:
 
 #: table → (what a row changes, the columns whose change matters on UPDATE).
 _WATCHED: dict[str, tuple[Any, tuple[str, ...]]] = {
-    "dossiers": (_dossier_statements, ("certification", "version_referentiel", "voie", "candidat_id", "numero_version")),
-    "resultats": (_result_statements, ("certification", "version_referentiel", "empreinte", "numero_version", "dossier_id")),
-    "resultat_periodes": (_period_statements, ("dossier_id", "debut", "fin", "certification", "version_referentiel", "statut", "hors_delai",
-                                               "sans_bareme", *_MONEY, "echec")),
+    "dossiers": (
+        _dossier_statements,
+        ("certification", "version_referentiel", "voie", "candidat_id", "numero_version"),
+    ),
+    "resultats": (
+        _result_statements,
+        ("certification", "version_referentiel", "empreinte", "numero_version", "dossier_id"),
+    ),
+    "resultat_periodes": (
+        _period_statements,
+        (
+            "dossier_id",
+            "debut",
+            "fin",
+            "certification",
+            "version_referentiel",
+            "statut",
+            "hors_delai",
+            "sans_bareme",
+            *_MONEY,
+            "echec",
+        ),
+    ),
 }
 
 
@@ -155,7 +215,10 @@ def triggers(dialect: str) -> list[tuple[str, str, str]]:
             bodies = {
                 "ajout": ("AFTER INSERT", statements("NEW", 1)),
                 "suppression": ("AFTER DELETE", statements("OLD", -1)),
-                "modification": (f"AFTER UPDATE ON {table} WHEN {changed}", [*statements("OLD", -1), *statements("NEW", 1)]),
+                "modification": (
+                    f"AFTER UPDATE ON {table} WHEN {changed}",
+                    [*statements("OLD", -1), *statements("NEW", 1)],
+                ),
             }
             if table == "dossiers":
                 del bodies["suppression"]  # never deleted (migration 4)
@@ -165,7 +228,13 @@ def triggers(dialect: str) -> list[tuple[str, str, str]]:
                 out.append((name, table, f"CREATE TRIGGER {name} {head} BEGIN {'; '.join(body)}; END"))
         else:
             name = f"{table}_compteurs"
-            out.append((name, table, f"CREATE TRIGGER {name} AFTER INSERT OR DELETE OR UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION cqpkit_{name}()"))
+            out.append(
+                (
+                    name,
+                    table,
+                    f"CREATE TRIGGER {name} AFTER INSERT OR DELETE OR UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION cqpkit_{name}()",
+                )
+            )
     return out
 
 
@@ -187,7 +256,9 @@ def functions() -> dict[str, str]:
 def drop_triggers(conn: sa.Connection) -> None:
     """Drop the counters' triggers where present (a rewound base, or rows about to be written directly)."""
     for name, table, _ddl in triggers(conn.dialect.name):
-        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}" + ("" if conn.dialect.name == "sqlite" else f" ON {table}"))
+        conn.exec_driver_sql(
+            f"DROP TRIGGER IF EXISTS {name}" + ("" if conn.dialect.name == "sqlite" else f" ON {table}")
+        )
 
 
 def create_triggers(conn: sa.Connection) -> None:
@@ -236,6 +307,8 @@ def run(conn: sa.Connection, ctx: Any) -> None:
     md.create_all(conn, tables=tables)
     existing = {i["name"] for i in sa.inspect(conn).get_indexes("resultat_periodes")}
     if "ix_resultat_periodes_echec" not in existing:
-        conn.exec_driver_sql("CREATE INDEX ix_resultat_periodes_echec ON resultat_periodes (certification, dossier_id) WHERE echec IS NOT NULL")
+        conn.exec_driver_sql(
+            "CREATE INDEX ix_resultat_periodes_echec ON resultat_periodes (certification, dossier_id) WHERE echec IS NOT NULL"
+        )
     create_triggers(conn)
     fill(conn)
