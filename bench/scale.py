@@ -590,7 +590,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\ndecide et check sur {args.files} fichiers, contre tomli seul — charge {load()}", flush=True)
             ratios += bench_files(directory, args.files, args)
         if args.synthetic_sizes:
-            print(f"\nrapports sur des bases écrites directement (SQLite) — charge {load()}", flush=True)
+            print(f"\nrapports sur des bases écrites directement ({', '.join(args.engines)}) — charge {load()}", flush=True)
             ratios += bench_synthetic(directory, args.synthetic_sizes, args)
         if args.results_size:
             print(f"\nimport avec et sans les résultats stockés (SQLite, ce processus) — charge {load()}", flush=True)
