@@ -112,7 +112,9 @@ def campaign(store: StoreBase, as_of: dt.date, certification: str | None = None,
 
     Every figure comes from the engine as of ``as_of`` (:meth:`Registry.decide`,
     :meth:`Registry.check` for the first-jury deadline, :meth:`Registry.funding`), through the results the
-    store keeps as intervals of dates (:mod:`cqpkit.store.results`): aggregate SQL, no engine call. Results
+    store keeps as intervals of dates (:mod:`cqpkit.store.results`): aggregate SQL, no engine call, on the counters
+    the database keeps of them (:mod:`cqpkit.store.migration9`, read by :mod:`cqpkit.store.counters`): what it reads
+    does not grow with the number of stored dossiers. Results
     that are stale (a référentiel, a plugin or cqpkit changed since they were computed) or missing raise
     :class:`~cqpkit.store.refresh.StaleResultsError` naming ``cqpkit db refresh``; with ``refresh`` they are
     recomputed first (:func:`cqpkit.store.refresh.refresh`). The dossiers
