@@ -338,11 +338,14 @@ def synthetic_base(directory: str, n: int) -> str:
     """A SQLite base of ``n`` dossiers whose rows are written directly: ``store.py``'s deadline base (dossiers, candidates,
     deadlines), plus for each dossier its stored results as the import computes them — a row of ``resultats`` with the
     fingerprint of the loaded référentiel, and 3 or 4 intervals (à venir, en cours, then certifié, or partiel until an
-    expiry five years on, or still en cours), some late, some with sums of money."""
+    expiry five years on, or still en cours), some late, some with sums of money; then the counters of ``report campaign``
+    filled by migration 9's own :func:`~cqpkit.store.migration9.fill` (what an upgrade runs) and its triggers created."""
     import sqlite3
 
     import cqpkit
+    import sqlalchemy as sa
     import store as store_bench  # bench/store.py
+    from cqpkit.store import migration9
     from cqpkit.store.results import fingerprint
 
     registry = cqpkit.load_registry()
@@ -351,6 +354,10 @@ def synthetic_base(directory: str, n: int) -> str:
     cert, version = "mutualite.specialiste-prestations", "2014"
     print_ = fingerprint(registry, cert, version) or ""
     rng = random.Random(n + 1)
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as sa_conn:  # rows written directly: the counters' triggers off, the migration's fill after
+        migration9.drop_triggers(sa_conn)
+    engine.dispose()
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("BEGIN")
     heads: list[tuple] = []
@@ -384,37 +391,85 @@ def synthetic_base(directory: str, n: int) -> str:
     conn.executemany("INSERT INTO resultats VALUES (?, ?, ?, ?, ?, ?)", heads)
     conn.executemany(f"INSERT INTO resultat_periodes VALUES ({', '.join('?' * 15)})", rows)
     conn.execute("COMMIT")
-    conn.execute("ANALYZE")
     conn.close()
+    with engine.begin() as sa_conn:  # the counters of migration 9 as an upgrade fills them, then its triggers back
+        migration9.fill(sa_conn)
+        migration9.create_triggers(sa_conn)
+        sa_conn.exec_driver_sql("ANALYZE")
+    engine.dispose()
     return path
 
 
+def copy_to_postgresql(path: str, url: str) -> None:
+    """The rows of the synthetic SQLite base at ``path`` copied into an initialised PostgreSQL base (``COPY``), its counters
+    filled by migration 9's :func:`~cqpkit.store.migration9.fill` (triggers off during the copy, back after)."""
+    import sqlite3
+
+    import sqlalchemy as sa
+    from cqpkit.store import migration9
+
+    checked(run_child(cqpkit_cmd("db", "init", "--db", url)), "db init")
+    source = sqlite3.connect(path)
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:
+        migration9.drop_triggers(conn)
+        cursor = conn.connection.driver_connection.cursor()
+        for table in ("candidats", "dossiers", "echeances", "resultats", "resultat_periodes"):
+            columns = [r[1] for r in source.execute(f"PRAGMA table_info({table})")]
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in source.execute(f"SELECT {', '.join(columns)} FROM {table}"):
+                    copy.write_row(row)
+        migration9.fill(conn)
+        migration9.create_triggers(conn)
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    engine.dispose()
+    source.close()
+
+
+def time_reports(db: str, label: str, args: argparse.Namespace) -> list[str]:
+    """``report deadlines`` and ``report campaign`` alternately on ``db``: the ratio of their best wall times, and of their CPU."""
+    as_of = ("--as-of", args.as_of)
+    deadlines, campaign = float("inf"), float("inf")
+    cpu_d, cpu_c = float("inf"), float("inf")
+    for _ in range(max(args.repeat, 3)):
+        run = checked(run_child(cqpkit_cmd("report", "deadlines", "--within", str(args.within), "--db", db, *as_of)), "report deadlines")
+        deadlines, cpu_d = min(deadlines, run.seconds), min(cpu_d, run.cpu)
+        run = checked(run_child(cqpkit_cmd("report", "campaign", "--db", db, *as_of)), "report campaign")
+        campaign, cpu_c = min(campaign, run.seconds), min(cpu_c, run.cpu)
+    print(f"  reports     {label}  deadlines {deadlines:.2f} s (CPU {cpu_d:.2f} s)   campaign {campaign:.2f} s (CPU {cpu_c:.2f} s)"
+          f" — charge {load()}", flush=True)
+    return [
+        f"ratio campaign/deadlines  {label} : {campaign / deadlines:7.2f}   (objectif ≤ 3 ; base écrite directement)",
+        f"  en CPU (client)         {label} : {cpu_c / cpu_d:7.2f}",
+    ]
+
+
 def bench_synthetic(directory: str, sizes: list[int], args: argparse.Namespace) -> list[str]:
-    """``report deadlines`` and ``report campaign`` as processes on bases written directly (:func:`synthetic_base`)."""
+    """``report deadlines`` and ``report campaign`` as processes on bases written directly (:func:`synthetic_base`);
+    on PostgreSQL, the same rows copied into a schema of its own (:func:`copy_to_postgresql`)."""
     lines: list[str] = []
     for n in sizes:
-        label = f"{'sqlite*':<10} {n:>9}"
         start = time.perf_counter()
         try:
             path = synthetic_base(directory, n)
         except Exception as exc:  # the store's internals moved: say so, measure the rest
-            lines.append(f"ratio campaign/deadlines  {label} : non mesuré (base écrite directement : {exc!r})")
+            lines.append(f"ratio campaign/deadlines  {'sqlite*':<10} {n:>9} : non mesuré (base écrite directement : {exc!r})")
             continue
         print(f"  base de {n} dossiers écrite directement en {time.perf_counter() - start:.0f} s — charge {load()}", flush=True)
-        as_of = ("--as-of", args.as_of)
-        deadlines, campaign = float("inf"), float("inf")
         try:
-            for _ in range(max(args.repeat, 3)):
-                run = checked(run_child(cqpkit_cmd("report", "deadlines", "--within", str(args.within), "--db", path, *as_of)), "report deadlines")
-                deadlines = min(deadlines, run.seconds)
-                run = checked(run_child(cqpkit_cmd("report", "campaign", "--db", path, *as_of)), "report campaign")
-                campaign = min(campaign, run.seconds)
+            if "sqlite" in args.engines:
+                lines += time_reports(path, f"{'sqlite*':<10} {n:>9}", args)
+            if "postgresql" in args.engines:
+                with database("postgresql", directory, n, args.pg_url) as url:
+                    start = time.perf_counter()
+                    copy_to_postgresql(path, url)
+                    print(f"  copiée dans PostgreSQL en {time.perf_counter() - start:.0f} s — charge {load()}", flush=True)
+                    lines += time_reports(url, f"{'postgres*':<10} {n:>9}", args)
         finally:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(path + suffix)
-        print(f"  reports     {label}  deadlines {deadlines:.2f} s   campaign {campaign:.2f} s", flush=True)
-        lines.append(f"ratio campaign/deadlines  {label} : {campaign / deadlines:7.2f}   (objectif ≤ 3 ; base écrite directement)")
     return lines
 
 
@@ -502,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=10_000, help="files for decide/check against tomli (0: skipped)")
     parser.add_argument("--store-sizes", type=int, nargs="*", default=[10_000, 100_000], help="transaction against raw inserts (none: skipped)")
     parser.add_argument(
-        "--synthetic-sizes", type=int, nargs="*", default=[], help="bases written directly (SQLite) for the two reports (none: skipped)"
+        "--synthetic-sizes", type=int, nargs="*", default=[], help="bases written directly for the two reports (SQLite; PostgreSQL: the same rows copied; none: skipped)"
     )
     parser.add_argument("--results-size", type=int, default=2000, help="files of the import with and without stored results (0: skipped)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each report per base (the best kept)")
@@ -535,7 +590,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\ndecide et check sur {args.files} fichiers, contre tomli seul — charge {load()}", flush=True)
             ratios += bench_files(directory, args.files, args)
         if args.synthetic_sizes:
-            print(f"\nrapports sur des bases écrites directement (SQLite) — charge {load()}", flush=True)
+            print(f"\nrapports sur des bases écrites directement ({', '.join(args.engines)}) — charge {load()}", flush=True)
             ratios += bench_synthetic(directory, args.synthetic_sizes, args)
         if args.results_size:
             print(f"\nimport avec et sans les résultats stockés (SQLite, ce processus) — charge {load()}", flush=True)

@@ -61,7 +61,8 @@ def test_sqlite_prints_every_ratio(tmp_path: Path) -> None:
         re.fullmatch(rf"ratio campaign/deadlines\s+sqlite\*\s+{SIZE} : \s*{NUMBER}\s+\(objectif ≤ 3 ; base écrite directement\)", line)
         for line in lines
     ), lines
-    assert len(lines) == 9, lines
+    assert any(re.fullmatch(rf"\s*en CPU \(client\)\s+sqlite\*\s+{SIZE} : \s*{NUMBER}", line) for line in lines), lines
+    assert len(lines) == 10, lines
     assert list(tmp_path.iterdir()) == []  # files and bases deleted
 
 

@@ -440,6 +440,7 @@ def least_privilege_grants(schema: str, role: str) -> list[str]:
         f"GRANT USAGE ON SCHEMA {s} TO {role}",
         f"GRANT SELECT, INSERT ON {s}.audit, {s}.dossier_versions, {s}.session_versions, {s}.evaluations, {s}.passages TO {role}",
         f"GRANT SELECT, INSERT, UPDATE ON {s}.dossiers, {s}.sessions, {s}.candidats, {s}.cles, {s}.cqpkit_meta, {s}.utilisateurs, {s}.jetons TO {role}",
-        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {s}.echeances, {s}.personnes, {s}.personne_acteurs, {s}.resultats, {s}.resultat_periodes TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {s}.echeances, {s}.personnes, {s}.personne_acteurs, {s}.resultats, {s}.resultat_periodes, "
+        f"{s}.compte_dossiers, {s}.compte_candidats, {s}.compte_candidats_distincts, {s}.compte_resultats, {s}.resultat_jours TO {role}",
         f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {s} TO {role}",
     ]

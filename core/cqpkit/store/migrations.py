@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cqpkit.store import migration6 as _migration6
-from cqpkit.store import migration7, migration8
+from cqpkit.store import migration7, migration8, migration9
 from cqpkit.store.errors import StoreError
 
 __all__ = ["CURRENT", "MIGRATIONS", "Migration", "apply", "functions", "read_version", "triggers"]
@@ -347,7 +347,7 @@ def triggers(dialect: str) -> dict[str, tuple[str, str]]:
         else:
             name = f"{table}_ajout_seul"
             out[name] = (table, f"CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION cqpkit_{table}_ajout_seul()")
-    for name, table, ddl in (*_v4_triggers(dialect), *migration7.triggers(dialect)):
+    for name, table, ddl in (*_v4_triggers(dialect), *migration7.triggers(dialect), *migration9.triggers(dialect)):
         out[name] = (table, ddl)
     return out
 
@@ -357,7 +357,7 @@ def functions() -> dict[str, str]:
     out = {f"cqpkit_{table}_ajout_seul": f" BEGIN RAISE EXCEPTION 'table {table} en ajout seul : modification et suppression interdites'; END "
            for table in _APPEND_ONLY_V2}
     out["cqpkit_refus"] = _REFUS_BODY_V4
-    return out
+    return {**out, **migration9.functions()}
 
 
 # ------------------------------------------------------------------------ migration 5
@@ -438,6 +438,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, _migration6.DESCRIPTION, _migration6.run),
     Migration(migration7.NUMERO, migration7.DESCRIPTION, migration7.run),
     Migration(migration8.NUMERO, migration8.DESCRIPTION, migration8.run),
+    Migration(migration9.NUMERO, migration9.DESCRIPTION, migration9.run),
 )
 CURRENT = MIGRATIONS[-1].numero
 

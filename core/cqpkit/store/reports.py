@@ -20,11 +20,13 @@ import sqlalchemy as sa
 
 from cqpkit.exceptions import InvalidArgumentError
 from cqpkit.rules.asof import as_of_day
+from cqpkit.store import counters
 from cqpkit.store import schema as t
 from cqpkit.store.availability import count_dossiers, left_out, no_rules, rules_of
 from cqpkit.store.base import StoreBase
 from cqpkit.store.deadlines import engine_dossiers
 from cqpkit.store.errors import StoreConflictError
+from cqpkit.store.results import fingerprints
 from cqpkit.store.sql import stored_certifications
 
 __all__ = ["campaign", "deadlines"]
@@ -110,7 +112,9 @@ def campaign(store: StoreBase, as_of: dt.date, certification: str | None = None,
 
     Every figure comes from the engine as of ``as_of`` (:meth:`Registry.decide`,
     :meth:`Registry.check` for the first-jury deadline, :meth:`Registry.funding`), through the results the
-    store keeps as intervals of dates (:mod:`cqpkit.store.results`): aggregate SQL, no engine call. Results
+    store keeps as intervals of dates (:mod:`cqpkit.store.results`): aggregate SQL, no engine call, on the counters
+    the database keeps of them (:mod:`cqpkit.store.migration9`, read by :mod:`cqpkit.store.counters`): what it reads
+    does not grow with the number of stored dossiers. Results
     that are stale (a référentiel, a plugin or cqpkit changed since they were computed) or missing raise
     :class:`~cqpkit.store.refresh.StaleResultsError` naming ``cqpkit db refresh``; with ``refresh`` they are
     recomputed first (:func:`cqpkit.store.refresh.refresh`). The dossiers
@@ -127,19 +131,16 @@ def campaign(store: StoreBase, as_of: dt.date, certification: str | None = None,
 
     as_of = as_of_day(as_of)
     rules = rules_of(store.registry)
-    d, p = t.dossiers, t.resultat_periodes
+    p = t.resultat_periodes
     with store.read() as conn:
-        q = sa.select(d.c.certification, d.c.version_referentiel, d.c.voie, sa.func.count()).group_by(d.c.certification, d.c.version_referentiel, d.c.voie)
-        if certification:
-            q = q.where(d.c.certification == certification)
-        groups = conn.execute(q).all()
+        groups = counters.dossier_groups(conn, certification)  # the counters of migration 9: no scan of the dossiers
         n_ids = sum(g[3] for g in groups)
         if certification and n_ids and certification not in rules:
             why = no_rules(store.registry, rules, certification)
             raise StoreConflictError(f"certification « {certification} » ({count_dossiers(n_ids)} dans la base {store.target.label}) : {why}")
         if certification and not n_ids:
             store.check_certification(conn, certification)
-        stale = fresh.stale_counts(conn, store, certification)
+        stale = counters.stale_counts(conn, groups, fingerprints(store.registry))
         if stale and not refresh:
             # A stale dossier that no longer loads says so first (as the engine would): refresh could not help.
             engine_dossiers(conn, fresh.stale_ids(conn, store, 50, None, certification))
@@ -164,16 +165,10 @@ def campaign(store: StoreBase, as_of: dt.date, certification: str | None = None,
         s["vae" if voie == "vae" else "formation"] += n
     active = sa.and_(p.c.debut <= as_of, sa.or_(p.c.fin.is_(None), p.c.fin > as_of))
     failed_flag = p.c.echec.is_not(None)
-    q = (
-        sa.select(p.c.certification, p.c.version_referentiel, p.c.statut, p.c.hors_delai, failed_flag.label("failed"), sa.func.count(),
-                  sa.func.sum(p.c.sans_bareme), *(sa.func.sum(p.c[k]) for k in _MONEY))
-        .where(active).group_by(p.c.certification, p.c.version_referentiel, p.c.statut, p.c.hors_delai, failed_flag)
-    )
-    if certification:
-        q = q.where(p.c.certification == certification)
     failing: set[str] = set()
     with store.read() as conn:
-        for row in conn.execute(q):
+        # The intervals holding D: the days <= D of the per-day sums (migration 9), not the intervals themselves.
+        for row in counters.active_sums(conn, as_of, certification):
             cid, version, statut, late, failed, n, sans = row[:7]
             if cid not in stats or version not in rules.get(cid, ()):
                 continue
@@ -199,7 +194,7 @@ def campaign(store: StoreBase, as_of: dt.date, certification: str | None = None,
             s = stats.pop(cid)
             non_evaluees.append({"certification": cid, "dossiers": s["dossiers"], "dossier": first.dossier_id, **json.loads(first.echec)})
         counted = sorted(stats)
-        per_cert, everyone = _candidates(conn, counted, rules)
+        per_cert, everyone = _candidates(conn, counted, rules, set(left), {g[0] for g in groups})
     rows = []
     for cid in counted:
         s = stats[cid]
@@ -237,10 +232,27 @@ def campaign(store: StoreBase, as_of: dt.date, certification: str | None = None,
     }
 
 
-def _candidates(conn: sa.Connection, certifications: list[str], rules: dict[str, set[str]]) -> tuple[dict[str, int], int]:
-    """The distinct candidates per certification and over them all, among the dossiers of the référentiel versions loaded."""
+def _candidates(
+    conn: sa.Connection, certifications: list[str], rules: dict[str, set[str]], partial: set[str], stored: set[str]
+) -> tuple[dict[str, int], int]:
+    """The distinct candidates per certification and over them all, among the dossiers of the référentiel versions loaded.
+
+    From the counters of migration 9 (``compte_candidats_distincts``), which count every version of a certification
+    and every certification of the base; a certification with a version no plugin supplies (``partial``) and the
+    total over a part of the base's certifications (``stored``) are counted on the dossiers instead (a scan).
+    """
     if not certifications:
         return {}, 0
+    per, everyone = counters.candidates(conn, certifications)
+    if len(certifications) == 1 and not partial & set(certifications):
+        return per, per[certifications[0]]
+    if partial & set(certifications) or set(certifications) != stored:
+        return _scan_candidates(conn, certifications, rules)
+    return per, everyone
+
+
+def _scan_candidates(conn: sa.Connection, certifications: list[str], rules: dict[str, set[str]]) -> tuple[dict[str, int], int]:
+    """:func:`_candidates` on the dossiers themselves (a scan of the certifications' dossiers)."""
     d = t.dossiers
     where = sa.or_(*(sa.and_(d.c.certification == cid, d.c.version_referentiel.in_(sorted(rules[cid]))) for cid in certifications))
     per = dict(conn.execute(sa.select(d.c.certification, sa.func.count(sa.distinct(d.c.candidat_id))).where(where).group_by(d.c.certification)).all())

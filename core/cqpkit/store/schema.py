@@ -46,6 +46,10 @@ What is kept where:
   funding lines without a barème, the sums of money, a plugin's failure), with the fingerprint of
   the référentiel, plugins and cqpkit that produced it (:mod:`cqpkit.store.results`). Derived:
   recomputed when the dossier or its decisions change, and by ``cqpkit db refresh`` when stale.
+- ``compte_dossiers``, ``compte_candidats``, ``compte_candidats_distincts``, ``compte_resultats``,
+  ``resultat_jours`` (migration 9): the figures of ``report campaign`` summed already (dossiers per route,
+  candidates, current results per fingerprint, intervals pre-summed per day), kept by triggers on
+  ``dossiers``, ``resultats`` and ``resultat_periodes`` (:mod:`cqpkit.store.migration9`). Derived.
 
 The append-only tables are protected by triggers (migration 2): an ``UPDATE`` or a ``DELETE``
 fails in the database itself, whatever the client.
@@ -60,6 +64,10 @@ __all__ = [
     "audit",
     "candidats",
     "cles",
+    "compte_candidats",
+    "compte_candidats_distincts",
+    "compte_dossiers",
+    "compte_resultats",
     "dossier_versions",
     "dossiers",
     "echeances",
@@ -70,6 +78,7 @@ __all__ = [
     "passages",
     "personne_acteurs",
     "personnes",
+    "resultat_jours",
     "resultat_periodes",
     "resultats",
     "session_versions",
@@ -306,6 +315,57 @@ resultat_periodes = sa.Table(
     *(sa.Column(f"{n}_{u}", sa.Float, nullable=False) for n in ("cout", "financement", "gratification") for u in ("euro", "points")),
     sa.Column("echec", sa.Text, nullable=True),
     sa.Index("ix_resultat_periodes_statut", "statut", "dossier_id"),  # migration 8
+    # migration 9: the intervals where a plugin failed (the first dossier of a certification not evaluated)
+    sa.Index("ix_resultat_periodes_echec", "certification", "dossier_id", sqlite_where=sa.text("echec IS NOT NULL"),
+             postgresql_where=sa.text("echec IS NOT NULL")),
+)
+
+# The counters of ``report campaign`` (migration 9, :mod:`cqpkit.store.migration9`), kept by triggers.
+compte_dossiers = sa.Table(
+    "compte_dossiers",
+    metadata,
+    sa.Column("certification", sa.String(200), primary_key=True),
+    sa.Column("version_referentiel", sa.String(50), primary_key=True),
+    sa.Column("voie", sa.String(100), primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+)
+
+compte_candidats = sa.Table(
+    "compte_candidats",
+    metadata,
+    sa.Column("certification", sa.String(200), primary_key=True),
+    sa.Column("candidat_id", sa.String(100), primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+)
+
+compte_candidats_distincts = sa.Table(
+    "compte_candidats_distincts",
+    metadata,
+    sa.Column("certification", sa.String(200), primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+)
+
+compte_resultats = sa.Table(
+    "compte_resultats",
+    metadata,
+    sa.Column("certification", sa.String(200), primary_key=True),
+    sa.Column("version_referentiel", sa.String(50), primary_key=True),
+    sa.Column("empreinte", sa.String(64), primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+)
+
+resultat_jours = sa.Table(
+    "resultat_jours",
+    metadata,
+    sa.Column("certification", sa.String(200), primary_key=True),
+    sa.Column("version_referentiel", sa.String(50), primary_key=True),
+    sa.Column("statut", sa.String(20), primary_key=True),
+    sa.Column("hors_delai", sa.Boolean, primary_key=True),
+    sa.Column("echoue", sa.Boolean, primary_key=True),
+    sa.Column("jour", sa.Date, primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Column("sans_bareme", sa.Integer, nullable=False),
+    *(sa.Column(f"{n}_{u}", sa.Float, nullable=False) for n in ("cout", "financement", "gratification") for u in ("euro", "points")),
 )
 
 #: The tables whose rows are never updated nor deleted (triggers enforce it).
