@@ -109,8 +109,12 @@ def prepare(url: str, size: int, session_size: int, as_of: dt.date) -> str:
             )
             store.open_session(session, "bench")
             store.add_to_session(SESSION, ids, "bench", present=True)
-            for did in ids[: len(ids) // 2]:
-                store.decide(SESSION, did, {"D1": "acquis"}, "bench")
+        with store.read() as conn:  # a base taken again (--reuse) whose preparation stopped half-way: decided now
+            p = t.passages.c
+            decided = {r.dossier_id for r in conn.execute(sa.select(p.dossier_id).where(p.session_id == SESSION, p.decisions != "{}"))}
+        for did in [i for i in ids[: len(ids) // 2] if i not in decided]:
+            # Contrary to the final evaluation for most generated dossiers: the store then asks for a motive.
+            store.decide(SESSION, did, {"D1": "acquis"}, "bench", motif="Décision fictive du banc d'essai")
     return str(token)
 
 

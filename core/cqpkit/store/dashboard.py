@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cqpkit.store import schema as t
+from cqpkit.store.views import session_counts
 
 __all__ = ["IN_PROGRESS", "in_progress", "next_sessions"]
 
@@ -33,7 +34,7 @@ def next_sessions(store: Any, day: dt.date, limit: int = 10, member: str | None 
     """The first ``limit`` stored jury sessions dated ``day`` or later (by date, then id); with ``member``, only
     those it sits on (a jury member's dashboard). Each is ``{session, date, lieu, certifications, president,
     membres, close, cloturee_le, dossiers, candidats}`` as :func:`cqpkit.store.views.jury_sessions` gives it."""
-    s, p, d = t.sessions, t.passages, t.dossiers
+    s = t.sessions
     out: list[dict[str, Any]] = []
     batch = max(limit, 1) * (4 if member else 1)
     with store.read() as conn:
@@ -55,13 +56,7 @@ def next_sessions(store: Any, day: dt.date, limit: int = 10, member: str | None 
                     break
             if len(rows) < batch:
                 break
-        ids = [o["_row"].id for o in out]
-        counts: dict[str, tuple[int, int]] = {}
-        if ids:
-            q = (sa.select(p.c.session_id, sa.func.count(sa.distinct(p.c.dossier_id)).label("dossiers"),
-                           sa.func.count(sa.distinct(d.c.candidat_id)).label("candidats"))
-                 .join(d, d.c.id == p.c.dossier_id).where(p.c.session_id.in_(ids)).group_by(p.c.session_id))
-            counts = {r.session_id: (r.dossiers, r.candidats) for r in conn.execute(q)}
+        counts = session_counts(conn, [o["_row"].id for o in out])
     result = []
     for o in out:
         r, content = o["_row"], o["_content"]

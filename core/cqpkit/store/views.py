@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,8 +25,9 @@ from cqpkit.store.deadlines import effective, engine_dossiers, load_contents
 from cqpkit.store.errors import NotFoundError, UnloadableDossierError
 from cqpkit.store.jury import changed, session_findings, sorted_decisions
 from cqpkit.store.personal import candidate_public, personal_of
+from cqpkit.store.sql import chunks
 
-__all__ = ["dossier", "dossier_ids", "history", "jury_session", "jury_sessions", "personne", "show"]
+__all__ = ["dossier", "dossier_ids", "history", "jury_session", "jury_sessions", "personne", "session_counts", "show"]
 
 
 def dossier(store: StoreBase, dossier_id: str) -> Dossier:
@@ -209,6 +211,26 @@ def history(store: StoreBase, dossier_id: str) -> dict[str, Any]:
 
 
 # -- jury sessions (read only) -------------------------------------------------
+def session_counts(conn: sa.Connection, session_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """The number of dossiers presented to each session of ``session_ids`` (a passage recorded, absent or not) and of
+    distinct candidates among them: ``{session: (dossiers, candidats)}``, a session without passages left out.
+
+    Read through ``ix_passages_session`` for these sessions only (then each dossier by its key): the cost grows
+    with the passages of these sessions, not with the dossiers or the other passages stored."""
+    p, d = t.passages, t.dossiers
+    q = (
+        sa.select(p.c.session_id, sa.func.count(sa.distinct(p.c.dossier_id)).label("dossiers"),
+                  sa.func.count(sa.distinct(d.c.candidat_id)).label("candidats"))
+        .join(d, d.c.id == p.c.dossier_id)
+        .where(p.c.session_id.in_(sa.bindparam("ids", expanding=True)))
+        .group_by(p.c.session_id)
+    )
+    out: dict[str, tuple[int, int]] = {}
+    for chunk in chunks(list(session_ids)):
+        out.update((r.session_id, (r.dossiers, r.candidats)) for r in conn.execute(q, {"ids": list(chunk)}))
+    return out
+
+
 def jury_sessions(store: StoreBase, certification: str | None = None) -> list[dict[str, Any]]:
     """Every stored jury session (covering ``certification``), by date then id.
 
@@ -217,23 +239,17 @@ def jury_sessions(store: StoreBase, certification: str | None = None) -> list[di
     dossiers presented to the session (a passage recorded, absent or not), ``candidats`` the
     number of distinct candidates among them.
     """
-    p, d, s = t.passages, t.dossiers, t.sessions
-    counts_q = (
-        sa.select(p.c.session_id, sa.func.count(sa.distinct(p.c.dossier_id)).label("dossiers"),
-                  sa.func.count(sa.distinct(d.c.candidat_id)).label("candidats"))
-        .join(d, d.c.id == p.c.dossier_id)
-        .group_by(p.c.session_id)
-    )
+    s = t.sessions
     with store.read() as conn:
         rows = conn.execute(sa.select(s.c.id, s.c.date, s.c.certifications, s.c.contenu, s.c.cloturee, s.c.cloturee_le).order_by(s.c.date, s.c.id)).all()
-        presented = {r.session_id: (r.dossiers, r.candidats) for r in conn.execute(counts_q)}
-        if certification and not any(certification in json.loads(r.certifications) for r in rows):
-            store.check_certification(conn, certification)
+        if certification:
+            rows = [r for r in rows if certification in json.loads(r.certifications)]
+            if not rows:
+                store.check_certification(conn, certification)
+        presented = session_counts(conn, [r.id for r in rows])
     out = []
     for r in rows:
         certs = json.loads(r.certifications)
-        if certification and certification not in certs:
-            continue
         content = json.loads(r.contenu)
         info = content.get("session", {})
         n_dossiers, n_candidats = presented.get(r.id, (0, 0))
@@ -247,7 +263,7 @@ def jury_sessions(store: StoreBase, certification: str | None = None) -> list[di
     return out
 
 
-def jury_session(store: StoreBase, session_id: str) -> dict[str, Any]:
+def jury_session(store: StoreBase, session_id: str, *, findings: Callable[[sa.Connection, Any, list[str]], list[Any]] | None = None) -> dict[str, Any]:
     """One stored jury session: members, president, candidates presented with every record of their decisions, findings.
 
     ``candidats`` lists the dossiers presented (by dossier id), each with the decisions in force
@@ -258,7 +274,9 @@ def jury_session(store: StoreBase, session_id: str) -> dict[str, Any]:
     session or a dossier's référentiel has no loaded plugin, they cannot be established:
     ``constats`` is then empty and ``constats_non_etablis`` says why (one line each; empty
     otherwise), the rest being read from the base. An unknown session raises
-    :class:`NotFoundError` naming the stored sessions.
+    :class:`NotFoundError` naming the stored sessions. ``findings``: what gives those findings, called in the
+    transaction that reads the session as :func:`session_findings` (default) is, with the same arguments — the
+    pages keep them between requests (:func:`cqpkit.web.pages.memo.session_findings`).
     """
     from cqpkit.formats.converter import output_converter
 
@@ -276,7 +294,7 @@ def jury_session(store: StoreBase, session_id: str) -> dict[str, Any]:
         ).all()
         ids = sorted({r.dossier_id for r in prows})
         missing = store.session_without_rules(conn, row, ids)
-        constats = [] if missing else session_findings(store, conn, row, ids)
+        constats = [] if missing else (findings(conn, row, ids) if findings is not None else session_findings(store, conn, row, ids))
     content = json.loads(row.contenu)
     info = content.get("session", {})
     president = info.get("president")

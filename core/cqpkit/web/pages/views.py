@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from litestar import Request, Response, get, post
 from litestar.response import Redirect
@@ -29,7 +29,9 @@ from cqpkit.web.pages.base import (
 
 __all__ = ["PAGE_HANDLERS"]
 
-STATUTS = {"certifie": "certifié", "partiel": "acquis partiels", "en_cours": "en cours", "echec": "échec"}
+#: The statuses of a dossier at a date (the stored results' :data:`cqpkit.store.candidats.STATUTS`), in French.
+STATUTS = {"certifie": "certifié", "partiel": "acquis partiels", "en_cours": "en cours", "non_acquis": "aucun domaine acquis",
+           "expire": "acquis expirés", "a_venir": "inscription à venir"}
 TYPES = {"premier_passage": "premier passage devant le jury", "acquis_partiel": "fin de validité d'un acquis partiel"}
 #: At most this many dossiers listed by a search (the page says when there are more).
 PAGE_SIZE = 50
@@ -164,49 +166,81 @@ def _blocking(ctx: Context, day: dt.date, after: str = "") -> tuple[list[dict[st
 # ---------------------------------------------------------------------------- dossiers
 @get("/dossiers", sync_to_thread=True, include_in_schema=False)
 def dossiers(request: Request[Any, Any, Any], q: Annotated[str, QUERY] = "", certification: Annotated[str, QUERY] = "", statut: Annotated[str, QUERY] = "", date: Annotated[str | None, QUERY] = None) -> Response[str]:
-    import sqlalchemy as sa
-
-    from cqpkit.store import schema as t
-    from cqpkit.store.deadlines import engine_dossiers
-
+    """The dossiers by id (a certification, a status at the date: the stored results); with a text, those of the
+    candidates :func:`cqpkit.store.candidats.search_candidats` finds with it (``cqpkit candidate list``'s search),
+    by candidate then dossier. At most :data:`PAGE_SIZE`, the page says when there are more."""
     ctx = context(request)
     ctx.require("dossier.lire")
     day = _day(date)
     q = q.strip()
-    d = t.dossiers.c
-    query = sa.select(d.id, d.candidat_id, d.certification, d.version_referentiel, d.voie, d.inscription).order_by(d.id)
-    if certification:
-        query = query.where(d.certification == certification)
-    with ctx.store.read() as conn:
-        rows = conn.execute(query).all()
-    # The names are decrypted only where the search needs them (a text to match): otherwise only the page's.
-    names = _names(ctx.store, {r.candidat_id for r in rows}) if q else {}
+    if statut and statut not in STATUTS:
+        raise Refused(f"statut « {statut} » inconnu ; statuts : {', '.join(STATUTS)}", status=400)
     if q:
-        needle = q.casefold()
-        rows = [r for r in rows if needle in r.id.casefold() or needle in r.candidat_id.casefold() or needle in names.get(r.candidat_id, "").casefold()]
-    more = False
-    statuts: dict[str, str] = {}
-    if statut:
-        kept = []
-        for i in range(0, len(rows), 200):
-            chunk = rows[i:i + 200]
-            with ctx.store.read() as conn:
-                loaded = engine_dossiers(conn, [r.id for r in chunk])
-            for r in chunk:
-                s = ctx.store.registry.decide(loaded[r.id], day).statut if r.id in loaded else ""
-                if s == statut:
-                    kept.append(r)
-                    statuts[r.id] = s
-            if len(kept) > PAGE_SIZE:
-                break
-        rows = kept
-    if len(rows) > PAGE_SIZE:
-        rows, more = rows[:PAGE_SIZE], True
-    if not q:
+        rows, names, more = _text_search(ctx.store, q, certification, statut, day)
+    else:
+        rows, more = _listed(ctx.store, certification, statut, day)
         names = _names(ctx.store, {r.candidat_id for r in rows})
     certifications = [r.id for r in ctx.store.registry.fiches()]
     return html("dossiers.html", ctx=ctx, user=ctx.user, rows=rows, names=names, q=q, certification=certification, statut=statut,
                 statuts=STATUTS, certifications=sorted(set(certifications)), more=more, day=day, date_param=date or "")
+
+
+class Ligne(NamedTuple):
+    """One line of the dossiers page."""
+
+    id: str
+    candidat_id: str
+    certification: str
+    version_referentiel: str
+    voie: str
+    inscription: Any
+
+
+def _listed(store: Any, certification: str, statut: str, day: dt.date) -> tuple[list[Ligne], bool]:
+    """The first :data:`PAGE_SIZE` dossiers by id (of ``certification``, with ``statut`` at ``day`` in the stored
+    results, :mod:`cqpkit.store.results`), and whether there are more: one indexed query, no name decrypted."""
+    import sqlalchemy as sa
+
+    from cqpkit.store import schema as t
+
+    d, rp = t.dossiers.c, t.resultat_periodes.c
+    query = sa.select(d.id, d.candidat_id, d.certification, d.version_referentiel, d.voie, d.inscription).order_by(d.id)
+    if certification:
+        query = query.where(d.certification == certification)
+    if statut:
+        query = query.where(sa.exists().where(rp.dossier_id == d.id, rp.statut == statut, rp.debut <= day, sa.or_(rp.fin.is_(None), rp.fin > day)))
+    with store.read() as conn:
+        rows = [Ligne(*r) for r in conn.execute(query.limit(PAGE_SIZE + 1))]
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def _text_search(store: Any, q: str, certification: str, statut: str, day: dt.date) -> tuple[list[Ligne], dict[str, str], bool]:
+    """The dossiers a text finds, through :func:`cqpkit.store.candidats.search_candidats` (``texte``: a part of a
+    candidate's or dossier's id, or the words of a name, accents ignored): a candidate found by their id or name
+    brings each of their dossiers (of ``certification``, with ``statut`` at ``day``), one found by a dossier's id
+    that dossier. Pages of candidates are read until :data:`PAGE_SIZE` dossiers are found or none is left."""
+    from cqpkit.store.candidats import normalise, search_candidats
+
+    needle, words = q.casefold(), normalise(q).split()
+    rows: list[Ligne] = []
+    names: dict[str, str] = {}
+    apres: str | None = None
+    while True:
+        found = search_candidats(store, texte=q, certification=certification or None, statut=statut or None, as_of=day,
+                                 limite=PAGE_SIZE + 1, apres=apres, champs=("nom", "prenom"))
+        for cand in found["candidats"]:
+            name = "(données effacées)" if cand["efface"] else f"{cand['prenom']} {cand['nom']}".strip()
+            by_name = not cand["efface"] and all(w in normalise(name) for w in words)
+            whole = by_name or needle in cand["id"].casefold()  # found by their name or their id: every dossier
+            names[cand["id"]] = name
+            for x in cand["dossiers"]:
+                if (certification and x["certification"] != certification) or (statut and x["statut"] != statut):
+                    continue
+                if whole or needle in x["dossier"].casefold():
+                    rows.append(Ligne(x["dossier"], cand["id"], x["certification"], x["version"], x["voie"], x["inscription"]))
+        apres = found["suivant"]
+        if len(rows) > PAGE_SIZE or apres is None:
+            return rows[:PAGE_SIZE], names, len(rows) > PAGE_SIZE
 
 
 @get("/dossiers/{dossier_id:str}", sync_to_thread=True, include_in_schema=False)
@@ -366,8 +400,12 @@ def session_view(ctx: Context, session_id: Annotated[str, PATH], erreurs: list[s
     from cqpkit.model.dossier import CERTIFICATION_ENTIERE
     from cqpkit.store.errors import NotFoundError
 
+    from cqpkit.store.views import jury_session
+    from cqpkit.web.pages.memo import session_findings
+
     try:
-        data = ctx.store.jury_session(session_id)
+        # ``jury show``'s view; the engine's findings on the session kept between requests, as the candidates' are.
+        data = jury_session(ctx.store, session_id, findings=lambda conn, row, ids: session_findings(ctx.store, conn, row, ids))
     except NotFoundError as exc:
         raise Refused(str(exc), status=404) from None
     names = _names(ctx.store, [c["candidat"] for c in data["candidats"]]) if ctx.may("candidat.lire") or ctx.user.role == "jury" else {}
