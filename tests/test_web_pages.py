@@ -270,6 +270,27 @@ class TestPages:
         finally:
             c.__exit__(None, None, None)
 
+    def test_search_text_through_search_candidats(self, app):
+        """A text finds through ``search_candidats`` (README's campaign): a dossier's id that dossier only; a candidate's id or
+        name (accents ignored) every dossier of theirs, by candidate then dossier; the status is the stored one at the date."""
+        c = logged(app, "ope")
+        rows = re.compile(r'<tr><td class="nowrap"><a href="/dossiers/([^"?]+)')
+        try:
+            assert rows.findall(c.get("/dossiers", params={"q": "oemm-2019-0302"}).text) == ["OEMM-2019-0302"]
+            assert rows.findall(c.get("/dossiers", params={"q": "C-0201"}).text) == ["OEMM-2017-0201", "OEMM-2019-0302"]  # its second CQP
+            page = c.get("/dossiers", params={"q": "eglantine"}).text  # « Inès Églantine »
+            assert rows.findall(page) == ["OEMM-2016-0205"] and "Inès Églantine" in page
+            both = c.get("/dossiers", params={"q": "C-0201", "certification": "mutualite.conseiller-mutualiste"}).text
+            assert rows.findall(both) == ["OEMM-2019-0302"]
+            # README: 0204 a failure (no domaine awarded), 0206 a partial award valid until 20/09/2020
+            failed = c.get("/dossiers", params={"q": "C-02", "statut": "non_acquis", "date": "2020-06-30"}).text
+            assert rows.findall(failed) == ["OEMM-2018-0204"]
+            partial = rows.findall(c.get("/dossiers", params={"q": "C-02", "statut": "partiel", "date": "2020-06-30"}).text)
+            assert "OEMM-2014-0206" in partial and "OEMM-2018-0204" not in partial
+            assert c.get("/dossiers", params={"statut": "echec"}).status_code == 400
+        finally:
+            c.__exit__(None, None, None)
+
     def test_dossier_page(self, app):
         c = logged(app, "ope")
         try:
@@ -391,6 +412,23 @@ class TestSessions:
             assert "proces-verbal" not in page.text  # document.lire is not the jury's
             assert c.get("/sessions/OEMM-JURY-2019-10").status_code == 403
             assert c.get(f"/sessions/{HIS_SESSION}/proces-verbal").status_code == 403
+        finally:
+            c.__exit__(None, None, None)
+
+    def test_sessions_listed_among_many_dossiers(self, app, campaign_store, tmp_path):
+        """120 dossiers more whose passages name a session the store does not hold: ``/sessions`` lists exactly the
+        campaign's five sessions (README), each with its dossiers; the open form offers the same five as « précédente »."""
+        campaign_store.import_files([str(write_generated(tmp_path / "gen", 120))], operateur="test")
+        c = logged(app, "ope")
+        try:
+            page = c.get("/sessions").text
+            listed = re.findall(r'<a href="/sessions/([^"/]+)">[^<]+</a></td><td>[^<]*</td>\s*<td>.*?</td><td>(\d+)</td>', page, re.S)
+            assert [sid for sid, _ in listed] == ["OEMM-JURY-2015-09", "OEMM-JURY-2019-03", "I410-JURY-2019-03", "OEMM-JURY-2019-10", "I410-JURY-2019-11"]
+            counts = dict(listed)
+            assert (counts["OEMM-JURY-2015-09"], counts["I410-JURY-2019-03"], counts["OEMM-JURY-2019-10"]) == ("1", "2", "4")
+            assert "GEN-JURY-01" not in page and "5 sessions" in page
+            form = c.get("/sessions/nouvelle").text
+            assert all(f'value="{sid}"' in form for sid, _ in listed) and "GEN-JURY-01" not in form
         finally:
             c.__exit__(None, None, None)
 
