@@ -39,9 +39,15 @@ def _open_session(store: Any, ids: list[str]) -> None:
     from cqpkit.model import Membre, SessionInfo, SessionJury
 
     session = SessionJury(
-        session=SessionInfo(id="GEN-OUVERTE", date=dt.date(2020, 6, 30), certifications=(SP,), president="J-01", lieu="Salle fictive"),
-        membres=(Membre(id="J-01", college="employeur"), Membre(id="J-02", college="employeur"),
-                 Membre(id="J-03", college="salarie"), Membre(id="J-04", college="salarie")),
+        session=SessionInfo(
+            id="GEN-OUVERTE", date=dt.date(2020, 6, 30), certifications=(SP,), president="J-01", lieu="Salle fictive"
+        ),
+        membres=(
+            Membre(id="J-01", college="employeur"),
+            Membre(id="J-02", college="employeur"),
+            Membre(id="J-03", college="salarie"),
+            Membre(id="J-04", college="salarie"),
+        ),
     )
     store.open_session(session, "test")
     if ids:
@@ -56,7 +62,13 @@ class TestJurySessions:
         _many(campaign_store, tmp_path)
         rows = campaign_store.jury_sessions()
         assert rows == before
-        assert [r["session"] for r in rows] == ["OEMM-JURY-2015-09", "OEMM-JURY-2019-03", "I410-JURY-2019-03", "OEMM-JURY-2019-10", "I410-JURY-2019-11"]
+        assert [r["session"] for r in rows] == [
+            "OEMM-JURY-2015-09",
+            "OEMM-JURY-2019-03",
+            "I410-JURY-2019-03",
+            "OEMM-JURY-2019-10",
+            "I410-JURY-2019-11",
+        ]
         by_id = {r["session"]: (r["dossiers"], r["candidats"]) for r in rows}
         for sid, expected in CAMPAIGN_SESSIONS.items():
             assert by_id[sid] == expected, sid
@@ -64,7 +76,12 @@ class TestJurySessions:
         rows = campaign_store.jury_sessions()
         assert rows[:5] == before and rows[-1]["session"] == "GEN-OUVERTE"
         assert (rows[-1]["dossiers"], rows[-1]["candidats"], rows[-1]["membres"], rows[-1]["close"]) == (2, 2, 4, False)
-        assert [r["session"] for r in campaign_store.jury_sessions(SP)] == ["OEMM-JURY-2015-09", "OEMM-JURY-2019-03", "OEMM-JURY-2019-10", "GEN-OUVERTE"]
+        assert [r["session"] for r in campaign_store.jury_sessions(SP)] == [
+            "OEMM-JURY-2015-09",
+            "OEMM-JURY-2019-03",
+            "OEMM-JURY-2019-10",
+            "GEN-OUVERTE",
+        ]
 
     def test_passages_read_through_their_session_index(self, campaign_store, tmp_path):
         """On SQLite every statement ``jury_sessions`` runs is planned without a scan of ``passages``."""
@@ -85,7 +102,9 @@ class TestJurySessions:
         plans = []
         with campaign_store.read() as conn:
             for statement, parameters in seen:
-                plans.append(" | ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)))
+                plans.append(
+                    " | ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+                )
         counted = [p for p in plans if "passages" in p]
         assert counted, plans
         assert all("ix_passages_session" in p and "SCAN passages" not in p for p in counted), counted
@@ -108,11 +127,21 @@ class TestSearchTexte:
     def test_filters_pages_and_fields(self, campaign_store):
         """Every candidate of the campaign holds « C-0 » in their id: the pages follow the id order; the fields asked only."""
         first = search_candidats(campaign_store, texte="C-0", limite=5, champs=("nom",))
-        assert [c["id"] for c in first["candidats"]] == sorted(c["id"] for c in first["candidats"]) and first["suivant"] == first["candidats"][-1]["id"]
+        assert [c["id"] for c in first["candidats"]] == sorted(c["id"] for c in first["candidats"]) and first[
+            "suivant"
+        ] == first["candidats"][-1]["id"]
         assert all(set(c) == {"id", "efface", "nom", "dossiers"} for c in first["candidats"])
         rest = search_candidats(campaign_store, texte="C-0", limite=500, apres=first["suivant"])
-        assert len(first["candidats"]) + len(rest["candidats"]) == 22 and rest["suivant"] is None  # README: 22 candidates
-        assert self._ids(campaign_store, "C-0", certification="secu.manager-operationnel") == ["C-0101", "C-0102", "C-0103", "C-0104", "C-0105"]
+        assert (
+            len(first["candidats"]) + len(rest["candidats"]) == 22 and rest["suivant"] is None
+        )  # README: 22 candidates
+        assert self._ids(campaign_store, "C-0", certification="secu.manager-operationnel") == [
+            "C-0101",
+            "C-0102",
+            "C-0103",
+            "C-0104",
+            "C-0105",
+        ]
 
     def test_erased_found_by_id_only(self, campaign_store):
         campaign_store.erase_candidat("C-0205", "test")

@@ -34,7 +34,9 @@ SIZE = 4096
 SESSIONS = 64
 
 _lock = threading.Lock()
-_kept: weakref.WeakKeyDictionary[Any, tuple[str, OrderedDict[tuple[str, dt.date], list[Any]]]] = weakref.WeakKeyDictionary()
+_kept: weakref.WeakKeyDictionary[Any, tuple[str, OrderedDict[tuple[str, dt.date], list[Any]]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def audit_head(store: Any, conn: Any = None) -> str:
@@ -77,7 +79,9 @@ def session_findings(store: Any, conn: Any, row: Any, dossier_ids: Sequence[str]
     return list(found)
 
 
-def findings(store: Any, ids: Sequence[str], day: dt.date, levels: frozenset[str] | None = None) -> dict[str, list[Any]]:
+def findings(
+    store: Any, ids: Sequence[str], day: dt.date, levels: frozenset[str] | None = None
+) -> dict[str, list[Any]]:
     """``Registry.check(dossier, day)`` of each stored dossier of ``ids`` (only the findings of ``levels`` when
     given): from what is kept when the store has not changed, else loaded and checked (and kept). A dossier the
     engine cannot load, or on which a plugin fails, is left out (its own page says why)."""

@@ -3,13 +3,17 @@
 Every figure comes from the functions the CLI calls: ``Store.deadlines`` (``report deadlines``),
 ``Store.jury_sessions`` (``jury list``), ``Store.show`` (``dossier show``), ``Registry.check`` (``check``),
 ``Store.import_files`` (``import``), the registry's référentiels (``show``). Nothing is computed here.
+
+Over 500 lines: one short handler per read-only route (comptes, tableau de bord, dossiers, référentiels, import,
+sessions), their signatures spread over several lines by ``ruff format``; the search lives in :mod:`.search`, the
+session forms in :mod:`.jury`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
 from litestar.response import Redirect
@@ -30,11 +34,15 @@ from cqpkit.web.pages.base import (
 __all__ = ["PAGE_HANDLERS"]
 
 #: The statuses of a dossier at a date (the stored results' :data:`cqpkit.store.candidats.STATUTS`), in French.
-STATUTS = {"certifie": "certifié", "partiel": "acquis partiels", "en_cours": "en cours", "non_acquis": "aucun domaine acquis",
-           "expire": "acquis expirés", "a_venir": "inscription à venir"}
+STATUTS = {
+    "certifie": "certifié",
+    "partiel": "acquis partiels",
+    "en_cours": "en cours",
+    "non_acquis": "aucun domaine acquis",
+    "expire": "acquis expirés",
+    "a_venir": "inscription à venir",
+}
 TYPES = {"premier_passage": "premier passage devant le jury", "acquis_partiel": "fin de validité d'un acquis partiel"}
-#: At most this many dossiers listed by a search (the page says when there are more).
-PAGE_SIZE = 50
 
 
 def _day(text: str | None) -> dt.date:
@@ -60,8 +68,16 @@ def _names(store: Any, ids: Any) -> dict[str, str]:
 @get("/connexion", sync_to_thread=True, include_in_schema=False)
 def login_form(request: Request[Any, Any, Any], suite: Annotated[str | None, QUERY] = None) -> Response[str]:
     token, cookie = prelogin(request, time.time())
-    return html("connexion.html", cookies=[cookie] if cookie else None, ctx=None, user=None, csrf=token,
-                suite=_safe_next(suite), erreur=None, login="")
+    return html(
+        "connexion.html",
+        cookies=[cookie] if cookie else None,
+        ctx=None,
+        user=None,
+        csrf=token,
+        suite=_safe_next(suite),
+        erreur=None,
+        login="",
+    )
 
 
 def _safe_next(target: str | None) -> str:
@@ -87,9 +103,19 @@ async def login(request: Request[Any, Any, Any]) -> Response[Any]:
     store = store_of(request)
     user = await sync_to_thread(authenticate_password, store, login_, str(form.get("mot_de_passe") or ""))
     if user is None:
-        return html("connexion.html", status=401, ctx=None, user=None, csrf=token, suite=_safe_next(str(form.get("suite") or "")),
-                    erreur="Identifiant ou mot de passe incorrect, ou compte désactivé.", login=login_)
-    return Redirect(_safe_next(str(form.get("suite") or "")), status_code=303, cookies=[session_cookie(request, user.id, now)])
+        return html(
+            "connexion.html",
+            status=401,
+            ctx=None,
+            user=None,
+            csrf=token,
+            suite=_safe_next(str(form.get("suite") or "")),
+            erreur="Identifiant ou mot de passe incorrect, ou compte désactivé.",
+            login=login_,
+        )
+    return Redirect(
+        _safe_next(str(form.get("suite") or "")), status_code=303, cookies=[session_cookie(request, user.id, now)]
+    )
 
 
 @post("/deconnexion", include_in_schema=False)
@@ -101,8 +127,12 @@ async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
 
 # ------------------------------------------------------------------------ tableau de bord
 @get("/", sync_to_thread=True, include_in_schema=False)
-def dashboard(request: Request[Any, Any, Any], date: Annotated[str | None, QUERY] = None, jours: Annotated[int, QUERY] = 90,
-              apres: Annotated[str, QUERY] = "") -> Response[str]:
+def dashboard(
+    request: Request[Any, Any, Any],
+    date: Annotated[str | None, QUERY] = None,
+    jours: Annotated[int, QUERY] = 90,
+    apres: Annotated[str, QUERY] = "",
+) -> Response[str]:
     from cqpkit.store.dashboard import next_sessions
 
     ctx = context(request)
@@ -121,10 +151,28 @@ def dashboard(request: Request[Any, Any, Any], date: Annotated[str | None, QUERY
     more = False
     if ctx.may("dossier.lire"):
         bloquants, checked, more = _blocking(ctx, day, apres)
-    names = _names(ctx.store, [e["candidat"] for e in echeances] + [b["candidat"] for b in bloquants]) if ctx.may("candidat.lire") else {}
-    return html("tableau.html", ctx=ctx, user=ctx.user, day=day, jours=jours, date_param=date or "", echeances=echeances,
-                sessions=upcoming, bloquants=bloquants, names=names, types=TYPES, today=day == dt.date.today(),
-                verifies=checked, suite=checked[-1] if more and checked else "", apres=apres)
+    names = (
+        _names(ctx.store, [e["candidat"] for e in echeances] + [b["candidat"] for b in bloquants])
+        if ctx.may("candidat.lire")
+        else {}
+    )
+    return html(
+        "tableau.html",
+        ctx=ctx,
+        user=ctx.user,
+        day=day,
+        jours=jours,
+        date_param=date or "",
+        echeances=echeances,
+        sessions=upcoming,
+        bloquants=bloquants,
+        names=names,
+        types=TYPES,
+        today=day == dt.date.today(),
+        verifies=checked,
+        suite=checked[-1] if more and checked else "",
+        apres=apres,
+    )
 
 
 def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -135,7 +183,9 @@ def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         key = (r["date"], r["dossier"], r["type"])
         if key in index:
             if r["domaine"]:
-                index[key]["domaine"] = f"{index[key]['domaine']}, {r['domaine']}" if index[key]["domaine"] else r["domaine"]
+                index[key]["domaine"] = (
+                    f"{index[key]['domaine']}, {r['domaine']}" if index[key]["domaine"] else r["domaine"]
+                )
             continue
         index[key] = dict(r)
         out.append(index[key])
@@ -158,17 +208,28 @@ def _blocking(ctx: Context, day: dt.date, after: str = "") -> tuple[list[dict[st
 
     rows, more = in_progress(ctx.store, day, after, BLOCKING_PAGE)
     found = findings(ctx.store, [r.id for r in rows], day, levels=frozenset({"erreur"}))
-    out = [{"dossier": r.id, "candidat": r.candidat_id, "certification": r.certification, "constats": found[r.id]}
-           for r in rows if found.get(r.id)]
+    out = [
+        {"dossier": r.id, "candidat": r.candidat_id, "certification": r.certification, "constats": found[r.id]}
+        for r in rows
+        if found.get(r.id)
+    ]
     return out, [r.id for r in rows], more
 
 
 # ---------------------------------------------------------------------------- dossiers
 @get("/dossiers", sync_to_thread=True, include_in_schema=False)
-def dossiers(request: Request[Any, Any, Any], q: Annotated[str, QUERY] = "", certification: Annotated[str, QUERY] = "", statut: Annotated[str, QUERY] = "", date: Annotated[str | None, QUERY] = None) -> Response[str]:
+def dossiers(
+    request: Request[Any, Any, Any],
+    q: Annotated[str, QUERY] = "",
+    certification: Annotated[str, QUERY] = "",
+    statut: Annotated[str, QUERY] = "",
+    date: Annotated[str | None, QUERY] = None,
+) -> Response[str]:
     """The dossiers by id (a certification, a status at the date: the stored results); with a text, those of the
     candidates :func:`cqpkit.store.candidats.search_candidats` finds with it (``cqpkit candidate list``'s search),
-    by candidate then dossier. At most :data:`PAGE_SIZE`, the page says when there are more."""
+    by candidate then dossier (:mod:`cqpkit.web.pages.search`). At most 50, the page says when there are more."""
+    from cqpkit.web.pages.search import listed, text_search
+
     ctx = context(request)
     ctx.require("dossier.lire")
     day = _day(date)
@@ -176,75 +237,32 @@ def dossiers(request: Request[Any, Any, Any], q: Annotated[str, QUERY] = "", cer
     if statut and statut not in STATUTS:
         raise Refused(f"statut « {statut} » inconnu ; statuts : {', '.join(STATUTS)}", status=400)
     if q:
-        rows, names, more = _text_search(ctx.store, q, certification, statut, day)
+        rows, names, more = text_search(ctx.store, q, certification, statut, day)
     else:
-        rows, more = _listed(ctx.store, certification, statut, day)
+        rows, more = listed(ctx.store, certification, statut, day)
         names = _names(ctx.store, {r.candidat_id for r in rows})
     certifications = [r.id for r in ctx.store.registry.fiches()]
-    return html("dossiers.html", ctx=ctx, user=ctx.user, rows=rows, names=names, q=q, certification=certification, statut=statut,
-                statuts=STATUTS, certifications=sorted(set(certifications)), more=more, day=day, date_param=date or "")
-
-
-class Ligne(NamedTuple):
-    """One line of the dossiers page."""
-
-    id: str
-    candidat_id: str
-    certification: str
-    version_referentiel: str
-    voie: str
-    inscription: Any
-
-
-def _listed(store: Any, certification: str, statut: str, day: dt.date) -> tuple[list[Ligne], bool]:
-    """The first :data:`PAGE_SIZE` dossiers by id (of ``certification``, with ``statut`` at ``day`` in the stored
-    results, :mod:`cqpkit.store.results`), and whether there are more: one indexed query, no name decrypted."""
-    import sqlalchemy as sa
-
-    from cqpkit.store import schema as t
-
-    d, rp = t.dossiers.c, t.resultat_periodes.c
-    query = sa.select(d.id, d.candidat_id, d.certification, d.version_referentiel, d.voie, d.inscription).order_by(d.id)
-    if certification:
-        query = query.where(d.certification == certification)
-    if statut:
-        query = query.where(sa.exists().where(rp.dossier_id == d.id, rp.statut == statut, rp.debut <= day, sa.or_(rp.fin.is_(None), rp.fin > day)))
-    with store.read() as conn:
-        rows = [Ligne(*r) for r in conn.execute(query.limit(PAGE_SIZE + 1))]
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
-
-
-def _text_search(store: Any, q: str, certification: str, statut: str, day: dt.date) -> tuple[list[Ligne], dict[str, str], bool]:
-    """The dossiers a text finds, through :func:`cqpkit.store.candidats.search_candidats` (``texte``: a part of a
-    candidate's or dossier's id, or the words of a name, accents ignored): a candidate found by their id or name
-    brings each of their dossiers (of ``certification``, with ``statut`` at ``day``), one found by a dossier's id
-    that dossier. Pages of candidates are read until :data:`PAGE_SIZE` dossiers are found or none is left."""
-    from cqpkit.store.candidats import normalise, search_candidats
-
-    needle, words = q.casefold(), normalise(q).split()
-    rows: list[Ligne] = []
-    names: dict[str, str] = {}
-    apres: str | None = None
-    while True:
-        found = search_candidats(store, texte=q, certification=certification or None, statut=statut or None, as_of=day,
-                                 limite=PAGE_SIZE + 1, apres=apres, champs=("nom", "prenom"))
-        for cand in found["candidats"]:
-            name = "(données effacées)" if cand["efface"] else f"{cand['prenom']} {cand['nom']}".strip()
-            by_name = not cand["efface"] and all(w in normalise(name) for w in words)
-            whole = by_name or needle in cand["id"].casefold()  # found by their name or their id: every dossier
-            names[cand["id"]] = name
-            for x in cand["dossiers"]:
-                if (certification and x["certification"] != certification) or (statut and x["statut"] != statut):
-                    continue
-                if whole or needle in x["dossier"].casefold():
-                    rows.append(Ligne(x["dossier"], cand["id"], x["certification"], x["version"], x["voie"], x["inscription"]))
-        apres = found["suivant"]
-        if len(rows) > PAGE_SIZE or apres is None:
-            return rows[:PAGE_SIZE], names, len(rows) > PAGE_SIZE
+    return html(
+        "dossiers.html",
+        ctx=ctx,
+        user=ctx.user,
+        rows=rows,
+        names=names,
+        q=q,
+        certification=certification,
+        statut=statut,
+        statuts=STATUTS,
+        certifications=sorted(set(certifications)),
+        more=more,
+        day=day,
+        date_param=date or "",
+    )
 
 
 @get("/dossiers/{dossier_id:str}", sync_to_thread=True, include_in_schema=False)
-def dossier_page(request: Request[Any, Any, Any], dossier_id: Annotated[str, PATH], date: Annotated[str | None, QUERY] = None) -> Response[str]:
+def dossier_page(
+    request: Request[Any, Any, Any], dossier_id: Annotated[str, PATH], date: Annotated[str | None, QUERY] = None
+) -> Response[str]:
     from cqpkit.store.deadlines import engine_dossiers
     from cqpkit.store.errors import NotFoundError
 
@@ -269,10 +287,24 @@ def dossier_page(request: Request[Any, Any, Any], dossier_id: Annotated[str, PAT
     timeline = _timeline(data)
     from cqpkit.documents import KINDS
 
-    documents = [k for k in KINDS.values() if k.source in ("decision", "financement")] if ctx.may("document.lire") else []
-    return html("dossier.html", ctx=ctx, user=ctx.user, d=data, constats=constats, timeline=timeline, day=day, statuts=STATUTS,
-                types=TYPES, documents=documents, date_param=date or "", labels=labels(ctx.store.registry),
-                echeances=_grouped([{**e, "dossier": dossier_id} for e in data.get("echeances") or ()]))
+    documents = (
+        [k for k in KINDS.values() if k.source in ("decision", "financement")] if ctx.may("document.lire") else []
+    )
+    return html(
+        "dossier.html",
+        ctx=ctx,
+        user=ctx.user,
+        d=data,
+        constats=constats,
+        timeline=timeline,
+        day=day,
+        statuts=STATUTS,
+        types=TYPES,
+        documents=documents,
+        date_param=date or "",
+        labels=labels(ctx.store.registry),
+        echeances=_grouped([{**e, "dossier": dossier_id} for e in data.get("echeances") or ()]),
+    )
 
 
 def _timeline(data: dict[str, Any]) -> list[tuple[str, str]]:
@@ -280,7 +312,9 @@ def _timeline(data: dict[str, Any]) -> list[tuple[str, str]]:
     events: list[tuple[str, str]] = [(data["inscription"], "Inscription")]
     for e in data.get("evaluations") or ():
         if isinstance(e, dict) and e.get("date"):
-            events.append((e["date"], f"Évaluation {e.get('epreuve', '')}" + (f" : {e['verdict']}" if e.get("verdict") else "")))
+            events.append(
+                (e["date"], f"Évaluation {e.get('epreuve', '')}" + (f" : {e['verdict']}" if e.get("verdict") else ""))
+            )
     for p in data.get("passages") or ():
         what = "absent" if p["absent"] else ", ".join(f"{k} {v.replace('_', ' ')}" for k, v in p["decisions"].items())
         events.append((p["date"], f"Jury {p['session']} : {what}" + (" (remplacé)" if not p["en_vigueur"] else "")))
@@ -288,7 +322,12 @@ def _timeline(data: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 @get("/dossiers/{dossier_id:str}/documents/{kind:str}", sync_to_thread=True, include_in_schema=False)
-def dossier_document(request: Request[Any, Any, Any], dossier_id: Annotated[str, PATH], kind: Annotated[str, PATH], date: Annotated[str | None, QUERY] = None) -> Response[bytes]:
+def dossier_document(
+    request: Request[Any, Any, Any],
+    dossier_id: Annotated[str, PATH],
+    kind: Annotated[str, PATH],
+    date: Annotated[str | None, QUERY] = None,
+) -> Response[bytes]:
     """The PDF of one document of a dossier (``cqpkit document KIND --db``'s builder and renderer)."""
     from cqpkit.documents import KINDS
 
@@ -299,8 +338,11 @@ def dossier_document(request: Request[Any, Any, Any], dossier_id: Annotated[str,
     from cqpkit.web.pages.documents import dossier_pdf
 
     pdf, filename = dossier_pdf(ctx.store, kind, dossier_id, _day(date))
-    return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
 
 
 # -------------------------------------------------------------------------- référentiels
@@ -313,7 +355,9 @@ def referentiels(request: Request[Any, Any, Any]) -> Response[str]:
 
 
 @get("/referentiels/{ref_id:str}", sync_to_thread=True, include_in_schema=False)
-def referentiel_page(request: Request[Any, Any, Any], ref_id: Annotated[str, PATH], version: Annotated[str | None, QUERY] = None) -> Response[str]:
+def referentiel_page(
+    request: Request[Any, Any, Any], ref_id: Annotated[str, PATH], version: Annotated[str | None, QUERY] = None
+) -> Response[str]:
     from cqpkit.exceptions import CqpkitError
     from cqpkit.render.referentiel import render_referentiel
 
@@ -346,10 +390,27 @@ async def import_files(request: Request[Any, Any, Any]) -> Response[str]:
     ctx.require("dossier.importer")
     form = await request.form()
     ctx.check_csrf(form)
-    files = [f for f in form.getall("fichiers", []) if hasattr(f, "filename") and f.filename] if hasattr(form, "getall") else []
+    files = (
+        [f for f in form.getall("fichiers", []) if hasattr(f, "filename") and f.filename]
+        if hasattr(form, "getall")
+        else []
+    )
     if not files:
-        return html("import.html", status=400, ctx=ctx, user=ctx.user, rapport=None,
-                    erreurs=[{"fichier": "", "ligne": None, "cle": "", "message": "aucun fichier envoyé : choisissez des fichiers TOML ou une archive zip"}])
+        return html(
+            "import.html",
+            status=400,
+            ctx=ctx,
+            user=ctx.user,
+            rapport=None,
+            erreurs=[
+                {
+                    "fichier": "",
+                    "ligne": None,
+                    "cle": "",
+                    "message": "aucun fichier envoyé : choisissez des fichiers TOML ou une archive zip",
+                }
+            ],
+        )
     uploads = [(f.filename, await f.read()) for f in files]
     rapport, erreurs = await sync_to_thread(import_upload, ctx.store, uploads, ctx.user)
     status = 200 if not erreurs else (400 if erreurs[0].get("usage") else 422)
@@ -396,19 +457,26 @@ def session_page(request: Request[Any, Any, Any], session_id: Annotated[str, PAT
     return session_view(ctx, session_id)
 
 
-def session_view(ctx: Context, session_id: Annotated[str, PATH], erreurs: list[str] | None = None, status: int = 200) -> Response[str]:
+def session_view(
+    ctx: Context, session_id: Annotated[str, PATH], erreurs: list[str] | None = None, status: int = 200
+) -> Response[str]:
     from cqpkit.model.dossier import CERTIFICATION_ENTIERE
     from cqpkit.store.errors import NotFoundError
-
     from cqpkit.store.views import jury_session
     from cqpkit.web.pages.memo import session_findings
 
     try:
         # ``jury show``'s view; the engine's findings on the session kept between requests, as the candidates' are.
-        data = jury_session(ctx.store, session_id, findings=lambda conn, row, ids: session_findings(ctx.store, conn, row, ids))
+        data = jury_session(
+            ctx.store, session_id, findings=lambda conn, row, ids: session_findings(ctx.store, conn, row, ids)
+        )
     except NotFoundError as exc:
         raise Refused(str(exc), status=404) from None
-    names = _names(ctx.store, [c["candidat"] for c in data["candidats"]]) if ctx.may("candidat.lire") or ctx.user.role == "jury" else {}
+    names = (
+        _names(ctx.store, [c["candidat"] for c in data["candidats"]])
+        if ctx.may("candidat.lire") or ctx.user.role == "jury"
+        else {}
+    )
     domaines: dict[str, list[str]] = {}
     for c in data["candidats"]:
         try:
@@ -417,9 +485,21 @@ def session_view(ctx: Context, session_id: Annotated[str, PATH], erreurs: list[s
         except Exception:  # a référentiel no plugin supplies: no decision form for it (the page says so)
             domaines[c["dossier"]] = []
     findings = _dossier_findings(ctx, [c["dossier"] for c in data["candidats"]], dt.date.fromisoformat(data["date"]))
-    return html("session.html", status=status, ctx=ctx, user=ctx.user, s=data, names=names, domaines=domaines, erreurs=erreurs or [],
-                findings=findings, labels=labels(ctx.store.registry),
-                may_decide=ctx.may("session.decider", session_id), may_add=ctx.may("session.presenter"), may_close=ctx.may("session.clore"))
+    return html(
+        "session.html",
+        status=status,
+        ctx=ctx,
+        user=ctx.user,
+        s=data,
+        names=names,
+        domaines=domaines,
+        erreurs=erreurs or [],
+        findings=findings,
+        labels=labels(ctx.store.registry),
+        may_decide=ctx.may("session.decider", session_id),
+        may_add=ctx.may("session.presenter"),
+        may_close=ctx.may("session.clore"),
+    )
 
 
 @get("/sessions/{session_id:str}/proces-verbal", sync_to_thread=True, include_in_schema=False)
@@ -434,9 +514,27 @@ def session_pv_pdf(request: Request[Any, Any, Any], session_id: Annotated[str, P
         pdf, filename = session_pv(ctx.store, session_id)
     except NotFoundError as exc:
         raise Refused(str(exc), status=404) from None
-    return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
 
 
-PAGE_HANDLERS = [sessions, open_form, session_page, session_pv_pdf, login_form, login, logout, dashboard, dossiers, dossier_page, dossier_document, referentiels, referentiel_page,
-                 import_form, import_files]
+PAGE_HANDLERS = [
+    sessions,
+    open_form,
+    session_page,
+    session_pv_pdf,
+    login_form,
+    login,
+    logout,
+    dashboard,
+    dossiers,
+    dossier_page,
+    dossier_document,
+    referentiels,
+    referentiel_page,
+    import_form,
+    import_files,
+]
