@@ -175,3 +175,23 @@ class TestSessionFindingsKept:
         again = jury_session(campaign_store, sid, findings=kept)
         assert again == campaign_store.jury_session(sid) and calls[-1] != calls[0]
         assert memo._sessions[campaign_store][0] == calls[-1]
+
+
+class TestDossierFindings:
+    def test_show_gives_the_check_it_computes(self, campaign_store):
+        """``show(…, all_findings=True)`` (the dossier page) holds exactly ``Registry.check`` on the stored dossier at the
+        date, for every dossier of the campaign; without it the view (``dossier show``, the API) is unchanged."""
+        from cqpkit.store.deadlines import engine_dossiers
+        from cqpkit.store.views import show
+
+        day = dt.date(2020, 6, 30)
+        with campaign_store.read() as conn:
+            loaded = engine_dossiers(conn, [r.id for r in conn.execute(sa.text("SELECT id FROM dossiers"))])
+        assert len(loaded) == 23  # README: 23 dossiers
+        found = 0
+        for did, dossier in loaded.items():
+            data = show(campaign_store, did, day, all_findings=True)
+            assert data.pop("constats") == list(campaign_store.registry.check(dossier, day)), did
+            assert data == campaign_store.show(did, day) and "constats" not in campaign_store.show(did, day)
+            found += len(campaign_store.registry.check(dossier, day))
+        assert found > 0

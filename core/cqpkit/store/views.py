@@ -55,8 +55,13 @@ def dossier_ids(store: StoreBase, certification: str | None = None) -> list[str]
         return [r.id for r in conn.execute(q)]
 
 
-def show(store: StoreBase, dossier_id: str, as_of: dt.date) -> dict[str, Any]:
-    """Everything about one dossier as of a date: identity, candidate, passages, result, funding, deadlines."""
+def show(store: StoreBase, dossier_id: str, as_of: dt.date, *, all_findings: bool = False) -> dict[str, Any]:
+    """Everything about one dossier as of a date: identity, candidate, passages, result, funding, deadlines.
+
+    ``all_findings``: the answer holds ``constats`` too, every finding of ``Registry.check`` at the date (the
+    :class:`~cqpkit.model.Constat` objects; those of funding are the ``constats_financement``), which this view
+    computes anyway: the dossier page shows them without loading and checking the dossier a second time
+    (empty for a dossier that no longer loads)."""
     from cqpkit.formats.converter import output_converter
 
     as_of = as_of_day(as_of)
@@ -140,10 +145,10 @@ def show(store: StoreBase, dossier_id: str, as_of: dt.date) -> dict[str, Any]:
         dernier.update(statut=then.statut, restants=list(then.restants))
     lignes = store.registry.funding(dossier, as_of, resultat=resultat)
     # The lines the funding engine could not give (no barème at the event's date, an event still to come).
-    non_calcules = [
-        c for c in store.registry.check(dossier, as_of, resultat=resultat) if c.regle.startswith("financement.")
-    ]
+    constats = list(store.registry.check(dossier, as_of, resultat=resultat))
+    non_calcules = [c for c in constats if c.regle.startswith("financement.")]
     return {
+        **({"constats": constats} if all_findings else {}),
         **held,
         "evaluations": [out_conv.unstructure(e) for e in dossier.evaluations],
         "passages": passages,

@@ -1,7 +1,8 @@
 """The engine's findings on stored dossiers, kept between requests while the store does not change.
 
 A page that shows ``Registry.check`` on stored dossiers (the session page, one per candidate; the dashboard, a
-page of dossiers in progress; the dossier page) asks :func:`findings`. The answers are kept per store and per
+page of dossiers in progress) asks :func:`findings` (the dossier page takes them from ``dossier show``'s view,
+which computes them anyway). The answers are kept per store and per
 ``(dossier, date)`` under the **head of the audit log** (``cqpkit_meta.audit_numero``, one read by primary key):
 every change to the store — import, session opened, dossier presented, decision, correction, closing, erasure —
 appends to the log in the same transaction, so a new head drops everything kept, and an unchanged head means

@@ -263,27 +263,19 @@ def dossiers(
 def dossier_page(
     request: Request[Any, Any, Any], dossier_id: Annotated[str, PATH], date: Annotated[str | None, QUERY] = None
 ) -> Response[str]:
-    from cqpkit.store.deadlines import engine_dossiers
     from cqpkit.store.errors import NotFoundError
+    from cqpkit.store.views import show
 
     ctx = context(request)
     ctx.require("dossier.lire")
     day = _day(date)
     try:
-        data = ctx.store.show(dossier_id, day)
+        # ``dossier show``'s view with every finding of ``check`` at the date, which it computes anyway (a plugin
+        # failing on the dossier is said as ``dossier show`` says it); none for a dossier that no longer loads.
+        data = show(ctx.store, dossier_id, day, all_findings=True)
     except NotFoundError as exc:
         raise Refused(str(exc), status=404) from None
-    constats: list[Any] = []
-    if not data.get("illisible"):
-        from cqpkit.web.pages.memo import findings
-
-        kept = findings(ctx.store, [dossier_id], day)
-        if dossier_id in kept:
-            constats = kept[dossier_id]
-        else:  # a plugin that fails on it: said as the check says it
-            with ctx.store.read() as conn:
-                dossier = engine_dossiers(conn, [dossier_id])[dossier_id]
-            constats = list(ctx.store.registry.check(dossier, day))
+    constats: list[Any] = data.pop("constats", [])
     timeline = _timeline(data)
     from cqpkit.documents import KINDS
 
