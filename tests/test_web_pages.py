@@ -488,7 +488,9 @@ class TestSessions:
         try:
             page = c.get("/sessions").text
             listed = re.findall(
-                r'<a href="/sessions/([^"/]+)"><span class="nowrap">[^<]+</span></a></td><td>[^<]*</td>\s*<td>.*?</td><td>(\d+)</td>', page, re.S
+                r'<a href="/sessions/([^"/]+)"><span class="nowrap">[^<]+</span></a></td><td>[^<]*</td>\s*<td>.*?</td><td>(\d+)</td>',
+                page,
+                re.S,
             )
             assert [sid for sid, _ in listed] == [
                 "OEMM-JURY-2015-09",
