@@ -100,21 +100,44 @@ def prepare(url: str, size: int, session_size: int, as_of: dt.date) -> str:
         with store.read() as conn:
             known = conn.execute(sa.select(t.sessions.c.id).where(t.sessions.c.id == SESSION)).first()
             d = t.dossiers.c
-            ids = [r.id for r in conn.execute(sa.select(d.id).where(d.inscription <= as_of - dt.timedelta(days=365)).order_by(d.id).limit(session_size))]
+            ids = [
+                r.id
+                for r in conn.execute(
+                    sa.select(d.id)
+                    .where(d.inscription <= as_of - dt.timedelta(days=365))
+                    .order_by(d.id)
+                    .limit(session_size)
+                )
+            ]
         if known is None:
             session = SessionJury(
-                session=SessionInfo(id=SESSION, date=as_of, certifications=(CERTIFICATION,), president="J-01", lieu="Salle fictive"),
-                membres=(Membre(id="J-01", college="employeur"), Membre(id="J-02", college="employeur"),
-                         Membre(id="J-03", college="salarie"), Membre(id="J-04", college="salarie")),
+                session=SessionInfo(
+                    id=SESSION, date=as_of, certifications=(CERTIFICATION,), president="J-01", lieu="Salle fictive"
+                ),
+                membres=(
+                    Membre(id="J-01", college="employeur"),
+                    Membre(id="J-02", college="employeur"),
+                    Membre(id="J-03", college="salarie"),
+                    Membre(id="J-04", college="salarie"),
+                ),
             )
             store.open_session(session, "bench")
             store.add_to_session(SESSION, ids, "bench", present=True)
-            for did in ids[: len(ids) // 2]:
-                store.decide(SESSION, did, {"D1": "acquis"}, "bench")
+        with store.read() as conn:  # a base taken again (--reuse) whose preparation stopped half-way: decided now
+            p = t.passages.c
+            decided = {
+                r.dossier_id
+                for r in conn.execute(sa.select(p.dossier_id).where(p.session_id == SESSION, p.decisions != "{}"))
+            }
+        for did in [i for i in ids[: len(ids) // 2] if i not in decided]:
+            # Contrary to the final evaluation for most generated dossiers: the store then asks for a motive.
+            store.decide(SESSION, did, {"D1": "acquis"}, "bench", motif="Décision fictive du banc d'essai")
     return str(token)
 
 
-def build(engine: str, size: int, work: str, pg_url: str, args: argparse.Namespace, stack: contextlib.ExitStack) -> Base:
+def build(
+    engine: str, size: int, work: str, pg_url: str, args: argparse.Namespace, stack: contextlib.ExitStack
+) -> Base:
     """The base of ``size`` dossiers on ``engine`` (built, or taken from ``work`` with ``--reuse``)."""
     files = os.path.join(work, f"files-{size}")
     if engine == "sqlite" and args.reuse and os.path.exists(os.path.join(work, f"web-{size}.db")):
@@ -153,12 +176,19 @@ def serve(base: Base) -> None:
 
     port = _free_port()
     env = {**os.environ, "CQPKIT_WEB_SECRET": secrets.token_urlsafe(32)}
-    base.server = subprocess.Popen(cqpkit_cmd("serve", "--db", base.url, "--quiet", "--port", str(port)),
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    base.server = subprocess.Popen(
+        cqpkit_cmd("serve", "--db", base.url, "--quiet", "--port", str(port)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     base.base = f"http://127.0.0.1:{port}"
     for _ in range(1200):
         if base.server.poll() is not None:
-            raise SystemExit(f"erreur : cqpkit serve ({base.label}) s'est arrêté :\n{base.server.stderr.read()[-2000:]}")
+            raise SystemExit(
+                f"erreur : cqpkit serve ({base.label}) s'est arrêté :\n{base.server.stderr.read()[-2000:]}"
+            )
         try:
             if httpx.get(f"{base.base}/api/health", timeout=1).status_code == 200:
                 return
@@ -172,7 +202,11 @@ def login(client: Any) -> None:
     token = re.search(r'name="csrf" value="([^"]+)"', form)
     if token is None:
         raise SystemExit("erreur : pas de jeton CSRF sur la page de connexion")
-    r = client.post("/connexion", data={"csrf": token.group(1), "identifiant": LOGIN, "mot_de_passe": PASSWORD, "suite": "/"}, follow_redirects=False)
+    r = client.post(
+        "/connexion",
+        data={"csrf": token.group(1), "identifiant": LOGIN, "mot_de_passe": PASSWORD, "suite": "/"},
+        follow_redirects=False,
+    )
     if r.status_code != 303:
         raise SystemExit(f"erreur : connexion refusée ({r.status_code})")
 
@@ -225,11 +259,18 @@ def report(bases: list[Base]) -> list[str]:
     lines = []
     for b in bases:
         med = {k: statistics.median(v) * ms for k, v in b.times.items()}
-        print(f"  {b.label} : dossier page {med['dossier_page']:.1f} ms, JSON {med['dossier_json']:.1f} ms ; "
-              f"session page {med['session_page']:.1f} ms, JSON {med['session_json']:.1f} ms ; tableau de bord {med['tableau']:.1f} ms "
-              f"(médianes du premier octet, {len(b.times['tableau'])} requêtes chacune)", flush=True)
-        lines.append(f"ratio page/JSON dossier    {b.label} : {med['dossier_page'] / med['dossier_json']:7.2f}   (objectif ≤ 1,5)")
-        lines.append(f"ratio page/JSON session    {b.label} : {med['session_page'] / med['session_json']:7.2f}   (objectif ≤ 1,5)")
+        print(
+            f"  {b.label} : dossier page {med['dossier_page']:.1f} ms, JSON {med['dossier_json']:.1f} ms ; "
+            f"session page {med['session_page']:.1f} ms, JSON {med['session_json']:.1f} ms ; tableau de bord {med['tableau']:.1f} ms "
+            f"(médianes du premier octet, {len(b.times['tableau'])} requêtes chacune)",
+            flush=True,
+        )
+        lines.append(
+            f"ratio page/JSON dossier    {b.label} : {med['dossier_page'] / med['dossier_json']:7.2f}   (objectif ≤ 1,5)"
+        )
+        lines.append(
+            f"ratio page/JSON session    {b.label} : {med['session_page'] / med['session_json']:7.2f}   (objectif ≤ 1,5)"
+        )
     by_engine: dict[str, list[Base]] = {}
     for b in bases:
         by_engine.setdefault(b.engine, []).append(b)
@@ -238,8 +279,10 @@ def report(bases: list[Base]) -> list[str]:
         ref = statistics.median(small.times["tableau"])
         for b in sorted(group, key=lambda b: b.size):
             if b is not small:
-                lines.append(f"ratio tableau de bord      {engine:<10} {b.size:>7}/{small.size} : "
-                             f"{statistics.median(b.times['tableau']) / ref:7.2f}   (objectif : stable, ≈ 1)")
+                lines.append(
+                    f"ratio tableau de bord      {engine:<10} {b.size:>7}/{small.size} : "
+                    f"{statistics.median(b.times['tableau']) / ref:7.2f}   (objectif : stable, ≈ 1)"
+                )
     return lines
 
 
@@ -248,12 +291,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="stored dossiers per base")
     parser.add_argument("--engines", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite"])
     parser.add_argument("--pg-url", default=os.environ.get("CQPKIT_TEST_POSTGRES_URL") or DEFAULT_PG)
-    parser.add_argument("--requests", type=int, default=200, help="rounds of requests measured (each: every page and endpoint, every base)")
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=200,
+        help="rounds of requests measured (each: every page and endpoint, every base)",
+    )
     parser.add_argument("--warmup", type=int, default=5, help="rounds not counted, first")
     parser.add_argument("--session-size", type=int, default=20, help="dossiers presented to the session")
     parser.add_argument("--as-of", default="2016-06-30", help="the date of the pages and of the session (AAAA-MM-JJ)")
     parser.add_argument("--within", type=int, default=90, help="the dashboard's horizon (days)")
-    parser.add_argument("--tmp", default=None, help="where the files and SQLite bases go (default: a new temporary directory)")
+    parser.add_argument(
+        "--tmp", default=None, help="where the files and SQLite bases go (default: a new temporary directory)"
+    )
     parser.add_argument("--keep", action="store_true", help="leave the files and SQLite bases in --tmp")
     parser.add_argument("--reuse", action="store_true", help="take the SQLite bases already in --tmp (web-N.db)")
     args = parser.parse_args(argv)

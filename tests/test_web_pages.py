@@ -68,7 +68,11 @@ def _csrf(html: str) -> str:
 
 def login(client: TestClient, who: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
     token = _csrf(client.get("/connexion").text)
-    return client.post("/connexion", data={"csrf": token, "identifiant": who, "mot_de_passe": password, "suite": "/"}, follow_redirects=False)
+    return client.post(
+        "/connexion",
+        data={"csrf": token, "identifiant": who, "mot_de_passe": password, "suite": "/"},
+        follow_redirects=False,
+    )
 
 
 def logged(app, who: str) -> TestClient:  # type: ignore[no-untyped-def]
@@ -80,7 +84,9 @@ def logged(app, who: str) -> TestClient:  # type: ignore[no-untyped-def]
 
 
 def _forms(html: str) -> list[str]:
-    return re.findall(r'<form[^>]*action="([^"]+)"[^>]*method="post"|<form[^>]*method="post"[^>]*action="([^"]+)"', html)
+    return re.findall(
+        r'<form[^>]*action="([^"]+)"[^>]*method="post"|<form[^>]*method="post"[^>]*action="([^"]+)"', html
+    )
 
 
 def _post_forms(html: str) -> set[str]:
@@ -130,7 +136,11 @@ class TestComptes:
     def test_login_without_csrf_is_refused(self, app):
         with TestClient(app) as c:
             c.get("/connexion")
-            r = c.post("/connexion", data={"csrf": "faux", "identifiant": "admin", "mot_de_passe": PASSWORD}, follow_redirects=False)
+            r = c.post(
+                "/connexion",
+                data={"csrf": "faux", "identifiant": "admin", "mot_de_passe": PASSWORD},
+                follow_redirects=False,
+            )
             assert r.status_code == 403 and "jeton CSRF" in r.text
 
     def test_tampered_and_expired_cookies_are_refused(self, app):
@@ -154,8 +164,11 @@ class TestComptes:
     def test_no_open_redirect(self, app):
         with TestClient(app) as c:
             token = _csrf(c.get("/connexion").text)
-            r = c.post("/connexion", data={"csrf": token, "identifiant": "admin", "mot_de_passe": PASSWORD, "suite": "//exemple.invalid/"},
-                       follow_redirects=False)
+            r = c.post(
+                "/connexion",
+                data={"csrf": token, "identifiant": "admin", "mot_de_passe": PASSWORD, "suite": "//exemple.invalid/"},
+                follow_redirects=False,
+            )
             assert r.headers["location"] == "/"
 
 
@@ -170,7 +183,12 @@ class TestRoles:
             assert 'href="/import"' not in home.text and 'href="/dossiers"' not in home.text
             assert "OEMM-2017-0207" in home.text  # the deadlines report is theirs (rapport.lire)
             assert 'href="/dossiers/OEMM-2017-0207' not in home.text  # but not the dossier
-            for url in ("/dossiers", "/dossiers/OEMM-2017-0207", "/import", "/dossiers/OEMM-2014-0206/documents/attestation"):
+            for url in (
+                "/dossiers",
+                "/dossiers/OEMM-2017-0207",
+                "/import",
+                "/dossiers/OEMM-2014-0206/documents/attestation",
+            ):
                 r = c.get(url)
                 assert r.status_code == 403, url
                 assert "votre rôle ne permet pas cette action" in r.text
@@ -208,7 +226,11 @@ class TestPages:
             page = c.get("/?date=2020-06-30&jours=180").text
             # examples/campaign/README.md: 0207's first jury due by 04/09/2020, 0206's partial award expires 20/09/2020
             row = re.search(r"<tr><td><span class=\"nowrap\">04/09/2020.*?</tr>", page, re.S)
-            assert row and 'href="/dossiers/OEMM-2017-0207?date=2020-06-30"' in row.group(0) and "premier passage" in row.group(0)
+            assert (
+                row
+                and 'href="/dossiers/OEMM-2017-0207?date=2020-06-30"' in row.group(0)
+                and "premier passage" in row.group(0)
+            )
             row = re.search(r"<tr><td><span class=\"nowrap\">20/09/2020.*?</tr>", page, re.S)
             assert row and "OEMM-2014-0206" in row.group(0) and "acquis partiel" in row.group(0)
             assert "Léa Glycine" in page
@@ -263,10 +285,45 @@ class TestPages:
             page = c.get("/dossiers", params={"q": "C-0206"}).text
             assert "OEMM-2014-0206" in page
             page = c.get("/dossiers", params={"certification": "mutualite.specialiste-prestations"}).text
-            assert len(re.findall(r'<tr><td class="nowrap"><a href="/dossiers/', page)) == 8  # README: 8 dossiers of this certification
-            page = c.get("/dossiers", params={"certification": "mutualite.specialiste-prestations", "statut": "partiel", "date": "2020-06-30"}).text
+            assert (
+                len(re.findall(r'<tr><td class="nowrap"><a href="/dossiers/', page)) == 8
+            )  # README: 8 dossiers of this certification
+            page = c.get(
+                "/dossiers",
+                params={
+                    "certification": "mutualite.specialiste-prestations",
+                    "statut": "partiel",
+                    "date": "2020-06-30",
+                },
+            ).text
             assert "OEMM-2014-0206" in page and "OEMM-2017-0207" not in page
             assert 'for="q"' in page and 'for="statut"' in page
+        finally:
+            c.__exit__(None, None, None)
+
+    def test_search_text_through_search_candidats(self, app):
+        """A text finds through ``search_candidats`` (README's campaign): a dossier's id that dossier only; a candidate's id or
+        name (accents ignored) every dossier of theirs, by candidate then dossier; the status is the stored one at the date."""
+        c = logged(app, "ope")
+        rows = re.compile(r'<tr><td class="nowrap"><a href="/dossiers/([^"?]+)')
+        try:
+            assert rows.findall(c.get("/dossiers", params={"q": "oemm-2019-0302"}).text) == ["OEMM-2019-0302"]
+            assert rows.findall(c.get("/dossiers", params={"q": "C-0201"}).text) == [
+                "OEMM-2017-0201",
+                "OEMM-2019-0302",
+            ]  # its second CQP
+            page = c.get("/dossiers", params={"q": "eglantine"}).text  # « Inès Églantine »
+            assert rows.findall(page) == ["OEMM-2016-0205"] and "Inès Églantine" in page
+            both = c.get("/dossiers", params={"q": "C-0201", "certification": "mutualite.conseiller-mutualiste"}).text
+            assert rows.findall(both) == ["OEMM-2019-0302"]
+            # README: 0204 a failure (no domaine awarded), 0206 a partial award valid until 20/09/2020
+            failed = c.get("/dossiers", params={"q": "C-02", "statut": "non_acquis", "date": "2020-06-30"}).text
+            assert rows.findall(failed) == ["OEMM-2018-0204"]
+            partial = rows.findall(
+                c.get("/dossiers", params={"q": "C-02", "statut": "partiel", "date": "2020-06-30"}).text
+            )
+            assert "OEMM-2014-0206" in partial and "OEMM-2018-0204" not in partial
+            assert c.get("/dossiers", params={"statut": "echec"}).status_code == 400
         finally:
             c.__exit__(None, None, None)
 
@@ -277,10 +334,15 @@ class TestPages:
             assert "<h1>Dossier OEMM-2014-0206</h1>" in page
             assert "acquis partiels" in page and "restent : D4" in page
             # the certification by its label, as `cqpkit show` prints it, its id after
-            assert "<dd>CQP Spécialiste prestations santé-prévoyance <span class=\"muted\">(mutualite.specialiste-prestations)</span>, version 2014" in page
+            assert (
+                '<dd>CQP Spécialiste prestations santé-prévoyance <span class="muted">(mutualite.specialiste-prestations)</span>, version 2014'
+                in page
+            )
             assert re.search(r"<td>D1</td><td>21/09/2015</td><td>OEMM-JURY-2015-09</td><td>20/09/2020</td>", page)
             assert "Chronologie" in page and "Inscription" in page and "Jury OEMM-JURY-2019-10" in page
-            assert "<li>20/09/2020 — fin de validité d&#39;un acquis partiel D1, D2, D3, D5</li>" in page  # one line, its domaines joined
+            assert (
+                "<li>20/09/2020 — fin de validité d&#39;un acquis partiel D1, D2, D3, D5</li>" in page
+            )  # one line, its domaines joined
             assert "/dossiers/OEMM-2014-0206/documents/attestation?date=2020-06-30" in page
             missed = c.get("/dossiers/OEMM-2016-0205?date=2020-06-30").text
             assert 'class="bloquant"' in missed and "Source :" in missed
@@ -293,7 +355,11 @@ class TestPages:
         c = logged(app, "ope")
         try:
             r = c.get("/dossiers/OEMM-2014-0206/documents/attestation?date=2020-06-30")
-            assert r.status_code == 200 and r.headers["content-type"] == "application/pdf" and r.content.startswith(b"%PDF")
+            assert (
+                r.status_code == 200
+                and r.headers["content-type"] == "application/pdf"
+                and r.content.startswith(b"%PDF")
+            )
             assert "attachment" in r.headers["content-disposition"]
             r = c.get("/dossiers/OEMM-2014-0206/documents/certificat?date=2020-06-30")
             assert r.status_code == 409 and "document non imprimable" in r.text
@@ -327,14 +393,24 @@ class TestImport:
         c = logged(app, "ope")
         try:
             form = c.get("/import").text
-            good = (CAMPAIGN / "dossiers" / "oemm-2017-0207.toml").read_text(encoding="utf-8").replace("OEMM-2017-0207", "OEMM-2017-9207")
+            good = (
+                (CAMPAIGN / "dossiers" / "oemm-2017-0207.toml")
+                .read_text(encoding="utf-8")
+                .replace("OEMM-2017-0207", "OEMM-2017-9207")
+            )
             bad = good.replace("OEMM-2017-9207", "OEMM-2017-9208").replace("[dossier]", "[dossier]\ninconnue = 1", 1)
             before = counts(campaign_store)
-            r = c.post("/import", data={"csrf": _csrf(form)}, files=[("fichiers", ("bon.toml", good.encode())), ("fichiers", ("mauvais.toml", bad.encode()))])
+            r = c.post(
+                "/import",
+                data={"csrf": _csrf(form)},
+                files=[("fichiers", ("bon.toml", good.encode())), ("fichiers", ("mauvais.toml", bad.encode()))],
+            )
             assert r.status_code == 422, r.text
             assert "rien n&#39;a été enregistré" in r.text or "rien n'a été enregistré" in r.text
             row = re.search(r"<tr><td>mauvais.toml</td><td>(\d+)</td><td>([^<]*)</td>", r.text)
-            assert row and row.group(1) == "7" and "inconnue" in row.group(2)  # [dossier] is on line 6, the unknown key after it
+            assert (
+                row and row.group(1) == "7" and "inconnue" in row.group(2)
+            )  # [dossier] is on line 6, the unknown key after it
             assert "/tmp" not in r.text and "cqpkit-import-" not in r.text
             assert counts(campaign_store) == before
         finally:
@@ -343,8 +419,16 @@ class TestImport:
     def test_a_zip_is_imported(self, app, campaign_store):
         c = logged(app, "ope")
         try:
-            good = (CAMPAIGN / "dossiers" / "oemm-2017-0207.toml").read_text(encoding="utf-8").replace("OEMM-2017-0207", "OEMM-2017-9207")
-            r = c.post("/import", data={"csrf": _csrf(c.get("/import").text)}, files={"fichiers": ("lot.zip", _zip({"dossiers/x.toml": good}))})
+            good = (
+                (CAMPAIGN / "dossiers" / "oemm-2017-0207.toml")
+                .read_text(encoding="utf-8")
+                .replace("OEMM-2017-0207", "OEMM-2017-9207")
+            )
+            r = c.post(
+                "/import",
+                data={"csrf": _csrf(c.get("/import").text)},
+                files={"fichiers": ("lot.zip", _zip({"dossiers/x.toml": good}))},
+            )
             assert r.status_code == 200, r.text
             assert "lot.zip/dossiers/x.toml" in r.text and 'href="/dossiers/OEMM-2017-9207"' in r.text
             assert "OEMM-2017-9207" in campaign_store.dossier_ids()
@@ -358,7 +442,9 @@ class TestImport:
             r = c.post("/import", files={"fichiers": ("x.toml", b"[dossier]\n")})
             assert r.status_code == 403 and "jeton CSRF" in r.text
             token = _csrf(c.get("/import").text)
-            r = c.post("/import", data={"csrf": token}, files={"fichiers": ("lot.zip", _zip({"../evil.toml": "x = 1"}))})
+            r = c.post(
+                "/import", data={"csrf": token}, files={"fichiers": ("lot.zip", _zip({"../evil.toml": "x = 1"}))}
+            )
             assert r.status_code == 400 and "chemin refusé" in r.text
             r = c.post("/import", data={"csrf": token})
             assert r.status_code == 400 and "aucun fichier envoyé" in r.text
@@ -394,6 +480,37 @@ class TestSessions:
         finally:
             c.__exit__(None, None, None)
 
+    def test_sessions_listed_among_many_dossiers(self, app, campaign_store, tmp_path):
+        """120 dossiers more whose passages name a session the store does not hold: ``/sessions`` lists exactly the
+        campaign's five sessions (README), each with its dossiers; the open form offers the same five as « précédente »."""
+        campaign_store.import_files([str(write_generated(tmp_path / "gen", 120))], operateur="test")
+        c = logged(app, "ope")
+        try:
+            page = c.get("/sessions").text
+            listed = re.findall(
+                r'<a href="/sessions/([^"/]+)"><span class="nowrap">[^<]+</span></a></td><td>[^<]*</td>\s*<td>.*?</td><td>(\d+)</td>',
+                page,
+                re.S,
+            )
+            assert [sid for sid, _ in listed] == [
+                "OEMM-JURY-2015-09",
+                "OEMM-JURY-2019-03",
+                "I410-JURY-2019-03",
+                "OEMM-JURY-2019-10",
+                "I410-JURY-2019-11",
+            ]
+            counts = dict(listed)
+            assert (counts["OEMM-JURY-2015-09"], counts["I410-JURY-2019-03"], counts["OEMM-JURY-2019-10"]) == (
+                "1",
+                "2",
+                "4",
+            )
+            assert "GEN-JURY-01" not in page and "5 sessions" in page
+            form = c.get("/sessions/nouvelle").text
+            assert all(f'value="{sid}"' in form for sid, _ in listed) and "GEN-JURY-01" not in form
+        finally:
+            c.__exit__(None, None, None)
+
     def test_operator_session_page_and_pv(self, app):
         c = logged(app, "ope")
         try:
@@ -401,7 +518,10 @@ class TestSessions:
             # examples/campaign/README.md: 0206 presented again in October 2019, D4 refused
             row = re.search(r"<tr><td><a href=\"/dossiers/OEMM-2014-0206\?date=2019-10-14\">.*?</tr>", page, re.S)
             assert row and "D4&nbsp;: non acquis" in row.group(0)
-            assert "CQP Spécialiste prestations santé-prévoyance <span class=\"muted\">(mutualite.specialiste-prestations)</span>" in page
+            assert (
+                'CQP Spécialiste prestations santé-prévoyance <span class="muted">(mutualite.specialiste-prestations)</span>'
+                in page
+            )
             assert re.search(r"<title>Session OEMM-JURY-2019-10 — cqpkit</title>", page)  # no script in the title
             assert 'href="/sessions/OEMM-JURY-2019-10/proces-verbal"' in page
             if importlib.util.find_spec("typst") is not None:
@@ -423,10 +543,25 @@ class TestSessions:
 # --------------------------------------------------------------------- the jury's work
 # The README's jury example: OEMM-JURY-2020-07, two members per collège, J-02 presiding after J-04 (salarié)
 # presided OEMM-JURY-2019-10 (examples/campaign/sessions/oemm-jury-2019-10.toml).
-OPEN = {"session": "OEMM-JURY-2020-07", "date": "2020-07-06", "certification": "mutualite.specialiste-prestations",
-        "membre_0": "J-01", "college_0": "employeur", "membre_1": "J-03", "college_1": "salarie", "president": "J-01",
-        "precedente": "OEMM-JURY-2019-10"}
-FULL = {**OPEN, "membre_2": "J-02", "college_2": "employeur", "membre_3": "J-04", "college_3": "salarie", "president": "J-02"}
+OPEN = {
+    "session": "OEMM-JURY-2020-07",
+    "date": "2020-07-06",
+    "certification": "mutualite.specialiste-prestations",
+    "membre_0": "J-01",
+    "college_0": "employeur",
+    "membre_1": "J-03",
+    "college_1": "salarie",
+    "president": "J-01",
+    "precedente": "OEMM-JURY-2019-10",
+}
+FULL = {
+    **OPEN,
+    "membre_2": "J-02",
+    "college_2": "employeur",
+    "membre_3": "J-04",
+    "college_3": "salarie",
+    "president": "J-02",
+}
 
 
 class TestJuryWork:
@@ -435,12 +570,22 @@ class TestJuryWork:
         try:
             token = _csrf(c.get("/sessions/nouvelle").text)
             before = counts(campaign_store)
-            r = c.post("/sessions/nouvelle", data={**OPEN, "csrf": token, "action": "verifier"}, headers={"X-Cqpkit-Fragment": "1"})
+            r = c.post(
+                "/sessions/nouvelle",
+                data={**OPEN, "csrf": token, "action": "verifier"},
+                headers={"X-Cqpkit-Fragment": "1"},
+            )
             assert r.status_code == 200
             assert r.text.count("jury_composition") == 3 and "2 membres au total au lieu de 4" in r.text
-            r = c.post("/sessions/nouvelle", data={**FULL, "csrf": token, "action": "verifier"}, headers={"X-Cqpkit-Fragment": "1"})
+            r = c.post(
+                "/sessions/nouvelle",
+                data={**FULL, "csrf": token, "action": "verifier"},
+                headers={"X-Cqpkit-Fragment": "1"},
+            )
             assert "Aucun constat sur cette composition" in r.text
-            page = c.post("/sessions/nouvelle", data={**OPEN, "csrf": token, "action": "verifier"})  # without the script: the whole page
+            page = c.post(
+                "/sessions/nouvelle", data={**OPEN, "csrf": token, "action": "verifier"}
+            )  # without the script: the whole page
             assert "<h1>Ouvrir une session de jury</h1>" in page.text and "jury_composition" in page.text
             assert counts(campaign_store) == before
         finally:
@@ -452,9 +597,20 @@ class TestJuryWork:
             token = _csrf(c.get("/sessions/nouvelle").text)
             r = c.post("/sessions/nouvelle", data={**OPEN, "csrf": token, "action": "ouvrir"}, follow_redirects=False)
             assert r.status_code == 303 and r.headers["location"] == "/sessions/OEMM-JURY-2020-07"
-            assert c.post("/sessions/OEMM-JURY-2020-07/dossiers", data={"csrf": token, "dossiers": "OEMM-2017-0207"}, follow_redirects=False).status_code == 303
+            assert (
+                c.post(
+                    "/sessions/OEMM-JURY-2020-07/dossiers",
+                    data={"csrf": token, "dossiers": "OEMM-2017-0207"},
+                    follow_redirects=False,
+                ).status_code
+                == 303
+            )
             decisions = {f"decision_D{i}": "acquis" for i in range(1, 6)}
-            r = c.post("/sessions/OEMM-JURY-2020-07/decisions", data={"csrf": token, "dossier": "OEMM-2017-0207", **decisions}, follow_redirects=False)
+            r = c.post(
+                "/sessions/OEMM-JURY-2020-07/decisions",
+                data={"csrf": token, "dossier": "OEMM-2017-0207", **decisions},
+                follow_redirects=False,
+            )
             assert r.status_code == 303
             refused = c.post("/sessions/OEMM-JURY-2020-07/cloture", data={"csrf": token})
             assert refused.status_code == 409 and "non close" in refused.text and "jury_composition" in refused.text
@@ -476,9 +632,15 @@ class TestJuryWork:
             token = _csrf(j.get("/").text)
             assert j.get("/sessions/nouvelle").status_code == 403
             assert j.post("/sessions/nouvelle", data={**FULL, "csrf": token, "action": "ouvrir"}).status_code == 403
-            assert j.post("/sessions/OEMM-JURY-2019-10/decisions", data={"csrf": token, "dossier": "OEMM-2014-0206", "decision_D4": "acquis"}).status_code == 403
+            assert (
+                j.post(
+                    "/sessions/OEMM-JURY-2019-10/decisions",
+                    data={"csrf": token, "dossier": "OEMM-2014-0206", "decision_D4": "acquis"},
+                ).status_code
+                == 403
+            )
             own = j.get(f"/sessions/{HIS_SESSION}").text
-            assert 'action="/sessions/I410-JURY-2019-03/cloture"' not in own and "/dossiers\"" not in own
+            assert 'action="/sessions/I410-JURY-2019-03/cloture"' not in own and '/dossiers"' not in own
         finally:
             j.__exit__(None, None, None)
         assert "OEMM-JURY-2020-07" not in [s["session"] for s in campaign_store.jury_sessions()]
@@ -490,24 +652,42 @@ def test_a_contrary_decision_needs_a_motive(app, campaign_store):
     c = logged(app, "ope")
     try:
         token = _csrf(c.get("/sessions/nouvelle").text)
-        assert c.post("/sessions/nouvelle", data={**FULL, "csrf": token, "action": "ouvrir"}, follow_redirects=False).status_code == 303
-        r = c.post("/sessions/OEMM-JURY-2020-07/dossiers", data={"csrf": token, "dossiers": "OEMM-2016-0205"}, follow_redirects=False)
+        assert (
+            c.post(
+                "/sessions/nouvelle", data={**FULL, "csrf": token, "action": "ouvrir"}, follow_redirects=False
+            ).status_code
+            == 303
+        )
+        r = c.post(
+            "/sessions/OEMM-JURY-2020-07/dossiers",
+            data={"csrf": token, "dossiers": "OEMM-2016-0205"},
+            follow_redirects=False,
+        )
         assert r.status_code == 303, r.text
         assert "decision_contraire" not in c.get("/sessions/OEMM-JURY-2020-07").text
         one = {"csrf": token, "dossier": "OEMM-2016-0205", "decision_D1": "acquis"}
         live = c.post("/sessions/OEMM-JURY-2020-07/decisions", data=one, headers={"X-Cqpkit-Fragment": "1"})
-        assert live.status_code == 200 and "<code>decision_contraire</code>" in live.text and "un motif est obligatoire" in live.text
+        assert (
+            live.status_code == 200
+            and "<code>decision_contraire</code>" in live.text
+            and "un motif est obligatoire" in live.text
+        )
         refused = c.post("/sessions/OEMM-JURY-2020-07/decisions", data=one)
         assert refused.status_code == 409 and "un motif est obligatoire" in refused.text
         assert "D1&nbsp;: acquis" not in refused.text  # nothing recorded
-        r = c.post("/sessions/OEMM-JURY-2020-07/decisions", data={**one, "motif": "Compétence constatée par le jury lors de l'entretien."},
-                   follow_redirects=False)
+        r = c.post(
+            "/sessions/OEMM-JURY-2020-07/decisions",
+            data={**one, "motif": "Compétence constatée par le jury lors de l'entretien."},
+            follow_redirects=False,
+        )
         assert r.status_code == 303
         after = c.get("/sessions/OEMM-JURY-2020-07").text
         card = after.split("<h3>OEMM-2016-0205", 1)[1].split("</div>", 1)[0]
         assert "<code>decision_contraire</code>" in card
         record = campaign_store.jury_session("OEMM-JURY-2020-07")["candidats"][0]["enregistrements"][-1]
-        assert record["motif"] == "Compétence constatée par le jury lors de l'entretien." and record["decisions"] == {"D1": "acquis"}
+        assert record["motif"] == "Compétence constatée par le jury lors de l'entretien." and record["decisions"] == {
+            "D1": "acquis"
+        }
     finally:
         c.__exit__(None, None, None)
 
@@ -516,10 +696,16 @@ def test_open_form_errors_in_french(app, campaign_store):
     c = logged(app, "ope")
     try:
         token = _csrf(c.get("/sessions/nouvelle").text)
-        r = c.post("/sessions/nouvelle", data={"csrf": token, "session": "X-1", "date": "06/07/2020", "action": "ouvrir"})
+        r = c.post(
+            "/sessions/nouvelle", data={"csrf": token, "session": "X-1", "date": "06/07/2020", "action": "ouvrir"}
+        )
         assert r.status_code == 400
-        assert "date : attendue au format AAAA-MM-JJ" in r.text and "certification : choisissez-en au moins une" in r.text
-        r = c.post("/sessions/nouvelle", data={**FULL, "session": "OEMM-JURY-2019-10", "csrf": token, "action": "ouvrir"})
+        assert (
+            "date : attendue au format AAAA-MM-JJ" in r.text and "certification : choisissez-en au moins une" in r.text
+        )
+        r = c.post(
+            "/sessions/nouvelle", data={**FULL, "session": "OEMM-JURY-2019-10", "csrf": token, "action": "ouvrir"}
+        )
         assert r.status_code == 409 and "déjà enregistrée" in r.text
         assert len(campaign_store.jury_sessions()) == 5  # examples/campaign/README.md: five sessions
     finally:
@@ -533,34 +719,68 @@ def test_presence_and_the_candidates_papers(app, campaign_store):
     c = logged(app, "ope")
     try:
         token = _csrf(c.get("/sessions/nouvelle").text)
-        assert c.post("/sessions/nouvelle", data={**FULL, "csrf": token, "action": "ouvrir"}, follow_redirects=False).status_code == 303
+        assert (
+            c.post(
+                "/sessions/nouvelle", data={**FULL, "csrf": token, "action": "ouvrir"}, follow_redirects=False
+            ).status_code
+            == 303
+        )
         url = "/sessions/OEMM-JURY-2020-07"
-        r = c.post(f"{url}/dossiers", data={"csrf": token, "dossiers": "OEMM-2016-0205", "presence": "absent"}, follow_redirects=False)
+        r = c.post(
+            f"{url}/dossiers",
+            data={"csrf": token, "dossiers": "OEMM-2016-0205", "presence": "absent"},
+            follow_redirects=False,
+        )
         assert r.status_code == 303, r.text
-        r = c.post(f"{url}/dossiers", data={"csrf": token, "dossiers": "OEMM-2017-0207", "presence": "present"}, follow_redirects=False)
+        r = c.post(
+            f"{url}/dossiers",
+            data={"csrf": token, "dossiers": "OEMM-2017-0207", "presence": "present"},
+            follow_redirects=False,
+        )
         assert r.status_code == 303, r.text
         page = c.get(url).text
         assert "CQP Spécialiste prestations santé-prévoyance" in page  # the title, not only the id
         row = re.search(r"<tr><td><a href=\"/dossiers/OEMM-2016-0205\?date=2020-07-06\">.*?</tr>", page, re.S)
         assert row and "<td>absent</td>" in row.group(0) and "le candidat n'est pas passé" in row.group(0)
-        assert 'aria-label="Décisions pour OEMM-2016-0205"' not in page and 'aria-label="Décisions pour OEMM-2017-0207"' in page
+        assert (
+            'aria-label="Décisions pour OEMM-2016-0205"' not in page
+            and 'aria-label="Décisions pour OEMM-2017-0207"' in page
+        )
         assert 'aria-label="Présence de OEMM-2016-0205"' in page
         # the store refuses a decision on an absent candidate, the page says why
-        refused = c.post(f"{url}/decisions", data={"csrf": token, "dossier": "OEMM-2016-0205", "decision_D2": "non_acquis"})
+        refused = c.post(
+            f"{url}/decisions", data={"csrf": token, "dossier": "OEMM-2016-0205", "decision_D2": "non_acquis"}
+        )
         assert refused.status_code == 409 and "enregistré absent" in refused.text
-        r = c.post(f"{url}/presence", data={"csrf": token, "dossier": "OEMM-2016-0205", "presence": "excuse"}, follow_redirects=False)
+        r = c.post(
+            f"{url}/presence",
+            data={"csrf": token, "dossier": "OEMM-2016-0205", "presence": "excuse"},
+            follow_redirects=False,
+        )
         assert r.status_code == 303
-        assert [(x["dossier"], x["absent"], x["excuse"]) for x in campaign_store.jury_session("OEMM-JURY-2020-07")["candidats"]] == [
-            ("OEMM-2016-0205", False, True), ("OEMM-2017-0207", False, False)]
+        assert [
+            (x["dossier"], x["absent"], x["excuse"])
+            for x in campaign_store.jury_session("OEMM-JURY-2020-07")["candidats"]
+        ] == [("OEMM-2016-0205", False, True), ("OEMM-2017-0207", False, False)]
         # the procès-verbal and the notification say it (documents/jury.py: « présent », « absent », « excusé »)
         from cqpkit.documents.stored import session_papers
 
         (pv,) = session_papers(campaign_store, "proces-verbal", "OEMM-JURY-2020-07")
-        assert [(r["dossier"], r["presence"]) for r in pv.data["candidats"]] == [("OEMM-2016-0205", "excusé"), ("OEMM-2017-0207", "présent")]
+        assert [(r["dossier"], r["presence"]) for r in pv.data["candidats"]] == [
+            ("OEMM-2016-0205", "excusé"),
+            ("OEMM-2017-0207", "présent"),
+        ]
         (notice,) = session_papers(campaign_store, "notification", "OEMM-JURY-2020-07", keep=["OEMM-2016-0205"])
         assert notice.data["presence"] == "excusé"
-        assert c.post(f"{url}/presence", data={"csrf": token, "dossier": "OEMM-2016-0205", "presence": "malade"}).status_code == 400
-        assert c.post(f"{url}/presence", data={"dossier": "OEMM-2016-0205", "presence": "present"}).status_code == 403  # no CSRF
+        assert (
+            c.post(
+                f"{url}/presence", data={"csrf": token, "dossier": "OEMM-2016-0205", "presence": "malade"}
+            ).status_code
+            == 400
+        )
+        assert (
+            c.post(f"{url}/presence", data={"dossier": "OEMM-2016-0205", "presence": "present"}).status_code == 403
+        )  # no CSRF
         # the papers: links on the page, a ZIP of one PDF per candidate, one candidate's PDF
         page = c.get(url).text
         assert f'href="{url}/documents/convocation"' in page and f'href="{url}/documents/notification"' in page
@@ -571,7 +791,10 @@ def test_presence_and_the_candidates_papers(app, campaign_store):
             assert z.status_code == 200 and z.headers["content-type"] == "application/zip", z.text
             assert 'filename="convocations-OEMM-JURY-2020-07.zip"' in z.headers["content-disposition"]
             with zipfile.ZipFile(io.BytesIO(z.content)) as archive:
-                assert sorted(archive.namelist()) == ["convocation-OEMM-2016-0205.pdf", "convocation-OEMM-2017-0207.pdf"]
+                assert sorted(archive.namelist()) == [
+                    "convocation-OEMM-2016-0205.pdf",
+                    "convocation-OEMM-2017-0207.pdf",
+                ]
                 assert all(archive.read(n).startswith(b"%PDF") for n in archive.namelist())
             one = c.get(f"{url}/documents/notification?dossier=OEMM-2017-0207")
             assert one.status_code == 200 and one.content.startswith(b"%PDF")

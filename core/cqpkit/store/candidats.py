@@ -87,7 +87,9 @@ def _check(statut: str | None, limite: int) -> None:
 
 def _in_scope(sessions: Collection[str]) -> Any:
     d, p = t.dossiers, t.passages
-    return sa.exists().where(d.c.candidat_id == t.candidats.c.id, p.c.dossier_id == d.c.id, p.c.session_id.in_(sorted(sessions)))
+    return sa.exists().where(
+        d.c.candidat_id == t.candidats.c.id, p.c.dossier_id == d.c.id, p.c.session_id.in_(sorted(sessions))
+    )
 
 
 def _active(as_of: dt.date) -> Any:
@@ -106,7 +108,9 @@ def _identity(r: Any, key: bytes | None, champs: Sequence[str]) -> dict[str, Any
 def _dossiers(conn: sa.Connection, candidat_ids: Sequence[str], as_of: dt.date) -> dict[str, list[dict[str, Any]]]:
     d, p = t.dossiers, t.resultat_periodes
     q = (
-        sa.select(d.c.candidat_id, d.c.id, d.c.certification, d.c.version_referentiel, d.c.voie, d.c.inscription, p.c.statut)
+        sa.select(
+            d.c.candidat_id, d.c.id, d.c.certification, d.c.version_referentiel, d.c.voie, d.c.inscription, p.c.statut
+        )
         .select_from(d.outerjoin(p, sa.and_(p.c.dossier_id == d.c.id, _active(as_of))))
         .where(d.c.candidat_id.in_(sa.bindparam("ids", expanding=True)))
         .order_by(d.c.candidat_id, d.c.id)
@@ -114,10 +118,16 @@ def _dossiers(conn: sa.Connection, candidat_ids: Sequence[str], as_of: dt.date) 
     out: dict[str, list[dict[str, Any]]] = {cid: [] for cid in candidat_ids}
     for chunk in chunks(list(candidat_ids)):
         for r in conn.execute(q, {"ids": list(chunk)}):
-            out[r.candidat_id].append({
-                "dossier": r.id, "certification": r.certification, "version": r.version_referentiel, "voie": r.voie,
-                "inscription": r.inscription.isoformat(), "statut": r.statut,
-            })
+            out[r.candidat_id].append(
+                {
+                    "dossier": r.id,
+                    "certification": r.certification,
+                    "version": r.version_referentiel,
+                    "voie": r.voie,
+                    "inscription": r.inscription.isoformat(),
+                    "statut": r.statut,
+                }
+            )
     return out
 
 
@@ -126,6 +136,7 @@ def search_candidats(
     *,
     nom: str | None = None,
     candidat: str | None = None,
+    texte: str | None = None,
     certification: str | None = None,
     statut: str | None = None,
     as_of: dt.date | None = None,
@@ -137,7 +148,9 @@ def search_candidats(
     """The candidates matching every filter given, ordered by id, one page at a time.
 
     ``nom``: words that « prénom nom » must hold (lowercase, accents ignored); ``candidat``: a part of the id
-    (case ignored); ``certification``: one of their dossiers is of it; ``statut`` (:data:`STATUTS`): one of their
+    (case ignored); ``texte``: either (the pages' one search field) — a part of the candidate's id or of one of
+    their dossiers' ids (case ignored), or words of « prénom nom » as ``nom``: a candidate matched by an id is
+    found without their name decrypted, an erased one too; ``certification``: one of their dossiers is of it; ``statut`` (:data:`STATUTS`): one of their
     dossiers has it as of ``as_of`` (default today); ``limite``: the page's size (1 to :data:`MAX_LIMIT`);
     ``apres``: the last id of the previous page; ``sessions``: only the candidates presented to one of these
     (``None``: all); ``champs``: the personal fields given in clear.
@@ -148,6 +161,12 @@ def search_candidats(
     ``statut`` or a ``limite`` out of bounds.
     """
     _check(statut, limite)
+    if texte and (nom or candidat):
+        from cqpkit.exceptions import InvalidArgumentError
+
+        raise InvalidArgumentError(
+            "« texte » cherche à la fois dans les identifiants et les noms : il ne se combine ni avec « nom » ni avec « candidat »"
+        )
     day = as_of_day(as_of if as_of is not None else dt.date.today())
     c, d, p = t.candidats.c, t.dossiers, t.resultat_periodes
     q = sa.select(c.id, c.donnees, c.efface_le).order_by(c.id)
@@ -158,14 +177,27 @@ def search_candidats(
     if certification:
         q = q.where(sa.exists().where(d.c.candidat_id == c.id, d.c.certification == certification))
     if statut:
-        q = q.where(sa.exists().where(d.c.candidat_id == c.id, p.c.dossier_id == d.c.id, p.c.statut == statut, _active(day)))
+        q = q.where(
+            sa.exists().where(d.c.candidat_id == c.id, p.c.dossier_id == d.c.id, p.c.statut == statut, _active(day))
+        )
     if sessions is not None:
         q = q.where(_in_scope(sessions)) if sessions else q.where(sa.false())
     words = normalise(nom).split() if nom else []
+    by_id: Any = None
+    if texte and texte.strip():
+        needle = texte.strip().lower()
+        by_id = sa.or_(
+            sa.func.lower(c.id).contains(needle, autoescape=True),
+            sa.exists().where(d.c.candidat_id == c.id, sa.func.lower(d.c.id).contains(needle, autoescape=True)),
+        )
     found: list[dict[str, Any]] = []
     more = False
     with store.read() as conn:
-        if not words:
+        if by_id is not None:
+            found, more = _scan(
+                conn, q.add_columns(by_id.label("par_id")), normalise(texte or "").split(), limite, champs, by_id=True
+            )
+        elif not words:
             rows = conn.execute(q.limit(limite + 1)).all()
             more = len(rows) > limite
             rows = rows[:limite]
@@ -173,26 +205,46 @@ def search_candidats(
             found = [_identity(r, keys.get(crypto.subject(r.id)), champs) for r in rows]
         else:
             found, more = _scan(conn, q, words, limite, champs)
-        by_id = _dossiers(conn, [f["id"] for f in found], day)
+        dossiers = _dossiers(conn, [f["id"] for f in found], day)
     for f in found:
-        f["dossiers"] = by_id[f["id"]]
-    return {"base": store.target.label, "date": day.isoformat(), "candidats": found, "limite": limite, "suivant": found[-1]["id"] if more and found else None}
+        f["dossiers"] = dossiers[f["id"]]
+    return {
+        "base": store.target.label,
+        "date": day.isoformat(),
+        "candidats": found,
+        "limite": limite,
+        "suivant": found[-1]["id"] if more and found else None,
+    }
 
 
-def _scan(conn: sa.Connection, q: Any, words: list[str], limite: int, champs: Sequence[str]) -> tuple[list[dict[str, Any]], bool]:
-    """Decrypt the names of the candidates ``q`` selects, batch by batch in id order, until ``limite`` + 1 match."""
+def _scan(
+    conn: sa.Connection, q: Any, words: list[str], limite: int, champs: Sequence[str], by_id: bool = False
+) -> tuple[list[dict[str, Any]], bool]:
+    """Decrypt the names of the candidates ``q`` selects, batch by batch in id order, until ``limite`` + 1 match.
+
+    ``by_id``: ``q`` has a column ``par_id``, true for a candidate matched by an id (``texte``): kept without their
+    name looked at (decrypted only for ``champs``), erased or not; the others (not erased) by their name."""
     found: list[dict[str, Any]] = []
     last: str | None = None
-    q = q.where(t.candidats.c.efface_le.is_(None))
+    if not by_id:
+        q = q.where(t.candidats.c.efface_le.is_(None))
     while True:
         batch = conn.execute((q.where(t.candidats.c.id > last) if last is not None else q).limit(_BATCH)).all()
         if not batch:
             return found, False
-        keys = crypto.load_keys(conn, [crypto.subject(r.id) for r in batch])
+        keys = crypto.load_keys(
+            conn, [crypto.subject(r.id) for r in batch if not (by_id and ((r.par_id and not champs) or r.efface_le))]
+        )
         for r in batch:
+            if by_id and (r.par_id or r.efface_le):
+                if r.par_id:
+                    if len(found) == limite:
+                        return found, True
+                    found.append(_identity(r, keys.get(crypto.subject(r.id)), champs))
+                continue
             full = _identity(r, keys.get(crypto.subject(r.id)), ("nom", "prenom", *champs))
             name = normalise(f"{full['prenom']} {full['nom']}")
-            if all(w in name for w in words):
+            if words and all(w in name for w in words):
                 if len(found) == limite:
                     return found, True
                 found.append({k: full[k] for k in ("id", "efface", *champs)})
@@ -200,8 +252,12 @@ def _scan(conn: sa.Connection, q: Any, words: list[str], limite: int, champs: Se
 
 
 def candidat_fiche(
-    store: StoreBase, candidat_id: str, as_of: dt.date | None = None, *,
-    sessions: Collection[str] | None = None, champs: Sequence[str] = PERSONAL,
+    store: StoreBase,
+    candidat_id: str,
+    as_of: dt.date | None = None,
+    *,
+    sessions: Collection[str] | None = None,
+    champs: Sequence[str] = PERSONAL,
 ) -> dict[str, Any]:
     """One candidate as the store holds them: identity and dossiers with their status as of ``as_of``.
 
@@ -226,14 +282,24 @@ def candidat_fiche(
             raise NotFoundError(f"candidat « {candidat_id} » inconnu dans la base {store.target.label}{where}{near}")
         key = crypto.load_keys(conn, [crypto.subject(row.id)]).get(crypto.subject(row.id)) if champs else None
         dossiers = _dossiers(conn, [row.id], day)[row.id]
-        pq = sa.select(t.passages.c.dossier_id, t.passages.c.session_id).where(
-            t.passages.c.dossier_id.in_([x["dossier"] for x in dossiers])).distinct().order_by(t.passages.c.session_id)
+        pq = (
+            sa.select(t.passages.c.dossier_id, t.passages.c.session_id)
+            .where(t.passages.c.dossier_id.in_([x["dossier"] for x in dossiers]))
+            .distinct()
+            .order_by(t.passages.c.session_id)
+        )
         presented: dict[str, list[str]] = {}
         for r in conn.execute(pq):
             presented.setdefault(r.dossier_id, []).append(r.session_id)
     ident = _identity(row, key, champs)
-    ident.update({"pseudonyme": row.pseudonyme, "efface_le": row.efface_le, "enregistre_le": row.cree_le, "modifie_le": row.modifie_le})
+    ident.update(
+        {
+            "pseudonyme": row.pseudonyme,
+            "efface_le": row.efface_le,
+            "enregistre_le": row.cree_le,
+            "modifie_le": row.modifie_le,
+        }
+    )
     for x in dossiers:
         x["sessions"] = presented.get(x["dossier"], [])
     return {"base": store.target.label, "date": day.isoformat(), "candidat": ident, "dossiers": dossiers}
-

@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cqpkit.store import schema as t
+from cqpkit.store.views import session_counts
 
 __all__ = ["IN_PROGRESS", "in_progress", "next_sessions"]
 
@@ -33,13 +34,15 @@ def next_sessions(store: Any, day: dt.date, limit: int = 10, member: str | None 
     """The first ``limit`` stored jury sessions dated ``day`` or later (by date, then id); with ``member``, only
     those it sits on (a jury member's dashboard). Each is ``{session, date, lieu, certifications, president,
     membres, close, cloturee_le, dossiers, candidats}`` as :func:`cqpkit.store.views.jury_sessions` gives it."""
-    s, p, d = t.sessions, t.passages, t.dossiers
+    s = t.sessions
     out: list[dict[str, Any]] = []
     batch = max(limit, 1) * (4 if member else 1)
     with store.read() as conn:
         last: tuple[dt.date, str] | None = None
         while len(out) < limit:
-            q = sa.select(s.c.id, s.c.date, s.c.certifications, s.c.contenu, s.c.cloturee, s.c.cloturee_le).where(s.c.date >= day)
+            q = sa.select(s.c.id, s.c.date, s.c.certifications, s.c.contenu, s.c.cloturee, s.c.cloturee_le).where(
+                s.c.date >= day
+            )
             if last is not None:
                 q = q.where(sa.or_(s.c.date > last[0], sa.and_(s.c.date == last[0], s.c.id > last[1])))
             rows = conn.execute(q.order_by(s.c.date, s.c.id).limit(batch)).all()
@@ -55,27 +58,32 @@ def next_sessions(store: Any, day: dt.date, limit: int = 10, member: str | None 
                     break
             if len(rows) < batch:
                 break
-        ids = [o["_row"].id for o in out]
-        counts: dict[str, tuple[int, int]] = {}
-        if ids:
-            q = (sa.select(p.c.session_id, sa.func.count(sa.distinct(p.c.dossier_id)).label("dossiers"),
-                           sa.func.count(sa.distinct(d.c.candidat_id)).label("candidats"))
-                 .join(d, d.c.id == p.c.dossier_id).where(p.c.session_id.in_(ids)).group_by(p.c.session_id))
-            counts = {r.session_id: (r.dossiers, r.candidats) for r in conn.execute(q)}
+        counts = session_counts(conn, [o["_row"].id for o in out])
     result = []
     for o in out:
         r, content = o["_row"], o["_content"]
         info = content.get("session", {})
         n_dossiers, n_candidats = counts.get(r.id, (0, 0))
-        result.append({
-            "session": r.id, "date": r.date.isoformat(), "lieu": info.get("lieu") or "", "certifications": json.loads(r.certifications),
-            "president": info.get("president"), "membres": len(content.get("membres") or ()), "close": bool(r.cloturee),
-            "cloturee_le": r.cloturee_le, "dossiers": n_dossiers, "candidats": n_candidats,
-        })
+        result.append(
+            {
+                "session": r.id,
+                "date": r.date.isoformat(),
+                "lieu": info.get("lieu") or "",
+                "certifications": json.loads(r.certifications),
+                "president": info.get("president"),
+                "membres": len(content.get("membres") or ()),
+                "close": bool(r.cloturee),
+                "cloturee_le": r.cloturee_le,
+                "dossiers": n_dossiers,
+                "candidats": n_candidats,
+            }
+        )
     return result
 
 
-def in_progress(store: Any, day: dt.date, after: str = "", limit: int = 50, statuts: Sequence[str] = IN_PROGRESS) -> tuple[list[Any], bool]:
+def in_progress(
+    store: Any, day: dt.date, after: str = "", limit: int = 50, statuts: Sequence[str] = IN_PROGRESS
+) -> tuple[list[Any], bool]:
     """The dossiers whose stored result at ``day`` has a status of ``statuts``, ids after ``after``, the first
     ``limit`` by id: rows ``(id, candidat_id, certification)``; and whether there are more.
 
@@ -86,12 +94,23 @@ def in_progress(store: Any, day: dt.date, after: str = "", limit: int = 50, stat
     found: set[str] = set()
     with store.read() as conn:
         for statut in statuts:
-            q = (sa.select(rp.c.dossier_id).where(rp.c.statut == statut, rp.c.dossier_id > after, rp.c.debut <= day,
-                                                  sa.or_(rp.c.fin.is_(None), rp.c.fin > day))
-                 .order_by(rp.c.dossier_id).limit(limit + 1))
+            q = (
+                sa.select(rp.c.dossier_id)
+                .where(
+                    rp.c.statut == statut,
+                    rp.c.dossier_id > after,
+                    rp.c.debut <= day,
+                    sa.or_(rp.c.fin.is_(None), rp.c.fin > day),
+                )
+                .order_by(rp.c.dossier_id)
+                .limit(limit + 1)
+            )
             found.update(r.dossier_id for r in conn.execute(q))
         ids = sorted(found)
         more = len(ids) > limit
         ids = ids[:limit]
-        rows = {r.id: r for r in conn.execute(sa.select(d.c.id, d.c.candidat_id, d.c.certification).where(d.c.id.in_(ids or [""])))}
+        rows = {
+            r.id: r
+            for r in conn.execute(sa.select(d.c.id, d.c.candidat_id, d.c.certification).where(d.c.id.in_(ids or [""])))
+        }
     return [rows[i] for i in ids if i in rows], more

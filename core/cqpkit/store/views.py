@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,8 +25,9 @@ from cqpkit.store.deadlines import effective, engine_dossiers, load_contents
 from cqpkit.store.errors import NotFoundError, UnloadableDossierError
 from cqpkit.store.jury import changed, session_findings, sorted_decisions
 from cqpkit.store.personal import candidate_public, personal_of
+from cqpkit.store.sql import chunks
 
-__all__ = ["dossier", "dossier_ids", "history", "jury_session", "jury_sessions", "personne", "show"]
+__all__ = ["dossier", "dossier_ids", "history", "jury_session", "jury_sessions", "personne", "session_counts", "show"]
 
 
 def dossier(store: StoreBase, dossier_id: str) -> Dossier:
@@ -39,7 +41,9 @@ def personne(store: StoreBase, personne_id: str, as_of: dt.date) -> dict[str, An
     """A person the dossiers name: facts, dossiers and missions, load over time, the prime per calendar year (:func:`personnes.show`)."""
     as_of = as_of_day(as_of)
     with store.read() as conn:
-        return personnes.show(conn, store.registry, personne_id, as_of, rules_of(store.registry), engine_dossiers, store.target.label)
+        return personnes.show(
+            conn, store.registry, personne_id, as_of, rules_of(store.registry), engine_dossiers, store.target.label
+        )
 
 
 def dossier_ids(store: StoreBase, certification: str | None = None) -> list[str]:
@@ -51,8 +55,13 @@ def dossier_ids(store: StoreBase, certification: str | None = None) -> list[str]
         return [r.id for r in conn.execute(q)]
 
 
-def show(store: StoreBase, dossier_id: str, as_of: dt.date) -> dict[str, Any]:
-    """Everything about one dossier as of a date: identity, candidate, passages, result, funding, deadlines."""
+def show(store: StoreBase, dossier_id: str, as_of: dt.date, *, all_findings: bool = False) -> dict[str, Any]:
+    """Everything about one dossier as of a date: identity, candidate, passages, result, funding, deadlines.
+
+    ``all_findings``: the answer holds ``constats`` too, every finding of ``Registry.check`` at the date (the
+    :class:`~cqpkit.model.Constat` objects; those of funding are the ``constats_financement``), which this view
+    computes anyway: the dossier page shows them without loading and checking the dossier a second time
+    (empty for a dossier that no longer loads)."""
     from cqpkit.formats.converter import output_converter
 
     as_of = as_of_day(as_of)
@@ -67,16 +76,34 @@ def show(store: StoreBase, dossier_id: str, as_of: dt.date) -> dict[str, Any]:
             content = load_contents(conn, [dossier_id]).get(dossier_id, "")
         cand = conn.execute(sa.select(t.candidats).where(t.candidats.c.id == row.candidat_id)).first()
         cand_personal = personal_of(conn, cand) if cand is not None else None
-        prows = conn.execute(sa.select(t.passages).where(t.passages.c.dossier_id == dossier_id).order_by(t.passages.c.id)).all()
-        ech = conn.execute(sa.select(t.echeances).where(t.echeances.c.dossier_id == dossier_id).order_by(t.echeances.c.date)).all()
-        sessions = {r.id: bool(r.cloturee) for r in conn.execute(sa.select(t.sessions.c.id, t.sessions.c.cloturee).where(t.sessions.c.id.in_({r.session_id for r in prows} or {""})))}
+        prows = conn.execute(
+            sa.select(t.passages).where(t.passages.c.dossier_id == dossier_id).order_by(t.passages.c.id)
+        ).all()
+        ech = conn.execute(
+            sa.select(t.echeances).where(t.echeances.c.dossier_id == dossier_id).order_by(t.echeances.c.date)
+        ).all()
+        sessions = {
+            r.id: bool(r.cloturee)
+            for r in conn.execute(
+                sa.select(t.sessions.c.id, t.sessions.c.cloturee).where(
+                    t.sessions.c.id.in_({r.session_id for r in prows} or {""})
+                )
+            )
+        }
     in_force = {r.id for r in effective(prows)}
     passages = [
         {
-            "id": r.id, "session": r.session_id, "session_close": sessions.get(r.session_id, False),
-            "date": r.date.isoformat(), "absent": bool(r.absent), "excuse": bool(r.excuse),
-            "decisions": json.loads(r.decisions), "origine": r.origine, "remplace": r.remplace_id,
-            "motif": r.motif, "en_vigueur": r.id in in_force,
+            "id": r.id,
+            "session": r.session_id,
+            "session_close": sessions.get(r.session_id, False),
+            "date": r.date.isoformat(),
+            "absent": bool(r.absent),
+            "excuse": bool(r.excuse),
+            "decisions": json.loads(r.decisions),
+            "origine": r.origine,
+            "remplace": r.remplace_id,
+            "motif": r.motif,
+            "en_vigueur": r.id in in_force,
         }
         for r in prows
     ]
@@ -90,13 +117,24 @@ def show(store: StoreBase, dossier_id: str, as_of: dt.date) -> dict[str, Any]:
         "version_dossier": row.numero_version,
         "candidat": candidate_public(cand, cand_personal),
     }
-    echeances = [{"type": e.type, "domaine": e.domaine or None, "date": e.date.isoformat(), "depuis": e.depuis.isoformat()} for e in ech]
+    echeances = [
+        {"type": e.type, "domaine": e.domaine or None, "date": e.date.isoformat(), "depuis": e.depuis.isoformat()}
+        for e in ech
+    ]
     if unloadable is not None:
         # What the base holds is shown; the engines cannot run on a content they cannot read (the CLI exits 1).
         return {
-            **held, "evaluations": _raw_evaluations(content), "passages": passages, "resultat": None, "financement": [],
-            "constats_financement": [], "echeances": echeances, "date": as_of.isoformat(), "dernier_evenement": None,
-            "illisible": str(unloadable), "contenu": _content_facts(content),
+            **held,
+            "evaluations": _raw_evaluations(content),
+            "passages": passages,
+            "resultat": None,
+            "financement": [],
+            "constats_financement": [],
+            "echeances": echeances,
+            "date": as_of.isoformat(),
+            "dernier_evenement": None,
+            "illisible": str(unloadable),
+            "contenu": _content_facts(content),
         }
     assert dossier is not None
     store.require_rules(row, f"cqpkit dossier history {dossier_id}")
@@ -107,8 +145,10 @@ def show(store: StoreBase, dossier_id: str, as_of: dt.date) -> dict[str, Any]:
         dernier.update(statut=then.statut, restants=list(then.restants))
     lignes = store.registry.funding(dossier, as_of, resultat=resultat)
     # The lines the funding engine could not give (no barème at the event's date, an event still to come).
-    non_calcules = [c for c in store.registry.check(dossier, as_of, resultat=resultat) if c.regle.startswith("financement.")]
+    constats = list(store.registry.check(dossier, as_of, resultat=resultat))
+    non_calcules = [c for c in constats if c.regle.startswith("financement.")]
     return {
+        **({"constats": constats} if all_findings else {}),
         **held,
         "evaluations": [out_conv.unstructure(e) for e in dossier.evaluations],
         "passages": passages,
@@ -132,7 +172,11 @@ def _last_event(passages: list[dict[str, Any]], dossier: Dossier, as_of: dt.date
     an evaluation, the inscription. ``dossier show`` gives the result at that date too, so that a
     result « acquis expirés » today is seen next to the one the jury's decisions gave.
     """
-    found = [(dt.date.fromisoformat(p["date"]), 0) for p in passages if p["en_vigueur"] and p["decisions"] and not (p["absent"] or p["excuse"])]
+    found = [
+        (dt.date.fromisoformat(p["date"]), 0)
+        for p in passages
+        if p["en_vigueur"] and p["decisions"] and not (p["absent"] or p["excuse"])
+    ]
     found += [(e.date, 1) for e in dossier.evaluations]
     found += [(dossier.dossier.inscription, 2)]
     found = [f for f in found if f[0] <= as_of]
@@ -168,7 +212,9 @@ def _raw_evaluations(content: str) -> list[dict[str, Any]]:
     items = _parsed(content).get("evaluations")
     for e in items if isinstance(items, list) else ():
         if isinstance(e, dict):
-            out.append({k: str(e[k]) for k in ("epreuve", "date", "verdict") if isinstance(e.get(k), str | int | float)})
+            out.append(
+                {k: str(e[k]) for k in ("epreuve", "date", "verdict") if isinstance(e.get(k), str | int | float)}
+            )
     return out
 
 
@@ -177,31 +223,71 @@ def history(store: StoreBase, dossier_id: str) -> dict[str, Any]:
     with store.read() as conn:
         row = store.dossier_row(conn, dossier_id)
         versions = conn.execute(
-            sa.select(t.dossier_versions.c.numero, t.dossier_versions.c.empreinte, t.dossier_versions.c.certification,
-                      t.dossier_versions.c.version_referentiel, t.dossier_versions.c.enregistre_le, t.dossier_versions.c.operateur)
-            .where(t.dossier_versions.c.dossier_id == dossier_id).order_by(t.dossier_versions.c.numero)
+            sa.select(
+                t.dossier_versions.c.numero,
+                t.dossier_versions.c.empreinte,
+                t.dossier_versions.c.certification,
+                t.dossier_versions.c.version_referentiel,
+                t.dossier_versions.c.enregistre_le,
+                t.dossier_versions.c.operateur,
+            )
+            .where(t.dossier_versions.c.dossier_id == dossier_id)
+            .order_by(t.dossier_versions.c.numero)
         ).all()
         evals = conn.execute(
-            sa.select(t.evaluations.c.numero_version, t.evaluations.c.epreuve, t.evaluations.c.date, t.evaluations.c.enregistre_le)
-            .where(t.evaluations.c.dossier_id == dossier_id).order_by(t.evaluations.c.id)
+            sa.select(
+                t.evaluations.c.numero_version,
+                t.evaluations.c.epreuve,
+                t.evaluations.c.date,
+                t.evaluations.c.enregistre_le,
+            )
+            .where(t.evaluations.c.dossier_id == dossier_id)
+            .order_by(t.evaluations.c.id)
         ).all()
-        prows = conn.execute(sa.select(t.passages).where(t.passages.c.dossier_id == dossier_id).order_by(t.passages.c.id)).all()
+        prows = conn.execute(
+            sa.select(t.passages).where(t.passages.c.dossier_id == dossier_id).order_by(t.passages.c.id)
+        ).all()
         entries = conn.execute(
-            sa.select(t.audit).where(t.audit.c.objet_id.in_([dossier_id, row.candidat_id]), t.audit.c.objet.in_(("dossier", "candidat")))
+            sa.select(t.audit)
+            .where(t.audit.c.objet_id.in_([dossier_id, row.candidat_id]), t.audit.c.objet.in_(("dossier", "candidat")))
             .order_by(t.audit.c.numero)
         ).all()
     return {
         "dossier": dossier_id,
         "versions": [
-            {"numero": v.numero, "empreinte": v.empreinte, "certification": v.certification, "version": v.version_referentiel,
-             "enregistre_le": v.enregistre_le, "operateur": v.operateur}
+            {
+                "numero": v.numero,
+                "empreinte": v.empreinte,
+                "certification": v.certification,
+                "version": v.version_referentiel,
+                "enregistre_le": v.enregistre_le,
+                "operateur": v.operateur,
+            }
             for v in versions
         ],
-        "evaluations": [{"version_dossier": e.numero_version, "epreuve": e.epreuve, "date": e.date.isoformat(), "enregistre_le": e.enregistre_le} for e in evals],
+        "evaluations": [
+            {
+                "version_dossier": e.numero_version,
+                "epreuve": e.epreuve,
+                "date": e.date.isoformat(),
+                "enregistre_le": e.enregistre_le,
+            }
+            for e in evals
+        ],
         "passages": [
-            {"id": r.id, "session": r.session_id, "date": r.date.isoformat(), "decisions": json.loads(r.decisions),
-             "absent": bool(r.absent), "excuse": bool(r.excuse), "origine": r.origine, "remplace": r.remplace_id,
-             "motif": r.motif, "enregistre_le": r.enregistre_le, "operateur": r.operateur}
+            {
+                "id": r.id,
+                "session": r.session_id,
+                "date": r.date.isoformat(),
+                "decisions": json.loads(r.decisions),
+                "absent": bool(r.absent),
+                "excuse": bool(r.excuse),
+                "origine": r.origine,
+                "remplace": r.remplace_id,
+                "motif": r.motif,
+                "enregistre_le": r.enregistre_le,
+                "operateur": r.operateur,
+            }
             for r in prows
         ],
         "journal": [entry_json(e) for e in entries],
@@ -209,6 +295,29 @@ def history(store: StoreBase, dossier_id: str) -> dict[str, Any]:
 
 
 # -- jury sessions (read only) -------------------------------------------------
+def session_counts(conn: sa.Connection, session_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """The number of dossiers presented to each session of ``session_ids`` (a passage recorded, absent or not) and of
+    distinct candidates among them: ``{session: (dossiers, candidats)}``, a session without passages left out.
+
+    Read through ``ix_passages_session`` for these sessions only (then each dossier by its key): the cost grows
+    with the passages of these sessions, not with the dossiers or the other passages stored."""
+    p, d = t.passages, t.dossiers
+    q = (
+        sa.select(
+            p.c.session_id,
+            sa.func.count(sa.distinct(p.c.dossier_id)).label("dossiers"),
+            sa.func.count(sa.distinct(d.c.candidat_id)).label("candidats"),
+        )
+        .join(d, d.c.id == p.c.dossier_id)
+        .where(p.c.session_id.in_(sa.bindparam("ids", expanding=True)))
+        .group_by(p.c.session_id)
+    )
+    out: dict[str, tuple[int, int]] = {}
+    for chunk in chunks(list(session_ids)):
+        out.update((r.session_id, (r.dossiers, r.candidats)) for r in conn.execute(q, {"ids": list(chunk)}))
+    return out
+
+
 def jury_sessions(store: StoreBase, certification: str | None = None) -> list[dict[str, Any]]:
     """Every stored jury session (covering ``certification``), by date then id.
 
@@ -217,37 +326,44 @@ def jury_sessions(store: StoreBase, certification: str | None = None) -> list[di
     dossiers presented to the session (a passage recorded, absent or not), ``candidats`` the
     number of distinct candidates among them.
     """
-    p, d, s = t.passages, t.dossiers, t.sessions
-    counts_q = (
-        sa.select(p.c.session_id, sa.func.count(sa.distinct(p.c.dossier_id)).label("dossiers"),
-                  sa.func.count(sa.distinct(d.c.candidat_id)).label("candidats"))
-        .join(d, d.c.id == p.c.dossier_id)
-        .group_by(p.c.session_id)
-    )
+    s = t.sessions
     with store.read() as conn:
-        rows = conn.execute(sa.select(s.c.id, s.c.date, s.c.certifications, s.c.contenu, s.c.cloturee, s.c.cloturee_le).order_by(s.c.date, s.c.id)).all()
-        presented = {r.session_id: (r.dossiers, r.candidats) for r in conn.execute(counts_q)}
-        if certification and not any(certification in json.loads(r.certifications) for r in rows):
-            store.check_certification(conn, certification)
+        rows = conn.execute(
+            sa.select(s.c.id, s.c.date, s.c.certifications, s.c.contenu, s.c.cloturee, s.c.cloturee_le).order_by(
+                s.c.date, s.c.id
+            )
+        ).all()
+        if certification:
+            rows = [r for r in rows if certification in json.loads(r.certifications)]
+            if not rows:
+                store.check_certification(conn, certification)
+        presented = session_counts(conn, [r.id for r in rows])
     out = []
     for r in rows:
         certs = json.loads(r.certifications)
-        if certification and certification not in certs:
-            continue
         content = json.loads(r.contenu)
         info = content.get("session", {})
         n_dossiers, n_candidats = presented.get(r.id, (0, 0))
         out.append(
             {
-                "session": r.id, "date": r.date.isoformat(), "lieu": info.get("lieu") or "", "certifications": certs,
-                "president": info.get("president"), "membres": len(content.get("membres") or ()), "close": bool(r.cloturee),
-                "cloturee_le": r.cloturee_le, "dossiers": n_dossiers, "candidats": n_candidats,
+                "session": r.id,
+                "date": r.date.isoformat(),
+                "lieu": info.get("lieu") or "",
+                "certifications": certs,
+                "president": info.get("president"),
+                "membres": len(content.get("membres") or ()),
+                "close": bool(r.cloturee),
+                "cloturee_le": r.cloturee_le,
+                "dossiers": n_dossiers,
+                "candidats": n_candidats,
             }
         )
     return out
 
 
-def jury_session(store: StoreBase, session_id: str) -> dict[str, Any]:
+def jury_session(
+    store: StoreBase, session_id: str, *, findings: Callable[[sa.Connection, Any, list[str]], list[Any]] | None = None
+) -> dict[str, Any]:
     """One stored jury session: members, president, candidates presented with every record of their decisions, findings.
 
     ``candidats`` lists the dossiers presented (by dossier id), each with the decisions in force
@@ -258,7 +374,9 @@ def jury_session(store: StoreBase, session_id: str) -> dict[str, Any]:
     session or a dossier's référentiel has no loaded plugin, they cannot be established:
     ``constats`` is then empty and ``constats_non_etablis`` says why (one line each; empty
     otherwise), the rest being read from the base. An unknown session raises
-    :class:`NotFoundError` naming the stored sessions.
+    :class:`NotFoundError` naming the stored sessions. ``findings``: what gives those findings, called in the
+    transaction that reads the session as :func:`session_findings` (default) is, with the same arguments — the
+    pages keep them between requests (:func:`cqpkit.web.pages.memo.session_findings`).
     """
     from cqpkit.formats.converter import output_converter
 
@@ -266,7 +384,9 @@ def jury_session(store: StoreBase, session_id: str) -> dict[str, Any]:
     with store.read() as conn:
         row = conn.execute(sa.select(t.sessions).where(t.sessions.c.id == session_id)).first()
         if row is None:
-            known = [r.id for r in conn.execute(sa.select(t.sessions.c.id).order_by(t.sessions.c.date, t.sessions.c.id))]
+            known = [
+                r.id for r in conn.execute(sa.select(t.sessions.c.id).order_by(t.sessions.c.date, t.sessions.c.id))
+            ]
             raise NotFoundError(unknown_session(session_id, known, store.target.label))
         prows = conn.execute(
             sa.select(p, d.c.candidat_id, d.c.certification, d.c.version_referentiel, d.c.voie, d.c.mention)
@@ -276,7 +396,11 @@ def jury_session(store: StoreBase, session_id: str) -> dict[str, Any]:
         ).all()
         ids = sorted({r.dossier_id for r in prows})
         missing = store.session_without_rules(conn, row, ids)
-        constats = [] if missing else session_findings(store, conn, row, ids)
+        constats = (
+            []
+            if missing
+            else (findings(conn, row, ids) if findings is not None else session_findings(store, conn, row, ids))
+        )
     content = json.loads(row.contenu)
     info = content.get("session", {})
     president = info.get("president")
@@ -290,17 +414,33 @@ def jury_session(store: StoreBase, session_id: str) -> dict[str, Any]:
         decisions_of = {r.id: json.loads(r.decisions) for r in records}
         candidats.append(
             {
-                "dossier": did, "candidat": current.candidat_id, "certification": current.certification,
-                "version": current.version_referentiel, "voie": current.voie, "mention": current.mention,
-                "date": current.date.isoformat(), "absent": bool(current.absent), "excuse": bool(current.excuse),
+                "dossier": did,
+                "candidat": current.candidat_id,
+                "certification": current.certification,
+                "version": current.version_referentiel,
+                "voie": current.voie,
+                "mention": current.mention,
+                "date": current.date.isoformat(),
+                "absent": bool(current.absent),
+                "excuse": bool(current.excuse),
                 "decisions": sorted_decisions(decisions_of[current.id]),
                 "corrections": sum(1 for r in records if r.origine == "correction"),
                 "enregistrements": [
                     {
-                        "id": r.id, "origine": r.origine, "date": r.date.isoformat(), "absent": bool(r.absent), "excuse": bool(r.excuse),
-                        "decisions": sorted_decisions(decisions_of[r.id]), "remplace": r.remplace_id,
-                        "modifie": changed(decisions_of.get(r.remplace_id, {}), decisions_of[r.id]) if r.remplace_id else {},
-                        "motif": r.motif, "enregistre_le": r.enregistre_le, "operateur": r.operateur, "en_vigueur": r is current,
+                        "id": r.id,
+                        "origine": r.origine,
+                        "date": r.date.isoformat(),
+                        "absent": bool(r.absent),
+                        "excuse": bool(r.excuse),
+                        "decisions": sorted_decisions(decisions_of[r.id]),
+                        "remplace": r.remplace_id,
+                        "modifie": changed(decisions_of.get(r.remplace_id, {}), decisions_of[r.id])
+                        if r.remplace_id
+                        else {},
+                        "motif": r.motif,
+                        "enregistre_le": r.enregistre_le,
+                        "operateur": r.operateur,
+                        "en_vigueur": r is current,
                     }
                     for r in records
                 ],
@@ -315,8 +455,13 @@ def jury_session(store: StoreBase, session_id: str) -> dict[str, Any]:
         "precedente": info.get("precedente"),
         "president": president,
         "membres": [
-            {"id": m.get("id"), "college": m.get("college"), "organisation": m.get("organisation") or "",
-             "fonction": m.get("fonction") or "", "president": m.get("id") == president}
+            {
+                "id": m.get("id"),
+                "college": m.get("college"),
+                "organisation": m.get("organisation") or "",
+                "fonction": m.get("fonction") or "",
+                "president": m.get("id") == president,
+            }
             for m in content.get("membres") or ()
         ],
         "close": bool(row.cloturee),

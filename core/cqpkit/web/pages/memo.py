@@ -1,7 +1,8 @@
 """The engine's findings on stored dossiers, kept between requests while the store does not change.
 
 A page that shows ``Registry.check`` on stored dossiers (the session page, one per candidate; the dashboard, a
-page of dossiers in progress; the dossier page) asks :func:`findings`. The answers are kept per store and per
+page of dossiers in progress) asks :func:`findings` (the dossier page takes them from ``dossier show``'s view,
+which computes them anyway). The answers are kept per store and per
 ``(dossier, date)`` under the **head of the audit log** (``cqpkit_meta.audit_numero``, one read by primary key):
 every change to the store — import, session opened, dossier presented, decision, correction, closing, erasure —
 appends to the log in the same transaction, so a new head drops everything kept, and an unchanged head means
@@ -10,6 +11,11 @@ pages read the head first, then the dossiers: what is kept under a head is never
 
 At most :data:`SIZE` answers per store (the oldest dropped first). Nothing personal is kept: the engines see
 the dossiers without their personal fields (:func:`cqpkit.store.deadlines.engine_dossiers`).
+
+The findings on a whole session (:func:`session_findings`: ``Registry.check_session`` as ``jury close`` checks
+it, which the session page shows as ``jury show`` does) are kept the same way, per session, at most
+:data:`SESSIONS` per store: they depend on the session, its dossiers and the other stored sessions only (no date),
+all of which move the head when they change. There the head is read in the transaction that reads the session.
 """
 
 from __future__ import annotations
@@ -21,27 +27,62 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["SIZE", "findings"]
+__all__ = ["SESSIONS", "SIZE", "findings", "session_findings"]
 
 #: Answers kept per store.
 SIZE = 4096
+#: Sessions whose findings are kept per store.
+SESSIONS = 64
 
 _lock = threading.Lock()
-_kept: weakref.WeakKeyDictionary[Any, tuple[str, OrderedDict[tuple[str, dt.date], list[Any]]]] = weakref.WeakKeyDictionary()
+_kept: weakref.WeakKeyDictionary[Any, tuple[str, OrderedDict[tuple[str, dt.date], list[Any]]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def audit_head(store: Any) -> str:
-    """The number of the last entry of the store's audit log ("0" for none)."""
+def audit_head(store: Any, conn: Any = None) -> str:
+    """The number of the last entry of the store's audit log ("0" for none), read on ``conn`` when given."""
     import sqlalchemy as sa
 
     from cqpkit.store import schema as t
 
-    with store.read() as conn:
-        value = conn.execute(sa.select(t.meta.c.valeur).where(t.meta.c.cle == "audit_numero")).scalar()
-    return str(value or "0")
+    query = sa.select(t.meta.c.valeur).where(t.meta.c.cle == "audit_numero")
+    if conn is not None:
+        return str(conn.execute(query).scalar() or "0")
+    with store.read() as own:
+        return str(own.execute(query).scalar() or "0")
 
 
-def findings(store: Any, ids: Sequence[str], day: dt.date, levels: frozenset[str] | None = None) -> dict[str, list[Any]]:
+_sessions: weakref.WeakKeyDictionary[Any, tuple[str, OrderedDict[str, list[Any]]]] = weakref.WeakKeyDictionary()
+
+
+def session_findings(store: Any, conn: Any, row: Any, dossier_ids: Sequence[str]) -> list[Any]:
+    """:func:`cqpkit.store.sessioncheck.session_findings` on a stored session (``row``, its presented ``dossier_ids``,
+    as ``closing``), read in the transaction of ``conn``: kept while the store's audit head does not move."""
+    from cqpkit.store.sessioncheck import session_findings as computed
+
+    head = audit_head(store, conn)
+    key = row.id
+    with _lock:
+        kept_head, kept = _sessions.get(store, ("", OrderedDict()))
+        if kept_head == head and key in kept:
+            kept.move_to_end(key)
+            return list(kept[key])
+    found = list(computed(store, conn, row, dossier_ids))
+    with _lock:
+        kept_head, kept = _sessions.get(store, ("", OrderedDict()))
+        if kept_head != head:
+            kept = OrderedDict()
+            _sessions[store] = (head, kept)
+        kept[key] = found
+        while len(kept) > SESSIONS:
+            kept.popitem(last=False)
+    return list(found)
+
+
+def findings(
+    store: Any, ids: Sequence[str], day: dt.date, levels: frozenset[str] | None = None
+) -> dict[str, list[Any]]:
     """``Registry.check(dossier, day)`` of each stored dossier of ``ids`` (only the findings of ``levels`` when
     given): from what is kept when the store has not changed, else loaded and checked (and kept). A dossier the
     engine cannot load, or on which a plugin fails, is left out (its own page says why)."""

@@ -3,6 +3,10 @@
 Every figure comes from the functions the CLI calls: ``Store.deadlines`` (``report deadlines``),
 ``Store.jury_sessions`` (``jury list``), ``Store.show`` (``dossier show``), ``Registry.check`` (``check``),
 ``Store.import_files`` (``import``), the registry's référentiels (``show``). Nothing is computed here.
+
+Over 500 lines: one short handler per read-only route (comptes, tableau de bord, dossiers, référentiels, import,
+sessions), their signatures spread over several lines by ``ruff format``; the search lives in :mod:`.search`, the
+session forms in :mod:`.jury`.
 """
 
 from __future__ import annotations
@@ -29,10 +33,16 @@ from cqpkit.web.pages.base import (
 
 __all__ = ["PAGE_HANDLERS"]
 
-STATUTS = {"certifie": "certifié", "partiel": "acquis partiels", "en_cours": "en cours", "echec": "échec"}
+#: The statuses of a dossier at a date (the stored results' :data:`cqpkit.store.candidats.STATUTS`), in French.
+STATUTS = {
+    "certifie": "certifié",
+    "partiel": "acquis partiels",
+    "en_cours": "en cours",
+    "non_acquis": "aucun domaine acquis",
+    "expire": "acquis expirés",
+    "a_venir": "inscription à venir",
+}
 TYPES = {"premier_passage": "premier passage devant le jury", "acquis_partiel": "fin de validité d'un acquis partiel"}
-#: At most this many dossiers listed by a search (the page says when there are more).
-PAGE_SIZE = 50
 
 
 def _day(text: str | None) -> dt.date:
@@ -58,8 +68,16 @@ def _names(store: Any, ids: Any) -> dict[str, str]:
 @get("/connexion", sync_to_thread=True, include_in_schema=False)
 def login_form(request: Request[Any, Any, Any], suite: Annotated[str | None, QUERY] = None) -> Response[str]:
     token, cookie = prelogin(request, time.time())
-    return html("connexion.html", cookies=[cookie] if cookie else None, ctx=None, user=None, csrf=token,
-                suite=_safe_next(suite), erreur=None, login="")
+    return html(
+        "connexion.html",
+        cookies=[cookie] if cookie else None,
+        ctx=None,
+        user=None,
+        csrf=token,
+        suite=_safe_next(suite),
+        erreur=None,
+        login="",
+    )
 
 
 def _safe_next(target: str | None) -> str:
@@ -85,9 +103,19 @@ async def login(request: Request[Any, Any, Any]) -> Response[Any]:
     store = store_of(request)
     user = await sync_to_thread(authenticate_password, store, login_, str(form.get("mot_de_passe") or ""))
     if user is None:
-        return html("connexion.html", status=401, ctx=None, user=None, csrf=token, suite=_safe_next(str(form.get("suite") or "")),
-                    erreur="Identifiant ou mot de passe incorrect, ou compte désactivé.", login=login_)
-    return Redirect(_safe_next(str(form.get("suite") or "")), status_code=303, cookies=[session_cookie(request, user.id, now)])
+        return html(
+            "connexion.html",
+            status=401,
+            ctx=None,
+            user=None,
+            csrf=token,
+            suite=_safe_next(str(form.get("suite") or "")),
+            erreur="Identifiant ou mot de passe incorrect, ou compte désactivé.",
+            login=login_,
+        )
+    return Redirect(
+        _safe_next(str(form.get("suite") or "")), status_code=303, cookies=[session_cookie(request, user.id, now)]
+    )
 
 
 @post("/deconnexion", include_in_schema=False)
@@ -99,8 +127,12 @@ async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
 
 # ------------------------------------------------------------------------ tableau de bord
 @get("/", sync_to_thread=True, include_in_schema=False)
-def dashboard(request: Request[Any, Any, Any], date: Annotated[str | None, QUERY] = None, jours: Annotated[int, QUERY] = 90,
-              apres: Annotated[str, QUERY] = "") -> Response[str]:
+def dashboard(
+    request: Request[Any, Any, Any],
+    date: Annotated[str | None, QUERY] = None,
+    jours: Annotated[int, QUERY] = 90,
+    apres: Annotated[str, QUERY] = "",
+) -> Response[str]:
     from cqpkit.store.dashboard import next_sessions
 
     ctx = context(request)
@@ -119,10 +151,28 @@ def dashboard(request: Request[Any, Any, Any], date: Annotated[str | None, QUERY
     more = False
     if ctx.may("dossier.lire"):
         bloquants, checked, more = _blocking(ctx, day, apres)
-    names = _names(ctx.store, [e["candidat"] for e in echeances] + [b["candidat"] for b in bloquants]) if ctx.may("candidat.lire") else {}
-    return html("tableau.html", ctx=ctx, user=ctx.user, day=day, jours=jours, date_param=date or "", echeances=echeances,
-                sessions=upcoming, bloquants=bloquants, names=names, types=TYPES, today=day == dt.date.today(),
-                verifies=checked, suite=checked[-1] if more and checked else "", apres=apres)
+    names = (
+        _names(ctx.store, [e["candidat"] for e in echeances] + [b["candidat"] for b in bloquants])
+        if ctx.may("candidat.lire")
+        else {}
+    )
+    return html(
+        "tableau.html",
+        ctx=ctx,
+        user=ctx.user,
+        day=day,
+        jours=jours,
+        date_param=date or "",
+        echeances=echeances,
+        sessions=upcoming,
+        bloquants=bloquants,
+        names=names,
+        types=TYPES,
+        today=day == dt.date.today(),
+        verifies=checked,
+        suite=checked[-1] if more and checked else "",
+        apres=apres,
+    )
 
 
 def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -133,7 +183,9 @@ def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         key = (r["date"], r["dossier"], r["type"])
         if key in index:
             if r["domaine"]:
-                index[key]["domaine"] = f"{index[key]['domaine']}, {r['domaine']}" if index[key]["domaine"] else r["domaine"]
+                index[key]["domaine"] = (
+                    f"{index[key]['domaine']}, {r['domaine']}" if index[key]["domaine"] else r["domaine"]
+                )
             continue
         index[key] = dict(r)
         out.append(index[key])
@@ -156,89 +208,95 @@ def _blocking(ctx: Context, day: dt.date, after: str = "") -> tuple[list[dict[st
 
     rows, more = in_progress(ctx.store, day, after, BLOCKING_PAGE)
     found = findings(ctx.store, [r.id for r in rows], day, levels=frozenset({"erreur"}))
-    out = [{"dossier": r.id, "candidat": r.candidat_id, "certification": r.certification, "constats": found[r.id]}
-           for r in rows if found.get(r.id)]
+    out = [
+        {"dossier": r.id, "candidat": r.candidat_id, "certification": r.certification, "constats": found[r.id]}
+        for r in rows
+        if found.get(r.id)
+    ]
     return out, [r.id for r in rows], more
 
 
 # ---------------------------------------------------------------------------- dossiers
 @get("/dossiers", sync_to_thread=True, include_in_schema=False)
-def dossiers(request: Request[Any, Any, Any], q: Annotated[str, QUERY] = "", certification: Annotated[str, QUERY] = "", statut: Annotated[str, QUERY] = "", date: Annotated[str | None, QUERY] = None) -> Response[str]:
-    import sqlalchemy as sa
-
-    from cqpkit.store import schema as t
-    from cqpkit.store.deadlines import engine_dossiers
+def dossiers(
+    request: Request[Any, Any, Any],
+    q: Annotated[str, QUERY] = "",
+    certification: Annotated[str, QUERY] = "",
+    statut: Annotated[str, QUERY] = "",
+    date: Annotated[str | None, QUERY] = None,
+) -> Response[str]:
+    """The dossiers by id (a certification, a status at the date: the stored results); with a text, those of the
+    candidates :func:`cqpkit.store.candidats.search_candidats` finds with it (``cqpkit candidate list``'s search),
+    by candidate then dossier (:mod:`cqpkit.web.pages.search`). At most 50, the page says when there are more."""
+    from cqpkit.web.pages.search import listed, text_search
 
     ctx = context(request)
     ctx.require("dossier.lire")
     day = _day(date)
     q = q.strip()
-    d = t.dossiers.c
-    query = sa.select(d.id, d.candidat_id, d.certification, d.version_referentiel, d.voie, d.inscription).order_by(d.id)
-    if certification:
-        query = query.where(d.certification == certification)
-    with ctx.store.read() as conn:
-        rows = conn.execute(query).all()
-    # The names are decrypted only where the search needs them (a text to match): otherwise only the page's.
-    names = _names(ctx.store, {r.candidat_id for r in rows}) if q else {}
+    if statut and statut not in STATUTS:
+        raise Refused(f"statut « {statut} » inconnu ; statuts : {', '.join(STATUTS)}", status=400)
     if q:
-        needle = q.casefold()
-        rows = [r for r in rows if needle in r.id.casefold() or needle in r.candidat_id.casefold() or needle in names.get(r.candidat_id, "").casefold()]
-    more = False
-    statuts: dict[str, str] = {}
-    if statut:
-        kept = []
-        for i in range(0, len(rows), 200):
-            chunk = rows[i:i + 200]
-            with ctx.store.read() as conn:
-                loaded = engine_dossiers(conn, [r.id for r in chunk])
-            for r in chunk:
-                s = ctx.store.registry.decide(loaded[r.id], day).statut if r.id in loaded else ""
-                if s == statut:
-                    kept.append(r)
-                    statuts[r.id] = s
-            if len(kept) > PAGE_SIZE:
-                break
-        rows = kept
-    if len(rows) > PAGE_SIZE:
-        rows, more = rows[:PAGE_SIZE], True
-    if not q:
+        rows, names, more = text_search(ctx.store, q, certification, statut, day)
+    else:
+        rows, more = listed(ctx.store, certification, statut, day)
         names = _names(ctx.store, {r.candidat_id for r in rows})
     certifications = [r.id for r in ctx.store.registry.fiches()]
-    return html("dossiers.html", ctx=ctx, user=ctx.user, rows=rows, names=names, q=q, certification=certification, statut=statut,
-                statuts=STATUTS, certifications=sorted(set(certifications)), more=more, day=day, date_param=date or "")
+    return html(
+        "dossiers.html",
+        ctx=ctx,
+        user=ctx.user,
+        rows=rows,
+        names=names,
+        q=q,
+        certification=certification,
+        statut=statut,
+        statuts=STATUTS,
+        certifications=sorted(set(certifications)),
+        more=more,
+        day=day,
+        date_param=date or "",
+    )
 
 
 @get("/dossiers/{dossier_id:str}", sync_to_thread=True, include_in_schema=False)
-def dossier_page(request: Request[Any, Any, Any], dossier_id: Annotated[str, PATH], date: Annotated[str | None, QUERY] = None) -> Response[str]:
-    from cqpkit.store.deadlines import engine_dossiers
+def dossier_page(
+    request: Request[Any, Any, Any], dossier_id: Annotated[str, PATH], date: Annotated[str | None, QUERY] = None
+) -> Response[str]:
     from cqpkit.store.errors import NotFoundError
+    from cqpkit.store.views import show
 
     ctx = context(request)
     ctx.require("dossier.lire")
     day = _day(date)
     try:
-        data = ctx.store.show(dossier_id, day)
+        # ``dossier show``'s view with every finding of ``check`` at the date, which it computes anyway (a plugin
+        # failing on the dossier is said as ``dossier show`` says it); none for a dossier that no longer loads.
+        data = show(ctx.store, dossier_id, day, all_findings=True)
     except NotFoundError as exc:
         raise Refused(str(exc), status=404) from None
-    constats: list[Any] = []
-    if not data.get("illisible"):
-        from cqpkit.web.pages.memo import findings
-
-        kept = findings(ctx.store, [dossier_id], day)
-        if dossier_id in kept:
-            constats = kept[dossier_id]
-        else:  # a plugin that fails on it: said as the check says it
-            with ctx.store.read() as conn:
-                dossier = engine_dossiers(conn, [dossier_id])[dossier_id]
-            constats = list(ctx.store.registry.check(dossier, day))
+    constats: list[Any] = data.pop("constats", [])
     timeline = _timeline(data)
     from cqpkit.documents import KINDS
 
-    documents = [k for k in KINDS.values() if k.source in ("decision", "financement")] if ctx.may("document.lire") else []
-    return html("dossier.html", ctx=ctx, user=ctx.user, d=data, constats=constats, timeline=timeline, day=day, statuts=STATUTS,
-                types=TYPES, documents=documents, date_param=date or "", labels=labels(ctx.store.registry),
-                echeances=_grouped([{**e, "dossier": dossier_id} for e in data.get("echeances") or ()]))
+    documents = (
+        [k for k in KINDS.values() if k.source in ("decision", "financement")] if ctx.may("document.lire") else []
+    )
+    return html(
+        "dossier.html",
+        ctx=ctx,
+        user=ctx.user,
+        d=data,
+        constats=constats,
+        timeline=timeline,
+        day=day,
+        statuts=STATUTS,
+        types=TYPES,
+        documents=documents,
+        date_param=date or "",
+        labels=labels(ctx.store.registry),
+        echeances=_grouped([{**e, "dossier": dossier_id} for e in data.get("echeances") or ()]),
+    )
 
 
 def _timeline(data: dict[str, Any]) -> list[tuple[str, str]]:
@@ -246,7 +304,9 @@ def _timeline(data: dict[str, Any]) -> list[tuple[str, str]]:
     events: list[tuple[str, str]] = [(data["inscription"], "Inscription")]
     for e in data.get("evaluations") or ():
         if isinstance(e, dict) and e.get("date"):
-            events.append((e["date"], f"Évaluation {e.get('epreuve', '')}" + (f" : {e['verdict']}" if e.get("verdict") else "")))
+            events.append(
+                (e["date"], f"Évaluation {e.get('epreuve', '')}" + (f" : {e['verdict']}" if e.get("verdict") else ""))
+            )
     for p in data.get("passages") or ():
         what = "absent" if p["absent"] else ", ".join(f"{k} {v.replace('_', ' ')}" for k, v in p["decisions"].items())
         events.append((p["date"], f"Jury {p['session']} : {what}" + (" (remplacé)" if not p["en_vigueur"] else "")))
@@ -254,7 +314,12 @@ def _timeline(data: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 @get("/dossiers/{dossier_id:str}/documents/{kind:str}", sync_to_thread=True, include_in_schema=False)
-def dossier_document(request: Request[Any, Any, Any], dossier_id: Annotated[str, PATH], kind: Annotated[str, PATH], date: Annotated[str | None, QUERY] = None) -> Response[bytes]:
+def dossier_document(
+    request: Request[Any, Any, Any],
+    dossier_id: Annotated[str, PATH],
+    kind: Annotated[str, PATH],
+    date: Annotated[str | None, QUERY] = None,
+) -> Response[bytes]:
     """The PDF of one document of a dossier (``cqpkit document KIND --db``'s builder and renderer)."""
     from cqpkit.documents import KINDS
 
@@ -265,8 +330,11 @@ def dossier_document(request: Request[Any, Any, Any], dossier_id: Annotated[str,
     from cqpkit.web.pages.documents import dossier_pdf
 
     pdf, filename = dossier_pdf(ctx.store, kind, dossier_id, _day(date))
-    return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
 
 
 # -------------------------------------------------------------------------- référentiels
@@ -279,7 +347,9 @@ def referentiels(request: Request[Any, Any, Any]) -> Response[str]:
 
 
 @get("/referentiels/{ref_id:str}", sync_to_thread=True, include_in_schema=False)
-def referentiel_page(request: Request[Any, Any, Any], ref_id: Annotated[str, PATH], version: Annotated[str | None, QUERY] = None) -> Response[str]:
+def referentiel_page(
+    request: Request[Any, Any, Any], ref_id: Annotated[str, PATH], version: Annotated[str | None, QUERY] = None
+) -> Response[str]:
     from cqpkit.exceptions import CqpkitError
     from cqpkit.render.referentiel import render_referentiel
 
@@ -312,10 +382,27 @@ async def import_files(request: Request[Any, Any, Any]) -> Response[str]:
     ctx.require("dossier.importer")
     form = await request.form()
     ctx.check_csrf(form)
-    files = [f for f in form.getall("fichiers", []) if hasattr(f, "filename") and f.filename] if hasattr(form, "getall") else []
+    files = (
+        [f for f in form.getall("fichiers", []) if hasattr(f, "filename") and f.filename]
+        if hasattr(form, "getall")
+        else []
+    )
     if not files:
-        return html("import.html", status=400, ctx=ctx, user=ctx.user, rapport=None,
-                    erreurs=[{"fichier": "", "ligne": None, "cle": "", "message": "aucun fichier envoyé : choisissez des fichiers TOML ou une archive zip"}])
+        return html(
+            "import.html",
+            status=400,
+            ctx=ctx,
+            user=ctx.user,
+            rapport=None,
+            erreurs=[
+                {
+                    "fichier": "",
+                    "ligne": None,
+                    "cle": "",
+                    "message": "aucun fichier envoyé : choisissez des fichiers TOML ou une archive zip",
+                }
+            ],
+        )
     uploads = [(f.filename, await f.read()) for f in files]
     rapport, erreurs = await sync_to_thread(import_upload, ctx.store, uploads, ctx.user)
     status = 200 if not erreurs else (400 if erreurs[0].get("usage") else 422)
@@ -362,15 +449,26 @@ def session_page(request: Request[Any, Any, Any], session_id: Annotated[str, PAT
     return session_view(ctx, session_id)
 
 
-def session_view(ctx: Context, session_id: Annotated[str, PATH], erreurs: list[str] | None = None, status: int = 200) -> Response[str]:
+def session_view(
+    ctx: Context, session_id: Annotated[str, PATH], erreurs: list[str] | None = None, status: int = 200
+) -> Response[str]:
     from cqpkit.model.dossier import CERTIFICATION_ENTIERE
     from cqpkit.store.errors import NotFoundError
+    from cqpkit.store.views import jury_session
+    from cqpkit.web.pages.memo import session_findings
 
     try:
-        data = ctx.store.jury_session(session_id)
+        # ``jury show``'s view; the engine's findings on the session kept between requests, as the candidates' are.
+        data = jury_session(
+            ctx.store, session_id, findings=lambda conn, row, ids: session_findings(ctx.store, conn, row, ids)
+        )
     except NotFoundError as exc:
         raise Refused(str(exc), status=404) from None
-    names = _names(ctx.store, [c["candidat"] for c in data["candidats"]]) if ctx.may("candidat.lire") or ctx.user.role == "jury" else {}
+    names = (
+        _names(ctx.store, [c["candidat"] for c in data["candidats"]])
+        if ctx.may("candidat.lire") or ctx.user.role == "jury"
+        else {}
+    )
     domaines: dict[str, list[str]] = {}
     for c in data["candidats"]:
         try:
@@ -379,9 +477,21 @@ def session_view(ctx: Context, session_id: Annotated[str, PATH], erreurs: list[s
         except Exception:  # a référentiel no plugin supplies: no decision form for it (the page says so)
             domaines[c["dossier"]] = []
     findings = _dossier_findings(ctx, [c["dossier"] for c in data["candidats"]], dt.date.fromisoformat(data["date"]))
-    return html("session.html", status=status, ctx=ctx, user=ctx.user, s=data, names=names, domaines=domaines, erreurs=erreurs or [],
-                findings=findings, labels=labels(ctx.store.registry),
-                may_decide=ctx.may("session.decider", session_id), may_add=ctx.may("session.presenter"), may_close=ctx.may("session.clore"))
+    return html(
+        "session.html",
+        status=status,
+        ctx=ctx,
+        user=ctx.user,
+        s=data,
+        names=names,
+        domaines=domaines,
+        erreurs=erreurs or [],
+        findings=findings,
+        labels=labels(ctx.store.registry),
+        may_decide=ctx.may("session.decider", session_id),
+        may_add=ctx.may("session.presenter"),
+        may_close=ctx.may("session.clore"),
+    )
 
 
 @get("/sessions/{session_id:str}/proces-verbal", sync_to_thread=True, include_in_schema=False)
@@ -396,9 +506,27 @@ def session_pv_pdf(request: Request[Any, Any, Any], session_id: Annotated[str, P
         pdf, filename = session_pv(ctx.store, session_id)
     except NotFoundError as exc:
         raise Refused(str(exc), status=404) from None
-    return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
 
 
-PAGE_HANDLERS = [sessions, open_form, session_page, session_pv_pdf, login_form, login, logout, dashboard, dossiers, dossier_page, dossier_document, referentiels, referentiel_page,
-                 import_form, import_files]
+PAGE_HANDLERS = [
+    sessions,
+    open_form,
+    session_page,
+    session_pv_pdf,
+    login_form,
+    login,
+    logout,
+    dashboard,
+    dossiers,
+    dossier_page,
+    dossier_document,
+    referentiels,
+    referentiel_page,
+    import_form,
+    import_files,
+]
