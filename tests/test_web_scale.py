@@ -5,7 +5,7 @@
   change nothing, and on SQLite no statement scans ``passages``.
 - ``search_candidats(texte=…)`` (the dossiers page's search): a part of a candidate's or dossier's id, or the words of
   a name (accents ignored); an erased candidate is found by their id only.
-- The session page's findings on the session are kept under the audit head (``web/pages/memo.py``) and are those of
+- The session page's findings on the session are kept under the audit head (``web/memo.py``) and are those of
   ``jury show``; a write moves the head and they are computed again.
 
 Expected values come from examples/campaign/README.md (five sessions, the dossiers and names of the campaign).
@@ -158,7 +158,7 @@ class TestSessionFindingsKept:
     def test_kept_until_a_write(self, campaign_store):
         """The findings kept are those of ``jury show``; after a write (a session opened) they are computed again."""
         from cqpkit.store.views import jury_session
-        from cqpkit.web.pages import memo
+        from cqpkit.web import memo
 
         calls: list[str] = []
 

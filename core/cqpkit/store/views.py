@@ -376,7 +376,7 @@ def jury_session(
     otherwise), the rest being read from the base. An unknown session raises
     :class:`NotFoundError` naming the stored sessions. ``findings``: what gives those findings, called in the
     transaction that reads the session as :func:`session_findings` (default) is, with the same arguments — the
-    pages keep them between requests (:func:`cqpkit.web.pages.memo.session_findings`).
+    pages keep them between requests (:func:`cqpkit.web.memo.session_findings`).
     """
     from cqpkit.formats.converter import output_converter
 

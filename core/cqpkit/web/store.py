@@ -247,7 +247,14 @@ async def list_sessions(
 @get("/api/v1/base/sessions/{session:str}", operation_id="base_session", summary="Une session de jury (cqpkit jury show)", **_kw("jury"))
 async def show_session(request: Request[Any, Any, Any], session: Id) -> SessionReponse:
     """La session, ses candidats, ses enregistrements et les constats ; la réponse de ``cqpkit jury show --json``."""
-    return await _call(request, "session.lire", lambda store, _: store.jury_session(session), session_id=session)  # type: ignore[no-any-return]
+    from cqpkit.store.views import jury_session
+    from cqpkit.web.memo import session_findings
+
+    def work(store: Any, _: Any) -> Any:
+        # ``Store.jury_session``, the engine's findings on the session kept between requests as the page keeps them.
+        return jury_session(store, session, findings=lambda conn, row, ids: session_findings(store, conn, row, ids))
+
+    return await _call(request, "session.lire", work, session_id=session)  # type: ignore[no-any-return]
 
 
 @post("/api/v1/base/sessions", operation_id="base_session_open", summary="Ouvrir une session de jury (cqpkit jury open)", **_kw("jury", True))

@@ -204,7 +204,7 @@ def _blocking(ctx: Context, day: dt.date, after: str = "") -> tuple[list[dict[st
     results): the findings, the ids checked, whether there is a next page. The cost of a page does not depend on
     the number of dossiers stored: a blocking dossier is found however old it is."""
     from cqpkit.store.dashboard import in_progress
-    from cqpkit.web.pages.memo import findings
+    from cqpkit.web.memo import findings
 
     rows, more = in_progress(ctx.store, day, after, BLOCKING_PAGE)
     found = findings(ctx.store, [r.id for r in rows], day, levels=frozenset({"erreur"}))
@@ -411,8 +411,8 @@ async def import_files(request: Request[Any, Any, Any]) -> Response[str]:
 
 def _dossier_findings(ctx: Context, ids: list[str], day: dt.date) -> dict[str, list[Any]]:
     """``Registry.check`` on each dossier presented, at the session's date (``decision_contraire``… after each decision);
-    kept between requests while the store does not change (:mod:`cqpkit.web.pages.memo`)."""
-    from cqpkit.web.pages.memo import findings
+    kept between requests while the store does not change (:mod:`cqpkit.web.memo`)."""
+    from cqpkit.web.memo import findings
 
     return findings(ctx.store, ids, day) if ids else {}
 
@@ -455,7 +455,7 @@ def session_view(
     from cqpkit.model.dossier import CERTIFICATION_ENTIERE
     from cqpkit.store.errors import NotFoundError
     from cqpkit.store.views import jury_session
-    from cqpkit.web.pages.memo import session_findings
+    from cqpkit.web.memo import session_findings
 
     try:
         # ``jury show``'s view; the engine's findings on the session kept between requests, as the candidates' are.

@@ -13,7 +13,7 @@ At most :data:`SIZE` answers per store (the oldest dropped first). Nothing perso
 the dossiers without their personal fields (:func:`cqpkit.store.deadlines.engine_dossiers`).
 
 The findings on a whole session (:func:`session_findings`: ``Registry.check_session`` as ``jury close`` checks
-it, which the session page shows as ``jury show`` does) are kept the same way, per session, at most
+it, which the session page and ``GET /api/v1/base/sessions/{id}`` show as ``jury show`` does) are kept the same way, per session, at most
 :data:`SESSIONS` per store: they depend on the session, its dossiers and the other stored sessions only (no date),
 all of which move the head when they change. There the head is read in the transaction that reads the session.
 """
