@@ -3,7 +3,8 @@
 What the checks across the files of a lot need — the files themselves (their paths, in the order they
 are read), each dossier's id, each candidate's personal-data digest, the first copy of each fact of each
 person — is kept in a temporary SQLite file, not in Python objects: per file a few rows there, looked up
-and added a chunk of files at a time (:class:`ImportIndex`). SQLite holds at most :data:`CACHE_KIB` of it
+and added a chunk of files at a time (:class:`ImportIndex`). So are the ids of the dossiers whose results
+are computed after the import's transaction (:meth:`ImportIndex.add_pending`). SQLite holds at most :data:`CACHE_KIB` of it
 in memory; the rest is in the file.
 
 The file is unlinked as soon as it is opened (the open connection keeps it alive): nothing is left behind
@@ -46,6 +47,7 @@ CREATE TABLE faits (
     personne TEXT NOT NULL, fait TEXT NOT NULL, n INTEGER NOT NULL, dossier TEXT NOT NULL, acteur INTEGER NOT NULL,
     valeur BLOB NOT NULL, PRIMARY KEY (personne, fait)
 ) WITHOUT ROWID;
+CREATE TABLE a_recalculer (id TEXT PRIMARY KEY) WITHOUT ROWID;
 """
 
 
@@ -191,6 +193,27 @@ class ImportIndex:
                 if other != v:
                     out.append((n, c, k, v, (fn, index, dossier, other)))
         return out
+
+    # ------------------------------------------------------------ after the transaction
+    def add_pending(self, ids: Iterable[str]) -> None:
+        """Record dossiers whose stored results are to be computed once the import is committed (each once)."""
+        self.conn.executemany("INSERT OR IGNORE INTO a_recalculer (id) VALUES (?)", ((i,) for i in ids))
+
+    def pending_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM a_recalculer").fetchone()[0])
+
+    def pending(self, size: int) -> Iterator[list[str]]:
+        """The recorded ids in id order, ``size`` at a time."""
+        last = ""
+        while True:
+            ids = [
+                r[0]
+                for r in self.conn.execute("SELECT id FROM a_recalculer WHERE id > ? ORDER BY id LIMIT ?", (last, size))
+            ]
+            if not ids:
+                return
+            yield ids
+            last = ids[-1]
 
     def _firsts(self, query: str, keys: set[str]) -> dict[str, Any]:
         out: dict[str, Any] = {}

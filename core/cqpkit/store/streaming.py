@@ -232,14 +232,18 @@ class StreamingImport:
         self._pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=_worker_init)
 
     def __exit__(self, *exc: Any) -> None:
-        if self._pool is not None:
-            (self._pool.terminate if exc[0] else self._pool.close)()
-            self._pool.join()
-            self._pool = None
+        self._stop_workers(now=exc[0] is not None)
         if self.spill is not None:
             self.spill.close()
             self.spill = None
         self._index_db.close()
+
+    def _stop_workers(self, now: bool = False) -> None:
+        """End the worker processes: at once (``now``: an error, a Ctrl-C), or once idle."""
+        if self._pool is not None:
+            (self._pool.terminate if now else self._pool.close)()
+            self._pool.join()
+            self._pool = None
 
     @property
     def streamed(self) -> bool:
@@ -294,6 +298,7 @@ class StreamingImport:
             done += len(results)
             chunk_read(done)
             self.progress("lecture", done, len(self.paths))
+        self._stop_workers()  # not needed by the writing pass: their memory goes back now
         if problems:
             raise ImportErrors(problems)
         from cqpkit.store.personnes import conflict_message
@@ -396,10 +401,21 @@ class StreamingImport:
                 done = self._batch(tx, batch, done, total)
             report = tx.finish(to_close)
             report.fold()
-        from cqpkit.store.importing import after_commit
-
-        after_commit(store, report)
+        self._after_commit(store, report)
         return report
+
+    def _after_commit(self, store: Any, report: Any) -> None:
+        """:func:`cqpkit.store.importing.after_commit` for the dossiers the index holds (a page of ids at a time)."""
+        total = self._index_db.pending_count()
+        if not total:
+            return
+        from cqpkit.store.refresh import refresh
+
+        try:
+            for ids in self._index_db.pending(BATCH):
+                refresh(store, ids=ids)
+        except CqpkitError as exc:
+            report.notes.append(f"résultats de {total} dossier(s) non recalculés ({exc}) : lancez cqpkit db refresh")
 
     def _batch(self, tx: Any, batch: list[DossierLu], done: int, total: int) -> int:
         """Compare a batch with the base and write it (in the import's transaction); empty ``batch``; the files done."""
@@ -409,6 +425,8 @@ class StreamingImport:
         batch.clear()
         tx.run_batch(Existing(tx.conn, tx.lot))
         tx.report.fold()
+        self._index_db.add_pending(tx.report.a_recalculer)  # computed after the commit (_after_commit): not kept in memory
+        tx.report.a_recalculer.clear()
         done += len(tx.lot.dossiers)
         batch_written(done)
         self.progress("écriture", done, total)
