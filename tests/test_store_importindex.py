@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from cqpkit.store import streaming
 from cqpkit.store.importindex import ImportIndex
 from cqpkit.store.reading import ImportErrors, collect_paths, read_files
@@ -139,6 +140,42 @@ class TestChecks:
             "décrite autrement : forme_le = 28/11/2016 ici, 05/12/2016 dans" in messages[1]
             and "i-000010-t.toml:" in messages[1]
         )
+
+
+class TestResultsAfterTheCommit:
+    def test_dossiers_naming_a_person_get_their_results_as_in_a_whole_import(
+        self, streamed, store, registry, tmp_path, monkeypatch
+    ):
+        """The results computed after the commit (dossiers naming a person, whose results depend on the others: their ids
+        kept in the index, not in memory) are those a whole-lot import stores, none left stale."""
+        from cqpkit.store import schema as t
+        from cqpkit.store.refresh import stale_counts
+        from cqpkit.store.store import Store
+
+        from tests.test_store_personnes import dossier_text
+
+        gen = write_generated(tmp_path / "gen", N, "R")
+        for i in range(8):  # one tutor, eight missions spread over the batches (file names sort among the others)
+            text = dossier_text(f"R-T{i}", f"201{7 + i % 2}-0{1 + i % 5}-01", "2019-12-31")
+            (gen / f"r-0000{i}5-t.toml").write_text(text, encoding="utf-8")
+
+        def stored(s: Store) -> list[tuple]:
+            r, p = t.resultats.c, t.resultat_periodes.c
+            with s.read() as conn:
+                assert sum(stale_counts(conn, s).values()) == 0
+                rows = conn.execute(sa.select(r.dossier_id, r.numero_version, r.empreinte)).all()
+                periods = conn.execute(sa.select(p.dossier_id, p.debut, p.fin, p.statut, p.hors_delai)).all()
+            return sorted(map(tuple, rows)) + sorted(map(tuple, periods))
+
+        store.import_files([str(gen)], operateur="test")
+        got = stored(store)
+        reference = Store.open(str(tmp_path / "whole.db"), create=True, check=False, registry=registry)
+        reference.init()
+        monkeypatch.setattr(streaming, "SMALL", 10**6)
+        reference.import_files([str(gen)], operateur="test")
+        assert got == stored(reference)
+        assert sum(1 for row in got if str(row[0]).startswith("R-T")) >= 8  # the tutors' dossiers have results
+        reference.close()
 
 
 class TestIndexFile:

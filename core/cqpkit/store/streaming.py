@@ -7,13 +7,15 @@ is streamed, in two passes:
 1. **Validation**, before the database is opened: every file is read, parsed and validated (the
    format layer, against the registry), in chunks of :data:`CHUNK` files spread over worker processes
    (one per core; results consumed in file order, so the errors come in the same order whatever the
-   workers' timing). What the cross-file checks need is kept in a bounded index, never the dossiers:
-   per dossier its id and its candidate's (with a 16-byte digest of the candidate's personal data, for
-   « a candidate described two ways »), per session the session (a few), the first copy of each fact of
-   each person the dossiers name. The workers also compute what the store needs from each file alone
-   (content, fingerprints, deadlines) and send the chunk's dossiers back pickled and compressed: they are
-   put aside in an anonymous temporary file (:class:`_Spill`). Every problem of every file is collected;
-   if there is one, nothing else happens.
+   workers' timing). What the cross-file checks need is kept in an index on disk, never in this
+   process's memory nor the dossiers (:mod:`cqpkit.store.importindex`: a temporary SQLite file, unlinked
+   as soon as opened): the paths in their order, per dossier its id and its candidate's (with a 16-byte
+   digest of the candidate's personal data, for « a candidate described two ways »), the first copy of
+   each fact of each person the dossiers name; only the sessions (a few) stay in memory. The workers
+   also compute what the store needs from each file alone (content, fingerprints, deadlines) and send
+   the chunk's dossiers back pickled and compressed: they are put aside in an anonymous temporary file
+   (:class:`_Spill`). Every problem of every file is collected; if there is one, nothing else happens.
+   The workers end with the pass.
 2. **Writing**, in ONE write transaction: the sessions first, then the dossiers read back from the
    temporary file in batches of :data:`BATCH`, each batch compared with the base and written
    (:meth:`ImportTransaction.run_batch`) before the next is read. A conflict with the base stops the
@@ -21,8 +23,10 @@ is streamed, in two passes:
    nothing stays written. A process killed at any point leaves the base as before (the database rolls
    the open transaction back; the temporary file, unlinked from the start, goes with the process).
 
-Memory is that of one batch, the chunks in flight and the index (about 200 bytes a file); each file is
-parsed once, and what is written is what was validated. docs/store.md, « Import in bounded memory ».
+Memory is that of one batch, the chunks in flight and SQLite's page cache of the index (bounded), flat in
+the number of files; each file is parsed once, and what is written is what was validated. The dossiers
+whose results are computed after the commit (those naming a person) are kept in the index too.
+docs/store.md, « Import in bounded memory ».
 """
 
 from __future__ import annotations
