@@ -19,6 +19,7 @@ i.e. about 1). The files are deleted at the end (``--keep DIR``: written there o
     .venv/bin/python bench/import_memory.py --sizes 10000 --modes flux
     .venv/bin/python bench/import_memory.py --db postgresql://postgres@127.0.0.1:5432/test   # a fresh schema each run
     nice .venv/bin/python bench/import_memory.py --sizes 100000 --modes flux --keep /tmp/lots  # files kept for the next run
+    .venv/bin/python bench/import_memory.py --index 100000 1000000   # the cross-file index alone, fed fictional files
 """
 
 from __future__ import annotations
@@ -55,6 +56,50 @@ me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource
 print(json.dumps({"code": code, "wall": wall, "rss": me.ru_maxrss / 1024, "workers_rss": kids.ru_maxrss / 1024,
                   "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime}))
 """
+
+
+#: ``--index N``: the import's cross-file index alone (cqpkit.store.importindex) fed N files as the reading pass feeds
+#: it (paths, then per chunk of 100 files: dossier ids, candidates' digests, a person's facts every 50 files), without
+#: reading files: the memory of that part at sizes an import would take hours to reach on this machine.
+_INDEX_CHILD = """
+import json, os, resource, sys, time
+from types import SimpleNamespace
+from cqpkit.store.importindex import ImportIndex
+n = int(sys.argv[1])
+start, cpu = time.perf_counter(), time.process_time()
+with ImportIndex() as index:
+    paths = index.collect(f"/nonexistent/lot/sous-{i // 10000:04d}/dossier-{i:08d}.toml" for i in range(n))
+    done = 0
+    for chunk in paths.chunks(100):
+        numbers = range(done, done + len(chunk))
+        firsts = index.first_dossiers([(f"D-{i:08d}", i) for i in numbers])
+        assert all(firsts[f"D-{i:08d}"] == i for i in numbers)
+        assert not index.candidate_conflicts([(f"C-{i:08d}", i.to_bytes(16, "little"), i) for i in numbers])
+        copies = [(i, SimpleNamespace(personne=f"T-{i % 997}", dossier=f"D-{i:08d}", index=0, profil={"fonction": "Manager"}))
+                  for i in numbers if i % 50 == 0]
+        assert not index.fact_conflicts(copies)
+        done += len(chunk)
+    assert done == n
+print(json.dumps({"rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "wall": time.perf_counter() - start,
+                  "cpu": time.process_time() - cpu}))
+"""
+
+
+def index_only(sizes: list[int]) -> None:
+    """The index alone at each size, each in a new process: its peak RSS (goal: flat)."""
+    print(f"index seul (cqpkit.store.importindex), charge : {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    first = None
+    for n in sizes:
+        out = subprocess.run([sys.executable, "-c", _INDEX_CHILD, str(n)], capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            raise SystemExit(f"échec : {out.stderr[-2000:]}")
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        first = first or r["rss"]
+        print(
+            f"{n:>9} fichiers : RSS {r['rss']:.0f} Mo ({r['rss'] / first:.2f} × le premier), {r['cpu'] / n * 1e6:.0f} µs CPU par fichier, "
+            f"charge {os.getloadavg()[0]:.2f}",
+            flush=True,
+        )
 
 
 def _pg_schema(url: str) -> tuple[str, object]:
@@ -123,7 +168,13 @@ def main() -> None:
     ap.add_argument(
         "--keep", metavar="DIR", help="écrire les fichiers dans DIR/dossiers-N une fois, les garder et les réutiliser"
     )
+    ap.add_argument(
+        "--index", type=int, nargs="+", metavar="N", help="l'index seul, nourri de N fichiers fictifs (pas d'import)"
+    )
     args = ap.parse_args()
+    if args.index:
+        index_only(args.index)
+        return
     directory = tempfile.mkdtemp(prefix="cqpkit-import-memory-", dir=args.dir)
     print(
         f"cœurs : {len(os.sched_getaffinity(0))}, charge : {' '.join(f'{x:.2f}' for x in os.getloadavg())}, base : {'PostgreSQL' if args.db else 'SQLite'}"

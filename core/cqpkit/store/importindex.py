@@ -77,7 +77,7 @@ class IndexedPaths(Sequence[str]):
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
-        self._len = conn.execute("SELECT count(*) FROM chemins").fetchone()[0]
+        self._len: int = int(conn.execute("SELECT count(*) FROM chemins").fetchone()[0])
 
     def __len__(self) -> int:
         return self._len
@@ -89,11 +89,10 @@ class IndexedPaths(Sequence[str]):
     def __getitem__(self, i: int | slice) -> str | list[str]:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(self._len))]
-        if i < 0:
-            i += self._len
-        if not 0 <= i < self._len:
+        n = i + self._len if i < 0 else i
+        if not 0 <= n < self._len:
             raise IndexError(i)
-        return os.fsdecode(self._conn.execute("SELECT chemin FROM chemins WHERE n = ?", (i + 1,)).fetchone()[0])
+        return os.fsdecode(self._conn.execute("SELECT chemin FROM chemins WHERE n = ?", (n + 1,)).fetchone()[0])
 
     def chunks(self, size: int) -> Iterator[list[str]]:
         """The paths in order, ``size`` at a time (each chunk one query: no cursor left open between them)."""
