@@ -7,13 +7,15 @@ is streamed, in two passes:
 1. **Validation**, before the database is opened: every file is read, parsed and validated (the
    format layer, against the registry), in chunks of :data:`CHUNK` files spread over worker processes
    (one per core; results consumed in file order, so the errors come in the same order whatever the
-   workers' timing). What the cross-file checks need is kept in a bounded index, never the dossiers:
-   per dossier its id and its candidate's (with a 16-byte digest of the candidate's personal data, for
-   « a candidate described two ways »), per session the session (a few), the first copy of each fact of
-   each person the dossiers name. The workers also compute what the store needs from each file alone
-   (content, fingerprints, deadlines) and send the chunk's dossiers back pickled and compressed: they are
-   put aside in an anonymous temporary file (:class:`_Spill`). Every problem of every file is collected;
-   if there is one, nothing else happens.
+   workers' timing). What the cross-file checks need is kept in an index on disk, never in this
+   process's memory nor the dossiers (:mod:`cqpkit.store.importindex`: a temporary SQLite file, unlinked
+   as soon as opened): the paths in their order, per dossier its id and its candidate's (with a 16-byte
+   digest of the candidate's personal data, for « a candidate described two ways »), the first copy of
+   each fact of each person the dossiers name; only the sessions (a few) stay in memory. The workers
+   also compute what the store needs from each file alone (content, fingerprints, deadlines) and send
+   the chunk's dossiers back pickled and compressed: they are put aside in an anonymous temporary file
+   (:class:`_Spill`). Every problem of every file is collected; if there is one, nothing else happens.
+   The workers end with the pass.
 2. **Writing**, in ONE write transaction: the sessions first, then the dossiers read back from the
    temporary file in batches of :data:`BATCH`, each batch compared with the base and written
    (:meth:`ImportTransaction.run_batch`) before the next is read. A conflict with the base stops the
@@ -21,8 +23,10 @@ is streamed, in two passes:
    nothing stays written. A process killed at any point leaves the base as before (the database rolls
    the open transaction back; the temporary file, unlinked from the start, goes with the process).
 
-Memory is that of one batch, the chunks in flight and the index (about 200 bytes a file); each file is
-parsed once, and what is written is what was validated. docs/store.md, « Import in bounded memory ».
+Memory is that of one batch, the chunks in flight and SQLite's page cache of the index (bounded), flat in
+the number of files; each file is parsed once, and what is written is what was validated. The dossiers
+whose results are computed after the commit (those naming a person) are kept in the index too.
+docs/store.md, « Import in bounded memory ».
 """
 
 from __future__ import annotations
@@ -40,9 +44,9 @@ from typing import Any
 import attrs
 
 from cqpkit.exceptions import CqpkitError, Erreur, InvalidFileError, UnreadableFileError
-from cqpkit.store.reading import PERSONAL, DossierLu, ImportErrors, Lot, SessionLue, collect_paths, read_files
+from cqpkit.store.reading import PERSONAL, DossierLu, ImportErrors, Lot, SessionLue, read_files
 
-__all__ = ["BATCH", "CHUNK", "SMALL", "Progress", "StreamingImport", "batch_written", "import_files"]
+__all__ = ["BATCH", "CHUNK", "SMALL", "Progress", "StreamingImport", "batch_written", "chunk_read", "import_files"]
 
 #: Files a batch of the writing pass holds (its dossiers in memory, then written).
 BATCH = 2000
@@ -60,6 +64,13 @@ WORKERS: int | None = None
 Progress = Callable[[str, int, int], None]
 
 _REGISTRY: Any = None  # the registry the worker processes inherit (fork)
+
+
+def chunk_read(done: int) -> None:
+    """Hook point: a chunk of the reading pass is checked (``done`` files so far). Does nothing.
+
+    tests/test_store_importindex.py replaces it to interrupt the import (Ctrl-C) in the middle of that pass.
+    """
 
 
 def batch_written(done: int) -> None:
@@ -164,19 +175,19 @@ class _Spill:
         self.file.close()
 
 
-def _die_with_parent() -> None:
+def _worker_init() -> None:
     """A worker process ends when the importer does, even killed (SIGKILL): no orphan left holding its files or its
-    database connection (Linux ``prctl(PR_SET_PDEATHSIG)``; elsewhere, the workers end at their next task)."""
+    database connection (Linux ``prctl(PR_SET_PDEATHSIG)``; elsewhere, the workers end at their next task).
+
+    It ignores SIGINT: a Ctrl-C at the terminal reaches every process of the group, and is the importer's to handle
+    (it stops the workers at once, :meth:`StreamingImport.__exit__`); a worker dying of it mid-task would print its
+    traceback and could die holding the pool's queue lock, which then made the importer wait for it."""
     import ctypes
     import signal
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(Exception):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
-
-
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 # ------------------------------------------------------------------------------- import
@@ -192,7 +203,15 @@ class StreamingImport:
     """One ``cqpkit import`` of files: :meth:`validate` (pass 1), then :meth:`store` (pass 2); a context manager (its workers)."""
 
     def __init__(self, paths: Iterable[str], registry: Any, progress: Progress | None = None, workers: int | None = None) -> None:
-        self.paths = collect_paths(paths)
+        from cqpkit.store.importindex import ImportIndex
+
+        # The files, and then what the cross-file checks keep of each, in a temporary SQLite file (importindex).
+        self._index_db = ImportIndex()
+        try:
+            self.paths: Sequence[str] = self._index_db.collect(paths)
+        except BaseException:
+            self._index_db.close()
+            raise
         self.registry = registry
         self.progress = progress or (lambda phase, done, total: None)
         self.lot: Lot | None = None  # a small lot, read whole
@@ -202,6 +221,7 @@ class StreamingImport:
         self._pool: Any = None
         self._current = Lot()  # the batch being written (named in a plugin's failure)
         self.spill: _Spill | None = None
+        self._streamed: bool | None = None
 
     def __enter__(self) -> StreamingImport:
         if self.workers and self.streamed:
@@ -213,21 +233,28 @@ class StreamingImport:
 
         global _REGISTRY
         _REGISTRY = self.registry
-        self._pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=_die_with_parent)
+        self._pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=_worker_init)
 
     def __exit__(self, *exc: Any) -> None:
-        if self._pool is not None:
-            (self._pool.terminate if exc[0] else self._pool.close)()
-            self._pool.join()
-            self._pool = None
+        self._stop_workers(now=exc[0] is not None)
         if self.spill is not None:
             self.spill.close()
             self.spill = None
+        self._index_db.close()
+
+    def _stop_workers(self, now: bool = False) -> None:
+        """End the worker processes: at once (``now``: an error, a Ctrl-C), or once idle."""
+        if self._pool is not None:
+            (self._pool.terminate if now else self._pool.close)()
+            self._pool.join()
+            self._pool = None
 
     @property
     def streamed(self) -> bool:
         # a dossier table (CSV, XLSX: many dossiers in one file) is read whole, with the files named beside it
-        return len(self.paths) > SMALL and not any(p.lower().endswith((".csv", ".xlsx")) for p in self.paths)
+        if self._streamed is None:
+            self._streamed = len(self.paths) > SMALL and not self.paths.tables()  # type: ignore[attr-defined]
+        return self._streamed
 
     @property
     def empty(self) -> bool:
@@ -235,89 +262,97 @@ class StreamingImport:
             return not self.lot.dossiers and not self.lot.sessions
         return not self.index.dossiers and not self.index.sessions
 
-    def _map(self, tasks: Iterable[Sequence[str]]) -> Iterator[tuple[list[tuple], bytes]]:
-        """:func:`read_chunk` of each chunk of paths, in their order; at most a few chunks in flight (bounded memory)."""
+    def _map(self, tasks: Iterable[Sequence[str]]) -> Iterator[tuple[Sequence[str], list[tuple], bytes]]:
+        """Each chunk of paths with its :func:`read_chunk`, in their order; at most a few chunks in flight (bounded memory)."""
         if not self.workers:
             for paths in tasks:
-                yield read_chunk(self.registry, paths)
+                yield (paths, *read_chunk(self.registry, paths))
             return
         if self._pool is None:
             self._start()
         pending: deque = deque()
         for paths in tasks:
-            pending.append(self._pool.apply_async(_task, (paths,)))
+            pending.append((paths, self._pool.apply_async(_task, (paths,))))
             if len(pending) >= 2 * self.workers + 1:
-                yield pending.popleft().get()
+                paths, result = pending.popleft()
+                yield (paths, *result.get())
         while pending:
-            yield pending.popleft().get()
+            paths, result = pending.popleft()
+            yield (paths, *result.get())
 
     # pass 1 --------------------------------------------------------------------------
     def validate(self) -> None:
         """Read and validate every file; raise :class:`ImportErrors` with every problem (nothing opened, nothing written)."""
         if not self.streamed:
             self.progress("lecture", 0, len(self.paths))
-            self.lot = read_files(self.paths, self.registry)
+            self.lot = read_files(list(self.paths), self.registry)
             self.progress("lecture", len(self.paths), len(self.paths))
             return
-        from cqpkit.store.personnes import conflict_message
-
         problems: list[CqpkitError] = []
         conflicts: list[CqpkitError] = []
+        # the facts of people contradicting an earlier file: path -> (copy, fact, value, the other copy); errors alone
         by_file: dict[str, list[Any]] = {}
-        # Per dossier file, what the cross-file checks keep: its id → the file's number in self.paths, its candidate's
-        # id → the personal data's digest followed by that number (one small bytes object: about 150 bytes a file
-        # with the keys, where the paths themselves are the worker's copies no more).
-        seen_d: dict[str, int] = {}
         seen_s: dict[str, str] = {}
-        candidats: dict[str, bytes] = {}
-        facts: dict[tuple[str, str], tuple[str, Any, Any]] = {}
-        index, done, paths = self.index, 0, self.paths
+        done = 0
         self.spill = _Spill()
-        for results, blob in self._map(_chunks(paths, CHUNK)):
+        for chunk, results, blob in self._map(self.paths.chunks(CHUNK)):  # type: ignore[attr-defined]
             if not problems:
                 self.spill.add(blob)  # useless once a file is wrong: nothing will be written
-            for number, item in enumerate(results, done):  # one item per file, in the order of the paths
-                kind, path = item[0], paths[number]  # this process's copy of the path, not the worker's
-                if kind == "erreur":
-                    problems.append(_exception(item[2]))
-                elif kind == "session":
-                    sid = item[2].session.id
-                    first = seen_s.setdefault(sid, path)
-                    if first != path:
-                        problems.append(_again(path, ("session", "id"), f"session « {sid} » déjà lue dans {first} (un fichier par session)"))
-                    else:
-                        index.sessions.append(item[2])
-                else:
-                    _, _, did, cid, digest, copies = item
-                    first = seen_d.setdefault(did, number)
-                    if first != number:
-                        problems.append(
-                            _again(path, ("dossier", "id"), f"dossier « {did} » déjà lu dans {paths[first]} (un fichier par dossier)")
-                        )
-                        continue
-                    index.dossiers += 1
-                    first_c = candidats.setdefault(cid, digest + number.to_bytes(8, "little"))
-                    if first_c[:16] != digest:
-                        conflicts.append(self._candidate_conflict(path, paths[int.from_bytes(first_c[16:], "little")], cid))
-                    for c in copies:
-                        for k, v in c.profil.items():
-                            other = facts.setdefault((c.personne, k), (path, c, v))
-                            if other[1] is not c and other[2] != v:
-                                by_file.setdefault(path, []).append((c, k, v, other))
+            self._check_chunk(chunk, results, done, problems, conflicts, by_file, seen_s)
             done += len(results)
+            chunk_read(done)
             self.progress("lecture", done, len(self.paths))
+        self._stop_workers()  # not needed by the writing pass: their memory goes back now
         if problems:
             raise ImportErrors(problems)
+        from cqpkit.store.personnes import conflict_message
+
         for path, found in by_file.items():
             doc = _document(path)
             erreurs = []
-            for c, k, v, (other_path, other, other_value) in found:
-                line = _document(other_path).line(("acteurs", other.index, k))
-                where = f"dans {other_path}:{line} (dossier {other.dossier}, acteurs[{other.index}].{k})"
+            for c, k, v, (other_path, other_index, other_dossier, other_value) in found:
+                line = _document(other_path).line(("acteurs", other_index, k))
+                where = f"dans {other_path}:{line} (dossier {other_dossier}, acteurs[{other_index}].{k})"
                 erreurs.append(doc.erreur(("acteurs", c.index, k), conflict_message(c, k, v, other_value, where)))
             conflicts.append(InvalidFileError(path, erreurs))
         if conflicts:
             raise ImportErrors(conflicts)
+
+    def _check_chunk(
+        self, chunk: Sequence[str], results: list[tuple], done: int, problems: list[CqpkitError], conflicts: list[CqpkitError],
+        by_file: dict[str, list[Any]], seen_s: dict[str, str],
+    ) -> None:
+        """The cross-file checks of one chunk of files (numbered from ``done``), against the earlier files through the
+        index: each problem, conflict, contradicted fact appended, in the order of the files."""
+        db, index, paths = self._index_db, self.index, self.paths
+        items = list(enumerate(results, done))  # one item per file, in the order of the paths
+        firsts = db.first_dossiers([(item[2], n) for n, item in items if item[0] == "dossier"])
+        valid = []
+        for n, item in items:
+            kind, path = item[0], chunk[n - done]  # this process's copy of the path, not the worker's
+            if kind == "erreur":
+                problems.append(_exception(item[2]))
+            elif kind == "session":
+                sid = item[2].session.id
+                first = seen_s.setdefault(sid, path)
+                if first != path:
+                    problems.append(_again(path, ("session", "id"), f"session « {sid} » déjà lue dans {first} (un fichier par session)"))
+                else:
+                    index.sessions.append(item[2])
+            else:
+                did = item[2]
+                first_n = firsts[did]
+                if first_n != n:
+                    problems.append(_again(path, ("dossier", "id"), f"dossier « {did} » déjà lu dans {paths[first_n]} (un fichier par dossier)"))
+                    continue
+                index.dossiers += 1
+                valid.append((n, item))
+        for n, cid, first_n in db.candidate_conflicts([(item[3], item[4], n) for n, item in valid]):
+            conflicts.append(self._candidate_conflict(chunk[n - done], paths[first_n], cid))
+        facts = db.fact_conflicts([(n, c) for n, item in valid for c in item[5]])
+        for n, c, k, v, (other_n, other_index, other_dossier, other_value) in facts:
+            other_path = chunk[other_n - done] if other_n >= done else paths[other_n]
+            by_file.setdefault(chunk[n - done], []).append((c, k, v, (other_path, other_index, other_dossier, other_value)))
 
     def _candidate_conflict(self, path: str, first_path: str, cid: str) -> CqpkitError:
         """« candidat décrit autrement » (an error path: both files read again for the fields and the line)."""
@@ -370,10 +405,21 @@ class StreamingImport:
                 done = self._batch(tx, batch, done, total)
             report = tx.finish(to_close)
             report.fold()
-        from cqpkit.store.importing import after_commit
-
-        after_commit(store, report)
+        self._after_commit(store, report)
         return report
+
+    def _after_commit(self, store: Any, report: Any) -> None:
+        """:func:`cqpkit.store.importing.after_commit` for the dossiers the index holds (a page of ids at a time)."""
+        total = self._index_db.pending_count()
+        if not total:
+            return
+        from cqpkit.store.refresh import refresh
+
+        try:
+            for ids in self._index_db.pending(BATCH):
+                refresh(store, ids=ids)
+        except CqpkitError as exc:
+            report.notes.append(f"résultats de {total} dossier(s) non recalculés ({exc}) : lancez cqpkit db refresh")
 
     def _batch(self, tx: Any, batch: list[DossierLu], done: int, total: int) -> int:
         """Compare a batch with the base and write it (in the import's transaction); empty ``batch``; the files done."""
@@ -383,6 +429,8 @@ class StreamingImport:
         batch.clear()
         tx.run_batch(Existing(tx.conn, tx.lot))
         tx.report.fold()
+        self._index_db.add_pending(tx.report.a_recalculer)  # computed after the commit (_after_commit): not kept in memory
+        tx.report.a_recalculer.clear()
         done += len(tx.lot.dossiers)
         batch_written(done)
         self.progress("écriture", done, total)
