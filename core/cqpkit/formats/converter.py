@@ -394,7 +394,8 @@ def make_converter(*, json: bool = False, omit_defaults: bool = True, strict: bo
                 hook = field_hook(cl, a, hints[a.name])
                 if hook is not None:
                     overrides[a.name] = override(struct_hook=hook)
-        made: list[Any] = []  # cattrs' function, generated at the first call: the fast path asks for every hook, calls none
+        # cattrs' function, generated at the first call: the fast path asks for every hook and calls none
+        made: list[Any] = []
 
         def structure(value: Any, _: type) -> Any:
             if not isinstance(value, dict):
