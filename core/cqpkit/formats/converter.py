@@ -402,7 +402,9 @@ def make_converter(*, json: bool = False, omit_defaults: bool = True, strict: bo
                 raise _wrong(cl, value)
             if not made:
                 made.append(
-                    make_dict_structure_fn(cl, conv, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=True, **overrides)
+                    make_dict_structure_fn(
+                        cl, conv, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=True, **overrides
+                    )
                 )
             return made[0](value, cl)
 
