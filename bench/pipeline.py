@@ -121,15 +121,22 @@ def run_rss(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int, float
     return cpu, proc.returncode, usage.ru_maxrss, wall
 
 
-def instructions(cmd: list[str], env: dict[str, str]) -> int:
-    """Instructions executed by one process and the processes it forks (``-j``) (valgrind's cachegrind, no cache simulation)."""
+def instructions(cmd: list[str], env: dict[str, str]) -> tuple[int, int]:
+    """Instructions executed by one process, and by it with the processes it forks (``-j``): valgrind's cachegrind,
+    no cache simulation. A forked child's count starts from its parent's at the fork (the same in a run on one
+    file and on N: the workers are forked after the first file), so the difference of two runs is right for
+    the whole, and the start-up is the parent's own."""
     out = subprocess.run(
         ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", *cmd],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True, check=False,
     ).stderr
-    counts = [int(line.rsplit(":", 1)[1].replace(",", "").strip()) for line in out.splitlines() if "I" in line and "refs:" in line]
-    if counts:
-        return sum(counts)  # one summary per process
+    counts = {}
+    for line in out.splitlines():
+        if "I" in line and "refs:" in line:  # ==PID== I   refs:      1,234
+            counts[line.split("==")[1]] = int(line.rsplit(":", 1)[1].replace(",", "").strip())
+    first = next((line.split("==")[1] for line in out.splitlines() if line.startswith("==")), None)
+    if counts and first in counts:
+        return counts[first], sum(counts.values())
     sys.exit(f"valgrind : pas de compte d'instructions pour {' '.join(cmd)}\n{out[-2000:]}")
 
 
@@ -145,10 +152,10 @@ def count_instructions(directory: Path, tmp: str, n: int, total: int, commands: 
         (some / path.name).write_bytes(path.read_bytes())
     counts = {}
     for label, cmd in commands.items():
-        start = instructions(_on(cmd, directory, one), env)
-        many = instructions(_on(cmd, directory, some), env)
-        each = (many - start) / (n - 1)
-        counts[label] = (start - each, each)  # the start-up alone, without its one file
+        start, start_all = instructions(_on(cmd, directory, one), env)
+        _, many = instructions(_on(cmd, directory, some), env)
+        each = (many - start_all) / (n - 1)
+        counts[label] = (start - each, each)  # the start-up alone (the parent's), without its one file
     base_start, base_each = counts["tomli (référence)"]
     print(f"\nInstructions (valgrind), un fichier puis {n} fichiers :")
     for label, (start, each) in counts.items():
