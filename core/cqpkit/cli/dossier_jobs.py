@@ -104,14 +104,15 @@ def _work(chunk: list[str]) -> list[tuple]:
     registry, day, task = _STATE["registry"], _STATE["day"], _STATE["task"]
     out = []
     real = sys.stderr
-    for path in chunk:
-        err = io.StringIO()
-        sys.stderr = SafeStream(err) if isinstance(real, SafeStream) else err  # escaped here, as it would have been
-        try:
+    err = io.StringIO()  # one for the chunk, each file's part cut out by position
+    sys.stderr = SafeStream(err) if isinstance(real, SafeStream) else err  # escaped here, as it would have been
+    try:
+        for path in chunk:
+            start = err.tell()
             outcome = _run_one(path, registry, day, task)
-        finally:
-            sys.stderr = real
-        out.append((path, err.getvalue(), outcome))
+            out.append((path, err.getvalue()[start:] if err.tell() != start else "", outcome))
+    finally:
+        sys.stderr = real
     return out
 
 
