@@ -121,7 +121,7 @@ def run_rss(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int, float
     return cpu, proc.returncode, usage.ru_maxrss, wall
 
 
-def instructions(cmd: list[str], env: dict[str, str]) -> tuple[int, int]:
+def instructions(cmd: list[str], env: dict[str, str]) -> tuple[int, int, int]:
     """Instructions executed by one process, and by it with the processes it forks (``-j``): valgrind's cachegrind,
     no cache simulation. A forked child's count starts from its parent's at the fork (the same in a run on one
     file and on N: the workers are forked after the first file), so the difference of two runs is right for
@@ -136,7 +136,7 @@ def instructions(cmd: list[str], env: dict[str, str]) -> tuple[int, int]:
             counts[line.split("==")[1]] = int(line.rsplit(":", 1)[1].replace(",", "").strip())
     first = next((line.split("==")[1] for line in out.splitlines() if line.startswith("==")), None)
     if counts and first in counts:
-        return counts[first], sum(counts.values())
+        return counts[first], sum(counts.values()), len(counts) - 1  # the parent's, all, the number of workers
     sys.exit(f"valgrind : pas de compte d'instructions pour {' '.join(cmd)}\n{out[-2000:]}")
 
 
@@ -151,11 +151,15 @@ def count_instructions(directory: Path, tmp: str, n: int, total: int, commands: 
     for path in sorted(directory.glob("*.toml"))[:n]:
         (some / path.name).write_bytes(path.read_bytes())
     counts = {}
+    critical = {}
     for label, cmd in commands.items():
-        start, start_all = instructions(_on(cmd, directory, one), env)
-        _, many = instructions(_on(cmd, directory, some), env)
+        start, start_all, workers = instructions(_on(cmd, directory, one), env)
+        parent, many, _ = instructions(_on(cmd, directory, some), env)
         each = (many - start_all) / (n - 1)
         counts[label] = (start - each, each)  # the start-up alone (the parent's), without its one file
+        if workers:  # on free cores the run lasts as its busiest process: the parent, or the workers' share of the rest
+            parent_each = (parent - start) / (n - 1)
+            critical[label] = (start, max(parent_each, (each - parent_each) / workers))
     base_start, base_each = counts["tomli (référence)"]
     print(f"\nInstructions (valgrind), un fichier puis {n} fichiers :")
     for label, (start, each) in counts.items():
@@ -163,6 +167,12 @@ def count_instructions(directory: Path, tmp: str, n: int, total: int, commands: 
         print(
             f"  {label:<25} démarrage {start / 1e6:7.0f} M  par dossier {each / 1e3:6.0f} k  ratio par dossier "
             f"{each / base_each:5.2f}  ratio sur {total} fichiers {whole:5.2f}"
+        )
+    for label, (start, each) in critical.items():
+        whole = (start + total * each) / (base_start + total * base_each)
+        print(
+            f"  {label:<25} chemin critique (cœurs libres) : par dossier {each / 1e3:6.0f} k, ratio sur {total} "
+            f"fichiers {whole:5.2f} (ce que donnerait le temps réel sur une machine libre)"
         )
 
 
