@@ -17,11 +17,16 @@ directory, then:
     .venv/bin/python bench/pipeline.py                       # 10 000 files, 5 000 for the stages
     .venv/bin/python bench/pipeline.py --files 2000 --runs 1
     .venv/bin/python bench/pipeline.py --instructions 300    # instructions (valgrind), whatever the load
+    .venv/bin/python bench/pipeline.py --jobs 2              # also decide and check with 2 worker processes
 
 3. **Instructions** (``--instructions N``, needs valgrind): each of the three processes under cachegrind, on one file
    and on N files; the difference gives the instructions per dossier, the one-file run the start-up. Counts do not
    depend on the machine's load (CPU times on a shared machine do, by ± 15 % and more); the ratios are given per
    dossier and for a whole process on ``--files`` files (start-up + files × per dossier).
+
+4. **Worker processes** (``--jobs N``): ``decide`` and ``check`` with ``-j N`` too. Their CPU time and instructions
+   count every process (the per-core cost: the goal is per dossier); the wall time, beside, is what ``-j`` buys on
+   an idle machine (on a loaded one, what the other processes leave).
 
 Absolute times depend on the machine and its load (printed); compare the ratios.
 """
@@ -102,26 +107,36 @@ def stages(paths: list[Path]) -> list[tuple[str, float]]:
     return out
 
 
-def run_rss(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int]:
-    """CPU time (user + system), exit code and peak RSS (kB) of one process (via wait4)."""
+def run_rss(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int, float]:
+    """CPU time (user + system, its worker processes included), exit code, peak RSS (kB, of the largest process) and
+    wall time of one process (via wait4)."""
+    start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
     cpu = usage.ru_utime + usage.ru_stime
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
         sys.exit(f"{' '.join(cmd)} : code {proc.returncode}")
-    return cpu, proc.returncode, usage.ru_maxrss
+    return cpu, proc.returncode, usage.ru_maxrss, wall
 
 
-def instructions(cmd: list[str], env: dict[str, str]) -> int:
-    """Instructions executed by one process (valgrind's cachegrind, no cache simulation)."""
+def instructions(cmd: list[str], env: dict[str, str]) -> tuple[int, int, int]:
+    """Instructions executed by one process, and by it with the processes it forks (``-j``): valgrind's cachegrind,
+    no cache simulation. A forked child's count starts from its parent's at the fork (the same in a run on one
+    file and on N: the workers are forked after the first file), so the difference of two runs is right for
+    the whole, and the start-up is the parent's own."""
     out = subprocess.run(
         ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", *cmd],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True, check=False,
     ).stderr
+    counts = {}
     for line in out.splitlines():
-        if "I" in line and "refs:" in line:
-            return int(line.rsplit(":", 1)[1].replace(",", "").strip())
+        if "I" in line and "refs:" in line:  # ==PID== I   refs:      1,234
+            counts[line.split("==")[1]] = int(line.rsplit(":", 1)[1].replace(",", "").strip())
+    first = next((line.split("==")[1] for line in out.splitlines() if line.startswith("==")), None)
+    if counts and first in counts:
+        return counts[first], sum(counts.values()), len(counts) - 1  # the parent's, all, the number of workers
     sys.exit(f"valgrind : pas de compte d'instructions pour {' '.join(cmd)}\n{out[-2000:]}")
 
 
@@ -136,18 +151,28 @@ def count_instructions(directory: Path, tmp: str, n: int, total: int, commands: 
     for path in sorted(directory.glob("*.toml"))[:n]:
         (some / path.name).write_bytes(path.read_bytes())
     counts = {}
+    critical = {}
     for label, cmd in commands.items():
-        start = instructions(_on(cmd, directory, one), env)
-        many = instructions(_on(cmd, directory, some), env)
-        each = (many - start) / (n - 1)
-        counts[label] = (start - each, each)  # the start-up alone, without its one file
+        start, start_all, workers = instructions(_on(cmd, directory, one), env)
+        parent, many, _ = instructions(_on(cmd, directory, some), env)
+        each = (many - start_all) / (n - 1)
+        counts[label] = (start - each, each)  # the start-up alone (the parent's), without its one file
+        if workers:  # on free cores the run lasts as its busiest process: the parent, or the workers' share of the rest
+            parent_each = (parent - start) / (n - 1)
+            critical[label] = (start, max(parent_each, (each - parent_each) / workers))
     base_start, base_each = counts["tomli (référence)"]
     print(f"\nInstructions (valgrind), un fichier puis {n} fichiers :")
     for label, (start, each) in counts.items():
         whole = (start + total * each) / (base_start + total * base_each)
         print(
-            f"  {label:<20} démarrage {start / 1e6:7.0f} M  par dossier {each / 1e3:6.0f} k  ratio par dossier "
+            f"  {label:<25} démarrage {start / 1e6:7.0f} M  par dossier {each / 1e3:6.0f} k  ratio par dossier "
             f"{each / base_each:5.2f}  ratio sur {total} fichiers {whole:5.2f}"
+        )
+    for label, (start, each) in critical.items():
+        whole = (start + total * each) / (base_start + total * base_each)
+        print(
+            f"  {label:<25} chemin critique (cœurs libres) : par dossier {each / 1e3:6.0f} k, ratio sur {total} "
+            f"fichiers {whole:5.2f} (ce que donnerait le temps réel sur une machine libre)"
         )
 
 
@@ -161,6 +186,7 @@ def main() -> None:
     parser.add_argument("--stages", type=int, default=5_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--instructions", type=int, metavar="N", help="compter les instructions (valgrind) sur 1 et N fichiers")
+    parser.add_argument("--jobs", type=int, metavar="N", help="mesurer aussi decide et check avec -j N (processus de travail)")
     parser.add_argument("--generate", metavar="DIR", help=argparse.SUPPRESS)  # (the child processes of main)
     parser.add_argument("--stages-of", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -186,6 +212,9 @@ def main() -> None:
             "cqpkit decide DIR": [py, "-m", "cqpkit", "decide", str(directory), "--as-of", AS_OF, "--quiet"],
             "cqpkit check DIR": [py, "-m", "cqpkit", "check", str(directory), "--as-of", AS_OF, "--quiet"],
         }
+        if args.jobs:
+            for name in ("decide", "check"):
+                commands[f"cqpkit {name} DIR -j {args.jobs}"] = [*commands[f"cqpkit {name} DIR"], "-j", str(args.jobs)]
         # As installed: byte code written (to a temporary prefix) and read back, the référentiels' validation cache warm.
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "CQPKIT_NO_CACHE")}
         env |= {"PYTHONPYCACHEPREFIX": str(Path(tmp) / "pycache"), "CQPKIT_CACHE_DIR": str(Path(tmp) / "cache")}
@@ -195,21 +224,24 @@ def main() -> None:
             count_instructions(directory, tmp, args.instructions, args.files, commands, env)
             return
         times: dict[str, list[float]] = {k: [] for k in commands}
+        walls: dict[str, list[float]] = {k: [] for k in commands}
         rss: dict[str, int] = {}
         for _ in range(args.runs):
             for label, cmd in commands.items():
-                cpu, _, peak = run_rss(cmd, env)
+                cpu, _, peak, wall = run_rss(cmd, env)
                 times[label].append(cpu)
+                walls[label].append(wall)
                 rss[label] = max(rss.get(label, 0), peak)
         base = statistics.median(times["tomli (référence)"])
-        print(f"\nProcessus entiers sur {args.files} fichiers (temps CPU, médiane de {args.runs}) :")
+        base_wall = statistics.median(walls["tomli (référence)"])
+        print(f"\nProcessus entiers sur {args.files} fichiers (temps CPU, workers compris ; médiane de {args.runs}) :")
         for label in commands:
-            t = statistics.median(times[label])
+            t, w = statistics.median(times[label]), statistics.median(walls[label])
             print(
-                f"  {label:<20} {t:7.2f} s  {t / args.files * 1e6:6.0f} µs/dossier  ratio {t / base:5.2f}"
-                f"  RSS max {rss[label] / 1024:6.0f} Mo"
+                f"  {label:<25} {t:7.2f} s  {t / args.files * 1e6:6.0f} µs/dossier  ratio {t / base:5.2f}"
+                f"  (temps réel {w:6.2f} s, ratio {w / base_wall:5.2f})  RSS max {rss[label] / 1024:6.0f} Mo"
             )
-        print("objectif : ratio ≤ 1,5 pour decide et check")
+        print(f"objectif : ratio ≤ 1,5 pour decide et check (charge à la fin : {os.getloadavg()[0]:.2f})")
         sys.stdout.flush()
         subprocess.run([py, me, "--stages-of", str(directory), "--stages", str(args.stages)], check=True)
 

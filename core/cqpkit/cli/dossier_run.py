@@ -44,6 +44,12 @@ class DossierRun:
         #: One line per dossier (the default on files; ``--verbose`` on directories); else the summary only.
         self.verbose = bool(getattr(args, "verbose", False)) or not self.directories
         self.progress = not getattr(args, "quiet", False) and _is_terminal(sys.stderr)
+        #: Worker processes (``--jobs``; :meth:`each` with a command), 1: none.
+        self.jobs = 1
+        if getattr(args, "jobs", 1) != 1:
+            from cqpkit.cli.dossier_jobs import jobs_count
+
+            self.jobs = jobs_count(args)
         self._loaded: list[tuple[str, Any]] | None = None
 
     def dossiers(self) -> Iterator[tuple[str, Any]]:
@@ -53,12 +59,18 @@ class DossierRun:
         for path in dossier_paths(self.args.dossiers):
             loaded = self._load(lambda p: load_dossier_or_scenario(p, registry), path)
             n += 1
-            if self.progress and n % 200 == 0:
-                raw = getattr(sys.stderr, "raw", sys.stderr)  # the counter's own \r, past the escaping writer
-                raw.write(f"\r{n} fichiers lus…")
-                raw.flush()
+            self._count(n)
             if loaded is not None:
                 yield path, loaded
+        self._count_done(n)
+
+    def _count(self, n: int) -> None:
+        if self.progress and n % 200 == 0:
+            raw = getattr(sys.stderr, "raw", sys.stderr)  # the counter's own \r, past the escaping writer
+            raw.write(f"\r{n} fichiers lus…")
+            raw.flush()
+
+    def _count_done(self, n: int) -> None:
         if self.progress and n >= 200:
             sys.stderr.write("\r\x1b[K")
             sys.stderr.flush()
@@ -73,15 +85,20 @@ class DossierRun:
     def _load(self, load: Callable[[str], Any], path: str) -> Any:
         try:
             return load(path)
-        except UnreadableFileError as exc:
+        except (UnreadableFileError, InvalidFileError) as exc:
+            self._report(path, exc)
+        return None
+
+    def _report(self, path: str, exc: UnreadableFileError | InvalidFileError) -> None:
+        """Print the error of a file that cannot be read or is invalid, keep it for ``--json``, set the exit code."""
+        if isinstance(exc, UnreadableFileError):
             self.code = max(self.code, 2)
             print(f"erreur : {exc}", file=sys.stderr)
             self.erreurs.append(_erreur_json(path, None, "", str(exc)))
-        except InvalidFileError as exc:
+        else:
             self.code = max(self.code, 1)
             print_error(exc, prefix="")
             self.erreurs.extend(_erreur_json(e.fichier, e.ligne, e.chemin, e.message) for e in exc.erreurs)
-        return None
 
     def load_files(self, load: Callable[[str], Any], paths: Sequence[str]) -> list[tuple[str, Any]]:
         """Load every file with ``load(path)``; print the errors of those that fail; return the good ones.
@@ -96,25 +113,70 @@ class DossierRun:
                 out.append((path, loaded))
         return out
 
-    def each(self, compute: Callable[[Any], Any]) -> Iterator[tuple[str, Any, Any]]:
-        """``(path, dossier, compute(dossier))`` for every dossier read, lazily; one a plugin fails on is left out (:meth:`failed`)."""
+    def each(
+        self, compute: Callable[[Any], Any], command: str | None = None, *, keep_failed: bool = False
+    ) -> Iterator[tuple[str, Any, Any]]:
+        """``(path, dossier, compute(dossier))`` for every dossier read, lazily; one a plugin fails on is left out
+        (:meth:`failed`), or, with ``keep_failed``, given with ``[finding extension_en_echec]`` as its result.
+
+        ``command`` (``decide``, ``check``, ``funding``): the same computed by ``--jobs`` worker processes when asked
+        (:mod:`cqpkit.cli.dossier_jobs`); the dossier is then its :class:`~cqpkit.cli.dossier_jobs.Tete`.
+        """
+        if command is not None and self.jobs > 1:
+            yield from self._each_in_workers(command, keep_failed)
+            return
         from cqpkit.plugins.hookcalls import HookFailure
 
         for path, dossier in self.dossiers():
             try:
                 result = compute(dossier)
             except HookFailure as exc:
-                self.non_evalues.append((path, dossier, self.failed(path, dossier, exc)))
+                found = self.failed(path, dossier, exc)
+                if keep_failed:
+                    yield path, dossier, [found]
+                else:
+                    self.non_evalues.append((path, dossier, found))
                 continue
             yield path, dossier, result
+
+    def _each_in_workers(self, command: str, keep_failed: bool) -> Iterator[tuple[str, Any, Any]]:
+        from cqpkit.cli.dossier_jobs import invalid_error, parallel_outcomes, write_stderr
+
+        n = 0
+        outcomes = parallel_outcomes(dossier_paths(self.args.dossiers), self.registry, self.day, command, self.jobs)
+        for path, err, (kind, *rest) in outcomes:
+            n += 1
+            if err:
+                write_stderr(err)
+            if kind == "ok":
+                self._count(n)
+                yield path, rest[0], rest[1]
+                continue
+            if kind == "illisible":
+                self._report(path, UnreadableFileError(rest[0]))
+            elif kind == "invalide":
+                self._report(path, invalid_error(*rest[0]))
+            else:  # "echec": a plugin failed on this dossier
+                tete, (message, found) = rest
+                self._say_failed(path, tete, message)
+                if keep_failed:
+                    self._count(n)
+                    yield path, tete, [found]
+                    continue
+                self.non_evalues.append((path, tete, found))
+            self._count(n)
+        self._count_done(n)
 
     def failed(self, path: str, dossier: Any, exc: Any) -> Any:
         """Say on stderr that a plugin failed on this dossier (exit 1); return the finding ``extension_en_echec``."""
         from cqpkit.plugins.hookcalls import failure_constat
 
+        self._say_failed(path, dossier, exc)
+        return failure_constat(exc)
+
+    def _say_failed(self, path: str, dossier: Any, exc: Any) -> None:
         print(f"erreur : {exc} — dossier « {dossier.id} » ({path})", file=sys.stderr)
         self.code = max(self.code, 1)
-        return failure_constat(exc)
 
     def fail_if(self, condition: bool) -> None:
         """A blocking finding makes the exit code at least 1."""

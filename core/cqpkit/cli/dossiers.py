@@ -76,9 +76,14 @@ def cmd_check(args: argparse.Namespace) -> int:
             run.fail_if(summary.add(cs))
             yield path, dossier, cs
 
+    def streamed(run: DossierRun) -> Iterator[tuple[str, Any, list[Any]]]:
+        for path, dossier, cs in run.each(lambda d: run.registry.check(d, run.day), "check", keep_failed=True):
+            run.fail_if(summary.add(cs))
+            yield path, dossier, cs
+
     def compute(run: DossierRun) -> Any:
         if not session_paths:
-            return checked(run, run.dossiers())  # streamed: each dossier checked as it is read
+            return streamed(run)  # each dossier checked as it is read (or by the --jobs workers, in order)
         from cqpkit.formats.dossiers import load_session
 
         # The session needs every dossier: they are all read first, then every session file, each with all its errors.
@@ -148,7 +153,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
     counts = decided.counts
 
     def compute(run: DossierRun) -> Any:
-        for path, _, r in run.each(lambda d: run.registry.decide(d, run.day)):
+        for path, _, r in run.each(lambda d: run.registry.decide(d, run.day), "decide"):
             run.fail_if(decided.add(r))
             yield path, r
 
@@ -192,7 +197,7 @@ def cmd_funding(args: argparse.Namespace) -> int:
     rounded = totals.par_nature
 
     def compute(run: DossierRun) -> Any:
-        for path, d, (lines, found) in run.each(lambda d: funding_of(run.registry, d, run.day)):
+        for path, d, (lines, found) in run.each(lambda d: funding_of(run.registry, d, run.day), "funding"):
             totals.add(lines)
             yield path, d, lines, found
 
@@ -336,8 +341,8 @@ def _explain_text(e: Any, run: DossierRun) -> None:
 
 
 # ------------------------------------------------------------------------------- parser
-def add_dossier_command(func: Any, session: bool = False) -> Callable[[argparse.ArgumentParser], None]:
-    """The arguments every dossier command takes (and ``check``'s ``--session``, ``--historique``)."""
+def add_dossier_command(func: Any, session: bool = False, jobs: bool = False) -> Callable[[argparse.ArgumentParser], None]:
+    """The arguments every dossier command takes (and ``check``'s ``--session``, ``--historique``; ``--jobs``)."""
 
     def add(p: argparse.ArgumentParser) -> None:
         p.add_argument(
@@ -349,6 +354,16 @@ def add_dossier_command(func: Any, session: bool = False) -> Callable[[argparse.
             "--verbose", action="store_true", help="sur un répertoire, une ligne par dossier (défaut : le résumé seulement)"
         )
         p.add_argument("--quiet", action="store_true", help="pas de compteur de progression sur la sortie d'erreur")
+        if jobs:
+            p.add_argument(
+                "-j",
+                "--jobs",
+                type=_jobs,
+                default=1,
+                metavar="N",
+                help="lire et calculer les dossiers dans N processus (0 : un par cœur ; défaut : 1) ; même sortie, "
+                "dans le même ordre" + (" (sans effet avec --session)" if session else ""),
+            )
         if session:
             p.add_argument("--session", metavar="SESSION", help="vérifier aussi cette session de jury (fichier TOML)")
             p.add_argument(
@@ -359,8 +374,18 @@ def add_dossier_command(func: Any, session: bool = False) -> Callable[[argparse.
     return add
 
 
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if not 0 <= n <= 256:
+        raise argparse.ArgumentTypeError(f"« {text} » : un nombre de processus de 0 (un par cœur) à 256 est attendu")
+    return n
+
+
 def add_check(p: argparse.ArgumentParser) -> None:
-    add_dossier_command(cmd_check, session=True)(p)
+    add_dossier_command(cmd_check, session=True, jobs=True)(p)
 
 
 def add_plan(p: argparse.ArgumentParser) -> None:
@@ -368,13 +393,13 @@ def add_plan(p: argparse.ArgumentParser) -> None:
 
 
 def add_decide(p: argparse.ArgumentParser) -> None:
-    add_dossier_command(cmd_decide)(p)
+    add_dossier_command(cmd_decide, jobs=True)(p)
 
 
 def add_funding(p: argparse.ArgumentParser) -> None:
     from cqpkit.cli.exports import table_options
 
-    add_dossier_command(cmd_funding)(p)
+    add_dossier_command(cmd_funding, jobs=True)(p)
     table_options(p)
 
 

@@ -394,12 +394,19 @@ def make_converter(*, json: bool = False, omit_defaults: bool = True, strict: bo
                 hook = field_hook(cl, a, hints[a.name])
                 if hook is not None:
                     overrides[a.name] = override(struct_hook=hook)
-        inner = make_dict_structure_fn(cl, conv, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=True, **overrides)
+        # cattrs' function, generated at the first call: the fast path asks for every hook and calls none
+        made: list[Any] = []
 
         def structure(value: Any, _: type) -> Any:
             if not isinstance(value, dict):
                 raise _wrong(cl, value)
-            return inner(value, cl)
+            if not made:
+                made.append(
+                    make_dict_structure_fn(
+                        cl, conv, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=True, **overrides
+                    )
+                )
+            return made[0](value, cl)
 
         return _fast(structure, "attrs", cl, {name: o.struct_hook for name, o in overrides.items()})
 
