@@ -75,6 +75,17 @@ FED: dict[str, list[tuple[type, str]]] = {
     "resultat_periodes.dossier_id": [(DossierInfo, "id")],
     "resultat_periodes.certification": [(DossierInfo, "certification"), (Certification, "id")],
     "resultat_periodes.version_referentiel": [(DossierInfo, "version")],
+    # migration 9's counters: copies of the dossiers' and results' columns, kept by triggers
+    "compte_dossiers.certification": [(DossierInfo, "certification"), (Certification, "id")],
+    "compte_dossiers.version_referentiel": [(DossierInfo, "version"), (Certification, "version")],
+    "compte_dossiers.voie": [(DossierInfo, "voie")],
+    "compte_candidats.candidat_id": [(Candidat, "id")],
+    "compte_candidats.certification": [(DossierInfo, "certification"), (Certification, "id")],
+    "compte_candidats_distincts.certification": [(DossierInfo, "certification"), (Certification, "id")],
+    "compte_resultats.certification": [(DossierInfo, "certification"), (Certification, "id")],
+    "compte_resultats.version_referentiel": [(DossierInfo, "version")],
+    "resultat_jours.certification": [(DossierInfo, "certification"), (Certification, "id")],
+    "resultat_jours.version_referentiel": [(DossierInfo, "version")],
 }
 
 #: The ``String(n)`` columns the store fills itself, never from a file.
@@ -123,6 +134,8 @@ INTERNAL = {
     "resultats.empreinte": "a SHA-256",
     "resultats.calcule_le": "a timestamp",
     "resultat_periodes.statut": "the engine's statuses (Resultat.statut) and « a_venir »",
+    "compte_resultats.empreinte": "a SHA-256 (resultats.empreinte)",
+    "resultat_jours.statut": "the engine's statuses (Resultat.statut) and « a_venir » (resultat_periodes.statut)",
 }
 
 
