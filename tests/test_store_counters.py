@@ -106,14 +106,17 @@ def test_counters_equal_a_fresh_count_after_any_writes(store, registry):
     from cqpkit.exceptions import CqpkitError
     from cqpkit.store.reading import read_lot
 
-    refs = [registry.referentiel(f.id, f.version) for f in registry.fiches()]
+    refs = [registry.referentiel(f.id, f.version) for f in sorted(registry.fiches(), key=lambda f: (f.id, f.version))]
     known: dict[str, Any] = {}  # dossier id -> its candidate (kept by a re-import or a second dossier)
+    outcomes: list[bool] = []  # each lot: imported or refused
 
     def import_(lot: list[tuple[str, Any]]) -> None:
         try:
             store.import_lot(read_lot(lot, registry=registry), operateur="test")
         except CqpkitError:  # refused (an erased candidate's data, say): nothing written, the counters as before
+            outcomes.append(False)
             return
+        outcomes.append(True)
         for _name, d in lot:
             known[d.dossier.id] = d.candidat
 
@@ -155,7 +158,10 @@ def test_counters_equal_a_fresh_count_after_any_writes(store, registry):
             assert_counters_right(store)
 
     prop()
-    assert len(known) > 10  # the imports were not all refused
+    # Not a vacuous run: lots were imported, most of them (a lot naming an erased candidate is refused). How many
+    # depends on the draws, which are fixed (derandomize) but not the same in every process of the suite.
+    assert sum(outcomes) >= 5 and sum(outcomes) > outcomes.count(False), outcomes
+    assert len(known) >= 5
 
 
 # ----------------------------------------------------------------------------- jury decisions, a correction
