@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cqpkit.store import schema as t
-from cqpkit.store.views import session_counts
+from cqpkit.store.views import session_counts, session_summary
 
 __all__ = ["IN_PROGRESS", "in_progress", "next_sessions"]
 
@@ -59,26 +59,7 @@ def next_sessions(store: Any, day: dt.date, limit: int = 10, member: str | None 
             if len(rows) < batch:
                 break
         counts = session_counts(conn, [o["_row"].id for o in out])
-    result = []
-    for o in out:
-        r, content = o["_row"], o["_content"]
-        info = content.get("session", {})
-        n_dossiers, n_candidats = counts.get(r.id, (0, 0))
-        result.append(
-            {
-                "session": r.id,
-                "date": r.date.isoformat(),
-                "lieu": info.get("lieu") or "",
-                "certifications": json.loads(r.certifications),
-                "president": info.get("president"),
-                "membres": len(content.get("membres") or ()),
-                "close": bool(r.cloturee),
-                "cloturee_le": r.cloturee_le,
-                "dossiers": n_dossiers,
-                "candidats": n_candidats,
-            }
-        )
-    return result
+    return [session_summary(o["_row"], o["_content"], counts) for o in out]
 
 
 def in_progress(

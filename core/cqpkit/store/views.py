@@ -27,7 +27,7 @@ from cqpkit.store.jury import changed, session_findings, sorted_decisions
 from cqpkit.store.personal import candidate_public, personal_of
 from cqpkit.store.sql import chunks
 
-__all__ = ["dossier", "dossier_ids", "history", "jury_session", "jury_sessions", "personne", "session_counts", "show"]
+__all__ = ["dossier", "dossier_ids", "history", "jury_session", "jury_sessions", "personne", "session_counts", "session_summary", "show"]
 
 
 def dossier(store: StoreBase, dossier_id: str) -> Dossier:
@@ -318,6 +318,25 @@ def session_counts(conn: sa.Connection, session_ids: Sequence[str]) -> dict[str,
     return out
 
 
+def session_summary(r: Any, content: dict[str, Any], counts: dict[str, tuple[int, int]]) -> dict[str, Any]:
+    """One line of :func:`jury_sessions` (also the dashboard's next sessions): the stored row ``r`` (id, date,
+    certifications, cloturee, cloturee_le), its parsed ``contenu`` and the :func:`session_counts` of its passages."""
+    info = content.get("session", {})
+    n_dossiers, n_candidats = counts.get(r.id, (0, 0))
+    return {
+        "session": r.id,
+        "date": r.date.isoformat(),
+        "lieu": info.get("lieu") or "",
+        "certifications": json.loads(r.certifications),
+        "president": info.get("president"),
+        "membres": len(content.get("membres") or ()),
+        "close": bool(r.cloturee),
+        "cloturee_le": r.cloturee_le,
+        "dossiers": n_dossiers,
+        "candidats": n_candidats,
+    }
+
+
 def jury_sessions(store: StoreBase, certification: str | None = None) -> list[dict[str, Any]]:
     """Every stored jury session (covering ``certification``), by date then id.
 
@@ -338,27 +357,7 @@ def jury_sessions(store: StoreBase, certification: str | None = None) -> list[di
             if not rows:
                 store.check_certification(conn, certification)
         presented = session_counts(conn, [r.id for r in rows])
-    out = []
-    for r in rows:
-        certs = json.loads(r.certifications)
-        content = json.loads(r.contenu)
-        info = content.get("session", {})
-        n_dossiers, n_candidats = presented.get(r.id, (0, 0))
-        out.append(
-            {
-                "session": r.id,
-                "date": r.date.isoformat(),
-                "lieu": info.get("lieu") or "",
-                "certifications": certs,
-                "president": info.get("president"),
-                "membres": len(content.get("membres") or ()),
-                "close": bool(r.cloturee),
-                "cloturee_le": r.cloturee_le,
-                "dossiers": n_dossiers,
-                "candidats": n_candidats,
-            }
-        )
-    return out
+    return [session_summary(r, json.loads(r.contenu), presented) for r in rows]
 
 
 def jury_session(
