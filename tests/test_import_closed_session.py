@@ -175,5 +175,5 @@ def test_the_dossiers_presented_are_checked_with_it(store, db):
         ).stdout
     )
     assert out["constats"] == {"OEMM-JURY-2014-01": []}
-    assert not any("clôture" in n for n in out["notes"]), out["notes"]
+    assert not any("clôture forcée" in n or "bloquant" in n for n in out["notes"]), out["notes"]
     assert _closing_entry(store, "OEMM-JURY-2014-01") == {"dossiers": 1, "constats": [], "forcee": False}

@@ -362,6 +362,11 @@ class ImportTransaction:
         self.keys: dict[str, bytes | None] = {}
         self.report = ImportReport()
         self.errors: list[Erreur] = []
+        #: session id -> the files whose new passages name it while it is neither in the base nor in the lot
+        self.unknown_sessions: dict[str, list[str]] = {}
+        #: the lot's sessions this import created or changed (:meth:`_sessions`): a streaming import's ``lot`` is then
+        #: each batch of dossiers in turn, and its report keeps no per-file line, so :meth:`finish` reads them here
+        self.changed_sessions: list[Any] = []
 
     def run(self) -> ImportReport:
         existing = Existing(self.conn, self.lot)
@@ -391,7 +396,8 @@ class ImportTransaction:
                 f"import refusé : {n} fichier{'s' if n > 1 else ''} en conflit avec la base, rien n'a été enregistré",
                 sorted(self.errors, key=lambda e: (e.fichier, e.ligne)),
             )
-        imported_session_notes(self.store, self.conn, self.lot.sessions, self.report)  # jury findings, said as at `jury open`
+        self._note_unknown_sessions()
+        imported_session_notes(self.store, self.conn, self.changed_sessions, self.report)  # jury findings, said as at `jury open`
         self.audit.flush()
         self.report.audit = self.audit.numero - self.start
         return self.report
@@ -432,6 +438,8 @@ class ImportTransaction:
                 versions.append({"session_id": info.id, "numero": numero, "empreinte": s.empreinte, "contenu": s.contenu, "enregistre_le": self.now, "operateur": self.operateur})
                 self.audit.add("session.version", "session", info.id, _session_details(numero, s, info))
                 entry["statut"] = f"version {numero}"
+            if entry["statut"] != "inchangée":
+                self.changed_sessions.append(s)
             if info.cloturee and not (row is not None and row.cloturee):
                 to_close.append(s)
                 entry["statut"] += ", close"
@@ -461,6 +469,23 @@ class ImportTransaction:
                     f"session « {s.session.id} » ({s.fichier}) : sa session précédente « {previous} » n'est ni dans la base ni dans "
                     "cet import ; l'alternance de la présidence ne pourra pas être vérifiée tant qu'elle n'y est pas"
                 )
+
+    def _note_unknown_sessions(self) -> None:
+        """A note for each jury session that new passages name while it is neither in the base nor in this import.
+
+        Not an error, as for an unknown ``precedente``: the session may have been held before the base (a campaign's
+        history imported from its middle) or be imported later. But until it is, its composition, its closing and the
+        decisions' jury go unchecked, and ``jury`` cannot show it: the operator should know. One note per session,
+        naming its first files.
+        """
+        for sid in sorted(self.unknown_sessions):
+            files = self.unknown_sessions[sid]
+            shown = ", ".join(files[:3]) + (f" et {len(files) - 3} autre{'s' if len(files) > 4 else ''}" if len(files) > 3 else "")
+            n = len(files)
+            self.report.notes.append(
+                f"session « {sid} » : citée par {n} passage{'s' if n > 1 else ''} ({shown}) mais ni dans la base ni dans cet "
+                "import ; sa composition et sa clôture ne pourront pas être vérifiées tant qu'elle n'y est pas"
+            )
 
     # candidates ----------------------------------------------------------------------
     def _candidates(self, existing: Existing) -> None:
@@ -556,6 +581,7 @@ class ImportTransaction:
         new_dossiers, updates, versions, evals, passages, refresh = [], [], [], [], [], []
         echeances: list[tuple] = []
         results: list[tuple[Any, ...]] = []
+        lot_sessions = {s.session.id for s in self.lot.sessions}  # a streaming batch: none (written first, so in ``existing``)
         ready = self.lot.registry is registry  # the deadlines computed before the transaction (with_deadlines) hold here
 
         def flush() -> None:
@@ -616,6 +642,8 @@ class ImportTransaction:
                     )
                     bad = True
                     continue
+                if p.session not in existing.sessions and p.session not in lot_sessions:
+                    self.unknown_sessions.setdefault(p.session, []).append(lu.fichier)
                 new_rows.append(
                     (did, p.session, day(p.date), flag[bool(p.absent)], flag[bool(p.excuse)], canonical_plain(p.decisions),
                      crypto.encrypt_value(key, p.notes, passage_aad), "import",

@@ -86,13 +86,12 @@ def session_warnings(store: StoreBase, conn: sa.Connection, session_id: str) -> 
 def imported_session_notes(store: StoreBase, conn: sa.Connection, sessions: Sequence[Any], report: Any) -> None:
     """The import's notes and ``report.constats``: the findings on each session it creates or changes and leaves open.
 
-    ``sessions`` are the lot's (each with ``fichier`` and ``session``), ``report`` the
-    :class:`~cqpkit.store.importing.ImportReport` whose ``fichiers`` say which were new or changed. A
-    session the file closes gets the closing checks instead (:func:`imported_closing`).
+    ``sessions`` are the lot's sessions the import created or changed (each with ``fichier`` and ``session``),
+    ``report`` the :class:`~cqpkit.store.importing.ImportReport`. A session the file closes gets the closing
+    checks instead (:func:`imported_closing`).
     """
-    changed = {f["id"] for f in report.fichiers if f["type"] == "session" and f["statut"].split(",")[0] != "inchangée"}
     for s in sessions:
-        if s.session.id not in changed or s.session.session.cloturee:
+        if s.session.session.cloturee:
             continue
         found = session_warnings(store, conn, s.session.id)
         report.constats[s.session.id] = found
