@@ -20,8 +20,9 @@ import sqlalchemy as sa
 
 from cqpkit.store import schema as t
 from cqpkit.store.base import StoreBase
+from cqpkit.store.bulkcounters import replace_results
 from cqpkit.store.errors import StoreConflictError
-from cqpkit.store.results import fingerprints, result_rows, write_results
+from cqpkit.store.results import fingerprints, result_rows
 
 __all__ = ["StaleResultsError", "refresh", "stale_counts", "stale_ids"]
 
@@ -122,7 +123,7 @@ def refresh(
         with store.write() as conn:
             now = _states(conn, chunk)
             keep = [c for c in computed if now.get(c[0]["dossier_id"]) == states.get(c[0]["dossier_id"])]
-            write_results(conn, keep)
+            replace_results(conn, keep)  # counted once per batch (cqpkit.store.bulkcounters)
         written += len(keep)
         done += len(chunk)
         if progress is not None:
