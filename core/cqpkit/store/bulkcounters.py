@@ -50,7 +50,7 @@ def suspended(conn: sa.Connection, tables: Sequence[str]) -> Iterator[bool]:
     whether they are off (the caller then counts what it wrote: :func:`add_dossiers`, :func:`add_results`).
 
     SQLite: the triggers present are dropped and created again from their stored DDL (a trigger changed by hand
-    stays as it was, for ``db verify`` to report). PostgreSQL: disabled and enabled, when the role owns the tables
+    stays as it was, for ``db verify`` to report). PostgreSQL: those enabled disabled and enabled again, when the role owns the tables
     (``ALTER TABLE`` needs it; a role with the data rights only — the least privilege of ``docs/store.md`` — writes
     with the triggers on: yields ``False``). On an error the triggers are not put back here: the transaction is
     rolled back, and the drop (or disable) with it.
@@ -67,17 +67,18 @@ def suspended(conn: sa.Connection, tables: Sequence[str]) -> Iterator[bool]:
         for _name, sql in stored:
             conn.exec_driver_sql(sql)
         return
-    owned = conn.exec_driver_sql(
-        "SELECT bool_and(pg_has_role(c.relowner, 'USAGE')) FROM pg_class c WHERE c.oid = ANY(%s::regclass[])",
-        (list(dict.fromkeys(names.values())),),
-    ).scalar()
-    if not owned:
+    present = conn.exec_driver_sql(
+        "SELECT t.tgname, c.relname, pg_has_role(c.relowner, 'USAGE') FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE t.tgname = ANY(%s) AND pg_table_is_visible(c.oid) AND t.tgenabled <> 'D'",
+        (list(names),),
+    ).all()
+    if not all(owned for _n, _t, owned in present):
         yield False
         return
-    for name, table in names.items():
+    for name, table, _owned in present:
         conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
     yield True
-    for name, table in names.items():
+    for name, table, _owned in present:
         conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER {name}")
 
 

@@ -101,7 +101,8 @@ def refresh(
         total = sum(stale_counts(conn, store, certification).values()) if ids is None else len(ids)
     done = written = 0
     last: str | None = None
-    pending = sorted(ids) if ids is not None else None
+    pending = sorted(ids) if ids is not None else None  # read by position: a batch is a slice, the rest never copied
+    at = 0
     phase = "Calcul des résultats"
     if progress is not None:
         progress(phase, 0, total)
@@ -110,7 +111,7 @@ def refresh(
             if pending is None:
                 chunk = stale_ids(conn, store, batch, last, certification)
             else:
-                chunk, pending = pending[:batch], pending[batch:]
+                chunk, at = pending[at : at + batch], at + batch
             if not chunk:
                 break
             states = _states(conn, chunk)
