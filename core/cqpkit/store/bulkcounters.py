@@ -198,16 +198,18 @@ def insert_results(conn: sa.Connection, computed: Computed) -> None:
 
 
 def replace_results(conn: sa.Connection, computed: Computed) -> None:
-    """:func:`cqpkit.store.results.write_results` (the results of these dossiers replaced), counted once for the lot:
-    the results replaced taken away before, the new ones added after."""
-    from cqpkit.store import results
-
+    """What :func:`cqpkit.store.results.write_results` does (the results of these dossiers replaced), counted once for
+    the lot: the results replaced taken away before their delete, the new ones added after their insert."""
     if not computed:
         return
     ids = list(dict.fromkeys(head["dossier_id"] for head, _ in computed))
     with suspended(conn, ("resultats", "resultat_periodes")) as off:
         if off:
             add_results(conn, ids, -1)
-        results.write_results(conn, computed)
+        for chunk in chunks(ids, _CHUNK):
+            conn.execute(t.resultat_periodes.delete().where(t.resultat_periodes.c.dossier_id.in_(list(chunk))))
+            conn.execute(t.resultats.delete().where(t.resultats.c.dossier_id.in_(list(chunk))))
+        bulk_insert(conn, t.resultats, [head for head, _ in computed])
+        bulk_insert(conn, t.resultat_periodes, [r for _, rs in computed for r in rs])
     if off:
         add_results(conn, ids)
