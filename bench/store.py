@@ -21,9 +21,12 @@
    reading built), and, for the import, what a collection after it costs beyond one just before it (the
    walk of the lot, already alive: measured, the import itself leaves nothing for the collector).
 
-   Then the very rows the store wrote (every table) are inserted with the raw driver (``sqlite3``,
+   Then the very rows the store wrote (every base table) are inserted with the raw driver (``sqlite3``,
    ``executemany``, one transaction) into another new file with the same schema, indexes and
-   triggers: the *brut* baseline. The files are read once; the import and the raw insert then run
+   protection triggers, but without the counter triggers of migration 9: the *brut* baseline. The
+   counters (``compte_*``, ``resultat_jours``) are rows derived from the others, the store's own cost:
+   its side pays for them, the raw side neither inserts them nor keeps them. For information, the
+   same raw inserts with the counter triggers on (*brut_compteurs*: what keeping them row by row costs). The files are read once; the import and the raw insert then run
    ``--repeat`` times (3) alternately, each into a new file, and each figure is the best of its runs
    (the SQL phases, which write to disk, vary most on a shared machine). It prints the time per
    dossier of each phase at each size (goal: flat) and the ratio transaction / brut — one
