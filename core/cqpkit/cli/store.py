@@ -110,6 +110,16 @@ def cmd_db_verify(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_db_recount(args: argparse.Namespace) -> int:
+    from cqpkit.store.countercheck import recount
+
+    with open_store(args) as store:
+        recount(store)
+        label = store.target.label
+    print(f"Base {label} : compteurs du rapport de campagne recalculés depuis les dossiers et les résultats.")
+    return 0
+
+
 def add_db(p: argparse.ArgumentParser) -> None:
     """``cqpkit db init | upgrade | refresh | verify``."""
     sub = actions(p)
@@ -131,6 +141,9 @@ def add_db(p: argparse.ArgumentParser) -> None:
     )
     store_options(a, json=True)
     a.set_defaults(func=cmd_db_verify)
+    a = sub.add_parser("recompter", help="recalculer les compteurs du rapport de campagne (quand db verify les trouve faux)")
+    store_options(a)
+    a.set_defaults(func=cmd_db_recount)
 
 
 # ------------------------------------------------------------------------------- import

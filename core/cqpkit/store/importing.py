@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from cqpkit.exceptions import CqpkitError, Erreur
 from cqpkit.model import PassageJury
-from cqpkit.store import crypto, personnes
+from cqpkit.store import bulkcounters, crypto, personnes
 from cqpkit.store import schema as t
 from cqpkit.store.audit import AuditWriter, canonical, canonical_plain, evaluations_digest, passage_digest
 from cqpkit.store.audit import digest as stored_digest
@@ -586,7 +586,7 @@ class ImportTransaction:
 
         def flush() -> None:
             """Write the rows built so far (in the transaction: an error found later still rolls them back)."""
-            insert_tuples(self.conn, t.dossiers, _DOSSIER_COLUMNS, new_dossiers)
+            bulkcounters.insert_dossiers(self.conn, _DOSSIER_COLUMNS, new_dossiers)  # counted once per flush
             if updates:
                 self.conn.execute(t.dossiers.update().where(t.dossiers.c.id == sa.bindparam("_id")), updates)
             for rows, table, columns in (
@@ -704,9 +704,7 @@ class ImportTransaction:
             return
         flush()
         if results:
-            from cqpkit.store.results import insert_results
-
-            insert_results(self.conn, results)
+            bulkcounters.insert_results(self.conn, results)  # counted once per batch
         if refresh:
             from cqpkit.store.results import forget_results
 

@@ -24,6 +24,8 @@ batch at a time, not the base):
   member id, the digest of the password hash, active or not; a token's user, expiry, digest of its hash,
   revocation): :func:`cqpkit.store.userscheck.check_rows`. The display name is not checked.
 - the protection triggers (:func:`cqpkit.store.migrations.triggers`): present, unchanged, enabled.
+- the counters of ``report campaign`` (derived, not in the log): against a fresh ``GROUP BY`` count
+  (:mod:`cqpkit.store.countercheck`; repaired by ``cqpkit db recompter``).
 
 Rows stored before schema version 4 were logged without the digests: migration 4 writes a **seal**
 (:func:`seal`): one ``dossier.sceau`` / ``session.sceau`` entry per object with the digests of its rows
@@ -183,6 +185,10 @@ def check(conn: sa.Connection, triggers: dict[str, tuple[str, str]], functions: 
     from cqpkit.store.userscheck import check_rows
 
     check_rows(conn, found)  # the users and their tokens (cqpkit.store.users)
+    from cqpkit.store import countercheck
+
+    for table, key, message in countercheck.check(conn):  # the counters of report campaign, against a fresh count
+        found.add(table, key, message)
     return found
 
 

@@ -20,8 +20,9 @@ import sqlalchemy as sa
 
 from cqpkit.store import schema as t
 from cqpkit.store.base import StoreBase
+from cqpkit.store.bulkcounters import replace_results
 from cqpkit.store.errors import StoreConflictError
-from cqpkit.store.results import fingerprints, result_rows, write_results
+from cqpkit.store.results import fingerprints, result_rows
 
 __all__ = ["StaleResultsError", "refresh", "stale_counts", "stale_ids"]
 
@@ -100,7 +101,8 @@ def refresh(
         total = sum(stale_counts(conn, store, certification).values()) if ids is None else len(ids)
     done = written = 0
     last: str | None = None
-    pending = sorted(ids) if ids is not None else None
+    pending = sorted(ids) if ids is not None else None  # read by position: a batch is a slice, the rest never copied
+    at = 0
     phase = "Calcul des résultats"
     if progress is not None:
         progress(phase, 0, total)
@@ -109,7 +111,7 @@ def refresh(
             if pending is None:
                 chunk = stale_ids(conn, store, batch, last, certification)
             else:
-                chunk, pending = pending[:batch], pending[batch:]
+                chunk, at = pending[at : at + batch], at + batch
             if not chunk:
                 break
             states = _states(conn, chunk)
@@ -122,7 +124,7 @@ def refresh(
         with store.write() as conn:
             now = _states(conn, chunk)
             keep = [c for c in computed if now.get(c[0]["dossier_id"]) == states.get(c[0]["dossier_id"])]
-            write_results(conn, keep)
+            replace_results(conn, keep)  # counted once per batch (cqpkit.store.bulkcounters)
         written += len(keep)
         done += len(chunk)
         if progress is not None:
