@@ -81,6 +81,35 @@ class TestPresented:
         assert {Path(e["fichier"]).name for e in data["erreurs"]} == {"session.toml"}
 
 
+class TestSessionHookFailure:
+    """A plugin failing on the session, once the dossiers are written."""
+
+    def test_json_stays_whole_with_the_finding(self, tmp_path):
+        """The session gets the finding extension_en_echec, stderr names the plugin and the hook, the JSON is whole, exit 1."""
+        from tests.test_plugin_failures import DOSSIER, LOAD, PACKAGE, expose
+
+        site = tmp_path / "site"
+        site.mkdir()
+        expose(site, entry="defaillant", module="cqpkit_defaillant", dist="cqpkit-defaillant", version="0.1.0", package=PACKAGE)
+        own = tmp_path / "defaillant-0001.toml"
+        own.write_text(DOSSIER, encoding="utf-8")
+        session = tmp_path / "session.toml"
+        session.write_text(
+            '[session]\nid = "DF-JURY-2024-11"\ndate = 2024-11-18\ncertifications = ["defaillant.agent-fictif"]\npresident = "J-01"\n\n'
+            '[[membres]]\nid = "J-01"\ncollege = "employeurs"\n\n[[membres]]\nid = "J-02"\ncollege = "salaries"\n',
+            encoding="utf-8",
+        )
+        env = {"PYTHONPATH": str(site), "CQPKIT_LOAD_PLUGINS": LOAD, "CQPKIT_DEFAILLANT_ECHEC": "cqpkit_check_session:ValueError"}
+        result = run_cli("check", str(own), "--session", str(session), "--as-of", AS_OF, "--json", env=env)
+        data = json.loads(result.stdout)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert [d["dossier"] for d in data["dossiers"]] and "cqpkit_check_session" in result.stderr
+        [found] = data["session"]["constats"]
+        assert (found["code"], found["valeurs"]["extension"], found["valeurs"]["crochet"]) == (
+            "extension_en_echec", "defaillant", "cqpkit_check_session"
+        )
+
+
 #: The two directory sizes, and the growth allowed per file added (a dossier kept takes about 5 KB: test_pipeline).
 SMALL, BIG = 200, 2_000
 PER_FILE = 1_000

@@ -36,7 +36,7 @@ from cqpkit.cli.common import (
     statut_text,
 )
 from cqpkit.cli.dossier_run import DossierRun, load_dossier_or_scenario, run_dossiers
-from cqpkit.cli.output import print_block
+from cqpkit.cli.output import print_block, print_error
 from cqpkit.plugins.answers import (
     NATURES,
     CheckSummary,
@@ -92,7 +92,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         the session (:func:`_presented`) are kept, and the session is checked against them once the last one is out.
 
         The session files are read first (the first one's id says which dossiers are presented) and their errors
-        reported after the dossiers', each with all its errors, as they always were.
+        reported after the dossiers', each with all its errors, as they always were. A plugin failing on the session
+        is said on stderr and gives the session the finding ``extension_en_echec`` (exit 1), as a dossier's failure
+        does: the dossiers are already written, and the JSON stays whole.
         """
         from cqpkit.formats.dossiers import load_session
 
@@ -107,8 +109,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         sessions = run.load_files(lambda path: _or_raise(read[path]), session_paths)
         session["checked"] = len(sessions) == len(session_paths)
         if session["checked"]:
+            from cqpkit.plugins.hookcalls import HookFailure, failure_constat
+
             first, *historique = (s for _, s in sessions)
-            session["constats"] = run.registry.check_session(first, presented, historique)
+            try:
+                session["constats"] = run.registry.check_session(first, presented, historique)
+            except HookFailure as exc:  # said on stderr, and the session's finding extension_en_echec (the output is begun)
+                print_error(exc)
+                session["constats"] = [failure_constat(exc)]
             run.fail_if(_has(session["constats"], "erreur"))
 
     def as_json(run: DossierRun, report: Any) -> dict[str, Any]:
