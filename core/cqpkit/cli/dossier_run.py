@@ -50,7 +50,6 @@ class DossierRun:
             from cqpkit.cli.dossier_jobs import jobs_count
 
             self.jobs = jobs_count(args)
-        self._loaded: list[tuple[str, Any]] | None = None
 
     def dossiers(self) -> Iterator[tuple[str, Any]]:
         """``(path, dossier)`` of every file that can be read and is valid, read one at a time (errors printed)."""
@@ -74,13 +73,6 @@ class DossierRun:
         if self.progress and n >= 200:
             sys.stderr.write("\r\x1b[K")
             sys.stderr.flush()
-
-    @property
-    def loaded(self) -> list[tuple[str, Any]]:
-        """``(path, dossier)`` of every file that could be read and is valid, all in memory (``check --session``)."""
-        if self._loaded is None:
-            self._loaded = list(self.dossiers())
-        return self._loaded
 
     def _load(self, load: Callable[[str], Any], path: str) -> Any:
         try:

@@ -5,7 +5,8 @@ which plugins failed; fix the date (``--as-of``, default today); read the dossie
 (a directory stands for its ``*.toml`` files), printing the errors of those that fail and keeping them
 for ``--json``; run the engine on each good one as it is read and print it (French text, or JSON
 ``{"date", …, "erreurs"}`` written item by item): memory does not grow with the number of files
-(``check --session`` excepted: the session is checked against all the dossiers). On a directory,
+(``check --session`` keeps the dossiers presented to the session, :func:`_presented`, and streams the
+others). On a directory,
 ``check`` prints the dossiers with errors, ``decide`` and ``funding`` the summary only (``--verbose``:
 every dossier); a counter of the files read goes to stderr when it is a terminal (``--quiet``: none). Exit code: the worst of the files (2 unreadable,
 1 invalid) and of what the command found (1 for a blocking finding). Each command only says what
@@ -35,7 +36,7 @@ from cqpkit.cli.common import (
     statut_text,
 )
 from cqpkit.cli.dossier_run import DossierRun, load_dossier_or_scenario, run_dossiers
-from cqpkit.cli.output import print_block
+from cqpkit.cli.output import print_block, print_error
 from cqpkit.plugins.answers import (
     NATURES,
     CheckSummary,
@@ -84,17 +85,39 @@ def cmd_check(args: argparse.Namespace) -> int:
     def compute(run: DossierRun) -> Any:
         if not session_paths:
             return streamed(run)  # each dossier checked as it is read (or by the --jobs workers, in order)
+        return with_session(run)
+
+    def with_session(run: DossierRun) -> Iterator[tuple[str, Any, list[Any]]]:
+        """Each dossier checked and given out as it is read, as without ``--session``; only the dossiers presented to
+        the session (:func:`_presented`) are kept, and the session is checked against them once the last one is out.
+
+        The session files are read first (the first one's id says which dossiers are presented) and their errors
+        reported after the dossiers', each with all its errors, as they always were. A plugin failing on the session
+        is said on stderr and gives the session the finding ``extension_en_echec`` (exit 1), as a dossier's failure
+        does: the dossiers are already written, and the JSON stays whole.
+        """
         from cqpkit.formats.dossiers import load_session
 
-        # The session needs every dossier: they are all read first, then every session file, each with all its errors.
-        report = list(checked(run, run.loaded))
-        sessions = run.load_files(lambda path: load_session(path, run.registry), session_paths)
+        read = _read_all(session_paths, lambda path: load_session(path, run.registry))
+        first = read[args.session]
+        is_presented = _presented(args.dossiers, first) if not isinstance(first, BaseException) else None
+        presented = []
+        for path, dossier, cs in checked(run, run.dossiers()):
+            if is_presented is not None and is_presented(path, dossier):
+                presented.append(dossier)
+            yield path, dossier, cs
+        sessions = run.load_files(lambda path: _or_raise(read[path]), session_paths)
         session["checked"] = len(sessions) == len(session_paths)
         if session["checked"]:
+            from cqpkit.plugins.hookcalls import HookFailure, failure_constat
+
             first, *historique = (s for _, s in sessions)
-            session["constats"] = run.registry.check_session(first, [d for _, d, _ in report], historique)
+            try:
+                session["constats"] = run.registry.check_session(first, presented, historique)
+            except HookFailure as exc:  # said on stderr, and the session's finding extension_en_echec (the output is begun)
+                print_error(exc)
+                session["constats"] = [failure_constat(exc)]
             run.fail_if(_has(session["constats"], "erreur"))
-        return iter(report)
 
     def as_json(run: DossierRun, report: Any) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -103,7 +126,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             "erreurs": lambda: run.erreurs,
         }
         if args.session:
-            out["session"] = {"fichier": args.session, "constats": [dump(c) for c in session["constats"]]}
+            # called once the dossiers are written: the session is checked after the last one (with_session)
+            out["session"] = lambda: {"fichier": args.session, "constats": [dump(c) for c in session["constats"]]}
         return out
 
     def as_text(run: DossierRun, report: Any) -> None:
@@ -135,6 +159,45 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
 
     return run_dossiers(args, compute, as_json, as_text)
+
+
+def _read_all(paths: list[str], load: Callable[[str], Any]) -> dict[str, Any]:
+    """``load(path)`` of each path, or the error it raised (reported later, in its turn)."""
+    from cqpkit.exceptions import InvalidFileError, UnreadableFileError
+
+    out: dict[str, Any] = {}
+    for path in paths:
+        if path not in out:
+            try:
+                out[path] = load(path)
+            except (UnreadableFileError, InvalidFileError) as exc:
+                out[path] = exc
+    return out
+
+
+def _or_raise(value: Any) -> Any:
+    if isinstance(value, BaseException):
+        raise value
+    return value
+
+
+def _presented(arguments: list[str], session: Any) -> Callable[[str, Any], bool]:
+    """Which dossiers ``check --session`` checks the session against (and keeps in memory until then).
+
+    A dossier file named on the command line is presented (the user names the candidates: one without a passage
+    at the session gets the information « aucun passage enregistré »); a dossier found in a directory is presented
+    when one of its passages names the session, as the store counts the candidates of a session. A directory of
+    a whole campaign thus streams like any other: only the session's candidates, a bounded number, stay in memory.
+    """
+    import os
+
+    named = frozenset(a for a in arguments if not os.path.isdir(a))
+    session_id = session.id
+
+    def presented(path: str, dossier: Any) -> bool:
+        return path in named or any(p.session == session_id for p in dossier.passages)
+
+    return presented
 
 
 def _checked(run: DossierRun, path: str, dossier: Any) -> list[Any]:

@@ -38,7 +38,8 @@ _MENTIONS = {"sante": "santé", "prevoyance": "prévoyance"}
 
 
 def _jj(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
+    # what day.strftime("%d/%m/%Y") writes (the year unpadded, as glibc's %Y), without strftime's cost per finding
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
 def _mention(mention: str | None) -> str:

@@ -83,44 +83,45 @@ def check_conditions_passage(ref: Referentiel, dossier: Dossier, as_of: date) ->
     jury = ref.jury
     if jury is None or not jury.conditions_passage or is_vae_route(ref, dossier):
         return []
-    conditions = set(jury.conditions_passage)
-    source = source_for(jury.sources, "conditions_passage")
-    index = _Index(ref, dossier)
+    lookups = per_referentiel(ref, _RefLookups)
+    source = lookups.source
+    modules, finales, activites = lookups.modules_obligatoires, lookups.evaluation_finale, lookups.activites
+    index = _Index(ref, dossier, lookups)
     found: list[Constat] = []
     for i, passage in enumerate(dossier.passages):
         if passage.absent or passage.excuse or passage.date > as_of:
             continue
-        if "modules_obligatoires" in conditions:
-            for module in ref.modules:
-                debut = index.premier_debut.get(module.id)
-                if module.obligatoire and (debut is None or debut > passage.date):
-                    found.append(
-                        _constat(
-                            "passage_modules_obligatoires",
-                            "erreur",
-                            f"Passage devant le jury du {_jj(passage.date)} : le module obligatoire « {module.intitule} » "
-                            f"({module.id}) n'a pas été suivi.",
-                            chemin=f"passages[{i}]",
-                            source=_first(module.sources) or source,
-                            regle="jury.conditions_passage.modules_obligatoires",
-                            valeurs={"module": module.id, "date_passage": _jj(passage.date), "session": passage.session},
-                        )
+        jour = _jj(passage.date)  # (written in every finding of the passage)
+        for module in modules:
+            debut = index.premier_debut.get(module.id)
+            if debut is None or debut > passage.date:
+                found.append(
+                    _constat(
+                        "passage_modules_obligatoires",
+                        "erreur",
+                        f"Passage devant le jury du {jour} : le module obligatoire « {module.intitule} » "
+                        f"({module.id}) n'a pas été suivi.",
+                        chemin=f"passages[{i}]",
+                        source=_first(module.sources) or source,
+                        regle="jury.conditions_passage.modules_obligatoires",
+                        valeurs={"module": module.id, "date_passage": jour, "session": passage.session},
                     )
+                )
         for domaine in index.presentes(passage):
             chemin = f"passages[{i}].decisions.{domaine}"
-            if "evaluation_finale_favorable" in conditions:
+            if finales:
                 found.extend(_evaluation_finale(ref, index, dossier, passage, domaine, chemin, source))
-            if "activites_realisees" in conditions and not index.activites_realisees(domaine, passage.date):
+            if activites and not index.activites_realisees(domaine, passage.date):
                 found.append(
                     _constat(
                         "passage_activites",
                         "erreur",
-                        f"Passage devant le jury du {_jj(passage.date)} : aucune trace que le candidat a exercé les "
+                        f"Passage devant le jury du {jour} : aucune trace que le candidat a exercé les "
                         f"activités du domaine {domaine} à cette date (activité réalisée ou fiche de synthèse).",
                         chemin=chemin,
                         source=source,
                         regle="jury.conditions_passage.activites_realisees",
-                        valeurs={"domaine": domaine, "date_passage": _jj(passage.date), "session": passage.session},
+                        valeurs={"domaine": domaine, "date_passage": jour, "session": passage.session},
                     )
                 )
     return found
@@ -130,6 +131,12 @@ class _RefLookups:
     """What :class:`_Index` needs of the référentiel alone, built once per référentiel (:func:`per_referentiel`)."""
 
     def __init__(self, ref: Referentiel) -> None:
+        conditions = set(ref.jury.conditions_passage) if ref.jury is not None else set()
+        self.source = source_for(ref.jury.sources, "conditions_passage") if ref.jury is not None else None
+        # the modules that must have been followed (condition modules_obligatoires), the two other conditions
+        self.modules_obligatoires = [m for m in ref.modules if m.obligatoire] if "modules_obligatoires" in conditions else []
+        self.evaluation_finale = "evaluation_finale_favorable" in conditions
+        self.activites = "activites_realisees" in conditions
         self.ordre = [d.id for d in ref.domaines]
         self.module_domaines = {m.id: m.domaines for m in ref.modules}
         # per épreuve, its « activité » critères of a domaine: (critère id, favourable values, domaine)
@@ -169,8 +176,8 @@ class _Index:
     (``tests/test_rule_complexity.py``).
     """
 
-    def __init__(self, ref: Referentiel, dossier: Dossier) -> None:
-        lookups = self.lookups = per_referentiel(ref, _RefLookups)
+    def __init__(self, ref: Referentiel, dossier: Dossier, lookups: _RefLookups | None = None) -> None:
+        lookups = self.lookups = per_referentiel(ref, _RefLookups) if lookups is None else lookups
         self.ordre = lookups.ordre
         # the earliest passage (attended) where each domaine was acquired
         self.premier_acquis: dict[str, date] = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+from cqpkit.formats.refindex import per_referentiel
 from cqpkit.model import Acteur, Constat, Dossier, Epreuve, Evaluation, Referentiel
 from cqpkit.rules.checks.common import _constat, _first, _role
 from cqpkit.rules.fr import date_fr as _jj
@@ -35,19 +36,64 @@ def check_evaluateurs(ref: Referentiel, dossier: Dossier, as_of: date) -> list[C
     ``roles_admis`` is not checked: no code of ``docs/engine.md`` reports it. An evaluation of an
     épreuve the référentiel does not define, or that states no ``evaluateurs``, gives nothing.
     """
-    epreuves = ref.epreuves_par_id
+    specs = per_referentiel(ref, _specs)
     # The acteurs by id, built once (the first of an id, as Dossier.acteur finds it): looking each evaluator
-    # up in the list would cost evaluations × acteurs.
+    # up in the list would cost evaluations × acteurs; with the roles each holds (main or secondary).
     acteurs: dict[str, Acteur] = {}
     for a in dossier.acteurs:
         acteurs.setdefault(a.id, a)
+    roles = {ident: frozenset(a.roles) for ident, a in acteurs.items()}
+    # Most evaluations are in order, and a dossier's evaluations mostly share their evaluators and their épreuve's
+    # rule: whether they are in order is asked once per (rule, evaluators) pair; nothing of a message is written
+    # unless one is not.
+    in_order: dict[tuple[int, tuple[str, ...]], bool] = {}
     found: list[Constat] = []
     for i, evaluation in enumerate(dossier.evaluations):
-        epreuve = epreuves.get(evaluation.epreuve)
-        if evaluation.date > as_of or epreuve is None or epreuve.evaluateurs is None:
+        spec = specs.get(evaluation.epreuve)
+        if spec is None or evaluation.date > as_of:
             continue
-        found.extend(_check_evaluation(epreuve, evaluation, i, acteurs))
+        key = (id(spec), evaluation.evaluateurs)
+        ok = in_order.get(key)
+        if ok is None:
+            ok = in_order[key] = spec.in_order(evaluation.evaluateurs, roles)
+        if not ok:
+            found.extend(_check_evaluation(spec.epreuve, evaluation, i, acteurs))
     return found
+
+
+class _Spec:
+    """An épreuve's ``evaluateurs`` rule with its role sets, built once per référentiel (:func:`_specs`)."""
+
+    __slots__ = ("admis", "distincts", "epreuve", "exclus", "nombre", "requis")
+
+    def __init__(self, epreuve: Epreuve) -> None:
+        spec = epreuve.evaluateurs
+        assert spec is not None
+        self.epreuve = epreuve
+        self.nombre = spec.nombre
+        self.distincts = spec.distincts
+        self.requis = frozenset(spec.roles_requis)
+        self.admis = frozenset(spec.roles_admis) | self.requis if spec.roles_admis else None
+        self.exclus = frozenset(spec.roles_exclus)
+
+    def in_order(self, listed: tuple[str, ...], roles: dict[str, frozenset[str]]) -> bool:
+        """Whether these evaluators give no finding (:func:`_check_evaluation` gives none exactly then)."""
+        distinct = tuple(dict.fromkeys(listed))
+        if self.nombre is not None and (len(distinct) if self.distincts else len(listed)) < self.nombre:
+            return False
+        if self.distincts and len(distinct) < len(listed):
+            return False
+        held_each = [roles[ident] for ident in distinct if ident in roles]  # an evaluator not among the acteurs holds none
+        held = frozenset().union(*held_each)
+        if not self.requis <= held or not self.exclus.isdisjoint(held):
+            return False
+        admis = self.admis
+        return admis is None or all(not admis.isdisjoint(r) for r in held_each)
+
+
+def _specs(ref: Referentiel) -> dict[str, _Spec]:
+    """The épreuves that state ``evaluateurs``, by id (the first of an id, as ``epreuves_par_id``)."""
+    return {ident: _Spec(e) for ident, e in ref.epreuves_par_id.items() if e.evaluateurs is not None}
 
 
 def _check_evaluation(epreuve: Epreuve, evaluation: Evaluation, i: int, par_id: dict[str, Acteur]) -> list[Constat]:
@@ -57,19 +103,7 @@ def _check_evaluation(epreuve: Epreuve, evaluation: Evaluation, i: int, par_id: 
     distinct = list(dict.fromkeys(listed))
     counted = len(distinct) if spec.distincts else len(listed)
     acteurs = [a for a in (par_id.get(ident) for ident in distinct) if a is not None]
-    # Most evaluations are in order: nothing of the messages is written for them. The roles the evaluators hold
-    # (main or secondary), gathered once: a required role held by none, an excluded role held by one.
-    held = {a.role for a in acteurs}
-    for a in acteurs:
-        held.update(a.roles_secondaires)
-    if not (
-        (spec.nombre is not None and counted < spec.nombre)
-        or (spec.distincts and len(distinct) < len(listed))
-        or not held.issuperset(spec.roles_requis)
-        or (spec.roles_admis and any(set(spec.roles_admis).union(spec.roles_requis).isdisjoint(a.roles) for a in acteurs))
-        or not held.isdisjoint(spec.roles_exclus)
-    ):
-        return []
+    # (called only for an evaluation that is not in order, _Spec.in_order: each rule below is then asked again)
     source = spec.source or _first(epreuve.sources)
     chemin = f"evaluations[{i}].evaluateurs"
     head = f"Évaluation « {epreuve.intitule} » du {_jj(evaluation.date)}"
