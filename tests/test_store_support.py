@@ -137,7 +137,10 @@ def _replay(engine: Any, dump: str) -> None:
 
 
 #: Template contents made by the command line itself: name → the arguments of ``cqpkit import --db ADDRESS``.
-CLI_IMPORTS: dict[str, tuple[str, ...]] = {"campaign-oemm": (str(CAMPAIGN), "--operateur", "oemm")}
+CLI_IMPORTS: dict[str, tuple[str, ...]] = {
+    "campaign-oemm": (str(CAMPAIGN), "--operateur", "oemm"),
+    "campaign-cli": (str(CAMPAIGN),),  # the operator of the environment (CQPKIT_OPERATEUR, else the system user)
+}
 
 
 class Templates:
