@@ -18,7 +18,7 @@ import subprocess
 import pytest
 
 from tests.conftest import ROOT, run_cli
-from tests.test_store_support import CAMPAIGN, SP, db  # noqa: F401 (fixtures)
+from tests.test_store_support import SP, Templates, db  # noqa: F401 (fixtures)
 
 TODAY = dt.date.today()
 TODAY_TXT = TODAY.strftime("%d/%m/%Y")
@@ -35,9 +35,10 @@ def _ok(result: subprocess.CompletedProcess[str]) -> str:
 
 
 @pytest.fixture
-def base(db: str) -> str:
-    """The example campaign imported (SQLite or PostgreSQL)."""
-    _ok(run_cli("import", str(CAMPAIGN), "--db", db))
+def base(db: str, store_templates: Templates) -> str:
+    """The example campaign imported (SQLite or PostgreSQL): what ``cqpkit import examples/campaign --db DB`` writes,
+    that command run once per session and engine and its base copied (``CLI_IMPORTS`` in tests/test_store_support.py)."""
+    store_templates.fill("campaign-cli", db)
     return db
 
 

@@ -9,8 +9,8 @@ tomli_w). Each mutant is written beside its seed in a copy of the tree (so that 
 sessions, dossiers — still resolve) and fed, in process, to the commands that read its kind of file.
 
 For every command and every input: exit code 0, 1 or 2 — 0 only where the input is still valid (``validate``
-says so) —, no « Traceback », no « erreur interne », within a deadline per input (hypothesis ``deadline``) and
-a bound on the process's peak memory growth. The run is reproducible (``derandomize``) and bounded
+says so) —, no « Traceback », no « erreur interne », within a bound on each command's CPU time (not its wall
+time: the machine may be loaded) and a bound on the process's peak memory growth. The run is reproducible (``derandomize``) and bounded
 (``max_examples`` per family, :data:`EXAMPLES` in all, about 300); ``CQPKIT_FUZZ_SCALE=20`` runs twenty times
 more inputs (the local campaign of the note), and ``CQPKIT_FUZZ_REPORT=file.json`` writes the count of inputs
 and commands tried per family.
@@ -41,10 +41,13 @@ from tests.conftest import ROOT, run_cli
 SCALE = max(1, int(os.environ.get("CQPKIT_FUZZ_SCALE", "1") or "1"))
 #: Inputs per family in the default suite (each family a test below); about 300 in all.
 EXAMPLES = {"huge_array": 4, "dossier": 70, "import": 40, "session": 30, "referentiel": 40, "scenario": 45, "jury": 40}
-#: Per input (all the commands of one mutant): generous, it only catches a pathological blow-up.
-DEADLINE = dt.timedelta(seconds=10)
-#: Per command, a hard stop (SIGALRM interrupts the command in process): a hang fails the test, never CI.
-COMMAND_SECONDS = 10
+#: Per command, a hard stop on the CPU time it uses (SIGPROF, from ``ITIMER_PROF``, interrupts the command in process):
+#: a command spinning fails the test, never CI, whatever the machine's load (a wall-clock bound — hypothesis'
+#: ``deadline``, ``alarm`` — failed a valid run on a shared machine at load 16). Generous: it only catches a
+#: pathological blow-up.
+COMMAND_CPU_SECONDS = 10
+#: Per command, the backstop for a command blocked without using CPU (SIGALRM): far above any run under load.
+COMMAND_WALL_SECONDS = 300
 #: Growth of the process's peak resident memory allowed for one input (kilobytes on Linux).
 MEMORY_KB = 512 * 1024
 
@@ -248,11 +251,13 @@ def place(mirror: Path, rel: str, content: bytes, name: str = "mutant") -> Path:
 
 
 class OutOfTime(BaseException):
-    """Raised in the command by SIGALRM after :data:`COMMAND_SECONDS`."""
+    """Raised in the command after :data:`COMMAND_CPU_SECONDS` of CPU (SIGPROF) or :data:`COMMAND_WALL_SECONDS` (SIGALRM)."""
 
 
 def _out_of_time(signum: int, frame: Any) -> None:
-    raise OutOfTime(f"commande interrompue après {COMMAND_SECONDS} s")
+    if signum == signal.SIGPROF:
+        raise OutOfTime(f"commande interrompue après {COMMAND_CPU_SECONDS} s de CPU")
+    raise OutOfTime(f"commande interrompue après {COMMAND_WALL_SECONDS} s sans finir")
 
 
 def feed(family: str, *args: str, env: dict[str, str] | None = None, valid: bool | None = None) -> int:
@@ -261,13 +266,16 @@ def feed(family: str, *args: str, env: dict[str, str] | None = None, valid: bool
     ``valid`` False: the input is known invalid (``validate`` said so), so exit 0 is a defect.
     """
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    previous = signal.signal(signal.SIGALRM, _out_of_time)
-    signal.alarm(COMMAND_SECONDS)
+    previous = signal.signal(signal.SIGPROF, _out_of_time), signal.signal(signal.SIGALRM, _out_of_time)
+    signal.setitimer(signal.ITIMER_PROF, COMMAND_CPU_SECONDS)
+    signal.alarm(COMMAND_WALL_SECONDS)
     try:
         result = run_cli(*args, env=env)  # an interrupted command shows the trace of where it was: a failure
     finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
         signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGPROF, previous[0])
+        signal.signal(signal.SIGALRM, previous[1])
     grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     TRIED[f"{family}:{args[0]}"] += 1
     shown = f"cqpkit {' '.join(a[:200] for a in args)}\n--- stdout\n{result.stdout[-3000:]}\n--- stderr\n{result.stderr[-3000:]}"
@@ -284,7 +292,7 @@ def feed(family: str, *args: str, env: dict[str, str] | None = None, valid: bool
 def fuzz_settings(family: str, **extra: Any) -> settings:
     return settings(
         max_examples=EXAMPLES[family] * SCALE,
-        deadline=DEADLINE,
+        deadline=None,  # a wall-clock deadline fails under load: the bound is the CPU time of each command (feed)
         derandomize=True,
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],

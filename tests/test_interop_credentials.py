@@ -306,9 +306,9 @@ class TestVerify:
 
 
 class TestFromTheStore:
-    def test_for_a_session_and_for_a_candidate(self, db: str, keys: Path, tmp_path: Path):  # noqa: F811
+    def test_for_a_session_and_for_a_candidate(self, db: str, keys: Path, tmp_path: Path, store_templates):  # noqa: F811
         """--db with --session: the dossiers presented to it; --candidat: the candidate's dossiers."""
-        assert run_cli("import", str(CAMPAIGN), "--db", db, "-q").returncode == 0
+        store_templates.fill("campaign-cli", db)  # what `cqpkit import examples/campaign --db DB` writes (made once, copied)
         proc = issue(keys, tmp_path / "s", "--db", db, "--session", "OEMM-JURY-2019-03")
         assert proc.returncode == 0, proc.stderr
         names = sorted(f.name for f in (tmp_path / "s").iterdir())

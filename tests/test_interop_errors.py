@@ -177,9 +177,9 @@ class TestOutputsAndStoreIds:
         assert proc.stderr == f"erreur : {target} : ce n'est pas un répertoire (-o nomme le répertoire des attestations) ; rien n'a été écrit\n"
         assert target.read_text(encoding="utf-8") == "gardé\n"
 
-    def test_a_close_candidate_id_is_suggested(self, db: str, keys: Path, tmp_path: Path):  # noqa: F811
+    def test_a_close_candidate_id_is_suggested(self, db: str, keys: Path, tmp_path: Path, store_templates):  # noqa: F811
         """`--candidat C-O201` (a letter O) in a base holding C-0201: exit 1, « vouliez-vous dire « C-0201 » ? » (ids only), nothing written."""
-        assert run_cli("import", str(CAMPAIGN), "--db", db, "-q").returncode == 0
+        store_templates.fill("campaign-cli", db)  # what `cqpkit import examples/campaign --db DB` writes (made once, copied)
         proc = run_cli("credential", "issue", "--db", db, "--candidat", "C-O201", "--key", str(keys), "--issuer-id", ISSUER,
                        "--issuer-name", "OEMM (fictif)", "-o", str(tmp_path / "out"))
         assert proc.returncode == 1

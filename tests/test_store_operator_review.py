@@ -21,14 +21,25 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.test_store_cli import _fails, _ok
-from tests.test_store_support import CAMPAIGN, db, postgres_url_or_skip, registry, snapshot  # noqa: F401 (fixtures)
+from tests.test_store_support import CAMPAIGN, Templates, db, postgres_url_or_skip, registry, snapshot  # noqa: F401 (fixtures)
 
 AS_OF = "2020-06-30"
 MEMBERS = ["--membre", "J-01:employeur", "--membre", "J-02:employeur", "--membre", "J-03:salarie", "--membre", "J-04:salarie"]
 
 
+#: The session's store templates (tests/test_store_support.py), for ``_campaign``.
+_TEMPLATES: list[Templates] = []
+
+
+@pytest.fixture(autouse=True)
+def _templates(store_templates: Templates) -> None:
+    _TEMPLATES[:] = [store_templates]
+
+
 def _campaign(db: str) -> str:
-    _ok(run_cli("import", "--db", db, str(CAMPAIGN), "--operateur", "oemm"))
+    """``db`` holding what ``cqpkit import --db DB examples/campaign --operateur oemm`` writes: that command's result,
+    run once per session and engine (``CLI_IMPORTS["campaign-oemm"]``), copied (the import itself is tested in test_store*.py)."""
+    _TEMPLATES[0].fill("campaign-oemm", db)
     return db
 
 

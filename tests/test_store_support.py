@@ -136,11 +136,19 @@ def _replay(engine: Any, dump: str) -> None:
             raw.execute("".join(sql))
 
 
+#: Template contents made by the command line itself: name → the arguments of ``cqpkit import --db ADDRESS``.
+CLI_IMPORTS: dict[str, tuple[str, ...]] = {
+    "campaign-oemm": (str(CAMPAIGN), "--operateur", "oemm"),
+    "campaign-cli": (str(CAMPAIGN),),  # the operator of the environment (CQPKIT_OPERATEUR, else the system user)
+}
+
+
 class Templates:
     """The stores ``db`` copies, each built on first use, once per session (per xdist worker).
 
-    Keyed by (backend, content), ``content`` being ``"store"`` (initialised, empty) or ``"campaign"`` (the example
-    campaign imported by « test »). SQLite: a closed file; PostgreSQL: (the template schema's name, its
+    Keyed by (backend, content), ``content`` being ``"store"`` (initialised, empty), ``"campaign"`` (the example
+    campaign imported by « test ») or a key of :data:`CLI_IMPORTS` (made by ``cqpkit import``; given to an address by
+    :meth:`fill`, for the tests that import the campaign through the command line first). SQLite: a closed file; PostgreSQL: (the template schema's name, its
     ``pg_dump``), or ``None`` when there is none (no ``pg_dump``, a dump this server does not replay): each test
     then builds its own store.
     """
@@ -152,6 +160,12 @@ class Templates:
     def _fill(self, address: str, content: str) -> None:
         from cqpkit.store.store import Store
 
+        if content in CLI_IMPORTS:  # the command line's own import, as the test would have run it
+            from tests.conftest import run_cli
+
+            done = run_cli("import", "--db", address, *CLI_IMPORTS[content])
+            assert done.returncode == 0, done.stdout + done.stderr
+            return
         s = Store.open(address, create=True, check=False, registry=bundled_registry())
         try:
             s.init()
@@ -171,6 +185,27 @@ class Templates:
         for suffix in ("", "-wal", "-journal"):
             if Path(f"{src}{suffix}").exists():
                 shutil.copyfile(f"{src}{suffix}", f"{dest}{suffix}")
+
+    def fill(self, content: str, address: str) -> None:
+        """Give ``address`` — ``db``'s, still empty: a SQLite path not created yet, or a fresh PostgreSQL schema — the
+        content of the template ``content`` (what ``cqpkit import`` of :data:`CLI_IMPORTS` would have written there)."""
+        if "://" not in address:
+            self.sqlite(content, Path(address))
+            return
+        base, _, name = address.partition("?options=-csearch_path%3D")
+        dump = self.postgres(content, base) if name and "&" not in name else None
+        if dump is None:  # no template (no pg_dump, or an address not made by ``db``): built in place, as before
+            self._fill(address, content)
+            return
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1), poolclass=sa.pool.NullPool)
+        try:
+            with engine.begin() as conn:
+                conn.exec_driver_sql(f'DROP SCHEMA "{name}" CASCADE')  # empty; the dump creates it again, filled
+            _replay(engine, dump[1].replace(dump[0], name))
+        finally:
+            engine.dispose()
 
     def postgres(self, content: str, base_url: str) -> tuple[str, str] | None:
         """(schema name, ``pg_dump``) of the PostgreSQL template of ``content``, or ``None`` without one."""

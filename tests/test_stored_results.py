@@ -286,11 +286,11 @@ def test_kill_during_refresh_leaves_each_dossier_before_or_after(tmp_path, db): 
 
 # ----------------------------------------------------------------------------- upgrade from version 5
 @pytest.mark.parametrize("db", ["sqlite", "postgresql"], indirect=True)
-def test_upgrade_from_v5_then_refresh(db):  # noqa: F811
+def test_upgrade_from_v5_then_refresh(db, store_templates):  # noqa: F811
     """A base at version 5 (no results): db upgrade says to refresh; the report refuses until then, then answers as before."""
     from cqpkit.store.store import Store
 
-    assert run_cli("import", "--db", db, str(CAMPAIGN)).returncode == 0
+    store_templates.fill("campaign-cli", db)  # what `cqpkit import --db DB examples/campaign` writes (made once, copied)
     before = run_cli("report", "campaign", "--db", db, "--as-of", "2020-06-30", "--json")
     assert before.returncode == 0
     with Store.open(db, check=False) as st_, st_.write() as conn:

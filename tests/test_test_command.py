@@ -28,3 +28,12 @@ def test_the_command_runs_in_parallel_with_xdist_from_the_test_extra() -> None:
     assert re.search(r"pytest -q -n auto --dist loadfile$", command), command
     extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]["test"]
     assert any(req.startswith("pytest-xdist") for req in extra), extra
+
+
+def test_the_slow_files_exist() -> None:
+    """``SLOW_FILES`` (tests/conftest.py) names test files that exist, once each: a renamed file would lose its early start."""
+    from tests.conftest import SLOW_FILES
+
+    assert len(set(SLOW_FILES)) == len(SLOW_FILES), SLOW_FILES
+    missing = [name for name in SLOW_FILES if not (ROOT / name).is_file()]
+    assert not missing, missing
