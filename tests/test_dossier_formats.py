@@ -703,6 +703,9 @@ class TestRoundTrip:
         text = dump_dossier(d)
         assert loads_dossier(text) == d
         assert dump_dossier(loads_dossier(text)) == text
+        # importable as it is: the store refuses a dossier citing a session twice (« un passage par session »); the
+        # strategy once drew each passage's session alone, and two 1-letter ids met now and then (« session « o » »)
+        assert len({p.session for p in d.passages}) == len(d.passages), [p.session for p in d.passages]
 
     @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(referentiels().flatmap(lambda r: st.tuples(st.just(r), dossiers(r))))

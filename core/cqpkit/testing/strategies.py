@@ -12,7 +12,7 @@ author can use them in property tests of their own::
 - :func:`referentiels` builds valid référentiels (ids unique, references resolved).
 - :func:`dossiers` builds dossiers that pass the structural cross-checks (unique ids,
   evaluators and the positionnement's author among the acteurs, periods in order, every
-  event of the parcours on or after registration, passages in date order).
+  event of the parcours on or after registration, passages in date order, each in a session of its own).
   ``dossiers(referentiel)`` builds them from what a référentiel defines (its certification,
   version, voies, mentions, épreuves, critères and échelle values, domaines, modules,
   prérequis, documents), so that they also pass every check against it.
@@ -416,9 +416,11 @@ def dossiers(draw: st.DrawFn, referentiel: m.Referentiel | None = None) -> m.Dos
     # Passages: after every evaluation (so each relies on evaluations before it), in date order.
     passage_dates = sorted(draw(st.lists(_after(inscription + dt.timedelta(days=731), 1500), max_size=3, unique=True)))
     decision_keys = st.sampled_from(domaine_ids) if domaine_ids else (st.nothing() if ref is not None else ident)
+    # One passage per session (the store refuses a dossier citing a session twice): distinct session ids.
+    session_ids = draw(st.lists(ident, min_size=len(passage_dates), max_size=len(passage_dates), unique=True))
     passages = tuple(
         m.PassageJury(
-            session=draw(ident),
+            session=session_ids[n],
             date=day,
             decisions={
                 k: draw(st.sampled_from(["acquis", "non_acquis"]))
@@ -430,7 +432,7 @@ def dossiers(draw: st.DrawFn, referentiel: m.Referentiel | None = None) -> m.Dos
             excuse=draw(st.booleans()),
             notes=draw(text),
         )
-        for day in passage_dates
+        for n, day in enumerate(passage_dates)
     )
 
     info = attrs.evolve(info, documents=documents)
