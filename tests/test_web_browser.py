@@ -65,6 +65,11 @@ A11Y = """() => {
 }"""
 
 
+WIDE_TABLES = """() => [...document.querySelectorAll('.table-wrap')]
+  .filter(w => w.scrollWidth > w.clientWidth + 1)
+  .map(w => (w.querySelector('caption') || w).textContent.trim().slice(0, 60) + ' (' + w.scrollWidth + ' > ' + w.clientWidth + ' px)')"""
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -128,6 +133,9 @@ def _check(page, shots: Path, name: str) -> None:  # type: ignore[no-untyped-def
         assert (shots / f"{name}-{w}x{h}.png").stat().st_size > 1000
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} déborde de {overflow} px en largeur à {w}×{h}"
+        # a table in a scrolling box (.table-wrap) whose last columns are reached only by scrolling sideways
+        wide = page.evaluate(WIDE_TABLES)
+        assert wide == [], f"{name} : tableaux plus larges que l'écran à {w}×{h} : {wide}"
 
 
 def _login(page, server: str, who: str) -> None:  # type: ignore[no-untyped-def]

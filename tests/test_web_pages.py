@@ -742,11 +742,20 @@ def test_presence_and_the_candidates_papers(app, campaign_store):
         assert "CQP Spécialiste prestations santé-prévoyance" in page  # the title, not only the id
         row = re.search(r"<tr><td><a href=\"/dossiers/OEMM-2016-0205\?date=2020-07-06\">.*?</tr>", page, re.S)
         assert row and "<td>absent</td>" in row.group(0) and "le candidat n'est pas passé" in row.group(0)
-        assert (
-            'aria-label="Décisions pour OEMM-2016-0205"' not in page
-            and 'aria-label="Décisions pour OEMM-2017-0207"' in page
-        )
-        assert 'aria-label="Présence de OEMM-2016-0205"' in page
+        # the decision form: one <template> per certification, copied by the script into the card of each candidate
+        # who came; without the script, the card's link opens the candidate's page with the same form
+        assert page.count("<template ") == 1 and 'name="decision_D5"' in page.split("<template ", 1)[1]
+        assert 'data-dossier="OEMM-2016-0205"' not in page and 'data-dossier="OEMM-2017-0207"' in page
+        assert f'href="{url}/decisions?dossier=OEMM-2017-0207"' in page
+        alone = c.get(f"{url}/decisions?dossier=OEMM-2017-0207")
+        assert alone.status_code == 200 and 'aria-label="Décisions pour OEMM-2017-0207"' in alone.text
+        assert alone.text.count("<select ") == 5 and "<h1>Décisions pour OEMM-2017-0207 — Léa Glycine</h1>" in alone.text
+        absent = c.get(f"{url}/decisions?dossier=OEMM-2016-0205").text
+        assert "Candidat absent" in absent and 'aria-label="Décisions pour' not in absent
+        assert c.get(f"{url}/decisions?dossier=OEMM-2014-0206").status_code == 404  # not presented
+        # presence: one form, every candidate with their presence recorded
+        assert page.count(f'action="{url}/presence"') == 1
+        assert '<option value="OEMM-2016-0205">OEMM-2016-0205 — Inès Églantine (absent)</option>' in page
         # the store refuses a decision on an absent candidate, the page says why
         refused = c.post(
             f"{url}/decisions", data={"csrf": token, "dossier": "OEMM-2016-0205", "decision_D2": "non_acquis"}

@@ -244,6 +244,34 @@ def _decisions_of(form: Any) -> dict[str, str]:
     return {k[len("decision_"):]: str(v) for k, v in form.items() if k.startswith("decision_") and v}
 
 
+@get("/sessions/{session_id:str}/decisions", sync_to_thread=True, include_in_schema=False)
+def decision_page(request: Request[Any, Any, Any], session_id: Annotated[str, PATH],
+                  dossier: Annotated[str | None, QUERY] = None) -> Response[str]:
+    """One candidate's decision form on a page of its own (``?dossier=ID``), with the engine's findings: what the session
+    page's card links to, the form a browser without JavaScript fills in (with it, the card holds the same form)."""
+    from cqpkit.store.errors import NotFoundError
+    from cqpkit.store.views import jury_session
+    from cqpkit.web.memo import session_findings
+    from cqpkit.web.pages.views import _dossier_findings, _names, _presence, decision_forms, labels
+
+    ctx = context(request)
+    ctx.require("session.decider", session_id)
+    try:
+        data = jury_session(ctx.store, session_id, findings=lambda conn, row, ids: session_findings(ctx.store, conn, row, ids))
+    except NotFoundError as exc:
+        raise Refused(str(exc), status=404) from None
+    mine = [c for c in data["candidats"] if c["dossier"] == dossier]
+    if not mine:
+        raise Refused(f"dossier « {dossier or ''} » non présenté à la session « {session_id} »", status=404)
+    (c,) = mine
+    intitules = labels(ctx.store.registry)
+    groups, _, _ = decision_forms(ctx.store.registry, {**data, "candidats": mine}, intitules)
+    names = _names(ctx.store, [c["candidat"]]) if ctx.may("candidat.lire") or ctx.user.role == "jury" else {}
+    found = _dossier_findings(ctx, [c["dossier"]], dt.date.fromisoformat(data["date"])).get(c["dossier"], [])
+    return html("session_decision.html", ctx=ctx, user=ctx.user, s=data, c=c, name=names.get(c["candidat"], ""),
+                presence=_presence(c), found=found, domaines=groups[0]["domaines"], labels=intitules)
+
+
 @post("/sessions/{session_id:str}/decisions", include_in_schema=False)
 async def decide(request: Request[Any, Any, Any], session_id: Annotated[str, PATH]) -> Response[Any]:
     """``verifier`` (the script, as a decision is chosen): the engine's findings with it; else record it
@@ -288,4 +316,4 @@ async def close(request: Request[Any, Any, Any], session_id: Annotated[str, PATH
     return await _session_action(request, session_id, "session.clore", work)
 
 
-JURY_HANDLERS = [open_session, add_dossiers, presence, decide, close, session_documents]
+JURY_HANDLERS = [open_session, add_dossiers, presence, decision_page, decide, close, session_documents]
