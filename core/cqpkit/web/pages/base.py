@@ -10,6 +10,7 @@ the templates hide what :func:`Context.may` says the user may not do, the handle
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import secrets
 import threading
@@ -118,9 +119,21 @@ def findings_list(found: Any) -> Any:
     from markupsafe import Markup, escape
 
     return Markup("<ul>" + "".join(
-        f'<li><span class="{escape(LEVEL_CLASS.get(k.niveau, k.niveau))}">{escape(k.niveau)}</span> <code>{escape(k.code)}</code> : {escape(k.message)}</li>'
-        for k in found
+        f"<li>{_level_span(k.niveau)} <code>{_escaped(k.code)}</code> : {escape(k.message)}</li>" for k in found
     ) + "</ul>")
+
+
+@functools.lru_cache(maxsize=1024)
+def _escaped(text: str) -> str:
+    """A finding's code escaped once: a few dozen codes recur over and over."""
+    from markupsafe import escape
+
+    return str(escape(text))
+
+
+@functools.lru_cache(maxsize=64)
+def _level_span(level: str) -> str:
+    return f'<span class="{_escaped(LEVEL_CLASS.get(level, level))}">{_escaped(level)}</span>'
 
 
 def environment() -> Any:

@@ -409,12 +409,13 @@ async def import_files(request: Request[Any, Any, Any]) -> Response[str]:
     return html("import.html", status=status, ctx=ctx, user=ctx.user, erreurs=erreurs, rapport=rapport)
 
 
-def _dossier_findings(ctx: Context, ids: list[str], day: dt.date) -> dict[str, list[Any]]:
+def _dossier_findings(ctx: Context, ids: list[str], day: dt.date, head: str | None = None) -> dict[str, list[Any]]:
     """``Registry.check`` on each dossier presented, at the session's date (``decision_contraire``… after each decision);
-    kept between requests while the store does not change (:mod:`cqpkit.web.memo`)."""
+    kept between requests while the store does not change (:mod:`cqpkit.web.memo`; ``head``: the audit head read with
+    the session)."""
     from cqpkit.web.memo import findings
 
-    return findings(ctx.store, ids, day) if ids else {}
+    return findings(ctx.store, ids, day, head=head) if ids else {}
 
 
 # ---------------------------------------------------------------------- sessions de jury
@@ -494,10 +495,11 @@ def session_view(
     from cqpkit.store.views import jury_session
     from cqpkit.web.memo import session_findings
 
+    heads: list[str] = []  # the audit head read with the session: the candidates' findings are kept under it too
     try:
         # ``jury show``'s view; the engine's findings on the session kept between requests, as the candidates' are.
         data = jury_session(
-            ctx.store, session_id, findings=lambda conn, row, ids: session_findings(ctx.store, conn, row, ids)
+            ctx.store, session_id, findings=lambda conn, row, ids: session_findings(ctx.store, conn, row, ids, heads)
         )
     except NotFoundError as exc:
         raise Refused(str(exc), status=404) from None
@@ -508,7 +510,9 @@ def session_view(
     )
     intitules = labels(ctx.store.registry)
     groups, forms, form_of = decision_forms(ctx.store.registry, data, intitules)
-    findings = _dossier_findings(ctx, [c["dossier"] for c in data["candidats"]], dt.date.fromisoformat(data["date"]))
+    findings = _dossier_findings(
+        ctx, [c["dossier"] for c in data["candidats"]], dt.date.fromisoformat(data["date"]), heads[0] if heads else None
+    )
     return html(
         "session.html",
         status=status,
