@@ -12,8 +12,10 @@ session forms in :mod:`.jury`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from litestar import Request, Response, get, post
 from litestar.response import Redirect
@@ -524,6 +526,10 @@ def session_view(
         forms=forms,
         form_of=form_of,
         presence_of={c["dossier"]: _presence(c) for c in data["candidats"]},
+        # computed here once per candidate, not by filters in the template (a filter call per use): each dossier's
+        # id in a URL, its decisions in force for the script (JSON, escaped as any text by the template)
+        quoted={c["dossier"]: quote(c["dossier"], safe="") for c in data["candidats"]},
+        decided={c["dossier"]: json.dumps(c["decisions"]) for c in data["candidats"]},
         erreurs=erreurs or [],
         findings=findings,
         labels=intitules,
