@@ -518,6 +518,14 @@ class TestSessions:
             # examples/campaign/README.md: 0206 presented again in October 2019, D4 refused
             row = re.search(r"<tr><td><a href=\"/dossiers/OEMM-2014-0206\?date=2019-10-14\">.*?</tr>", page, re.S)
             assert row and "D4&nbsp;: non acquis" in row.group(0)
+            # several certifications: the candidates grouped under a row with the title, not a column repeating it
+            table = page.split("<caption>Décisions en vigueur par domaine ou bloc</caption>", 1)[1].split("</table>", 1)[0]
+            assert table.count('<th scope="rowgroup" colspan="5">') == 1 and table.count("CQP Spécialiste") == 1
+            assert (
+                '<th scope="rowgroup" colspan="5">CQP Spécialiste prestations santé-prévoyance <span class="muted">'
+                "(mutualite.specialiste-prestations, version 2014)</span></th>" in table
+            )
+            assert 'href="/sessions/OEMM-JURY-2019-10/documents/convocation?dossier=OEMM-2014-0206"' in row.group(0)
             assert (
                 'CQP Spécialiste prestations santé-prévoyance <span class="muted">(mutualite.specialiste-prestations)</span>'
                 in page
