@@ -452,50 +452,13 @@ def session_page(request: Request[Any, Any, Any], session_id: Annotated[str, PAT
     return session_view(ctx, session_id)
 
 
-def _presence(candidat: dict[str, Any]) -> str:
-    """A presented candidate's presence, as the page says it."""
-    return "absent" if candidat["absent"] else ("excusé" if candidat["excuse"] else "présent")
-
-
-def decision_forms(
-    registry: Any, data: dict[str, Any], intitules: dict[str, str]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, str]]:
-    """What the session page groups and renders once: the candidates by certification and version (one group
-    without a title when the session covers one certification), the decision forms (one per list of domaines: a
-    ``<template>`` the script clones into each card) and each dossier's form id (``""``: no référentiel loaded)."""
-    from cqpkit.model.dossier import CERTIFICATION_ENTIERE
-
-    several = len(data["certifications"]) > 1
-    groups: dict[tuple[str, str], dict[str, Any]] = {}
-    forms: dict[tuple[str, ...], dict[str, Any]] = {}
-    form_of: dict[str, str] = {}
-    for c in data["candidats"]:
-        key = (c["certification"], c["version"])
-        group = groups.get(key)
-        if group is None:
-            label = intitules.get(key[0], key[0]) if several else ""
-            group = groups[key] = {"label": label, "certification": key[0], "version": key[1], "candidats": []}
-            try:
-                ref = registry.referentiel(key[0], version=key[1])
-                group["domaines"] = tuple(d.id for d in ref.domaines) or (CERTIFICATION_ENTIERE,)
-            except Exception:  # a référentiel no plugin supplies: no decision form for it (the page says so)
-                group["domaines"] = ()
-        group["candidats"].append(c)
-        if group["domaines"]:
-            form = forms.setdefault(group["domaines"], {"id": f"decider-{len(forms) + 1}", "domaines": group["domaines"]})
-            form_of[c["dossier"]] = form["id"]
-        else:
-            form_of[c["dossier"]] = ""
-    ordered = sorted(groups.values(), key=lambda g: (g["label"], g["certification"], g["version"]))
-    return ordered, list(forms.values()), form_of
-
-
 def session_view(
     ctx: Context, session_id: Annotated[str, PATH], erreurs: list[str] | None = None, status: int = 200
 ) -> Response[str]:
     from cqpkit.store.errors import NotFoundError
     from cqpkit.store.views import jury_session
     from cqpkit.web.memo import session_findings
+    from cqpkit.web.pages.jury import _presence, decision_forms
 
     heads: list[str] = []  # the audit head read with the session: the candidates' findings are kept under it too
     try:
