@@ -258,7 +258,8 @@ def test_operator_runs_a_jury_session(server, browser, shots):
     form = page.get_by_role("form", name="Décisions pour OEMM-2017-0207")
     for dom in ("D1", "D2", "D3", "D4", "D5"):
         form.get_by_label(dom, exact=True).select_option("acquis")
-    form.get_by_role("button", name="Enregistrer").click()
+    with page.expect_navigation():  # recorded before the other browser below, and the reload after it
+        form.get_by_role("button", name="Enregistrer").click()
     page.get_by_role("form", name="Décisions pour OEMM-2014-0206").wait_for()
     # Without JavaScript the session page has no copy of the decision form: each card links to the candidate's
     # decision page, which holds it; recording there brings back to the session page.
