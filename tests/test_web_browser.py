@@ -65,6 +65,11 @@ A11Y = """() => {
 }"""
 
 
+WIDE_TABLES = """() => [...document.querySelectorAll('.table-wrap')]
+  .filter(w => w.scrollWidth > w.clientWidth + 1)
+  .map(w => (w.querySelector('caption') || w).textContent.trim().slice(0, 60) + ' (' + w.scrollWidth + ' > ' + w.clientWidth + ' px)')"""
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -128,6 +133,9 @@ def _check(page, shots: Path, name: str) -> None:  # type: ignore[no-untyped-def
         assert (shots / f"{name}-{w}x{h}.png").stat().st_size > 1000
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} déborde de {overflow} px en largeur à {w}×{h}"
+        # a table in a scrolling box (.table-wrap) whose last columns are reached only by scrolling sideways
+        wide = page.evaluate(WIDE_TABLES)
+        assert wide == [], f"{name} : tableaux plus larges que l'écran à {w}×{h} : {wide}"
 
 
 def _login(page, server: str, who: str) -> None:  # type: ignore[no-untyped-def]
@@ -250,10 +258,28 @@ def test_operator_runs_a_jury_session(server, browser, shots):
     form = page.get_by_role("form", name="Décisions pour OEMM-2017-0207")
     for dom in ("D1", "D2", "D3", "D4", "D5"):
         form.get_by_label(dom, exact=True).select_option("acquis")
-    form.get_by_role("button", name="Enregistrer").click()
-    page.get_by_role("form", name="Décisions pour OEMM-2014-0206").get_by_label("D4", exact=True).select_option("acquis")
-    page.get_by_role("form", name="Décisions pour OEMM-2014-0206").get_by_role("button", name="Enregistrer").click()
+    with page.expect_navigation():  # recorded before the other browser below, and the reload after it
+        form.get_by_role("button", name="Enregistrer").click()
     page.get_by_role("form", name="Décisions pour OEMM-2014-0206").wait_for()
+    # Without JavaScript the session page has no copy of the decision form: each card links to the candidate's
+    # decision page, which holds it; recording there brings back to the session page.
+    bare = browser.new_context(viewport={"width": 800, "height": 1000}, locale="fr-FR", java_script_enabled=False)
+    other = bare.new_page()
+    _login(other, server, "ope")
+    other.goto(server + "/sessions/OEMM-JURY-2020-07")
+    assert other.get_by_role("form", name="Décisions pour OEMM-2014-0206").count() == 0
+    other.get_by_role("link", name="Enregistrer les décisions pour OEMM-2014-0206").click()
+    other.get_by_role("heading", name="Décisions pour OEMM-2014-0206 — Olivier Fougère").wait_for()
+    _check(other, shots, "session-decision-sans-js")
+    alone = other.get_by_role("form", name="Décisions pour OEMM-2014-0206")
+    alone.get_by_label("D4", exact=True).select_option("acquis")
+    alone.get_by_role("button", name="Enregistrer").click()
+    other.get_by_role("heading", name="Session de jury OEMM-JURY-2020-07").wait_for()
+    assert "D4 : acquis" in other.locator("tr", has_text="OEMM-2014-0206").inner_text().replace("\xa0", " ")
+    bare.close()
+    page.reload()
+    # with it, the copy in the card shows the decision recorded elsewhere as chosen
+    assert page.get_by_role("form", name="Décisions pour OEMM-2014-0206").get_by_label("D4", exact=True).input_value() == "acquis"
     # 0205 (training route, no evaluation: examples/campaign/README.md): « acquis » is contrary to the final
     # evaluation; the finding and the need for a motive appear as the decision is chosen, before saving
     contrary = page.get_by_role("form", name="Décisions pour OEMM-2016-0205")

@@ -518,6 +518,14 @@ class TestSessions:
             # examples/campaign/README.md: 0206 presented again in October 2019, D4 refused
             row = re.search(r"<tr><td><a href=\"/dossiers/OEMM-2014-0206\?date=2019-10-14\">.*?</tr>", page, re.S)
             assert row and "D4&nbsp;: non acquis" in row.group(0)
+            # several certifications: the candidates grouped under a row with the title, not a column repeating it
+            table = page.split("<caption>Décisions en vigueur par domaine ou bloc</caption>", 1)[1].split("</table>", 1)[0]
+            assert table.count('<th scope="rowgroup" colspan="5">') == 1 and table.count("CQP Spécialiste") == 1
+            assert (
+                '<th scope="rowgroup" colspan="5">CQP Spécialiste prestations santé-prévoyance <span class="muted">'
+                "(mutualite.specialiste-prestations, version 2014)</span></th>" in table
+            )
+            assert 'href="/sessions/OEMM-JURY-2019-10/documents/convocation?dossier=OEMM-2014-0206"' in row.group(0)
             assert (
                 'CQP Spécialiste prestations santé-prévoyance <span class="muted">(mutualite.specialiste-prestations)</span>'
                 in page
@@ -742,11 +750,20 @@ def test_presence_and_the_candidates_papers(app, campaign_store):
         assert "CQP Spécialiste prestations santé-prévoyance" in page  # the title, not only the id
         row = re.search(r"<tr><td><a href=\"/dossiers/OEMM-2016-0205\?date=2020-07-06\">.*?</tr>", page, re.S)
         assert row and "<td>absent</td>" in row.group(0) and "le candidat n'est pas passé" in row.group(0)
-        assert (
-            'aria-label="Décisions pour OEMM-2016-0205"' not in page
-            and 'aria-label="Décisions pour OEMM-2017-0207"' in page
-        )
-        assert 'aria-label="Présence de OEMM-2016-0205"' in page
+        # the decision form: one <template> per certification, copied by the script into the card of each candidate
+        # who came; without the script, the card's link opens the candidate's page with the same form
+        assert page.count("<template ") == 1 and 'name="decision_D5"' in page.split("<template ", 1)[1]
+        assert 'data-dossier="OEMM-2016-0205"' not in page and 'data-dossier="OEMM-2017-0207"' in page
+        assert f'href="{url}/decisions?dossier=OEMM-2017-0207"' in page
+        alone = c.get(f"{url}/decisions?dossier=OEMM-2017-0207")
+        assert alone.status_code == 200 and 'aria-label="Décisions pour OEMM-2017-0207"' in alone.text
+        assert alone.text.count("<select ") == 5 and "<h1>Décisions pour OEMM-2017-0207 — Léa Glycine</h1>" in alone.text
+        absent = c.get(f"{url}/decisions?dossier=OEMM-2016-0205").text
+        assert "Candidat absent" in absent and 'aria-label="Décisions pour' not in absent
+        assert c.get(f"{url}/decisions?dossier=OEMM-2014-0206").status_code == 404  # not presented
+        # presence: one form, every candidate with their presence recorded
+        assert page.count(f'action="{url}/presence"') == 1
+        assert '<option value="OEMM-2016-0205">OEMM-2016-0205 — Inès Églantine (absent)</option>' in page
         # the store refuses a decision on an absent candidate, the page says why
         refused = c.post(
             f"{url}/decisions", data={"csrf": token, "dossier": "OEMM-2016-0205", "decision_D2": "non_acquis"}

@@ -6,7 +6,10 @@
 - ``search_candidats(texte=…)`` (the dossiers page's search): a part of a candidate's or dossier's id, or the words of
   a name (accents ignored); an erased candidate is found by their id only.
 - The session page's findings on the session are kept under the audit head (``web/memo.py``) and are those of
-  ``jury show``; a write moves the head and they are computed again.
+  ``jury show``; a write moves the head and they are computed again. The candidates' findings are kept under the
+  head read with the session (the page reads it once).
+- ``Store.candidate_names`` (the session page's 20 names at every view: one statement with the keys): the names in
+  clear, an erased candidate without them, an unknown id left out.
 
 Expected values come from examples/campaign/README.md (five sessions, the dossiers and names of the campaign).
 """
@@ -175,6 +178,44 @@ class TestSessionFindingsKept:
         again = jury_session(campaign_store, sid, findings=kept)
         assert again == campaign_store.jury_session(sid) and calls[-1] != calls[0]
         assert memo._sessions[campaign_store][0] == calls[-1]
+
+
+class TestCandidateNames:
+    def test_names_erased_and_unknown(self, campaign_store):
+        """examples/campaign: C-0205 Inès Églantine, C-0206 Olivier Fougère, C-0207 Léa Glycine; once C-0205 is erased
+        (key destroyed), their names are gone and ``efface`` says so."""
+        ids = ["C-0207", "C-0205", "C-0206", "C-9999", ""]
+        assert campaign_store.candidate_names(ids) == {
+            "C-0205": {"nom": "Églantine", "prenom": "Inès", "efface": False},
+            "C-0206": {"nom": "Fougère", "prenom": "Olivier", "efface": False},
+            "C-0207": {"nom": "Glycine", "prenom": "Léa", "efface": False},
+        }
+        campaign_store.erase_candidat("C-0205", "test")
+        names = campaign_store.candidate_names(ids)
+        assert names["C-0205"] == {"nom": "", "prenom": "", "efface": True}
+        assert names["C-0207"]["nom"] == "Glycine" and set(names) == {"C-0205", "C-0206", "C-0207"}
+
+
+class TestCandidateFindingsKept:
+    def test_under_the_head_read_with_the_session(self, campaign_store):
+        """``memo.session_findings`` hands the head it read to the page; ``memo.findings`` under that head gives
+        ``Registry.check`` and keeps it there; after a write, the new head's answers are computed again."""
+        from cqpkit.store.deadlines import engine_dossiers
+        from cqpkit.store.views import jury_session
+        from cqpkit.web import memo
+
+        heads: list[str] = []
+        sid = "OEMM-JURY-2019-10"
+        data = jury_session(campaign_store, sid, findings=lambda conn, row, ids: memo.session_findings(campaign_store, conn, row, ids, heads))
+        assert heads == [memo.audit_head(campaign_store)]
+        ids, day = [c["dossier"] for c in data["candidats"]], dt.date.fromisoformat(data["date"])
+        with campaign_store.read() as conn:
+            expected = {i: list(campaign_store.registry.check(d, day)) for i, d in engine_dossiers(conn, ids).items()}
+        assert memo.findings(campaign_store, ids, day, head=heads[0]) == expected and len(expected) == 4
+        assert memo._kept[campaign_store][0] == heads[0] and len(memo._kept[campaign_store][1]) == 4
+        _open_session(campaign_store, [])
+        assert memo.findings(campaign_store, ids, day) == expected
+        assert memo._kept[campaign_store][0] != heads[0]
 
 
 class TestDossierFindings:

@@ -56,12 +56,17 @@ def audit_head(store: Any, conn: Any = None) -> str:
 _sessions: weakref.WeakKeyDictionary[Any, tuple[str, OrderedDict[str, list[Any]]]] = weakref.WeakKeyDictionary()
 
 
-def session_findings(store: Any, conn: Any, row: Any, dossier_ids: Sequence[str]) -> list[Any]:
+def session_findings(
+    store: Any, conn: Any, row: Any, dossier_ids: Sequence[str], heads: list[str] | None = None
+) -> list[Any]:
     """:func:`cqpkit.store.sessioncheck.session_findings` on a stored session (``row``, its presented ``dossier_ids``,
-    as ``closing``), read in the transaction of ``conn``: kept while the store's audit head does not move."""
+    as ``closing``), read in the transaction of ``conn``: kept while the store's audit head does not move. The head
+    read is appended to ``heads`` when given (the session page hands it to :func:`findings`)."""
     from cqpkit.store.sessioncheck import session_findings as computed
 
     head = audit_head(store, conn)
+    if heads is not None:
+        heads.append(head)
     key = row.id
     with _lock:
         kept_head, kept = _sessions.get(store, ("", OrderedDict()))
@@ -81,15 +86,18 @@ def session_findings(store: Any, conn: Any, row: Any, dossier_ids: Sequence[str]
 
 
 def findings(
-    store: Any, ids: Sequence[str], day: dt.date, levels: frozenset[str] | None = None
+    store: Any, ids: Sequence[str], day: dt.date, levels: frozenset[str] | None = None, head: str | None = None
 ) -> dict[str, list[Any]]:
     """``Registry.check(dossier, day)`` of each stored dossier of ``ids`` (only the findings of ``levels`` when
     given): from what is kept when the store has not changed, else loaded and checked (and kept). A dossier the
-    engine cannot load, or on which a plugin fails, is left out (its own page says why)."""
+    engine cannot load, or on which a plugin fails, is left out (its own page says why). ``head``: the audit head
+    the caller has just read (the session page: in the transaction that read the session), else read here; either
+    way it is read before the dossiers are."""
     from cqpkit.plugins.hookcalls import HookFailure
     from cqpkit.store.deadlines import engine_dossiers
 
-    head = audit_head(store)
+    if head is None:
+        head = audit_head(store)
     with _lock:
         kept_head, kept = _kept.get(store, ("", OrderedDict()))
         if kept_head != head:

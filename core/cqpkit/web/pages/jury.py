@@ -1,5 +1,6 @@
 """The pages that change a jury session: open it (its composition checked as it is typed), present dossiers and
-record each candidate present, absent or excusé, record decisions, close it (refused with the findings listed);
+record each candidate present, absent or excusé, record decisions (the forms grouped per certification by
+:func:`decision_forms`, and one candidate's decision page), close it (refused with the findings listed);
 and the candidates' papers printed from it (convocations, notifications: a ZIP or one PDF). Each calls the ``Store``
 method ``cqpkit jury open|add|decide|close`` calls (the motive of a contrary decision is the store's rule); the
 composition is previewed with the function ``jury close`` checks a stored session with
@@ -19,7 +20,7 @@ from litestar.response import Redirect
 
 from cqpkit.web.pages.base import PATH, QUERY, Context, Refused, context, html
 
-__all__ = ["CANDIDATE_PAPERS", "COLLEGES", "JURY_HANDLERS", "PRESENCES"]
+__all__ = ["CANDIDATE_PAPERS", "COLLEGES", "JURY_HANDLERS", "PRESENCES", "decision_forms"]
 
 #: The collèges of a jury member offered by the form (those of the bundled campaign's sessions: employeur, salarié).
 COLLEGES = {"employeur": "employeur", "salarie": "salarié"}
@@ -236,12 +237,78 @@ def preview_decision(store: Any, session_id: Annotated[str, PATH], dossier_id: A
     return after, [c for c in after if (c.code, c.chemin, c.message) not in seen]
 
 
+def _presence(candidat: dict[str, Any]) -> str:
+    """A presented candidate's presence, as the page says it."""
+    return "absent" if candidat["absent"] else ("excusé" if candidat["excuse"] else "présent")
+
+
+def decision_forms(
+    registry: Any, data: dict[str, Any], intitules: dict[str, str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, str]]:
+    """What the session page groups and renders once: the candidates by certification and version (one group
+    without a title when the session covers one certification), the decision forms (one per list of domaines: a
+    ``<template>`` the script clones into each card) and each dossier's form id (``""``: no référentiel loaded)."""
+    from cqpkit.model.dossier import CERTIFICATION_ENTIERE
+
+    several = len(data["certifications"]) > 1
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    forms: dict[tuple[str, ...], dict[str, Any]] = {}
+    form_of: dict[str, str] = {}
+    for c in data["candidats"]:
+        key = (c["certification"], c["version"])
+        group = groups.get(key)
+        if group is None:
+            label = intitules.get(key[0], key[0]) if several else ""
+            group = groups[key] = {"label": label, "certification": key[0], "version": key[1], "candidats": []}
+            try:
+                ref = registry.referentiel(key[0], version=key[1])
+                group["domaines"] = tuple(d.id for d in ref.domaines) or (CERTIFICATION_ENTIERE,)
+            except Exception:  # a référentiel no plugin supplies: no decision form for it (the page says so)
+                group["domaines"] = ()
+        group["candidats"].append(c)
+        if group["domaines"]:
+            form = forms.setdefault(group["domaines"], {"id": f"decider-{len(forms) + 1}", "domaines": group["domaines"]})
+            form_of[c["dossier"]] = form["id"]
+        else:
+            form_of[c["dossier"]] = ""
+    ordered = sorted(groups.values(), key=lambda g: (g["label"], g["certification"], g["version"]))
+    return ordered, list(forms.values()), form_of
+
+
 #: The findings that make a decision need its motive before it is recorded (the store's rule: ``store.jury.NEEDS_MOTIVE``).
 NEEDS_MOTIVE = frozenset({"decision_contraire"})
 
 
 def _decisions_of(form: Any) -> dict[str, str]:
     return {k[len("decision_"):]: str(v) for k, v in form.items() if k.startswith("decision_") and v}
+
+
+@get("/sessions/{session_id:str}/decisions", sync_to_thread=True, include_in_schema=False)
+def decision_page(request: Request[Any, Any, Any], session_id: Annotated[str, PATH],
+                  dossier: Annotated[str | None, QUERY] = None) -> Response[str]:
+    """One candidate's decision form on a page of its own (``?dossier=ID``), with the engine's findings: what the session
+    page's card links to, the form a browser without JavaScript fills in (with it, the card holds the same form)."""
+    from cqpkit.store.errors import NotFoundError
+    from cqpkit.store.views import jury_session
+    from cqpkit.web.memo import session_findings
+    from cqpkit.web.pages.views import _dossier_findings, _names, labels
+
+    ctx = context(request)
+    ctx.require("session.decider", session_id)
+    try:
+        data = jury_session(ctx.store, session_id, findings=lambda conn, row, ids: session_findings(ctx.store, conn, row, ids))
+    except NotFoundError as exc:
+        raise Refused(str(exc), status=404) from None
+    mine = [c for c in data["candidats"] if c["dossier"] == dossier]
+    if not mine:
+        raise Refused(f"dossier « {dossier or ''} » non présenté à la session « {session_id} »", status=404)
+    (c,) = mine
+    intitules = labels(ctx.store.registry)
+    groups, _, _ = decision_forms(ctx.store.registry, {**data, "candidats": mine}, intitules)
+    names = _names(ctx.store, [c["candidat"]]) if ctx.may("candidat.lire") or ctx.user.role == "jury" else {}
+    found = _dossier_findings(ctx, [c["dossier"]], dt.date.fromisoformat(data["date"])).get(c["dossier"], [])
+    return html("session_decision.html", ctx=ctx, user=ctx.user, s=data, c=c, name=names.get(c["candidat"], ""),
+                presence=_presence(c), found=found, domaines=groups[0]["domaines"], labels=intitules)
 
 
 @post("/sessions/{session_id:str}/decisions", include_in_schema=False)
@@ -288,4 +355,4 @@ async def close(request: Request[Any, Any, Any], session_id: Annotated[str, PATH
     return await _session_action(request, session_id, "session.clore", work)
 
 
-JURY_HANDLERS = [open_session, add_dossiers, presence, decide, close, session_documents]
+JURY_HANDLERS = [open_session, add_dossiers, presence, decision_page, decide, close, session_documents]

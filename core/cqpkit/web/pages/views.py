@@ -12,8 +12,10 @@ session forms in :mod:`.jury`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from litestar import Request, Response, get, post
 from litestar.response import Redirect
@@ -409,12 +411,13 @@ async def import_files(request: Request[Any, Any, Any]) -> Response[str]:
     return html("import.html", status=status, ctx=ctx, user=ctx.user, erreurs=erreurs, rapport=rapport)
 
 
-def _dossier_findings(ctx: Context, ids: list[str], day: dt.date) -> dict[str, list[Any]]:
+def _dossier_findings(ctx: Context, ids: list[str], day: dt.date, head: str | None = None) -> dict[str, list[Any]]:
     """``Registry.check`` on each dossier presented, at the session's date (``decision_contraire``… after each decision);
-    kept between requests while the store does not change (:mod:`cqpkit.web.memo`)."""
+    kept between requests while the store does not change (:mod:`cqpkit.web.memo`; ``head``: the audit head read with
+    the session)."""
     from cqpkit.web.memo import findings
 
-    return findings(ctx.store, ids, day) if ids else {}
+    return findings(ctx.store, ids, day, head=head) if ids else {}
 
 
 # ---------------------------------------------------------------------- sessions de jury
@@ -452,15 +455,16 @@ def session_page(request: Request[Any, Any, Any], session_id: Annotated[str, PAT
 def session_view(
     ctx: Context, session_id: Annotated[str, PATH], erreurs: list[str] | None = None, status: int = 200
 ) -> Response[str]:
-    from cqpkit.model.dossier import CERTIFICATION_ENTIERE
     from cqpkit.store.errors import NotFoundError
     from cqpkit.store.views import jury_session
     from cqpkit.web.memo import session_findings
+    from cqpkit.web.pages.jury import _presence, decision_forms
 
+    heads: list[str] = []  # the audit head read with the session: the candidates' findings are kept under it too
     try:
         # ``jury show``'s view; the engine's findings on the session kept between requests, as the candidates' are.
         data = jury_session(
-            ctx.store, session_id, findings=lambda conn, row, ids: session_findings(ctx.store, conn, row, ids)
+            ctx.store, session_id, findings=lambda conn, row, ids: session_findings(ctx.store, conn, row, ids, heads)
         )
     except NotFoundError as exc:
         raise Refused(str(exc), status=404) from None
@@ -469,14 +473,11 @@ def session_view(
         if ctx.may("candidat.lire") or ctx.user.role == "jury"
         else {}
     )
-    domaines: dict[str, list[str]] = {}
-    for c in data["candidats"]:
-        try:
-            ref = ctx.store.registry.referentiel(c["certification"], version=c["version"])
-            domaines[c["dossier"]] = [d.id for d in ref.domaines] or [CERTIFICATION_ENTIERE]
-        except Exception:  # a référentiel no plugin supplies: no decision form for it (the page says so)
-            domaines[c["dossier"]] = []
-    findings = _dossier_findings(ctx, [c["dossier"] for c in data["candidats"]], dt.date.fromisoformat(data["date"]))
+    intitules = labels(ctx.store.registry)
+    groups, forms, form_of = decision_forms(ctx.store.registry, data, intitules)
+    findings = _dossier_findings(
+        ctx, [c["dossier"] for c in data["candidats"]], dt.date.fromisoformat(data["date"]), heads[0] if heads else None
+    )
     return html(
         "session.html",
         status=status,
@@ -484,10 +485,17 @@ def session_view(
         user=ctx.user,
         s=data,
         names=names,
-        domaines=domaines,
+        groups=groups,
+        forms=forms,
+        form_of=form_of,
+        presence_of={c["dossier"]: _presence(c) for c in data["candidats"]},
+        # computed here once per candidate, not by filters in the template (a filter call per use): each dossier's
+        # id in a URL, its decisions in force for the script (JSON, escaped as any text by the template)
+        quoted={c["dossier"]: quote(c["dossier"], safe="") for c in data["candidats"]},
+        decided={c["dossier"]: json.dumps(c["decisions"]) for c in data["candidats"]},
         erreurs=erreurs or [],
         findings=findings,
-        labels=labels(ctx.store.registry),
+        labels=intitules,
         may_decide=ctx.may("session.decider", session_id),
         may_add=ctx.may("session.presenter"),
         may_close=ctx.may("session.clore"),
