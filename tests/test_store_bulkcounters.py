@@ -77,9 +77,9 @@ def test_a_failed_import_leaves_the_triggers(campaign_store, tmp_path):
 
 
 @pytest.mark.parametrize("db", ["sqlite", "postgresql"], indirect=True)
-def test_verify_reports_a_wrong_counter_and_recompter_repairs_it(campaign_store, db):
+def test_verify_reports_a_wrong_counter_and_recount_repairs_it(campaign_store, db):
     """A counter changed by hand: `db verify` names its table, key and both figures and says how to repair;
-    `db recompter` brings back the fresh count, and verify is clean again."""
+    `db recount` brings back the fresh count, and verify is clean again."""
     assert campaign_store.verify().ok
     with campaign_store.write() as conn:
         row = conn.execute(sa.select(t.compte_dossiers).order_by(t.compte_dossiers.c.voie).limit(1)).one()
@@ -97,8 +97,8 @@ def test_verify_reports_a_wrong_counter_and_recompter_repairs_it(campaign_store,
         f"voie={row.voie} : compteur faux, n = {row.n + 1} (décompte frais : {row.n})"
     ) in out.stderr
     assert "table resultat_jours, clé " in out.stderr and "(décompte frais : " in out.stderr
-    assert "cqpkit db recompter" in out.stderr
-    fixed = run_cli("db", "recompter", "--db", db)
+    assert "cqpkit db recount" in out.stderr
+    fixed = run_cli("db", "recount", "--db", db)
     assert fixed.returncode == 0, fixed.stderr
     assert "compteurs du rapport de campagne recalculés" in fixed.stdout
     assert_counters_right(campaign_store)

@@ -141,7 +141,7 @@ def add_db(p: argparse.ArgumentParser) -> None:
     )
     store_options(a, json=True)
     a.set_defaults(func=cmd_db_verify)
-    a = sub.add_parser("recompter", help="recalculer les compteurs du rapport de campagne (quand db verify les trouve faux)")
+    a = sub.add_parser("recount", help="recalculer les compteurs du rapport de campagne (quand db verify les trouve faux)")
     store_options(a)
     a.set_defaults(func=cmd_db_recount)
 

@@ -6,7 +6,7 @@ the audit log does not describe them. :func:`check` compares each with a fresh `
 whose figures differ (sums of amounts to within a millionth: they were added and taken away as floats), a counter
 missing, or one left over. A counter row at zero stands for no row. :func:`recount` repairs them: the tables
 emptied and filled again as the upgrade to version 9 fills them (:func:`cqpkit.store.migration9.fill`), in one
-write transaction (``cqpkit db recompter``).
+write transaction (``cqpkit db recount``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from cqpkit.store import migration9
 __all__ = ["REPAIR", "check", "recount"]
 
 #: What a finding tells to do.
-REPAIR = "réparez avec « cqpkit db recompter » (compteurs recalculés depuis les dossiers et les résultats)"
+REPAIR = "réparez avec « cqpkit db recount » (compteurs recalculés depuis les dossiers et les résultats)"
 #: Mismatches reported per table at most.
 _PER_TABLE = 20
 _MONEY = migration9._MONEY

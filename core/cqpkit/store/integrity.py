@@ -25,7 +25,7 @@ batch at a time, not the base):
   revocation): :func:`cqpkit.store.userscheck.check_rows`. The display name is not checked.
 - the protection triggers (:func:`cqpkit.store.migrations.triggers`): present, unchanged, enabled.
 - the counters of ``report campaign`` (derived, not in the log): against a fresh ``GROUP BY`` count
-  (:mod:`cqpkit.store.countercheck`; repaired by ``cqpkit db recompter``).
+  (:mod:`cqpkit.store.countercheck`; repaired by ``cqpkit db recount``).
 
 Rows stored before schema version 4 were logged without the digests: migration 4 writes a **seal**
 (:func:`seal`): one ``dossier.sceau`` / ``session.sceau`` entry per object with the digests of its rows
