@@ -245,13 +245,18 @@ SMALL, BIG = 200, 2_000
 PER_FILE = 1_000
 
 
-@pytest.fixture(scope="module")
-def two_sizes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """Two directories of generated dossiers, the second ten times the first (its first files the same), for the module."""
+def two_directories(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Two directories of generated dossiers, the second ten times the first (its first files the same)."""
     small, big = tmp_path_factory.mktemp("small"), tmp_path_factory.mktemp("big")
     for p in _generated(big, BIG)[:SMALL]:
         (small / p.name).write_bytes(p.read_bytes())
     return small, big
+
+
+@pytest.fixture(scope="module")
+def two_sizes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """:func:`two_directories`, for the module."""
+    return two_directories(tmp_path_factory)
 
 
 class TestBoundedMemory:

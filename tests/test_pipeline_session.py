@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-from tests.test_pipeline import AS_OF, CAMPAIGN, ROOT, _generated, _peak
+from tests.test_pipeline import AS_OF, BIG, CAMPAIGN, PER_FILE, ROOT, SMALL, _peak, two_directories
 
 SESSION = ROOT / "examples" / "session-oemm-jury-2014-01.toml"  # OEMM-JURY-2014-01, 20/01/2014, Spécialiste prestations
 FORMATION = ROOT / "examples" / "dossier-specialiste-prestations-formation.toml"  # presented to it (a passage names it)
@@ -110,17 +110,10 @@ class TestSessionHookFailure:
         )
 
 
-#: The two directory sizes, and the growth allowed per file added (a dossier kept takes about 5 KB: test_pipeline).
-SMALL, BIG = 200, 2_000
-PER_FILE = 1_000
-
-
 @pytest.fixture(scope="module")
 def two_sizes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """Generated dossiers (none presented to the session), 200 and 2 000, plus the one dossier presented to it."""
-    small, big = tmp_path_factory.mktemp("small"), tmp_path_factory.mktemp("big")
-    for p in _generated(big, BIG)[:SMALL]:
-        (small / p.name).write_bytes(p.read_bytes())
+    """Generated dossiers (none presented to the session), 200 and 2 000 (test_pipeline's), plus the one dossier presented to it."""
+    small, big = two_directories(tmp_path_factory)
     for d in (small, big):
         shutil.copy(FORMATION, d / "presente.toml")
     return small, big
