@@ -143,7 +143,7 @@ ENGLISH = {
     "--issuer-url", "--issuer-email",
     "--role", "--name", "--password", "--password-stdin", "--label", "--expires",
     "serve", "--host", "--port", "--workers", "--public-engine", "--max-body", "--max-dossiers", "--timeout", "--openapi",
-    "refresh", "--refresh", "--batch", "--after", "--status", "--limit", "--jobs",
+    "refresh", "recount", "--refresh", "--batch", "--after", "--status", "--limit", "--jobs",
 }
 #: … or a noun of the domain, French as in the files and the glossary (an option named after the key it fills).
 DOMAIN = {
