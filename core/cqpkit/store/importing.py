@@ -447,6 +447,18 @@ class ImportTransaction:
             entry = {"fichier": lu.fichier, "type": "dossier", "id": did}
             self.report.fichiers.append(entry)
             cid = d.candidat.id
+            if row is not None and row.candidat_id != cid:
+                # Every row of a dossier is encrypted with its candidate's key (erasure destroys it): a dossier keeps
+                # its candidate. A wrong candidate is corrected by importing the dossier under another id.
+                self.errors.append(
+                    _locate(
+                        lu.fichier, ("candidat", "id"),
+                        f"le dossier « {did} » est celui du candidat « {row.candidat_id} » dans la base : un dossier ne change "
+                        "pas de candidat (pour un autre candidat, importez-le sous un autre identifiant de dossier)",
+                    )
+                )
+                entry["statut"] = "refusé"
+                continue
             key = keys.get(crypto.subject(cid))
             # The fingerprint: keyed with the candidate's key; an erased candidate's (no key), that of the public content.
             empreinte = crypto.keyed_fingerprint(key, lu.contenu, lu.personnel_texte) if key is not None else lu.empreinte

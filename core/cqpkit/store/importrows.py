@@ -140,9 +140,9 @@ class Existing:
         self.candidats = self._by_id(conn, t.candidats, sorted(stored))
         #: subject -> key (``None``: destroyed, the candidate is erased) of the stored candidates
         self.keys = crypto.load_keys(conn, [crypto.subject(c) for c in stored])
-        #: id -> (id, empreinte, numero_version, empreinte_publique): all an import compares a stored dossier with
+        #: id -> (id, empreinte, numero_version, empreinte_publique, candidat_id): all an import compares a stored dossier with
         self.dossiers = driver_lookup(
-            conn, t.dossiers, ("id", "empreinte", "numero_version", "empreinte_publique"), [lu.dossier.id for lu in lot.dossiers]
+            conn, t.dossiers, ("id", "empreinte", "numero_version", "empreinte_publique", "candidat_id"), [lu.dossier.id for lu in lot.dossiers]
         )
         known = sorted(self.dossiers)
         self.passages = passages_of(conn, known)
