@@ -4,6 +4,9 @@ Every operation is one writing transaction, logged in the audit chain. Passages 
 decision, a change of presence or a correction (on a closed session, with its ``motif``) is a new row
 that names the one it replaces; the dossier's deadlines and stored results are recomputed with the engine
 (:func:`refresh`; for a decision, before its writing transaction: :mod:`cqpkit.store.jury_refresh`).
+
+Why about 500 lines: the four operations of a session share their checks and their audit wording; the
+session's findings and the decision's refresh already live apart (:mod:`.sessioncheck`, :mod:`.jury_refresh`).
 """
 
 from __future__ import annotations
