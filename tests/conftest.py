@@ -211,9 +211,8 @@ SLOW_FILES = (
     "tests/test_web_browser.py",  # 25
     "tests/test_store_faults.py",  # 25
     "tests/test_store_operator_review.py",  # 22 (55 before its campaign came from the template)
-    # 18; listed so that it runs before tests/test_store.py and tests/test_interop_errors.py: after them, in the same
-    # process, test_intervals_answer_what_a_fresh_engine_computes[sqlite] fails (an import refused: a generated dossier
-    # citing one session twice), on this branch's code and on the code before it — an order dependence to fix.
+    # 18; it once failed after tests/test_store.py in the same process (a generated dossier citing one session twice,
+    # drawn only after other tests had moved hypothesis' draws): cqpkit.testing.strategies now draws distinct sessions.
     "tests/test_stored_results.py",
 )
 
