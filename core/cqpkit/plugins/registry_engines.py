@@ -218,16 +218,14 @@ class RegistryEngines(RegistryCatalogue):
         """The day, the dossier's référentiel and its plugin (the dossier checked valid), and its decision that day
         (``resultat`` when the caller has it): what every engine call on a dossier starts from."""
         day = self._today(as_of)
-        self._valid(dossier)
         ref, plugin = self._served(dossier)
+        if self.validate_dossiers:  # (self._valid, inline: this runs on every dossier of a batch)
+            if not _LAZY:
+                _import_engines()
+            _LAZY["require_valid_dossier"](dossier, ref)
         if resultat is None:
-            resultat = self._decision(ref, plugin, dossier, day)
+            resultat = self._answer("cqpkit_decide", plugin, referentiel=ref, dossier=dossier, date=day)
         return day, ref, plugin, resultat
-
-    def _decision(self, ref: Referentiel, plugin: str, dossier: Dossier, day: dt.date) -> Resultat:
-        """The answer of ``cqpkit_decide`` (the first plugin to answer wins; the generic engine last)."""
-        resultat: Resultat = self._answer("cqpkit_decide", plugin, referentiel=ref, dossier=dossier, date=day)
-        return resultat
 
     def _checked(
         self, ref: Referentiel, plugin: str, dossier: Dossier, day: dt.date, resultat: Resultat, wanted: frozenset[str] | None
