@@ -135,12 +135,20 @@ def dossier_from_document(doc: TomlDocument, referentiel: Referentiel | Referent
     findings.extend(problems)
     # A dossier built by the fast path and clean on a quick walk of its objects needs no detailed checks;
     # anything else gets them, which find and word every finding (formats/dossier_quick.py).
-    if dossier is None or findings or not dossier_is_clean(dossier, ref):
+    if dossier is None or findings or not _clean(dossier, ref):
         findings.extend(check_dossier_data(doc.data, ref))
     _raise_if_any(doc, findings)
     if ref is not None:
         _mark_valid(dossier)
     return dossier
+
+
+def _clean(dossier: Dossier, ref: Referentiel | None) -> bool:
+    """:func:`dossier_is_clean`, and ``False`` (the detailed checks run) should it ever fail on an odd object."""
+    try:
+        return dossier_is_clean(dossier, ref)
+    except Exception:  # pragma: no cover - a model object of a type the walk did not expect
+        return False
 
 
 def loads_dossier(
