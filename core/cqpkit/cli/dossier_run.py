@@ -273,6 +273,9 @@ def stream_json(fields: dict[str, Any]) -> None:
     out.write("\n}\n" if fields else "}\n")
 
 
+_LOADER: list[Any] = []
+
+
 def load_dossier_or_scenario(path: str, registry: Any) -> Any:
     """A dossier file, or the dossier of a scenario file (inline, or the file its ``dossier`` key names).
 
@@ -280,10 +283,12 @@ def load_dossier_or_scenario(path: str, registry: Any) -> Any:
     unchanged); stderr then says where the dossier was read from and the scenario's date, so that
     a plugin author debugs a failing scenario with ``check``, ``decide``, ``funding``, ``plan``, ``explain``.
     """
-    from cqpkit.formats.dossiers import load_dossier
+    if not _LOADER:  # imported at the first file (an import statement per file costs about a microsecond)
+        from cqpkit.formats.dossiers import load_dossier
 
+        _LOADER.append(load_dossier)
     try:
-        return load_dossier(path, registry)
+        return _LOADER[0](path, registry)
     except InvalidFileError:
         from cqpkit.testing.scenarios import is_scenario_file
 

@@ -49,6 +49,7 @@ from cqpkit.plugins.answers import (
     funding_of,
     plan_item,
 )
+from cqpkit.plugins.hookcalls import HookFailure  # (loaded with the registry: no per-dossier import)
 from cqpkit.render.text import date_txt, montant_fr, nombre_fr, plafond_txt, pluriel
 
 __all__ = ["DossierRun", "add_dossier_command", "cmd_check", "cmd_decide", "cmd_explain", "cmd_funding", "cmd_plan", "load_dossier_or_scenario", "run_dossiers"]
@@ -202,8 +203,6 @@ def _presented(arguments: list[str], session: Any) -> Callable[[str, Any], bool]
 
 def _checked(run: DossierRun, path: str, dossier: Any) -> list[Any]:
     """The findings on one dossier; a plugin failing on it gives the finding ``extension_en_echec`` instead."""
-    from cqpkit.plugins.hookcalls import HookFailure
-
     try:
         return run.registry.check(dossier, run.day)
     except HookFailure as exc:

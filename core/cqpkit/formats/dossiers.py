@@ -28,6 +28,7 @@ import cattrs
 from cqpkit.exceptions import CqpkitError, Erreur, InvalidArgumentError, InvalidFileError, UnknownCertificationError
 from cqpkit.formats.converter import converter
 from cqpkit.formats.dossier_checks import check_dossier_data, check_session_data
+from cqpkit.formats.dossier_quick import dossier_is_clean
 from cqpkit.formats.errors import structure_errors
 from cqpkit.formats.fastpath import fast_structurer
 from cqpkit.formats.positions import Path
@@ -132,11 +133,22 @@ def dossier_from_document(doc: TomlDocument, referentiel: Referentiel | Referent
     dossier = _structure(doc, Dossier, findings)
     ref, problems = _resolve(doc.data, referentiel)
     findings.extend(problems)
-    findings.extend(check_dossier_data(doc.data, ref))
+    # A dossier built by the fast path and clean on a quick walk of its objects needs no detailed checks;
+    # anything else gets them, which find and word every finding (formats/dossier_quick.py).
+    if dossier is None or findings or not _clean(dossier, ref):
+        findings.extend(check_dossier_data(doc.data, ref))
     _raise_if_any(doc, findings)
     if ref is not None:
         _mark_valid(dossier)
     return dossier
+
+
+def _clean(dossier: Dossier, ref: Referentiel | None) -> bool:
+    """:func:`dossier_is_clean`, and ``False`` (the detailed checks run) should it ever fail on an odd object."""
+    try:
+        return dossier_is_clean(dossier, ref)
+    except Exception:  # pragma: no cover - a model object of a type the walk did not expect
+        return False
 
 
 def loads_dossier(

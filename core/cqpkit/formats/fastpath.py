@@ -134,7 +134,10 @@ class _Writer:
             allowed = self.constant(spec[1], "lit")
             return [f"{ind}if type({src}) is not str or {src} not in {allowed}: raise _F", f"{ind}{dst} = {src}"]
         if kind == "optional":  # a TOML file holds no None: anything else is the inner type's
-            return [f"{ind}if {src} is None: raise _F", *self.value(spec[1], src, dst, ind, depth)]
+            inner = self.value(spec[1], src, dst, ind, depth)
+            if spec[1][0] == "call":  # a hook of its own: None is refused before it
+                return [f"{ind}if {src} is None: raise _F", *inner]
+            return inner  # the inner checks begin with a type test (or a generated function's), which None fails
         if kind == "attrs":
             return [f"{ind}{dst} = {self.function(spec[1], spec[2])}({src})"]
         if kind == "tuple":

@@ -10,9 +10,13 @@ from typing import Any
 
 from cqpkit.hookspecs import hookimpl
 
+_engine: list[Any] = []  # the engine, imported at the first call (an import statement per dossier costs a microsecond)
+
 
 @hookimpl(trylast=True)
 def cqpkit_decide(referentiel: Any, dossier: Any, date: Any) -> Any:
-    from cqpkit.rules.decision import decide
+    if not _engine:
+        from cqpkit.rules.decision import decide
 
-    return decide(referentiel, dossier, date)
+        _engine.append(decide)
+    return _engine[0](referentiel, dossier, date)

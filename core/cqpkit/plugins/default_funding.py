@@ -18,6 +18,7 @@ from cqpkit.hookspecs import hookimpl
 
 #: The last report: ``(referentiel, dossier, date, resultat, report)`` (one tuple, replaced whole: safe across threads).
 _last: list[tuple[Any, Any, Any, Any, Any] | None] = [None]
+_engine: list[Any] = []
 
 
 def _report(referentiel: Any, dossier: Any, date: Any, resultat: Any) -> Any:
@@ -25,9 +26,11 @@ def _report(referentiel: Any, dossier: Any, date: Any, resultat: Any) -> Any:
     last = _last[0]
     if last is not None and last[0] is referentiel and last[1] is dossier and last[3] is resultat and last[2] == date:
         return last[4]
-    from cqpkit.rules.funding import funding_report
+    if not _engine:  # imported at the first call (an import statement per dossier costs a microsecond)
+        from cqpkit.rules.funding import funding_report
 
-    report = funding_report(referentiel, dossier, date, resultat)
+        _engine.append(funding_report)
+    report = _engine[0](referentiel, dossier, date, resultat)
     _last[0] = (referentiel, dossier, date, resultat, report)
     return report
 

@@ -58,6 +58,18 @@ BUILTIN_CHECK_CODES: dict[str, frozenset[str]] = {
 }
 
 
+#: What the engines call on every dossier from the layers below that a light start (``cqpkit list``) does not load:
+#: imported at the first call, kept here (an import statement per dossier costs about a microsecond).
+_LAZY: dict[str, Any] = {}
+
+
+def _import_engines() -> None:
+    from cqpkit.formats.dossiers import require_valid_dossier
+    from cqpkit.rules.checks import sort_constats
+
+    _LAZY.update(require_valid_dossier=require_valid_dossier, sort_constats=sort_constats)
+
+
 class RegistryEngines(RegistryCatalogue):
     """The engines applied to dossiers and sessions, through the registry's routed hook callers."""
 
@@ -94,9 +106,9 @@ class RegistryEngines(RegistryCatalogue):
         """
         ref = self.referentiel_for(dossier)
         if self.validate_dossiers:
-            from cqpkit.formats.dossiers import require_valid_dossier
-
-            require_valid_dossier(dossier, ref)
+            if not _LAZY:
+                _import_engines()
+            _LAZY["require_valid_dossier"](dossier, ref)
         return ref
 
     def hook_caller(self, hook_name: str, plugin: str) -> Any:
@@ -206,16 +218,14 @@ class RegistryEngines(RegistryCatalogue):
         """The day, the dossier's référentiel and its plugin (the dossier checked valid), and its decision that day
         (``resultat`` when the caller has it): what every engine call on a dossier starts from."""
         day = self._today(as_of)
-        self._valid(dossier)
         ref, plugin = self._served(dossier)
+        if self.validate_dossiers:  # (self._valid, inline: this runs on every dossier of a batch)
+            if not _LAZY:
+                _import_engines()
+            _LAZY["require_valid_dossier"](dossier, ref)
         if resultat is None:
-            resultat = self._decision(ref, plugin, dossier, day)
+            resultat = self._answer("cqpkit_decide", plugin, referentiel=ref, dossier=dossier, date=day)
         return day, ref, plugin, resultat
-
-    def _decision(self, ref: Referentiel, plugin: str, dossier: Dossier, day: dt.date) -> Resultat:
-        """The answer of ``cqpkit_decide`` (the first plugin to answer wins; the generic engine last)."""
-        resultat: Resultat = self._answer("cqpkit_decide", plugin, referentiel=ref, dossier=dossier, date=day)
-        return resultat
 
     def _checked(
         self, ref: Referentiel, plugin: str, dossier: Dossier, day: dt.date, resultat: Resultat, wanted: frozenset[str] | None
@@ -226,8 +236,9 @@ class RegistryEngines(RegistryCatalogue):
         parts = call_hook(hook, "cqpkit_check_dossier", kwargs, self._raised_in)
         if not _answer_ok("cqpkit_check_dossier", parts):
             self._wrong_answer("cqpkit_check_dossier", hook, kwargs)
-        from cqpkit.rules.checks import sort_constats
-
+        if not _LAZY:
+            _import_engines()
+        sort_constats = _LAZY["sort_constats"]
         found: dict[tuple[str, str, str], Constat] = {}
         for c in [c for part in parts if part for c in part] + list(resultat.constats or ()):
             if wanted is None or c.code in wanted:

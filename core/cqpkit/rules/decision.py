@@ -170,12 +170,18 @@ def _favourable_verdicts(ref: Referentiel) -> dict[str, tuple[tuple[str, ...], f
     return out
 
 
-def _requires_final_evaluation(ref: Referentiel, dossier: Dossier) -> bool:
-    return (
-        ref.jury is not None
-        and "evaluation_finale_favorable" in ref.jury.conditions_passage
-        and is_training_route(ref, dossier.dossier.voie)
-    )
+class _Lookups:
+    """What :func:`decide` reads of the référentiel alone, built once per référentiel (:func:`per_referentiel`)."""
+
+    __slots__ = ("final_evaluation", "known", "order", "source", "validite")
+
+    def __init__(self, ref: Referentiel) -> None:
+        self.order = tuple(d.id for d in ref.domaines)
+        self.known = frozenset(self.order)
+        self.validite = ref.jury.validite_acquis_partiels if ref.jury is not None else None
+        self.source = _result_source(ref)
+        #: whether [jury] asks for a favourable final evaluation (on a training route: :func:`is_training_route`)
+        self.final_evaluation = ref.jury is not None and "evaluation_finale_favorable" in ref.jury.conditions_passage
 
 
 def _ordered_passages(dossier: Dossier, as_of: date) -> list[tuple[int, PassageJury]]:
@@ -284,11 +290,9 @@ def decide(ref: Referentiel, dossier: Dossier, as_of: date) -> Resultat:
     if not ref.domaines:
         return _decide_whole(ref, dossier, as_of)
 
-    order = [d.id for d in ref.domaines]
-    known = set(order)
-    validite = ref.jury.validite_acquis_partiels if ref.jury is not None else None
-    source = _result_source(ref)
-    check_final = _requires_final_evaluation(ref, dossier)
+    lookups = per_referentiel(ref, _Lookups)
+    order, known, validite, source = lookups.order, lookups.known, lookups.validite, lookups.source
+    check_final = lookups.final_evaluation and is_training_route(ref, dossier.dossier.voie)
     favourable = _first_favourable(ref, dossier) if check_final else {}
 
     # An acquisition while the ledger runs: (date, session, last valid day or None); DomaineAcquis at the end.

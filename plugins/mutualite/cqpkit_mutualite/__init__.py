@@ -30,9 +30,14 @@ def cqpkit_referentiels(register: Callable[[object], None]) -> None:
     register(REFERENTIELS)  # every *.toml of the directory
 
 
+_RULES: list[Callable[..., list]] = []
+
+
 @hookimpl
 def cqpkit_check_dossier(referentiel: Any, dossier: Any, date: Any) -> list:
     """The domaine 1 mention checks of the Spécialiste prestations (the only CQP with its two D1 grids; nothing for the others)."""
-    from cqpkit_mutualite.regles import check_d1
+    if not _RULES:  # imported at the first call (an import statement per dossier costs about a microsecond)
+        from cqpkit_mutualite.regles import check_d1
 
-    return check_d1(referentiel, dossier, date)
+        _RULES.append(check_d1)
+    return _RULES[0](referentiel, dossier, date)

@@ -28,6 +28,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from cqpkit.model import Constat
+
 __all__ = ["CERTIFICATION", "DECOUVERTE", "FINALE_D1", "check_d1"]
 
 CERTIFICATION = "mutualite.specialiste-prestations"
@@ -48,8 +50,6 @@ def _mention(mention: str | None) -> str:
 
 def check_d1(referentiel: Any, dossier: Any, as_of: dt.date) -> list[Any]:
     """The findings on the two domaine 1 grids of a Spécialiste prestations dossier (see the module docstring)."""
-    from cqpkit.model import Constat
-
     epreuves = referentiel.epreuves_par_id
     if FINALE_D1 not in epreuves or DECOUVERTE not in epreuves:
         return []
