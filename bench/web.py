@@ -18,7 +18,10 @@ The time to first byte is measured from the request sent to the status line and 
 in this one run — page / JSON for the dossier and the session (**goal ≤ 1.5**, flat from 10 000 to
 100 000 dossiers), and the dashboard at each size against the smallest (**goal: flat**). Every answer is
 checked (status 200, the dossier's id or the session's in the body). The load average is printed at the
-start and the end: the machine is shared, only the ratios compare.
+start and the end: the machine is shared, only the ratios compare. On Linux, the CPU time the server spent on
+each request (all its threads, ``/proc/PID/task/*/schedstat``, read before the request and after its body)
+is printed too, with the same ratios: a loaded machine delays the answers (the time to first byte) far more
+than it changes the work done (the CPU).
 
 On ``--engines postgresql`` each base is a schema of its own on ``--pg-url`` (dropped at the end).
 The files and SQLite bases go into ``--tmp`` (default: a new temporary directory, deleted at the end);
@@ -81,6 +84,7 @@ class Base:
     server: Any = None
     base: str = ""
     times: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)
 
 
 def prepare(url: str, size: int, session_size: int, as_of: dt.date) -> str:
@@ -211,15 +215,35 @@ def login(client: Any) -> None:
         raise SystemExit(f"erreur : connexion refusée ({r.status_code})")
 
 
-def ttfb(client: Any, url: str, expect: str) -> float:
-    """Seconds from the request sent to its headers read; the body is read after, and checked."""
+def server_cpu(pid: int) -> float | None:
+    """Seconds of CPU the process ``pid`` has run, all its threads (Linux's schedstat, in nanoseconds); ``None``
+    where there is no such file."""
+    total = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):  # a thread gone meanwhile
+            continue
+    return total / 1e9
+
+
+def ttfb(client: Any, url: str, expect: str, pid: int | None = None) -> tuple[float, float | None]:
+    """Seconds from the request sent to its headers read, and the CPU seconds the server ``pid`` spent on it (read
+    before the request and after its body; the server does nothing else meanwhile); the body is checked."""
+    before = server_cpu(pid) if pid else None
     start = time.perf_counter()
     with client.stream("GET", url) as r:
         first = time.perf_counter() - start
         body = r.read().decode("utf-8")
+    after = server_cpu(pid) if before is not None and pid else None
     if r.status_code != 200 or expect not in body:
         raise SystemExit(f"erreur : {url} a répondu {r.status_code} sans « {expect} » :\n{body[:500]}")
-    return first
+    return first, (after - before if after is not None and before is not None else None)
 
 
 def rounds(bases: list[Base], requests: int, as_of: str, within: int, warmup: int) -> None:
@@ -228,6 +252,7 @@ def rounds(bases: list[Base], requests: int, as_of: str, within: int, warmup: in
     rng = random.Random(19)
     for b in bases:
         b.times = {k: [] for k in ("dossier_page", "dossier_json", "session_page", "session_json", "tableau")}
+        b.cpu = {k: [] for k in b.times}
         b.pages = httpx.Client(base_url=b.base, timeout=300)  # type: ignore[attr-defined]
         b.api = httpx.Client(base_url=b.base, timeout=300, headers={"Authorization": f"Bearer {b.token}"})  # type: ignore[attr-defined]
         login(b.pages)  # type: ignore[attr-defined]
@@ -245,9 +270,11 @@ def rounds(bases: list[Base], requests: int, as_of: str, within: int, warmup: in
                 if n % 2:  # page first, then JSON first: neither always follows the other
                     pairs = [pairs[1], pairs[0], pairs[3], pairs[2], pairs[4]]
                 for key, client, url, expect in pairs:
-                    took = ttfb(client, url, expect)
+                    took, cpu = ttfb(client, url, expect, b.server.pid)
                     if n >= warmup:
                         b.times[key].append(took)
+                        if cpu is not None:
+                            b.cpu[key].append(cpu)
     finally:
         for b in bases:
             b.pages.close()  # type: ignore[attr-defined]
@@ -271,6 +298,20 @@ def report(bases: list[Base]) -> list[str]:
         lines.append(
             f"ratio page/JSON session    {b.label} : {med['session_page'] / med['session_json']:7.2f}   (objectif ≤ 1,5)"
         )
+        if all(b.cpu.values()):
+            cpu = {k: statistics.median(v) * ms for k, v in b.cpu.items()}
+            print(
+                f"  {b.label} : CPU du serveur par requête (médianes) : dossier page {cpu['dossier_page']:.2f} ms, "
+                f"JSON {cpu['dossier_json']:.2f} ms ; session page {cpu['session_page']:.2f} ms, "
+                f"JSON {cpu['session_json']:.2f} ms ; tableau de bord {cpu['tableau']:.2f} ms",
+                flush=True,
+            )
+            lines.append(
+                f"ratio CPU page/JSON dossier {b.label} : {cpu['dossier_page'] / cpu['dossier_json']:6.2f}   (le travail du serveur)"
+            )
+            lines.append(
+                f"ratio CPU page/JSON session {b.label} : {cpu['session_page'] / cpu['session_json']:6.2f}   (le travail du serveur)"
+            )
     by_engine: dict[str, list[Base]] = {}
     for b in bases:
         by_engine.setdefault(b.engine, []).append(b)

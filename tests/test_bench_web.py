@@ -1,4 +1,5 @@
-"""bench/web.py at a tiny size: it builds its bases, serves them, measures, prints every ratio line (nothing timed).
+"""bench/web.py at a tiny size: it builds its bases, serves them, measures, prints every ratio line (nothing timed):
+the times to first byte, and on Linux the server's CPU per request.
 
 The script is run as a process (it runs ``cqpkit import`` and ``cqpkit serve`` in child processes itself); what it
 leaves behind is checked too: its temporary directory empty (files and SQLite bases deleted).
@@ -27,5 +28,12 @@ def test_sqlite_prints_every_ratio_and_cleans_up(tmp_path: Path) -> None:
         for what in ("dossier", "session"):
             assert any(re.fullmatch(rf"ratio page/JSON {what}\s+sqlite\s+{size} : \s*{NUMBER}\s+\(objectif ≤ 1,5\)", line) for line in lines), lines
     assert any(re.fullmatch(rf"ratio tableau de bord\s+sqlite\s+40/20 : \s*{NUMBER}\s+\(objectif : stable, ≈ 1\)", line) for line in lines), lines
-    assert len(lines) == 5, lines
+    # On Linux, the server's CPU per request too (/proc/PID/task/*/schedstat), with the same two ratios per size.
+    cpu = Path("/proc/self/task").is_dir() and any(Path("/proc/self/task").glob("*/schedstat"))
+    if cpu:
+        for size in (20, 40):
+            for what in ("dossier", "session"):
+                assert any(re.fullmatch(rf"ratio CPU page/JSON {what} sqlite\s+{size} : \s*{NUMBER}\s+\(le travail du serveur\)", line) for line in lines), lines
+        assert re.search(r"CPU du serveur par requête \(médianes\) : dossier page " + NUMBER + " ms", result.stdout)
+    assert len(lines) == (9 if cpu else 5), lines
     assert list(tmp_path.iterdir()) == []  # files and bases deleted

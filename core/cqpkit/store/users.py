@@ -255,8 +255,11 @@ def get_user(store: _Store, login: str) -> Utilisateur | None:
     """The user of this login, or ``None``."""
     if not isinstance(login, str) or not _LOGIN.match(login):
         return None
+    u = t.utilisateurs.c
     with store.read() as conn:
-        r = conn.execute(sa.select(t.utilisateurs).where(t.utilisateurs.c.id == login)).first()
+        # The five columns of the answer only (not the password's hash): every page reads its user again at each
+        # request (cqpkit.web.pages.base.context), and the whole row cost twice as much (issue 19).
+        r = conn.execute(sa.select(u.id, u.nom, u.role, u.actif, u.membre).where(u.id == login)).first()
     return _user(r) if r is not None else None
 
 

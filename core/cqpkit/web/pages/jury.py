@@ -13,14 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import types
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
+from urllib.parse import quote
 
 from litestar import Request, Response, get, post
 from litestar.response import Redirect
+from markupsafe import Markup
 
-from cqpkit.web.pages.base import PATH, QUERY, Context, Refused, context, html
+from cqpkit.web.pages.base import PATH, QUERY, Context, Refused, context, escape_many, findings_list, html
 
-__all__ = ["CANDIDATE_PAPERS", "COLLEGES", "JURY_HANDLERS", "PRESENCES", "decision_forms"]
+__all__ = ["CANDIDATE_PAPERS", "COLLEGES", "JURY_HANDLERS", "PRESENCES", "Row", "decision_forms", "session_rows"]
 
 #: The collèges of a jury member offered by the form (those of the bundled campaign's sessions: employeur, salarié).
 COLLEGES = {"employeur": "employeur", "salarie": "salarié"}
@@ -273,6 +275,63 @@ def decision_forms(
             form_of[c["dossier"]] = ""
     ordered = sorted(groups.values(), key=lambda g: (g["label"], g["certification"], g["version"]))
     return ordered, list(forms.values()), form_of
+
+
+class Row(NamedTuple):
+    """What the session page shows of one presented candidate, computed once in Python (:func:`session_rows`).
+
+    Every text is already escaped (HTML), numbers are numbers: the template prints them in its loops over the
+    candidates without autoescaping (``{% autoescape false %}``) and reads attributes only, with no filter, method
+    call or ``loop`` object per candidate — each of which costs Jinja2 far more (docs/web.md « Performance »)."""
+
+    n: int  # the candidate's rank (1…): the suffix of its findings' region and of its decision form's fields
+    did: str  # the dossier's id
+    q: str  # the dossier's id in a URL
+    name: str  # the candidate's name, else its id
+    presence: str  # présent, absent, excusé
+    passed: bool  # present: the jury decides for them
+    decisions: list[tuple[str, str, str]]  # (separator, domaine, decision as read) of the decisions in force
+    decided: str  # the decisions in force for the script (JSON)
+    corrections: int
+    form: str  # the id of its decision form's <template> ("": no référentiel loaded)
+    found: Markup | None  # the engine's findings as an HTML list (``findings_list``), or None for none
+
+
+def session_rows(
+    data: dict[str, Any], names: dict[str, str], findings: dict[str, list[Any]], form_of: dict[str, str]
+) -> dict[str, Row]:
+    """Each presented candidate's :class:`Row` (``data``: ``jury show``'s view; ``names`` by candidate id, the id
+    shown without; ``findings`` and ``form_of`` by dossier id), by dossier id, in the session's order. Every text of
+    the page's rows, and the findings' messages, escaped in one call (:func:`escape_many`)."""
+    texts: list[str] = []
+    for c in data["candidats"]:
+        did = c["dossier"]
+        texts += (did, quote(did, safe=""), names.get(c["candidat"], c["candidat"]), _presence(c))
+        texts += (json.dumps(c["decisions"]), form_of.get(did, ""))
+        for k, v in c["decisions"].items():
+            texts += (k, str(v).replace("_", " "))
+        texts += [k.message for k in findings.get(did) or ()]
+    escaped = iter(escape_many(texts))
+    take = escaped.__next__
+    rows: dict[str, Row] = {}
+    for n, c in enumerate(data["candidats"], 1):
+        found = findings.get(c["dossier"]) or ()
+        did, q, name, presence, decided, form = take(), take(), take(), take(), take(), take()
+        decisions = [(", " if i else "", take(), take()) for i in range(len(c["decisions"]))]
+        rows[c["dossier"]] = Row(
+            n=n,
+            did=did,
+            q=q,
+            name=name,
+            presence=presence,
+            passed=not (c["absent"] or c["excuse"]),
+            decisions=decisions,
+            decided=decided,
+            corrections=int(c["corrections"]),
+            form=form,
+            found=findings_list(found, [take() for _ in found]) if found else None,
+        )
+    return rows
 
 
 #: The findings that make a decision need its motive before it is recorded (the store's rule: ``store.jury.NEEDS_MOTIVE``).

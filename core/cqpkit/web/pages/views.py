@@ -12,10 +12,8 @@ session forms in :mod:`.jury`.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from litestar import Request, Response, get, post
 from litestar.response import Redirect
@@ -458,7 +456,7 @@ def session_view(
     from cqpkit.store.errors import NotFoundError
     from cqpkit.store.views import jury_session
     from cqpkit.web.memo import session_findings
-    from cqpkit.web.pages.jury import _presence, decision_forms
+    from cqpkit.web.pages.jury import decision_forms, session_rows
 
     heads: list[str] = []  # the audit head read with the session: the candidates' findings are kept under it too
     try:
@@ -478,23 +476,19 @@ def session_view(
     findings = _dossier_findings(
         ctx, [c["dossier"] for c in data["candidats"]], dt.date.fromisoformat(data["date"]), heads[0] if heads else None
     )
+    # What the template shows of each candidate, computed here once (escaped, quoted, formatted): the template's
+    # loops over 20 candidates then read attributes only (docs/web.md « Performance »).
+    rows = session_rows(data, names, findings, form_of)
     return html(
         "session.html",
         status=status,
         ctx=ctx,
         user=ctx.user,
         s=data,
-        names=names,
-        groups=groups,
+        rows=list(rows.values()),
+        groups=[(g, [rows[c["dossier"]] for c in g["candidats"]]) for g in groups],
         forms=forms,
-        form_of=form_of,
-        presence_of={c["dossier"]: _presence(c) for c in data["candidats"]},
-        # computed here once per candidate, not by filters in the template (a filter call per use): each dossier's
-        # id in a URL, its decisions in force for the script (JSON, escaped as any text by the template)
-        quoted={c["dossier"]: quote(c["dossier"], safe="") for c in data["candidats"]},
-        decided={c["dossier"]: json.dumps(c["decisions"]) for c in data["candidats"]},
         erreurs=erreurs or [],
-        findings=findings,
         labels=intitules,
         may_decide=ctx.may("session.decider", session_id),
         may_add=ctx.may("session.presenter"),
