@@ -111,7 +111,7 @@ def _url_problem(exc: BaseException, db: str) -> str:
     return "forme attendue postgresql://utilisateur@hôte:port/base"
 
 
-def _sqlite_engine(target: Target, create: bool) -> sa.Engine:
+def _sqlite_engine(target: Target, create: bool, pool_size: int | None = None) -> sa.Engine:
     path = os.path.abspath(target.path or "cqpkit.db")
     if not os.path.exists(path):
         if not create:
@@ -135,7 +135,12 @@ def _sqlite_engine(target: Target, create: bool) -> sa.Engine:
         conn.execute("PRAGMA secure_delete = ON")
         return conn
 
-    engine = sa.create_engine("sqlite://", creator=connect, poolclass=sa.pool.StaticPool)
+    if pool_size is None:  # the CLI: one thread, one connection
+        engine = sa.create_engine("sqlite://", creator=connect, poolclass=sa.pool.StaticPool)
+    else:  # a service's threads: a connection each (one shared connection mixed their transactions; issue 19)
+        engine = sa.create_engine(
+            "sqlite://", creator=connect, poolclass=sa.pool.QueuePool, pool_size=pool_size, max_overflow=pool_size
+        )
 
     @event.listens_for(engine, "begin")
     def _begin(conn: sa.Connection) -> None:
@@ -177,11 +182,21 @@ def make_engine(target: Target, *, create: bool = False, pool_size: int | None =
     ``pool_size``: on PostgreSQL, keep up to that many connections open (plus as many more under load) instead of
     opening one per transaction (``NullPool``, the CLI's choice: a connection costs a few milliseconds, once per
     command). ``cqpkit serve`` asks for a pool: a token check is then a query, not a connection (docs/api.md).
-    SQLite has one connection per store either way.
+    On SQLite, without ``pool_size`` the store has one connection (``StaticPool``: the CLI, one thread); with it, a
+    pool of connections to the file, one per thread that uses the store at a time (``cqpkit serve``: requests run in
+    worker threads, and two of them on one connection would run inside each other's transaction). SQLite itself
+    then orders them: readers side by side, one writer at a time (``BEGIN IMMEDIATE``, waiting up to
+    :data:`BUSY_TIMEOUT_MS`).
     """
     if target.kind == "sqlite":
-        return _sqlite_engine(target, create)
+        return _sqlite_engine(target, create, pool_size)
     return _postgresql_engine(target, pool_size)
+
+
+def single_connection(engine: sa.Engine) -> bool:
+    """Whether ``engine`` has one connection for every thread (SQLite opened without a pool: the CLI's store), which
+    a service's threads must then take in turns."""
+    return isinstance(engine.pool, sa.pool.StaticPool)
 
 
 def translate(exc: BaseException, target: Target) -> StoreError:

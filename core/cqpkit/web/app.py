@@ -17,6 +17,7 @@ from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 
+from cqpkit.store.engine import single_connection
 from cqpkit.web.auth import Authenticator, StoreAuthenticator
 from cqpkit.web.candidats import CANDIDAT_HANDLERS
 from cqpkit.web.engine import ENGINE_HANDLERS
@@ -55,7 +56,7 @@ def create_app(
     """The cqpkit HTTP service as an ASGI application.
 
     ``db``: the store's address (path or URL, or an open :class:`~cqpkit.store.store.Store`): the store endpoints,
-    and the tokens of its users (opened here, with a pool of :data:`POOL_SIZE` connections on PostgreSQL;
+    and the tokens of its users (opened here, with a pool of :data:`POOL_SIZE` connections on both engines;
     closed at shutdown when opened here); ``public_engine``: the engine endpoints without a token;
     ``authenticator``: checks the bearer tokens otherwise (default: the store's users with ``db``; without
     either, every engine call is answered 401); ``limits``: body size, dossiers per request, time
@@ -68,8 +69,9 @@ def create_app(
     limits = limits or Limits()
     registry = registry if registry is not None else load_registry()
     store, owned = _open_store(db, registry)
-    # SQLite: one connection per store (StaticPool), used by one request at a time; PostgreSQL: the pool.
-    lock: Any = threading.Lock() if store is not None and store.target.kind == "sqlite" else contextlib.nullcontext()
+    # A pool of connections on both engines (make_engine's pool_size): the requests' threads each take one. A store
+    # given open with a single connection (a SQLite store opened by Store.open, the CLI's) is taken in turns.
+    lock: Any = threading.Lock() if store is not None and single_connection(store.engine) else contextlib.nullcontext()
     if store is not None and authenticator is None:
         authenticator = StoreAuthenticator(store, lock)
     state = State(

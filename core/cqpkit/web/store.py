@@ -8,8 +8,9 @@ answers are those of the CLI's ``--json`` where it has one (:mod:`cqpkit.store.a
 reads its body as the engine endpoints do (one JSON object, a JSON array, or one TOML dossier), with every
 error of every dossier at once (422), and stores all or nothing.
 
-The work runs in a worker thread (:func:`cqpkit.web.limits.run_limited`); on SQLite, whose store has one
-connection, the requests that touch the base take turns (a lock).
+The work runs in a worker thread (:func:`cqpkit.web.limits.run_limited`), on a connection of the store's pool (both
+engines: SQLite orders the writers itself); a store given open with a single connection (SQLite, ``Store.open``)
+is taken in turns (a lock).
 """
 
 from __future__ import annotations

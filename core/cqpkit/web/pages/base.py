@@ -79,7 +79,7 @@ def page_secret(secret: bytes | str | None = None) -> bytes:
 
 
 def store_of(request: Request[Any, Any, Any]) -> Any:
-    """The store of the app (``create_app(db=…)``), opened once; a 503 page without one."""
+    """The store of the app (``create_app(db=…)``), shared with the API's endpoints; a 503 page without one."""
     state = request.app.state
     store = state.get("page_store")
     if store is not None:
@@ -89,19 +89,16 @@ def store_of(request: Request[Any, Any, Any]) -> Any:
     with _lock:
         store = state.get("page_store")
         if store is None:
-            from cqpkit.store.store import Store
+            # The app's store has a pool of connections on both engines (a store of their own would open a connection
+            # per transaction on PostgreSQL: a few milliseconds each, several per page; issue 19), one per request's
+            # thread. A store given open with a single connection (SQLite, Store.open: the CLI's) would have two
+            # pages' transactions run inside each other: the pages open a pooled one on the same base.
+            from cqpkit.store.engine import make_engine, single_connection
+            from cqpkit.web.app import POOL_SIZE
 
-            # ``create_app(db=…)`` takes an address or an open store: an open one is shared as it is. On PostgreSQL
-            # the pages share the app's pooled store (a store of their own would open a connection per transaction:
-            # a few milliseconds each, several per page; issue 19); on SQLite the app's single connection is the
-            # API's, behind its lock: the pages open their own.
-            pooled = state.get("store")
-            if not isinstance(state.db, str):
-                store = state.db
-            elif pooled is not None and pooled.target.kind == "postgresql":
-                store = pooled
-            else:
-                store = Store.open(state.db, registry=state.registry)
+            store = state.store
+            if single_connection(store.engine):
+                store = type(store)(store.target, make_engine(store.target, pool_size=POOL_SIZE), state.registry)
             state.page_store = store
     return store
 
