@@ -161,8 +161,12 @@ class AuditWriter:
 
     def add(self, action: str, objet: str, objet_id: str, details: dict[str, Any]) -> None:
         """Record one change (never personal data in ``details``)."""
+        self.add_text(action, objet, objet_id, canonical_plain(details))
+
+    def add_text(self, action: str, objet: str, objet_id: str, text: str) -> None:
+        """:meth:`add` with ``details`` already written as :func:`canonical_plain` writes them (the import writes the
+        details of a new dossier before its transaction: :mod:`cqpkit.store.importprep`)."""
         self.numero = numero = self.numero + 1
-        text = canonical_plain(details)
         previous = self.empreinte
         self.empreinte = digest = entry_hash(numero, self.horodatage, self.operateur, action, objet, objet_id, text, previous)
         self._rows.append((numero, self.horodatage, self.operateur, action, objet, objet_id, text, previous, digest))

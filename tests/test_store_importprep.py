@@ -1,0 +1,116 @@
+"""The new dossiers' encryption and keyed fingerprints, computed before the import's write transaction (both engines).
+
+:mod:`cqpkit.store.importprep` computes them while other writers can still write; the transaction uses them only
+where the base has not moved (the dossier still new, the candidate's key the one they were computed with). These
+tests check that the transaction then encrypts nothing itself, that what it writes is what it would have computed
+(``db verify`` checks every row against the log, the texts decrypt, a second import finds every file « inchangé »),
+and that a candidate stored by another import in between makes it compute the rows again, with the stored key.
+"""
+
+# ruff: noqa: F811  (pytest fixtures imported from tests.test_store_support and used as parameters)
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import attrs
+import pytest
+from cqpkit.store import crypto, importing
+from cqpkit.store.importprep import prepare
+from cqpkit.store.reading import read_files
+
+from tests.test_store_support import CAMPAIGN, db, generated_dossier, registry, store, write_generated  # noqa: F401
+
+
+def _lot(paths, store):  # type: ignore[no-untyped-def]
+    return read_files([str(p) for p in paths], store.registry)
+
+
+def _calls_in_transaction(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The encryptions and keyed fingerprints computed while the import builds its candidates' and dossiers' rows."""
+    calls: list[str] = []
+    inside = [False]
+    for name in ("encrypt", "keyed_fingerprint"):
+        original = getattr(crypto, name)
+
+        def counted(*args, _name=name, _original=original):  # type: ignore[no-untyped-def]
+            if inside[0]:
+                calls.append(_name)
+            return _original(*args)
+
+        monkeypatch.setattr(crypto, name, counted)
+    for step in ("_candidates", "_dossiers"):
+        original_step = getattr(importing.ImportTransaction, step)
+
+        def wrapped(self, *args, _original=original_step):  # type: ignore[no-untyped-def]
+            inside[0] = True
+            try:
+                return _original(self, *args)
+            finally:
+                inside[0] = False
+
+        monkeypatch.setattr(importing.ImportTransaction, step, wrapped)
+    return calls
+
+
+def _same_dossiers(store, lot) -> None:  # type: ignore[no-untyped-def]
+    """Every personal datum of the lot reads back, decrypted with the candidate's stored key."""
+    for lu in lot.dossiers:
+        c = lu.dossier.candidat
+        export = store.export_candidat(c.id, "test")
+        facts = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in attrs.asdict(c).items()}
+        assert export["candidat"] == {**export["candidat"], **facts}
+        text = json.dumps(export, ensure_ascii=False, default=str)
+        assert all(json.dumps(value, ensure_ascii=False)[1:-1] in text for _, value in lu.personnel)  # notes, employers…
+
+
+def test_transaction_encrypts_nothing_for_new_dossiers(store, monkeypatch):  # type: ignore[no-untyped-def]
+    lot = _lot([CAMPAIGN], store)  # the campaign's dossiers (personal data, notes of evaluations and passages) and sessions
+    calls = _calls_in_transaction(monkeypatch)
+    report = store.import_lot(lot, operateur="test")
+    assert report.count("dossier", "nouveau") == len(lot.dossiers)
+    assert calls == []  # everything was computed before the transaction
+    assert report.secondes_preparees > 0
+    monkeypatch.undo()
+    assert store.verify().ok  # every row agrees with the log's entry of its creation
+    _same_dossiers(store, lot)
+    again = store.import_lot(_lot([CAMPAIGN], store), operateur="test")
+    assert again.count("dossier", "inchangé") == len(lot.dossiers)  # the keyed fingerprints are the candidates' keys'
+
+
+def test_candidate_stored_in_between_is_encrypted_with_its_stored_key(store, tmp_path):  # type: ignore[no-untyped-def]
+    first, second = tmp_path / "a", tmp_path / "b"
+    write_generated(first, 1)
+    second.mkdir()
+    # another dossier of the same candidate
+    (second / "b.toml").write_text(generated_dossier(1).replace('id = "C-GEN-000001"', 'id = "C-GEN-000000"'), "utf-8")
+    lot = _lot([second], store)
+    cid = lot.dossiers[0].dossier.candidat.id
+    assert cid == "C-GEN-000000"
+    with store.read() as conn:
+        prepared = prepare(conn, lot, {})  # the base does not hold the candidate yet: a key is drawn for them
+    assert crypto.subject(cid) in prepared.keys and "GEN-000001" in prepared.dossiers
+    store.import_files([str(first)], operateur="test")  # another import stores the candidate, with another key
+    with store.write() as conn:
+        report = importing.ImportTransaction(store, conn, lot, "test", prepared).run()
+    assert report.count("dossier", "nouveau") == 1
+    with store.read() as conn:
+        keys = crypto.load_keys(conn, [crypto.subject(cid)])
+    assert keys[crypto.subject(cid)] != prepared.keys[crypto.subject(cid)]
+    assert store.verify().ok
+    _same_dossiers(store, lot)
+    again = store.import_files([str(second)], operateur="test")
+    assert again.count("dossier", "inchangé") == 1
+
+
+def test_dossier_stored_in_between_is_compared_not_rewritten(store, tmp_path):  # type: ignore[no-untyped-def]
+    lot = _lot([write_generated(tmp_path / "a", 2)], store)
+    with store.read() as conn:
+        prepared = prepare(conn, lot, {})
+    assert len(prepared.dossiers) == 2
+    store.import_lot(lot, operateur="test")  # stored meanwhile, by another import
+    with store.write() as conn:
+        report = importing.ImportTransaction(store, conn, lot, "test", prepared).run()
+    assert report.count("dossier", "inchangé") == 2
+    assert store.verify().ok
