@@ -121,11 +121,14 @@ def _import_lot(store: StoreBase, lot: Lot, operateur: str | None = None) -> Imp
             # the encryption and keyed fingerprints of the new dossiers (importprep): checked again in the transaction
             with without_cycle_collector():
                 prepared = prepare(conn, lot, stored)
+            day, flag = date_param(conn), flag_param(conn)
         if need_deadlines:
             lot, engine = with_deadlines(lot, registry, stored)
         if need_deadlines or need_results:
             lot, spent_results = _with_results(lot, registry, stored)
             engine += spent_results
+        with without_cycle_collector():
+            prepared.count_results(lot, stored, day, flag)  # their counters, grouped (used if the transaction inserts them all)
     before_transaction = time.perf_counter() - before_start
 
     spent = [0.0, 0.0]
@@ -592,7 +595,9 @@ class ImportTransaction:
             return
         flush()
         if results:
-            bulkcounters.insert_results(self.conn, results)  # counted once per batch
+            ids = [head["dossier_id"] for head, _ in results]
+            days = self.prepared.jours if ids == self.prepared.jours_dossiers else None  # grouped before the transaction
+            bulkcounters.insert_results(self.conn, results, days)  # counted once per batch
         if refresh:
             from cqpkit.store.results import forget_results
 

@@ -28,6 +28,7 @@ from cqpkit.store import crypto
 from cqpkit.store import schema as t
 from cqpkit.store.audit import canonical, canonical_plain, evaluations_digest, passage_digest
 from cqpkit.store.audit import digest as stored_digest
+from cqpkit.store.bulkcounters import day_rows
 from cqpkit.store.importrows import _personal_json, evaluation_parts
 from cqpkit.store.reading import PERSONAL, Lot
 from cqpkit.store.sql import driver_lookup
@@ -68,7 +69,19 @@ class Preparation:
     keys: dict[str, bytes] = attrs.Factory(dict)
     candidats: dict[str, PreparedCandidate] = attrs.Factory(dict)
     dossiers: dict[str, PreparedDossier] = attrs.Factory(dict)
+    #: the rows the new dossiers' results add to ``resultat_jours`` (:func:`cqpkit.store.bulkcounters.day_rows`), and
+    #: the dossiers whose results they count, in the lot's order (the transaction inserts exactly these, or counts in SQL)
+    jours: list[tuple] | None = None
+    jours_dossiers: list[str] = attrs.Factory(list)
     secondes: float = 0.0
+
+    def count_results(self, lot: Lot, stored: Mapping[str, Any], day: Any, flag: tuple[Any, Any]) -> None:
+        """:attr:`jours` for the results computed before the transaction of the dossiers new to the base."""
+        start = time.perf_counter()
+        computed = [lu.resultats for lu in lot.dossiers if lu.dossier.id not in stored and lu.resultats is not None]
+        self.jours_dossiers = [head["dossier_id"] for head, _ in computed]
+        self.jours = day_rows(computed, day, flag)
+        self.secondes += time.perf_counter() - start
 
 
 def prepare(conn: sa.Connection, lot: Lot, stored: Mapping[str, Any]) -> Preparation:
