@@ -20,7 +20,7 @@ from cqpkit.store import bulkcounters, crypto, importing
 from cqpkit.store.importprep import prepare
 from cqpkit.store.reading import read_files
 
-from tests.test_store_support import CAMPAIGN, db, generated_dossier, registry, store, write_generated  # noqa: F401
+from tests.test_store_support import CAMPAIGN, db, generated_dossier, registry, snapshot, store, write_generated  # noqa: F401
 
 
 def _lot(paths, store):  # type: ignore[no-untyped-def]
@@ -124,3 +124,28 @@ def test_dossier_stored_in_between_is_compared_not_rewritten(store, tmp_path):  
         report = importing.ImportTransaction(store, conn, lot, "test", prepared).run()
     assert report.count("dossier", "inchangé") == 2
     assert store.verify().ok
+
+
+def test_rows_built_before_equal_those_built_in_the_transaction(registry, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """The results' intervals and the counters the import writes from what it built before its transaction are the rows
+    the transaction writes when it builds them itself (the preparation left out)."""
+    from cqpkit.store.importprep import Preparation
+    from cqpkit.store.store import Store
+
+    def imported(name: str):  # type: ignore[no-untyped-def]
+        s = Store.open(str(tmp_path / name), create=True, check=False, registry=registry)
+        s.init()
+        s.import_lot(read_files([str(CAMPAIGN)], registry), operateur="test")
+        return s
+
+    before = imported("before.db")
+    monkeypatch.setattr(importing, "prepare", lambda conn, lot, stored: Preparation())
+    inside = imported("inside.db")
+    tables = ("resultat_periodes", "resultat_jours", "compte_resultats", "compte_dossiers", "compte_candidats", "compte_candidats_distincts")
+    a, b = snapshot(before), snapshot(inside)
+    assert a["resultat_periodes"]  # the campaign's results have intervals
+    for name in tables:
+        assert a[name] == b[name], name
+    assert before.verify().ok and inside.verify().ok
+    before.close()
+    inside.close()

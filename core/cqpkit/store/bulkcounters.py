@@ -176,6 +176,19 @@ def add_results(conn: sa.Connection, ids: Sequence[str], sign: int = 1, days: Se
         conn.exec_driver_sql(_upsert("resultat_jours", _DAY_KEY, _DAY_SUMS, f"VALUES ({marks})"), list(days))
 
 
+def period_tuples(computed: Computed, day: Any, flag: tuple[Any, Any]) -> tuple[tuple[str, ...], list[tuple]]:
+    """The rows of ``resultat_periodes`` of these results as :func:`cqpkit.store.sql.insert_tuples` takes them: their
+    columns, and the rows as tuples with their dates and booleans as the driver takes them (``day``, ``flag``)."""
+    money = migration9._MONEY
+    columns = ("dossier_id", "debut", "fin", "certification", "version_referentiel", "statut", "hors_delai", "sans_bareme", *money, "echec")
+    rows = [
+        (r["dossier_id"], day(r["debut"]), None if r["fin"] is None else day(r["fin"]), r["certification"], r["version_referentiel"], r["statut"],
+         flag[bool(r["hors_delai"])], r["sans_bareme"], *(r[c] for c in money), r["echec"])
+        for _, rs in computed for r in rs
+    ]  # fmt: skip
+    return columns, rows
+
+
 def day_rows(computed: Computed, day: Any, flag: tuple[Any, Any]) -> list[tuple]:
     """What :func:`add_results` adds to ``resultat_jours`` for these results (rows of
     :func:`cqpkit.store.results.result_rows`), grouped in Python: per référentiel, status, lateness, failure and day,
@@ -217,15 +230,21 @@ def insert_dossiers(conn: sa.Connection, columns: tuple[str, ...], rows: Sequenc
 
 
 
-def insert_results(conn: sa.Connection, computed: Computed, days: Sequence[tuple] | None = None) -> None:
+def insert_results(
+    conn: sa.Connection, computed: Computed, days: Sequence[tuple] | None = None, periods: tuple[tuple[str, ...], list[tuple]] | None = None
+) -> None:
     """:func:`cqpkit.store.results.insert_results` (dossiers new to the base), counted once for the lot; the rows
     inserted at the driver level (:func:`cqpkit.store.sql.bulk_insert`: SQLAlchemy's compiled ``insert()`` cost about
-    a fifth of the import's transaction on these rows). ``days``: :func:`day_rows` of ``computed``, when computed already."""
+    a fifth of the import's transaction on these rows). ``days``, ``periods``: :func:`day_rows` and :func:`period_tuples`
+    of ``computed``, when built already."""
     if not computed:
         return
     with suspended(conn, ("resultats", "resultat_periodes")) as off:
         bulk_insert(conn, t.resultats, [head for head, _ in computed])
-        bulk_insert(conn, t.resultat_periodes, [r for _, rs in computed for r in rs])
+        if periods is not None:
+            insert_tuples(conn, t.resultat_periodes, *periods)
+        else:
+            bulk_insert(conn, t.resultat_periodes, [r for _, rs in computed for r in rs])
     if off:
         add_results(conn, [head["dossier_id"] for head, _ in computed], days=days)
 

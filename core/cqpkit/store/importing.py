@@ -360,7 +360,7 @@ class ImportTransaction:
             if row is None:
                 pre = self.prepared.candidats.get(c.id)
                 if pre is not None and pre.personal == personal:
-                    self.audit.add_text("candidat.creation", "candidat", c.id, pre.details)
+                    self.audit.add_text("candidat.creation", "candidat", c.id, pre.details, pre.middle)
                 else:
                     self.audit.add("candidat.creation", "candidat", c.id, {"champs": [k for k in PERSONAL if personal[k] not in (None, "")]})
                 inserts.append((c.id, personal, now, now))
@@ -564,7 +564,7 @@ class ImportTransaction:
             evals.extend(ev)
             passages.extend(new_rows)
             if pre is not None and len(new_rows) == len(d.passages):  # every passage written: the details computed before hold
-                self.audit.add_text("dossier.creation", "dossier", did, pre.details)
+                self.audit.add_text("dossier.creation", "dossier", did, pre.details, pre.middle)
             else:
                 self._add_dossier_entry(row, did, cid, numero, empreinte, info, contenu, ev, new_rows)
             entry["statut"] = "nouveau" if row is None else f"version {numero}"
@@ -596,8 +596,10 @@ class ImportTransaction:
         flush()
         if results:
             ids = [head["dossier_id"] for head, _ in results]
-            days = self.prepared.jours if ids == self.prepared.jours_dossiers else None  # grouped before the transaction
-            bulkcounters.insert_results(self.conn, results, days)  # counted once per batch
+            if ids == self.prepared.jours_dossiers:  # their rows and counters by day built before the transaction
+                bulkcounters.insert_results(self.conn, results, self.prepared.jours, self.prepared.periodes)
+            else:
+                bulkcounters.insert_results(self.conn, results)  # counted once per batch
         if refresh:
             from cqpkit.store.results import forget_results
 

@@ -26,9 +26,9 @@ import sqlalchemy as sa
 
 from cqpkit.store import crypto
 from cqpkit.store import schema as t
-from cqpkit.store.audit import canonical, canonical_plain, evaluations_digest, passage_digest
+from cqpkit.store.audit import canonical, canonical_plain, evaluations_digest, passage_digest, payload_middle
 from cqpkit.store.audit import digest as stored_digest
-from cqpkit.store.bulkcounters import day_rows
+from cqpkit.store.bulkcounters import day_rows, period_tuples
 from cqpkit.store.importrows import _personal_json, evaluation_parts
 from cqpkit.store.reading import PERSONAL, Lot
 from cqpkit.store.sql import driver_lookup
@@ -48,8 +48,9 @@ class PreparedDossier:
     #: per passage: its decisions as stored (canonical JSON) and its notes encrypted
     decisions: tuple[str, ...]
     notes: tuple[str, ...]
-    #: the audit details of ``dossier.creation`` as :func:`canonical_plain` writes them
+    #: the audit details of ``dossier.creation`` as :func:`canonical_plain` writes them, and their part of the payload
     details: str
+    middle: str
 
 
 @attrs.frozen(slots=True)
@@ -60,6 +61,7 @@ class PreparedCandidate:
     personal: Mapping[str, Any]
     donnees: str
     details: str
+    middle: str
 
 
 @attrs.define
@@ -73,6 +75,8 @@ class Preparation:
     #: the dossiers whose results they count, in the lot's order (the transaction inserts exactly these, or counts in SQL)
     jours: list[tuple] | None = None
     jours_dossiers: list[str] = attrs.Factory(list)
+    #: the rows of ``resultat_periodes`` of those results as the driver takes them (:func:`cqpkit.store.bulkcounters.period_tuples`)
+    periodes: tuple[tuple[str, ...], list[tuple]] | None = None
     secondes: float = 0.0
 
     def count_results(self, lot: Lot, stored: Mapping[str, Any], day: Any, flag: tuple[Any, Any]) -> None:
@@ -81,6 +85,7 @@ class Preparation:
         computed = [lu.resultats for lu in lot.dossiers if lu.dossier.id not in stored and lu.resultats is not None]
         self.jours_dossiers = [head["dossier_id"] for head, _ in computed]
         self.jours = day_rows(computed, day, flag)
+        self.periodes = period_tuples(computed, day, flag)
         self.secondes += time.perf_counter() - start
 
 
@@ -109,7 +114,8 @@ def prepare(conn: sa.Connection, lot: Lot, stored: Mapping[str, Any]) -> Prepara
         personal = _personal_json(c)
         donnees = crypto.encrypt(key, canonical(personal), crypto.aad(c.id, "candidat"))
         details = canonical_plain({"champs": [k for k in PERSONAL if personal[k] not in (None, "")]})
-        out.candidats[c.id] = PreparedCandidate(key, personal, donnees, details)
+        middle = payload_middle("candidat.creation", "candidat", c.id, details)
+        out.candidats[c.id] = PreparedCandidate(key, personal, donnees, details, middle)
     for lu in new:
         d = lu.dossier
         sujet = crypto.subject(d.candidat.id)
@@ -165,6 +171,6 @@ def _dossier(lu: Any, key: bytes) -> PreparedDossier:
             for i, p in enumerate(d.passages)
         ],
     }
-    return PreparedDossier(
-        key, empreinte, contenu, (tuple(texts), tuple(digests)), decisions, notes, canonical_plain(details)
-    )
+    text = canonical_plain(details)
+    middle = payload_middle("dossier.creation", "dossier", did, text)
+    return PreparedDossier(key, empreinte, contenu, (tuple(texts), tuple(digests)), decisions, notes, text, middle)
