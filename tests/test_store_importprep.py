@@ -99,7 +99,7 @@ def test_candidate_stored_in_between_is_encrypted_with_its_stored_key(store, tmp
     cid = lot.dossiers[0].dossier.candidat.id
     assert cid == "C-GEN-000000"
     with store.read() as conn:
-        prepared = prepare(conn, lot, {})  # the base does not hold the candidate yet: a key is drawn for them
+        prepared = prepare(conn, lot, {}, "test")  # the base does not hold the candidate yet: a key is drawn for them
     assert crypto.subject(cid) in prepared.keys and "GEN-000001" in prepared.dossiers
     store.import_files([str(first)], operateur="test")  # another import stores the candidate, with another key
     with store.write() as conn:
@@ -117,7 +117,7 @@ def test_candidate_stored_in_between_is_encrypted_with_its_stored_key(store, tmp
 def test_dossier_stored_in_between_is_compared_not_rewritten(store, tmp_path):  # type: ignore[no-untyped-def]
     lot = _lot([write_generated(tmp_path / "a", 2)], store)
     with store.read() as conn:
-        prepared = prepare(conn, lot, {})
+        prepared = prepare(conn, lot, {}, "test")
     assert len(prepared.dossiers) == 2
     store.import_lot(lot, operateur="test")  # stored meanwhile, by another import
     with store.write() as conn:
@@ -139,7 +139,7 @@ def test_rows_built_before_equal_those_built_in_the_transaction(registry, tmp_pa
         return s
 
     before = imported("before.db")
-    monkeypatch.setattr(importing, "prepare", lambda conn, lot, stored: Preparation())
+    monkeypatch.setattr(importing, "prepare", lambda conn, lot, stored, operateur: Preparation())
     inside = imported("inside.db")
     tables = ("resultat_periodes", "resultat_jours", "compte_resultats", "compte_dossiers", "compte_candidats", "compte_candidats_distincts")
     a, b = snapshot(before), snapshot(inside)

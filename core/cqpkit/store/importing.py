@@ -66,10 +66,11 @@ _DOSSIER_COLUMNS = (
     "id", "certification", "version_referentiel", "voie", "mention", "inscription", "candidat_id", "numero_version", "empreinte", "empreinte_publique",
     "modifie_le", "cree_le",
 )
-_VERSION_COLUMNS = ("dossier_id", "numero", "empreinte", "certification", "version_referentiel", "contenu", "enregistre_le", "operateur")
+#: (``enregistre_le`` last: the rows of a new dossier are built before the transaction but for it, :mod:`cqpkit.store.importprep`)
+_VERSION_COLUMNS = ("dossier_id", "numero", "empreinte", "certification", "version_referentiel", "contenu", "operateur", "enregistre_le")
 _EVALUATION_COLUMNS = ("dossier_id", "numero_version", "position", "epreuve", "date", "contenu", "empreinte", "enregistre_le")
 _PASSAGE_COLUMNS = (
-    "dossier_id", "session_id", "date", "absent", "excuse", "decisions", "notes", "origine", "remplace_id", "motif", "enregistre_le", "operateur",
+    "dossier_id", "session_id", "date", "absent", "excuse", "decisions", "notes", "origine", "remplace_id", "motif", "operateur", "enregistre_le",
 )
 _ECHEANCE_COLUMNS = ("type", "domaine", "date", "depuis", "certification", "dossier_id")
 
@@ -120,7 +121,7 @@ def _import_lot(store: StoreBase, lot: Lot, operateur: str | None = None) -> Imp
             stored = driver_lookup(conn, t.dossiers, ("id",), [lu.dossier.id for lu in lot.dossiers])
             # the encryption and keyed fingerprints of the new dossiers (importprep): checked again in the transaction
             with without_cycle_collector():
-                prepared = prepare(conn, lot, stored)
+                prepared = prepare(conn, lot, stored, operateur)
             day, flag = date_param(conn), flag_param(conn)
         if need_deadlines:
             lot, engine = with_deadlines(lot, registry, stored)
@@ -467,7 +468,8 @@ class ImportTransaction:
                 rows.clear()
 
         keys = self.keys
-        prepared = self.prepared.dossiers
+        prepared = self.prepared.dossiers if self.prepared.operateur == operateur else {}
+        prepared_deadlines = self.prepared.echeances if ready else {}
         for lu in self.lot.dossiers:
             d = lu.dossier
             info = d.dossier
@@ -533,17 +535,18 @@ class ImportTransaction:
                     continue
                 if p.session not in existing.sessions and p.session not in lot_sessions:
                     self.unknown_sessions.setdefault(p.session, []).append(lu.fichier)
-                if pre is not None:
-                    decisions, notes = pre.decisions[i], pre.notes[i]
-                else:
-                    decisions, notes = canonical_plain(p.decisions), crypto.encrypt_value(key, p.notes, passage_aad)
+                if pre is not None:  # a new dossier: no stored row to replace
+                    new_rows.append(pre.passages[i] + (now,))
+                    continue
                 new_rows.append(
-                    (did, p.session, day(p.date), flag[bool(p.absent)], flag[bool(p.excuse)], decisions, notes, "import",
-                     rows[-1].id if rows else None, "", now, operateur)
+                    (did, p.session, day(p.date), flag[bool(p.absent)], flag[bool(p.excuse)], canonical_plain(p.decisions),
+                     crypto.encrypt_value(key, p.notes, passage_aad), "import", rows[-1].id if rows else None, "", operateur, now)
                 )
             if bad or self.errors:
                 continue  # nothing will be written; keep collecting the errors of the other files
-            if row is None:
+            if pre is not None:
+                new_dossiers.append(pre.dossier + (now, now))
+            elif row is None:
                 new_dossiers.append(
                     (did, info.certification, info.version, info.voie, info.mention, day(info.inscription), cid, numero,
                      empreinte, lu.empreinte, now, now)
@@ -557,10 +560,12 @@ class ImportTransaction:
                 refresh.append(did)
             if pre is not None:
                 contenu = pre.contenu
+                versions.append(pre.version + (now,))
+                ev = [r + (now,) for r in pre.evaluations]
             else:
                 contenu = crypto.seal(lu.contenu, lu.personnel, key, crypto.aad(cid, f"dossier:{did}"))  # the text stored: the log records its digest
-            versions.append((did, numero, empreinte, info.certification, info.version, contenu, now, operateur))
-            ev = _evaluation_rows(lu, numero, existing.evaluations.get(did, _NONE), now, day, key, pre.evaluations if pre is not None else None)
+                versions.append((did, numero, empreinte, info.certification, info.version, contenu, operateur, now))
+                ev = _evaluation_rows(lu, numero, existing.evaluations.get(did, _NONE), now, day, key)
             evals.extend(ev)
             passages.extend(new_rows)
             if pre is not None and len(new_rows) == len(d.passages):  # every passage written: the details computed before hold
@@ -581,7 +586,9 @@ class ImportTransaction:
                 results.append(({**res[0], "numero_version": numero}, res[1]))
             else:
                 report.a_recalculer.append(did)
-            if row is None:
+            if row is None and did in prepared_deadlines:
+                echeances.extend(prepared_deadlines[did])  # built before the transaction from lu.echeances
+            elif row is None:
                 computed = lu.echeances if ready else None
                 if computed is None:
                     start = time.perf_counter()

@@ -31,7 +31,7 @@ from cqpkit.store.audit import digest as stored_digest
 from cqpkit.store.bulkcounters import day_rows, period_tuples
 from cqpkit.store.importrows import _personal_json, evaluation_parts
 from cqpkit.store.reading import PERSONAL, Lot
-from cqpkit.store.sql import driver_lookup
+from cqpkit.store.sql import date_param, driver_lookup, flag_param
 
 __all__ = ["Preparation", "PreparedCandidate", "PreparedDossier", "prepare"]
 
@@ -43,11 +43,11 @@ class PreparedDossier:
     key: bytes
     empreinte: str
     contenu: str
-    #: each evaluation's stored text and keyed fingerprint (:func:`cqpkit.store.importrows.evaluation_parts`)
-    evaluations: tuple[Any, Any]
-    #: per passage: its decisions as stored (canonical JSON) and its notes encrypted
-    decisions: tuple[str, ...]
-    notes: tuple[str, ...]
+    #: its rows (``importing._DOSSIER_COLUMNS`` etc.) but for the timestamps of the transaction, which come last
+    dossier: tuple
+    version: tuple
+    evaluations: tuple[tuple, ...]
+    passages: tuple[tuple, ...]
     #: the audit details of ``dossier.creation`` as :func:`canonical_plain` writes them, and their part of the payload
     details: str
     middle: str
@@ -68,6 +68,7 @@ class PreparedCandidate:
 class Preparation:
     """What :func:`prepare` computed: new keys by subject, candidates and dossiers by id; the seconds it took."""
 
+    operateur: str = ""
     keys: dict[str, bytes] = attrs.Factory(dict)
     candidats: dict[str, PreparedCandidate] = attrs.Factory(dict)
     dossiers: dict[str, PreparedDossier] = attrs.Factory(dict)
@@ -77,6 +78,8 @@ class Preparation:
     jours_dossiers: list[str] = attrs.Factory(list)
     #: the rows of ``resultat_periodes`` of those results as the driver takes them (:func:`cqpkit.store.bulkcounters.period_tuples`)
     periodes: tuple[tuple[str, ...], list[tuple]] | None = None
+    #: the rows of ``echeances`` of the new dossiers, from the deadlines computed before the transaction
+    echeances: dict[str, list[tuple]] = attrs.Factory(dict)
     secondes: float = 0.0
 
     def count_results(self, lot: Lot, stored: Mapping[str, Any], day: Any, flag: tuple[Any, Any]) -> None:
@@ -86,14 +89,23 @@ class Preparation:
         self.jours_dossiers = [head["dossier_id"] for head, _ in computed]
         self.jours = day_rows(computed, day, flag)
         self.periodes = period_tuples(computed, day, flag)
+        for lu in lot.dossiers:
+            did = lu.dossier.id
+            if did in self.dossiers and lu.echeances is not None:
+                cert = lu.dossier.dossier.certification
+                self.echeances[did] = [
+                    (kind, dom, day(date), day(depuis), cert, did) for kind, dom, date, depuis in lu.echeances
+                ]
         self.secondes += time.perf_counter() - start
 
 
-def prepare(conn: sa.Connection, lot: Lot, stored: Mapping[str, Any]) -> Preparation:
+def prepare(conn: sa.Connection, lot: Lot, stored: Mapping[str, Any], operateur: str) -> Preparation:
     """The rows of the dossiers of ``lot`` the base does not hold (``stored``: the ids it holds, read just before)
-    that can be computed outside the write transaction (see the module docstring). Reads the candidates' keys."""
+    that can be computed outside the write transaction (see the module docstring), written by ``operateur``. Reads
+    the candidates' keys."""
     start = time.perf_counter()
-    out = Preparation()
+    out = Preparation(operateur)
+    day, flag = date_param(conn), flag_param(conn)
     new = [lu for lu in lot.dossiers if lu.dossier.id not in stored]
     if not new:
         return out
@@ -126,12 +138,12 @@ def prepare(conn: sa.Connection, lot: Lot, stored: Mapping[str, Any]) -> Prepara
             or len(lu.empreintes_evaluations) != len(lu.evaluations)
         ):
             continue  # an erased candidate, or a DossierLu built by hand: computed in the transaction
-        out.dossiers[d.id] = _dossier(lu, key)
+        out.dossiers[d.id] = _dossier(lu, key, operateur, day, flag)
     out.secondes = time.perf_counter() - start
     return out
 
 
-def _dossier(lu: Any, key: bytes) -> PreparedDossier:
+def _dossier(lu: Any, key: bytes, operateur: str, day: Any, flag: tuple[Any, Any]) -> PreparedDossier:
     """:class:`PreparedDossier` of a new dossier: what ``ImportTransaction._dossiers`` computes for it, as it does."""
     d = lu.dossier
     info = d.dossier
@@ -173,4 +185,26 @@ def _dossier(lu: Any, key: bytes) -> PreparedDossier:
     }
     text = canonical_plain(details)
     middle = payload_middle("dossier.creation", "dossier", did, text)
-    return PreparedDossier(key, empreinte, contenu, (tuple(texts), tuple(digests)), decisions, notes, text, middle)
+    passages = tuple(
+        (
+            did,
+            p.session,
+            day(p.date),
+            flag[bool(p.absent)],
+            flag[bool(p.excuse)],
+            decisions[i],
+            notes[i],
+            "import",
+            None,
+            "",
+            operateur,
+        )
+        for i, p in enumerate(d.passages)
+    )
+    return PreparedDossier(
+        key, empreinte, contenu,
+        (did, info.certification, info.version, info.voie, info.mention, day(info.inscription), cid, 1, empreinte, lu.empreinte),
+        (did, 1, empreinte, info.certification, info.version, contenu, operateur),
+        tuple((did, 1, i, e.epreuve, day(e.date), text, digest) for i, (e, text, digest) in enumerate(zip(d.evaluations, texts, digests, strict=True))),
+        passages, text, middle,
+    )  # fmt: skip
