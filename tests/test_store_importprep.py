@@ -62,11 +62,13 @@ def _same_dossiers(store, lot) -> None:  # type: ignore[no-untyped-def]
         facts = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in attrs.asdict(c).items()}
         assert export["candidat"] == {**export["candidat"], **facts}
         text = json.dumps(export, ensure_ascii=False, default=str)
-        assert all(json.dumps(value, ensure_ascii=False)[1:-1] in text for _, value in lu.personnel)  # notes, employers…
+        # the notes, employers… the file gives
+        assert all(json.dumps(value, ensure_ascii=False)[1:-1] in text for _, value in lu.personnel)
 
 
 def test_transaction_encrypts_nothing_for_new_dossiers(store, monkeypatch):  # type: ignore[no-untyped-def]
-    lot = _lot([CAMPAIGN], store)  # the campaign's dossiers (personal data, notes of evaluations and passages) and sessions
+    # the campaign's dossiers (personal data, notes of evaluations and passages) and sessions
+    lot = _lot([CAMPAIGN], store)
     calls = _calls_in_transaction(monkeypatch)
     grouped: list[int] = []
     add_results = bulkcounters.add_results
@@ -141,7 +143,14 @@ def test_rows_built_before_equal_those_built_in_the_transaction(registry, tmp_pa
     before = imported("before.db")
     monkeypatch.setattr(importing, "prepare", lambda conn, lot, stored, operateur: Preparation())
     inside = imported("inside.db")
-    tables = ("resultat_periodes", "resultat_jours", "compte_resultats", "compte_dossiers", "compte_candidats", "compte_candidats_distincts")
+    tables = (
+        "resultat_periodes",
+        "resultat_jours",
+        "compte_resultats",
+        "compte_dossiers",
+        "compte_candidats",
+        "compte_candidats_distincts",
+    )
     a, b = snapshot(before), snapshot(inside)
     assert a["resultat_periodes"]  # the campaign's results have intervals
     for name in tables:

@@ -1,7 +1,8 @@
 """The import: a validated lot (dossiers, jury sessions) stored in one transaction, all or nothing.
 
-:func:`import_lot` computes the deadlines of the new dossiers before the write transaction (other
-writers need not wait for it), then :class:`ImportTransaction` compares the lot with what the base
+:func:`import_lot` computes the deadlines and results of the new dossiers before the write transaction (other
+writers need not wait for it), and what depends on their files and their candidates' keys alone (encryption,
+keyed fingerprints, the log's details, rows: :mod:`cqpkit.store.importprep`), then :class:`ImportTransaction` compares the lot with what the base
 holds (:class:`Existing`) and writes sessions, candidates, dossier versions, evaluations, passages,
 deadlines and the people the dossiers name, or raises :class:`StoreConflictError` with every conflict
 and writes nothing. :func:`rows_written` is the hook point the fault tests use to hold the transaction open.
