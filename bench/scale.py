@@ -323,7 +323,8 @@ def bench_transaction(directory: str, sizes: list[int], repeat: int) -> list[str
             continue
         transaction = b["preparation"] + b["ecriture"]
         print(
-            f"  transaction {'sqlite':<10} {size:>9}  préparation {b['preparation'] / size * 1e6:.0f} µs   écriture "
+            f"  transaction {'sqlite':<10} {size:>9}  avant {b['avant'] / size * 1e6:.0f} µs (dont préparé hors transaction "
+            f"{b['prepare'] / size * 1e6:.0f} µs)   préparation {b['preparation'] / size * 1e6:.0f} µs   écriture "
             f"{b['ecriture'] / size * 1e6:.0f} µs   brut {b['brut'] / size * 1e6:.0f} µs (avec les déclencheurs des compteurs "
             f"{b['brut_compteurs'] / size * 1e6:.0f} µs) par dossier",
             flush=True,

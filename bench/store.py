@@ -11,7 +11,10 @@
      opens the database (an invalid file then changes nothing).
    - *avant* — :meth:`Store.import_lot` before its write transaction: which dossiers the base already
      holds (one read), and the deadlines of the others computed by the engine (*dont moteur*,
-     :attr:`ImportReport.secondes_moteur`). Other writers need not wait for it.
+     :attr:`ImportReport.secondes_moteur`), and what depends on the files and the candidates' keys alone
+     (*dont préparé*, :attr:`ImportReport.secondes_preparees`, :mod:`cqpkit.store.importprep`: the
+     encryption of the new dossiers and candidates, their keyed fingerprints, the details the log records,
+     the counters by day of their results), checked again in the transaction. Other writers need not wait for it.
    - *transaction* — the write transaction: what the base holds, the audit chain, the rows (Python,
      *préparation*) and the SQL through SQLAlchemy Core (*écriture*: statements and commit, timed by
      connection events).
@@ -81,8 +84,9 @@ def _new_store(directory: str, name: str, registry: object) -> Store:
     return store
 
 
-def _import_once(lot: Lot, registry: object, directory: str, name: str) -> tuple[float, float, float, float, Store]:
-    """One import into a new file: its time, before the transaction, in the engine, in SQL (seconds)."""
+def _import_once(lot: Lot, registry: object, directory: str, name: str) -> tuple[float, float, float, float, float, Store]:
+    """One import into a new file: its time, before the transaction, in the engine, in SQL, and the rows computed
+    before the transaction (encryption, fingerprints, counters: :mod:`cqpkit.store.importprep`), in seconds."""
     store = _new_store(directory, name, registry)
     gc.collect()
     # The import pauses the cycle collector; the collection it puts off is part of its cost. A full
@@ -97,7 +101,7 @@ def _import_once(lot: Lot, registry: object, directory: str, name: str) -> tuple
     start = time.perf_counter()
     gc.collect()
     total += max(0.0, time.perf_counter() - start - walk)
-    return total, report.secondes_avant, report.secondes_moteur, report.secondes_sql, store
+    return total, report.secondes_avant, report.secondes_moteur, report.secondes_sql, report.secondes_preparees, store
 
 
 def _raw_once(registry: object, rows: dict[str, list], head: list, directory: str, name: str, counters: bool = False) -> float:
@@ -153,9 +157,10 @@ def bench_import(registry: object, texts: list[str], directory: str, repeat: int
         best[key] = min(best.get(key, float("inf")), seconds)
 
     for run in range(repeat):
-        total, avant, moteur, sql, store = _import_once(lot, registry, directory, f"store-{n}-{run}.db")
+        total, avant, moteur, sql, prepare, store = _import_once(lot, registry, directory, f"store-{n}-{run}.db")
         keep("avant", avant)
         keep("moteur", moteur)
+        keep("prepare", prepare)
         # The transaction = préparation + écriture: the best of each part (a run's noise falls on one or the other).
         keep("preparation", total - avant - sql)
         keep("ecriture", sql)
@@ -247,7 +252,7 @@ def main() -> None:
             texts = [dossier_text(i, rng) for i in range(max(args.sizes))]
             print(f"Import (SQLite, un seul appel) — temps par dossier, meilleur de {args.repeat} (import et brut en alternance)")
             print(
-                f"{'dossiers':>9}  {'lecture':>9}  {'avant':>9}  {'dont moteur':>11}  {'préparation':>11}  {'écriture':>9}  {'brut':>9}  "
+                f"{'dossiers':>9}  {'lecture':>9}  {'avant':>9}  {'dont moteur':>11}  {'dont préparé':>12}  {'préparation':>11}  {'écriture':>9}  {'brut':>9}  "
                 f"{'écriture/brut':>13}  {'transaction/brut':>16}  {'import_lot/brut':>15}  {'total/brut':>10}"
             )
             for size in args.sizes:
@@ -255,12 +260,16 @@ def main() -> None:
                 us = lambda seconds, width=9, size=size: f"{seconds / size * 1e6:>{width - 3}.0f} µs"  # noqa: E731
                 transaction = b["preparation"] + b["ecriture"]
                 print(
-                    f"{size:>9}  {us(b['lecture'])}  {us(b['avant'])}  {us(b['moteur'], 11)}  {us(b['preparation'], 11)}  "
+                    f"{size:>9}  {us(b['lecture'])}  {us(b['avant'])}  {us(b['moteur'], 11)}  {us(b['prepare'], 12)}  {us(b['preparation'], 11)}  "
                     f"{us(b['ecriture'])}  {us(b['brut'])}  {b['ecriture'] / b['brut']:>13.2f}  {transaction / b['brut']:>16.2f}  "
                     f"{(b['avant'] + transaction) / b['brut']:>15.2f}  {(b['lecture'] + b['avant'] + transaction) / b['brut']:>10.1f}"
                 )
             print("lecture : fichiers lus et validés, contenu et empreintes (ce que cqpkit import fait avant d'ouvrir la base) ;")
-            print("avant : Store.import_lot avant sa transaction d'écriture — dossiers déjà en base, échéances des nouveaux (dont moteur : Registry.decide) ;")
+            print("avant : Store.import_lot avant sa transaction d'écriture — dossiers déjà en base, échéances et résultats des nouveaux (dont moteur : Registry.decide) ;")
+            print(
+                "dont préparé : ce qui, pour les nouveaux dossiers, ne dépend que des fichiers et des clés (chiffrement, empreintes à clé, "
+                "détails du journal, compteurs par jour des résultats), calculé avant la transaction et vérifié dedans (store/importprep.py) ;"
+            )
             print("transaction = préparation (état de la base, journal chaîné, lignes) + écriture (requêtes et commit) ;")
             print("brut : les mêmes lignes par sqlite3 seul, une transaction")
             print("objectifs : temps par dossier stables d'une taille à l'autre ; transaction/brut ≤ 2 ; écriture/brut : la couche SQL seule (SQLAlchemy Core)")

@@ -116,6 +116,12 @@ def _payload(numero: int, horodatage: str, operateur: str, action: str, objet: s
     return canonical([numero, horodatage, operateur, action, objet, objet_id, details, precedente])
 
 
+def payload_middle(action: str, objet: str, objet_id: str, details: str) -> str:
+    """The part of an entry's payload (:func:`_payload`) that its action, object and details make, written once: the
+    import writes it before its transaction for the entries of its new dossiers (:meth:`AuditWriter.add_text`)."""
+    return f"{_string(action)},{_string(objet)},{_string(objet_id)},{_string(details)}"
+
+
 def entry_hash(numero: int, horodatage: str, operateur: str, action: str, objet: str, objet_id: str, details: str, precedente: str) -> str:
     """The fingerprint of one entry (``details`` is its JSON text, as stored): SHA-256 of the canonical JSON of its fields."""
     payload = _payload(numero, horodatage, operateur, action, objet, objet_id, details, precedente)
@@ -155,16 +161,29 @@ class AuditWriter:
         self.numero = int(head.get("audit_numero", "0"))
         self.empreinte = head.get("audit_empreinte", GENESIS)
         self._rows: list[tuple] = []
+        try:  # the timestamp and operator as every entry's payload writes them (_payload)
+            self._head: str | None = f"{_string(horodatage)},{_string(operateur)}"
+        except TypeError:
+            self._head = None
 
     #: The columns of :attr:`_rows`' tuples.
     COLUMNS = ("numero", "horodatage", "operateur", "action", "objet", "objet_id", "details", "precedente", "empreinte")
 
     def add(self, action: str, objet: str, objet_id: str, details: dict[str, Any]) -> None:
         """Record one change (never personal data in ``details``)."""
+        self.add_text(action, objet, objet_id, canonical_plain(details))
+
+    def add_text(self, action: str, objet: str, objet_id: str, text: str, middle: str | None = None) -> None:
+        """:meth:`add` with ``details`` already written as :func:`canonical_plain` writes them (the import writes the
+        details of a new dossier before its transaction: :mod:`cqpkit.store.importprep`); ``middle``: their part of
+        the entry's payload written already too (:func:`payload_middle`)."""
         self.numero = numero = self.numero + 1
-        text = canonical_plain(details)
         previous = self.empreinte
-        self.empreinte = digest = entry_hash(numero, self.horodatage, self.operateur, action, objet, objet_id, text, previous)
+        if middle is not None and self._head is not None:  # the payload of _payload, its fixed parts written before
+            payload = f"[{numero!r},{self._head},{middle},{_string(previous)}]"
+            self.empreinte = digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        else:
+            self.empreinte = digest = entry_hash(numero, self.horodatage, self.operateur, action, objet, objet_id, text, previous)
         self._rows.append((numero, self.horodatage, self.operateur, action, objet, objet_id, text, previous, digest))
         if len(self._rows) >= 5000:
             self._write()

@@ -42,6 +42,8 @@ __all__ = ["add_dossiers", "add_results", "insert_dossiers", "insert_results", "
 _CHUNK = 500  # ids per IN list (SQLite's bound parameters, PostgreSQL's plans)
 _DAY_KEY = ("certification", "version_referentiel", "statut", "hors_delai", "echoue", "jour")
 _DAY_SUMS = ("n", "sans_bareme", *migration9._MONEY)
+#: Results as :func:`cqpkit.store.results.result_rows` gives them: the row of ``resultats``, those of ``resultat_periodes``.
+Computed = Sequence[tuple[dict[str, Any], list[dict[str, Any]]]]
 
 
 @contextlib.contextmanager
@@ -131,10 +133,11 @@ def add_dossiers(conn: sa.Connection, ids: Sequence[str], sign: int = 1) -> None
             )
 
 
-def add_results(conn: sa.Connection, ids: Sequence[str], sign: int = 1) -> None:
+def add_results(conn: sa.Connection, ids: Sequence[str], sign: int = 1, days: Sequence[tuple] | None = None) -> None:
     """Count the stored results of the dossiers ``ids`` (as they are now: ``resultats`` computed from the dossier's
     current version, every interval of ``resultat_periodes``) in ``compte_resultats`` and ``resultat_jours``
-    (``sign`` −1: take them away), as their insert triggers would have, row by row."""
+    (``sign`` −1: take them away), as their insert triggers would have, row by row. ``days``: the rows to add to
+    ``resultat_jours`` for them, grouped already (:func:`day_rows`), added as they are."""
     one = "" if sign > 0 else "-"
     neg = "-" if sign > 0 else ""
     failed = "CASE WHEN echec IS NULL THEN 0 ELSE 1 END" if conn.dialect.name == "sqlite" else "echec IS NOT NULL"
@@ -151,6 +154,8 @@ def add_results(conn: sa.Connection, ids: Sequence[str], sign: int = 1) -> None:
             ),
             params,
         )
+        if days is not None:
+            continue
         key = "certification, version_referentiel, statut, hors_delai"
         start = ", ".join(f"{one}{c} AS {c}" for c in figures)
         end = ", ".join(f"{neg}{c}" for c in figures)
@@ -166,6 +171,49 @@ def add_results(conn: sa.Connection, ids: Sequence[str], sign: int = 1) -> None:
             ),
             params + params,
         )
+    if days:
+        marks = _marks(conn, len(_DAY_KEY) + len(_DAY_SUMS))
+        conn.exec_driver_sql(_upsert("resultat_jours", _DAY_KEY, _DAY_SUMS, f"VALUES ({marks})"), list(days))
+
+
+def period_tuples(computed: Computed, day: Any, flag: tuple[Any, Any]) -> tuple[tuple[str, ...], list[tuple]]:
+    """The rows of ``resultat_periodes`` of these results as :func:`cqpkit.store.sql.insert_tuples` takes them: their
+    columns, and the rows as tuples with their dates and booleans as the driver takes them (``day``, ``flag``)."""
+    money = migration9._MONEY
+    columns = ("dossier_id", "debut", "fin", "certification", "version_referentiel", "statut", "hors_delai", "sans_bareme", *money, "echec")
+    rows = [
+        (r["dossier_id"], day(r["debut"]), None if r["fin"] is None else day(r["fin"]), r["certification"], r["version_referentiel"], r["statut"],
+         flag[bool(r["hors_delai"])], r["sans_bareme"], *(r[c] for c in money), r["echec"])
+        for _, rs in computed for r in rs
+    ]  # fmt: skip
+    return columns, rows
+
+
+def day_rows(computed: Computed, day: Any, flag: tuple[Any, Any]) -> list[tuple]:
+    """What :func:`add_results` adds to ``resultat_jours`` for these results (rows of
+    :func:`cqpkit.store.results.result_rows`), grouped in Python: per référentiel, status, lateness, failure and day,
+    the intervals that begin that day (+1 and their figures) and those that end it (−1, their figures taken away).
+    Rows as :func:`add_results` takes them (``day``, ``flag``: :func:`cqpkit.store.sql.date_param`,
+    :func:`~cqpkit.store.sql.flag_param`). Depends on the results alone: the import computes it before its
+    transaction, for the results it computed there."""
+    money = migration9._MONEY
+    sums: dict[tuple, list] = {}
+    for _, rows in computed:
+        for r in rows:
+            group = (r["certification"], r["version_referentiel"], r["statut"], flag[bool(r["hors_delai"])], flag[r["echec"] is not None])
+            figures = (r["sans_bareme"], *(r[c] for c in money))
+            for when, one in ((r["debut"], 1), (r["fin"], -1)):
+                if when is None:
+                    continue
+                k = (*group, day(when))
+                acc = sums.get(k)
+                if acc is None:
+                    sums[k] = [one, *(one * v for v in figures)]
+                else:
+                    acc[0] += one
+                    for i, v in enumerate(figures, 1):
+                        acc[i] += one * v
+    return [(*k, *v) for k, v in sums.items()]
 
 
 # ------------------------------------------------------------------------------------------ the bulk writes
@@ -181,20 +229,24 @@ def insert_dossiers(conn: sa.Connection, columns: tuple[str, ...], rows: Sequenc
         add_dossiers(conn, [r[at] for r in rows])
 
 
-Computed = Sequence[tuple[dict[str, Any], list[dict[str, Any]]]]
 
-
-def insert_results(conn: sa.Connection, computed: Computed) -> None:
+def insert_results(
+    conn: sa.Connection, computed: Computed, days: Sequence[tuple] | None = None, periods: tuple[tuple[str, ...], list[tuple]] | None = None
+) -> None:
     """:func:`cqpkit.store.results.insert_results` (dossiers new to the base), counted once for the lot; the rows
     inserted at the driver level (:func:`cqpkit.store.sql.bulk_insert`: SQLAlchemy's compiled ``insert()`` cost about
-    a fifth of the import's transaction on these rows)."""
+    a fifth of the import's transaction on these rows). ``days``, ``periods``: :func:`day_rows` and :func:`period_tuples`
+    of ``computed``, when built already."""
     if not computed:
         return
     with suspended(conn, ("resultats", "resultat_periodes")) as off:
         bulk_insert(conn, t.resultats, [head for head, _ in computed])
-        bulk_insert(conn, t.resultat_periodes, [r for _, rs in computed for r in rs])
+        if periods is not None:
+            insert_tuples(conn, t.resultat_periodes, *periods)
+        else:
+            bulk_insert(conn, t.resultat_periodes, [r for _, rs in computed for r in rs])
     if off:
-        add_results(conn, [head["dossier_id"] for head, _ in computed])
+        add_results(conn, [head["dossier_id"] for head, _ in computed], days=days)
 
 
 def replace_results(conn: sa.Connection, computed: Computed) -> None:

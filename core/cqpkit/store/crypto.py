@@ -134,11 +134,13 @@ def load_keys(conn: sa.Connection, subjects: Iterable[str]) -> dict[str, bytes |
     return out
 
 
-def create_keys(conn: sa.Connection, subjects: Sequence[str], now: str) -> dict[str, bytes]:
-    """A new random 256-bit key for each subject (none of which has a key yet), written to ``cles``."""
+def create_keys(conn: sa.Connection, subjects: Sequence[str], now: str, drawn: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
+    """A new random 256-bit key for each subject (none of which has a key yet), written to ``cles``; ``drawn``: keys
+    drawn for some of them before the transaction (:mod:`cqpkit.store.importprep`), used as they are."""
     from cqpkit.store.sql import insert_tuples
 
-    keys = {s: os.urandom(32) for s in subjects}
+    drawn = drawn or {}
+    keys = {s: drawn.get(s) or os.urandom(32) for s in subjects}
     insert_tuples(conn, t.cles, ("sujet", "cle", "cree_le"), [(s, k, now) for s, k in keys.items()])
     return keys
 

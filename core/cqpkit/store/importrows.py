@@ -106,6 +106,8 @@ class ImportReport:
     secondes_moteur: float = 0.0
     #: seconds spent before the write transaction: which dossiers the base holds, the new ones' deadlines (for bench/store.py)
     secondes_avant: float = 0.0
+    #: of which computing the new dossiers' encrypted rows and keyed fingerprints (:mod:`cqpkit.store.importprep`)
+    secondes_preparees: float = 0.0
 
     #: Keep every file's line in :attr:`fichiers` (``False``: a streaming import keeps the counts alone, :meth:`fold`).
     detail: bool = True
@@ -172,17 +174,16 @@ class Existing:
         return out
 
 
-def _evaluation_rows(lu: Any, numero: int, already: Mapping[str, int], now: str, day: Any = same, key: bytes | None = None) -> list[tuple]:
-    """The evaluations a dossier version brings that the store does not hold yet (compared by fingerprint),
-    as tuples of :data:`_EVALUATION_COLUMNS`: their ``notes`` encrypted with the candidate's ``key``, their
-    fingerprint keyed with it (``key`` ``None``, an erased candidate: the notes are not stored, the
-    fingerprint is that of the public text)."""
+def evaluation_parts(lu: Any, key: bytes | None) -> tuple[Sequence[str], Sequence[str]]:
+    """The stored text and the fingerprint of each evaluation of a read dossier: their ``notes`` encrypted with the
+    candidate's ``key``, their fingerprint keyed with it (``key`` ``None``, an erased candidate: the notes are not
+    stored, the fingerprint is that of the public text). Depends on the file and the key alone: computed before the
+    write transaction for a new dossier (:mod:`cqpkit.store.importprep`)."""
     dossier = lu.dossier
-    did = dossier.id
     texts, digests = lu.evaluations, lu.empreintes_evaluations
     if key is not None or any(p[0][0] == "evaluations" for p in lu.personnel):
         notes = {p[0][1]: p[1] for p in lu.personnel if p[0][0] == "evaluations"}
-        aad = crypto.aad(dossier.candidat.id, f"evaluation:{did}")
+        aad = crypto.aad(dossier.candidat.id, f"evaluation:{dossier.id}")
         sealed = []
         for i, text in enumerate(texts):
             note = notes.get(i)
@@ -190,6 +191,19 @@ def _evaluation_rows(lu: Any, numero: int, already: Mapping[str, int], now: str,
         if key is not None:
             digests = [crypto.keyed_fingerprint(key, text, notes.get(i, "")) for i, text in enumerate(texts)]
         texts = sealed
+    return texts, digests
+
+
+def _evaluation_rows(
+    lu: Any, numero: int, already: Mapping[str, int], now: str, day: Any = same, key: bytes | None = None,
+    parts: tuple[Sequence[str], Sequence[str]] | None = None,
+) -> list[tuple]:
+    """The evaluations a dossier version brings that the store does not hold yet (compared by fingerprint),
+    as tuples of :data:`_EVALUATION_COLUMNS`, their texts and fingerprints those of :func:`evaluation_parts`
+    (``parts``: computed already, with ``key``)."""
+    dossier = lu.dossier
+    did = dossier.id
+    texts, digests = parts if parts is not None else evaluation_parts(lu, key)
     rows = zip(dossier.evaluations, texts, digests, strict=True)  # the lengths were checked above
     if not already:  # a new dossier, or none of its evaluations stored yet: all of them
         return [(did, numero, i, e.epreuve, day(e.date), text, digest, now) for i, (e, text, digest) in enumerate(rows)]
