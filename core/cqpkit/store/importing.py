@@ -215,8 +215,9 @@ class ImportTransaction:
         self.keys: dict[str, bytes | None] = {}
         self.report = ImportReport()
         self.errors: list[Erreur] = []
-        #: session id -> the files whose new passages name it while it is neither in the base nor in the lot
-        self.unknown_sessions: dict[str, list[str]] = {}
+        #: session id -> [the new passages that name it while it is neither in the base nor in the lot, then their first
+        #: three files]: bounded, whatever the number of files (the 1 000 000-file import kept every path here)
+        self.unknown_sessions: dict[str, list[Any]] = {}
         #: the lot's sessions this import created or changed (:meth:`_sessions`): a streaming import's ``lot`` is then
         #: each batch of dossiers in turn, and its report keeps no per-file line, so :meth:`finish` reads them here
         self.changed_sessions: list[Any] = []
@@ -332,9 +333,8 @@ class ImportTransaction:
         naming its first files.
         """
         for sid in sorted(self.unknown_sessions):
-            files = self.unknown_sessions[sid]
-            shown = ", ".join(files[:3]) + (f" et {len(files) - 3} autre{'s' if len(files) > 4 else ''}" if len(files) > 3 else "")
-            n = len(files)
+            n, *files = self.unknown_sessions[sid]
+            shown = ", ".join(files) + (f" et {n - len(files)} autre{'s' if n - len(files) > 1 else ''}" if n > len(files) else "")
             self.report.notes.append(
                 f"session « {sid} » : citée par {n} passage{'s' if n > 1 else ''} ({shown}) mais ni dans la base ni dans cet "
                 "import ; sa composition et sa clôture ne pourront pas être vérifiées tant qu'elle n'y est pas"
@@ -535,7 +535,10 @@ class ImportTransaction:
                     bad = True
                     continue
                 if p.session not in existing.sessions and p.session not in lot_sessions:
-                    self.unknown_sessions.setdefault(p.session, []).append(lu.fichier)
+                    seen = self.unknown_sessions.setdefault(p.session, [0])
+                    seen[0] += 1
+                    if len(seen) <= 3 and lu.fichier not in seen:  # the first files only: an import of a million stays bounded
+                        seen.append(lu.fichier)
                 if pre is not None:  # a new dossier: no stored row to replace
                     new_rows.append(pre.passages[i] + (now,))
                     continue
