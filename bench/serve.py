@@ -71,7 +71,7 @@ def _free_port() -> int:
 
 def _pct(values: list[float], p: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def single(base: str, calls: int, block: int = 25) -> tuple[list[float], list[float], list[float], int]:

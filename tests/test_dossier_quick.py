@@ -17,18 +17,7 @@ import pytest
 from cqpkit import load_registry
 from cqpkit.exceptions import CqpkitError
 
-from tests.test_speed import _seeds
-
-
-def _leaves(node: object, path: tuple = ()) -> list[tuple]:
-    found = [path] if path else []
-    if isinstance(node, dict):
-        for k, v in node.items():
-            found += _leaves(v, (*path, k))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            found += _leaves(v, (*path, i))
-    return found
+from tests.test_speed import _leaves, _seeds
 
 
 def _strings(node: object) -> list[str]:

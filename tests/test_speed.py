@@ -215,21 +215,23 @@ _ODD_VALUES = [
 ]
 
 
+def _leaves(node: object, path: tuple = ()) -> list[tuple]:
+    """The path of every value under ``node`` (tables and arrays included), depth first."""
+    found = [path] if path else []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            found += _leaves(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            found += _leaves(v, (*path, i))
+    return found
+
+
 def _mutants(data: dict, rng: random.Random, n: int) -> list[dict]:
     """``n`` copies of ``data``, each with one change: a value replaced by one of another kind, a key dropped, a key added."""
     import copy
 
-    def places(node: object, path: tuple = ()) -> list[tuple]:
-        found = [path] if path else []
-        if isinstance(node, dict):
-            for k, v in node.items():
-                found += places(v, (*path, k))
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                found += places(v, (*path, i))
-        return found
-
-    spots = places(data)
+    spots = _leaves(data)
     out = []
     for _ in range(n):
         mutant = copy.deepcopy(data)
