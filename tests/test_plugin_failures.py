@@ -20,6 +20,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
+import signal
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -239,7 +240,14 @@ class TestOtherFailures:
             assert cqpkit(site, "import", "--db", db, *files).returncode == 0
             _forget_results(db)
             args = ["report", "campaign", "--refresh", "--db", db, "--as-of", AS_OF]
-        proc = cqpkit(site, *args, fail="cqpkit_decide:ctrl-c")
+        # As at a terminal: Python's handler for SIGINT. A process started in the background by a shell without job
+        # control (a CI script's `cmd &`) inherits SIGINT ignored, and Python then leaves it ignored (POSIX: such a job
+        # gets no Ctrl-C), so the plugin's signal would not arrive at all.
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            proc = cqpkit(site, *args, fail="cqpkit_decide:ctrl-c")
+        finally:
+            signal.signal(signal.SIGINT, previous)
         assert (proc.returncode, proc.stderr.strip()) == (130, "interrompu")
         if command != "check":  # nothing was stored as the plugin's failure: the results are still to compute
             again = cqpkit(site, "report", "campaign", "--db", db, "--as-of", AS_OF)

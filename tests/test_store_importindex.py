@@ -250,6 +250,9 @@ class TestInterrupted:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,  # its own group, as a terminal's job
+            # SIGINT as at a terminal: a process started in the background by a shell without job control (a CI
+            # script's `cmd &`) inherits it ignored, and Python then leaves it ignored (such a job gets no Ctrl-C)
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         deadline = time.monotonic() + 120
         while not signal_file.exists():
