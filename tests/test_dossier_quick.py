@@ -17,7 +17,7 @@ import pytest
 from cqpkit import load_registry
 from cqpkit.exceptions import CqpkitError
 
-from tests.test_speed import _leaves, _seeds
+from tests.test_speed import _leaves, _seeds, _spot
 
 
 def _strings(node: object) -> list[str]:
@@ -34,12 +34,8 @@ def _mutants(data: dict, rng: random.Random, n: int) -> list[dict]:
     words = sorted(set(_strings(data))) + ["INCONNU", "D9", "x y", "oui", "non", "certification", "acquis"]
     out = []
     for _ in range(n):
-        mutant = copy.deepcopy(data)
-        path = rng.choice(spots)
-        parent = mutant
-        for part in path[:-1]:
-            parent = parent[part]
-        key, value = path[-1], parent[path[-1]]
+        mutant, parent, key = _spot(data, spots, rng)
+        value = parent[key]
         how = rng.random()
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             parent[key] = value + dt.timedelta(days=rng.choice([-4000, -400, -30, -1, 0, 1, 30, 400, 4000]))

@@ -14,6 +14,7 @@ import random
 import subprocess
 import sys
 import types
+from typing import Any
 
 import pytest
 from attrs import frozen
@@ -227,6 +228,18 @@ def _leaves(node: object, path: tuple = ()) -> list[tuple]:
     return found
 
 
+def _spot(data: dict, spots: list[tuple], rng: random.Random) -> tuple[dict, Any, Any]:
+    """A copy of ``data``, and the table or array holding one of its values drawn from ``spots``, with its key."""
+    import copy
+
+    mutant = copy.deepcopy(data)
+    path = rng.choice(spots)
+    parent = mutant
+    for part in path[:-1]:
+        parent = parent[part]
+    return mutant, parent, path[-1]
+
+
 def _mutants(data: dict, rng: random.Random, n: int) -> list[dict]:
     """``n`` copies of ``data``, each with one change: a value replaced by one of another kind, a key dropped, a key added."""
     import copy
@@ -234,18 +247,14 @@ def _mutants(data: dict, rng: random.Random, n: int) -> list[dict]:
     spots = _leaves(data)
     out = []
     for _ in range(n):
-        mutant = copy.deepcopy(data)
-        path = rng.choice(spots)
-        parent = mutant
-        for part in path[:-1]:
-            parent = parent[part]
+        mutant, parent, key = _spot(data, spots, rng)
         how = rng.random()
         if how < 0.15 and isinstance(parent, dict):
-            del parent[path[-1]]
+            del parent[key]
         elif how < 0.25 and isinstance(parent, dict):
             parent["cle_inconnue"] = "x"
         else:
-            parent[path[-1]] = copy.deepcopy(rng.choice(_ODD_VALUES))
+            parent[key] = copy.deepcopy(rng.choice(_ODD_VALUES))
         out.append(mutant)
     return out
 
