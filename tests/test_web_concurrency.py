@@ -152,10 +152,11 @@ def test_a_single_connection_store_is_not_shared_by_the_pages(tmp_path, registry
             pages = app.state.page_store
             assert pages is not opened and not single_connection(pages.engine)
             assert pages.target.path == opened.target.path
+            assert pages.engine.pool.checkedin() >= 1  # the page's connection, kept in the pool
         finally:
             server.should_exit = True
             thread.join(30)
-            app.state.page_store.close()
+        assert pages.engine.pool.checkedin() == 0  # closed at the app's shutdown (its pool disposed), not left open
     pooled = make_engine(opened.target, pool_size=2)
     try:
         assert not single_connection(pooled)

@@ -89,7 +89,7 @@ def create_app(
     )
     app = Litestar(
         route_handlers=[*ENGINE_HANDLERS, *STORE_HANDLERS, *CANDIDAT_HANDLERS, *USER_HANDLERS, health, *page_routes()],
-        on_shutdown=[store.close] if owned and store is not None else [],
+        on_shutdown=[*([store.close] if owned and store is not None else []), _close_page_store],
         state=state,
         exception_handlers=exception_handlers(),
         request_max_body_size=limits.max_body,
@@ -110,6 +110,13 @@ def create_app(
         debug=False,
     )
     return app
+
+
+def _close_page_store(app: Litestar) -> None:
+    """Close the store the pages opened for themselves (a pooled one beside a single-connection store given open)."""
+    pages = app.state.get("page_store")
+    if pages is not None and pages is not app.state.get("store"):
+        pages.close()
 
 
 def _open_store(db: Any, registry: Any) -> tuple[Any, bool]:
