@@ -4,7 +4,8 @@ Generates N fictional dossiers (the generator of ``bench/decide_batch.py``) as f
 directory, then:
 
 1. **Stages, in one process** (on the first ``--stages`` files, CPU time): reading the bytes (plainly, then
-   through cqpkit's hardened reader), ``tomli.loads`` (the floor: the parser cqpkit uses), structuring alone
+   through cqpkit's hardened reader), ``tomli.loads`` (the floor: the parser cqpkit uses, compiled with mypyc
+   as installed from the package registry), ``tomllib.loads`` (the same parser in pure Python, for scale), structuring alone
    (the generated fast path, and cattrs' detailed path it stands in for), ``loads_dossier`` with the registry
    (read text + parse + structuring + cross-checks against the référentiel), ``registry.check``,
    ``registry.decide`` — µs per dossier.
@@ -97,6 +98,11 @@ def stages(paths: list[Path]) -> list[tuple[str, float]]:
     data = timed("lecture des octets", lambda: [p.read_bytes() for p in paths])
     timed("lecture durcie (read_file)", lambda: [read_file(p) for p in paths])
     tables = timed("tomli.loads", lambda: [tomli.loads(b.decode()) for b in data])  # type: ignore[union-attr]
+    # The same parser in pure Python (the standard library's copy of tomli): tomli as installed is compiled (mypyc),
+    # cqpkit is not; this line says how far the floor is from what the same code costs interpreted.
+    import tomllib
+
+    timed("tomllib.loads (Python pur)", lambda: [tomllib.loads(b.decode()) for b in data])  # type: ignore[union-attr]
     # Structuring alone: the generated fast path (formats/fastpath.py), and cattrs' detailed path it stands in for.
     fast = fast_structurer(converter(), Dossier)
     timed("structuration rapide", lambda: [fast(t) for t in tables])  # type: ignore[misc, union-attr]

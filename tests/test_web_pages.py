@@ -531,6 +531,9 @@ class TestSessions:
                 in page
             )
             assert re.search(r"<title>Session OEMM-JURY-2019-10 — cqpkit</title>", page)  # no script in the title
+            # a closed session: its findings are the session's own, and nothing is said of closing it again
+            assert "<dt>État</dt><dd>close</dd>" in page and "rien n'empêche la clôture" not in page
+            assert "Aucun constat sur la session (les constats de chaque dossier sont sous son candidat)." in page
             assert 'href="/sessions/OEMM-JURY-2019-10/proces-verbal"' in page
             if importlib.util.find_spec("typst") is not None:
                 pdf = c.get("/sessions/OEMM-JURY-2019-10/proces-verbal")
