@@ -17,6 +17,14 @@ Invalid files are never cached: their errors are recomputed each time. The cache
 in ``$CQPKIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/cqpkit``, else ``~/.cache/cqpkit``;
 ``CQPKIT_NO_CACHE=1`` turns it off. Any failure to read or write it is ignored: the cache
 can only save work, never change a result.
+
+Beside the summaries, the cache keeps each valid référentiel as the model objects it loads to (one pickle per
+file, in ``referentiels-v1-objets/``): a ``cqpkit decide``/``check`` on one dossier would otherwise spend most of its
+start-up structuring, with cattrs' detailed validation, a référentiel that was already validated. A pickle is
+used only under the same key as a summary (content of the file and its fragments, validator fingerprint,
+written in the pickle's first line and compared in full), and it is read back by an unpickler that builds
+nothing but the model's référentiel classes and dates (anything else, a truncated or corrupt file: ignored,
+the file is loaded as before). A référentiel with ``[extensions]`` tables (plugin classes) is never pickled.
 """
 
 from __future__ import annotations
@@ -24,11 +32,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import zlib
+from typing import Any
 
 __all__ = ["ValidationCache"]
 
 _FILE = "referentiels-v1.json"
+_STRUCTURED = "referentiels-v1-objets"  # the structured référentiels, one pickle per file
+_MAGIC = "cqpkit-referentiel-v1"
 
 
 def _cache_dir() -> str | None:
@@ -185,3 +197,76 @@ class ValidationCache:
             self._dirty = False
         except OSError:
             pass
+
+    # -- structured référentiels -------------------------------------------------------------
+    def _structured_file(self, path: str) -> str:
+        assert self.dir is not None
+        name = f"{zlib.crc32(path.encode('utf-8', 'surrogateescape')):08x}.pickle"
+        return os.path.join(self.dir, _STRUCTURED, name)
+
+    def _header(self, path: str, digest: str) -> bytes:
+        # The whole key, compared in full (a CRC of the path only names the file): JSON escapes any newline.
+        key = [_MAGIC, self._fingerprint, path, digest, list(sys.version_info[:2])]
+        return json.dumps(key, ensure_ascii=True).encode("ascii") + b"\n"
+
+    def get_structured(self, path: str, digest: str) -> Any:
+        """The référentiel of ``path`` saved by :meth:`put_structured` under the same key, else ``None``."""
+        if self.dir is None or not digest:
+            return None
+        from cqpkit.exceptions import CqpkitError
+        from cqpkit.formats.tomlfile import read_file
+
+        try:
+            data = read_file(self._structured_file(path))[0]
+        except (OSError, CqpkitError):
+            return None
+        header = self._header(path, digest)
+        if not data.startswith(header):
+            return None  # another file, another content, another validator: stale, never used
+        try:
+            return _load_referentiel_pickle(data[len(header) :])
+        except Exception:  # a corrupt or foreign pickle is a miss, whatever it raises
+            return None
+
+    def put_structured(self, path: str, digest: str, ref: Any) -> None:
+        """Save a référentiel loaded from ``path`` (whose key is ``digest``), if it holds no plugin's objects."""
+        if self.dir is None or not digest or ref.extensions:
+            return
+        import pickle
+
+        try:
+            data = self._header(path, digest) + pickle.dumps(ref, protocol=pickle.HIGHEST_PROTOCOL)
+            target = self._structured_file(path)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            tmp = f"{target}.{os.getpid()}.tmp"
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+        except Exception:  # an unpicklable object, a full disk…: nothing is cached
+            pass
+
+
+def _load_referentiel_pickle(data: bytes) -> Any:
+    """A :class:`~cqpkit.model.Referentiel` from a pickle that may build only the model's référentiel classes and dates."""
+    import datetime as dt
+    import io
+    import pickle
+
+    import attrs
+
+    from cqpkit.model import referentiel as model
+
+    class Unpickler(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> Any:
+            if module == "datetime" and name == "date":
+                return dt.date
+            if module == model.__name__:
+                cls = vars(model).get(name)
+                if isinstance(cls, type) and cls.__module__ == module and attrs.has(cls):
+                    return cls
+            raise pickle.UnpicklingError(f"{module}.{name} : absent d'un référentiel")
+
+    ref = Unpickler(io.BytesIO(data)).load()
+    if type(ref) is not model.Referentiel:
+        raise pickle.UnpicklingError(type(ref).__name__)
+    return ref

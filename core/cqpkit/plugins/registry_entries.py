@@ -92,13 +92,16 @@ _SUMMARY_KEYS = frozenset(FicheReferentiel._fields) - {"plugin", "fichier"}
 
 
 class _Entry:
-    __slots__ = ("fichier", "plugin", "ref", "resume")
+    __slots__ = ("cache", "fichier", "plugin", "ref", "resume")
 
-    def __init__(self, plugin: str, fichier: str | None, summary: dict[str, Any], ref: Referentiel | None) -> None:
+    def __init__(
+        self, plugin: str, fichier: str | None, summary: dict[str, Any], ref: Referentiel | None, cache: Any = None
+    ) -> None:
         self.plugin = plugin
         self.fichier = fichier
         self.resume = FicheReferentiel(**summary, plugin=plugin, fichier=fichier)
         self.ref = ref
+        self.cache = cache  # the ValidationCache that may hold the file's structured référentiel (:meth:`_load`)
 
 
 class RegistryCatalogue:
@@ -240,7 +243,7 @@ class RegistryCatalogue:
             summary = cache.get(os.path.abspath(path), digest) if cache is not None else None
             # A summary cached by a cqpkit whose list had other keys is recomputed.
             if summary is not None and set(summary) == _SUMMARY_KEYS:
-                return _Entry(plugin, path, summary, None)
+                return _Entry(plugin, path, summary, None, cache)
             from cqpkit.formats.referentiels import load_referentiel
 
             try:
@@ -251,6 +254,7 @@ class RegistryCatalogue:
             summary = _summary(ref)
             if cache is not None:
                 cache.put(os.path.abspath(path), digest, summary)
+                cache.put_structured(os.path.abspath(path), digest, ref)
             return _Entry(plugin, path, summary, ref)
 
         from cqpkit.formats.referentiels import validate_referentiel
@@ -390,12 +394,31 @@ class RegistryCatalogue:
 
     def _load(self, entry: _Entry) -> Referentiel:
         if entry.ref is None:
-            from cqpkit.formats.referentiels import load_referentiel
+            fichier: str = entry.fichier  # type: ignore[assignment]
+            cache, key = entry.cache, None
+            if cache is not None:  # the structured référentiel of the file as it is now, if the cache has it
+                from cqpkit.formats.tomlfile import read_file
+
+                try:
+                    content, stat = read_file(fichier)
+                    key = cache.digest(content, stat, fichier)
+                except Exception:  # unreadable now: the load below says why, as without a cache
+                    key = None
+                if key is not None:
+                    entry.ref = cache.get_structured(os.path.abspath(fichier), key)
+                    if entry.ref is not None:
+                        return entry.ref
+            from cqpkit.formats.referentiels import load_referentiel, loads_referentiel
 
             try:
-                entry.ref = load_referentiel(entry.fichier, self._plugins.extensions)  # type: ignore[arg-type]
+                if key is None:
+                    entry.ref = load_referentiel(fichier, self._plugins.extensions)
+                else:  # the bytes the key was computed from (load_referentiel reads and decodes them the same way)
+                    entry.ref = loads_referentiel(content, fichier, self._plugins.extensions)
             except InvalidFileError:
                 raise  # the file changed since it was validated
+            if key is not None:
+                cache.put_structured(os.path.abspath(fichier), key, entry.ref)
         return entry.ref
 
 
