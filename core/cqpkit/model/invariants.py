@@ -151,11 +151,25 @@ def _date(owner: str, optional: bool) -> Validator:
     return _covers(check, "optional_date" if optional else "date", ())
 
 
+#: (module, annotation text) → the type it evaluated to: the model's classes repeat a few annotations (``str``,
+#: ``date | None``, ``tuple[str, ...]``…) hundreds of times, and each ``eval`` of a text compiles it first.
+_RESOLVED: dict[tuple[str, str], Any] = {}
+_UNRESOLVED = object()
+
+
 def _resolve(cls: type, annotation: Any) -> Any:
     """The annotation as a type (the model modules use ``from __future__ import annotations``)."""
     if not isinstance(annotation, str):
         return annotation
-    return eval(annotation, vars(sys.modules[cls.__module__]))  # the model's own annotations, in its module
+    module = cls.__module__
+    if not module.startswith("cqpkit.model."):  # (another module's names may be bound again: evaluated each time)
+        return eval(annotation, vars(sys.modules[module]))
+    key = (module, annotation)
+    tp = _RESOLVED.get(key, _UNRESOLVED)
+    if tp is _UNRESOLVED:
+        # the model's own annotations, in its module (whose names, once bound, are never bound again)
+        tp = _RESOLVED[key] = eval(annotation, vars(sys.modules[module]))
+    return tp
 
 
 def validator_for(cls: type, name: str, annotation: Any) -> Validator | None:
