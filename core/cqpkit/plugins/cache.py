@@ -250,13 +250,17 @@ def _load_referentiel_pickle(data: bytes) -> Any:
     """A :class:`~cqpkit.model.Referentiel` from a pickle that may build only the model's référentiel classes and dates."""
     import datetime as dt
     import io
-    import pickle
+
+    try:  # the C unpickler itself: ``pickle``, the module, costs more to import than the unpickling
+        from _pickle import Unpickler as Base
+    except ImportError:  # pragma: no cover (an interpreter without the accelerator)
+        from pickle import Unpickler as Base
 
     import attrs
 
     from cqpkit.model import referentiel as model
 
-    class Unpickler(pickle.Unpickler):
+    class Unpickler(Base):  # type: ignore[misc, valid-type]
         def find_class(self, module: str, name: str) -> Any:
             if module == "datetime" and name == "date":
                 return dt.date
@@ -264,9 +268,9 @@ def _load_referentiel_pickle(data: bytes) -> Any:
                 cls = vars(model).get(name)
                 if isinstance(cls, type) and cls.__module__ == module and attrs.has(cls):
                     return cls
-            raise pickle.UnpicklingError(f"{module}.{name} : absent d'un référentiel")
+            raise ValueError(f"{module}.{name} : absent d'un référentiel")
 
     ref = Unpickler(io.BytesIO(data)).load()
     if type(ref) is not model.Referentiel:
-        raise pickle.UnpicklingError(type(ref).__name__)
+        raise ValueError(type(ref).__name__)
     return ref
