@@ -55,7 +55,7 @@ def check_premier_passage(ref: Referentiel, dossier: Dossier, as_of: date) -> li
     assert jury is not None and jury.delai_premier_passage is not None
     delai = jury.delai_premier_passage
     premiers = event_occurrences(dossier, "premier_passage", as_of=as_of)
-    if premiers and dates.within(inscription, premiers[0].date, delai):
+    if premiers and premiers[0].date <= limite:  # dates.within(inscription, premier, delai), the limit computed once
         return []
     if not premiers and as_of <= limite:
         return []
