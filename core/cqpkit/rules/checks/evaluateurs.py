@@ -37,12 +37,16 @@ def check_evaluateurs(ref: Referentiel, dossier: Dossier, as_of: date) -> list[C
     épreuve the référentiel does not define, or that states no ``evaluateurs``, gives nothing.
     """
     specs = per_referentiel(ref, _specs)
+    if not specs:
+        return []
     # The acteurs by id, built once (the first of an id, as Dossier.acteur finds it): looking each evaluator
     # up in the list would cost evaluations × acteurs; with the roles each holds (main or secondary).
     acteurs: dict[str, Acteur] = {}
+    roles: dict[str, frozenset[str]] = {}
     for a in dossier.acteurs:
-        acteurs.setdefault(a.id, a)
-    roles = {ident: frozenset(a.roles) for ident, a in acteurs.items()}
+        if a.id not in acteurs:
+            acteurs[a.id] = a
+            roles[a.id] = frozenset(a.roles)
     # Most evaluations are in order, and a dossier's evaluations mostly share their evaluators and their épreuve's
     # rule (the same rule for several épreuves: _Spec.rule): whether they are in order is asked once per (rule,
     # evaluators) pair; nothing of a message is written unless one is not.
