@@ -24,16 +24,30 @@ import pytest
 from cqpkit.formats.dossiers import load_dossier
 from cqpkit.formats.refindex import per_referentiel
 from cqpkit.model import EVENEMENTS, Constat, Dossier, PassageJury, Referentiel, Source
-from cqpkit.rules.checks import check_conditions_passage, check_evaluateurs
+from cqpkit.rules import dates
+from cqpkit.rules.checks import (
+    check_conditions_passage,
+    check_evaluateurs,
+    check_heures_formation,
+    check_premier_passage,
+    check_tutorat,
+    check_vae,
+)
 from cqpkit.rules.checks.common import _constat, _first
 from cqpkit.rules.checks.conditions_passage import _favorables
 from cqpkit.rules.checks.evaluateurs import _check_evaluation, _specs
-from cqpkit.rules.checks.vae import is_vae_route
+from cqpkit.rules.checks.premier_passage import premier_passage_limite
+from cqpkit.rules.checks.tutorat import _check_tuteur
+from cqpkit.rules.checks.vae import is_vae_route, voie_vae
 from cqpkit.rules.events import Occurrence, event_occurrences
 from cqpkit.rules.fr import _decimal_fr, decimal_fr
 from cqpkit.rules.fr import date_fr as _jj
+from cqpkit.rules.fr import entier_fr as _entier
 from cqpkit.rules.fr import liste as _liste
+from cqpkit.rules.fr import nombre_fr as _nombre
+from cqpkit.rules.fr import pluriel as _pluriel
 from cqpkit.rules.sources import source_for
+from cqpkit.rules.vigueur import check_version
 from cqpkit.testing.strategies import dossiers, referentiels
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -81,6 +95,24 @@ def coarse(x: Any) -> Any:
     return x
 
 
+def dates_of(x: Any) -> set[date]:
+    """Every date in ``x`` (a dossier: its registration, passages, evaluations…)."""
+    if type(x) is dt.date:
+        return {x}
+    if attrs.has(type(x)):
+        return set().union(*(dates_of(getattr(x, f.name)) for f in attrs.fields(type(x))))
+    if type(x) in (tuple, list):
+        return set().union(*map(dates_of, x))
+    if type(x) is dict:
+        return set().union(*map(dates_of, x.values()))
+    return set()
+
+
+def bare(dossier: Dossier) -> Dossier:
+    """``dossier`` with no document and no deposit: a VAE file handed in by its passages only, missing everything."""
+    return attrs.evolve(dossier, dossier=attrs.evolve(dossier.dossier, documents=(), depot_dossier=None))
+
+
 def both(pair: tuple[Referentiel, Dossier], as_of: date) -> list[tuple[Referentiel, Dossier, date]]:
     """The dossier as generated, and with its dates (and ``as_of``) made coarse (:func:`coarse`)."""
     ref, dossier = pair
@@ -122,10 +154,14 @@ def test_the_batch_gives_the_same_findings() -> None:
     seen: dict[str, int] = {}
     for original in batch():
         own = registry().referentiel_for(original)
-        for day in BATCH_DAYS:
-            for ref, dossier, when in both((own, original), day):
+        # and at every date the dossier gives, the day before and the day after (the « on or before » boundaries)
+        given = {d + dt.timedelta(days=k) for d in dates_of(original) for k in (-1, 0, 1)}
+        for day in sorted(set(BATCH_DAYS) | given):
+            for ref, dossier, when in both((own, original), day) + both((own, bare(original)), day):
                 new = rows(check_conditions_passage(ref, dossier, when))
                 assert new == rows(old_check_conditions_passage(ref, dossier, when))
+                for check, old in PAIRS[1:]:
+                    assert rows(check(ref, dossier, when)) == rows(globals()[old](ref, dossier, when)), check.__name__
                 d1 = rows(check_d1(ref, dossier, when))
                 assert d1 == rows(old_check_d1(ref, dossier, when))
                 for name in EVENTS:
@@ -136,12 +172,24 @@ def test_the_batch_gives_the_same_findings() -> None:
     assert {"passage_evaluation_finale", "passage_activites", "d1_decouverte_manquante"} <= set(seen), seen
 
 
+#: The rule functions rewritten whose code is kept below: (new, old).
+PAIRS = (
+    (check_conditions_passage, "old_check_conditions_passage"),
+    (check_premier_passage, "old_check_premier_passage"),
+    (check_vae, "old_check_vae"),
+    (check_tutorat, "old_check_tutorat"),
+    (check_heures_formation, "old_check_heures_formation"),
+    (check_version, "old_check_version"),
+)
+
+
 class TestOldAndNew:
     @PROFILE
     @given(referentiel_and_dossier(), DAYS)
-    def test_conditions_passage(self, pair: tuple[Referentiel, Dossier], as_of: date) -> None:
+    def test_rule_functions(self, pair: tuple[Referentiel, Dossier], as_of: date) -> None:
         for ref, dossier, day in both(pair, as_of):
-            assert rows(check_conditions_passage(ref, dossier, day)) == rows(old_check_conditions_passage(ref, dossier, day))
+            for new, old in PAIRS:
+                assert rows(new(ref, dossier, day)) == rows(globals()[old](ref, dossier, day)), new.__name__
 
     @PROFILE
     @given(referentiel_and_dossier(), DAYS)
@@ -546,3 +594,213 @@ def old_event_occurrences(dossier: Dossier, name: str, *, as_of: date | None = N
     return _old_sorted(found, as_of)
 
 
+# ---- premier_passage
+def old_check_premier_passage(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
+    limite = premier_passage_limite(ref, dossier)
+    inscription = dossier.dossier.inscription
+    if limite is None or inscription > as_of:
+        return []
+    jury = ref.jury
+    assert jury is not None and jury.delai_premier_passage is not None
+    delai = jury.delai_premier_passage
+    premiers = old_event_occurrences(dossier, "premier_passage", as_of=as_of)
+    if premiers and dates.within(inscription, premiers[0].date, delai):
+        return []
+    if not premiers and as_of <= limite:
+        return []
+    # A finding: its values (written only now: most dossiers are in time).
+    valeurs = {
+        "inscription": _jj(inscription),
+        "delai": str(delai),
+        "date_limite": _jj(limite),
+        "date": _jj(as_of),
+    }
+    if premiers:
+        premier = premiers[0]
+        valeurs["premier_passage"] = _jj(premier.date)
+        message = (
+            f"Premier passage devant le jury le {_jj(premier.date)}, plus de {delai.libelle()} après "
+            f"l'inscription du {_jj(inscription)} (date limite : {_jj(limite)})."
+        )
+        chemin = premier.chemin
+    else:
+        valeurs["premier_passage"] = "aucun"
+        message = (
+            f"Aucun passage devant le jury au {_jj(as_of)}, alors que le délai de {delai.libelle()} après "
+            f"l'inscription du {_jj(inscription)} a expiré le {_jj(limite)}."
+        )
+        chemin = "passages"
+    return [
+        _constat(
+            "premier_passage_hors_delai",
+            "erreur",
+            message,
+            chemin=chemin,
+            source=source_for(jury.sources, "delai_premier_passage"),
+            regle="jury.delai_premier_passage",
+            valeurs=valeurs,
+        )
+    ]
+
+
+# ---- vae
+def old_check_vae(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
+    voie = voie_vae(ref, dossier)
+    if voie is None:
+        return []
+    found: list[Constat] = []
+    exp = voie.experience
+    assert exp is not None
+    inscription = dossier.dossier.inscription
+    if inscription <= as_of:
+        retenues = [
+            e
+            for e in dossier.experiences
+            if e.pertinente and (not exp.natures or e.nature in exp.natures) and (e.fin is None or e.fin >= e.debut)
+        ]
+        periodes = [dates.Periode(debut=e.debut, fin=e.fin) for e in retenues]
+        # One window for the count and the message: the days printed are the days counted.
+        fenetre_comptee = dates.window_of(exp.fenetre, inscription)
+        jours = dates.days_in(periodes, fenetre_comptee)
+        requis = dates.duree_as_days(exp.duree)
+        if jours < requis:
+            debut_fenetre = fenetre_comptee.debut
+            if exp.fenetre is not None and debut_fenetre is not None:
+                fenetre = (
+                    f"du {_jj(debut_fenetre)} au {_jj(fenetre_comptee.fin)} inclus (les {exp.fenetre.libelle()} qui "
+                    "se terminent le jour de l'inscription)"
+                )
+            else:
+                fenetre = f"jusqu'à l'inscription du {_jj(fenetre_comptee.fin)} inclus"
+            found.append(
+                _constat(
+                    "vae_experience",
+                    "erreur",
+                    f"Expérience pertinente de {_pluriel(jours, 'jour')} {fenetre}, au lieu de "
+                    f"{exp.duree.libelle()} ({_entier(requis)} jours) au moins.",
+                    chemin="experiences",
+                    source=exp.source or _first(voie.sources),
+                    regle="voies.experience",
+                    valeurs={
+                        "voie": voie.id,
+                        "jours": str(jours),
+                        "jours_requis": str(requis),
+                        "duree": str(exp.duree),
+                        "fenetre": str(exp.fenetre) if exp.fenetre else "",
+                        "debut_fenetre": _jj(debut_fenetre) if debut_fenetre else "",
+                        "fin_fenetre": _jj(fenetre_comptee.fin),
+                        "date_reference": _jj(inscription),
+                        "natures": _liste(exp.natures),
+                        "experiences_retenues": f"{len(retenues)} sur {len(dossier.experiences)}",
+                    },
+                )
+            )
+    depose = dossier.dossier.depot_dossier is not None and dossier.dossier.depot_dossier <= as_of
+    if depose or old_event_occurrences(dossier, "passage", as_of=as_of):
+        for doc in voie.documents_requis:
+            if doc.id not in dossier.documents:
+                found.append(
+                    _constat(
+                        "vae_document_manquant",
+                        "erreur",
+                        f"Document requis pour la VAE absent du dossier : {doc.libelle} ({doc.id}).",
+                        chemin="dossier.documents",
+                        source=_first(voie.sources),
+                        regle="voies.documents_requis",
+                        valeurs={"voie": voie.id, "document": doc.id, "documents": _liste(dossier.documents)},
+                    )
+                )
+    return found
+
+
+# ---- tutorat
+def old_check_tutorat(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
+    tutorat = ref.tutorat
+    if tutorat is None:
+        return []
+    debuts = old_event_occurrences(dossier, "debut_formation", as_of=as_of)
+    debut_formation = debuts[0].date if debuts else None
+    found: list[Constat] = []
+    for i, acteur in enumerate(dossier.acteurs):
+        if "tuteur" in acteur.roles:
+            found.extend(_check_tuteur(ref, acteur, i, debut_formation, as_of))
+    return found
+
+
+# ---- formation
+def old_check_heures_formation(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
+    formation = ref.formation
+    if formation is None or (formation.heures_min is None and formation.heures_max is None) or not ref.domaines:
+        return []
+    suivies = [f for f in dossier.formations if f.debut <= as_of]
+    modules = {m.id: m for m in ref.modules}
+    couverts = {d for f in suivies if f.module in modules for d in modules[f.module].domaines}
+    if not suivies or any(d.id not in couverts for d in ref.domaines):
+        return []
+    total = sum(f.heures for f in suivies if f.heures is not None)
+    completes = all(f.heures is not None for f in suivies)
+    fins = old_event_occurrences(dossier, "fin_formation")
+    terminee = bool(fins) and fins[-1].date <= as_of
+    fourchette = " à ".join(_nombre(x) + " h" for x in (formation.heures_min, formation.heures_max) if x is not None)
+    if formation.heures_max is not None and total > formation.heures_max:
+        sens = f"au-delà du maximum de {_nombre(formation.heures_max)} h"
+    elif formation.heures_min is not None and completes and terminee and total < formation.heures_min:
+        sens = f"en deçà du minimum de {_nombre(formation.heures_min)} h"
+    else:
+        return []
+    return [
+        _constat(
+            "heures_formation",
+            "avertissement",
+            f"Formation de {_nombre(total)} h au total pour un parcours couvrant tous les domaines, {sens} "
+            f"(durée prévue : {fourchette}).",
+            chemin="formations",
+            source=source_for(formation.sources, "heures_min", "heures_max"),
+            regle="formation.heures",
+            valeurs={
+                "heures": _nombre(total),
+                "heures_min": _nombre(formation.heures_min) if formation.heures_min is not None else "",
+                "heures_max": _nombre(formation.heures_max) if formation.heures_max is not None else "",
+                "modules": _liste(f.module for f in suivies),
+            },
+        )
+    ]
+
+
+# ---- vigueur
+def old_check_version(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
+    cert = ref.certification
+    inscription = dossier.dossier.inscription
+    if inscription > as_of:
+        return []
+    head = f"Dossier inscrit le {_jj(inscription)} sur la version « {cert.version} » de {cert.id}"
+    if cert.en_vigueur_depuis is not None and inscription < cert.en_vigueur_depuis:
+        cle, borne = "en_vigueur_depuis", cert.en_vigueur_depuis
+        message = (
+            f"{head}, en vigueur à partir du {_jj(borne)} : cette version n'existait pas encore à la date "
+            "d'inscription."
+        )
+    elif cert.en_vigueur_jusqua is not None and inscription > cert.en_vigueur_jusqua:
+        cle, borne = "en_vigueur_jusqua", cert.en_vigueur_jusqua
+        message = (
+            f"{head}, en vigueur jusqu'au {_jj(borne)} : cette version n'était plus en vigueur à la date "
+            "d'inscription."
+        )
+    else:
+        return []
+    return [
+        Constat(
+            code="version_hors_vigueur",
+            niveau="erreur",
+            message=message,
+            chemin="dossier.version",
+            source=source_for(cert.sources, cle),
+            regle=f"certification.{cle}",
+            valeurs={
+                "version": cert.version,
+                "inscription": _jj(inscription),
+                "en_vigueur_depuis": _jj(cert.en_vigueur_depuis) if cert.en_vigueur_depuis else "",
+                "en_vigueur_jusqua": _jj(cert.en_vigueur_jusqua) if cert.en_vigueur_jusqua else "",
+            },
+        )
+    ]
