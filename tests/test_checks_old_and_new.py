@@ -8,6 +8,9 @@ shared by several épreuves, ``decimal_fr`` kept for the numbers asked again. Th
 as it was (docstrings left out), and both are run on dossiers that Hypothesis generates, for every référentiel of the
 registry and for generated référentiels, at dates before, during and after each dossier: every finding (code, level,
 message, path, source, rule, values), in the same order, and every occurrence.
+
+Over 500 lines for that reason: the replaced code is kept whole, below the tests, so that the comparison needs nothing
+but this file.
 """
 
 from __future__ import annotations
