@@ -20,6 +20,17 @@ def check_family(module: str, *checks: str) -> Any:
 
     imported: list[Any] = []  # the module, imported at the first call (not looked up in sys.modules per dossier)
 
+    if len(checks) == 1:  # (most families: the check's own list, a new one at each call, is the answer)
+        (name,) = checks
+
+        @hookimpl
+        def cqpkit_check_dossier(referentiel: Any, dossier: Any, date: Any) -> list:
+            if not imported:
+                imported.append(importlib.import_module(module))
+            return getattr(imported[0], name)(referentiel, dossier, date)
+
+        return cqpkit_check_dossier
+
     @hookimpl
     def cqpkit_check_dossier(referentiel: Any, dossier: Any, date: Any) -> list:
         if not imported:

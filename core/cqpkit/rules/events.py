@@ -27,12 +27,12 @@ before any dossier is checked).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 
 from attrs import frozen
 
 from cqpkit.model import EVENEMENTS, Dossier
+from cqpkit.model.invariants import quick_constructor
 
 __all__ = ["Occurrence", "event_dates", "event_occurrences", "is_event"]
 
@@ -55,78 +55,66 @@ def is_event(name: str) -> bool:
     return name in EVENEMENTS
 
 
-def _sorted(occurrences: Iterable[Occurrence], as_of: date | None) -> list[Occurrence]:
-    kept = [o for o in occurrences if as_of is None or o.date <= as_of]
-    # Ties on the date are broken by the position in the dossier, so the order never depends on input order.
-    return sorted(kept, key=lambda o: (o.date, _position(o.chemin)))
+#: ``_occurrence(date, chemin)``: an :class:`Occurrence`, built without attrs' generic ``__init__``.
+_occurrence = quick_constructor(Occurrence)
 
 
-def _position(chemin: str) -> tuple[str, int]:
-    head, _, rest = chemin.partition("[")
-    index = rest.partition("]")[0]
-    return (head, int(index) if index.isdigit() else -1)
+def _kept(pairs: list[tuple[date, int]], as_of: date | None, chemin: str) -> list[Occurrence]:
+    """The occurrences of ``pairs`` (date, position in its list; sorted) on or before ``as_of``, ``chemin`` giving each
+    one's path from its position (``"formations[{}].debut"``)."""
+    return [_occurrence(d, chemin.format(i)) for d, i in pairs if as_of is None or d <= as_of]
 
 
 def event_occurrences(dossier: Dossier, name: str, *, as_of: date | None = None) -> list[Occurrence]:
     """Every occurrence of the event ``name`` in ``dossier``, sorted by date, without those after ``as_of``.
 
     See the module docstring for what each event is. Raises :class:`ValueError` for an unknown event.
+    Ties on the date are broken by the position in the dossier, so the order never depends on input order: every
+    occurrence of one event comes from one list of the dossier, and the pairs (date, position) are sorted.
     """
     info = dossier.dossier
     kind, colon, ident = name.partition(":")
-    found: list[Occurrence]
     if colon and kind == "module" and ident:
-        found = [
-            Occurrence(date=f.debut, chemin=f"formations[{i}].debut")
-            for i, f in enumerate(dossier.formations)
-            if f.module == ident
-        ]
-    elif colon and kind == "epreuve" and ident:
-        found = [
-            Occurrence(date=e.date, chemin=f"evaluations[{i}].date")
-            for i, e in enumerate(dossier.evaluations)
-            if e.epreuve == ident
-        ]
-    elif name == "inscription":
-        found = [Occurrence(date=info.inscription, chemin="dossier.inscription")]
+        pairs = [(f.debut, i) for i, f in enumerate(dossier.formations) if f.module == ident]
+        pairs.sort()
+        return _kept(pairs, as_of, "formations[{}].debut")
+    if colon and kind == "epreuve" and ident:
+        pairs = [(e.date, i) for i, e in enumerate(dossier.evaluations) if e.epreuve == ident]
+        pairs.sort()
+        return _kept(pairs, as_of, "evaluations[{}].date")
+    if name == "inscription":
+        single: tuple[date | None, str] = (info.inscription, "dossier.inscription")
     elif name == "nomination":
-        found = [] if info.nomination is None else [Occurrence(date=info.nomination, chemin="dossier.nomination")]
+        single = (info.nomination, "dossier.nomination")
     elif name == "depot_dossier":
-        found = (
-            [] if info.depot_dossier is None else [Occurrence(date=info.depot_dossier, chemin="dossier.depot_dossier")]
-        )
+        single = (info.depot_dossier, "dossier.depot_dossier")
     elif name == "debut_formation":
-        starts = _sorted(
-            (Occurrence(date=f.debut, chemin=f"formations[{i}].debut") for i, f in enumerate(dossier.formations)),
-            None,
-        )
-        found = starts[:1]
+        if not dossier.formations:
+            return []
+        first = min((f.debut, i) for i, f in enumerate(dossier.formations))
+        return _kept([first], as_of, "formations[{}].debut")
     elif name == "fin_formation":
-        ends = _sorted(
-            (
-                Occurrence(date=f.fin, chemin=f"formations[{i}].fin")
-                if f.fin is not None
-                else Occurrence(date=f.debut, chemin=f"formations[{i}].debut")
-                for i, f in enumerate(dossier.formations)
-            ),
-            None,
-        )
-        found = ends[-1:]
+        if not dossier.formations:
+            return []
+        # a module without ``fin`` ends on its ``debut``: the last end, and the field that gives it
+        day, i = max((f.fin if f.fin is not None else f.debut, i) for i, f in enumerate(dossier.formations))
+        field = "fin" if dossier.formations[i].fin is not None else "debut"
+        return _kept([(day, i)], as_of, f"formations[{{}}].{field}")
     elif name in ("passage", "premier_passage"):
-        passages = _sorted(
-            (
-                Occurrence(date=p.date, chemin=f"passages[{i}].date")
-                for i, p in enumerate(dossier.passages)
-                if not (p.absent or p.excuse)
-            ),
-            None,
-        )
-        found = passages[:1] if name == "premier_passage" else passages
+        pairs = [(p.date, i) for i, p in enumerate(dossier.passages) if not (p.absent or p.excuse)]
+        if name == "premier_passage":
+            pairs = [min(pairs)] if pairs else []
+        else:
+            pairs.sort()
+        return _kept(pairs, as_of, "passages[{}].date")
     else:
         raise ValueError(
             f"événement « {name} » inconnu (événements possibles : {', '.join(EVENEMENTS)}, module:<id>, epreuve:<id>)"
         )
-    return _sorted(found, as_of)
+    day, chemin = single
+    if day is None or (as_of is not None and day > as_of):
+        return []
+    return [_occurrence(day, chemin)]
 
 
 def event_dates(dossier: Dossier, name: str, *, as_of: date | None = None) -> list[date]:

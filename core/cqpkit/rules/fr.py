@@ -50,7 +50,18 @@ def nombre_fr(x: float) -> str:
 
 def decimal_fr(x: float, decimals: int | None = None) -> str:
     """A French number with thousands separators, rounded half up: ``2 730,00`` (with ``decimals``), ``32,5`` / ``120``
-    (without: to the cent, trailing zeros dropped)."""
+    (without: to the cent, trailing zeros dropped).
+
+    Kept for the last 4 096 numbers asked (a float or an int other than zero: ``-0.0`` equals ``0.0`` as a key but
+    prints ``-0,00``): the same rates, quantities and caps come back in every dossier's lines and findings, and the
+    decimal arithmetic costs some ten times the lookup.
+    """
+    if x and (type(x) is float or type(x) is int):
+        return _decimal_fr_kept(x, decimals)
+    return _decimal_fr(x, decimals)
+
+
+def _decimal_fr(x: float, decimals: int | None) -> str:
     from decimal import ROUND_HALF_UP, Decimal  # here: not on every start (`cqpkit list` imports this module)
 
     d = Decimal(repr(float(x)))
@@ -59,6 +70,9 @@ def decimal_fr(x: float, decimals: int | None = None) -> str:
     else:
         text = f"{d.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}".rstrip("0").rstrip(".")
     return text.replace(",", " ").replace(".", ",")
+
+
+_decimal_fr_kept = lru_cache(maxsize=4096)(_decimal_fr)
 
 
 def entier_fr(n: int) -> str:

@@ -76,6 +76,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from attrs import frozen
 
 from cqpkit.model import Acteur, Constat, Dossier, Financement, LigneFinancement, Parcours, Referentiel, Resultat
+from cqpkit.model.invariants import quick_constructor
 from cqpkit.rules import asof
 from cqpkit.rules.fr import date_fr
 from cqpkit.rules.funding_months import month_groups
@@ -114,14 +115,19 @@ class Financements:
     constats: tuple[Constat, ...] = ()
 
 
+#: ``Financements(lignes, constats)`` without attrs' generic ``__init__`` (one per dossier checked).
+_new_Financements = quick_constructor(Financements)
+
+
 # ---------------------------------------------------------------------------- events (one date)
-@frozen(kw_only=True)
 class _Occasion:
-    jour: date
-    chemin: str
-    label: str  # « début de la formation le 06/03/2017 »
-    tutor: Acteur | None = None
-    notes: str = ""
+    """The event one line is paid for: its day, where the dossier gives it, its label (« début de la formation le
+    06/03/2017 »), the tutor it concerns and the notes it adds to the line (a plain class: one or more per dossier)."""
+
+    __slots__ = ("chemin", "jour", "label", "notes", "tutor")
+
+    def __init__(self, *, jour: date, chemin: str, label: str, tutor: Acteur | None = None, notes: str = "") -> None:
+        self.jour, self.chemin, self.label, self.tutor, self.notes = jour, chemin, label, tutor, notes
 
 
 def _occasions(
@@ -307,7 +313,7 @@ def funding_report(ref: Referentiel, dossier: Dossier, as_of: date, resultat: Re
             groups = _dated_groups(ref, fin, dossier, as_of, resultat, parcours, findings)
         for group in groups:
             lines.extend(_lines_of(code, fin, group))
-    return Financements(lignes=tuple(lines), constats=tuple(constats))
+    return _new_Financements(tuple(lines), tuple(constats))
 
 
 def funding(ref: Referentiel, dossier: Dossier, as_of: date, resultat: Resultat) -> list[LigneFinancement]:

@@ -181,18 +181,19 @@ class Findings:
         return periodes_txt([(first, last) for _, first, last in asof.holding_periods(self.fin.valeurs)])
 
     def unknown(self, chemin: str, quand: str, valeurs: dict[str, str]) -> None:
+        periods = self.periods()  # (in the message and in the values)
         self.out.append(
             _new_Constat(
                 code="bareme_inconnu",
                 niveau="avertissement",
                 message=(
                     f"« {self.fin.intitule} » : aucun barème en vigueur {quand} : la ligne n'est pas calculée "
-                    f"(périodes connues du barème : {self.periods()})"
+                    f"(périodes connues du barème : {periods})"
                 ),
                 chemin=chemin,
                 source=self._source(),  # type: ignore[arg-type]
                 regle=f"financement.{self.code}",
-                valeurs={"ligne": self.code, **valeurs, "periodes": self.periods()},
+                valeurs={"ligne": self.code, **valeurs, "periodes": periods},
             )
         )
 

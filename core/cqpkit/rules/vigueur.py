@@ -32,21 +32,18 @@ def check_version(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Const
     inscription = dossier.dossier.inscription
     if inscription > as_of:
         return []
-    head = f"Dossier inscrit le {date_fr(inscription)} sur la version « {cert.version} » de {cert.id}"
     if cert.en_vigueur_depuis is not None and inscription < cert.en_vigueur_depuis:
         cle, borne = "en_vigueur_depuis", cert.en_vigueur_depuis
-        message = (
-            f"{head}, en vigueur à partir du {date_fr(borne)} : cette version n'existait pas encore à la date "
-            "d'inscription."
-        )
+        quand = f"en vigueur à partir du {date_fr(borne)} : cette version n'existait pas encore"
     elif cert.en_vigueur_jusqua is not None and inscription > cert.en_vigueur_jusqua:
         cle, borne = "en_vigueur_jusqua", cert.en_vigueur_jusqua
-        message = (
-            f"{head}, en vigueur jusqu'au {date_fr(borne)} : cette version n'était plus en vigueur à la date "
-            "d'inscription."
-        )
+        quand = f"en vigueur jusqu'au {date_fr(borne)} : cette version n'était plus en vigueur"
     else:
-        return []
+        return []  # (the usual case: nothing written)
+    message = (
+        f"Dossier inscrit le {date_fr(inscription)} sur la version « {cert.version} » de {cert.id}, {quand} à la date "
+        "d'inscription."
+    )
     return [
         Constat(
             code="version_hors_vigueur",

@@ -37,22 +37,26 @@ def check_evaluateurs(ref: Referentiel, dossier: Dossier, as_of: date) -> list[C
     épreuve the référentiel does not define, or that states no ``evaluateurs``, gives nothing.
     """
     specs = per_referentiel(ref, _specs)
+    if not specs:
+        return []
     # The acteurs by id, built once (the first of an id, as Dossier.acteur finds it): looking each evaluator
     # up in the list would cost evaluations × acteurs; with the roles each holds (main or secondary).
     acteurs: dict[str, Acteur] = {}
+    roles: dict[str, frozenset[str]] = {}
     for a in dossier.acteurs:
-        acteurs.setdefault(a.id, a)
-    roles = {ident: frozenset(a.roles) for ident, a in acteurs.items()}
+        if a.id not in acteurs:
+            acteurs[a.id] = a
+            roles[a.id] = frozenset(a.roles)
     # Most evaluations are in order, and a dossier's evaluations mostly share their evaluators and their épreuve's
-    # rule: whether they are in order is asked once per (rule, evaluators) pair; nothing of a message is written
-    # unless one is not.
+    # rule (the same rule for several épreuves: _Spec.rule): whether they are in order is asked once per (rule,
+    # evaluators) pair; nothing of a message is written unless one is not.
     in_order: dict[tuple[int, tuple[str, ...]], bool] = {}
     found: list[Constat] = []
     for i, evaluation in enumerate(dossier.evaluations):
         spec = specs.get(evaluation.epreuve)
         if spec is None or evaluation.date > as_of:
             continue
-        key = (id(spec), evaluation.evaluateurs)
+        key = (spec.rule, evaluation.evaluateurs)
         ok = in_order.get(key)
         if ok is None:
             ok = in_order[key] = spec.in_order(evaluation.evaluateurs, roles)
@@ -64,9 +68,9 @@ def check_evaluateurs(ref: Referentiel, dossier: Dossier, as_of: date) -> list[C
 class _Spec:
     """An épreuve's ``evaluateurs`` rule with its role sets, built once per référentiel (:func:`_specs`)."""
 
-    __slots__ = ("admis", "distincts", "epreuve", "exclus", "nombre", "requis")
+    __slots__ = ("admis", "distincts", "epreuve", "exclus", "nombre", "requis", "rule")
 
-    def __init__(self, epreuve: Epreuve) -> None:
+    def __init__(self, epreuve: Epreuve, rules: dict[tuple[object, ...], int]) -> None:
         spec = epreuve.evaluateurs
         assert spec is not None
         self.epreuve = epreuve
@@ -75,6 +79,8 @@ class _Spec:
         self.requis = frozenset(spec.roles_requis)
         self.admis = frozenset(spec.roles_admis) | self.requis if spec.roles_admis else None
         self.exclus = frozenset(spec.roles_exclus)
+        # the same number for the épreuves whose rule is the same (what in_order reads): one answer for them all
+        self.rule = rules.setdefault((self.nombre, self.distincts, self.requis, self.admis, self.exclus), len(rules))
 
     def in_order(self, listed: tuple[str, ...], roles: dict[str, frozenset[str]]) -> bool:
         """Whether these evaluators give no finding (:func:`_check_evaluation` gives none exactly then)."""
@@ -93,7 +99,8 @@ class _Spec:
 
 def _specs(ref: Referentiel) -> dict[str, _Spec]:
     """The épreuves that state ``evaluateurs``, by id (the first of an id, as ``epreuves_par_id``)."""
-    return {ident: _Spec(e) for ident, e in ref.epreuves_par_id.items() if e.evaluateurs is not None}
+    rules: dict[tuple[object, ...], int] = {}
+    return {ident: _Spec(e, rules) for ident, e in ref.epreuves_par_id.items() if e.evaluateurs is not None}
 
 
 def _check_evaluation(epreuve: Epreuve, evaluation: Evaluation, i: int, par_id: dict[str, Acteur]) -> list[Constat]:

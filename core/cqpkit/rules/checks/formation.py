@@ -35,9 +35,11 @@ def check_heures_formation(ref: Referentiel, dossier: Dossier, as_of: date) -> l
     if formation is None or (formation.heures_min is None and formation.heures_max is None) or not ref.domaines:
         return []
     suivies = [f for f in dossier.formations if f.debut <= as_of]
+    if not suivies:
+        return []
     modules = {m.id: m for m in ref.modules}
     couverts = {d for f in suivies if f.module in modules for d in modules[f.module].domaines}
-    if not suivies or any(d.id not in couverts for d in ref.domaines):
+    if any(d.id not in couverts for d in ref.domaines):
         return []
     total = sum(f.heures for f in suivies if f.heures is not None)
     completes = all(f.heures is not None for f in suivies)

@@ -14,7 +14,6 @@ from datetime import date
 from cqpkit.model import Constat, Dossier, Referentiel
 from cqpkit.rules import dates
 from cqpkit.rules.checks.common import _constat
-from cqpkit.rules.events import event_occurrences
 from cqpkit.rules.fr import date_fr as _jj
 from cqpkit.rules.sources import source_for
 
@@ -54,10 +53,17 @@ def check_premier_passage(ref: Referentiel, dossier: Dossier, as_of: date) -> li
     jury = ref.jury
     assert jury is not None and jury.delai_premier_passage is not None
     delai = jury.delai_premier_passage
-    premiers = event_occurrences(dossier, "premier_passage", as_of=as_of)
-    if premiers and dates.within(inscription, premiers[0].date, delai):
+    # The event « premier_passage » (cqpkit.rules.events), found here without building its occurrence: the earliest
+    # passage where the candidate was present (the first in the dossier among those of that day), if on or before as_of.
+    premier: tuple[date, int] | None = None
+    for i, p in enumerate(dossier.passages):
+        if not (p.absent or p.excuse) and (premier is None or p.date < premier[0]):
+            premier = (p.date, i)
+    if premier is not None and premier[0] > as_of:
+        premier = None
+    if premier is not None and premier[0] <= limite:  # dates.within(inscription, premier, delai), the limit known
         return []
-    if not premiers and as_of <= limite:
+    if premier is None and as_of <= limite:
         return []
     # A finding: its values (written only now: most dossiers are in time).
     valeurs = {
@@ -66,14 +72,13 @@ def check_premier_passage(ref: Referentiel, dossier: Dossier, as_of: date) -> li
         "date_limite": _jj(limite),
         "date": _jj(as_of),
     }
-    if premiers:
-        premier = premiers[0]
-        valeurs["premier_passage"] = _jj(premier.date)
+    if premier is not None:
+        valeurs["premier_passage"] = _jj(premier[0])
         message = (
-            f"Premier passage devant le jury le {_jj(premier.date)}, plus de {delai.libelle()} après "
+            f"Premier passage devant le jury le {_jj(premier[0])}, plus de {delai.libelle()} après "
             f"l'inscription du {_jj(inscription)} (date limite : {_jj(limite)})."
         )
-        chemin = premier.chemin
+        chemin = f"passages[{premier[1]}].date"
     else:
         valeurs["premier_passage"] = "aucun"
         message = (

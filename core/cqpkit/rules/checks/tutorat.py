@@ -14,7 +14,6 @@ from datetime import date
 from cqpkit.model import Acteur, Constat, Dossier, Referentiel
 from cqpkit.rules import dates
 from cqpkit.rules.checks.common import _constat
-from cqpkit.rules.events import event_occurrences
 from cqpkit.rules.fr import date_fr as _jj
 from cqpkit.rules.fr import liste as _liste
 from cqpkit.rules.fr import pluriel as _pluriel
@@ -47,8 +46,13 @@ def check_tutorat(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Const
     tutorat = ref.tutorat
     if tutorat is None:
         return []
-    debuts = event_occurrences(dossier, "debut_formation", as_of=as_of)
-    debut_formation = debuts[0].date if debuts else None
+    # The event « debut_formation » (cqpkit.rules.events), without building its occurrence: the first start of a
+    # module, if on or before as_of.
+    debut_formation = None
+    if dossier.formations:
+        debut_formation = min(f.debut for f in dossier.formations)
+        if debut_formation > as_of:
+            debut_formation = None
     found: list[Constat] = []
     for i, acteur in enumerate(dossier.acteurs):
         if "tuteur" in acteur.roles:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from cqpkit.formats.refindex import per_referentiel
 from cqpkit.model import Constat, Dossier, Referentiel, Voie
 from cqpkit.rules import dates
 from cqpkit.rules.checks.common import _constat, _first
-from cqpkit.rules.events import event_occurrences
 from cqpkit.rules.fr import date_fr as _jj
 from cqpkit.rules.fr import entier_fr as _entier
 from cqpkit.rules.fr import liste as _liste
@@ -40,6 +40,33 @@ def voie_vae(ref: Referentiel, dossier: Dossier) -> Voie | None:
     return None
 
 
+class _VoieVae:
+    """A voie stating an ``experience``, with what the finding ``vae_experience`` writes of it (built once per
+    référentiel: :func:`_voies_vae`)."""
+
+    __slots__ = ("duree", "entier_requis", "fenetre", "fenetre_libelle", "natures", "requis", "voie")
+
+    def __init__(self, voie: Voie) -> None:
+        exp = voie.experience
+        assert exp is not None
+        self.voie = voie
+        self.requis = dates.duree_as_days(exp.duree)
+        self.entier_requis = _entier(self.requis)
+        self.duree = (str(exp.duree), exp.duree.libelle())
+        self.fenetre = str(exp.fenetre) if exp.fenetre else ""
+        self.fenetre_libelle = exp.fenetre.libelle() if exp.fenetre is not None else ""
+        self.natures = _liste(exp.natures)
+
+
+def _voies_vae(ref: Referentiel) -> dict[str, _VoieVae]:
+    """The voies stating an ``experience`` by id (the first of an id, as :func:`voie_vae` finds it)."""
+    found: dict[str, _VoieVae] = {}
+    for voie in ref.voies:
+        if voie.experience is not None and voie.id not in found:
+            found[voie.id] = _VoieVae(voie)
+    return found
+
+
 def check_vae(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
     """VAE admissibility on the VAE route (:func:`voie_vae`); nothing on any other route.
 
@@ -57,9 +84,10 @@ def check_vae(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
       ``dossier.documents``, once the file is handed in: ``depot_dossier`` or a passage on or before
       ``as_of`` (a file being built is not yet incomplete).
     """
-    voie = voie_vae(ref, dossier)
-    if voie is None:
+    vae = per_referentiel(ref, _voies_vae).get(dossier.dossier.voie)  # (voie_vae, from the référentiel's index)
+    if vae is None:
         return []
+    voie = vae.voie
     found: list[Constat] = []
     exp = voie.experience
     assert exp is not None
@@ -74,12 +102,12 @@ def check_vae(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
         # One window for the count and the message: the days printed are the days counted.
         fenetre_comptee = dates.window_of(exp.fenetre, inscription)
         jours = dates.days_in(periodes, fenetre_comptee)
-        requis = dates.duree_as_days(exp.duree)
+        requis = vae.requis
         if jours < requis:
             debut_fenetre = fenetre_comptee.debut
             if exp.fenetre is not None and debut_fenetre is not None:
                 fenetre = (
-                    f"du {_jj(debut_fenetre)} au {_jj(fenetre_comptee.fin)} inclus (les {exp.fenetre.libelle()} qui "
+                    f"du {_jj(debut_fenetre)} au {_jj(fenetre_comptee.fin)} inclus (les {vae.fenetre_libelle} qui "
                     "se terminent le jour de l'inscription)"
                 )
             else:
@@ -89,7 +117,7 @@ def check_vae(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
                     "vae_experience",
                     "erreur",
                     f"Expérience pertinente de {_pluriel(jours, 'jour')} {fenetre}, au lieu de "
-                    f"{exp.duree.libelle()} ({_entier(requis)} jours) au moins.",
+                    f"{vae.duree[1]} ({vae.entier_requis} jours) au moins.",
                     chemin="experiences",
                     source=exp.source or _first(voie.sources),
                     regle="voies.experience",
@@ -97,18 +125,21 @@ def check_vae(ref: Referentiel, dossier: Dossier, as_of: date) -> list[Constat]:
                         "voie": voie.id,
                         "jours": str(jours),
                         "jours_requis": str(requis),
-                        "duree": str(exp.duree),
-                        "fenetre": str(exp.fenetre) if exp.fenetre else "",
+                        "duree": vae.duree[0],
+                        "fenetre": vae.fenetre,
                         "debut_fenetre": _jj(debut_fenetre) if debut_fenetre else "",
                         "fin_fenetre": _jj(fenetre_comptee.fin),
                         "date_reference": _jj(inscription),
-                        "natures": _liste(exp.natures),
+                        "natures": vae.natures,
                         "experiences_retenues": f"{len(retenues)} sur {len(dossier.experiences)}",
                     },
                 )
             )
-    depose = dossier.dossier.depot_dossier is not None and dossier.dossier.depot_dossier <= as_of
-    if depose or event_occurrences(dossier, "passage", as_of=as_of):
+    depot = dossier.dossier.depot_dossier
+    # handed in: deposited, or a passage (the event « passage »: attended) on or before as_of
+    if (depot is not None and depot <= as_of) or any(
+        p.date <= as_of and not (p.absent or p.excuse) for p in dossier.passages
+    ):
         for doc in voie.documents_requis:
             if doc.id not in dossier.documents:
                 found.append(
