@@ -211,3 +211,38 @@ def test_no_cache_no_pickle(tmp_path, cache_dir, monkeypatch):
     path = write(tmp_path, "a.toml", ref_text())
     assert _registry(path).referentiel("demo.essai", "1") == load_referentiel(path)
     assert not cache_dir.exists()
+
+
+def test_a_pickle_another_user_could_write_is_not_served(tmp_path, cache_dir):
+    """A pickle writable by the group or others (a shared cache directory) is never served: the file is loaded."""
+    path = write(tmp_path, "a.toml", ref_text())
+    _registry(path)
+    target = _pickle_of(path)
+    for mode, served in ((0o644, True), (0o600, True), (0o664, False), (0o646, False), (0o666, False)):
+        _tampered(path)
+        target.chmod(mode)
+        title = _registry(path).referentiel("demo.essai", "1").certification.intitule
+        assert title == ("Titre du cache" if served else "CQP d'essai"), oct(mode)
+        if not served:  # loaded from the file, and the pickle written again from it, writable by its owner only
+            assert target.stat().st_mode & 0o777 == 0o644
+            assert _registry(path).referentiel("demo.essai", "1").certification.intitule == "CQP d'essai"
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="changing a file's owner needs root")
+def test_a_pickle_owned_by_another_user_is_not_served(tmp_path, cache_dir):
+    path = write(tmp_path, "a.toml", ref_text())
+    _registry(path)
+    _tampered(path)
+    target = _pickle_of(path)
+    os.chown(target, 65534, 65534)  # nobody
+    assert _registry(path).referentiel("demo.essai", "1").certification.intitule == "CQP d'essai"
+
+
+def test_written_owner_only_whatever_the_umask(tmp_path, cache_dir):
+    path = write(tmp_path, "a.toml", ref_text())
+    old = os.umask(0o000)
+    try:
+        _registry(path)
+    finally:
+        os.umask(old)
+    assert _pickle_of(path).stat().st_mode & 0o777 == 0o644

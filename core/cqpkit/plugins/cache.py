@@ -24,7 +24,9 @@ start-up structuring, with cattrs' detailed validation, a référentiel that was
 used only under the same key as a summary (content of the file and its fragments, validator fingerprint,
 written in the pickle's first line and compared in full), and it is read back by an unpickler that builds
 nothing but the model's référentiel classes and dates (anything else, a truncated or corrupt file: ignored,
-the file is loaded as before). A référentiel with ``[extensions]`` tables (plugin classes) is never pickled.
+the file is loaded as before). A référentiel with ``[extensions]`` tables (plugin classes) is never pickled. A
+pickle is served only if it is owned by the user who runs cqpkit and writable by nobody else
+(:func:`_written_by_this_user`); it is written so (mode 644 at most, whatever the umask).
 """
 
 from __future__ import annotations
@@ -217,9 +219,11 @@ class ValidationCache:
         from cqpkit.formats.tomlfile import read_file
 
         try:
-            data = read_file(self._structured_file(path))[0]
+            data, st = read_file(self._structured_file(path))
         except (OSError, CqpkitError):
             return None
+        if not _written_by_this_user(st):
+            return None  # another user could have written it: never served (the file is loaded instead)
         header = self._header(path, digest)
         if not data.startswith(header):
             return None  # another file, another content, another validator: stale, never used
@@ -239,11 +243,27 @@ class ValidationCache:
             target = self._structured_file(path)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             tmp = f"{target}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as fh:
+            # Writable by its owner only, whatever the umask (a umask can only take permissions away).
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o644)
+            with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, target)
         except Exception:  # an unpicklable object, a full disk…: nothing is cached
             pass
+
+
+def _written_by_this_user(st: os.stat_result) -> bool:
+    """Whether a cache file can only have been written by this user: owned by them, writable by nobody else.
+
+    A référentiel served from the cache stands for its file (its amounts, its rules): a cache directory another
+    user can write to (a shared ``CQPKIT_CACHE_DIR``) must not let them change a result, as a ``__pycache__`` they
+    could write would let them change the code. Where there are no POSIX owners (Windows), the cache lives in the
+    user's own profile and this check has nothing to read.
+    """
+    geteuid = getattr(os, "geteuid", None)
+    if geteuid is None:  # pragma: no cover (Windows)
+        return True
+    return st.st_uid == geteuid() and not st.st_mode & 0o022
 
 
 def _load_referentiel_pickle(data: bytes) -> Any:
