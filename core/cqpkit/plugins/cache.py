@@ -26,7 +26,7 @@ written in the pickle's first line and compared in full), and it is read back by
 nothing but the model's référentiel classes and dates (anything else, a truncated or corrupt file: ignored,
 the file is loaded as before). A référentiel with ``[extensions]`` tables (plugin classes) is never pickled. A
 pickle is served only if it is owned by the user who runs cqpkit and writable by nobody else
-(:func:`_written_by_this_user`); it is written so (mode 644 at most, whatever the umask).
+(:func:`_written_by_this_user`); it is written so (mode 644, whatever the umask).
 """
 
 from __future__ import annotations
@@ -243,10 +243,9 @@ class ValidationCache:
             target = self._structured_file(path)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             tmp = f"{target}.{os.getpid()}.tmp"
-            # Writable by its owner only, whatever the umask (a umask can only take permissions away).
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o644)
-            with os.fdopen(fd, "wb") as fh:
+            with open(tmp, "wb") as fh:
                 fh.write(data)
+            os.chmod(tmp, 0o644)  # writable by its owner only, whatever the umask (before it takes the file's name)
             os.replace(tmp, target)
         except Exception:  # an unpicklable object, a full disk…: nothing is cached
             pass
